@@ -1,0 +1,314 @@
+package io.lakemesh.contracts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LakemeshSettings;
+import io.lakemesh.contracts.model.LogicalType;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.model.Threshold;
+import io.lakemesh.contracts.model.TypeOptions;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns an ODCS document tree into the contract model, noting what cannot be read. */
+final class ContractReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final JsonNode document;
+  private final List<Problem> problems = new ArrayList<>();
+
+  ContractReader(JsonNode document) {
+    this.document = document;
+  }
+
+  List<Problem> problems() {
+    return problems;
+  }
+
+  Contract read() {
+    Map<String, Object> custom = customProperties(document.path("customProperties"));
+    LakemeshSettings settings = settings(custom);
+    JsonNode schemas = document.path("schema");
+    Contract.TableSchema table;
+    if (!schemas.isArray() || schemas.isEmpty()) {
+      problems.add(new Problem("/schema", "a data product needs one schema object describing its rows"));
+      table = new Contract.TableSchema("", "", List.of(), List.of());
+    } else {
+      if (schemas.size() > 1) {
+        problems.add(new Problem("/schema/1", "one schema object per data product contract is supported"));
+      }
+      table = table(schemas.get(0), "/schema/0");
+    }
+    List<Contract.RoleGrant> roles = new ArrayList<>();
+    for (JsonNode role : document.path("roles")) {
+      roles.add(new Contract.RoleGrant(role.path("role").asText(), text(role, "access"), text(role, "description")));
+    }
+    List<Contract.SlaProperty> sla = new ArrayList<>();
+    for (JsonNode p : document.path("slaProperties")) {
+      sla.add(new Contract.SlaProperty(p.path("property").asText(), p.path("value").asText(null), text(p, "unit"),
+          text(p, "element")));
+    }
+    String owner = null;
+    JsonNode team = document.path("team");
+    if (team.isObject()) {
+      owner = text(team, "name");
+    } else if (team.isArray() && !team.isEmpty()) {
+      owner = text(team.get(0), "username");
+    }
+    return new Contract(
+        document.path("id").asText(),
+        text(document, "name"),
+        document.path("version").asText(),
+        document.path("status").asText(),
+        text(document, "domain"),
+        text(document, "dataProduct"),
+        description(document.path("description")),
+        owner,
+        table,
+        roles,
+        sla,
+        settings,
+        document);
+  }
+
+  private LakemeshSettings settings(Map<String, Object> custom) {
+    Object stageText = custom.remove("lakemeshStage");
+    Stage stage = Stage.SOURCE;
+    if (stageText != null) {
+      stage = Stage.of(stageText.toString()).orElse(null);
+      if (stage == null) {
+        problems.add(new Problem("/customProperties", "lakemeshStage must be source, gold or platinum, not '"
+            + stageText + "'"));
+        stage = Stage.SOURCE;
+      }
+    }
+    Object upstream = custom.remove("lakemeshUpstream");
+    Object transform = custom.remove("lakemeshTransform");
+    Object partitions = custom.remove("lakemeshPartitions");
+    int partitionCount = 3;
+    if (partitions != null) {
+      try {
+        partitionCount = Integer.parseInt(partitions.toString());
+      } catch (NumberFormatException e) {
+        problems.add(new Problem("/customProperties", "lakemeshPartitions must be a whole number"));
+      }
+    }
+    return new LakemeshSettings(stage, upstream == null ? null : upstream.toString(),
+        transform == null ? null : transform.toString(), partitionCount, custom);
+  }
+
+  private Contract.TableSchema table(JsonNode node, String path) {
+    List<Field> fields = fields(node.path("properties"), path + "/properties", "");
+    List<QualityRule> quality = rules(node.path("quality"), path + "/quality", null);
+    return new Contract.TableSchema(node.path("name").asText(), description(node.path("description")), fields,
+        quality);
+  }
+
+  private List<Field> fields(JsonNode properties, String path, String prefix) {
+    List<Field> fields = new ArrayList<>();
+    for (int i = 0; i < properties.size(); i++) {
+      fields.add(field(properties.get(i), path + "/" + i, prefix));
+    }
+    return fields;
+  }
+
+  private Field field(JsonNode node, String path, String prefix) {
+    String name = node.path("name").asText(null);
+    if (name == null || name.isBlank()) {
+      problems.add(new Problem(path + "/name", "a property needs a name"));
+      name = "";
+    }
+    String dotted = prefix.isEmpty() ? name : prefix + "." + name;
+    LogicalType type = LogicalType.of(node.path("logicalType").asText(null)).orElse(null);
+    if (type == null) {
+      if (node.has("logicalType")) {
+        problems.add(new Problem(path + "/logicalType", "unknown logical type '" + node.path("logicalType").asText()
+            + "'"));
+      } else if (node.has("properties")) {
+        type = LogicalType.OBJECT;
+      } else if (node.has("items")) {
+        type = LogicalType.ARRAY;
+      } else {
+        problems.add(new Problem(path + "/logicalType", "property '" + dotted + "' needs a logicalType"));
+      }
+      if (type == null) {
+        type = LogicalType.STRING;
+      }
+    }
+    Field items = null;
+    if (type == LogicalType.ARRAY) {
+      JsonNode itemsNode = node.path("items");
+      if (itemsNode.isMissingNode()) {
+        problems.add(new Problem(path + "/items", "array property '" + dotted + "' needs items"));
+      } else {
+        items = field(withName(itemsNode, "element"), path + "/items", dotted + "[]");
+      }
+    }
+    List<Field> children = type == LogicalType.OBJECT
+        ? fields(node.path("properties"), path + "/properties", dotted)
+        : List.of();
+    String transform = null;
+    for (Map.Entry<String, Object> e : customProperties(node.path("customProperties")).entrySet()) {
+      if (e.getKey().equals("partitionTransform") || e.getKey().equals("lakemeshPartitionTransform")) {
+        transform = String.valueOf(e.getValue());
+      }
+    }
+    return new Field(
+        name,
+        type,
+        text(node, "physicalType"),
+        node.path("required").asBoolean(false),
+        node.path("unique").asBoolean(false),
+        node.path("primaryKey").asBoolean(false) ? Math.max(1, node.path("primaryKeyPosition").asInt(1)) : -1,
+        node.path("partitioned").asBoolean(false) ? Math.max(1, node.path("partitionKeyPosition").asInt(1)) : -1,
+        transform,
+        text(node, "classification"),
+        description(node.path("description")),
+        options(node.path("logicalTypeOptions")),
+        children,
+        items,
+        rules(node.path("quality"), path + "/quality", dotted));
+  }
+
+  private static JsonNode withName(JsonNode items, String name) {
+    if (items.has("name") || !items.isObject()) {
+      return items;
+    }
+    var copy = items.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) copy).put("name", name);
+    return copy;
+  }
+
+  private static TypeOptions options(JsonNode o) {
+    if (!o.isObject()) {
+      return TypeOptions.NONE;
+    }
+    return new TypeOptions(
+        text(o, "format"),
+        text(o, "pattern"),
+        integer(o, "minLength"),
+        integer(o, "maxLength"),
+        text(o, "minimum"),
+        text(o, "maximum"),
+        text(o, "exclusiveMinimum"),
+        text(o, "exclusiveMaximum"),
+        o.has("multipleOf") ? o.get("multipleOf").decimalValue() : null,
+        integer(o, "minItems"),
+        integer(o, "maxItems"),
+        o.path("uniqueItems").asBoolean(false),
+        integer(o, "minProperties"),
+        integer(o, "maxProperties"));
+  }
+
+  private List<QualityRule> rules(JsonNode quality, String path, String field) {
+    List<QualityRule> rules = new ArrayList<>();
+    for (int i = 0; i < quality.size(); i++) {
+      JsonNode q = quality.get(i);
+      String rulePath = path + "/" + i;
+      String type = q.path("type").asText(q.has("metric") || q.has("rule") ? "library" : "text");
+      Severity severity = Severity.of(text(q, "severity"));
+      String name = q.path("name").asText(q.path("id").asText(null));
+      switch (type) {
+        case "library" -> {
+          String metric = q.path("metric").asText(q.path("rule").asText());
+          List<String> valid = new ArrayList<>();
+          q.path("arguments").path("validValues").forEach(v -> valid.add(v.asText()));
+          rules.add(new QualityRule.Library(name == null ? metric + (field == null ? "" : ":" + field) : name,
+              severity, field, metric, valid, text(q.path("arguments"), "pattern"), threshold(q, rulePath),
+              "percent".equals(q.path("unit").asText())));
+        }
+        case "custom" -> {
+          String engine = q.path("engine").asText();
+          JsonNode impl = q.path("implementation");
+          if (!"cel".equalsIgnoreCase(engine)) {
+            // other engines (soda, great-expectations, ...) are documentation to us: kept, never evaluated
+            rules.add(new QualityRule.Text(name == null ? "custom-" + i : name, severity, field,
+                description(q.path("description"))));
+          } else if (!impl.isTextual()) {
+            problems.add(new Problem(rulePath + "/implementation", "a CEL rule's implementation is its expression"
+                + " as a string"));
+          } else {
+            rules.add(new QualityRule.Cel(name == null ? "rule-" + i : name, severity, field, impl.asText(),
+                description(q.path("description"))));
+          }
+        }
+        case "sql" -> rules.add(new QualityRule.Sql(name == null ? "sql-" + i : name, severity, field,
+            q.path("query").asText(), threshold(q, rulePath)));
+        default -> rules.add(new QualityRule.Text(name == null ? "text-" + i : name, severity, field,
+            description(q.path("description"))));
+      }
+    }
+    return rules;
+  }
+
+  private Threshold threshold(JsonNode q, String path) {
+    record Op(String key, Threshold.Operator op) {}
+    List<Op> ops = List.of(
+        new Op("mustBe", Threshold.Operator.MUST_BE),
+        new Op("mustNotBe", Threshold.Operator.MUST_NOT_BE),
+        new Op("mustBeGreaterThan", Threshold.Operator.GREATER_THAN),
+        new Op("mustBeGreaterOrEqualTo", Threshold.Operator.GREATER_OR_EQUAL),
+        new Op("mustBeLessThan", Threshold.Operator.LESS_THAN),
+        new Op("mustBeLessOrEqualTo", Threshold.Operator.LESS_OR_EQUAL),
+        new Op("mustBeBetween", Threshold.Operator.BETWEEN),
+        new Op("mustNotBeBetween", Threshold.Operator.NOT_BETWEEN));
+    for (Op op : ops) {
+      JsonNode v = q.get(op.key());
+      if (v == null) {
+        continue;
+      }
+      if (op.op() == Threshold.Operator.BETWEEN || op.op() == Threshold.Operator.NOT_BETWEEN) {
+        if (!v.isArray() || v.size() != 2 || !v.get(0).isNumber() || !v.get(1).isNumber()) {
+          problems.add(new Problem(path + "/" + op.key(), "needs two numbers [low, high]"));
+          return Threshold.ZERO;
+        }
+        return new Threshold(op.op(), v.get(0).decimalValue(), v.get(1).decimalValue());
+      }
+      if (!v.isNumber()) {
+        problems.add(new Problem(path + "/" + op.key(), "needs a number"));
+        return Threshold.ZERO;
+      }
+      return new Threshold(op.op(), v.decimalValue(), null);
+    }
+    return Threshold.ZERO;
+  }
+
+  static Map<String, Object> customProperties(JsonNode node) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (JsonNode p : node) {
+      map.put(p.path("property").asText(), JSON.convertValue(p.path("value"), Object.class));
+    }
+    return map;
+  }
+
+  private static String description(JsonNode node) {
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    if (node.isObject()) {
+      return node.path("purpose").asText(node.path("usage").asText(null));
+    }
+    return null;
+  }
+
+  private static String text(JsonNode node, String key) {
+    JsonNode v = node.get(key);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static Integer integer(JsonNode node, String key) {
+    JsonNode v = node.get(key);
+    return v == null || !v.canConvertToInt() ? null : v.asInt();
+  }
+
+  static BigDecimal decimal(String text) {
+    return text == null ? null : new BigDecimal(text);
+  }
+}

@@ -1,0 +1,182 @@
+package io.lakemesh.contracts.cel;
+
+import com.google.protobuf.Timestamp;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelOverloadDecl;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import io.lakemesh.contracts.model.Field;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+
+/**
+ * The CEL environment of a contract: each top-level field is a variable of its CEL type, {@code now} is the
+ * evaluation time, and two small functions help with money: {@code sum(list)} and {@code abs(x)}.
+ *
+ * <p>One environment per contract, compiled once; programs are thread-safe and evaluated per row against the typed
+ * Iceberg record (variables are converted lazily, only those an expression reads).
+ */
+public final class RowExpressions {
+
+  /** The variable bound to the evaluation time. */
+  public static final String NOW = "now";
+
+  private static final CelOptions OPTIONS =
+      CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+
+  private final CelCompiler compiler;
+  private final CelRuntime runtime;
+  private final Map<String, Field> fields;
+
+  private RowExpressions(List<Field> fields) {
+    var builder = CelCompilerFactory.standardCelCompilerBuilder()
+        .setOptions(OPTIONS)
+        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+        .addVar(NOW, SimpleType.TIMESTAMP)
+        .addFunctionDeclarations(
+            CelFunctionDecl.newFunctionDeclaration("sum",
+                CelOverloadDecl.newGlobalOverload("lakemesh_sum_list", SimpleType.DOUBLE,
+                    ListType.create(SimpleType.DYN))),
+            CelFunctionDecl.newFunctionDeclaration("abs",
+                CelOverloadDecl.newGlobalOverload("lakemesh_abs_double", SimpleType.DOUBLE, SimpleType.DOUBLE),
+                CelOverloadDecl.newGlobalOverload("lakemesh_abs_int", SimpleType.INT, SimpleType.INT)));
+    Map<String, Field> byName = new LinkedHashMap<>();
+    for (Field field : fields) {
+      builder.addVar(field.name(), celType(field));
+      byName.put(field.name(), field);
+    }
+    this.compiler = builder.setResultType(SimpleType.BOOL).build();
+    this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
+        .setOptions(OPTIONS)
+        .addFunctionBindings(
+            CelFunctionBinding.from("lakemesh_sum_list", List.class, RowExpressions::sum),
+            CelFunctionBinding.from("lakemesh_abs_double", Double.class, Math::abs),
+            CelFunctionBinding.from("lakemesh_abs_int", Long.class, Math::abs))
+        .build();
+    this.fields = byName;
+  }
+
+  public static RowExpressions forFields(List<Field> fields) {
+    return new RowExpressions(fields);
+  }
+
+  /** Compiles and type-checks a boolean expression; the exception's message says what is wrong and where. */
+  public RowPredicate compile(String expression) throws InvalidExpressionException {
+    CelValidationResult result = compiler.compile(expression);
+    if (result.hasError()) {
+      throw new InvalidExpressionException(result.getErrorString());
+    }
+    try {
+      CelAbstractSyntaxTree ast = result.getAst();
+      return new RowPredicate(expression, ast, runtime.createProgram(ast), this);
+    } catch (CelValidationException | CelEvaluationException e) {
+      throw new InvalidExpressionException(e.getMessage());
+    }
+  }
+
+  Optional<Field> field(String name) {
+    return Optional.ofNullable(fields.get(name));
+  }
+
+  /** Resolves a variable of a row for CEL: converts the Iceberg value to its CEL representation. */
+  Optional<Object> resolve(Record row, Instant now, String name) {
+    if (NOW.equals(name)) {
+      return Optional.of(timestamp(now));
+    }
+    if (!fields.containsKey(name)) {
+      return Optional.empty();
+    }
+    Object value = row.getField(name);
+    // an absent optional value resolves to null so `has()`-free expressions see null rather than an error
+    return Optional.ofNullable(toCel(value));
+  }
+
+  static CelType celType(Field field) {
+    return switch (field.type()) {
+      case STRING, DATE, TIME -> SimpleType.STRING;
+      case TIMESTAMP -> SimpleType.TIMESTAMP;
+      case NUMBER -> SimpleType.DOUBLE;
+      case INTEGER -> SimpleType.INT;
+      case BOOLEAN -> SimpleType.BOOL;
+      case OBJECT -> MapType.create(SimpleType.STRING, SimpleType.DYN);
+      case ARRAY -> ListType.create(field.items() == null ? SimpleType.DYN : celType(field.items()));
+    };
+  }
+
+  /** Converts an Iceberg generic value (as {@code GenericRecord} holds it) into CEL's value model. */
+  static Object toCel(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Integer i) {
+      return i.longValue();
+    }
+    if (value instanceof BigDecimal d) {
+      return d.doubleValue();
+    }
+    if (value instanceof Float f) {
+      return f.doubleValue();
+    }
+    if (value instanceof OffsetDateTime t) {
+      return timestamp(t.toInstant());
+    }
+    if (value instanceof LocalDate || value instanceof LocalTime) {
+      return value.toString();
+    }
+    if (value instanceof Record record) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      for (Types.NestedField f : record.struct().fields()) {
+        Object v = toCel(record.getField(f.name()));
+        if (v != null) {
+          map.put(f.name(), v);
+        }
+      }
+      return map;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object o : list) {
+        out.add(toCel(o));
+      }
+      return out;
+    }
+    return value;
+  }
+
+  static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  private static Double sum(List<?> values) {
+    double total = 0;
+    for (Object v : values) {
+      if (v instanceof Number n) {
+        total += n.doubleValue();
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,153 @@
+package io.lakemesh.contracts.iceberg;
+
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LogicalType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/** The Iceberg schema and partition spec a contract yields. */
+public final class IcebergMapping {
+  private static final Pattern DECIMAL = Pattern.compile("(?i)\\s*(?:decimal|numeric)\\s*\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*");
+  private static final Pattern PARAMETERIZED = Pattern.compile("(?i)(bucket|truncate)\\s*\\[\\s*(\\d+)\\s*]");
+
+  private IcebergMapping() {}
+
+  /** The typed schema of the product's rows (silver for a source product, the table itself otherwise). */
+  public static Schema schema(Contract contract) {
+    AtomicInteger ids = new AtomicInteger(0);
+    List<Types.NestedField> columns = new ArrayList<>();
+    for (Field f : contract.table().fields()) {
+      columns.add(column(f, ids));
+    }
+    List<Integer> identifier = new ArrayList<>();
+    Schema plain = new Schema(columns);
+    for (Field pk : contract.primaryKey()) {
+      Types.NestedField column = plain.findField(pk.name());
+      if (column.isRequired() && column.type().isPrimitiveType()) {
+        identifier.add(column.fieldId());
+      }
+    }
+    return identifier.isEmpty() ? plain : new Schema(columns, java.util.Set.copyOf(identifier));
+  }
+
+  /** The partition spec from the contract's {@code partitioned} properties, in {@code partitionKeyPosition} order. */
+  public static PartitionSpec partitionSpec(Contract contract, Schema schema) {
+    PartitionSpec.Builder spec = PartitionSpec.builderFor(schema);
+    for (Field f : contract.partitionFields()) {
+      String transform = transformOf(f);
+      Matcher m = PARAMETERIZED.matcher(transform);
+      if (m.matches()) {
+        int n = Integer.parseInt(m.group(2));
+        if (m.group(1).equalsIgnoreCase("bucket")) {
+          spec.bucket(f.name(), n);
+        } else {
+          spec.truncate(f.name(), n);
+        }
+        continue;
+      }
+      switch (transform) {
+        case "identity" -> spec.identity(f.name());
+        case "year" -> spec.year(f.name());
+        case "month" -> spec.month(f.name());
+        case "day" -> spec.day(f.name());
+        case "hour" -> spec.hour(f.name());
+        default -> throw new IllegalArgumentException("unknown partition transform '" + transform + "' on "
+            + f.name());
+      }
+    }
+    return spec.build();
+  }
+
+  /** The partition transform of a field: declared, or day for timestamps and identity otherwise. */
+  public static String transformOf(Field f) {
+    if (f.partitionTransform() != null) {
+      return f.partitionTransform().trim().toLowerCase(Locale.ROOT);
+    }
+    return f.type() == LogicalType.TIMESTAMP ? "day" : "identity";
+  }
+
+  /** True when the transform text is one Iceberg knows. */
+  public static boolean isKnownTransform(String transform) {
+    String t = transform.trim().toLowerCase(Locale.ROOT);
+    return List.of("identity", "year", "month", "day", "hour").contains(t) || PARAMETERIZED.matcher(t).matches();
+  }
+
+  private static Types.NestedField column(Field f, AtomicInteger ids) {
+    int id = ids.incrementAndGet();
+    Type type = type(f, ids);
+    return f.required() || f.isPrimaryKey()
+        ? Types.NestedField.required(id, f.name(), type, f.description())
+        : Types.NestedField.optional(id, f.name(), type, f.description());
+  }
+
+  /** The Iceberg type of one contract property. */
+  public static Type type(Field f, AtomicInteger ids) {
+    return switch (f.type()) {
+      case STRING -> Types.StringType.get();
+      case DATE -> Types.DateType.get();
+      case TIME -> Types.TimeType.get();
+      case TIMESTAMP -> Types.TimestampType.withZone();
+      case BOOLEAN -> Types.BooleanType.get();
+      case INTEGER -> isLong(f) ? Types.LongType.get() : Types.IntegerType.get();
+      case NUMBER -> number(f);
+      case OBJECT -> {
+        List<Types.NestedField> children = new ArrayList<>();
+        for (Field child : f.properties()) {
+          children.add(column(child, ids));
+        }
+        yield Types.StructType.of(children);
+      }
+      case ARRAY -> {
+        int elementId = ids.incrementAndGet();
+        Type element = f.items() == null ? Types.StringType.get() : type(f.items(), ids);
+        yield f.items() != null && f.items().required()
+            ? Types.ListType.ofRequired(elementId, element)
+            : Types.ListType.ofOptional(elementId, element);
+      }
+    };
+  }
+
+  /** Decimal precision and scale declared by {@code physicalType: decimal(p,s)}, or null. */
+  public static Types.DecimalType decimalOf(Field f) {
+    if (f.physicalType() == null) {
+      return null;
+    }
+    Matcher m = DECIMAL.matcher(f.physicalType());
+    if (!m.matches()) {
+      return null;
+    }
+    int precision = Integer.parseInt(m.group(1));
+    int scale = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+    return Types.DecimalType.of(precision, scale);
+  }
+
+  private static Type number(Field f) {
+    Types.DecimalType decimal = decimalOf(f);
+    if (decimal != null) {
+      return decimal;
+    }
+    String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT);
+    if ("f32".equals(f.options().format()) || physical.equals("float") || physical.equals("real")) {
+      return Types.FloatType.get();
+    }
+    return Types.DoubleType.get();
+  }
+
+  private static boolean isLong(Field f) {
+    String format = f.options().format();
+    if (format != null) {
+      return !List.of("i8", "i16", "i32", "u8", "u16").contains(format);
+    }
+    String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT);
+    return physical.contains("bigint") || physical.contains("long") || physical.contains("int64");
+  }
+}

@@ -1,0 +1,74 @@
+package io.lakemesh.contracts.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A parsed, validated ODCS v3.1 data contract: the single source of truth of one data product.
+ *
+ * <p>Lakemesh settings live in the contract's {@code customProperties} (see {@link LakemeshSettings}); the document
+ * itself is kept as {@link #document()} so nothing of the contract is lost when it is served back as JSON.
+ *
+ * @param id the product id, e.g. {@code retail.transactions}
+ * @param table the schema object (ODCS {@code schema[0]}) that the product's tables are built from
+ */
+public record Contract(
+    String id,
+    String name,
+    String version,
+    String status,
+    String domain,
+    String dataProduct,
+    String description,
+    String owner,
+    TableSchema table,
+    List<RoleGrant> roles,
+    List<SlaProperty> slaProperties,
+    LakemeshSettings settings,
+    JsonNode document) {
+
+  public Contract {
+    roles = roles == null ? List.of() : List.copyOf(roles);
+    slaProperties = slaProperties == null ? List.of() : List.copyOf(slaProperties);
+  }
+
+  public Stage stage() {
+    return settings.stage();
+  }
+
+  /** Primary-key fields in key order. */
+  public List<Field> primaryKey() {
+    return table.fields().stream()
+        .filter(Field::isPrimaryKey)
+        .sorted(Comparator.comparingInt(Field::primaryKeyPosition))
+        .toList();
+  }
+
+  /** Partition fields in partition order. */
+  public List<Field> partitionFields() {
+    return table.fields().stream()
+        .filter(Field::isPartitioned)
+        .sorted(Comparator.comparingInt(Field::partitionKeyPosition))
+        .toList();
+  }
+
+  public Optional<Field> field(String fieldName) {
+    return table.fields().stream().filter(f -> f.name().equals(fieldName)).findFirst();
+  }
+
+  /** The schema object of the contract: its name, fields and object-level rules. */
+  public record TableSchema(String name, String description, List<Field> fields, List<QualityRule> quality) {
+    public TableSchema {
+      fields = List.copyOf(fields);
+      quality = quality == null ? List.of() : List.copyOf(quality);
+    }
+  }
+
+  /** An ODCS role with the access it grants. */
+  public record RoleGrant(String role, String access, String description) {}
+
+  /** An ODCS SLA property, e.g. freshness or latency. */
+  public record SlaProperty(String property, String value, String unit, String element) {}
+}

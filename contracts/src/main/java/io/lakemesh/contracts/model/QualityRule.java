@@ -1,0 +1,34 @@
+package io.lakemesh.contracts.model;
+
+import java.util.List;
+
+/** An ODCS quality rule, attached to a schema object or to one property ({@link #field()} non-null). */
+public sealed interface QualityRule {
+
+  /** The rule's name: the reason code a quarantined row carries. */
+  String name();
+
+  Severity severity();
+
+  /** Dotted path of the property the rule is attached to, or null for object-level rules. */
+  String field();
+
+  /**
+   * A predefined ODCS metric ({@code nullValues}, {@code missingValues}, {@code invalidValues},
+   * {@code duplicateValues}, {@code rowCount}) compared with an operator.
+   */
+  record Library(
+      String name, Severity severity, String field, String metric, List<String> validValues, String pattern,
+      Threshold threshold, boolean percent) implements QualityRule {}
+
+  /** A row-level CEL expression over the row; true means the row passes. */
+  record Cel(String name, Severity severity, String field, String expression, String description)
+      implements QualityRule {}
+
+  /** An SQL rule over a committed batch or table (evaluated by the runtime's SQL engine). */
+  record Sql(String name, Severity severity, String field, String query, Threshold threshold)
+      implements QualityRule {}
+
+  /** Human-readable text only; never evaluated. */
+  record Text(String name, Severity severity, String field, String description) implements QualityRule {}
+}

@@ -1,0 +1,372 @@
+package io.lakemesh.contracts.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Severity;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Compiles contract properties into {@link Decoder}s: all option parsing, regex compilation and bound conversion
+ * happens here, once, so that validating a row only runs the checks.
+ */
+final class DecoderCompiler {
+  private static final BigDecimal INT_MIN = BigDecimal.valueOf(Integer.MIN_VALUE);
+  private static final BigDecimal INT_MAX = BigDecimal.valueOf(Integer.MAX_VALUE);
+
+  private DecoderCompiler() {}
+
+  /** A struct decoder for an object's properties, producing a {@link GenericRecord} of {@code struct}. */
+  static StructDecoder struct(Types.StructType struct, List<Field> fields, String prefix) {
+    List<StructDecoder.Member> members = new ArrayList<>();
+    for (int i = 0; i < fields.size(); i++) {
+      Field f = fields.get(i);
+      Types.NestedField column = struct.fields().get(i);
+      String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
+      members.add(new StructDecoder.Member(f.name(), i, f.required() || f.isPrimaryKey(), missingRule(f),
+          decoder(f, column.type(), path)));
+    }
+    return new StructDecoder(struct, members);
+  }
+
+  private static QualityRule.Library missingRule(Field f) {
+    for (QualityRule rule : f.quality()) {
+      if (rule instanceof QualityRule.Library lib
+          && (lib.metric().equals("nullValues") || lib.metric().equals("missingValues"))) {
+        return lib;
+      }
+    }
+    return null;
+  }
+
+  private static Decoder decoder(Field f, Type type, String path) {
+    Decoder base = switch (type.typeId()) {
+      case STRING -> stringDecoder(f);
+      case INTEGER, LONG -> integerDecoder(f, type.typeId() == Type.TypeID.INTEGER);
+      case DECIMAL -> decimalDecoder(f, (Types.DecimalType) type);
+      case DOUBLE, FLOAT -> doubleDecoder(f, type.typeId() == Type.TypeID.FLOAT);
+      case BOOLEAN -> (v, p, fs) -> {
+        if (!v.isBoolean()) {
+          fs.error("type", p, "logicalType", "expected a boolean");
+          return null;
+        }
+        return v.booleanValue();
+      };
+      case DATE -> temporalDecoder(f, "a date (yyyy-MM-dd)", LocalDate::parse);
+      case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", LocalTime::parse);
+      case TIMESTAMP -> timestampDecoder(f);
+      case STRUCT -> {
+        StructDecoder inner = struct(type.asStructType(), f.properties(), path);
+        yield (v, p, fs) -> {
+          if (!v.isObject()) {
+            fs.error("type", p, "logicalType", "expected an object");
+            return null;
+          }
+          return inner.decode(v, p, fs);
+        };
+      }
+      case LIST -> listDecoder(f, type.asListType(), path);
+      default -> throw new IllegalArgumentException("unsupported type " + type + " for " + path);
+    };
+    return withValueRules(f, base);
+  }
+
+  /** Property-level library rules on values: {@code invalidValues} with valid values or a pattern. */
+  private static Decoder withValueRules(Field f, Decoder base) {
+    List<Decoder> checks = new ArrayList<>();
+    for (QualityRule rule : f.quality()) {
+      if (!(rule instanceof QualityRule.Library lib) || !lib.metric().equals("invalidValues")) {
+        continue;
+      }
+      // a non-zero threshold is about a share of a batch, not a single row: the row stays and is counted
+      Severity severity = lib.threshold().rejectsAnyOffender() ? lib.severity() : Severity.WARNING;
+      Set<String> valid = lib.validValues().isEmpty() ? null : new HashSet<>(lib.validValues());
+      Pattern pattern = lib.pattern() == null ? null : Pattern.compile(lib.pattern());
+      checks.add((v, p, fs) -> {
+        String text = v.isTextual() ? v.textValue() : v.toString();
+        if ((valid != null && !valid.contains(text)) || (pattern != null && !pattern.matcher(text).find())) {
+          fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' is not a valid value");
+        }
+        return null;
+      });
+    }
+    if (checks.isEmpty()) {
+      return base;
+    }
+    return (v, p, fs) -> {
+      Object decoded = base.decode(v, p, fs);
+      if (decoded != null) {
+        for (Decoder check : checks) {
+          check.decode(v, p, fs);
+        }
+      }
+      return decoded;
+    };
+  }
+
+  private static Decoder stringDecoder(Field f) {
+    Pattern pattern = f.options().pattern() == null ? null : Pattern.compile(f.options().pattern());
+    Integer minLength = f.options().minLength();
+    Integer maxLength = f.options().maxLength();
+    return (v, p, fs) -> {
+      if (!v.isTextual()) {
+        fs.error("type", p, "logicalType", "expected a string, got " + kind(v));
+        return null;
+      }
+      String s = v.textValue();
+      if (pattern != null && !pattern.matcher(s).find()) {
+        fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + pattern.pattern());
+      }
+      if (minLength != null && s.codePointCount(0, s.length()) < minLength) {
+        fs.error("min_length", p, "minLength", "shorter than " + minLength + " characters");
+      }
+      if (maxLength != null && s.codePointCount(0, s.length()) > maxLength) {
+        fs.error("max_length", p, "maxLength", "longer than " + maxLength + " characters");
+      }
+      return s;
+    };
+  }
+
+  private static Decoder integerDecoder(Field f, boolean int32) {
+    Bounds bounds = Bounds.of(f);
+    return (v, p, fs) -> {
+      BigDecimal d = exactNumber(v);
+      if (d == null || d.stripTrailingZeros().scale() > 0) {
+        fs.error("type", p, "logicalType", "expected an integer, got " + kind(v));
+        return null;
+      }
+      if (int32 && (d.compareTo(INT_MIN) < 0 || d.compareTo(INT_MAX) > 0)) {
+        fs.error("range", p, "format", d.toPlainString() + " does not fit a 32-bit integer");
+        return null;
+      }
+      BigInteger whole = d.toBigInteger();
+      if (whole.bitLength() > 63) {
+        fs.error("range", p, "format", d.toPlainString() + " does not fit a 64-bit integer");
+        return null;
+      }
+      bounds.check(d, p, fs);
+      return int32 ? (Object) whole.intValue() : (Object) whole.longValue();
+    };
+  }
+
+  private static Decoder decimalDecoder(Field f, Types.DecimalType type) {
+    Bounds bounds = Bounds.of(f);
+    int scale = type.scale();
+    int precision = type.precision();
+    return (v, p, fs) -> {
+      BigDecimal d = exactNumber(v);
+      if (d == null) {
+        fs.error("type", p, "logicalType", "expected a number, got " + kind(v));
+        return null;
+      }
+      BigDecimal scaled;
+      try {
+        scaled = d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+      } catch (ArithmeticException e) {
+        fs.error("scale", p, "physicalType", d.toPlainString() + " has more than " + scale + " decimal places");
+        return null;
+      }
+      if (scaled.precision() > precision) {
+        fs.error("range", p, "physicalType", d.toPlainString() + " exceeds decimal(" + precision + "," + scale
+            + ")");
+        return null;
+      }
+      bounds.check(d, p, fs);
+      return scaled;
+    };
+  }
+
+  private static Decoder doubleDecoder(Field f, boolean float32) {
+    Bounds bounds = Bounds.of(f);
+    return (v, p, fs) -> {
+      BigDecimal d = exactNumber(v);
+      if (d == null) {
+        fs.error("type", p, "logicalType", "expected a number, got " + kind(v));
+        return null;
+      }
+      bounds.check(d, p, fs);
+      return float32 ? (Object) d.floatValue() : (Object) d.doubleValue();
+    };
+  }
+
+  private interface Parser {
+    Object parse(String text);
+  }
+
+  private static Decoder temporalDecoder(Field f, String expected, Parser parser) {
+    Object min = f.options().minimum() == null ? null : parser.parse(f.options().minimum());
+    Object max = f.options().maximum() == null ? null : parser.parse(f.options().maximum());
+    return (v, p, fs) -> {
+      if (!v.isTextual()) {
+        fs.error("type", p, "logicalType", "expected " + expected + ", got " + kind(v));
+        return null;
+      }
+      Object parsed;
+      try {
+        parsed = parser.parse(v.textValue());
+      } catch (DateTimeParseException e) {
+        fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not " + expected);
+        return null;
+      }
+      checkOrder(parsed, min, max, p, fs);
+      return parsed;
+    };
+  }
+
+  private static Decoder timestampDecoder(Field f) {
+    OffsetDateTime min = f.options().minimum() == null ? null : parseTimestamp(f.options().minimum());
+    OffsetDateTime max = f.options().maximum() == null ? null : parseTimestamp(f.options().maximum());
+    return (v, p, fs) -> {
+      OffsetDateTime parsed;
+      if (v.isIntegralNumber()) {
+        parsed = Instant.ofEpochMilli(v.longValue()).atOffset(ZoneOffset.UTC);
+      } else if (v.isTextual()) {
+        try {
+          parsed = parseTimestamp(v.textValue());
+        } catch (DateTimeParseException e) {
+          fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not an ISO-8601 timestamp");
+          return null;
+        }
+      } else {
+        fs.error("type", p, "logicalType", "expected an ISO-8601 timestamp, got " + kind(v));
+        return null;
+      }
+      checkOrder(parsed.toInstant(), min == null ? null : min.toInstant(), max == null ? null : max.toInstant(),
+          p, fs);
+      return parsed;
+    };
+  }
+
+  /** ISO-8601 with an offset; a timestamp without one is taken as UTC. Stored normalised to UTC. */
+  static OffsetDateTime parseTimestamp(String text) {
+    try {
+      return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      return LocalDateTime.parse(text).atOffset(ZoneOffset.UTC);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void checkOrder(Object value, Object min, Object max, String p, Findings fs) {
+    if (min != null && ((Comparable) value).compareTo(min) < 0) {
+      fs.error("minimum", p, "minimum", value + " is before the minimum " + min);
+    }
+    if (max != null && ((Comparable) value).compareTo(max) > 0) {
+      fs.error("maximum", p, "maximum", value + " is after the maximum " + max);
+    }
+  }
+
+  private static Decoder listDecoder(Field f, Types.ListType type, String path) {
+    Field itemField = f.items();
+    Decoder element = itemField == null
+        ? stringDecoder(new Field("element", io.lakemesh.contracts.model.LogicalType.STRING, null, false, false, -1,
+            -1, null, null, null, null, null, null, null))
+        : decoder(itemField, type.elementType(), path + "[]");
+    boolean elementRequired = type.isElementRequired();
+    Integer minItems = f.options().minItems();
+    Integer maxItems = f.options().maxItems();
+    boolean unique = f.options().uniqueItems();
+    return (v, p, fs) -> {
+      if (!v.isArray()) {
+        fs.error("type", p, "logicalType", "expected an array, got " + kind(v));
+        return null;
+      }
+      int n = v.size();
+      if (minItems != null && n < minItems) {
+        fs.error("min_items", p, "minItems", "has " + n + " item(s), at least " + minItems + " required");
+      }
+      if (maxItems != null && n > maxItems) {
+        fs.error("max_items", p, "maxItems", "has " + n + " items, at most " + maxItems + " allowed");
+      }
+      List<Object> out = new ArrayList<>(n);
+      Set<JsonNode> seen = unique ? new HashSet<>() : null;
+      for (int i = 0; i < n; i++) {
+        JsonNode item = v.get(i);
+        String itemPath = p + "[" + i + "]";
+        if (item == null || item.isNull()) {
+          if (elementRequired) {
+            fs.error("required", itemPath, "required", "an item may not be null");
+          }
+          out.add(null);
+          continue;
+        }
+        if (seen != null && !seen.add(item)) {
+          fs.error("unique_items", itemPath, "uniqueItems", "repeats an earlier item");
+        }
+        out.add(element.decode(item, itemPath, fs));
+      }
+      return out;
+    };
+  }
+
+  /** Numbers only, parsed exactly (the event parser keeps decimals as {@link BigDecimal}). */
+  private static BigDecimal exactNumber(JsonNode v) {
+    return v.isNumber() ? v.decimalValue() : null;
+  }
+
+  private static String kind(JsonNode v) {
+    return switch (v.getNodeType()) {
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      case NULL -> "null";
+      default -> v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+  }
+
+  /** Numeric bounds of a property, parsed once. */
+  private record Bounds(BigDecimal min, BigDecimal max, BigDecimal exclusiveMin, BigDecimal exclusiveMax,
+      BigDecimal multipleOf) {
+    static Bounds of(Field f) {
+      return new Bounds(dec(f.options().minimum()), dec(f.options().maximum()), dec(f.options().exclusiveMinimum()),
+          dec(f.options().exclusiveMaximum()), f.options().multipleOf());
+    }
+
+    private static BigDecimal dec(String s) {
+      return s == null ? null : new BigDecimal(s);
+    }
+
+    void check(BigDecimal d, String p, Findings fs) {
+      if (min != null && d.compareTo(min) < 0) {
+        fs.error("minimum", p, "minimum", d.toPlainString() + " is less than " + min.toPlainString());
+      }
+      if (max != null && d.compareTo(max) > 0) {
+        fs.error("maximum", p, "maximum", d.toPlainString() + " is greater than " + max.toPlainString());
+      }
+      if (exclusiveMin != null && d.compareTo(exclusiveMin) <= 0) {
+        fs.error("minimum", p, "exclusiveMinimum", d.toPlainString() + " must be greater than "
+            + exclusiveMin.toPlainString());
+      }
+      if (exclusiveMax != null && d.compareTo(exclusiveMax) >= 0) {
+        fs.error("maximum", p, "exclusiveMaximum", d.toPlainString() + " must be less than "
+            + exclusiveMax.toPlainString());
+      }
+      if (multipleOf != null && d.remainder(multipleOf).signum() != 0) {
+        fs.error("multiple_of", p, "multipleOf", d.toPlainString() + " is not a multiple of "
+            + multipleOf.toPlainString());
+      }
+    }
+  }
+}

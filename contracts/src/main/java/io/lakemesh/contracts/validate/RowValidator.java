@@ -1,0 +1,146 @@
+package io.lakemesh.contracts.validate;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cel.runtime.CelEvaluationException;
+import io.lakemesh.contracts.cel.InvalidExpressionException;
+import io.lakemesh.contracts.cel.RowExpressions;
+import io.lakemesh.contracts.cel.RowPredicate;
+import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Severity;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+
+/**
+ * A contract compiled into a row checker: parses an event, decodes it into a typed Iceberg row and applies every
+ * row-level rule (types, options, library rules, CEL rules). Compiled once per contract version; thread-safe.
+ */
+public final class RowValidator {
+  /** Exact decimals, and limits that keep a hostile event from exhausting memory or the stack. */
+  private static final ObjectMapper EVENTS = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  static {
+    EVENTS.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(64).maxStringLength(1_000_000).maxNumberLength(100).build());
+  }
+
+  private final Schema schema;
+  private final StructDecoder decoder;
+  private final List<CompiledRule> rules;
+
+  private record CompiledRule(QualityRule.Cel rule, RowPredicate predicate) {}
+
+  private RowValidator(Schema schema, StructDecoder decoder, List<CompiledRule> rules) {
+    this.schema = schema;
+    this.decoder = decoder;
+    this.rules = rules;
+  }
+
+  /** Compiles a contract that {@code ContractParser} accepted (its CEL rules are known to type-check). */
+  public static RowValidator compile(Contract contract) {
+    Schema schema = IcebergMapping.schema(contract);
+    StructDecoder decoder = DecoderCompiler.struct(schema.asStruct(), contract.table().fields(), "");
+    RowExpressions env = RowExpressions.forFields(contract.table().fields());
+    List<CompiledRule> rules = new ArrayList<>();
+    for (QualityRule.Cel rule : celRules(contract)) {
+      try {
+        rules.add(new CompiledRule(rule, env.compile(rule.expression())));
+      } catch (InvalidExpressionException e) {
+        throw new IllegalArgumentException("rule '" + rule.name() + "' does not compile: " + e.getMessage(), e);
+      }
+    }
+    return new RowValidator(schema, decoder, List.copyOf(rules));
+  }
+
+  /** Every CEL rule of the contract, object-level and property-level. */
+  public static List<QualityRule.Cel> celRules(Contract contract) {
+    List<QualityRule.Cel> out = new ArrayList<>();
+    for (QualityRule r : contract.table().quality()) {
+      if (r instanceof QualityRule.Cel cel) {
+        out.add(cel);
+      }
+    }
+    contract.table().fields().forEach(f -> collect(f, out));
+    return out;
+  }
+
+  private static void collect(io.lakemesh.contracts.model.Field f, List<QualityRule.Cel> out) {
+    for (QualityRule r : f.quality()) {
+      if (r instanceof QualityRule.Cel cel) {
+        out.add(cel);
+      }
+    }
+    f.properties().forEach(c -> collect(c, out));
+  }
+
+  public Schema schema() {
+    return schema;
+  }
+
+  /** Parses and validates one event's bytes (UTF-8 JSON). */
+  public Outcome validate(byte[] payload, Instant now) {
+    JsonNode node;
+    try {
+      node = EVENTS.readTree(payload);
+    } catch (JsonProcessingException e) {
+      return malformed(e.getOriginalMessage());
+    } catch (IOException e) {
+      return malformed(e.getMessage());
+    }
+    return validate(node, now);
+  }
+
+  /** Validates an already parsed event (numbers must have been read as exact decimals). */
+  public Outcome validate(JsonNode event, Instant now) {
+    if (event == null || !event.isObject()) {
+      return new Outcome.Rejected(List.of(new Violation("type", "", "event", "an event must be a JSON object")),
+          List.of());
+    }
+    Findings findings = new Findings();
+    GenericRecord row = decoder.decode(event, "", findings);
+    // rules read typed values: on a row that already failed decoding they would only repeat the failure
+    if (!findings.hasErrors()) {
+      for (CompiledRule r : rules) {
+        String field = r.rule().field() == null ? "" : r.rule().field();
+        try {
+          if (!r.predicate().test(row, now)) {
+            findings.add(r.rule().severity(), "rule", field, r.rule().name(),
+                r.rule().description() != null ? r.rule().description() : "fails " + r.rule().expression());
+          }
+        } catch (CelEvaluationException e) {
+          findings.add(r.rule().severity() == Severity.INFO ? Severity.WARNING : r.rule().severity(), "rule_error",
+              field, r.rule().name(), "cannot be evaluated: " + e.getMessage());
+        }
+      }
+    }
+    if (findings.hasErrors()) {
+      return new Outcome.Rejected(findings.errors(), findings.warnings());
+    }
+    return new Outcome.Accepted(row, findings.warnings());
+  }
+
+  /** Parses event text with the validator's exact-decimal settings. */
+  public static JsonNode parse(byte[] payload) throws IOException {
+    return EVENTS.readTree(payload);
+  }
+
+  private static Outcome malformed(String message) {
+    String oneLine = message == null ? "malformed JSON" : message.replace('\n', ' ');
+    return new Outcome.Rejected(List.of(new Violation("malformed_json", "", "json", oneLine)), List.of());
+  }
+}

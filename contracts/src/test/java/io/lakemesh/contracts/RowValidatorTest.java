@@ -1,0 +1,95 @@
+package io.lakemesh.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.validate.Outcome;
+import io.lakemesh.contracts.validate.RowValidator;
+import io.lakemesh.contracts.validate.Violation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RowValidatorTest {
+  static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  static Contract contract;
+  static RowValidator validator;
+
+  static final String VALID = """
+      {"transaction_id":"T-1","store_id":"S-0042","region":"NCR","ts":"2026-11-25T09:59:00Z",
+       "payment_method":"gcash","customer_id":"C-1","total_amount":45.75,
+       "items":[{"product_id":"P-1","product_name":"Pancit Canton","brand":"Lucky Me","category":"noodles",
+                 "qty":2,"unit_price":15.25,"line_amount":30.50},
+                {"product_id":"P-2","product_name":"Kopiko","brand":"Kopiko","category":"beverages",
+                 "qty":1,"unit_price":15.25,"line_amount":15.25}]}""";
+
+  @BeforeAll
+  static void load() throws IOException, InvalidContractException {
+    try (InputStream in = RowValidatorTest.class.getResourceAsStream("/contracts/sales.odcs.yaml")) {
+      contract = ContractParser.parse("sales.odcs.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    validator = RowValidator.compile(contract);
+  }
+
+  @Test
+  void acceptsAValidSaleAsATypedRow() {
+    Outcome outcome = validator.validate(VALID.getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, outcome, () -> outcome.toString());
+    GenericRecord row = accepted.row();
+    assertEquals("T-1", row.getField("transaction_id"));
+    assertEquals(new BigDecimal("45.75"), row.getField("total_amount"));
+    List<?> items = (List<?>) row.getField("items");
+    assertEquals(2, items.size());
+    assertEquals(2, ((Record) items.get(0)).getField("qty"));
+    assertEquals(new BigDecimal("30.50"), ((Record) items.get(0)).getField("line_amount"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "wrong total      | \"total_amount\":45.75 | \"total_amount\":50.00 | rule | | lines_sum_to_total",
+      "bad store        | \"S-0042\"             | \"S-42\"              | pattern | store_id | pattern",
+      "unknown region   | \"NCR\"                | \"Atlantis\"          | invalid_value | region | region_valid",
+      "future ts        | 2026-11-25T09:59:00Z   | 2026-11-25T11:00:00Z  | rule | | ts_not_in_future",
+      "bad payment      | \"gcash\"              | \"bitcoin\"           | invalid_value | payment_method | payment_method_valid",
+      "zero qty         | \"qty\":2              | \"qty\":0             | minimum | items[0].qty | exclusiveMinimum",
+      "string amount    | \"total_amount\":45.75 | \"total_amount\":\"45.75\" | type | total_amount | logicalType",
+      "too many places  | \"total_amount\":45.75 | \"total_amount\":45.755 | scale | total_amount | physicalType",
+      "no id            | \"transaction_id\":\"T-1\", | '' | required | transaction_id | required",
+  })
+  void rejectsWithAMachineReadableReason(String name, String from, String to, String code, String field,
+      String rule) {
+    String event = VALID.replace(from, to);
+    Outcome outcome = validator.validate(event.getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, outcome, () -> name + ": " + outcome);
+    Violation first = rejected.errors().get(0);
+    assertEquals(code, first.code(), rejected.errors().toString());
+    assertEquals(field == null ? "" : field, first.field());
+    assertEquals(rule, first.rule());
+  }
+
+  @Test
+  void emptyBasketIsRejected() {
+    String event = VALID.replaceAll("(?s)\"items\":\\[.*]", "\"items\":[]").replace("45.75", "0");
+    Outcome outcome = validator.validate(event.getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString);
+    assertTrue(rejected.errors().stream().anyMatch(v -> v.code().equals("min_items")), rejected.toString());
+  }
+
+  @Test
+  void malformedJsonIsRejectedNotThrown() {
+    Outcome outcome = validator.validate("{\"transaction_id\": ".getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, outcome);
+    assertEquals("malformed_json", rejected.errors().get(0).code());
+  }
+}
