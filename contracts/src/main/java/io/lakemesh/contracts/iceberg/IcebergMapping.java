@@ -29,7 +29,11 @@ public final class IcebergMapping {
       columns.add(column(f, ids));
     }
     List<Integer> identifier = new ArrayList<>();
-    Schema plain = new Schema(columns);
+    // number the fields the way Iceberg does when it creates a table (top-level first, then nested), so rows
+    // built from this schema match the table's own schema field for field
+    AtomicInteger fresh = new AtomicInteger(0);
+    Schema plain = org.apache.iceberg.types.TypeUtil.assignFreshIds(new Schema(columns), fresh::incrementAndGet);
+    columns = plain.columns();
     for (Field pk : contract.primaryKey()) {
       Types.NestedField column = plain.findField(pk.name());
       if (column.isRequired() && column.type().isPrimitiveType()) {

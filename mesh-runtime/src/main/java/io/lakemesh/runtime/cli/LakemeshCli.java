@@ -1,0 +1,28 @@
+package io.lakemesh.runtime.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code lakemesh} command line. */
+@Command(name = "lakemesh", mixinStandardHelpOptions = true, version = "lakemesh 0.1.0",
+    description = "Actor-based reactive data mesh: data products on Kafka and Iceberg.",
+    subcommands = {UpCommand.class})
+public final class LakemeshCli {
+
+  private LakemeshCli() {}
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new LakemeshCli());
+    // one clear line for a failure, not a stack trace; --verbose style detail goes to the log
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      Throwable root = e;
+      while (root.getCause() != null && root.getMessage() == null) {
+        root = root.getCause();
+      }
+      commandLine.getErr().println("lakemesh: " + (e.getMessage() != null ? e.getMessage() : root.toString()));
+      return 1;
+    });
+    int code = cli.execute(args);
+    System.exit(code);
+  }
+}

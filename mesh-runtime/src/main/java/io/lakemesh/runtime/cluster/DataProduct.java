@@ -1,0 +1,196 @@
+package io.lakemesh.runtime.cluster;
+
+import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.runtime.pipeline.GoldAggregator;
+import io.lakemesh.runtime.pipeline.GoldPipeline;
+import io.lakemesh.runtime.pipeline.ProgressBoard;
+import io.lakemesh.runtime.pipeline.RunningPipeline;
+import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
+import io.lakemesh.runtime.pipeline.SourcePipeline;
+import io.lakemesh.runtime.pipeline.StageTables;
+import io.lakemesh.runtime.product.Product;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The actor that owns one data product: it materializes the product's pipeline, restarts it from the last commit
+ * when it fails, and drains it when the shard moves or the node shuts down. Sharded per domain, so a domain's
+ * products only run on nodes with that domain's role.
+ */
+public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
+
+  /** The messages a data product understands. */
+  public sealed interface Command extends CborSerializable {}
+
+  /** Make sure the pipeline runs (idempotent; sent at start and periodically as a keep-alive). */
+  public record Start() implements Command {}
+
+  /** Drain and stop: sent by sharding on hand-off and shutdown. */
+  public record Stop() implements Command {}
+
+  /** Asks for the pipeline's state. */
+  public record GetState(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
+
+  private record PipelineEnded(String error) implements Command {}
+
+  private record Restart() implements Command {}
+
+  private static final Duration RESTART_DELAY = Duration.ofSeconds(2);
+
+  public static EntityTypeKey<Command> typeKey(String domain) {
+    return EntityTypeKey.create(Command.class, "DataProduct-" + domain);
+  }
+
+  /** Registers the entity type of one domain with sharding, restricted to nodes with the domain's role. */
+  public static void initSharding(org.apache.pekko.actor.typed.ActorSystem<?> system, String domain,
+      NodeServices services) {
+    ClusterSharding.get(system).init(
+        Entity.of(typeKey(domain), ctx -> create(ctx.getEntityId(), services))
+            .withRole("domain-" + domain)
+            .withStopMessage(new Stop()));
+  }
+
+  static Behavior<Command> create(String productId, NodeServices services) {
+    return Behaviors.setup(ctx -> new DataProduct(ctx, productId, services));
+  }
+
+  private final String productId;
+  private final NodeServices services;
+  private final Product product;
+  private RunningPipeline pipeline;
+  private boolean stopping;
+  private long batches;
+  private Instant lastCommit;
+
+  private DataProduct(ActorContext<Command> context, String productId, NodeServices services) {
+    super(context);
+    this.productId = productId;
+    this.services = services;
+    this.product = services.products().find(productId)
+        .orElseThrow(() -> new IllegalArgumentException("no contract for product " + productId));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Start.class, m -> ensureRunning())
+        .onMessage(Restart.class, m -> ensureRunning())
+        .onMessage(GetState.class, m -> {
+          m.replyTo().tell(services.progress().state(productId));
+          return this;
+        })
+        .onMessage(PipelineEnded.class, this::onEnded)
+        .onMessage(Stop.class, m -> drain())
+        .build();
+  }
+
+  private Behavior<Command> ensureRunning() {
+    if (pipeline != null || stopping) {
+      return this;
+    }
+    try {
+      pipeline = product.stage() == Stage.SOURCE ? startSource() : startGold();
+      publish("running", null);
+      getContext().getLog().info("{}: pipeline running", productId);
+      getContext().pipeToSelf(pipeline.done(), (done, error) ->
+          new PipelineEnded(error == null ? null : describe(error)));
+    } catch (RuntimeException e) {
+      getContext().getLog().error("{}: pipeline cannot start: {}", productId, describe(e), e);
+      publish("failed", describe(e));
+      getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
+    }
+    return this;
+  }
+
+  private RunningPipeline startSource() {
+    var warehouse = services.warehouse();
+    SourceBatchCommitter committer = new SourceBatchCommitter(product, StageTables.bronze(warehouse, product),
+        StageTables.served(warehouse, product), StageTables.quarantine(warehouse, product), services.io());
+    services.progress().committed(productId, committer.silverPositions());
+    int partitions = ensureTopic();
+    return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
+        partitions, services.pipeline(), services.io(), result -> {
+          batches++;
+          lastCommit = result.committedAt();
+          services.progress().committed(productId, committer.silverPositions());
+          publish("running", null);
+        });
+  }
+
+  private RunningPipeline startGold() {
+    var warehouse = services.warehouse();
+    Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
+    GoldAggregator aggregator = new GoldAggregator(product, services.products().aggregation(product),
+        StageTables.served(warehouse, product), StageTables.served(warehouse, upstream));
+    return GoldPipeline.start(getContext().getSystem(), aggregator, services.pipeline(), services.io(), result -> {
+      if (result.upstreamRows() > 0) {
+        batches++;
+        lastCommit = Instant.now();
+      }
+      publish("running", null);
+    });
+  }
+
+  private int ensureTopic() {
+    try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        services.kafkaBootstrap()))) {
+      String topic = io.lakemesh.runtime.log.Topics.rawTopic(productId);
+      io.lakemesh.runtime.log.Topics.ensure(admin, topic, product.contract().settings().partitions());
+      return admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while preparing the topic of " + productId, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot prepare the topic of " + productId + ": " + e.getCause(), e);
+    }
+  }
+
+  private Behavior<Command> onEnded(PipelineEnded ended) {
+    pipeline = null;
+    if (stopping) {
+      publish("stopped", null);
+      return Behaviors.stopped();
+    }
+    if (ended.error() != null) {
+      getContext().getLog().error("{}: pipeline failed, restarting from the last commit: {}", productId,
+          ended.error());
+      publish("failed", ended.error());
+    } else {
+      publish("restarting", null);
+    }
+    getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
+    return this;
+  }
+
+  private Behavior<Command> drain() {
+    stopping = true;
+    if (pipeline == null) {
+      publish("stopped", null);
+      return Behaviors.stopped();
+    }
+    getContext().getLog().info("{}: draining", productId);
+    publish("draining", null);
+    pipeline.drain();
+    return this;
+  }
+
+  private void publish(String state, String error) {
+    services.progress().state(productId, new ProgressBoard.PipelineState(state, error, lastCommit, batches));
+  }
+
+  private static String describe(Throwable e) {
+    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}

@@ -1,0 +1,219 @@
+package io.lakemesh.runtime.cluster;
+
+import com.typesafe.config.Config;
+import io.lakemesh.contracts.InvalidContractException;
+import io.lakemesh.runtime.ingest.IngestService;
+import io.lakemesh.runtime.log.EmbeddedKafka;
+import io.lakemesh.runtime.pipeline.PipelineSettings;
+import io.lakemesh.runtime.pipeline.ProgressBoard;
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.serve.ApiRoutes;
+import io.lakemesh.runtime.serve.ProductStats;
+import io.lakemesh.runtime.serve.RowQueries;
+import io.lakemesh.runtime.storage.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Lakemesh node: starts the log (embedded or external Kafka), opens the Iceberg catalog, joins the Pekko
+ * cluster, runs the data products of its domains as sharded entities and serves the HTTP API. Shutdown drains
+ * every pipeline (committing what is in flight) before the log and the catalog close.
+ */
+public final class MeshNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MeshNode.class);
+  private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
+
+  private final ActorSystem<Void> system;
+  private final EmbeddedKafka kafka;
+  private final Warehouse warehouse;
+  private final IngestService ingest;
+  private final ServerBinding http;
+  private final ServerBinding management;
+  private final String bootstrap;
+  private final ProductCatalog products;
+  private final ProgressBoard progress;
+
+  private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
+      ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
+      ProgressBoard progress) {
+    this.system = system;
+    this.kafka = kafka;
+    this.warehouse = warehouse;
+    this.ingest = ingest;
+    this.http = http;
+    this.management = management;
+    this.bootstrap = bootstrap;
+    this.products = products;
+    this.progress = progress;
+  }
+
+  public static MeshNode start(Config config) throws InvalidContractException {
+    Config lm = config.getConfig("lakemesh");
+    Path home = Path.of(lm.getString("home")).toAbsolutePath();
+    try {
+      Files.createDirectories(home);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create LAKEMESH_HOME " + home + ": " + e.getMessage(), e);
+    }
+    ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
+        lm.getStringList("contract-dirs").stream().map(Path::of).toList());
+    if (products.all().isEmpty()) {
+      throw new IllegalStateException("no data product contracts found: put a domain module on the classpath or"
+          + " set lakemesh.contract-dirs");
+    }
+    EmbeddedKafka kafka = null;
+    String bootstrap = lm.getString("kafka.bootstrap");
+    if (bootstrap.isBlank()) {
+      kafka = EmbeddedKafka.start(home.resolve("kafka"), lm.getInt("kafka.port"));
+      bootstrap = kafka.bootstrapServers();
+    }
+    Warehouse warehouse;
+    Config catalogProps = lm.getConfig("catalog.properties");
+    if (catalogProps.isEmpty()) {
+      warehouse = Warehouse.openLocal(home);
+    } else {
+      Map<String, String> props = new HashMap<>();
+      catalogProps.entrySet().forEach(e -> props.put(e.getKey(), e.getValue().unwrapped().toString()));
+      warehouse = Warehouse.open(props);
+    }
+    // a node runs the domains it has the role of; by default all domains it has contracts for, plus the API
+    List<String> roles = lm.getStringList("roles");
+    if (roles.isEmpty()) {
+      roles = new java.util.ArrayList<>(products.all().stream().map(p -> "domain-" + p.contract().domain())
+          .distinct().toList());
+      roles.add("api");
+    }
+    Config withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.roles", roles))
+        .withFallback(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "lakemesh", withRoles);
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      // a node without seed nodes forms a cluster of its own: the same code path as a scaled-out cluster
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
+    ProgressBoard progress = new ProgressBoard();
+    NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
+        progress, io);
+    startProducts(system, products, services);
+
+    IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
+    RowQueries queries = new RowQueries(warehouse);
+    ProductStats stats = new ProductStats(warehouse, progress);
+    java.util.function.BooleanSupplier ready = () -> products.all().stream()
+        .allMatch(p -> "running".equals(progress.state(p.id()).state()));
+    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"));
+    String host = lm.getString("http.host");
+    ServerBinding http = bind(system, routes, host, lm.getInt("http.port"), "HTTP API");
+    ServerBinding management = bind(system, routes, host, lm.getInt("management.port"), "management");
+    MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
+        progress);
+    node.registerShutdown();
+    return node;
+  }
+
+  private static ServerBinding bind(ActorSystem<?> system, ApiRoutes routes, String host, int port, String what) {
+    try {
+      return Http.get(system).newServerAt(host, port).bind(routes.routes()).toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("cannot serve the " + what + " on " + host + ":" + port
+          + " (is the port in use? choose another with the flag or environment variable)", e);
+    }
+  }
+
+  private static void startProducts(ActorSystem<?> system, ProductCatalog products, NodeServices services) {
+    List<String> domains = products.all().stream().map(p -> p.contract().domain()).distinct().toList();
+    for (String domain : domains) {
+      DataProduct.initSharding(system, domain, services);
+    }
+    Runnable startAll = () -> {
+      for (Product p : products.all()) {
+        ClusterSharding.get(system).entityRefFor(DataProduct.typeKey(p.contract().domain()), p.id())
+            .tell(new DataProduct.Start());
+      }
+    };
+    // the keep-alive restarts an entity wherever its shard lives after a hand-off or a node loss
+    system.scheduler().scheduleAtFixedRate(Duration.ZERO, KEEP_ALIVE, startAll, system.executionContext());
+  }
+
+  private void registerShutdown() {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http", () ->
+        http.unbind().thenCompose(d -> management.unbind()));
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-ingest", () -> {
+      ingest.close();
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    });
+  }
+
+  public int httpPort() {
+    return http.localAddress().getPort();
+  }
+
+  public int managementPort() {
+    return management.localAddress().getPort();
+  }
+
+  public String kafkaBootstrap() {
+    return bootstrap;
+  }
+
+  public ProductCatalog products() {
+    return products;
+  }
+
+  public Warehouse warehouse() {
+    return warehouse;
+  }
+
+  public ProgressBoard progress() {
+    return progress;
+  }
+
+  public CompletionStage<Done> whenTerminated() {
+    return system.getWhenTerminated().thenApply(t -> Done.getInstance());
+  }
+
+  /** Drains the pipelines, leaves the cluster, stops the actor system, then closes Kafka and the catalog. */
+  @Override
+  public void close() {
+    LOG.info("shutting down: draining pipelines");
+    try {
+      CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture()
+          .get(2, TimeUnit.MINUTES);
+      system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.error("shutdown did not finish cleanly", e);
+    } finally {
+      if (kafka != null) {
+        kafka.close();
+      }
+      warehouse.close();
+    }
+  }
+}

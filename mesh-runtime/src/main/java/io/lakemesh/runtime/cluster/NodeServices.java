@@ -1,0 +1,16 @@
+package io.lakemesh.runtime.cluster;
+
+import io.lakemesh.runtime.pipeline.PipelineSettings;
+import io.lakemesh.runtime.pipeline.ProgressBoard;
+import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.storage.Warehouse;
+import java.util.concurrent.Executor;
+
+/** What a node's actors share: the products, the catalog of tables, the log and an executor for blocking I/O. */
+public record NodeServices(
+    ProductCatalog products,
+    Warehouse warehouse,
+    String kafkaBootstrap,
+    PipelineSettings pipeline,
+    ProgressBoard progress,
+    Executor io) {}

@@ -1,0 +1,153 @@
+package io.lakemesh.runtime.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Splits an ingest body (a JSON array of events, or NDJSON) into the exact bytes of each event, and picks out each
+ * event's key (its primary-key field, when present) without building a tree. The body is checked for JSON syntax
+ * only: an event that is JSON but breaks its contract is accepted here and quarantined by the pipeline.
+ */
+public final class EventSplitter {
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000)
+          .build())
+      .build();
+
+  /** One event of a body: its bytes as received, and its key (null when absent or not a scalar). */
+  public record Event(byte[] bytes, String key) {}
+
+  /** A body that is not a JSON array or NDJSON of objects; the message says where and why. */
+  public static final class MalformedBodyException extends Exception {
+    public MalformedBodyException(String message) {
+      super(message);
+    }
+  }
+
+  private EventSplitter() {}
+
+  public static List<Event> split(byte[] body, boolean ndjson, String keyField) throws MalformedBodyException {
+    int start = 0;
+    while (start < body.length && Character.isWhitespace(body[start])) {
+      start++;
+    }
+    if (start == body.length) {
+      throw new MalformedBodyException("the body is empty; send a JSON array of events or NDJSON");
+    }
+    if (!ndjson && body[start] == '[') {
+      return array(body, keyField);
+    }
+    if (!ndjson && body[start] == '{') {
+      // one object is taken as NDJSON of one line (or several, if the client sent lines)
+      return lines(body, keyField);
+    }
+    if (ndjson) {
+      return lines(body, keyField);
+    }
+    throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
+  }
+
+  private static List<Event> array(byte[] body, String keyField) throws MalformedBodyException {
+    List<Event> events = new ArrayList<>();
+    try (JsonParser p = JSON.createParser(body)) {
+      p.nextToken(); // START_ARRAY
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new MalformedBodyException("the array is not closed");
+        }
+        if (t != JsonToken.START_OBJECT) {
+          throw new MalformedBodyException("element " + (events.size() + 1) + " is not a JSON object");
+        }
+        int from = (int) p.currentTokenLocation().getByteOffset();
+        String key = readObject(p, keyField);
+        int to = (int) p.currentLocation().getByteOffset();
+        events.add(new Event(Arrays.copyOfRange(body, from, to), key));
+      }
+      if (p.nextToken() != null) {
+        throw new MalformedBodyException("unexpected content after the array");
+      }
+    } catch (JsonParseException e) {
+      throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new MalformedBodyException("unreadable body: " + e.getMessage());
+    }
+    return events;
+  }
+
+  private static List<Event> lines(byte[] body, String keyField) throws MalformedBodyException {
+    List<Event> events = new ArrayList<>();
+    int line = 0;
+    int from = 0;
+    while (from < body.length) {
+      int to = from;
+      while (to < body.length && body[to] != '\n') {
+        to++;
+      }
+      line++;
+      int end = to;
+      while (end > from && Character.isWhitespace(body[end - 1])) {
+        end--;
+      }
+      int begin = from;
+      while (begin < end && Character.isWhitespace(body[begin])) {
+        begin++;
+      }
+      if (begin < end) {
+        byte[] bytes = Arrays.copyOfRange(body, begin, end);
+        events.add(new Event(bytes, lineKey(bytes, line, keyField)));
+      }
+      from = to + 1;
+    }
+    if (events.isEmpty()) {
+      throw new MalformedBodyException("the body has no events");
+    }
+    return events;
+  }
+
+  private static String lineKey(byte[] bytes, int line, String keyField) throws MalformedBodyException {
+    try (JsonParser p = JSON.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new MalformedBodyException("line " + line + " is not a JSON object");
+      }
+      String key = readObject(p, keyField);
+      if (p.nextToken() != null) {
+        throw new MalformedBodyException("line " + line + " has content after its JSON object");
+      }
+      return key;
+    } catch (JsonParseException e) {
+      throw new MalformedBodyException("malformed JSON on line " + line + ", column " + e.getLocation().getColumnNr()
+          + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new MalformedBodyException("line " + line + " is unreadable: " + e.getMessage());
+    }
+  }
+
+  /** Reads the object the parser is at (START_OBJECT) to its end, returning the top-level key field's value. */
+  private static String readObject(JsonParser p, String keyField) throws IOException {
+    String key = null;
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
+      if (t == null) {
+        throw new JsonParseException(p, "the object is not closed");
+      }
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+        p.skipChildren();
+      } else if (keyField != null && keyField.equals(name) && value.isScalarValue()
+          && value != JsonToken.VALUE_NULL) {
+        key = p.getText();
+      }
+    }
+    return key;
+  }
+}

@@ -1,0 +1,81 @@
+package io.lakemesh.runtime.ingest;
+
+import io.lakemesh.runtime.log.Topics;
+import io.lakemesh.runtime.pipeline.ProgressBoard;
+import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Appends events to a product's raw topic. The returned stage completes only when Kafka has acknowledged every
+ * event of the call (acks=all, idempotent producer): that is when an ingest call may answer 202.
+ */
+public final class IngestService implements AutoCloseable {
+
+  /** The pipeline is too far behind: the caller should retry after a pause instead of queueing more. */
+  public static final class BackpressureException extends RuntimeException {
+    public BackpressureException(String message) {
+      super(message);
+    }
+  }
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final ProgressBoard progress;
+  private final long maxLag;
+
+  public IngestService(String bootstrapServers, ProgressBoard progress, long maxLag) {
+    this.producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 2,
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
+        new StringSerializer(), new ByteArraySerializer());
+    this.progress = progress;
+    this.maxLag = maxLag;
+  }
+
+  public CompletableFuture<Integer> ingest(String productId, List<EventSplitter.Event> events, String source) {
+    long lag = progress.lag(productId);
+    if (lag > maxLag) {
+      throw new BackpressureException(productId + " is " + lag + " events behind (limit " + maxLag + ")");
+    }
+    String topic = Topics.rawTopic(productId);
+    byte[] sourceHeader = source.getBytes(StandardCharsets.UTF_8);
+    long receivedAt = System.currentTimeMillis();
+    CompletableFuture<Integer> all = new CompletableFuture<>();
+    AtomicInteger pending = new AtomicInteger(events.size());
+    for (EventSplitter.Event e : events) {
+      ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, receivedAt, e.key(), e.bytes());
+      record.headers().add(SourceBatchCommitter.SOURCE_HEADER, sourceHeader);
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          all.completeExceptionally(error);
+          return;
+        }
+        progress.produced(productId, metadata.partition(), metadata.offset());
+        if (pending.decrementAndGet() == 0) {
+          all.complete(events.size());
+        }
+      });
+    }
+    return all;
+  }
+
+  @Override
+  public void close() {
+    producer.close(java.time.Duration.ofSeconds(10));
+  }
+}

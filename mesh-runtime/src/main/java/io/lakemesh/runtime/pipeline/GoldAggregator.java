@@ -1,0 +1,186 @@
+package io.lakemesh.runtime.pipeline;
+
+import io.lakemesh.runtime.product.Aggregation;
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.storage.SnapshotPositions;
+import io.lakemesh.runtime.storage.TableReader;
+import io.lakemesh.runtime.storage.TableWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Keeps a gold product's additive aggregates up to date from the rows its upstream table commits.
+ *
+ * <p>The aggregate state is the gold table itself, loaded on start. Each run reads the upstream rows appended
+ * since the upstream snapshot recorded in gold's last commit, folds them in, and rewrites every gold partition they
+ * touched in one commit that records the new upstream snapshot. A crash before the commit loses nothing: the next
+ * run starts from the same recorded snapshot. A late event simply touches an older partition.
+ */
+public final class GoldAggregator {
+  public static final String UPSTREAM_SNAPSHOT = "lakemesh.source.snapshot";
+
+  private final Table gold;
+  private final Table upstream;
+  private final Aggregation aggregation;
+  private final List<String> keyColumns;
+  private final List<Types.NestedField> measureColumns;
+  private final Map<List<Object>, Object[]> state = new HashMap<>();
+  private final GenericRecord template;
+  private Long upstreamSnapshot;
+
+  /** What one run did. */
+  public record RunResult(int upstreamRows, int partitionsRewritten, int rowsWritten, Long upstreamSnapshot) {}
+
+  public GoldAggregator(Product product, Aggregation aggregation, Table gold, Table upstream) {
+    this.gold = gold;
+    this.upstream = upstream;
+    this.aggregation = aggregation;
+    this.keyColumns = product.keyColumns();
+    this.measureColumns = gold.schema().columns().stream().filter(c -> !keyColumns.contains(c.name())).toList();
+    this.template = GenericRecord.create(gold.schema());
+    this.upstreamSnapshot = SnapshotPositions.latest(gold, UPSTREAM_SNAPSHOT).map(Long::parseLong).orElse(null);
+    loadState();
+  }
+
+  /** Folds in what the upstream committed since the last run; a no-op when nothing new was committed. */
+  public RunResult run() {
+    upstream.refresh();
+    Snapshot current = upstream.currentSnapshot();
+    if (current == null || Long.valueOf(current.snapshotId()).equals(upstreamSnapshot)) {
+      return new RunResult(0, 0, 0, upstreamSnapshot);
+    }
+    PartitionKey partitionKey = new PartitionKey(gold.spec(), gold.schema());
+    InternalRecordWrapper wrapper = new InternalRecordWrapper(gold.schema().asStruct());
+    Set<StructLike> touched = new HashSet<>();
+    int[] upstreamRows = {0};
+    Aggregation.Emitter emitter = (key, measures) -> {
+      if (key.size() != keyColumns.size() || measures.length != measureColumns.size()) {
+        throw new IllegalStateException(aggregation.name() + " emitted " + key.size() + " key values and "
+            + measures.length + " measures; " + gold.name() + " has key " + keyColumns + " and measures "
+            + measureColumns.stream().map(Types.NestedField::name).toList());
+      }
+      List<Object> k = List.copyOf(key);
+      Object[] acc = state.computeIfAbsent(k, x -> new Object[measureColumns.size()]);
+      for (int i = 0; i < measures.length; i++) {
+        acc[i] = add(acc[i], measures[i]);
+      }
+      partitionKey.partition(wrapper.wrap(toRecord(k, acc)));
+      touched.add(partitionKey.copy());
+    };
+    try (CloseableIterable<Record> rows = upstreamSnapshot == null
+        ? TableReader.read(upstream, Expressions.alwaysTrue(), List.of())
+        : TableReader.readAppended(upstream, upstreamSnapshot, current.snapshotId(), Expressions.alwaysTrue(),
+            List.of())) {
+      for (Record row : rows) {
+        upstreamRows[0]++;
+        aggregation.contribute(row, emitter);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + upstream.name(), e);
+    }
+    List<Record> out = new ArrayList<>();
+    for (Map.Entry<List<Object>, Object[]> e : state.entrySet()) {
+      Record r = toRecord(e.getKey(), e.getValue());
+      partitionKey.partition(wrapper.wrap(r));
+      if (touched.contains(partitionKey)) {
+        out.add(r);
+      }
+    }
+    Map<String, String> summary = Map.of(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId()),
+        "lakemesh.source.table", upstream.name());
+    if (out.isEmpty()) {
+      // nothing aggregated (e.g. only rows that contribute nothing): still record how far we read
+      gold.newAppend().set(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId())).commit();
+    } else {
+      TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
+    }
+    upstreamSnapshot = current.snapshotId();
+    return new RunResult(upstreamRows[0], touched.size(), out.size(), upstreamSnapshot);
+  }
+
+  public Optional<Long> upstreamSnapshot() {
+    return Optional.ofNullable(upstreamSnapshot);
+  }
+
+  private Record toRecord(List<Object> key, Object[] measures) {
+    GenericRecord r = template.copy();
+    for (int i = 0; i < keyColumns.size(); i++) {
+      r.setField(keyColumns.get(i), key.get(i));
+    }
+    for (int i = 0; i < measureColumns.size(); i++) {
+      r.setField(measureColumns.get(i).name(), measures[i] == null ? zero(measureColumns.get(i)) : measures[i]);
+    }
+    return r;
+  }
+
+  private void loadState() {
+    if (gold.currentSnapshot() == null) {
+      return;
+    }
+    try (CloseableIterable<Record> rows = TableReader.read(gold)) {
+      for (Record r : rows) {
+        List<Object> key = new ArrayList<>(keyColumns.size());
+        for (String c : keyColumns) {
+          key.add(r.getField(c));
+        }
+        Object[] acc = new Object[measureColumns.size()];
+        for (int i = 0; i < acc.length; i++) {
+          acc[i] = r.getField(measureColumns.get(i).name());
+        }
+        state.put(List.copyOf(key), acc);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load " + gold.name(), e);
+    }
+  }
+
+  private static Object zero(Types.NestedField column) {
+    return switch (column.type().typeId()) {
+      case DECIMAL -> BigDecimal.ZERO.setScale(((Types.DecimalType) column.type()).scale());
+      case LONG -> 0L;
+      case INTEGER -> 0;
+      case DOUBLE -> 0.0;
+      default -> null;
+    };
+  }
+
+  private static Object add(Object acc, Object delta) {
+    if (delta == null) {
+      return acc;
+    }
+    if (acc == null) {
+      return delta;
+    }
+    if (acc instanceof BigDecimal a) {
+      return a.add((BigDecimal) delta);
+    }
+    if (acc instanceof Long a) {
+      return a + ((Number) delta).longValue();
+    }
+    if (acc instanceof Integer a) {
+      return a + ((Number) delta).intValue();
+    }
+    if (acc instanceof Double a) {
+      return a + ((Number) delta).doubleValue();
+    }
+    throw new IllegalStateException("measure of type " + acc.getClass().getSimpleName() + " is not additive");
+  }
+}

@@ -1,0 +1,17 @@
+package io.lakemesh.runtime.pipeline;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * How pipelines batch and pace. A batch commits when it reaches {@code batchSize} events or when {@code batchWindow}
+ * has passed since its first event, whichever comes first.
+ */
+public record PipelineSettings(int batchSize, Duration batchWindow, Duration goldInterval, int maxPollRecords) {
+
+  public static PipelineSettings from(Config config) {
+    Config c = config.getConfig("lakemesh.pipeline");
+    return new PipelineSettings(c.getInt("batch-size"), c.getDuration("batch-window"),
+        c.getDuration("gold-interval"), c.getInt("max-poll-records"));
+  }
+}

@@ -1,0 +1,74 @@
+package io.lakemesh.runtime.pipeline;
+
+import io.lakemesh.runtime.log.Topics;
+import io.lakemesh.runtime.product.Product;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The stream graph of a source product: raw topic → micro-batches → bronze, silver and quarantine commits.
+ *
+ * <p>Backpressure: the Kafka source only polls when the batch stage asks for more, and one batch commits at a
+ * time, so a slow commit slows consumption; the lag this builds up is what the ingest endpoint watches.
+ */
+public final class SourcePipeline {
+
+  private SourcePipeline() {}
+
+  public static RunningPipeline start(ActorSystem<?> system, Product product, SourceBatchCommitter committer,
+      String bootstrapServers, int partitions, PipelineSettings settings, Executor io,
+      Consumer<SourceBatchCommitter.BatchResult> onCommit) {
+    String topic = Topics.rawTopic(product.id());
+    Map<TopicPartition, Long> start = new HashMap<>();
+    SourcePositions resume = committer.resumeFrom();
+    for (int p = 0; p < partitions; p++) {
+      start.put(new TopicPartition(topic, p), resume.next(p));
+    }
+    ConsumerSettings<byte[], byte[]> consumer = ConsumerSettings
+        .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        .withBootstrapServers(bootstrapServers)
+        .withGroupId("lakemesh-" + product.id())
+        .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+        .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+        .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()))
+        .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024))
+        .withProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));
+    Pair<org.apache.pekko.kafka.javadsl.Consumer.Control, CompletionStage<Done>> running =
+        org.apache.pekko.kafka.javadsl.Consumer.plainSource(consumer, Subscriptions.assignmentWithOffset(start))
+            .groupedWithin(settings.batchSize(), settings.batchWindow())
+            .mapAsync(1, (List<ConsumerRecord<byte[], byte[]>> batch) ->
+                CompletableFuture.supplyAsync(() -> committer.commit(batch), io))
+            .toMat(Sink.foreach(onCommit::accept), Keep.both())
+            .run(system);
+    org.apache.pekko.kafka.javadsl.Consumer.Control control = running.first();
+    CompletionStage<Done> done = running.second();
+    return new RunningPipeline() {
+      @Override
+      public CompletionStage<Done> drain() {
+        // stopping the source lets the partial batch flush and commit, then the stream completes
+        return control.shutdown().thenCompose(d -> done);
+      }
+
+      @Override
+      public CompletionStage<Done> done() {
+        return done;
+      }
+    };
+  }
+}

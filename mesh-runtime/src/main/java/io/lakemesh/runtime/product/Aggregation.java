@@ -1,0 +1,29 @@
+package io.lakemesh.runtime.product;
+
+import java.util.List;
+import org.apache.iceberg.data.Record;
+
+/**
+ * The logic of a gold product that keeps additive aggregates of an upstream product, supplied by a domain module
+ * (found with {@link java.util.ServiceLoader}) and named by the gold contract's {@code lakemeshTransform}.
+ *
+ * <p>The runtime owns everything else: it reads the upstream rows committed since the last run, folds their
+ * contributions into the aggregate state, rewrites the affected partitions and records the upstream snapshot in
+ * the same commit. The group key is the gold contract's primary key (in key order); the measures are its other
+ * columns, in contract order, and must be additive ({@link java.math.BigDecimal}, {@link Long}, {@link Integer},
+ * {@link Double}).
+ */
+public interface Aggregation {
+
+  /** The name a gold contract refers to in {@code lakemeshTransform}. */
+  String name();
+
+  /** Emits what one upstream row adds to the aggregates. */
+  void contribute(Record upstream, Emitter out);
+
+  /** Receives contributions: key values in primary-key order, measures in the order of the measure columns. */
+  @FunctionalInterface
+  interface Emitter {
+    void emit(List<Object> key, Object... measures);
+  }
+}

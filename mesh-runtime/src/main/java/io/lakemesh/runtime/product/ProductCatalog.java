@@ -1,0 +1,112 @@
+package io.lakemesh.runtime.product;
+
+import io.lakemesh.contracts.ContractParser;
+import io.lakemesh.contracts.InvalidContractException;
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Stage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+/**
+ * The products this node knows: contracts shipped by domain modules (listed in each module's
+ * {@code META-INF/lakemesh/contracts.list}) plus contracts found in extra directories. Every contract is parsed
+ * and validated at start; one bad contract stops the start with all its problems listed.
+ */
+public final class ProductCatalog {
+  static final String INDEX = "META-INF/lakemesh/contracts.list";
+
+  private final Map<String, Product> products;
+  private final Map<String, Aggregation> aggregations;
+
+  private ProductCatalog(Map<String, Product> products, Map<String, Aggregation> aggregations) {
+    this.products = products;
+    this.aggregations = aggregations;
+  }
+
+  public static ProductCatalog load(ClassLoader loader, List<Path> extraDirs) throws InvalidContractException {
+    List<Contract> contracts = new ArrayList<>();
+    try {
+      Enumeration<URL> indexes = loader.getResources(INDEX);
+      while (indexes.hasMoreElements()) {
+        URL index = indexes.nextElement();
+        String listing;
+        try (InputStream in = index.openStream()) {
+          listing = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String line : listing.split("\n")) {
+          String resource = line.trim();
+          if (resource.isEmpty() || resource.startsWith("#")) {
+            continue;
+          }
+          try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+              throw new IllegalStateException(index + " lists " + resource + " but it is not on the classpath");
+            }
+            contracts.add(ContractParser.parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+          }
+        }
+      }
+      for (Path dir : extraDirs) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          for (Path file : files.filter(p -> p.toString().endsWith(".odcs.yaml")).sorted().toList()) {
+            contracts.add(ContractParser.parse(file));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, Aggregation> aggregations = new LinkedHashMap<>();
+    ServiceLoader.load(Aggregation.class, loader).forEach(a -> aggregations.put(a.name(), a));
+    return of(contracts, aggregations);
+  }
+
+  public static ProductCatalog of(Collection<Contract> contracts, Map<String, Aggregation> aggregations) {
+    Map<String, Product> products = new LinkedHashMap<>();
+    for (Contract c : contracts) {
+      if (products.putIfAbsent(c.id(), Product.of(c)) != null) {
+        throw new IllegalStateException("two contracts declare product " + c.id());
+      }
+    }
+    for (Product p : products.values()) {
+      if (p.stage() == Stage.GOLD) {
+        String upstream = p.contract().settings().upstream();
+        if (!products.containsKey(upstream)) {
+          throw new IllegalStateException(p.id() + " reads " + upstream + ", which no contract declares");
+        }
+        String transform = p.contract().settings().transform();
+        if (transform == null || !aggregations.containsKey(transform)) {
+          throw new IllegalStateException(p.id() + " needs the transformation '" + transform
+              + "', which no domain module on the classpath provides (known: " + aggregations.keySet() + ")");
+        }
+      }
+    }
+    return new ProductCatalog(Map.copyOf(products), Map.copyOf(aggregations));
+  }
+
+  public Collection<Product> all() {
+    return products.values().stream().sorted(java.util.Comparator.comparing(Product::id)).toList();
+  }
+
+  public Optional<Product> find(String id) {
+    return Optional.ofNullable(products.get(id));
+  }
+
+  public Aggregation aggregation(Product gold) {
+    return aggregations.get(gold.contract().settings().transform());
+  }
+}

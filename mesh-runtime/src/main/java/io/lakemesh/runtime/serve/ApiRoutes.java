@@ -1,0 +1,247 @@
+package io.lakemesh.runtime.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.runtime.ingest.EventSplitter;
+import io.lakemesh.runtime.ingest.IngestService;
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.ProductCatalog;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data-product HTTP API. Every error is an RFC 9457 problem; nothing internal (stack traces, class names of
+ * failures) reaches a client, it goes to the log with the request it belongs to.
+ */
+public final class ApiRoutes extends AllDirectives {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ProductCatalog products;
+  private final IngestService ingest;
+  private final RowQueries queries;
+  private final ProductStats stats;
+  private final BooleanSupplier ready;
+  private final Executor io;
+  private final long maxBodyBytes;
+
+  public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
+      BooleanSupplier ready, Executor io, long maxBodyBytes) {
+    this.products = products;
+    this.ingest = ingest;
+    this.queries = queries;
+    this.stats = stats;
+    this.ready = ready;
+    this.io = io;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  public Route routes() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+        path("alive", () -> get(() -> json(Map.of("status", "alive")))),
+        path("ready", () -> get(() -> ready.getAsBoolean()
+            ? json(Map.of("status", "ready"))
+            : problem(new Problem(503, "not-ready", "Not ready",
+                "the node is starting: Kafka, the catalog or a pipeline is not up yet"), "/ready"))),
+        pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("products", () -> concat(
+            pathEndOrSingleSlash(() -> get(this::catalog)),
+            pathPrefix(PathMatchers.segment(), id -> concat(
+                pathEndOrSingleSlash(() -> get(() -> product(id))),
+                path("events", () -> post(() -> ingest(id))),
+                path("rows", () -> get(() -> rows(id))),
+                path("quarantine", () -> get(() -> quarantine(id)))))))))
+    )));
+  }
+
+  private Route catalog() {
+    ArrayNode list = JSON.createArrayNode();
+    for (Product p : products.all()) {
+      ObjectNode node = list.addObject();
+      node.put("id", p.id());
+      node.put("domain", p.contract().domain());
+      node.put("name", p.contract().name());
+      node.put("version", p.contract().version());
+      node.put("status", p.contract().status());
+      ArrayNode stages = node.putArray("stages");
+      p.stage().tables().forEach(stages::add);
+      if (p.stage() != Stage.SOURCE) {
+        node.put("upstream", p.contract().settings().upstream());
+      }
+      node.put("description", p.contract().description());
+      node.put("owner", p.contract().owner());
+      node.put("links", "/api/v1/products/" + p.id());
+    }
+    return json(list);
+  }
+
+  private Route product(String id) {
+    return withProduct(id, p -> async("/api/v1/products/" + id, () -> {
+      ObjectNode node = JSON.createObjectNode();
+      node.put("id", p.id());
+      node.put("stage", p.stage().odcsName());
+      node.put("servedTable", p.servedTable().toString());
+      node.set("stats", stats.of(p));
+      node.set("contract", p.contract().document());
+      return node;
+    }));
+  }
+
+  private Route ingest(String id) {
+    String instance = "/api/v1/products/" + id + "/events";
+    return withProduct(id, p -> {
+      if (p.stage() != Stage.SOURCE) {
+        return problem(new Problem(405, "not-a-source", "Method not allowed", p.id()
+            + " is a " + p.stage().odcsName() + " product derived from " + p.contract().settings().upstream()
+            + "; post events to a source product"), instance);
+      }
+      String keyField = p.keyColumns().size() == 1 ? p.keyColumns().get(0) : null;
+      return withSizeLimit(maxBodyBytes, () -> extractRequest(request -> {
+        boolean ndjson = request.entity().getContentType().mediaType().toString().contains("ndjson");
+        return entity(Unmarshaller.entityToByteArray(), body -> {
+          List<EventSplitter.Event> events;
+          try {
+            events = EventSplitter.split(body, ndjson, keyField);
+          } catch (EventSplitter.MalformedBodyException e) {
+            return problem(Problem.badRequest("malformed-body", e.getMessage()), instance);
+          }
+          CompletionStage<HttpResponse> answer;
+          try {
+            answer = ingest.ingest(p.id(), events, "http").thenApply(n ->
+                jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n)));
+          } catch (IngestService.BackpressureException e) {
+            return problem(new Problem(503, "backpressure", "Service unavailable",
+                "the pipeline is behind; retry after the pause in Retry-After (" + e.getMessage() + ")"),
+                instance);
+          }
+          return completeWithFuture(answer.exceptionally(error -> {
+            LOG.error("ingest into {} failed: events not acknowledged by Kafka", p.id(), error);
+            return new Problem(503, "log-unavailable", "Service unavailable",
+                "the events could not be made durable; nothing was accepted, retry later").toResponse(instance);
+          }));
+        });
+      }));
+    });
+  }
+
+  private Route rows(String id) {
+    String instance = "/api/v1/products/" + id + "/rows";
+    return withProduct(id, p -> parameterMap(params -> {
+      RowQueries.Query query;
+      try {
+        query = RowQueries.parse(params.get("filter"), params.get("select"), params.get("limit"));
+      } catch (RowQueries.BadQueryException e) {
+        return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
+      }
+      return async(instance, () -> {
+        try {
+          return queries.rows(p, query);
+        } catch (RowQueries.BadQueryException e) {
+          throw new CompletionException(e);
+        }
+      });
+    }));
+  }
+
+  private Route quarantine(String id) {
+    String instance = "/api/v1/products/" + id + "/quarantine";
+    return withProduct(id, p -> parameterMap(params -> {
+      if (p.stage() != Stage.SOURCE) {
+        return problem(Problem.notFound(p.id() + " has no quarantine: only source products validate events"),
+            instance);
+      }
+      RowQueries.Query query;
+      try {
+        query = RowQueries.parse(null, null, params.get("limit"));
+      } catch (RowQueries.BadQueryException e) {
+        return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
+      }
+      return async(instance, () -> queries.quarantine(p, query.limit()));
+    }));
+  }
+
+  private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {
+    return products.find(id).map(inner).orElseGet(() -> problem(Problem.notFound("no data product '" + id
+        + "'; GET /api/v1/products lists them"), "/api/v1/products/" + id));
+  }
+
+  /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */
+  private Route async(String instance, Supplier<JsonNode> work) {
+    CompletionStage<HttpResponse> response = CompletableFuture.supplyAsync(work, io)
+        .thenApply(node -> jsonResponse(StatusCodes.OK, node))
+        .exceptionally(error -> {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+              : error;
+          if (cause instanceof RowQueries.BadQueryException bad) {
+            return Problem.badRequest(bad.slug(), bad.getMessage()).toResponse(instance);
+          }
+          LOG.error("{} failed", instance, cause);
+          return new Problem(500, "internal", "Internal error", "the request failed on the server; see its log")
+              .toResponse(instance);
+        });
+    return completeWithFuture(response);
+  }
+
+  private Route json(Object value) {
+    return complete(jsonResponse(StatusCodes.OK, JSON.valueToTree(value)));
+  }
+
+  private static HttpResponse jsonResponse(org.apache.pekko.http.javadsl.model.StatusCode status, JsonNode node) {
+    return HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, node.toString()));
+  }
+
+  private Route problem(Problem problem, String instance) {
+    return complete(problem.toResponse(instance));
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> problem(new Problem(413, "too-large", "Payload too large",
+            "the body is larger than the limit of " + maxBodyBytes + " bytes; send smaller batches"), null))
+        .matchAny(e -> {
+          LOG.error("request failed", e);
+          return problem(new Problem(500, "internal", "Internal error", "the request failed on the server"), null);
+        })
+        .build();
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleNotFound(extractUnmatchedPath(path -> problem(Problem.notFound("no such resource: " + path),
+            path)))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(response -> {
+          if (response.entity().getContentType().equals(Problem.PROBLEM_JSON)) {
+            return response;
+          }
+          String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict s
+              ? s.getData().utf8String() : response.status().reason();
+          int status = response.status().intValue();
+          return new Problem(status, "request-rejected", response.status().reason(), text).toResponse(null)
+              .withHeaders(response.getHeaders());
+        });
+  }
+}

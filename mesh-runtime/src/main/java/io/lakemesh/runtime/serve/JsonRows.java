@@ -1,0 +1,75 @@
+package io.lakemesh.runtime.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.temporal.Temporal;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+
+/** Renders Iceberg generic rows as JSON: decimals exact, timestamps and dates ISO-8601, nested rows as objects. */
+public final class JsonRows {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+
+  private JsonRows() {}
+
+  /** The row as a JSON object with only {@code columns} (all when empty), in schema order. */
+  public static ObjectNode row(Record record, Collection<String> columns) {
+    ObjectNode node = NODES.objectNode();
+    for (Types.NestedField f : record.struct().fields()) {
+      if (columns.isEmpty() || columns.contains(f.name())) {
+        node.set(f.name(), value(record.getField(f.name())));
+      }
+    }
+    return node;
+  }
+
+  public static JsonNode value(Object v) {
+    if (v == null) {
+      return NODES.nullNode();
+    }
+    if (v instanceof Record r) {
+      return row(r, List.of());
+    }
+    if (v instanceof List<?> list) {
+      ArrayNode array = NODES.arrayNode(list.size());
+      list.forEach(x -> array.add(value(x)));
+      return array;
+    }
+    if (v instanceof BigDecimal d) {
+      return NODES.numberNode(d);
+    }
+    if (v instanceof Long l) {
+      return NODES.numberNode(l);
+    }
+    if (v instanceof Integer i) {
+      return NODES.numberNode(i);
+    }
+    if (v instanceof Double d) {
+      return NODES.numberNode(d);
+    }
+    if (v instanceof Float f) {
+      return NODES.numberNode(f);
+    }
+    if (v instanceof Boolean b) {
+      return NODES.booleanNode(b);
+    }
+    if (v instanceof ByteBuffer b) {
+      return NODES.textNode(Base64.getEncoder().encodeToString(b.array()));
+    }
+    if (v instanceof Temporal || v instanceof CharSequence) {
+      return NODES.textNode(v.toString());
+    }
+    if (v instanceof StructLike) {
+      return NODES.textNode(v.toString());
+    }
+    return NODES.textNode(String.valueOf(v));
+  }
+}

@@ -1,0 +1,45 @@
+package io.lakemesh.runtime.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+
+/** An RFC 9457 problem answer: {@code application/problem+json}, a stable type, a title and a detail for people. */
+public record Problem(int status, String slug, String title, String detail) {
+  static final ContentType PROBLEM_JSON =
+      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static Problem badRequest(String slug, String detail) {
+    return new Problem(400, slug, "Bad request", detail);
+  }
+
+  public static Problem notFound(String detail) {
+    return new Problem(404, "not-found", "Not found", detail);
+  }
+
+  public HttpResponse toResponse(String instance) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("type", "https://lakemesh.io/problems/" + slug);
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    if (instance != null) {
+      body.put("instance", instance);
+    }
+    StatusCode code = StatusCodes.get(status);
+    HttpResponse response = HttpResponse.create().withStatus(code)
+        .withEntity(HttpEntities.create(PROBLEM_JSON, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    if (status == 503 || status == 429) {
+      response = response.addHeader(RawHeader.create("Retry-After", "1"));
+    }
+    return response;
+  }
+}
