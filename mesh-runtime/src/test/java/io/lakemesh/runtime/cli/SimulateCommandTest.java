@@ -1,0 +1,181 @@
+package io.lakemesh.runtime.cli;
+
+import io.lakemesh.runtime.cli.IngestStub.Received;
+import io.lakemesh.runtime.cli.IngestStub.Reply;
+import io.lakemesh.runtime.simulate.TrafficSource;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SimulateCommandTest {
+
+    /** A finished command run: exit code and what it printed. */
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run simulate(List<TrafficSource> sources, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = SimulateCommand.newCommandLine(new SimulateCommand(sources))
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true));
+        int exitCode = command.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyEventArrivesExactlyOnceAndA503BatchIsResentVerbatim() throws IOException {
+        SequenceTrafficSource alpha = new SequenceTrafficSource("test.alpha");
+        SequenceTrafficSource beta = new SequenceTrafficSource("test.beta");
+        try (IngestStub node = new IngestStub(n -> n == 2 ? Reply.busy(1) : Reply.accepted())) {
+            Run run = simulate(List.of(alpha, beta),
+                    "--target", node.url() + "/", "--rate", "1000", "--duration", "200ms", "--batch", "20",
+                    "--bad-ratio", "0.1", "--dup-ratio", "0.1", "--seed", "7", "--token", "t0k");
+
+            assertEquals(0, run.exitCode(), run.err());
+            // 1000 events/s for 200 ms = 200 events = 10 batches, alternating products, one of them sent twice
+            List<Received> requests = node.received();
+            assertEquals(11, requests.size());
+            assertEquals(200, alpha.generated().size() + beta.generated().size());
+            assertEquals(100, alpha.generated().size());
+            assertSameEvents(alpha.generated(), node.acceptedEvents("test.alpha"));
+            assertSameEvents(beta.generated(), node.acceptedEvents("test.beta"));
+
+            Received busy = requests.stream().filter(r -> r.status() == 503).findFirst().orElseThrow();
+            assertEquals(1, requests.stream().filter(r -> r.status() / 100 == 2 && r.body().equals(busy.body()))
+                    .count(), "the batch answered 503 is re-sent byte for byte, once");
+            for (Received request : requests) {
+                assertEquals("application/x-ndjson", request.contentType());
+                assertEquals("Bearer t0k", request.authorization());
+            }
+            assertTrue(run.out().contains("sent 200 events in 10 batches"), run.out());
+            assertTrue(run.out().contains("accepted 200, rejected 0, unconfirmed 0, retries 1;"), run.out());
+            assertTrue(run.out().contains("seed 7"), run.out());
+            assertEquals(1, run.out().lines().count(), "the summary is one line");
+        }
+    }
+
+    @Test
+    void theSameSeedMakesTheSameEvents() throws IOException {
+        List<List<String>> runs = new ArrayList<>();
+        try (IngestStub node = new IngestStub(n -> Reply.accepted())) {
+            for (int i = 0; i < 2; i++) {
+                SequenceTrafficSource source = new SequenceTrafficSource("test.alpha");
+                Run run = simulate(List.of(source), "--target", node.url(), "--rate", "1000",
+                        "--duration", "100ms", "--batch", "25", "--bad-ratio", "0.2", "--dup-ratio", "0.3",
+                        "--seed", "42");
+                assertEquals(0, run.exitCode(), run.err());
+                runs.add(source.generated());
+            }
+        }
+        assertEquals(runs.get(0), runs.get(1));
+        assertTrue(runs.get(0).stream().anyMatch(event -> event.contains("\"qty\":0")), "some invalid events");
+        assertTrue(runs.get(0).stream().distinct().count() < runs.get(0).size(), "some duplicates");
+    }
+
+    @Test
+    void anUnreachableTargetExitsOneWithOneClearLine() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String target = "http://127.0.0.1:" + closedPort;
+
+        Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")),
+                "--target", target, "--rate", "100", "--duration", "1s", "--batch", "10");
+
+        assertEquals(1, run.exitCode());
+        assertEquals("", run.out());
+        List<String> errorLines = run.err().lines().filter(line -> line.startsWith("simulate: ")).toList();
+        assertEquals(1, errorLines.size(), run.err());
+        assertTrue(errorLines.get(0).startsWith("simulate: cannot reach " + target + ": "), run.err());
+        assertFalse(run.err().contains("Exception"), run.err());
+        assertFalse(run.err().contains("\tat "), run.err());
+    }
+
+    @Test
+    void rejectionsAreCountedReportedAndFailTheRunWhenMostBatchesFail() throws IOException {
+        try (IngestStub node = new IngestStub(n -> n % 4 == 0
+                ? Reply.accepted()
+                : Reply.problem(404, "Not Found", "no data product test.alpha"))) {
+            Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")),
+                    "--target", node.url(), "--rate", "1000", "--duration", "80ms", "--batch", "10");
+
+            assertEquals(2, run.exitCode(), run.err());
+            assertEquals(8, node.received().size());
+            assertNull(node.received().get(0).authorization(), "no token, no Authorization header");
+            assertTrue(run.out().contains("accepted 20, rejected 60,"), run.out());
+            assertTrue(run.out().contains("; HTTP 404 for 6 batches (Not Found: no data product test.alpha)"),
+                    run.out());
+        }
+    }
+
+    @Test
+    void aFewRejectionsAreReportedButDoNotFailTheRun() throws IOException {
+        try (IngestStub node = new IngestStub(n -> n == 1
+                ? Reply.problem(413, "Payload Too Large", "batch over 1 MiB")
+                : Reply.accepted())) {
+            Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")),
+                    "--target", node.url(), "--rate", "1000", "--duration", "50ms", "--batch", "10");
+
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().contains("accepted 40, rejected 10,"), run.out());
+            assertTrue(run.out().contains("HTTP 413 for 1 batches (Payload Too Large: batch over 1 MiB)"), run.out());
+        }
+    }
+
+    @Test
+    void aBadDurationIsAUsageErrorInOneLine() {
+        Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")), "--duration", "soon");
+
+        assertEquals(2, run.exitCode());
+        assertEquals(List.of("simulate: Invalid value for option '--duration': 'soon' is not a duration; "
+                + "use a number and a unit, e.g. 500ms, 60s, 2m, 1h (see --help)"), run.err().lines().toList());
+    }
+
+    @Test
+    void anUnknownProductIsAUsageErrorNamingTheKnownOnes() {
+        Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")), "--product", "test.gamma");
+
+        assertEquals(2, run.exitCode());
+        assertEquals(List.of("simulate: no traffic source for product 'test.gamma'; known: test.alpha (see --help)"),
+                run.err().lines().toList());
+    }
+
+    @Test
+    void durationsTakeTheUnitsPeopleType() {
+        SimulateCommand.DurationConverter converter = new SimulateCommand.DurationConverter();
+        assertEquals(java.time.Duration.ofMillis(500), converter.convert("500ms"));
+        assertEquals(java.time.Duration.ofSeconds(60), converter.convert("60s"));
+        assertEquals(java.time.Duration.ofMinutes(2), converter.convert("2m"));
+        assertEquals(java.time.Duration.ofHours(1), converter.convert("1h"));
+        for (String bad : List.of("0s", "60", "1.5s", "-1s", "2 minutes", "PT1M")) {
+            try {
+                converter.convert(bad);
+                throw new AssertionError(bad + " should not parse");
+            } catch (CommandLine.TypeConversionException expected) {
+                assertTrue(expected.getMessage().contains(bad), expected.getMessage());
+            }
+        }
+    }
+
+    private static void assertSameEvents(List<String> generated, List<String> received) {
+        List<String> expected = new ArrayList<>(generated);
+        List<String> actual = new ArrayList<>(received);
+        Collections.sort(expected);
+        Collections.sort(actual);
+        assertEquals(expected, actual);
+    }
+}
