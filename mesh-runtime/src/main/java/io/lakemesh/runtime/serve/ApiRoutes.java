@@ -240,6 +240,10 @@ public final class ApiRoutes extends AllDirectives {
           String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict s
               ? s.getData().utf8String() : response.status().reason();
           int status = response.status().intValue();
+          if (status == 413) {
+            return new Problem(413, "too-large", "Payload too large", "the body is larger than the limit of "
+                + maxBodyBytes + " bytes; send smaller batches").toResponse(null);
+          }
           return new Problem(status, "request-rejected", response.status().reason(), text).toResponse(null)
               .withHeaders(response.getHeaders());
         });

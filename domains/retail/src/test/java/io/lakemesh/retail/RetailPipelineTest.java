@@ -1,0 +1,305 @@
+package io.lakemesh.retail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.lakemesh.runtime.cluster.MeshNode;
+import io.lakemesh.runtime.pipeline.StageTables;
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.storage.TableReader;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walking skeleton end to end on real parts: a real node (in-process KRaft broker, Iceberg JdbcCatalog on
+ * SQLite, Pekko cluster, HTTP server on a random port), events posted over HTTP, tables read back with Iceberg's
+ * own reader. Tests run in order: they share one node (and its restart) to keep the suite fast.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RetailPipelineTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  private static final String TODAY = NOW.toString().substring(0, 10);
+  private static final Instant TWO_DAYS_AGO = NOW.minus(2, ChronoUnit.DAYS);
+
+  @TempDir
+  static Path home;
+  static MeshNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = MeshNode.start(config(home));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  static Config config(Path home) {
+    return ConfigFactory.parseMap(Map.of(
+            "lakemesh.home", home.toString(),
+            "lakemesh.http.port", 0,
+            "lakemesh.management.port", 0,
+            "lakemesh.kafka.port", 0,
+            "lakemesh.http.max-body", "64KiB",
+            "lakemesh.pipeline.batch-window", "200ms",
+            "lakemesh.pipeline.gold-interval", "200ms",
+            "pekko.remote.artery.canonical.port", 0))
+        .withFallback(ConfigFactory.load());
+  }
+
+  static String sale(String id, String store, String region, Instant ts, String... lines) {
+    BigDecimal total = BigDecimal.ZERO;
+    List<String> items = new ArrayList<>();
+    for (String line : lines) {
+      String[] p = line.split(":"); // category:qty:unit_price
+      BigDecimal amount = new BigDecimal(p[2]).multiply(new BigDecimal(p[1]));
+      total = total.add(amount);
+      items.add("{\"product_id\":\"P-" + p[0] + "\",\"product_name\":\"" + p[0] + " item\",\"brand\":\"Acme\","
+          + "\"category\":\"" + p[0] + "\",\"qty\":" + p[1] + ",\"unit_price\":" + p[2] + ",\"line_amount\":"
+          + amount.toPlainString() + "}");
+    }
+    return "{\"transaction_id\":\"" + id + "\",\"store_id\":\"" + store + "\",\"region\":\"" + region
+        + "\",\"ts\":\"" + ts + "\",\"payment_method\":\"cash\",\"total_amount\":" + total.toPlainString()
+        + ",\"items\":[" + String.join(",", items) + "]}";
+  }
+
+  static HttpResponse<String> post(String product, String body, String contentType) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/products/" + product + "/events"))
+        .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String base() {
+    return "http://127.0.0.1:" + node.httpPort();
+  }
+
+  static List<Record> rows(Table table) throws IOException {
+    table.refresh();
+    List<Record> out = new ArrayList<>();
+    if (table.currentSnapshot() == null) {
+      return out;
+    }
+    try (CloseableIterable<Record> it = TableReader.read(table)) {
+      it.forEach(r -> out.add(r.copy()));
+    }
+    return out;
+  }
+
+  static Product product(String id) {
+    return node.products().find(id).orElseThrow();
+  }
+
+  static Table silver() {
+    return StageTables.served(node.warehouse(), product("retail.transactions"));
+  }
+
+  static Table bronze() {
+    return StageTables.bronze(node.warehouse(), product("retail.transactions"));
+  }
+
+  static Table quarantine() {
+    return StageTables.quarantine(node.warehouse(), product("retail.transactions"));
+  }
+
+  static Table gold() {
+    return StageTables.served(node.warehouse(), product("retail.daily_sales"));
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static int count(Table t) {
+    try {
+      return rows(t).size();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Gold as day|region|store|category -> revenue/units/transactions. */
+  static Map<String, String> goldView() throws IOException {
+    Map<String, String> view = new TreeMap<>();
+    for (Record r : rows(gold())) {
+      view.put(r.getField("day") + "|" + r.getField("region") + "|" + r.getField("store_id") + "|"
+          + r.getField("category"), r.getField("revenue") + "/" + r.getField("units") + "/"
+          + r.getField("transactions"));
+    }
+    return view;
+  }
+
+  static void awaitGoldCaughtUp() throws InterruptedException {
+    await("gold to catch up with silver", () -> {
+      Table s = silver();
+      s.refresh();
+      Table g = gold();
+      g.refresh();
+      return s.currentSnapshot() != null && g.currentSnapshot() != null
+          && String.valueOf(s.currentSnapshot().snapshotId())
+              .equals(g.currentSnapshot().summary().get("lakemesh.source.snapshot"));
+    });
+  }
+
+  @Test
+  @Order(1)
+  void validDuplicateLateAndInvalidEventsLandExactly() throws Exception {
+    String t1 = sale("T-1", "S-0001", "NCR", NOW, "noodles:2:15.25", "beverages:1:20.00");
+    String body = "[" + String.join(",",
+        t1,
+        sale("T-2", "S-0001", "NCR", NOW, "noodles:1:15.25"),
+        sale("T-3", "S-0002", "Region VII", TWO_DAYS_AGO, "snacks:3:10.50"),
+        t1, // re-sent: counts once
+        sale("T-4", "S-0003", "Atlantis", NOW, "snacks:1:5.00"), // unknown region
+        sale("T-5", "S-0003", "NCR", NOW, "snacks:1:5.00").replace("\"total_amount\":5.00",
+            "\"total_amount\":9.99")) // lines don't add up
+        + "]";
+    HttpResponse<String> response = post("retail.transactions", body, "application/json");
+    assertEquals(202, response.statusCode(), response.body());
+    assertEquals(6, JSON.readTree(response.body()).get("accepted").asInt());
+
+    await("silver and quarantine", () -> count(silver()) == 3 && count(quarantine()) == 2);
+    awaitGoldCaughtUp();
+    assertEquals(6, count(bronze()));
+    List<String> ids = rows(silver()).stream().map(r -> (String) r.getField("transaction_id")).sorted().toList();
+    assertEquals(List.of("T-1", "T-2", "T-3"), ids);
+
+    Map<String, List<String>> reasons = new TreeMap<>();
+    for (Record q : rows(quarantine())) {
+      JsonNode payload = JSON.readTree((String) q.getField("payload"));
+      List<String> rules = ((List<?>) q.getField("reasons")).stream()
+          .map(r -> (String) ((Record) r).getField("rule")).toList();
+      reasons.put(payload.get("transaction_id").asText(), rules);
+    }
+    assertEquals(Map.of("T-4", List.of("region_valid"), "T-5", List.of("lines_sum_to_total")), reasons);
+
+    String twoDaysAgo = TWO_DAYS_AGO.toString().substring(0, 10);
+    assertEquals(Map.of(
+        TODAY + "|NCR|S-0001|beverages", "20.00/1/1",
+        TODAY + "|NCR|S-0001|noodles", "45.75/3/2",
+        twoDaysAgo + "|Region VII|S-0002|snacks", "31.50/3/1"), goldView());
+
+    JsonNode stats = JSON.readTree(get("/api/v1/products/retail.transactions").body()).get("stats");
+    assertEquals(1, stats.get("duplicatesDropped").asInt());
+    assertEquals(2, stats.get("quarantined").asInt());
+    assertEquals(1, stats.get("ruleFailures").get("region_valid").asInt());
+  }
+
+  @Test
+  @Order(2)
+  void rowsApiFiltersSelectsAndLimits() throws Exception {
+    HttpResponse<String> r = get("/api/v1/products/retail.transactions/rows?filter="
+        + java.net.URLEncoder.encode("region == 'NCR' && total_amount > 20", java.nio.charset.StandardCharsets.UTF_8)
+        + "&select=transaction_id,total_amount");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode rows = JSON.readTree(r.body());
+    assertEquals(1, rows.size(), r.body());
+    assertEquals("T-1", rows.get(0).get("transaction_id").asText());
+    assertEquals(0, new BigDecimal("50.50").compareTo(rows.get(0).get("total_amount").decimalValue()));
+    assertEquals(2, rows.get(0).size());
+
+    JsonNode gold = JSON.readTree(get("/api/v1/products/retail.daily_sales/rows?filter="
+        + java.net.URLEncoder.encode("day == '" + TODAY + "' && category == 'noodles'",
+            java.nio.charset.StandardCharsets.UTF_8)).body());
+    assertEquals(1, gold.size());
+    assertEquals(2, gold.get(0).get("transactions").asInt());
+
+    JsonNode q = JSON.readTree(get("/api/v1/products/retail.transactions/quarantine?limit=1").body());
+    assertEquals(1, q.size());
+    assertTrue(q.get(0).get("reasons").get(0).has("code"));
+  }
+
+  @Test
+  @Order(3)
+  void badRequestsGetProblemDetails() throws Exception {
+    assertProblem(post("retail.transactions", "[{\"transaction_id\": ", "application/json"), 400);
+    assertProblem(post("retail.transactions", "{\"a\":1}\nnot json\n", "application/x-ndjson"), 400);
+    assertProblem(post("retail.transactions", "[1, 2]", "application/json"), 400);
+    assertProblem(post("retail.nope", "[]", "application/json"), 404);
+    assertProblem(post("retail.daily_sales", "[{}]", "application/json"), 405);
+    assertProblem(post("retail.transactions", "[" + "{\"x\":\"" + "a".repeat(70_000) + "\"}]",
+        "application/json"), 413);
+    assertProblem(get("/api/v1/products/retail.transactions/rows?filter=region%20%3D%3D"), 400);
+    assertProblem(get("/api/v1/products/retail.transactions/rows?filter=nosuch%20%3E%201"), 400);
+    assertProblem(get("/api/v1/products/retail.transactions/rows?select=nosuch"), 400);
+    assertProblem(get("/api/v1/products/retail.transactions/rows?limit=many"), 400);
+    assertProblem(get("/api/v1/nothing-here"), 404);
+    assertEquals(3, count(silver()), "refused bodies must not reach the pipeline");
+  }
+
+  @Test
+  @Order(4)
+  void aRestartLosesNothingAndCountsNothingTwice() throws Exception {
+    node.close();
+    node = MeshNode.start(config(home));
+    String body = String.join("\n",
+        sale("T-2", "S-0001", "NCR", NOW, "noodles:1:15.25"), // re-sent after the restart
+        sale("T-6", "S-0001", "NCR", TWO_DAYS_AGO, "noodles:4:10.00")) // late: updates its day
+        + "\n";
+    HttpResponse<String> response = post("retail.transactions", body, "application/x-ndjson");
+    assertEquals(202, response.statusCode(), response.body());
+    await("silver after restart", () -> count(silver()) == 4);
+    awaitGoldCaughtUp();
+    assertEquals(8, count(bronze()));
+    assertEquals(2, count(quarantine()));
+    String twoDaysAgo = TWO_DAYS_AGO.toString().substring(0, 10);
+    assertEquals(Map.of(
+        TODAY + "|NCR|S-0001|beverages", "20.00/1/1",
+        TODAY + "|NCR|S-0001|noodles", "45.75/3/2",
+        twoDaysAgo + "|NCR|S-0001|noodles", "40.00/4/1",
+        twoDaysAgo + "|Region VII|S-0002|snacks", "31.50/3/1"), goldView());
+    JsonNode stats = JSON.readTree(get("/api/v1/products/retail.transactions").body()).get("stats");
+    assertEquals(2, stats.get("duplicatesDropped").asInt());
+  }
+
+  private static void assertProblem(HttpResponse<String> response, int status) throws IOException {
+    assertEquals(status, response.statusCode(), response.body());
+    assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+    JsonNode problem = JSON.readTree(response.body());
+    assertEquals(status, problem.get("status").asInt());
+    assertTrue(problem.get("detail").asText().length() > 5);
+    assertTrue(!response.body().contains("Exception") && !response.body().contains("\tat "), response.body());
+  }
+}
