@@ -1,0 +1,181 @@
+package io.lakemesh.runtime.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PendingUpdate;
+import org.apache.iceberg.ReplacePartitions;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.events.CreateSnapshotEvent;
+import org.apache.iceberg.io.FanoutDataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.PropertyUtil;
+
+/**
+ * Puts records into a table in two steps: {@link #write} turns a batch into data files (invisible
+ * to readers), then one atomic commit publishes them together with the source position that
+ * produced them ({@link #append}, or {@link #replacePartitions} for recomputed aggregates).
+ *
+ * <p>Keeping the position in the same commit as the data is what makes a stage exactly-once: on
+ * restart it resumes from {@link SnapshotPositions#latest}. If a commit fails with {@code
+ * CommitStateUnknownException}, it may or may not have landed; read the position back to know.
+ * Files of a commit that failed are not deleted here (the caller may retry with them); orphan-file
+ * cleanup removes them otherwise.
+ */
+public final class TableWriter {
+  private TableWriter() {}
+
+  /**
+   * Writes records as data files in the table's default format, one or more files per partition of
+   * the table's current spec. Records may arrive in any partition order: every partition's file
+   * stays open until the batch ends, so memory grows with the number of partitions in a batch.
+   *
+   * @param records records built from {@code table.schema()} (e.g. {@code
+   *     GenericRecord.create(table.schema())}): writers map values by position, so a record of
+   *     another schema would be written into the wrong columns
+   * @return the files written, not yet part of the table; an empty list for no records
+   */
+  public static List<DataFile> write(Table table, Iterable<? extends Record> records) {
+    Schema schema = table.schema();
+    PartitionSpec spec = table.spec();
+    FileFormat format =
+        FileFormat.fromString(
+            table.properties().getOrDefault(
+                TableProperties.DEFAULT_FILE_FORMAT, TableProperties.DEFAULT_FILE_FORMAT_DEFAULT));
+    long targetFileSize =
+        PropertyUtil.propertyAsLong(
+            table.properties(),
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+
+    GenericFileWriterFactory writerFactory =
+        new GenericFileWriterFactory.Builder(table).dataFileFormat(format).build();
+    // Each factory names its files with a fresh random operation id, so concurrent writers (and
+    // retried batches) never collide on a file name.
+    OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0).format(format).build();
+    FanoutDataWriter<Record> writer =
+        new FanoutDataWriter<>(writerFactory, files, table.io(), targetFileSize);
+
+    // Partition transforms (day(ts), bucket) take Iceberg's internal values (micros, days), not
+    // the java.time objects a generic Record holds: the wrapper converts on access.
+    InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
+    PartitionKey partition = new PartitionKey(spec, schema);
+    Types.StructType checked = schema.asStruct();
+    try {
+      for (Record record : records) {
+        if (record.struct() != checked && !record.struct().equals(schema.asStruct())) {
+          throw new IllegalArgumentException(
+              "Record does not match the schema of table " + table.name()
+                  + ": build records from table.schema(). Record: " + record.struct()
+                  + "; table: " + schema.asStruct());
+        }
+        checked = record.struct();
+        partition.partition(internal.wrap(record));
+        writer.write(record, spec, partition);
+      }
+      writer.close();
+    } catch (RuntimeException | IOException e) {
+      throw abort(table, writer, e);
+    }
+    return writer.result().dataFiles();
+  }
+
+  /**
+   * Publishes data files in one append commit, with {@code summary} in the snapshot summary.
+   * An empty {@code files} list still commits: a batch whose records were all rejected must
+   * still move the source position forward.
+   *
+   * @return the committed snapshot
+   */
+  public static Snapshot append(Table table, List<DataFile> files, Map<String, String> summary) {
+    // A merging append (not newFastAppend): it compacts manifests as commits pile up, so a table
+    // with a commit every few seconds needs no separate manifest maintenance to stay fast to plan.
+    AppendFiles append = table.newAppend();
+    files.forEach(append::appendFile);
+    return commit(table, append, summary);
+  }
+
+  /**
+   * Replaces every partition that {@code files} touch with exactly those files, in one commit with
+   * {@code summary} in the snapshot summary; other partitions are untouched. For aggregates that
+   * recompute whole partitions (a day of a gold table). A partition that has no rows any more
+   * has no file here and so keeps its old rows.
+   *
+   * <p>No conflict validation: a row appended concurrently to a replaced partition is dropped.
+   * That suits tables with one writer (a product's gold stage), not shared ones.
+   *
+   * @return the committed snapshot
+   */
+  public static Snapshot replacePartitions(
+      Table table, List<DataFile> files, Map<String, String> summary) {
+    ReplacePartitions replace = table.newReplacePartitions();
+    files.forEach(replace::addFile);
+    return commit(table, replace, summary);
+  }
+
+  private static <T extends SnapshotUpdate<T>> Snapshot commit(
+      Table table, SnapshotUpdate<T> update, Map<String, String> summary) {
+    summary.forEach(update::set);
+    update.commit();
+    long snapshotId = committedSnapshotId(table, update);
+    // The table refreshed itself while committing; if another writer committed right after us,
+    // our snapshot is still found by id.
+    Snapshot snapshot = table.snapshot(snapshotId);
+    if (snapshot == null) {
+      table.refresh();
+      snapshot = table.snapshot(snapshotId);
+    }
+    if (snapshot == null) {
+      throw new IllegalStateException(
+          "Committed snapshot " + snapshotId + " of " + table.name() + " is not in its metadata");
+    }
+    return snapshot;
+  }
+
+  /**
+   * Iceberg's commit returns nothing, and the table's current snapshot may already be someone
+   * else's; the commit event is the public way to learn the id of the snapshot this commit made.
+   */
+  private static long committedSnapshotId(Table table, PendingUpdate<?> update) {
+    Object event = update.updateEvent();
+    if (event instanceof CreateSnapshotEvent created) {
+      return created.snapshotId();
+    }
+    throw new IllegalStateException(
+        "Commit to " + table.name() + " reported no snapshot (event: " + event + ")");
+  }
+
+  /**
+   * Closes what is open and deletes the files written so far, so a failed batch leaves no litter
+   * behind in the common case; returns the failure to throw.
+   */
+  private static RuntimeException abort(
+      Table table, FanoutDataWriter<Record> writer, Exception cause) {
+    try {
+      writer.close();
+      for (DataFile file : writer.result().dataFiles()) {
+        table.io().deleteFile(file.location());
+      }
+    } catch (IOException | RuntimeException cleanup) {
+      cause.addSuppressed(cleanup);
+    }
+    if (cause instanceof IOException io) {
+      return new UncheckedIOException("Failed to write data files for " + table.name(), io);
+    }
+    return (RuntimeException) cause;
+  }
+}
