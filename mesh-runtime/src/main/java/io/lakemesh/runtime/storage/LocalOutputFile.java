@@ -140,6 +140,8 @@ final class LocalOutputFile implements OutputFile {
       try (FileChannel toClose = channel) {
         drain();
         if (fsync) {
+          // The file only; its new directory entry rides along on ext4/xfs, whose fsync commits
+          // the journal that holds it (POSIX alone would also want the directory fsynced).
           toClose.force(true);
         }
       }

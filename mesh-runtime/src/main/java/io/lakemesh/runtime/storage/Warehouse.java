@@ -93,12 +93,12 @@ public final class Warehouse implements AutoCloseable {
    */
   public static Warehouse open(Map<String, String> catalogProperties) {
     Map<String, String> props = new HashMap<>(catalogProperties);
+    String type = CatalogUtil.ICEBERG_CATALOG_TYPE;
     boolean jdbc =
         !props.containsKey(CatalogProperties.CATALOG_IMPL)
-            && props.getOrDefault(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC)
-                .equals(CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC);
+            && props.getOrDefault(type, "jdbc").equals(CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC);
     if (jdbc) {
-      props.putIfAbsent(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC);
+      props.putIfAbsent(type, CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC);
       props.putIfAbsent("jdbc.schema-version", "V1");
       if (!props.containsKey(CatalogProperties.URI)) {
         throw new IllegalArgumentException(
@@ -139,7 +139,9 @@ public final class Warehouse implements AutoCloseable {
     Map<String, String> tableProperties = new HashMap<>(STREAMING_TABLE_DEFAULTS);
     tableProperties.putAll(properties);
     try {
-      return catalog.buildTable(id, schema).withPartitionSpec(spec)
+      return catalog
+          .buildTable(id, schema)
+          .withPartitionSpec(spec)
           .withProperties(tableProperties)
           .create();
     } catch (AlreadyExistsException raced) {
