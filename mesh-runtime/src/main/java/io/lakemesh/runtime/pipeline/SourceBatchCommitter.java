@@ -202,26 +202,14 @@ public final class SourceBatchCommitter {
 
   private Record bronzeRow(ConsumerRecord<byte[], byte[]> rec, byte[] payload, Instant receivedAt, String hash,
       String source) {
-    GenericRecord row = bronzeTemplate.copy();
-    row.set(0, product.id());
-    row.set(1, OffsetDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
-    row.set(2, source);
-    row.set(3, hash);
-    row.set(4, rec.partition());
-    row.set(5, rec.offset());
+    GenericRecord row = envelope(bronzeTemplate, rec, receivedAt, hash, source);
     row.set(6, new String(payload, StandardCharsets.UTF_8));
     return row;
   }
 
   private Record quarantineRow(ConsumerRecord<byte[], byte[]> rec, byte[] payload, Instant receivedAt,
       String hash, String source, List<Violation> reasons) {
-    GenericRecord row = quarantineTemplate.copy();
-    row.set(0, product.id());
-    row.set(1, OffsetDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
-    row.set(2, source);
-    row.set(3, hash);
-    row.set(4, rec.partition());
-    row.set(5, rec.offset());
+    GenericRecord row = envelope(quarantineTemplate, rec, receivedAt, hash, source);
     List<Record> rs = new ArrayList<>(reasons.size());
     for (Violation v : reasons) {
       GenericRecord r = reasonTemplate.copy();
@@ -234,6 +222,19 @@ public final class SourceBatchCommitter {
     row.set(6, rs);
     row.set(7, new String(payload, StandardCharsets.UTF_8));
     row.set(8, OffsetDateTime.now(ZoneOffset.UTC));
+    return row;
+  }
+
+  /** The columns bronze and quarantine share: where an event came from and what it was. */
+  private GenericRecord envelope(GenericRecord template, ConsumerRecord<byte[], byte[]> rec, Instant receivedAt,
+      String hash, String source) {
+    GenericRecord row = template.copy();
+    row.set(0, product.id());
+    row.set(1, OffsetDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
+    row.set(2, source);
+    row.set(3, hash);
+    row.set(4, rec.partition());
+    row.set(5, rec.offset());
     return row;
   }
 
