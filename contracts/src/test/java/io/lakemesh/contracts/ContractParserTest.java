@@ -1,0 +1,78 @@
+package io.lakemesh.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Stage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+
+class ContractParserTest {
+
+  static String sales() throws IOException {
+    try (InputStream in = ContractParserTest.class.getResourceAsStream("/contracts/sales.odcs.yaml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void aValidContractYieldsTheModelSchemaAndPartitioning() throws Exception {
+    Contract c = ContractParser.parse("sales", sales());
+    assertEquals("retail.transactions", c.id());
+    assertEquals(Stage.SOURCE, c.stage());
+    assertEquals(List.of("transaction_id"), c.primaryKey().stream().map(f -> f.name()).toList());
+    assertEquals(3, c.roles().size());
+    Schema schema = IcebergMapping.schema(c);
+    assertEquals(Types.DecimalType.of(12, 2), schema.findType("total_amount"));
+    assertEquals(Types.TimestampType.withZone(), schema.findType("ts"));
+    assertTrue(schema.findType("items").isListType());
+    assertEquals(Types.IntegerType.get(), schema.findType("items.element.qty"));
+    PartitionSpec spec = IcebergMapping.partitionSpec(c, schema);
+    assertEquals("day", spec.fields().get(0).transform().toString());
+    assertEquals("identity", spec.fields().get(1).transform().toString());
+    assertEquals(List.of("ts", "region"), spec.fields().stream()
+        .map(f -> schema.findColumnName(f.sourceId())).toList());
+  }
+
+  @Test
+  void everyProblemIsListedWithItsPath() throws Exception {
+    String broken = sales()
+        .replace("apiVersion: v3.1.0", "apiVersion: v9")                       // not an ODCS version
+        .replace("logicalType: timestamp", "logicalType: datetime")            // unknown logical type
+        .replace("implementation: 'ts <= now + duration(\"5m\")'", "implementation: 'ts <= nope'"); // CEL
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("broken", broken));
+    List<String> paths = e.problems().stream().map(Problem::path).toList();
+    assertTrue(paths.contains("/apiVersion"), e.getMessage());
+    assertTrue(paths.stream().anyMatch(p -> p.startsWith("/schema/0/properties/3")), e.getMessage());
+  }
+
+  @Test
+  void semanticProblemsAreFoundToo() throws Exception {
+    String broken = sales()
+        .replace("implementation: 'ts <= now + duration(\"5m\")'", "implementation: 'ts <= nope'")
+        .replace("name: store_id", "name: transaction_id");
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("broken", broken));
+    String all = e.getMessage();
+    assertTrue(all.contains("duplicate property name 'transaction_id'"), all);
+    assertTrue(all.contains("ts_not_in_future") && all.contains("nope"), all);
+  }
+
+  @Test
+  void notYamlIsOneClearProblem() {
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("junk", "id: [unclosed"));
+    assertEquals(1, e.problems().size());
+    assertTrue(e.problems().get(0).reason().startsWith("not valid YAML"), e.getMessage());
+  }
+}
