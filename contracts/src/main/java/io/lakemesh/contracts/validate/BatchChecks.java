@@ -1,0 +1,124 @@
+package io.lakemesh.contracts.validate;
+
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.model.Threshold;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The contract's quality rules that judge a whole batch rather than one row: library metrics with a threshold
+ * other than "no offender at all" ({@code mustBeLessThan: 5, unit: percent}), {@code duplicateValues}, and
+ * {@code rowCount}. Row-level offenders of these rules are kept (as warnings) and counted; this class compares the
+ * counts of a batch with each rule's threshold.
+ */
+public final class BatchChecks {
+
+  /** One batch-level rule and what it measures. */
+  public record Check(QualityRule.Library rule) {
+    public String name() {
+      return rule.name();
+    }
+
+    public Severity severity() {
+      return rule.severity();
+    }
+  }
+
+  /** The verdict of one rule on one batch. */
+  public record Verdict(String rule, Severity severity, boolean passed, BigDecimal measured, String message) {}
+
+  /** What a batch was, as the checks need it. */
+  public record BatchFacts(long rows, long duplicates, long tableRows, Map<String, Long> offendersByRule) {}
+
+  private final List<Check> checks;
+
+  private BatchChecks(List<Check> checks) {
+    this.checks = checks;
+  }
+
+  public static BatchChecks of(Contract contract) {
+    List<Check> checks = new ArrayList<>();
+    for (QualityRule r : contract.table().quality()) {
+      if (r instanceof QualityRule.Library lib && isBatchLevel(lib)) {
+        checks.add(new Check(lib));
+      }
+    }
+    for (Field f : contract.table().fields()) {
+      for (QualityRule r : f.quality()) {
+        if (r instanceof QualityRule.Library lib && isBatchLevel(lib)) {
+          checks.add(new Check(lib));
+        }
+      }
+    }
+    return new BatchChecks(List.copyOf(checks));
+  }
+
+  /**
+   * A library rule is judged per batch when one offending row does not by itself break it, and always for
+   * {@code duplicateValues} and {@code rowCount}, which only make sense over many rows.
+   */
+  static boolean isBatchLevel(QualityRule.Library lib) {
+    return switch (lib.metric()) {
+      case "duplicateValues", "rowCount" -> true;
+      case "nullValues", "missingValues", "invalidValues" -> !lib.threshold().rejectsAnyOffender();
+      default -> false;
+    };
+  }
+
+  public List<Check> checks() {
+    return checks;
+  }
+
+  public List<Verdict> evaluate(BatchFacts facts) {
+    List<Verdict> verdicts = new ArrayList<>(checks.size());
+    for (Check c : checks) {
+      QualityRule.Library rule = c.rule();
+      long base;
+      long count;
+      switch (rule.metric()) {
+        case "duplicateValues" -> {
+          base = facts.rows() + facts.duplicates();
+          count = facts.duplicates();
+        }
+        case "rowCount" -> {
+          base = 1;
+          count = facts.tableRows();
+        }
+        default -> {
+          base = facts.rows();
+          count = facts.offendersByRule().getOrDefault(rule.name(), 0L);
+        }
+      }
+      BigDecimal measured = rule.percent() && !rule.metric().equals("rowCount")
+          ? (base == 0 ? BigDecimal.ZERO
+              : BigDecimal.valueOf(count * 100L).divide(BigDecimal.valueOf(base), MathContext.DECIMAL64))
+          : BigDecimal.valueOf(count);
+      boolean passed = rule.threshold().accepts(measured);
+      String unit = rule.percent() ? "%" : "";
+      verdicts.add(new Verdict(rule.name(), rule.severity(), passed, measured,
+          rule.metric() + (rule.field() == null ? "" : " of " + rule.field()) + " = " + measured.toPlainString()
+              + unit + (passed ? " meets " : " breaks ") + describe(rule.threshold())));
+    }
+    return verdicts;
+  }
+
+  private static String describe(Threshold t) {
+    return switch (t.operator()) {
+      case MUST_BE -> "mustBe " + t.value().toPlainString();
+      case MUST_NOT_BE -> "mustNotBe " + t.value().toPlainString();
+      case GREATER_THAN -> "mustBeGreaterThan " + t.value().toPlainString();
+      case GREATER_OR_EQUAL -> "mustBeGreaterOrEqualTo " + t.value().toPlainString();
+      case LESS_THAN -> "mustBeLessThan " + t.value().toPlainString();
+      case LESS_OR_EQUAL -> "mustBeLessOrEqualTo " + t.value().toPlainString();
+      case BETWEEN -> "mustBeBetween [" + t.value().toPlainString() + ", " + t.upper().toPlainString() + "]";
+      case NOT_BETWEEN -> "mustNotBeBetween [" + t.value().toPlainString() + ", " + t.upper().toPlainString()
+          + "]";
+    };
+  }
+}
