@@ -4,6 +4,7 @@ import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.runtime.pipeline.GoldAggregator;
 import io.lakemesh.runtime.pipeline.GoldPipeline;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
+import io.lakemesh.runtime.pipeline.QualityGateException;
 import io.lakemesh.runtime.pipeline.RunningPipeline;
 import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
 import io.lakemesh.runtime.pipeline.SourcePipeline;
@@ -70,6 +71,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private final Product product;
   private RunningPipeline pipeline;
   private boolean stopping;
+  private boolean halted;
   private long batches;
   private Instant lastCommit;
 
@@ -96,7 +98,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   }
 
   private Behavior<Command> ensureRunning() {
-    if (pipeline != null || stopping) {
+    if (pipeline != null || stopping || halted) {
       return this;
     }
     try {
@@ -161,6 +163,13 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     if (stopping) {
       publish("stopped", null);
       return Behaviors.stopped();
+    }
+    if (ended.error() != null && ended.error().startsWith(QualityGateException.class.getSimpleName())) {
+      // re-running the same batch would fail the same way: stay halted, visible in stats, until resumed
+      getContext().getLog().error("{}: pipeline halted by a quality gate: {}", productId, ended.error());
+      halted = true;
+      publish("halted", ended.error());
+      return this;
     }
     if (ended.error() != null) {
       getContext().getLog().error("{}: pipeline failed, restarting from the last commit: {}", productId,

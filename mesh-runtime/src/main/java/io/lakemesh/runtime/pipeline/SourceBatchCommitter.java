@@ -1,5 +1,7 @@
 package io.lakemesh.runtime.pipeline;
 
+import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.validate.BatchChecks;
 import io.lakemesh.contracts.validate.Outcome;
 import io.lakemesh.contracts.validate.Violation;
 import io.lakemesh.runtime.log.Topics;
@@ -44,6 +46,7 @@ import org.apache.kafka.common.header.Header;
  */
 public final class SourceBatchCommitter {
   public static final String SOURCE_HEADER = "lakemesh-source";
+  private static final int PREPARE_PARALLELISM = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   private final Product product;
   private final Table bronze;
@@ -56,9 +59,11 @@ public final class SourceBatchCommitter {
   private final GenericRecord quarantineTemplate;
   private final GenericRecord reasonTemplate;
 
-  private SourcePositions bronzeAt;
-  private SourcePositions silverAt;
-  private SourcePositions quarantineAt;
+  // read by prepare() on other threads while commit() advances them
+  private volatile SourcePositions bronzeAt;
+  private volatile SourcePositions silverAt;
+  private volatile SourcePositions quarantineAt;
+  private final BatchChecks batchChecks;
   private Counters silverCounts;
   private Counters quarantineCounts;
 
@@ -83,7 +88,33 @@ public final class SourceBatchCommitter {
     this.quarantineAt = positions(quarantine);
     this.silverCounts = Counters.fromSummary(summary(silver));
     this.quarantineCounts = Counters.fromSummary(summary(quarantine));
+    this.batchChecks = BatchChecks.of(product.contract());
     loadKeys();
+  }
+
+  /**
+   * Judges the batch against the contract's batch-level rules; verdicts are counted per rule. A failing critical
+   * rule stops the stage before anything is committed.
+   */
+  private void checkBatch(int rows, int duplicates, Map<String, Long> offenders, Counters silverDelta) {
+    if (batchChecks.checks().isEmpty()) {
+      return;
+    }
+    long tableRows = silverTotal() + rows;
+    for (BatchChecks.Verdict v : batchChecks.evaluate(new BatchChecks.BatchFacts(rows, duplicates, tableRows,
+        offenders))) {
+      silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1);
+      if (!v.passed() && v.severity() == Severity.CRITICAL) {
+        throw new QualityGateException(product.id() + ": critical rule '" + v.rule() + "' failed: "
+            + v.message() + "; the batch was not committed");
+      }
+    }
+  }
+
+  private long silverTotal() {
+    var snapshot = silver.currentSnapshot();
+    String total = snapshot == null ? null : snapshot.summary().get("total-records");
+    return total == null ? 0 : Long.parseLong(total);
   }
 
   /** Where the consumer must resume: no table may miss a record. */
@@ -96,19 +127,43 @@ public final class SourceBatchCommitter {
     return silverAt;
   }
 
-  public BatchResult commit(List<ConsumerRecord<byte[], byte[]>> batch) {
-    List<Record> bronzeRows = new ArrayList<>(batch.size());
-    List<Record> silverRows = new ArrayList<>(batch.size());
-    List<Record> quarantineRows = new ArrayList<>();
-    Set<String> batchKeys = new HashSet<>();
+  /** One raw event, validated and turned into the rows it yields (null where a table already holds it). */
+  private record Entry(int partition, long offset, Record bronzeRow, Outcome outcome, Record quarantineRow,
+      boolean toSilver) {}
+
+  /** A batch validated and converted, ready to commit. Preparing is free of side effects. */
+  public record Prepared(List<Entry> entries, Map<Integer, Long> batchNext) {}
+
+  /**
+   * Validates and converts a batch, split over the I/O executor's threads. Safe to run while the previous batch
+   * commits: a record's skip decision only depends on positions of records before this batch.
+   */
+  public Prepared prepare(List<ConsumerRecord<byte[], byte[]>> batch) {
     Map<Integer, Long> batchNext = new HashMap<>();
-    Counters silverDelta = new Counters();
-    Counters quarantineDelta = new Counters();
-    int duplicates = 0;
     for (ConsumerRecord<byte[], byte[]> rec : batch) {
+      batchNext.merge(rec.partition(), rec.offset() + 1, Math::max);
+    }
+    int chunks = batch.size() < 2_000 ? 1 : PREPARE_PARALLELISM;
+    int size = (batch.size() + chunks - 1) / chunks;
+    List<CompletableFuture<List<Entry>>> parts = new ArrayList<>(chunks);
+    for (int c = 0; c < chunks; c++) {
+      List<ConsumerRecord<byte[], byte[]>> slice = batch.subList(Math.min(batch.size(), c * size),
+          Math.min(batch.size(), (c + 1) * size));
+      parts.add(c == chunks - 1 ? CompletableFuture.completedFuture(prepareSlice(slice))
+          : CompletableFuture.supplyAsync(() -> prepareSlice(slice), io));
+    }
+    List<Entry> entries = new ArrayList<>(batch.size());
+    for (CompletableFuture<List<Entry>> part : parts) {
+      entries.addAll(part.join());
+    }
+    return new Prepared(entries, batchNext);
+  }
+
+  private List<Entry> prepareSlice(List<ConsumerRecord<byte[], byte[]>> slice) {
+    List<Entry> entries = new ArrayList<>(slice.size());
+    for (ConsumerRecord<byte[], byte[]> rec : slice) {
       int partition = rec.partition();
       long offset = rec.offset();
-      batchNext.merge(partition, offset + 1, Math::max);
       boolean toBronze = offset >= bronzeAt.next(partition);
       boolean toSilver = offset >= silverAt.next(partition);
       boolean toQuarantine = offset >= quarantineAt.next(partition);
@@ -119,17 +174,46 @@ public final class SourceBatchCommitter {
       Instant receivedAt = Instant.ofEpochMilli(rec.timestamp());
       String hash = sha256(payload);
       String source = header(rec, SOURCE_HEADER);
-      if (toBronze) {
-        bronzeRows.add(bronzeRow(rec, payload, receivedAt, hash, source));
-      }
-      if (!toSilver && !toQuarantine) {
-        continue;
-      }
-      Outcome outcome = product.validator().validate(payload, receivedAt);
-      if (outcome instanceof Outcome.Accepted accepted) {
-        if (!toSilver) {
-          continue;
+      Record bronzeRow = toBronze ? bronzeRow(rec, payload, receivedAt, hash, source) : null;
+      Outcome outcome = null;
+      Record quarantineRow = null;
+      if (toSilver || toQuarantine) {
+        outcome = product.validator().validate(payload, receivedAt);
+        if (outcome instanceof Outcome.Rejected rejected && toQuarantine) {
+          quarantineRow = quarantineRow(rec, payload, receivedAt, hash, source, rejected.errors());
         }
+      }
+      entries.add(new Entry(partition, offset, bronzeRow, outcome, quarantineRow, toSilver));
+    }
+    return entries;
+  }
+
+  /** Validates and commits one batch (for callers that do not overlap preparing and committing). */
+  public BatchResult commit(List<ConsumerRecord<byte[], byte[]>> batch) {
+    return commit(prepare(batch));
+  }
+
+  /**
+   * Deduplicates, checks the batch-level quality rules, writes and commits a prepared batch. Batches must be
+   * committed in the order they were consumed.
+   *
+   * @throws QualityGateException when a critical batch-level rule fails: nothing of the batch is committed
+   */
+  public BatchResult commit(Prepared prepared) {
+    List<Record> bronzeRows = new ArrayList<>(prepared.entries().size());
+    List<Record> silverRows = new ArrayList<>(prepared.entries().size());
+    List<Record> quarantineRows = new ArrayList<>();
+    Set<String> batchKeys = new HashSet<>();
+    Map<Integer, Long> batchNext = prepared.batchNext();
+    Counters silverDelta = new Counters();
+    Counters quarantineDelta = new Counters();
+    Map<String, Long> offenders = new HashMap<>();
+    int duplicates = 0;
+    for (Entry e : prepared.entries()) {
+      if (e.bronzeRow() != null) {
+        bronzeRows.add(e.bronzeRow());
+      }
+      if (e.outcome() instanceof Outcome.Accepted accepted && e.toSilver()) {
         String key = key(accepted.row());
         if (keys.contains(key) || !batchKeys.add(key)) {
           duplicates++;
@@ -138,15 +222,17 @@ public final class SourceBatchCommitter {
         }
         for (Violation w : accepted.warnings()) {
           silverDelta.add("warning." + w.rule(), 1);
+          offenders.merge(w.rule(), 1L, Long::sum);
         }
         silverRows.add(accepted.row());
-      } else if (outcome instanceof Outcome.Rejected rejected && toQuarantine) {
+      } else if (e.quarantineRow() != null && e.outcome() instanceof Outcome.Rejected rejected) {
         for (Violation v : rejected.errors()) {
           quarantineDelta.add("rule." + v.rule(), 1);
         }
-        quarantineRows.add(quarantineRow(rec, payload, receivedAt, hash, source, rejected.errors()));
+        quarantineRows.add(e.quarantineRow());
       }
     }
+    checkBatch(silverRows.size(), duplicates, offenders, silverDelta);
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);

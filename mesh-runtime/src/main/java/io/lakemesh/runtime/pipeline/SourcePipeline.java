@@ -52,8 +52,10 @@ public final class SourcePipeline {
     Pair<org.apache.pekko.kafka.javadsl.Consumer.Control, CompletionStage<Done>> running =
         org.apache.pekko.kafka.javadsl.Consumer.plainSource(consumer, Subscriptions.assignmentWithOffset(start))
             .groupedWithin(settings.batchSize(), settings.batchWindow())
+            // validating batch N+1 overlaps writing and committing batch N; commits stay in order
             .mapAsync(1, (List<ConsumerRecord<byte[], byte[]>> batch) ->
-                CompletableFuture.supplyAsync(() -> committer.commit(batch), io))
+                CompletableFuture.supplyAsync(() -> committer.prepare(batch), io))
+            .mapAsync(1, prepared -> CompletableFuture.supplyAsync(() -> committer.commit(prepared), io))
             .toMat(Sink.foreach(onCommit::accept), Keep.both())
             .run(system);
     org.apache.pekko.kafka.javadsl.Consumer.Control control = running.first();

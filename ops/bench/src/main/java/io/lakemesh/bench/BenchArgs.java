@@ -37,7 +37,7 @@ record BenchArgs(
   static final String USAGE = """
       Usage: IngestBenchmark [options]
         --events N            events pre-produced to retail.transactions.raw (default 300000)
-        --batch-size N        micro-batch size of both pipelines (default 20000, lakemesh.pipeline.batch-size)
+        --batch-size N        micro-batch size of both pipelines (default 50000, lakemesh.pipeline.batch-size)
         --max-poll N          max.poll.records of both consumers (default 10000, lakemesh.pipeline.max-poll-records)
         --warmup N            warm-up rounds, run but not counted (default 1)
         --rounds N            measured rounds (default 3); a round runs the baseline then each lakemesh variant
@@ -54,7 +54,7 @@ record BenchArgs(
 
   static BenchArgs parse(String[] args) {
     int events = 300_000;
-    int batchSize = 20_000;
+    int batchSize = 50_000;
     int maxPoll = 10_000;
     int warmup = 1;
     int rounds = 3;

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,10 @@ final class LakemeshIngest {
       goldRuns.incrementAndGet();
     };
 
+    @SuppressWarnings("unchecked")
+    java.util.concurrent.CompletableFuture<SourceBatchCommitter.BatchResult>[] inFlight =
+        new java.util.concurrent.CompletableFuture[1];
+    ExecutorService commitThread = Executors.newSingleThreadExecutor();
     Meter meter = Meter.start();
     ScheduledExecutorService ticker = null;
     if (mode == GoldMode.CONCURRENT) {
@@ -83,17 +88,27 @@ final class LakemeshIngest {
     }
     BatchLoop.Stats stats = BatchLoop.run(bootstrap, from, loaded.endOffsets(), args.batchSize(),
         args.maxPollRecords(), batch -> {
+          // as SourcePipeline does: prepare (validate, convert) batch N+1 while batch N writes and commits
           long t0 = System.nanoTime();
-          SourceBatchCommitter.BatchResult r = committer.commit(batch);
+          SourceBatchCommitter.Prepared prepared = committer.prepare(batch);
+          SourceBatchCommitter.BatchResult r = inFlight[0] == null ? null : inFlight[0].join();
+          inFlight[0] = java.util.concurrent.CompletableFuture.supplyAsync(() -> committer.commit(prepared),
+              commitThread);
           sourceSeconds[0] += (System.nanoTime() - t0) / 1e9;
-          counts[0] += r.bronzeRows();
-          counts[1] += r.silverRows();
-          counts[2] += r.quarantined();
-          counts[3] += r.duplicates();
-          if (mode == GoldMode.INLINE) {
-            runGold.run();
+          if (r != null) {
+            count(r, counts);
+            if (mode == GoldMode.INLINE) {
+              runGold.run();
+            }
           }
         });
+    if (inFlight[0] != null) {
+      count(inFlight[0].join(), counts);
+      if (mode == GoldMode.INLINE) {
+        runGold.run();
+      }
+    }
+    commitThread.shutdown();
     if (ticker != null) {
       ticker.shutdown();
       awaitQuietly(ticker);
@@ -136,5 +151,12 @@ final class LakemeshIngest {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the gold thread", e);
     }
+  }
+
+  private static void count(SourceBatchCommitter.BatchResult r, long[] counts) {
+    counts[0] += r.bronzeRows();
+    counts[1] += r.silverRows();
+    counts[2] += r.quarantined();
+    counts[3] += r.duplicates();
   }
 }
