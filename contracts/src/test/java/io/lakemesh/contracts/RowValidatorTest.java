@@ -65,6 +65,7 @@ class RowValidatorTest {
       "zero qty         | \"qty\":2              | \"qty\":0             | minimum | items[0].qty | exclusiveMinimum",
       "string amount    | \"total_amount\":45.75 | \"total_amount\":\"45.75\" | type | total_amount | logicalType",
       "too many places  | \"total_amount\":45.75 | \"total_amount\":45.755 | scale | total_amount | physicalType",
+      "line mismatch    | \"unit_price\":15.25,\"line_amount\":15.25 | \"unit_price\":15.25,\"line_amount\":15.35 | rule | | lines_sum_to_total",
       "no id            | \"transaction_id\":\"T-1\", | '' | required | transaction_id | required",
   })
   void rejectsWithAMachineReadableReason(String name, String from, String to, String code, String field,
@@ -76,6 +77,15 @@ class RowValidatorTest {
     assertEquals(code, first.code(), rejected.errors().toString());
     assertEquals(field == null ? "" : field, first.field());
     assertEquals(rule, first.rule());
+  }
+
+  @Test
+  void aLineAmountThatIsNotQtyTimesPriceIsRejected() {
+    String event = VALID.replace("\"unit_price\":15.25,\"line_amount\":15.25",
+        "\"unit_price\":15.25,\"line_amount\":15.35").replace("\"total_amount\":45.75", "\"total_amount\":45.85");
+    Outcome outcome = validator.validate(event.getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString);
+    assertEquals(List.of("line_amounts_match"), rejected.errors().stream().map(Violation::rule).toList());
   }
 
   @Test
