@@ -225,6 +225,8 @@ class RetailPipelineTest {
     assertEquals(1, stats.get("duplicatesDropped").asInt());
     assertEquals(2, stats.get("quarantined").asInt());
     assertEquals(1, stats.get("ruleFailures").get("region_valid").asInt());
+    assertTrue(stats.get("batchChecks").path("no_negative_lines.passed").asInt() >= 1, stats.toString());
+    assertEquals(0, stats.get("batchChecks").path("no_negative_lines.failed").asInt(), stats.toString());
   }
 
   @Test

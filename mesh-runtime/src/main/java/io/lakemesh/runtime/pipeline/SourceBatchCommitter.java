@@ -6,6 +6,7 @@ import io.lakemesh.contracts.validate.Outcome;
 import io.lakemesh.contracts.validate.Violation;
 import io.lakemesh.runtime.log.Topics;
 import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.quality.SqlRules;
 import io.lakemesh.runtime.storage.SnapshotPositions;
 import io.lakemesh.runtime.storage.TableReader;
 import io.lakemesh.runtime.storage.TableWriter;
@@ -64,6 +65,7 @@ public final class SourceBatchCommitter {
   private volatile SourcePositions silverAt;
   private volatile SourcePositions quarantineAt;
   private final BatchChecks batchChecks;
+  private final SqlRules sqlRules;
   private Counters silverCounts;
   private Counters quarantineCounts;
 
@@ -89,6 +91,7 @@ public final class SourceBatchCommitter {
     this.silverCounts = Counters.fromSummary(summary(silver));
     this.quarantineCounts = Counters.fromSummary(summary(quarantine));
     this.batchChecks = BatchChecks.of(product.contract());
+    this.sqlRules = SqlRules.of(product.contract(), localDirectory(silver.location()));
     loadKeys();
   }
 
@@ -109,6 +112,35 @@ public final class SourceBatchCommitter {
             + v.message() + "; the batch was not committed");
       }
     }
+  }
+
+  /** Runs the contract's sql rules over the batch's silver files before they are committed. */
+  private void checkSql(List<DataFile> batchFiles, Counters silverDelta) {
+    List<String> batch = batchFiles.stream().map(DataFile::location).toList();
+    List<String> table = new ArrayList<>(batch);
+    if (silver.currentSnapshot() != null) {
+      try (var tasks = silver.newScan().planFiles()) {
+        tasks.forEach(t -> table.add(t.file().location()));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    for (SqlRules.Verdict v : sqlRules.evaluate(batch, table)) {
+      silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1);
+      if (!v.passed() && v.severity() == Severity.CRITICAL) {
+        throw new QualityGateException(product.id() + ": critical rule '" + v.rule() + "' failed: "
+            + v.message() + "; the batch was not committed");
+      }
+    }
+  }
+
+  /** The local directory of a table, or null when its files are not local (DuckDB cannot read them then). */
+  private static java.nio.file.Path localDirectory(String location) {
+    if (location.startsWith("file:")) {
+      return java.nio.file.Path.of(java.net.URI.create(location.startsWith("file:///") ? location
+          : "file://" + location.substring("file:".length())));
+    }
+    return location.startsWith("/") ? java.nio.file.Path.of(location) : null;
   }
 
   private long silverTotal() {
@@ -241,6 +273,9 @@ public final class SourceBatchCommitter {
     CompletableFuture<List<DataFile>> silverFiles = writeAsync(silver, silverRows);
     List<DataFile> quarantineFiles = quarantineRows.isEmpty() ? List.of() : TableWriter.write(quarantine,
         quarantineRows);
+    if (!sqlRules.isEmpty()) {
+      checkSql(silverFiles.join(), silverDelta);
+    }
     Instant now = Instant.now();
     if (!nextBronze.equals(bronzeAt)) {
       TableWriter.append(bronze, bronzeFiles.join(), summary(nextBronze, null));

@@ -50,6 +50,12 @@ public final class ProductStats {
           warnings.put(k.substring("warning.".length()), v);
         }
       });
+      ObjectNode checks = stats.putObject("batchChecks");
+      silverCounts.asMap().forEach((k, v) -> {
+        if (k.startsWith("check.")) {
+          checks.put(k.substring("check.".length()), v);
+        }
+      });
       stats.put("lag", progress.lag(product.id()));
       last = latest(latest(commitTime(bronze), commitTime(silver)), commitTime(quarantine));
     } else {
