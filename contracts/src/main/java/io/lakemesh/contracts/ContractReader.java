@@ -48,7 +48,13 @@ final class ContractReader {
     }
     List<Contract.RoleGrant> roles = new ArrayList<>();
     for (JsonNode role : document.path("roles")) {
-      roles.add(new Contract.RoleGrant(role.path("role").asText(), text(role, "access"), text(role, "description")));
+      List<Contract.CustomProperty> roleCustom = new ArrayList<>();
+      for (JsonNode p : role.path("customProperties")) {
+        roleCustom.add(new Contract.CustomProperty(p.path("property").asText(),
+            JSON.convertValue(p.path("value"), Object.class)));
+      }
+      roles.add(new Contract.RoleGrant(role.path("role").asText(), text(role, "access"), text(role, "description"),
+          roleCustom));
     }
     List<Contract.SlaProperty> sla = new ArrayList<>();
     for (JsonNode p : document.path("slaProperties")) {

@@ -8,6 +8,8 @@ import io.lakemesh.contracts.model.Field;
 import io.lakemesh.contracts.model.LogicalType;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.policy.AccessPolicy;
+import io.lakemesh.contracts.sla.ServiceLevels;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,6 +48,8 @@ final class SemanticChecks {
       problems.add(new Problem("/customProperties", "lakemeshPartitions must be between 1 and 1024"));
     }
     checkRules(contract, problems);
+    problems.addAll(AccessPolicy.problems(contract));
+    problems.addAll(ServiceLevels.problems(contract));
     return problems;
   }
 

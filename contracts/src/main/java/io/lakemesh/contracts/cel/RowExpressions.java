@@ -114,7 +114,8 @@ public final class RowExpressions {
     return Optional.ofNullable(toCel(value));
   }
 
-  static CelType celType(Field field) {
+  /** The CEL type a property's values have in expressions (also used by the access-policy environment). */
+  public static CelType celType(Field field) {
     return switch (field.type()) {
       case STRING, DATE, TIME -> SimpleType.STRING;
       case TIMESTAMP -> SimpleType.TIMESTAMP;
@@ -127,7 +128,7 @@ public final class RowExpressions {
   }
 
   /** Converts an Iceberg generic value (as {@code GenericRecord} holds it) into CEL's value model. */
-  static Object toCel(Object value) {
+  public static Object toCel(Object value) {
     if (value == null) {
       return null;
     }

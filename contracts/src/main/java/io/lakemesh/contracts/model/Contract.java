@@ -66,8 +66,34 @@ public record Contract(
     }
   }
 
-  /** An ODCS role with the access it grants. */
-  public record RoleGrant(String role, String access, String description) {}
+  /**
+   * An ODCS role with the access it grants.
+   *
+   * @param access ODCS {@code access} as written ({@code read}, {@code write}, {@code read-write}); may be null
+   * @param customProperties the role's {@code customProperties} in document order (Lakemesh's access-policy keys
+   *     live here, see {@code io.lakemesh.contracts.policy.AccessPolicy})
+   */
+  public record RoleGrant(String role, String access, String description, List<CustomProperty> customProperties) {
+    public RoleGrant {
+      customProperties = customProperties == null ? List.of() : List.copyOf(customProperties);
+    }
+
+    public RoleGrant(String role, String access, String description) {
+      this(role, access, description, List.of());
+    }
+
+    /** The value of a custom property (the first one of that name), if the role declares it. */
+    public Optional<Object> customProperty(String property) {
+      return customProperties.stream().filter(p -> p.property().equals(property)).findFirst()
+          .map(CustomProperty::value);
+    }
+  }
+
+  /**
+   * One ODCS custom property: a key and a value of any JSON shape (string, number, boolean, list as
+   * {@link List}, object as {@link java.util.Map}); the value may be null.
+   */
+  public record CustomProperty(String property, Object value) {}
 
   /** An ODCS SLA property, e.g. freshness or latency. */
   public record SlaProperty(String property, String value, String unit, String element) {}
