@@ -227,6 +227,13 @@ class RetailPipelineTest {
     assertEquals(1, stats.get("ruleFailures").get("region_valid").asInt());
     assertTrue(stats.get("batchChecks").path("no_negative_lines.passed").asInt() >= 1, stats.toString());
     assertEquals(0, stats.get("batchChecks").path("no_negative_lines.failed").asInt(), stats.toString());
+    assertEquals("met", stats.get("sla").get("freshness").get("status").asText(), stats.toString());
+
+    HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + node.managementPort() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.body().contains("lakemesh_rule_failures{product=\"retail.transactions\",rule=\"region_valid\"")
+        && metrics.body().contains("lakemesh_duplicates_dropped{product=\"retail.transactions\""), metrics.body());
   }
 
   @Test

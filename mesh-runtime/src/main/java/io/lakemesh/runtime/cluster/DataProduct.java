@@ -74,6 +74,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private boolean halted;
   private long batches;
   private Instant lastCommit;
+  private java.time.Duration lastLatency;
 
   private DataProduct(ActorContext<Command> context, String productId, NodeServices services) {
     super(context);
@@ -125,6 +126,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         partitions, services.pipeline(), services.io(), result -> {
           batches++;
           lastCommit = result.committedAt();
+          lastLatency = result.latency();
           services.progress().committed(productId, committer.silverPositions());
           publish("running", null);
         });
@@ -195,7 +197,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   }
 
   private void publish(String state, String error) {
-    services.progress().state(productId, new ProgressBoard.PipelineState(state, error, lastCommit, batches));
+    services.progress().state(productId, new ProgressBoard.PipelineState(state, error, lastCommit, batches,
+        lastLatency));
   }
 
   private static String describe(Throwable e) {

@@ -8,7 +8,9 @@ import io.lakemesh.runtime.pipeline.PipelineSettings;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.observe.ProductMetrics;
 import io.lakemesh.runtime.serve.ApiRoutes;
+import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
 import io.lakemesh.runtime.storage.Warehouse;
@@ -125,17 +127,20 @@ public final class MeshNode implements AutoCloseable {
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"));
     String host = lm.getString("http.host");
-    ServerBinding http = bind(system, routes, host, lm.getInt("http.port"), "HTTP API");
-    ServerBinding management = bind(system, routes, host, lm.getInt("management.port"), "management");
+    ServerBinding http = bind(system, routes.routes(), host, lm.getInt("http.port"), "HTTP API");
+    ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io);
+    ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
+        "management");
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
         progress);
     node.registerShutdown();
     return node;
   }
 
-  private static ServerBinding bind(ActorSystem<?> system, ApiRoutes routes, String host, int port, String what) {
+  private static ServerBinding bind(ActorSystem<?> system, org.apache.pekko.http.javadsl.server.Route routes,
+      String host, int port, String what) {
     try {
-      return Http.get(system).newServerAt(host, port).bind(routes.routes()).toCompletableFuture()
+      return Http.get(system).newServerAt(host, port).bind(routes).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();

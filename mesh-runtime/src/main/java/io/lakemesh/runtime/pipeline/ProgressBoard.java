@@ -12,11 +12,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ProgressBoard {
 
   /** The state of one product's pipeline on this node. */
-  public record PipelineState(String state, String lastError, Instant lastCommit, long batches) {}
+  public record PipelineState(String state, String lastError, Instant lastCommit, long batches,
+      java.time.Duration lastLatency) {}
 
+  private final Instant startedAt = Instant.now();
   private final Map<String, SourcePositions> committed = new ConcurrentHashMap<>();
   private final Map<String, Map<Integer, AtomicLong>> produced = new ConcurrentHashMap<>();
   private final Map<String, PipelineState> states = new ConcurrentHashMap<>();
+
+  /** When this node started: the reference for products that have not committed yet. */
+  public Instant startedAt() {
+    return startedAt;
+  }
 
   public void committed(String productId, SourcePositions positions) {
     committed.put(productId, positions);
@@ -47,6 +54,6 @@ public final class ProgressBoard {
   }
 
   public PipelineState state(String productId) {
-    return states.getOrDefault(productId, new PipelineState("starting", null, null, 0));
+    return states.getOrDefault(productId, new PipelineState("starting", null, null, 0, null));
   }
 }

@@ -3,6 +3,8 @@ package io.lakemesh.runtime.serve;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.sla.ServiceLevels;
+import io.lakemesh.contracts.sla.SlaVerdict;
 import io.lakemesh.runtime.pipeline.Counters;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
 import io.lakemesh.runtime.pipeline.StageTables;
@@ -66,6 +68,20 @@ public final class ProductStats {
     stats.put("lastCommit", last == null ? null : last.toString());
     stats.put("freshnessSeconds", last == null ? null : Duration.between(last, Instant.now()).toSeconds());
     ProgressBoard.PipelineState state = progress.state(product.id());
+    ServiceLevels sla = ServiceLevels.of(product.contract());
+    ObjectNode slas = stats.putObject("sla");
+    if (sla.freshness().isPresent()) {
+      // a product that never committed is as stale as the time since this node started
+      SlaVerdict v = sla.evaluateFreshness(last != null ? last : progress.startedAt(), Instant.now());
+      slas.putObject("freshness").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
+          .put("objectiveSeconds", v.objective().toSeconds()).put("detail", v.sentence());
+    }
+    if (sla.latency().isPresent() && state.lastLatency() != null) {
+      SlaVerdict v = sla.evaluateLatency(state.lastLatency());
+      slas.putObject("latency").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
+          .put("objectiveSeconds", v.objective().toSeconds())
+          .put("observedMillis", state.lastLatency().toMillis()).put("detail", v.sentence());
+    }
     ObjectNode pipeline = stats.putObject("pipeline");
     pipeline.put("state", state.state());
     pipeline.put("batches", state.batches());

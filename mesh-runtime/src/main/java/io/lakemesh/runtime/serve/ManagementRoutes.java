@@ -1,0 +1,40 @@
+package io.lakemesh.runtime.serve;
+
+import io.lakemesh.runtime.observe.ProductMetrics;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** The operator's port: liveness, readiness (for Kubernetes probes) and Prometheus metrics. */
+public final class ManagementRoutes extends AllDirectives {
+  private final BooleanSupplier ready;
+  private final ProductMetrics metrics;
+  private final Executor io;
+
+  public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io) {
+    this.ready = ready;
+    this.metrics = metrics;
+    this.io = io;
+  }
+
+  public Route routes() {
+    return concat(
+        path("alive", () -> get(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
+            "{\"status\":\"alive\"}")))),
+        path("ready", () -> get(() -> ready.getAsBoolean()
+            ? complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"ready\"}"))
+            : complete(new Problem(503, "not-ready", "Not ready",
+                "the node is starting: Kafka, the catalog or a pipeline is not up yet").toResponse("/ready")))),
+        path("metrics", () -> get(() -> completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
+            .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
+                HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text)))))),
+        extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
+            + " (the management port serves /alive, /ready and /metrics)").toResponse(path))));
+  }
+}
