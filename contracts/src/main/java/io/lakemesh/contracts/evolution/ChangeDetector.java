@@ -1,0 +1,463 @@
+package io.lakemesh.contracts.evolution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LogicalType;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Threshold;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Walks a running and a proposed contract side by side and lists what changed, in document order. Fields are
+ * matched by name, level by level; a renamed field is a removal plus an addition.
+ */
+final class ChangeDetector {
+  private final List<Change> changes = new ArrayList<>();
+
+  private ChangeDetector() {}
+
+  static List<Change> changes(Contract running, Contract proposed) {
+    ChangeDetector detector = new ChangeDetector();
+    detector.product(running, proposed);
+    return List.copyOf(detector.changes);
+  }
+
+  private void product(Contract a, Contract b) {
+    JsonNode docA = document(a);
+    JsonNode docB = document(b);
+    if (!Objects.equals(a.id(), b.id())) {
+      breaking(ChangeKind.PRODUCT_ID_CHANGED, "/id", "product id changes from '" + a.id() + "' to '" + b.id()
+          + "': that is another product, not a new version of '" + a.id() + "'");
+    }
+    if (!Objects.equals(a.domain(), b.domain())) {
+      breaking(ChangeKind.DOMAIN_CHANGED, "/domain", "domain changes from '" + a.domain() + "' to '" + b.domain()
+          + "': another domain owns another product");
+    }
+    version(a.version(), b.version());
+    if (!Objects.equals(a.status(), b.status())) {
+      compatible(ChangeKind.STATUS_CHANGED, "/status", "status changes from " + a.status() + " to " + b.status());
+    }
+    settings(a, b);
+    if (!docA.path("description").equals(docB.path("description"))) {
+      compatible(ChangeKind.DESCRIPTION_CHANGED, "/description", "the product description changes");
+    }
+    tags("/tags", "the product", docA, docB);
+    roles(a, b);
+    sla(a, b);
+
+    JsonNode tableA = docA.path("schema").path(0);
+    JsonNode tableB = docB.path("schema").path(0);
+    if (!Objects.equals(a.table().description(), b.table().description())) {
+      compatible(ChangeKind.DESCRIPTION_CHANGED, "/schema/0/description", "the table description changes");
+    }
+    fields("", a.table().fields(), tableA.path("properties"), b.table().fields(), tableB.path("properties"), true);
+    keys(a, b);
+    rules("/schema/0/quality", "the table", a.table().quality(), tableA.path("quality"), b.table().quality(),
+        tableB.path("quality"));
+  }
+
+  private void version(String a, String b) {
+    if (Objects.equals(a, b)) {
+      return;
+    }
+    Optional<SemanticVersion> va = SemanticVersion.parse(a);
+    Optional<SemanticVersion> vb = SemanticVersion.parse(b);
+    if (va.isPresent() && vb.isPresent() && vb.get().compareTo(va.get()) < 0) {
+      breaking(ChangeKind.VERSION_CHANGED, "/version", "version goes back from " + a + " to " + b);
+    } else {
+      compatible(ChangeKind.VERSION_CHANGED, "/version", "version changes from " + a + " to " + b);
+    }
+  }
+
+  private void settings(Contract a, Contract b) {
+    var sa = a.settings();
+    var sb = b.settings();
+    if (sa.stage() != sb.stage()) {
+      breaking(ChangeKind.STAGE_CHANGED, "/customProperties/lakemeshStage", "stage changes from "
+          + sa.stage().odcsName() + " to " + sb.stage().odcsName() + ": the product keeps other tables ("
+          + String.join(", ", sa.stage().tables()) + " -> " + String.join(", ", sb.stage().tables()) + ")");
+    }
+    if (!Objects.equals(sa.upstream(), sb.upstream())) {
+      breaking(ChangeKind.UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream", "upstream changes from "
+          + quote(sa.upstream()) + " to " + quote(sb.upstream()) + ": stored rows and the committed source position"
+          + " belong to the old upstream");
+    }
+    if (!Objects.equals(sa.transform(), sb.transform())) {
+      breaking(ChangeKind.TRANSFORM_CHANGED, "/customProperties/lakemeshTransform", "transformation changes from "
+          + quote(sa.transform()) + " to " + quote(sb.transform()) + ": stored rows were computed by the old one");
+    }
+    if (sa.partitions() < sb.partitions()) {
+      compatible(ChangeKind.KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions",
+          "raw topic partitions grow from " + sa.partitions() + " to " + sb.partitions());
+    } else if (sa.partitions() > sb.partitions()) {
+      breaking(ChangeKind.KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions",
+          "raw topic partitions shrink from " + sa.partitions() + " to " + sb.partitions()
+              + ": Kafka cannot remove partitions from a topic");
+    }
+  }
+
+  private void roles(Contract a, Contract b) {
+    Map<String, Contract.RoleGrant> before = byKey(a.roles(), Contract.RoleGrant::role);
+    Map<String, Contract.RoleGrant> after = byKey(b.roles(), Contract.RoleGrant::role);
+    before.forEach((name, grant) -> {
+      if (!after.containsKey(name)) {
+        compatible(ChangeKind.ROLES_CHANGED, "/roles", "role '" + name + "' is removed");
+      }
+    });
+    after.forEach((name, grant) -> {
+      Contract.RoleGrant old = before.get(name);
+      if (old == null) {
+        compatible(ChangeKind.ROLES_CHANGED, "/roles", "role '" + name + "' (" + grant.access() + ") is added");
+      } else if (!Objects.equals(old.access(), grant.access())) {
+        compatible(ChangeKind.ROLES_CHANGED, "/roles", "access of role '" + name + "' changes from "
+            + old.access() + " to " + grant.access());
+      }
+    });
+  }
+
+  private void sla(Contract a, Contract b) {
+    Function<Contract.SlaProperty, String> key = p -> p.property() + (p.element() == null ? "" : " of "
+        + p.element());
+    Map<String, Contract.SlaProperty> before = byKey(a.slaProperties(), key);
+    Map<String, Contract.SlaProperty> after = byKey(b.slaProperties(), key);
+    before.forEach((name, p) -> {
+      if (!after.containsKey(name)) {
+        compatible(ChangeKind.SLA_CHANGED, "/slaProperties", "SLA " + name + " is removed");
+      }
+    });
+    after.forEach((name, p) -> {
+      Contract.SlaProperty old = before.get(name);
+      if (old == null) {
+        compatible(ChangeKind.SLA_CHANGED, "/slaProperties", "SLA " + name + " (" + sla(p) + ") is added");
+      } else if (!sla(old).equals(sla(p))) {
+        compatible(ChangeKind.SLA_CHANGED, "/slaProperties", "SLA " + name + " changes from " + sla(old) + " to "
+            + sla(p));
+      }
+    });
+  }
+
+  private static String sla(Contract.SlaProperty p) {
+    return p.value() + (p.unit() == null ? "" : " " + p.unit());
+  }
+
+  // ---- fields
+
+  /** A field with the document node it was read from (for what the model does not keep, like tags). */
+  private record Node(Field field, JsonNode json) {}
+
+  private void fields(String prefix, List<Field> before, JsonNode beforeJson, List<Field> after, JsonNode afterJson,
+      boolean topLevel) {
+    Map<String, Node> old = index(before, beforeJson);
+    Map<String, Node> proposed = index(after, afterJson);
+    old.forEach((name, node) -> {
+      if (!proposed.containsKey(name)) {
+        String path = prefix + name;
+        breaking(ChangeKind.FIELD_REMOVED, path, "field '" + path + "' (" + typeName(node.field())
+            + ") is removed: readers of it break");
+      }
+    });
+    proposed.forEach((name, node) -> {
+      String path = prefix + name;
+      Node was = old.get(name);
+      if (was == null) {
+        added(path, node.field(), topLevel);
+      } else {
+        field(path, was, node, topLevel);
+      }
+    });
+  }
+
+  private void added(String path, Field f, boolean topLevel) {
+    if (isRequired(f, topLevel)) {
+      breaking(ChangeKind.FIELD_ADDED, path, "required field '" + path + "' (" + typeName(f)
+          + ") is added: rows stored before it have no value");
+    } else {
+      compatible(ChangeKind.FIELD_ADDED, path, "optional field '" + path + "' (" + typeName(f) + ") is added");
+    }
+  }
+
+  private void field(String path, Node before, Node after, boolean topLevel) {
+    Field a = before.field();
+    Field b = after.field();
+    boolean typeKept = type(path, a, b);
+    boolean wasRequired = isRequired(a, topLevel);
+    boolean isRequired = isRequired(b, topLevel);
+    if (wasRequired && !isRequired) {
+      compatible(ChangeKind.MADE_OPTIONAL, path, "'" + path + "' becomes optional");
+    } else if (!wasRequired && isRequired) {
+      breaking(ChangeKind.MADE_REQUIRED, path, "'" + path + "' becomes required: stored rows may lack it");
+    }
+    if (typeKept) {
+      boolean numeric = b.type() == LogicalType.INTEGER || b.type() == LogicalType.NUMBER;
+      Constraints.compare(path, a, b, !numeric, changes);
+    }
+    if (!Objects.equals(a.description(), b.description())) {
+      compatible(ChangeKind.DESCRIPTION_CHANGED, path, "description of '" + path + "' changes");
+    }
+    if (!Objects.equals(a.classification(), b.classification())) {
+      compatible(ChangeKind.CLASSIFICATION_CHANGED, path, "classification of '" + path + "' changes from "
+          + quote(a.classification()) + " to " + quote(b.classification()));
+    }
+    tags(path, "'" + path + "'", before.json(), after.json());
+    rules(path, "'" + path + "'", a.quality(), before.json().path("quality"), b.quality(),
+        after.json().path("quality"));
+    if (typeKept && a.type() == LogicalType.OBJECT) {
+      fields(path + ".", a.properties(), before.json().path("properties"), b.properties(),
+          after.json().path("properties"), false);
+    } else if (typeKept && a.type() == LogicalType.ARRAY && a.items() != null && b.items() != null) {
+      field(path + "[]", new Node(a.items(), before.json().path("items")),
+          new Node(b.items(), after.json().path("items")), false);
+    }
+  }
+
+  /** Reports a type change; true when the type is the same or promoted (so the rest can be compared). */
+  private boolean type(String path, Field a, Field b) {
+    boolean nestedA = a.type() == LogicalType.OBJECT || a.type() == LogicalType.ARRAY;
+    boolean nestedB = b.type() == LogicalType.OBJECT || b.type() == LogicalType.ARRAY;
+    if (nestedA || nestedB) {
+      if (a.type() == b.type()) {
+        return true;
+      }
+      breaking(ChangeKind.TYPE_CHANGED, path, "type of '" + path + "' changes from " + typeName(a) + " to "
+          + typeName(b) + ": stored values cannot be read as the new type");
+      return false;
+    }
+    Type from = icebergType(a);
+    Type to = icebergType(b);
+    if (from.equals(to)) {
+      return true;
+    }
+    if (isSafePromotion(from, to)) {
+      compatible(ChangeKind.TYPE_PROMOTED, path, "type of '" + path + "' is promoted from " + from + " to " + to);
+      return true;
+    }
+    breaking(ChangeKind.TYPE_CHANGED, path, "type of '" + path + "' changes from " + from + " to " + to
+        + ": stored values cannot be read as the new type");
+    return false;
+  }
+
+  /** The promotions Iceberg applies to stored files without a rewrite. */
+  static boolean isSafePromotion(Type from, Type to) {
+    if (from.typeId() == Type.TypeID.INTEGER && to.typeId() == Type.TypeID.LONG) {
+      return true;
+    }
+    if (from.typeId() == Type.TypeID.FLOAT && to.typeId() == Type.TypeID.DOUBLE) {
+      return true;
+    }
+    return from instanceof Types.DecimalType f && to instanceof Types.DecimalType t
+        && f.scale() == t.scale() && t.precision() > f.precision();
+  }
+
+  private static Type icebergType(Field f) {
+    return IcebergMapping.type(f, new AtomicInteger());
+  }
+
+  private static boolean isRequired(Field f, boolean topLevel) {
+    // the Iceberg mapping makes primary-key columns required whatever the contract says
+    return f.required() || topLevel && f.isPrimaryKey();
+  }
+
+  private static String typeName(Field f) {
+    return switch (f.type()) {
+      case OBJECT -> "object";
+      case ARRAY -> "array of " + (f.items() == null ? "string" : typeName(f.items()));
+      default -> icebergType(f).toString();
+    };
+  }
+
+  private static Map<String, Node> index(List<Field> fields, JsonNode json) {
+    Map<String, Node> byName = new LinkedHashMap<>();
+    // the reader builds fields from the properties array in order, so position i is the node of field i
+    for (int i = 0; i < fields.size(); i++) {
+      JsonNode node = json.path(i);
+      byName.putIfAbsent(fields.get(i).name(), new Node(fields.get(i), node));
+    }
+    return byName;
+  }
+
+  // ---- keys
+
+  private void keys(Contract a, Contract b) {
+    List<String> pkA = a.primaryKey().stream().map(Field::name).toList();
+    List<String> pkB = b.primaryKey().stream().map(Field::name).toList();
+    if (!pkA.equals(pkB)) {
+      breaking(ChangeKind.PRIMARY_KEY_CHANGED, Change.PRIMARY_KEY, "primary key changes from " + key(pkA) + " to "
+          + key(pkB) + ": rows are deduplicated and merged by another key");
+    }
+    List<String> partA = a.partitionFields().stream().map(ChangeDetector::partition).toList();
+    List<String> partB = b.partitionFields().stream().map(ChangeDetector::partition).toList();
+    if (!partA.equals(partB)) {
+      breaking(ChangeKind.PARTITIONING_CHANGED, Change.PARTITIONING, "partitioning changes from " + key(partA)
+          + " to " + key(partB) + ": stored files are laid out by the old partitioning");
+    }
+  }
+
+  private static String partition(Field f) {
+    return IcebergMapping.transformOf(f) + "(" + f.name() + ")";
+  }
+
+  private static String key(List<String> parts) {
+    return parts.isEmpty() ? "(none)" : "(" + String.join(", ", parts) + ")";
+  }
+
+  // ---- documentation: tags and quality rules
+
+  private void tags(String path, String what, JsonNode before, JsonNode after) {
+    Set<String> a = strings(before.path("tags"));
+    Set<String> b = strings(after.path("tags"));
+    if (!a.equals(b)) {
+      compatible(ChangeKind.TAGS_CHANGED, path, "tags of " + what + " change from " + a + " to " + b);
+    }
+  }
+
+  private static Set<String> strings(JsonNode array) {
+    Set<String> values = new LinkedHashSet<>();
+    array.forEach(v -> values.add(v.asText()));
+    return values;
+  }
+
+  /**
+   * Rules are matched by name (their name is the reason code of a quarantined row). The valid values and patterns
+   * of {@code invalidValues} rules are judged as constraints of their field, not here. A changed rule is
+   * reported, not judged: whether a CEL or SQL rule refuses more than before cannot be decided in general.
+   */
+  private void rules(String path, String what, List<QualityRule> before, JsonNode beforeJson,
+      List<QualityRule> after, JsonNode afterJson) {
+    Map<String, QualityRule> a = byKey(before, QualityRule::name);
+    Map<String, QualityRule> b = byKey(after, QualityRule::name);
+    Map<String, JsonNode> jsonA = jsonByName(before, beforeJson);
+    Map<String, JsonNode> jsonB = jsonByName(after, afterJson);
+    a.forEach((name, rule) -> {
+      if (!b.containsKey(name) && !isValueList(rule)) {
+        compatible(ChangeKind.RULE_REMOVED, path, "rule '" + name + "' of " + what + " is removed");
+      }
+    });
+    b.forEach((name, rule) -> {
+      QualityRule old = a.get(name);
+      if (old == null) {
+        if (!isValueList(rule)) {
+          compatible(ChangeKind.RULE_ADDED, path, "rule '" + name + "' of " + what + " is added ("
+              + aspects(rule).values().iterator().next() + ")");
+        }
+        return;
+      }
+      Map<String, String> was = aspects(old);
+      Map<String, String> is = aspects(rule);
+      List<String> differences = new ArrayList<>();
+      is.forEach((aspect, value) -> {
+        if (!Objects.equals(was.get(aspect), value)) {
+          differences.add(aspect + " " + quote(was.get(aspect)) + " -> " + quote(value));
+        }
+      });
+      if (!differences.isEmpty()) {
+        compatible(ChangeKind.RULE_CHANGED, path, "rule '" + name + "' of " + what + " changes: "
+            + String.join(", ", differences));
+        return;
+      }
+      // what the model does not keep (descriptions of library rules, dimension, business impact, ...)
+      Set<String> keys = differingKeys(jsonA.get(name), jsonB.get(name));
+      if (isValueList(rule)) {
+        keys.remove("arguments");
+      }
+      if (!keys.isEmpty()) {
+        compatible(ChangeKind.RULE_CHANGED, path, "rule '" + name + "' of " + what + " changes its "
+            + String.join(", ", keys));
+      }
+    });
+  }
+
+  private static Map<String, JsonNode> jsonByName(List<QualityRule> rules, JsonNode json) {
+    Map<String, JsonNode> byName = new LinkedHashMap<>();
+    // the reader builds rules from the quality array in order, so position i is the node of rule i
+    for (int i = 0; i < rules.size(); i++) {
+      byName.putIfAbsent(rules.get(i).name(), json.path(i));
+    }
+    return byName;
+  }
+
+  private static Set<String> differingKeys(JsonNode a, JsonNode b) {
+    Set<String> keys = new TreeSet<>();
+    if (a == null || b == null) {
+      return keys;
+    }
+    a.fieldNames().forEachRemaining(keys::add);
+    b.fieldNames().forEachRemaining(keys::add);
+    keys.removeIf(k -> a.path(k).equals(b.path(k)));
+    return keys;
+  }
+
+  /** An {@code invalidValues} rule that only lists valid values or a pattern: a constraint, judged elsewhere. */
+  private static boolean isValueList(QualityRule rule) {
+    return rule instanceof QualityRule.Library lib && Constraints.isInvalidValues(lib);
+  }
+
+  /** What a rule says, aspect by aspect, the first being its kind and body. */
+  private static Map<String, String> aspects(QualityRule rule) {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (rule instanceof QualityRule.Cel cel) {
+      m.put("expression", "cel: " + cel.expression());
+      m.put("description", cel.description());
+    } else if (rule instanceof QualityRule.Library lib) {
+      m.put("metric", "library: " + lib.metric());
+      m.put("threshold", threshold(lib.threshold()) + (lib.percent() ? " %" : ""));
+      if (!Constraints.isInvalidValues(lib)) {
+        m.put("valid values", lib.validValues().toString());
+        m.put("pattern", lib.pattern());
+      }
+    } else if (rule instanceof QualityRule.Sql sql) {
+      m.put("query", "sql: " + sql.query());
+      m.put("threshold", threshold(sql.threshold()));
+    } else if (rule instanceof QualityRule.Text text) {
+      m.put("description", "text: " + text.description());
+    }
+    m.put("severity", rule.severity().name().toLowerCase(Locale.ROOT));
+    return m;
+  }
+
+  private static String threshold(Threshold t) {
+    if (t == null) {
+      return null;
+    }
+    return t.operator().name().toLowerCase(Locale.ROOT) + " " + t.value().toPlainString()
+        + (t.upper() == null ? "" : ".." + t.upper().toPlainString());
+  }
+
+  // ---- helpers
+
+  private static JsonNode document(Contract c) {
+    return c.document() == null ? MissingNode.getInstance() : c.document();
+  }
+
+  private static <T> Map<String, T> byKey(List<T> items, Function<T, String> key) {
+    return items.stream().collect(Collectors.toMap(key, i -> i, (first, second) -> first, LinkedHashMap::new));
+  }
+
+  private static String quote(String s) {
+    return s == null ? "(none)" : "'" + s + "'";
+  }
+
+  private void compatible(ChangeKind kind, String path, String sentence) {
+    changes.add(Change.compatible(kind, path, sentence));
+  }
+
+  private void breaking(ChangeKind kind, String path, String sentence) {
+    changes.add(Change.breaking(kind, path, sentence));
+  }
+}

@@ -1,0 +1,51 @@
+package io.lakemesh.contracts.evolution;
+
+import java.util.Locale;
+
+/** What changed between two versions of a contract. Whether a change breaks consumers is on {@link Change}. */
+public enum ChangeKind {
+  /** The product id changed: the proposed contract is another product, whatever its version. */
+  PRODUCT_ID_CHANGED,
+  /** The owning domain changed: the proposed contract is another product, whatever its version. */
+  DOMAIN_CHANGED,
+  VERSION_CHANGED,
+  STATUS_CHANGED,
+  STAGE_CHANGED,
+  UPSTREAM_CHANGED,
+  TRANSFORM_CHANGED,
+  KAFKA_PARTITIONS_CHANGED,
+  FIELD_ADDED,
+  FIELD_REMOVED,
+  /** An Iceberg type promotion: int to long, float to double, or a wider decimal of the same scale. */
+  TYPE_PROMOTED,
+  TYPE_CHANGED,
+  MADE_OPTIONAL,
+  MADE_REQUIRED,
+  CONSTRAINT_WIDENED,
+  CONSTRAINT_NARROWED,
+  ENUM_WIDENED,
+  ENUM_NARROWED,
+  PRIMARY_KEY_CHANGED,
+  PARTITIONING_CHANGED,
+  DESCRIPTION_CHANGED,
+  TAGS_CHANGED,
+  CLASSIFICATION_CHANGED,
+  RULE_ADDED,
+  RULE_REMOVED,
+  RULE_CHANGED,
+  ROLES_CHANGED,
+  SLA_CHANGED;
+
+  /**
+   * True when a change of this kind makes the proposed contract a different product: a new major version does not
+   * make it deployable beside the running one.
+   */
+  public boolean changesProductIdentity() {
+    return this == PRODUCT_ID_CHANGED || this == DOMAIN_CHANGED;
+  }
+
+  /** Lower-case words, e.g. {@code field added}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+  }
+}

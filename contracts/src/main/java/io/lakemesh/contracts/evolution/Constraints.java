@@ -1,0 +1,309 @@
+package io.lakemesh.contracts.evolution;
+
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.TypeOptions;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Compares the value constraints of one field in two contract versions: bounds, lengths, item counts, patterns,
+ * formats, uniqueness and the valid values of {@code invalidValues} rules. Tighter is breaking (values the running
+ * contract accepts would be quarantined), looser is compatible.
+ */
+final class Constraints {
+  private static final List<Function<String, Comparable<?>>> VALUE_FORMS = List.of(
+      BigDecimal::new,
+      s -> OffsetDateTime.parse(s).toInstant(),
+      LocalDateTime::parse,
+      LocalDate::parse,
+      LocalTime::parse);
+
+  private final String path;
+  private final List<Change> out;
+
+  private Constraints(String path, List<Change> out) {
+    this.path = path;
+    this.out = out;
+  }
+
+  /**
+   * Adds the constraint changes of one field to {@code out}.
+   *
+   * @param formatIsConstraint false when the format only selects the storage type (numbers), whose change is
+   *     judged as a type change
+   */
+  static void compare(String path, Field before, Field after, boolean formatIsConstraint, List<Change> out) {
+    Constraints c = new Constraints(path, out);
+    TypeOptions o = before.options();
+    TypeOptions n = after.options();
+    c.lowerBound(lower(o), lower(n));
+    c.upperBound(upper(o), upper(n));
+    c.minimum("minLength", o.minLength(), n.minLength());
+    c.maximum("maxLength", o.maxLength(), n.maxLength());
+    c.minimum("minItems", o.minItems(), n.minItems());
+    c.maximum("maxItems", o.maxItems(), n.maxItems());
+    c.minimum("minProperties", o.minProperties(), n.minProperties());
+    c.maximum("maxProperties", o.maxProperties(), n.maxProperties());
+    c.multipleOf(o.multipleOf(), n.multipleOf());
+    c.flag("uniqueItems", o.uniqueItems(), n.uniqueItems());
+    c.flag("unique", before.unique(), after.unique());
+    if (formatIsConstraint) {
+      c.format(o.format(), n.format());
+    }
+    c.patterns(patterns(before), patterns(after));
+    c.validValues(validValues(before), validValues(after));
+  }
+
+  /** A bound of a range: the value and whether the value itself is excluded. */
+  private record Bound(String value, boolean exclusive) {
+    String below() {
+      return (exclusive ? "< " : "<= ") + value;
+    }
+
+    String above() {
+      return (exclusive ? "> " : ">= ") + value;
+    }
+  }
+
+  private static Bound lower(TypeOptions o) {
+    return stricter(o.minimum() == null ? null : new Bound(o.minimum(), false),
+        o.exclusiveMinimum() == null ? null : new Bound(o.exclusiveMinimum(), true), 1);
+  }
+
+  private static Bound upper(TypeOptions o) {
+    return stricter(o.maximum() == null ? null : new Bound(o.maximum(), false),
+        o.exclusiveMaximum() == null ? null : new Bound(o.exclusiveMaximum(), true), -1);
+  }
+
+  /** Of an inclusive and an exclusive bound, the one that refuses more; {@code direction} 1 for lower bounds. */
+  private static Bound stricter(Bound inclusive, Bound exclusive, int direction) {
+    if (inclusive == null || exclusive == null) {
+      return inclusive == null ? exclusive : inclusive;
+    }
+    Optional<Integer> c = compareValues(exclusive.value(), inclusive.value());
+    return c.isPresent() && c.get() * direction < 0 ? inclusive : exclusive;
+  }
+
+  private void lowerBound(Bound before, Bound after) {
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (before == null) {
+      narrowed("'" + path + "' gets a lower bound: " + after.above());
+    } else if (after == null) {
+      widened("'" + path + "' loses its lower bound (was " + before.above() + ")");
+    } else {
+      Optional<Integer> c = compareValues(after.value(), before.value());
+      change(c.map(v -> v != 0 ? v : Boolean.compare(after.exclusive(), before.exclusive())),
+          "lower bound of '" + path + "'", before.above(), after.above());
+    }
+  }
+
+  private void upperBound(Bound before, Bound after) {
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (before == null) {
+      narrowed("'" + path + "' gets an upper bound: " + after.below());
+    } else if (after == null) {
+      widened("'" + path + "' loses its upper bound (was " + before.below() + ")");
+    } else {
+      Optional<Integer> c = compareValues(before.value(), after.value());
+      change(c.map(v -> v != 0 ? v : Boolean.compare(after.exclusive(), before.exclusive())),
+          "upper bound of '" + path + "'", before.below(), after.below());
+    }
+  }
+
+  /** {@code tighter}: positive when the new bound refuses more, empty when the two cannot be compared. */
+  private void change(Optional<Integer> tighter, String what, String before, String after) {
+    if (tighter.isEmpty()) {
+      narrowed(what + " changes from " + before + " to " + after);
+    } else if (tighter.get() > 0) {
+      narrowed(what + " tightens from " + before + " to " + after);
+    } else if (tighter.get() < 0) {
+      widened(what + " relaxes from " + before + " to " + after);
+    }
+  }
+
+  /** A lower limit such as minLength: absent means 0. */
+  private void minimum(String option, Integer before, Integer after) {
+    int b = before == null ? 0 : before;
+    int a = after == null ? 0 : after;
+    if (a > b) {
+      narrowed(option + " of '" + path + "' rises from " + b + " to " + a);
+    } else if (a < b) {
+      widened(option + " of '" + path + "' falls from " + b + " to " + a);
+    }
+  }
+
+  /** An upper limit such as maxLength: absent means unlimited. */
+  private void maximum(String option, Integer before, Integer after) {
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (before == null) {
+      narrowed("'" + path + "' gets " + option + " " + after);
+    } else if (after == null) {
+      widened("'" + path + "' drops " + option + " (was " + before + ")");
+    } else if (after < before) {
+      narrowed(option + " of '" + path + "' falls from " + before + " to " + after);
+    } else {
+      widened(option + " of '" + path + "' rises from " + before + " to " + after);
+    }
+  }
+
+  private void multipleOf(BigDecimal before, BigDecimal after) {
+    if (before == null && after == null || before != null && after != null && before.compareTo(after) == 0) {
+      return;
+    }
+    String what = "multipleOf of '" + path + "'";
+    if (before == null) {
+      narrowed("'" + path + "' gets multipleOf " + after.toPlainString());
+    } else if (after == null) {
+      widened("'" + path + "' drops multipleOf (was " + before.toPlainString() + ")");
+    } else if (before.signum() != 0 && after.remainder(before).signum() == 0) {
+      narrowed(what + " tightens from " + before.toPlainString() + " to " + after.toPlainString());
+    } else if (after.signum() != 0 && before.remainder(after).signum() == 0) {
+      widened(what + " relaxes from " + before.toPlainString() + " to " + after.toPlainString());
+    } else {
+      narrowed(what + " changes from " + before.toPlainString() + " to " + after.toPlainString());
+    }
+  }
+
+  private void flag(String option, boolean before, boolean after) {
+    if (!before && after) {
+      narrowed("'" + path + "' becomes " + option);
+    } else if (before && !after) {
+      widened("'" + path + "' is no longer " + option);
+    }
+  }
+
+  private void format(String before, String after) {
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (after == null) {
+      widened("'" + path + "' drops format " + before);
+    } else if (before == null) {
+      narrowed("'" + path + "' gets format " + after);
+    } else {
+      narrowed("format of '" + path + "' changes from " + before + " to " + after);
+    }
+  }
+
+  private void patterns(Set<String> before, Set<String> after) {
+    Set<String> added = minus(after, before);
+    Set<String> dropped = minus(before, after);
+    if (!added.isEmpty()) {
+      // regular expressions cannot be compared: any new pattern may refuse values the old ones accepted
+      narrowed(dropped.isEmpty()
+          ? "'" + path + "' gets pattern " + quoted(added)
+          : "pattern of '" + path + "' changes from " + quoted(dropped) + " to " + quoted(added));
+    } else if (!dropped.isEmpty()) {
+      widened("'" + path + "' drops pattern " + quoted(dropped));
+    }
+  }
+
+  private void validValues(Set<String> before, Set<String> after) {
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (before == null) {
+      out.add(Change.breaking(ChangeKind.ENUM_NARROWED, path, "'" + path + "' now only accepts " + after));
+    } else if (after == null) {
+      out.add(Change.compatible(ChangeKind.ENUM_WIDENED, path, "'" + path + "' accepts any value (was " + before
+          + ")"));
+    } else {
+      Set<String> lost = minus(before, after);
+      Set<String> gained = minus(after, before);
+      if (!lost.isEmpty()) {
+        out.add(Change.breaking(ChangeKind.ENUM_NARROWED, path, "'" + path + "' no longer accepts " + lost));
+      }
+      if (!gained.isEmpty()) {
+        out.add(Change.compatible(ChangeKind.ENUM_WIDENED, path, "'" + path + "' also accepts " + gained));
+      }
+    }
+  }
+
+  /** Patterns a value must match: the type option and those of {@code invalidValues} rules. */
+  private static Set<String> patterns(Field f) {
+    Set<String> patterns = new LinkedHashSet<>();
+    if (f.options().pattern() != null) {
+      patterns.add(f.options().pattern());
+    }
+    for (QualityRule rule : f.quality()) {
+      if (rule instanceof QualityRule.Library lib && isInvalidValues(lib) && lib.pattern() != null) {
+        patterns.add(lib.pattern());
+      }
+    }
+    return patterns;
+  }
+
+  /** The values a field accepts: the intersection of its {@code invalidValues} lists; null when unrestricted. */
+  private static Set<String> validValues(Field f) {
+    Set<String> valid = null;
+    for (QualityRule rule : f.quality()) {
+      if (rule instanceof QualityRule.Library lib && isInvalidValues(lib) && !lib.validValues().isEmpty()) {
+        if (valid == null) {
+          valid = new LinkedHashSet<>(lib.validValues());
+        } else {
+          valid.retainAll(lib.validValues());
+        }
+      }
+    }
+    return valid;
+  }
+
+  static boolean isInvalidValues(QualityRule.Library rule) {
+    return "invalidValues".equals(rule.metric());
+  }
+
+  /**
+   * Compares two bound values as numbers, instants, date-times, dates or times, whichever both parse as; empty
+   * when they do not parse alike.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Optional<Integer> compareValues(String a, String b) {
+    for (Function<String, Comparable<?>> form : VALUE_FORMS) {
+      try {
+        Comparable x = form.apply(a.trim());
+        Comparable y = form.apply(b.trim());
+        return Optional.of(Integer.signum(x.compareTo(y)));
+      } catch (RuntimeException notThisForm) {
+        // try the next form
+      }
+    }
+    return a.equals(b) ? Optional.of(0) : Optional.empty();
+  }
+
+  private static Set<String> minus(Set<String> a, Set<String> b) {
+    Set<String> rest = new LinkedHashSet<>(a);
+    rest.removeAll(b);
+    return rest;
+  }
+
+  private static String quoted(Set<String> patterns) {
+    List<String> q = new ArrayList<>();
+    patterns.forEach(p -> q.add("'" + p + "'"));
+    return String.join(", ", q);
+  }
+
+  private void narrowed(String sentence) {
+    out.add(Change.breaking(ChangeKind.CONSTRAINT_NARROWED, path, sentence));
+  }
+
+  private void widened(String sentence) {
+    out.add(Change.compatible(ChangeKind.CONSTRAINT_WIDENED, path, sentence));
+  }
+}

@@ -1,0 +1,128 @@
+package io.lakemesh.contracts.evolution;
+
+import io.lakemesh.contracts.model.Contract;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The difference between the running version of a contract and a proposed one, with the verdict of the evolution
+ * gate. Immutable; built by {@link #compare(Contract, Contract)}.
+ *
+ * <p>Compatible: adding an optional field (also inside objects and array items), Iceberg's safe type promotions
+ * (int to long, float to double, a wider decimal of the same scale), making a field optional, widening a range or
+ * an enum, and documentation (descriptions, tags, rule text). Breaking: removing or retyping a field, adding a
+ * required field, making a field required, narrowing a range, a pattern or an enum, and changing the primary key,
+ * the partitioning, the stage, the upstream or the transformation. Breaking changes are allowed when the major
+ * version goes up ({@link Verdict#NEW_MAJOR}); a change of product id or domain never is.
+ *
+ * @param changes in document order
+ */
+public record ContractDiff(Contract running, Contract proposed, List<Change> changes, Verdict verdict) {
+
+  public ContractDiff {
+    Objects.requireNonNull(running, "running");
+    Objects.requireNonNull(proposed, "proposed");
+    Objects.requireNonNull(verdict, "verdict");
+    changes = List.copyOf(changes);
+  }
+
+  /** Compares a proposed contract with the running one. */
+  public static ContractDiff compare(Contract running, Contract proposed) {
+    List<Change> changes = ChangeDetector.changes(running, proposed);
+    return new ContractDiff(running, proposed, changes, verdict(running, proposed, changes));
+  }
+
+  private static Verdict verdict(Contract running, Contract proposed, List<Change> changes) {
+    if (changes.stream().noneMatch(Change::breaking)) {
+      return Verdict.COMPATIBLE;
+    }
+    boolean otherProduct = changes.stream().anyMatch(c -> c.kind().changesProductIdentity());
+    return !otherProduct && majorGoesUp(running.version(), proposed.version()) ? Verdict.NEW_MAJOR : Verdict.BREAKING;
+  }
+
+  private static boolean majorGoesUp(String running, String proposed) {
+    Optional<SemanticVersion> a = SemanticVersion.parse(running);
+    Optional<SemanticVersion> b = SemanticVersion.parse(proposed);
+    return a.isPresent() && b.isPresent() && b.get().major() > a.get().major();
+  }
+
+  public List<Change> breakingChanges() {
+    return changes.stream().filter(Change::breaking).toList();
+  }
+
+  public List<Change> compatibleChanges() {
+    return changes.stream().filter(c -> !c.breaking()).toList();
+  }
+
+  public boolean isCompatible() {
+    return verdict == Verdict.COMPATIBLE;
+  }
+
+  /**
+   * The verdict, the changes (breaking first) and what happens next, one per line, e.g.
+   *
+   * <pre>
+   * BREAKING  retail.transactions 1.0.0 -&gt; 1.1.0: 1 breaking change, 1 compatible
+   *   breaking    field 'customer_id' (string) is removed: readers of it break
+   *   compatible  optional field 'channel' (string) is added
+   * refused: a breaking change needs a new major version (2.0.0), which runs beside 1.0.0
+   * </pre>
+   */
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    out.append(verdict.label()).append("  ").append(running.id()).append(' ').append(running.version())
+        .append(" -> ");
+    if (!Objects.equals(running.id(), proposed.id())) {
+      out.append(proposed.id()).append(' ');
+    }
+    out.append(proposed.version()).append(": ").append(counts()).append('\n');
+    changes.stream()
+        .sorted(Comparator.comparing(c -> !c.breaking()))
+        .forEach(c -> out.append("  ").append(c.breaking() ? "breaking  " : "compatible").append("  ")
+            .append(c.description()).append('\n'));
+    out.append(outcome()).append('\n');
+    return out.toString();
+  }
+
+  private String counts() {
+    if (changes.isEmpty()) {
+      return "no changes";
+    }
+    int breaking = breakingChanges().size();
+    int compatible = changes.size() - breaking;
+    if (breaking == 0) {
+      return compatible + " compatible change" + (compatible == 1 ? "" : "s");
+    }
+    return breaking + " breaking change" + (breaking == 1 ? "" : "s") + (compatible == 0 ? "" : ", " + compatible
+        + " compatible");
+  }
+
+  private String outcome() {
+    return switch (verdict) {
+      case COMPATIBLE -> changes.isEmpty()
+          ? "nothing to deploy"
+          : "deploys in place: the tables evolve without rewriting data";
+      case NEW_MAJOR -> "deploys beside " + running.version() + " as a new major version of " + running.id();
+      case BREAKING -> changes.stream().anyMatch(c -> c.kind().changesProductIdentity())
+          ? "refused: '" + proposed.id() + "' of domain '" + proposed.domain() + "' is another product; deploy it"
+              + " as a new product"
+          : "refused: a breaking change needs a new major version (" + nextMajor()
+              + "), which runs beside " + running.version();
+    };
+  }
+
+  private String nextMajor() {
+    return SemanticVersion.parse(running.version())
+        .map(v -> (v.major() + 1) + ".0.0")
+        .orElse("a higher major version");
+  }
+
+  /** The first line of {@link #render()}; the contracts themselves are left out. */
+  @Override
+  public String toString() {
+    String rendered = render();
+    return "ContractDiff[" + rendered.substring(0, rendered.indexOf('\n')) + "]";
+  }
+}

@@ -1,0 +1,295 @@
+package io.lakemesh.contracts.evolution;
+
+import static io.lakemesh.contracts.evolution.ChangeKind.CLASSIFICATION_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.CONSTRAINT_NARROWED;
+import static io.lakemesh.contracts.evolution.ChangeKind.CONSTRAINT_WIDENED;
+import static io.lakemesh.contracts.evolution.ChangeKind.DESCRIPTION_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.DOMAIN_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.ENUM_NARROWED;
+import static io.lakemesh.contracts.evolution.ChangeKind.ENUM_WIDENED;
+import static io.lakemesh.contracts.evolution.ChangeKind.FIELD_ADDED;
+import static io.lakemesh.contracts.evolution.ChangeKind.FIELD_REMOVED;
+import static io.lakemesh.contracts.evolution.ChangeKind.KAFKA_PARTITIONS_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.MADE_OPTIONAL;
+import static io.lakemesh.contracts.evolution.ChangeKind.MADE_REQUIRED;
+import static io.lakemesh.contracts.evolution.ChangeKind.PARTITIONING_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.PRIMARY_KEY_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.PRODUCT_ID_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.RULE_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.STAGE_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.TAGS_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.TRANSFORM_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.TYPE_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.TYPE_PROMOTED;
+import static io.lakemesh.contracts.evolution.ChangeKind.UPSTREAM_CHANGED;
+import static io.lakemesh.contracts.evolution.Verdict.BREAKING;
+import static io.lakemesh.contracts.evolution.Verdict.COMPATIBLE;
+import static io.lakemesh.contracts.evolution.Verdict.NEW_MAJOR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.lakemesh.contracts.ContractParser;
+import io.lakemesh.contracts.InvalidContractException;
+import io.lakemesh.contracts.model.Contract;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The evolution matrix: each kind of change, on the same major version and under a major bump, with the verdict
+ * it must get. Proposed contracts are text edits of the retail transactions contract ({@code T}) or of a small
+ * gold product with nested objects, arrays and several numeric types ({@code O}).
+ */
+class EvolutionMatrixTest {
+
+  /** The retail transactions contract, version 1.0.0. */
+  static final Base T = new Base("contracts/sales.odcs.yaml", "version: 1.0.0");
+  /** A gold product with objects, arrays, int/long/float columns and a two-column key, version 1.3.0. */
+  static final Base O = new Base("contracts/evolution/orders.odcs.yaml", "version: 1.3.0");
+
+  record Base(String resource, String versionLine) {
+    String text() {
+      try (InputStream in = EvolutionMatrixTest.class.getResourceAsStream("/" + resource)) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** One row of the matrix: an edit, the verdicts on the same and on a new major, and the change it shows. */
+  record Case(String name, Base base, UnaryOperator<String> edit, Verdict sameMajor, Verdict newMajor,
+      ChangeKind kind, String path) {
+    @Override
+    public String toString() {
+      return name + " -> " + sameMajor + " / " + newMajor;
+    }
+  }
+
+  static Stream<Case> matrix() {
+    String channel = "      - name: channel\n        logicalType: string\n        required: %s\n";
+    String discount = "            - name: discount\n              logicalType: number\n"
+        + "              physicalType: decimal(12,2)\n              required: %s\n";
+    String email = "          - name: email\n            logicalType: string\n            required: %s\n";
+    String customerId = "      - name: customer_id\n        logicalType: string\n        required: false\n"
+        + "        classification: restricted\n        description: Loyalty customer, when known. Personal data.\n"
+        + "        tags: [pii]\n";
+    String storeId = "      - name: store_id\n        logicalType: string\n        required: true\n";
+    String brand = "            - name: brand\n              logicalType: string\n              required: true\n";
+    String paymentRule = "        quality:\n          - name: payment_method_valid\n            type: library\n"
+        + "            metric: invalidValues\n            arguments:\n"
+        + "              validValues: [cash, gcash, maya, card, credit]\n            mustBe: 0\n"
+        + "            severity: error\n";
+    return Stream.of(
+        // ---- compatible on the same major
+        new Case("no change", T, s -> s, COMPATIBLE, COMPATIBLE, null, null),
+        new Case("add optional field", T, after("        tags: [pii]\n", channel.formatted(false)),
+            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "channel"),
+        new Case("add optional field to array items", T,
+            before("            - name: line_amount\n", discount.formatted(false)),
+            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "items[].discount"),
+        new Case("add optional field to object", O,
+            after("          - name: tier\n            logicalType: string\n            required: false\n",
+                email.formatted(false)),
+            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "customer.email"),
+        new Case("add optional object with required fields", O,
+            before("      - name: labels\n", "      - name: shipping\n        logicalType: object\n"
+                + "        required: false\n        properties:\n          - name: city\n"
+                + "            logicalType: string\n            required: true\n"),
+            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "shipping"),
+        new Case("promote int to long", O,
+            replace("physicalType: int\n        required: true\n        logicalTypeOptions",
+                "physicalType: bigint\n        required: true\n        logicalTypeOptions"),
+            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "quantity"),
+        new Case("promote nested int to long", T,
+            after("            - name: qty\n              logicalType: integer\n",
+                "              physicalType: bigint\n"),
+            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "items[].qty"),
+        new Case("promote float to double", O, replace("physicalType: float", "physicalType: double"),
+            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "weight_kg"),
+        new Case("widen decimal precision, same scale", T,
+            replace("decimal(12,2)\n        required: true\n        description: Amount paid",
+                "decimal(16,2)\n        required: true\n        description: Amount paid"),
+            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "total_amount"),
+        new Case("required to optional", T, replace(storeId, storeId.replace("true", "false")),
+            COMPATIBLE, COMPATIBLE, MADE_OPTIONAL, "store_id"),
+        new Case("nested required to optional", T, replace(brand, brand.replace("true", "false")),
+            COMPATIBLE, COMPATIBLE, MADE_OPTIONAL, "items[].brand"),
+        new Case("widen enum", T, replace("card, credit]", "card, credit, shopeepay]"),
+            COMPATIBLE, COMPATIBLE, ENUM_WIDENED, "payment_method"),
+        new Case("drop enum", T, replace(paymentRule, ""),
+            COMPATIBLE, COMPATIBLE, ENUM_WIDENED, "payment_method"),
+        new Case("lower a minimum", T, replace("          minimum: 0\n      - name: items",
+                "          minimum: -100\n      - name: items"),
+            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "total_amount"),
+        new Case("raise a maximum", O, replace("maximum: 1000", "maximum: 5000"),
+            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "quantity"),
+        new Case("exclusive bound to inclusive", T, replace("exclusiveMinimum: 0", "minimum: 0"),
+            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "items[].qty"),
+        new Case("raise maxLength", T, replace("maxLength: 64", "maxLength: 128"),
+            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "transaction_id"),
+        new Case("drop a pattern", T, replace("        logicalTypeOptions:\n          pattern: '^S-[0-9]{4}$'\n", ""),
+            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "store_id"),
+        new Case("field description", T, replace("Amount paid, PHP.", "Amount paid in PHP, VAT included."),
+            COMPATIBLE, COMPATIBLE, DESCRIPTION_CHANGED, "total_amount"),
+        new Case("product description", T, replace("purpose: One sale", "purpose: Exactly one sale"),
+            COMPATIBLE, COMPATIBLE, DESCRIPTION_CHANGED, "/description"),
+        new Case("product tags", T, replace("tags: [retail, pos, sales]", "tags: [retail, pos]"),
+            COMPATIBLE, COMPATIBLE, TAGS_CHANGED, "/tags"),
+        new Case("field tags", T, replace("tags: [pii]", "tags: [pii, loyalty]"),
+            COMPATIBLE, COMPATIBLE, TAGS_CHANGED, "customer_id"),
+        new Case("quality rule text", T, replace("not counted twice", "never counted twice"),
+            COMPATIBLE, COMPATIBLE, RULE_CHANGED, "/schema/0/quality"),
+        new Case("classification", T, replace("classification: restricted", "classification: confidential"),
+            COMPATIBLE, COMPATIBLE, CLASSIFICATION_CHANGED, "customer_id"),
+        new Case("more Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 6"),
+            COMPATIBLE, COMPATIBLE, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
+
+        // ---- breaking on the same major, a new major version under a major bump
+        new Case("add required field", T, after("        tags: [pii]\n", channel.formatted(true)),
+            BREAKING, NEW_MAJOR, FIELD_ADDED, "channel"),
+        new Case("add required field to array items", T,
+            before("            - name: line_amount\n", discount.formatted(true)),
+            BREAKING, NEW_MAJOR, FIELD_ADDED, "items[].discount"),
+        new Case("add required field to object", O,
+            after("          - name: tier\n            logicalType: string\n            required: false\n",
+                email.formatted(true)),
+            BREAKING, NEW_MAJOR, FIELD_ADDED, "customer.email"),
+        new Case("remove field", T, replace(customerId, ""), BREAKING, NEW_MAJOR, FIELD_REMOVED, "customer_id"),
+        new Case("remove nested field", T, replace(brand, ""), BREAKING, NEW_MAJOR, FIELD_REMOVED,
+            "items[].brand"),
+        new Case("retype string to integer", T,
+            replace(customerId, customerId.replace("logicalType: string", "logicalType: integer")),
+            BREAKING, NEW_MAJOR, TYPE_CHANGED, "customer_id"),
+        new Case("narrow long to int", O, replace("physicalType: bigint", "physicalType: int"),
+            BREAKING, NEW_MAJOR, TYPE_CHANGED, "views"),
+        new Case("retype array items", O, replace("        items:\n          logicalType: string",
+                "        items:\n          logicalType: integer"),
+            BREAKING, NEW_MAJOR, TYPE_CHANGED, "labels[]"),
+        new Case("narrow decimal precision", T,
+            replace("decimal(12,2)\n        required: true\n        description: Amount paid",
+                "decimal(10,2)\n        required: true\n        description: Amount paid"),
+            BREAKING, NEW_MAJOR, TYPE_CHANGED, "total_amount"),
+        new Case("change decimal scale", T,
+            replace("decimal(12,2)\n        required: true\n        description: Amount paid",
+                "decimal(16,4)\n        required: true\n        description: Amount paid"),
+            BREAKING, NEW_MAJOR, TYPE_CHANGED, "total_amount"),
+        new Case("optional to required", T, replace(customerId, customerId.replace("false", "true")),
+            BREAKING, NEW_MAJOR, MADE_REQUIRED, "customer_id"),
+        new Case("narrow enum", T, replace("card, credit]", "card]"),
+            BREAKING, NEW_MAJOR, ENUM_NARROWED, "payment_method"),
+        new Case("add enum", O, after("      - name: channel\n        logicalType: string\n        required: false\n",
+                "        quality:\n          - name: channel_valid\n            metric: invalidValues\n"
+                    + "            arguments:\n              validValues: [web, store]\n            mustBe: 0\n"),
+            BREAKING, NEW_MAJOR, ENUM_NARROWED, "channel"),
+        new Case("raise a minimum", T, replace("          minimum: 0\n      - name: items",
+                "          minimum: 1\n      - name: items"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "total_amount"),
+        new Case("lower a maximum", O, replace("maximum: 1000", "maximum: 500"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "quantity"),
+        new Case("inclusive bound to exclusive", T, replace("          minimum: 0\n      - name: items",
+                "          exclusiveMinimum: 0\n      - name: items"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "total_amount"),
+        new Case("raise an exclusive bound", T, replace("exclusiveMinimum: 0", "exclusiveMinimum: 1"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "items[].qty"),
+        new Case("raise minLength", T, replace("minLength: 1", "minLength: 2"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "transaction_id"),
+        new Case("lower maxLength", T, replace("maxLength: 64", "maxLength: 32"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "transaction_id"),
+        new Case("change a pattern", T, replace("'^S-[0-9]{4}$'", "'^S-[0-9]{5}$'"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "store_id"),
+        new Case("raise minItems", T, replace("minItems: 1", "minItems: 2"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "items"),
+        new Case("lower maxItems", O, replace("maxItems: 10", "maxItems: 5"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "labels"),
+        new Case("extend the primary key", T,
+            after(storeId, "        primaryKey: true\n        primaryKeyPosition: 2\n"),
+            BREAKING, NEW_MAJOR, PRIMARY_KEY_CHANGED, "primaryKey"),
+        new Case("reorder the primary key", O, swap("primaryKeyPosition: 1", "primaryKeyPosition: 2"),
+            BREAKING, NEW_MAJOR, PRIMARY_KEY_CHANGED, "primaryKey"),
+        new Case("reorder the partitioning", T, swap("partitionKeyPosition: 1", "partitionKeyPosition: 2"),
+            BREAKING, NEW_MAJOR, PARTITIONING_CHANGED, "partitioning"),
+        new Case("change a partition transform", T, replace("value: day", "value: hour"),
+            BREAKING, NEW_MAJOR, PARTITIONING_CHANGED, "partitioning"),
+        new Case("drop a partition field", T, replace("        partitioned: true\n        partitionKeyPosition: 2\n", ""),
+            BREAKING, NEW_MAJOR, PARTITIONING_CHANGED, "partitioning"),
+        new Case("change the stage", O, replace("value: gold", "value: platinum"),
+            BREAKING, NEW_MAJOR, STAGE_CHANGED, "/customProperties/lakemeshStage"),
+        new Case("change the upstream", O, replace("value: shop.orders\n", "value: shop.orders_v2\n"),
+            BREAKING, NEW_MAJOR, UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream"),
+        new Case("change the transformation", O, replace("    value: order_lines\n", "    value: order_lines_v2\n"),
+            BREAKING, NEW_MAJOR, TRANSFORM_CHANGED, "/customProperties/lakemeshTransform"),
+
+        // ---- another product: breaking whatever the version says
+        new Case("change the product id", T, replace("id: retail.transactions", "id: retail.sales"),
+            BREAKING, BREAKING, PRODUCT_ID_CHANGED, "/id"),
+        new Case("change the domain", T, replace("id: retail.transactions\n", "id: store.transactions\n")
+                .andThen(replace("domain: retail\n", "domain: store\n"))::apply,
+            BREAKING, BREAKING, DOMAIN_CHANGED, "/domain"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("matrix")
+  void eachChangeGetsItsVerdict(Case c) {
+    String text = c.base().text();
+    Contract running = parse(c.name() + " (running)", text);
+    String edited = c.edit().apply(text);
+
+    ContractDiff sameMajor = ContractDiff.compare(running, parse(c.name(), edited));
+    assertEquals(c.sameMajor(), sameMajor.verdict(), sameMajor.render());
+    if (c.kind() == null) {
+      assertEquals(List.of(), sameMajor.changes(), sameMajor.render());
+    } else {
+      Change change = sameMajor.changes().stream()
+          .filter(ch -> ch.kind() == c.kind() && ch.path().equals(c.path()))
+          .findFirst()
+          .orElseGet(() -> fail("no " + c.kind() + " at " + c.path() + " in\n" + sameMajor.render()));
+      assertEquals(c.sameMajor() != COMPATIBLE, change.breaking(), sameMajor.render());
+      assertTrue(sameMajor.render().contains(change.description()), sameMajor.render());
+    }
+
+    String bumped = edited.replace(c.base().versionLine(), "version: 2.0.0");
+    assertNotEquals(edited, bumped);
+    ContractDiff newMajor = ContractDiff.compare(running, parse(c.name() + " (2.0.0)", bumped));
+    assertEquals(c.newMajor(), newMajor.verdict(), newMajor.render());
+    // the bump adds only the version change itself
+    assertEquals(sameMajor.changes().size() + 1, newMajor.changes().size(), newMajor.render());
+  }
+
+  static Contract parse(String name, String text) {
+    try {
+      return ContractParser.parse(name, text);
+    } catch (InvalidContractException e) {
+      return fail("the edited contract must stay valid: " + e.getMessage());
+    }
+  }
+
+  static UnaryOperator<String> replace(String from, String to) {
+    return text -> {
+      int at = text.indexOf(from);
+      assertTrue(at >= 0 && text.indexOf(from, at + 1) < 0, "edit target must occur once: " + from);
+      return text.replace(from, to);
+    };
+  }
+
+  static UnaryOperator<String> after(String anchor, String insert) {
+    return replace(anchor, anchor + insert);
+  }
+
+  static UnaryOperator<String> before(String anchor, String insert) {
+    return replace(anchor, insert + anchor);
+  }
+
+  static UnaryOperator<String> swap(String a, String b) {
+    String marker = "\u0000swap\u0000";
+    return text -> replace(b, marker).andThen(replace(a, b)).andThen(replace(marker, a)).apply(text);
+  }
+}

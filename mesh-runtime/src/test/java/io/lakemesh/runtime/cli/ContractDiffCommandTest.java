@@ -1,0 +1,157 @@
+package io.lakemesh.runtime.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ContractDiffCommandTest {
+
+    @TempDir
+    static Path dir;
+
+    private static String orders;
+
+    /** A finished command run: exit code and what it printed. */
+    private record Run(int exitCode, String out, String err) {}
+
+    @BeforeAll
+    static void readContract() throws IOException {
+        try (InputStream in = ContractDiffCommandTest.class.getResourceAsStream("/contracts/orders.odcs.yaml")) {
+            orders = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Runs {@code contract ARGS} the way {@code lakemesh contract ARGS} does. */
+    private static Run contract(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = new CommandLine(new ContractCommand())
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true));
+        int exitCode = command.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    private static String file(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file.toString();
+    }
+
+    @Test
+    void compatibleExitsZeroAndListsTheChanges() throws IOException {
+        String old = file("orders-1.0.0.odcs.yaml", orders);
+        String proposed = file("orders-1.1.0.odcs.yaml", orders
+                .replace("version: 1.0.0", "version: 1.1.0")
+                .replace("physicalType: int", "physicalType: bigint")
+                .replace("[open, paid, shipped]", "[open, paid, shipped, returned]"));
+
+        Run run = contract("diff", old, proposed);
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("""
+                COMPATIBLE  shop.orders 1.0.0 -> 1.1.0: 3 compatible changes
+                  compatible  version changes from 1.0.0 to 1.1.0
+                  compatible  type of 'quantity' is promoted from int to long
+                  compatible  'status' also accepts [returned]
+                deploys in place: the tables evolve without rewriting data
+                """, run.out());
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void breakingExitsOneWithTheBreakingChangesFirst() throws IOException {
+        String old = file("orders.odcs.yaml", orders);
+        String proposed = file("orders-breaking.odcs.yaml", orders
+                .replace("version: 1.0.0", "version: 1.1.0")
+                .replace("[open, paid, shipped]", "[open, paid]")
+                .replace("      - name: quantity\n        logicalType: integer\n        physicalType: int\n"
+                        + "        required: true\n", ""));
+
+        Run run = contract("diff", old, proposed);
+
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        String[] lines = run.out().split("\n");
+        assertEquals("BREAKING  shop.orders 1.0.0 -> 1.1.0: 2 breaking changes, 1 compatible", lines[0]);
+        assertEquals("  breaking    field 'quantity' (int) is removed: readers of it break", lines[1]);
+        assertEquals("  breaking    'status' no longer accepts [shipped]", lines[2]);
+        assertEquals("  compatible  version changes from 1.0.0 to 1.1.0", lines[3]);
+        assertTrue(lines[4].startsWith("refused: a breaking change needs a new major version (2.0.0)"), run.out());
+    }
+
+    @Test
+    void aBreakingChangeUnderANewMajorExitsZero() throws IOException {
+        String old = file("orders-v1.odcs.yaml", orders);
+        String proposed = file("orders-v2.odcs.yaml", orders
+                .replace("version: 1.0.0", "version: 2.0.0")
+                .replace("[open, paid, shipped]", "[open, paid]"));
+
+        Run run = contract("diff", old, proposed);
+
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().startsWith("NEW MAJOR  shop.orders 1.0.0 -> 2.0.0"), run.out());
+    }
+
+    @Test
+    void anUnparseableContractExitsOneWithOneLinePerProblem() throws IOException {
+        String old = file("orders-ok.odcs.yaml", orders);
+        String broken = file("orders-broken.odcs.yaml", orders
+                .replace("apiVersion: v3.1.0", "apiVersion: v9")
+                .replace("logicalType: timestamp", "logicalType: datetime"));
+
+        Run run = contract("diff", old, broken);
+
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        assertEquals("", run.out());
+        String[] lines = run.err().split("\n");
+        assertTrue(lines.length >= 2, run.err());
+        for (String line : lines) {
+            assertTrue(line.startsWith(broken + ": /"), line);
+        }
+        assertTrue(run.err().contains(broken + ": /apiVersion: "), run.err());
+        assertTrue(run.err().contains("unknown logical type 'datetime'"), run.err());
+        assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+
+    @Test
+    void notYamlAtAllIsOneLine() throws IOException {
+        String old = file("orders-base.odcs.yaml", orders);
+        String junk = file("junk.yaml", "id: [unclosed\n  name: x\n");
+
+        Run run = contract("diff", old, junk);
+
+        assertEquals(1, run.exitCode());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith(junk + ": /: not valid YAML"), run.err());
+    }
+
+    @Test
+    void usageErrorsExitTwo() throws IOException {
+        String old = file("orders-usage.odcs.yaml", orders);
+
+        Run missingArgument = contract("diff", old);
+        assertEquals(2, missingArgument.exitCode());
+        assertTrue(missingArgument.err().contains("Missing required parameter: 'NEW'"), missingArgument.err());
+
+        Run missingFile = contract("diff", old, dir.resolve("nope.yaml").toString());
+        assertEquals(2, missingFile.exitCode());
+        assertTrue(missingFile.err().startsWith("cannot read contract file '"), missingFile.err());
+
+        Run noSubcommand = contract();
+        assertEquals(2, noSubcommand.exitCode());
+        assertTrue(noSubcommand.err().contains("Missing subcommand: one of diff"), noSubcommand.err());
+    }
+}
