@@ -53,7 +53,14 @@ public final class RowValidator {
 
   /** Compiles a contract that {@code ContractParser} accepted (its CEL rules are known to type-check). */
   public static RowValidator compile(Contract contract) {
-    Schema schema = IcebergMapping.schema(contract);
+    return compile(contract, IcebergMapping.schema(contract));
+  }
+
+  /**
+   * Compiles against a table's own schema (same columns, in contract order, but field ids as the table has them,
+   * e.g. after an in-place schema evolution), so the rows it produces match the table exactly.
+   */
+  public static RowValidator compile(Contract contract, Schema schema) {
     StructDecoder decoder = DecoderCompiler.struct(schema.asStruct(), contract.table().fields(), "");
     RowExpressions env = RowExpressions.forFields(contract.table().fields());
     List<CompiledRule> rules = new ArrayList<>();

@@ -49,7 +49,7 @@ public final class UpCommand implements Callable<Integer> {
     MeshNode node;
     try {
       node = MeshNode.start(config);
-    } catch (InvalidContractException e) {
+    } catch (InvalidContractException | io.lakemesh.runtime.product.DeploymentGate.RefusedException e) {
       System.err.println("lakemesh: " + e.getMessage());
       return 1;
     }

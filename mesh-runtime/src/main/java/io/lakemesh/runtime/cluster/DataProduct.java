@@ -118,8 +118,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private RunningPipeline startSource() {
     var warehouse = services.warehouse();
-    SourceBatchCommitter committer = new SourceBatchCommitter(product, StageTables.bronze(warehouse, product),
-        StageTables.served(warehouse, product), StageTables.quarantine(warehouse, product), services.io());
+    org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
+    SourceBatchCommitter committer = new SourceBatchCommitter(product.boundTo(silver.schema()),
+        StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io());
     services.progress().committed(productId, committer.silverPositions());
     int partitions = ensureTopic();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),

@@ -6,6 +6,7 @@ import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.log.EmbeddedKafka;
 import io.lakemesh.runtime.pipeline.PipelineSettings;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
+import io.lakemesh.runtime.product.DeploymentGate;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
 import io.lakemesh.runtime.observe.ProductMetrics;
@@ -108,6 +109,15 @@ public final class MeshNode implements AutoCloseable {
     }
     Config withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.roles", roles))
         .withFallback(config);
+    try {
+      DeploymentGate.check(warehouse, products);
+    } catch (RuntimeException e) {
+      warehouse.close();
+      if (kafka != null) {
+        kafka.close();
+      }
+      throw e;
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "lakemesh", withRoles);
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {

@@ -51,8 +51,12 @@ public final class StageTables {
 
   /** The typed table of the product itself: silver for a source product, gold or platinum otherwise. */
   public static Table served(Warehouse warehouse, Product product) {
-    return warehouse.createOrLoad(product.servedTable(), product.schema(), product.spec(),
-        properties(product, product.servedTable().name().substring(product.servedTable().name().lastIndexOf('_') + 1)));
+    java.util.Map<String, String> props = new java.util.HashMap<>(properties(product,
+        product.stage() == io.lakemesh.contracts.model.Stage.SOURCE ? "silver" : product.stage().odcsName()));
+    // the contract the table is deployed with: the next deployment is checked against it
+    props.put(io.lakemesh.runtime.product.DeploymentGate.CONTRACT_PROPERTY,
+        product.contract().document().toString());
+    return warehouse.createOrLoad(product.servedTable(), product.schema(), product.spec(), props);
   }
 
   private static Map<String, String> properties(Product product, String stage) {

@@ -21,6 +21,14 @@ public record Product(Contract contract, RowValidator validator, Schema schema, 
     return new Product(contract, validator, schema, IcebergMapping.partitionSpec(contract, schema));
   }
 
+  /** This product with rows typed by a table's actual schema (field ids may differ after an evolution). */
+  public Product boundTo(Schema tableSchema) {
+    if (tableSchema.sameSchema(schema)) {
+      return this;
+    }
+    return new Product(contract, RowValidator.compile(contract, tableSchema), tableSchema, spec);
+  }
+
   public String id() {
     return contract.id();
   }
@@ -37,7 +45,21 @@ public record Product(Contract contract, RowValidator validator, Schema schema, 
   /** The Iceberg identifier of one of the product's tables, e.g. {@code retail.transactions_silver}. */
   public TableIdentifier table(String kind) {
     String name = contract.id().substring(contract.id().indexOf('.') + 1).replace('.', '_');
+    // a new major version is a new product version with its own tables, beside the old ones
+    int major = majorVersion();
+    if (major > 1) {
+      name = name + "_v" + major;
+    }
     return TableIdentifier.of(Namespace.of(contract.domain()), name + "_" + kind);
+  }
+
+  public int majorVersion() {
+    String v = contract.version();
+    try {
+      return Integer.parseInt(v.split("\\.")[0].replaceFirst("^[vV]", ""));
+    } catch (RuntimeException e) {
+      return 1;
+    }
   }
 
   /** The group key columns of a derived product: its primary key. */

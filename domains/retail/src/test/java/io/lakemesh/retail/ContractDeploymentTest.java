@@ -1,0 +1,153 @@
+package io.lakemesh.retail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.lakemesh.runtime.cluster.MeshNode;
+import io.lakemesh.runtime.pipeline.StageTables;
+import io.lakemesh.runtime.product.DeploymentGate;
+import io.lakemesh.runtime.storage.TableReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Deploying new contract versions over running tables: compatible changes evolve the Iceberg schema in place and
+ * keep the data, a breaking change on the same major refuses the start with the diff, a new major gets new tables.
+ */
+class ContractDeploymentTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir
+  Path home;
+  @TempDir
+  Path contracts;
+
+  static String contract(String version, String extraProperty, String amountType) {
+    return """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.orders
+        name: orders
+        version: %s
+        status: active
+        domain: shop
+        schema:
+          - name: orders
+            properties:
+              - name: order_id
+                logicalType: string
+                required: true
+                primaryKey: true
+              - name: amount
+                %s
+                required: true
+        %s
+        """.formatted(version, amountType, extraProperty);
+  }
+
+  static final String DECIMAL = "logicalType: number\n        physicalType: decimal(10,2)";
+  static final String TEXT = "logicalType: string";
+  static final String NOTE = "      - name: note\n        logicalType: string\n        required: false";
+
+  Config config() {
+    return ConfigFactory.parseMap(Map.of(
+            "lakemesh.home", home.toString(),
+            "lakemesh.contract-dirs", List.of(contracts.toString()),
+            "lakemesh.http.port", 0,
+            "lakemesh.management.port", 0,
+            "lakemesh.kafka.port", 0,
+            "lakemesh.pipeline.batch-window", "200ms",
+            "pekko.remote.artery.canonical.port", 0))
+        .withFallback(ConfigFactory.load());
+  }
+
+  @Test
+  void compatibleEvolvesInPlaceBreakingIsRefusedNewMajorRunsApart() throws Exception {
+    Path file = contracts.resolve("orders.odcs.yaml");
+    Files.writeString(file, contract("1.0.0", "", DECIMAL));
+    try (MeshNode node = MeshNode.start(config())) {
+      post(node, "{\"order_id\":\"O-1\",\"amount\":10.50}\n{\"order_id\":\"O-2\",\"amount\":3.00}\n");
+      await(node, "orders_silver", 2);
+    }
+
+    Files.writeString(file, contract("1.1.0", NOTE, DECIMAL));
+    try (MeshNode node = MeshNode.start(config())) {
+      post(node, "{\"order_id\":\"O-3\",\"amount\":1.25,\"note\":\"gift\"}\n");
+      List<Record> rows = await(node, "orders_silver", 3);
+      Record o3 = rows.stream().filter(r -> r.getField("order_id").equals("O-3")).findFirst().orElseThrow();
+      Record o1 = rows.stream().filter(r -> r.getField("order_id").equals("O-1")).findFirst().orElseThrow();
+      assertEquals("gift", o3.getField("note"));
+      assertNull(o1.getField("note"), "old rows read the new optional column as null, no rewrite");
+    }
+
+    Files.writeString(file, contract("1.2.0", NOTE, TEXT));
+    DeploymentGate.RefusedException refused = assertThrows(DeploymentGate.RefusedException.class,
+        () -> MeshNode.start(config()).close());
+    assertTrue(refused.getMessage().contains("amount") && refused.getMessage().contains("BREAKING"),
+        refused.getMessage());
+
+    Files.writeString(file, contract("2.0.0", NOTE, TEXT));
+    try (MeshNode node = MeshNode.start(config())) {
+      post(node, "{\"order_id\":\"O-1\",\"amount\":\"ten\"}\n");
+      assertEquals(1, await(node, "orders_v2_silver", 1).size(), "2.0.0 starts with its own, new tables");
+      Table v1 = node.warehouse().catalog().loadTable(org.apache.iceberg.catalog.TableIdentifier.of("shop",
+          "orders_silver"));
+      assertEquals(3, count(v1), "1.x data is untouched");
+    }
+  }
+
+  private static void post(MeshNode node, String ndjson) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+            + "/api/v1/products/shop.orders/events")).header("Content-Type", "application/x-ndjson")
+        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, r.statusCode(), r.body());
+  }
+
+  private static List<Record> await(MeshNode node, String table, int rows) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    var id = org.apache.iceberg.catalog.TableIdentifier.of("shop", table);
+    while (System.nanoTime() < deadline) {
+      if (node.warehouse().catalog().tableExists(id)) {
+        Table t = node.warehouse().catalog().loadTable(id);
+        List<Record> out = new ArrayList<>();
+        if (t.currentSnapshot() != null) {
+          try (CloseableIterable<Record> it = TableReader.read(t)) {
+            it.forEach(r -> out.add(r.copy()));
+          }
+        }
+        if (out.size() >= rows) {
+          return out;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(table + " did not reach " + rows + " rows");
+  }
+
+  private static int count(Table t) throws Exception {
+    int n = 0;
+    try (CloseableIterable<Record> it = TableReader.read(t)) {
+      for (Record ignored : it) {
+        n++;
+      }
+    }
+    return n;
+  }
+}
