@@ -120,7 +120,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     var warehouse = services.warehouse();
     org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
     SourceBatchCommitter committer = new SourceBatchCommitter(product.boundTo(silver.schema()),
-        StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io());
+        StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io(),
+        services.feed(productId));
     services.progress().committed(productId, committer.silverPositions());
     int partitions = ensureTopic();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
@@ -137,7 +138,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     var warehouse = services.warehouse();
     Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
     GoldAggregator aggregator = new GoldAggregator(product, services.products().aggregation(product),
-        StageTables.served(warehouse, product), StageTables.served(warehouse, upstream));
+        StageTables.served(warehouse, product), StageTables.served(warehouse, upstream),
+        services.feed(upstream.id()));
     return GoldPipeline.start(getContext().getSystem(), aggregator, services.pipeline(), services.io(), result -> {
       if (result.upstreamRows() > 0) {
         batches++;

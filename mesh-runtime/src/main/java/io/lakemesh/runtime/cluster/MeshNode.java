@@ -127,7 +127,7 @@ public final class MeshNode implements AutoCloseable {
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
     ProgressBoard progress = new ProgressBoard();
     NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
-        progress, io);
+        progress, io, new java.util.concurrent.ConcurrentHashMap<>());
     startProducts(system, products, services);
 
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));

@@ -13,4 +13,11 @@ public record NodeServices(
     String kafkaBootstrap,
     PipelineSettings pipeline,
     ProgressBoard progress,
-    Executor io) {}
+    Executor io,
+    java.util.concurrent.ConcurrentMap<String, io.lakemesh.runtime.pipeline.CommitFeed> feeds) {
+
+  /** Recent silver commits of a product, shared in this process between its source and gold stages. */
+  public io.lakemesh.runtime.pipeline.CommitFeed feed(String productId) {
+    return feeds.computeIfAbsent(productId, id -> new io.lakemesh.runtime.pipeline.CommitFeed(4));
+  }
+}

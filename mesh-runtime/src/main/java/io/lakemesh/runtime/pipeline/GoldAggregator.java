@@ -45,11 +45,19 @@ public final class GoldAggregator {
   private final Map<List<Object>, Object[]> state = new HashMap<>();
   private final GenericRecord template;
   private Long upstreamSnapshot;
+  private final CommitFeed upstreamFeed;
 
   /** What one run did. */
   public record RunResult(int upstreamRows, int partitionsRewritten, int rowsWritten, Long upstreamSnapshot) {}
 
   public GoldAggregator(Product product, Aggregation aggregation, Table gold, Table upstream) {
+    this(product, aggregation, gold, upstream, null);
+  }
+
+  /** @param upstreamFeed the upstream's recent commits in memory, read instead of its files when held; nullable */
+  public GoldAggregator(Product product, Aggregation aggregation, Table gold, Table upstream,
+      CommitFeed upstreamFeed) {
+    this.upstreamFeed = upstreamFeed;
     this.gold = gold;
     this.upstream = upstream;
     this.aggregation = aggregation;
@@ -70,6 +78,7 @@ public final class GoldAggregator {
     PartitionKey partitionKey = new PartitionKey(gold.spec(), gold.schema());
     InternalRecordWrapper wrapper = new InternalRecordWrapper(gold.schema().asStruct());
     Set<StructLike> touched = new HashSet<>();
+    Set<List<Object>> keysThisRun = new HashSet<>();
     int[] upstreamRows = {0};
     Aggregation.Emitter emitter = (key, measures) -> {
       if (key.size() != keyColumns.size() || measures.length != measureColumns.size()) {
@@ -82,9 +91,26 @@ public final class GoldAggregator {
       for (int i = 0; i < measures.length; i++) {
         acc[i] = add(acc[i], measures[i]);
       }
-      partitionKey.partition(wrapper.wrap(toRecord(k, acc)));
-      touched.add(partitionKey.copy());
+      if (keysThisRun.add(k)) {
+        // the partition of a group never changes: work it out once per group and run
+        partitionKey.partition(wrapper.wrap(toRecord(k, acc)));
+        touched.add(partitionKey.copy());
+      }
     };
+    java.util.Optional<List<Record>> inMemory = upstreamFeed == null ? java.util.Optional.empty()
+        : upstreamFeed.between(upstreamSnapshot, current.snapshotId());
+    if (inMemory.isPresent()) {
+      for (Record row : inMemory.get()) {
+        upstreamRows[0]++;
+        aggregation.contribute(row, emitter);
+      }
+    } else {
+      foldFromTable(current, emitter, upstreamRows);
+    }
+    return commit(current, partitionKey, wrapper, touched, upstreamRows[0]);
+  }
+
+  private void foldFromTable(Snapshot current, Aggregation.Emitter emitter, int[] upstreamRows) {
     try (CloseableIterable<Record> rows = upstreamSnapshot == null
         ? TableReader.read(upstream, Expressions.alwaysTrue(), List.of())
         : TableReader.readAppended(upstream, upstreamSnapshot, current.snapshotId(), Expressions.alwaysTrue(),
@@ -96,6 +122,10 @@ public final class GoldAggregator {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + upstream.name(), e);
     }
+  }
+
+  private RunResult commit(Snapshot current, PartitionKey partitionKey, InternalRecordWrapper wrapper,
+      Set<StructLike> touched, int upstreamRows) {
     List<Record> out = new ArrayList<>();
     for (Map.Entry<List<Object>, Object[]> e : state.entrySet()) {
       Record r = toRecord(e.getKey(), e.getValue());
@@ -113,7 +143,7 @@ public final class GoldAggregator {
       TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
     }
     upstreamSnapshot = current.snapshotId();
-    return new RunResult(upstreamRows[0], touched.size(), out.size(), upstreamSnapshot);
+    return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot);
   }
 
   public Optional<Long> upstreamSnapshot() {

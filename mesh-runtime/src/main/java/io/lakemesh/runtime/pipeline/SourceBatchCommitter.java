@@ -65,6 +65,7 @@ public final class SourceBatchCommitter {
   private volatile SourcePositions silverAt;
   private volatile SourcePositions quarantineAt;
   private final BatchChecks batchChecks;
+  private final CommitFeed feed;
   private final SqlRules sqlRules;
   private Counters silverCounts;
   private Counters quarantineCounts;
@@ -74,6 +75,13 @@ public final class SourceBatchCommitter {
       Long silverSnapshotId, Instant committedAt, java.time.Duration latency) {}
 
   public SourceBatchCommitter(Product product, Table bronze, Table silver, Table quarantine, Executor io) {
+    this(product, bronze, silver, quarantine, io, null);
+  }
+
+  /** @param feed where committed silver rows are published for downstream stages in this process; may be null */
+  public SourceBatchCommitter(Product product, Table bronze, Table silver, Table quarantine, Executor io,
+      CommitFeed feed) {
+    this.feed = feed;
     this.product = product;
     this.bronze = bronze;
     this.silver = silver;
@@ -290,6 +298,9 @@ public final class SourceBatchCommitter {
       silverDelta.asMap().forEach(counts::add);
       Snapshot s = TableWriter.append(silver, silverFiles.join(), summary(nextSilver, counts));
       silverSnapshot = s.snapshotId();
+      if (feed != null) {
+        feed.publish(s.snapshotId(), s.parentId(), silverRows);
+      }
       silverAt = nextSilver;
       silverCounts = counts;
       for (Record r : silverRows) {

@@ -44,10 +44,12 @@ final class LakemeshIngest {
     Table bronze = StageTables.bronze(warehouse, source);
     Table silver = StageTables.served(warehouse, source);
     Table quarantine = StageTables.quarantine(warehouse, source);
-    SourceBatchCommitter committer = new SourceBatchCommitter(source, bronze, silver, quarantine, io);
+    // as on a node: silver's recent commits are handed to gold in memory (the same CommitFeed wiring)
+    io.lakemesh.runtime.pipeline.CommitFeed feed = new io.lakemesh.runtime.pipeline.CommitFeed(4);
+    SourceBatchCommitter committer = new SourceBatchCommitter(source, bronze, silver, quarantine, io, feed);
     // gold has its own table objects, as its DataProduct entity does
     GoldAggregator gold = new GoldAggregator(goldProduct, catalog.aggregation(goldProduct),
-        StageTables.served(warehouse, goldProduct), StageTables.served(warehouse, source));
+        StageTables.served(warehouse, goldProduct), StageTables.served(warehouse, source), feed);
     Map<TopicPartition, Long> from = new HashMap<>();
     loaded.endOffsets().keySet().forEach(tp -> from.put(tp, committer.resumeFrom().next(tp.partition())));
 
