@@ -77,7 +77,11 @@ public final class ContractParser {
       String text = m.getMessage();
       // the library prefixes its messages with the instance path; keep only the reason
       int colon = text.indexOf(": ");
-      String reason = colon > 0 && text.startsWith(path) ? text.substring(colon + 2) : text;
+      String reason = colon >= 0 && text.startsWith(path) ? text.substring(colon + 2) : text;
+      if ("required".equals(m.getType()) && m.getProperty() != null) {
+        // point at the missing key itself, not at its parent
+        path = path + "/" + m.getProperty();
+      }
       problems.add(new Problem(path, reason + " (ODCS schema)"));
     }
     return problems;

@@ -4,6 +4,7 @@ import io.lakemesh.contracts.cel.InvalidExpressionException;
 import io.lakemesh.contracts.cel.RowExpressions;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.ContractMetadata;
 import io.lakemesh.contracts.model.Field;
 import io.lakemesh.contracts.model.LogicalType;
 import io.lakemesh.contracts.model.QualityRule;
@@ -48,9 +49,56 @@ final class SemanticChecks {
       problems.add(new Problem("/customProperties", "lakemeshPartitions must be between 1 and 1024"));
     }
     checkRules(contract, problems);
+    checkRelationships(contract, problems);
     problems.addAll(AccessPolicy.problems(contract));
     problems.addAll(ServiceLevels.problems(contract));
     return problems;
+  }
+
+  /**
+   * A relationship must start at a property of this contract, and one that points into this contract's own object
+   * must point at a property that exists; references into other contracts cannot be checked here.
+   */
+  private static void checkRelationships(Contract contract, List<Problem> problems) {
+    String object = contract.table().name();
+    for (ContractMetadata.Relationship rel : contract.metadata().relationships()) {
+      if (rel.from().isEmpty() || rel.to().isEmpty()) {
+        problems.add(new Problem(rel.path(), "a relationship needs both 'from' and 'to'"));
+        continue;
+      }
+      if (rel.from().size() != rel.to().size()) {
+        problems.add(new Problem(rel.path(), "'from' and 'to' must name as many properties as each other"));
+      }
+      for (String from : rel.from()) {
+        if (!resolves(contract, object, from)) {
+          problems.add(new Problem(rel.path() + "/from", "'" + from + "' is not a property of " + object));
+        }
+      }
+      for (String to : rel.to()) {
+        if (to.startsWith(object + ".") && !resolves(contract, object, to)) {
+          problems.add(new Problem(rel.path() + "/to", "'" + to + "' is not a property of " + object));
+        }
+      }
+    }
+  }
+
+  private static boolean resolves(Contract contract, String object, String reference) {
+    String path = reference.startsWith(object + ".") ? reference.substring(object.length() + 1) : reference;
+    List<Field> fields = contract.table().fields();
+    Field found = null;
+    for (String part : path.split("\\.")) {
+      found = null;
+      for (Field f : fields) {
+        if (f.name().equals(part)) {
+          found = f;
+        }
+      }
+      if (found == null) {
+        return false;
+      }
+      fields = found.items() != null ? found.items().properties() : found.properties();
+    }
+    return found != null;
   }
 
   private static void checkFields(List<Field> fields, String path, List<Problem> problems) {

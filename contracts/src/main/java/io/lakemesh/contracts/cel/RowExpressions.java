@@ -44,6 +44,12 @@ public final class RowExpressions {
   /** The variable bound to the evaluation time. */
   public static final String NOW = "now";
 
+  /**
+   * The whole row as a map of its present (non-null) columns: {@code has(row.customer_id)} tests an optional
+   * column, which a top-level variable cannot do in CEL.
+   */
+  public static final String ROW = "row";
+
   private static final CelOptions OPTIONS =
       CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
 
@@ -56,6 +62,7 @@ public final class RowExpressions {
         .setOptions(OPTIONS)
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .addVar(NOW, SimpleType.TIMESTAMP)
+        .addVar(ROW, MapType.create(SimpleType.STRING, SimpleType.DYN))
         .addFunctionDeclarations(
             CelFunctionDecl.newFunctionDeclaration("sum",
                 CelOverloadDecl.newGlobalOverload("lakemesh_sum_list", SimpleType.DOUBLE,
@@ -65,6 +72,9 @@ public final class RowExpressions {
                 CelOverloadDecl.newGlobalOverload("lakemesh_abs_int", SimpleType.INT, SimpleType.INT)));
     Map<String, Field> byName = new LinkedHashMap<>();
     for (Field field : fields) {
+      if (field.name().equals(NOW) || field.name().equals(ROW)) {
+        continue; // a column named like a built-in variable stays reachable as row.<name>
+      }
       builder.addVar(field.name(), celType(field));
       byName.put(field.name(), field);
     }
@@ -105,6 +115,9 @@ public final class RowExpressions {
   Optional<Object> resolve(Record row, Instant now, String name) {
     if (NOW.equals(name)) {
       return Optional.of(timestamp(now));
+    }
+    if (ROW.equals(name) && !fields.containsKey(ROW)) {
+      return Optional.of(toCel(row));
     }
     if (!fields.containsKey(name)) {
       return Optional.empty();

@@ -54,6 +54,11 @@ public record Contract(
         .toList();
   }
 
+  /** Servers, support, price, team, definitions, relationships and tags, as the contract declares them. */
+  public ContractMetadata metadata() {
+    return ContractMetadata.of(document);
+  }
+
   public Optional<Field> field(String fieldName) {
     return table.fields().stream().filter(f -> f.name().equals(fieldName)).findFirst();
   }
