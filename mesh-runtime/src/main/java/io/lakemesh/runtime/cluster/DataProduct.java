@@ -121,7 +121,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
     SourceBatchCommitter committer = new SourceBatchCommitter(product.boundTo(silver.schema()),
         StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io(),
-        services.feed(productId));
+        services.feed(productId).andThen(services.changes()));
     services.progress().committed(productId, committer.silverPositions());
     int partitions = ensureTopic();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
@@ -139,7 +139,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
     GoldAggregator aggregator = new GoldAggregator(product, services.products().aggregation(product),
         StageTables.served(warehouse, product), StageTables.served(warehouse, upstream),
-        services.feed(upstream.id()));
+        services.feed(upstream.id()), services.changes());
     return GoldPipeline.start(getContext().getSystem(), aggregator, services.pipeline(), services.io(), result -> {
       if (result.upstreamRows() > 0) {
         batches++;

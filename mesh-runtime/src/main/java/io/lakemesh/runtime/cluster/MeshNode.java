@@ -15,6 +15,8 @@ import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
 import io.lakemesh.runtime.storage.Warehouse;
+import io.lakemesh.runtime.stream.ChangeHub;
+import io.lakemesh.runtime.stream.LiveStreams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,10 +58,12 @@ public final class MeshNode implements AutoCloseable {
   private final String bootstrap;
   private final ProductCatalog products;
   private final ProgressBoard progress;
+  private final ChangeHub changes;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
-      ProgressBoard progress) {
+      ProgressBoard progress, ChangeHub changes) {
+    this.changes = changes;
     this.system = system;
     this.kafka = kafka;
     this.warehouse = warehouse;
@@ -126,8 +130,9 @@ public final class MeshNode implements AutoCloseable {
     }
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
     ProgressBoard progress = new ProgressBoard();
+    ChangeHub changes = new ChangeHub();
     NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
-        progress, io, new java.util.concurrent.ConcurrentHashMap<>());
+        progress, io, new java.util.concurrent.ConcurrentHashMap<>(), changes);
     startProducts(system, products, services);
 
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
@@ -135,14 +140,17 @@ public final class MeshNode implements AutoCloseable {
     ProductStats stats = new ProductStats(warehouse, progress);
     java.util.function.BooleanSupplier ready = () -> products.all().stream()
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
-    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"));
+    LiveStreams streams = new LiveStreams(warehouse, changes, system, io, lm.getInt("stream.buffer-messages"),
+        lm.getInt("stream.max-replay-rows"));
+    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
+        streams);
     String host = lm.getString("http.host");
     ServerBinding http = bind(system, routes.routes(), host, lm.getInt("http.port"), "HTTP API");
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management");
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
-        progress);
+        progress, changes);
     node.registerShutdown();
     return node;
   }
@@ -176,8 +184,10 @@ public final class MeshNode implements AutoCloseable {
 
   private void registerShutdown() {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http", () ->
-        http.unbind().thenCompose(d -> management.unbind()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http", () -> {
+      changes.closeAll(); // live subscribers get a closing message and a clean close
+      return http.unbind().thenCompose(d -> management.unbind());
+    });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-ingest", () -> {
       ingest.close();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
@@ -202,6 +212,10 @@ public final class MeshNode implements AutoCloseable {
 
   public Warehouse warehouse() {
     return warehouse;
+  }
+
+  public ChangeHub changes() {
+    return changes;
   }
 
   public ProgressBoard progress() {

@@ -14,7 +14,8 @@ public record NodeServices(
     PipelineSettings pipeline,
     ProgressBoard progress,
     Executor io,
-    java.util.concurrent.ConcurrentMap<String, io.lakemesh.runtime.pipeline.CommitFeed> feeds) {
+    java.util.concurrent.ConcurrentMap<String, io.lakemesh.runtime.pipeline.CommitFeed> feeds,
+    io.lakemesh.runtime.stream.ChangeHub changes) {
 
   /** Recent silver commits of a product, shared in this process between its source and gold stages. */
   public io.lakemesh.runtime.pipeline.CommitFeed feed(String productId) {

@@ -12,7 +12,7 @@ import org.apache.iceberg.data.Record;
  * in the same process can fold them in without reading the files back. Bounded: only the last few commits are kept;
  * a reader that needs older ones reads the table as usual. Thread-safe.
  */
-public final class CommitFeed {
+public final class CommitFeed implements CommitListener {
   private record Commit(Long parentId, List<Record> rows) {}
 
   private final int capacity;
@@ -20,6 +20,11 @@ public final class CommitFeed {
 
   public CommitFeed(int capacity) {
     this.capacity = capacity;
+  }
+
+  @Override
+  public void committed(String productId, org.apache.iceberg.Snapshot snapshot, List<Record> rows) {
+    publish(snapshot.snapshotId(), snapshot.parentId(), rows);
   }
 
   /** Publishes a commit's rows; the rows must not be changed afterwards. */

@@ -46,18 +46,22 @@ public final class GoldAggregator {
   private final GenericRecord template;
   private Long upstreamSnapshot;
   private final CommitFeed upstreamFeed;
+  private final CommitListener listener;
+  private final String productId;
 
   /** What one run did. */
   public record RunResult(int upstreamRows, int partitionsRewritten, int rowsWritten, Long upstreamSnapshot) {}
 
   public GoldAggregator(Product product, Aggregation aggregation, Table gold, Table upstream) {
-    this(product, aggregation, gold, upstream, null);
+    this(product, aggregation, gold, upstream, null, CommitListener.NONE);
   }
 
   /** @param upstreamFeed the upstream's recent commits in memory, read instead of its files when held; nullable */
   public GoldAggregator(Product product, Aggregation aggregation, Table gold, Table upstream,
-      CommitFeed upstreamFeed) {
+      CommitFeed upstreamFeed, CommitListener listener) {
     this.upstreamFeed = upstreamFeed;
+    this.listener = listener;
+    this.productId = product.id();
     this.gold = gold;
     this.upstream = upstream;
     this.aggregation = aggregation;
@@ -140,7 +144,8 @@ public final class GoldAggregator {
       // nothing aggregated (e.g. only rows that contribute nothing): still record how far we read
       gold.newAppend().set(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId())).commit();
     } else {
-      TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
+      Snapshot committed = TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
+      listener.committed(productId, committed, out);
     }
     upstreamSnapshot = current.snapshotId();
     return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot);

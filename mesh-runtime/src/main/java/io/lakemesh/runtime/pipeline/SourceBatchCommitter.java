@@ -65,7 +65,7 @@ public final class SourceBatchCommitter {
   private volatile SourcePositions silverAt;
   private volatile SourcePositions quarantineAt;
   private final BatchChecks batchChecks;
-  private final CommitFeed feed;
+  private final CommitListener feed;
   private final SqlRules sqlRules;
   private Counters silverCounts;
   private Counters quarantineCounts;
@@ -78,9 +78,9 @@ public final class SourceBatchCommitter {
     this(product, bronze, silver, quarantine, io, null);
   }
 
-  /** @param feed where committed silver rows are published for downstream stages in this process; may be null */
+  /** @param feed told about every silver commit with its rows (downstream stages, live streams); may be null */
   public SourceBatchCommitter(Product product, Table bronze, Table silver, Table quarantine, Executor io,
-      CommitFeed feed) {
+      CommitListener feed) {
     this.feed = feed;
     this.product = product;
     this.bronze = bronze;
@@ -299,7 +299,7 @@ public final class SourceBatchCommitter {
       Snapshot s = TableWriter.append(silver, silverFiles.join(), summary(nextSilver, counts));
       silverSnapshot = s.snapshotId();
       if (feed != null) {
-        feed.publish(s.snapshotId(), s.parentId(), silverRows);
+        feed.committed(product.id(), s, silverRows);
       }
       silverAt = nextSilver;
       silverCounts = counts;

@@ -9,6 +9,7 @@ import io.lakemesh.runtime.ingest.EventSplitter;
 import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.stream.LiveStreams;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,8 +48,11 @@ public final class ApiRoutes extends AllDirectives {
   private final Executor io;
   private final long maxBodyBytes;
 
+  private final LiveStreams streams;
+
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
-      BooleanSupplier ready, Executor io, long maxBodyBytes) {
+      BooleanSupplier ready, Executor io, long maxBodyBytes, LiveStreams streams) {
+    this.streams = streams;
     this.products = products;
     this.ingest = ingest;
     this.queries = queries;
@@ -71,7 +75,8 @@ public final class ApiRoutes extends AllDirectives {
                 pathEndOrSingleSlash(() -> get(() -> product(id))),
                 path("events", () -> post(() -> ingest(id))),
                 path("rows", () -> get(() -> rows(id))),
-                path("quarantine", () -> get(() -> quarantine(id)))))))))
+                path("quarantine", () -> get(() -> quarantine(id))),
+                path("stream", () -> get(() -> stream(id)))))))))
     )));
   }
 
@@ -178,6 +183,24 @@ public final class ApiRoutes extends AllDirectives {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }
       return async(instance, () -> queries.quarantine(p, query.limit()));
+    }));
+  }
+
+  /** WebSocket: committed changes as JSON messages, optionally filtered (CEL) and replayed from a point. */
+  private Route stream(String id) {
+    String instance = "/api/v1/products/" + id + "/stream";
+    return withProduct(id, p -> parameterMap(params -> {
+      org.apache.pekko.stream.javadsl.Source<String, org.apache.pekko.NotUsed> messages;
+      try {
+        messages = streams.open(p, params.get("filter"), params.get("from"));
+      } catch (LiveStreams.BadStreamRequest e) {
+        return problem(Problem.badRequest("bad-stream-request", e.getMessage()), instance);
+      }
+      org.apache.pekko.stream.javadsl.Source<String, org.apache.pekko.NotUsed> out = messages;
+      return handleWebSocketMessages(org.apache.pekko.stream.javadsl.Flow.fromSinkAndSourceCoupled(
+          org.apache.pekko.stream.javadsl.Sink.ignore(),
+          out.map(text -> (org.apache.pekko.http.javadsl.model.ws.Message)
+              org.apache.pekko.http.javadsl.model.ws.TextMessage.create(text))));
     }));
   }
 

@@ -49,7 +49,8 @@ final class LakemeshIngest {
     SourceBatchCommitter committer = new SourceBatchCommitter(source, bronze, silver, quarantine, io, feed);
     // gold has its own table objects, as its DataProduct entity does
     GoldAggregator gold = new GoldAggregator(goldProduct, catalog.aggregation(goldProduct),
-        StageTables.served(warehouse, goldProduct), StageTables.served(warehouse, source), feed);
+        StageTables.served(warehouse, goldProduct), StageTables.served(warehouse, source), feed,
+        io.lakemesh.runtime.pipeline.CommitListener.NONE);
     Map<TopicPartition, Long> from = new HashMap<>();
     loaded.endOffsets().keySet().forEach(tp -> from.put(tp, committer.resumeFrom().next(tp.partition())));
 

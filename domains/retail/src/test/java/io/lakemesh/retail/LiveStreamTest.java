@@ -1,0 +1,126 @@
+package io.lakemesh.retail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakemesh.runtime.cluster.MeshNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Live WebSocket streams with a real client: filtered changes, replay from a snapshot, gold changes, bad input. */
+class LiveStreamTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path home;
+
+  /** A real WebSocket client collecting the text messages it receives. */
+  static final class Client implements WebSocket.Listener {
+    final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    WebSocket socket;
+
+    static Client connect(MeshNode node, String product, String query) throws Exception {
+      Client c = new Client();
+      c.socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort()
+          + "/api/v1/products/" + product + "/stream" + query), c).get(10, TimeUnit.SECONDS);
+      return c;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        try {
+          messages.add(JSON.readTree(partial.toString()));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    JsonNode next(String type) throws InterruptedException {
+      while (true) {
+        JsonNode m = messages.poll(30, TimeUnit.SECONDS);
+        if (m == null) {
+          throw new AssertionError("no '" + type + "' message within 30 s");
+        }
+        if (m.path("type").asText().equals(type)) {
+          return m;
+        }
+      }
+    }
+  }
+
+  static List<String> ids(JsonNode message, String field) {
+    List<String> out = new ArrayList<>();
+    message.path("rows").forEach(r -> out.add(r.path(field).asText()));
+    return out;
+  }
+
+  @Test
+  void filteredChangesReplayWithoutGapOrRepeatAndGold() throws Exception {
+    try (MeshNode node = MeshNode.start(RetailPipelineTest.config(home))) {
+      Instant ts = Instant.now();
+      Client ncr = Client.connect(node, "retail.transactions",
+          "?filter=" + URLEncoder.encode("region == 'NCR'", StandardCharsets.UTF_8));
+      Client gold = Client.connect(node, "retail.daily_sales", "");
+      assertEquals("subscribed", ncr.next("subscribed").path("type").asText());
+
+      post(node, RetailPipelineTest.sale("T-1", "S-0001", "NCR", ts, "noodles:1:10.00") + "\n"
+          + RetailPipelineTest.sale("T-2", "S-0002", "CAR", ts, "noodles:1:10.00") + "\n");
+      JsonNode first = ncr.next("change");
+      assertEquals(List.of("T-1"), ids(first, "transaction_id"), "only rows the filter accepts");
+      long firstSnapshot = first.get("snapshot").asLong();
+      JsonNode goldChange = gold.next("change");
+      assertTrue(goldChange.path("rows").size() >= 2, goldChange.toString());
+
+      post(node, RetailPipelineTest.sale("T-3", "S-0001", "NCR", ts, "snacks:1:5.00") + "\n");
+      assertEquals(List.of("T-3"), ids(ncr.next("change"), "transaction_id"));
+
+      // a late subscriber replays everything after the first snapshot, then continues live
+      Client late = Client.connect(node, "retail.transactions", "?from=snapshot:" + firstSnapshot
+          + "&filter=" + URLEncoder.encode("region == 'NCR'", StandardCharsets.UTF_8));
+      late.next("subscribed");
+      assertEquals(List.of("T-3"), ids(late.next("replay"), "transaction_id"), "replay: after the snapshot only");
+      post(node, RetailPipelineTest.sale("T-4", "S-0001", "NCR", ts, "snacks:1:5.00") + "\n");
+      assertEquals(List.of("T-4"), ids(late.next("change"), "transaction_id"), "then live, no repeat");
+      assertEquals(List.of("T-4"), ids(ncr.next("change"), "transaction_id"));
+
+      HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + node.httpPort() + "/api/v1/products/retail.transactions/stream?filter=region%20%3D%3D")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, bad.statusCode(), bad.body());
+      assertEquals(2, node.changes().subscriberCount("retail.transactions"), "two live transaction subscribers");
+      ncr.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void post(MeshNode node, String ndjson) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+            + "/api/v1/products/retail.transactions/events")).header("Content-Type", "application/x-ndjson")
+        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, r.statusCode(), r.body());
+  }
+}

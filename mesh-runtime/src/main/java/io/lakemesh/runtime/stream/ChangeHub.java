@@ -1,0 +1,170 @@
+package io.lakemesh.runtime.stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cel.runtime.CelEvaluationException;
+import io.lakemesh.contracts.cel.RowPredicate;
+import io.lakemesh.runtime.pipeline.CommitListener;
+import io.lakemesh.runtime.serve.JsonRows;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.data.Record;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+
+/**
+ * Fans each committed change of a product out to its live subscribers. Every subscriber has its own bounded
+ * buffer: publishing never waits for a subscriber, so a slow one cannot slow the pipeline or the others. A
+ * subscriber whose buffer is half full is told it is falling behind; one whose buffer is full is sent a closing
+ * message and disconnected (it may reconnect and replay from the last snapshot it saw, without a gap).
+ */
+public final class ChangeHub implements CommitListener {
+  static final int ROWS_PER_MESSAGE = 500;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One live subscriber: its filter, the last table sequence number it has already seen, its buffer. */
+  static final class Subscriber {
+    final String productId;
+    final RowPredicate filter;
+    final long afterSequence;
+    final BoundedSourceQueue<String> queue;
+    final int limit;
+    final AtomicBoolean warned = new AtomicBoolean();
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    Subscriber(String productId, RowPredicate filter, long afterSequence, BoundedSourceQueue<String> queue,
+        int limit) {
+      this.productId = productId;
+      this.filter = filter;
+      this.afterSequence = afterSequence;
+      this.queue = queue;
+      this.limit = limit;
+    }
+  }
+
+  private final Map<String, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
+
+  void add(Subscriber s) {
+    subscribers.computeIfAbsent(s.productId, k -> ConcurrentHashMap.newKeySet()).add(s);
+  }
+
+  void remove(Subscriber s) {
+    Set<Subscriber> set = subscribers.get(s.productId);
+    if (set != null) {
+      set.remove(s);
+    }
+  }
+
+  public int subscriberCount(String productId) {
+    Set<Subscriber> set = subscribers.get(productId);
+    return set == null ? 0 : set.size();
+  }
+
+  @Override
+  public void committed(String productId, Snapshot snapshot, List<Record> rows) {
+    Set<Subscriber> set = subscribers.get(productId);
+    if (set == null || set.isEmpty() || rows.isEmpty()) {
+      return;
+    }
+    // render each row once, whatever the number of subscribers
+    List<String> rendered = new ArrayList<>(rows.size());
+    for (Record r : rows) {
+      rendered.add(JsonRows.row(r, List.of()).toString());
+    }
+    Instant now = Instant.now();
+    for (Subscriber s : set) {
+      if (s.closed.get() || snapshot.sequenceNumber() <= s.afterSequence) {
+        continue;
+      }
+      List<String> selected = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        if (matches(s.filter, rows.get(i), now)) {
+          selected.add(rendered.get(i));
+        }
+      }
+      for (String message : messages("change", productId, snapshot, selected)) {
+        offer(s, message);
+      }
+    }
+  }
+
+  static List<String> messages(String type, String productId, Snapshot snapshot, List<String> rows) {
+    List<String> out = new ArrayList<>();
+    for (int from = 0; from < rows.size(); from += ROWS_PER_MESSAGE) {
+      List<String> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_MESSAGE));
+      StringBuilder sb = new StringBuilder(64 + chunk.size() * 256);
+      sb.append("{\"type\":\"").append(type).append("\",\"product\":\"").append(productId).append('"');
+      if (snapshot != null) {
+        sb.append(",\"snapshot\":").append(snapshot.snapshotId())
+            .append(",\"sequence\":").append(snapshot.sequenceNumber())
+            .append(",\"committedAt\":\"").append(Instant.ofEpochMilli(snapshot.timestampMillis())).append('"');
+      }
+      sb.append(",\"rows\":[").append(String.join(",", chunk)).append("]}");
+      out.add(sb.toString());
+    }
+    return out;
+  }
+
+  static boolean matches(RowPredicate filter, Record row, Instant now) {
+    if (filter == null) {
+      return true;
+    }
+    try {
+      return filter.test(row, now);
+    } catch (CelEvaluationException e) {
+      return false; // a row the filter cannot evaluate does not match it
+    }
+  }
+
+  private void offer(Subscriber s, String message) {
+    if (s.closed.get()) {
+      return;
+    }
+    if (s.queue.size() >= s.limit) {
+      // full: tell it why, then close; the two reserved slots hold these last messages
+      s.closed.set(true);
+      s.queue.offer(control("closing", "subscriber too slow: " + s.limit + " messages buffered; reconnect with"
+          + " from=snapshot:<last snapshot you received> to resume without a gap", 4008));
+      s.queue.complete();
+      remove(s);
+      return;
+    }
+    QueueOfferResult result = s.queue.offer(message);
+    if (result != QueueOfferResult.enqueued()) {
+      s.closed.set(true);
+      remove(s);
+      return;
+    }
+    if (s.queue.size() >= s.limit / 2 && s.warned.compareAndSet(false, true)) {
+      s.queue.offer(control("lagging", "falling behind: " + s.queue.size() + " of " + s.limit
+          + " messages buffered", 0));
+    }
+  }
+
+  static String control(String type, String detail, int code) {
+    ObjectNode n = JSON.createObjectNode().put("type", type).put("detail", detail);
+    if (code > 0) {
+      n.put("code", code);
+    }
+    return n.toString();
+  }
+
+  /** Closes every subscription cleanly (node shutdown). */
+  public void closeAll() {
+    for (Set<Subscriber> set : subscribers.values()) {
+      for (Subscriber s : set) {
+        if (s.closed.compareAndSet(false, true)) {
+          s.queue.offer(control("closing", "the node is shutting down", 1001));
+          s.queue.complete();
+        }
+      }
+      set.clear();
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.lakemesh.runtime.stream;
+
+import io.lakemesh.contracts.cel.InvalidExpressionException;
+import io.lakemesh.contracts.cel.RowExpressions;
+import io.lakemesh.contracts.cel.RowPredicate;
+import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.runtime.pipeline.StageTables;
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.serve.JsonRows;
+import io.lakemesh.runtime.storage.TableReader;
+import io.lakemesh.runtime.storage.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * Opens live streams of a product's committed changes: first a replay (from a snapshot or a time, or nothing for
+ * "now"), then every later commit, without a gap or a repeat — the live subscription is registered before the
+ * replay is read, and live changes at or before the replayed snapshot's sequence number are skipped.
+ */
+public final class LiveStreams {
+  private final Warehouse warehouse;
+  private final ChangeHub hub;
+  private final ActorSystem<?> system;
+  private final Executor io;
+  private final int bufferMessages;
+  private final int maxReplayRows;
+
+  /** A stream request that cannot be served; the message says why. */
+  public static final class BadStreamRequest extends Exception {
+    public BadStreamRequest(String message) {
+      super(message);
+    }
+  }
+
+  public LiveStreams(Warehouse warehouse, ChangeHub hub, ActorSystem<?> system, Executor io, int bufferMessages,
+      int maxReplayRows) {
+    this.warehouse = warehouse;
+    this.hub = hub;
+    this.system = system;
+    this.io = io;
+    this.bufferMessages = bufferMessages;
+    this.maxReplayRows = maxReplayRows;
+  }
+
+  /** Where a stream starts: now (no replay), after a snapshot, or from a point in time. */
+  sealed interface From {
+    record Now() implements From {}
+
+    record AfterSnapshot(long snapshotId) implements From {}
+
+    record Since(Instant time) implements From {}
+  }
+
+  static From parseFrom(String text) throws BadStreamRequest {
+    if (text == null || text.isBlank() || text.equals("now")) {
+      return new From.Now();
+    }
+    if (text.startsWith("snapshot:")) {
+      try {
+        return new From.AfterSnapshot(Long.parseLong(text.substring("snapshot:".length())));
+      } catch (NumberFormatException e) {
+        throw new BadStreamRequest("from=snapshot:<id> needs a numeric snapshot id");
+      }
+    }
+    try {
+      return new From.Since(Instant.parse(text));
+    } catch (DateTimeParseException e) {
+      throw new BadStreamRequest("from must be 'now', 'snapshot:<id>' or an ISO-8601 time such as"
+          + " 2026-11-25T08:00:00Z; got '" + text + "'");
+    }
+  }
+
+  /** The messages of a new subscription, as text frames' payloads. Validates the request before upgrading. */
+  public Source<String, NotUsed> open(Product product, String filter, String from) throws BadStreamRequest {
+    RowPredicate predicate = null;
+    if (filter != null && !filter.isBlank()) {
+      try {
+        predicate = RowExpressions.forFields(product.contract().table().fields()).compile(filter);
+      } catch (InvalidExpressionException e) {
+        throw new BadStreamRequest("the filter is not a valid CEL expression over " + product.id() + ": "
+            + e.getMessage().replace('\n', ' '));
+      }
+    }
+    From start = parseFrom(from);
+    Table table = StageTables.served(warehouse, product);
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    if (start instanceof From.AfterSnapshot after && table.snapshot(after.snapshotId()) == null) {
+      throw new BadStreamRequest("snapshot " + after.snapshotId() + " is not in " + product.id()
+          + "'s history (expired or never existed)");
+    }
+    long sequence = current == null ? 0 : current.sequenceNumber();
+    Pair<BoundedSourceQueue<String>, Source<String, NotUsed>> live =
+        Source.<String>queue(bufferMessages + 2).preMaterialize(system);
+    ChangeHub.Subscriber subscriber = new ChangeHub.Subscriber(product.id(), predicate, sequence, live.first(),
+        bufferMessages);
+    hub.add(subscriber);
+    RowPredicate rowFilter = predicate;
+    String hello = "{\"type\":\"subscribed\",\"product\":\"" + product.id() + "\",\"snapshot\":"
+        + (current == null ? "null" : current.snapshotId()) + ",\"sequence\":" + sequence + "}";
+    Source<String, NotUsed> replay = start instanceof From.Now || current == null
+        ? Source.empty()
+        : Source.completionStage(CompletableFuture.supplyAsync(
+                () -> replay(product, table, current, start, rowFilter), io))
+            .mapConcat(list -> list);
+    return Source.single(hello).concat(replay).concat(live.second())
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, e) -> hub.remove(subscriber));
+          return mat;
+        });
+  }
+
+  private List<String> replay(Product product, Table table, Snapshot current, From start, RowPredicate filter) {
+    List<String> rows = new ArrayList<>();
+    Instant now = Instant.now();
+    try (CloseableIterable<Record> records = replayRows(product, table, current, start)) {
+      for (Record r : records) {
+        if (ChangeHub.matches(filter, r, now)) {
+          if (rows.size() >= maxReplayRows) {
+            List<String> out = ChangeHub.messages("replay", product.id(), current, rows);
+            out.add(ChangeHub.control("replay-truncated", "the replay stops after " + maxReplayRows
+                + " rows; narrow it with a filter or a later start", 0));
+            return out;
+          }
+          rows.add(JsonRows.row(r, List.of()).toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return ChangeHub.messages("replay", product.id(), current, rows);
+  }
+
+  private CloseableIterable<Record> replayRows(Product product, Table table, Snapshot current, From start) {
+    if (product.stage() != Stage.SOURCE) {
+      // derived tables rewrite their rows: replay is their current state
+      return TableReader.read(table);
+    }
+    Long fromExclusive;
+    if (start instanceof From.AfterSnapshot after) {
+      fromExclusive = after.snapshotId();
+    } else if (start instanceof From.Since since) {
+      fromExclusive = lastSnapshotBefore(table, current, since.time());
+    } else {
+      fromExclusive = current.snapshotId();
+    }
+    if (fromExclusive == null) {
+      return TableReader.read(table);
+    }
+    return TableReader.readAppended(table, fromExclusive, current.snapshotId(), Expressions.alwaysTrue(),
+        List.of());
+  }
+
+  /** The newest snapshot committed before {@code time} on the current branch, or null when there is none. */
+  private static Long lastSnapshotBefore(Table table, Snapshot current, Instant time) {
+    Snapshot s = current;
+    while (s != null) {
+      if (s.timestampMillis() < time.toEpochMilli()) {
+        return s.snapshotId();
+      }
+      s = s.parentId() == null ? null : table.snapshot(s.parentId());
+    }
+    return null;
+  }
+}

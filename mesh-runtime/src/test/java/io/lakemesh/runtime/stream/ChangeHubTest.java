@@ -1,0 +1,105 @@
+package io.lakemesh.runtime.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.inmemory.InMemoryCatalog;
+import org.apache.iceberg.types.Types;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A stalled subscriber is warned, then closed, while a fast one receives everything, in order. */
+class ChangeHubTest {
+  static ActorSystem<Void> system;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create(Behaviors.empty(), "hub-test",
+        com.typesafe.config.ConfigFactory.parseString("pekko.actor.provider = local"));
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  @Test
+  void aStalledSubscriberNeverHoldsBackTheOthers() throws Exception {
+    Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
+    InMemoryCatalog catalog = new InMemoryCatalog();
+    catalog.initialize("mem", Map.of());
+    catalog.createNamespace(Namespace.of("t"));
+    Table table = catalog.createTable(TableIdentifier.of("t", "x"), schema, PartitionSpec.unpartitioned());
+
+    ChangeHub hub = new ChangeHub();
+    Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> slow =
+        Source.<String>queue(10 + 2).preMaterialize(system);
+    Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> fast =
+        Source.<String>queue(10 + 2).preMaterialize(system);
+    var fastMessages = fast.second().runWith(Sink.seq(), system);
+    ChangeHub.Subscriber stalled = new ChangeHub.Subscriber("t.x", null, 0, slow.first(), 10);
+    ChangeHub.Subscriber reader = new ChangeHub.Subscriber("t.x", null, 0, fast.first(), 10);
+    hub.add(stalled);
+    hub.add(reader);
+
+    GenericRecord template = GenericRecord.create(schema);
+    for (long i = 1; i <= 30; i++) {
+      table.newAppend().commit();
+      Snapshot s = table.currentSnapshot();
+      GenericRecord r = template.copy();
+      r.setField("id", i);
+      hub.committed("t.x", s, List.<Record>of(r));
+      Thread.sleep(5); // let the fast reader drain, as a live client would
+    }
+    hub.closeAll();
+
+    List<String> got = fastMessages.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    List<Long> ids = new ArrayList<>();
+    for (String m : got) {
+      var node = JSON.readTree(m);
+      if (node.path("type").asText().equals("change")) {
+        ids.add(node.path("rows").get(0).path("id").asLong());
+      }
+    }
+    List<Long> expected = new ArrayList<>();
+    for (long i = 1; i <= 30; i++) {
+      expected.add(i);
+    }
+    assertEquals(expected, ids, "the fast subscriber got every change, in order");
+
+    List<String> slowGot = slow.second().takeWithin(Duration.ofSeconds(2)).runWith(Sink.seq(), system)
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    List<String> types = slowGot.stream().map(m -> {
+      try {
+        return JSON.readTree(m).path("type").asText();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).toList();
+    assertTrue(types.contains("lagging"), types.toString());
+    assertEquals("closing", types.get(types.size() - 1), types.toString());
+    assertTrue(slowGot.get(slowGot.size() - 1).contains("4008"));
+    assertEquals(0, hub.subscriberCount("t.x"));
+  }
+}
