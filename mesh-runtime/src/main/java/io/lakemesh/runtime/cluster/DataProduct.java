@@ -43,6 +43,12 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /** Asks for the pipeline's state. */
   public record GetState(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
 
+  /** Drains the pipeline and keeps it stopped until resumed (operator action); replies with the new state. */
+  public record Pause(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
+
+  /** Starts a paused or halted pipeline again from its last commit; replies with the new state. */
+  public record Resume(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
+
   private record PipelineEnded(String error) implements Command {}
 
   private record Restart() implements Command {}
@@ -72,6 +78,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline pipeline;
   private boolean stopping;
   private boolean halted;
+  private boolean paused;
   private long batches;
   private Instant lastCommit;
   private java.time.Duration lastLatency;
@@ -95,11 +102,27 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         })
         .onMessage(PipelineEnded.class, this::onEnded)
         .onMessage(Stop.class, m -> drain())
+        .onMessage(Pause.class, m -> {
+          paused = true;
+          if (pipeline != null) {
+            pipeline.drain();
+          }
+          publish(pipeline == null ? "paused" : "pausing", null);
+          m.replyTo().tell(services.progress().state(productId));
+          return this;
+        })
+        .onMessage(Resume.class, m -> {
+          paused = false;
+          halted = false;
+          ensureRunning();
+          m.replyTo().tell(services.progress().state(productId));
+          return this;
+        })
         .build();
   }
 
   private Behavior<Command> ensureRunning() {
-    if (pipeline != null || stopping || halted) {
+    if (pipeline != null || stopping || halted || paused) {
       return this;
     }
     try {
@@ -169,6 +192,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       publish("stopped", null);
       return Behaviors.stopped();
     }
+    if (paused) {
+      publish("paused", null);
+      return this;
+    }
     if (ended.error() != null && ended.error().startsWith(QualityGateException.class.getSimpleName())) {
       // re-running the same batch would fail the same way: stay halted, visible in stats, until resumed
       getContext().getLog().error("{}: pipeline halted by a quality gate: {}", productId, ended.error());
@@ -201,7 +228,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private void publish(String state, String error) {
     services.progress().state(productId, new ProgressBoard.PipelineState(state, error, lastCommit, batches,
-        lastLatency));
+        lastLatency, getContext().getSystem().address().toString()));
   }
 
   private static String describe(Throwable e) {

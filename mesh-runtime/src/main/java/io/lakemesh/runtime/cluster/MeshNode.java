@@ -146,7 +146,9 @@ public final class MeshNode implements AutoCloseable {
         streams);
     String host = lm.getString("http.host");
     ServerBinding http = bind(system, routes.routes(), host, lm.getInt("http.port"), "HTTP API");
-    ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io);
+    ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
+        org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
+        new io.lakemesh.runtime.serve.ProductAdmin(system, products));
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management");
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,

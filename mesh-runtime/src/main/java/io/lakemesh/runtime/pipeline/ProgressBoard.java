@@ -13,7 +13,7 @@ public final class ProgressBoard {
 
   /** The state of one product's pipeline on this node. */
   public record PipelineState(String state, String lastError, Instant lastCommit, long batches,
-      java.time.Duration lastLatency) {}
+      java.time.Duration lastLatency, String node) {}
 
   private final Instant startedAt = Instant.now();
   private final Map<String, SourcePositions> committed = new ConcurrentHashMap<>();
@@ -54,6 +54,6 @@ public final class ProgressBoard {
   }
 
   public PipelineState state(String productId) {
-    return states.getOrDefault(productId, new PipelineState("starting", null, null, 0, null));
+    return states.getOrDefault(productId, new PipelineState("starting", null, null, 0, null, null));
   }
 }

@@ -17,7 +17,17 @@ public final class ManagementRoutes extends AllDirectives {
   private final ProductMetrics metrics;
   private final Executor io;
 
-  public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io) {
+  private final Route clusterManagement;
+  private final ProductAdmin admin;
+
+  /**
+   * @param clusterManagement Pekko Management's routes: {@code /cluster/members} (GET; PUT/DELETE to down or make
+   *     a member leave), {@code /cluster/shards/{region}}
+   */
+  public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io, Route clusterManagement,
+      ProductAdmin admin) {
+    this.clusterManagement = clusterManagement;
+    this.admin = admin;
     this.ready = ready;
     this.metrics = metrics;
     this.io = io;
@@ -34,7 +44,15 @@ public final class ManagementRoutes extends AllDirectives {
         path("metrics", () -> get(() -> completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
             .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
                 HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text)))))),
+        pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
+            pathEndOrSingleSlash(() -> get(() -> completeWithFuture(admin.list()))),
+            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> post(() ->
+                completeWithFuture(admin.pause(id)))),
+            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> post(() ->
+                completeWithFuture(admin.resume(id))))))),
+        clusterManagement,
         extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
-            + " (the management port serves /alive, /ready and /metrics)").toResponse(path))));
+            + " (the management port serves /alive, /ready, /metrics, /cluster/members, /cluster/shards/<region>,"
+            + " /lakemesh/products)").toResponse(path))));
   }
 }
