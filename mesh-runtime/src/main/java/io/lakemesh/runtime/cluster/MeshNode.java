@@ -14,6 +14,11 @@ import io.lakemesh.runtime.serve.ApiRoutes;
 import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
+import io.lakemesh.runtime.security.DevKeys;
+import io.lakemesh.runtime.security.HashSalt;
+import io.lakemesh.runtime.security.ProductAccess;
+import io.lakemesh.runtime.security.SecuritySettings;
+import io.lakemesh.runtime.security.TokenVerifier;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +61,14 @@ public final class MeshNode implements AutoCloseable {
   private final String bootstrap;
   private final ProductCatalog products;
   private final ProgressBoard progress;
+  private final SecuritySettings security;
+  private final Path home;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
-      ProgressBoard progress) {
+      ProgressBoard progress, SecuritySettings security, Path home) {
+    this.security = security;
+    this.home = home;
     this.system = system;
     this.kafka = kafka;
     this.warehouse = warehouse;
@@ -85,6 +94,17 @@ public final class MeshNode implements AutoCloseable {
       throw new IllegalStateException("no data product contracts found: put a domain module on the classpath or"
           + " set lakemesh.contract-dirs");
     }
+    // security first: a misconfiguration refuses the start before anything else runs
+    SecuritySettings security = SecuritySettings.from(lm);
+    TokenVerifier verifier;
+    if (security.dev()) {
+      DevKeys keys = DevKeys.loadOrCreate(home, security);
+      keys.writeAdminToken(home);
+      verifier = TokenVerifier.local(keys.publicKeys(), security);
+    } else {
+      verifier = TokenVerifier.remote(security);
+    }
+    ProductAccess access = new ProductAccess(products, HashSalt.resolve(security, home));
     EmbeddedKafka kafka = null;
     String bootstrap = lm.getString("kafka.bootstrap");
     if (bootstrap.isBlank()) {
@@ -135,14 +155,15 @@ public final class MeshNode implements AutoCloseable {
     ProductStats stats = new ProductStats(warehouse, progress);
     java.util.function.BooleanSupplier ready = () -> products.all().stream()
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
-    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"));
+    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
+        verifier, access);
     String host = lm.getString("http.host");
     ServerBinding http = bind(system, routes.routes(), host, lm.getInt("http.port"), "HTTP API");
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management");
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
-        progress);
+        progress, security, home);
     node.registerShutdown();
     return node;
   }
@@ -182,6 +203,16 @@ public final class MeshNode implements AutoCloseable {
       ingest.close();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
+  }
+
+  public SecuritySettings security() {
+    return security;
+  }
+
+  /** The dev admin token's file; empty outside dev mode. */
+  public java.util.Optional<Path> devAdminTokenFile() {
+    return security.dev() ? java.util.Optional.of(SecuritySettings.devAdminTokenFile(home))
+        : java.util.Optional.empty();
   }
 
   public int httpPort() {

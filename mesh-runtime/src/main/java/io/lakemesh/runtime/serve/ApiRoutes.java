@@ -5,6 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.policy.Action;
+import io.lakemesh.runtime.security.Principal;
+import io.lakemesh.runtime.security.ProductAccess;
+import io.lakemesh.runtime.security.ReadScope;
+import io.lakemesh.runtime.security.TokenVerifier;
+import io.lakemesh.runtime.security.UnauthenticatedException;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import io.lakemesh.runtime.ingest.EventSplitter;
 import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.product.Product;
@@ -46,9 +55,13 @@ public final class ApiRoutes extends AllDirectives {
   private final BooleanSupplier ready;
   private final Executor io;
   private final long maxBodyBytes;
+  private final TokenVerifier verifier;
+  private final ProductAccess access;
 
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
-      BooleanSupplier ready, Executor io, long maxBodyBytes) {
+      BooleanSupplier ready, Executor io, long maxBodyBytes, TokenVerifier verifier, ProductAccess access) {
+    this.verifier = verifier;
+    this.access = access;
     this.products = products;
     this.ingest = ingest;
     this.queries = queries;
@@ -65,19 +78,48 @@ public final class ApiRoutes extends AllDirectives {
             ? json(Map.of("status", "ready"))
             : problem(new Problem(503, "not-ready", "Not ready",
                 "the node is starting: Kafka, the catalog or a pipeline is not up yet"), "/ready"))),
-        pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("products", () -> concat(
-            pathEndOrSingleSlash(() -> get(this::catalog)),
+        // everything under /api needs a verified caller; the probes above stay open
+        pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> pathPrefix("products", () -> concat(
+            pathEndOrSingleSlash(() -> get(() -> catalog(caller))),
             pathPrefix(PathMatchers.segment(), id -> concat(
-                pathEndOrSingleSlash(() -> get(() -> product(id))),
-                path("events", () -> post(() -> ingest(id))),
-                path("rows", () -> get(() -> rows(id))),
-                path("quarantine", () -> get(() -> quarantine(id)))))))))
+                pathEndOrSingleSlash(() -> get(() -> product(id, caller))),
+                path("events", () -> post(() -> ingest(id, caller))),
+                path("rows", () -> get(() -> rows(id, caller))),
+                path("quarantine", () -> get(() -> quarantine(id, caller))))))))))
     )));
   }
 
-  private Route catalog() {
+  /**
+   * Verifies the bearer token. Every refusal gets the same answer: which check failed is logged, never told (it
+   * would help an attacker tune a forged token).
+   */
+  private Route authenticated(Function<Principal, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      Principal caller;
+      try {
+        caller = verifier.verify(header.orElse(null));
+      } catch (UnauthenticatedException e) {
+        LOG.debug("credentials refused: {}", e.getMessage());
+        return complete(new Problem(401, "unauthorized", "Unauthorized",
+            "a valid bearer token is required (Authorization: Bearer <token>)").toResponse(null)
+            .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent()
+                ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));
+      }
+      return inner.apply(caller);
+    });
+  }
+
+  private Route forbidden(Product p, Action action, String instance) {
+    return problem(new Problem(403, "forbidden", "Forbidden", "your roles do not allow "
+        + action.contractName() + " on " + p.id()), instance);
+  }
+
+  private Route catalog(Principal caller) {
     ArrayNode list = JSON.createArrayNode();
     for (Product p : products.all()) {
+      if (!access.allows(caller, p, Action.READ)) {
+        continue; // a caller does not learn of products it may not read
+      }
       ObjectNode node = list.addObject();
       node.put("id", p.id());
       node.put("domain", p.contract().domain());
@@ -96,8 +138,10 @@ public final class ApiRoutes extends AllDirectives {
     return json(list);
   }
 
-  private Route product(String id) {
-    return withProduct(id, p -> async("/api/v1/products/" + id, () -> {
+  private Route product(String id, Principal caller) {
+    return withProduct(id, p -> !access.allows(caller, p, Action.READ)
+        ? forbidden(p, Action.READ, "/api/v1/products/" + id)
+        : async("/api/v1/products/" + id, () -> {
       ObjectNode node = JSON.createObjectNode();
       node.put("id", p.id());
       node.put("stage", p.stage().odcsName());
@@ -108,9 +152,12 @@ public final class ApiRoutes extends AllDirectives {
     }));
   }
 
-  private Route ingest(String id) {
+  private Route ingest(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/events";
     return withProduct(id, p -> {
+      if (!access.allows(caller, p, Action.INGEST)) {
+        return forbidden(p, Action.INGEST, instance);
+      }
       if (p.stage() != Stage.SOURCE) {
         return problem(new Problem(405, "not-a-source", "Method not allowed", p.id()
             + " is a " + p.stage().odcsName() + " product derived from " + p.contract().settings().upstream()
@@ -145,18 +192,23 @@ public final class ApiRoutes extends AllDirectives {
     });
   }
 
-  private Route rows(String id) {
+  private Route rows(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/rows";
     return withProduct(id, p -> parameterMap(params -> {
+      Optional<ReadScope> scope = access.reader(caller, p);
+      if (scope.isEmpty()) {
+        return forbidden(p, Action.READ, instance);
+      }
       RowQueries.Query query;
       try {
         query = RowQueries.parse(params.get("filter"), params.get("select"), params.get("limit"));
       } catch (RowQueries.BadQueryException e) {
-        return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
+        return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
+            e.getMessage()), instance);
       }
       return async(instance, () -> {
         try {
-          return queries.rows(p, query);
+          return queries.rows(p, query, scope.get());
         } catch (RowQueries.BadQueryException e) {
           throw new CompletionException(e);
         }
@@ -164,9 +216,13 @@ public final class ApiRoutes extends AllDirectives {
     }));
   }
 
-  private Route quarantine(String id) {
+  private Route quarantine(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/quarantine";
     return withProduct(id, p -> parameterMap(params -> {
+      Optional<ReadScope> scope = access.reader(caller, p);
+      if (scope.isEmpty()) {
+        return forbidden(p, Action.READ, instance);
+      }
       if (p.stage() != Stage.SOURCE) {
         return problem(Problem.notFound(p.id() + " has no quarantine: only source products validate events"),
             instance);
@@ -177,7 +233,7 @@ public final class ApiRoutes extends AllDirectives {
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }
-      return async(instance, () -> queries.quarantine(p, query.limit()));
+      return async(instance, () -> queries.quarantine(p, query.limit(), scope.get()));
     }));
   }
 
@@ -194,7 +250,8 @@ public final class ApiRoutes extends AllDirectives {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
               : error;
           if (cause instanceof RowQueries.BadQueryException bad) {
-            return Problem.badRequest(bad.slug(), bad.getMessage()).toResponse(instance);
+            return new Problem(bad.status(), bad.slug(), bad.status() == 403 ? "Forbidden" : "Bad request",
+                bad.getMessage()).toResponse(instance);
           }
           LOG.error("{} failed", instance, cause);
           return new Problem(500, "internal", "Internal error", "the request failed on the server; see its log")
