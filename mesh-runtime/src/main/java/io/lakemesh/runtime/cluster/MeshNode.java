@@ -215,6 +215,20 @@ public final class MeshNode implements AutoCloseable {
         : java.util.Optional.empty();
   }
 
+  /**
+   * The dev admin token (platform admin role) written at start, for tools and tests on this node.
+   *
+   * @throws IllegalStateException outside dev mode
+   */
+  public String devAdminToken() {
+    Path file = devAdminTokenFile().orElseThrow(() -> new IllegalStateException("not in dev mode"));
+    try {
+      return Files.readString(file).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public int httpPort() {
     return http.localAddress().getPort();
   }
