@@ -215,12 +215,26 @@ public final class RowQueries {
     for (Visible v : sorted) {
       ObjectNode row = JsonRows.row(v.record(), List.of());
       row.put("payload", v.payload());
+      if (!scope.unrestricted()) {
+        withholdMaskedValues(row, scope.maskedColumns());
+      }
       out.add(row);
     }
     return out;
   }
 
   private record Visible(Record record, String payload) {}
+
+  /** A rule's message may quote the value it refused: not for a field the caller sees masked. */
+  private static void withholdMaskedValues(ObjectNode row, Set<String> maskedColumns) {
+    for (JsonNode reason : row.path("reasons")) {
+      String field = reason.path("field").asText("");
+      if (reason instanceof ObjectNode r && !field.isEmpty()
+          && maskedColumns.contains(field.split("[.\\[]", 2)[0])) {
+        r.put("message", "the value of " + field + " is masked for your roles");
+      }
+    }
+  }
 
   /** The payload as the scope shows it; empty when it is hidden (filtered out, or not a JSON object). */
   private static Optional<String> maskedPayload(String payload, ReadScope scope) {
