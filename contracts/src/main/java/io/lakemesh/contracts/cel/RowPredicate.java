@@ -24,6 +24,36 @@ public final class RowPredicate {
     return source;
   }
 
+  /**
+   * The columns the expression reads: top-level variables and {@code row.<column>} selections. When the whole
+   * {@code row} map is used in another way (e.g. {@code row[name]}), the result contains {@code "*"}: it may read
+   * any column. Used to refuse expressions over columns a caller may only see masked.
+   */
+  public java.util.Set<String> referencedColumns() {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    java.util.Set<Long> rowSelects = new java.util.HashSet<>();
+    dev.cel.common.navigation.CelNavigableAst.fromAst(ast).getRoot().allNodes().forEach(n -> {
+      dev.cel.common.ast.CelExpr e = n.expr();
+      if (e.getKind() == dev.cel.common.ast.CelExpr.ExprKind.Kind.SELECT
+          && e.select().operand().getKind() == dev.cel.common.ast.CelExpr.ExprKind.Kind.IDENT
+          && e.select().operand().ident().name().equals(RowExpressions.ROW)) {
+        names.add(e.select().field());
+        rowSelects.add(e.select().operand().id());
+      }
+    });
+    dev.cel.common.navigation.CelNavigableAst.fromAst(ast).getRoot().allNodes()
+        .filter(n -> n.getKind() == dev.cel.common.ast.CelExpr.ExprKind.Kind.IDENT)
+        .forEach(n -> {
+          String name = n.expr().ident().name();
+          if (!name.equals(RowExpressions.ROW)) {
+            names.add(name);
+          } else if (!rowSelects.contains(n.expr().id())) {
+            names.add("*");
+          }
+        });
+    return names;
+  }
+
   /** The checked syntax tree, for translation into storage filters. */
   public CelAbstractSyntaxTree ast() {
     return ast;

@@ -39,6 +39,7 @@ class BackpressureTest {
     HttpClient http = HttpClient.newHttpClient();
     try (MeshNode node = MeshNode.start(config)) {
       URI events = URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/events");
+      token = node.devAdminToken();
       String first = RetailPipelineTest.sale("T-1", "S-0001", "NCR", Instant.now(), "noodles:1:10.00");
       String second = RetailPipelineTest.sale("T-2", "S-0001", "NCR", Instant.now(), "noodles:1:10.00");
       assertEquals(202, post(http, events, first).statusCode());
@@ -58,8 +59,11 @@ class BackpressureTest {
     }
   }
 
+  private static String token;
+
   private static HttpResponse<String> post(HttpClient http, URI uri, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString("[" + body + "]")).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -116,7 +116,7 @@ class ContractDeploymentTest {
   private static void post(MeshNode node, String ndjson) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
             + "/api/v1/products/shop.orders/events")).header("Content-Type", "application/x-ndjson")
-        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + node.devAdminToken()).POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(202, r.statusCode(), r.body());
   }
 

@@ -59,6 +59,8 @@ class CrashRecoveryTest {
     Instant ts = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     try {
       awaitReady(httpPort);
+      // the node wrote its dev admin token to the home at start
+      String token = java.nio.file.Files.readString(home.resolve("dev-admin.jwt")).trim();
       for (int batch = 0; batch < 40; batch++) {
         StringBuilder body = new StringBuilder();
         List<String> ids = new ArrayList<>();
@@ -75,7 +77,7 @@ class CrashRecoveryTest {
         try {
           HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
                   + "/api/v1/products/retail.transactions/events")).header("Content-Type", "application/x-ndjson")
-              .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+              .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
               HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 202) {
             accepted.addAll(ids);

@@ -40,7 +40,7 @@ class LiveStreamTest {
 
     static Client connect(MeshNode node, String product, String query) throws Exception {
       Client c = new Client();
-      c.socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort()
+      c.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + node.devAdminToken()).buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort()
           + "/api/v1/products/" + product + "/stream" + query), c).get(10, TimeUnit.SECONDS);
       return c;
     }
@@ -109,7 +109,8 @@ class LiveStreamTest {
       assertEquals(List.of("T-4"), ids(ncr.next("change"), "transaction_id"));
 
       HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + node.httpPort() + "/api/v1/products/retail.transactions/stream?filter=region%20%3D%3D")).build(),
+          + node.httpPort() + "/api/v1/products/retail.transactions/stream?filter=region%20%3D%3D"))
+          .header("Authorization", "Bearer " + node.devAdminToken()).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(400, bad.statusCode(), bad.body());
       assertEquals(2, node.changes().subscriberCount("retail.transactions"), "two live transaction subscribers");
@@ -120,6 +121,7 @@ class LiveStreamTest {
   private static void post(MeshNode node, String ndjson) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
             + "/api/v1/products/retail.transactions/events")).header("Content-Type", "application/x-ndjson")
+        .header("Authorization", "Bearer " + node.devAdminToken())
         .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(202, r.statusCode(), r.body());
   }

@@ -88,6 +88,7 @@ class QualityGateTest {
   private static void post(MeshNode node, String ndjson) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
             + "/api/v1/products/plant.readings/events")).header("Content-Type", "application/x-ndjson")
+        .header("Authorization", "Bearer " + node.devAdminToken())
         .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(202, r.statusCode(), r.body());
   }
@@ -98,7 +99,8 @@ class QualityGateTest {
     JsonNode stats = null;
     while (System.nanoTime() < deadline) {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-          + "/api/v1/products/plant.readings")).build(), HttpResponse.BodyHandlers.ofString());
+          + "/api/v1/products/plant.readings")).header("Authorization", "Bearer " + node.devAdminToken()).build(),
+          HttpResponse.BodyHandlers.ofString());
       stats = JSON.readTree(r.body()).path("stats");
       if (until.test(stats)) {
         return stats;

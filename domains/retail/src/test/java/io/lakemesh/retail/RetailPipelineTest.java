@@ -97,12 +97,13 @@ class RetailPipelineTest {
 
   static HttpResponse<String> post(String product, String body, String contentType) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/products/" + product + "/events"))
-        .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        .header("Content-Type", contentType).header("Authorization", "Bearer " + node.devAdminToken()).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).GET().build(),
+    return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path))
+            .header("Authorization", "Bearer " + node.devAdminToken()).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

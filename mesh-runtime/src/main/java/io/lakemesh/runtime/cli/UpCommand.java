@@ -62,7 +62,21 @@ public final class UpCommand implements Callable<Integer> {
     System.out.println("  management  http://" + config.getString("lakemesh.http.host") + ":"
         + node.managementPort() + "/ready");
     System.out.println("  Kafka       " + node.kafkaBootstrap());
-    System.out.println("Send traffic: ./lakemesh simulate --rate 500 --duration 60s --target " + base);
+    if (node.devAdminTokenFile().isPresent()) {
+      String tokenFile = node.devAdminTokenFile().get().toString();
+      System.out.println("Dev mode: every API call needs a bearer token; an admin token is in " + tokenFile);
+      System.out.println("  export TOKEN=$(cat " + tokenFile + ")");
+      System.out.println("  curl -H \"Authorization: Bearer $TOKEN\" " + base + "/api/v1/products");
+      System.out.println("  more tokens: ./lakemesh token --sub alice --role analyst --claim region=NCR --ttl 1h"
+          + (home != null ? " --home " + home : ""));
+      System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate --rate 500 --duration 60s"
+          + " --target " + base);
+    } else {
+      System.out.println("Production security: bearer tokens from " + node.security().issuer()
+          + ", audience " + node.security().audience());
+      System.out.println("Send traffic: ./lakemesh simulate --token $TOKEN --rate 500 --duration 60s --target "
+          + base);
+    }
     System.out.println("Ctrl-C drains the pipelines and stops.");
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop = () -> {

@@ -14,6 +14,11 @@ import io.lakemesh.runtime.serve.ApiRoutes;
 import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
+import io.lakemesh.runtime.security.DevKeys;
+import io.lakemesh.runtime.security.HashSalt;
+import io.lakemesh.runtime.security.ProductAccess;
+import io.lakemesh.runtime.security.SecuritySettings;
+import io.lakemesh.runtime.security.TokenVerifier;
 import io.lakemesh.runtime.storage.Warehouse;
 import io.lakemesh.runtime.stream.ChangeHub;
 import io.lakemesh.runtime.stream.LiveStreams;
@@ -59,11 +64,15 @@ public final class MeshNode implements AutoCloseable {
   private final ProductCatalog products;
   private final ProgressBoard progress;
   private final ChangeHub changes;
+  private final SecuritySettings security;
+  private final Path home;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
-      ProgressBoard progress, ChangeHub changes) {
+      ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home) {
     this.changes = changes;
+    this.security = security;
+    this.home = home;
     this.system = system;
     this.kafka = kafka;
     this.warehouse = warehouse;
@@ -89,6 +98,17 @@ public final class MeshNode implements AutoCloseable {
       throw new IllegalStateException("no data product contracts found: put a domain module on the classpath or"
           + " set lakemesh.contract-dirs");
     }
+    // security first: a misconfiguration refuses the start before anything else runs
+    SecuritySettings security = SecuritySettings.from(lm);
+    TokenVerifier verifier;
+    if (security.dev()) {
+      DevKeys keys = DevKeys.loadOrCreate(home, security);
+      keys.writeAdminToken(home);
+      verifier = TokenVerifier.local(keys.publicKeys(), security);
+    } else {
+      verifier = TokenVerifier.remote(security);
+    }
+    ProductAccess access = new ProductAccess(products, HashSalt.resolve(security, home));
     EmbeddedKafka kafka = null;
     String bootstrap = lm.getString("kafka.bootstrap");
     if (bootstrap.isBlank()) {
@@ -143,7 +163,7 @@ public final class MeshNode implements AutoCloseable {
     LiveStreams streams = new LiveStreams(warehouse, changes, system, io, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
-        streams);
+        verifier, access, streams);
     String host = lm.getString("http.host");
     ServerBinding http = bind(system, routes.routes(), host, lm.getInt("http.port"), "HTTP API");
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
@@ -152,7 +172,7 @@ public final class MeshNode implements AutoCloseable {
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management");
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
-        progress, changes);
+        progress, changes, security, home);
     node.registerShutdown();
     return node;
   }
@@ -194,6 +214,30 @@ public final class MeshNode implements AutoCloseable {
       ingest.close();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
+  }
+
+  public SecuritySettings security() {
+    return security;
+  }
+
+  /** The dev admin token's file; empty outside dev mode. */
+  public java.util.Optional<Path> devAdminTokenFile() {
+    return security.dev() ? java.util.Optional.of(SecuritySettings.devAdminTokenFile(home))
+        : java.util.Optional.empty();
+  }
+
+  /**
+   * The dev admin token (platform admin role) written at start, for tools and tests on this node.
+   *
+   * @throws IllegalStateException outside dev mode
+   */
+  public String devAdminToken() {
+    Path file = devAdminTokenFile().orElseThrow(() -> new IllegalStateException("not in dev mode"));
+    try {
+      return Files.readString(file).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public int httpPort() {

@@ -5,6 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.policy.Action;
+import io.lakemesh.runtime.security.Principal;
+import io.lakemesh.runtime.security.ProductAccess;
+import io.lakemesh.runtime.security.ReadScope;
+import io.lakemesh.runtime.security.TokenVerifier;
+import io.lakemesh.runtime.security.UnauthenticatedException;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import io.lakemesh.runtime.ingest.EventSplitter;
 import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.product.Product;
@@ -47,12 +56,17 @@ public final class ApiRoutes extends AllDirectives {
   private final BooleanSupplier ready;
   private final Executor io;
   private final long maxBodyBytes;
+  private final TokenVerifier verifier;
+  private final ProductAccess access;
 
   private final LiveStreams streams;
 
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
-      BooleanSupplier ready, Executor io, long maxBodyBytes, LiveStreams streams) {
+      BooleanSupplier ready, Executor io, long maxBodyBytes, TokenVerifier verifier, ProductAccess access,
+      LiveStreams streams) {
     this.streams = streams;
+    this.verifier = verifier;
+    this.access = access;
     this.products = products;
     this.ingest = ingest;
     this.queries = queries;
@@ -69,20 +83,49 @@ public final class ApiRoutes extends AllDirectives {
             ? json(Map.of("status", "ready"))
             : problem(new Problem(503, "not-ready", "Not ready",
                 "the node is starting: Kafka, the catalog or a pipeline is not up yet"), "/ready"))),
-        pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("products", () -> concat(
-            pathEndOrSingleSlash(() -> get(this::catalog)),
+        // everything under /api needs a verified caller; the probes above stay open
+        pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> pathPrefix("products", () -> concat(
+            pathEndOrSingleSlash(() -> get(() -> catalog(caller))),
             pathPrefix(PathMatchers.segment(), id -> concat(
-                pathEndOrSingleSlash(() -> get(() -> product(id))),
-                path("events", () -> post(() -> ingest(id))),
-                path("rows", () -> get(() -> rows(id))),
-                path("quarantine", () -> get(() -> quarantine(id))),
-                path("stream", () -> get(() -> stream(id)))))))))
+                pathEndOrSingleSlash(() -> get(() -> product(id, caller))),
+                path("events", () -> post(() -> ingest(id, caller))),
+                path("rows", () -> get(() -> rows(id, caller))),
+                path("quarantine", () -> get(() -> quarantine(id, caller))),
+                path("stream", () -> get(() -> stream(id, caller))))))))))
     )));
   }
 
-  private Route catalog() {
+  /**
+   * Verifies the bearer token. Every refusal gets the same answer: which check failed is logged, never told (it
+   * would help an attacker tune a forged token).
+   */
+  private Route authenticated(Function<Principal, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      Principal caller;
+      try {
+        caller = verifier.verify(header.orElse(null));
+      } catch (UnauthenticatedException e) {
+        LOG.debug("credentials refused: {}", e.getMessage());
+        return complete(new Problem(401, "unauthorized", "Unauthorized",
+            "a valid bearer token is required (Authorization: Bearer <token>)").toResponse(null)
+            .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent()
+                ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));
+      }
+      return inner.apply(caller);
+    });
+  }
+
+  private Route forbidden(Product p, Action action, String instance) {
+    return problem(new Problem(403, "forbidden", "Forbidden", "your roles do not allow "
+        + action.contractName() + " on " + p.id()), instance);
+  }
+
+  private Route catalog(Principal caller) {
     ArrayNode list = JSON.createArrayNode();
     for (Product p : products.all()) {
+      if (!access.allows(caller, p, Action.READ)) {
+        continue; // a caller does not learn of products it may not read
+      }
       ObjectNode node = list.addObject();
       node.put("id", p.id());
       node.put("domain", p.contract().domain());
@@ -101,8 +144,10 @@ public final class ApiRoutes extends AllDirectives {
     return json(list);
   }
 
-  private Route product(String id) {
-    return withProduct(id, p -> async("/api/v1/products/" + id, () -> {
+  private Route product(String id, Principal caller) {
+    return withProduct(id, p -> !access.allows(caller, p, Action.READ)
+        ? forbidden(p, Action.READ, "/api/v1/products/" + id)
+        : async("/api/v1/products/" + id, () -> {
       ObjectNode node = JSON.createObjectNode();
       node.put("id", p.id());
       node.put("stage", p.stage().odcsName());
@@ -113,9 +158,12 @@ public final class ApiRoutes extends AllDirectives {
     }));
   }
 
-  private Route ingest(String id) {
+  private Route ingest(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/events";
     return withProduct(id, p -> {
+      if (!access.allows(caller, p, Action.INGEST)) {
+        return forbidden(p, Action.INGEST, instance);
+      }
       if (p.stage() != Stage.SOURCE) {
         return problem(new Problem(405, "not-a-source", "Method not allowed", p.id()
             + " is a " + p.stage().odcsName() + " product derived from " + p.contract().settings().upstream()
@@ -150,18 +198,23 @@ public final class ApiRoutes extends AllDirectives {
     });
   }
 
-  private Route rows(String id) {
+  private Route rows(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/rows";
     return withProduct(id, p -> parameterMap(params -> {
+      Optional<ReadScope> scope = access.reader(caller, p);
+      if (scope.isEmpty()) {
+        return forbidden(p, Action.READ, instance);
+      }
       RowQueries.Query query;
       try {
         query = RowQueries.parse(params.get("filter"), params.get("select"), params.get("limit"));
       } catch (RowQueries.BadQueryException e) {
-        return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
+        return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
+            e.getMessage()), instance);
       }
       return async(instance, () -> {
         try {
-          return queries.rows(p, query);
+          return queries.rows(p, query, scope.get());
         } catch (RowQueries.BadQueryException e) {
           throw new CompletionException(e);
         }
@@ -169,9 +222,13 @@ public final class ApiRoutes extends AllDirectives {
     }));
   }
 
-  private Route quarantine(String id) {
+  private Route quarantine(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/quarantine";
     return withProduct(id, p -> parameterMap(params -> {
+      Optional<ReadScope> scope = access.reader(caller, p);
+      if (scope.isEmpty()) {
+        return forbidden(p, Action.READ, instance);
+      }
       if (p.stage() != Stage.SOURCE) {
         return problem(Problem.notFound(p.id() + " has no quarantine: only source products validate events"),
             instance);
@@ -182,24 +239,31 @@ public final class ApiRoutes extends AllDirectives {
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }
-      return async(instance, () -> queries.quarantine(p, query.limit()));
+      return async(instance, () -> queries.quarantine(p, query.limit(), scope.get()));
     }));
   }
 
-  /** WebSocket: committed changes as JSON messages, optionally filtered (CEL) and replayed from a point. */
-  private Route stream(String id) {
+  /**
+   * WebSocket: committed changes as JSON messages, optionally filtered (CEL) and replayed from a point; every
+   * message carries only the rows the caller may read, masked as the contract says for the caller's roles.
+   */
+  private Route stream(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/stream";
     return withProduct(id, p -> parameterMap(params -> {
+      Optional<ReadScope> scope = access.reader(caller, p);
+      if (scope.isEmpty()) {
+        return forbidden(p, Action.READ, instance);
+      }
       org.apache.pekko.stream.javadsl.Source<String, org.apache.pekko.NotUsed> messages;
       try {
-        messages = streams.open(p, params.get("filter"), params.get("from"));
+        messages = streams.open(p, params.get("filter"), params.get("from"), scope.get());
       } catch (LiveStreams.BadStreamRequest e) {
-        return problem(Problem.badRequest("bad-stream-request", e.getMessage()), instance);
+        return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
+            e.getMessage()), instance);
       }
-      org.apache.pekko.stream.javadsl.Source<String, org.apache.pekko.NotUsed> out = messages;
       return handleWebSocketMessages(org.apache.pekko.stream.javadsl.Flow.fromSinkAndSourceCoupled(
           org.apache.pekko.stream.javadsl.Sink.ignore(),
-          out.map(text -> (org.apache.pekko.http.javadsl.model.ws.Message)
+          messages.map(text -> (org.apache.pekko.http.javadsl.model.ws.Message)
               org.apache.pekko.http.javadsl.model.ws.TextMessage.create(text))));
     }));
   }
@@ -217,7 +281,8 @@ public final class ApiRoutes extends AllDirectives {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
               : error;
           if (cause instanceof RowQueries.BadQueryException bad) {
-            return Problem.badRequest(bad.slug(), bad.getMessage()).toResponse(instance);
+            return new Problem(bad.status(), bad.slug(), bad.status() == 403 ? "Forbidden" : "Bad request",
+                bad.getMessage()).toResponse(instance);
           }
           LOG.error("{} failed", instance, cause);
           return new Problem(500, "internal", "Internal error", "the request failed on the server; see its log")

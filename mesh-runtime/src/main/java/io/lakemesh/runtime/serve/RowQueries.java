@@ -1,6 +1,18 @@
 package io.lakemesh.runtime.serve;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import io.lakemesh.contracts.policy.ColumnMask;
+import io.lakemesh.runtime.security.JsonMasks;
+import io.lakemesh.runtime.security.ReadScope;
+import java.util.Map;
+import java.util.Optional;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.cel.runtime.CelEvaluationException;
 import io.lakemesh.contracts.cel.IcebergFilters;
@@ -40,16 +52,31 @@ public final class RowQueries {
   /** A query that cannot run as asked. */
   public static final class BadQueryException extends Exception {
     private final String slug;
+    private final int status;
 
     public BadQueryException(String slug, String message) {
+      this(400, slug, message);
+    }
+
+    public BadQueryException(int status, String slug, String message) {
       super(message);
       this.slug = slug;
+      this.status = status;
     }
 
     public String slug() {
       return slug;
     }
+
+    /** 400 for a query that is wrong, 403 for one the caller may not ask. */
+    public int status() {
+      return status;
+    }
   }
+
+  // exact decimals: masks and row filters see the numbers as sent
+  private static final ObjectMapper PAYLOADS = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private final Warehouse warehouse;
 
@@ -80,12 +107,21 @@ public final class RowQueries {
     return new Query(filter == null || filter.isBlank() ? null : filter, columns, n);
   }
 
-  public ArrayNode rows(Product product, Query query) throws BadQueryException {
+  /**
+   * The rows of a product the caller may see, masked for the caller: the caller's filter narrows the rows its
+   * scope shows, and the limit counts visible rows only.
+   */
+  public ArrayNode rows(Product product, Query query, ReadScope scope) throws BadQueryException {
     Table table = StageTables.served(warehouse, product);
+    Set<String> masked = scope.maskedColumns();
     for (String c : query.select()) {
       if (table.schema().findField(c) == null) {
         throw new BadQueryException("unknown-column", "select names '" + c + "', which " + product.id()
             + " does not have; columns: " + table.schema().columns().stream().map(f -> f.name()).toList());
+      }
+      if (masked.contains(c)) {
+        throw new BadQueryException(403, "masked-column", "select names '" + c + "', which is masked for your"
+            + " roles; leave it out (it is returned masked when no select is given)");
       }
     }
     RowPredicate predicate = null;
@@ -97,6 +133,12 @@ public final class RowQueries {
         throw new BadQueryException("bad-filter", "the filter is not a valid CEL expression over " + product.id()
             + ": " + e.getMessage().replace('\n', ' '));
       }
+      for (String column : predicate.referencedColumns()) {
+        if (masked.contains(column) || (column.equals("*") && !masked.isEmpty())) {
+          throw new BadQueryException(403, "masked-column", "the filter uses '" + column + "', which is masked"
+              + " for your roles: filtering on it would disclose the values the mask hides");
+        }
+      }
       pushdown = IcebergFilters.toIceberg(predicate, table.schema());
     }
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
@@ -105,9 +147,9 @@ public final class RowQueries {
     }
     Set<String> columns = new LinkedHashSet<>(query.select());
     Instant now = Instant.now();
-    // all columns are read when filtering: the CEL predicate may use any of them
+    // all columns are read when filtering or under a row filter: the CEL predicates may use any of them
     try (CloseableIterable<Record> rows = TableReader.read(table, pushdown,
-        predicate == null ? query.select() : List.of())) {
+        predicate == null && scope.unrestricted() ? query.select() : List.of())) {
       for (Record r : rows) {
         if (predicate != null) {
           try {
@@ -119,7 +161,13 @@ public final class RowQueries {
             continue;
           }
         }
-        out.add(JsonRows.row(r, columns));
+        Optional<Map<String, ColumnMask>> masks = scope.masks(r);
+        if (masks.isEmpty()) {
+          continue;
+        }
+        ObjectNode row = JsonRows.row(r, columns);
+        JsonMasks.apply(row, masks.get());
+        out.add(row);
         if (out.size() >= query.limit()) {
           break;
         }
@@ -130,18 +178,31 @@ public final class RowQueries {
     return out;
   }
 
-  /** The newest quarantined events of a source product, newest first. */
-  public ArrayNode quarantine(Product product, int limit) {
+  /**
+   * The newest quarantined events of a source product the caller may see, newest first. The payload is the raw
+   * event: a caller with a restricted scope sees it only when it parses as a JSON object its row filters show,
+   * with the classified fields masked inside it.
+   */
+  public ArrayNode quarantine(Product product, int limit, ReadScope scope) {
     Table table = StageTables.quarantine(warehouse, product);
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
     if (table.currentSnapshot() == null || limit == 0) {
       return out;
     }
-    Comparator<Record> byTime = Comparator.comparing(r -> (OffsetDateTime) r.getField("received_at"));
-    PriorityQueue<Record> newest = new PriorityQueue<>(byTime.thenComparing(r -> (Long) r.getField("kafka_offset")));
+    Comparator<Visible> byTime = Comparator.comparing(v -> (OffsetDateTime) v.record().getField("received_at"));
+    PriorityQueue<Visible> newest = new PriorityQueue<>(
+        byTime.thenComparing(v -> (Long) v.record().getField("kafka_offset")));
     try (CloseableIterable<Record> rows = TableReader.read(table)) {
       for (Record r : rows) {
-        newest.add(r.copy());
+        String payload = (String) r.getField("payload");
+        if (!scope.unrestricted()) {
+          Optional<String> masked = maskedPayload(payload, scope);
+          if (masked.isEmpty()) {
+            continue;
+          }
+          payload = masked.get();
+        }
+        newest.add(new Visible(r.copy(), payload));
         if (newest.size() > limit) {
           newest.poll();
         }
@@ -149,9 +210,49 @@ public final class RowQueries {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<Record> sorted = new ArrayList<>(newest);
+    List<Visible> sorted = new ArrayList<>(newest);
     sorted.sort(byTime.reversed());
-    sorted.forEach(r -> out.add(JsonRows.row(r, List.of())));
+    for (Visible v : sorted) {
+      ObjectNode row = JsonRows.row(v.record(), List.of());
+      row.put("payload", v.payload());
+      if (!scope.unrestricted()) {
+        withholdMaskedValues(row, scope.maskedColumns());
+      }
+      out.add(row);
+    }
     return out;
+  }
+
+  private record Visible(Record record, String payload) {}
+
+  /** A rule's message may quote the value it refused: not for a field the caller sees masked. */
+  private static void withholdMaskedValues(ObjectNode row, Set<String> maskedColumns) {
+    for (JsonNode reason : row.path("reasons")) {
+      String field = reason.path("field").asText("");
+      if (reason instanceof ObjectNode r && !field.isEmpty()
+          && maskedColumns.contains(field.split("[.\\[]", 2)[0])) {
+        r.put("message", "the value of " + field + " is masked for your roles");
+      }
+    }
+  }
+
+  /** The payload as the scope shows it; empty when it is hidden (filtered out, or not a JSON object). */
+  private static Optional<String> maskedPayload(String payload, ReadScope scope) {
+    JsonNode parsed;
+    try {
+      parsed = PAYLOADS.readTree(payload);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+    if (!(parsed instanceof ObjectNode object)) {
+      return Optional.empty();
+    }
+    Map<String, Object> fields = PAYLOADS.convertValue(object, new TypeReference<Map<String, Object>>() {});
+    Optional<Map<String, ColumnMask>> masks = scope.masks(fields);
+    if (masks.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonMasks.apply(object, masks.get());
+    return Optional.of(object.toString());
   }
 }

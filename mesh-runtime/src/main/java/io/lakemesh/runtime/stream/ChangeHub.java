@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cel.runtime.CelEvaluationException;
 import io.lakemesh.contracts.cel.RowPredicate;
 import io.lakemesh.runtime.pipeline.CommitListener;
+import io.lakemesh.runtime.security.JsonMasks;
+import io.lakemesh.runtime.security.ReadScope;
 import io.lakemesh.runtime.serve.JsonRows;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,9 +39,11 @@ public final class ChangeHub implements CommitListener {
     final int limit;
     final AtomicBoolean warned = new AtomicBoolean();
     final AtomicBoolean closed = new AtomicBoolean();
+    final ReadScope scope;
 
     Subscriber(String productId, RowPredicate filter, long afterSequence, BoundedSourceQueue<String> queue,
-        int limit) {
+        int limit, ReadScope scope) {
+      this.scope = scope;
       this.productId = productId;
       this.filter = filter;
       this.afterSequence = afterSequence;
@@ -84,8 +88,16 @@ public final class ChangeHub implements CommitListener {
       }
       List<String> selected = new ArrayList<>();
       for (int i = 0; i < rows.size(); i++) {
-        if (matches(s.filter, rows.get(i), now)) {
+        if (!matches(s.filter, rows.get(i), now)) {
+          continue;
+        }
+        if (s.scope.unrestricted()) {
           selected.add(rendered.get(i));
+        } else {
+          String visible = render(rows.get(i), s.scope);
+          if (visible != null) {
+            selected.add(visible);
+          }
         }
       }
       for (String message : messages("change", productId, snapshot, selected)) {
@@ -109,6 +121,20 @@ public final class ChangeHub implements CommitListener {
       out.add(sb.toString());
     }
     return out;
+  }
+
+  /** The row as the scope shows it (masked), or null when the scope hides it. */
+  static String render(Record row, ReadScope scope) {
+    if (scope.unrestricted()) {
+      return JsonRows.row(row, List.of()).toString();
+    }
+    java.util.Optional<Map<String, io.lakemesh.contracts.policy.ColumnMask>> masks = scope.masks(row);
+    if (masks.isEmpty()) {
+      return null;
+    }
+    ObjectNode node = JsonRows.row(row, List.of());
+    JsonMasks.apply(node, masks.get());
+    return node.toString();
   }
 
   static boolean matches(RowPredicate filter, Record row, Instant now) {

@@ -6,6 +6,7 @@ import io.lakemesh.contracts.cel.RowPredicate;
 import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.security.ReadScope;
 import io.lakemesh.runtime.serve.JsonRows;
 import io.lakemesh.runtime.storage.TableReader;
 import io.lakemesh.runtime.storage.Warehouse;
@@ -43,8 +44,25 @@ public final class LiveStreams {
 
   /** A stream request that cannot be served; the message says why. */
   public static final class BadStreamRequest extends Exception {
+    private final int status;
+    private final String slug;
+
     public BadStreamRequest(String message) {
+      this(400, "bad-stream-request", message);
+    }
+
+    public BadStreamRequest(int status, String slug, String message) {
       super(message);
+      this.status = status;
+      this.slug = slug;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public String slug() {
+      return slug;
     }
   }
 
@@ -87,7 +105,8 @@ public final class LiveStreams {
   }
 
   /** The messages of a new subscription, as text frames' payloads. Validates the request before upgrading. */
-  public Source<String, NotUsed> open(Product product, String filter, String from) throws BadStreamRequest {
+  public Source<String, NotUsed> open(Product product, String filter, String from, ReadScope scope)
+      throws BadStreamRequest {
     RowPredicate predicate = null;
     if (filter != null && !filter.isBlank()) {
       try {
@@ -95,6 +114,13 @@ public final class LiveStreams {
       } catch (InvalidExpressionException e) {
         throw new BadStreamRequest("the filter is not a valid CEL expression over " + product.id() + ": "
             + e.getMessage().replace('\n', ' '));
+      }
+      java.util.Set<String> masked = scope.maskedColumns();
+      for (String column : predicate.referencedColumns()) {
+        if (masked.contains(column) || (column.equals("*") && !masked.isEmpty())) {
+          throw new BadStreamRequest(403, "masked-column", "the filter uses '" + column + "', which is masked"
+              + " for your roles: masked values cannot be filtered on");
+        }
       }
     }
     From start = parseFrom(from);
@@ -109,7 +135,7 @@ public final class LiveStreams {
     Pair<BoundedSourceQueue<String>, Source<String, NotUsed>> live =
         Source.<String>queue(bufferMessages + 2).preMaterialize(system);
     ChangeHub.Subscriber subscriber = new ChangeHub.Subscriber(product.id(), predicate, sequence, live.first(),
-        bufferMessages);
+        bufferMessages, scope);
     hub.add(subscriber);
     RowPredicate rowFilter = predicate;
     String hello = "{\"type\":\"subscribed\",\"product\":\"" + product.id() + "\",\"snapshot\":"
@@ -117,7 +143,7 @@ public final class LiveStreams {
     Source<String, NotUsed> replay = start instanceof From.Now || current == null
         ? Source.empty()
         : Source.completionStage(CompletableFuture.supplyAsync(
-                () -> replay(product, table, current, start, rowFilter), io))
+                () -> replay(product, table, current, start, rowFilter, scope), io))
             .mapConcat(list -> list);
     return Source.single(hello).concat(replay).concat(live.second())
         .watchTermination((mat, done) -> {
@@ -126,19 +152,21 @@ public final class LiveStreams {
         });
   }
 
-  private List<String> replay(Product product, Table table, Snapshot current, From start, RowPredicate filter) {
+  private List<String> replay(Product product, Table table, Snapshot current, From start, RowPredicate filter,
+      ReadScope scope) {
     List<String> rows = new ArrayList<>();
     Instant now = Instant.now();
     try (CloseableIterable<Record> records = replayRows(product, table, current, start)) {
       for (Record r : records) {
-        if (ChangeHub.matches(filter, r, now)) {
+        String rendered = ChangeHub.matches(filter, r, now) ? ChangeHub.render(r, scope) : null;
+        if (rendered != null) {
           if (rows.size() >= maxReplayRows) {
             List<String> out = ChangeHub.messages("replay", product.id(), current, rows);
             out.add(ChangeHub.control("replay-truncated", "the replay stops after " + maxReplayRows
                 + " rows; narrow it with a filter or a later start", 0));
             return out;
           }
-          rows.add(JsonRows.row(r, List.of()).toString());
+          rows.add(rendered);
         }
       }
     } catch (IOException e) {

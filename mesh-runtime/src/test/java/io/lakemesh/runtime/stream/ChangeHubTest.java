@@ -58,8 +58,10 @@ class ChangeHubTest {
     Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> fast =
         Source.<String>queue(10 + 2).preMaterialize(system);
     var fastMessages = fast.second().runWith(Sink.seq(), system);
-    ChangeHub.Subscriber stalled = new ChangeHub.Subscriber("t.x", null, 0, slow.first(), 10);
-    ChangeHub.Subscriber reader = new ChangeHub.Subscriber("t.x", null, 0, fast.first(), 10);
+    ChangeHub.Subscriber stalled = new ChangeHub.Subscriber("t.x", null, 0, slow.first(), 10,
+        io.lakemesh.runtime.security.ReadScope.everything());
+    ChangeHub.Subscriber reader = new ChangeHub.Subscriber("t.x", null, 0, fast.first(), 10,
+        io.lakemesh.runtime.security.ReadScope.everything());
     hub.add(stalled);
     hub.add(reader);
 

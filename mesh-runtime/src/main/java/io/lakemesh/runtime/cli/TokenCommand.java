@@ -1,0 +1,129 @@
+package io.lakemesh.runtime.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.lakemesh.runtime.security.DevKeys;
+import io.lakemesh.runtime.security.SecuritySettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lakemesh token}: mints a dev token with the signing key {@code lakemesh up} generated in the home. Dev
+ * mode only: in production tokens come from the OIDC issuer.
+ */
+@Command(name = "token", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Mint a dev bearer token (dev mode only), e.g. "
+        + "lakemesh token --sub alice --role analyst --claim region=NCR --ttl 1h")
+public final class TokenCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--sub", required = true, paramLabel = "SUBJECT", description = "The token's subject (sub).")
+  String subject;
+
+  @Option(names = "--role", paramLabel = "ROLE", description = "A role (repeatable), e.g. analyst, admin.")
+  List<String> roles = new ArrayList<>();
+
+  @Option(names = "--claim", paramLabel = "NAME=VALUE",
+      description = "An extra claim (repeatable; a repeated name makes a list), e.g. region=NCR.")
+  List<String> claims = new ArrayList<>();
+
+  @Option(names = "--ttl", defaultValue = "1h", paramLabel = "DURATION", converter = TtlConverter.class,
+      description = "How long the token is valid: 90s, 30m, 1h, 7d (default 1h).")
+  Duration ttl;
+
+  @Option(names = "--home", description = "State directory (env LAKEMESH_HOME, default ./.lakemesh)")
+  String home;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    if (home != null) {
+      overrides.put("lakemesh.home", home);
+    }
+    Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load());
+    SecuritySettings settings;
+    try {
+      settings = SecuritySettings.from(config.getConfig("lakemesh"));
+    } catch (RuntimeException e) {
+      err.println("lakemesh: " + e.getMessage());
+      return 1;
+    }
+    if (!settings.dev()) {
+      err.println("lakemesh: token mints dev tokens only, and lakemesh.security.mode is production: get tokens"
+          + " from your OIDC issuer");
+      return 1;
+    }
+    Path homeDir = Path.of(config.getString("lakemesh.home")).toAbsolutePath();
+    Map<String, Object> extra = new LinkedHashMap<>();
+    for (String claim : claims) {
+      int eq = claim.indexOf('=');
+      if (eq <= 0) {
+        err.println("lakemesh: --claim needs NAME=VALUE, got '" + claim + "'");
+        return 2;
+      }
+      String name = claim.substring(0, eq).trim();
+      String value = claim.substring(eq + 1);
+      if (List.of("iss", "aud", "sub", "exp", "nbf", "iat", "jti").contains(name)
+          || name.equals(settings.rolesClaim().split("\\.")[0])) {
+        err.println("lakemesh: --claim cannot set '" + name + "'; use --sub, --role or --ttl");
+        return 2;
+      }
+      extra.merge(name, value, (a, b) -> {
+        List<Object> list = a instanceof List<?> l ? new ArrayList<>(l) : new ArrayList<>(List.of(a));
+        list.add(b);
+        return list;
+      });
+    }
+    Optional<DevKeys> keys;
+    try {
+      keys = DevKeys.load(homeDir, settings);
+    } catch (RuntimeException e) {
+      err.println("lakemesh: " + e.getMessage());
+      return 1;
+    }
+    if (keys.isEmpty()) {
+      err.println("lakemesh: no dev signing key in " + homeDir + ": start the node once with ./lakemesh up"
+          + (home != null ? " --home " + home : "") + " to generate it");
+      return 1;
+    }
+    spec.commandLine().getOut().println(keys.get().mint(subject, roles, extra, ttl));
+    return 0;
+  }
+
+  static final class TtlConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern AMOUNT_AND_UNIT = Pattern.compile("(\\d{1,9})(s|m|h|d)");
+
+    @Override
+    public Duration convert(String value) {
+      Matcher m = AMOUNT_AND_UNIT.matcher(value.trim());
+      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        throw new CommandLine.TypeConversionException("'" + value
+            + "' is not a positive duration; use a number and a unit, e.g. 90s, 30m, 1h, 7d");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.lakemesh.runtime.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakemesh.contracts.policy.ColumnMask;
+import java.util.Map;
+
+/**
+ * Applies column masks to a row rendered as JSON (a served row, or a quarantined event's payload). Paths are those
+ * of {@code AccessPolicy.classifiedColumns()}: {@code a}, {@code a.b} inside objects, {@code a[]} and {@code a[].b}
+ * inside arrays.
+ */
+public final class JsonMasks {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+
+  private JsonMasks() {}
+
+  public static void apply(ObjectNode row, Map<String, ColumnMask> masks) {
+    masks.forEach((path, mask) -> apply(row, path.split("\\."), 0, mask));
+  }
+
+  private static void apply(JsonNode node, String[] path, int at, ColumnMask mask) {
+    if (!(node instanceof ObjectNode object)) {
+      return;
+    }
+    String segment = path[at];
+    boolean array = segment.endsWith("[]");
+    String name = array ? segment.substring(0, segment.length() - 2) : segment;
+    JsonNode child = object.get(name);
+    if (child == null || child.isNull()) {
+      return;
+    }
+    boolean last = at == path.length - 1;
+    if (array) {
+      if (!(child instanceof ArrayNode items)) {
+        // not the array the contract says: hide it rather than show it unmasked
+        object.set(name, masked(child, mask));
+        return;
+      }
+      for (int i = 0; i < items.size(); i++) {
+        if (last) {
+          items.set(i, masked(items.get(i), mask));
+        } else {
+          apply(items.get(i), path, at + 1, mask);
+        }
+      }
+    } else if (last) {
+      object.set(name, masked(child, mask));
+    } else {
+      apply(child, path, at + 1, mask);
+    }
+  }
+
+  private static JsonNode masked(JsonNode value, ColumnMask mask) {
+    Object plain;
+    if (value.isTextual()) {
+      plain = value.textValue();
+    } else if (value.isIntegralNumber()) {
+      plain = value.bigIntegerValue();
+    } else if (value.isNumber()) {
+      plain = value.decimalValue();
+    } else if (value.isBoolean()) {
+      plain = value.booleanValue();
+    } else {
+      plain = value.toString(); // objects and arrays: masked as their JSON text
+    }
+    Object out = mask.apply(plain);
+    if (out == null) {
+      return NODES.nullNode();
+    }
+    return NODES.textNode(out.toString());
+  }
+}

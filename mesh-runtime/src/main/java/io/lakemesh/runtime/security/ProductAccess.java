@@ -1,0 +1,43 @@
+package io.lakemesh.runtime.security;
+
+import io.lakemesh.contracts.policy.AccessPolicy;
+import io.lakemesh.contracts.policy.Action;
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.ProductCatalog;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Authorization for every product: deny by default, the platform admin may do everything, otherwise the
+ * contract's roles grant (see {@link AccessPolicy}).
+ */
+public final class ProductAccess {
+  private final Map<String, AccessPolicy> policies = new HashMap<>();
+
+  public ProductAccess(ProductCatalog products, byte[] hashSalt) {
+    for (Product p : products.all()) {
+      policies.put(p.id(), AccessPolicy.of(p.contract(), hashSalt));
+    }
+  }
+
+  public boolean allows(Principal caller, Product product, Action action) {
+    if (caller.admin()) {
+      return true;
+    }
+    AccessPolicy policy = policies.get(product.id());
+    return policy != null && policy.allows(caller.roles(), action);
+  }
+
+  /** What the caller reads of the product; empty when none of its roles grants read. */
+  public Optional<ReadScope> reader(Principal caller, Product product) {
+    if (caller.admin()) {
+      return Optional.of(ReadScope.everything());
+    }
+    AccessPolicy policy = policies.get(product.id());
+    if (policy == null) {
+      return Optional.empty();
+    }
+    return policy.reader(caller.roles()).map(access -> ReadScope.of(access, caller.claims()));
+  }
+}

@@ -1,0 +1,132 @@
+package io.lakemesh.runtime.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Verifies bearer JWTs: signature by a key of the issuer's key set (RS256 or ES256 only, so {@code alg: none} and
+ * HMAC tokens signed with a public key are refused), the {@code kid} of a known key, issuer, audience, and {@code
+ * exp}/{@code nbf} with a small clock skew. Thread-safe.
+ */
+public final class TokenVerifier {
+  private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
+  private static final int MAX_TOKEN_CHARS = 16 * 1024;
+
+  private final DefaultJWTProcessor<SecurityContext> processor;
+  private final String rolesClaim;
+  private final String adminRole;
+
+  private TokenVerifier(JWKSource<SecurityContext> keys, SecuritySettings settings) {
+    this.rolesClaim = settings.rolesClaim();
+    this.adminRole = settings.adminRole();
+    processor = new DefaultJWTProcessor<>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+        Set.of(settings.audience()),
+        new JWTClaimsSet.Builder().issuer(settings.issuer()).build(),
+        Set.of("sub", "exp", "iss", "aud"),
+        Set.of());
+    claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, settings.clockSkew().toSeconds()));
+    processor.setJWTClaimsSetVerifier(claims);
+  }
+
+  /** Verifies against the issuer's JWKS URL; the key set is cached and refreshed by Nimbus' {@code JWKSource}. */
+  public static TokenVerifier remote(SecuritySettings settings) {
+    try {
+      JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(URI.create(settings.jwksUrl())
+              .toURL())
+          .retrying(true)
+          .build();
+      return new TokenVerifier(keys, settings);
+    } catch (MalformedURLException | IllegalArgumentException e) {
+      throw new IllegalStateException("lakemesh.security.jwks-url is not a URL: " + settings.jwksUrl(), e);
+    }
+  }
+
+  /** Verifies against a local key set (dev mode, tests). Only the public parts of the keys are used. */
+  public static TokenVerifier local(JWKSet keys, SecuritySettings settings) {
+    return new TokenVerifier(new ImmutableJWKSet<>(keys.toPublicJWKSet()), settings);
+  }
+
+  /**
+   * The caller an {@code Authorization} header value names.
+   *
+   * @throws UnauthenticatedException when the header is missing, not a bearer token, or the token is refused
+   */
+  public Principal verify(String authorization) throws UnauthenticatedException {
+    if (authorization == null || authorization.isBlank()) {
+      throw new UnauthenticatedException("no Authorization header");
+    }
+    String value = authorization.trim();
+    if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new UnauthenticatedException("Authorization is not a Bearer token");
+    }
+    String token = value.substring(7).trim();
+    if (token.length() > MAX_TOKEN_CHARS) {
+      throw new UnauthenticatedException("token too long");
+    }
+    JWTClaimsSet claims;
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      // a token must name its key: with several keys in a set (rotation) a kid-less token would be tried
+      // against keys it was never meant for
+      if (jwt.getHeader().getKeyID() == null) {
+        throw new UnauthenticatedException("token has no kid");
+      }
+      claims = processor.process(jwt, null);
+    } catch (ParseException e) {
+      throw new UnauthenticatedException("not a signed JWT: " + e.getMessage());
+    } catch (BadJOSEException | JOSEException e) {
+      throw new UnauthenticatedException("token refused: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new UnauthenticatedException("token refused: " + e, e);
+    }
+    Map<String, Object> json = claims.toJSONObject();
+    Set<String> roles = roles(json, rolesClaim);
+    return new Principal(claims.getSubject(), roles, json, roles.contains(adminRole));
+  }
+
+  /** The roles at a dotted claim path: a list of strings, or one string of space-separated roles. */
+  static Set<String> roles(Map<String, Object> claims, String path) {
+    Object node = claims;
+    for (String part : path.split("\\.")) {
+      if (!(node instanceof Map<?, ?> map)) {
+        return Set.of();
+      }
+      node = map.get(part);
+    }
+    Set<String> roles = new LinkedHashSet<>();
+    if (node instanceof Collection<?> list) {
+      for (Object o : list) {
+        if (o instanceof String s && !s.isBlank()) {
+          roles.add(s.trim());
+        }
+      }
+    } else if (node instanceof String s) {
+      List<String> parts = new ArrayList<>(List.of(s.trim().split("\\s+")));
+      parts.removeIf(String::isBlank);
+      roles.addAll(parts);
+    }
+    return roles;
+  }
+}

@@ -1,0 +1,88 @@
+package io.lakemesh.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.lakemesh.runtime.security.DevKeys;
+import io.lakemesh.runtime.security.Principal;
+import io.lakemesh.runtime.security.SecuritySettings;
+import io.lakemesh.runtime.security.TokenVerifier;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TokenCommandTest {
+  @TempDir
+  Path home;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new TokenCommand());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static SecuritySettings devSettings() {
+    return SecuritySettings.from(ConfigFactory.defaultReference().getConfig("lakemesh"));
+  }
+
+  @Test
+  void refusesWithOneLineWhenTheHomeHasNoDevKey() {
+    Run r = run("--sub", "alice", "--role", "analyst", "--home", home.toString());
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("no dev signing key"), r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void mintsATokenTheNodeAccepts() throws Exception {
+    SecuritySettings settings = devSettings();
+    DevKeys keys = DevKeys.loadOrCreate(home, settings);
+    Run r = run("--sub", "alice", "--role", "analyst", "--claim", "region=NCR", "--ttl", "1h",
+        "--home", home.toString());
+    assertEquals(0, r.code(), r.err());
+    Principal p = TokenVerifier.local(keys.publicKeys(), settings).verify("Bearer " + r.out().trim());
+    assertEquals("alice", p.subject());
+    assertEquals(Set.of("analyst"), p.roles());
+    assertEquals("NCR", p.claims().get("region"));
+  }
+
+  @Test
+  void refusesInProduction() {
+    DevKeys.loadOrCreate(home, devSettings());
+    Map<String, String> props = Map.of("lakemesh.security.mode", "production",
+        "lakemesh.security.jwks-url", "https://sso.example/certs", "lakemesh.security.issuer", "https://sso.example",
+        "lakemesh.security.hash-salt", "s");
+    props.forEach(System::setProperty);
+    ConfigFactory.invalidateCaches();
+    try {
+      Run r = run("--sub", "alice", "--role", "admin", "--home", home.toString());
+      assertEquals(1, r.code());
+      assertTrue(r.err().contains("production"), r.err());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+    } finally {
+      props.keySet().forEach(System::clearProperty);
+      ConfigFactory.invalidateCaches();
+    }
+  }
+
+  @Test
+  void refusesABadClaimOrTtlAsUsage() {
+    DevKeys.loadOrCreate(home, devSettings());
+    assertEquals(2, run("--sub", "a", "--claim", "nonsense", "--home", home.toString()).code());
+    assertEquals(2, run("--sub", "a", "--claim", "iss=me", "--home", home.toString()).code());
+    assertEquals(2, run("--sub", "a", "--ttl", "forever", "--home", home.toString()).code());
+  }
+}
