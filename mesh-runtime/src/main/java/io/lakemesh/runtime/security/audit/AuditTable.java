@@ -72,6 +72,19 @@ public final class AuditTable {
   /** The chain head the newest audit commit recorded; empty before the first. */
   public Optional<AuditChain.Head> head() {
     table.refresh();
+    return committedHead();
+  }
+
+  /**
+   * Verifies the chain of the current snapshot: its rows against the head its commits recorded, both read from
+   * the same table state, so a node committing meanwhile does not confuse the verdict.
+   */
+  public AuditChain.Verdict verify() {
+    table.refresh();
+    return AuditChain.verify(rows(), committedHead());
+  }
+
+  private Optional<AuditChain.Head> committedHead() {
     Optional<String> seq = SnapshotPositions.latest(table, HEAD_SEQ);
     Optional<String> hash = SnapshotPositions.latest(table, HEAD_HASH);
     if (seq.isEmpty() || hash.isEmpty()) {
@@ -113,6 +126,10 @@ public final class AuditTable {
   /** Every entry in the current snapshot (unordered). */
   public List<AuditEntry> readAll() {
     table.refresh();
+    return rows();
+  }
+
+  private List<AuditEntry> rows() {
     List<AuditEntry> out = new ArrayList<>();
     if (table.currentSnapshot() == null) {
       return out;

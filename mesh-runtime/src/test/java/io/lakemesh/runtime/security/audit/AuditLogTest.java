@@ -55,8 +55,7 @@ class AuditLogTest {
   }
 
   private AuditChain.Verdict verify() {
-    AuditTable table = AuditTable.openExisting(warehouse).orElseThrow();
-    return AuditChain.verify(table.readAll(), table.head());
+    return AuditTable.openExisting(warehouse).orElseThrow().verify();
   }
 
   /** Replaces every row of the audit table with {@code edit} applied to the entries in seq order. */
@@ -185,6 +184,26 @@ class AuditLogTest {
     AuditChain.Verdict verdict = verify();
     assertFalse(verdict.ok());
     assertEquals(2, verdict.badSeq(), verdict.line());
+  }
+
+  @Test
+  void verifyCommandSaysOkOrNamesTheFirstBadEntry() {
+    recordSome(5, "alice");
+    warehouse.close();
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(new io.lakemesh.runtime.cli.AuditCommand())
+        .setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true));
+    assertEquals(0, cli.execute("verify", "--home", home.toString()), err.toString());
+    assertTrue(out.toString().startsWith("OK audit chain intact: 5 entries"), out.toString());
+    warehouse = Warehouse.openLocal(home);
+    tamper(entries -> {
+      entries.set(1, with(entries.get(1), 2, "nothing to see"));
+      return entries;
+    });
+    assertEquals(1, cli.execute("verify", "--home", home.toString()));
+    assertTrue(err.toString().startsWith("TAMPERED audit chain broken at seq 2: "), err.toString());
+    assertEquals(2, cli.execute("verify", "--home", home.resolve("nowhere").toString()));
   }
 
   @Test
