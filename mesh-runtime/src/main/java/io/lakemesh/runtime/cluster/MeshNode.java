@@ -14,6 +14,10 @@ import io.lakemesh.runtime.serve.ApiRoutes;
 import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
+import io.lakemesh.runtime.security.audit.AuditDirectives;
+import io.lakemesh.runtime.security.audit.AuditLog;
+import io.lakemesh.runtime.security.limits.RequestLimits;
+import io.lakemesh.runtime.security.tls.ServerTls;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +38,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,10 +62,12 @@ public final class MeshNode implements AutoCloseable {
   private final String bootstrap;
   private final ProductCatalog products;
   private final ProgressBoard progress;
+  private final AuditLog audit;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
-      ProgressBoard progress) {
+      ProgressBoard progress, AuditLog audit) {
+    this.audit = audit;
     this.system = system;
     this.kafka = kafka;
     this.warehouse = warehouse;
@@ -79,6 +87,8 @@ public final class MeshNode implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create LAKEMESH_HOME " + home + ": " + e.getMessage(), e);
     }
+    // TLS settings are checked before anything starts: a production node without TLS refuses at once
+    java.util.Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
         lm.getStringList("contract-dirs").stream().map(Path::of).toList());
     if (products.all().isEmpty()) {
@@ -135,22 +145,33 @@ public final class MeshNode implements AutoCloseable {
     ProductStats stats = new ProductStats(warehouse, progress);
     java.util.function.BooleanSupplier ready = () -> products.all().stream()
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
-    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"));
+    AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
+    // the hook for authentication: who sent a request (audit trail, rate-limit key); nobody is verified yet
+    java.util.function.Function<HttpRequest, String> principal = request -> AuditDirectives.ANONYMOUS;
+    AuditDirectives auditing = new AuditDirectives(audit, principal);
+    RequestLimits limits = RequestLimits.from(lm.getConfig("limits"), principal, AuditDirectives.ANONYMOUS);
+    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
+        auditing, lm.getDuration("limits.query-timeout"));
     String host = lm.getString("http.host");
-    ServerBinding http = bind(system, routes.routes(), host, lm.getInt("http.port"), "HTTP API");
+    ServerBinding http = bind(system, auditing.around(() -> limits.around(routes::routes)), host,
+        lm.getInt("http.port"), "HTTP API", https);
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
-        "management");
+        "management", java.util.Optional.empty());
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
-        progress);
+        progress, audit);
     node.registerShutdown();
     return node;
   }
 
   private static ServerBinding bind(ActorSystem<?> system, org.apache.pekko.http.javadsl.server.Route routes,
-      String host, int port, String what) {
+      String host, int port, String what, java.util.Optional<HttpsConnectionContext> https) {
     try {
-      return Http.get(system).newServerAt(host, port).bind(routes).toCompletableFuture()
+      var server = Http.get(system).newServerAt(host, port);
+      if (https.isPresent()) {
+        server = server.enableHttps(https.get());
+      }
+      return server.bind(routes).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();
@@ -182,6 +203,10 @@ public final class MeshNode implements AutoCloseable {
       ingest.close();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-audit", () -> {
+      audit.close();
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    });
   }
 
   public int httpPort() {
@@ -202,6 +227,10 @@ public final class MeshNode implements AutoCloseable {
 
   public Warehouse warehouse() {
     return warehouse;
+  }
+
+  public AuditLog audit() {
+    return audit;
   }
 
   public ProgressBoard progress() {

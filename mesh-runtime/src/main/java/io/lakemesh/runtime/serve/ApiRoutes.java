@@ -9,12 +9,17 @@ import io.lakemesh.runtime.ingest.EventSplitter;
 import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.security.audit.AuditDirectives;
+import io.lakemesh.runtime.security.audit.AuditLog;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -46,9 +51,22 @@ public final class ApiRoutes extends AllDirectives {
   private final BooleanSupplier ready;
   private final Executor io;
   private final long maxBodyBytes;
+  private final AuditDirectives audit;
+  private final Duration queryTimeout;
 
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
       BooleanSupplier ready, Executor io, long maxBodyBytes) {
+    this(products, ingest, queries, stats, ready, io, maxBodyBytes, AuditDirectives.none(), Duration.ofSeconds(30));
+  }
+
+  /**
+   * @param audit        records reads, ingests and denials (and serves the audit API)
+   * @param queryTimeout reads (rows, quarantine, stats) running longer answer 503
+   */
+  public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
+      BooleanSupplier ready, Executor io, long maxBodyBytes, AuditDirectives audit, Duration queryTimeout) {
+    this.audit = audit;
+    this.queryTimeout = queryTimeout;
     this.products = products;
     this.ingest = ingest;
     this.queries = queries;
@@ -71,7 +89,8 @@ public final class ApiRoutes extends AllDirectives {
                 pathEndOrSingleSlash(() -> get(() -> product(id))),
                 path("events", () -> post(() -> ingest(id))),
                 path("rows", () -> get(() -> rows(id))),
-                path("quarantine", () -> get(() -> quarantine(id)))))))))
+                path("quarantine", () -> get(() -> quarantine(id))))))))),
+        path(PathMatchers.segment("api").slash("v1").slash("audit"), () -> get(() -> audit.newestEntries(io)))
     )));
   }
 
@@ -128,8 +147,16 @@ public final class ApiRoutes extends AllDirectives {
           }
           CompletionStage<HttpResponse> answer;
           try {
-            answer = ingest.ingest(p.id(), events, "http").thenApply(n ->
-                jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n)));
+            answer = ingest.ingest(p.id(), events, "http").thenApply(n -> {
+              try {
+                audit.ingest(request, p.id(), n);
+              } catch (AuditLog.AuditUnavailableException e) {
+                // the events are durable: refusing now would make the client send them again
+                LOG.error("ingest of {} events into {} by {} accepted but not audited: {}", n, p.id(),
+                    audit.principalOf(request), e.getMessage());
+              }
+              return jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n));
+            });
           } catch (IngestService.BackpressureException e) {
             return problem(new Problem(503, "backpressure", "Service unavailable",
                 "the pipeline is behind; retry after the pause in Retry-After (" + e.getMessage() + ")"),
@@ -147,7 +174,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route rows(String id) {
     String instance = "/api/v1/products/" + id + "/rows";
-    return withProduct(id, p -> parameterMap(params -> {
+    return withProduct(id, p -> extractRequest(request -> parameterMap(params -> {
       RowQueries.Query query;
       try {
         query = RowQueries.parse(params.get("filter"), params.get("select"), params.get("limit"));
@@ -156,17 +183,19 @@ public final class ApiRoutes extends AllDirectives {
       }
       return async(instance, () -> {
         try {
-          return queries.rows(p, query);
+          ArrayNode rows = queries.rows(p, query);
+          audit.read(request, p.id(), query.filter(), rows.size());
+          return rows;
         } catch (RowQueries.BadQueryException e) {
           throw new CompletionException(e);
         }
       });
-    }));
+    })));
   }
 
   private Route quarantine(String id) {
     String instance = "/api/v1/products/" + id + "/quarantine";
-    return withProduct(id, p -> parameterMap(params -> {
+    return withProduct(id, p -> extractRequest(request -> parameterMap(params -> {
       if (p.stage() != Stage.SOURCE) {
         return problem(Problem.notFound(p.id() + " has no quarantine: only source products validate events"),
             instance);
@@ -177,8 +206,12 @@ public final class ApiRoutes extends AllDirectives {
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }
-      return async(instance, () -> queries.quarantine(p, query.limit()));
-    }));
+      return async(instance, () -> {
+        ArrayNode rows = queries.quarantine(p, query.limit());
+        audit.readQuarantine(request, p.id(), rows.size());
+        return rows;
+      });
+    })));
   }
 
   private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {
@@ -189,12 +222,21 @@ public final class ApiRoutes extends AllDirectives {
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */
   private Route async(String instance, Supplier<JsonNode> work) {
     CompletionStage<HttpResponse> response = CompletableFuture.supplyAsync(work, io)
+        .orTimeout(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(node -> jsonResponse(StatusCodes.OK, node))
         .exceptionally(error -> {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
               : error;
           if (cause instanceof RowQueries.BadQueryException bad) {
             return Problem.badRequest(bad.slug(), bad.getMessage()).toResponse(instance);
+          }
+          if (cause instanceof TimeoutException) {
+            return new Problem(503, "query-timeout", "Service unavailable", "the query ran longer than "
+                + queryTimeout.toSeconds() + " s; narrow the filter or lower the limit").toResponse(instance);
+          }
+          if (cause instanceof AuditLog.AuditUnavailableException) {
+            return new Problem(503, "audit-unavailable", "Service unavailable",
+                "the read could not be recorded in the audit trail; retry later").toResponse(instance);
           }
           LOG.error("{} failed", instance, cause);
           return new Problem(500, "internal", "Internal error", "the request failed on the server; see its log")
