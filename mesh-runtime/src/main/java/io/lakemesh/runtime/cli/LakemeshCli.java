@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code lakemesh} command line. */
 @Command(name = "lakemesh", mixinStandardHelpOptions = true, version = "lakemesh 0.1.0",
     description = "Actor-based reactive data mesh: data products on Kafka and Iceberg.",
-    subcommands = {UpCommand.class, TokenCommand.class, SimulateCommand.class, ContractCommand.class})
+    subcommands = {UpCommand.class, TokenCommand.class, SimulateCommand.class, ContractCommand.class,
+        AuditCommand.class})
 public final class LakemeshCli {
 
   private LakemeshCli() {}

@@ -19,6 +19,10 @@ import io.lakemesh.runtime.security.HashSalt;
 import io.lakemesh.runtime.security.ProductAccess;
 import io.lakemesh.runtime.security.SecuritySettings;
 import io.lakemesh.runtime.security.TokenVerifier;
+import io.lakemesh.runtime.security.audit.AuditDirectives;
+import io.lakemesh.runtime.security.audit.AuditLog;
+import io.lakemesh.runtime.security.limits.RequestLimits;
+import io.lakemesh.runtime.security.tls.ServerTls;
 import io.lakemesh.runtime.storage.Warehouse;
 import io.lakemesh.runtime.stream.ChangeHub;
 import io.lakemesh.runtime.stream.LiveStreams;
@@ -41,6 +45,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,13 +72,15 @@ public final class MeshNode implements AutoCloseable {
   private final ChangeHub changes;
   private final SecuritySettings security;
   private final Path home;
+  private final AuditLog audit;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
-      ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home) {
+      ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home, AuditLog audit) {
     this.changes = changes;
     this.security = security;
     this.home = home;
+    this.audit = audit;
     this.system = system;
     this.kafka = kafka;
     this.warehouse = warehouse;
@@ -92,6 +100,8 @@ public final class MeshNode implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create LAKEMESH_HOME " + home + ": " + e.getMessage(), e);
     }
+    // TLS settings are checked before anything starts: a production node without TLS refuses at once
+    java.util.Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
         lm.getStringList("contract-dirs").stream().map(Path::of).toList());
     if (products.all().isEmpty()) {
@@ -160,27 +170,44 @@ public final class MeshNode implements AutoCloseable {
     ProductStats stats = new ProductStats(warehouse, progress);
     java.util.function.BooleanSupplier ready = () -> products.all().stream()
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
+    AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
+    // who sent a request, for the audit trail and the rate-limit key: the verified subject, else anonymous
+    java.util.function.Function<HttpRequest, String> principal = request -> request.getHeader("Authorization")
+        .map(h -> {
+          try {
+            return verifier.verify(h.value()).subject();
+          } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
+            return AuditDirectives.ANONYMOUS;
+          }
+        }).orElse(AuditDirectives.ANONYMOUS);
+    AuditDirectives auditing = new AuditDirectives(audit, principal);
+    RequestLimits limits = RequestLimits.from(lm.getConfig("limits"), principal, AuditDirectives.ANONYMOUS);
     LiveStreams streams = new LiveStreams(warehouse, changes, system, io, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
-        verifier, access, streams);
+        verifier, access, streams, auditing, lm.getDuration("limits.query-timeout"));
     String host = lm.getString("http.host");
-    ServerBinding http = bind(system, routes.routes(), host, lm.getInt("http.port"), "HTTP API");
+    ServerBinding http = bind(system, auditing.around(() -> limits.around(routes::routes)), host,
+        lm.getInt("http.port"), "HTTP API", https);
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(system, products));
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
-        "management");
+        "management", java.util.Optional.empty());
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
-        progress, changes, security, home);
+        progress, changes, security, home, audit);
     node.registerShutdown();
     return node;
   }
 
   private static ServerBinding bind(ActorSystem<?> system, org.apache.pekko.http.javadsl.server.Route routes,
-      String host, int port, String what) {
+      String host, int port, String what, java.util.Optional<HttpsConnectionContext> https) {
     try {
-      return Http.get(system).newServerAt(host, port).bind(routes).toCompletableFuture()
+      var server = Http.get(system).newServerAt(host, port);
+      if (https.isPresent()) {
+        server = server.enableHttps(https.get());
+      }
+      return server.bind(routes).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();
@@ -212,6 +239,10 @@ public final class MeshNode implements AutoCloseable {
     });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-ingest", () -> {
       ingest.close();
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-audit", () -> {
+      audit.close();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
   }
@@ -262,6 +293,10 @@ public final class MeshNode implements AutoCloseable {
 
   public ChangeHub changes() {
     return changes;
+  }
+
+  public AuditLog audit() {
+    return audit;
   }
 
   public ProgressBoard progress() {

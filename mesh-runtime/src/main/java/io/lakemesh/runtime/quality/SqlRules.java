@@ -82,6 +82,10 @@ public final class SqlRules implements AutoCloseable {
   public List<Verdict> evaluate(Collection<String> batchFiles, Collection<String> tableFiles) {
     List<Verdict> verdicts = new ArrayList<>(rules.size());
     for (QualityRule.Sql rule : rules) {
+      boolean aboutTheBatch = rule.query().contains("{object}");
+      if ((aboutTheBatch && batchFiles.isEmpty()) || (rule.query().contains("${table}") && tableFiles.isEmpty())) {
+        continue; // no rows reached silver in this batch: nothing to judge (and no columns to bind)
+      }
       String sql = rule.query()
           .replace("${object}", relation(batchFiles))
           .replace("{object}", relation(batchFiles))
@@ -108,10 +112,6 @@ public final class SqlRules implements AutoCloseable {
   }
 
   private static String relation(Collection<String> files) {
-    if (files.isEmpty()) {
-      // an empty batch: a relation with no rows keeps COUNT(*)-style rules meaningful
-      return "(SELECT NULL LIMIT 0)";
-    }
     return "read_parquet([" + files.stream().map(f -> "'" + localPath(f).replace("'", "''") + "'")
         .collect(Collectors.joining(",")) + "], union_by_name = true)";
   }

@@ -18,13 +18,18 @@ import io.lakemesh.runtime.ingest.EventSplitter;
 import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.security.audit.AuditDirectives;
+import io.lakemesh.runtime.security.audit.AuditLog;
 import io.lakemesh.runtime.stream.LiveStreams;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -58,15 +63,22 @@ public final class ApiRoutes extends AllDirectives {
   private final long maxBodyBytes;
   private final TokenVerifier verifier;
   private final ProductAccess access;
-
   private final LiveStreams streams;
+  private final AuditDirectives audit;
+  private final Duration queryTimeout;
 
+  /**
+   * @param audit        records reads, ingests and denials (and serves the audit API)
+   * @param queryTimeout reads (rows, quarantine, stats) running longer answer 503
+   */
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
       BooleanSupplier ready, Executor io, long maxBodyBytes, TokenVerifier verifier, ProductAccess access,
-      LiveStreams streams) {
+      LiveStreams streams, AuditDirectives audit, Duration queryTimeout) {
     this.streams = streams;
     this.verifier = verifier;
     this.access = access;
+    this.audit = audit;
+    this.queryTimeout = queryTimeout;
     this.products = products;
     this.ingest = ingest;
     this.queries = queries;
@@ -84,14 +96,19 @@ public final class ApiRoutes extends AllDirectives {
             : problem(new Problem(503, "not-ready", "Not ready",
                 "the node is starting: Kafka, the catalog or a pipeline is not up yet"), "/ready"))),
         // everything under /api needs a verified caller; the probes above stay open
-        pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> pathPrefix("products", () -> concat(
-            pathEndOrSingleSlash(() -> get(() -> catalog(caller))),
-            pathPrefix(PathMatchers.segment(), id -> concat(
-                pathEndOrSingleSlash(() -> get(() -> product(id, caller))),
-                path("events", () -> post(() -> ingest(id, caller))),
-                path("rows", () -> get(() -> rows(id, caller))),
-                path("quarantine", () -> get(() -> quarantine(id, caller))),
-                path("stream", () -> get(() -> stream(id, caller))))))))))
+        pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> concat(
+            pathPrefix("products", () -> concat(
+                pathEndOrSingleSlash(() -> get(() -> catalog(caller))),
+                pathPrefix(PathMatchers.segment(), id -> concat(
+                    pathEndOrSingleSlash(() -> get(() -> product(id, caller))),
+                    path("events", () -> post(() -> ingest(id, caller))),
+                    path("rows", () -> get(() -> rows(id, caller))),
+                    path("quarantine", () -> get(() -> quarantine(id, caller))),
+                    path("stream", () -> get(() -> stream(id, caller))))))),
+            // the audit trail: platform admins only
+            path("audit", () -> get(() -> caller.admin() ? audit.newestEntries(io)
+                : problem(new Problem(403, "forbidden", "Forbidden", "reading the audit trail needs the admin role"),
+                    "/api/v1/audit")))))))
     )));
   }
 
@@ -181,8 +198,16 @@ public final class ApiRoutes extends AllDirectives {
           }
           CompletionStage<HttpResponse> answer;
           try {
-            answer = ingest.ingest(p.id(), events, "http").thenApply(n ->
-                jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n)));
+            answer = ingest.ingest(p.id(), events, "http").thenApply(n -> {
+              try {
+                audit.ingest(request, p.id(), n);
+              } catch (AuditLog.AuditUnavailableException e) {
+                // the events are durable: refusing now would make the client send them again
+                LOG.error("ingest of {} events into {} by {} accepted but not audited: {}", n, p.id(),
+                    audit.principalOf(request), e.getMessage());
+              }
+              return jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n));
+            });
           } catch (IngestService.BackpressureException e) {
             return problem(new Problem(503, "backpressure", "Service unavailable",
                 "the pipeline is behind; retry after the pause in Retry-After (" + e.getMessage() + ")"),
@@ -200,7 +225,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route rows(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/rows";
-    return withProduct(id, p -> parameterMap(params -> {
+    return withProduct(id, p -> extractRequest(request -> parameterMap(params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
@@ -214,17 +239,19 @@ public final class ApiRoutes extends AllDirectives {
       }
       return async(instance, () -> {
         try {
-          return queries.rows(p, query, scope.get());
+          ArrayNode rows = queries.rows(p, query, scope.get());
+          audit.read(request, p.id(), query.filter(), rows.size());
+          return rows;
         } catch (RowQueries.BadQueryException e) {
           throw new CompletionException(e);
         }
       });
-    }));
+    })));
   }
 
   private Route quarantine(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/quarantine";
-    return withProduct(id, p -> parameterMap(params -> {
+    return withProduct(id, p -> extractRequest(request -> parameterMap(params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
@@ -239,8 +266,12 @@ public final class ApiRoutes extends AllDirectives {
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }
-      return async(instance, () -> queries.quarantine(p, query.limit(), scope.get()));
-    }));
+      return async(instance, () -> {
+        ArrayNode rows = queries.quarantine(p, query.limit(), scope.get());
+        audit.readQuarantine(request, p.id(), rows.size());
+        return rows;
+      });
+    })));
   }
 
   /**
@@ -276,6 +307,7 @@ public final class ApiRoutes extends AllDirectives {
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */
   private Route async(String instance, Supplier<JsonNode> work) {
     CompletionStage<HttpResponse> response = CompletableFuture.supplyAsync(work, io)
+        .orTimeout(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(node -> jsonResponse(StatusCodes.OK, node))
         .exceptionally(error -> {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
@@ -283,6 +315,14 @@ public final class ApiRoutes extends AllDirectives {
           if (cause instanceof RowQueries.BadQueryException bad) {
             return new Problem(bad.status(), bad.slug(), bad.status() == 403 ? "Forbidden" : "Bad request",
                 bad.getMessage()).toResponse(instance);
+          }
+          if (cause instanceof TimeoutException) {
+            return new Problem(503, "query-timeout", "Service unavailable", "the query ran longer than "
+                + queryTimeout.toSeconds() + " s; narrow the filter or lower the limit").toResponse(instance);
+          }
+          if (cause instanceof AuditLog.AuditUnavailableException) {
+            return new Problem(503, "audit-unavailable", "Service unavailable",
+                "the read could not be recorded in the audit trail; retry later").toResponse(instance);
           }
           LOG.error("{} failed", instance, cause);
           return new Problem(500, "internal", "Internal error", "the request failed on the server; see its log")

@@ -1,0 +1,220 @@
+package io.lakemesh.retail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.lakemesh.runtime.cli.AuditCommand;
+import io.lakemesh.runtime.cluster.MeshNode;
+import io.lakemesh.runtime.security.audit.AuditEntry;
+import java.io.FileInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real node hardened as in production: HTTPS only (a self-signed certificate made here with the JDK's keytool,
+ * served from PEM files), TLS 1.3, a tight rate limit and small URI/header limits, and the audit trail. Tests run
+ * in order on one node; the rate-limit test runs last because it spends the client's tokens.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HardeningTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path home;
+  @TempDir
+  static Path secrets;
+  static MeshNode node;
+  static SSLContext trust;
+  static HttpClient https;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path p12 = secrets.resolve("server.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "lakemesh", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+        "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+        "-keystore", p12.toString(), "-storepass", "test-secret", "-keypass", "test-secret")
+        .redirectErrorStream(true).start();
+    String keytoolOut = new String(keytool.getInputStream().readAllBytes());
+    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, keytoolOut);
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (FileInputStream in = new FileInputStream(p12.toFile())) {
+      store.load(in, "test-secret".toCharArray());
+    }
+    Certificate cert = store.getCertificate("lakemesh");
+    PrivateKey key = (PrivateKey) store.getKey("lakemesh", "test-secret".toCharArray());
+    Files.writeString(secrets.resolve("cert.pem"), pem("CERTIFICATE", cert.getEncoded()));
+    Files.writeString(secrets.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
+
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("lakemesh", cert);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
+    trust = SSLContext.getInstance("TLS");
+    trust.init(null, tmf.getTrustManagers(), null);
+    https = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1).build();
+
+    node = MeshNode.start(ConfigFactory.parseMap(Map.ofEntries(
+            Map.entry("lakemesh.home", home.toString()),
+            Map.entry("lakemesh.security.mode", "production"),
+            Map.entry("lakemesh.http.port", 0),
+            Map.entry("lakemesh.management.port", 0),
+            Map.entry("lakemesh.kafka.port", 0),
+            Map.entry("lakemesh.http.tls.certificate", secrets.resolve("cert.pem").toString()),
+            Map.entry("lakemesh.http.tls.private-key", secrets.resolve("key.pem").toString()),
+            Map.entry("lakemesh.limits.requests-per-second", 2),
+            Map.entry("lakemesh.limits.burst", 25),
+            Map.entry("lakemesh.audit.flush-interval", "200ms"),
+            Map.entry("lakemesh.pipeline.batch-window", "200ms"),
+            Map.entry("lakemesh.pipeline.gold-interval", "200ms"),
+            Map.entry("pekko.http.server.parsing.max-uri-length", "1k"),
+            Map.entry("pekko.http.server.parsing.max-header-value-length", "1k"),
+            Map.entry("pekko.remote.artery.canonical.port", 0)))
+        .withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+
+  static HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.httpPort() + path));
+    headers.forEach(request::header);
+    return https.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static void assertProblem(HttpResponse<String> response, int status) throws Exception {
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+        response.headers().toString());
+    assertEquals(status, JSON.readTree(response.body()).get("status").asInt(), response.body());
+  }
+
+  @Test
+  @Order(1)
+  void servesHttpsWithTls13Only() throws Exception {
+    assertEquals(200, get("/alive", Map.of()).statusCode());
+    try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", node.httpPort())) {
+      socket.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+      socket.startHandshake();
+      assertEquals("TLSv1.3", socket.getSession().getProtocol());
+    }
+    try (SSLSocket old = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", node.httpPort())) {
+      old.setEnabledProtocols(new String[] {"TLSv1.2"});
+      assertThrows(SSLHandshakeException.class, old::startHandshake, "TLS 1.2 is off unless configured");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void ingestReadsAndDenialsLeaveAVerifiableTrail() throws Exception {
+    Instant ts = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    String body = "[" + RetailPipelineTest.sale("H-1", "S-1", "NCR", ts, "noodles:2:15.25") + ","
+        + RetailPipelineTest.sale("H-2", "S-2", "CALABARZON", ts, "snacks:1:20.00") + "]";
+    HttpResponse<String> posted = https.send(HttpRequest.newBuilder(
+            URI.create("https://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/events"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, posted.statusCode(), posted.body());
+    String filter = "region == \"NCR\"";
+    String rowsPath = "/api/v1/products/retail.transactions/rows?filter="
+        + java.net.URLEncoder.encode(filter, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    // the audit records what was served, whether or not the pipeline has committed the events yet
+    HttpResponse<String> read = get(rowsPath, Map.of());
+    assertEquals(200, read.statusCode(), read.body());
+    JsonNode rows = JSON.readTree(read.body());
+    assertEquals(200, get("/api/v1/products/retail.transactions/quarantine?limit=5", Map.of()).statusCode());
+    assertProblem(get("/api/v1/products/retail.nothing/rows", Map.of()), 404);
+
+    assertTrue(node.audit().flush());
+    List<AuditEntry> entries = node.audit().table().readAll();
+    assertTrue(entries.stream().anyMatch(e -> e.action().equals("ingest") && e.product().equals("retail.transactions")
+        && e.detail().equals("events=2") && e.principal().equals("anonymous")), entries.toString());
+    assertTrue(entries.stream().anyMatch(e -> e.action().equals("read")
+        && e.detail().equals("filter=" + filter + "; rows=" + rows.size())), entries.toString());
+    assertTrue(entries.stream().anyMatch(e -> e.action().equals("read") && e.detail().startsWith("quarantine;")),
+        entries.toString());
+    assertTrue(entries.stream().anyMatch(e -> e.action().equals("denied") && e.outcome().equals("404")
+        && "retail.nothing".equals(e.product())), entries.toString());
+
+    HttpResponse<String> audit = get("/api/v1/audit?limit=3", Map.of());
+    assertEquals(200, audit.statusCode(), audit.body());
+    JsonNode newest = JSON.readTree(audit.body());
+    assertEquals(3, newest.size());
+    assertEquals("admin", newest.get(0).get("action").asText(), "reading the trail is recorded first");
+    assertTrue(newest.get(0).get("seq").asLong() > newest.get(1).get("seq").asLong());
+
+    // verified from the files while the node runs, as an operator would
+    StringWriter out = new StringWriter();
+    int exit = new picocli.CommandLine(new AuditCommand()).setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(out, true)).execute("verify", "--home", home.toString());
+    assertEquals(0, exit, out.toString());
+    assertTrue(out.toString().startsWith("OK audit chain intact: "), out.toString());
+  }
+
+  @Test
+  @Order(3)
+  void oversizedUriAndHeadersGetProblemDetails() throws Exception {
+    assertProblem(get("/api/v1/products?pad=" + "a".repeat(2000), Map.of()), 414);
+    assertProblem(get("/api/v1/products", Map.of("X-Pad", "b".repeat(2000))), 431);
+  }
+
+  @Test
+  @Order(4)
+  void aClientOverItsRateGets429WithRetryAfter() throws Exception {
+    HttpResponse<String> limited = null;
+    for (int i = 0; i < 100 && limited == null; i++) {
+      HttpResponse<String> response = get("/api/v1/products", Map.of());
+      if (response.statusCode() == 429) {
+        limited = response;
+      } else {
+        assertEquals(200, response.statusCode(), response.body());
+      }
+    }
+    assertTrue(limited != null, "a burst of 100 requests at a limit of 2/s with burst 25 is refused");
+    assertProblem(limited, 429);
+    long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
+    Thread.sleep(retryAfter * 1000 + 100);
+    assertEquals(200, get("/api/v1/products", Map.of()).statusCode(), "a token is back after Retry-After");
+  }
+}

@@ -1,0 +1,151 @@
+package io.lakemesh.runtime.security.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.lakemesh.runtime.serve.Problem;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of the audit trail: {@link #around} records every 4xx answer of the routes it wraps as a denial,
+ * the API records reads and ingests through {@link #read} and {@link #ingest}, and {@link #newestEntries} serves
+ * {@code GET /api/v1/audit?limit=N}.
+ *
+ * <p>Who acted comes from the {@code principal} function: {@code anonymous} until authentication provides it
+ * (the hook: pass a function that reads the verified principal from the request).
+ */
+public final class AuditDirectives extends AllDirectives {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditDirectives.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String ANONYMOUS = "anonymous";
+  private static final int MAX_LIMIT = 10_000;
+
+  private final AuditLog log;
+  private final Function<HttpRequest, String> principal;
+
+  /**
+   * @param log       the trail; null records nothing (tests, tools)
+   * @param principal who sent a request
+   */
+  public AuditDirectives(AuditLog log, Function<HttpRequest, String> principal) {
+    this.log = log;
+    this.principal = principal;
+  }
+
+  /** Records nothing: for routes built without an audit trail. */
+  public static AuditDirectives none() {
+    return new AuditDirectives(null, r -> ANONYMOUS);
+  }
+
+  public String principalOf(HttpRequest request) {
+    return principal.apply(request);
+  }
+
+  /** Wraps routes so that every 4xx they answer is recorded as a denial (status, method, path). */
+  public Route around(Supplier<Route> inner) {
+    if (log == null) {
+      return inner.get();
+    }
+    return extractRequest(request -> mapResponse(response -> {
+      int status = response.status().intValue();
+      if (status >= 400 && status < 500) {
+        String path = request.getUri().path();
+        try {
+          log.record(AuditEvent.denied(principalOf(request), productOf(path), request.method().value(), path,
+              status));
+        } catch (AuditLog.AuditUnavailableException e) {
+          // the answer is a refusal anyway; the failure to record it must not pass unnoticed
+          LOG.error("denial not audited ({} {} {}): {}", status, request.method().value(), path, e.getMessage());
+        }
+      }
+      return response;
+    }, inner));
+  }
+
+  /**
+   * Records a read; throws {@link AuditLog.AuditUnavailableException} when the trail cannot take it, so the
+   * rows are not served unrecorded.
+   */
+  public void read(HttpRequest request, String product, String filter, int rows) {
+    if (log != null) {
+      log.record(AuditEvent.read(principalOf(request), product, filter, rows));
+    }
+  }
+
+  /** Records a read of a product's quarantine. */
+  public void readQuarantine(HttpRequest request, String product, int rows) {
+    if (log != null) {
+      log.record(new AuditEvent(principalOf(request), AuditEvent.Action.READ, product,
+          "quarantine; rows=" + rows, "ok"));
+    }
+  }
+
+  /** Records an accepted ingest batch. */
+  public void ingest(HttpRequest request, String product, int events) {
+    if (log != null) {
+      log.record(AuditEvent.ingest(principalOf(request), product, events));
+    }
+  }
+
+  /**
+   * {@code GET /api/v1/audit?limit=N}: the newest committed entries, newest first (recorded ones are flushed
+   * first). Reading the trail is itself an admin action and is recorded.
+   */
+  public Route newestEntries(Executor io) {
+    return extractRequest(request -> parameterOptional("limit", limitText -> {
+      int limit;
+      try {
+        limit = limitText.map(String::trim).map(Integer::parseInt).orElse(100);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 0 || limit > MAX_LIMIT) {
+        return complete(Problem.badRequest("bad-limit", "limit must be between 0 and " + MAX_LIMIT)
+            .toResponse("/api/v1/audit"));
+      }
+      if (log == null) {
+        return complete(new Problem(404, "not-found", "Not found", "this node keeps no audit trail")
+            .toResponse("/api/v1/audit"));
+      }
+      int n = limit;
+      return completeWithFuture(CompletableFuture.supplyAsync(() -> {
+        log.record(new AuditEvent(principalOf(request), AuditEvent.Action.ADMIN, null, "audit read limit=" + n,
+            "ok"));
+        log.flush();
+        ArrayNode out = JSON.createArrayNode();
+        for (AuditEntry e : log.table().newest(n)) {
+          out.addObject().put("seq", e.seq()).put("time", e.time().toString()).put("principal", e.principal())
+              .put("action", e.action()).put("product", e.product()).put("detail", e.detail())
+              .put("outcome", e.outcome()).put("prev_hash", e.prevHash()).put("hash", e.hash());
+        }
+        return HttpResponse.create().withStatus(StatusCodes.OK)
+            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, out.toString()));
+      }, io).exceptionally(error -> {
+        LOG.error("reading the audit trail failed", error);
+        return new Problem(503, "audit-unavailable", "Service unavailable",
+            "the audit trail cannot be read right now; retry later").toResponse("/api/v1/audit");
+      }));
+    }));
+  }
+
+  private static String productOf(String path) {
+    String prefix = "/api/v1/products/";
+    if (!path.startsWith(prefix) || path.length() == prefix.length()) {
+      return null;
+    }
+    String rest = path.substring(prefix.length());
+    int slash = rest.indexOf('/');
+    return slash < 0 ? rest : rest.substring(0, slash);
+  }
+}

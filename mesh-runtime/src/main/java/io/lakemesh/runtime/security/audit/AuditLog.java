@@ -1,0 +1,272 @@
+package io.lakemesh.runtime.security.audit;
+
+import io.lakemesh.runtime.storage.Warehouse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only, hash-chained audit trail. {@link #record} puts an event in a bounded in-memory queue and
+ * returns; one writer thread numbers and chains the queued events and commits them to {@link AuditTable} in one
+ * Iceberg commit per flush (every {@code flushInterval}, every {@code maxBatch} entries, on {@link #flush()} and
+ * on {@link #close()}).
+ *
+ * <p>Nothing is dropped silently: when the queue is full (the table cannot keep up or is unavailable) a caller
+ * blocks up to {@code maxBlock}, and then gets an {@link AuditUnavailableException}, so the request it audits
+ * fails instead of going unrecorded. Sequence numbers and hashes are assigned at commit time, after the chain
+ * head the table holds, so the chain continues across restarts and stays one line when several nodes share the
+ * catalog (a commit that raced another node's is re-chained after it and retried).
+ */
+public final class AuditLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+
+  /** The audit trail cannot take the event: the audited request must fail rather than go unrecorded. */
+  public static final class AuditUnavailableException extends RuntimeException {
+    public AuditUnavailableException(String message) {
+      super(message);
+    }
+  }
+
+  /** How the log buffers and commits. */
+  public record Settings(Duration flushInterval, int maxBatch, int queueCapacity, Duration maxBlock) {
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(1), 1000, 100_000, Duration.ofSeconds(5));
+    }
+
+    public static Settings from(com.typesafe.config.Config audit) {
+      return new Settings(audit.getDuration("flush-interval"), audit.getInt("max-batch"),
+          audit.getInt("queue-capacity"), audit.getDuration("max-block"));
+    }
+  }
+
+  private record Pending(Instant time, AuditEvent event) {}
+
+  private static final Pending FLUSH = new Pending(Instant.EPOCH, null);
+
+  private final AuditTable table;
+  private final Settings settings;
+  private final BlockingQueue<Pending> queue;
+  private final Thread writer;
+  private final Object progress = new Object();
+  private final java.util.concurrent.atomic.AtomicLong recorded = new java.util.concurrent.atomic.AtomicLong();
+  private long committed; // guarded by progress
+  private volatile boolean closing;
+  private volatile boolean flushRequested;
+  private AuditChain.Head head;
+  private Long headSnapshot;
+
+  private AuditLog(AuditTable table, Settings settings) {
+    this.table = table;
+    this.settings = settings;
+    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    reloadHead();
+    this.writer = new Thread(this::run, "lakemesh-audit-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /** Opens (creating on first use) the audit table and continues its chain. */
+  public static AuditLog open(Warehouse warehouse, Settings settings) {
+    return new AuditLog(AuditTable.open(warehouse), settings);
+  }
+
+  public AuditTable table() {
+    return table;
+  }
+
+  /**
+   * Queues an event; returns at once unless the queue is full, then waits up to {@code maxBlock}.
+   *
+   * @throws AuditUnavailableException if the event could not be queued (closed log, or still full)
+   */
+  public void record(AuditEvent event) {
+    if (closing) {
+      throw new AuditUnavailableException("the audit log is closed");
+    }
+    Pending pending = new Pending(Instant.now(), event);
+    // counted before it is queued: a concurrent flush() may then wait one flush interval longer, never less
+    recorded.incrementAndGet();
+    boolean queued = false;
+    try {
+      queued = queue.offer(pending) || queue.offer(pending, settings.maxBlock().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (!queued) {
+        recorded.decrementAndGet();
+      }
+    }
+    if (!queued) {
+      LOG.error("audit queue full for {}: refusing {} on {} by {}", settings.maxBlock(), event.action().code(),
+          event.product(), event.principal());
+      throw new AuditUnavailableException("the audit trail is not keeping up; retry later");
+    }
+  }
+
+  /** Commits everything recorded before this call; waits up to {@code timeout}. */
+  public boolean flush(Duration timeout) {
+    long target = recorded.get();
+    flushRequested = true;
+    queue.offer(FLUSH); // wakes the writer at once when there is room; otherwise it sees the flag within 50 ms
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (progress) {
+      while (committed < target) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          // ask again each round: a backlog larger than one batch takes several commits
+          flushRequested = true;
+          TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  public boolean flush() {
+    return flush(Duration.ofSeconds(30));
+  }
+
+  /** Stops taking events, commits what is queued and stops the writer. */
+  @Override
+  public void close() {
+    closing = true;
+    flushRequested = true;
+    queue.offer(FLUSH);
+    try {
+      writer.join(Duration.ofMinutes(1).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (writer.isAlive()) {
+      LOG.error("the audit writer did not finish within a minute; {} queued entries are not committed",
+          queue.size());
+    }
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>();
+    long deadline = Long.MAX_VALUE;
+    while (true) {
+      boolean flushNow = false;
+      try {
+        long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(50),
+            batch.isEmpty() ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime()));
+        Pending p = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+        if (p == FLUSH) {
+          flushNow = true;
+        } else if (p != null) {
+          if (batch.isEmpty()) {
+            deadline = System.nanoTime() + settings.flushInterval().toNanos();
+          }
+          batch.add(p);
+        }
+        // take what else is queued, up to the batch size; a flush marker among it flushes
+        while (batch.size() < settings.maxBatch()) {
+          Pending more = queue.poll();
+          if (more == null) {
+            break;
+          }
+          if (more == FLUSH) {
+            flushNow = true;
+          } else {
+            batch.add(more);
+          }
+        }
+      } catch (InterruptedException e) {
+        flushNow = true;
+      }
+      if (flushRequested) {
+        flushRequested = false;
+        flushNow = true;
+      }
+      boolean done = closing && queue.isEmpty();
+      if (!batch.isEmpty() && (flushNow || done || batch.size() >= settings.maxBatch()
+          || System.nanoTime() >= deadline)) {
+        if (commitWithRetries(batch, done)) {
+          synchronized (progress) {
+            committed += batch.size();
+            progress.notifyAll();
+          }
+          batch.clear();
+          deadline = Long.MAX_VALUE;
+        }
+      } else if (flushNow) {
+        synchronized (progress) {
+          progress.notifyAll();
+        }
+      }
+      if (done && batch.isEmpty()) {
+        return;
+      }
+      if (done) {
+        LOG.error("giving up on {} audit entries that could not be committed at shutdown", batch.size());
+        return;
+      }
+    }
+  }
+
+  /** Chains the batch after the current head and commits it; true when it landed. */
+  private boolean commitWithRetries(List<Pending> batch, boolean finalAttempt) {
+    int attempts = finalAttempt ? 5 : 3;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      List<AuditEntry> entries = chain(batch);
+      try {
+        table.commit(entries, headSnapshot);
+        AuditEntry last = entries.get(entries.size() - 1);
+        head = new AuditChain.Head(last.seq(), last.hash());
+        headSnapshot = table.currentSnapshotId();
+        return true;
+      } catch (ValidationException | CommitFailedException raced) {
+        // another writer committed since our head: continue after theirs
+        LOG.info("audit commit raced another writer; re-chaining {} entries", entries.size());
+        reloadHead();
+      } catch (RuntimeException e) {
+        LOG.error("audit commit of {} entries failed (attempt {}); they stay queued", entries.size(), attempt, e);
+        sleep(Math.min(5000, 200L * attempt * attempt));
+        reloadHead();
+      }
+    }
+    return false;
+  }
+
+  private List<AuditEntry> chain(List<Pending> batch) {
+    List<AuditEntry> entries = new ArrayList<>(batch.size());
+    long seq = head == null ? 0 : head.seq();
+    String prev = head == null ? AuditEntry.GENESIS : head.hash();
+    for (Pending p : batch) {
+      AuditEntry e = AuditEntry.chain(++seq, p.time(), p.event(), prev);
+      entries.add(e);
+      prev = e.hash();
+    }
+    return entries;
+  }
+
+  private void reloadHead() {
+    Optional<AuditChain.Head> h = table.head();
+    head = h.orElse(null);
+    headSnapshot = table.currentSnapshotId();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

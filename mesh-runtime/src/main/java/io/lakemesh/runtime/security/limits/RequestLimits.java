@@ -1,0 +1,69 @@
+package io.lakemesh.runtime.security.limits;
+
+import com.typesafe.config.Config;
+import io.lakemesh.runtime.serve.Problem;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Abuse limits applied around the API: a per-caller rate limit (429 + Retry-After) and a problem+json answer when
+ * a request outlives {@code pekko.http.server.request-timeout} (a slow handler). Sizes of URIs, headers and bodies,
+ * connection counts and idle clients are limited by the HTTP server itself (see {@code reference.conf}).
+ *
+ * <p>The caller key is the principal when there is one, the client's IP address otherwise (the address of the
+ * TCP peer, not a forwarded-for header a client could forge).
+ */
+public final class RequestLimits extends AllDirectives {
+  private final RateLimiter limiter;
+  private final Function<HttpRequest, String> principal;
+  private final String anonymous;
+
+  /**
+   * @param principal who sent a request, or {@code anonymous} when nobody is authenticated (then the client IP
+   *                  is the key)
+   */
+  public RequestLimits(RateLimiter limiter, Function<HttpRequest, String> principal, String anonymous) {
+    this.limiter = limiter;
+    this.principal = principal;
+    this.anonymous = anonymous;
+  }
+
+  public static RequestLimits from(Config limits, Function<HttpRequest, String> principal, String anonymous) {
+    return new RequestLimits(new RateLimiter(limits.getDouble("requests-per-second"), limits.getInt("burst")),
+        principal, anonymous);
+  }
+
+  public Route around(Supplier<Route> inner) {
+    return withRequestTimeoutResponse(request -> new Problem(503, "request-timeout", "Service unavailable",
+            "the request took longer than the server's limit; narrow it (filter, limit) or retry later")
+            .toResponse(request.getUri().path()),
+        () -> extractRequest(request -> {
+          RateLimiter.Decision decision = limiter.acquire(keyOf(request));
+          if (decision.allowed()) {
+            return inner.get();
+          }
+          return complete(new Problem(429, "rate-limited", "Too many requests",
+              "this client sent more requests than its limit allows; retry after " + decision.retryAfterSeconds()
+                  + " s").toResponse(request.getUri().path())
+              .removeHeader("Retry-After")
+              .addHeader(RawHeader.create("Retry-After", Long.toString(decision.retryAfterSeconds()))));
+        }));
+  }
+
+  String keyOf(HttpRequest request) {
+    String who = principal.apply(request);
+    if (who != null && !who.equals(anonymous)) {
+      return "principal:" + who;
+    }
+    return "ip:" + request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(java.net.InetAddress::getHostAddress)
+        .orElse("unknown");
+  }
+}

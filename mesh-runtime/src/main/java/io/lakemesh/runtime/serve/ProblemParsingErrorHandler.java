@@ -1,0 +1,33 @@
+package io.lakemesh.runtime.serve;
+
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.ParsingErrorHandler;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.ErrorInfo;
+import org.apache.pekko.http.scaladsl.model.StatusCode;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+
+/**
+ * Answers requests the HTTP server refuses before any route sees them (URI over
+ * {@code parsing.max-uri-length}: 414, a header over its limits: 431, too many headers, malformed request
+ * lines: 400) with problem+json like every other error. Configured as {@code
+ * pekko.http.server.parsing.error-handler}.
+ */
+public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
+
+  public ProblemParsingErrorHandler() {}
+
+  @Override
+  public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
+    int code = status.intValue();
+    log.debug("refused a request the server could not parse: {} {}", code, info.summary());
+    String slug = switch (code) {
+      case 414 -> "uri-too-long";
+      case 431 -> "headers-too-large";
+      case 413 -> "too-large";
+      default -> "malformed-request";
+    };
+    // the summary names the limit that was exceeded; it holds nothing of the request itself
+    return new Problem(code, slug, status.reason(), info.summary()).toResponse(null);
+  }
+}
