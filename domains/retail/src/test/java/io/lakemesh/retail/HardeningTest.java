@@ -56,6 +56,8 @@ class HardeningTest {
   static MeshNode node;
   static SSLContext trust;
   static HttpClient https;
+  static com.sun.net.httpserver.HttpServer jwks;
+  static String token;
 
   @BeforeAll
   static void start() throws Exception {
@@ -85,9 +87,33 @@ class HardeningTest {
     trust.init(null, tmf.getTrustManagers(), null);
     https = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1).build();
 
+    // production mode verifies tokens against an issuer's JWKS: serve one, and mint a token with its key
+    com.nimbusds.jose.jwk.ECKey signing = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(
+        com.nimbusds.jose.jwk.Curve.P_256).keyID("hardening").generate();
+    jwks = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    byte[] keySet = new com.nimbusds.jose.jwk.JWKSet(signing.toPublicJWK()).toString().getBytes();
+    jwks.createContext("/jwks", exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, keySet.length);
+      exchange.getResponseBody().write(keySet);
+      exchange.close();
+    });
+    jwks.start();
+    com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+        new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256).keyID("hardening").build(),
+        new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("ops").issuer("https://sso.test").audience("lakemesh")
+            .claim("roles", java.util.List.of("admin"))
+            .expirationTime(new java.util.Date(System.currentTimeMillis() + 3_600_000)).build());
+    jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(signing));
+    token = "Bearer " + jwt.serialize();
+
     node = MeshNode.start(ConfigFactory.parseMap(Map.ofEntries(
             Map.entry("lakemesh.home", home.toString()),
             Map.entry("lakemesh.security.mode", "production"),
+            Map.entry("lakemesh.security.jwks-url", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks"),
+            Map.entry("lakemesh.security.issuer", "https://sso.test"),
+            Map.entry("lakemesh.security.audience", "lakemesh"),
+            Map.entry("lakemesh.security.hash-salt", "hardening-test-salt"),
             Map.entry("lakemesh.http.port", 0),
             Map.entry("lakemesh.management.port", 0),
             Map.entry("lakemesh.kafka.port", 0),
@@ -109,6 +135,9 @@ class HardeningTest {
     if (node != null) {
       node.close();
     }
+    if (jwks != null) {
+      jwks.stop(0);
+    }
   }
 
   private static String pem(String type, byte[] der) {
@@ -119,6 +148,9 @@ class HardeningTest {
   static HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.httpPort() + path));
     headers.forEach(request::header);
+    if (path.startsWith("/api") && !headers.containsKey("Authorization")) {
+      request.header("Authorization", token);
+    }
     return https.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -152,7 +184,8 @@ class HardeningTest {
         + RetailPipelineTest.sale("H-2", "S-2", "CALABARZON", ts, "snacks:1:20.00") + "]";
     HttpResponse<String> posted = https.send(HttpRequest.newBuilder(
             URI.create("https://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/events"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        .header("Content-Type", "application/json").header("Authorization", token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(202, posted.statusCode(), posted.body());
     String filter = "region == \"NCR\"";
@@ -168,7 +201,7 @@ class HardeningTest {
     assertTrue(node.audit().flush());
     List<AuditEntry> entries = node.audit().table().readAll();
     assertTrue(entries.stream().anyMatch(e -> e.action().equals("ingest") && e.product().equals("retail.transactions")
-        && e.detail().equals("events=2") && e.principal().equals("anonymous")), entries.toString());
+        && e.detail().equals("events=2") && e.principal().equals("ops")), entries.toString());
     assertTrue(entries.stream().anyMatch(e -> e.action().equals("read")
         && e.detail().equals("filter=" + filter + "; rows=" + rows.size())), entries.toString());
     assertTrue(entries.stream().anyMatch(e -> e.action().equals("read") && e.detail().startsWith("quarantine;")),

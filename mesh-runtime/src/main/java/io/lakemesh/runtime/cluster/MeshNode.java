@@ -171,21 +171,30 @@ public final class MeshNode implements AutoCloseable {
     java.util.function.BooleanSupplier ready = () -> products.all().stream()
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
+    io.lakemesh.runtime.security.apikeys.ApiKeys apiKeys =
+        io.lakemesh.runtime.security.apikeys.ApiKeys.open(warehouse);
     // who sent a request, for the audit trail and the rate-limit key: the verified subject, else anonymous
-    java.util.function.Function<HttpRequest, String> principal = request -> request.getHeader("Authorization")
-        .map(h -> {
-          try {
-            return verifier.verify(h.value()).subject();
-          } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
-            return AuditDirectives.ANONYMOUS;
-          }
-        }).orElse(AuditDirectives.ANONYMOUS);
+    java.util.function.Function<HttpRequest, String> principal = request -> {
+      try {
+        java.util.Optional<String> key = request.getHeader("X-API-Key").map(h -> h.value().trim());
+        if (key.isPresent()) {
+          return apiKeys.verify(key.get()).subject();
+        }
+        java.util.Optional<String> auth = request.getHeader("Authorization").map(h -> h.value());
+        if (auth.isPresent() && auth.get().regionMatches(true, 0, "ApiKey ", 0, 7)) {
+          return apiKeys.verify(auth.get().substring(7).trim()).subject();
+        }
+        return auth.isPresent() ? verifier.verify(auth.get()).subject() : AuditDirectives.ANONYMOUS;
+      } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
+        return AuditDirectives.ANONYMOUS;
+      }
+    };
     AuditDirectives auditing = new AuditDirectives(audit, principal);
     RequestLimits limits = RequestLimits.from(lm.getConfig("limits"), principal, AuditDirectives.ANONYMOUS);
     LiveStreams streams = new LiveStreams(warehouse, changes, system, io, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
-        verifier, access, streams, auditing, lm.getDuration("limits.query-timeout"));
+        verifier, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
     String host = lm.getString("http.host");
     ServerBinding http = bind(system, auditing.around(() -> limits.around(routes::routes)), host,
         lm.getInt("http.port"), "HTTP API", https);

@@ -20,6 +20,7 @@ import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
 import io.lakemesh.runtime.security.audit.AuditDirectives;
 import io.lakemesh.runtime.security.audit.AuditLog;
+import io.lakemesh.runtime.security.apikeys.ApiKeys;
 import io.lakemesh.runtime.stream.LiveStreams;
 import java.time.Duration;
 import java.util.List;
@@ -64,6 +65,7 @@ public final class ApiRoutes extends AllDirectives {
   private final TokenVerifier verifier;
   private final ProductAccess access;
   private final LiveStreams streams;
+  private final ApiKeys apiKeys;
   private final AuditDirectives audit;
   private final Duration queryTimeout;
 
@@ -73,7 +75,8 @@ public final class ApiRoutes extends AllDirectives {
    */
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
       BooleanSupplier ready, Executor io, long maxBodyBytes, TokenVerifier verifier, ProductAccess access,
-      LiveStreams streams, AuditDirectives audit, Duration queryTimeout) {
+      LiveStreams streams, AuditDirectives audit, Duration queryTimeout, ApiKeys apiKeys) {
+    this.apiKeys = apiKeys;
     this.streams = streams;
     this.verifier = verifier;
     this.access = access;
@@ -105,6 +108,7 @@ public final class ApiRoutes extends AllDirectives {
                     path("rows", () -> get(() -> rows(id, caller))),
                     path("quarantine", () -> get(() -> quarantine(id, caller))),
                     path("stream", () -> get(() -> stream(id, caller))))))),
+            pathPrefix(PathMatchers.segment("admin").slash("api-keys"), () -> apiKeyAdmin(caller)),
             // the audit trail: platform admins only
             path("audit", () -> get(() -> caller.admin() ? audit.newestEntries(io)
                 : problem(new Problem(403, "forbidden", "Forbidden", "reading the audit trail needs the admin role"),
@@ -117,10 +121,17 @@ public final class ApiRoutes extends AllDirectives {
    * would help an attacker tune a forged token).
    */
   private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
+    return optionalHeaderValueByName("Authorization", header -> optionalHeaderValueByName("X-API-Key", apiKey -> {
       Principal caller;
       try {
-        caller = verifier.verify(header.orElse(null));
+        // service accounts use API keys; people and OIDC clients bearer tokens
+        if (apiKey.isPresent()) {
+          caller = apiKeys.verify(apiKey.get().trim());
+        } else if (header.isPresent() && header.get().regionMatches(true, 0, "ApiKey ", 0, 7)) {
+          caller = apiKeys.verify(header.get().substring(7).trim());
+        } else {
+          caller = verifier.verify(header.orElse(null));
+        }
       } catch (UnauthenticatedException e) {
         LOG.debug("credentials refused: {}", e.getMessage());
         return complete(new Problem(401, "unauthorized", "Unauthorized",
@@ -129,7 +140,51 @@ public final class ApiRoutes extends AllDirectives {
                 ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));
       }
       return inner.apply(caller);
-    });
+    }));
+  }
+
+  /** Service-account keys: create (shown once), list (never the secret), revoke. Platform admins only. */
+  private Route apiKeyAdmin(Principal caller) {
+    String instance = "/api/v1/admin/api-keys";
+    if (!caller.admin()) {
+      return problem(new Problem(403, "forbidden", "Forbidden", "managing API keys needs the admin role"),
+          instance);
+    }
+    return extractRequest(request -> concat(
+        pathEndOrSingleSlash(() -> concat(
+            get(() -> async(instance, () -> JSON.valueToTree(apiKeys.list()))),
+            post(() -> entity(Unmarshaller.entityToByteArray(), body -> {
+              JsonNode spec;
+              try {
+                spec = JSON.readTree(body);
+              } catch (java.io.IOException e) {
+                return problem(Problem.badRequest("malformed-body", "send {\"name\": ..., \"roles\": [...],"
+                    + " \"claims\": {...}}"), instance);
+              }
+              if (spec == null || !spec.path("name").isTextual() || !spec.path("roles").isArray()) {
+                return problem(Problem.badRequest("malformed-body", "a key needs a \"name\" (string) and"
+                    + " \"roles\" (array of role names); \"claims\" (object) is optional"), instance);
+              }
+              List<String> roles = new java.util.ArrayList<>();
+              spec.path("roles").forEach(r -> roles.add(r.asText()));
+              @SuppressWarnings("unchecked")
+              Map<String, Object> claims = spec.has("claims") ? JSON.convertValue(spec.get("claims"), Map.class)
+                  : Map.of();
+              var created = apiKeys.create(spec.get("name").asText(), roles, claims, caller.subject());
+              audit.admin(request, "api-key created " + created.info().id() + " roles=" + roles);
+              ObjectNode out = JSON.valueToTree(created.info());
+              out.put("key", created.key());
+              out.put("note", "the key is shown only now: store it; the server keeps only a salted hash");
+              return complete(jsonResponse(StatusCodes.CREATED, out));
+            })))),
+        path(PathMatchers.segment(), id -> delete(() -> {
+          boolean revoked = apiKeys.revoke(id, caller.subject());
+          if (!revoked) {
+            return problem(Problem.notFound("no API key '" + id + "'"), instance + "/" + id);
+          }
+          audit.admin(request, "api-key revoked " + id);
+          return complete(StatusCodes.NO_CONTENT);
+        }))));
   }
 
   private Route forbidden(Product p, Action action, String instance) {

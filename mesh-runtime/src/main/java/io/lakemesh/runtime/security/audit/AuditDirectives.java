@@ -91,6 +91,13 @@ public final class AuditDirectives extends AllDirectives {
     }
   }
 
+  /** Records an admin action (API keys, operator actions). */
+  public void admin(HttpRequest request, String detail) {
+    if (log != null) {
+      log.record(new AuditEvent(principalOf(request), AuditEvent.Action.ADMIN, null, detail, "ok"));
+    }
+  }
+
   /** Records an accepted ingest batch. */
   public void ingest(HttpRequest request, String product, int events) {
     if (log != null) {
