@@ -24,11 +24,14 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.util.AbstractList;
+import java.util.AbstractMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.RandomAccess;
+import java.util.Set;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 
@@ -161,23 +164,73 @@ public final class RowExpressions {
       return value.toString();
     }
     if (value instanceof Record record) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      for (Types.NestedField f : record.struct().fields()) {
-        Object v = toCel(record.getField(f.name()));
-        if (v != null) {
-          map.put(f.name(), v);
-        }
-      }
-      return map;
+      return new RecordView(record);
     }
     if (value instanceof List<?> list) {
-      List<Object> out = new ArrayList<>(list.size());
-      for (Object o : list) {
-        out.add(toCel(o));
-      }
-      return out;
+      return new ListView(list);
     }
     return value;
+  }
+
+  /**
+   * A nested record as a CEL map, converting a member only when an expression reads it: a rule over
+   * {@code items.map(i, i.line_amount)} touches one member of each item, not all seven. Absent (null) members are
+   * not keys, as {@code has()} expects.
+   */
+  private static final class RecordView extends AbstractMap<String, Object> {
+    private final Record record;
+    private Map<String, Object> materialized;
+
+    RecordView(Record record) {
+      this.record = record;
+    }
+
+    @Override
+    public Object get(Object key) {
+      if (!(key instanceof String name) || record.struct().field(name) == null) {
+        return null;
+      }
+      return toCel(record.getField(name));
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return key instanceof String name && record.struct().field(name) != null && record.getField(name) != null;
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      if (materialized == null) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Types.NestedField f : record.struct().fields()) {
+          Object v = toCel(record.getField(f.name()));
+          if (v != null) {
+            map.put(f.name(), v);
+          }
+        }
+        materialized = map;
+      }
+      return materialized.entrySet();
+    }
+  }
+
+  /** A list as a CEL list, converting an element only when an expression reads it. */
+  private static final class ListView extends AbstractList<Object> implements RandomAccess {
+    private final List<?> list;
+
+    ListView(List<?> list) {
+      this.list = list;
+    }
+
+    @Override
+    public Object get(int index) {
+      return toCel(list.get(index));
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
   }
 
   static Timestamp timestamp(Instant instant) {

@@ -8,5 +8,5 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @FunctionalInterface
 interface Decoder {
-  Object decode(JsonNode value, String path, Findings findings);
+  Object decode(JsonNode value, FieldPath path, Findings findings);
 }

@@ -5,7 +5,8 @@ import io.lakemesh.contracts.model.Field;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Severity;
 import java.math.BigDecimal;
-import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -29,6 +30,11 @@ import org.apache.iceberg.types.Types;
 final class DecoderCompiler {
   private static final BigDecimal INT_MIN = BigDecimal.valueOf(Integer.MIN_VALUE);
   private static final BigDecimal INT_MAX = BigDecimal.valueOf(Integer.MAX_VALUE);
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+  // timestamps are CEL timestamps too, whose range is years 1 to 9999 (RFC 3339)
+  private static final long MIN_EPOCH_MILLIS = Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+  private static final long MAX_EPOCH_MILLIS = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
 
   private DecoderCompiler() {}
 
@@ -68,7 +74,7 @@ final class DecoderCompiler {
         }
         return v.booleanValue();
       };
-      case DATE -> temporalDecoder(f, "a date (yyyy-MM-dd)", LocalDate::parse);
+      case DATE -> temporalDecoder(f, "a date (yyyy-MM-dd)", DecoderCompiler::parseDate);
       case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", LocalTime::parse);
       case TIMESTAMP -> timestampDecoder(f);
       case STRUCT -> {
@@ -145,23 +151,24 @@ final class DecoderCompiler {
 
   private static Decoder integerDecoder(Field f, boolean int32) {
     Bounds bounds = Bounds.of(f);
+    BigDecimal min = int32 ? INT_MIN : LONG_MIN;
+    BigDecimal max = int32 ? INT_MAX : LONG_MAX;
+    String width = int32 ? "a 32-bit integer" : "a 64-bit integer";
     return (v, p, fs) -> {
       BigDecimal d = exactNumber(v);
-      if (d == null || d.stripTrailingZeros().scale() > 0) {
+      // stripped first: 1E+30000000 is a 12-byte integer whose plain form has 30 million digits, so nothing
+      // below expands a number before its magnitude is known to fit
+      BigDecimal whole = d == null ? null : d.stripTrailingZeros();
+      if (whole == null || whole.scale() > 0) {
         fs.error("type", p, "logicalType", "expected an integer, got " + kind(v));
         return null;
       }
-      if (int32 && (d.compareTo(INT_MIN) < 0 || d.compareTo(INT_MAX) > 0)) {
-        fs.error("range", p, "format", d.toPlainString() + " does not fit a 32-bit integer");
+      if (whole.compareTo(min) < 0 || whole.compareTo(max) > 0) {
+        fs.error("range", p, "format", show(d) + " does not fit " + width);
         return null;
       }
-      BigInteger whole = d.toBigInteger();
-      if (whole.bitLength() > 63) {
-        fs.error("range", p, "format", d.toPlainString() + " does not fit a 64-bit integer");
-        return null;
-      }
-      bounds.check(d, p, fs);
-      return int32 ? (Object) whole.intValue() : (Object) whole.longValue();
+      bounds.check(whole, p, fs);
+      return int32 ? (Object) whole.intValueExact() : (Object) whole.longValueExact();
     };
   }
 
@@ -175,19 +182,24 @@ final class DecoderCompiler {
         fs.error("type", p, "logicalType", "expected a number, got " + kind(v));
         return null;
       }
-      BigDecimal scaled;
-      try {
-        scaled = d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
-      } catch (ArithmeticException e) {
-        fs.error("scale", p, "physicalType", d.toPlainString() + " has more than " + scale + " decimal places");
+      if (d.signum() == 0) {
+        // zero in any notation (0E+999999999 included) is zero at the column's scale
+        BigDecimal zero = BigDecimal.ZERO.setScale(scale);
+        bounds.check(zero, p, fs);
+        return zero;
+      }
+      // magnitude and places are judged on the stripped form, so a huge exponent costs nothing to reject
+      BigDecimal stripped = d.stripTrailingZeros();
+      if (stripped.precision() - stripped.scale() > precision - scale) {
+        fs.error("range", p, "physicalType", show(d) + " exceeds decimal(" + precision + "," + scale + ")");
         return null;
       }
-      if (scaled.precision() > precision) {
-        fs.error("range", p, "physicalType", d.toPlainString() + " exceeds decimal(" + precision + "," + scale
-            + ")");
+      if (stripped.scale() > scale) {
+        fs.error("scale", p, "physicalType", show(d) + " has more than " + scale + " decimal places");
         return null;
       }
-      bounds.check(d, p, fs);
+      BigDecimal scaled = stripped.setScale(scale, RoundingMode.UNNECESSARY);
+      bounds.check(scaled, p, fs);
       return scaled;
     };
   }
@@ -200,8 +212,14 @@ final class DecoderCompiler {
         fs.error("type", p, "logicalType", "expected a number, got " + kind(v));
         return null;
       }
-      bounds.check(d, p, fs);
-      return float32 ? (Object) d.floatValue() : (Object) d.doubleValue();
+      double x = float32 ? d.floatValue() : d.doubleValue();
+      if (Double.isInfinite(x)) {
+        fs.error("range", p, "format", show(d) + " does not fit a " + (float32 ? "32" : "64") + "-bit float");
+        return null;
+      }
+      // the bounds judge the value that is stored (and that CEL rules see), not the digits that were sent
+      bounds.check(float32 ? new BigDecimal(Float.toString((float) x)) : BigDecimal.valueOf(x), p, fs);
+      return float32 ? (Object) (float) x : (Object) x;
     };
   }
 
@@ -220,7 +238,7 @@ final class DecoderCompiler {
       Object parsed;
       try {
         parsed = parser.parse(v.textValue());
-      } catch (DateTimeParseException e) {
+      } catch (DateTimeException e) {
         fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not " + expected);
         return null;
       }
@@ -229,18 +247,38 @@ final class DecoderCompiler {
     };
   }
 
+  /**
+   * An ISO date with a four-digit year. {@link LocalDate#parse} also takes {@code +10000-01-01} and
+   * {@code -0001-01-01}, whose text does not sort in date order, and CEL rules and filters compare dates as text.
+   */
+  static LocalDate parseDate(String text) {
+    if (text.length() != 10 || text.charAt(4) != '-') {
+      throw new DateTimeParseException("not yyyy-MM-dd", text, 0);
+    }
+    return LocalDate.parse(text);
+  }
+
   private static Decoder timestampDecoder(Field f) {
     OffsetDateTime min = f.options().minimum() == null ? null : parseTimestamp(f.options().minimum());
     OffsetDateTime max = f.options().maximum() == null ? null : parseTimestamp(f.options().maximum());
     return (v, p, fs) -> {
       OffsetDateTime parsed;
       if (v.isIntegralNumber()) {
-        parsed = Instant.ofEpochMilli(v.longValue()).atOffset(ZoneOffset.UTC);
+        long millis = v.canConvertToLong() ? v.longValue() : Long.MAX_VALUE;
+        if (millis < MIN_EPOCH_MILLIS || millis > MAX_EPOCH_MILLIS) {
+          fs.error("range", p, "logicalType", abbreviate(v.asText()) + " ms since 1970 is outside years 1 to 9999");
+          return null;
+        }
+        parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
       } else if (v.isTextual()) {
         try {
           parsed = parseTimestamp(v.textValue());
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeException e) {
           fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not an ISO-8601 timestamp");
+          return null;
+        }
+        if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
+          fs.error("range", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is outside years 1 to 9999");
           return null;
         }
       } else {
@@ -255,6 +293,10 @@ final class DecoderCompiler {
 
   /** ISO-8601 with an offset; a timestamp without one is taken as UTC. Stored normalised to UTC. */
   static OffsetDateTime parseTimestamp(String text) {
+    OffsetDateTime common = Rfc3339.parseUtc(text);
+    if (common != null) {
+      return common;
+    }
     try {
       return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
     } catch (DateTimeParseException e) {
@@ -263,7 +305,7 @@ final class DecoderCompiler {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static void checkOrder(Object value, Object min, Object max, String p, Findings fs) {
+  private static void checkOrder(Object value, Object min, Object max, FieldPath p, Findings fs) {
     if (min != null && ((Comparable) value).compareTo(min) < 0) {
       fs.error("minimum", p, "minimum", value + " is before the minimum " + min);
     }
@@ -298,7 +340,7 @@ final class DecoderCompiler {
       Set<JsonNode> seen = unique ? new HashSet<>() : null;
       for (int i = 0; i < n; i++) {
         JsonNode item = v.get(i);
-        String itemPath = p + "[" + i + "]";
+        FieldPath itemPath = p.index(i);
         if (item == null || item.isNull()) {
           if (elementRequired) {
             fs.error("required", itemPath, "required", "an item may not be null");
@@ -332,6 +374,15 @@ final class DecoderCompiler {
     };
   }
 
+  /**
+   * A number as people write it, bounded: plain digits when short, else scientific notation (an event's
+   * {@code 1e999999999} must not become a billion-digit message).
+   */
+  static String show(BigDecimal d) {
+    int digitsBeforePoint = d.precision() - d.scale();
+    return abbreviate(digitsBeforePoint > 40 || d.scale() > 40 ? d.toString() : d.toPlainString());
+  }
+
   static String abbreviate(String s) {
     return s.length() <= 64 ? s : s.substring(0, 61) + "...";
   }
@@ -348,23 +399,23 @@ final class DecoderCompiler {
       return s == null ? null : new BigDecimal(s);
     }
 
-    void check(BigDecimal d, String p, Findings fs) {
+    void check(BigDecimal d, FieldPath p, Findings fs) {
       if (min != null && d.compareTo(min) < 0) {
-        fs.error("minimum", p, "minimum", d.toPlainString() + " is less than " + min.toPlainString());
+        fs.error("minimum", p, "minimum", show(d) + " is less than " + min.toPlainString());
       }
       if (max != null && d.compareTo(max) > 0) {
-        fs.error("maximum", p, "maximum", d.toPlainString() + " is greater than " + max.toPlainString());
+        fs.error("maximum", p, "maximum", show(d) + " is greater than " + max.toPlainString());
       }
       if (exclusiveMin != null && d.compareTo(exclusiveMin) <= 0) {
-        fs.error("minimum", p, "exclusiveMinimum", d.toPlainString() + " must be greater than "
+        fs.error("minimum", p, "exclusiveMinimum", show(d) + " must be greater than "
             + exclusiveMin.toPlainString());
       }
       if (exclusiveMax != null && d.compareTo(exclusiveMax) >= 0) {
-        fs.error("maximum", p, "exclusiveMaximum", d.toPlainString() + " must be less than "
+        fs.error("maximum", p, "exclusiveMaximum", show(d) + " must be less than "
             + exclusiveMax.toPlainString());
       }
       if (multipleOf != null && d.remainder(multipleOf).signum() != 0) {
-        fs.error("multiple_of", p, "multipleOf", d.toPlainString() + " is not a multiple of "
+        fs.error("multiple_of", p, "multipleOf", show(d) + " is not a multiple of "
             + multipleOf.toPlainString());
       }
     }

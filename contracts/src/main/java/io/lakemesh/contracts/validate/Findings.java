@@ -24,8 +24,12 @@ final class Findings {
     }
   }
 
-  void error(String code, String field, String rule, String message) {
-    add(Severity.ERROR, code, field, rule, message);
+  void add(Severity severity, String code, FieldPath field, String rule, String message) {
+    add(severity, code, field.toString(), rule, message);
+  }
+
+  void error(String code, FieldPath field, String rule, String message) {
+    add(Severity.ERROR, code, field.toString(), rule, message);
   }
 
   boolean hasErrors() {

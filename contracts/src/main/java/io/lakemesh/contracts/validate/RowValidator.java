@@ -119,7 +119,7 @@ public final class RowValidator {
           List.of());
     }
     Findings findings = new Findings();
-    GenericRecord row = decoder.decode(event, "", findings);
+    GenericRecord row = decoder.decode(event, FieldPath.ROOT, findings);
     // rules read typed values: on a row that already failed decoding they would only repeat the failure
     if (!findings.hasErrors()) {
       for (CompiledRule r : rules) {

@@ -22,11 +22,11 @@ final class StructDecoder implements Decoder {
   }
 
   @Override
-  public GenericRecord decode(JsonNode object, String path, Findings findings) {
+  public GenericRecord decode(JsonNode object, FieldPath path, Findings findings) {
     GenericRecord record = template.copy();
     for (Member m : members) {
       JsonNode value = object.get(m.name());
-      String memberPath = path.isEmpty() ? m.name() : path + "." + m.name();
+      FieldPath memberPath = path.member(m.name());
       boolean missing = value == null || value.isNull()
           || (m.missingRule() != null && m.missingRule().metric().equals("missingValues") && isBlank(value));
       if (missing) {

@@ -1,0 +1,365 @@
+package io.lakemesh.runtime.cli;
+
+import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LogicalType;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.model.Threshold;
+import io.lakemesh.contracts.model.TypeOptions;
+import io.lakemesh.contracts.validate.RowValidator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * What one contract yields, for people: the product's settings, the Iceberg schema and partition spec, the checks
+ * every field gets, the row- and batch-level rules, and the access and SLA sections. Reads the same model and the
+ * same Iceberg mapping the runtime uses, so it cannot describe a different product than the one that runs.
+ */
+final class ContractExplanation {
+  private final Contract contract;
+  private final Schema schema;
+  private final List<String> lines = new ArrayList<>();
+
+  private ContractExplanation(Contract contract) {
+    this.contract = contract;
+    this.schema = IcebergMapping.schema(contract);
+  }
+
+  static List<String> of(Contract contract) {
+    ContractExplanation e = new ContractExplanation(contract);
+    e.product();
+    e.icebergSchema();
+    e.partitionSpec();
+    e.validators();
+    e.rowRules();
+    e.batchRules();
+    e.access();
+    e.sla();
+    return e.lines;
+  }
+
+  private void heading(String title) {
+    if (!lines.isEmpty()) {
+      lines.add("");
+    }
+    lines.add(title);
+  }
+
+  private void row(String format, Object... args) {
+    lines.add(String.format(Locale.ROOT, format, args).stripTrailing());
+  }
+
+  private void product() {
+    heading(contract.id() + " " + contract.version() + " (" + contract.status() + ")"
+        + (contract.name() == null ? "" : ": " + contract.name()));
+    if (contract.description() != null) {
+      row("  %s", contract.description());
+    }
+    var settings = contract.settings();
+    row("  %-17s %s", "domain", orDash(contract.domain()));
+    row("  %-17s %s", "owner", orDash(contract.owner()));
+    row("  %-17s %s (tables: %s)", "stage", contract.stage().odcsName(), String.join(", ",
+        contract.stage().tables()));
+    row("  %-17s %s", "upstream", orDash(settings.upstream()));
+    row("  %-17s %s", "transform", orDash(settings.transform()));
+    row("  %-17s %d", "kafka partitions", settings.partitions());
+    row("  %-17s %s", "primary key", contract.primaryKey().isEmpty() ? "-"
+        : contract.primaryKey().stream().map(Field::name).collect(Collectors.joining(", ")));
+    for (Map.Entry<String, Object> e : settings.extra().entrySet()) {
+      row("  %-17s %s", e.getKey(), e.getValue());
+    }
+  }
+
+  private void icebergSchema() {
+    heading("Iceberg schema");
+    row("  %4s  %-32s %-16s %s", "id", "column", "type", "");
+    for (Types.NestedField column : schema.columns()) {
+      column(column, 0);
+    }
+    if (!schema.identifierFieldNames().isEmpty()) {
+      row("  identifier fields: %s", String.join(", ", schema.identifierFieldNames()));
+    }
+  }
+
+  private void column(Types.NestedField field, int depth) {
+    Type type = field.type();
+    String typeName = switch (type.typeId()) {
+      case STRUCT -> "struct";
+      case LIST -> "list";
+      case MAP -> "map";
+      default -> type.toString();
+    };
+    row("  %4d  %-32s %-16s %s", field.fieldId(), "  ".repeat(depth) + field.name(), typeName,
+        field.isRequired() ? "required" : "optional");
+    if (type.isNestedType()) {
+      for (Types.NestedField child : type.asNestedType().fields()) {
+        column(child, depth + 1);
+      }
+    }
+  }
+
+  private void partitionSpec() {
+    heading("Partition spec");
+    PartitionSpec spec = IcebergMapping.partitionSpec(contract, schema);
+    if (spec.isUnpartitioned()) {
+      row("  unpartitioned");
+      return;
+    }
+    for (PartitionField f : spec.fields()) {
+      row("  %4d  %-24s %s(%s)", f.fieldId(), f.name(), f.transform(), schema.findColumnName(f.sourceId()));
+    }
+  }
+
+  private void validators() {
+    heading("Field checks (an error sends the event to quarantine, a warning keeps it and counts it)");
+    for (Field f : contract.table().fields()) {
+      field(f, f.name(), f.name());
+    }
+  }
+
+  /**
+   * One line per field, as the row validator compiles it: {@code display} is the path in rejection reasons
+   * ({@code items[].qty}), {@code icebergPath} the column's name in the schema ({@code items.element.qty}).
+   */
+  private void field(Field f, String display, String icebergPath) {
+    Type type = schema.findType(icebergPath);
+    List<String> checks = new ArrayList<>();
+    checks.add(typeCheck(type));
+    checks.add(f.required() || f.isPrimaryKey() ? "required" : "optional");
+    checks.addAll(options(f, type));
+    for (QualityRule rule : f.quality()) {
+      if (rule instanceof QualityRule.Library lib) {
+        libraryCheck(lib).ifPresent(checks::add);
+      }
+    }
+    row("  %-28s %s", display, String.join("; ", checks));
+    if (type.isStructType()) {
+      for (Field child : f.properties()) {
+        field(child, display + "." + child.name(), icebergPath + "." + child.name());
+      }
+    } else if (type.isListType() && f.items() != null) {
+      Field items = f.items();
+      String element = icebergPath + ".element";
+      if (items.type() == LogicalType.OBJECT) {
+        row("  %-28s %s", display + "[]", "object; " + (type.asListType().isElementRequired()
+            ? "items may not be null" : "items may be null"));
+        for (Field child : items.properties()) {
+          field(child, display + "[]." + child.name(), element + "." + child.name());
+        }
+      } else {
+        field(items, display + "[]", element);
+      }
+    }
+  }
+
+  private static String typeCheck(Type type) {
+    return switch (type.typeId()) {
+      case STRING -> "string";
+      case INTEGER -> "integer (32-bit)";
+      case LONG -> "integer (64-bit)";
+      case DECIMAL -> {
+        Types.DecimalType d = (Types.DecimalType) type;
+        yield "number as " + d + ": at most " + d.scale() + " decimal places, " + (d.precision() - d.scale())
+            + " digits before the point";
+      }
+      case DOUBLE -> "number (64-bit float, finite)";
+      case FLOAT -> "number (32-bit float, finite)";
+      case BOOLEAN -> "boolean";
+      case DATE -> "date yyyy-MM-dd";
+      case TIME -> "time HH:mm[:ss[.f]]";
+      case TIMESTAMP -> "timestamp (ISO-8601, UTC if no offset, or epoch ms; years 1-9999)";
+      case STRUCT -> "object";
+      case LIST -> "array";
+      default -> type.toString();
+    };
+  }
+
+  /** The logicalTypeOptions the validator enforces for this type (others are documentation to it). */
+  private static List<String> options(Field f, Type type) {
+    TypeOptions o = f.options();
+    List<String> out = new ArrayList<>();
+    switch (type.typeId()) {
+      case STRING -> {
+        add(out, "pattern", o.pattern());
+        add(out, "minLength", o.minLength());
+        add(out, "maxLength", o.maxLength());
+      }
+      case INTEGER, LONG, DECIMAL, DOUBLE, FLOAT -> {
+        add(out, "minimum", o.minimum());
+        add(out, "maximum", o.maximum());
+        add(out, "exclusiveMinimum", o.exclusiveMinimum());
+        add(out, "exclusiveMaximum", o.exclusiveMaximum());
+        add(out, "multipleOf", o.multipleOf() == null ? null : o.multipleOf().toPlainString());
+      }
+      case DATE, TIME, TIMESTAMP -> {
+        add(out, "minimum", o.minimum());
+        add(out, "maximum", o.maximum());
+      }
+      case LIST -> {
+        add(out, "minItems", o.minItems());
+        add(out, "maxItems", o.maxItems());
+        if (o.uniqueItems()) {
+          out.add("uniqueItems");
+        }
+      }
+      default -> {
+      }
+    }
+    return out;
+  }
+
+  private static void add(List<String> out, String name, Object value) {
+    if (value != null) {
+      out.add(name + " " + value);
+    }
+  }
+
+  /** A property-level library rule as the validator applies it to each row. */
+  private static Optional<String> libraryCheck(QualityRule.Library lib) {
+    Severity severity = lib.threshold().rejectsAnyOffender() ? lib.severity() : Severity.WARNING;
+    String what = switch (lib.metric()) {
+      case "invalidValues" -> {
+        List<String> parts = new ArrayList<>();
+        if (!lib.validValues().isEmpty()) {
+          parts.add("one of " + lib.validValues());
+        }
+        if (lib.pattern() != null) {
+          parts.add("matching " + lib.pattern());
+        }
+        yield parts.isEmpty() ? null : String.join(" and ", parts);
+      }
+      case "nullValues" -> "not null";
+      case "missingValues" -> "not null or blank";
+      default -> null;
+    };
+    if (what == null) {
+      return Optional.empty();
+    }
+    return Optional.of("rule " + lib.name() + " (" + lib.metric() + "): " + what + " -> "
+        + severityName(severity) + (severity != lib.severity() ? " per row, " + threshold(lib) + " per batch" : ""));
+  }
+
+  private void rowRules() {
+    heading("Row rules (CEL over the columns, now, sum(list) and abs(x); an error quarantines, a warning counts)");
+    List<QualityRule.Cel> rules = RowValidator.celRules(contract);
+    if (rules.isEmpty()) {
+      row("  none");
+      return;
+    }
+    for (QualityRule.Cel rule : rules) {
+      row("  %-24s %-8s %s%s", rule.name(), severityName(rule.severity()), rule.expression(),
+          rule.field() == null ? "" : "   (on " + rule.field() + ")");
+      if (rule.description() != null) {
+        row("  %-24s %-8s %s", "", "", rule.description());
+      }
+    }
+  }
+
+  /** Rules judged over a committed batch: library metrics with a threshold, duplicates, row counts, SQL. */
+  private void batchRules() {
+    List<QualityRule> all = new ArrayList<>(contract.table().quality());
+    contract.table().fields().forEach(f -> collect(f, all));
+    List<String> out = new ArrayList<>();
+    for (QualityRule rule : all) {
+      String on = rule.field() == null ? "" : "   (on " + rule.field() + ")";
+      if (rule instanceof QualityRule.Library lib && !isRowCheck(lib)) {
+        out.add(String.format(Locale.ROOT, "  %-24s %-8s %s %s%s", lib.name(), severityName(lib.severity()),
+            lib.metric(), threshold(lib), on).stripTrailing());
+      } else if (rule instanceof QualityRule.Sql sql) {
+        out.add(String.format(Locale.ROOT, "  %-24s %-8s sql: %s%s", sql.name(), severityName(sql.severity()),
+            sql.query().replace('\n', ' '), on));
+      }
+    }
+    if (!out.isEmpty()) {
+      heading("Batch rules (judged per committed batch; a critical failure stops the stage)");
+      lines.addAll(out);
+    }
+  }
+
+  /** A library rule the row validator applies to each row on its own (as opposed to counting over a batch). */
+  private static boolean isRowCheck(QualityRule.Library lib) {
+    return lib.field() != null && lib.threshold().rejectsAnyOffender()
+        && List.of("invalidValues", "nullValues", "missingValues").contains(lib.metric());
+  }
+
+  private static void collect(Field f, List<QualityRule> out) {
+    out.addAll(f.quality());
+    f.properties().forEach(c -> collect(c, out));
+    if (f.items() != null) {
+      collect(f.items(), out);
+    }
+  }
+
+  private static String threshold(QualityRule.Library lib) {
+    Threshold t = lib.threshold();
+    String unit = lib.percent() ? "%" : "";
+    String v = t.value().toPlainString() + unit;
+    return switch (t.operator()) {
+      case MUST_BE -> "must be " + v;
+      case MUST_NOT_BE -> "must not be " + v;
+      case GREATER_THAN -> "must be > " + v;
+      case GREATER_OR_EQUAL -> "must be >= " + v;
+      case LESS_THAN -> "must be < " + v;
+      case LESS_OR_EQUAL -> "must be <= " + v;
+      case BETWEEN -> "must be between " + v + " and " + t.upper().toPlainString() + unit;
+      case NOT_BETWEEN -> "must not be between " + v + " and " + t.upper().toPlainString() + unit;
+    };
+  }
+
+  private void access() {
+    heading("Roles");
+    if (contract.roles().isEmpty()) {
+      row("  none");
+    }
+    for (Contract.RoleGrant role : contract.roles()) {
+      row("  %-16s %-11s %s", role.role(), orDash(role.access()), role.description() == null ? ""
+          : role.description());
+    }
+    List<String> classified = new ArrayList<>();
+    contract.table().fields().forEach(f -> classified(f, f.name(), classified));
+    if (!classified.isEmpty()) {
+      heading("Classified columns (masked per role by the access policy)");
+      lines.addAll(classified);
+    }
+  }
+
+  private static void classified(Field f, String path, List<String> out) {
+    if (f.classification() != null) {
+      out.add(String.format(Locale.ROOT, "  %-28s %s", path, f.classification()));
+    }
+    f.properties().forEach(c -> classified(c, path + "." + c.name(), out));
+    if (f.items() != null) {
+      f.items().properties().forEach(c -> classified(c, path + "[]." + c.name(), out));
+    }
+  }
+
+  private void sla() {
+    heading("SLA");
+    if (contract.slaProperties().isEmpty()) {
+      row("  none");
+    }
+    for (Contract.SlaProperty p : contract.slaProperties()) {
+      row("  %-16s %s%s%s", p.property(), orDash(p.value()), p.unit() == null ? "" : " " + p.unit(),
+          p.element() == null ? "" : "   (" + p.element() + ")");
+    }
+  }
+
+  private static String severityName(Severity s) {
+    return s.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String orDash(String s) {
+    return s == null || s.isBlank() ? "-" : s;
+  }
+}

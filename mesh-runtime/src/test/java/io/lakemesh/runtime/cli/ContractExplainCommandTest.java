@@ -1,0 +1,91 @@
+package io.lakemesh.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContractExplainCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private CliRun explain(String contract) throws IOException {
+    Path file = dir.resolve("orders.odcs.yaml");
+    Files.writeString(file, contract);
+    return CliRun.execute(new ContractExplainCommand(), file.toString());
+  }
+
+  private static void assertLine(String out, String regex) {
+    assertTrue(out.lines().anyMatch(l -> l.matches(regex)), () -> "no line matches " + regex + " in\n" + out);
+  }
+
+  @Test
+  void showsWhatTheContractYields() throws IOException {
+    CliRun run = explain(ContractLintCommandTest.orders());
+    String out = run.out();
+    assertEquals(0, run.exitCode(), out + run.err());
+    assertEquals("", run.err());
+
+    // the product
+    assertLine(out, "shop\\.orders 2\\.1\\.0 \\(active\\): orders");
+    assertLine(out, "  stage +source \\(tables: bronze, silver, quarantine\\)");
+    assertLine(out, "  primary key +order_id");
+    assertLine(out, "  kafka partitions +6");
+    // the Iceberg schema, one line per column with id, type, required, nested columns indented
+    assertLine(out, " +1  order_id +string +required");
+    assertLine(out, " +5  total +decimal\\(10, 2\\) +required");
+    assertLine(out, " +4  email +string +optional");
+    assertLine(out, " +\\d+  lines +list +required");
+    assertLine(out, " +\\d+    element +struct +required");
+    assertLine(out, " +\\d+      qty +int +required");
+    assertLine(out, "  identifier fields: order_id");
+    // the partition spec, in partition-key order
+    assertLine(out, " +1000  placed_at_day +day\\(placed_at\\)");
+    assertLine(out, " +1001  country +identity\\(country\\)");
+    // the checks each field gets
+    assertLine(out, "  order_id +string; required; pattern \\^O-\\[0-9\\]\\{6\\}\\$");
+    assertLine(out, "  country +string; required; rule country_known \\(invalidValues\\): one of \\[PH, SG, MY\\]"
+        + " -> error");
+    assertLine(out, "  total +number as decimal\\(10, 2\\): at most 2 decimal places, 8 digits before the point;"
+        + " required; minimum 0");
+    assertLine(out, "  lines +array; required; minItems 1; maxItems 50");
+    assertLine(out, "  lines\\[\\]\\.qty +integer \\(32-bit\\); required; exclusiveMinimum 0");
+    // rules with their severity
+    assertLine(out, "  total_is_line_sum +error +abs\\(sum\\(lines\\.map\\(l, l\\.amount\\)\\) - total\\) <= 0\\.01");
+    assertLine(out, " +the lines add up to the total");
+    assertLine(out, "  not_in_future +warning +placed_at <= now \\+ duration\\(\"5m\"\\)");
+    assertLine(out, "  unique_order +error +duplicateValues must be 0");
+    // access and SLAs
+    assertLine(out, "  shop_admin +read-write +Everything in the shop domain\\.");
+    assertLine(out, "  analyst +read");
+    assertLine(out, "  email +restricted");
+    assertLine(out, "  freshness +90 s   \\(orders\\.placed_at\\)");
+    assertLine(out, "  latency +15 s");
+  }
+
+  @Test
+  void anInvalidContractIsListedLikeLintAndExits1() throws IOException {
+    CliRun run = explain(ContractLintCommandTest.orders().replace("apiVersion: v3.1.0", "apiVersion: v9"));
+    assertEquals(1, run.exitCode());
+    assertTrue(run.out().lines().allMatch(l -> l.startsWith(dir.resolve("orders.odcs.yaml") + ": /")), run.out());
+    assertTrue(run.out().contains(": /apiVersion: "), run.out());
+    assertEquals(1, run.err().lines().count(), run.err());
+  }
+
+  @Test
+  void aMissingFileIsAUsageErrorInOneLine() {
+    CliRun run = CliRun.execute(new ContractExplainCommand(), dir.resolve("nope.yaml").toString());
+    assertEquals(2, run.exitCode());
+    assertEquals(List.of("explain: no such file: " + dir.resolve("nope.yaml")), run.err().lines().toList());
+
+    CliRun none = CliRun.execute(new ContractExplainCommand());
+    assertEquals(2, none.exitCode());
+    assertEquals(1, none.err().lines().count(), none.err());
+  }
+}

@@ -1,0 +1,121 @@
+package io.lakemesh.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContractLintCommandTest {
+
+  @TempDir
+  Path dir;
+
+  static String orders() throws IOException {
+    try (InputStream in = ContractLintCommandTest.class.getResourceAsStream("/contracts/cli-orders.odcs.yaml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private Path write(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void aDirectoryOfValidContractsPasses() throws IOException {
+    write("orders.odcs.yaml", orders());
+    write("nested/orders-v2.yaml", orders().replace("id: shop.orders", "id: shop.orders_v2"));
+    write("notes.txt", "not a contract, not looked at");
+    write("target/classes/copy.odcs.yaml", "build output: skipped");
+    write(".cache/state.json", "tool state: skipped");
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertEquals("lint: 2 contracts, no problems\n", run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void everyProblemIsOneLineWithFilePointerAndReason() throws IOException {
+    Path good = write("orders.odcs.yaml", orders());
+    Path bad = write("broken.odcs.yaml", orders()
+        .replace("apiVersion: v3.1.0", "apiVersion: v9")                             // not an ODCS version
+        .replace("logicalType: timestamp", "logicalType: datetime"));                // unknown logical type
+    Path badRule = write("bad-rule.odcs.yaml", orders()
+        .replace("'placed_at <= now + duration(\"5m\")'", "'placed_at <= later'"));  // CEL that does not check
+    Path yaml = write("garbage.json", "{ not: [valid");
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), good.toString(), bad.toString(), badRule.toString(),
+        yaml.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    List<String> lines = run.out().lines().toList();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith(bad + ": /apiVersion: ") && l.contains("v3.1.0")),
+        run.out());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith(bad + ": /schema/0/properties/2/logicalType: ")
+        && l.contains("datetime")), run.out());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith(badRule + ": /schema/0/quality: ")
+        && l.contains("not_in_future") && l.contains("later")), run.out());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith(yaml + ": /: not valid YAML at line 1: ")
+        && l.contains("expected ',' or ']'")), run.out());
+    assertTrue(lines.stream().noneMatch(l -> l.startsWith(good.toString())), run.out());
+    String summary = lines.get(lines.size() - 1);
+    int problems = lines.size() - 1;
+    assertEquals("lint: 4 contracts, 3 with problems, " + problems + " problems", summary);
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void aPartitionTransformThatDoesNotFitItsColumnIsAProblem() throws IOException {
+    Path file = write("orders.odcs.yaml", orders().replace("""
+        partitioned: true
+        partitionKeyPosition: 2
+""", """
+        partitioned: true
+        partitionKeyPosition: 2
+        customProperties:
+          - property: partitionTransform
+            value: day
+"""));
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertEquals(List.of(file + ": /schema/0/properties/1: partition transform day does not apply to 'country' of type"
+        + " string", "lint: 1 contract, 1 with problems, 1 problem"), run.out().lines().toList());
+  }
+
+  @Test
+  void aMissingPathIsAUsageErrorInOneLine() throws IOException {
+    Path good = write("orders.odcs.yaml", orders());
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), good.toString(), dir.resolve("nope.yaml").toString());
+
+    assertEquals(2, run.exitCode());
+    assertEquals("lint: no such file or directory: " + dir.resolve("nope.yaml") + "\n", run.err());
+    assertEquals("", run.out(), "nothing is linted on a usage error");
+  }
+
+  @Test
+  void noPathOrADirectoryWithoutContractsIsAUsageError() throws IOException {
+    CliRun none = CliRun.execute(new ContractLintCommand());
+    assertEquals(2, none.exitCode());
+    assertEquals(1, none.err().lines().count(), none.err());
+    assertTrue(none.err().startsWith("lint: Missing required parameter"), none.err());
+
+    write("readme.md", "# nothing here");
+    CliRun empty = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(2, empty.exitCode());
+    assertEquals("lint: no contract files (*.yaml, *.yml, *.json) in " + dir + "\n", empty.err());
+  }
+}
