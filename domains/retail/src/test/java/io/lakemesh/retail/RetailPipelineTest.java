@@ -308,23 +308,29 @@ class RetailPipelineTest {
   @Order(5)
   void managementShowsMembersShardsAndPausesAndResumesAProduct() throws Exception {
     String mgmt = "http://127.0.0.1:" + node.managementPort();
+    HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + "/cluster/members"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, anonymous.statusCode(), "cluster administration needs a token");
+    String admin = "Bearer " + node.devAdminToken();
     JsonNode members = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + "/cluster/members"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body());
+        .header("Authorization", admin).build(), HttpResponse.BodyHandlers.ofString()).body());
     JsonNode self = members.get("members").get(0);
     assertEquals("Up", self.get("status").asText(), members.toString());
     assertTrue(self.get("roles").toString().contains("domain-retail"), members.toString());
     HttpResponse<String> shards = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
-        + "/cluster/shards/DataProduct-retail")).build(), HttpResponse.BodyHandlers.ofString());
+        + "/cluster/shards/DataProduct-retail")).header("Authorization", admin).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, shards.statusCode(), shards.body());
     assertTrue(shards.body().contains("regions") && shards.body().contains("numEntities"), shards.body());
 
     JsonNode products = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + "/lakemesh/products"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body());
+        .header("Authorization", admin).build(), HttpResponse.BodyHandlers.ofString()).body());
     assertEquals(2, products.size(), products.toString());
     assertTrue(products.get(0).get("node").asText().startsWith("pekko://lakemesh@"), products.toString());
 
     HttpResponse<String> paused = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
-        + "/lakemesh/products/retail.transactions/pause")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        + "/lakemesh/products/retail.transactions/pause")).header("Authorization", admin)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(202, paused.statusCode(), paused.body());
     await("paused", () -> node.progress().state("retail.transactions").state().equals("paused"));
@@ -335,7 +341,8 @@ class RetailPipelineTest {
     Thread.sleep(1500);
     assertEquals(before, count(silver()), "nothing is committed while paused");
     HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
-        + "/lakemesh/products/retail.transactions/resume")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        + "/lakemesh/products/retail.transactions/resume")).header("Authorization", admin)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(202, resumed.statusCode(), resumed.body());
     await("resumed and caught up", () -> count(silver()) == before + 1);

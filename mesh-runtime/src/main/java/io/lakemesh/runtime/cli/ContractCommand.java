@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "contract",
         mixinStandardHelpOptions = true,
         description = "Check data contracts (ODCS v3.1) before they are deployed.",
-        subcommands = {ContractDiffCommand.class})
+        subcommands = {ContractLintCommand.class, ContractDiffCommand.class, ContractExplainCommand.class})
 public final class ContractCommand implements Runnable {
 
     @Spec

@@ -23,6 +23,12 @@ public final class LakemeshCli {
       commandLine.getErr().println("lakemesh: " + (e.getMessage() != null ? e.getMessage() : root.toString()));
       return 1;
     });
+    // a usage error is one line and a hint, not the whole usage text
+    cli.setParameterExceptionHandler((e, a) -> {
+      e.getCommandLine().getErr().println("lakemesh: " + e.getMessage() + " (see '"
+          + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+      return 2;
+    });
     int code = cli.execute(args);
     System.exit(code);
   }

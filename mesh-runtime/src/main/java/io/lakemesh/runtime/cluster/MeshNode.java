@@ -14,7 +14,10 @@ import io.lakemesh.runtime.serve.ApiRoutes;
 import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
+import io.lakemesh.runtime.security.Authenticator;
 import io.lakemesh.runtime.security.DevKeys;
+import io.lakemesh.runtime.security.UnauthenticatedException;
+import io.lakemesh.runtime.security.apikeys.ApiKeys;
 import io.lakemesh.runtime.security.HashSalt;
 import io.lakemesh.runtime.security.ProductAccess;
 import io.lakemesh.runtime.security.SecuritySettings;
@@ -171,21 +174,14 @@ public final class MeshNode implements AutoCloseable {
     java.util.function.BooleanSupplier ready = () -> products.all().stream()
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
-    io.lakemesh.runtime.security.apikeys.ApiKeys apiKeys =
-        io.lakemesh.runtime.security.apikeys.ApiKeys.open(warehouse);
+    ApiKeys apiKeys = ApiKeys.open(warehouse);
+    Authenticator authenticator = new Authenticator(verifier, apiKeys);
     // who sent a request, for the audit trail and the rate-limit key: the verified subject, else anonymous
     java.util.function.Function<HttpRequest, String> principal = request -> {
       try {
-        java.util.Optional<String> key = request.getHeader("X-API-Key").map(h -> h.value().trim());
-        if (key.isPresent()) {
-          return apiKeys.verify(key.get()).subject();
-        }
-        java.util.Optional<String> auth = request.getHeader("Authorization").map(h -> h.value());
-        if (auth.isPresent() && auth.get().regionMatches(true, 0, "ApiKey ", 0, 7)) {
-          return apiKeys.verify(auth.get().substring(7).trim()).subject();
-        }
-        return auth.isPresent() ? verifier.verify(auth.get()).subject() : AuditDirectives.ANONYMOUS;
-      } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
+        return authenticator.authenticate(request.getHeader("Authorization").map(h -> h.value()),
+            request.getHeader("X-API-Key").map(h -> h.value())).subject();
+      } catch (UnauthenticatedException e) {
         return AuditDirectives.ANONYMOUS;
       }
     };
@@ -194,13 +190,14 @@ public final class MeshNode implements AutoCloseable {
     LiveStreams streams = new LiveStreams(warehouse, changes, system, io, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
-        verifier, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
+        authenticator, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
     String host = lm.getString("http.host");
     ServerBinding http = bind(system, auditing.around(() -> limits.around(routes::routes)), host,
         lm.getInt("http.port"), "HTTP API", https);
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
-        new io.lakemesh.runtime.serve.ProductAdmin(system, products));
+        new io.lakemesh.runtime.serve.ProductAdmin(system, products),
+        authenticator);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management", java.util.Optional.empty());
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,

@@ -20,6 +20,7 @@ import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
 import io.lakemesh.runtime.security.audit.AuditDirectives;
 import io.lakemesh.runtime.security.audit.AuditLog;
+import io.lakemesh.runtime.security.Authenticator;
 import io.lakemesh.runtime.security.apikeys.ApiKeys;
 import io.lakemesh.runtime.stream.LiveStreams;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public final class ApiRoutes extends AllDirectives {
   private final BooleanSupplier ready;
   private final Executor io;
   private final long maxBodyBytes;
-  private final TokenVerifier verifier;
+  private final Authenticator authenticator;
   private final ProductAccess access;
   private final LiveStreams streams;
   private final ApiKeys apiKeys;
@@ -74,11 +75,11 @@ public final class ApiRoutes extends AllDirectives {
    * @param queryTimeout reads (rows, quarantine, stats) running longer answer 503
    */
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
-      BooleanSupplier ready, Executor io, long maxBodyBytes, TokenVerifier verifier, ProductAccess access,
+      BooleanSupplier ready, Executor io, long maxBodyBytes, Authenticator authenticator, ProductAccess access,
       LiveStreams streams, AuditDirectives audit, Duration queryTimeout, ApiKeys apiKeys) {
     this.apiKeys = apiKeys;
+    this.authenticator = authenticator;
     this.streams = streams;
-    this.verifier = verifier;
     this.access = access;
     this.audit = audit;
     this.queryTimeout = queryTimeout;
@@ -124,14 +125,7 @@ public final class ApiRoutes extends AllDirectives {
     return optionalHeaderValueByName("Authorization", header -> optionalHeaderValueByName("X-API-Key", apiKey -> {
       Principal caller;
       try {
-        // service accounts use API keys; people and OIDC clients bearer tokens
-        if (apiKey.isPresent()) {
-          caller = apiKeys.verify(apiKey.get().trim());
-        } else if (header.isPresent() && header.get().regionMatches(true, 0, "ApiKey ", 0, 7)) {
-          caller = apiKeys.verify(header.get().substring(7).trim());
-        } else {
-          caller = verifier.verify(header.orElse(null));
-        }
+        caller = authenticator.authenticate(header, apiKey);
       } catch (UnauthenticatedException e) {
         LOG.debug("credentials refused: {}", e.getMessage());
         return complete(new Problem(401, "unauthorized", "Unauthorized",

@@ -24,13 +24,36 @@ public final class ManagementRoutes extends AllDirectives {
    * @param clusterManagement Pekko Management's routes: {@code /cluster/members} (GET; PUT/DELETE to down or make
    *     a member leave), {@code /cluster/shards/{region}}
    */
+  private final io.lakemesh.runtime.security.Authenticator authenticator;
+
   public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io, Route clusterManagement,
-      ProductAdmin admin) {
+      ProductAdmin admin, io.lakemesh.runtime.security.Authenticator authenticator) {
+    this.authenticator = authenticator;
     this.clusterManagement = clusterManagement;
     this.admin = admin;
     this.ready = ready;
     this.metrics = metrics;
     this.io = io;
+  }
+
+  private Route adminOnly(java.util.function.Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", authorization -> optionalHeaderValueByName("X-API-Key",
+        apiKey -> {
+          io.lakemesh.runtime.security.Principal caller;
+          try {
+            caller = authenticator.authenticate(authorization, apiKey);
+          } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
+            return complete(new Problem(401, "unauthorized", "Unauthorized",
+                "a valid bearer token or API key is required").toResponse(null).addHeader(
+                    org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate",
+                        "Bearer realm=\"lakemesh\"")));
+          }
+          if (!caller.admin()) {
+            return complete(new Problem(403, "forbidden", "Forbidden",
+                "cluster and product administration needs the admin role").toResponse(null));
+          }
+          return inner.get();
+        }));
   }
 
   public Route routes() {
@@ -44,13 +67,15 @@ public final class ManagementRoutes extends AllDirectives {
         path("metrics", () -> get(() -> completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
             .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
                 HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text)))))),
+        // operator actions and cluster membership need the platform admin role
+        adminOnly(() -> concat(
         pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> completeWithFuture(admin.list()))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> post(() ->
                 completeWithFuture(admin.pause(id)))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> post(() ->
                 completeWithFuture(admin.resume(id))))))),
-        clusterManagement,
+        clusterManagement)),
         extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
             + " (the management port serves /alive, /ready, /metrics, /cluster/members, /cluster/shards/<region>,"
             + " /lakemesh/products)").toResponse(path))));
