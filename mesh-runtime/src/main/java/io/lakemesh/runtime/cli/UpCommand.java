@@ -36,6 +36,27 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--host", description = "Interface the HTTP API binds (env LAKEMESH_HTTP_HOST, default 127.0.0.1)")
   String host;
 
+  @Option(names = "--node", description = "Node name, shown in logs and stats (env LAKEMESH_NODE, default n1)")
+  String node;
+
+  @Option(names = "--cluster-port", description = "Pekko cluster port (env LAKEMESH_CLUSTER_PORT, default 25520)")
+  Integer clusterPort;
+
+  @Option(names = "--seed-nodes", split = ",", description = "Cluster seed nodes, e.g."
+      + " pekko://lakemesh@127.0.0.1:25520 (omit on the first node: it forms the cluster)")
+  java.util.List<String> seedNodes;
+
+  @Option(names = "--roles", split = ",", description = "Roles of this node: domain-<domain> for each domain it"
+      + " runs, api to serve HTTP (default: every domain with a contract, plus api)")
+  java.util.List<String> roles;
+
+  @Option(names = "--catalog", description = "Shared Iceberg JDBC catalog URI, e.g. jdbc:sqlite:/srv/lm/catalog.db"
+      + " or jdbc:postgresql://db/lakemesh (default: SQLite under --home)")
+  String catalogUri;
+
+  @Option(names = "--warehouse", description = "Warehouse location for --catalog (a shared directory or s3://…)")
+  String warehouse;
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> overrides = new HashMap<>();
@@ -45,6 +66,18 @@ public final class UpCommand implements Callable<Integer> {
     put(overrides, "lakemesh.kafka.port", kafkaPort);
     put(overrides, "lakemesh.management.port", mgmtPort);
     put(overrides, "lakemesh.kafka.bootstrap", kafka);
+    put(overrides, "lakemesh.node-name", node);
+    put(overrides, "pekko.remote.artery.canonical.port", clusterPort);
+    put(overrides, "pekko.cluster.seed-nodes", seedNodes);
+    put(overrides, "lakemesh.roles", roles);
+    if (catalogUri != null) {
+      if (warehouse == null) {
+        System.err.println("lakemesh: --catalog needs --warehouse (where the tables' files live)");
+        return 2;
+      }
+      overrides.put("lakemesh.catalog.properties.uri", catalogUri);
+      overrides.put("lakemesh.catalog.properties.warehouse", warehouse);
+    }
     Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load());
     MeshNode node;
     try {

@@ -134,7 +134,9 @@ public final class MeshNode implements AutoCloseable {
       warehouse = Warehouse.openLocal(home);
     } else {
       Map<String, String> props = new HashMap<>();
-      catalogProps.entrySet().forEach(e -> props.put(e.getKey(), e.getValue().unwrapped().toString()));
+      // HOCON paths to Iceberg property names: jdbc.schema-version and "jdbc.schema-version" alike
+      catalogProps.entrySet().forEach(e -> props.put(String.join(".",
+          com.typesafe.config.ConfigUtil.splitPath(e.getKey())), e.getValue().unwrapped().toString()));
       warehouse = Warehouse.open(props);
     }
     // a node runs the domains it has the role of; by default all domains it has contracts for, plus the API

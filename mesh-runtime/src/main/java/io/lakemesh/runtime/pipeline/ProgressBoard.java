@@ -38,10 +38,11 @@ public final class ProgressBoard {
   /** Events produced through this node that silver has not committed yet. */
   public long lag(String productId) {
     Map<Integer, AtomicLong> ends = produced.get(productId);
-    if (ends == null) {
+    SourcePositions done = committed.get(productId);
+    if (ends == null || done == null) {
+      // the pipeline runs on another node of the cluster: this node cannot tell its lag (it pushes back there)
       return 0;
     }
-    SourcePositions done = committed.getOrDefault(productId, SourcePositions.empty());
     long lag = 0;
     for (Map.Entry<Integer, AtomicLong> e : ends.entrySet()) {
       lag += Math.max(0, e.getValue().get() + 1 - done.next(e.getKey()));

@@ -9,7 +9,6 @@ import io.lakemesh.contracts.policy.Action;
 import io.lakemesh.runtime.security.Principal;
 import io.lakemesh.runtime.security.ProductAccess;
 import io.lakemesh.runtime.security.ReadScope;
-import io.lakemesh.runtime.security.TokenVerifier;
 import io.lakemesh.runtime.security.UnauthenticatedException;
 import java.util.Optional;
 import java.util.function.Function;

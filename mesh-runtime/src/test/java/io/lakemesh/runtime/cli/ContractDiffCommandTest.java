@@ -152,6 +152,6 @@ class ContractDiffCommandTest {
 
         Run noSubcommand = contract();
         assertEquals(2, noSubcommand.exitCode());
-        assertTrue(noSubcommand.err().contains("Missing subcommand: one of diff"), noSubcommand.err());
+        assertTrue(noSubcommand.err().contains("Missing subcommand: one of lint, diff, explain"), noSubcommand.err());
     }
 }
