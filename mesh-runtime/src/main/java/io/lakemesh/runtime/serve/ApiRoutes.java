@@ -136,6 +136,18 @@ public final class ApiRoutes extends AllDirectives {
     }));
   }
 
+  private static ObjectNode keyJson(ApiKeys.KeyInfo k) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("id", k.id());
+    n.put("name", k.name());
+    k.roles().forEach(n.putArray("roles")::add);
+    n.set("claims", JSON.valueToTree(k.claims()));
+    n.put("created", k.created().toString());
+    n.put("createdBy", k.createdBy());
+    n.put("revoked", k.revoked() == null ? null : k.revoked().toString());
+    return n;
+  }
+
   /** Service-account keys: create (shown once), list (never the secret), revoke. Platform admins only. */
   private Route apiKeyAdmin(Principal caller) {
     String instance = "/api/v1/admin/api-keys";
@@ -145,7 +157,11 @@ public final class ApiRoutes extends AllDirectives {
     }
     return extractRequest(request -> concat(
         pathEndOrSingleSlash(() -> concat(
-            get(() -> async(instance, () -> JSON.valueToTree(apiKeys.list()))),
+            get(() -> async(instance, () -> {
+              ArrayNode list = JSON.createArrayNode();
+              apiKeys.list().forEach(k -> list.add(keyJson(k)));
+              return list;
+            })),
             post(() -> entity(Unmarshaller.entityToByteArray(), body -> {
               JsonNode spec;
               try {
@@ -165,7 +181,7 @@ public final class ApiRoutes extends AllDirectives {
                   : Map.of();
               var created = apiKeys.create(spec.get("name").asText(), roles, claims, caller.subject());
               audit.admin(request, "api-key created " + created.info().id() + " roles=" + roles);
-              ObjectNode out = JSON.valueToTree(created.info());
+              ObjectNode out = keyJson(created.info());
               out.put("key", created.key());
               out.put("note", "the key is shown only now: store it; the server keeps only a salted hash");
               return complete(jsonResponse(StatusCodes.CREATED, out));
