@@ -1,6 +1,8 @@
 package io.lakemesh.bench;
 
 import io.lakemesh.bench.BenchArgs.GoldMode;
+import io.lakemesh.runtime.pipeline.CommitFeed;
+import io.lakemesh.runtime.pipeline.CommitListener;
 import io.lakemesh.runtime.pipeline.GoldAggregator;
 import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
 import io.lakemesh.runtime.pipeline.StageTables;
@@ -45,12 +47,12 @@ final class LakemeshIngest {
     Table silver = StageTables.served(warehouse, source);
     Table quarantine = StageTables.quarantine(warehouse, source);
     // as on a node: silver's recent commits are handed to gold in memory (the same CommitFeed wiring)
-    io.lakemesh.runtime.pipeline.CommitFeed feed = new io.lakemesh.runtime.pipeline.CommitFeed(4);
+    CommitFeed feed = new CommitFeed(4);
     SourceBatchCommitter committer = new SourceBatchCommitter(source, bronze, silver, quarantine, io, feed);
     // gold has its own table objects, as its DataProduct entity does
     GoldAggregator gold = new GoldAggregator(goldProduct, catalog.aggregation(goldProduct),
         StageTables.served(warehouse, goldProduct), StageTables.served(warehouse, source), feed,
-        io.lakemesh.runtime.pipeline.CommitListener.NONE);
+        CommitListener.NONE);
     Map<TopicPartition, Long> from = new HashMap<>();
     loaded.endOffsets().keySet().forEach(tp -> from.put(tp, committer.resumeFrom().next(tp.partition())));
 
