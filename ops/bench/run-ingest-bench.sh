@@ -4,7 +4,7 @@
 #   ops/bench/run-ingest-bench.sh                   300,000 events, 1 warm-up + 3 measured rounds
 #   ops/bench/run-ingest-bench.sh --events 100000 --rounds 2 --no-profile
 #   ops/bench/run-ingest-bench.sh --help            all options
-# Extra JVM options: BENCH_JAVA_OPTS (default -Xmx3g). Skip the build: BENCH_SKIP_BUILD=1.
+# Extra JVM options: BENCH_JAVA_OPTS (default -Xmx3g -XX:+UseParallelGC). Skip the build: BENCH_SKIP_BUILD=1.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -20,5 +20,5 @@ fi
 cp_file="$here/target/runtime-classpath.txt"
 [ -f "$cp_file" ] || { echo "run-ingest-bench: $cp_file missing; build ops/bench first" >&2; exit 1; }
 
-exec java ${BENCH_JAVA_OPTS:--Xmx3g} -cp "$here/target/classes:$(cat "$cp_file")" \
+exec java ${BENCH_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC} -cp "$here/target/classes:$(cat "$cp_file")" \
   io.lakemesh.bench.IngestBenchmark "$@"
