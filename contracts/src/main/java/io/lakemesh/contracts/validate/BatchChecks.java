@@ -34,7 +34,13 @@ public final class BatchChecks {
   public record Verdict(String rule, Severity severity, boolean passed, BigDecimal measured, String message) {}
 
   /** What a batch was, as the checks need it. */
-  public record BatchFacts(long rows, long duplicates, long tableRows, Map<String, Long> offendersByRule) {}
+  /**
+   * @param rows rows the batch adds (after deduplication by primary key)
+   * @param duplicatesOf for a property path, how many of the batch's rows repeat a value another row of the batch
+   *     has; the primary key has none by construction (the stage drops re-sent events)
+   */
+  public record BatchFacts(long rows, long tableRows, Map<String, Long> offendersByRule,
+      java.util.function.ToLongFunction<String> duplicatesOf) {}
 
   private final List<Check> checks;
 
@@ -83,8 +89,9 @@ public final class BatchChecks {
       long count;
       switch (rule.metric()) {
         case "duplicateValues" -> {
-          base = facts.rows() + facts.duplicates();
-          count = facts.duplicates();
+          // on the object: the primary key, which deduplication keeps unique; on a property: that property
+          base = facts.rows();
+          count = rule.field() == null ? 0 : facts.duplicatesOf().applyAsLong(rule.field());
         }
         case "rowCount" -> {
           base = 1;

@@ -229,6 +229,10 @@ class HardeningTest {
   void oversizedUriAndHeadersGetProblemDetails() throws Exception {
     assertProblem(get("/api/v1/products?pad=" + "a".repeat(2000), Map.of()), 414);
     assertProblem(get("/api/v1/products", Map.of("X-Pad", "b".repeat(2000))), 431);
+    assertTrue(node.audit().flush());
+    List<AuditEntry> entries = node.audit().table().readAll();
+    assertTrue(entries.stream().anyMatch(e -> e.action().equals("denied") && e.outcome().equals("414")
+        && e.detail().contains("refused before routing")), "requests refused before routing are audited too");
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.lakemesh.runtime.product.ProductCatalog;
 import io.lakemesh.runtime.observe.ProductMetrics;
 import io.lakemesh.runtime.serve.ApiRoutes;
 import io.lakemesh.runtime.serve.ManagementRoutes;
+import io.lakemesh.runtime.serve.ProblemParsingErrorHandler;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
 import io.lakemesh.runtime.security.Authenticator;
@@ -171,7 +172,7 @@ public final class MeshNode implements AutoCloseable {
     startProducts(system, products, services);
 
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
-    RowQueries queries = new RowQueries(warehouse);
+    RowQueries queries = new RowQueries(warehouse).withTimeout(lm.getDuration("limits.query-timeout"));
     ProductStats stats = new ProductStats(warehouse, progress);
     java.util.function.BooleanSupplier ready = () -> products.all().stream()
         .allMatch(p -> "running".equals(progress.state(p.id()).state()));
@@ -188,6 +189,7 @@ public final class MeshNode implements AutoCloseable {
       }
     };
     AuditDirectives auditing = new AuditDirectives(audit, principal);
+    ProblemParsingErrorHandler.auditTo(audit);
     RequestLimits limits = RequestLimits.from(lm.getConfig("limits"), principal, AuditDirectives.ANONYMOUS);
     LiveStreams streams = new LiveStreams(warehouse, changes, system, io, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
@@ -201,7 +203,7 @@ public final class MeshNode implements AutoCloseable {
         new io.lakemesh.runtime.serve.ProductAdmin(system, products),
         authenticator);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
-        "management", java.util.Optional.empty());
+        "management", https); // the operator's port is as protected as the API
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit);
     node.registerShutdown();

@@ -107,13 +107,24 @@ public final class SourceBatchCommitter {
    * Judges the batch against the contract's batch-level rules; verdicts are counted per rule. A failing critical
    * rule stops the stage before anything is committed.
    */
-  private void checkBatch(int rows, int duplicates, Map<String, Long> offenders, Counters silverDelta) {
+  private void checkBatch(List<Record> rows, Map<String, Long> offenders, Counters silverDelta) {
     if (batchChecks.checks().isEmpty()) {
       return;
     }
-    long tableRows = silverTotal() + rows;
-    for (BatchChecks.Verdict v : batchChecks.evaluate(new BatchChecks.BatchFacts(rows, duplicates, tableRows,
-        offenders))) {
+    long tableRows = silverTotal() + rows.size();
+    java.util.function.ToLongFunction<String> duplicatesOf = field -> {
+      Set<Object> seen = new HashSet<>();
+      long repeats = 0;
+      for (Record r : rows) {
+        Object v = r.getField(field); // top-level properties; nested paths are not counted
+        if (v != null && !seen.add(v)) {
+          repeats++;
+        }
+      }
+      return repeats;
+    };
+    for (BatchChecks.Verdict v : batchChecks.evaluate(new BatchChecks.BatchFacts(rows.size(), tableRows,
+        offenders, duplicatesOf))) {
       silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1);
       if (!v.passed() && v.severity() == Severity.CRITICAL) {
         throw new QualityGateException(product.id() + ": critical rule '" + v.rule() + "' failed: "
@@ -275,7 +286,7 @@ public final class SourceBatchCommitter {
         quarantineRows.add(e.quarantineRow());
       }
     }
-    checkBatch(silverRows.size(), duplicates, offenders, silverDelta);
+    checkBatch(silverRows, offenders, silverDelta);
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);

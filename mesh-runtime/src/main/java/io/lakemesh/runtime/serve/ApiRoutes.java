@@ -380,7 +380,7 @@ public final class ApiRoutes extends AllDirectives {
             return new Problem(bad.status(), bad.slug(), bad.status() == 403 ? "Forbidden" : "Bad request",
                 bad.getMessage()).toResponse(instance);
           }
-          if (cause instanceof TimeoutException) {
+          if (cause instanceof TimeoutException || cause instanceof RowQueries.QueryTimeoutException) {
             return new Problem(503, "query-timeout", "Service unavailable", "the query ran longer than "
                 + queryTimeout.toSeconds() + " s; narrow the filter or lower the limit").toResponse(instance);
           }

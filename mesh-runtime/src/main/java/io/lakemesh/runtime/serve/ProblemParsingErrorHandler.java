@@ -15,7 +15,17 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
  */
 public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
 
+  /**
+   * Pekko instantiates this handler by class name, so the audit trail reaches it through this hook (the node sets
+   * it at start): requests refused before routing are denied requests too, and are recorded.
+   */
+  private static volatile io.lakemesh.runtime.security.audit.AuditLog audit;
+
   public ProblemParsingErrorHandler() {}
+
+  public static void auditTo(io.lakemesh.runtime.security.audit.AuditLog log) {
+    audit = log;
+  }
 
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
@@ -27,6 +37,15 @@ public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
       case 413 -> "too-large";
       default -> "malformed-request";
     };
+    io.lakemesh.runtime.security.audit.AuditLog log2 = audit;
+    if (log2 != null) {
+      try {
+        log2.record(io.lakemesh.runtime.security.audit.AuditEvent.denied("anonymous", null, "-",
+            "(refused before routing: " + slug + ")", code));
+      } catch (RuntimeException e) {
+        log.warning("could not audit a refused request: {}", e.getMessage());
+      }
+    }
     // the summary names the limit that was exceeded; it holds nothing of the request itself
     return new Problem(code, slug, status.reason(), info.summary()).toResponse(null);
   }

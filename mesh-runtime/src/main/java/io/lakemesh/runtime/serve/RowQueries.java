@@ -80,6 +80,31 @@ public final class RowQueries {
 
   private final Warehouse warehouse;
 
+  private java.time.Duration timeout = java.time.Duration.ofDays(1);
+
+  /**
+   * Reads stop at this budget (checked as rows are scanned), so a query that times out for its caller does not
+   * keep a thread busy afterwards.
+   */
+  public RowQueries withTimeout(java.time.Duration queryTimeout) {
+    this.timeout = queryTimeout;
+    return this;
+  }
+
+  private void checkDeadline(long deadline) {
+    if (System.nanoTime() > deadline) {
+      throw new QueryTimeoutException("the read ran past the query timeout of " + timeout.toSeconds()
+          + " s; narrow the filter or lower the limit");
+    }
+  }
+
+  /** A read stopped at the query timeout. */
+  public static final class QueryTimeoutException extends RuntimeException {
+    public QueryTimeoutException(String message) {
+      super(message);
+    }
+  }
+
   public RowQueries(Warehouse warehouse) {
     this.warehouse = warehouse;
   }
@@ -147,10 +172,15 @@ public final class RowQueries {
     }
     Set<String> columns = new LinkedHashSet<>(query.select());
     Instant now = Instant.now();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int scanned = 0;
     // all columns are read when filtering or under a row filter: the CEL predicates may use any of them
     try (CloseableIterable<Record> rows = TableReader.read(table, pushdown,
         predicate == null && scope.unrestricted() ? query.select() : List.of())) {
       for (Record r : rows) {
+        if (++scanned % 1024 == 0) {
+          checkDeadline(deadline);
+        }
         if (predicate != null) {
           try {
             if (!predicate.test(r, now)) {
@@ -192,8 +222,13 @@ public final class RowQueries {
     Comparator<Visible> byTime = Comparator.comparing(v -> (OffsetDateTime) v.record().getField("received_at"));
     PriorityQueue<Visible> newest = new PriorityQueue<>(
         byTime.thenComparing(v -> (Long) v.record().getField("kafka_offset")));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int scanned = 0;
     try (CloseableIterable<Record> rows = TableReader.read(table)) {
       for (Record r : rows) {
+        if (++scanned % 1024 == 0) {
+          checkDeadline(deadline);
+        }
         String payload = (String) r.getField("payload");
         if (!scope.unrestricted()) {
           Optional<String> masked = maskedPayload(payload, scope);
