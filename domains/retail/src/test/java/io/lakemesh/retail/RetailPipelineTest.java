@@ -346,6 +346,9 @@ class RetailPipelineTest {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(202, resumed.statusCode(), resumed.body());
     await("resumed and caught up", () -> count(silver()) == before + 1);
+    assertTrue(node.audit().flush());
+    assertTrue(node.audit().table().readAll().stream().anyMatch(e -> e.action().equals("admin")
+        && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")), "operator actions are audited");
   }
 
   private static void assertProblem(HttpResponse<String> response, int status) throws IOException {

@@ -201,7 +201,7 @@ public final class MeshNode implements AutoCloseable {
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(system, products),
-        authenticator);
+        authenticator, auditing);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management", https); // the operator's port is as protected as the API
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,

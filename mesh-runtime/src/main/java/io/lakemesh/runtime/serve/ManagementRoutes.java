@@ -19,6 +19,7 @@ public final class ManagementRoutes extends AllDirectives {
 
   private final Route clusterManagement;
   private final ProductAdmin admin;
+  private final io.lakemesh.runtime.security.audit.AuditDirectives audit;
 
   /**
    * @param clusterManagement Pekko Management's routes: {@code /cluster/members} (GET; PUT/DELETE to down or make
@@ -27,7 +28,9 @@ public final class ManagementRoutes extends AllDirectives {
   private final io.lakemesh.runtime.security.Authenticator authenticator;
 
   public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io, Route clusterManagement,
-      ProductAdmin admin, io.lakemesh.runtime.security.Authenticator authenticator) {
+      ProductAdmin admin, io.lakemesh.runtime.security.Authenticator authenticator,
+      io.lakemesh.runtime.security.audit.AuditDirectives audit) {
+    this.audit = audit;
     this.authenticator = authenticator;
     this.clusterManagement = clusterManagement;
     this.admin = admin;
@@ -52,7 +55,13 @@ public final class ManagementRoutes extends AllDirectives {
             return complete(new Problem(403, "forbidden", "Forbidden",
                 "cluster and product administration needs the admin role").toResponse(null));
           }
-          return inner.get();
+          // every operator action (pause, resume, leave, down) goes to the audit trail
+          return extractRequest(request -> {
+            if (!request.method().value().equals("GET")) {
+              audit.admin(request, request.method().value() + " " + request.getUri().path());
+            }
+            return inner.get();
+          });
         }));
   }
 
