@@ -13,7 +13,8 @@ public final class ProgressBoard {
 
   /** The state of one product's pipeline on this node. */
   public record PipelineState(String state, String lastError, Instant lastCommit, long batches,
-      java.time.Duration lastLatency, String node) {}
+      java.time.Duration lastLatency, String node)
+      implements io.lakemesh.runtime.cluster.CborSerializable {} // the reply of an ask that may cross nodes
 
   private final Instant startedAt = Instant.now();
   private final Map<String, SourcePositions> committed = new ConcurrentHashMap<>();
