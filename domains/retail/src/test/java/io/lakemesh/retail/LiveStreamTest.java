@@ -94,7 +94,7 @@ class LiveStreamTest {
       assertEquals(List.of("T-1"), ids(first, "transaction_id"), "only rows the filter accepts");
       long firstSnapshot = first.get("snapshot").asLong();
       JsonNode goldChange = gold.next("change");
-      assertTrue(goldChange.path("rows").size() >= 2, goldChange.toString());
+      assertTrue(goldChange.path("rows").size() >= 1, goldChange.toString());
 
       post(node, RetailPipelineTest.sale("T-3", "S-0001", "NCR", ts, "snacks:1:5.00") + "\n");
       assertEquals(List.of("T-3"), ids(ncr.next("change"), "transaction_id"));

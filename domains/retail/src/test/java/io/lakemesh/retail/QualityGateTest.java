@@ -65,7 +65,8 @@ class QualityGateTest {
             "lakemesh.http.port", 0,
             "lakemesh.management.port", 0,
             "lakemesh.kafka.port", 0,
-            "lakemesh.pipeline.batch-window", "300ms",
+            // long enough that the events of one request always form one batch, whatever the polls
+            "lakemesh.pipeline.batch-window", "2s",
             "pekko.remote.artery.canonical.port", 0))
         .withFallback(ConfigFactory.load());
     try (MeshNode node = MeshNode.start(config)) {
