@@ -75,6 +75,7 @@ class RetailPipelineTest {
             "lakemesh.http.max-body", "64KiB",
             "lakemesh.pipeline.batch-window", "200ms",
             "lakemesh.pipeline.gold-interval", "200ms",
+            "lakemesh.limits.header-deadline", "3s",
             "pekko.remote.artery.canonical.port", 0))
         .withFallback(ConfigFactory.load());
   }
@@ -349,6 +350,41 @@ class RetailPipelineTest {
     assertTrue(node.audit().flush());
     assertTrue(node.audit().table().readAll().stream().anyMatch(e -> e.action().equals("admin")
         && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")), "operator actions are audited");
+  }
+
+  @Test
+  @Order(6)
+  void aSlowLorisClientIsDisconnected() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.httpPort())) {
+      socket.setSoTimeout(15_000);
+      var out = socket.getOutputStream();
+      out.write("GET /alive HTTP/1.1\r\nHost: localhost\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      long start = System.nanoTime();
+      boolean closed = false;
+      // trickle one header byte a second, never finishing the headers
+      for (int i = 0; i < 12 && !closed; i++) {
+        try {
+          out.write('X');
+          out.flush();
+          Thread.sleep(1000);
+          socket.setSoTimeout(1);
+          try {
+            closed = socket.getInputStream().read() == -1;
+          } catch (java.net.SocketTimeoutException stillOpen) {
+            // nothing to read yet: the server still holds the connection
+          } finally {
+            socket.setSoTimeout(15_000);
+          }
+        } catch (java.io.IOException reset) {
+          closed = true;
+        }
+      }
+      long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+      assertTrue(closed, "the server must close a connection whose headers never complete");
+      assertTrue(seconds <= 8, "closed after " + seconds + " s; the header deadline is 3 s");
+    }
+    assertEquals(200, get("/alive").statusCode(), "other clients are served as usual");
   }
 
   private static void assertProblem(HttpResponse<String> response, int status) throws IOException {

@@ -217,8 +217,14 @@ public final class MeshNode implements AutoCloseable {
       if (https.isPresent()) {
         server = server.enableHttps(https.get());
       }
-      return server.bind(routes).toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      // slow-loris guard: a connection must deliver its first complete request (all headers) within the
+      // deadline, else it is closed; later requests are bounded by idle-timeout and the connection cap
+      java.time.Duration headerDeadline = system.settings().config().getDuration("lakemesh.limits.header-deadline");
+      return server.bindFlow(org.apache.pekko.stream.javadsl.Flow.of(
+              org.apache.pekko.http.javadsl.model.HttpRequest.class)
+              .initialTimeout(headerDeadline)
+              .via(routes.flow(system)))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("cannot serve the " + what + " on " + host + ":" + port
