@@ -174,8 +174,7 @@ public final class MeshNode implements AutoCloseable {
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(warehouse).withTimeout(lm.getDuration("limits.query-timeout"));
     ProductStats stats = new ProductStats(warehouse, progress);
-    java.util.function.BooleanSupplier ready = () -> products.all().stream()
-        .allMatch(p -> "running".equals(progress.state(p.id()).state()));
+    java.util.function.BooleanSupplier ready = readiness(system, products);
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
     ApiKeys apiKeys = ApiKeys.open(warehouse);
     Authenticator authenticator = new Authenticator(verifier, apiKeys);
@@ -230,6 +229,29 @@ public final class MeshNode implements AutoCloseable {
       throw new IllegalStateException("cannot serve the " + what + " on " + host + ":" + port
           + " (is the port in use? choose another with the flag or environment variable)", e);
     }
+  }
+
+  /**
+   * Ready when every product's pipeline runs, wherever in the cluster it lives: each product is asked through
+   * sharding every two seconds, so an API-only node becomes ready too, and readiness probes never wait on an ask.
+   */
+  private static java.util.function.BooleanSupplier readiness(ActorSystem<?> system, ProductCatalog products) {
+    java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable check = () -> {
+      List<java.util.concurrent.CompletableFuture<Boolean>> running = new java.util.ArrayList<>();
+      for (Product p : products.all()) {
+        running.add(ClusterSharding.get(system).entityRefFor(DataProduct.typeKey(p.contract().domain()), p.id())
+            .<io.lakemesh.runtime.pipeline.ProgressBoard.PipelineState>ask(DataProduct.GetState::new,
+                Duration.ofSeconds(2))
+            .toCompletableFuture()
+            .handle((state, error) -> error == null && "running".equals(state.state())));
+      }
+      java.util.concurrent.CompletableFuture.allOf(running.toArray(java.util.concurrent.CompletableFuture[]::new))
+          .thenRun(() -> ready.set(running.stream().allMatch(java.util.concurrent.CompletableFuture::join)));
+    };
+    system.scheduler().scheduleAtFixedRate(Duration.ofMillis(500), Duration.ofSeconds(2), check,
+        system.executionContext());
+    return ready::get;
   }
 
   private static void startProducts(ActorSystem<?> system, ProductCatalog products, NodeServices services) {
