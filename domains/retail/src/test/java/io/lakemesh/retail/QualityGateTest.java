@@ -41,6 +41,11 @@ class QualityGateTest {
         version: 1.0.0
         status: active
         domain: plant
+        # batch-level rules judge each partition worker's micro-batch: one partition keeps the batches of this
+        # test exactly the events of one request
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
         schema:
           - name: readings
             properties:

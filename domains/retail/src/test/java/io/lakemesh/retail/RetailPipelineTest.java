@@ -327,14 +327,21 @@ class RetailPipelineTest {
     JsonNode products = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + "/lakemesh/products"))
         .header("Authorization", admin).build(), HttpResponse.BodyHandlers.ofString()).body());
     assertEquals(2, products.size(), products.toString());
-    assertTrue(products.get(0).get("node").asText().startsWith("pekko://lakemesh@"), products.toString());
+    JsonNode transactions = java.util.stream.StreamSupport.stream(products.spliterator(), false)
+        .filter(p -> p.get("id").asText().equals("retail.transactions")).findFirst().orElseThrow();
+    assertEquals(3, transactions.get("workers").size(), "one worker per Kafka partition: " + products);
+    for (JsonNode w : transactions.get("workers")) {
+      assertTrue(w.get("node").asText().startsWith("pekko://lakemesh@"), products.toString());
+      assertEquals("running", w.get("state").asText(), products.toString());
+    }
 
     HttpResponse<String> paused = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
         + "/lakemesh/products/retail.transactions/pause")).header("Authorization", admin)
         .POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(202, paused.statusCode(), paused.body());
-    await("paused", () -> node.progress().state("retail.transactions").state().equals("paused"));
+    await("paused", () -> java.util.stream.IntStream.range(0, 3).allMatch(p ->
+        node.progress().state("retail.transactions#" + p).state().equals("paused")));
     int before = count(silver());
     HttpResponse<String> response = post("retail.transactions",
         sale("T-7", "S-0009", "NCR", NOW, "noodles:1:1.00") + "\n", "application/x-ndjson");

@@ -25,9 +25,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * The actor that owns one data product: it materializes the product's pipeline, restarts it from the last commit
- * when it fails, and drains it when the shard moves or the node shuts down. Sharded per domain, so a domain's
- * products only run on nodes with that domain's role.
+ * The actor that owns one worker of a data product (see {@link WorkerId}: one Kafka partition of a source product,
+ * or a whole derived product): it materializes the worker's pipeline, restarts it from the last commit when it
+ * fails, and drains it when the shard moves or the node shuts down. Sharded per domain, so a domain's products only
+ * run on nodes with that domain's role; each worker is its own shard, so a product's partitions spread over them.
  */
 public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
@@ -68,10 +69,15 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
             .withStopMessage(new Stop()));
   }
 
-  static Behavior<Command> create(String productId, NodeServices services) {
-    return Behaviors.setup(ctx -> new DataProduct(ctx, productId, services));
+  static Behavior<Command> create(String entityId, NodeServices services) {
+    return Behaviors.setup(ctx -> {
+      // any message (the cluster's periodic state poll included) brings a worker up wherever its shard lives
+      ctx.getSelf().tell(new Start());
+      return new DataProduct(ctx, WorkerId.parse(entityId), services);
+    });
   }
 
+  private final WorkerId worker;
   private final String productId;
   private final NodeServices services;
   private final Product product;
@@ -83,9 +89,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private Instant lastCommit;
   private java.time.Duration lastLatency;
 
-  private DataProduct(ActorContext<Command> context, String productId, NodeServices services) {
+  private DataProduct(ActorContext<Command> context, WorkerId worker, NodeServices services) {
     super(context);
-    this.productId = productId;
+    this.worker = worker;
+    this.productId = worker.productId();
     this.services = services;
     this.product = services.products().find(productId)
         .orElseThrow(() -> new IllegalArgumentException("no contract for product " + productId));
@@ -97,7 +104,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .onMessage(Start.class, m -> ensureRunning())
         .onMessage(Restart.class, m -> ensureRunning())
         .onMessage(GetState.class, m -> {
-          m.replyTo().tell(services.progress().state(productId));
+          m.replyTo().tell(services.progress().state(worker.entityId()));
           return this;
         })
         .onMessage(PipelineEnded.class, this::onEnded)
@@ -108,14 +115,14 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
             pipeline.drain();
           }
           publish(pipeline == null ? "paused" : "pausing", null);
-          m.replyTo().tell(services.progress().state(productId));
+          m.replyTo().tell(services.progress().state(worker.entityId()));
           return this;
         })
         .onMessage(Resume.class, m -> {
           paused = false;
           halted = false;
           ensureRunning();
-          m.replyTo().tell(services.progress().state(productId));
+          m.replyTo().tell(services.progress().state(worker.entityId()));
           return this;
         })
         .build();
@@ -128,11 +135,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     try {
       pipeline = product.stage() == Stage.SOURCE ? startSource() : startGold();
       publish("running", null);
-      getContext().getLog().info("{}: pipeline running", productId);
+      getContext().getLog().info("{}: pipeline running", worker);
       getContext().pipeToSelf(pipeline.done(), (done, error) ->
           new PipelineEnded(error == null ? null : describe(error)));
     } catch (RuntimeException e) {
-      getContext().getLog().error("{}: pipeline cannot start: {}", productId, describe(e), e);
+      getContext().getLog().error("{}: pipeline cannot start: {}", worker, describe(e), e);
       publish("failed", describe(e));
       getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
     }
@@ -142,17 +149,16 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline startSource() {
     var warehouse = services.warehouse();
     org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
+    ensureTopic();
     SourceBatchCommitter committer = new SourceBatchCommitter(product.boundTo(silver.schema()),
-        StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io(),
+        java.util.Set.of(worker.partition()), StageTables.bronze(warehouse, product), silver,
+        StageTables.quarantine(warehouse, product), services.io(),
         services.feed(productId).andThen(services.changes()));
-    services.progress().committed(productId, committer.silverPositions());
-    int partitions = ensureTopic();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
-        partitions, services.pipeline(), services.io(), result -> {
+        services.pipeline(), services.io(), result -> {
           batches++;
           lastCommit = result.committedAt();
           lastLatency = result.latency();
-          services.progress().committed(productId, committer.silverPositions());
           publish("running", null);
         });
   }
@@ -172,17 +178,12 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     });
   }
 
-  private int ensureTopic() {
+  private void ensureTopic() {
     try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         services.kafkaBootstrap()))) {
-      String topic = io.lakemesh.runtime.log.Topics.rawTopic(productId);
-      io.lakemesh.runtime.log.Topics.ensure(admin, topic, product.contract().settings().partitions());
-      return admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while preparing the topic of " + productId, e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("cannot prepare the topic of " + productId + ": " + e.getCause(), e);
+      // the contract's partition count; a topic that exists with another count is refused (keys would move)
+      io.lakemesh.runtime.log.Topics.ensure(admin, io.lakemesh.runtime.log.Topics.rawTopic(productId),
+          product.contract().settings().partitions());
     }
   }
 
@@ -198,13 +199,13 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     }
     if (ended.error() != null && ended.error().startsWith(QualityGateException.class.getSimpleName())) {
       // re-running the same batch would fail the same way: stay halted, visible in stats, until resumed
-      getContext().getLog().error("{}: pipeline halted by a quality gate: {}", productId, ended.error());
+      getContext().getLog().error("{}: pipeline halted by a quality gate: {}", worker, ended.error());
       halted = true;
       publish("halted", ended.error());
       return this;
     }
     if (ended.error() != null) {
-      getContext().getLog().error("{}: pipeline failed, restarting from the last commit: {}", productId,
+      getContext().getLog().error("{}: pipeline failed, restarting from the last commit: {}", worker,
           ended.error());
       publish("failed", ended.error());
     } else {
@@ -220,14 +221,14 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       publish("stopped", null);
       return Behaviors.stopped();
     }
-    getContext().getLog().info("{}: draining", productId);
+    getContext().getLog().info("{}: draining", worker);
     publish("draining", null);
     pipeline.drain();
     return this;
   }
 
   private void publish(String state, String error) {
-    services.progress().state(productId, new ProgressBoard.PipelineState(state, error, lastCommit, batches,
+    services.progress().state(worker.entityId(), new ProgressBoard.PipelineState(state, error, lastCommit, batches,
         lastLatency, getContext().getSystem().address().toString()));
   }
 

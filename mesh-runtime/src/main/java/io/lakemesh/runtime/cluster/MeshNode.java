@@ -44,7 +44,6 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -62,7 +61,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MeshNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MeshNode.class);
-  private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
 
   private final ActorSystem<Void> system;
   private final EmbeddedKafka kafka;
@@ -77,10 +75,13 @@ public final class MeshNode implements AutoCloseable {
   private final SecuritySettings security;
   private final Path home;
   private final AuditLog audit;
+  private final ClusterProgress workers;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
-      ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home, AuditLog audit) {
+      ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home, AuditLog audit,
+      ClusterProgress workers) {
+    this.workers = workers;
     this.changes = changes;
     this.security = security;
     this.home = home;
@@ -165,16 +166,21 @@ public final class MeshNode implements AutoCloseable {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
-    ProgressBoard progress = new ProgressBoard();
+    ProgressBoard progress = new ProgressBoard(new io.lakemesh.runtime.pipeline.CommittedPositions(warehouse,
+        products, Duration.ofMillis(500)));
     ChangeHub changes = new ChangeHub();
     NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
         progress, io, new java.util.concurrent.ConcurrentHashMap<>(), changes);
-    startProducts(system, products, services);
+    for (String domain : products.all().stream().map(p -> p.contract().domain()).distinct().toList()) {
+      DataProduct.initSharding(system, domain, services);
+    }
+    // polling every worker's state also starts it, and restarts it on a survivor after a node is lost
+    ClusterProgress workers = ClusterProgress.start(system, products);
 
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(warehouse).withTimeout(lm.getDuration("limits.query-timeout"));
-    ProductStats stats = new ProductStats(warehouse, progress);
-    java.util.function.BooleanSupplier ready = readiness(system, products);
+    ProductStats stats = new ProductStats(warehouse, progress, workers);
+    java.util.function.BooleanSupplier ready = workers::ready;
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
     ApiKeys apiKeys = ApiKeys.open(warehouse);
     Authenticator authenticator = new Authenticator(verifier, apiKeys);
@@ -199,12 +205,12 @@ public final class MeshNode implements AutoCloseable {
         lm.getInt("http.port"), "HTTP API", https);
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
-        new io.lakemesh.runtime.serve.ProductAdmin(system, products),
+        new io.lakemesh.runtime.serve.ProductAdmin(system, products, workers),
         authenticator, auditing);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management", https); // the operator's port is as protected as the API
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
-        progress, changes, security, home, audit);
+        progress, changes, security, home, audit, workers);
     node.registerShutdown();
     return node;
   }
@@ -229,44 +235,6 @@ public final class MeshNode implements AutoCloseable {
       throw new IllegalStateException("cannot serve the " + what + " on " + host + ":" + port
           + " (is the port in use? choose another with the flag or environment variable)", e);
     }
-  }
-
-  /**
-   * Ready when every product's pipeline runs, wherever in the cluster it lives: each product is asked through
-   * sharding every two seconds, so an API-only node becomes ready too, and readiness probes never wait on an ask.
-   */
-  private static java.util.function.BooleanSupplier readiness(ActorSystem<?> system, ProductCatalog products) {
-    java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
-    Runnable check = () -> {
-      List<java.util.concurrent.CompletableFuture<Boolean>> running = new java.util.ArrayList<>();
-      for (Product p : products.all()) {
-        running.add(ClusterSharding.get(system).entityRefFor(DataProduct.typeKey(p.contract().domain()), p.id())
-            .<io.lakemesh.runtime.pipeline.ProgressBoard.PipelineState>ask(DataProduct.GetState::new,
-                Duration.ofSeconds(2))
-            .toCompletableFuture()
-            .handle((state, error) -> error == null && "running".equals(state.state())));
-      }
-      java.util.concurrent.CompletableFuture.allOf(running.toArray(java.util.concurrent.CompletableFuture[]::new))
-          .thenRun(() -> ready.set(running.stream().allMatch(java.util.concurrent.CompletableFuture::join)));
-    };
-    system.scheduler().scheduleAtFixedRate(Duration.ofMillis(500), Duration.ofSeconds(2), check,
-        system.executionContext());
-    return ready::get;
-  }
-
-  private static void startProducts(ActorSystem<?> system, ProductCatalog products, NodeServices services) {
-    List<String> domains = products.all().stream().map(p -> p.contract().domain()).distinct().toList();
-    for (String domain : domains) {
-      DataProduct.initSharding(system, domain, services);
-    }
-    Runnable startAll = () -> {
-      for (Product p : products.all()) {
-        ClusterSharding.get(system).entityRefFor(DataProduct.typeKey(p.contract().domain()), p.id())
-            .tell(new DataProduct.Start());
-      }
-    };
-    // the keep-alive restarts an entity wherever its shard lives after a hand-off or a node loss
-    system.scheduler().scheduleAtFixedRate(Duration.ZERO, KEEP_ALIVE, startAll, system.executionContext());
   }
 
   private void registerShutdown() {
@@ -339,6 +307,11 @@ public final class MeshNode implements AutoCloseable {
 
   public ProgressBoard progress() {
     return progress;
+  }
+
+  /** Every product worker's last known state, cluster-wide. */
+  public ClusterProgress workers() {
+    return workers;
   }
 
   public CompletionStage<Done> whenTerminated() {

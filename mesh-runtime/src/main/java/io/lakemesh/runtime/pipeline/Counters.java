@@ -6,7 +6,8 @@ import java.util.TreeMap;
 
 /**
  * Cumulative counts of a stage (duplicates dropped, failures per rule, …), carried forward in every snapshot
- * summary as {@code lakemesh.count.<name>} so they survive restarts exactly like the data.
+ * summary as {@code lakemesh.count.<name>} so they survive restarts exactly like the data. The counts of a snapshot
+ * cover the Kafka partitions its source positions name: each worker counts its own partitions.
  */
 public final class Counters {
   public static final String PREFIX = "lakemesh.count.";
@@ -22,6 +23,34 @@ public final class Counters {
       });
     }
     return c;
+  }
+
+  /**
+   * The counts of {@code partitions} committed to a table: the sum over the newest snapshots of disjoint partition
+   * sets that together cover them (one per worker that committed them).
+   */
+  public static Counters committed(org.apache.iceberg.Table table, java.util.Set<Integer> partitions) {
+    Counters total = new Counters();
+    java.util.Set<Integer> covered = new java.util.HashSet<>();
+    for (org.apache.iceberg.Snapshot snapshot : io.lakemesh.runtime.storage.SnapshotPositions.lineage(table)) {
+      String positions = snapshot.summary().get(SourcePositions.SUMMARY_KEY);
+      if (positions == null) {
+        continue;
+      }
+      java.util.Set<Integer> parts = SourcePositions.parse(positions).partitions();
+      // an overlapping older snapshot is an earlier state of counts already taken (or of a wider worker whose
+      // counts cannot be split); only disjoint ones add
+      if (parts.isEmpty() || !partitions.containsAll(parts)
+          || parts.stream().anyMatch(covered::contains)) {
+        continue;
+      }
+      fromSummary(snapshot.summary()).counts.forEach(total::add);
+      covered.addAll(parts);
+      if (covered.containsAll(partitions)) {
+        break;
+      }
+    }
+    return total;
   }
 
   public void add(String name, long n) {

@@ -7,7 +7,6 @@ import io.lakemesh.contracts.validate.Violation;
 import io.lakemesh.runtime.log.Topics;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.quality.SqlRules;
-import io.lakemesh.runtime.storage.SnapshotPositions;
 import io.lakemesh.runtime.storage.TableReader;
 import io.lakemesh.runtime.storage.TableWriter;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +49,8 @@ public final class SourceBatchCommitter {
   private static final int PREPARE_PARALLELISM = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   private final Product product;
+  private final Set<Integer> partitions;
+  private final int partitionCount;
   private final Table bronze;
   private final Table silver;
   private final Table quarantine;
@@ -78,9 +79,23 @@ public final class SourceBatchCommitter {
     this(product, bronze, silver, quarantine, io, null);
   }
 
-  /** @param feed told about every silver commit with its rows (downstream stages, live streams); may be null */
+  /** A committer of all the product's partitions. */
   public SourceBatchCommitter(Product product, Table bronze, Table silver, Table quarantine, Executor io,
       CommitListener feed) {
+    this(product, allPartitions(product), bronze, silver, quarantine, io, feed);
+  }
+
+  /**
+   * A committer of some of the product's Kafka partitions; other workers may commit the others to the same tables
+   * at the same time. Deduplication is per partition: producers key events by primary key (the ingest endpoint
+   * does), so all copies of a key land in one partition.
+   *
+   * @param feed told about every silver commit with its rows (downstream stages, live streams); may be null
+   */
+  public SourceBatchCommitter(Product product, Set<Integer> partitions, Table bronze, Table silver,
+      Table quarantine, Executor io, CommitListener feed) {
+    this.partitions = Set.copyOf(partitions);
+    this.partitionCount = product.contract().settings().partitions();
     this.feed = feed;
     this.product = product;
     this.bronze = bronze;
@@ -96,8 +111,8 @@ public final class SourceBatchCommitter {
     this.bronzeAt = positions(bronze);
     this.silverAt = positions(silver);
     this.quarantineAt = positions(quarantine);
-    this.silverCounts = Counters.fromSummary(summary(silver));
-    this.quarantineCounts = Counters.fromSummary(summary(quarantine));
+    this.silverCounts = Counters.committed(silver, this.partitions);
+    this.quarantineCounts = Counters.committed(quarantine, this.partitions);
     this.batchChecks = BatchChecks.of(product.contract());
     this.sqlRules = SqlRules.of(product.contract(), localDirectory(silver.location()));
     loadKeys();
@@ -401,21 +416,42 @@ public final class SourceBatchCommitter {
     if (silver.currentSnapshot() == null) {
       return;
     }
+    // only the keys that hash to this committer's partitions: the others are other workers' to check
+    boolean everyPartition = partitions.size() >= partitionCount;
     try (CloseableIterable<Record> rows = TableReader.read(silver, Expressions.alwaysTrue(), keyColumns)) {
       for (Record r : rows) {
-        keys.add(key(r));
+        if (everyPartition || partitions.contains(
+            partitionOf(String.valueOf(r.getField(keyColumns.get(0))), partitionCount))) {
+          keys.add(key(r));
+        }
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot load the keys of " + silver.name(), e);
     }
   }
 
-  private static SourcePositions positions(Table table) {
-    return SourcePositions.parse(SnapshotPositions.latest(table, SourcePositions.SUMMARY_KEY).orElse(null));
+  private SourcePositions positions(Table table) {
+    return SourcePositions.committed(table, partitions);
   }
 
-  private static Map<String, String> summary(Table table) {
-    return table.currentSnapshot() == null ? Map.of() : table.currentSnapshot().summary();
+  /** Every partition of the product's raw topic. */
+  public static Set<Integer> allPartitions(Product product) {
+    Set<Integer> all = new java.util.TreeSet<>();
+    for (int p = 0; p < product.contract().settings().partitions(); p++) {
+      all.add(p);
+    }
+    return all;
+  }
+
+  /** The partitions this committer owns. */
+  public Set<Integer> partitions() {
+    return partitions;
+  }
+
+  /** The raw-topic partition Kafka's default partitioner gives a record keyed by {@code key}. */
+  static int partitionOf(String key, int partitionCount) {
+    return org.apache.kafka.common.utils.Utils.toPositive(
+        org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitionCount;
   }
 
   private static String header(ConsumerRecord<?, ?> rec, String name) {

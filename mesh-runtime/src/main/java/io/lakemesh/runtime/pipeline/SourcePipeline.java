@@ -22,7 +22,8 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * The stream graph of a source product: raw topic → micro-batches → bronze, silver and quarantine commits.
+ * The stream graph of a source product's worker: its partitions of the raw topic → micro-batches → bronze, silver
+ * and quarantine commits.
  *
  * <p>Backpressure: the Kafka source only polls when the batch stage asks for more, and one batch commits at a
  * time, so a slow commit slows consumption; the lag this builds up is what the ingest endpoint watches.
@@ -32,12 +33,13 @@ public final class SourcePipeline {
   private SourcePipeline() {}
 
   public static RunningPipeline start(ActorSystem<?> system, Product product, SourceBatchCommitter committer,
-      String bootstrapServers, int partitions, PipelineSettings settings, Executor io,
+      String bootstrapServers, PipelineSettings settings, Executor io,
       Consumer<SourceBatchCommitter.BatchResult> onCommit) {
     String topic = Topics.rawTopic(product.id());
     Map<TopicPartition, Long> start = new HashMap<>();
     SourcePositions resume = committer.resumeFrom();
-    for (int p = 0; p < partitions; p++) {
+    // the committer's partitions only: other workers (maybe on other nodes) consume the others
+    for (int p : committer.partitions()) {
       start.put(new TopicPartition(topic, p), resume.next(p));
     }
     ConsumerSettings<byte[], byte[]> consumer = ConsumerSettings

@@ -1,12 +1,17 @@
 package io.lakemesh.runtime.pipeline;
 
+import io.lakemesh.runtime.storage.SnapshotPositions;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 
 /**
  * The next Kafka offset to read per partition, as stored in an Iceberg snapshot summary: {@code 0:120,1:98}.
- * Written in the same commit as the data it covers, so a table's last snapshot says exactly where to resume.
+ * Written in the same commit as the data it covers. A product's partitions may be committed by different workers
+ * (on different nodes), each recording only its own partitions, so a partition's position is the one in the newest
+ * snapshot that mentions it.
  */
 public record SourcePositions(Map<Integer, Long> next) {
   public static final String SUMMARY_KEY = "lakemesh.source.offsets";
@@ -18,6 +23,34 @@ public record SourcePositions(Map<Integer, Long> next) {
 
   public static SourcePositions empty() {
     return new SourcePositions(Map.of());
+  }
+
+  /**
+   * The committed positions of {@code partitions} in a table: each from the newest snapshot that records it.
+   * Walks back only as far as needed; a partition never committed is absent (read from offset 0).
+   */
+  public static SourcePositions committed(Table table, java.util.Set<Integer> partitions) {
+    Map<Integer, Long> found = new TreeMap<>();
+    for (Snapshot snapshot : SnapshotPositions.lineage(table)) {
+      String text = snapshot.summary().get(SUMMARY_KEY);
+      if (text == null) {
+        continue;
+      }
+      parse(text).next.forEach((p, o) -> {
+        if (partitions.contains(p)) {
+          found.putIfAbsent(p, o);
+        }
+      });
+      if (found.size() == partitions.size()) {
+        break;
+      }
+    }
+    return new SourcePositions(found);
+  }
+
+  /** The partitions these positions name. */
+  public java.util.Set<Integer> partitions() {
+    return next.keySet();
   }
 
   public static SourcePositions parse(String text) {

@@ -3,7 +3,9 @@ package io.lakemesh.runtime.serve;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakemesh.runtime.cluster.ClusterProgress;
 import io.lakemesh.runtime.cluster.DataProduct;
+import io.lakemesh.runtime.cluster.WorkerId;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
@@ -13,38 +15,34 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 
 /**
- * Operator actions on products, addressed through cluster sharding so they reach each product wherever it runs:
- * list products with their pipeline state, pause (drain and stay stopped) and resume (from the last commit).
+ * Operator actions on products, addressed through cluster sharding so they reach each product's workers wherever
+ * they run: list products with each worker's node and state, pause (drain and stay stopped) and resume (from the
+ * last commit).
  */
 public final class ProductAdmin {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
 
-  private final ActorSystem<?> system;
   private final ProductCatalog products;
+  private final ClusterProgress workers;
 
-  public ProductAdmin(ActorSystem<?> system, ProductCatalog products) {
-    this.system = system;
+  public ProductAdmin(ActorSystem<?> system, ProductCatalog products, ClusterProgress workers) {
     this.products = products;
+    this.workers = workers;
   }
 
   public CompletionStage<HttpResponse> list() {
-    List<CompletableFuture<ObjectNode>> states = new ArrayList<>();
-    for (Product p : products.all()) {
-      states.add(entity(p).<ProgressBoard.PipelineState>ask(DataProduct.GetState::new, ASK_TIMEOUT)
-          .toCompletableFuture()
-          .handle((state, error) -> describe(p.id(), state, error)));
-    }
-    return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).thenApply(v -> {
+    List<CompletableFuture<ClusterProgress.WorkerStatus>> asks = workers.askAll();
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<ClusterProgress.WorkerStatus> all = asks.stream().map(CompletableFuture::join).toList();
       ArrayNode list = JsonNodeFactory.instance.arrayNode();
-      states.forEach(s -> list.add(s.join()));
+      for (Product p : products.all()) {
+        list.add(describe(p.id(), all.stream().filter(s -> s.worker().productId().equals(p.id())).toList()));
+      }
       return json(200, list.toString());
     });
   }
@@ -57,39 +55,35 @@ public final class ProductAdmin {
     return act(id, false);
   }
 
+  /** Pauses or resumes every worker of the product; answers with their new states. */
   private CompletionStage<HttpResponse> act(String id, boolean pause) {
     Product p = products.find(id).orElse(null);
     if (p == null) {
       return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'")
           .toResponse("/lakemesh/products/" + id));
     }
-    CompletionStage<ProgressBoard.PipelineState> reply = pause
-        ? entity(p).ask(DataProduct.Pause::new, ASK_TIMEOUT)
-        : entity(p).ask(DataProduct.Resume::new, ASK_TIMEOUT);
-    return reply.handle((state, error) -> error == null
-        ? json(202, describe(id, state, null).toString())
-        : new Problem(503, "unreachable", "Service unavailable", "the product did not answer in time")
-            .toResponse("/lakemesh/products/" + id));
+    List<CompletableFuture<ClusterProgress.WorkerStatus>> replies = new ArrayList<>();
+    for (WorkerId w : WorkerId.of(p)) {
+      CompletionStage<ProgressBoard.PipelineState> reply = pause
+          ? workers.entity(p, w).ask(DataProduct.Pause::new, ASK_TIMEOUT)
+          : workers.entity(p, w).ask(DataProduct.Resume::new, ASK_TIMEOUT);
+      replies.add(reply.toCompletableFuture().handle((state, error) ->
+          new ClusterProgress.WorkerStatus(w, error == null ? state : null)));
+    }
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<ClusterProgress.WorkerStatus> states = replies.stream().map(CompletableFuture::join).toList();
+      if (states.stream().anyMatch(s -> s.state() == null)) {
+        return new Problem(503, "unreachable", "Service unavailable",
+            "some workers of the product did not answer in time; their state is unknown, try again")
+            .toResponse("/lakemesh/products/" + id);
+      }
+      return json(202, describe(id, states).toString());
+    });
   }
 
-  private EntityRef<DataProduct.Command> entity(Product p) {
-    return ClusterSharding.get(system).entityRefFor(DataProduct.typeKey(p.contract().domain()), p.id());
-  }
-
-  private ObjectNode describe(String id, ProgressBoard.PipelineState state, Throwable error) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("id", id);
-    if (error != null || state == null) {
-      node.put("state", "unknown");
-      return node;
-    }
-    node.put("state", state.state());
-    node.put("node", state.node() == null ? Cluster.get(system).selfMember().address().toString() : state.node());
-    node.put("batches", state.batches());
-    node.put("lastCommit", state.lastCommit() == null ? null : state.lastCommit().toString());
-    if (state.lastError() != null) {
-      node.put("lastError", state.lastError());
-    }
+  private static ObjectNode describe(String id, List<ClusterProgress.WorkerStatus> states) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode().put("id", id);
+    node.setAll(ProductStats.pipeline(states));
     return node;
   }
 

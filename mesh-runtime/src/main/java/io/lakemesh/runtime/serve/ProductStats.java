@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.sla.ServiceLevels;
 import io.lakemesh.contracts.sla.SlaVerdict;
+import io.lakemesh.runtime.cluster.ClusterProgress;
 import io.lakemesh.runtime.pipeline.Counters;
+import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
 import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.List;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
@@ -23,10 +25,12 @@ import org.apache.iceberg.Table;
 public final class ProductStats {
   private final Warehouse warehouse;
   private final ProgressBoard progress;
+  private final ClusterProgress workers;
 
-  public ProductStats(Warehouse warehouse, ProgressBoard progress) {
+  public ProductStats(Warehouse warehouse, ProgressBoard progress, ClusterProgress workers) {
     this.warehouse = warehouse;
     this.progress = progress;
+    this.workers = workers;
   }
 
   public ObjectNode of(Product product) {
@@ -40,8 +44,10 @@ public final class ProductStats {
       stages.put("bronze", rows(bronze));
       stages.put("silver", rows(silver));
       stages.put("quarantine", rows(quarantine));
-      Counters silverCounts = Counters.fromSummary(summary(silver));
-      Counters quarantineCounts = Counters.fromSummary(summary(quarantine));
+      // each partition's worker counts its own partition: the product's counts are their sum
+      java.util.Set<Integer> partitions = SourceBatchCommitter.allPartitions(product);
+      Counters silverCounts = Counters.committed(silver, partitions);
+      Counters quarantineCounts = Counters.committed(quarantine, partitions);
       stats.put("quarantined", rows(quarantine));
       stats.put("duplicatesDropped", silverCounts.get("duplicates"));
       ObjectNode rules = stats.putObject("ruleFailures");
@@ -67,7 +73,7 @@ public final class ProductStats {
     }
     stats.put("lastCommit", last == null ? null : last.toString());
     stats.put("freshnessSeconds", last == null ? null : Duration.between(last, Instant.now()).toSeconds());
-    ProgressBoard.PipelineState state = progress.state(product.id());
+    List<ClusterProgress.WorkerStatus> statuses = workers.workers(product);
     ServiceLevels sla = ServiceLevels.of(product.contract());
     ObjectNode slas = stats.putObject("sla");
     if (sla.freshness().isPresent()) {
@@ -76,19 +82,52 @@ public final class ProductStats {
       slas.putObject("freshness").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
           .put("objectiveSeconds", v.objective().toSeconds()).put("detail", v.sentence());
     }
-    if (sla.latency().isPresent() && state.lastLatency() != null) {
-      SlaVerdict v = sla.evaluateLatency(state.lastLatency());
+    // the slowest worker's last batch is the product's latency
+    Duration latency = statuses.stream().map(ClusterProgress.WorkerStatus::state)
+        .filter(s -> s != null && s.lastLatency() != null).map(ProgressBoard.PipelineState::lastLatency)
+        .max(Duration::compareTo).orElse(null);
+    if (sla.latency().isPresent() && latency != null) {
+      SlaVerdict v = sla.evaluateLatency(latency);
       slas.putObject("latency").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
           .put("objectiveSeconds", v.objective().toSeconds())
-          .put("observedMillis", state.lastLatency().toMillis()).put("detail", v.sentence());
+          .put("observedMillis", latency.toMillis()).put("detail", v.sentence());
     }
-    ObjectNode pipeline = stats.putObject("pipeline");
-    pipeline.put("state", state.state());
-    pipeline.put("batches", state.batches());
-    if (state.lastError() != null) {
-      pipeline.put("lastError", state.lastError());
-    }
+    stats.set("pipeline", pipeline(statuses));
     return stats;
+  }
+
+  /**
+   * The product's pipeline: one state for all its workers (running only when every one runs, else the first that
+   * does not) and each worker with its node.
+   */
+  static ObjectNode pipeline(List<ClusterProgress.WorkerStatus> statuses) {
+    ObjectNode pipeline = JsonNodeFactory.instance.objectNode();
+    String state = statuses.stream().map(ClusterProgress.WorkerStatus::stateName)
+        .filter(s -> !s.equals("running")).findFirst().orElse("running");
+    pipeline.put("state", state);
+    pipeline.put("batches", statuses.stream().filter(s -> s.state() != null)
+        .mapToLong(s -> s.state().batches()).sum());
+    statuses.stream().map(ClusterProgress.WorkerStatus::state)
+        .filter(s -> s != null && s.lastError() != null).findFirst()
+        .ifPresent(s -> pipeline.put("lastError", s.lastError()));
+    var list = pipeline.putArray("workers");
+    for (ClusterProgress.WorkerStatus s : statuses) {
+      ObjectNode w = list.addObject();
+      w.put("worker", s.worker().entityId());
+      if (s.worker().partition() != null) {
+        w.put("partition", s.worker().partition());
+      }
+      w.put("state", s.stateName());
+      if (s.state() != null) {
+        w.put("node", s.state().node());
+        w.put("batches", s.state().batches());
+        w.put("lastCommit", s.state().lastCommit() == null ? null : s.state().lastCommit().toString());
+        if (s.state().lastError() != null) {
+          w.put("lastError", s.state().lastError());
+        }
+      }
+    }
+    return pipeline;
   }
 
   private static long rows(Table table) {
@@ -98,10 +137,6 @@ public final class ProductStats {
     }
     String total = s.summary().get("total-records");
     return total == null ? 0 : Long.parseLong(total);
-  }
-
-  private static Map<String, String> summary(Table table) {
-    return table.currentSnapshot() == null ? Map.of() : table.currentSnapshot().summary();
   }
 
   private static Instant commitTime(Table table) {

@@ -26,15 +26,38 @@ public final class SnapshotPositions {
    * @return empty if no snapshot in the current lineage has the key, or the table has no snapshot
    */
   public static Optional<String> latest(Table table, String key) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
+    for (Snapshot snapshot : lineage(table)) {
       String value = snapshot.summary().get(key);
       if (value != null) {
         return Optional.of(value);
       }
-      Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
     }
     return Optional.empty();
+  }
+
+  /**
+   * The current snapshot and its ancestors, newest first, as far as they are not expired. Lazy: a caller that
+   * stops early reads no further.
+   */
+  public static Iterable<Snapshot> lineage(Table table) {
+    return () -> new java.util.Iterator<>() {
+      private Snapshot next = table.currentSnapshot();
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
+      }
+
+      @Override
+      public Snapshot next() {
+        if (next == null) {
+          throw new java.util.NoSuchElementException();
+        }
+        Snapshot current = next;
+        Long parent = current.parentId();
+        next = parent == null ? null : table.snapshot(parent);
+        return current;
+      }
+    };
   }
 }

@@ -106,6 +106,11 @@ public final class Warehouse implements AutoCloseable {
         throw new IllegalArgumentException(
             "A JDBC catalog needs '" + CatalogProperties.URI + "' (e.g. jdbc:postgresql://...)");
       }
+      if (props.get(CatalogProperties.URI).startsWith("jdbc:sqlite:")) {
+        // several nodes sharing one SQLite file wait for its lock rather than fail with SQLITE_BUSY
+        props.putIfAbsent("jdbc.busy_timeout", "30000");
+        props.putIfAbsent("jdbc.journal_mode", "WAL");
+      }
     }
     String warehouse = props.get(CatalogProperties.WAREHOUSE_LOCATION);
     if (warehouse != null && isLocal(warehouse)) {
