@@ -6,6 +6,7 @@ import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.log.EmbeddedKafka;
 import io.lakemesh.runtime.pipeline.PipelineSettings;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
+import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.DeploymentGate;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
@@ -169,6 +170,9 @@ public final class MeshNode implements AutoCloseable {
     ProgressBoard progress = new ProgressBoard(new io.lakemesh.runtime.pipeline.CommittedPositions(warehouse,
         products, Duration.ofMillis(500)));
     ChangeHub changes = new ChangeHub();
+    // live streams see every commit of a product, also those of partition workers on other nodes
+    changes.follow(id -> StageTables.served(warehouse, products.find(id).orElseThrow()),
+        Duration.ofMillis(250));
     NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
         progress, io, new java.util.concurrent.ConcurrentHashMap<>(), changes);
     for (String domain : products.all().stream().map(p -> p.contract().domain()).distinct().toList()) {

@@ -93,6 +93,22 @@ public final class TableReader {
     return CloseableIterable.concat(perFile);
   }
 
+  /**
+   * The rows of the data files one snapshot added, whatever its operation (an append, or an overwrite that
+   * replaced partitions): what that commit changed. Partition source columns are read from the files, where
+   * Iceberg's writers keep them.
+   */
+  public static CloseableIterable<Record> readAdded(Table table, org.apache.iceberg.Snapshot snapshot) {
+    List<CloseableIterable<Record>> perFile = new ArrayList<>();
+    for (org.apache.iceberg.DataFile file : snapshot.addedDataFiles(table.io())) {
+      perFile.add(FormatModelRegistry.readBuilder(file.format(), Record.class, table.io().newInputFile(file))
+          .project(table.schemas().get(snapshot.schemaId() == null ? table.schema().schemaId()
+              : snapshot.schemaId()))
+          .build());
+    }
+    return CloseableIterable.concat(perFile);
+  }
+
   private static CloseableIterable<Record> open(Table table, FileScanTask task, Schema projection) {
     // Constant columns (identity partition values kept only in metadata, metadata columns such
     // as _file) come from the task, as Iceberg's own generic reader does.

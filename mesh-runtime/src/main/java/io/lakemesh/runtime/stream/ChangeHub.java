@@ -53,6 +53,14 @@ public final class ChangeHub implements CommitListener {
   }
 
   private final Map<String, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
+  private volatile ChangeFollower follower;
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> published = new ConcurrentHashMap<>();
+
+  /** Rows of a product published to subscribers so far (for tests and metrics). */
+  long publishedRows(String productId) {
+    var n = published.get(productId);
+    return n == null ? 0 : n.get();
+  }
 
   void add(Subscriber s) {
     subscribers.computeIfAbsent(s.productId, k -> ConcurrentHashMap.newKeySet()).add(s);
@@ -70,12 +78,48 @@ public final class ChangeHub implements CommitListener {
     return set == null ? 0 : set.size();
   }
 
+  /**
+   * Follows the products' tables, so that commits made by other nodes reach this node's subscribers too, in the
+   * tables' snapshot order. Without it only commits reported to {@link #committed} are published.
+   *
+   * @param tables a product's served table, freshly loaded
+   */
+  public void follow(java.util.function.Function<String, org.apache.iceberg.Table> tables,
+      java.time.Duration poll) {
+    this.follower = new ChangeFollower(this, tables, poll);
+  }
+
+  /**
+   * Registers a subscriber after every commit published so far and returns the snapshot it starts after (null
+   * for an empty table); {@code subscriber} makes the subscriber from that snapshot.
+   */
+  Snapshot subscribe(String productId, org.apache.iceberg.Table table,
+      java.util.function.Function<Snapshot, Subscriber> subscriber) {
+    if (follower == null) {
+      Snapshot current = table.currentSnapshot();
+      add(subscriber.apply(current));
+      return current;
+    }
+    return follower.subscribe(productId, table, start -> add(subscriber.apply(start)));
+  }
+
+  /** A commit made in this process, with the rows it added or changed. */
   @Override
   public void committed(String productId, Snapshot snapshot, List<Record> rows) {
+    if (follower != null) {
+      follower.local(productId, snapshot, rows);
+    } else {
+      publish(productId, snapshot, rows);
+    }
+  }
+
+  /** Sends a commit's rows to the product's subscribers that have not seen it. */
+  void publish(String productId, Snapshot snapshot, List<Record> rows) {
     Set<Subscriber> set = subscribers.get(productId);
     if (set == null || set.isEmpty() || rows.isEmpty()) {
       return;
     }
+    published.computeIfAbsent(productId, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(rows.size());
     // render each row once, whatever the number of subscribers
     List<String> rendered = new ArrayList<>(rows.size());
     for (Record r : rows) {
@@ -181,8 +225,11 @@ public final class ChangeHub implements CommitListener {
     return n.toString();
   }
 
-  /** Closes every subscription cleanly (node shutdown). */
+  /** Closes every subscription cleanly (node shutdown) and stops following. */
   public void closeAll() {
+    if (follower != null) {
+      follower.close();
+    }
     for (Set<Subscriber> set : subscribers.values()) {
       for (Subscriber s : set) {
         if (s.closed.compareAndSet(false, true)) {

@@ -126,18 +126,23 @@ public final class LiveStreams {
     From start = parseFrom(from);
     Table table = StageTables.served(warehouse, product);
     table.refresh();
-    Snapshot current = table.currentSnapshot();
     if (start instanceof From.AfterSnapshot after && table.snapshot(after.snapshotId()) == null) {
       throw new BadStreamRequest("snapshot " + after.snapshotId() + " is not in " + product.id()
           + "'s history (expired or never existed)");
     }
-    long sequence = current == null ? 0 : current.sequenceNumber();
     Pair<BoundedSourceQueue<String>, Source<String, NotUsed>> live =
         Source.<String>queue(bufferMessages + 2).preMaterialize(system);
-    ChangeHub.Subscriber subscriber = new ChangeHub.Subscriber(product.id(), predicate, sequence, live.first(),
-        bufferMessages, scope);
-    hub.add(subscriber);
     RowPredicate rowFilter = predicate;
+    // live changes start right after the snapshot the replay ends with: no gap, no repeat
+    java.util.concurrent.atomic.AtomicReference<ChangeHub.Subscriber> registered =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Snapshot current = hub.subscribe(product.id(), table, at -> {
+      registered.set(new ChangeHub.Subscriber(product.id(), rowFilter, at == null ? 0 : at.sequenceNumber(),
+          live.first(), bufferMessages, scope));
+      return registered.get();
+    });
+    ChangeHub.Subscriber subscriber = registered.get();
+    long sequence = current == null ? 0 : current.sequenceNumber();
     String hello = "{\"type\":\"subscribed\",\"product\":\"" + product.id() + "\",\"snapshot\":"
         + (current == null ? "null" : current.snapshotId()) + ",\"sequence\":" + sequence + "}";
     Source<String, NotUsed> replay = start instanceof From.Now || current == null

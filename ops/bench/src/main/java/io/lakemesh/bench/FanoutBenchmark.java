@@ -129,16 +129,18 @@ public final class FanoutBenchmark {
     while (node.changes().subscriberCount(PRODUCT) < total && System.nanoTime() < waitUntil) {
       Thread.sleep(50);
     }
-    // commits of a scratch table stand in for gold commits: the hub, the routes and the sockets are the real ones
-    InMemoryCatalog catalog = new InMemoryCatalog();
-    catalog.initialize("bench", Map.of());
-    catalog.createNamespace(Namespace.of("b"));
-    Schema schema = new Schema(Types.NestedField.required(1, "day", Types.StringType.get()),
-        Types.NestedField.required(2, "revenue", Types.LongType.get()));
-    Table table = catalog.createTable(TableIdentifier.of("b", "t"), schema, PartitionSpec.unpartitioned());
+    // empty commits to the product's own table stand in for gold commits, each published with one row: the hub,
+    // its snapshot order, the routes and the sockets are the real ones
+    Table table = node.warehouse().catalog().loadTable(node.products().find(PRODUCT).orElseThrow().servedTable());
+    Schema schema = table.schema();
     GenericRecord row = GenericRecord.create(schema);
-    row.setField("day", "2026-11-25");
-    row.setField("revenue", 100L);
+    row.setField("day", java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+    row.setField("region", "NCR");
+    row.setField("store_id", "S-0001");
+    row.setField("category", "noodles");
+    row.setField("revenue", new java.math.BigDecimal("100.00"));
+    row.setField("units", 4L);
+    row.setField("transactions", 1L);
     List<Record> rows = List.of(row);
     long intervalNanos = 1_000_000_000L / rate;
     long start = System.nanoTime();
