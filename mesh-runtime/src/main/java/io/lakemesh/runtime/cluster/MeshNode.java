@@ -106,6 +106,7 @@ public final class MeshNode implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create LAKEMESH_HOME " + home + ": " + e.getMessage(), e);
     }
+    boolean kubernetes = bootstrapsOnKubernetes(lm); // a bad setting refuses the start before anything runs
     // TLS settings are checked before anything starts: a production node without TLS refuses at once
     java.util.Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
@@ -150,6 +151,7 @@ public final class MeshNode implements AutoCloseable {
       roles.add("api");
     }
     Config withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.roles", roles))
+        .withFallback(kubernetes ? kubernetesBootstrap(lm) : com.typesafe.config.ConfigFactory.empty())
         .withFallback(config);
     try {
       DeploymentGate.check(warehouse, products);
@@ -162,7 +164,21 @@ public final class MeshNode implements AutoCloseable {
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "lakemesh", withRoles);
     Cluster cluster = Cluster.get(system);
-    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    if (kubernetes) {
+      // the pods find each other through the Kubernetes API and probe /bootstrap on the management port
+      try {
+        org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
+      } catch (RuntimeException e) {
+        system.terminate();
+        warehouse.close();
+        if (kafka != null) {
+          kafka.close();
+        }
+        throw new IllegalStateException("cluster bootstrap on Kubernetes cannot start (" + e.getMessage()
+            + "): run the node in a pod with its service account mounted, or use lakemesh.cluster.bootstrap ="
+            + " seed-nodes", e);
+      }
+    } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       // a node without seed nodes forms a cluster of its own: the same code path as a scaled-out cluster
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
@@ -210,13 +226,37 @@ public final class MeshNode implements AutoCloseable {
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(system, products, workers),
-        authenticator, auditing);
+        authenticator, auditing, kubernetes);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management", https); // the operator's port is as protected as the API
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers);
     node.registerShutdown();
     return node;
+  }
+
+  private static boolean bootstrapsOnKubernetes(Config lm) {
+    String bootstrap = lm.getString("cluster.bootstrap");
+    return switch (bootstrap) {
+      case "kubernetes" -> true;
+      case "seed-nodes" -> false;
+      default -> throw new IllegalArgumentException("lakemesh.cluster.bootstrap (LAKEMESH_CLUSTER_BOOTSTRAP) must be"
+          + " 'seed-nodes' or 'kubernetes', not '" + bootstrap + "'");
+    };
+  }
+
+  /** Cluster bootstrap through Kubernetes API discovery: contact points are the service's pods' management ports. */
+  private static Config kubernetesBootstrap(Config lm) {
+    String service = lm.getString("cluster.service-name");
+    return com.typesafe.config.ConfigFactory.parseMap(Map.of(
+        "pekko.discovery.method", "kubernetes-api",
+        "pekko.discovery.kubernetes-api.pod-label-selector", "app=%s",
+        "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method", "kubernetes-api",
+        "pekko.management.cluster.bootstrap.contact-point-discovery.service-name", service,
+        "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr",
+        lm.getInt("cluster.required-contact-points"),
+        // contact points are probed on the port the node serves its management routes on
+        "pekko.management.http.port", lm.getInt("management.port")));
   }
 
   private static ServerBinding bind(ActorSystem<?> system, org.apache.pekko.http.javadsl.server.Route routes,

@@ -26,10 +26,12 @@ public final class ManagementRoutes extends AllDirectives {
    *     a member leave), {@code /cluster/shards/{region}}
    */
   private final io.lakemesh.runtime.security.Authenticator authenticator;
+  private final boolean clusterBootstrap;
 
   public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io, Route clusterManagement,
       ProductAdmin admin, io.lakemesh.runtime.security.Authenticator authenticator,
-      io.lakemesh.runtime.security.audit.AuditDirectives audit) {
+      io.lakemesh.runtime.security.audit.AuditDirectives audit, boolean clusterBootstrap) {
+    this.clusterBootstrap = clusterBootstrap;
     this.audit = audit;
     this.authenticator = authenticator;
     this.clusterManagement = clusterManagement;
@@ -76,6 +78,9 @@ public final class ManagementRoutes extends AllDirectives {
         path("metrics", () -> get(() -> completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
             .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
                 HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text)))))),
+        // Kubernetes cluster bootstrap: joining pods probe each other here before any token could exist;
+        // read-only (the seed nodes a pod would join), and only served when bootstrapping on Kubernetes
+        clusterBootstrap ? pathPrefixTest("bootstrap", () -> get(() -> clusterManagement)) : reject(),
         // operator actions and cluster membership need the platform admin role
         adminOnly(() -> concat(
         pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
