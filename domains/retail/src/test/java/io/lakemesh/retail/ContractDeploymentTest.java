@@ -103,19 +103,39 @@ class ContractDeploymentTest {
     assertTrue(refused.getMessage().contains("amount") && refused.getMessage().contains("BREAKING"),
         refused.getMessage());
 
-    Files.writeString(file, contract("2.0.0", NOTE, TEXT));
+    // a new major version deploys beside the old one: keep both files, both run on the same raw events
+    Files.writeString(file, contract("1.1.0", NOTE, DECIMAL));
+    Files.writeString(contracts.resolve("orders-v2.odcs.yaml"), contract("2.0.0", NOTE, TEXT));
     try (MeshNode node = MeshNode.start(config())) {
-      post(node, "{\"order_id\":\"O-1\",\"amount\":\"ten\"}\n");
-      assertEquals(1, await(node, "orders_v2_silver", 1).size(), "2.0.0 starts with its own, new tables");
-      Table v1 = node.warehouse().catalog().loadTable(org.apache.iceberg.catalog.TableIdentifier.of("shop",
-          "orders_silver"));
-      assertEquals(3, count(v1), "1.x data is untouched");
+      String catalog = get(node, "/api/v1/products");
+      assertTrue(catalog.contains("\"shop.orders\"") && catalog.contains("\"shop.orders@v1\""), catalog);
+      post(node, "shop.orders", "{\"order_id\":\"O-9\",\"amount\":\"ten\"}\n");
+      post(node, "shop.orders@v1", "{\"order_id\":\"O-4\",\"amount\":2.50}\n");
+      List<Record> v2 = await(node, "orders_v2_silver", 1);
+      assertEquals(List.of("O-9"), v2.stream().map(r -> r.getField("order_id")).toList(),
+          "2.0.0 has its own tables; of the log's events only those valid under 2.0.0 reach them");
+      List<Record> v1 = await(node, "orders_silver", 4);
+      assertEquals(4, v1.size(), "1.x keeps running: O-4 joins O-1..O-3, O-9 (text amount) is not valid for it");
+      String v1Stats = get(node, "/api/v1/products/shop.orders@v1");
+      assertTrue(v1Stats.contains("\"version\":\"1.1.0\""), v1Stats);
     }
   }
 
-  private static void post(MeshNode node, String ndjson) throws Exception {
+  private static String get(MeshNode node, String path) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-            + "/api/v1/products/shop.orders/events")).header("Content-Type", "application/x-ndjson")
+        + path)).header("Authorization", "Bearer " + node.devAdminToken()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
+  }
+
+  private static void post(MeshNode node, String ndjson) throws Exception {
+    post(node, "shop.orders", ndjson);
+  }
+
+  private static void post(MeshNode node, String product, String ndjson) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+            + "/api/v1/products/" + product + "/events")).header("Content-Type", "application/x-ndjson")
         .header("Authorization", "Bearer " + node.devAdminToken()).POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(202, r.statusCode(), r.body());
   }

@@ -34,6 +34,7 @@ public final class ClusterProgress {
   private final ProductCatalog products;
   private final Map<String, WorkerStatus> last = new ConcurrentHashMap<>();
   private volatile boolean polledOnce;
+  private volatile org.apache.pekko.actor.Cancellable polling;
 
   private ClusterProgress(ActorSystem<?> system, ProductCatalog products) {
     this.system = system;
@@ -43,8 +44,16 @@ public final class ClusterProgress {
   /** Starts polling every product's workers. */
   public static ClusterProgress start(ActorSystem<?> system, ProductCatalog products) {
     ClusterProgress progress = new ClusterProgress(system, products);
-    system.scheduler().scheduleAtFixedRate(Duration.ofMillis(200), POLL, progress::poll, system.executionContext());
+    progress.polling = system.scheduler().scheduleAtFixedRate(Duration.ofMillis(200), POLL, progress::poll,
+        system.executionContext());
     return progress;
+  }
+
+  /** Stops polling (at shutdown: the workers are draining and must not be woken up again). */
+  public void stop() {
+    if (polling != null) {
+      polling.cancel();
+    }
   }
 
   private void poll() {

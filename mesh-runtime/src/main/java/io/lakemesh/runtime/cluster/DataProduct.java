@@ -182,7 +182,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         services.kafkaBootstrap()))) {
       // the contract's partition count; a topic that exists with another count is refused (keys would move)
-      io.lakemesh.runtime.log.Topics.ensure(admin, io.lakemesh.runtime.log.Topics.rawTopic(productId),
+      io.lakemesh.runtime.log.Topics.ensure(admin, product.rawTopic(),
           product.contract().settings().partitions());
     }
   }

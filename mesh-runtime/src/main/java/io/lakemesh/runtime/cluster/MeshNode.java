@@ -283,6 +283,10 @@ public final class MeshNode implements AutoCloseable {
 
   private void registerShutdown() {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-worker-polls", () -> {
+      workers.stop();
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http", () -> {
       changes.closeAll(); // live subscribers get a closing message and a clean close
       return http.unbind().thenCompose(d -> management.unbind());

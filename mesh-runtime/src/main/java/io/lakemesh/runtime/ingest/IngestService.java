@@ -47,12 +47,13 @@ public final class IngestService implements AutoCloseable {
     this.maxLag = maxLag;
   }
 
-  public CompletableFuture<Integer> ingest(String productId, List<EventSplitter.Event> events, String source) {
+  /** Sends events to a product's raw topic; completes once every one is durable (acks=all). */
+  public CompletableFuture<Integer> ingest(String productId, String topic, List<EventSplitter.Event> events,
+      String source) {
     long lag = progress.lag(productId);
     if (lag > maxLag) {
       throw new BackpressureException(productId + " is " + lag + " events behind (limit " + maxLag + ")");
     }
-    String topic = Topics.rawTopic(productId);
     byte[] sourceHeader = source.getBytes(StandardCharsets.UTF_8);
     long receivedAt = System.currentTimeMillis();
     CompletableFuture<Integer> all = new CompletableFuture<>();

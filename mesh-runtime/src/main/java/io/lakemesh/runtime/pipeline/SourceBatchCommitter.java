@@ -356,7 +356,7 @@ public final class SourceBatchCommitter {
   private Map<String, String> summary(SourcePositions positions, Counters counts) {
     Map<String, String> summary = new HashMap<>();
     summary.put(SourcePositions.SUMMARY_KEY, positions.encode());
-    summary.put(SourcePositions.TOPIC_KEY, Topics.rawTopic(product.id()));
+    summary.put(SourcePositions.TOPIC_KEY, product.rawTopic());
     if (counts != null) {
       counts.writeTo(summary);
     }

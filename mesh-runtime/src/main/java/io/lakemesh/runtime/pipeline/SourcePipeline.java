@@ -35,7 +35,7 @@ public final class SourcePipeline {
   public static RunningPipeline start(ActorSystem<?> system, Product product, SourceBatchCommitter committer,
       String bootstrapServers, PipelineSettings settings, Executor io,
       Consumer<SourceBatchCommitter.BatchResult> onCommit) {
-    String topic = Topics.rawTopic(product.id());
+    String topic = product.rawTopic();
     Map<TopicPartition, Long> start = new HashMap<>();
     SourcePositions resume = committer.resumeFrom();
     // the committer's partitions only: other workers (maybe on other nodes) consume the others

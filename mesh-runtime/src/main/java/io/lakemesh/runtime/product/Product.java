@@ -12,13 +12,31 @@ import org.apache.iceberg.catalog.TableIdentifier;
 /**
  * A deployed data product: its contract and everything compiled from it once (row validator, Iceberg schema and
  * partitioning). Source products own the tables bronze, silver and quarantine; derived products own one table.
+ *
+ * @param id how the mesh names the product: the contract id for its newest major version, {@code <id>@v<major>} for
+ *     an older major version that still runs beside it
  */
-public record Product(Contract contract, RowValidator validator, Schema schema, PartitionSpec spec) {
+public record Product(String id, Contract contract, RowValidator validator, Schema schema, PartitionSpec spec) {
+  /** Separates a contract id from the major version in the id of an older major version. */
+  public static final String VERSION_SEPARATOR = "@v";
 
   public static Product of(Contract contract) {
     RowValidator validator = RowValidator.compile(contract);
     Schema schema = validator.schema();
-    return new Product(contract, validator, schema, IcebergMapping.partitionSpec(contract, schema));
+    return new Product(contract.id(), contract, validator, schema, IcebergMapping.partitionSpec(contract, schema));
+  }
+
+  /** This product under the id of an older major version, {@code retail.transactions@v1}. */
+  public Product asOlderMajor() {
+    return new Product(contract.id() + VERSION_SEPARATOR + majorVersion(), contract, validator, schema, spec);
+  }
+
+  /**
+   * The raw topic the product reads: one per contract id, shared by its major versions, so a new major version
+   * runs beside the old one on the same events (and fills its new tables from the log's history).
+   */
+  public String rawTopic() {
+    return io.lakemesh.runtime.log.Topics.rawTopic(contract.id());
   }
 
   /** This product with rows typed by a table's actual schema (field ids may differ after an evolution). */
@@ -26,11 +44,7 @@ public record Product(Contract contract, RowValidator validator, Schema schema, 
     if (tableSchema.sameSchema(schema)) {
       return this;
     }
-    return new Product(contract, RowValidator.compile(contract, tableSchema), tableSchema, spec);
-  }
-
-  public String id() {
-    return contract.id();
+    return new Product(id, contract, RowValidator.compile(contract, tableSchema), tableSchema, spec);
   }
 
   public Stage stage() {

@@ -76,10 +76,23 @@ public final class ProductCatalog {
   }
 
   public static ProductCatalog of(Collection<Contract> contracts, Map<String, Aggregation> aggregations) {
-    Map<String, Product> products = new LinkedHashMap<>();
+    // major versions of one contract run side by side: the newest under the contract id, older ones as id@v<major>
+    Map<String, List<Product>> versions = new LinkedHashMap<>();
     for (Contract c : contracts) {
-      if (products.putIfAbsent(c.id(), Product.of(c)) != null) {
-        throw new IllegalStateException("two contracts declare product " + c.id());
+      versions.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(Product.of(c));
+    }
+    Map<String, Product> products = new LinkedHashMap<>();
+    for (List<Product> majors : versions.values()) {
+      majors.sort(java.util.Comparator.comparingInt(Product::majorVersion).reversed());
+      for (int i = 0; i < majors.size(); i++) {
+        Product p = majors.get(i);
+        if (i > 0 && p.majorVersion() == majors.get(i - 1).majorVersion()) {
+          throw new IllegalStateException("two contracts declare product " + p.id() + " with major version "
+              + p.majorVersion() + " (" + majors.get(i - 1).contract().version() + " and "
+              + p.contract().version() + "): keep one file per major version");
+        }
+        Product named = i == 0 ? p : p.asOlderMajor();
+        products.put(named.id(), named);
       }
     }
     for (Product p : products.values()) {

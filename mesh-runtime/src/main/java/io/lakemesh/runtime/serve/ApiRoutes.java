@@ -262,7 +262,7 @@ public final class ApiRoutes extends AllDirectives {
           }
           CompletionStage<HttpResponse> answer;
           try {
-            answer = ingest.ingest(p.id(), events, "http").thenApply(n -> {
+            answer = ingest.ingest(p.id(), p.rawTopic(), events, "http").thenApply(n -> {
               try {
                 audit.ingest(request, p.id(), n);
               } catch (AuditLog.AuditUnavailableException e) {
