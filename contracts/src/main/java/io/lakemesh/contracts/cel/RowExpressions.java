@@ -104,7 +104,8 @@ public final class RowExpressions {
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();
-      return new RowPredicate(expression, ast, runtime.createProgram(ast), this);
+      return new RowPredicate(expression, ast, runtime.createProgram(ast), this,
+          CompiledPredicate.compile(ast, fields.keySet()).orElse(null));
     } catch (CelValidationException | CelEvaluationException e) {
       throw new InvalidExpressionException(e.getMessage());
     }

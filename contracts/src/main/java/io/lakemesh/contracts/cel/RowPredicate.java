@@ -12,12 +12,16 @@ public final class RowPredicate {
   private final CelAbstractSyntaxTree ast;
   private final CelRuntime.Program program;
   private final RowExpressions environment;
+  /** The same expression as closures, or null when it uses more than they cover. */
+  private final CompiledPredicate compiled;
 
-  RowPredicate(String source, CelAbstractSyntaxTree ast, CelRuntime.Program program, RowExpressions environment) {
+  RowPredicate(String source, CelAbstractSyntaxTree ast, CelRuntime.Program program, RowExpressions environment,
+      CompiledPredicate compiled) {
     this.source = source;
     this.ast = ast;
     this.program = program;
     this.environment = environment;
+    this.compiled = compiled;
   }
 
   public String source() {
@@ -64,6 +68,27 @@ public final class RowPredicate {
    * an exception, never as a silent false, so callers decide what it means for the row.
    */
   public boolean test(Record row, Instant now) throws CelEvaluationException {
+    if (compiled != null) {
+      Boolean fast = compiled.test(row, now);
+      if (fast != null) {
+        return fast;
+      }
+    }
+    return interpret(row, now);
+  }
+
+  /** Whether the common case runs as compiled closures rather than through the interpreter. */
+  boolean isCompiled() {
+    return compiled != null;
+  }
+
+  /** What the closures say, or null when they leave it to the interpreter (or there are none). */
+  Boolean testCompiled(Record row, Instant now) {
+    return compiled == null ? null : compiled.test(row, now);
+  }
+
+  /** The interpreter's verdict, the reference the closures must agree with. */
+  boolean interpret(Record row, Instant now) throws CelEvaluationException {
     Object result = program.eval(name -> environment.resolve(row, now, name));
     return Boolean.TRUE.equals(result);
   }

@@ -1,9 +1,12 @@
 package io.lakemesh.contracts.validate;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.model.Field;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.validate.StreamDecoder.SlowPath;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DateTimeException;
@@ -45,8 +48,9 @@ final class DecoderCompiler {
       Field f = fields.get(i);
       Types.NestedField column = struct.fields().get(i);
       String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
+      Compiled c = decoder(f, column.type(), path);
       members.add(new StructDecoder.Member(f.name(), i, f.required() || f.isPrimaryKey(), missingRule(f),
-          decoder(f, column.type(), path)));
+          c.tree(), c.stream()));
     }
     return new StructDecoder(struct, members);
   }
@@ -61,31 +65,43 @@ final class DecoderCompiler {
     return null;
   }
 
-  private static Decoder decoder(Field f, Type type, String path) {
-    Decoder base = switch (type.typeId()) {
+  /** One property's two readers: of a parsed tree (explains every problem), and of a parser (common case only). */
+  private record Compiled(Decoder tree, StreamDecoder stream) {}
+
+  private static Compiled decoder(Field f, Type type, String path) {
+    Compiled base = switch (type.typeId()) {
       case STRING -> stringDecoder(f);
       case INTEGER, LONG -> integerDecoder(f, type.typeId() == Type.TypeID.INTEGER);
       case DECIMAL -> decimalDecoder(f, (Types.DecimalType) type);
       case DOUBLE, FLOAT -> doubleDecoder(f, type.typeId() == Type.TypeID.FLOAT);
-      case BOOLEAN -> (v, p, fs) -> {
+      case BOOLEAN -> new Compiled((v, p, fs) -> {
         if (!v.isBoolean()) {
           fs.error("type", p, "logicalType", "expected a boolean");
           return null;
         }
         return v.booleanValue();
-      };
+      }, (parser, t) -> switch (t) {
+        case VALUE_TRUE -> Boolean.TRUE;
+        case VALUE_FALSE -> Boolean.FALSE;
+        default -> throw SlowPath.INSTANCE;
+      });
       case DATE -> temporalDecoder(f, "a date (yyyy-MM-dd)", DecoderCompiler::parseDate);
       case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", LocalTime::parse);
       case TIMESTAMP -> timestampDecoder(f);
       case STRUCT -> {
         StructDecoder inner = struct(type.asStructType(), f.properties(), path);
-        yield (v, p, fs) -> {
+        yield new Compiled((v, p, fs) -> {
           if (!v.isObject()) {
             fs.error("type", p, "logicalType", "expected an object");
             return null;
           }
           return inner.decode(v, p, fs);
-        };
+        }, (parser, t) -> {
+          if (t != JsonToken.START_OBJECT) {
+            throw SlowPath.INSTANCE;
+          }
+          return inner.read(parser);
+        });
       }
       case LIST -> listDecoder(f, type.asListType(), path);
       default -> throw new IllegalArgumentException("unsupported type " + type + " for " + path);
@@ -94,8 +110,8 @@ final class DecoderCompiler {
   }
 
   /** Property-level library rules on values: {@code invalidValues} with valid values or a pattern. */
-  private static Decoder withValueRules(Field f, Decoder base) {
-    List<Decoder> checks = new ArrayList<>();
+  private static Compiled withValueRules(Field f, Compiled base) {
+    List<ValueCheck> checks = new ArrayList<>();
     for (QualityRule rule : f.quality()) {
       if (!(rule instanceof QualityRule.Library lib) || !lib.metric().equals("invalidValues")) {
         continue;
@@ -104,38 +120,49 @@ final class DecoderCompiler {
       Severity severity = lib.threshold().rejectsAnyOffender() ? lib.severity() : Severity.WARNING;
       Set<String> valid = lib.validValues().isEmpty() ? null : new HashSet<>(lib.validValues());
       Pattern pattern = lib.pattern() == null ? null : Pattern.compile(lib.pattern());
-      checks.add((v, p, fs) -> {
-        String text = v.isTextual() ? v.textValue() : v.toString();
+      checks.add((text, p, fs) -> {
         if ((valid != null && !valid.contains(text)) || (pattern != null && !pattern.matcher(text).find())) {
           fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' is not a valid value");
         }
-        return null;
       });
     }
     if (checks.isEmpty()) {
       return base;
     }
-    return (v, p, fs) -> {
-      Object decoded = base.decode(v, p, fs);
+    Decoder tree = (v, p, fs) -> {
+      Object decoded = base.tree().decode(v, p, fs);
       if (decoded != null) {
-        for (Decoder check : checks) {
-          check.decode(v, p, fs);
+        String text = v.isTextual() ? v.textValue() : v.toString();
+        for (ValueCheck check : checks) {
+          check.check(text, p, fs);
         }
       }
       return decoded;
     };
+    StreamDecoder stream = (parser, t) -> {
+      // the rules read a value's JSON text; only a string's is at hand while streaming
+      if (t != JsonToken.VALUE_STRING) {
+        return viaTree(tree, parser);
+      }
+      Object decoded = base.stream().read(parser, t);
+      String text = parser.getText();
+      for (ValueCheck check : checks) {
+        check.check(text, FieldPath.ROOT, Findings.TRIPWIRE);
+      }
+      return decoded;
+    };
+    return new Compiled(tree, stream);
   }
 
-  private static Decoder stringDecoder(Field f) {
+  private interface ValueCheck {
+    void check(String text, FieldPath p, Findings fs);
+  }
+
+  private static Compiled stringDecoder(Field f) {
     Pattern pattern = f.options().pattern() == null ? null : Pattern.compile(f.options().pattern());
     Integer minLength = f.options().minLength();
     Integer maxLength = f.options().maxLength();
-    return (v, p, fs) -> {
-      if (!v.isTextual()) {
-        fs.error("type", p, "logicalType", "expected a string, got " + kind(v));
-        return null;
-      }
-      String s = v.textValue();
+    ValueCheck checks = (s, p, fs) -> {
       if (pattern != null && !pattern.matcher(s).find()) {
         fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + pattern.pattern());
       }
@@ -145,16 +172,31 @@ final class DecoderCompiler {
       if (maxLength != null && s.codePointCount(0, s.length()) > maxLength) {
         fs.error("max_length", p, "maxLength", "longer than " + maxLength + " characters");
       }
-      return s;
     };
+    return new Compiled((v, p, fs) -> {
+      if (!v.isTextual()) {
+        fs.error("type", p, "logicalType", "expected a string, got " + kind(v));
+        return null;
+      }
+      String s = v.textValue();
+      checks.check(s, p, fs);
+      return s;
+    }, (parser, t) -> {
+      if (t != JsonToken.VALUE_STRING) {
+        throw SlowPath.INSTANCE;
+      }
+      String s = parser.getText();
+      checks.check(s, FieldPath.ROOT, Findings.TRIPWIRE);
+      return s;
+    });
   }
 
-  private static Decoder integerDecoder(Field f, boolean int32) {
+  private static Compiled integerDecoder(Field f, boolean int32) {
     Bounds bounds = Bounds.of(f);
     BigDecimal min = int32 ? INT_MIN : LONG_MIN;
     BigDecimal max = int32 ? INT_MAX : LONG_MAX;
     String width = int32 ? "a 32-bit integer" : "a 64-bit integer";
-    return (v, p, fs) -> {
+    Decoder tree = (v, p, fs) -> {
       BigDecimal d = exactNumber(v);
       // stripped first: 1E+30000000 is a 12-byte integer whose plain form has 30 million digits, so nothing
       // below expands a number before its magnitude is known to fit
@@ -170,18 +212,28 @@ final class DecoderCompiler {
       bounds.check(whole, p, fs);
       return int32 ? (Object) whole.intValueExact() : (Object) whole.longValueExact();
     };
+    StreamDecoder stream = (parser, t) -> {
+      // integers written as integers that fit 64 bits; 2.0, 1E+3 and huge ones take the tree path
+      if (t != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+        throw SlowPath.INSTANCE;
+      }
+      long x = parser.getLongValue();
+      if (int32 && (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE)) {
+        throw SlowPath.INSTANCE;
+      }
+      if (bounds.any()) {
+        bounds.check(BigDecimal.valueOf(x), FieldPath.ROOT, Findings.TRIPWIRE);
+      }
+      return int32 ? (Object) (int) x : (Object) x;
+    };
+    return new Compiled(tree, stream);
   }
 
-  private static Decoder decimalDecoder(Field f, Types.DecimalType type) {
+  private static Compiled decimalDecoder(Field f, Types.DecimalType type) {
     Bounds bounds = Bounds.of(f);
     int scale = type.scale();
     int precision = type.precision();
-    return (v, p, fs) -> {
-      BigDecimal d = exactNumber(v);
-      if (d == null) {
-        fs.error("type", p, "logicalType", "expected a number, got " + kind(v));
-        return null;
-      }
+    NumberCheck check = (d, p, fs) -> {
       if (d.signum() == 0) {
         // zero in any notation (0E+999999999 included) is zero at the column's scale
         BigDecimal zero = BigDecimal.ZERO.setScale(scale);
@@ -202,16 +254,12 @@ final class DecoderCompiler {
       bounds.check(scaled, p, fs);
       return scaled;
     };
+    return numberDecoder(check);
   }
 
-  private static Decoder doubleDecoder(Field f, boolean float32) {
+  private static Compiled doubleDecoder(Field f, boolean float32) {
     Bounds bounds = Bounds.of(f);
-    return (v, p, fs) -> {
-      BigDecimal d = exactNumber(v);
-      if (d == null) {
-        fs.error("type", p, "logicalType", "expected a number, got " + kind(v));
-        return null;
-      }
+    NumberCheck check = (d, p, fs) -> {
       double x = float32 ? d.floatValue() : d.doubleValue();
       if (Double.isInfinite(x)) {
         fs.error("range", p, "format", show(d) + " does not fit a " + (float32 ? "32" : "64") + "-bit float");
@@ -221,16 +269,39 @@ final class DecoderCompiler {
       bounds.check(float32 ? new BigDecimal(Float.toString((float) x)) : BigDecimal.valueOf(x), p, fs);
       return float32 ? (Object) (float) x : (Object) x;
     };
+    return numberDecoder(check);
+  }
+
+  /** A number's exact value turned into the column's value, or null (a finding says why). */
+  private interface NumberCheck {
+    Object apply(BigDecimal exact, FieldPath p, Findings fs);
+  }
+
+  private static Compiled numberDecoder(NumberCheck check) {
+    return new Compiled((v, p, fs) -> {
+      BigDecimal d = exactNumber(v);
+      if (d == null) {
+        fs.error("type", p, "logicalType", "expected a number, got " + kind(v));
+        return null;
+      }
+      return check.apply(d, p, fs);
+    }, (parser, t) -> {
+      if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+        throw SlowPath.INSTANCE;
+      }
+      // the same exact value the tree parser (exact decimals) would have produced
+      return check.apply(parser.getDecimalValue(), FieldPath.ROOT, Findings.TRIPWIRE);
+    });
   }
 
   private interface Parser {
     Object parse(String text);
   }
 
-  private static Decoder temporalDecoder(Field f, String expected, Parser parser) {
+  private static Compiled temporalDecoder(Field f, String expected, Parser parser) {
     Object min = f.options().minimum() == null ? null : parser.parse(f.options().minimum());
     Object max = f.options().maximum() == null ? null : parser.parse(f.options().maximum());
-    return (v, p, fs) -> {
+    return new Compiled((v, p, fs) -> {
       if (!v.isTextual()) {
         fs.error("type", p, "logicalType", "expected " + expected + ", got " + kind(v));
         return null;
@@ -244,7 +315,19 @@ final class DecoderCompiler {
       }
       checkOrder(parsed, min, max, p, fs);
       return parsed;
-    };
+    }, (json, t) -> {
+      if (t != JsonToken.VALUE_STRING) {
+        throw SlowPath.INSTANCE;
+      }
+      Object parsed;
+      try {
+        parsed = parser.parse(json.getText());
+      } catch (DateTimeException e) {
+        throw SlowPath.INSTANCE;
+      }
+      checkOrder(parsed, min, max, FieldPath.ROOT, Findings.TRIPWIRE);
+      return parsed;
+    });
   }
 
   /**
@@ -258,10 +341,12 @@ final class DecoderCompiler {
     return LocalDate.parse(text);
   }
 
-  private static Decoder timestampDecoder(Field f) {
+  private static Compiled timestampDecoder(Field f) {
     OffsetDateTime min = f.options().minimum() == null ? null : parseTimestamp(f.options().minimum());
     OffsetDateTime max = f.options().maximum() == null ? null : parseTimestamp(f.options().maximum());
-    return (v, p, fs) -> {
+    Instant minInstant = min == null ? null : min.toInstant();
+    Instant maxInstant = max == null ? null : max.toInstant();
+    Decoder tree = (v, p, fs) -> {
       OffsetDateTime parsed;
       if (v.isIntegralNumber()) {
         long millis = v.canConvertToLong() ? v.longValue() : Long.MAX_VALUE;
@@ -285,10 +370,35 @@ final class DecoderCompiler {
         fs.error("type", p, "logicalType", "expected an ISO-8601 timestamp, got " + kind(v));
         return null;
       }
-      checkOrder(parsed.toInstant(), min == null ? null : min.toInstant(), max == null ? null : max.toInstant(),
-          p, fs);
+      checkOrder(parsed.toInstant(), minInstant, maxInstant, p, fs);
       return parsed;
     };
+    StreamDecoder stream = (parser, t) -> {
+      OffsetDateTime parsed;
+      if (t == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+        long millis = parser.getLongValue();
+        if (millis < MIN_EPOCH_MILLIS || millis > MAX_EPOCH_MILLIS) {
+          throw SlowPath.INSTANCE;
+        }
+        parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
+      } else if (t == JsonToken.VALUE_STRING) {
+        try {
+          parsed = parseTimestamp(parser.getText());
+        } catch (DateTimeException e) {
+          throw SlowPath.INSTANCE;
+        }
+        if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
+          throw SlowPath.INSTANCE;
+        }
+      } else {
+        throw SlowPath.INSTANCE;
+      }
+      if (minInstant != null || maxInstant != null) {
+        checkOrder(parsed.toInstant(), minInstant, maxInstant, FieldPath.ROOT, Findings.TRIPWIRE);
+      }
+      return parsed;
+    };
+    return new Compiled(tree, stream);
   }
 
   /** ISO-8601 with an offset; a timestamp without one is taken as UTC. Stored normalised to UTC. */
@@ -314,9 +424,9 @@ final class DecoderCompiler {
     }
   }
 
-  private static Decoder listDecoder(Field f, Types.ListType type, String path) {
+  private static Compiled listDecoder(Field f, Types.ListType type, String path) {
     Field itemField = f.items();
-    Decoder element = itemField == null
+    Compiled element = itemField == null
         ? stringDecoder(new Field("element", io.lakemesh.contracts.model.LogicalType.STRING, null, false, false, -1,
             -1, null, null, null, null, null, null, null))
         : decoder(itemField, type.elementType(), path + "[]");
@@ -324,7 +434,7 @@ final class DecoderCompiler {
     Integer minItems = f.options().minItems();
     Integer maxItems = f.options().maxItems();
     boolean unique = f.options().uniqueItems();
-    return (v, p, fs) -> {
+    Decoder tree = (v, p, fs) -> {
       if (!v.isArray()) {
         fs.error("type", p, "logicalType", "expected an array, got " + kind(v));
         return null;
@@ -351,10 +461,41 @@ final class DecoderCompiler {
         if (seen != null && !seen.add(item)) {
           fs.error("unique_items", itemPath, "uniqueItems", "repeats an earlier item");
         }
-        out.add(element.decode(item, itemPath, fs));
+        out.add(element.tree().decode(item, itemPath, fs));
       }
       return out;
     };
+    StreamDecoder stream = (parser, t) -> {
+      if (unique) {
+        return viaTree(tree, parser); // unique items are compared as JSON trees
+      }
+      if (t != JsonToken.START_ARRAY) {
+        throw SlowPath.INSTANCE;
+      }
+      List<Object> out = new ArrayList<>();
+      for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser.nextToken()) {
+        if (item == JsonToken.VALUE_NULL) {
+          if (elementRequired) {
+            throw SlowPath.INSTANCE;
+          }
+          out.add(null);
+        } else {
+          out.add(element.stream().read(parser, item));
+        }
+      }
+      int n = out.size();
+      if ((minItems != null && n < minItems) || (maxItems != null && n > maxItems)) {
+        throw SlowPath.INSTANCE;
+      }
+      return out;
+    };
+    return new Compiled(tree, stream);
+  }
+
+  /** Reads the current value as a tree (with the event parser's settings) for checks that need one. */
+  private static Object viaTree(Decoder tree, JsonParser parser) throws java.io.IOException {
+    JsonNode node = parser.readValueAsTree();
+    return tree.decode(node, FieldPath.ROOT, Findings.TRIPWIRE);
   }
 
   /** Numbers only, parsed exactly (the event parser keeps decimals as {@link BigDecimal}). */
@@ -393,6 +534,10 @@ final class DecoderCompiler {
     static Bounds of(Field f) {
       return new Bounds(dec(f.options().minimum()), dec(f.options().maximum()), dec(f.options().exclusiveMinimum()),
           dec(f.options().exclusiveMaximum()), f.options().multipleOf());
+    }
+
+    boolean any() {
+      return min != null || max != null || exclusiveMin != null || exclusiveMax != null || multipleOf != null;
     }
 
     private static BigDecimal dec(String s) {

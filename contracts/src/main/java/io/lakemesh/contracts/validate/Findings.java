@@ -6,10 +6,28 @@ import java.util.List;
 
 /** Collects the violations of one event, split by whether they reject it. Not thread-safe: one per event. */
 final class Findings {
+  /**
+   * Findings for the streaming pass, which only handles events without any: the first finding sends the event to
+   * the tree decoders, which then report it with its path. Stateless, so shared.
+   */
+  static final Findings TRIPWIRE = new Findings(true);
+
+  private final boolean tripwire;
   private List<Violation> errors;
   private List<Violation> warnings;
 
+  Findings() {
+    this(false);
+  }
+
+  private Findings(boolean tripwire) {
+    this.tripwire = tripwire;
+  }
+
   void add(Severity severity, String code, String field, String rule, String message) {
+    if (tripwire) {
+      throw StreamDecoder.SlowPath.INSTANCE;
+    }
     Violation v = new Violation(code, field, rule, message);
     if (severity == Severity.ERROR || severity == Severity.CRITICAL) {
       if (errors == null) {
@@ -25,10 +43,16 @@ final class Findings {
   }
 
   void add(Severity severity, String code, FieldPath field, String rule, String message) {
+    if (tripwire) {
+      throw StreamDecoder.SlowPath.INSTANCE;
+    }
     add(severity, code, field.toString(), rule, message);
   }
 
   void error(String code, FieldPath field, String rule, String message) {
+    if (tripwire) {
+      throw StreamDecoder.SlowPath.INSTANCE;
+    }
     add(Severity.ERROR, code, field.toString(), rule, message);
   }
 

@@ -3,6 +3,7 @@ package io.lakemesh.contracts.validate;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -99,8 +100,16 @@ public final class RowValidator {
     return schema;
   }
 
-  /** Parses and validates one event's bytes (UTF-8 JSON). */
+  /**
+   * Parses and validates one event's bytes (UTF-8 JSON). An event that meets its contract is read straight from
+   * the bytes into its row; any other is parsed again as a tree, whose decoders name every problem, so both ways
+   * give the same outcome and the reasons have one source.
+   */
   public Outcome validate(byte[] payload, Instant now) {
+    GenericRecord row = stream(payload);
+    if (row != null) {
+      return judge(row, new Findings(), now);
+    }
     JsonNode node;
     try {
       node = EVENTS.readTree(payload);
@@ -120,6 +129,24 @@ public final class RowValidator {
     }
     Findings findings = new Findings();
     GenericRecord row = decoder.decode(event, FieldPath.ROOT, findings);
+    return judge(row, findings, now);
+  }
+
+  /** The row of an event without findings, or null when it has some or is not well-formed. */
+  GenericRecord stream(byte[] payload) {
+    try (JsonParser parser = EVENTS.createParser(payload)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      GenericRecord row = decoder.read(parser);
+      // trailing tokens make the event malformed, as FAIL_ON_TRAILING_TOKENS does for the tree
+      return parser.nextToken() == null ? row : null;
+    } catch (StreamDecoder.SlowPath | IOException e) {
+      return null;
+    }
+  }
+
+  private Outcome judge(GenericRecord row, Findings findings, Instant now) {
     // rules read typed values: on a row that already failed decoding they would only repeat the failure
     if (!findings.hasErrors()) {
       for (CompiledRule r : rules) {

@@ -1,9 +1,15 @@
 package io.lakemesh.contracts.validate;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.validate.StreamDecoder.SlowPath;
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.types.Types;
 
@@ -11,14 +17,29 @@ import org.apache.iceberg.types.Types;
 final class StructDecoder implements Decoder {
 
   /** One property of the object: where it goes in the record and how it is decoded. */
-  record Member(String name, int position, boolean required, QualityRule.Library missingRule, Decoder decoder) {}
+  record Member(String name, int position, boolean required, QualityRule.Library missingRule, Decoder decoder,
+      StreamDecoder stream) {}
 
   private final GenericRecord template;
   private final Member[] members;
+  private final Map<String, Member> byName = new HashMap<>();
+  /** Members that must be present and not null (or blank) for the event to be the common case. */
+  private final boolean[] mustAppear;
+  private final int mustAppearCount;
 
   StructDecoder(Types.StructType struct, List<Member> members) {
     this.template = GenericRecord.create(struct);
     this.members = members.toArray(Member[]::new);
+    this.mustAppear = new boolean[this.members.length];
+    for (Member m : this.members) {
+      byName.put(m.name(), m);
+      mustAppear[m.position()] = m.required() || m.missingRule() != null;
+    }
+    int count = 0;
+    for (boolean must : mustAppear) {
+      count += must ? 1 : 0;
+    }
+    this.mustAppearCount = count;
   }
 
   @Override
@@ -43,6 +64,64 @@ final class StructDecoder implements Decoder {
       record.set(m.position(), m.decoder().decode(value, memberPath, findings));
     }
     return record;
+  }
+
+  /**
+   * Reads the object whose START_OBJECT is current, in the order its members come, for an object without
+   * findings; throws {@link SlowPath} otherwise. Members the contract does not name are skipped, but their values
+   * are still read as far as the tree parser would read them, so the parser's limits judge them the same way.
+   */
+  GenericRecord read(JsonParser parser) throws IOException {
+    GenericRecord record = template.copy();
+    int present = 0;
+    for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+      JsonToken t = parser.nextToken();
+      Member m = byName.get(name);
+      if (m == null) {
+        skip(parser, t);
+        continue;
+      }
+      if (t == JsonToken.VALUE_NULL) {
+        continue; // absent: judged below
+      }
+      if (m.missingRule() != null && t == JsonToken.VALUE_STRING && parser.getText().isBlank()) {
+        throw SlowPath.INSTANCE;
+      }
+      record.set(m.position(), m.stream().read(parser, t));
+      if (mustAppear[m.position()]) {
+        present++; // each at most once: the parser rejects duplicate names
+      }
+    }
+    if (parser.currentToken() != JsonToken.END_OBJECT) {
+      throw SlowPath.INSTANCE;
+    }
+    if (present != mustAppearCount) {
+      throw SlowPath.INSTANCE;
+    }
+    return record;
+  }
+
+  /** Skips a value, materialising its scalars as the tree parser does (string and number limits apply). */
+  private static void skip(JsonParser parser, JsonToken first) throws IOException {
+    int depth = 0;
+    JsonToken t = first;
+    while (true) {
+      switch (t) {
+        case START_OBJECT, START_ARRAY -> depth++;
+        case END_OBJECT, END_ARRAY -> depth--;
+        case VALUE_STRING -> parser.getText();
+        case VALUE_NUMBER_INT -> parser.getNumberValue();
+        case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
+        default -> { }
+      }
+      if (depth == 0) {
+        return;
+      }
+      t = parser.nextToken();
+      if (t == null) {
+        throw SlowPath.INSTANCE;
+      }
+    }
   }
 
   private static boolean isBlank(JsonNode value) {

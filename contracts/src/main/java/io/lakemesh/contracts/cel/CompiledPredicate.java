@@ -1,0 +1,536 @@
+package io.lakemesh.contracts.cel;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.ast.CelReference;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.RandomAccess;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+
+/**
+ * A checked CEL expression turned into a tree of Java closures over the typed row, for the subset the contracts use:
+ * constants, variables, field selection and {@code has()}, arithmetic and comparisons of ints, doubles, timestamps
+ * and durations, the logical operators, the list macros (all, exists, exists_one, map, filter), {@code size},
+ * {@code double(int)}, {@code duration("…")} and the environment's {@code sum} and {@code abs}.
+ *
+ * <p>The interpreter stays the reference: the closures return null ("unsure") for anything outside the common
+ * case, such as an error, an absent value, an integer overflow or a NaN, and the caller then asks the interpreter.
+ * So a closure only has to be right when it answers, which {@code CompiledPredicateTest} checks against the
+ * interpreter. Expressions with anything else are not compiled at all.
+ */
+final class CompiledPredicate {
+  private static final Instant MIN_TIMESTAMP = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant MAX_TIMESTAMP = Instant.parse("9999-12-31T23:59:59.999999999Z");
+  private static final Pattern SIMPLE_DURATION = Pattern.compile("([0-9]{1,9})(h|m|s|ms)");
+
+  private final Node root;
+  private final int locals;
+
+  private CompiledPredicate(Node root, int locals) {
+    this.root = root;
+    this.locals = locals;
+  }
+
+  /** The expression as closures, or empty when it uses anything outside the supported subset. */
+  static Optional<CompiledPredicate> compile(CelAbstractSyntaxTree ast, Set<String> columns) {
+    Compiler compiler = new Compiler(ast, columns);
+    try {
+      Node root = compiler.compile(ast.getExpr(), Map.of());
+      return Optional.of(new CompiledPredicate(root, compiler.slots));
+    } catch (Unsupported e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The value of the predicate, or null when only the interpreter can say (errors included). */
+  Boolean test(Record row, Instant now) {
+    try {
+      return root.eval(new Frame(row, now, new Object[locals])) instanceof Boolean b ? b : null;
+    } catch (Unsure | ClassCastException | NullPointerException | ArithmeticException
+        | IndexOutOfBoundsException e) {
+      // a value of an unexpected kind or an error: CEL has its own rules for those, the interpreter applies them
+      return null;
+    }
+  }
+
+  /** Evaluation state of one test: the row, the time and the comprehension variables. */
+  private record Frame(Record row, Instant now, Object[] locals) {}
+
+  @FunctionalInterface
+  private interface Node {
+    Object eval(Frame f);
+  }
+
+  /** This evaluation needs the interpreter; thrown for errors and edge cases, so it has no stack trace. */
+  private static final class Unsure extends RuntimeException {
+    static final Unsure INSTANCE = new Unsure();
+
+    private Unsure() {
+      super("unsure", null, false, false);
+    }
+  }
+
+  /** The expression uses something the closures do not cover; thrown at compile time only. */
+  private static final class Unsupported extends Exception {
+    Unsupported(String what) {
+      super(what, null, false, false);
+    }
+  }
+
+  private static final class Compiler {
+    private final CelAbstractSyntaxTree ast;
+    private final Set<String> columns;
+    int slots;
+
+    Compiler(CelAbstractSyntaxTree ast, Set<String> columns) {
+      this.ast = ast;
+      this.columns = columns;
+    }
+
+    Node compile(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      return switch (e.getKind()) {
+        case CONSTANT -> constant(e.constant());
+        case IDENT -> ident(e.ident().name(), scope);
+        case SELECT -> select(e, scope);
+        case CALL -> call(e, scope);
+        case LIST -> list(e, scope);
+        case COMPREHENSION -> comprehension(e, scope);
+        default -> throw new Unsupported(e.getKind().toString());
+      };
+    }
+
+    private static Node constant(CelConstant c) throws Unsupported {
+      Object value = switch (c.getKind()) {
+        case INT64_VALUE -> c.int64Value();
+        case DOUBLE_VALUE -> c.doubleValue();
+        case STRING_VALUE -> c.stringValue();
+        case BOOLEAN_VALUE -> c.booleanValue();
+        default -> throw new Unsupported("constant " + c.getKind());
+      };
+      return f -> value;
+    }
+
+    private Node ident(String name, Map<String, Integer> scope) throws Unsupported {
+      Integer slot = scope.get(name);
+      if (slot != null) {
+        int s = slot;
+        return f -> f.locals()[s];
+      }
+      if (name.equals(RowExpressions.NOW)) {
+        return Frame::now;
+      }
+      if (!columns.contains(name)) {
+        throw new Unsupported("variable " + name); // the whole row, or something the environment adds
+      }
+      return f -> cel(f.row().getField(name));
+    }
+
+    private Node select(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      CelExpr.CelSelect s = e.select();
+      String field = s.field();
+      boolean testOnly = s.testOnly();
+      CelExpr operand = s.operand();
+      if (operand.getKind() == CelExpr.ExprKind.Kind.IDENT && operand.ident().name().equals(RowExpressions.ROW)
+          && !scope.containsKey(RowExpressions.ROW)) {
+        // row.<column> and has(row.<column>): the row as a map of its present columns
+        return f -> member(f.row(), field, testOnly);
+      }
+      Node target = compile(operand, scope);
+      return f -> target.eval(f) instanceof Record r ? member(r, field, testOnly) : unsure();
+    }
+
+    private Node list(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      if (!e.list().optionalIndices().isEmpty()) {
+        throw new Unsupported("optional list elements");
+      }
+      List<Node> elements = new ArrayList<>();
+      for (CelExpr element : e.list().elements()) {
+        elements.add(compile(element, scope));
+      }
+      Node[] nodes = elements.toArray(Node[]::new);
+      return f -> {
+        List<Object> out = new ArrayList<>(nodes.length);
+        for (Node n : nodes) {
+          out.add(n.eval(f));
+        }
+        return out;
+      };
+    }
+
+    private Node comprehension(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      CelExpr.CelComprehension c = e.comprehension();
+      if (!c.iterVar2().isEmpty()) {
+        throw new Unsupported("two-variable comprehension");
+      }
+      if (!isList(c.iterRange())) {
+        throw new Unsupported("comprehension over a map");
+      }
+      Node range = compile(c.iterRange(), scope);
+      int accu = slots++;
+      Map<String, Integer> accuScope = new HashMap<>(scope);
+      accuScope.put(c.accuVar(), accu);
+      Node init = compile(c.accuInit(), scope);
+      int iter = slots++;
+      Map<String, Integer> loopScope = new HashMap<>(accuScope);
+      loopScope.put(c.iterVar(), iter);
+      Node condition = compile(c.loopCondition(), loopScope);
+      Node step = compile(c.loopStep(), loopScope);
+      Node result = compile(c.result(), accuScope);
+      return f -> {
+        List<?> items = (List<?>) range.eval(f);
+        Object[] vars = f.locals();
+        vars[accu] = init.eval(f);
+        for (int i = 0; i < items.size(); i++) {
+          vars[iter] = items.get(i);
+          if (!(condition.eval(f) instanceof Boolean go)) {
+            return unsure();
+          }
+          if (!go) {
+            break;
+          }
+          vars[accu] = step.eval(f);
+        }
+        return result.eval(f);
+      };
+    }
+
+    private boolean isList(CelExpr e) {
+      return ast.getType(e.id()).map(t -> t.kind() == dev.cel.common.types.CelKind.LIST).orElse(false);
+    }
+
+    private Node call(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      CelExpr.CelCall call = e.call();
+      List<Node> args = new ArrayList<>();
+      if (call.target().isPresent()) {
+        if (!call.function().equals("size")) {
+          throw new Unsupported("receiver-style call " + call.function());
+        }
+        args.add(compile(call.target().get(), scope));
+      }
+      for (CelExpr arg : call.args()) {
+        args.add(compile(arg, scope));
+      }
+      switch (call.function()) {
+        case "_&&_" -> {
+          Node l = args.get(0);
+          Node r = args.get(1);
+          return f -> bool(l.eval(f)) ? bool(r.eval(f)) : Boolean.FALSE;
+        }
+        case "_||_" -> {
+          Node l = args.get(0);
+          Node r = args.get(1);
+          return f -> bool(l.eval(f)) ? Boolean.TRUE : bool(r.eval(f));
+        }
+        case "_?_:_" -> {
+          Node c = args.get(0);
+          Node a = args.get(1);
+          Node b = args.get(2);
+          return f -> bool(c.eval(f)) ? a.eval(f) : b.eval(f);
+        }
+        case "@not_strictly_false" -> {
+          Node a = args.get(0);
+          return f -> bool(a.eval(f));
+        }
+        case "!_" -> {
+          Node a = args.get(0);
+          return f -> !bool(a.eval(f));
+        }
+        case "_==_", "_!=_" -> {
+          Node a = args.get(0);
+          Node b = args.get(1);
+          boolean negate = call.function().equals("_!=_");
+          return f -> equal(a.eval(f), b.eval(f)) != negate;
+        }
+        case "duration" -> {
+          return duration(args.get(0));
+        }
+        default -> {
+          return dispatch(e, args);
+        }
+      }
+    }
+
+    /**
+     * A call through the overloads the checker left possible: one when the argument types are known, several when
+     * some are {@code dyn} (members of objects), chosen then by the kinds of the values, as the interpreter does.
+     */
+    private Node dispatch(CelExpr e, List<Node> args) throws Unsupported {
+      Optional<CelReference> ref = ast.getReference(e.id());
+      if (ref.isEmpty() || ref.get().overloadIds().isEmpty() || args.size() > 2) {
+        throw new Unsupported("call " + e.call().function());
+      }
+      List<Overload> candidates = new ArrayList<>();
+      for (String id : ref.get().overloadIds()) {
+        Overload o = OVERLOADS.get(id);
+        // values of the kinds of an unknown overload (1 <= 1.5, a uint) match no candidate: unsure at run time
+        if (o != null && o.params().length == args.size()) {
+          candidates.add(o);
+        }
+      }
+      if (candidates.isEmpty()) {
+        throw new Unsupported("function " + ref.get().overloadIds());
+      }
+      Overload[] overloads = candidates.toArray(Overload[]::new);
+      Node a = args.get(0);
+      Node b = args.size() > 1 ? args.get(1) : null;
+      return f -> {
+        Object x = a.eval(f);
+        Object y = b == null ? null : b.eval(f);
+        for (Overload o : overloads) {
+          if (o.params()[0].isInstance(x) && (y == null || o.params()[1].isInstance(y))) {
+            return o.fn().apply(x, y);
+          }
+        }
+        return unsure();
+      };
+    }
+
+    private static Node duration(Node text) throws Unsupported {
+      Object constant;
+      try {
+        constant = text.eval(null); // a constant ignores the frame; anything else fails here
+      } catch (RuntimeException e) {
+        throw new Unsupported("duration of a non-constant");
+      }
+      Matcher m = constant instanceof String s ? SIMPLE_DURATION.matcher(s) : null;
+      if (m == null || !m.matches()) {
+        throw new Unsupported("duration " + constant);
+      }
+      long n = Long.parseLong(m.group(1));
+      Duration d = switch (m.group(2)) {
+        case "h" -> Duration.ofHours(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "s" -> Duration.ofSeconds(n);
+        default -> Duration.ofMillis(n);
+      };
+      return f -> d;
+    }
+
+  }
+
+  /** A function of the standard library or the environment, for values of exactly these kinds. */
+  private record Overload(Class<?>[] params, Fn fn) {}
+
+  @FunctionalInterface
+  private interface Fn {
+    Object apply(Object x, Object y);
+  }
+
+  private static final Map<String, Overload> OVERLOADS = overloads();
+
+  private static Map<String, Overload> overloads() {
+    Map<String, Overload> m = new HashMap<>();
+    Class<?> i = Long.class;
+    Class<?> d = Double.class;
+    Class<?> s = String.class;
+    Class<?> l = List.class;
+    Class<?> t = Instant.class;
+    Class<?> u = Duration.class;
+    m.put("add_int64", op(i, i, (x, y) -> Math.addExact((Long) x, (Long) y)));
+    m.put("subtract_int64", op(i, i, (x, y) -> Math.subtractExact((Long) x, (Long) y)));
+    m.put("multiply_int64", op(i, i, (x, y) -> Math.multiplyExact((Long) x, (Long) y)));
+    m.put("divide_int64", op(i, i, (x, y) -> {
+      long a = (Long) x;
+      long b = (Long) y;
+      return b == 0 || (a == Long.MIN_VALUE && b == -1) ? unsure() : (Object) (a / b);
+    }));
+    m.put("modulo_int64", op(i, i, (x, y) -> {
+      long b = (Long) y;
+      return b == 0 || b == -1 ? unsure() : (Object) ((Long) x % b);
+    }));
+    m.put("negate_int64", op(i, (x, y) -> Math.negateExact((Long) x)));
+    m.put("add_double", op(d, d, (x, y) -> (Double) x + (Double) y));
+    m.put("subtract_double", op(d, d, (x, y) -> (Double) x - (Double) y));
+    m.put("multiply_double", op(d, d, (x, y) -> (Double) x * (Double) y));
+    m.put("divide_double", op(d, d, (x, y) -> (Double) x / (Double) y));
+    m.put("negate_double", op(d, (x, y) -> -(Double) x));
+    m.put("add_string", op(s, s, (x, y) -> (String) x + (String) y));
+    m.put("add_list", op(l, l, (x, y) -> {
+      List<Object> out = new ArrayList<>(((List<?>) x).size() + ((List<?>) y).size());
+      out.addAll((List<?>) x);
+      out.addAll((List<?>) y);
+      return out;
+    }));
+    m.put("add_timestamp_duration", op(t, u, (x, y) -> inRange(((Instant) x).plus((Duration) y))));
+    m.put("add_duration_timestamp", op(u, t, (x, y) -> inRange(((Instant) y).plus((Duration) x))));
+    m.put("subtract_timestamp_duration", op(t, u, (x, y) -> inRange(((Instant) x).minus((Duration) y))));
+    Fn listSize = (x, y) -> (long) ((List<?>) x).size();
+    m.put("size_list", op(l, listSize));
+    m.put("list_size", op(l, listSize));
+    Fn stringSize = (x, y) -> (long) ((String) x).codePointCount(0, ((String) x).length());
+    m.put("size_string", op(s, stringSize));
+    m.put("string_size", op(s, stringSize));
+    m.put("int64_to_double", op(i, (x, y) -> ((Long) x).doubleValue()));
+    m.put("double_to_double", op(d, (x, y) -> x));
+    m.put("lakemesh_sum_list", op(l, (x, y) -> {
+      double total = 0;
+      for (Object v : (List<?>) x) {
+        if (v instanceof Number n) {
+          total += n.doubleValue();
+        }
+      }
+      return total;
+    }));
+    m.put("lakemesh_abs_double", op(d, (x, y) -> Math.abs((Double) x)));
+    m.put("lakemesh_abs_int", op(i, (x, y) -> Math.abs((Long) x)));
+    for (String kind : List.of("int64", "double", "timestamp", "duration")) {
+      Class<?> c = switch (kind) {
+        case "int64" -> i;
+        case "double" -> d;
+        case "timestamp" -> t;
+        default -> u;
+      };
+      m.put("less_" + kind, op(c, c, (x, y) -> order(x, y) < 0));
+      m.put("less_equals_" + kind, op(c, c, (x, y) -> order(x, y) <= 0));
+      m.put("greater_" + kind, op(c, c, (x, y) -> order(x, y) > 0));
+      m.put("greater_equals_" + kind, op(c, c, (x, y) -> order(x, y) >= 0));
+    }
+    return Map.copyOf(m);
+  }
+
+  private static Overload op(Class<?> x, Fn fn) {
+    return new Overload(new Class<?>[] {x}, fn);
+  }
+
+  private static Overload op(Class<?> x, Class<?> y, Fn fn) {
+    return new Overload(new Class<?>[] {x, y}, fn);
+  }
+
+  /** Order of two values of one kind; NaN is left to the interpreter, and -0.0 equals 0.0 as in CEL. */
+  @SuppressWarnings("unchecked")
+  private static int order(Object x, Object y) {
+    if (x instanceof Double a && y instanceof Double b) {
+      if (a.isNaN() || b.isNaN()) {
+        throw Unsure.INSTANCE;
+      }
+      return Double.compare(a == 0 ? 0.0 : a, b == 0 ? 0.0 : b);
+    }
+    return ((Comparable<Object>) x).compareTo(y);
+  }
+
+  /** Equality of two values of one kind; anything across kinds (1 == 1.0), NaN or a zero double is unsure. */
+  private static boolean equal(Object x, Object y) {
+    if (x == null || y == null || x.getClass() != y.getClass()) {
+      throw Unsure.INSTANCE;
+    }
+    if (x instanceof Double a) {
+      double b = (Double) y;
+      if (a.isNaN() || Double.isNaN(b) || a == 0 || b == 0) {
+        throw Unsure.INSTANCE;
+      }
+      return a == b;
+    }
+    if (x instanceof Long || x instanceof String || x instanceof Boolean || x instanceof Instant
+        || x instanceof Duration) {
+      return x.equals(y);
+    }
+    throw Unsure.INSTANCE;
+  }
+
+  private static Object member(Record record, String name, boolean testOnly) {
+    Types.NestedField field = record.struct().field(name);
+    Object value = field == null ? null : record.getField(name);
+    if (testOnly) {
+      return value != null;
+    }
+    return value == null ? unsure() : cel(value);
+  }
+
+  private static boolean bool(Object v) {
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    throw Unsure.INSTANCE;
+  }
+
+  private static long lng(Object v) {
+    if (v instanceof Long l) {
+      return l;
+    }
+    throw Unsure.INSTANCE;
+  }
+
+  private static double dbl(Object v) {
+    if (v instanceof Double d) {
+      return d;
+    }
+    throw Unsure.INSTANCE;
+  }
+
+  private static Instant inRange(Instant t) {
+    if (t.isBefore(MIN_TIMESTAMP) || t.isAfter(MAX_TIMESTAMP)) {
+      throw Unsure.INSTANCE;
+    }
+    return t;
+  }
+
+  private static Object unsure() {
+    throw Unsure.INSTANCE;
+  }
+
+  /**
+   * An Iceberg generic value as the closures see it, the same values {@link RowExpressions#toCel} gives the
+   * interpreter, except that timestamps are {@link Instant}s and objects stay records. Absent is unsure.
+   */
+  private static Object cel(Object value) {
+    if (value instanceof String || value instanceof Long || value instanceof Double || value instanceof Boolean
+        || value instanceof Record) {
+      return value;
+    }
+    if (value instanceof Integer i) {
+      return i.longValue();
+    }
+    if (value instanceof BigDecimal d) {
+      return d.doubleValue();
+    }
+    if (value instanceof Float x) {
+      return x.doubleValue();
+    }
+    if (value instanceof OffsetDateTime t) {
+      return t.toInstant();
+    }
+    if (value instanceof LocalDate || value instanceof LocalTime) {
+      return value.toString();
+    }
+    if (value instanceof List<?> list) {
+      return new CelList(list);
+    }
+    throw Unsure.INSTANCE;
+  }
+
+  /** A list whose elements are converted when read, so a rule that reads one member of each item pays for one. */
+  private static final class CelList extends AbstractList<Object> implements RandomAccess {
+    private final List<?> list;
+
+    CelList(List<?> list) {
+      this.list = list;
+    }
+
+    @Override
+    public Object get(int index) {
+      Object v = list.get(index);
+      return v == null ? null : cel(v);
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
+  }
+}
