@@ -50,6 +50,19 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /** Starts a paused or halted pipeline again from its last commit; replies with the new state. */
   public record Resume(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
 
+  /**
+   * Replays a derived product from its upstream: the gold partitions touched by upstream commits after {@code
+   * from} are recomputed from the upstream's whole history. {@code from}: {@code beginning}, {@code
+   * snapshot:<upstream snapshot id>} or an ISO-8601 time.
+   */
+  public record Replay(String from, ActorRef<ReplayOutcome> replyTo) implements Command {}
+
+  /** What a replay did, or why it could not run. */
+  public record ReplayOutcome(String error, Long fromSnapshot, int upstreamRows, int partitionsRewritten,
+      int rowsWritten) implements CborSerializable {}
+
+  private record ReplayDone(Replay request, ReplayOutcome outcome) implements Command {}
+
   private record PipelineEnded(String error) implements Command {}
 
   private record Restart() implements Command {}
@@ -85,6 +98,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private boolean stopping;
   private boolean halted;
   private boolean paused;
+  private Replay replaying;
   private long batches;
   private Instant lastCommit;
   private java.time.Duration lastLatency;
@@ -108,6 +122,14 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
           return this;
         })
         .onMessage(PipelineEnded.class, this::onEnded)
+        .onMessage(Replay.class, this::onReplay)
+        .onMessage(ReplayDone.class, done -> {
+          replaying = null;
+          done.request().replyTo().tell(done.outcome());
+          getContext().getLog().info("{}: replay from {} done: {}", worker, done.request().from(), done.outcome());
+          ensureRunning();
+          return this;
+        })
         .onMessage(Stop.class, m -> drain())
         .onMessage(Pause.class, m -> {
           paused = true;
@@ -128,8 +150,47 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .build();
   }
 
+  private Behavior<Command> onReplay(Replay replay) {
+    if (product.stage() == Stage.SOURCE) {
+      replay.replyTo().tell(new ReplayOutcome("replay recomputes a derived product from its upstream; "
+          + productId + " is a source product (its tables already hold every event of its log)", null, 0, 0, 0));
+      return this;
+    }
+    if (replaying != null || stopping) {
+      replay.replyTo().tell(new ReplayOutcome(stopping ? "the product is stopping" : "a replay is running",
+          null, 0, 0, 0));
+      return this;
+    }
+    replaying = replay;
+    publish("replaying", null);
+    if (pipeline != null) {
+      pipeline.drain(); // the replay starts when the pipeline has ended (onEnded)
+    } else {
+      startReplay();
+    }
+    return this;
+  }
+
+  /** Runs the replay off the actor, with the pipeline stopped; the pipeline restarts when it is done. */
+  private void startReplay() {
+    Replay request = replaying;
+    java.util.concurrent.CompletableFuture<ReplayOutcome> work = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          var warehouse = services.warehouse();
+          Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
+          org.apache.iceberg.Table upstreamTable = StageTables.served(warehouse, upstream);
+          Long from = ReplayPoint.resolve(request.from(), upstreamTable);
+          GoldAggregator aggregator = new GoldAggregator(product, services.products().aggregation(product),
+              StageTables.served(warehouse, product), upstreamTable, null, services.changes());
+          GoldAggregator.RunResult r = aggregator.replay(from);
+          return new ReplayOutcome(null, from, r.upstreamRows(), r.partitionsRewritten(), r.rowsWritten());
+        }, services.io());
+    getContext().pipeToSelf(work, (outcome, error) -> new ReplayDone(request, error == null ? outcome
+        : new ReplayOutcome(replayError(error), null, 0, 0, 0)));
+  }
+
   private Behavior<Command> ensureRunning() {
-    if (pipeline != null || stopping || halted || paused) {
+    if (pipeline != null || stopping || halted || paused || replaying != null) {
       return this;
     }
     try {
@@ -189,6 +250,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private Behavior<Command> onEnded(PipelineEnded ended) {
     pipeline = null;
+    if (replaying != null && !stopping) {
+      startReplay();
+      return this;
+    }
     if (stopping) {
       publish("stopped", null);
       return Behaviors.stopped();
@@ -230,6 +295,12 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private void publish(String state, String error) {
     services.progress().state(worker.entityId(), new ProgressBoard.PipelineState(state, error, lastCommit, batches,
         lastLatency, getContext().getSystem().address().toString()));
+  }
+
+  /** A bad replay point is the caller's mistake: its message alone; anything else says the replay failed. */
+  private static String replayError(Throwable e) {
+    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    return t instanceof IllegalArgumentException ? t.getMessage() : "the replay failed: " + t.getMessage();
   }
 
   private static String describe(Throwable e) {

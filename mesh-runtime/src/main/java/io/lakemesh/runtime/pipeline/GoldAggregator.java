@@ -114,6 +114,69 @@ public final class GoldAggregator {
     return commit(current, partitionKey, wrapper, touched, upstreamRows[0]);
   }
 
+  /**
+   * Replays the upstream into gold: every gold partition that the upstream rows committed after {@code
+   * fromExclusive} touch (all partitions when null) is recomputed from the upstream's whole history and replaced in
+   * one commit. Repairs gold after a fix to its transformation or data, without double counting. Not concurrent
+   * with {@link #run}: the product's pipeline is stopped meanwhile.
+   */
+  public RunResult replay(Long fromExclusive) {
+    upstream.refresh();
+    Snapshot current = upstream.currentSnapshot();
+    if (current == null) {
+      return new RunResult(0, 0, 0, upstreamSnapshot);
+    }
+    PartitionKey partitionKey = new PartitionKey(gold.spec(), gold.schema());
+    InternalRecordWrapper wrapper = new InternalRecordWrapper(gold.schema().asStruct());
+    Set<StructLike> touched = new HashSet<>();
+    Map<List<Object>, Object[]> scratch = new HashMap<>();
+    // which partitions the rows after the replay point fall into
+    try (CloseableIterable<Record> rows = fromExclusive == null
+        ? TableReader.read(upstream, Expressions.alwaysTrue(), List.of())
+        : TableReader.readAppended(upstream, fromExclusive, current.snapshotId(), Expressions.alwaysTrue(),
+            List.of())) {
+      for (Record row : rows) {
+        aggregation.contribute(row, (key, measures) -> {
+          List<Object> k = List.copyOf(key);
+          if (scratch.putIfAbsent(k, new Object[0]) == null) {
+            partitionKey.partition(wrapper.wrap(toRecord(k, new Object[measureColumns.size()])));
+            touched.add(partitionKey.copy());
+          }
+        });
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + upstream.name(), e);
+    }
+    // those partitions, recomputed from every upstream row
+    Map<List<Object>, Object[]> fresh = new HashMap<>();
+    int[] upstreamRows = {0};
+    try (CloseableIterable<Record> rows = TableReader.read(upstream, Expressions.alwaysTrue(), List.of())) {
+      for (Record row : rows) {
+        upstreamRows[0]++;
+        aggregation.contribute(row, (key, measures) -> {
+          List<Object> k = List.copyOf(key);
+          Object[] acc = fresh.computeIfAbsent(k, x -> new Object[measureColumns.size()]);
+          for (int i = 0; i < measures.length; i++) {
+            acc[i] = add(acc[i], measures[i]);
+          }
+        });
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + upstream.name(), e);
+    }
+    state.entrySet().removeIf(e -> {
+      partitionKey.partition(wrapper.wrap(toRecord(e.getKey(), e.getValue())));
+      return touched.contains(partitionKey);
+    });
+    fresh.forEach((k, acc) -> {
+      partitionKey.partition(wrapper.wrap(toRecord(k, acc)));
+      if (touched.contains(partitionKey)) {
+        state.put(k, acc);
+      }
+    });
+    return commit(current, partitionKey, wrapper, touched, upstreamRows[0]);
+  }
+
   private void foldFromTable(Snapshot current, Aggregation.Emitter emitter, int[] upstreamRows) {
     try (CloseableIterable<Record> rows = upstreamSnapshot == null
         ? TableReader.read(upstream, Expressions.alwaysTrue(), List.of())

@@ -88,10 +88,14 @@ public final class ManagementRoutes extends AllDirectives {
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> post(() ->
                 completeWithFuture(admin.pause(id)))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> post(() ->
-                completeWithFuture(admin.resume(id))))))),
+                completeWithFuture(admin.resume(id)))),
+            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("replay"), id -> post(() ->
+                // recomputing gold from a large upstream outlasts the default request timeout
+                withRequestTimeout(java.time.Duration.ofMinutes(5), () ->
+                parameterOptional("from", from -> completeWithFuture(admin.replay(id, from.orElse(null)))))))))),
         clusterManagement)),
         extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
             + " (the management port serves /alive, /ready, /metrics, /cluster/members, /cluster/shards/<region>,"
-            + " /lakemesh/products)").toResponse(path))));
+            + " /lakemesh/products, /lakemesh/products/<id>/{pause,resume,replay})").toResponse(path))));
   }
 }

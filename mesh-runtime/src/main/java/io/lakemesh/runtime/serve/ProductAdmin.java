@@ -26,6 +26,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  */
 public final class ProductAdmin {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(5);
 
   private final ProductCatalog products;
   private final ClusterProgress workers;
@@ -53,6 +54,39 @@ public final class ProductAdmin {
 
   public CompletionStage<HttpResponse> resume(String id) {
     return act(id, false);
+  }
+
+  /**
+   * Replays a derived product from its upstream (see {@link DataProduct.Replay}); answers when the replay has
+   * committed, with what it recomputed.
+   */
+  public CompletionStage<HttpResponse> replay(String id, String from) {
+    String at = "/lakemesh/products/" + id + "/replay";
+    Product p = products.find(id).orElse(null);
+    if (p == null) {
+      return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'").toResponse(at));
+    }
+    WorkerId worker = WorkerId.of(p).get(0);
+    CompletionStage<DataProduct.ReplayOutcome> reply = workers.entity(p, worker)
+        .ask(replyTo -> new DataProduct.Replay(from, replyTo), REPLAY_TIMEOUT);
+    return reply.handle((outcome, error) -> {
+      if (error != null) {
+        return new Problem(503, "unreachable", "Service unavailable", "the product did not answer within "
+            + REPLAY_TIMEOUT.toSeconds() + " s; the replay may still be running").toResponse(at);
+      }
+      if (outcome.error() != null) {
+        return new Problem(400, "replay-refused", "Replay refused", outcome.error()).toResponse(at);
+      }
+      ObjectNode node = JsonNodeFactory.instance.objectNode().put("id", id).put("replayed", true);
+      if (outcome.fromSnapshot() == null) {
+        node.put("from", "beginning");
+      } else {
+        node.put("fromSnapshot", outcome.fromSnapshot());
+      }
+      node.put("upstreamRows", outcome.upstreamRows()).put("partitionsRewritten", outcome.partitionsRewritten())
+          .put("rowsWritten", outcome.rowsWritten());
+      return json(200, node.toString());
+    });
   }
 
   /** Pauses or resumes every worker of the product; answers with their new states. */
