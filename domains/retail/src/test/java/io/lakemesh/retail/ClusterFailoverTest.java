@@ -192,6 +192,7 @@ class ClusterFailoverTest {
         victim = chooseVictim();
         targets.remove(victim);
         System.out.println("killing " + victim + " (workers: " + cluster.workers(subscriberNode) + ")");
+        System.out.println("kill at " + Instant.now());
         long killedAt = System.nanoTime();
         victim.kill();
         watcher = CompletableFuture.supplyAsync(() -> timeTakeover(killedAt));
