@@ -44,7 +44,6 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -396,7 +395,6 @@ class ClusterFailoverTest {
   }
 
   @Test
-  @Disabled("cross-node streams not on main yet")
   void subscriberOnASurvivorReceivesEveryCommittedRowOnce() throws Exception {
     try (Warehouse warehouse = cluster.openWarehouse()) {
       Table silver = StageTables.served(warehouse, product(TRANSACTIONS));
@@ -408,7 +406,8 @@ class ClusterFailoverTest {
         rows.forEach(r -> expected.add((String) r.getField("transaction_id")));
       }
       assertTrue(expected.size() >= ingested.validIds.size(), "every valid transaction came after the subscription");
-      await("the subscriber received " + expected.size() + " rows", Duration.ofSeconds(60),
+      await("the subscriber received " + expected.size() + " rows (has " + subscriber.changedIds().size()
+              + "; control messages " + subscriber.controlMessages() + ")", Duration.ofSeconds(60),
           () -> subscriber.changedIds().size() >= expected.size());
       List<String> received = subscriber.changedIds();
       assertEquals(received.size(), new HashSet<>(received).size(), "no row delivered twice");
