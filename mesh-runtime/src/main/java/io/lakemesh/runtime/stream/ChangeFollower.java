@@ -155,7 +155,9 @@ final class ChangeFollower implements AutoCloseable {
       }
       List<Record> rows = held != null ? held.rows() : added(table, snapshot);
       synchronized (c) {
-        if (!Objects.equals(c.last, i == chain.size() - 1 ? last : chain.get(i + 1).snapshotId())) {
+        // boxed on purpose: a conditional mixing Long and long unboxes, and last is null on an empty table
+        Long before = i == chain.size() - 1 ? last : Long.valueOf(chain.get(i + 1).snapshotId());
+        if (!Objects.equals(c.last, before)) {
           return; // the cursor was reset meanwhile (all subscribers left and one came back): start over
         }
         publish(productId, c, snapshot, rows);

@@ -86,6 +86,23 @@ class ChangeFollowerTest {
     }
   }
 
+  @Test
+  void aSubscriberOfAnEmptyTableSeesTheFirstCommitsOfOtherWriters() throws Exception {
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      Table remote = warehouse.createOrLoad(ID, SCHEMA, PartitionSpec.unpartitioned(), Map.of());
+      ChangeHub hub = new ChangeHub();
+      hub.follow(id -> warehouse.catalog().loadTable(ID), Duration.ofMillis(50));
+      var subscription = subscribe(hub, warehouse.catalog().loadTable(ID));
+      assertEquals(null, subscription.start(), "an empty table: the subscriber starts before the first commit");
+      commit(remote, 1, 2);
+      commit(remote, 3);
+
+      await(hub, 3);
+      hub.closeAll();
+      assertEquals(List.of(1L, 2L, 3L), ids(subscription.messages().toCompletableFuture().get()));
+    }
+  }
+
   private record Subscription(Snapshot start, CompletionStage<List<String>> messages) {}
 
   private static Subscription subscribe(ChangeHub hub, Table table) {
