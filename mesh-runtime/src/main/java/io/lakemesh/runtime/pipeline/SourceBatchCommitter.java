@@ -269,6 +269,7 @@ public final class SourceBatchCommitter {
    * @throws QualityGateException when a critical batch-level rule fails: nothing of the batch is committed
    */
   public BatchResult commit(Prepared prepared) {
+    fence();
     List<Record> bronzeRows = new ArrayList<>(prepared.entries().size());
     List<Record> silverRows = new ArrayList<>(prepared.entries().size());
     List<Record> quarantineRows = new ArrayList<>();
@@ -344,6 +345,29 @@ public final class SourceBatchCommitter {
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
     return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates, silverSnapshot,
         committed, java.time.Duration.between(prepared.oldestReceived(), committed));
+  }
+
+  /**
+   * Refuses to commit when another worker has committed this committer's partitions further than it has: a node
+   * that was downed while still running (a network split, a long pause) must not write after the partition's new
+   * owner has resumed. Checked against the tables just before writing; the window left is one batch's write.
+   */
+  private void fence() {
+    check(bronze, bronzeAt);
+    check(silver, silverAt);
+    check(quarantine, quarantineAt);
+  }
+
+  private void check(Table table, SourcePositions mine) {
+    table.refresh();
+    SourcePositions committed = SourcePositions.committed(table, partitions);
+    for (int p : partitions) {
+      if (committed.next(p) > mine.next(p)) {
+        throw new IllegalStateException(table.name() + " partition " + p + " was committed up to offset "
+            + committed.next(p) + " by another worker while this one stood at " + mine.next(p)
+            + "; this worker stops and resumes from the table");
+      }
+    }
   }
 
   private CompletableFuture<List<DataFile>> writeAsync(Table table, List<Record> rows) {
