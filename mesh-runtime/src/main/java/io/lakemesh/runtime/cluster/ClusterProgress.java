@@ -16,11 +16,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * The state of every worker of every product, wherever in the cluster it runs: each worker is asked through
- * sharding every second. The poll doubles as the keep-alive that brings a worker up again on a surviving node
+ * sharding twice a second. The poll doubles as the keep-alive that brings a worker up again on a surviving node
  * after its node was lost. Readiness probes, product stats and admin listings read the last answers and never wait.
  */
 public final class ClusterProgress {
-  static final Duration POLL = Duration.ofSeconds(1);
+  static final Duration POLL = Duration.ofMillis(500);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(2);
 
   /** One worker and its last known state (null when it did not answer the last poll). */
