@@ -145,11 +145,32 @@ class ClusterFailoverTest {
       Map<String, String> members = cluster.members(n1);
       return members.size() == 3 && members.values().stream().allMatch("Up"::equals);
     });
-    // n1 started alone and took every worker; rebalancing moves some to the others (a drain and a restart each)
-    await("every worker running, " + TRANSACTIONS + " on at least 2 nodes", Duration.ofSeconds(120), () -> {
+    // n1 started alone and took every worker; the leader deals them over the three nodes as they join. An
+    // operator's rebalance (asked on another node) deals the same way: each partition worker on its own node
+    NodeProcess n2 = cluster.nodes().get(1);
+    java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> answer =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    await("a rebalance accepted by n2's management port", Duration.ofSeconds(60), () -> {
+      try {
+        answer.set(HttpClient.newHttpClient().send(HttpRequest.newBuilder(n2.management("/lakemesh/rebalance"))
+            .header("Authorization", "Bearer " + cluster.token()).POST(HttpRequest.BodyPublishers.noBody())
+            .build(), HttpResponse.BodyHandlers.ofString()));
+        return answer.get().statusCode() == 202;
+      } catch (java.io.IOException notYetServing) {
+        return false; // members are Up before a node's HTTP ports are bound
+      }
+    });
+    HttpResponse<String> rebalanced = answer.get();
+    JsonNode placement = new ObjectMapper().readTree(rebalanced.body()).get("placement");
+    Set<String> planned = new HashSet<>();
+    for (int p = 0; p < 3; p++) {
+      planned.add(placement.get(TRANSACTIONS + "#" + p).asText());
+    }
+    assertEquals(3, planned.size(), "each partition worker on its own node: " + rebalanced.body());
+    await("every worker running, " + TRANSACTIONS + " on 3 nodes", Duration.ofSeconds(120), () -> {
       List<MeshCluster.Worker> workers = cluster.workers(n1);
       return !workers.isEmpty() && workers.stream().allMatch(w -> w.state().equals("running"))
-          && transactionNodes(workers).size() >= 2;
+          && transactionNodes(workers).size() == 3;
     });
     System.out.println("cluster formed: " + cluster.workers(n1));
   }

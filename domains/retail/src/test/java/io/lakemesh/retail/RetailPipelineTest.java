@@ -390,6 +390,38 @@ class RetailPipelineTest {
   }
 
   @Test
+  @Order(8)
+  void rebalancePlacesEveryWorkerAndRefusesUnknownNodes() throws Exception {
+    String url = "http://127.0.0.1:" + node.managementPort() + "/lakemesh/rebalance";
+    String admin = "Bearer " + node.devAdminToken();
+    HttpResponse<String> dealt = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", admin)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, dealt.statusCode(), dealt.body());
+    JsonNode placement = JSON.readTree(dealt.body()).get("placement");
+    assertEquals(4, placement.size(), "3 partition workers and the gold worker: " + dealt.body());
+    String self = placement.get("retail.transactions#0").asText();
+    assertTrue(self.startsWith("pekko://lakemesh@"), dealt.body());
+
+    HttpResponse<String> moved = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", admin)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"retail.transactions#1\": \"" + self + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, moved.statusCode(), moved.body());
+    HttpResponse<String> nowhere = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", admin).POST(HttpRequest.BodyPublishers.ofString(
+            "{\"retail.transactions#1\": \"pekko://lakemesh@10.9.9.9:1\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertProblem(nowhere, 400);
+    assertTrue(nowhere.body().contains("not an Up member"), nowhere.body());
+    HttpResponse<String> noWorker = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", admin).POST(HttpRequest.BodyPublishers.ofString(
+            "{\"retail.transactions#7\": \"" + self + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertProblem(noWorker, 400);
+    HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, anonymous.statusCode());
+  }
+
+  @Test
   @Order(6)
   void aSlowLorisClientIsDisconnected() throws Exception {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.httpPort())) {

@@ -79,7 +79,27 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     ClusterSharding.get(system).init(
         Entity.of(typeKey(domain), ctx -> create(ctx.getEntityId(), services))
             .withRole("domain-" + domain)
-            .withStopMessage(new Stop()));
+            .withStopMessage(new Stop())
+            // each worker is its own shard, placed where WorkerPlacement says (spread evenly, or by an operator)
+            .withMessageExtractor(new org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor<
+                org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<Command>, Command>() {
+              @Override
+              public String entityId(org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<Command> envelope) {
+                return envelope.entityId();
+              }
+
+              @Override
+              public String shardId(String entityId) {
+                return entityId;
+              }
+
+              @Override
+              public Command unwrapMessage(org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<Command> e) {
+                return e.message();
+              }
+            })
+            .withAllocationStrategy(org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy
+                .create(system, typeKey(domain).name(), Duration.ofSeconds(5))));
   }
 
   static Behavior<Command> create(String entityId, NodeServices services) {

@@ -196,6 +196,7 @@ public final class MeshNode implements AutoCloseable {
     }
     // polling every worker's state also starts it, and restarts it on a survivor after a node is lost
     ClusterProgress workers = ClusterProgress.start(system, products);
+    WorkerPlacement placement = WorkerPlacement.start(system, products);
 
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(warehouse).withTimeout(lm.getDuration("limits.query-timeout"));
@@ -225,7 +226,7 @@ public final class MeshNode implements AutoCloseable {
         lm.getInt("http.port"), "HTTP API", https);
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
-        new io.lakemesh.runtime.serve.ProductAdmin(system, products, workers),
+        new io.lakemesh.runtime.serve.ProductAdmin(system, products, workers, placement),
         authenticator, auditing, kubernetes);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management", https); // the operator's port is as protected as the API

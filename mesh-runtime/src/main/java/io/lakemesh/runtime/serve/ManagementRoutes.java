@@ -83,6 +83,9 @@ public final class ManagementRoutes extends AllDirectives {
         clusterBootstrap ? pathPrefixTest("bootstrap", () -> get(() -> clusterManagement)) : reject(),
         // operator actions and cluster membership need the platform admin role
         adminOnly(() -> concat(
+        path(org.apache.pekko.http.javadsl.server.PathMatchers.segment("lakemesh").slash("rebalance"), () ->
+            post(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
+                completeWithFuture(admin.rebalance(body))))),
         pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> completeWithFuture(admin.list()))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> post(() ->
@@ -96,6 +99,6 @@ public final class ManagementRoutes extends AllDirectives {
         clusterManagement)),
         extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
             + " (the management port serves /alive, /ready, /metrics, /cluster/members, /cluster/shards/<region>,"
-            + " /lakemesh/products, /lakemesh/products/<id>/{pause,resume,replay})").toResponse(path))));
+            + " /lakemesh/products, /lakemesh/products/<id>/{pause,resume,replay}, /lakemesh/rebalance)").toResponse(path))));
   }
 }

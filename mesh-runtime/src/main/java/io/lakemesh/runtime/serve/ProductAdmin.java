@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.runtime.cluster.ClusterProgress;
 import io.lakemesh.runtime.cluster.DataProduct;
 import io.lakemesh.runtime.cluster.WorkerId;
+import io.lakemesh.runtime.cluster.WorkerPlacement;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
@@ -31,9 +32,53 @@ public final class ProductAdmin {
   private final ProductCatalog products;
   private final ClusterProgress workers;
 
-  public ProductAdmin(ActorSystem<?> system, ProductCatalog products, ClusterProgress workers) {
+  private final WorkerPlacement placement;
+
+  public ProductAdmin(ActorSystem<?> system, ProductCatalog products, ClusterProgress workers,
+      WorkerPlacement placement) {
     this.products = products;
     this.workers = workers;
+    this.placement = placement;
+  }
+
+  /**
+   * Places product workers: with an empty body, deals every domain's workers evenly over its Up nodes; with a JSON
+   * object {@code {"retail.transactions#0": "pekko://lakemesh@10.0.0.5:25520"}}, moves those workers there (e.g.
+   * to empty a node before maintenance). Answers with the placement set; workers move within a few seconds.
+   */
+  public CompletionStage<HttpResponse> rebalance(String body) {
+    String at = "/lakemesh/rebalance";
+    CompletionStage<java.util.Map<String, String>> placed;
+    try {
+      if (body == null || body.isBlank()) {
+        placed = placement.rebalance();
+      } else {
+        com.fasterxml.jackson.databind.JsonNode moves = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(body);
+        if (moves == null || !moves.isObject()) {
+          throw new IllegalArgumentException("the body must be a JSON object of worker -> node address");
+        }
+        java.util.Map<String, String> wanted = new java.util.LinkedHashMap<>();
+        moves.fields().forEachRemaining(e -> wanted.put(e.getKey(), e.getValue().asText()));
+        placed = placement.move(wanted);
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return CompletableFuture.completedFuture(new Problem(400, "malformed-body", "Malformed body",
+          "the body is not JSON: " + e.getOriginalMessage()).toResponse(at));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(new Problem(400, "bad-placement", "Bad placement", e.getMessage())
+          .toResponse(at));
+    }
+    return placed.handle((plan, error) -> {
+      if (error != null) {
+        return new Problem(503, "unavailable", "Service unavailable", "the placement could not be stored: "
+            + error.getMessage()).toResponse(at);
+      }
+      ObjectNode node = JsonNodeFactory.instance.objectNode();
+      node.set("placement", new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(plan));
+      node.put("detail", "workers whose node changed move within the sharding rebalance interval (5 s)");
+      return json(202, node.toString());
+    });
   }
 
   public CompletionStage<HttpResponse> list() {

@@ -1,0 +1,161 @@
+package io.lakemesh.runtime.cluster;
+
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.ProductCatalog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which node runs each product worker, through Pekko's external shard allocation: the workers of a domain
+ * are dealt round-robin over the Up nodes with the domain's role, product by product, so a product's partitions
+ * land on different nodes. The cluster leader deals again whenever a node joins or leaves; an operator can ask for
+ * it (rebalance) or move single workers. Sharding moves a worker whose place changed within its rebalance interval
+ * (drain, commit, start on the new node). A worker whose place is not a member (its node was lost) starts on the
+ * first survivor that asks for it, until the next deal.
+ */
+public final class WorkerPlacement {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerPlacement.class);
+  private static final Duration SETTLE = Duration.ofSeconds(2);
+
+  private final ActorSystem<?> system;
+  private final ProductCatalog products;
+
+  private WorkerPlacement(ActorSystem<?> system, ProductCatalog products) {
+    this.system = system;
+    this.products = products;
+  }
+
+  /** Starts dealing workers on membership changes, from the leader. */
+  public static WorkerPlacement start(ActorSystem<?> system, ProductCatalog products) {
+    WorkerPlacement placement = new WorkerPlacement(system, products);
+    system.systemActorOf(placement.watcher(), "lakemesh-worker-placement",
+        org.apache.pekko.actor.typed.Props.empty());
+    return placement;
+  }
+
+  private record Deal() {}
+
+  private Behavior<Object> watcher() {
+    return Behaviors.setup(ctx -> {
+      Cluster.get(system).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
+          ClusterEvent.MemberEvent.class));
+      return Behaviors.withTimers(timers -> Behaviors.receive(Object.class)
+          .onMessage(ClusterEvent.MemberEvent.class, e -> {
+            if (e instanceof ClusterEvent.MemberUp || e instanceof ClusterEvent.MemberRemoved) {
+              timers.startSingleTimer("deal", new Deal(), SETTLE); // one deal after a burst of changes
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Deal.class, d -> {
+            if (isLeader()) {
+              rebalance().whenComplete((plan, error) -> {
+                if (error != null) {
+                  LOG.warn("could not place product workers: {}", error.toString());
+                } else {
+                  LOG.info("product workers placed: {}", plan);
+                }
+              });
+            }
+            return Behaviors.same();
+          })
+          .build());
+    });
+  }
+
+  private boolean isLeader() {
+    var state = Cluster.get(system).state();
+    return state.getLeader() != null && state.getLeader().equals(Cluster.get(system).selfMember().address());
+  }
+
+  /** Deals every domain's workers evenly over its Up nodes; answers with the placement, worker -> node. */
+  public CompletionStage<Map<String, String>> rebalance() {
+    return place(plan());
+  }
+
+  /**
+   * Moves workers to the given nodes (worker entity id -> node address); answers with what was set.
+   *
+   * @throws IllegalArgumentException for an unknown worker or a node that is not an Up member with the role
+   */
+  public CompletionStage<Map<String, String>> move(Map<String, String> moves) {
+    Map<String, Address> wanted = new LinkedHashMap<>();
+    for (Map.Entry<String, String> m : moves.entrySet()) {
+      WorkerId worker = WorkerId.parse(m.getKey());
+      Product product = products.find(worker.productId()).filter(p -> WorkerId.of(p).contains(worker))
+          .orElseThrow(() -> new IllegalArgumentException("no product worker '" + m.getKey() + "'"));
+      Address node = nodesOf(product.contract().domain()).stream()
+          .filter(a -> a.toString().equals(m.getValue())).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("'" + m.getValue() + "' is not an Up member with the"
+              + " role domain-" + product.contract().domain()));
+      wanted.put(worker.entityId(), node);
+    }
+    return place(wanted);
+  }
+
+  /** The even placement for the current membership. */
+  Map<String, Address> plan() {
+    Map<String, Address> plan = new TreeMap<>();
+    Map<String, List<Product>> byDomain = new TreeMap<>();
+    for (Product p : products.all()) {
+      byDomain.computeIfAbsent(p.contract().domain(), d -> new ArrayList<>()).add(p);
+    }
+    byDomain.forEach((domain, domainProducts) -> {
+      List<Address> nodes = nodesOf(domain);
+      if (nodes.isEmpty()) {
+        return;
+      }
+      int next = 0;
+      for (Product p : domainProducts) {
+        for (WorkerId w : WorkerId.of(p)) {
+          plan.put(w.entityId(), nodes.get(next++ % nodes.size()));
+        }
+      }
+    });
+    return plan;
+  }
+
+  private List<Address> nodesOf(String domain) {
+    List<Address> nodes = new ArrayList<>();
+    for (Member m : Cluster.get(system).state().getMembers()) {
+      if (m.status() == MemberStatus.up() && m.hasRole("domain-" + domain)) {
+        nodes.add(m.address());
+      }
+    }
+    nodes.sort(Comparator.comparing(Address::toString));
+    return nodes;
+  }
+
+  private CompletionStage<Map<String, String>> place(Map<String, Address> placement) {
+    Map<String, Map<String, Address>> byType = new TreeMap<>();
+    for (Map.Entry<String, Address> e : placement.entrySet()) {
+      String domain = products.find(WorkerId.parse(e.getKey()).productId()).orElseThrow().contract().domain();
+      byType.computeIfAbsent(DataProduct.typeKey(domain).name(), t -> new LinkedHashMap<>())
+          .put(e.getKey(), e.getValue());
+    }
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    byType.forEach((type, locations) -> writes.add(ExternalShardAllocation.get(system).getClient(type)
+        .setShardLocations(locations).toCompletableFuture()));
+    Map<String, String> result = new TreeMap<>();
+    placement.forEach((w, a) -> result.put(w, a.toString()));
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(v -> result);
+  }
+}
