@@ -342,6 +342,8 @@ class RetailPipelineTest {
     assertEquals(202, paused.statusCode(), paused.body());
     await("paused", () -> java.util.stream.IntStream.range(0, 3).allMatch(p ->
         node.progress().state("retail.transactions#" + p).state().equals("paused")));
+    assertEquals("true", silver().properties().get("lakemesh.paused"),
+        "the pause is kept on the table: a worker that moves or restarts stays paused");
     int before = count(silver());
     HttpResponse<String> response = post("retail.transactions",
         sale("T-7", "S-0009", "NCR", NOW, "noodles:1:1.00") + "\n", "application/x-ndjson");
@@ -354,6 +356,7 @@ class RetailPipelineTest {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(202, resumed.statusCode(), resumed.body());
     await("resumed and caught up", () -> count(silver()) == before + 1);
+    assertEquals(null, silver().properties().get("lakemesh.paused"));
     assertTrue(node.audit().flush());
     assertTrue(node.audit().table().readAll().stream().anyMatch(e -> e.action().equals("admin")
         && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")), "operator actions are audited");

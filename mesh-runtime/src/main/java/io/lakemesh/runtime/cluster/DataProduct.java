@@ -68,6 +68,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private record Restart() implements Command {}
 
   private static final Duration RESTART_DELAY = Duration.ofSeconds(2);
+  /** Table property of a product paused by an operator. */
+  public static final String PAUSED_PROPERTY = "lakemesh.paused";
 
   public static EntityTypeKey<Command> typeKey(String domain) {
     return EntityTypeKey.create(Command.class, "DataProduct-" + domain);
@@ -130,6 +132,40 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     this.services = services;
     this.product = services.products().find(productId)
         .orElseThrow(() -> new IllegalArgumentException("no contract for product " + productId));
+    // an operator's pause outlives this actor: it is kept on the product's table, so a worker that moves to
+    // another node or restarts stays paused until resumed
+    this.paused = pausedInTable();
+    if (paused) {
+      publish("paused", null);
+    }
+  }
+
+  private boolean pausedInTable() {
+    try {
+      return "true".equals(StageTables.served(services.warehouse(), product).properties().get(PAUSED_PROPERTY));
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("{}: cannot read the pause flag ({}); running", worker, e.toString());
+      return false;
+    }
+  }
+
+  /** Records the operator's pause on the product's table (every worker of the product does; idempotent). */
+  private void keepPaused(boolean pause) {
+    try {
+      org.apache.iceberg.Table table = StageTables.served(services.warehouse(), product);
+      boolean now = "true".equals(table.properties().get(PAUSED_PROPERTY));
+      if (now == pause) {
+        return;
+      }
+      if (pause) {
+        table.updateProperties().set(PAUSED_PROPERTY, "true").commit();
+      } else {
+        table.updateProperties().remove(PAUSED_PROPERTY).commit();
+      }
+    } catch (RuntimeException e) {
+      // the pause still holds on this worker; it is only not kept across a move or restart
+      getContext().getLog().warn("{}: cannot record the pause on the table: {}", worker, e.toString());
+    }
   }
 
   @Override
@@ -153,6 +189,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .onMessage(Stop.class, m -> drain())
         .onMessage(Pause.class, m -> {
           paused = true;
+          keepPaused(true);
           if (pipeline != null) {
             pipeline.drain();
           }
@@ -163,6 +200,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .onMessage(Resume.class, m -> {
           paused = false;
           halted = false;
+          keepPaused(false);
           ensureRunning();
           m.replyTo().tell(services.progress().state(worker.entityId()));
           return this;
