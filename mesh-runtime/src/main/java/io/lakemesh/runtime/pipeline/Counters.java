@@ -50,6 +50,18 @@ public final class Counters {
         break;
       }
     }
+    // partitions idle for longer than the snapshot retention: their newest snapshots are kept by tags
+    for (int p : partitions) {
+      org.apache.iceberg.Snapshot tagged = covered.contains(p) ? null : SnapshotRetention.tagged(table, p);
+      String positions = tagged == null ? null : tagged.summary().get(SourcePositions.SUMMARY_KEY);
+      if (positions != null) {
+        java.util.Set<Integer> parts = SourcePositions.parse(positions).partitions();
+        if (partitions.containsAll(parts) && parts.stream().noneMatch(covered::contains)) {
+          fromSummary(tagged.summary()).counts.forEach(total::add);
+          covered.addAll(parts);
+        }
+      }
+    }
     return total;
   }
 

@@ -48,6 +48,8 @@ public final class GoldAggregator {
   private final CommitFeed upstreamFeed;
   private final CommitListener listener;
   private final String productId;
+  private long lastRetention = System.nanoTime();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GoldAggregator.class);
 
   /** What one run did. */
   public record RunResult(int upstreamRows, int partitionsRewritten, int rowsWritten, Long upstreamSnapshot) {}
@@ -78,6 +80,13 @@ public final class GoldAggregator {
     Snapshot current = upstream.currentSnapshot();
     if (current == null || Long.valueOf(current.snapshotId()).equals(upstreamSnapshot)) {
       return new RunResult(0, 0, 0, upstreamSnapshot);
+    }
+    if (upstreamSnapshot != null && upstream.snapshot(upstreamSnapshot) == null) {
+      // gold fell behind by more than the upstream's snapshot retention: what was appended since can no longer
+      // be told apart, so every partition is recomputed from the upstream's whole history
+      LOG.warn("{}: upstream snapshot {} has expired; recomputing gold from all of {}", productId,
+          upstreamSnapshot, upstream.name());
+      return replay(null);
     }
     PartitionKey partitionKey = new PartitionKey(gold.spec(), gold.schema());
     InternalRecordWrapper wrapper = new InternalRecordWrapper(gold.schema().asStruct());
@@ -212,6 +221,21 @@ public final class GoldAggregator {
     }
     upstreamSnapshot = current.snapshotId();
     return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot);
+  }
+
+  /** Expires gold's old snapshots when due (its current snapshot always records the upstream position). */
+  public void retainSnapshots(SnapshotRetention retention) {
+    long now = System.nanoTime();
+    if (now - lastRetention < retention.every().toNanos()) {
+      return;
+    }
+    lastRetention = now;
+    try {
+      retention.expire(gold);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: expiring old snapshots failed; retrying in {}: {}", productId, retention.every(),
+          e.toString());
+    }
   }
 
   public Optional<Long> upstreamSnapshot() {

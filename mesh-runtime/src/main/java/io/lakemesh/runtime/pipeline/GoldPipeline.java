@@ -26,7 +26,11 @@ public final class GoldPipeline {
     Pair<UniqueKillSwitch, CompletionStage<Done>> running =
         Source.tick(java.time.Duration.ZERO, settings.goldInterval(), Boolean.TRUE)
             .viaMat(KillSwitches.single(), Keep.right())
-            .mapAsync(1, t -> CompletableFuture.supplyAsync(aggregator::run, io))
+            .mapAsync(1, t -> CompletableFuture.supplyAsync(() -> {
+              GoldAggregator.RunResult result = aggregator.run();
+              aggregator.retainSnapshots(settings.retention());
+              return result;
+            }, io))
             .toMat(Sink.foreach(onRun::accept), Keep.both())
             .run(system);
     return new RunningPipeline() {

@@ -50,6 +50,8 @@ public final class SourceBatchCommitter {
 
   private final Product product;
   private final Set<Integer> partitions;
+  private long lastRetention = System.nanoTime();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
   private final Table bronze;
   private final Table silver;
@@ -345,6 +347,27 @@ public final class SourceBatchCommitter {
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
     return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates, silverSnapshot,
         committed, java.time.Duration.between(prepared.oldestReceived(), committed));
+  }
+
+  /**
+   * Applies the snapshot retention to bronze, silver and quarantine when due. The worker of partition 0 does it for
+   * the product (one is enough); a failure is logged and retried at the next interval.
+   */
+  public void retainSnapshots(SnapshotRetention retention) {
+    long now = System.nanoTime();
+    if (!partitions.contains(0) || now - lastRetention < retention.every().toNanos()) {
+      return;
+    }
+    lastRetention = now;
+    Set<Integer> all = allPartitions(product);
+    for (Table table : List.of(bronze, silver, quarantine)) {
+      try {
+        retention.applyToSource(table, all);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: expiring old snapshots of {} failed; retrying in {}: {}", product.id(), table.name(),
+            retention.every(), e.toString());
+      }
+    }
   }
 
   /**

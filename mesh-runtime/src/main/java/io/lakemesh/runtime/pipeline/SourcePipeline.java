@@ -57,7 +57,11 @@ public final class SourcePipeline {
             // validating batch N+1 overlaps writing and committing batch N; commits stay in order
             .mapAsync(1, (List<ConsumerRecord<byte[], byte[]>> batch) ->
                 CompletableFuture.supplyAsync(() -> committer.prepare(batch), io))
-            .mapAsync(1, prepared -> CompletableFuture.supplyAsync(() -> committer.commit(prepared), io))
+            .mapAsync(1, prepared -> CompletableFuture.supplyAsync(() -> {
+              SourceBatchCommitter.BatchResult result = committer.commit(prepared);
+              committer.retainSnapshots(settings.retention()); // between commits: never beside one
+              return result;
+            }, io))
             .toMat(Sink.foreach(onCommit::accept), Keep.both())
             .run(system);
     org.apache.pekko.kafka.javadsl.Consumer.Control control = running.first();

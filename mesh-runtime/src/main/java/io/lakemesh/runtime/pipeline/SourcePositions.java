@@ -45,6 +45,18 @@ public record SourcePositions(Map<Integer, Long> next) {
         break;
       }
     }
+    // a partition idle for longer than the snapshot retention: its newest snapshot is kept by a tag
+    for (int p : partitions) {
+      if (!found.containsKey(p)) {
+        Snapshot tagged = SnapshotRetention.tagged(table, p);
+        if (tagged != null && tagged.summary().get(SUMMARY_KEY) != null) {
+          Long position = parse(tagged.summary().get(SUMMARY_KEY)).next.get(p);
+          if (position != null) {
+            found.put(p, position);
+          }
+        }
+      }
+    }
     return new SourcePositions(found);
   }
 

@@ -66,6 +66,46 @@ class PartitionWorkersTest {
     }
   }
 
+  @Test
+  void expiringOldSnapshotsKeepsEveryPartitionsPositionAndCounts() throws Exception {
+    Product product = Product.of(ContractParser.parse(Path.of(getClass().getResource(
+        "/contracts/orders.odcs.yaml").toURI())));
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      committer(warehouse, product, 0).commit(records(0, 0, 3)); // then partition 0 goes quiet
+      SourceBatchCommitter p1 = committer(warehouse, product, 1);
+      for (int batch = 0; batch < 5; batch++) {
+        p1.commit(records(1, batch, 1));
+      }
+      var bronze = StageTables.bronze(warehouse, product);
+      var quarantine = StageTables.quarantine(warehouse, product);
+      Set<Integer> all = Set.of(0, 1);
+      Map<String, Long> countsBefore = Counters.committed(quarantine, all).asMap();
+      assertEquals(6, count(bronze.snapshots()));
+
+      SnapshotRetention expireAll = new SnapshotRetention(java.time.Duration.ZERO, 1, java.time.Duration.ZERO);
+      Thread.sleep(5); // every snapshot is now older than max-age 0
+      expireAll.applyToSource(bronze, all);
+      expireAll.applyToSource(quarantine, all);
+      bronze.refresh();
+      quarantine.refresh();
+
+      assertEquals(2, count(bronze.snapshots()),
+          "the newest snapshot and partition 0's, kept by its tag");
+      assertEquals(Map.of(0, 3L, 1, 5L), SourcePositions.committed(bronze, all).next());
+      assertEquals(countsBefore, Counters.committed(quarantine, all).asMap());
+      assertEquals(3, committer(warehouse, product, 0).resumeFrom().next(0),
+          "a restarted worker of the quiet partition resumes where it was");
+    }
+  }
+
+  private static int count(Iterable<?> items) {
+    int n = 0;
+    for (Object ignored : items) {
+      n++;
+    }
+    return n;
+  }
+
   private static SourceBatchCommitter committer(Warehouse warehouse, Product product, int partition) {
     return new SourceBatchCommitter(product, Set.of(partition), StageTables.bronze(warehouse, product),
         StageTables.served(warehouse, product), StageTables.quarantine(warehouse, product), DIRECT, null);
