@@ -32,6 +32,8 @@ final class HadoopOutputFiles {
     loaded.setClassLoader(NioLocalFileSystem.class.getClassLoader());
     loaded.setClass("fs.file.impl", NioLocalFileSystem.class, FileSystem.class);
     loaded.setBoolean("fs.file.impl.disable.cache", true);
+    // A location without a scheme (/abs/path) is local to LocalFileIO, whatever core-site.xml says.
+    loaded.set(FileSystem.FS_DEFAULT_NAME_KEY, "file:///");
     loaded.setBoolean(LocalFileIO.FSYNC, fsync);
     this.conf = loaded;
     // Constructed, not FileSystem.get: the factory would look up the Hadoop user for its cache key.
@@ -50,16 +52,25 @@ final class HadoopOutputFiles {
   }
 
   /**
-   * Returns a {@code HadoopOutputFile} for a {@code file:/abs} location, or {@code null} for any
-   * other form or if Hadoop's {@link Path} would spell it differently: the data file's location is
-   * recorded in the table as the output file reports it, so it must stay the caller's string.
+   * Returns a {@code HadoopOutputFile} for a {@code file:/abs} or {@code /abs} location, or {@code
+   * null} for any other form or if Hadoop's {@link Path} would spell it differently: the data
+   * file's location is recorded in the table as the output file reports it, so it must stay the
+   * caller's string.
    */
   OutputFile forLocation(String location) {
-    // Only Hadoop's own form, file:/abs: a bare /abs would go to whatever fs.defaultFS names.
-    if (!location.startsWith("file:/") || location.startsWith("file://")) {
+    // file:/abs (Warehouse.openLocal) or /abs; file:///abs would come back as file:/abs.
+    boolean plainForm =
+        location.startsWith("/")
+            || (location.startsWith("file:/") && !location.startsWith("file://"));
+    if (!plainForm) {
       return null;
     }
-    Path path = new Path(location);
+    Path path;
+    try {
+      path = new Path(location);
+    } catch (IllegalArgumentException notAHadoopPath) {
+      return null;
+    }
     if (!path.toString().equals(location)) {
       return null;
     }

@@ -1,7 +1,6 @@
 package io.lakemesh.runtime.storage;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -12,7 +11,7 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 
-/** A local file written through a {@link FileChannel} ({@link ChannelOutputStream}); see {@link LocalFileIO}. */
+/** A local file written through a {@link ChannelOutputStream}; see {@link LocalFileIO}. */
 final class LocalOutputFile implements OutputFile {
   private final String location;
   private final Path path;

@@ -62,7 +62,13 @@ class HadoopOutputFilesTest {
     // Other files, and locations Hadoop would respell, stay on LocalOutputFile.
     assertTrue(io.newOutputFile("file:" + dir.resolve("m/v1.metadata.json")) instanceof LocalOutputFile);
     assertTrue(io.newOutputFile("file://" + dir.resolve("x.parquet")) instanceof LocalOutputFile);
-    assertTrue(io.newOutputFile(dir.resolve("x.parquet").toString()) instanceof LocalOutputFile);
+    assertTrue(io.newOutputFile("file://localhost" + dir.resolve("x.parquet")) instanceof LocalOutputFile);
+    // A bare absolute path (a catalog with warehouse=/abs/path) is local whatever fs.defaultFS says.
+    OutputFile bare = io.newOutputFile(dir.resolve("x.parquet").toString());
+    assertTrue(bare instanceof HadoopOutputFile);
+    assertEquals(dir.resolve("x.parquet").toString(), bare.location());
+    Configuration copy = new Configuration(((HadoopOutputFile) bare).getConf());
+    assertTrue(((HadoopOutputFile) bare).getPath().getFileSystem(copy) instanceof NioLocalFileSystem);
 
     // Hadoop empties loaded configurations when a default resource is added (mapred, hdfs classes
     // do that as they load); the next file reloads the shared one instead of every copy parsing.
