@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * concatenation (and escapes partition values itself), so a {@code %} in a location is a literal
  * character of the file name, as it is for {@code HadoopFileIO}.
  *
+ * <p>Parquet data files are handed out as {@code HadoopOutputFile}s that share one loaded Hadoop
+ * configuration and write through {@link NioLocalFileSystem} (see {@link HadoopOutputFiles}):
+ * otherwise Iceberg's Parquet writer parses Hadoop's default XML for every file. Everything else
+ * (metadata, manifests) and all reads stay on plain {@code java.nio}.
+ *
  * <p>Files are fsynced when their stream closes, because the catalog commit that follows (SQLite
  * fsyncs its own writes) must never point at bytes a power loss can take back. Set {@link #FSYNC}
  * to {@code false} where the warehouse is scratch space.
@@ -51,6 +56,8 @@ public final class LocalFileIO implements SupportsPrefixOperations, SupportsBulk
 
   private Map<String, String> properties = Map.of();
   private boolean fsync = true;
+  // Created on the first Parquet file (it loads Hadoop's configuration); not serialized.
+  private transient volatile HadoopOutputFiles hadoopOutputFiles;
 
   public LocalFileIO() {}
 
@@ -58,6 +65,7 @@ public final class LocalFileIO implements SupportsPrefixOperations, SupportsBulk
   public void initialize(Map<String, String> props) {
     this.properties = Map.copyOf(props);
     this.fsync = parseBoolean(props.getOrDefault(FSYNC, "true"));
+    this.hadoopOutputFiles = null;
   }
 
   @Override
@@ -77,7 +85,28 @@ public final class LocalFileIO implements SupportsPrefixOperations, SupportsBulk
 
   @Override
   public OutputFile newOutputFile(String location) {
-    return new LocalOutputFile(location, toPath(location), fsync);
+    Path path = toPath(location);
+    if (HadoopOutputFiles.isParquet(location)) {
+      OutputFile parquet = hadoopOutputFiles().forLocation(location);
+      if (parquet != null) {
+        return parquet;
+      }
+    }
+    return new LocalOutputFile(location, path, fsync);
+  }
+
+  private HadoopOutputFiles hadoopOutputFiles() {
+    HadoopOutputFiles files = hadoopOutputFiles;
+    if (files == null) {
+      synchronized (this) {
+        files = hadoopOutputFiles;
+        if (files == null) {
+          files = new HadoopOutputFiles(fsync);
+          hadoopOutputFiles = files;
+        }
+      }
+    }
+    return files;
   }
 
   /** Deletes the file; a file that is already gone is not an error (as on object stores). */
