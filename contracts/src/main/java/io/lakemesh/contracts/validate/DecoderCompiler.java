@@ -492,9 +492,14 @@ final class DecoderCompiler {
     return new Compiled(tree, stream);
   }
 
-  /** Reads the current value as a tree (with the event parser's settings) for checks that need one. */
+  /**
+   * Reads the current value as a tree (with the event parser's settings) for checks that need one. The streaming
+   * parser leaves duplicate names to {@link StructDecoder#read}, so they are detected by Jackson inside this value.
+   */
   private static Object viaTree(Decoder tree, JsonParser parser) throws java.io.IOException {
+    parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     JsonNode node = parser.readValueAsTree();
+    parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     return tree.decode(node, FieldPath.ROOT, Findings.TRIPWIRE);
   }
 
