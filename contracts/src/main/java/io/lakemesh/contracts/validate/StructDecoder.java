@@ -25,6 +25,8 @@ final class StructDecoder implements Decoder {
   private final GenericRecord template;
   private final Member[] members;
   private final Map<String, Member> byName = new HashMap<>();
+  /** Member names, interned as Jackson interns the names it reads, so the usual lookup is an identity check. */
+  private final String[] names;
   /** Members that must be present and not null (or blank) for the event to be the common case. */
   private final boolean[] mustAppear;
   private final int mustAppearCount;
@@ -33,6 +35,10 @@ final class StructDecoder implements Decoder {
     this.template = GenericRecord.create(struct);
     this.members = members.toArray(Member[]::new);
     this.mustAppear = new boolean[this.members.length];
+    this.names = new String[this.members.length];
+    for (int i = 0; i < this.members.length; i++) {
+      names[i] = this.members[i].name().intern();
+    }
     for (Member m : this.members) {
       byName.put(m.name(), m);
       mustAppear[m.position()] = m.required() || m.missingRule() != null;
@@ -81,9 +87,12 @@ final class StructDecoder implements Decoder {
     long seen = 0;
     boolean[] seenWide = members.length > 64 ? new boolean[members.length] : null;
     Set<String> unknown = null;
+    int next = 0; // members usually come in contract order
     for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
       JsonToken t = parser.nextToken();
-      Member m = byName.get(name);
+      int index = find(name, next);
+      Member m = index >= 0 ? members[index] : byName.get(name);
+      next = index + 1;
       if (m == null) {
         if (unknown == null) {
           unknown = new HashSet<>();
@@ -125,6 +134,19 @@ final class StructDecoder implements Decoder {
       throw SlowPath.INSTANCE;
     }
     return record;
+  }
+
+  /** The index of the member named {@code name} by identity (the expected one first), or -1. */
+  private int find(String name, int expected) {
+    if (expected < names.length && names[expected] == name) {
+      return expected;
+    }
+    for (int i = 0; i < names.length; i++) {
+      if (names[i] == name) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**
