@@ -528,6 +528,18 @@ final class CompiledPredicate {
    * interpreter, except that timestamps are {@link Instant}s and objects stay records. Absent is unsure.
    */
   private static Object cel(Object value) {
+    // the row's own classes first, by exact class: the instanceof chain below tests interfaces (Record, List),
+    // which costs a scan of the class's supertypes for every decimal read
+    Class<?> type = value == null ? null : value.getClass();
+    if (type == BigDecimal.class) {
+      return ((BigDecimal) value).doubleValue();
+    }
+    if (type == String.class || type == Long.class || type == Double.class || type == Boolean.class) {
+      return value;
+    }
+    if (type == Integer.class) {
+      return ((Integer) value).longValue();
+    }
     if (value instanceof String || value instanceof Long || value instanceof Double || value instanceof Boolean
         || value instanceof Record) {
       return value;
