@@ -6,6 +6,7 @@
 #   ops/bench/run-validation-bench.sh -f 2 -i 10               any JMH option overrides the defaults
 #   ops/bench/run-validation-bench.sh -prof stack              where the time goes (JMH's stack profiler)
 #   ops/bench/run-validation-bench.sh -p events=50000 -p invalidShare=0.2
+#   ops/bench/run-validation-bench.sh --cpu-time [rounds]   thread CPU time, validate and readTree alternating
 # Skip the build: BENCH_SKIP_BUILD=1. JVM options of the harness itself: BENCH_JAVA_OPTS.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

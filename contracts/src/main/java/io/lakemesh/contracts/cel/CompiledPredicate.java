@@ -138,7 +138,8 @@ final class CompiledPredicate {
       if (!columns.contains(name)) {
         throw new Unsupported("variable " + name); // the whole row, or something the environment adds
       }
-      return f -> cel(f.row().getField(name));
+      Column column = new Column(name);
+      return f -> cel(column.read(f.row()));
     }
 
     private Node select(CelExpr e, Map<String, Integer> scope) throws Unsupported {
@@ -149,10 +150,12 @@ final class CompiledPredicate {
       if (operand.getKind() == CelExpr.ExprKind.Kind.IDENT && operand.ident().name().equals(RowExpressions.ROW)
           && !scope.containsKey(RowExpressions.ROW)) {
         // row.<column> and has(row.<column>): the row as a map of its present columns
-        return f -> member(f.row(), field, testOnly);
+        Column column = new Column(field);
+        return f -> member(f.row(), column, testOnly);
       }
       Node target = compile(operand, scope);
-      return f -> target.eval(f) instanceof Record r ? member(r, field, testOnly) : unsure();
+      Column column = new Column(field);
+      return f -> target.eval(f) instanceof Record r ? member(r, column, testOnly) : unsure();
     }
 
     private Node list(CelExpr e, Map<String, Integer> scope) throws Unsupported {
@@ -443,13 +446,49 @@ final class CompiledPredicate {
     throw Unsure.INSTANCE;
   }
 
-  private static Object member(Record record, String name, boolean testOnly) {
-    Types.NestedField field = record.struct().field(name);
-    Object value = field == null ? null : record.getField(name);
+  private static Object member(Record record, Column column, boolean testOnly) {
+    Object value = column.read(record);
     if (testOnly) {
       return value != null;
     }
     return value == null ? unsure() : cel(value);
+  }
+
+  /**
+   * A member read by position: the position is looked up by name once per struct type (every row of a table has
+   * the same one) instead of twice per read in the record's and the type's name maps.
+   */
+  private static final class Column {
+    private final String name;
+    /** The last struct type seen and the member's position in it; immutable, so racing threads are harmless. */
+    private Slot slot;
+
+    private record Slot(Types.StructType struct, int position) {}
+
+    Column(String name) {
+      this.name = name;
+    }
+
+    /** The member's value, or null when the record has no such member or it is null. */
+    Object read(Record record) {
+      Types.StructType struct = record.struct();
+      Slot s = slot;
+      if (s == null || s.struct() != struct) {
+        s = new Slot(struct, position(struct, name));
+        slot = s;
+      }
+      return s.position() < 0 ? null : record.get(s.position());
+    }
+
+    private static int position(Types.StructType struct, String name) {
+      List<Types.NestedField> fields = struct.fields();
+      for (int i = 0; i < fields.size(); i++) {
+        if (fields.get(i).name().equals(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
   }
 
   private static boolean bool(Object v) {
@@ -489,6 +528,18 @@ final class CompiledPredicate {
    * interpreter, except that timestamps are {@link Instant}s and objects stay records. Absent is unsure.
    */
   private static Object cel(Object value) {
+    // the row's own classes first, by exact class: the instanceof chain below tests interfaces (Record, List),
+    // which costs a scan of the class's supertypes for every decimal read
+    Class<?> type = value == null ? null : value.getClass();
+    if (type == BigDecimal.class) {
+      return ((BigDecimal) value).doubleValue();
+    }
+    if (type == String.class || type == Long.class || type == Double.class || type == Boolean.class) {
+      return value;
+    }
+    if (type == Integer.class) {
+      return ((Integer) value).longValue();
+    }
     if (value instanceof String || value instanceof Long || value instanceof Double || value instanceof Boolean
         || value instanceof Record) {
       return value;

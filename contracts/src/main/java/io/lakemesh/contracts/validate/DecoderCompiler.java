@@ -254,7 +254,23 @@ final class DecoderCompiler {
       bounds.check(scaled, p, fs);
       return scaled;
     };
-    return numberDecoder(check);
+    Compiled exact = numberDecoder(check);
+    boolean anyBounds = bounds.any();
+    StreamDecoder stream = (parser, t) -> {
+      if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+        // the number's text, read in place: no BigDecimal parse and copies for the common 42.00
+        BigDecimal fast = DecimalText.atScale(parser.getTextCharacters(), parser.getTextOffset(),
+            parser.getTextLength(), precision, scale);
+        if (fast != null) {
+          if (anyBounds) {
+            bounds.check(fast, FieldPath.ROOT, Findings.TRIPWIRE);
+          }
+          return fast;
+        }
+      }
+      return exact.stream().read(parser, t);
+    };
+    return new Compiled(exact.tree(), stream);
   }
 
   private static Compiled doubleDecoder(Field f, boolean float32) {
@@ -492,9 +508,14 @@ final class DecoderCompiler {
     return new Compiled(tree, stream);
   }
 
-  /** Reads the current value as a tree (with the event parser's settings) for checks that need one. */
+  /**
+   * Reads the current value as a tree (with the event parser's settings) for checks that need one. The streaming
+   * parser leaves duplicate names to {@link StructDecoder#read}, so they are detected by Jackson inside this value.
+   */
   private static Object viaTree(Decoder tree, JsonParser parser) throws java.io.IOException {
+    parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     JsonNode node = parser.readValueAsTree();
+    parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     return tree.decode(node, FieldPath.ROOT, Findings.TRIPWIRE);
   }
 

@@ -8,8 +8,10 @@ import io.lakemesh.contracts.model.Severity;
 import io.lakemesh.contracts.validate.StreamDecoder.SlowPath;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.types.Types;
 
@@ -23,6 +25,8 @@ final class StructDecoder implements Decoder {
   private final GenericRecord template;
   private final Member[] members;
   private final Map<String, Member> byName = new HashMap<>();
+  /** Member names, interned as Jackson interns the names it reads, so the usual lookup is an identity check. */
+  private final String[] names;
   /** Members that must be present and not null (or blank) for the event to be the common case. */
   private final boolean[] mustAppear;
   private final int mustAppearCount;
@@ -31,6 +35,10 @@ final class StructDecoder implements Decoder {
     this.template = GenericRecord.create(struct);
     this.members = members.toArray(Member[]::new);
     this.mustAppear = new boolean[this.members.length];
+    this.names = new String[this.members.length];
+    for (int i = 0; i < this.members.length; i++) {
+      names[i] = this.members[i].name().intern();
+    }
     for (Member m : this.members) {
       byName.put(m.name(), m);
       mustAppear[m.position()] = m.required() || m.missingRule() != null;
@@ -74,12 +82,39 @@ final class StructDecoder implements Decoder {
   GenericRecord read(JsonParser parser) throws IOException {
     GenericRecord record = template.copy();
     int present = 0;
+    // the stream parser does not detect duplicate names: a bit per member (the common case has at most 64), a set
+    // for names the contract does not know
+    long seen = 0;
+    boolean[] seenWide = members.length > 64 ? new boolean[members.length] : null;
+    Set<String> unknown = null;
+    int next = 0; // members usually come in contract order
     for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
       JsonToken t = parser.nextToken();
-      Member m = byName.get(name);
+      int index = find(name, next);
+      Member m = index >= 0 ? members[index] : byName.get(name);
+      next = index + 1;
       if (m == null) {
+        if (unknown == null) {
+          unknown = new HashSet<>();
+        }
+        if (!unknown.add(name)) {
+          throw SlowPath.INSTANCE;
+        }
         skip(parser, t);
         continue;
+      }
+      int position = m.position();
+      if (seenWide == null) {
+        long bit = 1L << position;
+        if ((seen & bit) != 0) {
+          throw SlowPath.INSTANCE;
+        }
+        seen |= bit;
+      } else {
+        if (seenWide[position]) {
+          throw SlowPath.INSTANCE;
+        }
+        seenWide[position] = true;
       }
       if (t == JsonToken.VALUE_NULL) {
         continue; // absent: judged below
@@ -87,9 +122,9 @@ final class StructDecoder implements Decoder {
       if (m.missingRule() != null && t == JsonToken.VALUE_STRING && parser.getText().isBlank()) {
         throw SlowPath.INSTANCE;
       }
-      record.set(m.position(), m.stream().read(parser, t));
-      if (mustAppear[m.position()]) {
-        present++; // each at most once: the parser rejects duplicate names
+      record.set(position, m.stream().read(parser, t));
+      if (mustAppear[position]) {
+        present++; // each at most once: duplicates were turned away above
       }
     }
     if (parser.currentToken() != JsonToken.END_OBJECT) {
@@ -101,26 +136,50 @@ final class StructDecoder implements Decoder {
     return record;
   }
 
-  /** Skips a value, materialising its scalars as the tree parser does (string and number limits apply). */
+  /** The index of the member named {@code name} by identity (the expected one first), or -1. */
+  private int find(String name, int expected) {
+    if (expected < names.length && names[expected] == name) {
+      return expected;
+    }
+    for (int i = 0; i < names.length; i++) {
+      if (names[i] == name) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Skips a value, materialising its scalars as the tree parser does (string and number limits apply) and turning
+   * away objects with a duplicate name, which the tree parser rejects.
+   */
   private static void skip(JsonParser parser, JsonToken first) throws IOException {
-    int depth = 0;
-    JsonToken t = first;
-    while (true) {
-      switch (t) {
-        case START_OBJECT, START_ARRAY -> depth++;
-        case END_OBJECT, END_ARRAY -> depth--;
-        case VALUE_STRING -> parser.getText();
-        case VALUE_NUMBER_INT -> parser.getNumberValue();
-        case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
-        default -> { }
+    switch (first) {
+      case START_OBJECT -> {
+        Set<String> names = new HashSet<>();
+        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+          if (!names.add(name)) {
+            throw SlowPath.INSTANCE;
+          }
+          skip(parser, parser.nextToken());
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT) {
+          throw SlowPath.INSTANCE;
+        }
       }
-      if (depth == 0) {
-        return;
+      case START_ARRAY -> {
+        for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+          if (t == null) {
+            throw SlowPath.INSTANCE;
+          }
+          skip(parser, t);
+        }
       }
-      t = parser.nextToken();
-      if (t == null) {
-        throw SlowPath.INSTANCE;
-      }
+      case VALUE_STRING -> parser.getText();
+      case VALUE_NUMBER_INT -> parser.getNumberValue();
+      case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
+      case VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> { }
+      default -> throw SlowPath.INSTANCE;
     }
   }
 

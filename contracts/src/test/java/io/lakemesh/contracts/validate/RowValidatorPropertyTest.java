@@ -644,6 +644,43 @@ class RowValidatorPropertyTest {
     Statistics.label("outcome").collect(outcome.getClass().getSimpleName());
   }
 
+  /** Where a repeated name is put. */
+  enum Repeat { MEMBER, INSIDE_VALUE, INSIDE_UNKNOWN_MEMBER }
+
+  /**
+   * A name repeated in any object of the event (a member the contract names, inside a value, inside a member it
+   * does not name) makes the event malformed, as the tree parser says; the streaming pass detects it on its own.
+   */
+  @Property(tries = 500)
+  void aRepeatedNameAnywhereIsMalformed(@ForAll("events") Event event, @ForAll("paths") String field,
+      @ForAll Repeat repeat) throws IOException {
+    ObjectNode json = event.json();
+    ObjectNode target = json;
+    String name = field;
+    if (field.startsWith("lines.")) {
+      target = (ObjectNode) json.get("lines").get(0);
+      name = field.substring("lines.".length());
+    } else if (field.startsWith("address.")) {
+      target = Mutation.address(json);
+      name = field.substring("address.".length());
+    }
+    target.put("zz_placeholder", 0);
+    String quoted = "\"" + name + "\"";
+    String replacement = switch (repeat) {
+      case MEMBER -> quoted + ":null," + quoted + ":null";
+      case INSIDE_VALUE -> quoted + ":{\"a\":1,\"b\":[{\"c\":1,\"c\":2}]}";
+      case INSIDE_UNKNOWN_MEMBER -> "\"zz_extra\":[{\"c\":1,\"d\":{\"e\":true,\"e\":false}}]";
+    };
+    if (repeat == Repeat.INSIDE_VALUE) {
+      target.remove(name);
+    }
+    String text = JSON.writeValueAsString(json).replace("\"zz_placeholder\":0", replacement);
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, VALIDATOR.validate(payload, NOW), text);
+    assertEquals(List.of("malformed_json"), rejected.errors().stream().map(Violation::code).toList(), text);
+    assertEquals(null, VALIDATOR.stream(payload), text);
+  }
+
   /** The parser's limits hold in members the contract does not name, which the streaming pass skips. */
   @Property(tries = 50)
   void anOversizedValueInAnUnknownMemberIsMalformed(@ForAll("events") Event event,

@@ -126,6 +126,10 @@ public class ValidationBenchmark {
    * (JMH's own options, e.g. {@code -f 2 -i 10 -prof stack}) says otherwise; then prints rows/s and the ratios.
    */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--cpu-time")) {
+      cpuTime(args.length > 1 ? Integer.parseInt(args[1]) : 60);
+      return;
+    }
     CommandLineOptions cli = new CommandLineOptions(args);
     ChainedOptionsBuilder options = new OptionsBuilder().parent(cli);
     if (cli.getIncludes().isEmpty()) {
@@ -154,6 +158,48 @@ public class ValidationBenchmark {
     }
     Collection<RunResult> results = new Runner(options.build()).run();
     summarize(results);
+  }
+
+  /**
+   * The same comparison in thread CPU time, for a machine shared with other work, where JMH's wall-clock scores of
+   * one benchmark after the other see different loads: rounds of validating all events alternate with rounds of
+   * readTree on the same events in one JVM, and the medians of the second half are compared.
+   */
+  static void cpuTime(int rounds) throws Exception {
+    ValidationBenchmark b = new ValidationBenchmark();
+    b.events = 10_000;
+    b.invalidShare = 0.05;
+    b.seed = 42;
+    b.generate();
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    double[] validate = new double[rounds];
+    double[] readTree = new double[rounds];
+    long sink = 0;
+    for (int r = 0; r < rounds; r++) {
+      long t0 = threads.getCurrentThreadCpuTime();
+      for (int i = 0; i < b.events; i++) {
+        sink += b.validate() instanceof Outcome.Accepted ? 1 : 0;
+      }
+      long t1 = threads.getCurrentThreadCpuTime();
+      for (int i = 0; i < b.events; i++) {
+        sink += b.jacksonReadTree().size();
+      }
+      long t2 = threads.getCurrentThreadCpuTime();
+      validate[r] = (t1 - t0) / (double) b.events;
+      readTree[r] = (t2 - t1) / (double) b.events;
+    }
+    double v = medianOfSecondHalf(validate);
+    double t = medianOfSecondHalf(readTree);
+    System.out.printf(Locale.ROOT, "%nThread CPU time, %d alternating rounds of %,d events (median of the second half;"
+        + " checksum %d):%n  validate         %,9.0f ns/row  (%,.0f rows/s per core)%n  jacksonReadTree  %,9.0f ns/row"
+        + "  (%,.0f rows/s per core)%n  validate / readTree: %.2f× the speed (validation costs %.2f× readTree)%n",
+        rounds, b.events, sink, v, 1e9 / v, t, 1e9 / t, t / v, v / t);
+  }
+
+  private static double medianOfSecondHalf(double[] values) {
+    double[] half = java.util.Arrays.copyOfRange(values, values.length / 2, values.length);
+    java.util.Arrays.sort(half);
+    return half[half.length / 2];
   }
 
   private static void summarize(Collection<RunResult> results) {
