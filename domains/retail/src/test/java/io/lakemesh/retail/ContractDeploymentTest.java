@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lakemesh.runtime.cluster.MeshNode;
@@ -119,6 +120,40 @@ class ContractDeploymentTest {
       String v1Stats = get(node, "/api/v1/products/shop.orders@v1");
       assertTrue(v1Stats.contains("\"version\":\"1.1.0\""), v1Stats);
     }
+  }
+
+  @Test
+  void afterARelaxedRuleAReplayBringsQuarantinedEventsToSilver() throws Exception {
+    Path file = contracts.resolve("orders.odcs.yaml");
+    String capped = DECIMAL + "\n        logicalTypeOptions:\n          maximum: 100";
+    String relaxed = DECIMAL + "\n        logicalTypeOptions:\n          maximum: 1000";
+    Files.writeString(file, contract("1.0.0", "", capped));
+    try (MeshNode node = MeshNode.start(config())) {
+      post(node, "{\"order_id\":\"O-1\",\"amount\":50}\n{\"order_id\":\"O-2\",\"amount\":500}\n");
+      await(node, "orders_silver", 1);
+      await(node, "orders_quarantine", 1);
+    }
+    Files.writeString(file, contract("1.1.0", "", relaxed)); // a wider range: compatible, deployed in place
+    try (MeshNode node = MeshNode.start(config())) {
+      JsonNode first = replay(node);
+      assertEquals(1, first.get("addedToSilver").asInt(), first.toString());
+      List<Record> silver = await(node, "orders_silver", 2);
+      assertEquals(java.util.Set.of("O-1", "O-2"), silver.stream().map(r -> r.getField("order_id"))
+          .collect(java.util.stream.Collectors.toSet()), "O-2 passes the relaxed rule");
+      JsonNode again = replay(node);
+      assertEquals(0, again.get("addedToSilver").asInt(), "a second replay adds nothing: " + again);
+      assertEquals(2, await(node, "orders_silver", 2).size());
+      assertEquals(1, await(node, "orders_quarantine", 1).size(), "quarantine keeps what was rejected then");
+    }
+  }
+
+  private static JsonNode replay(MeshNode node) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + node.managementPort() + "/lakemesh/products/shop.orders/replay?from=beginning"))
+        .header("Authorization", "Bearer " + node.devAdminToken()).POST(HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
   }
 
   private static String get(MeshNode node, String path) throws Exception {

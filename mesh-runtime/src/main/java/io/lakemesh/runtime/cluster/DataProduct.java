@@ -51,9 +51,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   public record Resume(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
 
   /**
-   * Replays a derived product from its upstream: the gold partitions touched by upstream commits after {@code
-   * from} are recomputed from the upstream's whole history. {@code from}: {@code beginning}, {@code
-   * snapshot:<upstream snapshot id>} or an ISO-8601 time.
+   * Replays a product. A derived product: the gold partitions touched by upstream commits after {@code from}
+   * ({@code beginning}, {@code snapshot:<upstream snapshot id>} or an ISO-8601 time) are recomputed from the
+   * upstream's whole history. A source product worker: its partition's raw log from {@code from} ({@code beginning}
+   * or a time) is validated again under the current contract, and events valid now but missing from silver are
+   * added (after a contract fix).
    */
   public record Replay(String from, ActorRef<ReplayOutcome> replyTo) implements Command {}
 
@@ -209,11 +211,6 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   }
 
   private Behavior<Command> onReplay(Replay replay) {
-    if (product.stage() == Stage.SOURCE) {
-      replay.replyTo().tell(new ReplayOutcome("replay recomputes a derived product from its upstream; "
-          + productId + " is a source product (its tables already hold every event of its log)", null, 0, 0, 0));
-      return this;
-    }
     if (replaying != null || stopping) {
       replay.replyTo().tell(new ReplayOutcome(stopping ? "the product is stopping" : "a replay is running",
           null, 0, 0, 0));
@@ -234,6 +231,18 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     Replay request = replaying;
     java.util.concurrent.CompletableFuture<ReplayOutcome> work = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> {
+          if (product.stage() == Stage.SOURCE) {
+            // the raw log again, through today's contract: what is valid now and missing from silver is added
+            var warehouse = services.warehouse();
+            org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
+            SourceBatchCommitter committer = new SourceBatchCommitter(product.boundTo(silver.schema()),
+                java.util.Set.of(worker.partition()), StageTables.bronze(warehouse, product), silver,
+                StageTables.quarantine(warehouse, product), services.io(),
+                services.feed(productId).andThen(services.changes()));
+            SourceBatchCommitter.Reprocessed r = io.lakemesh.runtime.pipeline.SourceReprocessing.run(committer,
+                product.rawTopic(), services.kafkaBootstrap(), request.from());
+            return new ReplayOutcome(null, null, r.records(), 0, r.added());
+          }
           var warehouse = services.warehouse();
           Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
           org.apache.iceberg.Table upstreamTable = StageTables.served(warehouse, upstream);

@@ -349,6 +349,46 @@ public final class SourceBatchCommitter {
         committed, java.time.Duration.between(prepared.oldestReceived(), committed));
   }
 
+  /** What a reprocessing pass did: records read, rows newly in silver, still rejected, already in silver. */
+  public record Reprocessed(int records, int added, int rejected, int alreadyInSilver) {}
+
+  /**
+   * Validates already-consumed records again under the current contract and appends to silver those that are now
+   * accepted and whose key silver does not hold yet: after a contract fix, events that went to quarantine reach
+   * silver. Positions, bronze and quarantine (the record of what was rejected then) are not touched, so running it
+   * twice adds nothing the second time. Not concurrent with {@link #commit}: the worker's pipeline is stopped.
+   */
+  public Reprocessed reprocess(List<ConsumerRecord<byte[], byte[]>> records) {
+    List<Record> added = new ArrayList<>();
+    Set<String> batchKeys = new HashSet<>();
+    int rejected = 0;
+    int already = 0;
+    for (ConsumerRecord<byte[], byte[]> rec : records) {
+      byte[] payload = rec.value() == null ? new byte[0] : rec.value();
+      Outcome outcome = product.validator().validate(payload, Instant.ofEpochMilli(rec.timestamp()));
+      if (!(outcome instanceof Outcome.Accepted accepted)) {
+        rejected++;
+        continue;
+      }
+      String key = key(accepted.row());
+      if (keys.contains(key) || !batchKeys.add(key)) {
+        already++;
+        continue;
+      }
+      added.add(accepted.row());
+    }
+    if (!added.isEmpty()) {
+      // no source positions in this commit: it adds rows without moving the stage forward
+      Snapshot s = TableWriter.append(silver, TableWriter.write(silver, added),
+          Map.of("lakemesh.reprocessed", Integer.toString(added.size())));
+      if (feed != null) {
+        feed.committed(product.id(), s, added);
+      }
+      added.forEach(r -> keys.add(key(r)));
+    }
+    return new Reprocessed(records.size(), added.size(), rejected, already);
+  }
+
   /**
    * Applies the snapshot retention to bronze, silver and quarantine when due. The worker of partition 0 does it for
    * the product (one is enough); a failure is logged and retried at the next interval.

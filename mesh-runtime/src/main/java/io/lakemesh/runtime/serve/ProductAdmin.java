@@ -111,9 +111,23 @@ public final class ProductAdmin {
     if (p == null) {
       return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'").toResponse(at));
     }
-    WorkerId worker = WorkerId.of(p).get(0);
-    CompletionStage<DataProduct.ReplayOutcome> reply = workers.entity(p, worker)
-        .ask(replyTo -> new DataProduct.Replay(from, replyTo), REPLAY_TIMEOUT);
+    // every worker of the product replays its part (one for a derived product, one per partition for a source)
+    List<CompletableFuture<DataProduct.ReplayOutcome>> replies = new ArrayList<>();
+    for (WorkerId worker : WorkerId.of(p)) {
+      replies.add(workers.entity(p, worker).<DataProduct.ReplayOutcome>ask(
+          replyTo -> new DataProduct.Replay(from, replyTo), REPLAY_TIMEOUT).toCompletableFuture());
+    }
+    CompletionStage<DataProduct.ReplayOutcome> reply = CompletableFuture
+        .allOf(replies.toArray(CompletableFuture[]::new))
+        .thenApply(v -> {
+          List<DataProduct.ReplayOutcome> all = replies.stream().map(CompletableFuture::join).toList();
+          String error = all.stream().map(DataProduct.ReplayOutcome::error).filter(java.util.Objects::nonNull)
+              .findFirst().orElse(null);
+          return new DataProduct.ReplayOutcome(error, all.get(0).fromSnapshot(),
+              all.stream().mapToInt(DataProduct.ReplayOutcome::upstreamRows).sum(),
+              all.stream().mapToInt(DataProduct.ReplayOutcome::partitionsRewritten).sum(),
+              all.stream().mapToInt(DataProduct.ReplayOutcome::rowsWritten).sum());
+        });
     return reply.handle((outcome, error) -> {
       if (error != null) {
         return new Problem(503, "unreachable", "Service unavailable", "the product did not answer within "
@@ -123,13 +137,16 @@ public final class ProductAdmin {
         return new Problem(400, "replay-refused", "Replay refused", outcome.error()).toResponse(at);
       }
       ObjectNode node = JsonNodeFactory.instance.objectNode().put("id", id).put("replayed", true);
-      if (outcome.fromSnapshot() == null) {
-        node.put("from", "beginning");
-      } else {
+      node.put("from", from == null || from.isBlank() ? "beginning" : from);
+      if (outcome.fromSnapshot() != null) {
         node.put("fromSnapshot", outcome.fromSnapshot());
       }
-      node.put("upstreamRows", outcome.upstreamRows()).put("partitionsRewritten", outcome.partitionsRewritten())
-          .put("rowsWritten", outcome.rowsWritten());
+      if (p.stage() == io.lakemesh.contracts.model.Stage.SOURCE) {
+        node.put("recordsRead", outcome.upstreamRows()).put("addedToSilver", outcome.rowsWritten());
+      } else {
+        node.put("upstreamRows", outcome.upstreamRows()).put("partitionsRewritten", outcome.partitionsRewritten())
+            .put("rowsWritten", outcome.rowsWritten());
+      }
       return json(200, node.toString());
     });
   }
