@@ -52,7 +52,7 @@ public final class ClusterIngestBenchmark {
           --events N        events preloaded to retail.transactions.raw per run (default 200000)
           --nodes LIST      cluster sizes, in order (default 1,2,3); the first is the baseline
           --rounds N        runs per cluster size, reported as the median (default 1)
-          --node-opts OPTS  JVM options of each node, space separated (default "-Xmx1g -XX:+UseParallelGC")
+          --node-opts OPTS  JVM options of each node, space separated (default "-Xmx2g -XX:+UseParallelGC", as ./lakemesh)
           --seed N          random seed of the generated traffic (default 42)
           --keep            keep the temporary directories (logs, Kafka, warehouses)
         """;
@@ -61,7 +61,7 @@ public final class ClusterIngestBenchmark {
       int events = 200_000;
       List<Integer> nodes = List.of(1, 2, 3);
       int rounds = 1;
-      List<String> opts = List.of("-Xmx1g", "-XX:+UseParallelGC");
+      List<String> opts = List.of("-Xmx2g", "-XX:+UseParallelGC"); // the launcher's defaults
       long seed = 42;
       boolean keep = false;
       for (int i = 0; i < argv.length; i++) {
