@@ -233,22 +233,12 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         () -> {
           if (product.stage() == Stage.SOURCE) {
             // the raw log again, through today's contract: what is valid now and missing from silver is added
-            var warehouse = services.warehouse();
-            org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
-            SourceBatchCommitter committer = new SourceBatchCommitter(product.boundTo(silver.schema()),
-                java.util.Set.of(worker.partition()), StageTables.bronze(warehouse, product), silver,
-                StageTables.quarantine(warehouse, product), services.io(),
-                services.feed(productId).andThen(services.changes()));
-            SourceBatchCommitter.Reprocessed r = io.lakemesh.runtime.pipeline.SourceReprocessing.run(committer,
-                product.rawTopic(), services.kafkaBootstrap(), request.from());
+            SourceBatchCommitter.Reprocessed r = io.lakemesh.runtime.pipeline.SourceReprocessing.run(
+                newCommitter(), product.rawTopic(), services.kafkaBootstrap(), request.from());
             return new ReplayOutcome(null, null, r.records(), 0, r.added());
           }
-          var warehouse = services.warehouse();
-          Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
-          org.apache.iceberg.Table upstreamTable = StageTables.served(warehouse, upstream);
-          Long from = ReplayPoint.resolve(request.from(), upstreamTable);
-          GoldAggregator aggregator = new GoldAggregator(product, services.products().aggregation(product),
-              StageTables.served(warehouse, product), upstreamTable, null, services.changes());
+          GoldAggregator aggregator = newAggregator();
+          Long from = ReplayPoint.resolve(request.from(), aggregator.upstreamTable());
           GoldAggregator.RunResult r = aggregator.replay(from);
           return new ReplayOutcome(null, from, r.upstreamRows(), r.partitionsRewritten(), r.rowsWritten());
         }, services.io());
@@ -274,14 +264,27 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     return this;
   }
 
-  private RunningPipeline startSource() {
+  /** The committer of this worker's partition, resuming from the tables (silver commits feed gold and streams). */
+  private SourceBatchCommitter newCommitter() {
     var warehouse = services.warehouse();
     org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
-    ensureTopic();
-    SourceBatchCommitter committer = new SourceBatchCommitter(product.boundTo(silver.schema()),
-        java.util.Set.of(worker.partition()), StageTables.bronze(warehouse, product), silver,
-        StageTables.quarantine(warehouse, product), services.io(),
+    return new SourceBatchCommitter(product.boundTo(silver.schema()), java.util.Set.of(worker.partition()),
+        StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io(),
         services.feed(productId).andThen(services.changes()));
+  }
+
+  /** The aggregator of this derived product, state loaded from its table; reads its upstream's commits in memory. */
+  private GoldAggregator newAggregator() {
+    var warehouse = services.warehouse();
+    Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
+    return new GoldAggregator(product, services.products().aggregation(product),
+        StageTables.served(warehouse, product), StageTables.served(warehouse, upstream),
+        services.feed(upstream.id()), services.changes());
+  }
+
+  private RunningPipeline startSource() {
+    ensureTopic();
+    SourceBatchCommitter committer = newCommitter();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
         services.pipeline(), services.io(), result -> {
           batches++;
@@ -292,11 +295,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   }
 
   private RunningPipeline startGold() {
-    var warehouse = services.warehouse();
-    Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
-    GoldAggregator aggregator = new GoldAggregator(product, services.products().aggregation(product),
-        StageTables.served(warehouse, product), StageTables.served(warehouse, upstream),
-        services.feed(upstream.id()), services.changes());
+    GoldAggregator aggregator = newAggregator();
     return GoldPipeline.start(getContext().getSystem(), aggregator, services.pipeline(), services.io(), result -> {
       if (result.upstreamRows() > 0) {
         batches++;

@@ -238,6 +238,11 @@ public final class GoldAggregator {
     }
   }
 
+  /** The table this product aggregates. */
+  public Table upstreamTable() {
+    return upstream;
+  }
+
   public Optional<Long> upstreamSnapshot() {
     return Optional.ofNullable(upstreamSnapshot);
   }
