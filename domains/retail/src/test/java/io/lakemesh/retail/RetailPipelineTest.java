@@ -342,6 +342,9 @@ class RetailPipelineTest {
     assertEquals(202, paused.statusCode(), paused.body());
     await("paused", () -> java.util.stream.IntStream.range(0, 3).allMatch(p ->
         node.progress().state("retail.transactions#" + p).state().equals("paused")));
+    HttpResponse<String> readyWhilePaused = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + "/ready")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, readyWhilePaused.statusCode(), "a paused product does not take the node out of service");
     assertEquals("true", silver().properties().get("lakemesh.paused"),
         "the pause is kept on the table: a worker that moves or restarts stays paused");
     int before = count(silver());

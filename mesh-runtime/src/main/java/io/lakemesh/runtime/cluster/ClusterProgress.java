@@ -85,20 +85,27 @@ public final class ClusterProgress {
         worker.entityId());
   }
 
-  /** Ready when every worker of every product answered the last poll as running. */
+  /**
+   * Ready when every worker of every product answered the last poll and is up: running, or held on purpose (paused
+   * by an operator, halted by a quality gate, replaying) - states an operator sees in the stats, which must not take
+   * the node's API out of service. Starting, failed or unreachable workers make the node not ready.
+   */
   public boolean ready() {
     if (!polledOnce) {
       return false;
     }
     for (Product p : products.all()) {
       for (WorkerStatus s : workers(p)) {
-        if (!"running".equals(s.stateName())) {
+        if (!UP.contains(s.stateName())) {
           return false;
         }
       }
     }
     return true;
   }
+
+  private static final java.util.Set<String> UP = java.util.Set.of("running", "pausing", "paused", "halted",
+      "replaying");
 
   /** The last known status of each worker of a product, in partition order. */
   public List<WorkerStatus> workers(Product product) {
