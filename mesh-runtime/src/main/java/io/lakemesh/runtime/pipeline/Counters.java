@@ -32,34 +32,14 @@ public final class Counters {
   public static Counters committed(org.apache.iceberg.Table table, java.util.Set<Integer> partitions) {
     Counters total = new Counters();
     java.util.Set<Integer> covered = new java.util.HashSet<>();
-    for (org.apache.iceberg.Snapshot snapshot : io.lakemesh.runtime.storage.SnapshotPositions.lineage(table)) {
-      String positions = snapshot.summary().get(SourcePositions.SUMMARY_KEY);
-      if (positions == null) {
-        continue;
-      }
-      java.util.Set<Integer> parts = SourcePositions.parse(positions).partitions();
-      // an overlapping older snapshot is an earlier state of counts already taken (or of a wider worker whose
-      // counts cannot be split); only disjoint ones add
-      if (parts.isEmpty() || !partitions.containsAll(parts)
-          || parts.stream().anyMatch(covered::contains)) {
-        continue;
-      }
-      fromSummary(snapshot.summary()).counts.forEach(total::add);
-      covered.addAll(parts);
-      if (covered.containsAll(partitions)) {
-        break;
-      }
-    }
-    // partitions idle for longer than the snapshot retention: their newest snapshots are kept by tags
-    for (int p : partitions) {
-      org.apache.iceberg.Snapshot tagged = covered.contains(p) ? null : SnapshotRetention.tagged(table, p);
-      String positions = tagged == null ? null : tagged.summary().get(SourcePositions.SUMMARY_KEY);
-      if (positions != null) {
-        java.util.Set<Integer> parts = SourcePositions.parse(positions).partitions();
-        if (partitions.containsAll(parts) && parts.stream().noneMatch(covered::contains)) {
-          fromSummary(tagged.summary()).counts.forEach(total::add);
-          covered.addAll(parts);
-        }
+    for (org.apache.iceberg.Snapshot snapshot : new java.util.LinkedHashSet<>(
+        PartitionSnapshots.newest(table, partitions).values())) {
+      java.util.Set<Integer> parts =
+          SourcePositions.parse(snapshot.summary().get(SourcePositions.SUMMARY_KEY)).partitions();
+      // a snapshot of a wider worker, or overlapping counts already taken, cannot be split: only disjoint ones add
+      if (partitions.containsAll(parts) && parts.stream().noneMatch(covered::contains)) {
+        fromSummary(snapshot.summary()).counts.forEach(total::add);
+        covered.addAll(parts);
       }
     }
     return total;

@@ -1,6 +1,5 @@
 package io.lakemesh.runtime.pipeline;
 
-import io.lakemesh.runtime.storage.SnapshotPositions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,15 +29,7 @@ public record SnapshotRetention(Duration maxAge, int retainLast, Duration every)
   public void applyToSource(Table table, Set<Integer> partitions) {
     table.refresh();
     Map<Integer, Long> newest = new HashMap<>();
-    for (Snapshot s : SnapshotPositions.lineage(table)) {
-      String text = s.summary().get(SourcePositions.SUMMARY_KEY);
-      if (text != null) {
-        SourcePositions.parse(text).partitions().forEach(p -> newest.putIfAbsent(p, s.snapshotId()));
-      }
-      if (newest.keySet().containsAll(partitions)) {
-        break;
-      }
-    }
+    PartitionSnapshots.newest(table, partitions).forEach((p, s) -> newest.put(p, s.snapshotId()));
     ManageSnapshots tags = table.manageSnapshots();
     boolean changed = false;
     for (Map.Entry<Integer, Long> e : newest.entrySet()) {

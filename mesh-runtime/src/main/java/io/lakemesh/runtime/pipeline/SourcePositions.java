@@ -1,10 +1,8 @@
 package io.lakemesh.runtime.pipeline;
 
-import io.lakemesh.runtime.storage.SnapshotPositions;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
 /**
@@ -26,37 +24,13 @@ public record SourcePositions(Map<Integer, Long> next) {
   }
 
   /**
-   * The committed positions of {@code partitions} in a table: each from the newest snapshot that records it.
-   * Walks back only as far as needed; a partition never committed is absent (read from offset 0).
+   * The committed positions of {@code partitions} in a table, each from the newest snapshot that records it (see
+   * {@link PartitionSnapshots}); a partition never committed is absent (read from offset 0).
    */
   public static SourcePositions committed(Table table, java.util.Set<Integer> partitions) {
     Map<Integer, Long> found = new TreeMap<>();
-    for (Snapshot snapshot : SnapshotPositions.lineage(table)) {
-      String text = snapshot.summary().get(SUMMARY_KEY);
-      if (text == null) {
-        continue;
-      }
-      parse(text).next.forEach((p, o) -> {
-        if (partitions.contains(p)) {
-          found.putIfAbsent(p, o);
-        }
-      });
-      if (found.size() == partitions.size()) {
-        break;
-      }
-    }
-    // a partition idle for longer than the snapshot retention: its newest snapshot is kept by a tag
-    for (int p : partitions) {
-      if (!found.containsKey(p)) {
-        Snapshot tagged = SnapshotRetention.tagged(table, p);
-        if (tagged != null && tagged.summary().get(SUMMARY_KEY) != null) {
-          Long position = parse(tagged.summary().get(SUMMARY_KEY)).next.get(p);
-          if (position != null) {
-            found.put(p, position);
-          }
-        }
-      }
-    }
+    PartitionSnapshots.newest(table, partitions).forEach((p, snapshot) ->
+        found.put(p, parse(snapshot.summary().get(SUMMARY_KEY)).next(p)));
     return new SourcePositions(found);
   }
 

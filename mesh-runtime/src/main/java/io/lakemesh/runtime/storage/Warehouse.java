@@ -81,11 +81,7 @@ public final class Warehouse implements AutoCloseable {
     // Hadoop's location form (file:/abs/path): readers that go through Hadoop see the same paths.
     props.put(CatalogProperties.WAREHOUSE_LOCATION, "file:" + warehouse);
     props.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
-    // A second process on the same file (a CLI next to the server) waits for the lock instead of
-    // failing with SQLITE_BUSY; WAL lets readers run during a commit.
-    props.put("jdbc.busy_timeout", "30000");
-    props.put("jdbc.journal_mode", "WAL");
-    return open(props);
+    return open(props); // which sets SQLite's lock wait and WAL, as for any SQLite catalog
   }
 
   /**
@@ -107,7 +103,8 @@ public final class Warehouse implements AutoCloseable {
             "A JDBC catalog needs '" + CatalogProperties.URI + "' (e.g. jdbc:postgresql://...)");
       }
       if (props.get(CatalogProperties.URI).startsWith("jdbc:sqlite:")) {
-        // several nodes sharing one SQLite file wait for its lock rather than fail with SQLITE_BUSY
+        // another process on the same file (a CLI next to the server, other nodes) waits for the lock rather
+        // than failing with SQLITE_BUSY; WAL lets readers run during a commit
         props.putIfAbsent("jdbc.busy_timeout", "30000");
         props.putIfAbsent("jdbc.journal_mode", "WAL");
       }
