@@ -169,10 +169,7 @@ class ContractDeploymentTest {
   }
 
   private static void post(MeshNode node, String product, String ndjson) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-            + "/api/v1/products/" + product + "/events")).header("Content-Type", "application/x-ndjson")
-        .header("Authorization", "Bearer " + node.devAdminToken()).POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(202, r.statusCode(), r.body());
+    NodeRequests.postNdjson(node, product, ndjson);
   }
 
   private static List<Record> await(MeshNode node, String table, int rows) throws Exception {

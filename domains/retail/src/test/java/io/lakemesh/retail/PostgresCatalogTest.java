@@ -1,22 +1,18 @@
 package io.lakemesh.retail;
 
+import static io.lakemesh.retail.NodeRequests.awaitStats;
+import static io.lakemesh.retail.NodeRequests.postNdjson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lakemesh.runtime.cluster.MeshNode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * warehouse in a directory. Events go through the whole pipeline; a restarted node resumes from the catalog.
  */
 class PostgresCatalogTest {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PRODUCT = "retail.transactions";
 
   @TempDir
   Path home;
@@ -40,10 +35,10 @@ class PostgresCatalogTest {
       String url = postgres.getJdbcUrl("postgres", "postgres");
       Instant now = Instant.now();
       try (MeshNode node = MeshNode.start(config(url))) {
-        post(node, RetailPipelineTest.sale("PG-1", "S-0001", "NCR", now, "noodles:2:10.00") + "\n"
+        postNdjson(node, PRODUCT, RetailPipelineTest.sale("PG-1", "S-0001", "NCR", now, "noodles:2:10.00") + "\n"
             + RetailPipelineTest.sale("PG-2", "S-0002", "Region VII", now, "snacks:1:5.50") + "\n"
             + "{\"transaction_id\":\"PG-3\"}\n");
-        JsonNode stats = awaitStats(node, s -> s.path("rows").path("silver").asInt() == 2
+        JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 2
             && s.path("rows").path("quarantine").asInt() == 1);
         assertEquals(3, stats.path("rows").path("bronze").asInt(), stats.toString());
       }
@@ -55,9 +50,9 @@ class PostgresCatalogTest {
         assertTrue(rs.getInt(1) >= 4, "bronze, silver, quarantine and gold are registered in PostgreSQL");
       }
       try (MeshNode node = MeshNode.start(config(url))) {
-        post(node, RetailPipelineTest.sale("PG-1", "S-0001", "NCR", now, "noodles:2:10.00") + "\n"
+        postNdjson(node, PRODUCT, RetailPipelineTest.sale("PG-1", "S-0001", "NCR", now, "noodles:2:10.00") + "\n"
             + RetailPipelineTest.sale("PG-4", "S-0003", "CAR", now, "coffee:3:2.00") + "\n");
-        JsonNode stats = awaitStats(node, s -> s.path("rows").path("silver").asInt() == 3
+        JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 3
             && s.path("duplicatesDropped").asInt() == 1);
         assertEquals(5, stats.path("rows").path("bronze").asInt(), "resumed, nothing re-read: " + stats);
       }
@@ -76,28 +71,5 @@ class PostgresCatalogTest {
         .withFallback(ConfigFactory.load());
   }
 
-  private static void post(MeshNode node, String ndjson) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-            + "/api/v1/products/retail.transactions/events")).header("Content-Type", "application/x-ndjson")
-        .header("Authorization", "Bearer " + node.devAdminToken())
-        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(202, r.statusCode(), r.body());
-  }
 
-  private static JsonNode awaitStats(MeshNode node, java.util.function.Predicate<JsonNode> until)
-      throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode stats = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-          + "/api/v1/products/retail.transactions")).header("Authorization", "Bearer " + node.devAdminToken())
-          .build(), HttpResponse.BodyHandlers.ofString());
-      stats = JSON.readTree(r.body()).path("stats");
-      if (until.test(stats)) {
-        return stats;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("timed out; last stats " + stats);
-  }
 }

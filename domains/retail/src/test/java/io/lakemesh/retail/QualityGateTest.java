@@ -1,19 +1,15 @@
 package io.lakemesh.retail;
 
+import static io.lakemesh.retail.NodeRequests.awaitStats;
+import static io.lakemesh.retail.NodeRequests.postNdjson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.lakemesh.runtime.cluster.MeshNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * warnings and passing checks are counted per rule.
  */
 class QualityGateTest {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PRODUCT = "plant.readings";
 
   @TempDir
   Path home;
@@ -76,43 +71,20 @@ class QualityGateTest {
         .withFallback(ConfigFactory.load());
     try (MeshNode node = MeshNode.start(config)) {
       // first batch: one unknown unit in four (25% < 50%): passes, the row is kept and counted as a warning
-      post(node, "{\"reading_id\":\"r1\",\"unit\":\"C\"}\n{\"reading_id\":\"r2\",\"unit\":\"F\"}\n"
+      postNdjson(node, PRODUCT, "{\"reading_id\":\"r1\",\"unit\":\"C\"}\n{\"reading_id\":\"r2\",\"unit\":\"F\"}\n"
           + "{\"reading_id\":\"r3\",\"unit\":\"C\"}\n{\"reading_id\":\"r4\",\"unit\":\"K\"}\n");
-      JsonNode stats = awaitStats(node, s -> s.path("rows").path("silver").asInt() == 4);
+      JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 4);
       assertEquals(1, stats.path("batchChecks").path("known_unit.passed").asInt(), stats.toString());
       assertEquals(1, stats.path("ruleWarnings").path("known_unit").asInt(), stats.toString());
 
       // second batch: all unknown: the critical rule fails, nothing of it is committed, the stage halts
-      post(node, "{\"reading_id\":\"r5\",\"unit\":\"K\"}\n{\"reading_id\":\"r6\",\"unit\":\"X\"}\n");
-      stats = awaitStats(node, s -> s.path("pipeline").path("state").asText().equals("halted"));
+      postNdjson(node, PRODUCT, "{\"reading_id\":\"r5\",\"unit\":\"K\"}\n{\"reading_id\":\"r6\",\"unit\":\"X\"}\n");
+      stats = awaitStats(node, PRODUCT, s -> s.path("pipeline").path("state").asText().equals("halted"));
       assertTrue(stats.path("pipeline").path("lastError").asText().contains("known_unit"), stats.toString());
       assertEquals(4, stats.path("rows").path("silver").asInt(), "the failing batch was not committed");
       assertEquals(4, stats.path("rows").path("bronze").asInt(), "not even to bronze");
     }
   }
 
-  private static void post(MeshNode node, String ndjson) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-            + "/api/v1/products/plant.readings/events")).header("Content-Type", "application/x-ndjson")
-        .header("Authorization", "Bearer " + node.devAdminToken())
-        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(202, r.statusCode(), r.body());
-  }
 
-  private static JsonNode awaitStats(MeshNode node, java.util.function.Predicate<JsonNode> until)
-      throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode stats = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-          + "/api/v1/products/plant.readings")).header("Authorization", "Bearer " + node.devAdminToken()).build(),
-          HttpResponse.BodyHandlers.ofString());
-      stats = JSON.readTree(r.body()).path("stats");
-      if (until.test(stats)) {
-        return stats;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("timed out; last stats " + stats);
-  }
 }

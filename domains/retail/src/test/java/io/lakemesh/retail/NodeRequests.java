@@ -1,0 +1,47 @@
+package io.lakemesh.retail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakemesh.runtime.cluster.MeshNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** The API calls the node tests share: post NDJSON as the dev admin, wait for a product's stats. */
+final class NodeRequests {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private NodeRequests() {}
+
+  /** Posts NDJSON events to a product; asserts they were accepted (202). */
+  static void postNdjson(MeshNode node, String product, String ndjson) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+            + "/api/v1/products/" + product + "/events")).header("Content-Type", "application/x-ndjson")
+        .header("Authorization", "Bearer " + node.devAdminToken())
+        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, r.statusCode(), r.body());
+  }
+
+  /** Polls the product's stats until {@code until} holds (60 s at most) and returns them. */
+  static JsonNode awaitStats(MeshNode node, String product, Predicate<JsonNode> until) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode stats = null;
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+          + "/api/v1/products/" + product)).header("Authorization", "Bearer " + node.devAdminToken()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      stats = JSON.readTree(r.body()).path("stats");
+      if (until.test(stats)) {
+        return stats;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("timed out; last stats of " + product + ": " + stats);
+  }
+}
