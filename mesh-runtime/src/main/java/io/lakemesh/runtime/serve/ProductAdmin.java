@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -34,8 +33,7 @@ public final class ProductAdmin {
 
   private final WorkerPlacement placement;
 
-  public ProductAdmin(ActorSystem<?> system, ProductCatalog products, ClusterProgress workers,
-      WorkerPlacement placement) {
+  public ProductAdmin(ProductCatalog products, ClusterProgress workers, WorkerPlacement placement) {
     this.products = products;
     this.workers = workers;
     this.placement = placement;
