@@ -68,6 +68,13 @@ final class ChildNode implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** CPU time the node's JVM has used so far (all its threads, GC and JIT included). */
+  double cpuSeconds() {
+    return process.toHandle().info().totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("the OS does not report the CPU time of " + name))
+        .toNanos() / 1e9;
+  }
+
   String logTail(int lines) throws IOException {
     List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of();
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -97,9 +97,18 @@ public final class ClusterIngestBenchmark {
 
   /** One measured run. */
   record Run(int nodes, int round, long events, double seconds, String placement, long silverRows,
-      long expectedSilverRows) {
+      long expectedSilverRows, List<Double> nodeCpuSeconds) {
     double eventsPerSecond() {
       return events / seconds;
+    }
+
+    /** CPU seconds of the node that did the most work: what bounds throughput when nodes do not share cores. */
+    double busiestNodeCpuSeconds() {
+      return nodeCpuSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    double totalCpuSeconds() {
+      return nodeCpuSeconds.stream().mapToDouble(Double::doubleValue).sum();
     }
   }
 
@@ -122,9 +131,11 @@ public final class ClusterIngestBenchmark {
           Run run = runOnce(root.resolve("run-" + nodes + "n-" + round), nodes, round, transactions, args);
           runs.add(run);
           System.out.printf("  %d node(s), round %d: %,d events in %.2f s = %,.0f events/s; silver %,d rows"
-                  + " (expected %,d)%s; placement %s%n%n", nodes, round, run.events(), run.seconds(),
+                  + " (expected %,d)%s; placement %s%n  node CPU seconds during the run: %s (all nodes %.1f)%n%n",
+              nodes, round, run.events(), run.seconds(),
               run.eventsPerSecond(), run.silverRows(), run.expectedSilverRows(),
-              run.silverRows() == run.expectedSilverRows() ? "" : "  MISMATCH", run.placement());
+              run.silverRows() == run.expectedSilverRows() ? "" : "  MISMATCH", run.placement(),
+              run.nodeCpuSeconds().stream().map(c -> String.format("%.1f", c)).toList(), run.totalCpuSeconds());
         }
       }
       printSummary(runs, args);
@@ -175,6 +186,7 @@ public final class ClusterIngestBenchmark {
         if (before != 0) {
           throw new IllegalStateException("silver committed " + before + " events while the product was paused");
         }
+        List<Double> cpuBefore = nodes.stream().map(ChildNode::cpuSeconds).toList();
         long start = System.nanoTime();
         admin(first, token, "resume", "running");
         await("silver committed up to " + end, Duration.ofMinutes(15), () -> {
@@ -182,9 +194,13 @@ public final class ClusterIngestBenchmark {
           return SourcePositions.committed(silver, end.keySet()).next().equals(end);
         });
         double seconds = (System.nanoTime() - start) / 1e9;
+        List<Double> cpu = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+          cpu.add(nodes.get(i).cpuSeconds() - cpuBefore.get(i));
+        }
         silver.refresh();
         long rows = Long.parseLong(silver.currentSnapshot().summary().get("total-records"));
-        return new Run(size, round, loaded.events(), seconds, placement, rows, loaded.valid());
+        return new Run(size, round, loaded.events(), seconds, placement, rows, loaded.valid(), cpu);
       }
     } catch (Exception | AssertionError e) {
       for (ChildNode n : nodes) {
@@ -305,17 +321,25 @@ public final class ClusterIngestBenchmark {
     int baselineNodes = args.nodeCounts().get(0);
     double baseline = median(runs.stream().filter(r -> r.nodes() == baselineNodes).map(Run::eventsPerSecond)
         .toList());
-    System.out.printf("%-8s %14s %18s %12s  %s%n", "nodes", "median ev/s", "runs ev/s", "ratio", "silver rows");
+    double baselineBusiest = median(runs.stream().filter(r -> r.nodes() == baselineNodes)
+        .map(Run::busiestNodeCpuSeconds).toList());
+    System.out.printf("%-8s %14s %18s %12s %16s %16s %14s  %s%n", "nodes", "median ev/s", "runs ev/s", "ratio",
+        "all nodes cpu s", "busiest node s", "busiest ratio", "silver rows");
     for (int n : args.nodeCounts().stream().distinct().toList()) {
       List<Run> of = runs.stream().filter(r -> r.nodes() == n).toList();
       double median = median(of.stream().map(Run::eventsPerSecond).toList());
+      double busiest = median(of.stream().map(Run::busiestNodeCpuSeconds).toList());
       boolean correct = of.stream().allMatch(r -> r.silverRows() == r.expectedSilverRows());
-      System.out.printf("%-8d %,14.0f %18s %10.2fx  %s%n", n, median, String.join("/", of.stream()
-              .map(r -> String.format("%,.0f", r.eventsPerSecond())).toList()),
-          median / baseline, correct ? "as expected" : "MISMATCH");
+      System.out.printf("%-8d %,14.0f %18s %10.2fx %16.1f %16.1f %13.2fx  %s%n", n, median, String.join("/",
+              of.stream().map(r -> String.format("%,.0f", r.eventsPerSecond())).toList()),
+          median / baseline, median(of.stream().map(Run::totalCpuSeconds).toList()), busiest,
+          baselineBusiest / busiest, correct ? "as expected" : "MISMATCH");
     }
     System.out.printf("(ratio = median events/s against the %d-node median of this run; %d cores for everything)%n",
         baselineNodes, Runtime.getRuntime().availableProcessors());
+    System.out.printf("(busiest ratio = the %d-node run's busiest-node CPU seconds / this size's: how much less work"
+        + " the most loaded node does for the same events, i.e. the throughput gain to expect when each node has"
+        + " cores of its own and Kafka and the catalog keep up)%n", baselineNodes);
   }
 
   private static double median(List<Double> values) {
