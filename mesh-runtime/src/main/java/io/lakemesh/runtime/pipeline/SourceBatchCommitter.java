@@ -453,7 +453,7 @@ public final class SourceBatchCommitter {
   private Record bronzeRow(ConsumerRecord<byte[], byte[]> rec, byte[] payload, Instant receivedAt, String hash,
       String source) {
     GenericRecord row = envelope(bronzeTemplate, rec, receivedAt, hash, source);
-    row.set(6, new String(payload, StandardCharsets.UTF_8));
+    row.set(6, RawText.of(payload));
     return row;
   }
 
@@ -470,7 +470,7 @@ public final class SourceBatchCommitter {
       rs.add(r);
     }
     row.set(6, rs);
-    row.set(7, new String(payload, StandardCharsets.UTF_8));
+    row.set(7, RawText.of(payload));
     row.set(8, OffsetDateTime.now(ZoneOffset.UTC));
     return row;
   }

@@ -2,10 +2,15 @@ package io.lakemesh.runtime.pipeline;
 
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.storage.Warehouse;
+import io.lakemesh.contracts.model.Field;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 
 /** The Iceberg tables of a product's stages, created on first use from the contract. */
@@ -41,22 +46,62 @@ public final class StageTables {
 
   public static Table bronze(Warehouse warehouse, Product product) {
     return warehouse.createOrLoad(product.table("bronze"), BRONZE,
-        PartitionSpec.builderFor(BRONZE).day("received_at").build(), properties(product, "bronze"));
+        PartitionSpec.builderFor(BRONZE).day("received_at").build(),
+        rawPayload(withoutDictionary(properties(product, "bronze"), List.of("event_hash", "payload"))));
   }
 
   public static Table quarantine(Warehouse warehouse, Product product) {
     return warehouse.createOrLoad(product.table("quarantine"), QUARANTINE,
-        PartitionSpec.builderFor(QUARANTINE).day("received_at").build(), properties(product, "quarantine"));
+        PartitionSpec.builderFor(QUARANTINE).day("received_at").build(),
+        rawPayload(withoutDictionary(properties(product, "quarantine"), List.of("event_hash", "payload"))));
   }
 
   /** The typed table of the product itself: silver for a source product, gold or platinum otherwise. */
   public static Table served(Warehouse warehouse, Product product) {
-    java.util.Map<String, String> props = new java.util.HashMap<>(properties(product,
-        product.stage() == io.lakemesh.contracts.model.Stage.SOURCE ? "silver" : product.stage().odcsName()));
+    Map<String, String> props = withoutDictionary(properties(product,
+        product.stage() == io.lakemesh.contracts.model.Stage.SOURCE ? "silver" : product.stage().odcsName()),
+        uniqueColumns(product));
     // the contract the table is deployed with: the next deployment is checked against it
     props.put(io.lakemesh.runtime.product.DeploymentGate.CONTRACT_PROPERTY,
         product.contract().document().toString());
     return warehouse.createOrLoad(product.servedTable(), product.schema(), product.spec(), props);
+  }
+
+  /**
+   * Turns Parquet's dictionary encoding off for columns whose values (almost) never repeat. A dictionary of unique
+   * values only costs: every value is hashed and copied into it until it overflows (2 MB), then the page is
+   * re-encoded plain. For a 660-byte payload per event that was a good part of the bronze write.
+   */
+  private static Map<String, String> withoutDictionary(Map<String, String> properties, List<String> columns) {
+    Map<String, String> all = new HashMap<>(properties);
+    for (String column : columns) {
+      all.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column, "false");
+    }
+    return all;
+  }
+
+  /**
+   * No min/max for the payload column: nobody prunes files by the lexical bounds of JSON text, and keeping them
+   * compares every payload on write.
+   */
+  private static Map<String, String> rawPayload(Map<String, String> properties) {
+    Map<String, String> all = new HashMap<>(properties);
+    all.put(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "payload", "none");
+    all.put(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + "payload", "false");
+    return all;
+  }
+
+  /** Top-level columns the contract declares unique: the primary key (when it is one column) and unique fields. */
+  private static List<String> uniqueColumns(Product product) {
+    List<Field> key = product.contract().primaryKey();
+    List<String> unique = new ArrayList<>();
+    if (key.size() == 1) {
+      unique.add(key.get(0).name());
+    }
+    product.contract().table().fields().stream()
+        .filter(f -> f.unique() && !unique.contains(f.name()))
+        .forEach(f -> unique.add(f.name()));
+    return unique;
   }
 
   private static Map<String, String> properties(Product product, String stage) {

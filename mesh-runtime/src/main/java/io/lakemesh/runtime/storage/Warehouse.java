@@ -49,6 +49,9 @@ public final class Warehouse implements AutoCloseable {
           TableProperties.PARQUET_COMPRESSION, "zstd",
           // level 1: most of zstd's ratio at a fraction of level 3's CPU, which streaming ingest is short of
           TableProperties.PARQUET_COMPRESSION_LEVEL, "1",
+          // Parquet allocates a page-sized buffer for every file it writes (its compressor's output), and a
+          // micro-batch writes one file per partition: at the default 1 MB that was a tenth of all allocation
+          TableProperties.PARQUET_PAGE_SIZE_BYTES, Integer.toString(256 * 1024),
           // Several stages commit to one table concurrently (an ingest stage and compaction, or
           // two shards after a rebalance); optimistic commits must retry well past the default 4.
           TableProperties.COMMIT_NUM_RETRIES, "20",
