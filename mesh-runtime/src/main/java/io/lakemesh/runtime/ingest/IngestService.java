@@ -54,6 +54,9 @@ public final class IngestService implements AutoCloseable {
     if (lag > maxLag) {
       throw new BackpressureException(productId + " is " + lag + " events behind (limit " + maxLag + ")");
     }
+    if (events.isEmpty()) {
+      return CompletableFuture.completedFuture(0); // an empty array is a valid batch of nothing
+    }
     byte[] sourceHeader = source.getBytes(StandardCharsets.UTF_8);
     long receivedAt = System.currentTimeMillis();
     CompletableFuture<Integer> all = new CompletableFuture<>();
