@@ -151,7 +151,7 @@ public final class MeshNode implements AutoCloseable {
       roles.add("api");
     }
     Config withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.roles", roles))
-        .withFallback(kubernetes ? kubernetesBootstrap(lm) : com.typesafe.config.ConfigFactory.empty())
+        .withFallback(kubernetes ? kubernetesBootstrap(lm) : withoutBootstrapRoutes())
         .withFallback(config);
     try {
       DeploymentGate.check(warehouse, products);
@@ -184,7 +184,8 @@ public final class MeshNode implements AutoCloseable {
     }
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
     ProgressBoard progress = new ProgressBoard(new io.lakemesh.runtime.pipeline.CommittedPositions(warehouse,
-        products, Duration.ofMillis(500)));
+        products, Duration.ofMillis(500)), new io.lakemesh.runtime.log.LogEnds(bootstrap, products,
+        Duration.ofMillis(500)));
     ChangeHub changes = new ChangeHub();
     // live streams see every commit of a product, also those of partition workers on other nodes
     changes.follow(id -> StageTables.served(warehouse, products.find(id).orElseThrow()),
@@ -246,6 +247,14 @@ public final class MeshNode implements AutoCloseable {
     };
   }
 
+  /**
+   * Seed-node clusters do not serve /bootstrap: its routes start the bootstrap extension, which then logs that it
+   * found no seed nodes and relies on a bootstrap that never comes.
+   */
+  private static Config withoutBootstrapRoutes() {
+    return com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.management.http.routes.cluster-bootstrap", ""));
+  }
+
   /** Cluster bootstrap through Kubernetes API discovery: contact points are the service's pods' management ports. */
   private static Config kubernetesBootstrap(Config lm) {
     String service = lm.getString("cluster.service-name");
@@ -294,6 +303,11 @@ public final class MeshNode implements AutoCloseable {
     });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-ingest", () -> {
       ingest.close();
+      try {
+        progress.close();
+      } catch (Exception e) {
+        LOG.warn("closing the log-end reader failed: {}", e.toString());
+      }
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-audit", () -> {

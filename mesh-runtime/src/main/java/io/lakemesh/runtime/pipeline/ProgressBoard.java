@@ -8,10 +8,11 @@ import java.util.function.Function;
 
 /**
  * What this node knows about its products' progress, shared between pipelines (writers) and the HTTP layer
- * (readers): how much this node produced to each product's log, how far silver has committed (from the table, so
- * wherever in the cluster the product's workers run), and the state of each worker running here.
+ * (readers): how far each product's log reaches (the broker's end offsets, and what this node just produced), how
+ * far silver has committed (from the table, so wherever in the cluster the product's workers run), and the state of
+ * each worker running here.
  */
-public final class ProgressBoard {
+public final class ProgressBoard implements AutoCloseable {
 
   /** The state of one worker's pipeline. */
   public record PipelineState(String state, String lastError, Instant lastCommit, long batches,
@@ -20,12 +21,18 @@ public final class ProgressBoard {
 
   private final Instant startedAt = Instant.now();
   private final Function<String, SourcePositions> committed;
+  private final Function<String, Map<Integer, Long>> logEnds;
   private final Map<String, Map<Integer, AtomicLong>> produced = new ConcurrentHashMap<>();
   private final Map<String, PipelineState> states = new ConcurrentHashMap<>();
 
-  /** @param committed silver's committed positions of a product, all partitions */
-  public ProgressBoard(Function<String, SourcePositions> committed) {
+  /**
+   * @param committed silver's committed positions of a product, all partitions
+   * @param logEnds the next offset of each partition of a product's raw topic (events accepted by any node); may
+   *     lag a moment behind, which the offsets this node produced make up for
+   */
+  public ProgressBoard(Function<String, SourcePositions> committed, Function<String, Map<Integer, Long>> logEnds) {
     this.committed = committed;
+    this.logEnds = logEnds;
   }
 
   /** When this node started: the reference for products that have not committed yet. */
@@ -39,18 +46,33 @@ public final class ProgressBoard {
         .accumulateAndGet(offset, Math::max);
   }
 
-  /** Events produced through this node that silver has not committed yet (by whichever node runs them). */
+  /**
+   * Events in the product's log that silver has not committed yet: accepted through any node, before or after a
+   * restart, waiting for whichever node runs their partition.
+   */
   public long lag(String productId) {
-    Map<Integer, AtomicLong> ends = produced.get(productId);
-    if (ends == null) {
+    Map<Integer, Long> ends = new java.util.HashMap<>(logEnds.apply(productId));
+    Map<Integer, AtomicLong> mine = produced.get(productId);
+    if (mine != null) {
+      mine.forEach((partition, offset) -> ends.merge(partition, offset.get() + 1, Math::max));
+    }
+    if (ends.isEmpty()) {
       return 0;
     }
     SourcePositions done = committed.apply(productId);
     long lag = 0;
-    for (Map.Entry<Integer, AtomicLong> e : ends.entrySet()) {
-      lag += Math.max(0, e.getValue().get() + 1 - done.next(e.getKey()));
+    for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+      lag += Math.max(0, e.getValue() - done.next(e.getKey()));
     }
     return lag;
+  }
+
+  /** Closes what reads the log's ends, if it holds a connection. */
+  @Override
+  public void close() throws Exception {
+    if (logEnds instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
   }
 
   /** Records the state of a worker running on this node (keyed by its entity id). */
