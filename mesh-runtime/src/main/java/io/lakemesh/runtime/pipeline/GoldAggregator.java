@@ -120,7 +120,7 @@ public final class GoldAggregator {
     } else {
       foldFromTable(current, emitter, upstreamRows);
     }
-    return commit(current, partitionKey, wrapper, touched, upstreamRows[0]);
+    return commit(current, partitionKey, wrapper, touched, keysThisRun, upstreamRows[0]);
   }
 
   /**
@@ -183,7 +183,7 @@ public final class GoldAggregator {
         state.put(k, acc);
       }
     });
-    return commit(current, partitionKey, wrapper, touched, upstreamRows[0]);
+    return commit(current, partitionKey, wrapper, touched, null, upstreamRows[0]);
   }
 
   private void foldFromTable(Snapshot current, Aggregation.Emitter emitter, int[] upstreamRows) {
@@ -200,14 +200,23 @@ public final class GoldAggregator {
     }
   }
 
+  /**
+   * Replaces the touched partitions with their rows from the state. Listeners (live streams) get only the rows of
+   * {@code changedKeys}, the groups this run added to (every written row when null, as after a replay): a late
+   * event changes one row of its day, not the whole day.
+   */
   private RunResult commit(Snapshot current, PartitionKey partitionKey, InternalRecordWrapper wrapper,
-      Set<StructLike> touched, int upstreamRows) {
+      Set<StructLike> touched, Set<List<Object>> changedKeys, int upstreamRows) {
     List<Record> out = new ArrayList<>();
+    List<Record> changed = new ArrayList<>();
     for (Map.Entry<List<Object>, Object[]> e : state.entrySet()) {
       Record r = toRecord(e.getKey(), e.getValue());
       partitionKey.partition(wrapper.wrap(r));
       if (touched.contains(partitionKey)) {
         out.add(r);
+        if (changedKeys == null || changedKeys.contains(e.getKey())) {
+          changed.add(r);
+        }
       }
     }
     Map<String, String> summary = Map.of(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId()),
@@ -217,7 +226,7 @@ public final class GoldAggregator {
       gold.newAppend().set(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId())).commit();
     } else {
       Snapshot committed = TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
-      listener.committed(productId, committed, out);
+      listener.committed(productId, committed, changed);
     }
     upstreamSnapshot = current.snapshotId();
     return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot);

@@ -109,6 +109,43 @@ public final class TableReader {
     return CloseableIterable.concat(perFile);
   }
 
+  /**
+   * The rows one snapshot changed: the rows of the files it added, less those equal to a row of a file it removed
+   * (as a multiset). For an append that is every added row; for a commit that replaced whole partitions (a gold
+   * day recomputed after one late event) it is only the rows whose values differ from before.
+   */
+  public static List<Record> changedRows(Table table, org.apache.iceberg.Snapshot snapshot) {
+    Map<Record, Integer> removed = new java.util.HashMap<>();
+    Schema schema = table.schemas().get(snapshot.schemaId() == null ? table.schema().schemaId()
+        : snapshot.schemaId());
+    for (org.apache.iceberg.DataFile file : snapshot.removedDataFiles(table.io())) {
+      try (CloseableIterable<Record> rows = FormatModelRegistry.readBuilder(file.format(), Record.class,
+          table.io().newInputFile(file)).project(schema).build()) {
+        for (Record r : rows) {
+          removed.merge(r.copy(), 1, Integer::sum); // readers reuse their records
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file.location(), e);
+      }
+    }
+    List<Record> changed = new ArrayList<>();
+    try (CloseableIterable<Record> rows = readAdded(table, snapshot)) {
+      for (Record r : rows) {
+        Integer before = removed.get(r);
+        if (before == null) {
+          changed.add(r.copy());
+        } else if (before == 1) {
+          removed.remove(r);
+        } else {
+          removed.put(r, before - 1);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the rows of snapshot " + snapshot.snapshotId(), e);
+    }
+    return changed;
+  }
+
   private static CloseableIterable<Record> open(Table table, FileScanTask task, Schema projection) {
     // Constant columns (identity partition values kept only in metadata, metadata columns such
     // as _file) come from the task, as Iceberg's own generic reader does.

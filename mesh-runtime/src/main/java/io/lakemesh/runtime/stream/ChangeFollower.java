@@ -1,8 +1,6 @@
 package io.lakemesh.runtime.stream;
 
 import io.lakemesh.runtime.storage.TableReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +16,6 @@ import java.util.function.Function;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +150,7 @@ final class ChangeFollower implements AutoCloseable {
       synchronized (c) {
         held = c.pending.get(snapshot.snapshotId());
       }
-      List<Record> rows = held != null ? held.rows() : added(table, snapshot);
+      List<Record> rows = held != null ? held.rows() : TableReader.changedRows(table, snapshot);
       synchronized (c) {
         // boxed on purpose: a conditional mixing Long and long unboxes, and last is null on an empty table
         Long before = i == chain.size() - 1 ? last : Long.valueOf(chain.get(i + 1).snapshotId());
@@ -178,18 +175,6 @@ final class ChangeFollower implements AutoCloseable {
     hub.publish(productId, snapshot, rows);
     c.last = snapshot.snapshotId();
     c.pending.remove(snapshot.snapshotId());
-  }
-
-  private static List<Record> added(Table table, Snapshot snapshot) {
-    List<Record> rows = new ArrayList<>();
-    try (CloseableIterable<Record> records = TableReader.readAdded(table, snapshot)) {
-      for (Record r : records) {
-        rows.add(r.copy()); // readers reuse their records
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the rows of snapshot " + snapshot.snapshotId(), e);
-    }
-    return rows;
   }
 
   @Override
