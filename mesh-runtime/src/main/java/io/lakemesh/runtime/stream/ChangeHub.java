@@ -157,7 +157,8 @@ public final class ChangeHub implements CommitListener {
       StringBuilder sb = new StringBuilder(64 + chunk.size() * 256);
       sb.append("{\"type\":\"").append(type).append("\",\"product\":\"").append(productId).append('"');
       if (snapshot != null) {
-        sb.append(",\"snapshot\":").append(snapshot.snapshotId())
+        // a string: snapshot ids exceed 2^53, where JavaScript's numbers lose digits
+        sb.append(",\"snapshot\":\"").append(snapshot.snapshotId()).append('"')
             .append(",\"sequence\":").append(snapshot.sequenceNumber())
             .append(",\"committedAt\":\"").append(Instant.ofEpochMilli(snapshot.timestampMillis())).append('"');
       }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
@@ -143,8 +144,9 @@ public final class LiveStreams {
     });
     ChangeHub.Subscriber subscriber = registered.get();
     long sequence = current == null ? 0 : current.sequenceNumber();
+    // snapshot ids are strings: they exceed 2^53, where JavaScript's numbers lose digits
     String hello = "{\"type\":\"subscribed\",\"product\":\"" + product.id() + "\",\"snapshot\":"
-        + (current == null ? "null" : current.snapshotId()) + ",\"sequence\":" + sequence + "}";
+        + (current == null ? "null" : "\"" + current.snapshotId() + "\"") + ",\"sequence\":" + sequence + "}";
     Source<String, NotUsed> replay = start instanceof From.Now || current == null
         ? Source.empty()
         : Source.completionStage(CompletableFuture.supplyAsync(
@@ -157,34 +159,76 @@ public final class LiveStreams {
         });
   }
 
+  /**
+   * The replay's messages. A source product's replay goes commit by commit, so each message carries the snapshot
+   * and commit time its rows were committed with (a client may resume from any of them); a derived product's
+   * replay is its current state, at the current snapshot.
+   */
   private List<String> replay(Product product, Table table, Snapshot current, From start, RowPredicate filter,
       ReadScope scope) {
-    List<String> rows = new ArrayList<>();
-    Instant now = Instant.now();
-    try (CloseableIterable<Record> records = replayRows(product, table, current, start)) {
-      for (Record r : records) {
-        String rendered = ChangeHub.matches(filter, r, now) ? ChangeHub.render(r, scope) : null;
-        if (rendered != null) {
-          if (rows.size() >= maxReplayRows) {
-            List<String> out = ChangeHub.messages("replay", product.id(), current, rows);
-            out.add(ChangeHub.control("replay-truncated", "the replay stops after " + maxReplayRows
-                + " rows; narrow it with a filter or a later start", 0));
-            return out;
-          }
-          rows.add(rendered);
+    ReplayMessages out = new ReplayMessages(product.id(), filter, scope);
+    List<Snapshot> commits = product.stage() == Stage.SOURCE ? commitsAfter(table, current, start) : null;
+    if (commits == null) {
+      out.add(current, TableReader.read(table));
+    } else {
+      for (Snapshot s : commits) {
+        if (DataOperations.APPEND.equals(s.operation()) && !out.add(s, TableReader.readAdded(table, s))) {
+          break;
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-    return ChangeHub.messages("replay", product.id(), current, rows);
+    return out.messages;
   }
 
-  private CloseableIterable<Record> replayRows(Product product, Table table, Snapshot current, From start) {
-    if (product.stage() != Stage.SOURCE) {
-      // derived tables rewrite their rows: replay is their current state
-      return TableReader.read(table);
+  /** Collects replay messages, snapshot by snapshot, up to the replay's row limit. */
+  private final class ReplayMessages {
+    private final String productId;
+    private final RowPredicate filter;
+    private final ReadScope scope;
+    private final Instant now = Instant.now();
+    private final List<String> messages = new ArrayList<>();
+    private int rows;
+
+    ReplayMessages(String productId, RowPredicate filter, ReadScope scope) {
+      this.productId = productId;
+      this.filter = filter;
+      this.scope = scope;
     }
+
+    /** Adds the rows of one snapshot; false once the row limit is reached (a truncation notice is added). */
+    boolean add(Snapshot snapshot, CloseableIterable<Record> records) {
+      List<String> rendered = new ArrayList<>();
+      boolean full = false;
+      try (records) {
+        for (Record r : records) {
+          String row = ChangeHub.matches(filter, r, now) ? ChangeHub.render(r, scope) : null;
+          if (row == null) {
+            continue;
+          }
+          if (rows >= maxReplayRows) {
+            full = true;
+            break;
+          }
+          rendered.add(row);
+          rows++;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      messages.addAll(ChangeHub.messages("replay", productId, snapshot, rendered));
+      if (full) {
+        messages.add(ChangeHub.control("replay-truncated", "the replay stops after " + maxReplayRows
+            + " rows; narrow it with a filter or a later start", 0));
+      }
+      return !full;
+    }
+  }
+
+  /**
+   * The snapshots after the replay's start up to {@code current}, oldest first; null when the replay must read the
+   * whole table instead (it starts before the first snapshot still in the history).
+   */
+  private static List<Snapshot> commitsAfter(Table table, Snapshot current, From start) {
     Long fromExclusive;
     if (start instanceof From.AfterSnapshot after) {
       fromExclusive = after.snapshotId();
@@ -193,11 +237,22 @@ public final class LiveStreams {
     } else {
       fromExclusive = current.snapshotId();
     }
-    if (fromExclusive == null) {
-      return TableReader.read(table);
+    List<Snapshot> chain = new ArrayList<>();
+    Snapshot s = current;
+    while (s != null && !Long.valueOf(s.snapshotId()).equals(fromExclusive)) {
+      chain.add(s);
+      if (s.parentId() == null) {
+        // reached the first snapshot: complete only if the replay was meant to start before it
+        return fromExclusive == null ? reversed(chain) : null;
+      }
+      s = table.snapshot(s.parentId());
     }
-    return TableReader.readAppended(table, fromExclusive, current.snapshotId(), Expressions.alwaysTrue(),
-        List.of());
+    return s == null ? null : reversed(chain); // null: an ancestor has expired
+  }
+
+  private static List<Snapshot> reversed(List<Snapshot> chain) {
+    java.util.Collections.reverse(chain);
+    return chain;
   }
 
   /** The newest snapshot committed before {@code time} on the current branch, or null when there is none. */
