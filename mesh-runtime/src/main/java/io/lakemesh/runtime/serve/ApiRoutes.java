@@ -116,6 +116,14 @@ public final class ApiRoutes extends AllDirectives {
     )));
   }
 
+  /** The roles a key may carry: those the deployed contracts grant, and admin. */
+  private java.util.Set<String> knownRoles() {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    known.add("admin");
+    products.all().forEach(p -> p.contract().roles().forEach(g -> known.add(g.role())));
+    return known;
+  }
+
   /**
    * Verifies the bearer token. Every refusal gets the same answer: which check failed is logged, never told (it
    * would help an attacker tune a forged token).
@@ -128,7 +136,8 @@ public final class ApiRoutes extends AllDirectives {
       } catch (UnauthenticatedException e) {
         LOG.debug("credentials refused: {}", e.getMessage());
         return complete(new Problem(401, "unauthorized", "Unauthorized",
-            "a valid bearer token is required (Authorization: Bearer <token>)").toResponse(null)
+            "a valid bearer token or API key is required (Authorization: Bearer <token>, or X-API-Key: <key>)")
+            .toResponse(null)
             .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent()
                 ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));
       }
@@ -176,6 +185,12 @@ public final class ApiRoutes extends AllDirectives {
               }
               List<String> roles = new java.util.ArrayList<>();
               spec.path("roles").forEach(r -> roles.add(r.asText()));
+              java.util.Set<String> known = knownRoles();
+              List<String> unknown = roles.stream().filter(r -> !known.contains(r)).toList();
+              if (!unknown.isEmpty()) {
+                return problem(Problem.badRequest("unknown-role", "no contract grants the role(s) " + unknown
+                    + "; known roles: " + new java.util.TreeSet<>(known)), instance);
+              }
               @SuppressWarnings("unchecked")
               Map<String, Object> claims = spec.has("claims") ? JSON.convertValue(spec.get("claims"), Map.class)
                   : Map.of();
@@ -296,6 +311,7 @@ public final class ApiRoutes extends AllDirectives {
       }
       RowQueries.Query query;
       try {
+        RowQueries.onlyParameters(params.keySet(), "filter", "select", "limit");
         query = RowQueries.parse(params.get("filter"), params.get("select"), params.get("limit"));
       } catch (RowQueries.BadQueryException e) {
         return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
@@ -326,6 +342,7 @@ public final class ApiRoutes extends AllDirectives {
       }
       RowQueries.Query query;
       try {
+        RowQueries.onlyParameters(params.keySet(), "limit");
         query = RowQueries.parse(null, null, params.get("limit"));
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);

@@ -20,13 +20,20 @@ public final class JsonRows {
 
   private JsonRows() {}
 
-  /** The row as a JSON object with only {@code columns} (all when empty), in schema order. */
+  /** The row as a JSON object with only {@code columns} in their order, or all columns in schema order. */
   public static ObjectNode row(Record record, Collection<String> columns) {
     ObjectNode node = NODES.objectNode();
-    for (Types.NestedField f : record.struct().fields()) {
-      if (columns.isEmpty() || columns.contains(f.name())) {
-        node.set(f.name(), value(record.getField(f.name())));
+    if (!columns.isEmpty()) {
+      // in the order the caller asked for them
+      for (String c : columns) {
+        if (record.struct().field(c) != null) {
+          node.set(c, value(record.getField(c)));
+        }
       }
+      return node;
+    }
+    for (Types.NestedField f : record.struct().fields()) {
+      node.set(f.name(), value(record.getField(f.name())));
     }
     return node;
   }

@@ -109,6 +109,17 @@ public final class RowQueries {
     this.warehouse = warehouse;
   }
 
+  /** Refuses query parameters the endpoint does not know: a misspelt {@code fitler} must not read everything. */
+  public static void onlyParameters(java.util.Collection<String> given, String... known) throws BadQueryException {
+    List<String> allowed = List.of(known);
+    for (String name : given) {
+      if (!allowed.contains(name)) {
+        throw new BadQueryException("unknown-parameter", "unknown query parameter '" + name + "'; this endpoint"
+            + " takes " + String.join(", ", allowed));
+      }
+    }
+  }
+
   public static Query parse(String filter, String select, String limit) throws BadQueryException {
     int n = 100;
     if (limit != null) {
@@ -140,7 +151,11 @@ public final class RowQueries {
     Table table = StageTables.served(warehouse, product);
     Set<String> masked = scope.maskedColumns();
     for (String c : query.select()) {
-      if (table.schema().findField(c) == null) {
+      if (c.contains(".") && table.schema().asStruct().field(c) == null && table.schema().findField(c) != null) {
+        throw new BadQueryException("unknown-column", "select takes top-level columns; '" + c + "' is inside '"
+            + c.substring(0, c.indexOf('.')) + "': select that column");
+      }
+      if (table.schema().asStruct().field(c) == null) {
         throw new BadQueryException("unknown-column", "select names '" + c + "', which " + product.id()
             + " does not have; columns: " + table.schema().columns().stream().map(f -> f.name()).toList());
       }
@@ -174,6 +189,9 @@ public final class RowQueries {
     Instant now = Instant.now();
     long deadline = System.nanoTime() + timeout.toNanos();
     int scanned = 0;
+    long evaluated = 0;
+    long failed = 0;
+    String firstFailure = null;
     // all columns are read when filtering or under a row filter: the CEL predicates may use any of them
     try (CloseableIterable<Record> rows = TableReader.read(table, pushdown,
         predicate == null && scope.unrestricted() ? query.select() : List.of())) {
@@ -182,12 +200,17 @@ public final class RowQueries {
           checkDeadline(deadline);
         }
         if (predicate != null) {
+          evaluated++;
           try {
             if (!predicate.test(r, now)) {
               continue;
             }
           } catch (CelEvaluationException e) {
             // a row the filter cannot evaluate (e.g. a missing optional value) does not match it
+            failed++;
+            if (firstFailure == null) {
+              firstFailure = e.getMessage();
+            }
             continue;
           }
         }
@@ -204,6 +227,11 @@ public final class RowQueries {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (failed > 0 && failed == evaluated) {
+      // not "no row matches": the filter could not be evaluated on any row, which an empty answer would hide
+      throw new BadQueryException("bad-filter", "the filter failed on every row it was evaluated on (" + failed
+          + "): " + String.valueOf(firstFailure).replace('\n', ' '));
     }
     return out;
   }
