@@ -79,8 +79,11 @@ public final class ProductStats {
     if (sla.freshness().isPresent()) {
       // a product that never committed is as stale as the time since this node started
       SlaVerdict v = sla.evaluateFreshness(last != null ? last : progress.startedAt(), Instant.now());
+      String detail = last != null ? v.sentence() : "no commit yet; " + Duration.between(progress.startedAt(),
+          Instant.now()).toSeconds() + " s since this node started, against an objective of "
+          + v.objective().toSeconds() + " s";
       slas.putObject("freshness").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
-          .put("objectiveSeconds", v.objective().toSeconds()).put("detail", v.sentence());
+          .put("objectiveSeconds", v.objective().toSeconds()).put("detail", detail);
     }
     // the slowest worker's last batch is the product's latency
     Duration latency = statuses.stream().map(ClusterProgress.WorkerStatus::state)
@@ -118,13 +121,13 @@ public final class ProductStats {
         w.put("partition", s.worker().partition());
       }
       w.put("state", s.stateName());
-      if (s.state() != null) {
-        w.put("node", s.state().node());
-        w.put("batches", s.state().batches());
-        w.put("lastCommit", s.state().lastCommit() == null ? null : s.state().lastCommit().toString());
-        if (s.state().lastError() != null) {
-          w.put("lastError", s.state().lastError());
-        }
+      // the same keys whatever the state: a worker between nodes (failover) has node null, not no node
+      w.put("node", s.state() == null ? null : s.state().node());
+      w.put("batches", s.state() == null ? 0 : s.state().batches());
+      w.put("lastCommit", s.state() == null || s.state().lastCommit() == null ? null
+          : s.state().lastCommit().toString());
+      if (s.state() != null && s.state().lastError() != null) {
+        w.put("lastError", s.state().lastError());
       }
     }
     return pipeline;
