@@ -127,10 +127,20 @@ public final class TableWriter {
     return commit(table, replace, summary);
   }
 
+  /**
+   * One lock per table name in this JVM. Workers of one node that commit to the same table (a product's partition
+   * workers) take turns instead of racing: a lost optimistic commit costs a back-off sleep and a second round of
+   * manifest writes, a wait costs neither. Commits from other nodes still race and retry as Iceberg does.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Object> COMMIT_LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private static <T extends SnapshotUpdate<T>> Snapshot commit(
       Table table, SnapshotUpdate<T> update, Map<String, String> summary) {
     summary.forEach(update::set);
-    update.commit();
+    synchronized (COMMIT_LOCKS.computeIfAbsent(table.name(), name -> new Object())) {
+      update.commit(); // refreshes the table's metadata first, so it starts from the commit it waited for
+    }
     long snapshotId = committedSnapshotId(table, update);
     // The table refreshed itself while committing; if another writer committed right after us,
     // our snapshot is still found by id.
