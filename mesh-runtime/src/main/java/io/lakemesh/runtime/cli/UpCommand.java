@@ -54,8 +54,31 @@ public final class UpCommand implements Callable<Integer> {
       + " or jdbc:postgresql://db/lakemesh (default: SQLite under --home)")
   String catalogUri;
 
-  @Option(names = "--warehouse", description = "Warehouse location for --catalog (a shared directory or s3://…)")
+  @Option(names = "--warehouse", description = "Warehouse location for --catalog: a directory every node sees"
+      + " (no S3 FileIO on the classpath yet)")
   String warehouse;
+
+  /** A port setting out of range, in one line naming its flag and variable; null when all are ports. */
+  static String badPort(Config config) {
+    String[][] ports = {
+        {"lakemesh.http.port", "--http-port", "LAKEMESH_HTTP_PORT"},
+        {"lakemesh.kafka.port", "--kafka-port", "LAKEMESH_KAFKA_PORT"},
+        {"lakemesh.management.port", "--mgmt-port", "LAKEMESH_MGMT_PORT"},
+        {"pekko.remote.artery.canonical.port", "--cluster-port", "LAKEMESH_CLUSTER_PORT"}};
+    for (String[] p : ports) {
+      String value = config.getValue(p[0]).unwrapped().toString();
+      int port;
+      try {
+        port = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 0 || port > 65535) {
+        return p[1] + " (" + p[2] + ") must be a port number from 0 to 65535, not '" + value + "'";
+      }
+    }
+    return null;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -79,6 +102,11 @@ public final class UpCommand implements Callable<Integer> {
       overrides.put("lakemesh.catalog.properties.warehouse", warehouse);
     }
     Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load());
+    String badPort = badPort(config);
+    if (badPort != null) {
+      System.err.println("lakemesh: " + badPort);
+      return 2;
+    }
     MeshNode node;
     try {
       node = MeshNode.start(config);
