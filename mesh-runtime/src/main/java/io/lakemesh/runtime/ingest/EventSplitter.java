@@ -76,9 +76,9 @@ public final class EventSplitter {
       }
     } catch (JsonParseException e) {
       throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+          + e.getLocation().getColumnNr() + ": " + readable(e));
     } catch (IOException e) {
-      throw new MalformedBodyException("unreadable body: " + e.getMessage());
+      throw new MalformedBodyException("unreadable body: " + readable(e));
     }
     return events;
   }
@@ -125,9 +125,9 @@ public final class EventSplitter {
       return key;
     } catch (JsonParseException e) {
       throw new MalformedBodyException("malformed JSON on line " + line + ", column " + e.getLocation().getColumnNr()
-          + ": " + e.getOriginalMessage());
+          + ": " + readable(e));
     } catch (IOException e) {
-      throw new MalformedBodyException("line " + line + " is unreadable: " + e.getMessage());
+      throw new MalformedBodyException("line " + line + " is unreadable: " + readable(e));
     }
   }
 
@@ -149,5 +149,19 @@ public final class EventSplitter {
       }
     }
     return key;
+  }
+
+  /**
+   * Jackson's message without what only a Jackson user can act on: the "Source: REDACTED" location text and the
+   * names of the parser limits' settings, e.g. "(64, from `StreamReadConstraints.getMaxNestingDepth()`)".
+   */
+  static String readable(IOException e) {
+    String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+        ? jpe.getOriginalMessage() : e.getMessage();
+    if (message == null) {
+      return e.getClass().getSimpleName();
+    }
+    return message.replaceAll(",? from `[^`]*`", "").replaceAll("\\s*\\(`[^`]*` disabled\\)", "")
+        .replace("Source: REDACTED; ", "").trim();
   }
 }
