@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -29,6 +30,9 @@ import java.util.Set;
 public final class ContractParser {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final JsonSchema ODCS_SCHEMA = loadSchema();
+  /** Checks other modules contribute (the runtime binds SQL rules with DuckDB); loaded once. */
+  private static final List<ContractCheck> EXTRA_CHECKS = ServiceLoader.load(ContractCheck.class,
+      ContractParser.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
 
   private ContractParser() {}
 
@@ -61,6 +65,11 @@ public final class ContractParser {
     problems.addAll(reader.problems());
     if (problems.isEmpty()) {
       problems.addAll(SemanticChecks.check(contract));
+    }
+    if (problems.isEmpty()) {
+      for (ContractCheck check : EXTRA_CHECKS) {
+        problems.addAll(check.problems(contract));
+      }
     }
     if (!problems.isEmpty()) {
       problems.sort(Comparator.comparing(Problem::path));
