@@ -221,7 +221,7 @@ class EvolutionMatrixTest {
             BREAKING, NEW_MAJOR, PARTITIONING_CHANGED, "partitioning"),
         new Case("drop a partition field", T, replace("        partitioned: true\n        partitionKeyPosition: 2\n", ""),
             BREAKING, NEW_MAJOR, PARTITIONING_CHANGED, "partitioning"),
-        new Case("change the stage", O, replace("value: gold", "value: platinum"),
+        new Case("change the stage", O, replace("value: gold", "value: source"),
             BREAKING, NEW_MAJOR, STAGE_CHANGED, "/customProperties/lakemeshStage"),
         new Case("change the upstream", O, replace("value: shop.orders\n", "value: shop.orders_v2\n"),
             BREAKING, NEW_MAJOR, UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream"),

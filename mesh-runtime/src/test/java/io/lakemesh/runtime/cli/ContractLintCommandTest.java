@@ -64,7 +64,7 @@ class ContractLintCommandTest {
         run.out());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith(bad + ": /schema/0/properties/2/logicalType: ")
         && l.contains("datetime")), run.out());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith(badRule + ": /schema/0/quality: ")
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith(badRule + ": /schema/0/quality/1/implementation: ")
         && l.contains("not_in_future") && l.contains("later")), run.out());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith(yaml + ": /: not valid YAML at line 1: ")
         && l.contains("expected ',' or ']'")), run.out());
@@ -91,7 +91,7 @@ class ContractLintCommandTest {
     CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
 
     assertEquals(1, run.exitCode(), run.out() + run.err());
-    assertEquals(List.of(file + ": /schema/0/properties/1: partition transform day does not apply to 'country' of type"
+    assertEquals(List.of(file + ": /schema/0/properties/1/customProperties/0/value: partition transform day does not apply to 'country' of type"
         + " string", "lint: 1 contract, 1 with problems, 1 problem"), run.out().lines().toList());
   }
 
