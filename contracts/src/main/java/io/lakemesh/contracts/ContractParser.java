@@ -19,7 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -78,22 +81,81 @@ public final class ContractParser {
     return contract;
   }
 
+  /** One JSON Schema message, as the cleanup below needs it. */
+  private record SchemaMessage(String path, String type, String reason, String evaluationPath, String property) {
+    boolean isUnevaluated() {
+      return type.equals("unevaluatedProperties");
+    }
+
+    /** A message about one branch of a oneOf or anyOf, which reports every branch that did not match. */
+    boolean isBranch() {
+      return evaluationPath.contains("/oneOf/") || evaluationPath.contains("/anyOf/");
+    }
+  }
+
+  /**
+   * The schema's messages, readable: a oneOf/anyOf whose branches each miss a required key becomes one line naming
+   * the keys it needs, and "property X is not evaluated" goes when another message at or under the same place says
+   * what is wrong (the validator reports every key of an object that failed a branch as unevaluated).
+   */
   private static List<Problem> schemaProblems(JsonNode document) {
-    Set<ValidationMessage> messages = ODCS_SCHEMA.validate(document);
-    List<Problem> problems = new ArrayList<>();
-    for (ValidationMessage m : messages) {
+    List<SchemaMessage> messages = new ArrayList<>();
+    for (ValidationMessage m : ODCS_SCHEMA.validate(document)) {
       String path = m.getInstanceLocation().toString();
       String text = m.getMessage();
       // the library prefixes its messages with the instance path; keep only the reason
       int colon = text.indexOf(": ");
       String reason = colon >= 0 && text.startsWith(path) ? text.substring(colon + 2) : text;
-      if ("required".equals(m.getType()) && m.getProperty() != null) {
+      messages.add(new SchemaMessage(path, String.valueOf(m.getType()), reason,
+          String.valueOf(m.getEvaluationPath()), m.getProperty()));
+    }
+    List<Problem> problems = new ArrayList<>();
+    Map<String, Set<String>> alternatives = new TreeMap<>();
+    for (SchemaMessage m : messages) {
+      if (m.type().equals("required") && m.isBranch() && m.property() != null) {
+        alternatives.computeIfAbsent(m.path(), k -> new LinkedHashSet<>()).add(m.property());
+      }
+    }
+    alternatives.entrySet().removeIf(e -> e.getValue().size() < 2);
+    alternatives.forEach((path, keys) -> problems.add(new Problem(path, what(path) + " needs one of "
+        + String.join(", ", keys) + " (none given)")));
+    List<SchemaMessage> kept = messages.stream()
+        .filter(m -> !alternatives.containsKey(m.path())
+            || !(m.type().equals("oneOf") || m.type().equals("anyOf") || (m.type().equals("required") && m.isBranch())))
+        .toList();
+    for (SchemaMessage m : kept) {
+      if (m.isUnevaluated() && (alternatives.keySet().stream().anyMatch(p -> within(p, m.path()))
+          || kept.stream().anyMatch(o -> !o.isUnevaluated() && within(o.path(), m.path())))) {
+        continue;
+      }
+      String path = m.path();
+      String reason = m.reason();
+      if ("required".equals(m.type()) && m.property() != null) {
         // point at the missing key itself, not at its parent
-        path = path + "/" + m.getProperty();
+        path = path + "/" + m.property();
+      } else if (m.type().equals("additionalProperties") && path.endsWith("/logicalTypeOptions")
+          && m.property() != null) {
+        String type = document.at(path.substring(0, path.length() - "/logicalTypeOptions".length()))
+            .path("logicalType").asText("?");
+        path = path + "/" + m.property();
+        reason = "'" + m.property() + "' is not an option of logicalType " + type;
       }
       problems.add(new Problem(path, reason + " (ODCS schema)"));
     }
     return problems;
+  }
+
+  /** True when {@code path} is {@code ancestor} or lies under it. */
+  private static boolean within(String path, String ancestor) {
+    return path.equals(ancestor) || path.startsWith(ancestor.endsWith("/") ? ancestor : ancestor + "/");
+  }
+
+  /** What sits at a pointer, for a message: "a quality rule", or "this object". */
+  private static String what(String path) {
+    if (path.matches(".*/quality/\\d+")) {
+      return "a quality rule";
+    }
+    return "this object";
   }
 
   private static List<Problem> dedupe(List<Problem> problems) {

@@ -75,4 +75,29 @@ class ContractParserTest {
     assertEquals(1, e.problems().size());
     assertTrue(e.problems().get(0).reason().startsWith("not valid YAML"), e.getMessage());
   }
+
+  @Test
+  void aRuleWithoutThresholdIsOneLineNamingTheChoices() throws Exception {
+    String broken = sales().replace("          properties: [transaction_id]\n        mustBe: 0\n",
+        "          properties: [transaction_id]\n");
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("broken", broken));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    Problem p = e.problems().get(0);
+    assertTrue(p.path().matches("/schema/0/quality/\\d+"), e.getMessage());
+    assertTrue(p.reason().startsWith("a quality rule needs one of mustBe, mustNotBe,")
+        && p.reason().endsWith("(none given)"), e.getMessage());
+  }
+
+  @Test
+  void anOptionOfAnotherTypeIsOneLineAtTheOption() throws Exception {
+    String broken = sales().replace("        description: Store code, S- and four digits.\n        logicalTypeOptions:\n",
+        "        description: Store code, S- and four digits.\n        logicalTypeOptions:\n          minimum: 3\n");
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("broken", broken));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    assertTrue(e.problems().get(0).path().endsWith("/logicalTypeOptions/minimum"), e.getMessage());
+    assertTrue(e.problems().get(0).reason().startsWith("'minimum' is not an option of logicalType string"),
+        e.getMessage());
+  }
 }
