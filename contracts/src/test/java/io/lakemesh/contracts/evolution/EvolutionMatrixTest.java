@@ -15,6 +15,7 @@ import static io.lakemesh.contracts.evolution.ChangeKind.MADE_REQUIRED;
 import static io.lakemesh.contracts.evolution.ChangeKind.PARTITIONING_CHANGED;
 import static io.lakemesh.contracts.evolution.ChangeKind.PRIMARY_KEY_CHANGED;
 import static io.lakemesh.contracts.evolution.ChangeKind.PRODUCT_ID_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.RULE_ADDED;
 import static io.lakemesh.contracts.evolution.ChangeKind.RULE_CHANGED;
 import static io.lakemesh.contracts.evolution.ChangeKind.STAGE_CHANGED;
 import static io.lakemesh.contracts.evolution.ChangeKind.TAGS_CHANGED;
@@ -90,68 +91,80 @@ class EvolutionMatrixTest {
         + "            severity: error\n";
     return Stream.of(
         // ---- compatible on the same major
-        new Case("no change", T, s -> s, COMPATIBLE, COMPATIBLE, null, null),
+        new Case("no change", T, s -> s, COMPATIBLE, NEW_MAJOR, null, null),
         new Case("add optional field", T, after("        tags: [pii]\n", channel.formatted(false)),
-            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "channel"),
+            COMPATIBLE, NEW_MAJOR, FIELD_ADDED, "channel"),
         new Case("add optional field to array items", T,
             before("            - name: line_amount\n", discount.formatted(false)),
-            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "items[].discount"),
+            COMPATIBLE, NEW_MAJOR, FIELD_ADDED, "items[].discount"),
         new Case("add optional field to object", O,
             after("          - name: tier\n            logicalType: string\n            required: false\n",
                 email.formatted(false)),
-            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "customer.email"),
+            COMPATIBLE, NEW_MAJOR, FIELD_ADDED, "customer.email"),
         new Case("add optional object with required fields", O,
             before("      - name: labels\n", "      - name: shipping\n        logicalType: object\n"
                 + "        required: false\n        properties:\n          - name: city\n"
                 + "            logicalType: string\n            required: true\n"),
-            COMPATIBLE, COMPATIBLE, FIELD_ADDED, "shipping"),
+            COMPATIBLE, NEW_MAJOR, FIELD_ADDED, "shipping"),
         new Case("promote int to long", O,
             replace("physicalType: int\n        required: true\n        logicalTypeOptions",
                 "physicalType: bigint\n        required: true\n        logicalTypeOptions"),
-            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "quantity"),
+            COMPATIBLE, NEW_MAJOR, TYPE_PROMOTED, "quantity"),
         new Case("promote nested int to long", T,
             after("            - name: qty\n              logicalType: integer\n",
                 "              physicalType: bigint\n"),
-            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "items[].qty"),
+            COMPATIBLE, NEW_MAJOR, TYPE_PROMOTED, "items[].qty"),
         new Case("promote float to double", O, replace("physicalType: float", "physicalType: double"),
-            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "weight_kg"),
+            COMPATIBLE, NEW_MAJOR, TYPE_PROMOTED, "weight_kg"),
         new Case("widen decimal precision, same scale", T,
             replace("decimal(12,2)\n        required: true\n        description: Amount paid",
                 "decimal(16,2)\n        required: true\n        description: Amount paid"),
-            COMPATIBLE, COMPATIBLE, TYPE_PROMOTED, "total_amount"),
+            COMPATIBLE, NEW_MAJOR, TYPE_PROMOTED, "total_amount"),
         new Case("required to optional", T, replace(storeId, storeId.replace("true", "false")),
-            COMPATIBLE, COMPATIBLE, MADE_OPTIONAL, "store_id"),
+            COMPATIBLE, NEW_MAJOR, MADE_OPTIONAL, "store_id"),
         new Case("nested required to optional", T, replace(brand, brand.replace("true", "false")),
-            COMPATIBLE, COMPATIBLE, MADE_OPTIONAL, "items[].brand"),
+            COMPATIBLE, NEW_MAJOR, MADE_OPTIONAL, "items[].brand"),
         new Case("widen enum", T, replace("card, credit]", "card, credit, shopeepay]"),
-            COMPATIBLE, COMPATIBLE, ENUM_WIDENED, "payment_method"),
+            COMPATIBLE, NEW_MAJOR, ENUM_WIDENED, "payment_method"),
         new Case("drop enum", T, replace(paymentRule, ""),
-            COMPATIBLE, COMPATIBLE, ENUM_WIDENED, "payment_method"),
+            COMPATIBLE, NEW_MAJOR, ENUM_WIDENED, "payment_method"),
         new Case("lower a minimum", T, replace("          minimum: 0\n      - name: items",
                 "          minimum: -100\n      - name: items"),
-            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "total_amount"),
+            COMPATIBLE, NEW_MAJOR, CONSTRAINT_WIDENED, "total_amount"),
         new Case("raise a maximum", O, replace("maximum: 1000", "maximum: 5000"),
-            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "quantity"),
+            COMPATIBLE, NEW_MAJOR, CONSTRAINT_WIDENED, "quantity"),
         new Case("exclusive bound to inclusive", T, replace("exclusiveMinimum: 0", "minimum: 0"),
-            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "items[].qty"),
+            COMPATIBLE, NEW_MAJOR, CONSTRAINT_WIDENED, "items[].qty"),
         new Case("raise maxLength", T, replace("maxLength: 64", "maxLength: 128"),
-            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "transaction_id"),
+            COMPATIBLE, NEW_MAJOR, CONSTRAINT_WIDENED, "transaction_id"),
         new Case("drop a pattern", T, replace("        logicalTypeOptions:\n          pattern: '^S-[0-9]{4}$'\n", ""),
-            COMPATIBLE, COMPATIBLE, CONSTRAINT_WIDENED, "store_id"),
+            COMPATIBLE, NEW_MAJOR, CONSTRAINT_WIDENED, "store_id"),
         new Case("field description", T, replace("Amount paid, PHP.", "Amount paid in PHP, VAT included."),
-            COMPATIBLE, COMPATIBLE, DESCRIPTION_CHANGED, "total_amount"),
+            COMPATIBLE, NEW_MAJOR, DESCRIPTION_CHANGED, "total_amount"),
         new Case("product description", T, replace("purpose: One sale", "purpose: Exactly one sale"),
-            COMPATIBLE, COMPATIBLE, DESCRIPTION_CHANGED, "/description"),
+            COMPATIBLE, NEW_MAJOR, DESCRIPTION_CHANGED, "/description"),
         new Case("product tags", T, replace("tags: [retail, pos, sales]", "tags: [retail, pos]"),
-            COMPATIBLE, COMPATIBLE, TAGS_CHANGED, "/tags"),
+            COMPATIBLE, NEW_MAJOR, TAGS_CHANGED, "/tags"),
         new Case("field tags", T, replace("tags: [pii]", "tags: [pii, loyalty]"),
-            COMPATIBLE, COMPATIBLE, TAGS_CHANGED, "customer_id"),
+            COMPATIBLE, NEW_MAJOR, TAGS_CHANGED, "customer_id"),
         new Case("quality rule text", T, replace("not counted twice", "never counted twice"),
-            COMPATIBLE, COMPATIBLE, RULE_CHANGED, "/schema/0/quality"),
+            COMPATIBLE, NEW_MAJOR, RULE_CHANGED, "/schema/0/quality"),
         new Case("classification", T, replace("classification: restricted", "classification: confidential"),
-            COMPATIBLE, COMPATIBLE, CLASSIFICATION_CHANGED, "customer_id"),
+            COMPATIBLE, NEW_MAJOR, CLASSIFICATION_CHANGED, "customer_id"),
+        new Case("add a warning rule", T, before("      - name: lines_sum_to_total\n",
+                "      - name: not_huge\n        type: custom\n        engine: cel\n"
+                    + "        implementation: 'total_amount < 1000000.0'\n        severity: warning\n"),
+            COMPATIBLE, NEW_MAJOR, RULE_ADDED, "/schema/0/quality"),
+        new Case("lower a rule from error to warning", T, replace("description: the sale is at most 5 minutes in the"
+                + " future\n        severity: error", "description: the sale is at most 5 minutes in the future\n"
+                + "        severity: warning"),
+            COMPATIBLE, NEW_MAJOR, RULE_CHANGED, "/schema/0/quality"),
+        new Case("add a batch share rule of severity error", T, after("        tags: [pii]\n",
+                "        quality:\n          - name: customer_mostly_known\n            metric: nullValues\n"
+                    + "            mustBeLessThan: 50\n            unit: percent\n            severity: error\n"),
+            COMPATIBLE, NEW_MAJOR, RULE_ADDED, "customer_id"),
         new Case("more Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 6"),
-            COMPATIBLE, COMPATIBLE, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
+            COMPATIBLE, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
 
         // ---- breaking on the same major, a new major version under a major bump
         new Case("add required field", T, after("        tags: [pii]\n", channel.formatted(true)),
@@ -227,6 +240,19 @@ class EvolutionMatrixTest {
             BREAKING, NEW_MAJOR, UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream"),
         new Case("change the transformation", O, replace("    value: order_lines\n", "    value: order_lines_v2\n"),
             BREAKING, NEW_MAJOR, TRANSFORM_CHANGED, "/customProperties/lakemeshTransform"),
+
+        new Case("add an error CEL rule", T, before("      - name: lines_sum_to_total\n",
+                "      - name: not_huge\n        type: custom\n        engine: cel\n"
+                    + "        implementation: 'total_amount < 1000000.0'\n        severity: error\n"),
+            BREAKING, NEW_MAJOR, RULE_ADDED, "/schema/0/quality"),
+        new Case("add a library rule that no row may break", T, after("        tags: [pii]\n",
+                "        quality:\n          - name: customer_known\n            metric: nullValues\n"
+                    + "            mustBe: 0\n"),
+            BREAKING, NEW_MAJOR, RULE_ADDED, "customer_id"),
+        new Case("add a critical sql rule", T, before("      - name: lines_sum_to_total\n",
+                "      - name: no_empty\n        type: sql\n        query: SELECT COUNT(*) FROM ${object} WHERE"
+                    + " total_amount < 0\n        mustBe: 0\n        severity: critical\n"),
+            BREAKING, NEW_MAJOR, RULE_ADDED, "/schema/0/quality"),
 
         // ---- another product: breaking whatever the version says
         new Case("change the product id", T, replace("id: retail.transactions", "id: retail.sales"),
