@@ -1,5 +1,6 @@
 package io.lakemesh.contracts;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,8 +22,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -31,7 +35,13 @@ import java.util.Set;
  * against Lakemesh's semantic rules; every problem is reported with its JSON-pointer path.
  */
 public final class ContractParser {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // a key written twice is a mistake in a contract, not "the last one wins"
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  /** Jackson's "[Source: ...; line: 1, column: 7]", in messages about a place in the text. */
+  private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^;]*; line: (\\d+), column: (\\d+)]");
   private static final JsonSchema ODCS_SCHEMA = loadSchema();
   /** Checks other modules contribute (the runtime binds SQL rules with DuckDB); loaded once. */
   private static final List<ContractCheck> EXTRA_CHECKS = ServiceLoader.load(ContractCheck.class,
@@ -51,16 +61,26 @@ public final class ContractParser {
 
   /** Parses a contract; {@code source} names it in messages (a file name or resource). */
   public static Contract parse(String source, String text) throws InvalidContractException {
+    boolean json = source.toLowerCase(Locale.ROOT).endsWith(".json");
+    String format = json ? "JSON" : "YAML";
     JsonNode document;
     try {
-      document = YAML.readTree(text);
+      List<JsonNode> documents = json ? List.of(JSON.readTree(text)) : YAML.readValues(YAML.getFactory()
+          .createParser(text), JsonNode.class).readAll();
+      if (documents.size() > 1) {
+        throw new InvalidContractException(source, List.of(new Problem("", "the file holds " + documents.size()
+            + " YAML documents (separated by ---); a contract file holds one contract: put each in its own file")));
+      }
+      document = documents.isEmpty() ? null : documents.get(0);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-      throw new InvalidContractException(source, List.of(new Problem("", "not valid YAML" + where + ": "
-          + e.getOriginalMessage())));
+      throw new InvalidContractException(source, List.of(new Problem("", "not valid " + format + ": "
+          + readable(e))));
+    } catch (IOException e) {
+      throw new InvalidContractException(source, List.of(new Problem("", "cannot read: " + e.getMessage())));
     }
     if (document == null || !document.isObject()) {
-      throw new InvalidContractException(source, List.of(new Problem("", "a contract must be a YAML mapping")));
+      throw new InvalidContractException(source, List.of(new Problem("", "a contract must be a " + format + " "
+          + (json ? "object" : "mapping"))));
     }
     List<Problem> problems = new ArrayList<>(schemaProblems(document));
     ContractReader reader = new ContractReader(document);
@@ -156,6 +176,28 @@ public final class ContractParser {
       return "a quality rule";
     }
     return "this object";
+  }
+
+  /**
+   * A parser error as {@code line L, column C: <what>}: without Jackson's source description ("Source: REDACTED
+   * ...") or the YAML parser's quoted snippet, which a one-line report cannot show.
+   */
+  private static String readable(JsonProcessingException e) {
+    String what;
+    int line;
+    int column;
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+      what = yaml.getProblem() + (yaml.getContext() == null ? "" : " (" + yaml.getContext() + ")");
+      line = yaml.getProblemMark().getLine() + 1;
+      column = yaml.getProblemMark().getColumn() + 1;
+    } else {
+      what = e.getOriginalMessage();
+      line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+    }
+    what = SOURCE_LOCATION.matcher(what == null ? "" : what).replaceAll("line $1, column $2").strip();
+    what = what.replaceAll("\\s*\\R\\s*", " ");
+    return (line > 0 ? "line " + line + ", column " + column + ": " : "") + what;
   }
 
   private static List<Problem> dedupe(List<Problem> problems) {
