@@ -118,4 +118,42 @@ class ContractLintCommandTest {
     assertEquals(2, empty.exitCode());
     assertEquals("lint: no contract files (*.yaml, *.yml, *.json) in " + dir + "\n", empty.err());
   }
+
+  @Test
+  void anSqlRuleThatDoesNotBindIsOneLineAtItsQuery() throws IOException {
+    Path file = write("sql.odcs.yaml", orders() + """
+      - name: typo
+        type: sql
+        query: SELEC nonsense FROM
+        mustBe: 0
+      - name: escape
+        type: sql
+        query: SELECT COUNT(*) FROM read_csv('/etc/passwd')
+        mustBe: 0
+      - name: fine
+        type: sql
+        query: SELECT COUNT(*) FROM ${object}, UNNEST(lines) AS t(l) WHERE l.amount < 0
+        mustBe: 0
+""");
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    List<String> lines = run.out().lines().toList();
+    assertEquals(3, lines.size(), run.out());
+    assertTrue(lines.get(0).startsWith(file + ": /schema/0/quality/3/query: sql rule 'typo': Parser Error: syntax"
+        + " error at or near \"SELEC\""), run.out());
+    assertTrue(lines.get(1).startsWith(file + ": /schema/0/quality/4/query: sql rule 'escape': Permission Error"),
+        run.out());
+  }
+
+  @Test
+  void severalDocumentsInOneFileAreRefused() throws IOException {
+    Path file = write("two.odcs.yaml", orders() + "\n---\n" + orders());
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().startsWith(file + ": /: the file holds 2 YAML documents"), run.out());
+  }
 }
