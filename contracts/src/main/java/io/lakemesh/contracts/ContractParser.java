@@ -1,5 +1,6 @@
 package io.lakemesh.contracts;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -27,8 +35,17 @@ import java.util.Set;
  * against Lakemesh's semantic rules; every problem is reported with its JSON-pointer path.
  */
 public final class ContractParser {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // a key written twice is a mistake in a contract, not "the last one wins"
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  /** Jackson's "[Source: ...; line: 1, column: 7]", in messages about a place in the text. */
+  private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^;]*; line: (\\d+), column: (\\d+)]");
   private static final JsonSchema ODCS_SCHEMA = loadSchema();
+  /** Checks other modules contribute (the runtime binds SQL rules with DuckDB); loaded once. */
+  private static final List<ContractCheck> EXTRA_CHECKS = ServiceLoader.load(ContractCheck.class,
+      ContractParser.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
 
   private ContractParser() {}
 
@@ -44,16 +61,26 @@ public final class ContractParser {
 
   /** Parses a contract; {@code source} names it in messages (a file name or resource). */
   public static Contract parse(String source, String text) throws InvalidContractException {
+    boolean json = source.toLowerCase(Locale.ROOT).endsWith(".json");
+    String format = json ? "JSON" : "YAML";
     JsonNode document;
     try {
-      document = YAML.readTree(text);
+      List<JsonNode> documents = json ? List.of(JSON.readTree(text)) : YAML.readValues(YAML.getFactory()
+          .createParser(text), JsonNode.class).readAll();
+      if (documents.size() > 1) {
+        throw new InvalidContractException(source, List.of(new Problem("", "the file holds " + documents.size()
+            + " YAML documents (separated by ---); a contract file holds one contract: put each in its own file")));
+      }
+      document = documents.isEmpty() ? null : documents.get(0);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-      throw new InvalidContractException(source, List.of(new Problem("", "not valid YAML" + where + ": "
-          + e.getOriginalMessage())));
+      throw new InvalidContractException(source, List.of(new Problem("", "not valid " + format + ": "
+          + readable(e))));
+    } catch (IOException e) {
+      throw new InvalidContractException(source, List.of(new Problem("", "cannot read: " + e.getMessage())));
     }
     if (document == null || !document.isObject()) {
-      throw new InvalidContractException(source, List.of(new Problem("", "a contract must be a YAML mapping")));
+      throw new InvalidContractException(source, List.of(new Problem("", "a contract must be a " + format + " "
+          + (json ? "object" : "mapping"))));
     }
     List<Problem> problems = new ArrayList<>(schemaProblems(document));
     ContractReader reader = new ContractReader(document);
@@ -62,6 +89,11 @@ public final class ContractParser {
     if (problems.isEmpty()) {
       problems.addAll(SemanticChecks.check(contract));
     }
+    if (problems.isEmpty()) {
+      for (ContractCheck check : EXTRA_CHECKS) {
+        problems.addAll(check.problems(contract));
+      }
+    }
     if (!problems.isEmpty()) {
       problems.sort(Comparator.comparing(Problem::path));
       throw new InvalidContractException(source, dedupe(problems));
@@ -69,22 +101,103 @@ public final class ContractParser {
     return contract;
   }
 
+  /** One JSON Schema message, as the cleanup below needs it. */
+  private record SchemaMessage(String path, String type, String reason, String evaluationPath, String property) {
+    boolean isUnevaluated() {
+      return type.equals("unevaluatedProperties");
+    }
+
+    /** A message about one branch of a oneOf or anyOf, which reports every branch that did not match. */
+    boolean isBranch() {
+      return evaluationPath.contains("/oneOf/") || evaluationPath.contains("/anyOf/");
+    }
+  }
+
+  /**
+   * The schema's messages, readable: a oneOf/anyOf whose branches each miss a required key becomes one line naming
+   * the keys it needs, and "property X is not evaluated" goes when another message at or under the same place says
+   * what is wrong (the validator reports every key of an object that failed a branch as unevaluated).
+   */
   private static List<Problem> schemaProblems(JsonNode document) {
-    Set<ValidationMessage> messages = ODCS_SCHEMA.validate(document);
-    List<Problem> problems = new ArrayList<>();
-    for (ValidationMessage m : messages) {
+    List<SchemaMessage> messages = new ArrayList<>();
+    for (ValidationMessage m : ODCS_SCHEMA.validate(document)) {
       String path = m.getInstanceLocation().toString();
       String text = m.getMessage();
       // the library prefixes its messages with the instance path; keep only the reason
       int colon = text.indexOf(": ");
       String reason = colon >= 0 && text.startsWith(path) ? text.substring(colon + 2) : text;
-      if ("required".equals(m.getType()) && m.getProperty() != null) {
+      messages.add(new SchemaMessage(path, String.valueOf(m.getType()), reason,
+          String.valueOf(m.getEvaluationPath()), m.getProperty()));
+    }
+    List<Problem> problems = new ArrayList<>();
+    Map<String, Set<String>> alternatives = new TreeMap<>();
+    for (SchemaMessage m : messages) {
+      if (m.type().equals("required") && m.isBranch() && m.property() != null) {
+        alternatives.computeIfAbsent(m.path(), k -> new LinkedHashSet<>()).add(m.property());
+      }
+    }
+    alternatives.entrySet().removeIf(e -> e.getValue().size() < 2);
+    alternatives.forEach((path, keys) -> problems.add(new Problem(path, what(path) + " needs one of "
+        + String.join(", ", keys) + " (none given)")));
+    List<SchemaMessage> kept = messages.stream()
+        .filter(m -> !alternatives.containsKey(m.path())
+            || !(m.type().equals("oneOf") || m.type().equals("anyOf") || (m.type().equals("required") && m.isBranch())))
+        .toList();
+    for (SchemaMessage m : kept) {
+      if (m.isUnevaluated() && (alternatives.keySet().stream().anyMatch(p -> within(p, m.path()))
+          || kept.stream().anyMatch(o -> !o.isUnevaluated() && within(o.path(), m.path())))) {
+        continue;
+      }
+      String path = m.path();
+      String reason = m.reason();
+      if ("required".equals(m.type()) && m.property() != null) {
         // point at the missing key itself, not at its parent
-        path = path + "/" + m.getProperty();
+        path = path + "/" + m.property();
+      } else if (m.type().equals("additionalProperties") && path.endsWith("/logicalTypeOptions")
+          && m.property() != null) {
+        String type = document.at(path.substring(0, path.length() - "/logicalTypeOptions".length()))
+            .path("logicalType").asText("?");
+        path = path + "/" + m.property();
+        reason = "'" + m.property() + "' is not an option of logicalType " + type;
       }
       problems.add(new Problem(path, reason + " (ODCS schema)"));
     }
     return problems;
+  }
+
+  /** True when {@code path} is {@code ancestor} or lies under it. */
+  private static boolean within(String path, String ancestor) {
+    return path.equals(ancestor) || path.startsWith(ancestor.endsWith("/") ? ancestor : ancestor + "/");
+  }
+
+  /** What sits at a pointer, for a message: "a quality rule", or "this object". */
+  private static String what(String path) {
+    if (path.matches(".*/quality/\\d+")) {
+      return "a quality rule";
+    }
+    return "this object";
+  }
+
+  /**
+   * A parser error as {@code line L, column C: <what>}: without Jackson's source description ("Source: REDACTED
+   * ...") or the YAML parser's quoted snippet, which a one-line report cannot show.
+   */
+  private static String readable(JsonProcessingException e) {
+    String what;
+    int line;
+    int column;
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+      what = yaml.getProblem() + (yaml.getContext() == null ? "" : " (" + yaml.getContext() + ")");
+      line = yaml.getProblemMark().getLine() + 1;
+      column = yaml.getProblemMark().getColumn() + 1;
+    } else {
+      what = e.getOriginalMessage();
+      line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+    }
+    what = SOURCE_LOCATION.matcher(what == null ? "" : what).replaceAll("line $1, column $2").strip();
+    what = what.replaceAll("\\s*\\R\\s*", " ");
+    return (line > 0 ? "line " + line + ", column " + column + ": " : "") + what;
   }
 
   private static List<Problem> dedupe(List<Problem> problems) {

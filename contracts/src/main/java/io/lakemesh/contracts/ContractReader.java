@@ -90,8 +90,8 @@ final class ContractReader {
     if (stageText != null) {
       stage = Stage.of(stageText.toString()).orElse(null);
       if (stage == null) {
-        problems.add(new Problem("/customProperties", "lakemeshStage must be source, gold or platinum, not '"
-            + stageText + "'"));
+        problems.add(new Problem(customValuePointer(document, "", "lakemeshStage"), "unknown lakemeshStage '"
+            + stageText + "': valid stages are " + Stage.VALID));
         stage = Stage.SOURCE;
       }
     }
@@ -103,7 +103,8 @@ final class ContractReader {
       try {
         partitionCount = Integer.parseInt(partitions.toString());
       } catch (NumberFormatException e) {
-        problems.add(new Problem("/customProperties", "lakemeshPartitions must be a whole number"));
+        problems.add(new Problem(customValuePointer(document, "", "lakemeshPartitions"),
+            "lakemeshPartitions must be a whole number"));
       }
     }
     return new LakemeshSettings(stage, upstream == null ? null : upstream.toString(),
@@ -219,7 +220,12 @@ final class ContractReader {
       JsonNode q = quality.get(i);
       String rulePath = path + "/" + i;
       String type = q.path("type").asText(q.has("metric") || q.has("rule") ? "library" : "text");
-      Severity severity = Severity.of(text(q, "severity"));
+      String severityText = text(q, "severity");
+      if (severityText != null && !Severity.isKnown(severityText)) {
+        problems.add(new Problem(rulePath + "/severity", "unknown severity '" + severityText + "' (" + Severity.VALID
+            + ")"));
+      }
+      Severity severity = Severity.of(severityText);
       String name = q.path("name").asText(q.path("id").asText(null));
       switch (type) {
         case "library" -> {
@@ -284,6 +290,22 @@ final class ContractReader {
       return new Threshold(op.op(), v.decimalValue(), null);
     }
     return Threshold.ZERO;
+  }
+
+  /**
+   * The pointer of a custom property's value, e.g. {@code /customProperties/2/value}: under {@code owner} (a JSON
+   * pointer, "" for the document), or the owner's {@code customProperties} when it does not declare the property.
+   */
+  static String customValuePointer(JsonNode document, String owner, String property) {
+    JsonNode list = document == null ? null : document.at(owner + "/customProperties");
+    if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        if (property.equals(list.get(i).path("property").asText())) {
+          return owner + "/customProperties/" + i + "/value";
+        }
+      }
+    }
+    return owner + "/customProperties";
   }
 
   static Map<String, Object> customProperties(JsonNode node) {

@@ -1,26 +1,34 @@
 package io.lakemesh.contracts;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.cel.InvalidExpressionException;
 import io.lakemesh.contracts.cel.RowExpressions;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.ContractMetadata;
 import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LocatedRule;
 import io.lakemesh.contracts.model.LogicalType;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.model.TypeOptions;
 import io.lakemesh.contracts.policy.AccessPolicy;
 import io.lakemesh.contracts.sla.ServiceLevels;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.iceberg.types.Types;
 
 /** Lakemesh's checks beyond the ODCS JSON Schema: things a schema cannot see. */
 final class SemanticChecks {
   private static final Pattern PRODUCT_ID = Pattern.compile("[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_.-]*");
+  /** Semantic Versioning 2.0.0: X.Y.Z with an optional pre-release and build. */
+  private static final Pattern SEMVER = Pattern.compile(
+      "(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
 
   private SemanticChecks() {}
 
@@ -35,8 +43,12 @@ final class SemanticChecks {
     } else if (!contract.id().startsWith(contract.domain() + ".")) {
       problems.add(new Problem("/id", "the id must start with its domain '" + contract.domain() + ".'"));
     }
+    if (!SEMVER.matcher(contract.version()).matches()) {
+      problems.add(new Problem("/version", "'" + contract.version() + "' is not a semantic version X.Y.Z (e.g."
+          + " 1.0.0): the evolution gate reads the major version from it"));
+    }
     String base = "/schema/0/properties";
-    checkFields(contract.table().fields(), base, problems);
+    checkFields(contract, contract.table().fields(), base, 0, problems);
     checkPositions(contract, problems);
     if (contract.stage() != Stage.SOURCE && (contract.settings().upstream() == null)) {
       problems.add(new Problem("/customProperties", "a " + contract.stage().odcsName()
@@ -46,7 +58,8 @@ final class SemanticChecks {
       problems.add(new Problem(base, "a source product needs a primary key (primaryKey: true) to deduplicate"));
     }
     if (contract.settings().partitions() < 1 || contract.settings().partitions() > 1024) {
-      problems.add(new Problem("/customProperties", "lakemeshPartitions must be between 1 and 1024"));
+      problems.add(new Problem(ContractReader.customValuePointer(contract.document(), "", "lakemeshPartitions"),
+          "lakemeshPartitions must be between 1 and 1024"));
     }
     checkRules(contract, problems);
     checkRelationships(contract, problems);
@@ -101,13 +114,22 @@ final class SemanticChecks {
     return found != null;
   }
 
-  private static void checkFields(List<Field> fields, String path, List<Problem> problems) {
+  private static void checkFields(Contract contract, List<Field> fields, String path, int depth,
+      List<Problem> problems) {
     Set<String> names = new HashSet<>();
     for (int i = 0; i < fields.size(); i++) {
       Field f = fields.get(i);
       String p = path + "/" + i;
       if (!names.add(f.name())) {
         problems.add(new Problem(p + "/name", "duplicate property name '" + f.name() + "'"));
+      }
+      if (depth > 0 && f.isPrimaryKey()) {
+        problems.add(new Problem(p + "/primaryKey", "'" + f.name() + "' is nested: a primary key is made of"
+            + " top-level properties"));
+      }
+      if (depth > 0 && f.isPartitioned()) {
+        problems.add(new Problem(p + "/partitioned", "'" + f.name() + "' is nested: tables are partitioned by"
+            + " top-level properties"));
       }
       if (f.options().pattern() != null) {
         try {
@@ -117,19 +139,105 @@ final class SemanticChecks {
               + e.getDescription()));
         }
       }
-      if (f.type() == LogicalType.NUMBER && f.physicalType() != null
-          && f.physicalType().toLowerCase().startsWith("decimal") && IcebergMapping.decimalOf(f) == null) {
-        problems.add(new Problem(p + "/physicalType", "write decimal precision and scale as decimal(p,s)"));
-      }
+      checkBounds(f, p + "/logicalTypeOptions", problems);
+      checkDecimal(f, p + "/physicalType", problems);
       if (f.partitionTransform() != null && !IcebergMapping.isKnownTransform(f.partitionTransform())) {
-        problems.add(new Problem(p + "/customProperties", "unknown partition transform '" + f.partitionTransform()
-            + "' (identity, year, month, day, hour, bucket[N], truncate[N])"));
+        problems.add(new Problem(partitionTransformPointer(contract, p), "unknown partition transform '"
+            + f.partitionTransform() + "' (identity, year, month, day, hour, bucket[N], truncate[N])"));
       }
-      checkFields(f.properties(), p + "/properties", problems);
+      checkFields(contract, f.properties(), p + "/properties", depth + 1, problems);
       if (f.items() != null) {
-        checkFields(f.items().properties(), p + "/items/properties", problems);
+        checkFields(contract, f.items().properties(), p + "/items/properties", depth + 1, problems);
       }
     }
+  }
+
+  /** The pointer of a property's partition transform value, or of the property when it declares none. */
+  static String partitionTransformPointer(Contract contract, String propertyPointer) {
+    for (String key : List.of("partitionTransform", "lakemeshPartitionTransform")) {
+      String pointer = ContractReader.customValuePointer(contract.document(), propertyPointer, key);
+      if (!pointer.endsWith("/customProperties")) {
+        return pointer;
+      }
+    }
+    return propertyPointer;
+  }
+
+  private static void checkDecimal(Field f, String pointer, List<Problem> problems) {
+    if (f.type() != LogicalType.NUMBER || f.physicalType() == null
+        || !f.physicalType().toLowerCase().startsWith("decimal")) {
+      return;
+    }
+    Types.DecimalType decimal;
+    try {
+      decimal = IcebergMapping.decimalOf(f);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(pointer, "decimal precision is 1 to 38 digits; got " + f.physicalType()));
+      return;
+    }
+    if (decimal == null) {
+      problems.add(new Problem(pointer, "write decimal precision and scale as decimal(p,s)"));
+    } else if (decimal.precision() < 1 || decimal.scale() > decimal.precision()) {
+      problems.add(new Problem(pointer, "the scale (" + decimal.scale() + " digits after the point) must not exceed"
+          + " the precision (" + decimal.precision() + " digits in all)"));
+    }
+  }
+
+  /** A lower bound above its upper bound accepts no value at all: a typo, never intended. */
+  private static void checkBounds(Field f, String pointer, List<Problem> problems) {
+    TypeOptions o = f.options();
+    bound(o.minLength(), o.maxLength(), "minLength", "maxLength", false, pointer, problems);
+    bound(o.minItems(), o.maxItems(), "minItems", "maxItems", false, pointer, problems);
+    bound(o.minProperties(), o.maxProperties(), "minProperties", "maxProperties", false, pointer, problems);
+    for (String[] pair : new String[][] {{"minimum", "maximum"}, {"exclusiveMinimum", "maximum"},
+        {"minimum", "exclusiveMaximum"}, {"exclusiveMinimum", "exclusiveMaximum"}}) {
+      Comparable<?> low = comparable(f, option(o, pair[0]));
+      Comparable<?> high = comparable(f, option(o, pair[1]));
+      boolean exclusive = pair[0].startsWith("exclusive") || pair[1].startsWith("exclusive");
+      bound(low, high, pair[0], pair[1], exclusive, pointer, problems);
+    }
+  }
+
+  private static String option(TypeOptions o, String name) {
+    return switch (name) {
+      case "minimum" -> o.minimum();
+      case "maximum" -> o.maximum();
+      case "exclusiveMinimum" -> o.exclusiveMinimum();
+      default -> o.exclusiveMaximum();
+    };
+  }
+
+  /** A bound as something to compare: a number, a date or an instant; null when it is absent or unreadable. */
+  private static Comparable<?> comparable(Field f, String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return switch (f.type()) {
+        case DATE -> java.time.LocalDate.parse(text);
+        case TIMESTAMP -> java.time.OffsetDateTime.parse(text).toInstant();
+        default -> new BigDecimal(text);
+      };
+    } catch (RuntimeException unreadable) {
+      return null; // the row validator's compiler reports bounds it cannot read
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void bound(Comparable low, Comparable high, String lowName, String highName, boolean exclusive,
+      String pointer, List<Problem> problems) {
+    if (low == null || high == null || low.getClass() != high.getClass()) {
+      return;
+    }
+    int c = low.compareTo(high);
+    if (c > 0 || (exclusive && c == 0)) {
+      problems.add(new Problem(pointer + "/" + lowName, lowName + " " + text(low) + " is "
+          + (c > 0 ? "greater than " : "equal to ") + highName + " " + text(high) + ": no value can pass"));
+    }
+  }
+
+  private static String text(Object bound) {
+    return bound instanceof BigDecimal d ? d.toPlainString() : String.valueOf(bound);
   }
 
   private static void checkPositions(Contract contract, List<Problem> problems) {
@@ -170,32 +278,56 @@ final class SemanticChecks {
   private static void checkRules(Contract contract, List<Problem> problems) {
     RowExpressions env = RowExpressions.forFields(contract.table().fields());
     Set<String> names = new HashSet<>();
-    List<QualityRule> all = new ArrayList<>(contract.table().quality());
-    contract.table().fields().forEach(f -> all.addAll(f.quality()));
-    for (QualityRule rule : all) {
-      String where = rule.field() == null ? "/schema/0/quality" : "/schema/0/properties (" + rule.field() + ")";
+    for (LocatedRule located : contract.locatedRules()) {
+      QualityRule rule = located.rule();
       if (!names.add(rule.name())) {
-        problems.add(new Problem(where, "duplicate rule name '" + rule.name() + "': rule names are reason codes"));
+        problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "duplicate rule name '"
+            + rule.name() + "': rule names are reason codes"));
       }
       if (rule instanceof QualityRule.Cel cel) {
         try {
           env.compile(cel.expression());
         } catch (InvalidExpressionException e) {
-          problems.add(new Problem(where, "rule '" + cel.name() + "': " + e.getMessage().replace('\n', ' ')));
+          problems.add(new Problem(located.pointer("implementation"), "rule '" + cel.name() + "': "
+              + e.getMessage().replace('\n', ' ')));
         }
       }
       if (rule instanceof QualityRule.Library lib) {
         if (lib.field() == null && !List.of("rowCount", "duplicateValues").contains(lib.metric())) {
-          problems.add(new Problem(where, "rule '" + lib.name() + "': metric " + lib.metric()
+          problems.add(new Problem(located.pointer("metric"), "rule '" + lib.name() + "': metric " + lib.metric()
               + " belongs on a property"));
         }
         if (lib.pattern() != null) {
           try {
             Pattern.compile(lib.pattern());
           } catch (PatternSyntaxException e) {
-            problems.add(new Problem(where, "rule '" + lib.name() + "': invalid pattern: " + e.getDescription()));
+            problems.add(new Problem(located.pointer("arguments/pattern"), "rule '" + lib.name()
+                + "': invalid pattern: " + e.getDescription()));
           }
         }
+        checkArgumentProperties(contract, located, lib, problems);
+      }
+    }
+  }
+
+  /** Rules may be named by {@code name} or by {@code id}: point at the key the document uses. */
+  private static String ruleNameKey(Contract contract, LocatedRule located) {
+    JsonNode node = contract.document() == null ? null : contract.document().at(located.pointer());
+    return node != null && !node.has("name") && node.has("id") ? "id" : "name";
+  }
+
+  /** {@code arguments.properties} (e.g. of {@code duplicateValues}) must name properties of the schema. */
+  private static void checkArgumentProperties(Contract contract, LocatedRule located, QualityRule.Library lib,
+      List<Problem> problems) {
+    if (contract.document() == null) {
+      return;
+    }
+    JsonNode listed = contract.document().at(located.pointer() + "/arguments/properties");
+    for (int i = 0; i < listed.size(); i++) {
+      String name = listed.get(i).asText();
+      if (!resolves(contract, contract.table().name(), name)) {
+        problems.add(new Problem(located.pointer("arguments/properties/" + i), "rule '" + lib.name() + "': '"
+            + name + "' is not a property of " + contract.table().name()));
       }
     }
   }

@@ -75,4 +75,63 @@ class ContractParserTest {
     assertEquals(1, e.problems().size());
     assertTrue(e.problems().get(0).reason().startsWith("not valid YAML"), e.getMessage());
   }
+
+  @Test
+  void aRuleWithoutThresholdIsOneLineNamingTheChoices() throws Exception {
+    String broken = sales().replace("          properties: [transaction_id]\n        mustBe: 0\n",
+        "          properties: [transaction_id]\n");
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("broken", broken));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    Problem p = e.problems().get(0);
+    assertTrue(p.path().matches("/schema/0/quality/\\d+"), e.getMessage());
+    assertTrue(p.reason().startsWith("a quality rule needs one of mustBe, mustNotBe,")
+        && p.reason().endsWith("(none given)"), e.getMessage());
+  }
+
+  @Test
+  void anOptionOfAnotherTypeIsOneLineAtTheOption() throws Exception {
+    String broken = sales().replace("        description: Store code, S- and four digits.\n        logicalTypeOptions:\n",
+        "        description: Store code, S- and four digits.\n        logicalTypeOptions:\n          minimum: 3\n");
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("broken", broken));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    assertTrue(e.problems().get(0).path().endsWith("/logicalTypeOptions/minimum"), e.getMessage());
+    assertTrue(e.problems().get(0).reason().startsWith("'minimum' is not an option of logicalType string"),
+        e.getMessage());
+  }
+
+  @Test
+  void aBrokenJsonFileIsReportedAsJsonWithLineAndColumnOnly() {
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("orders.json", "{\"apiVersion\": \"v3.1.0\", \"kind\": \"DataContract\""));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    String reason = e.problems().get(0).reason();
+    assertTrue(reason.startsWith("not valid JSON: line 1, column "), reason);
+    assertTrue(!reason.contains("Source") && !reason.contains("StreamReadFeature") && !reason.contains("\n"), reason);
+  }
+
+  @Test
+  void aYamlErrorIsOneLineWithLineAndColumn() {
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("junk.yaml", "apiVersion: v3.1.0\nkind: [\n"));
+    assertEquals("not valid YAML: line 3, column 1: expected the node content, but found '<stream end>' (while"
+        + " parsing a flow node)", e.problems().get(0).reason());
+  }
+
+  @Test
+  void severalYamlDocumentsInOneFileAreRefusedNotHalfRead() throws Exception {
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("two.yaml", sales() + "\n---\n" + sales()));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    assertTrue(e.problems().get(0).reason().startsWith("the file holds 2 YAML documents"), e.getMessage());
+  }
+
+  @Test
+  void aKeyWrittenTwiceIsAProblem() throws Exception {
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("twice.yaml", sales().replace("apiVersion: v3.1.0\n",
+            "apiVersion: v3.1.0\napiVersion: v3.1.0\n")));
+    assertTrue(e.problems().get(0).reason().contains("Duplicate field 'apiVersion'"), e.getMessage());
+  }
 }

@@ -102,4 +102,42 @@ class RowValidatorTest {
     Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, outcome);
     assertEquals("malformed_json", rejected.errors().get(0).code());
   }
+
+  /** customer_id with a share rule first and a per-row rule second: each must apply, not only the first. */
+  private static RowValidator withMissingRules(String rules) throws IOException, InvalidContractException {
+    try (InputStream in = RowValidatorTest.class.getResourceAsStream("/contracts/sales.odcs.yaml")) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return RowValidator.compile(ContractParser.parse("sales", text.replace("        tags: [pii]\n",
+          "        tags: [pii]\n        quality:\n" + rules)));
+    }
+  }
+
+  @Test
+  void everyNullOrMissingRuleOfAPropertyApplies() throws Exception {
+    RowValidator v = withMissingRules("""
+                  - {name: customer_mostly_known, metric: nullValues, mustBeLessThan: 10, unit: percent, severity: warning}
+                  - {name: customer_not_blank, metric: missingValues, mustBe: 0, severity: error}
+        """);
+    Outcome absent = v.validate(VALID.replace("\"customer_id\":\"C-1\",", "").getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, absent, absent::toString);
+    assertEquals(List.of("customer_not_blank"), rejected.errors().stream().map(Violation::rule).toList());
+    assertEquals(List.of("customer_mostly_known"), rejected.warnings().stream().map(Violation::rule).toList(),
+        "the share rule counts the row too");
+
+    // blank is missing, not null: only the missingValues rule sees it
+    Outcome blank = v.validate(VALID.replace("\"C-1\"", "\" \"").getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected blankRejected = assertInstanceOf(Outcome.Rejected.class, blank, blank::toString);
+    assertEquals(List.of("customer_not_blank"), blankRejected.errors().stream().map(Violation::rule).toList());
+    assertEquals(List.of(), blankRejected.warnings());
+
+    RowValidator shares = withMissingRules("""
+                  - {name: customer_mostly_known, metric: nullValues, mustBeLessThan: 10, unit: percent}
+                  - {name: customer_mostly_there, metric: missingValues, mustBeLessThan: 20, unit: percent}
+        """);
+    Outcome counted = shares.validate(VALID.replace("\"customer_id\":\"C-1\",", "")
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, counted, counted::toString);
+    assertEquals(List.of("customer_mostly_known", "customer_mostly_there"),
+        accepted.warnings().stream().map(Violation::rule).toList(), "share rules keep the row and count it");
+  }
 }

@@ -104,6 +104,10 @@ public final class RowExpressions {
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();
+      Optional<String> unknown = NestedReferences.firstUnknown(ast.getExpr(), fields, ROW);
+      if (unknown.isPresent()) {
+        throw new InvalidExpressionException("undeclared property: " + unknown.get());
+      }
       return new RowPredicate(expression, ast, runtime.createProgram(ast), this,
           CompiledPredicate.compile(ast, fields.keySet()).orElse(null));
     } catch (CelValidationException | CelEvaluationException e) {

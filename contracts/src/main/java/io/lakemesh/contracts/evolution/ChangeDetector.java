@@ -7,7 +7,9 @@ import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.Field;
 import io.lakemesh.contracts.model.LogicalType;
 import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Severity;
 import io.lakemesh.contracts.model.Threshold;
+import io.lakemesh.contracts.validate.BatchChecks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -352,9 +354,15 @@ final class ChangeDetector {
     b.forEach((name, rule) -> {
       QualityRule old = a.get(name);
       if (old == null) {
-        if (!isValueList(rule)) {
-          compatible(ChangeKind.RULE_ADDED, path, "rule '" + name + "' of " + what + " is added ("
-              + aspects(rule).values().iterator().next() + ")");
+        if (isValueList(rule)) {
+          return;
+        }
+        String sentence = "rule '" + name + "' of " + what + " is added (" + aspects(rule).values().iterator().next()
+            + ")";
+        if (refuses(rule)) {
+          breaking(ChangeKind.RULE_ADDED, path, sentence + ": " + refusal(rule));
+        } else {
+          compatible(ChangeKind.RULE_ADDED, path, sentence);
         }
         return;
       }
@@ -367,8 +375,12 @@ final class ChangeDetector {
         }
       });
       if (!differences.isEmpty()) {
-        compatible(ChangeKind.RULE_CHANGED, path, "rule '" + name + "' of " + what + " changes: "
-            + String.join(", ", differences));
+        String sentence = "rule '" + name + "' of " + what + " changes: " + String.join(", ", differences);
+        if (refuses(rule) && !refuses(old) && !isValueList(rule)) {
+          breaking(ChangeKind.RULE_CHANGED, path, sentence + ": " + refusal(rule));
+        } else {
+          compatible(ChangeKind.RULE_CHANGED, path, sentence);
+        }
         return;
       }
       // what the model does not keep (descriptions of library rules, dimension, business impact, ...)
@@ -401,6 +413,28 @@ final class ChangeDetector {
     b.fieldNames().forEachRemaining(keys::add);
     keys.removeIf(k -> a.path(k).equals(b.path(k)));
     return keys;
+  }
+
+  /**
+   * True when a failing rule keeps data out: a row rule (CEL, or a library rule that no offender may break) of
+   * severity error or critical quarantines the row; a batch rule (a share, duplicates, row count, SQL) of severity
+   * critical stops the batch. Adding such a rule, or making a rule one, narrows what is accepted, like a pattern.
+   */
+  private static boolean refuses(QualityRule rule) {
+    boolean errorOrWorse = rule.severity() == Severity.ERROR || rule.severity() == Severity.CRITICAL;
+    if (rule instanceof QualityRule.Cel) {
+      return errorOrWorse;
+    }
+    if (rule instanceof QualityRule.Library lib) {
+      return BatchChecks.isBatchLevel(lib) ? rule.severity() == Severity.CRITICAL : errorOrWorse;
+    }
+    return rule instanceof QualityRule.Sql && rule.severity() == Severity.CRITICAL;
+  }
+
+  private static String refusal(QualityRule rule) {
+    boolean batch = rule instanceof QualityRule.Sql
+        || (rule instanceof QualityRule.Library lib && BatchChecks.isBatchLevel(lib));
+    return batch ? "a failing batch now stops the stage" : "rows that fail it are now quarantined";
   }
 
   /** An {@code invalidValues} rule that only lists valid values or a pattern: a constraint, judged elsewhere. */

@@ -14,8 +14,10 @@ import java.util.Optional;
  * (int to long, float to double, a wider decimal of the same scale), making a field optional, widening a range or
  * an enum, and documentation (descriptions, tags, rule text). Breaking: removing or retyping a field, adding a
  * required field, making a field required, narrowing a range, a pattern or an enum, and changing the primary key,
- * the partitioning, the stage, the upstream or the transformation. Breaking changes are allowed when the major
- * version goes up ({@link Verdict#NEW_MAJOR}); a change of product id or domain never is.
+ * the partitioning, the stage, the upstream or the transformation, and adding a rule that keeps data out (or making
+ * a rule one: severity error on a row rule, critical on a batch rule). A higher major version is always
+ * {@link Verdict#NEW_MAJOR}: it runs beside the old one with tables of its own, breaking changes allowed; a change
+ * of product id or domain never is allowed. Changes under the same version are flagged.
  *
  * @param changes in document order
  */
@@ -35,11 +37,20 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
   }
 
   private static Verdict verdict(Contract running, Contract proposed, List<Change> changes) {
-    if (changes.stream().noneMatch(Change::breaking)) {
-      return Verdict.COMPATIBLE;
-    }
     boolean otherProduct = changes.stream().anyMatch(c -> c.kind().changesProductIdentity());
-    return !otherProduct && majorGoesUp(running.version(), proposed.version()) ? Verdict.NEW_MAJOR : Verdict.BREAKING;
+    if (otherProduct) {
+      return Verdict.BREAKING;
+    }
+    // a new major always runs beside the old one, with tables of its own, whatever changed (the runtime does so)
+    if (majorGoesUp(running.version(), proposed.version())) {
+      return Verdict.NEW_MAJOR;
+    }
+    return changes.stream().anyMatch(Change::breaking) ? Verdict.BREAKING : Verdict.COMPATIBLE;
+  }
+
+  /** True when something other than the version changed but the version did not: consumers cannot tell. */
+  public boolean versionNotRaised() {
+    return Objects.equals(running.version(), proposed.version()) && !changes.isEmpty();
   }
 
   private static boolean majorGoesUp(String running, String proposed) {
@@ -83,6 +94,10 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
         .forEach(c -> out.append("  ").append(c.breaking() ? "breaking  " : "compatible").append("  ")
             .append(c.description()).append('\n'));
     out.append(outcome()).append('\n');
+    if (versionNotRaised() && verdict == Verdict.COMPATIBLE) {
+      out.append("warning: version ").append(running.version()).append(" is not raised; raise the minor version (")
+          .append(nextMinor()).append(") so consumers can tell the contracts apart\n");
+    }
     return out.toString();
   }
 
@@ -104,13 +119,24 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
       case COMPATIBLE -> changes.isEmpty()
           ? "nothing to deploy"
           : "deploys in place: the tables evolve without rewriting data";
-      case NEW_MAJOR -> "deploys beside " + running.version() + " as a new major version of " + running.id();
+      case NEW_MAJOR -> "runs beside " + running.version() + " as a new major version of " + running.id()
+          + ", with tables of its own (served as " + running.id() + "; the old one as " + running.id() + "@v"
+          + SemanticVersion.parse(running.version()).map(v -> String.valueOf(v.major())).orElse("?") + ")";
       case BREAKING -> changes.stream().anyMatch(c -> c.kind().changesProductIdentity())
           ? "refused: '" + proposed.id() + "' of domain '" + proposed.domain() + "' is another product; deploy it"
               + " as a new product"
-          : "refused: a breaking change needs a new major version (" + nextMajor()
-              + "), which runs beside " + running.version();
+          : versionNotRaised()
+              ? "refused: the version is not raised (still " + running.version() + ") and a breaking change needs a"
+                  + " new major version (" + nextMajor() + "), which runs beside " + running.version()
+              : "refused: a breaking change needs a new major version (" + nextMajor()
+                  + "), which runs beside " + running.version();
     };
+  }
+
+  private String nextMinor() {
+    return SemanticVersion.parse(running.version())
+        .map(v -> v.major() + "." + (v.minor() + 1) + ".0")
+        .orElse("a higher minor version");
   }
 
   private String nextMajor() {

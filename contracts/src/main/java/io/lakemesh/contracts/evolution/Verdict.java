@@ -6,7 +6,7 @@ public enum Verdict {
   COMPATIBLE("COMPATIBLE"),
   /** A breaking change on the same major version (or to another product id or domain): refused. */
   BREAKING("BREAKING"),
-  /** Breaking changes under a higher major version: deployed side by side as a new version of the product. */
+  /** A higher major version (breaking changes allowed): deployed side by side as a new version of the product. */
   NEW_MAJOR("NEW MAJOR");
 
   private final String label;

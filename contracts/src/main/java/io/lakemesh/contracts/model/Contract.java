@@ -59,6 +59,36 @@ public record Contract(
     return ContractMetadata.of(document);
   }
 
+  /**
+   * Every quality rule of the contract with its JSON pointer, in document order: the object's rules, then each
+   * property's (nested properties and array items included), the order in which the reader built them.
+   */
+  public List<LocatedRule> locatedRules() {
+    List<LocatedRule> rules = new java.util.ArrayList<>();
+    for (int i = 0; i < table.quality().size(); i++) {
+      rules.add(new LocatedRule("/schema/0/quality/" + i, table.quality().get(i)));
+    }
+    addRules(table.fields(), "/schema/0/properties", rules);
+    return rules;
+  }
+
+  private static void addRules(List<Field> fields, String path, List<LocatedRule> rules) {
+    for (int i = 0; i < fields.size(); i++) {
+      Field f = fields.get(i);
+      String p = path + "/" + i;
+      for (int r = 0; r < f.quality().size(); r++) {
+        rules.add(new LocatedRule(p + "/quality/" + r, f.quality().get(r)));
+      }
+      addRules(f.properties(), p + "/properties", rules);
+      if (f.items() != null) {
+        for (int r = 0; r < f.items().quality().size(); r++) {
+          rules.add(new LocatedRule(p + "/items/quality/" + r, f.items().quality().get(r)));
+        }
+        addRules(f.items().properties(), p + "/items/properties", rules);
+      }
+    }
+  }
+
   public Optional<Field> field(String fieldName) {
     return table.fields().stream().filter(f -> f.name().equals(fieldName)).findFirst();
   }

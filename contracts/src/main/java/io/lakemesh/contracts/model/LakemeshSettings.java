@@ -6,7 +6,7 @@ import java.util.Map;
  * Lakemesh's own settings of a product, read from the contract's top-level {@code customProperties}:
  *
  * <ul>
- *   <li>{@code lakemeshStage}: {@code source} (bronze + silver), {@code gold} or {@code platinum}
+ *   <li>{@code lakemeshStage}: {@code source} (bronze + silver) or {@code gold}
  *   <li>{@code lakemeshUpstream}: the product a derived stage reads, e.g. {@code retail.transactions}
  *   <li>{@code lakemeshTransform}: the name of the domain transformation a derived stage runs
  *   <li>{@code lakemeshPartitions}: Kafka partitions of a source product's raw topic (default 3)

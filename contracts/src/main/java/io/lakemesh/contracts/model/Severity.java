@@ -6,6 +6,16 @@ import java.util.Locale;
 public enum Severity {
   INFO, WARNING, ERROR, CRITICAL;
 
+  /** The severities a contract may write, as a message lists them. */
+  public static final String VALID = "info, warning, error, critical";
+
+  /** True for the words {@link #of(String)} reads: the four severities, and warn and fatal. */
+  public static boolean isKnown(String text) {
+    return text != null && java.util.Set.of("info", "warn", "warning", "error", "critical", "fatal")
+        .contains(text.toLowerCase(Locale.ROOT));
+  }
+
+  /** The severity a contract writes; none means error. Unknown words are refused by the parser before this. */
   public static Severity of(String text) {
     if (text == null || text.isBlank()) {
       return ERROR;

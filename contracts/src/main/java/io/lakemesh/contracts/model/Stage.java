@@ -5,10 +5,13 @@ import java.util.Optional;
 
 /**
  * The medallion stage a product serves. A {@code SOURCE} product is source-aligned: raw events land in bronze and
- * typed, validated rows in silver. {@code GOLD} and {@code PLATINUM} products derive from an upstream product.
+ * typed, validated rows in silver. {@code GOLD} products derive from an upstream product.
  */
 public enum Stage {
-  SOURCE, GOLD, PLATINUM;
+  SOURCE, GOLD;
+
+  /** The values {@code lakemeshStage} may take, as a message lists them. */
+  public static final String VALID = "source (also written silver or bronze), gold";
 
   public static Optional<Stage> of(String text) {
     if (text == null) {
@@ -17,7 +20,6 @@ public enum Stage {
     return switch (text.toLowerCase(Locale.ROOT)) {
       case "source", "silver", "bronze" -> Optional.of(SOURCE);
       case "gold" -> Optional.of(GOLD);
-      case "platinum" -> Optional.of(PLATINUM);
       default -> Optional.empty();
     };
   }
@@ -27,7 +29,6 @@ public enum Stage {
     return switch (this) {
       case SOURCE -> java.util.List.of("bronze", "silver", "quarantine");
       case GOLD -> java.util.List.of("gold");
-      case PLATINUM -> java.util.List.of("platinum");
     };
   }
 

@@ -69,7 +69,7 @@ public final class BatchChecks {
    * A library rule is judged per batch when one offending row does not by itself break it, and always for
    * {@code duplicateValues} and {@code rowCount}, which only make sense over many rows.
    */
-  static boolean isBatchLevel(QualityRule.Library lib) {
+  public static boolean isBatchLevel(QualityRule.Library lib) {
     return switch (lib.metric()) {
       case "duplicateValues", "rowCount" -> true;
       case "nullValues", "missingValues", "invalidValues" -> !lib.threshold().rejectsAnyOffender();

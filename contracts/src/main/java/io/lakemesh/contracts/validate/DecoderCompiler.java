@@ -49,20 +49,22 @@ final class DecoderCompiler {
       Types.NestedField column = struct.fields().get(i);
       String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
       Compiled c = decoder(f, column.type(), path);
-      members.add(new StructDecoder.Member(f.name(), i, f.required() || f.isPrimaryKey(), missingRule(f),
+      members.add(new StructDecoder.Member(f.name(), i, f.required() || f.isPrimaryKey(), missingRules(f),
           c.tree(), c.stream()));
     }
     return new StructDecoder(struct, members);
   }
 
-  private static QualityRule.Library missingRule(Field f) {
+  /** Every {@code nullValues} and {@code missingValues} rule of a property: each counts its own offenders. */
+  private static List<QualityRule.Library> missingRules(Field f) {
+    List<QualityRule.Library> rules = new ArrayList<>();
     for (QualityRule rule : f.quality()) {
       if (rule instanceof QualityRule.Library lib
           && (lib.metric().equals("nullValues") || lib.metric().equals("missingValues"))) {
-        return lib;
+        rules.add(lib);
       }
     }
-    return null;
+    return rules;
   }
 
   /** One property's two readers: of a parsed tree (explains every problem), and of a parser (common case only). */

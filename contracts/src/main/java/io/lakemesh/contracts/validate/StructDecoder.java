@@ -19,8 +19,20 @@ import org.apache.iceberg.types.Types;
 final class StructDecoder implements Decoder {
 
   /** One property of the object: where it goes in the record and how it is decoded. */
-  record Member(String name, int position, boolean required, QualityRule.Library missingRule, Decoder decoder,
-      StreamDecoder stream) {}
+  /**
+   * @param missingRules the property's {@code nullValues} and {@code missingValues} rules, each judged on its own
+   */
+  record Member(String name, int position, boolean required, List<QualityRule.Library> missingRules,
+      Decoder decoder, StreamDecoder stream) {
+    Member {
+      missingRules = List.copyOf(missingRules);
+    }
+
+    /** True when a blank string counts as missing: a {@code missingValues} rule says so. */
+    boolean blankIsMissing() {
+      return missingRules.stream().anyMatch(r -> r.metric().equals("missingValues"));
+    }
+  }
 
   private final GenericRecord template;
   private final Member[] members;
@@ -41,7 +53,7 @@ final class StructDecoder implements Decoder {
     }
     for (Member m : this.members) {
       byName.put(m.name(), m);
-      mustAppear[m.position()] = m.required() || m.missingRule() != null;
+      mustAppear[m.position()] = m.required() || !m.missingRules().isEmpty();
     }
     int count = 0;
     for (boolean must : mustAppear) {
@@ -56,16 +68,22 @@ final class StructDecoder implements Decoder {
     for (Member m : members) {
       JsonNode value = object.get(m.name());
       FieldPath memberPath = path.member(m.name());
-      boolean missing = value == null || value.isNull()
-          || (m.missingRule() != null && m.missingRule().metric().equals("missingValues") && isBlank(value));
+      boolean absent = value == null || value.isNull();
+      boolean missing = absent || (m.blankIsMissing() && isBlank(value));
       if (missing) {
         if (m.required()) {
           findings.error("required", memberPath, "required", "is required");
-        } else if (m.missingRule() != null) {
-          QualityRule.Library rule = m.missingRule();
-          Severity severity = rule.threshold().rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
-          findings.add(severity, rule.metric().equals("nullValues") ? "null_value" : "missing_value", memberPath,
-              rule.name(), "is missing");
+        } else {
+          for (QualityRule.Library rule : m.missingRules()) {
+            boolean nullRule = rule.metric().equals("nullValues");
+            if (nullRule && !absent) {
+              continue; // a blank string is missing, not null
+            }
+            // an offender of a threshold rule stays and is counted: the batch judges the share
+            Severity severity = rule.threshold().rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
+            findings.add(severity, nullRule ? "null_value" : "missing_value", memberPath, rule.name(),
+                "is missing");
+          }
         }
         continue;
       }
@@ -119,7 +137,7 @@ final class StructDecoder implements Decoder {
       if (t == JsonToken.VALUE_NULL) {
         continue; // absent: judged below
       }
-      if (m.missingRule() != null && t == JsonToken.VALUE_STRING && parser.getText().isBlank()) {
+      if (!m.missingRules().isEmpty() && t == JsonToken.VALUE_STRING && parser.getText().isBlank()) {
         throw SlowPath.INSTANCE;
       }
       record.set(position, m.stream().read(parser, t));

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lakemesh.contracts.ContractParser;
+import io.lakemesh.contracts.InvalidContractException;
 import io.lakemesh.contracts.model.Contract;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,15 +46,17 @@ class ContractDiffTest {
         NEW MAJOR  retail.transactions 1.0.0 -> 2.0.0: 1 breaking change, 1 compatible
           breaking    field 'customer_id' (string) is removed: readers of it break
           compatible  version changes from 1.0.0 to 2.0.0
-        deploys beside 1.0.0 as a new major version of retail.transactions
+        runs beside 1.0.0 as a new major version of retail.transactions, with tables of its own (served as \
+        retail.transactions; the old one as retail.transactions@v1)
         """, diff.render());
   }
 
   @Test
-  void aMajorBumpWithOnlyCompatibleChangesEvolvesInPlace() {
+  void aMajorBumpWithOnlyCompatibleChangesStillRunsBeside() {
+    // the runtime gives every major its own tables: a major bump never evolves the old tables in place
     Contract running = parse("transactions", T.text());
     ContractDiff diff = ContractDiff.compare(running, transactions("2.0.0", "maxLength: 64", "maxLength: 80"));
-    assertEquals(Verdict.COMPATIBLE, diff.verdict());
+    assertEquals(Verdict.NEW_MAJOR, diff.verdict(), diff.render());
   }
 
   @Test
@@ -81,13 +85,11 @@ class ContractDiffTest {
   }
 
   @Test
-  void anUnreadableVersionIsNoMajorBump() {
-    Contract running = parse("orders", O.text());
-    ContractDiff diff = ContractDiff.compare(running, parse("orders", O.text()
-        .replace("version: 1.3.0", "version: next")
-        .replace("maxItems: 10", "maxItems: 5")));
-    assertEquals(Verdict.BREAKING, diff.verdict(), diff.render());
-    assertTrue(diff.render().contains("needs a new major version (2.0.0)"), diff.render());
+  void anUnreadableVersionIsRefusedBeforeAnyDiff() {
+    // the gate reads the major version from it: a version it cannot read never reaches a diff
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("orders",
+        O.text().replace("version: 1.3.0", "version: next")));
+    assertEquals("/version", e.problems().get(0).path(), e.getMessage());
   }
 
   @Test
@@ -105,5 +107,46 @@ class ContractDiffTest {
     assertThrows(UnsupportedOperationException.class, () -> diff.changes().clear());
     assertEquals("ContractDiff[COMPATIBLE  retail.transactions 1.0.0 -> 1.0.1: 2 compatible changes]",
         diff.toString());
+  }
+
+  @Test
+  void raisingARuleFromWarningToErrorIsBreaking() {
+    String error = "future\n        severity: error";
+    String warning = "future\n        severity: warning";
+    Contract running = parse("warning", T.text().replace(error, warning));
+    ContractDiff diff = ContractDiff.compare(running, parse("error", T.text().replace("version: 1.0.0",
+        "version: 1.1.0")));
+    assertEquals(Verdict.BREAKING, diff.verdict(), diff.render());
+    assertTrue(diff.render().contains("breaking    rule 'ts_not_in_future' of the table changes: severity 'warning'"
+        + " -> 'error': rows that fail it are now quarantined"), diff.render());
+  }
+
+  @Test
+  void aNewMajorRunsBesideTheOldOneEvenWithoutOtherChanges() {
+    Contract running = parse("transactions", T.text());
+    ContractDiff diff = ContractDiff.compare(running, transactions("2.0.0", "version: 1.0.0", "version: 1.0.0"));
+    assertEquals(Verdict.NEW_MAJOR, diff.verdict(), diff.render());
+    assertEquals("""
+        NEW MAJOR  retail.transactions 1.0.0 -> 2.0.0: 1 compatible change
+          compatible  version changes from 1.0.0 to 2.0.0
+        runs beside 1.0.0 as a new major version of retail.transactions, with tables of its own (served as \
+        retail.transactions; the old one as retail.transactions@v1)
+        """, diff.render());
+  }
+
+  @Test
+  void aChangeUnderTheSameVersionIsFlagged() {
+    Contract running = parse("transactions", T.text());
+    ContractDiff compatible = ContractDiff.compare(running, transactions("1.0.0", "maxLength: 64", "maxLength: 80"));
+    assertEquals(Verdict.COMPATIBLE, compatible.verdict(), compatible.render());
+    assertTrue(compatible.render().endsWith("warning: version 1.0.0 is not raised; raise the minor version (1.1.0) so"
+        + " consumers can tell the contracts apart\n"), compatible.render());
+
+    ContractDiff breaking = ContractDiff.compare(running, transactions("1.0.0", CUSTOMER_ID, ""));
+    assertEquals(Verdict.BREAKING, breaking.verdict(), breaking.render());
+    assertTrue(breaking.render().contains("refused: the version is not raised (still 1.0.0)"), breaking.render());
+
+    ContractDiff none = ContractDiff.compare(running, parse("same", T.text()));
+    assertTrue(none.render().endsWith("nothing to deploy\n"), none.render());
   }
 }

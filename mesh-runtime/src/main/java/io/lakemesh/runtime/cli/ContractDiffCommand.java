@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code lakemesh contract diff OLD NEW}: the evolution gate from the command line. Prints the verdict and every
- * change; exit 0 when NEW deploys (compatible, or a new major version), 1 when it is breaking or a file is not a
+ * change; exit 0 when NEW deploys (compatible, or a higher major version), 1 when it is breaking or a file is not a
  * valid contract, 2 on bad usage.
  */
 @Command(name = "diff",
@@ -30,10 +30,11 @@ import java.util.concurrent.Callable;
         description = {
                 "Compare a proposed contract with the running one.",
                 "Prints COMPATIBLE (the tables evolve in place), BREAKING (refused on the same major version) or "
-                        + "NEW MAJOR (deploys beside the running version), then every change, breaking ones first."},
+                        + "NEW MAJOR (a higher major version: runs beside the running one), then every change, "
+                        + "breaking ones first; a change under an unchanged version is flagged."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:compatible, or breaking under a higher major version",
+                "0:compatible, or a higher major version (breaking changes allowed)",
                 "1:breaking on the same major version, or a file is not a valid contract",
                 "2:bad usage (missing or unreadable file, wrong arguments)"})
 public final class ContractDiffCommand implements Callable<Integer> {

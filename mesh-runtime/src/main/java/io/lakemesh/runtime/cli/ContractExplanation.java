@@ -8,12 +8,16 @@ import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Severity;
 import io.lakemesh.contracts.model.Threshold;
 import io.lakemesh.contracts.model.TypeOptions;
+import io.lakemesh.contracts.policy.AccessPolicy;
+import io.lakemesh.contracts.policy.Action;
+import io.lakemesh.contracts.policy.RowAccessFilter;
 import io.lakemesh.contracts.validate.RowValidator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
@@ -225,9 +229,15 @@ final class ContractExplanation {
     }
   }
 
-  /** A property-level library rule as the validator applies it to each row. */
+  /**
+   * A property-level library rule the validator judges on each row on its own; a rule with another threshold is
+   * judged per batch and listed with the batch rules.
+   */
   private static Optional<String> libraryCheck(QualityRule.Library lib) {
-    Severity severity = lib.threshold().rejectsAnyOffender() ? lib.severity() : Severity.WARNING;
+    if (!isRowCheck(lib)) {
+      return Optional.empty();
+    }
+    Severity severity = lib.severity();
     String what = switch (lib.metric()) {
       case "invalidValues" -> {
         List<String> parts = new ArrayList<>();
@@ -246,8 +256,7 @@ final class ContractExplanation {
     if (what == null) {
       return Optional.empty();
     }
-    return Optional.of("rule " + lib.name() + " (" + lib.metric() + "): " + what + " -> "
-        + severityName(severity) + (severity != lib.severity() ? " per row, " + threshold(lib) + " per batch" : ""));
+    return Optional.of("rule " + lib.name() + " (" + lib.metric() + "): " + what + " -> " + severityName(severity));
   }
 
   private void rowRules() {
@@ -322,9 +331,21 @@ final class ContractExplanation {
     if (contract.roles().isEmpty()) {
       row("  none");
     }
+    AccessPolicy policy = AccessPolicy.of(contract);
     for (Contract.RoleGrant role : contract.roles()) {
       row("  %-16s %-11s %s", role.role(), orDash(role.access()), role.description() == null ? ""
           : role.description());
+      policy.role(role.role()).ifPresent(access -> {
+        row("  %-16s actions: %s", "", access.actions().stream().map(a -> a.name().toLowerCase(Locale.ROOT))
+            .collect(Collectors.joining(", ")));
+        if (access.allows(Action.READ)) {
+          row("  %-16s rows: %s", "", access.rowFilter().map(RowAccessFilter::source).orElse("every row"));
+          row("  %-16s masks: %s", "", access.masks().isEmpty() ? "none (every column in clear)"
+              : new TreeMap<>(access.masks()).entrySet().stream()
+                  .map(m -> m.getKey() + " -> " + m.getValue().name())
+                  .collect(Collectors.joining(", ")));
+        }
+      });
     }
     List<String> classified = new ArrayList<>();
     contract.table().fields().forEach(f -> classified(f, f.name(), classified));

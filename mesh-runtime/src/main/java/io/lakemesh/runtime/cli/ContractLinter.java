@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.ContractParser;
 import io.lakemesh.contracts.InvalidContractException;
 import io.lakemesh.contracts.Problem;
@@ -42,7 +43,7 @@ final class ContractLinter {
     for (Field f : contract.partitionFields()) {
       String transform = IcebergMapping.transformOf(f);
       Type type = schema.findType(f.name());
-      String pointer = "/schema/0/properties/" + top.indexOf(f);
+      String pointer = transformPointer(contract, "/schema/0/properties/" + top.indexOf(f));
       try {
         Transform<?, ?> t = Transforms.fromString(transform);
         if (!t.canTransform(type)) {
@@ -66,6 +67,18 @@ final class ContractLinter {
       problems.add(new Problem("/schema/0", "cannot compile the row validator: " + message(e)));
     }
     return problems;
+  }
+
+  /** Where a property's partition transform is written, or the property itself when it uses the default. */
+  private static String transformPointer(Contract contract, String property) {
+    JsonNode custom = contract.document() == null ? null : contract.document().at(property + "/customProperties");
+    for (int i = 0; custom != null && i < custom.size(); i++) {
+      String name = custom.get(i).path("property").asText();
+      if (name.equals("partitionTransform") || name.equals("lakemeshPartitionTransform")) {
+        return property + "/customProperties/" + i + "/value";
+      }
+    }
+    return property;
   }
 
   private static String message(RuntimeException e) {

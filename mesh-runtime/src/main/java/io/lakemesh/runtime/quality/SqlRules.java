@@ -1,19 +1,28 @@
 package io.lakemesh.runtime.quality;
 
+import io.lakemesh.contracts.ContractCheck;
+import io.lakemesh.contracts.Problem;
+import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.LocatedRule;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Severity;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 
 /**
  * Runs a contract's {@code sql} quality rules with DuckDB over the Parquet files of a batch (before it is
@@ -28,6 +37,12 @@ public final class SqlRules implements AutoCloseable {
 
   /** The verdict of one SQL rule on one batch. */
   public record Verdict(String rule, Severity severity, boolean passed, BigDecimal measured, String message) {}
+
+  private static final String LINT_OBJECT = "lakemesh_batch";
+  private static final String LINT_TABLE = "lakemesh_table";
+  private static final Set<Integer> NUMERIC = Set.of(java.sql.Types.TINYINT, java.sql.Types.SMALLINT, java.sql.Types.INTEGER,
+      java.sql.Types.BIGINT, java.sql.Types.FLOAT, java.sql.Types.REAL, java.sql.Types.DOUBLE, java.sql.Types.NUMERIC,
+      java.sql.Types.DECIMAL, java.sql.Types.BOOLEAN, java.sql.Types.OTHER);
 
   private final List<QualityRule.Sql> rules;
   private final Connection connection;
@@ -54,21 +69,140 @@ public final class SqlRules implements AutoCloseable {
       return new SqlRules(List.of(), null);
     }
     try {
-      Connection c = DriverManager.getConnection("jdbc:duckdb:");
-      try (Statement s = c.createStatement()) {
-        s.execute("SET allowed_directories = ['" + warehouseDir.toAbsolutePath().toString().replace("'", "''")
-            + "']");
-        s.execute("SET enable_external_access = false");
-        s.execute("SET autoinstall_known_extensions = false");
-        s.execute("SET autoload_known_extensions = false");
-        s.execute("SET threads = 1");
-        s.execute("SET lock_configuration = true");
-      }
-      return new SqlRules(List.copyOf(rules), c);
+      return new SqlRules(List.copyOf(rules), sandboxed(warehouseDir, c -> { }));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot start DuckDB for the sql rules of " + contract.id() + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /** Sets up a connection before the sandbox closes (e.g. creates tables); runs with external access still on. */
+  private interface Setup {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * An in-memory DuckDB that may read only under {@code allowedDir} (nothing when null), with its configuration
+   * locked, so a query cannot read other files, write files, or load extensions. The same sandbox runs rules at
+   * runtime and binds them at lint time, so a query refused at runtime is refused by lint.
+   */
+  private static Connection sandboxed(Path allowedDir, Setup setup) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:duckdb:");
+    try (Statement s = c.createStatement()) {
+      setup.run(c);
+      if (allowedDir != null) {
+        s.execute("SET allowed_directories = ['" + allowedDir.toAbsolutePath().toString().replace("'", "''")
+            + "']");
+      }
+      s.execute("SET enable_external_access = false");
+      s.execute("SET autoinstall_known_extensions = false");
+      s.execute("SET autoload_known_extensions = false");
+      s.execute("SET threads = 1");
+      s.execute("SET lock_configuration = true");
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  /**
+   * The problems of a contract's {@code sql} rules, found without data: each query is prepared (parsed and bound)
+   * in the runtime's sandbox against empty tables with the contract's columns, and must yield a number. A rule on a
+   * nested property is refused, since only the object's and top-level properties' rules run.
+   */
+  public static List<Problem> problems(Contract contract) {
+    List<LocatedRule> located = contract.locatedRules().stream()
+        .filter(r -> r.rule() instanceof QualityRule.Sql)
+        .toList();
+    if (located.isEmpty()) {
+      return List.of();
+    }
+    List<Problem> problems = new ArrayList<>();
+    String columns = columns(IcebergMapping.schema(contract).asStruct());
+    try (Connection c = sandboxed(null, setup -> {
+      try (Statement s = setup.createStatement()) {
+        s.execute("CREATE TABLE " + LINT_OBJECT + " (" + columns + ")");
+        s.execute("CREATE TABLE " + LINT_TABLE + " (" + columns + ")");
+      }
+    })) {
+      for (LocatedRule r : located) {
+        QualityRule.Sql rule = (QualityRule.Sql) r.rule();
+        if (rule.field() != null && rule.field().contains(".")) {
+          problems.add(new Problem(r.pointer(), "sql rule '" + rule.name() + "' is on nested property '"
+              + rule.field() + "': put it on the object or a top-level property, where sql rules run"));
+          continue;
+        }
+        String problem = bindProblem(c, query(rule, LINT_OBJECT, LINT_TABLE));
+        if (problem != null) {
+          problems.add(new Problem(r.pointer("query"), "sql rule '" + rule.name() + "': " + problem));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot start DuckDB to check the sql rules of " + contract.id() + ": "
+          + e.getMessage(), e);
+    }
+    return problems;
+  }
+
+  private static String bindProblem(Connection c, String sql) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ResultSetMetaData meta = ps.getMetaData();
+      if (meta == null || meta.getColumnCount() < 1) {
+        return "the query must return one number";
+      }
+      if (!NUMERIC.contains(meta.getColumnType(1))) {
+        return "the query must return one number, not " + meta.getColumnTypeName(1);
+      }
+      return null;
+    } catch (SQLException e) {
+      String first = e.getMessage() == null ? e.getClass().getSimpleName()
+          : e.getMessage().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+      boolean unknownTable = first.startsWith("Catalog Error") && first.contains("does not exist");
+      return first + (unknownTable ? " (a query reads the batch as ${object} and the whole table as ${table})" : "");
+    }
+  }
+
+  /** DuckDB column definitions for an Iceberg struct, e.g. {@code "id" VARCHAR, "lines" STRUCT("sku" VARCHAR)[]}. */
+  private static String columns(Types.StructType struct) {
+    return struct.fields().stream().map(f -> quote(f.name()) + " " + duckType(f.type()))
+        .collect(Collectors.joining(", "));
+  }
+
+  private static String duckType(Type type) {
+    return switch (type.typeId()) {
+      case BOOLEAN -> "BOOLEAN";
+      case INTEGER -> "INTEGER";
+      case LONG -> "BIGINT";
+      case FLOAT -> "FLOAT";
+      case DOUBLE -> "DOUBLE";
+      case DECIMAL -> "DECIMAL(" + ((Types.DecimalType) type).precision() + "," + ((Types.DecimalType) type).scale()
+          + ")";
+      case DATE -> "DATE";
+      case TIME -> "TIME";
+      case TIMESTAMP -> ((Types.TimestampType) type).shouldAdjustToUTC() ? "TIMESTAMPTZ" : "TIMESTAMP";
+      case STRING -> "VARCHAR";
+      case UUID -> "UUID";
+      case BINARY, FIXED -> "BLOB";
+      case STRUCT -> "STRUCT(" + columns(type.asStructType()) + ")";
+      case LIST -> duckType(type.asListType().elementType()) + "[]";
+      case MAP -> "MAP(" + duckType(type.asMapType().keyType()) + ", " + duckType(type.asMapType().valueType())
+          + ")";
+      default -> "VARCHAR";
+    };
+  }
+
+  private static String quote(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  /** A rule's query with its placeholders replaced: the batch, the whole table, the rule's property. */
+  private static String query(QualityRule.Sql rule, String object, String table) {
+    return rule.query()
+        .replace("${object}", object)
+        .replace("{object}", object)
+        .replace("${table}", table)
+        .replace("${property}", rule.field() == null ? "" : quote(rule.field()));
   }
 
   public boolean isEmpty() {
@@ -86,11 +220,7 @@ public final class SqlRules implements AutoCloseable {
       if ((aboutTheBatch && batchFiles.isEmpty()) || (rule.query().contains("${table}") && tableFiles.isEmpty())) {
         continue; // no rows reached silver in this batch: nothing to judge (and no columns to bind)
       }
-      String sql = rule.query()
-          .replace("${object}", relation(batchFiles))
-          .replace("{object}", relation(batchFiles))
-          .replace("${table}", relation(tableFiles))
-          .replace("${property}", rule.field() == null ? "" : "\"" + rule.field() + "\"");
+      String sql = query(rule, relation(batchFiles), relation(tableFiles));
       try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
         if (!rs.next()) {
           verdicts.add(new Verdict(rule.name(), rule.severity(), false, null, "the query returned no row"));
@@ -119,6 +249,17 @@ public final class SqlRules implements AutoCloseable {
   private static String localPath(String location) {
     return location.startsWith("file:") ? Path.of(java.net.URI.create(location.startsWith("file:///") ? location
         : "file://" + location.substring("file:".length()))).toString() : location;
+  }
+
+  /**
+   * {@link #problems(Contract)} as a {@link ContractCheck}, registered in {@code META-INF/services}: the contract
+   * parser runs it wherever the runtime is on the class path, so a node refuses at start what {@code lint} refuses.
+   */
+  public static final class Check implements ContractCheck {
+    @Override
+    public List<Problem> problems(Contract contract) {
+      return SqlRules.problems(contract);
+    }
   }
 
   @Override

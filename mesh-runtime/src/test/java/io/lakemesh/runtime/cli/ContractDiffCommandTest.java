@@ -154,4 +154,31 @@ class ContractDiffCommandTest {
         assertEquals(2, noSubcommand.exitCode());
         assertTrue(noSubcommand.err().contains("Missing subcommand: one of lint, diff, explain"), noSubcommand.err());
     }
+
+    @Test
+    void aCompatibleChangeUnderTheSameVersionIsWarnedAboutAndExitsZero() throws IOException {
+        String old = file("same-1.0.0.odcs.yaml", orders);
+        String proposed = file("same-1.0.0-edited.odcs.yaml", orders
+                .replace("[open, paid, shipped]", "[open, paid, shipped, returned]"));
+
+        Run run = contract("diff", old, proposed);
+
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().startsWith("COMPATIBLE  "), run.out());
+        assertTrue(run.out().endsWith("warning: version 1.0.0 is not raised; raise the minor version (1.1.0) so"
+                + " consumers can tell the contracts apart\n"), run.out());
+    }
+
+    @Test
+    void aMajorBumpWithoutChangesRunsBesideAndExitsZero() throws IOException {
+        String old = file("bump-1.0.0.odcs.yaml", orders);
+        String proposed = file("bump-2.0.0.odcs.yaml", orders.replace("version: 1.0.0", "version: 2.0.0"));
+
+        Run run = contract("diff", old, proposed);
+
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().startsWith("NEW MAJOR  "), run.out());
+        assertTrue(run.out().contains("runs beside 1.0.0 as a new major version"), run.out());
+        assertFalse(run.out().contains("in place"), run.out());
+    }
 }

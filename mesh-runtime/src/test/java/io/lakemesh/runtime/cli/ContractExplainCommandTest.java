@@ -70,6 +70,45 @@ class ContractExplainCommandTest {
   }
 
   @Test
+  void shareRulesAreBatchRulesAndRolesShowTheirFiltersAndMasks() throws IOException {
+    CliRun run = explain(ContractLintCommandTest.orders()
+        .replace("""
+      - name: email
+        logicalType: string
+""", """
+      - name: email
+        logicalType: string
+        quality:
+          - {name: email_mostly_there, metric: nullValues, mustBeLessThan: 10, unit: percent, severity: warning}
+          - {name: email_not_blank, metric: missingValues, mustBe: 0}
+""")
+        .replace("""
+  - role: analyst
+    access: read
+""", """
+  - role: analyst
+    access: read
+    customProperties:
+      - property: lakemeshRowFilter
+        value: row.country == claims.country
+      - property: lakemeshMasks
+        value: {restricted: hash}
+"""));
+    String out = run.out();
+    assertEquals(0, run.exitCode(), out + run.err());
+    // judged per batch, so not a per-row check of the field; the per-row rule is
+    assertLine(out, "  email +string; optional; rule email_not_blank \\(missingValues\\): not null or blank -> error");
+    assertTrue(out.lines().noneMatch(l -> l.startsWith("  email ") && l.contains("email_mostly_there")), out);
+    assertLine(out, "  email_mostly_there +warning +nullValues must be < 10% +\\(on email\\)");
+    // each role: its actions, the rows it reads and how it sees classified columns
+    assertLine(out, " +actions: read, ingest");
+    assertLine(out, " +rows: row\\.country == claims\\.country");
+    assertLine(out, " +masks: restricted -> hash");
+    assertLine(out, " +rows: every row");
+    assertLine(out, " +masks: none \\(every column in clear\\)");
+  }
+
+  @Test
   void anInvalidContractIsListedLikeLintAndExits1() throws IOException {
     CliRun run = explain(ContractLintCommandTest.orders().replace("apiVersion: v3.1.0", "apiVersion: v9"));
     assertEquals(1, run.exitCode());

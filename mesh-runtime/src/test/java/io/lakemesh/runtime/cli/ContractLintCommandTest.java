@@ -64,10 +64,10 @@ class ContractLintCommandTest {
         run.out());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith(bad + ": /schema/0/properties/2/logicalType: ")
         && l.contains("datetime")), run.out());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith(badRule + ": /schema/0/quality: ")
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith(badRule + ": /schema/0/quality/1/implementation: ")
         && l.contains("not_in_future") && l.contains("later")), run.out());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith(yaml + ": /: not valid YAML at line 1: ")
-        && l.contains("expected ',' or ']'")), run.out());
+    assertTrue(lines.stream().anyMatch(l -> l.equals(yaml + ": /: not valid JSON: line 1, column 3: Unexpected"
+        + " character ('n' (code 110)): was expecting double-quote to start field name")), run.out());
     assertTrue(lines.stream().noneMatch(l -> l.startsWith(good.toString())), run.out());
     String summary = lines.get(lines.size() - 1);
     int problems = lines.size() - 1;
@@ -91,7 +91,7 @@ class ContractLintCommandTest {
     CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
 
     assertEquals(1, run.exitCode(), run.out() + run.err());
-    assertEquals(List.of(file + ": /schema/0/properties/1: partition transform day does not apply to 'country' of type"
+    assertEquals(List.of(file + ": /schema/0/properties/1/customProperties/0/value: partition transform day does not apply to 'country' of type"
         + " string", "lint: 1 contract, 1 with problems, 1 problem"), run.out().lines().toList());
   }
 
@@ -117,5 +117,43 @@ class ContractLintCommandTest {
     CliRun empty = CliRun.execute(new ContractLintCommand(), dir.toString());
     assertEquals(2, empty.exitCode());
     assertEquals("lint: no contract files (*.yaml, *.yml, *.json) in " + dir + "\n", empty.err());
+  }
+
+  @Test
+  void anSqlRuleThatDoesNotBindIsOneLineAtItsQuery() throws IOException {
+    Path file = write("sql.odcs.yaml", orders() + """
+      - name: typo
+        type: sql
+        query: SELEC nonsense FROM
+        mustBe: 0
+      - name: escape
+        type: sql
+        query: SELECT COUNT(*) FROM read_csv('/etc/passwd')
+        mustBe: 0
+      - name: fine
+        type: sql
+        query: SELECT COUNT(*) FROM ${object}, UNNEST(lines) AS t(l) WHERE l.amount < 0
+        mustBe: 0
+""");
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    List<String> lines = run.out().lines().toList();
+    assertEquals(3, lines.size(), run.out());
+    assertTrue(lines.get(0).startsWith(file + ": /schema/0/quality/3/query: sql rule 'typo': Parser Error: syntax"
+        + " error at or near \"SELEC\""), run.out());
+    assertTrue(lines.get(1).startsWith(file + ": /schema/0/quality/4/query: sql rule 'escape': Permission Error"),
+        run.out());
+  }
+
+  @Test
+  void severalDocumentsInOneFileAreRefused() throws IOException {
+    Path file = write("two.odcs.yaml", orders() + "\n---\n" + orders());
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().startsWith(file + ": /: the file holds 2 YAML documents"), run.out());
   }
 }

@@ -2,9 +2,14 @@ package io.lakemesh.runtime.quality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lakemesh.contracts.ContractParser;
+import io.lakemesh.contracts.InvalidContractException;
+import io.lakemesh.contracts.model.QualityRule;
+import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.model.Threshold;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.runtime.storage.TableWriter;
@@ -51,6 +56,10 @@ class SqlRulesTest {
               type: sql
               query: SELECT COUNT(*) FROM ${table}
               mustBeGreaterThan: 0
+      """;
+
+  /** Rules the parser refuses, each with the problem lint reports at its pointer. */
+  private static final String BAD_RULES = """
             - name: broken_query
               type: sql
               query: SELECT nope FROM ${object}
@@ -59,14 +68,51 @@ class SqlRulesTest {
               type: sql
               query: SELECT COUNT(*) FROM read_csv('/etc/passwd')
               mustBe: 0
+            - name: typo
+              type: sql
+              query: SELEC nonsense FROM
+              mustBe: 0
+            - name: not_a_number
+              type: sql
+              query: SELECT MAX(id) FROM ${table}
+              mustBe: 0
+            - name: wrong_table
+              type: sql
+              query: SELECT COUNT(*) FROM orders
+              mustBe: 0
       """;
 
   @TempDir
   Path home;
 
   @Test
+  void theParserBindsEachQueryAgainstTheContractsColumnsAndPointsAtIt() {
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("orders", CONTRACT + BAD_RULES));
+    Map<String, String> byPath = new java.util.HashMap<>();
+    e.problems().forEach(p -> byPath.put(p.path(), p.reason()));
+    assertEquals(5, e.problems().size(), e.getMessage());
+    assertTrue(byPath.get("/schema/0/quality/2/query").contains("Binder Error")
+        && byPath.get("/schema/0/quality/2/query").contains("nope"), e.getMessage());
+    assertTrue(byPath.get("/schema/0/quality/3/query").contains("Permission Error"), e.getMessage());
+    assertTrue(byPath.get("/schema/0/quality/4/query").startsWith("sql rule 'typo': Parser Error"), e.getMessage());
+    assertTrue(byPath.get("/schema/0/quality/5/query").contains("must return one number"), e.getMessage());
+    assertTrue(byPath.get("/schema/0/quality/6/query").contains("${object}"), e.getMessage());
+  }
+
+  @Test
   void countsOffendersInTheBatchAndRefusesWhatTheSandboxForbids() throws Exception {
-    Contract contract = ContractParser.parse("orders", CONTRACT);
+    Contract valid = ContractParser.parse("orders", CONTRACT);
+    // rules the parser would refuse, put in by hand: the runtime sandbox must hold on its own
+    List<QualityRule> quality = new java.util.ArrayList<>(valid.table().quality());
+    quality.add(new QualityRule.Sql("broken_query", Severity.ERROR, null, "SELECT nope FROM ${object}",
+        Threshold.ZERO));
+    quality.add(new QualityRule.Sql("no_escape", Severity.ERROR, null, "SELECT COUNT(*) FROM read_csv('/etc/passwd')",
+        Threshold.ZERO));
+    Contract contract = new Contract(valid.id(), valid.name(), valid.version(), valid.status(), valid.domain(),
+        valid.dataProduct(), valid.description(), valid.owner(),
+        new Contract.TableSchema(valid.table().name(), valid.table().description(), valid.table().fields(), quality),
+        valid.roles(), valid.slaProperties(), valid.settings(), valid.document());
     try (Warehouse warehouse = Warehouse.openLocal(home)) {
       var schema = IcebergMapping.schema(contract);
       Table table = warehouse.createOrLoad(TableIdentifier.of("shop", "orders"), schema,

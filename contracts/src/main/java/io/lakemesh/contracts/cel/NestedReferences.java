@@ -1,0 +1,111 @@
+package io.lakemesh.contracts.cel;
+
+import dev.cel.common.ast.CelExpr;
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LogicalType;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Checks that every {@code object.property} an expression selects is a property the contract declares. CEL sees an
+ * object column as {@code map(string, dyn)}, so the type checker accepts {@code address.nope}, which would then fail
+ * (or quietly be absent) on every row; this walk catches it at compile time, for rules and row filters alike.
+ * It follows variables into nested objects, {@code row.<column>}, array indexing and the variables of macros
+ * ({@code items.all(i, i.qty > 0)}).
+ */
+final class NestedReferences {
+  private final Map<String, Field> scope;
+
+  private NestedReferences(Map<String, Field> scope) {
+    this.scope = scope;
+  }
+
+  /** The first reference to an undeclared nested property, as a sentence; empty when every one resolves. */
+  static Optional<String> firstUnknown(CelExpr expr, Map<String, Field> topLevel, String rowVariable) {
+    Map<String, Field> scope = new HashMap<>(topLevel);
+    scope.put(rowVariable, new Field(rowVariable, LogicalType.OBJECT, null, false, false, -1, -1, null, null, null,
+        null, List.copyOf(topLevel.values()), null, List.of()));
+    try {
+      new NestedReferences(scope).resolve(expr);
+      return Optional.empty();
+    } catch (Unknown e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /** The declared field an expression denotes, or null when it is not (only) a field. */
+  private Field resolve(CelExpr e) {
+    switch (e.getKind()) {
+      case IDENT -> {
+        return scope.get(e.ident().name());
+      }
+      case SELECT -> {
+        Field operand = resolve(e.select().operand());
+        if (operand == null || operand.type() != LogicalType.OBJECT) {
+          return null;
+        }
+        String name = e.select().field();
+        return operand.property(name).orElseThrow(() -> new Unknown("'" + operand.name() + "' has no property '"
+            + name + "' (it has: " + operand.properties().stream().map(Field::name)
+            .collect(Collectors.joining(", ")) + ")"));
+      }
+      case CALL -> {
+        e.call().target().ifPresent(this::resolve);
+        Field first = null;
+        for (int i = 0; i < e.call().args().size(); i++) {
+          Field f = resolve(e.call().args().get(i));
+          if (i == 0) {
+            first = f;
+          }
+        }
+        // list[i] is an element of the list
+        return e.call().function().equals("_[_]") && first != null && first.type() == LogicalType.ARRAY
+            ? element(first) : null;
+      }
+      case COMPREHENSION -> {
+        CelExpr.CelComprehension c = e.comprehension();
+        Field range = resolve(c.iterRange());
+        resolve(c.accuInit());
+        Map<String, Field> saved = new HashMap<>(scope);
+        // a macro's variables shadow columns of the same name
+        scope.put(c.iterVar(), range != null && range.type() == LogicalType.ARRAY ? element(range) : null);
+        if (!c.iterVar2().isEmpty()) {
+          scope.put(c.iterVar2(), null);
+        }
+        scope.put(c.accuVar(), null);
+        resolve(c.loopCondition());
+        resolve(c.loopStep());
+        resolve(c.result());
+        scope.clear();
+        scope.putAll(saved);
+        return null;
+      }
+      case LIST -> e.list().elements().forEach(this::resolve);
+      case MAP -> e.map().entries().forEach(en -> {
+        resolve(en.key());
+        resolve(en.value());
+      });
+      case STRUCT -> e.struct().entries().forEach(en -> resolve(en.value()));
+      default -> {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** An array's items, named {@code <array>[]} so that a message says whose items they are. */
+  private static Field element(Field array) {
+    Field i = array.items();
+    return i == null ? null : new Field(array.name() + "[]", i.type(), i.physicalType(), i.required(), i.unique(),
+        -1, -1, null, i.classification(), i.description(), i.options(), i.properties(), i.items(), i.quality());
+  }
+
+  private static final class Unknown extends RuntimeException {
+    Unknown(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
