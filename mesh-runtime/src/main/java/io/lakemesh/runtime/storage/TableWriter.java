@@ -2,6 +2,8 @@ package io.lakemesh.runtime.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.AppendFiles;
@@ -20,7 +22,7 @@ import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.events.CreateSnapshotEvent;
-import org.apache.iceberg.io.FanoutDataWriter;
+import org.apache.iceberg.io.ClusteredDataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.PropertyUtil;
@@ -41,8 +43,10 @@ public final class TableWriter {
 
   /**
    * Writes records as data files in the table's default format, one or more files per partition of
-   * the table's current spec. Records may arrive in any partition order: every partition's file
-   * stays open until the batch ends, so memory grows with the number of partitions in a batch.
+   * the table's current spec. Records may arrive in any partition order: they are grouped by
+   * partition first and each partition's file is written whole, one file open at a time (a
+   * micro-batch of a day x region table spans ~50 partitions; interleaving their writers thrashes
+   * the caches and holds every writer's buffers at once).
    *
    * @param records records built from {@code table.schema()} (e.g. {@code
    *     GenericRecord.create(table.schema())}): writers map values by position, so a record of
@@ -67,25 +71,35 @@ public final class TableWriter {
     // Each factory names its files with a fresh random operation id, so concurrent writers (and
     // retried batches) never collide on a file name.
     OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0).format(format).build();
-    FanoutDataWriter<Record> writer =
-        new FanoutDataWriter<>(writerFactory, files, table.io(), targetFileSize);
-
     // Partition transforms (day(ts), bucket) take Iceberg's internal values (micros, days), not
     // the java.time objects a generic Record holds: the wrapper converts on access.
     InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
     PartitionKey partition = new PartitionKey(spec, schema);
     Types.StructType checked = schema.asStruct();
+    Map<PartitionKey, List<Record>> byPartition = new LinkedHashMap<>();
+    for (Record record : records) {
+      if (record.struct() != checked && !record.struct().equals(schema.asStruct())) {
+        throw new IllegalArgumentException(
+            "Record does not match the schema of table " + table.name()
+                + ": build records from table.schema(). Record: " + record.struct()
+                + "; table: " + schema.asStruct());
+      }
+      checked = record.struct();
+      partition.partition(internal.wrap(record));
+      List<Record> rows = byPartition.get(partition);
+      if (rows == null) {
+        rows = new ArrayList<>();
+        byPartition.put(partition.copy(), rows);
+      }
+      rows.add(record);
+    }
+    ClusteredDataWriter<Record> writer =
+        new ClusteredDataWriter<>(writerFactory, files, table.io(), targetFileSize);
     try {
-      for (Record record : records) {
-        if (record.struct() != checked && !record.struct().equals(schema.asStruct())) {
-          throw new IllegalArgumentException(
-              "Record does not match the schema of table " + table.name()
-                  + ": build records from table.schema(). Record: " + record.struct()
-                  + "; table: " + schema.asStruct());
+      for (Map.Entry<PartitionKey, List<Record>> group : byPartition.entrySet()) {
+        for (Record record : group.getValue()) {
+          writer.write(record, spec, group.getKey());
         }
-        checked = record.struct();
-        partition.partition(internal.wrap(record));
-        writer.write(record, spec, partition);
       }
       writer.close();
     } catch (RuntimeException | IOException e) {
@@ -174,7 +188,7 @@ public final class TableWriter {
    * behind in the common case; returns the failure to throw.
    */
   private static RuntimeException abort(
-      Table table, FanoutDataWriter<Record> writer, Exception cause) {
+      Table table, ClusteredDataWriter<Record> writer, Exception cause) {
     try {
       writer.close();
       for (DataFile file : writer.result().dataFiles()) {
