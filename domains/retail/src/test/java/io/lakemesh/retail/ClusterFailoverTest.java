@@ -84,6 +84,7 @@ class ClusterFailoverTest {
   private Duration takeover;
   private String takeoverView;
   private Map<String, String> membersAfterKill;
+  private List<MeshCluster.Worker> workersAtKill;
   private final Ingested ingested = new Ingested();
   private Long subscribedAt;
   private boolean failed;
@@ -211,7 +212,8 @@ class ClusterFailoverTest {
       if (r == KILL_AT_REQUEST) {
         victim = chooseVictim();
         targets.remove(victim);
-        System.out.println("killing " + victim + " (workers: " + cluster.workers(subscriberNode) + ")");
+        workersAtKill = cluster.workers(subscriberNode);
+        System.out.println("killing " + victim + " (workers: " + workersAtKill + ")");
         System.out.println("kill at " + Instant.now());
         long killedAt = System.nanoTime();
         victim.kill();
@@ -321,6 +323,18 @@ class ClusterFailoverTest {
             .equals(gold.currentSnapshot().summary().get("lakemesh.source.snapshot"));
       });
     }
+  }
+
+  @Test
+  void theIngestWasSpreadOverEveryNodeBeforeTheKill() {
+    // the precondition of "more nodes, more throughput": each node consumed and committed its own partition's events
+    Map<String, Long> batchesByNode = workersAtKill.stream()
+        .filter(w -> w.product().equals(TRANSACTIONS) && w.node() != null)
+        .collect(Collectors.groupingBy(MeshCluster.Worker::node, TreeMap::new,
+            Collectors.summingLong(MeshCluster.Worker::batches)));
+    assertEquals(3, batchesByNode.size(), "partition workers on three nodes: " + workersAtKill);
+    assertTrue(batchesByNode.values().stream().allMatch(b -> b > 0),
+        "every node committed batches of its partition before the kill: " + batchesByNode);
   }
 
   @Test

@@ -32,7 +32,7 @@ final class MeshCluster implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** A worker as /lakemesh/products shows it. */
-  record Worker(String product, String worker, String state, String node) {}
+  record Worker(String product, String worker, String state, String node, long batches) {}
 
   final Path home;
   private final EmbeddedKafka kafka;
@@ -122,7 +122,7 @@ final class MeshCluster implements AutoCloseable {
     for (JsonNode product : body) {
       for (JsonNode w : product.path("workers")) {
         workers.add(new Worker(product.path("id").asText(), w.path("worker").asText(), w.path("state").asText(),
-            w.path("node").asText(null)));
+            w.path("node").asText(null), w.path("batches").asLong()));
       }
     }
     return workers;
