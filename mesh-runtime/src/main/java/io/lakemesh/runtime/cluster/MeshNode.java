@@ -162,7 +162,19 @@ public final class MeshNode implements AutoCloseable {
       }
       throw e;
     }
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "lakemesh", withRoles);
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.empty(), "lakemesh", withRoles);
+    } catch (RuntimeException e) {
+      warehouse.close();
+      if (kafka != null) {
+        kafka.close();
+      }
+      // most often the cluster port is taken; Pekko's own message names the address but not the setting
+      throw new IllegalStateException("cannot start the cluster transport on port "
+          + withRoles.getInt("pekko.remote.artery.canonical.port") + " (is it in use? choose another with"
+          + " --cluster-port or LAKEMESH_CLUSTER_PORT): " + e.getMessage(), e);
+    }
     Cluster cluster = Cluster.get(system);
     if (kubernetes) {
       // the pods find each other through the Kubernetes API and probe /bootstrap on the management port
