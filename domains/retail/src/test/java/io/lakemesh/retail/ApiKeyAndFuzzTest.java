@@ -40,6 +40,15 @@ class ApiKeyAndFuzzTest {
           .header("Authorization", admin).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"till-42\",\"roles\":[\"ingest\"]}")).build());
       assertEquals(201, created.statusCode(), created.body());
+      for (String bad : new String[] {"{\"name\":\"x\",\"roles\":[\"analyst\"],\"claims\":\"NCR\"}",
+          "{\"name\":\"x\",\"roles\":[]}", "{\"name\":\"\",\"roles\":[\"ingest\"]}",
+          "{\"name\":\"x\",\"roles\":[\"nosuchrole\"]}", "{\"name\":\"x\",\"roles\":[7]}"}) {
+        HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
+            .header("Authorization", admin).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(bad)).build());
+        assertEquals(400, refused.statusCode(), bad + " -> " + refused.body());
+        assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(""));
+      }
       JsonNode key = JSON.readTree(created.body());
       String secretKey = key.get("key").asText();
       String id = key.get("id").asText();

@@ -212,7 +212,7 @@ class ClusterFailoverTest {
       if (r == KILL_AT_REQUEST) {
         victim = chooseVictim();
         targets.remove(victim);
-        workersAtKill = cluster.workers(subscriberNode);
+        workersAtKill = awaitEveryWorkerCommitted();
         System.out.println("killing " + victim + " (workers: " + workersAtKill + ")");
         System.out.println("kill at " + Instant.now());
         long killedAt = System.nanoTime();
@@ -275,6 +275,26 @@ class ClusterFailoverTest {
       }
       Thread.sleep(250);
     } while (System.nanoTime() < deadline);
+  }
+
+  /**
+   * The workers as the subscriber's node reports them, once each partition worker has committed a batch (a worker
+   * that moved in the rebalance starts counting afresh and its first batch waits for the batch window); at most
+   * 30 s, then whatever is reported.
+   */
+  private List<MeshCluster.Worker> awaitEveryWorkerCommitted() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<MeshCluster.Worker> workers;
+    do {
+      workers = cluster.workers(subscriberNode);
+      boolean all = workers.stream().filter(w -> w.product().equals(TRANSACTIONS)).count() == 3
+          && workers.stream().filter(w -> w.product().equals(TRANSACTIONS)).allMatch(w -> w.batches() > 0);
+      if (all) {
+        return workers;
+      }
+      Thread.sleep(250);
+    } while (System.nanoTime() < deadline);
+    return workers;
   }
 
   /** Polls a survivor until every worker of every product runs on a survivor; the time since the kill. */

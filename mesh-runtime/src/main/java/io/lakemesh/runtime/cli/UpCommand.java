@@ -148,7 +148,10 @@ public final class UpCommand implements Callable<Integer> {
     Signal.handle(new Signal("INT"), s -> new Thread(stop, "lakemesh-stop").start());
     Signal.handle(new Signal("TERM"), s -> new Thread(stop, "lakemesh-stop").start());
     stopped.await();
-    System.out.println("Lakemesh stopped; everything accepted is committed.");
+    // accepted events are durable in Kafka either way; what was not consumed yet (a paused product, a backlog)
+    // is committed after the next start
+    System.out.println("Lakemesh stopped: in-flight batches are committed; accepted events not yet in the tables"
+        + " wait in Kafka for the next start.");
     return 0;
   }
 

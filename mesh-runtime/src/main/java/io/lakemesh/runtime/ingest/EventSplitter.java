@@ -162,6 +162,7 @@ public final class EventSplitter {
       return e.getClass().getSimpleName();
     }
     return message.replaceAll(",? from `[^`]*`", "").replaceAll("\\s*\\(`[^`]*` disabled\\)", "")
-        .replace("Source: REDACTED; ", "").trim();
+        .replaceAll(":? ?enable `[^`]*` to allow", "").replaceAll("`[^`]*`", "").replace("Source: REDACTED; ", "")
+        .trim();
   }
 }

@@ -5,9 +5,11 @@ import io.lakemesh.runtime.product.ProductCatalog;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -18,7 +20,7 @@ import org.apache.kafka.common.TopicPartition;
  * Asked on every ingest request, so it never waits for the broker: a product's ends are refreshed in the background
  * once they are older than {@code maxAge}, and until the first answer arrives a product has no known ends.
  */
-public final class LogEnds implements Function<String, Map<Integer, Long>>, AutoCloseable {
+public final class LogEnds implements io.lakemesh.runtime.pipeline.ProgressBoard.LogEndsReader, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogEnds.class);
 
   private record Read(Map<Integer, Long> ends, long atNanos) {}
@@ -27,7 +29,7 @@ public final class LogEnds implements Function<String, Map<Integer, Long>>, Auto
   private final ProductCatalog products;
   private final long maxAgeNanos;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
-  private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+  private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
 
   public LogEnds(String bootstrapServers, ProductCatalog products, Duration maxAge) {
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -37,20 +39,44 @@ public final class LogEnds implements Function<String, Map<Integer, Long>>, Auto
     this.maxAgeNanos = maxAge.toNanos();
   }
 
-  /** The next offset of every partition of the product's raw topic, as last read; empty when not known yet. */
+  /**
+   * The next offset of every partition of the product's raw topic; empty when not known. With {@code fresh}, ends
+   * older than the maximum age are read again first (waiting up to a second for the broker): what a person reading
+   * the stats expects after a quiet spell. Without, the last read is returned at once and refreshed behind it.
+   */
   @Override
-  public Map<Integer, Long> apply(String productId) {
+  public Map<Integer, Long> ends(String productId, boolean fresh) {
     Read read = cache.get(productId);
-    if ((read == null || System.nanoTime() - read.atNanos() >= maxAgeNanos) && refreshing.add(productId)) {
-      refresh(productId);
+    if (read == null || System.nanoTime() - read.atNanos() >= maxAgeNanos) {
+      CompletableFuture<Void> refresh = refreshing.get(productId);
+      if (refresh == null) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        refresh = refreshing.putIfAbsent(productId, mine);
+        if (refresh == null) {
+          refresh = mine;
+          refresh(productId, mine);
+        }
+      }
+      if (fresh) {
+        try {
+          refresh.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          LOG.debug("end offsets of {} not refreshed in time: {}", productId, e.toString());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        read = cache.get(productId);
+      }
     }
     return read == null ? Map.of() : read.ends();
   }
 
-  private void refresh(String productId) {
+  /** Reads the product's ends from the broker; completes {@code done} (and forgets it) when the answer is in. */
+  private void refresh(String productId, CompletableFuture<Void> done) {
     Product product = products.find(productId).orElse(null);
     if (product == null) {
-      refreshing.remove(productId);
+      refreshing.remove(productId, done);
+      done.complete(null);
       return;
     }
     Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
@@ -68,7 +94,8 @@ public final class LogEnds implements Function<String, Map<Integer, Long>>, Auto
         offsets.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
         cache.put(productId, new Read(Map.copyOf(ends), System.nanoTime()));
       } finally {
-        refreshing.remove(productId);
+        refreshing.remove(productId, done);
+        done.complete(null);
       }
     });
   }

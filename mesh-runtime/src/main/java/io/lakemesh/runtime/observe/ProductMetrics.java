@@ -43,7 +43,8 @@ public final class ProductMetrics {
         .description("quarantined events per failing rule, all time").register(registry);
     checks = MultiGauge.builder("lakemesh.batch.checks")
         .description("batch-level rule verdicts (passed/failed), all time").register(registry);
-    lag = MultiGauge.builder("lakemesh.ingest.lag").description("events ingested here and not yet in silver")
+    lag = MultiGauge.builder("lakemesh.ingest.lag")
+        .description("events in the product's Kafka log (accepted by any node) not yet committed to silver")
         .register(registry);
     freshness = MultiGauge.builder("lakemesh.freshness.seconds").description("seconds since the last commit")
         .register(registry);

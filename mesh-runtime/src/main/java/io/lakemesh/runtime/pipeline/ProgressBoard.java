@@ -21,7 +21,13 @@ public final class ProgressBoard implements AutoCloseable {
 
   private final Instant startedAt = Instant.now();
   private final Function<String, SourcePositions> committed;
-  private final Function<String, Map<Integer, Long>> logEnds;
+  private final LogEndsReader logEnds;
+
+  /** The end offsets of products' raw topics. */
+  public interface LogEndsReader {
+    /** The next offset of each partition; {@code fresh}: re-read first if old (may wait briefly). */
+    Map<Integer, Long> ends(String productId, boolean fresh);
+  }
   private final Map<String, Map<Integer, AtomicLong>> produced = new ConcurrentHashMap<>();
   private final Map<String, PipelineState> states = new ConcurrentHashMap<>();
 
@@ -30,7 +36,7 @@ public final class ProgressBoard implements AutoCloseable {
    * @param logEnds the next offset of each partition of a product's raw topic (events accepted by any node); may
    *     lag a moment behind, which the offsets this node produced make up for
    */
-  public ProgressBoard(Function<String, SourcePositions> committed, Function<String, Map<Integer, Long>> logEnds) {
+  public ProgressBoard(Function<String, SourcePositions> committed, LogEndsReader logEnds) {
     this.committed = committed;
     this.logEnds = logEnds;
   }
@@ -51,7 +57,16 @@ public final class ProgressBoard implements AutoCloseable {
    * restart, waiting for whichever node runs their partition.
    */
   public long lag(String productId) {
-    Map<Integer, Long> ends = new java.util.HashMap<>(logEnds.apply(productId));
+    return lag(productId, false);
+  }
+
+  /** {@link #lag(String)} from freshly read log ends, for people reading the stats rather than the ingest path. */
+  public long freshLag(String productId) {
+    return lag(productId, true);
+  }
+
+  private long lag(String productId, boolean fresh) {
+    Map<Integer, Long> ends = new java.util.HashMap<>(logEnds.ends(productId, fresh));
     Map<Integer, AtomicLong> mine = produced.get(productId);
     if (mine != null) {
       mine.forEach((partition, offset) -> ends.merge(partition, offset.get() + 1, Math::max));

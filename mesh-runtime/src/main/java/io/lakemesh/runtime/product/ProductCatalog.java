@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  * and validated at start; one bad contract stops the start with all its problems listed.
  */
 public final class ProductCatalog {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProductCatalog.class);
+
   static final String INDEX = "META-INF/lakemesh/contracts.list";
 
   private final Map<String, Product> products;
@@ -62,8 +64,14 @@ public final class ProductCatalog {
       }
       for (Path dir : extraDirs) {
         try (Stream<Path> files = Files.walk(dir)) {
-          for (Path file : files.filter(p -> p.toString().endsWith(".odcs.yaml")).sorted().toList()) {
-            contracts.add(ContractParser.parse(file));
+          for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json")) {
+              contracts.add(ContractParser.parse(file));
+            } else if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
+              // lint reads any YAML or JSON file; say why the node does not, rather than dropping it silently
+              LOG.warn("{} is not loaded: contract files are named *.odcs.yaml, *.odcs.yml or *.odcs.json", file);
+            }
           }
         }
       }

@@ -116,6 +116,15 @@ public final class ApiRoutes extends AllDirectives {
     )));
   }
 
+  private static boolean allText(JsonNode array) {
+    for (JsonNode n : array) {
+      if (!n.isTextual() || n.asText().isBlank()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The roles a key may carry: those the deployed contracts grant, and admin. */
   private java.util.Set<String> knownRoles() {
     java.util.Set<String> known = new java.util.HashSet<>();
@@ -183,6 +192,19 @@ public final class ApiRoutes extends AllDirectives {
                 return problem(Problem.badRequest("malformed-body", "a key needs a \"name\" (string) and"
                     + " \"roles\" (array of role names); \"claims\" (object) is optional"), instance);
               }
+              String name = spec.get("name").asText();
+              if (name.isBlank() || name.length() > 200) {
+                return problem(Problem.badRequest("malformed-body", "a key's \"name\" must be 1 to 200 characters"),
+                    instance);
+              }
+              if (spec.path("roles").isEmpty() || !allText(spec.path("roles"))) {
+                return problem(Problem.badRequest("malformed-body", "\"roles\" must be a non-empty array of role"
+                    + " names: a key without roles can do nothing"), instance);
+              }
+              if (spec.has("claims") && !spec.get("claims").isObject()) {
+                return problem(Problem.badRequest("malformed-body", "\"claims\" must be an object of claim names to"
+                    + " values, e.g. {\"region\": \"NCR\"}"), instance);
+              }
               List<String> roles = new java.util.ArrayList<>();
               spec.path("roles").forEach(r -> roles.add(r.asText()));
               java.util.Set<String> known = knownRoles();
@@ -194,7 +216,7 @@ public final class ApiRoutes extends AllDirectives {
               @SuppressWarnings("unchecked")
               Map<String, Object> claims = spec.has("claims") ? JSON.convertValue(spec.get("claims"), Map.class)
                   : Map.of();
-              var created = apiKeys.create(spec.get("name").asText(), roles, claims, caller.subject());
+              var created = apiKeys.create(name, roles, claims, caller.subject());
               audit.admin(request, "api-key created " + created.info().id() + " roles=" + roles);
               ObjectNode out = keyJson(created.info());
               out.put("key", created.key());
@@ -304,14 +326,14 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route rows(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/rows";
-    return withProduct(id, p -> extractRequest(request -> parameterMap(params -> {
+    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance,
+        List.of("filter", "select", "limit"), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
       }
       RowQueries.Query query;
       try {
-        RowQueries.onlyParameters(params.keySet(), "filter", "select", "limit");
         query = RowQueries.parse(params.get("filter"), params.get("select"), params.get("limit"));
       } catch (RowQueries.BadQueryException e) {
         return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
@@ -331,7 +353,8 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route quarantine(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/quarantine";
-    return withProduct(id, p -> extractRequest(request -> parameterMap(params -> {
+    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance, List.of("limit"),
+        params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
@@ -342,7 +365,6 @@ public final class ApiRoutes extends AllDirectives {
       }
       RowQueries.Query query;
       try {
-        RowQueries.onlyParameters(params.keySet(), "limit");
         query = RowQueries.parse(null, null, params.get("limit"));
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
@@ -361,7 +383,7 @@ public final class ApiRoutes extends AllDirectives {
    */
   private Route stream(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/stream";
-    return withProduct(id, p -> parameterMap(params -> {
+    return withProduct(id, p -> QueryParameters.checked(instance, List.of("filter", "from"), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);

@@ -71,6 +71,16 @@ public final class JsonRows {
     if (v instanceof ByteBuffer b) {
       return NODES.textNode(Base64.getEncoder().encodeToString(b.array()));
     }
+    // RFC 3339: seconds always written (java.time's toString drops ":00" seconds)
+    if (v instanceof java.time.OffsetDateTime t) {
+      return NODES.textNode(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t));
+    }
+    if (v instanceof java.time.LocalDateTime t) {
+      return NODES.textNode(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t));
+    }
+    if (v instanceof java.time.LocalTime t) {
+      return NODES.textNode(java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(t));
+    }
     if (v instanceof Temporal || v instanceof CharSequence) {
       return NODES.textNode(v.toString());
     }

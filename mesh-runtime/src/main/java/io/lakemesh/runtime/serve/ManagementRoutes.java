@@ -1,5 +1,7 @@
 package io.lakemesh.runtime.serve;
 
+import java.util.List;
+
 import io.lakemesh.runtime.observe.ProductMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -84,18 +86,22 @@ public final class ManagementRoutes extends AllDirectives {
         // operator actions and cluster membership need the platform admin role
         adminOnly(() -> concat(
         path(org.apache.pekko.http.javadsl.server.PathMatchers.segment("lakemesh").slash("rebalance"), () ->
-            post(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
-                completeWithFuture(admin.rebalance(body))))),
+            post(() -> QueryParameters.checked("/lakemesh/rebalance", List.of(), none ->
+                entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
+                completeWithFuture(admin.rebalance(body)))))),
         pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> completeWithFuture(admin.list()))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> post(() ->
-                completeWithFuture(admin.pause(id)))),
+                QueryParameters.checked("/lakemesh/products/" + id + "/pause", List.of(), none ->
+                completeWithFuture(admin.pause(id))))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> post(() ->
-                completeWithFuture(admin.resume(id)))),
+                QueryParameters.checked("/lakemesh/products/" + id + "/resume", List.of(), none ->
+                completeWithFuture(admin.resume(id))))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("replay"), id -> post(() ->
                 // recomputing gold from a large upstream outlasts the default request timeout
                 withRequestTimeout(java.time.Duration.ofMinutes(5), () ->
-                parameterOptional("from", from -> completeWithFuture(admin.replay(id, from.orElse(null)))))))))),
+                QueryParameters.checked("/lakemesh/products/" + id + "/replay", List.of("from"), params ->
+                completeWithFuture(admin.replay(id, params.get("from")))))))))),
         clusterManagement)),
         extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
             + " (the management port serves /alive, /ready, /metrics, /cluster/members, /cluster/shards/<region>,"

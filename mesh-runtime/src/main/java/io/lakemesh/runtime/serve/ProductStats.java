@@ -64,7 +64,7 @@ public final class ProductStats {
           checks.put(k.substring("check.".length()), v);
         }
       });
-      stats.put("lag", progress.lag(product.id()));
+      stats.put("lag", progress.freshLag(product.id()));
       last = latest(latest(commitTime(bronze), commitTime(silver)), commitTime(quarantine));
     } else {
       Table table = StageTables.served(warehouse, product);

@@ -109,17 +109,6 @@ public final class RowQueries {
     this.warehouse = warehouse;
   }
 
-  /** Refuses query parameters the endpoint does not know: a misspelt {@code fitler} must not read everything. */
-  public static void onlyParameters(java.util.Collection<String> given, String... known) throws BadQueryException {
-    List<String> allowed = List.of(known);
-    for (String name : given) {
-      if (!allowed.contains(name)) {
-        throw new BadQueryException("unknown-parameter", "unknown query parameter '" + name + "'; this endpoint"
-            + " takes " + String.join(", ", allowed));
-      }
-    }
-  }
-
   public static Query parse(String filter, String select, String limit) throws BadQueryException {
     int n = 100;
     if (limit != null) {

@@ -19,7 +19,8 @@ class EventSplitterTest {
   void limitsAndSyntaxErrorsAreWordedForTheSenderNotForAJacksonUser() {
     String deep = "[{\"id\":\"1\",\"x\":" + "[".repeat(100) + "]".repeat(100) + "}]";
     for (String message : new String[] {refusal(deep, false), refusal(deep.substring(1, deep.length() - 1), true),
-        refusal("[{\"id\":\"1\",}]", false), refusal("{\"id\":\"1\"\n{\"id\":", true)}) {
+        refusal("[{\"id\":\"1\",}]", false), refusal("{\"id\":\"1\"\n{\"id\":", true),
+        refusal("[{\"id\":\"1\",\"a\":NaN}]", false), refusal("[{\"id\":\"1\",\"a\":+1}]", false)}) {
       assertFalse(message.contains("`"), message);
       assertFalse(message.contains("REDACTED"), message);
       assertFalse(message.contains("StreamReadConstraints"), message);
