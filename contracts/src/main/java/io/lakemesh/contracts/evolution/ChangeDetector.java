@@ -105,13 +105,14 @@ final class ChangeDetector {
       breaking(ChangeKind.TRANSFORM_CHANGED, "/customProperties/lakemeshTransform", "transformation changes from "
           + quote(sa.transform()) + " to " + quote(sb.transform()) + ": stored rows were computed by the old one");
     }
-    if (sa.partitions() < sb.partitions()) {
-      compatible(ChangeKind.KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions",
-          "raw topic partitions grow from " + sa.partitions() + " to " + sb.partitions());
-    } else if (sa.partitions() > sb.partitions()) {
+    if (sa.partitions() != sb.partitions()) {
+      // ingest picks a partition as murmur2(primary key) modulo the partition count and deduplicates per partition,
+      // so after any resize a re-sent event can land in another partition than its first copy and escape dedup
       breaking(ChangeKind.KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions",
-          "raw topic partitions shrink from " + sa.partitions() + " to " + sb.partitions()
-              + ": Kafka cannot remove partitions from a topic");
+          "raw topic partitions change from " + sa.partitions() + " to " + sb.partitions() + ": events are"
+              + " deduplicated per partition and routed by a hash of the primary key modulo the partition count, so a"
+              + " re-sent event could land in another partition than its first copy and be stored twice"
+              + (sa.partitions() > sb.partitions() ? " (and Kafka cannot remove partitions from a topic)" : ""));
     }
   }
 

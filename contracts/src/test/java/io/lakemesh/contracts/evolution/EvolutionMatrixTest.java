@@ -163,8 +163,6 @@ class EvolutionMatrixTest {
                 "        quality:\n          - name: customer_mostly_known\n            metric: nullValues\n"
                     + "            mustBeLessThan: 50\n            unit: percent\n            severity: error\n"),
             COMPATIBLE, NEW_MAJOR, RULE_ADDED, "customer_id"),
-        new Case("more Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 6"),
-            COMPATIBLE, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
 
         // ---- breaking on the same major, a new major version under a major bump
         new Case("add required field", T, after("        tags: [pii]\n", channel.formatted(true)),
@@ -238,6 +236,10 @@ class EvolutionMatrixTest {
             BREAKING, NEW_MAJOR, STAGE_CHANGED, "/customProperties/lakemeshStage"),
         new Case("change the upstream", O, replace("value: shop.orders\n", "value: shop.orders_v2\n"),
             BREAKING, NEW_MAJOR, UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream"),
+        new Case("more Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 6"),
+            BREAKING, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
+        new Case("fewer Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 2"),
+            BREAKING, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
         new Case("change the transformation", O, replace("    value: order_lines\n", "    value: order_lines_v2\n"),
             BREAKING, NEW_MAJOR, TRANSFORM_CHANGED, "/customProperties/lakemeshTransform"),
 
