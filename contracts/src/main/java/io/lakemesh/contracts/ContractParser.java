@@ -66,7 +66,10 @@ public final class ContractParser {
     JsonNode document;
     try {
       List<JsonNode> documents = json ? List.of(JSON.readTree(text)) : YAML.readValues(YAML.getFactory()
-          .createParser(text), JsonNode.class).readAll();
+          .createParser(text), JsonNode.class).readAll().stream()
+          // an empty document (a trailing or doubled ---) holds no contract: it is not a second one
+          .filter(d -> d != null && !d.isMissingNode() && !d.isNull())
+          .toList();
       if (documents.size() > 1) {
         throw new InvalidContractException(source, List.of(new Problem("", "the file holds " + documents.size()
             + " YAML documents (separated by ---); a contract file holds one contract: put each in its own file")));

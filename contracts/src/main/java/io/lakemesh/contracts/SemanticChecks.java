@@ -141,6 +141,7 @@ final class SemanticChecks {
       }
       checkBounds(f, p + "/logicalTypeOptions", problems);
       checkDecimal(f, p + "/physicalType", problems);
+      checkPhysicalType(f, p + "/physicalType", problems);
       if (f.partitionTransform() != null && !IcebergMapping.isKnownTransform(f.partitionTransform())) {
         problems.add(new Problem(partitionTransformPointer(contract, p), "unknown partition transform '"
             + f.partitionTransform() + "' (identity, year, month, day, hour, bucket[N], truncate[N])"));
@@ -161,6 +162,32 @@ final class SemanticChecks {
       }
     }
     return propertyPointer;
+  }
+
+  private static final Pattern NUMERIC_PHYSICAL = Pattern.compile(
+      "(?i)(decimal|numeric|number)\\s*(\\(.*\\))?|tinyint|smallint|int|integer|bigint|long|int(8|16|32|64)|float|real"
+          + "|double( precision)?");
+  private static final Pattern DECIMAL_PHYSICAL = Pattern.compile("(?i)(decimal|numeric)\\s*(\\(.*\\))?");
+
+  /**
+   * physicalType is free-form in ODCS, and Lakemesh reads it only for numbers (decimal, float, bigint, ...). A
+   * numeric physical type on another logical type, or a decimal on an integer, would be ignored without a word, so
+   * the column would not get the type the author wrote.
+   */
+  private static void checkPhysicalType(Field f, String pointer, List<Problem> problems) {
+    String physical = f.physicalType() == null ? "" : f.physicalType().trim();
+    if (physical.isEmpty()) {
+      return;
+    }
+    boolean numeric = NUMERIC_PHYSICAL.matcher(physical).matches();
+    if (numeric && f.type() != LogicalType.NUMBER && f.type() != LogicalType.INTEGER) {
+      problems.add(new Problem(pointer, "physicalType " + physical + " is numeric but '" + f.name()
+          + "' has logicalType " + f.type().name().toLowerCase(java.util.Locale.ROOT)
+          + ": it would be ignored; drop it or use logicalType number or integer"));
+    } else if (f.type() == LogicalType.INTEGER && DECIMAL_PHYSICAL.matcher(physical).matches()) {
+      problems.add(new Problem(pointer, "physicalType " + physical + " on integer '" + f.name() + "' would be"
+          + " ignored (integers are int or bigint): use logicalType number for a decimal"));
+    }
   }
 
   private static void checkDecimal(Field f, String pointer, List<Problem> problems) {
@@ -260,8 +287,28 @@ final class SemanticChecks {
         }
       }
     }
+    for (int i = 0; i < top.size(); i++) {
+      checkPositionValue(contract, i, "primaryKeyPosition", problems);
+      checkPositionValue(contract, i, "partitionKeyPosition", problems);
+    }
     checkSequence(pk, "primaryKeyPosition", problems);
     checkSequence(partitions, "partitionKeyPosition", problems);
+  }
+
+  /**
+   * ODCS positions start at 1 and default to -1 (not given); the reader takes any value below 1 as 1, so an
+   * explicit 0 (or another value below 1 but -1) would silently become the first position.
+   */
+  private static void checkPositionValue(Contract contract, int index, String key, List<Problem> problems) {
+    if (contract.document() == null) {
+      return;
+    }
+    String pointer = "/schema/0/properties/" + index + "/" + key;
+    JsonNode value = contract.document().at(pointer);
+    if (value.isIntegralNumber() && value.asInt() < 1 && value.asInt() != -1) {
+      problems.add(new Problem(pointer, key + " starts at 1 (ODCS; -1, its default, means not given); got "
+          + value.asText()));
+    }
   }
 
   private static void checkSequence(List<Integer> positions, String what, List<Problem> problems) {
@@ -280,6 +327,10 @@ final class SemanticChecks {
     Set<String> names = new HashSet<>();
     for (LocatedRule located : contract.locatedRules()) {
       QualityRule rule = located.rule();
+      if (rule.name() != null && rule.name().isBlank()) {
+        problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "a rule name must not be empty:"
+            + " it is the reason code of quarantined rows and the key of its counters"));
+      }
       if (!names.add(rule.name())) {
         problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "duplicate rule name '"
             + rule.name() + "': rule names are reason codes"));
@@ -306,6 +357,7 @@ final class SemanticChecks {
           }
         }
         checkArgumentProperties(contract, located, lib, problems);
+        checkValidValueTypes(contract, located, lib, problems);
       }
     }
   }
@@ -314,6 +366,36 @@ final class SemanticChecks {
   private static String ruleNameKey(Contract contract, LocatedRule located) {
     JsonNode node = contract.document() == null ? null : contract.document().at(located.pointer());
     return node != null && !node.has("name") && node.has("id") ? "id" : "name";
+  }
+
+  /**
+   * Valid values must have the type of their property: the reader compares them as text, so {@code [1, 2]} on a
+   * string property would quietly accept the strings "1" and "2", which is rarely what was meant.
+   */
+  private static void checkValidValueTypes(Contract contract, LocatedRule located, QualityRule.Library lib,
+      List<Problem> problems) {
+    int quality = located.pointer().lastIndexOf("/quality/");
+    if (contract.document() == null || quality < 0) {
+      return;
+    }
+    JsonNode property = contract.document().at(located.pointer().substring(0, quality));
+    String type = property.path("logicalType").asText("");
+    JsonNode values = contract.document().at(located.pointer() + "/arguments/validValues");
+    for (int i = 0; i < values.size(); i++) {
+      JsonNode v = values.get(i);
+      boolean fits = switch (type) {
+        case "string", "date", "timestamp", "time" -> v.isTextual();
+        case "integer" -> v.isIntegralNumber();
+        case "number" -> v.isNumber();
+        case "boolean" -> v.isBoolean();
+        default -> true; // objects and arrays have no value list to compare with; the schema check reports them
+      };
+      if (!fits) {
+        problems.add(new Problem(located.pointer("arguments/validValues/" + i), "rule '" + lib.name() + "': valid"
+            + " value " + v + " is not a " + type + (type.equals("string") ? " (quote it: '" + v.asText() + "')"
+            : "") + ", the type of the property it checks"));
+      }
+    }
   }
 
   /** {@code arguments.properties} (e.g. of {@code duplicateValues}) must name properties of the schema. */

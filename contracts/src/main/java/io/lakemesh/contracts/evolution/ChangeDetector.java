@@ -61,7 +61,7 @@ final class ChangeDetector {
       compatible(ChangeKind.DESCRIPTION_CHANGED, "/description", "the product description changes");
     }
     tags("/tags", "the product", docA, docB);
-    roles(a, b);
+    PolicyChanges.compare(a, b, changes);
     sla(a, b);
 
     JsonNode tableA = docA.path("schema").path(0);
@@ -105,33 +105,15 @@ final class ChangeDetector {
       breaking(ChangeKind.TRANSFORM_CHANGED, "/customProperties/lakemeshTransform", "transformation changes from "
           + quote(sa.transform()) + " to " + quote(sb.transform()) + ": stored rows were computed by the old one");
     }
-    if (sa.partitions() < sb.partitions()) {
-      compatible(ChangeKind.KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions",
-          "raw topic partitions grow from " + sa.partitions() + " to " + sb.partitions());
-    } else if (sa.partitions() > sb.partitions()) {
+    if (sa.partitions() != sb.partitions()) {
+      // ingest picks a partition as murmur2(primary key) modulo the partition count and deduplicates per partition,
+      // so after any resize a re-sent event can land in another partition than its first copy and escape dedup
       breaking(ChangeKind.KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions",
-          "raw topic partitions shrink from " + sa.partitions() + " to " + sb.partitions()
-              + ": Kafka cannot remove partitions from a topic");
+          "raw topic partitions change from " + sa.partitions() + " to " + sb.partitions() + ": events are"
+              + " deduplicated per partition and routed by a hash of the primary key modulo the partition count, so a"
+              + " re-sent event could land in another partition than its first copy and be stored twice"
+              + (sa.partitions() > sb.partitions() ? " (and Kafka cannot remove partitions from a topic)" : ""));
     }
-  }
-
-  private void roles(Contract a, Contract b) {
-    Map<String, Contract.RoleGrant> before = byKey(a.roles(), Contract.RoleGrant::role);
-    Map<String, Contract.RoleGrant> after = byKey(b.roles(), Contract.RoleGrant::role);
-    before.forEach((name, grant) -> {
-      if (!after.containsKey(name)) {
-        compatible(ChangeKind.ROLES_CHANGED, "/roles", "role '" + name + "' is removed");
-      }
-    });
-    after.forEach((name, grant) -> {
-      Contract.RoleGrant old = before.get(name);
-      if (old == null) {
-        compatible(ChangeKind.ROLES_CHANGED, "/roles", "role '" + name + "' (" + grant.access() + ") is added");
-      } else if (!Objects.equals(old.access(), grant.access())) {
-        compatible(ChangeKind.ROLES_CHANGED, "/roles", "access of role '" + name + "' changes from "
-            + old.access() + " to " + grant.access());
-      }
-    });
   }
 
   private void sla(Contract a, Contract b) {

@@ -33,7 +33,16 @@ public enum ChangeKind {
   RULE_ADDED,
   RULE_REMOVED,
   RULE_CHANGED,
-  ROLES_CHANGED,
+  /** A role is added: its holders gain access (breaking). */
+  ROLE_ADDED,
+  /** A role is removed: its holders lose access (compatible). */
+  ROLE_REMOVED,
+  /** A role's actions change: breaking when it gains one. */
+  ROLE_ACCESS_CHANGED,
+  /** A role's row filter is added (compatible), removed or changed (breaking: it may show more rows). */
+  ROW_FILTER_CHANGED,
+  /** A role's mask of a classification, or the mask a column gets, changes: breaking unless it discloses less. */
+  MASK_CHANGED,
   SLA_CHANGED;
 
   /**

@@ -12,12 +12,14 @@ import java.util.Optional;
  *
  * <p>Compatible: adding an optional field (also inside objects and array items), Iceberg's safe type promotions
  * (int to long, float to double, a wider decimal of the same scale), making a field optional, widening a range or
- * an enum, and documentation (descriptions, tags, rule text). Breaking: removing or retyping a field, adding a
- * required field, making a field required, narrowing a range, a pattern or an enum, and changing the primary key,
- * the partitioning, the stage, the upstream or the transformation, and adding a rule that keeps data out (or making
- * a rule one: severity error on a row rule, critical on a batch rule). A higher major version is always
- * {@link Verdict#NEW_MAJOR}: it runs beside the old one with tables of its own, breaking changes allowed; a change
- * of product id or domain never is allowed. Changes under the same version are flagged.
+ * an enum, documentation (descriptions, tags, rule text), and access that only narrows (a role removed or losing an
+ * action, a row filter added, a mask added or made stronger). Breaking: removing or retyping a field, adding a
+ * required field, making a field required, narrowing a range, a pattern or an enum, changing the primary key, the
+ * partitioning, the Kafka partition count, the stage, the upstream or the transformation, adding a rule that keeps
+ * data out (or making a rule one: severity error on a row rule, critical on a batch rule), and access that widens
+ * (see {@link PolicyChanges}). A higher major version is always {@link Verdict#NEW_MAJOR}: it runs beside the old
+ * one with tables of its own, breaking changes allowed; a change of product id or domain never is allowed. Changes
+ * under the same version are flagged.
  *
  * @param changes in document order
  */

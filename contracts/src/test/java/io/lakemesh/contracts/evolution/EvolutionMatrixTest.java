@@ -10,6 +10,11 @@ import static io.lakemesh.contracts.evolution.ChangeKind.ENUM_WIDENED;
 import static io.lakemesh.contracts.evolution.ChangeKind.FIELD_ADDED;
 import static io.lakemesh.contracts.evolution.ChangeKind.FIELD_REMOVED;
 import static io.lakemesh.contracts.evolution.ChangeKind.KAFKA_PARTITIONS_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.MASK_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.ROLE_ACCESS_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.ROLE_ADDED;
+import static io.lakemesh.contracts.evolution.ChangeKind.ROLE_REMOVED;
+import static io.lakemesh.contracts.evolution.ChangeKind.ROW_FILTER_CHANGED;
 import static io.lakemesh.contracts.evolution.ChangeKind.MADE_OPTIONAL;
 import static io.lakemesh.contracts.evolution.ChangeKind.MADE_REQUIRED;
 import static io.lakemesh.contracts.evolution.ChangeKind.PARTITIONING_CHANGED;
@@ -55,6 +60,8 @@ class EvolutionMatrixTest {
   static final Base T = new Base("contracts/sales.odcs.yaml", "version: 1.0.0");
   /** A gold product with objects, arrays, int/long/float columns and a two-column key, version 1.3.0. */
   static final Base O = new Base("contracts/evolution/orders.odcs.yaml", "version: 1.3.0");
+  /** A source product with row filters and masks, version 1.2.0. */
+  static final Base P = new Base("contracts/evolution/accounts.odcs.yaml", "version: 1.2.0");
 
   record Base(String resource, String versionLine) {
     String text() {
@@ -163,8 +170,26 @@ class EvolutionMatrixTest {
                 "        quality:\n          - name: customer_mostly_known\n            metric: nullValues\n"
                     + "            mustBeLessThan: 50\n            unit: percent\n            severity: error\n"),
             COMPATIBLE, NEW_MAJOR, RULE_ADDED, "customer_id"),
-        new Case("more Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 6"),
-            COMPATIBLE, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
+
+        new Case("remove a role", P, replace("  - role: teller\n    access: write\n", ""),
+            COMPATIBLE, NEW_MAJOR, ROLE_REMOVED, "/roles/3"),
+        new Case("a role loses an action", P, replace("value: [read, ingest, admin]", "value: [read, admin]"),
+            COMPATIBLE, NEW_MAJOR, ROLE_ACCESS_CHANGED, "/roles/0"),
+        new Case("add a row filter", P, replace("          card: redact\n",
+                "          card: redact\n      - property: lakemeshRowFilter\n        value: row.region == 'NCR'\n"),
+            COMPATIBLE, NEW_MAJOR, ROW_FILTER_CHANGED, "/roles/2/customProperties/1/value"),
+        new Case("add a mask", P, replace("          card: redact\n", "          card: redact\n          restricted: 'null'\n"),
+            COMPATIBLE, NEW_MAJOR, MASK_CHANGED, "/roles/2/customProperties/0/value"),
+        new Case("last-4 mask to redact", P, replace("card: last-4", "card: redact"),
+            COMPATIBLE, NEW_MAJOR, MASK_CHANGED, "/roles/1/customProperties/1/value"),
+        new Case("last-4 mask to last-2", P, replace("card: last-4", "card: last-2"),
+            COMPATIBLE, NEW_MAJOR, MASK_CHANGED, "/roles/1/customProperties/1/value"),
+        new Case("hash mask to null", P, replace("restricted: hash", "restricted: 'null'"),
+            COMPATIBLE, NEW_MAJOR, MASK_CHANGED, "/roles/1/customProperties/1/value"),
+        new Case("reclassify to a stronger mask", P, replace("        classification: restricted\n      - name: card_number",
+                "        classification: secret\n      - name: card_number")
+                .andThen(replace("          card: last-4\n", "          card: last-4\n          secret: 'null'\n"))::apply,
+            COMPATIBLE, NEW_MAJOR, CLASSIFICATION_CHANGED, "email"),
 
         // ---- breaking on the same major, a new major version under a major bump
         new Case("add required field", T, after("        tags: [pii]\n", channel.formatted(true)),
@@ -238,6 +263,35 @@ class EvolutionMatrixTest {
             BREAKING, NEW_MAJOR, STAGE_CHANGED, "/customProperties/lakemeshStage"),
         new Case("change the upstream", O, replace("value: shop.orders\n", "value: shop.orders_v2\n"),
             BREAKING, NEW_MAJOR, UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream"),
+        new Case("add a role", P, after("    access: write\n", "  - role: partner\n    access: read\n"),
+            BREAKING, NEW_MAJOR, ROLE_ADDED, "/roles/4"),
+        new Case("a role gains read", P, replace("    access: write\n", "    access: read-write\n"),
+            BREAKING, NEW_MAJOR, ROLE_ACCESS_CHANGED, "/roles/3"),
+        new Case("a role gains admin", P, replace("  - role: teller\n    access: write\n",
+                "  - role: teller\n    access: write\n    customProperties:\n      - property: lakemeshActions\n"
+                    + "        value: [ingest, admin]\n"),
+            BREAKING, NEW_MAJOR, ROLE_ACCESS_CHANGED, "/roles/3"),
+        new Case("remove a row filter", P, replace("      - property: lakemeshRowFilter\n        value: row.region =="
+                + " claims.region\n", ""),
+            BREAKING, NEW_MAJOR, ROW_FILTER_CHANGED, "/roles/1"),
+        new Case("change a row filter", P, replace("row.region == claims.region", "row.region != claims.region"),
+            BREAKING, NEW_MAJOR, ROW_FILTER_CHANGED, "/roles/1/customProperties/0/value"),
+        new Case("remove a mask", P, replace("          card: last-4\n", ""),
+            BREAKING, NEW_MAJOR, MASK_CHANGED, "/roles/1/customProperties/1/value"),
+        new Case("redact mask to last-4", P, replace("card: redact", "card: last-4"),
+            BREAKING, NEW_MAJOR, MASK_CHANGED, "/roles/2/customProperties/0/value"),
+        new Case("last-4 mask to hash", P, replace("card: last-4", "card: hash"),
+            BREAKING, NEW_MAJOR, MASK_CHANGED, "/roles/1/customProperties/1/value"),
+        new Case("last-4 mask to last-6", P, replace("card: last-4", "card: last-6"), BREAKING, NEW_MAJOR,
+            MASK_CHANGED, "/roles/1/customProperties/1/value"),
+        new Case("reclassify a column out of its mask", P,
+            replace("        classification: restricted\n      - name: card_number",
+                "        classification: internal\n      - name: card_number"),
+            BREAKING, NEW_MAJOR, MASK_CHANGED, "email"),
+        new Case("more Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 6"),
+            BREAKING, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
+        new Case("fewer Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 2"),
+            BREAKING, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
         new Case("change the transformation", O, replace("    value: order_lines\n", "    value: order_lines_v2\n"),
             BREAKING, NEW_MAJOR, TRANSFORM_CHANGED, "/customProperties/lakemeshTransform"),
 

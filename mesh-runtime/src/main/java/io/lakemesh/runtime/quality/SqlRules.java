@@ -1,5 +1,8 @@
 package io.lakemesh.runtime.quality;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakemesh.contracts.ContractCheck;
 import io.lakemesh.contracts.Problem;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
@@ -19,6 +22,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.iceberg.types.Type;
@@ -40,9 +44,13 @@ public final class SqlRules implements AutoCloseable {
 
   private static final String LINT_OBJECT = "lakemesh_batch";
   private static final String LINT_TABLE = "lakemesh_table";
-  private static final Set<Integer> NUMERIC = Set.of(java.sql.Types.TINYINT, java.sql.Types.SMALLINT, java.sql.Types.INTEGER,
-      java.sql.Types.BIGINT, java.sql.Types.FLOAT, java.sql.Types.REAL, java.sql.Types.DOUBLE, java.sql.Types.NUMERIC,
-      java.sql.Types.DECIMAL, java.sql.Types.BOOLEAN, java.sql.Types.OTHER);
+  private static final Set<Integer> NUMERIC = Set.of(java.sql.Types.TINYINT, java.sql.Types.SMALLINT,
+      java.sql.Types.INTEGER, java.sql.Types.BIGINT, java.sql.Types.FLOAT, java.sql.Types.REAL, java.sql.Types.DOUBLE,
+      java.sql.Types.NUMERIC, java.sql.Types.DECIMAL);
+  /** DuckDB's numeric types the JDBC driver does not map to a standard numeric SQL type (e.g. SUM of a BIGINT). */
+  private static final Set<String> OTHER_NUMERIC = Set.of("HUGEINT", "UHUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+      "UBIGINT");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<QualityRule.Sql> rules;
   private final Connection connection;
@@ -108,7 +116,8 @@ public final class SqlRules implements AutoCloseable {
 
   /**
    * The problems of a contract's {@code sql} rules, found without data: each query is prepared (parsed and bound)
-   * in the runtime's sandbox against empty tables with the contract's columns, and must yield a number. A rule on a
+   * in the runtime's sandbox against empty tables with the contract's columns, and must be one SELECT statement
+ * returning one numeric column. A rule on a
    * nested property is refused, since only the object's and top-level properties' rules run.
    */
   public static List<Problem> problems(Contract contract) {
@@ -146,12 +155,19 @@ public final class SqlRules implements AutoCloseable {
   }
 
   private static String bindProblem(Connection c, String sql) {
+    String statement = statementProblem(c, sql);
+    if (statement != null) {
+      return statement;
+    }
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ResultSetMetaData meta = ps.getMetaData();
       if (meta == null || meta.getColumnCount() < 1) {
         return "the query must return one number";
       }
-      if (!NUMERIC.contains(meta.getColumnType(1))) {
+      if (meta.getColumnCount() > 1) {
+        return "the query must return one column, a number, not " + meta.getColumnCount() + " columns";
+      }
+      if (!isNumeric(meta.getColumnType(1), meta.getColumnTypeName(1))) {
         return "the query must return one number, not " + meta.getColumnTypeName(1);
       }
       return null;
@@ -161,6 +177,50 @@ public final class SqlRules implements AutoCloseable {
       boolean unknownTable = first.startsWith("Catalog Error") && first.contains("does not exist");
       return first + (unknownTable ? " (a query reads the batch as ${object} and the whole table as ${table})" : "");
     }
+  }
+
+  private static boolean isNumeric(int sqlType, String typeName) {
+    return NUMERIC.contains(sqlType) || typeName != null && OTHER_NUMERIC.contains(typeName.toUpperCase(Locale.ROOT));
+  }
+
+  /**
+   * Why the text is not exactly one SELECT (or WITH ... SELECT, VALUES, a set operation), or null when it is or
+   * when it does not parse (preparing it then reports the parser's error). DuckDB's own parser decides:
+   * {@code json_serialize_sql} serializes SELECT statements only and lists each statement of the text. Preparing
+   * alone is not enough: DuckDB prepares ATTACH, SET, INSTALL or PRAGMA too, some with a numeric first column, and
+   * prepares only the last of several statements.
+   */
+  private static String statementProblem(Connection c, String sql) {
+    JsonNode result;
+    try (PreparedStatement ps = c.prepareStatement("SELECT json_serialize_sql(?)")) {
+      ps.setString(1, sql);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("json_serialize_sql returned no row");
+        }
+        result = JSON.readTree(rs.getString(1));
+      }
+    } catch (SQLException | JsonProcessingException e) {
+      throw new IllegalStateException("cannot ask DuckDB what kind of statement a sql rule is: " + e.getMessage(), e);
+    }
+    if (result.path("error").asBoolean(false)) {
+      if ("not implemented".equals(result.path("error_type").asText())) {
+        return "the query must be one SELECT (or WITH ... SELECT) statement; DuckDB reads "
+            + leadingKeyword(sql) + " as another kind of statement";
+      }
+      return null;
+    }
+    int statements = result.path("statements").size();
+    if (statements != 1) {
+      return "the query must be one SELECT statement, not " + statements + " statements separated by ';'";
+    }
+    return null;
+  }
+
+  /** The first word of a query, for messages, e.g. {@code 'ATTACH ...'}. */
+  private static String leadingKeyword(String sql) {
+    String[] words = sql.strip().split("\\s+", 2);
+    return "'" + words[0] + (words.length > 1 ? " ..." : "") + "'";
   }
 
   /** DuckDB column definitions for an Iceberg struct, e.g. {@code "id" VARCHAR, "lines" STRUCT("sku" VARCHAR)[]}. */

@@ -101,6 +101,39 @@ class SqlRulesTest {
   }
 
   @Test
+  void onlyOneSelectReturningOneNumberPasses() {
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("ATTACH '/tmp/x.db' AS x", "must be one SELECT");
+    refused.put("SET enable_external_access=true", "must be one SELECT");
+    refused.put("INSTALL httpfs", "must be one SELECT");
+    refused.put("PRAGMA database_list", "must be one SELECT");
+    refused.put("SELECT 1; SELECT 2", "not 2 statements");
+    refused.put("SELECT 1, 2", "one column, a number, not 2 columns");
+    refused.put("SELECT TRUE", "must return one number, not BOOLEAN");
+    refused.forEach((query, reason) -> {
+      InvalidContractException e = assertThrows(InvalidContractException.class,
+          () -> ContractParser.parse("orders", CONTRACT + sqlRule(query)), query);
+      assertEquals(1, e.problems().size(), e.getMessage());
+      assertEquals("/schema/0/quality/2/query", e.problems().get(0).path(), e.getMessage());
+      assertTrue(e.problems().get(0).reason().contains(reason), query + ": " + e.getMessage());
+    });
+    for (String query : List.of("WITH neg AS (SELECT * FROM ${object} WHERE amount < 0) SELECT COUNT(*) FROM neg",
+        "SELECT SUM(amount) FROM ${object};", "SELECT SUM(COUNT(*)) OVER () FROM ${table}")) {
+      try {
+        ContractParser.parse("orders", CONTRACT + sqlRule(query));
+      } catch (InvalidContractException e) {
+        throw new AssertionError(query + " must pass: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static String sqlRule(String query) {
+    // the same indentation as the rules of CONTRACT once the text block's margin is stripped
+    return "      - name: r\n        type: sql\n        query: \"" + query.replace("\"", "\\\"")
+        + "\"\n        mustBe: 0\n";
+  }
+
+  @Test
   void countsOffendersInTheBatchAndRefusesWhatTheSandboxForbids() throws Exception {
     Contract valid = ContractParser.parse("orders", CONTRACT);
     // rules the parser would refuse, put in by hand: the runtime sandbox must hold on its own
