@@ -80,6 +80,22 @@ class RowValidatorTest {
   }
 
   @Test
+  void textThatIsNotUnicodeIsRejectedAndPairedSurrogatesAreNot() {
+    // a lone high surrogate, written as a JSON escape
+    String lone = VALID.replace("\"Pancit Canton\"", "\"Pancit\\ud800Canton\"");
+    Outcome outcome = validator.validate(lone.getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString);
+    assertEquals("encoding", rejected.errors().get(0).code(), rejected.errors().toString());
+    assertEquals("items[0].product_name", rejected.errors().get(0).field());
+    // a pair (an emoji) is fine, escaped or not
+    for (String name : new String[] {"\"Pancit \\ud83d\\ude00\"", "\"Pancit \uD83D\uDE00\""}) {
+      String paired = VALID.replace("\"Pancit Canton\"", name);
+      assertInstanceOf(Outcome.Accepted.class, validator.validate(paired.getBytes(StandardCharsets.UTF_8), NOW),
+          name);
+    }
+  }
+
+  @Test
   void aLineAmountThatIsNotQtyTimesPriceIsRejected() {
     String event = VALID.replace("\"unit_price\":15.25,\"line_amount\":15.25",
         "\"unit_price\":15.25,\"line_amount\":15.35").replace("\"total_amount\":45.75", "\"total_amount\":45.85");

@@ -165,6 +165,10 @@ final class DecoderCompiler {
     Integer minLength = f.options().minLength();
     Integer maxLength = f.options().maxLength();
     ValueCheck checks = (s, p, fs) -> {
+      if (hasLoneSurrogate(s)) {
+        // a JSON escape can spell half a surrogate pair: not Unicode text, and Parquet would store it as "?"
+        fs.error("encoding", p, "logicalType", "contains an unpaired UTF-16 surrogate: not valid Unicode text");
+      }
       if (pattern != null && !pattern.matcher(s).find()) {
         fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + pattern.pattern());
       }
@@ -191,6 +195,21 @@ final class DecoderCompiler {
       checks.check(s, FieldPath.ROOT, Findings.TRIPWIRE);
       return s;
     });
+  }
+
+  /** True when a surrogate char is not part of a high-low pair. */
+  static boolean hasLoneSurrogate(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Compiled integerDecoder(Field f, boolean int32) {
