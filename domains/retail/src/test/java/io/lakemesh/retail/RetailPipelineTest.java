@@ -427,6 +427,14 @@ class RetailPipelineTest {
         .header("Authorization", admin).POST(HttpRequest.BodyPublishers.ofString(
             "{\"retail.transactions#7\": \"" + self + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
     assertProblem(noWorker, 400);
+    HttpResponse<String> typo = HTTP.send(HttpRequest.newBuilder(URI.create(url + "?dry=1"))
+        .header("Authorization", admin).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertProblem(typo, 400);
+    HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", admin)
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertProblem(get, 405);
+    assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
     HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(url))
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(401, anonymous.statusCode());

@@ -69,6 +69,14 @@ public final class ManagementRoutes extends AllDirectives {
         }));
   }
 
+  /** An operator action: POST runs it, any other method is a 405 naming POST (not a 404 for a path that exists). */
+  private Route postOnly(java.util.function.Supplier<Route> action) {
+    return concat(post(action), extractRequest(request -> complete(new Problem(405, "method-not-allowed",
+        "Method not allowed", request.method().value() + " is not allowed here; this action takes POST")
+        .toResponse(request.getUri().path())
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "POST")))));
+  }
+
   public Route routes() {
     return concat(
         path("alive", () -> get(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
@@ -86,18 +94,18 @@ public final class ManagementRoutes extends AllDirectives {
         // operator actions and cluster membership need the platform admin role
         adminOnly(() -> concat(
         path(org.apache.pekko.http.javadsl.server.PathMatchers.segment("lakemesh").slash("rebalance"), () ->
-            post(() -> QueryParameters.checked("/lakemesh/rebalance", List.of(), none ->
+            postOnly(() -> QueryParameters.checked("/lakemesh/rebalance", List.of(), none ->
                 entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
                 completeWithFuture(admin.rebalance(body)))))),
         pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> completeWithFuture(admin.list()))),
-            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> post(() ->
+            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> postOnly(() ->
                 QueryParameters.checked("/lakemesh/products/" + id + "/pause", List.of(), none ->
                 completeWithFuture(admin.pause(id))))),
-            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> post(() ->
+            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> postOnly(() ->
                 QueryParameters.checked("/lakemesh/products/" + id + "/resume", List.of(), none ->
                 completeWithFuture(admin.resume(id))))),
-            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("replay"), id -> post(() ->
+            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("replay"), id -> postOnly(() ->
                 // recomputing gold from a large upstream outlasts the default request timeout
                 withRequestTimeout(java.time.Duration.ofMinutes(5), () ->
                 QueryParameters.checked("/lakemesh/products/" + id + "/replay", List.of("from"), params ->
