@@ -89,6 +89,11 @@ public final class ProductStats {
     Duration latency = statuses.stream().map(ClusterProgress.WorkerStatus::state)
         .filter(s -> s != null && s.lastLatency() != null).map(ProgressBoard.PipelineState::lastLatency)
         .max(Duration::compareTo).orElse(null);
+    if (sla.latency().isPresent() && latency == null) {
+      // declared but not measurable yet: say so rather than leave the objective out of the stats
+      slas.putObject("latency").put("status", "no-data").put("objectiveSeconds", sla.latency().get().toSeconds())
+          .put("detail", "no batch committed since the workers started; latency is measured per batch");
+    }
     if (sla.latency().isPresent() && latency != null) {
       SlaVerdict v = sla.evaluateLatency(latency);
       slas.putObject("latency").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
