@@ -100,7 +100,12 @@ public final class RowExpressions {
   public RowPredicate compile(String expression) throws InvalidExpressionException {
     CelValidationResult result = compiler.compile(expression);
     if (result.hasError()) {
-      throw new InvalidExpressionException(result.getErrorString());
+      String error = result.getErrorString();
+      if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
+        // columns are typed as their values; a missing value is a missing key of the row map
+        error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one)";
+      }
+      throw new InvalidExpressionException(error);
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();

@@ -1,0 +1,42 @@
+package io.lakemesh.contracts.cel;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lakemesh.contracts.ContractParser;
+import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.model.Contract;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+/** Rows whose optional column is null are found with {@code has(row.<column>)}, as the README shows. */
+class NullFiltersTest {
+
+  @Test
+  void hasOnTheRowTellsNullFromSet() throws Exception {
+    Contract contract;
+    try (InputStream in = getClass().getResourceAsStream("/contracts/filters.odcs.yaml")) {
+      contract = ContractParser.parse("filters.odcs.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    Schema schema = IcebergMapping.schema(contract);
+    RowExpressions cel = RowExpressions.forFields(contract.table().fields());
+    GenericRecord withS = GenericRecord.create(schema);
+    withS.setField("s", "x");
+    GenericRecord withoutS = GenericRecord.create(schema);
+    Instant now = Instant.parse("2026-11-25T10:00:00Z");
+
+    RowPredicate isNull = cel.compile("!has(row.s)");
+    RowPredicate isSet = cel.compile("has(row.s) && row.s == \"x\"");
+    assertTrue(isNull.test(withoutS, now));
+    assertFalse(isNull.test(withS, now));
+    assertTrue(isSet.test(withS, now));
+    assertFalse(isSet.test(withoutS, now));
+    InvalidExpressionException error = org.junit.jupiter.api.Assertions.assertThrows(
+        InvalidExpressionException.class, () -> cel.compile("s == null"));
+    assertTrue(error.getMessage().contains("!has(row.<column>)"), error.getMessage());
+  }
+}
