@@ -3,30 +3,23 @@ package io.lakemesh.retail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lakemesh.retail.simulate.RetailTrafficSource;
 import io.lakemesh.runtime.pipeline.CommitListener;
 import io.lakemesh.runtime.pipeline.GoldAggregator;
-import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
 import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
-import io.lakemesh.runtime.simulate.TrafficSource;
 import io.lakemesh.runtime.storage.TableReader;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,13 +37,9 @@ class GoldChangesTest {
     Product transactions = catalog.find("retail.transactions").orElseThrow();
     Product dailySales = catalog.find("retail.daily_sales").orElseThrow();
     try (Warehouse warehouse = Warehouse.openLocal(home)) {
-      Table silver = StageTables.served(warehouse, transactions);
-      SourceBatchCommitter committer = new SourceBatchCommitter(transactions.boundTo(silver.schema()),
-          StageTables.bronze(warehouse, transactions), silver, StageTables.quarantine(warehouse, transactions),
-          Runnable::run, null);
-      RetailTrafficSource traffic = new RetailTrafficSource();
-      Random random = new Random(11);
-      committer.commit(events(traffic, random, 0, 300));
+      SilverFixture source = new SilverFixture(warehouse, transactions, 11);
+      Table silver = source.silver;
+      source.committer.commit(source.sales(0, 300));
       Table gold = StageTables.served(warehouse, dailySales);
       List<List<Record>> published = new ArrayList<>();
       CommitListener listener = (product, snapshot, rows) -> published.add(List.copyOf(rows));
@@ -60,8 +49,8 @@ class GoldChangesTest {
       assertEquals(1, published.size());
       assertEquals(rowCount(gold), published.get(0).size(), "the first run changes every row it writes");
 
-      List<ConsumerRecord<byte[], byte[]>> one = events(traffic, random, 300, 1);
-      committer.commit(one);
+      List<ConsumerRecord<byte[], byte[]>> one = source.sales(300, 1);
+      source.committer.commit(one);
       Record sale = lastSilverRow(silver, one);
       Set<String> expectedGroups = new TreeSet<>();
       for (Object item : (List<?>) sale.getField("items")) {
@@ -108,16 +97,5 @@ class GoldChangesTest {
       }
     }
     return n;
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> events(RetailTrafficSource traffic, Random random, long from,
-      int count) {
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      byte[] payload = traffic.nextEvent(random, TrafficSource.EventKind.VALID).getBytes(StandardCharsets.UTF_8);
-      records.add(new ConsumerRecord<>("retail.transactions.raw", 0, from + i, System.currentTimeMillis(),
-          TimestampType.CREATE_TIME, 0, 0, null, payload, new RecordHeaders(), Optional.empty()));
-    }
-    return records;
   }
 }

@@ -3,33 +3,24 @@ package io.lakemesh.retail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.lakemesh.retail.simulate.RetailTrafficSource;
 import io.lakemesh.runtime.pipeline.GoldAggregator;
 import io.lakemesh.runtime.pipeline.SnapshotRetention;
 import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
 import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
-import io.lakemesh.runtime.simulate.TrafficSource;
 import io.lakemesh.runtime.storage.TableReader;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
 import java.util.TreeMap;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,14 +38,11 @@ class GoldRetentionTest {
     Product transactions = catalog.find("retail.transactions").orElseThrow();
     Product dailySales = catalog.find("retail.daily_sales").orElseThrow();
     try (Warehouse warehouse = Warehouse.openLocal(home)) {
-      Table silver = StageTables.served(warehouse, transactions);
-      SourceBatchCommitter committer = new SourceBatchCommitter(transactions.boundTo(silver.schema()),
-          StageTables.bronze(warehouse, transactions), silver, StageTables.quarantine(warehouse, transactions),
-          Runnable::run, null);
-      RetailTrafficSource traffic = new RetailTrafficSource();
-      Random random = new Random(7);
+      SilverFixture source = new SilverFixture(warehouse, transactions, 7);
+      Table silver = source.silver;
+      SourceBatchCommitter committer = source.committer;
       long offset = 0;
-      committer.commit(events(traffic, random, offset, 200));
+      committer.commit(source.sales(offset, 200));
       offset += 200;
       Table gold = StageTables.served(warehouse, dailySales);
       GoldAggregator aggregator = new GoldAggregator(dailySales, catalog.aggregation(dailySales), gold, silver);
@@ -62,7 +50,7 @@ class GoldRetentionTest {
 
       // gold stops; silver goes on and expires everything but its newest snapshot (and the partition tag)
       for (int batch = 0; batch < 3; batch++) {
-        committer.commit(events(traffic, random, offset, 200));
+        committer.commit(source.sales(offset, 200));
         offset += 200;
       }
       Thread.sleep(5);
@@ -73,17 +61,6 @@ class GoldRetentionTest {
       aggregator.run();
       assertEquals(aggregate(silver), view(gold), "gold recomputed from all of silver");
     }
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> events(RetailTrafficSource traffic, Random random, long from,
-      int count) {
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      byte[] payload = traffic.nextEvent(random, TrafficSource.EventKind.VALID).getBytes(StandardCharsets.UTF_8);
-      records.add(new ConsumerRecord<>("retail.transactions.raw", 0, from + i, System.currentTimeMillis(),
-          TimestampType.CREATE_TIME, 0, 0, null, payload, new RecordHeaders(), Optional.empty()));
-    }
-    return records;
   }
 
   private static Map<String, String> aggregate(Table silver) throws Exception {
