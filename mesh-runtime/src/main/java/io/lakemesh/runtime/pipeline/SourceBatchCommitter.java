@@ -58,7 +58,7 @@ public final class SourceBatchCommitter {
   private final Table quarantine;
   private final Executor io;
   private final List<String> keyColumns;
-  private final Set<String> keys = new HashSet<>();
+  private final KeyIndex keys = new KeyIndex();
   private final GenericRecord bronzeTemplate;
   private final GenericRecord quarantineTemplate;
   private final GenericRecord reasonTemplate;
