@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -41,7 +40,6 @@ public final class ContractParser {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   /** Jackson's "[Source: ...; line: 1, column: 7]", in messages about a place in the text. */
-  private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^;]*; line: (\\d+), column: (\\d+)]");
   private static final JsonSchema ODCS_SCHEMA = loadSchema();
   /** Checks other modules contribute (the runtime binds SQL rules with DuckDB); loaded once. */
   private static final List<ContractCheck> EXTRA_CHECKS = ServiceLoader.load(ContractCheck.class,
@@ -198,8 +196,7 @@ public final class ContractParser {
       line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
       column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
     }
-    what = SOURCE_LOCATION.matcher(what == null ? "" : what).replaceAll("line $1, column $2").strip();
-    what = what.replaceAll("\\s*\\R\\s*", " ");
+    what = JsonMessages.readable(what);
     return (line > 0 ? "line " + line + ", column " + column + ": " : "") + what;
   }
 

@@ -151,18 +151,10 @@ public final class EventSplitter {
     return key;
   }
 
-  /**
-   * Jackson's message without what only a Jackson user can act on: the "Source: REDACTED" location text and the
-   * names of the parser limits' settings, e.g. "(64, from `StreamReadConstraints.getMaxNestingDepth()`)".
-   */
-  static String readable(IOException e) {
+  /** The failure worded for the sender (no Jackson source descriptions or setting names). */
+  private static String readable(IOException e) {
     String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
         ? jpe.getOriginalMessage() : e.getMessage();
-    if (message == null) {
-      return e.getClass().getSimpleName();
-    }
-    return message.replaceAll(",? from `[^`]*`", "").replaceAll("\\s*\\(`[^`]*` disabled\\)", "")
-        .replaceAll(":? ?enable `[^`]*` to allow", "").replaceAll("`[^`]*`", "").replace("Source: REDACTED; ", "")
-        .trim();
+    return message == null ? e.getClass().getSimpleName() : io.lakemesh.contracts.JsonMessages.readable(message);
   }
 }
