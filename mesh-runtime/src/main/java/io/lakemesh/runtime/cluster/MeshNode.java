@@ -315,11 +315,7 @@ public final class MeshNode implements AutoCloseable {
     });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-ingest", () -> {
       ingest.close();
-      try {
-        progress.close();
-      } catch (Exception e) {
-        LOG.warn("closing the log-end reader failed: {}", e.toString());
-      }
+      progress.close();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-audit", () -> {

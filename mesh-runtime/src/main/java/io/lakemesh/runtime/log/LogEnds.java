@@ -20,7 +20,7 @@ import org.apache.kafka.common.TopicPartition;
  * Asked on every ingest request, so it never waits for the broker: a product's ends are refreshed in the background
  * once they are older than {@code maxAge}, and until the first answer arrives a product has no known ends.
  */
-public final class LogEnds implements io.lakemesh.runtime.pipeline.ProgressBoard.LogEndsReader, AutoCloseable {
+public final class LogEnds implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogEnds.class);
 
   private record Read(Map<Integer, Long> ends, long atNanos) {}
@@ -44,7 +44,6 @@ public final class LogEnds implements io.lakemesh.runtime.pipeline.ProgressBoard
    * older than the maximum age are read again first (waiting up to a second for the broker): what a person reading
    * the stats expects after a quiet spell. Without, the last read is returned at once and refreshed behind it.
    */
-  @Override
   public Map<Integer, Long> ends(String productId, boolean fresh) {
     Read read = cache.get(productId);
     if (read == null || System.nanoTime() - read.atNanos() >= maxAgeNanos) {

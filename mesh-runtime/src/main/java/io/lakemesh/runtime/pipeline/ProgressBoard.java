@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.pipeline;
 
+import io.lakemesh.runtime.log.LogEnds;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,13 +22,7 @@ public final class ProgressBoard implements AutoCloseable {
 
   private final Instant startedAt = Instant.now();
   private final Function<String, SourcePositions> committed;
-  private final LogEndsReader logEnds;
-
-  /** The end offsets of products' raw topics. */
-  public interface LogEndsReader {
-    /** The next offset of each partition; {@code fresh}: re-read first if old (may wait briefly). */
-    Map<Integer, Long> ends(String productId, boolean fresh);
-  }
+  private final LogEnds logEnds;
   private final Map<String, Map<Integer, AtomicLong>> produced = new ConcurrentHashMap<>();
   private final Map<String, PipelineState> states = new ConcurrentHashMap<>();
 
@@ -36,7 +31,7 @@ public final class ProgressBoard implements AutoCloseable {
    * @param logEnds the next offset of each partition of a product's raw topic (events accepted by any node); may
    *     lag a moment behind, which the offsets this node produced make up for
    */
-  public ProgressBoard(Function<String, SourcePositions> committed, LogEndsReader logEnds) {
+  public ProgressBoard(Function<String, SourcePositions> committed, LogEnds logEnds) {
     this.committed = committed;
     this.logEnds = logEnds;
   }
@@ -82,12 +77,10 @@ public final class ProgressBoard implements AutoCloseable {
     return lag;
   }
 
-  /** Closes what reads the log's ends, if it holds a connection. */
+  /** Closes the connection the log's ends are read through. */
   @Override
-  public void close() throws Exception {
-    if (logEnds instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
+  public void close() {
+    logEnds.close();
   }
 
   /** Records the state of a worker running on this node (keyed by its entity id). */
