@@ -20,8 +20,11 @@ final class ChildNode implements AutoCloseable {
   final int mgmtPort;
   final Path log;
   private final Process process;
+  private final CpuBudget budget;
 
-  private ChildNode(String name, int clusterPort, int httpPort, int mgmtPort, Path log, Process process) {
+  private ChildNode(String name, int clusterPort, int httpPort, int mgmtPort, Path log, Process process,
+      CpuBudget budget) {
+    this.budget = budget;
     this.name = name;
     this.clusterPort = clusterPort;
     this.httpPort = httpPort;
@@ -30,9 +33,12 @@ final class ChildNode implements AutoCloseable {
     this.process = process;
   }
 
-  /** @param seed the first node's cluster address, or null for the node that forms the cluster */
-  static ChildNode start(String name, Path home, String kafka, String seed, List<String> jvmOptions)
-      throws IOException {
+  /**
+   * @param seed the first node's cluster address, or null for the node that forms the cluster
+   * @param budget the CPU budget the node runs in (closed with the node), or null to share the machine's cores
+   */
+  static ChildNode start(String name, Path home, String kafka, String seed, List<String> jvmOptions,
+      CpuBudget budget) throws IOException {
     int clusterPort = freePort();
     int httpPort = freePort();
     int mgmtPort = freePort();
@@ -48,8 +54,9 @@ final class ChildNode implements AutoCloseable {
       command.addAll(List.of("--seed-nodes", seed));
     }
     Path log = home.resolve(name + ".log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new ChildNode(name, clusterPort, httpPort, mgmtPort, log, process);
+    Process process = new ProcessBuilder(budget == null ? command : budget.wrap(command)).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    return new ChildNode(name, clusterPort, httpPort, mgmtPort, log, process, budget);
   }
 
   String address() {
@@ -80,12 +87,20 @@ final class ChildNode implements AutoCloseable {
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
+  /** How much the node's CPU budget held it back, or "" without a budget. */
+  String throttling() {
+    return budget == null ? "" : budget.throttling();
+  }
+
   /** SIGKILL: the benchmark has read what it needs; a drain would only cost time. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException(name + " (pid " + process.pid() + ") did not die within 30 s of SIGKILL");
+    }
+    if (budget != null) {
+      budget.close();
     }
   }
 

@@ -46,7 +46,7 @@ public final class ClusterIngestBenchmark {
 
   /** Settings; every one has a default. */
   record Args(int events, List<Integer> nodeCounts, int rounds, List<String> nodeJvmOptions, long seed,
-      boolean keep) {
+      boolean keep, double cpusPerNode, int warmupEvents) {
     static final String USAGE = """
         Usage: ClusterIngestBenchmark [options]
           --events N        events preloaded to retail.transactions.raw per run (default 200000)
@@ -54,6 +54,11 @@ public final class ClusterIngestBenchmark {
           --rounds N        runs per cluster size, reported as the median (default 1)
           --node-opts OPTS  JVM options of each node, space separated (default "-Xmx2g -XX:+UseParallelGC", as ./lakemesh)
           --seed N          random seed of the generated traffic (default 42)
+          --warmup N        events every run commits before the timed part, so each node's JIT has warmed up
+                            (default 20000; 0 for none)
+          --cpus-per-node C give each node a CPU budget of C cores (a cgroup CFS quota, e.g. 0.5), standing in
+                            for one machine per node; needs a writable cgroup CPU controller (root).
+                            Default: no budget, every JVM shares all cores
           --keep            keep the temporary directories (logs, Kafka, warehouses)
         """;
 
@@ -64,6 +69,8 @@ public final class ClusterIngestBenchmark {
       List<String> opts = List.of("-Xmx2g", "-XX:+UseParallelGC"); // the launcher's defaults
       long seed = 42;
       boolean keep = false;
+      double cpus = 0;
+      int warmup = 20_000;
       for (int i = 0; i < argv.length; i++) {
         String a = argv[i];
         switch (a) {
@@ -74,6 +81,8 @@ public final class ClusterIngestBenchmark {
           case "--node-opts" -> opts = List.of(value(argv, ++i, a).trim().split("\\s+"));
           case "--seed" -> seed = Long.parseLong(value(argv, ++i, a));
           case "--keep" -> keep = true;
+          case "--cpus-per-node" -> cpus = Double.parseDouble(value(argv, ++i, a));
+          case "--warmup" -> warmup = Integer.parseInt(value(argv, ++i, a).replace("_", ""));
           case "--help", "-h" -> {
             System.out.print(USAGE);
             System.exit(0);
@@ -84,7 +93,10 @@ public final class ClusterIngestBenchmark {
       if (events < 1 || rounds < 1 || nodes.isEmpty() || nodes.stream().anyMatch(n -> n < 1)) {
         throw new IllegalArgumentException("--events, --rounds and every --nodes entry must be at least 1\n" + USAGE);
       }
-      return new Args(events, nodes, rounds, opts, seed, keep);
+      if (cpus < 0 || warmup < 0) {
+        throw new IllegalArgumentException("--cpus-per-node and --warmup cannot be negative\n" + USAGE);
+      }
+      return new Args(events, nodes, rounds, opts, seed, keep, cpus, warmup);
     }
 
     private static String value(String[] argv, int i, String option) {
@@ -159,47 +171,61 @@ public final class ClusterIngestBenchmark {
         Topics.ensure(admin, topic, partitions);
       }
       long setup = System.nanoTime();
-      ChildNode first = ChildNode.start("n1", home, kafka.bootstrapServers(), null, args.nodeJvmOptions());
+      ChildNode first = ChildNode.start("n1", home, kafka.bootstrapServers(), null, args.nodeJvmOptions(),
+          budget(home, "n1", args));
       nodes.add(first);
-      await("n1 answers /alive", Duration.ofSeconds(120), () -> status(first, "/alive", null) == 200);
+      await("n1 answers /alive", Duration.ofSeconds(180), () -> status(first, "/alive", null) == 200);
       for (int i = 2; i <= size; i++) {
-        nodes.add(ChildNode.start("n" + i, home, kafka.bootstrapServers(), first.address(), args.nodeJvmOptions()));
+        nodes.add(ChildNode.start("n" + i, home, kafka.bootstrapServers(), first.address(), args.nodeJvmOptions(),
+            budget(home, "n" + i, args)));
       }
       String token = Files.readString(home.resolve("dev-admin.jwt")).trim();
       String placement = awaitBalancedPlacement(first, nodes, token);
       System.out.printf("  cluster of %d up and balanced in %.1f s: %s%n", size, (System.nanoTime() - setup) / 1e9,
           placement);
-      admin(first, token, "pause", "paused");
-      RawTopicLoader.Loaded loaded = RawTopicLoader.load(kafka.bootstrapServers(), topic, partitions,
-          transactions.keyColumns().get(0), BenchArgs.parse(new String[] {
-              "--events", Integer.toString(args.events()), "--seed", Long.toString(args.seed())}));
-      Map<Integer, Long> end = new TreeMap<>();
-      loaded.endOffsets().forEach((tp, offset) -> end.put(tp.partition(), offset));
-      System.out.printf("  produced %,d events (%,d valid, %,d invalid, %,d re-sends) in %.1f s; end offsets %s%n",
-          loaded.events(), loaded.valid(), loaded.invalid(), loaded.duplicates(), loaded.seconds(), end);
-      System.gc();
       try (Warehouse warehouse = Warehouse.open(Map.of("uri", "jdbc:sqlite:" + home.resolve("catalog.db"),
           "warehouse", home.resolve("warehouse").toString()))) {
         Table silver = StageTables.served(warehouse, transactions);
+        Map<Integer, Long> warm = Map.of();
+        long warmRows = 0;
+        if (args.warmupEvents() > 0) {
+          // other ids than the timed events (another seed), so the timed events are all new to dedup
+          RawTopicLoader.Loaded warmup = load(kafka.bootstrapServers(), topic, partitions, transactions,
+              args.warmupEvents(), args.seed() + 1_000_003);
+          warm = endOffsets(warmup, Map.of());
+          long warmStart = System.nanoTime();
+          awaitCommitted(silver, warm);
+          warmRows = totalRecords(silver);
+          System.out.printf("  warm-up: %,d events committed in %.1f s%n", warmup.events(),
+              (System.nanoTime() - warmStart) / 1e9);
+        }
+        admin(first, token, "pause", "paused");
+        RawTopicLoader.Loaded loaded = load(kafka.bootstrapServers(), topic, partitions, transactions, args.events(),
+            args.seed());
+        Map<Integer, Long> end = endOffsets(loaded, warm);
+        System.out.printf("  produced %,d events (%,d valid, %,d invalid, %,d re-sends) in %.1f s; end offsets %s%n",
+            loaded.events(), loaded.valid(), loaded.invalid(), loaded.duplicates(), loaded.seconds(), end);
+        System.gc();
         silver.refresh();
-        long before = SourcePositions.committed(silver, end.keySet()).total();
-        if (before != 0) {
-          throw new IllegalStateException("silver committed " + before + " events while the product was paused");
+        SourcePositions before = SourcePositions.committed(silver, end.keySet());
+        if (before.total() != new SourcePositions(warm).total()) {
+          throw new IllegalStateException("silver committed " + before.next() + " while the product was paused"
+              + " (the warm-up ended at " + warm + ")");
         }
         List<Double> cpuBefore = nodes.stream().map(ChildNode::cpuSeconds).toList();
         long start = System.nanoTime();
         admin(first, token, "resume", "running");
-        await("silver committed up to " + end, Duration.ofMinutes(15), () -> {
-          silver.refresh();
-          return SourcePositions.committed(silver, end.keySet()).next().equals(end);
-        });
+        awaitCommitted(silver, end);
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Double> cpu = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
           cpu.add(nodes.get(i).cpuSeconds() - cpuBefore.get(i));
         }
-        silver.refresh();
-        long rows = Long.parseLong(silver.currentSnapshot().summary().get("total-records"));
+        if (args.cpusPerNode() > 0) {
+          System.out.printf("  CPU budget %.2f cores per node; since start: %s%n", args.cpusPerNode(),
+              nodes.stream().map(n -> n.name + " " + n.throttling()).toList());
+        }
+        long rows = totalRecords(silver) - warmRows;
         return new Run(size, round, loaded.events(), seconds, placement, rows, loaded.valid(), cpu);
       }
     } catch (Exception | AssertionError e) {
@@ -213,6 +239,39 @@ public final class ClusterIngestBenchmark {
         n.close();
       }
     }
+  }
+
+  private static CpuBudget budget(Path home, String node, Args args) {
+    return args.cpusPerNode() > 0
+        ? CpuBudget.create("lakemesh-bench-" + home.getFileName() + "-" + node + "-" + ProcessHandle.current().pid(),
+            args.cpusPerNode())
+        : null;
+  }
+
+  private static RawTopicLoader.Loaded load(String bootstrap, String topic, int partitions, Product product,
+      int events, long seed) {
+    return RawTopicLoader.load(bootstrap, topic, partitions, product.keyColumns().get(0), BenchArgs.parse(
+        new String[] {"--events", Integer.toString(events), "--seed", Long.toString(seed)}));
+  }
+
+  /** Where each partition ends after {@code loaded}: a partition it did not write to ends where it did before. */
+  private static Map<Integer, Long> endOffsets(RawTopicLoader.Loaded loaded, Map<Integer, Long> before) {
+    Map<Integer, Long> end = new TreeMap<>(before);
+    loaded.endOffsets().forEach((tp, offset) -> end.merge(tp.partition(), offset, Math::max));
+    return end;
+  }
+
+  private static void awaitCommitted(Table silver, Map<Integer, Long> end) throws Exception {
+    await("silver committed up to " + end, Duration.ofMinutes(15), () -> {
+      silver.refresh();
+      return SourcePositions.committed(silver, end.keySet()).next().equals(end);
+    });
+  }
+
+  private static long totalRecords(Table silver) {
+    silver.refresh();
+    return silver.currentSnapshot() == null ? 0
+        : Long.parseLong(silver.currentSnapshot().summary().get("total-records"));
   }
 
   /**
