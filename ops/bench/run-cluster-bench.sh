@@ -4,6 +4,7 @@
 # Builds the bench module with the reactor (package, never install), then runs it.
 #   ops/bench/run-cluster-bench.sh                          200,000 events, 1, 2 and 3 nodes, one round
 #   ops/bench/run-cluster-bench.sh --events 100000 --rounds 3
+#   ops/bench/run-cluster-bench.sh --cpus-per-node 0.5      each node capped at half a core (a cgroup quota; root)
 #   ops/bench/run-cluster-bench.sh --help                   all options
 # JVM options of the bench JVM (broker + loader): BENCH_JAVA_OPTS (default -Xmx2g -XX:+UseParallelGC); of each
 # node: --node-opts. Skip the build: BENCH_SKIP_BUILD=1.

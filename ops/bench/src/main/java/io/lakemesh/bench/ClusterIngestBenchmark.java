@@ -127,7 +127,18 @@ public final class ClusterIngestBenchmark {
   private ClusterIngestBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
-    Args args = Args.parse(argv);
+    Args args;
+    try {
+      args = Args.parse(argv);
+      if (args.cpusPerNode() > 0) {
+        // find out now, in one line, rather than after the first cluster has started
+        CpuBudget.create("lakemesh-bench-probe-" + ProcessHandle.current().pid(), args.cpusPerNode()).close();
+      }
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("run-cluster-bench: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Path root = Files.createTempDirectory("lakemesh-cluster-bench-");
     System.out.printf("Lakemesh cluster ingest benchmark, %s%n",
         ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
