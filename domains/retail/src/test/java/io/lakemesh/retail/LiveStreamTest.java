@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ class LiveStreamTest {
   /** A real WebSocket client collecting the text messages it receives. */
   static final class Client implements WebSocket.Listener {
     final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+    /** The server's close frame: status code and reason. */
+    final CompletableFuture<String> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     WebSocket socket;
 
@@ -57,6 +60,12 @@ class LiveStreamTest {
         partial.setLength(0);
       }
       ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+      closed.complete(status + " " + reason);
       return null;
     }
 
@@ -116,6 +125,19 @@ class LiveStreamTest {
       assertEquals(2, node.changes().subscriberCount("retail.transactions"), "two live transaction subscribers");
       ncr.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void shutdownClosesEverySubscriberWithGoingAwayAndAReason() throws Exception {
+    Client client;
+    try (MeshNode node = MeshNode.start(RetailPipelineTest.config(home))) {
+      client = Client.connect(node, "retail.transactions", "");
+      client.next("subscribed");
+    }
+    JsonNode last = client.next("closing");
+    assertEquals(1001, last.path("code").asInt(), last.toString());
+    // the close frame itself carries the code and the reason, not just the last message
+    assertEquals("1001 the node is shutting down", client.closed.get(10, TimeUnit.SECONDS));
   }
 
   private static void post(MeshNode node, String ndjson) throws Exception {

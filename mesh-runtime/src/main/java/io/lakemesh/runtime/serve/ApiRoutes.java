@@ -65,6 +65,8 @@ public final class ApiRoutes extends AllDirectives {
   private final Authenticator authenticator;
   private final ProductAccess access;
   private final LiveStreams streams;
+  /** WebSocket responses whose close frame carries the stream's close code (4008 too slow, 1001 shutdown). */
+  private final ClosingWebSocket webSockets = new ClosingWebSocket();
   private final ApiKeys apiKeys;
   private final AuditDirectives audit;
   private final Duration queryTimeout;
@@ -395,10 +397,7 @@ public final class ApiRoutes extends AllDirectives {
         return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
             e.getMessage()), instance);
       }
-      return handleWebSocketMessages(org.apache.pekko.stream.javadsl.Flow.fromSinkAndSourceCoupled(
-          org.apache.pekko.stream.javadsl.Sink.ignore(),
-          messages.map(text -> (org.apache.pekko.http.javadsl.model.ws.Message)
-              org.apache.pekko.http.javadsl.model.ws.TextMessage.create(text))));
+      return webSockets.route(messages);
     }));
   }
 
