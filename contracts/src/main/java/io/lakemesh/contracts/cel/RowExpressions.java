@@ -200,7 +200,7 @@ public final class RowExpressions {
       if (!(key instanceof String name) || record.struct().field(name) == null) {
         return null;
       }
-      return toCel(record.getField(name));
+      return nested(record.getField(name));
     }
 
     @Override
@@ -213,7 +213,7 @@ public final class RowExpressions {
       if (materialized == null) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (Types.NestedField f : record.struct().fields()) {
-          Object v = toCel(record.getField(f.name()));
+          Object v = nested(record.getField(f.name()));
           if (v != null) {
             map.put(f.name(), v);
           }
@@ -234,13 +234,25 @@ public final class RowExpressions {
 
     @Override
     public Object get(int index) {
-      return toCel(list.get(index));
+      return nested(list.get(index));
     }
 
     @Override
     public int size() {
       return list.size();
     }
+  }
+
+  /**
+   * A value inside an object or list. The runtime adapts a declared variable's protobuf {@code Timestamp} to its
+   * own timestamp values, but not values it finds inside a map or list (those have type dyn): there a timestamp
+   * must already be the runtime's own ({@link Instant}), or comparing it fails with "no matching overload".
+   */
+  private static Object nested(Object value) {
+    if (value instanceof OffsetDateTime t) {
+      return t.toInstant();
+    }
+    return toCel(value);
   }
 
   static Timestamp timestamp(Instant instant) {

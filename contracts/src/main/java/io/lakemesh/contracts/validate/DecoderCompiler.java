@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.TypeOptions;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Severity;
 import io.lakemesh.contracts.validate.StreamDecoder.SlowPath;
@@ -336,8 +337,7 @@ final class DecoderCompiler {
   }
 
   private static Compiled temporalDecoder(Field f, String expected, Parser parser) {
-    Object min = f.options().minimum() == null ? null : parser.parse(f.options().minimum());
-    Object max = f.options().maximum() == null ? null : parser.parse(f.options().maximum());
+    TemporalBounds bounds = TemporalBounds.of(f, parser::parse);
     return new Compiled((v, p, fs) -> {
       if (!v.isTextual()) {
         fs.error("type", p, "logicalType", "expected " + expected + ", got " + kind(v));
@@ -350,7 +350,7 @@ final class DecoderCompiler {
         fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not " + expected);
         return null;
       }
-      checkOrder(parsed, min, max, p, fs);
+      bounds.check(parsed, p, fs);
       return parsed;
     }, (json, t) -> {
       if (t != JsonToken.VALUE_STRING) {
@@ -362,7 +362,7 @@ final class DecoderCompiler {
       } catch (DateTimeException e) {
         throw SlowPath.INSTANCE;
       }
-      checkOrder(parsed, min, max, FieldPath.ROOT, Findings.TRIPWIRE);
+      bounds.check(parsed, FieldPath.ROOT, Findings.TRIPWIRE);
       return parsed;
     });
   }
@@ -379,10 +379,7 @@ final class DecoderCompiler {
   }
 
   private static Compiled timestampDecoder(Field f) {
-    OffsetDateTime min = f.options().minimum() == null ? null : parseTimestamp(f.options().minimum());
-    OffsetDateTime max = f.options().maximum() == null ? null : parseTimestamp(f.options().maximum());
-    Instant minInstant = min == null ? null : min.toInstant();
-    Instant maxInstant = max == null ? null : max.toInstant();
+    TemporalBounds bounds = TemporalBounds.of(f, text -> parseTimestamp(text).toInstant());
     Decoder tree = (v, p, fs) -> {
       OffsetDateTime parsed;
       if (v.isIntegralNumber()) {
@@ -407,7 +404,7 @@ final class DecoderCompiler {
         fs.error("type", p, "logicalType", "expected an ISO-8601 timestamp, got " + kind(v));
         return null;
       }
-      checkOrder(parsed.toInstant(), minInstant, maxInstant, p, fs);
+      bounds.check(parsed.toInstant(), p, fs);
       return parsed;
     };
     StreamDecoder stream = (parser, t) -> {
@@ -430,8 +427,8 @@ final class DecoderCompiler {
       } else {
         throw SlowPath.INSTANCE;
       }
-      if (minInstant != null || maxInstant != null) {
-        checkOrder(parsed.toInstant(), minInstant, maxInstant, FieldPath.ROOT, Findings.TRIPWIRE);
+      if (bounds.any()) {
+        bounds.check(parsed.toInstant(), FieldPath.ROOT, Findings.TRIPWIRE);
       }
       return parsed;
     };
@@ -451,13 +448,35 @@ final class DecoderCompiler {
     }
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static void checkOrder(Object value, Object min, Object max, FieldPath p, Findings fs) {
-    if (min != null && ((Comparable) value).compareTo(min) < 0) {
-      fs.error("minimum", p, "minimum", value + " is before the minimum " + min);
+  /** A date's, time's or timestamp's bounds from {@code logicalTypeOptions}, inclusive and exclusive. */
+  private record TemporalBounds(Object min, Object max, Object exclusiveMin, Object exclusiveMax) {
+    static TemporalBounds of(Field f, java.util.function.Function<String, Object> parse) {
+      TypeOptions o = f.options();
+      return new TemporalBounds(o.minimum() == null ? null : parse.apply(o.minimum()),
+          o.maximum() == null ? null : parse.apply(o.maximum()),
+          o.exclusiveMinimum() == null ? null : parse.apply(o.exclusiveMinimum()),
+          o.exclusiveMaximum() == null ? null : parse.apply(o.exclusiveMaximum()));
     }
-    if (max != null && ((Comparable) value).compareTo(max) > 0) {
-      fs.error("maximum", p, "maximum", value + " is after the maximum " + max);
+
+    boolean any() {
+      return min != null || max != null || exclusiveMin != null || exclusiveMax != null;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void check(Object value, FieldPath p, Findings fs) {
+      Comparable v = (Comparable) value;
+      if (min != null && v.compareTo(min) < 0) {
+        fs.error("minimum", p, "minimum", value + " is before the minimum " + min);
+      }
+      if (exclusiveMin != null && v.compareTo(exclusiveMin) <= 0) {
+        fs.error("minimum", p, "exclusiveMinimum", value + " must be after " + exclusiveMin);
+      }
+      if (max != null && v.compareTo(max) > 0) {
+        fs.error("maximum", p, "maximum", value + " is after the maximum " + max);
+      }
+      if (exclusiveMax != null && v.compareTo(exclusiveMax) >= 0) {
+        fs.error("maximum", p, "exclusiveMaximum", value + " must be before " + exclusiveMax);
+      }
     }
   }
 

@@ -209,6 +209,8 @@ final class ContractExplanation {
       case DATE, TIME, TIMESTAMP -> {
         add(out, "minimum", o.minimum());
         add(out, "maximum", o.maximum());
+        add(out, "exclusiveMinimum", o.exclusiveMinimum());
+        add(out, "exclusiveMaximum", o.exclusiveMaximum());
       }
       case LIST -> {
         add(out, "minItems", o.minItems());

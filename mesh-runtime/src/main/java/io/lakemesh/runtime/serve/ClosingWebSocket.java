@@ -39,8 +39,12 @@ import scala.concurrent.duration.FiniteDuration;
  */
 final class ClosingWebSocket extends AllDirectives {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Pekko's own close timeout in its message stack: how long to wait for the peer's close frame. */
-  private static final FiniteDuration CLOSE_TIMEOUT = FiniteDuration.apply(3, TimeUnit.SECONDS);
+  /**
+   * How long after handing over its close frame the server waits for the peer's before dropping the connection.
+   * Pekko's stack uses 3 s; a subscriber closed for being slow has the messages still buffered before that frame to
+   * read first, so it gets longer to see why it was closed (a stalled one is dropped after this).
+   */
+  private static final FiniteDuration CLOSE_TIMEOUT = FiniteDuration.apply(10, TimeUnit.SECONDS);
   /** A close frame's payload is at most 125 bytes, two of them the code. */
   private static final int MAX_REASON_BYTES = 123;
 

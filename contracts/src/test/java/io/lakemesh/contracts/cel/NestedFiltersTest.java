@@ -1,0 +1,71 @@
+package io.lakemesh.contracts.cel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lakemesh.contracts.ContractParser;
+import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.model.Contract;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Filters over timestamps, dates and decimals inside objects and arrays, on rows as Iceberg's reader returns them:
+ * the compiled closures and the interpreter must agree, and both must be able to compare.
+ */
+class NestedFiltersTest {
+  private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+
+  @Test
+  void nestedTimestampsDatesAndDecimalsCompare() throws Exception {
+    Contract contract;
+    try (InputStream in = getClass().getResourceAsStream("/contracts/nested-filters.odcs.yaml")) {
+      contract = ContractParser.parse("nested-filters.odcs.yaml",
+          new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    Schema schema = IcebergMapping.schema(contract);
+    RowExpressions cel = RowExpressions.forFields(contract.table().fields());
+    GenericRecord row = GenericRecord.create(schema);
+    row.setField("id", "a");
+    Types.StructType evType = schema.findField("ev").type().asStructType();
+    GenericRecord ev = GenericRecord.create(evType);
+    ev.setField("at", OffsetDateTime.of(2025, 11, 25, 10, 0, 0, 0, ZoneOffset.UTC));
+    ev.setField("day", LocalDate.of(2025, 11, 25));
+    ev.setField("kind", "pickup");
+    row.setField("ev", ev);
+    Types.StructType readingType = schema.findField("readings").type().asListType().elementType().asStructType();
+    GenericRecord reading = GenericRecord.create(readingType);
+    reading.setField("at", OffsetDateTime.of(2025, 11, 25, 9, 59, 45, 0, ZoneOffset.UTC));
+    reading.setField("value", new BigDecimal("3.50"));
+    row.setField("readings", List.of(reading));
+
+    assertAgree(cel, row, "ev.at < timestamp('2025-11-25T10:00:01Z')", true);
+    assertAgree(cel, row, "ev.at > timestamp('2025-11-25T10:00:01Z')", false);
+    assertAgree(cel, row, "row.ev.at == timestamp('2025-11-25T10:00:00Z')", true);
+    assertAgree(cel, row, "ev.at + duration('1h') > now", false);
+    assertAgree(cel, row, "readings.exists(r, r.at > timestamp('2025-11-25T09:59:30Z'))", true);
+    assertAgree(cel, row, "readings.all(r, r.at < timestamp('2025-11-25T09:59:30Z'))", false);
+    assertAgree(cel, row, "readings.exists(r, r.value > 3.0)", true);
+    assertAgree(cel, row, "ev.day == '2025-11-25' && ev.kind == 'pickup'", true);
+  }
+
+  private static void assertAgree(RowExpressions cel, GenericRecord row, String filter, boolean expected)
+      throws Exception {
+    RowPredicate p = cel.compile(filter);
+    assertEquals(expected, p.interpret(row, NOW), "interpreter: " + filter);
+    Boolean compiled = p.testCompiled(row, NOW);
+    if (compiled != null) {
+      assertEquals(expected, compiled, "closures: " + filter);
+    }
+    assertEquals(expected, p.test(row, NOW), filter);
+  }
+}
