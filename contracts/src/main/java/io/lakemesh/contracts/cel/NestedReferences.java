@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Checks that every {@code object.property} an expression selects is a property the contract declares. CEL sees an
- * object column as {@code map(string, dyn)}, so the type checker accepts {@code address.nope}, which would then fail
- * (or quietly be absent) on every row; this walk catches it at compile time, for rules and row filters alike.
- * It follows variables into nested objects, {@code row.<column>}, array indexing and the variables of macros
+ * Checks that every {@code object.property} an expression selects is a property the contract declares, before the
+ * type checker runs, so the message names the object and the properties it has (the checker would only say
+ * "undefined field"); it also covers {@code row.<column>.<property>} in rules, where {@code row} is a map. It
+ * follows variables into nested objects, {@code row.<column>}, array indexing and the variables of macros
  * ({@code items.all(i, i.qty > 0)}).
  */
 final class NestedReferences {

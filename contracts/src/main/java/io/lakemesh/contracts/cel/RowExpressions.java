@@ -61,8 +61,10 @@ public final class RowExpressions {
   private final Map<String, Field> fields;
 
   private RowExpressions(List<Field> fields) {
+    ContractTypes types = ContractTypes.of(fields);
     var builder = CelCompilerFactory.standardCelCompilerBuilder()
         .setOptions(OPTIONS)
+        .setTypeProvider(types.provider())
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .addVar(NOW, SimpleType.TIMESTAMP)
         .addVar(ROW, MapType.create(SimpleType.STRING, SimpleType.DYN))
@@ -78,7 +80,7 @@ public final class RowExpressions {
       if (field.name().equals(NOW) || field.name().equals(ROW)) {
         continue; // a column named like a built-in variable stays reachable as row.<name>
       }
-      builder.addVar(field.name(), celType(field));
+      builder.addVar(field.name(), types.columns().get(field.name()));
       byName.put(field.name(), field);
     }
     this.compiler = builder.setResultType(SimpleType.BOOL).build();
@@ -98,7 +100,7 @@ public final class RowExpressions {
 
   /** Compiles and type-checks a boolean expression; the exception's message says what is wrong and where. */
   public RowPredicate compile(String expression) throws InvalidExpressionException {
-    CelValidationResult result = compiler.compile(expression);
+    CelValidationResult result = checked(compiler, expression, fields, ROW);
     if (result.hasError()) {
       String error = result.getErrorString();
       if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
@@ -109,13 +111,30 @@ public final class RowExpressions {
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();
-      Optional<String> unknown = NestedReferences.firstUnknown(ast.getExpr(), fields, ROW);
-      if (unknown.isPresent()) {
-        throw new InvalidExpressionException("undeclared property: " + unknown.get());
-      }
       return new RowPredicate(expression, ast, runtime.createProgram(ast), this,
           CompiledPredicate.compile(ast, fields.keySet()).orElse(null));
     } catch (CelValidationException | CelEvaluationException e) {
+      throw new InvalidExpressionException(e.getMessage());
+    }
+  }
+
+  /**
+   * Parses, refuses a selection of a property the contract does not declare with a sentence naming the ones it
+   * does (the checker would only say "undefined field"), then type-checks.
+   */
+  public static CelValidationResult checked(CelCompiler compiler, String expression, Map<String, Field> fields,
+      String rowVariable) throws InvalidExpressionException {
+    CelValidationResult parsed = compiler.parse(expression);
+    if (parsed.hasError()) {
+      return parsed;
+    }
+    try {
+      Optional<String> unknown = NestedReferences.firstUnknown(parsed.getAst().getExpr(), fields, rowVariable);
+      if (unknown.isPresent()) {
+        throw new InvalidExpressionException("undeclared property: " + unknown.get());
+      }
+      return compiler.check(parsed.getAst());
+    } catch (CelValidationException e) {
       throw new InvalidExpressionException(e.getMessage());
     }
   }
@@ -138,19 +157,6 @@ public final class RowExpressions {
     Object value = row.getField(name);
     // an absent optional value resolves to null so `has()`-free expressions see null rather than an error
     return Optional.ofNullable(toCel(value));
-  }
-
-  /** The CEL type a property's values have in expressions (also used by the access-policy environment). */
-  public static CelType celType(Field field) {
-    return switch (field.type()) {
-      case STRING, DATE, TIME -> SimpleType.STRING;
-      case TIMESTAMP -> SimpleType.TIMESTAMP;
-      case NUMBER -> SimpleType.DOUBLE;
-      case INTEGER -> SimpleType.INT;
-      case BOOLEAN -> SimpleType.BOOL;
-      case OBJECT -> MapType.create(SimpleType.STRING, SimpleType.DYN);
-      case ARRAY -> ListType.create(field.items() == null ? SimpleType.DYN : celType(field.items()));
-    };
   }
 
   /** Converts an Iceberg generic value (as {@code GenericRecord} holds it) into CEL's value model. */

@@ -1,11 +1,8 @@
 package io.lakemesh.contracts.policy;
 
-import com.google.common.collect.ImmutableCollection;
-import com.google.common.collect.ImmutableSet;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
-import dev.cel.common.types.CelType;
 import dev.cel.common.types.CelTypeProvider;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -17,9 +14,9 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import io.lakemesh.contracts.cel.InvalidExpressionException;
+import io.lakemesh.contracts.cel.ContractTypes;
 import io.lakemesh.contracts.cel.RowExpressions;
 import io.lakemesh.contracts.model.Field;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,29 +39,17 @@ final class RowFilterEnvironment {
       CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
   private final CelCompiler compiler;
+  private final Map<String, Field> fields = new java.util.LinkedHashMap<>();
 
   private RowFilterEnvironment(List<Field> fields) {
-    Map<String, CelType> columns = new LinkedHashMap<>();
-    for (Field f : fields) {
-      columns.putIfAbsent(f.name(), RowExpressions.celType(f));
-    }
-    StructType row = StructType.create(ROW_TYPE, ImmutableSet.copyOf(columns.keySet()),
-        name -> Optional.ofNullable(columns.get(name)));
-    CelTypeProvider types = new CelTypeProvider() {
-      @Override
-      public ImmutableCollection<CelType> types() {
-        return ImmutableSet.of(row);
-      }
-
-      @Override
-      public Optional<CelType> findType(String typeName) {
-        return ROW_TYPE.equals(typeName) ? Optional.of(row) : Optional.empty();
-      }
-    };
+    fields.forEach(f -> this.fields.putIfAbsent(f.name(), f));
+    ContractTypes types = ContractTypes.of(fields);
+    StructType row = types.struct(ROW_TYPE, types.columns());
+    CelTypeProvider provider = types.provider();
     this.compiler = CelCompilerFactory.standardCelCompilerBuilder()
         .setOptions(OPTIONS)
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-        .setTypeProvider(types)
+        .setTypeProvider(provider)
         .addVar(ROW, row)
         .addVar(CLAIMS, MapType.create(SimpleType.STRING, SimpleType.DYN))
         .setResultType(SimpleType.BOOL)
@@ -77,7 +62,7 @@ final class RowFilterEnvironment {
 
   /** Compiles and type-checks a row filter; the exception's message says what is wrong and where. */
   RowAccessFilter compile(String expression) throws InvalidExpressionException {
-    CelValidationResult result = compiler.compile(expression);
+    CelValidationResult result = RowExpressions.checked(compiler, expression, fields, ROW);
     if (result.hasError()) {
       throw new InvalidExpressionException(result.getErrorString());
     }

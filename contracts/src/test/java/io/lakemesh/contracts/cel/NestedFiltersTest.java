@@ -58,6 +58,27 @@ class NestedFiltersTest {
     assertAgree(cel, row, "ev.day == '2025-11-25' && ev.kind == 'pickup'", true);
   }
 
+  @Test
+  void nestedPropertiesAreTypeChecked() throws Exception {
+    Contract contract;
+    try (InputStream in = getClass().getResourceAsStream("/contracts/nested-filters.odcs.yaml")) {
+      contract = ContractParser.parse("nested-filters.odcs.yaml",
+          new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    RowExpressions cel = RowExpressions.forFields(contract.table().fields());
+    assertRefused(cel, "ev.knd == 'x'", "'ev' has no property 'knd'");
+    assertRefused(cel, "ev.kind + 1 == 2", "_+_");
+    assertRefused(cel, "ev.kind", "bool");
+    assertRefused(cel, "readings.exists(r, r.at > 'x')", "_>_");
+    assertRefused(cel, "readings.exists(r, r.value == true)", "_==_");
+  }
+
+  private static void assertRefused(RowExpressions cel, String expression, String mentioning) {
+    InvalidExpressionException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidExpressionException.class,
+        () -> cel.compile(expression), expression);
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(mentioning), e.getMessage());
+  }
+
   private static void assertAgree(RowExpressions cel, GenericRecord row, String filter, boolean expected)
       throws Exception {
     RowPredicate p = cel.compile(filter);

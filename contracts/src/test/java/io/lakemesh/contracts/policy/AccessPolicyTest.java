@@ -5,6 +5,7 @@ import static io.lakemesh.contracts.RetailContracts.TRANSACTIONS;
 import static io.lakemesh.contracts.RetailContracts.problemsAfter;
 import static io.lakemesh.contracts.RetailContracts.replace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -206,7 +207,7 @@ class AccessPolicyTest {
   }
 
   @Test
-  void aRowFilterThatDoesNotCompileIsAProblemAtItsValue() {
+  void aRowFilterThatDoesNotCompileIsAProblemAtItsValue() throws Exception {
     List<Problem> problems = problemsAfter(TRANSACTIONS,
         replace("value: row.region == claims.region", "value: row.regoin == claims.region"));
     assertProblem(problems, "/roles/1/customProperties/0/value", "analyst", "regoin");
@@ -224,6 +225,15 @@ class AccessPolicyTest {
     assertProblem(problemsAfter(TRANSACTIONS,
         replace("value: row.region == claims.region", "value: [row.region]")),
         "/roles/1/customProperties/0/value", "CEL expression");
+    // inside objects too: a misspelt item property, and a string used as a number
+    assertProblem(problemsAfter(TRANSACTIONS,
+        replace("value: row.region == claims.region", "value: row.items.exists(i, i.qyt > 0)")),
+        "/roles/1/customProperties/0/value", "has no property 'qyt'");
+    assertProblem(problemsAfter(TRANSACTIONS,
+        replace("value: row.region == claims.region", "value: row.items.exists(i, i.product_id + 1 == 2)")),
+        "/roles/1/customProperties/0/value", "_+_");
+    assertNotNull(io.lakemesh.contracts.RetailContracts.parseEdited(TRANSACTIONS,
+        replace("value: row.region == claims.region", "value: row.items.exists(i, i.qty > 1)")));
   }
 
   @Test
