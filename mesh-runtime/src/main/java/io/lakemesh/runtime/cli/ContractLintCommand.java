@@ -67,6 +67,9 @@ public final class ContractLintCommand implements Callable<Integer> {
     int problems = 0;
     for (Path file : files) {
       List<Problem> found = ContractLinter.lint(file);
+      if (found.isEmpty()) {
+        found = missingAggregation(file);
+      }
       for (Problem problem : found) {
         out.println(line(file, problem));
       }
@@ -81,6 +84,39 @@ public final class ContractLintCommand implements Callable<Integer> {
     out.println(String.format(Locale.ROOT, "lint: %s, %d with problems, %d problem%s", contracts, withProblems,
         problems, problems == 1 ? "" : "s"));
     return 1;
+  }
+
+  /**
+   * A gold contract whose {@code lakemeshTransform} no domain module on this classpath provides: the node would
+   * refuse to start with it, so lint says so first (lint runs on the node's class path).
+   */
+  static List<Problem> missingAggregation(Path file) {
+    io.lakemesh.contracts.model.Contract contract;
+    try {
+      contract = io.lakemesh.contracts.ContractParser.parse(file);
+    } catch (io.lakemesh.contracts.InvalidContractException | RuntimeException e) {
+      return List.of(); // the linter judged the document; nothing to add
+    }
+    if (contract.settings().stage() != io.lakemesh.contracts.model.Stage.GOLD) {
+      return List.of();
+    }
+    java.util.Set<String> known = new java.util.TreeSet<>();
+    java.util.ServiceLoader.load(io.lakemesh.runtime.product.Aggregation.class,
+        ContractLintCommand.class.getClassLoader()).forEach(a -> known.add(a.name()));
+    String transform = contract.settings().transform();
+    if (transform != null && known.contains(transform)) {
+      return List.of();
+    }
+    String pointer = "/customProperties";
+    com.fasterxml.jackson.databind.JsonNode custom = contract.document().path("customProperties");
+    for (int i = 0; i < custom.size(); i++) {
+      if ("lakemeshTransform".equals(custom.get(i).path("property").asText())) {
+        pointer = "/customProperties/" + i + "/value";
+      }
+    }
+    return List.of(new Problem(pointer, "no domain module on this class path provides the aggregation '"
+        + transform + "' (known: " + known + "); a gold product's aggregation is Java code, an Aggregation"
+        + " registered as a service in a domain module (see domains/retail)"));
   }
 
   /**

@@ -24,9 +24,14 @@ public final class ClusterProgress {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(2);
 
   /** One worker and its last known state (null when it did not answer the last poll). */
-  public record WorkerStatus(WorkerId worker, PipelineState state) {
+  public record WorkerStatus(WorkerId worker, PipelineState state, boolean unassigned) {
+    public WorkerStatus(WorkerId worker, PipelineState state) {
+      this(worker, state, false);
+    }
+
+    /** "unassigned" when no member of the cluster has the product's domain role; "unreachable" when it did not answer. */
     public String stateName() {
-      return state == null ? "unreachable" : state.state();
+      return unassigned ? "unassigned" : state == null ? "unreachable" : state.state();
     }
   }
 
@@ -67,10 +72,18 @@ public final class ClusterProgress {
     });
   }
 
-  /** Asks every worker for its state now; an unanswered ask yields a status without state. */
+  /**
+   * Asks every worker for its state now; an unanswered ask yields a status without state, a worker of a domain
+   * nobody runs (see {@link #hosted}) an unassigned one at once.
+   */
   public List<CompletableFuture<WorkerStatus>> askAll() {
     List<CompletableFuture<WorkerStatus>> asks = new ArrayList<>();
     for (Product p : products.all()) {
+      if (!hosted(p)) {
+        // nobody runs this domain: asking would only pile messages up in a shard proxy
+        WorkerId.of(p).forEach(w -> asks.add(CompletableFuture.completedFuture(new WorkerStatus(w, null, true))));
+        continue;
+      }
       for (WorkerId w : WorkerId.of(p)) {
         asks.add(entity(p, w).<PipelineState>ask(DataProduct.GetState::new, ASK_TIMEOUT).toCompletableFuture()
             .handle((state, error) -> new WorkerStatus(w, error == null ? state : null)));
@@ -86,15 +99,35 @@ public final class ClusterProgress {
   }
 
   /**
-   * Ready when every worker of every product answered the last poll and is up: running, or held on purpose (paused
+   * Whether an Up member of the cluster has the role of the product's domain ({@code domain-<domain>}), i.e. whether
+   * anybody runs its workers. A cluster that runs only some of the domains it has contracts for (a node started with
+   * {@code --roles domain-logistics,api} next to the built-in retail contracts) leaves the others unassigned.
+   */
+  public boolean hosted(Product product) {
+    String role = "domain-" + product.contract().domain();
+    for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up() && m.hasRole(role)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Ready when every worker of every product of a domain the cluster runs (see {@link #hosted}) answered the last poll and is up: running, or held on purpose (paused
    * by an operator, halted by a quality gate, replaying) - states an operator sees in the stats, which must not take
    * the node's API out of service. Starting, failed or unreachable workers make the node not ready.
    */
   public boolean ready() {
-    if (!polledOnce) {
+    // before this node is Up it knows no members, so every domain would look unassigned
+    if (!polledOnce || org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().status()
+        != org.apache.pekko.cluster.MemberStatus.up()) {
       return false;
     }
     for (Product p : products.all()) {
+      if (!hosted(p)) {
+        continue;
+      }
       for (WorkerStatus s : workers(p)) {
         if (!UP.contains(s.stateName())) {
           return false;
@@ -110,8 +143,10 @@ public final class ClusterProgress {
   /** The last known status of each worker of a product, in partition order. */
   public List<WorkerStatus> workers(Product product) {
     Map<String, WorkerStatus> byId = new LinkedHashMap<>();
+    boolean hosted = hosted(product);
     for (WorkerId w : WorkerId.of(product)) {
-      byId.put(w.entityId(), last.getOrDefault(w.entityId(), new WorkerStatus(w, null)));
+      byId.put(w.entityId(), hosted ? last.getOrDefault(w.entityId(), new WorkerStatus(w, null))
+          : new WorkerStatus(w, null, true));
     }
     return new ArrayList<>(byId.values());
   }

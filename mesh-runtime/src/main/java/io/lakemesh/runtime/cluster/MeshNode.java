@@ -110,10 +110,11 @@ public final class MeshNode implements AutoCloseable {
     // TLS settings are checked before anything starts: a production node without TLS refuses at once
     java.util.Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
-        lm.getStringList("contract-dirs").stream().map(Path::of).toList());
+        lm.getStringList("contract-dirs").stream().map(Path::of).toList(), lm.getBoolean("builtin-contracts"));
     if (products.all().isEmpty()) {
-      throw new IllegalStateException("no data product contracts found: put a domain module on the classpath or"
-          + " set lakemesh.contract-dirs");
+      throw new IllegalStateException("no data product contracts found: set lakemesh.contract-dirs"
+          + (lm.getBoolean("builtin-contracts") ? " or put a domain module on the classpath"
+              : " (lakemesh.builtin-contracts = false leaves out the ones domain modules ship)"));
     }
     // security first: a misconfiguration refuses the start before anything else runs
     SecuritySettings security = SecuritySettings.from(lm);

@@ -40,9 +40,18 @@ public final class ProductCatalog {
   }
 
   public static ProductCatalog load(ClassLoader loader, List<Path> extraDirs) throws InvalidContractException {
+    return load(loader, extraDirs, true);
+  }
+
+  /**
+   * @param builtin whether to load the contracts domain modules ship on the classpath (the retail demo among them);
+   *     false for a deployment of one's own contracts only
+   */
+  public static ProductCatalog load(ClassLoader loader, List<Path> extraDirs, boolean builtin)
+      throws InvalidContractException {
     List<Contract> contracts = new ArrayList<>();
     try {
-      Enumeration<URL> indexes = loader.getResources(INDEX);
+      Enumeration<URL> indexes = builtin ? loader.getResources(INDEX) : java.util.Collections.emptyEnumeration();
       while (indexes.hasMoreElements()) {
         URL index = indexes.nextElement();
         String listing;

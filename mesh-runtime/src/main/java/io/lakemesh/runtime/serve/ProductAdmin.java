@@ -156,6 +156,12 @@ public final class ProductAdmin {
       return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'")
           .toResponse("/lakemesh/products/" + id));
     }
+    if (!workers.hosted(p)) {
+      return CompletableFuture.completedFuture(new Problem(409, "unassigned", "Conflict", "no member of the"
+          + " cluster runs domain " + p.contract().domain() + " (role domain-" + p.contract().domain()
+          + "), so " + id + " has no pipeline to " + (pause ? "pause" : "resume")).toResponse(
+              "/lakemesh/products/" + id));
+    }
     List<CompletableFuture<ClusterProgress.WorkerStatus>> replies = new ArrayList<>();
     for (WorkerId w : WorkerId.of(p)) {
       CompletionStage<ProgressBoard.PipelineState> reply = pause

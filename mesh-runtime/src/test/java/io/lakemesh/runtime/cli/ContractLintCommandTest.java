@@ -46,6 +46,19 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void aGoldContractWhoseAggregationNoModuleProvidesIsAProblem() throws IOException {
+    // the retail gold contract, linted on a class path without the retail module (no aggregation at all)
+    Path gold = write("daily_sales.odcs.yaml",
+        Files.readString(Path.of("..", "domains", "retail", "contracts", "daily_sales.odcs.yaml")));
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), gold.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().startsWith(gold + ": /customProperties/2/value: no domain module on this class path"
+        + " provides the aggregation 'daily_sales' (known: [])"), run.out());
+  }
+
+  @Test
   void everyProblemIsOneLineWithFilePointerAndReason() throws IOException {
     Path good = write("orders.odcs.yaml", orders());
     Path bad = write("broken.odcs.yaml", orders()
