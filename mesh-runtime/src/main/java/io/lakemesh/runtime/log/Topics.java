@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ public final class Topics {
     // Kafka's own rule for topic names; checked here so a bad product id fails with its name in the message.
     private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final String RAW_SUFFIX = ".raw";
+    private static final java.time.Duration DESCRIBE_PATIENCE = java.time.Duration.ofSeconds(15);
 
     private Topics() {
     }
@@ -69,15 +71,24 @@ public final class Topics {
     }
 
     private static void requirePartitions(Admin admin, String name, int partitions) {
-        Map<String, TopicDescription> descriptions;
-        try {
-            descriptions = admin.describeTopics(List.of(name)).allTopicNames().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Topic " + name + " exists but cannot be described: "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while describing topic " + name, e);
+        Map<String, TopicDescription> descriptions = null;
+        // a topic another worker created a moment ago may not be in the broker's metadata yet: retriable errors
+        // (unknown topic or partition) are waited out for a while instead of failing the pipeline's start
+        long deadline = System.nanoTime() + DESCRIBE_PATIENCE.toNanos();
+        while (descriptions == null) {
+            try {
+                descriptions = admin.describeTopics(List.of(name)).allTopicNames().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Topic " + name + " exists but cannot be described: "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                log.debug("Topic {} not described yet ({}); trying again", name, e.getCause().toString());
+                sleep(name);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while describing topic " + name, e);
+            }
         }
         int existing = descriptions.get(name).partitions().size();
         if (existing != partitions) {
@@ -86,5 +97,14 @@ public final class Topics {
                     + " deliberately or ask for " + existing);
         }
         log.debug("Topic {} already exists with {} partitions", name, partitions);
+    }
+
+    private static void sleep(String name) {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while describing topic " + name, e);
+        }
     }
 }
