@@ -232,9 +232,16 @@ final class ContractReader {
           String metric = q.path("metric").asText(q.path("rule").asText());
           List<String> valid = new ArrayList<>();
           q.path("arguments").path("validValues").forEach(v -> valid.add(v.asText()));
+          // null is always missing; the other listed values are compared as text
+          List<String> missing = new ArrayList<>();
+          q.path("arguments").path("missingValues").forEach(v -> {
+            if (!v.isNull()) {
+              missing.add(v.asText());
+            }
+          });
           rules.add(new QualityRule.Library(name == null ? metric + (field == null ? "" : ":" + field) : name,
               severity, field, metric, valid, text(q.path("arguments"), "pattern"), threshold(q, rulePath),
-              "percent".equals(q.path("unit").asText())));
+              "percent".equals(q.path("unit").asText()), missing));
         }
         case "custom" -> {
           String engine = q.path("engine").asText();

@@ -356,6 +356,12 @@ final class SemanticChecks {
                 + "': invalid pattern: " + e.getDescription()));
           }
         }
+        if (lib.metric().equals("invalidValues") && lib.field() != null && lib.validValues().isEmpty()
+            && lib.pattern() == null) {
+          // without either there is nothing to judge a value by: the rule would silently pass everything
+          problems.add(new Problem(located.pointer("arguments"), "rule '" + lib.name() + "': an invalidValues rule"
+              + " needs arguments.validValues (the values allowed) or arguments.pattern"));
+        }
         checkArgumentProperties(contract, located, lib, problems);
         checkValidValueTypes(contract, located, lib, problems);
       }

@@ -13,7 +13,10 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Inclusive and exclusive bounds of dates, times and timestamps, at and around each bound. */
+/**
+ * Inclusive and exclusive bounds of dates, times and timestamps, at and around each bound; and a missingValues
+ * rule's own list of missing values.
+ */
 class TemporalBoundsTest {
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
 
@@ -30,6 +33,11 @@ class TemporalBoundsTest {
       "tm | '08:00:00'             | exclusiveMinimum",
       "tm | '08:00:01'             | ",
       "tm | '18:00:00'             | exclusiveMaximum",
+      // the same contract's missingValues rule with its own list of values that count as missing
+      "note | 'N/A'                | missingValues:note",
+      "note | ''                   | missingValues:note",
+      "note | ' '                  | ",
+      "note | 'n/a please'         | ",
   })
   void boundsHold(String column, String value, String violatedRule) throws Exception {
     Contract contract;
@@ -38,7 +46,9 @@ class TemporalBoundsTest {
           new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     RowValidator validator = RowValidator.compile(contract);
-    String event = "{\"id\":\"a\",\"" + column + "\":\"" + value + "\"}";
+    // note is checked for missing values: present unless it is the column under test
+    String event = "{\"id\":\"a\"," + (column.equals("note") ? "" : "\"note\":\"ok\",") + "\"" + column
+        + "\":\"" + value + "\"}";
     Outcome outcome = validator.validate(event.getBytes(StandardCharsets.UTF_8), NOW);
     if (violatedRule == null) {
       assertInstanceOf(Outcome.Accepted.class, outcome, outcome::toString);

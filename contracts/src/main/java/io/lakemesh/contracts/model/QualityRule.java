@@ -17,9 +17,23 @@ public sealed interface QualityRule {
    * A predefined ODCS metric ({@code nullValues}, {@code missingValues}, {@code invalidValues},
    * {@code duplicateValues}, {@code rowCount}) compared with an operator.
    */
+  /**
+   * @param missingValues for {@code missingValues}: the texts that count as missing besides null
+   *     ({@code arguments.missingValues}); empty means null or a blank string
+   */
   record Library(
       String name, Severity severity, String field, String metric, List<String> validValues, String pattern,
-      Threshold threshold, boolean percent) implements QualityRule {}
+      Threshold threshold, boolean percent, List<String> missingValues) implements QualityRule {
+    public Library {
+      validValues = List.copyOf(validValues);
+      missingValues = List.copyOf(missingValues);
+    }
+
+    /** Whether this {@code missingValues} rule counts a present value with this text as missing. */
+    public boolean countsAsMissing(String text) {
+      return missingValues.isEmpty() ? text.isBlank() : missingValues.contains(text);
+    }
+  }
 
   /** A row-level CEL expression over the row; true means the row passes. */
   record Cel(String name, Severity severity, String field, String expression, String description)

@@ -28,9 +28,14 @@ final class StructDecoder implements Decoder {
       missingRules = List.copyOf(missingRules);
     }
 
-    /** True when a blank string counts as missing: a {@code missingValues} rule says so. */
-    boolean blankIsMissing() {
-      return missingRules.stream().anyMatch(r -> r.metric().equals("missingValues"));
+    /** Whether a present value counts as missing for some {@code missingValues} rule (blank, or listed). */
+    boolean missing(String text) {
+      for (QualityRule.Library r : missingRules) {
+        if (r.metric().equals("missingValues") && r.countsAsMissing(text)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -69,7 +74,7 @@ final class StructDecoder implements Decoder {
       JsonNode value = object.get(m.name());
       FieldPath memberPath = path.member(m.name());
       boolean absent = value == null || value.isNull();
-      boolean missing = absent || (m.blankIsMissing() && isBlank(value));
+      boolean missing = absent || (value.isValueNode() && m.missing(value.asText()));
       if (missing) {
         if (m.required()) {
           findings.error("required", memberPath, "required", "is required");
@@ -77,7 +82,10 @@ final class StructDecoder implements Decoder {
           for (QualityRule.Library rule : m.missingRules()) {
             boolean nullRule = rule.metric().equals("nullValues");
             if (nullRule && !absent) {
-              continue; // a blank string is missing, not null
+              continue; // a blank or listed value is missing, not null
+            }
+            if (!nullRule && !absent && !rule.countsAsMissing(value.asText())) {
+              continue; // another missingValues rule's list
             }
             // an offender of a threshold rule stays and is counted: the batch judges the share
             Severity severity = rule.threshold().rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
@@ -137,7 +145,7 @@ final class StructDecoder implements Decoder {
       if (t == JsonToken.VALUE_NULL) {
         continue; // absent: judged below
       }
-      if (!m.missingRules().isEmpty() && t == JsonToken.VALUE_STRING && parser.getText().isBlank()) {
+      if (!m.missingRules().isEmpty() && t.isScalarValue() && m.missing(parser.getText())) {
         throw SlowPath.INSTANCE;
       }
       record.set(position, m.stream().read(parser, t));
@@ -201,7 +209,4 @@ final class StructDecoder implements Decoder {
     }
   }
 
-  private static boolean isBlank(JsonNode value) {
-    return value.isTextual() && value.textValue().isBlank();
-  }
 }

@@ -252,7 +252,8 @@ final class ContractExplanation {
         yield parts.isEmpty() ? null : String.join(" and ", parts);
       }
       case "nullValues" -> "not null";
-      case "missingValues" -> "not null or blank";
+      case "missingValues" -> lib.missingValues().isEmpty() ? "not null or blank"
+          : "not null or one of " + lib.missingValues();
       default -> null;
     };
     if (what == null) {
