@@ -88,8 +88,8 @@ final class DecoderCompiler {
         case VALUE_FALSE -> Boolean.FALSE;
         default -> throw SlowPath.INSTANCE;
       });
-      case DATE -> temporalDecoder(f, "a date (yyyy-MM-dd)", DecoderCompiler::parseDate);
-      case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", LocalTime::parse);
+      case DATE -> dateDecoder(f);
+      case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", LocalTime::parse, LocalTime::parse);
       case TIMESTAMP -> timestampDecoder(f);
       case STRUCT -> {
         StructDecoder inner = struct(type.asStructType(), f.properties(), path);
@@ -165,7 +165,12 @@ final class DecoderCompiler {
     Pattern pattern = f.options().pattern() == null ? null : Pattern.compile(f.options().pattern());
     Integer minLength = f.options().minLength();
     Integer maxLength = f.options().maxLength();
+    java.util.function.Predicate<String> format = StringFormats.check(f.options().format()).orElse(null);
+    String formatName = f.options().format();
     ValueCheck checks = (s, p, fs) -> {
+      if (format != null && !format.test(s)) {
+        fs.error("format", p, "format", "'" + abbreviate(s) + "' is not a valid " + formatName);
+      }
       if (hasLoneSurrogate(s)) {
         // a JSON escape can spell half a surrogate pair: not Unicode text, and Parquet would store it as "?"
         fs.error("encoding", p, "logicalType", "contains an unpaired UTF-16 surrogate: not valid Unicode text");
@@ -215,9 +220,13 @@ final class DecoderCompiler {
 
   private static Compiled integerDecoder(Field f, boolean int32) {
     Bounds bounds = Bounds.of(f);
-    BigDecimal min = int32 ? INT_MIN : LONG_MIN;
-    BigDecimal max = int32 ? INT_MAX : LONG_MAX;
-    String width = int32 ? "a 32-bit integer" : "a 64-bit integer";
+    // the format narrows the storage type's range: i8, i16, u8, u16, u32, u64
+    IntegerFormat format = IntegerFormat.of(f.options().format(), int32);
+    BigDecimal min = format.min();
+    BigDecimal max = format.max();
+    String width = format.description();
+    long minLong = min.longValueExact();
+    long maxLong = max.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE : max.longValueExact();
     Decoder tree = (v, p, fs) -> {
       BigDecimal d = exactNumber(v);
       // stripped first: 1E+30000000 is a 12-byte integer whose plain form has 30 million digits, so nothing
@@ -240,7 +249,7 @@ final class DecoderCompiler {
         throw SlowPath.INSTANCE;
       }
       long x = parser.getLongValue();
-      if (int32 && (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE)) {
+      if (x < minLong || x > maxLong) {
         throw SlowPath.INSTANCE;
       }
       if (bounds.any()) {
@@ -336,8 +345,31 @@ final class DecoderCompiler {
     Object parse(String text);
   }
 
-  private static Compiled temporalDecoder(Field f, String expected, Parser parser) {
-    TemporalBounds bounds = TemporalBounds.of(f, parser::parse);
+  /**
+   * A date as ISO {@code yyyy-MM-dd}, or in the pattern of its {@code format} (e.g. {@code dd/MM/yyyy}), read
+   * strictly (no 31/02); bounds may be written either way. Stored as a date either way.
+   */
+  private static Compiled dateDecoder(Field f) {
+    String format = f.options().format();
+    if (format == null || List.of("yyyy-MM-dd", "uuuu-MM-dd", "date", "iso").contains(format)) {
+      return temporalDecoder(f, "a date (yyyy-MM-dd)", DecoderCompiler::parseDate, DecoderCompiler::parseDate);
+    }
+    // strict resolving needs the proleptic year (u), not the year of era (y)
+    java.time.format.DateTimeFormatter pattern = java.time.format.DateTimeFormatter.ofPattern(format.replace('y', 'u'))
+        .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+    Parser custom = text -> LocalDate.parse(text, pattern);
+    Parser bound = text -> {
+      try {
+        return parseDate(text);
+      } catch (DateTimeException e) {
+        return custom.parse(text);
+      }
+    };
+    return temporalDecoder(f, "a date (" + format + ")", custom, bound);
+  }
+
+  private static Compiled temporalDecoder(Field f, String expected, Parser parser, Parser boundParser) {
+    TemporalBounds bounds = TemporalBounds.of(f, boundParser::parse);
     return new Compiled((v, p, fs) -> {
       if (!v.isTextual()) {
         fs.error("type", p, "logicalType", "expected " + expected + ", got " + kind(v));
@@ -590,6 +622,27 @@ final class DecoderCompiler {
   }
 
   /** Numeric bounds of a property, parsed once. */
+  /** The range an integer's {@code format} (or, without one, its storage type) allows. */
+  private record IntegerFormat(BigDecimal min, BigDecimal max, String description) {
+    static IntegerFormat of(String format, boolean int32) {
+      return switch (format == null ? "" : format) {
+        case "i8" -> new IntegerFormat(BigDecimal.valueOf(Byte.MIN_VALUE), BigDecimal.valueOf(Byte.MAX_VALUE),
+            "an 8-bit integer (format i8)");
+        case "i16" -> new IntegerFormat(BigDecimal.valueOf(Short.MIN_VALUE), BigDecimal.valueOf(Short.MAX_VALUE),
+            "a 16-bit integer (format i16)");
+        case "u8" -> new IntegerFormat(BigDecimal.ZERO, BigDecimal.valueOf(255), "an unsigned 8-bit integer (format u8)");
+        case "u16" -> new IntegerFormat(BigDecimal.ZERO, BigDecimal.valueOf(65_535),
+            "an unsigned 16-bit integer (format u16)");
+        case "u32" -> new IntegerFormat(BigDecimal.ZERO, BigDecimal.valueOf(4_294_967_295L),
+            "an unsigned 32-bit integer (format u32)");
+        case "u64" -> new IntegerFormat(BigDecimal.ZERO, LONG_MAX,
+            "an unsigned integer that fits 64 bits (format u64)");
+        default -> int32 ? new IntegerFormat(INT_MIN, INT_MAX, "a 32-bit integer")
+            : new IntegerFormat(LONG_MIN, LONG_MAX, "a 64-bit integer");
+      };
+    }
+  }
+
   private record Bounds(BigDecimal min, BigDecimal max, BigDecimal exclusiveMin, BigDecimal exclusiveMax,
       BigDecimal multipleOf) {
     static Bounds of(Field f) {

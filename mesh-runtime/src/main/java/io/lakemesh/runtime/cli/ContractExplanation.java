@@ -195,11 +195,17 @@ final class ContractExplanation {
     List<String> out = new ArrayList<>();
     switch (type.typeId()) {
       case STRING -> {
+        if (o.format() != null) {
+          out.add("format " + o.format() + (io.lakemesh.contracts.validate.StringFormats.check(o.format()).isPresent()
+              ? "" : " (not checked; checked formats: " + io.lakemesh.contracts.validate.StringFormats.known()
+              + ")"));
+        }
         add(out, "pattern", o.pattern());
         add(out, "minLength", o.minLength());
         add(out, "maxLength", o.maxLength());
       }
       case INTEGER, LONG, DECIMAL, DOUBLE, FLOAT -> {
+        add(out, "format", o.format());
         add(out, "minimum", o.minimum());
         add(out, "maximum", o.maximum());
         add(out, "exclusiveMinimum", o.exclusiveMinimum());
@@ -207,6 +213,9 @@ final class ContractExplanation {
         add(out, "multipleOf", o.multipleOf() == null ? null : o.multipleOf().toPlainString());
       }
       case DATE, TIME, TIMESTAMP -> {
+        if (type.typeId() == Type.TypeID.DATE) {
+          add(out, "format", o.format());
+        }
         add(out, "minimum", o.minimum());
         add(out, "maximum", o.maximum());
         add(out, "exclusiveMinimum", o.exclusiveMinimum());
