@@ -76,6 +76,11 @@ class QualityGateTest {
       JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 4);
       assertEquals(1, stats.path("batchChecks").path("known_unit.passed").asInt(), stats.toString());
       assertEquals(1, stats.path("ruleWarnings").path("known_unit").asInt(), stats.toString());
+      String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(metrics.contains("lakemesh_rule_warnings{product=\"" + PRODUCT + "\",rule=\"known_unit\""),
+          metrics);
 
       // second batch: all unknown: the critical rule fails, nothing of it is committed, the stage halts
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r5\",\"unit\":\"K\"}\n{\"reading_id\":\"r6\",\"unit\":\"X\"}\n");

@@ -26,6 +26,7 @@ public final class ProductMetrics {
   private final MultiGauge quarantined;
   private final MultiGauge duplicates;
   private final MultiGauge ruleFailures;
+  private final MultiGauge ruleWarnings;
   private final MultiGauge checks;
   private final MultiGauge lag;
   private final MultiGauge freshness;
@@ -41,6 +42,8 @@ public final class ProductMetrics {
         .register(registry);
     ruleFailures = MultiGauge.builder("lakemesh.rule.failures")
         .description("quarantined events per failing rule, all time").register(registry);
+    ruleWarnings = MultiGauge.builder("lakemesh.rule.warnings")
+        .description("events kept in silver with a warning, per rule, all time").register(registry);
     checks = MultiGauge.builder("lakemesh.batch.checks")
         .description("batch-level rule verdicts (passed/failed), all time").register(registry);
     lag = MultiGauge.builder("lakemesh.ingest.lag")
@@ -59,6 +62,7 @@ public final class ProductMetrics {
     List<MultiGauge.Row<?>> quarantineRows = new ArrayList<>();
     List<MultiGauge.Row<?>> duplicateRows = new ArrayList<>();
     List<MultiGauge.Row<?>> ruleRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> warningRows = new ArrayList<>();
     List<MultiGauge.Row<?>> checkRows = new ArrayList<>();
     List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
     List<MultiGauge.Row<?>> freshRows = new ArrayList<>();
@@ -75,6 +79,8 @@ public final class ProductMetrics {
       }
       fields(s.path("ruleFailures")).forEach(e -> ruleRows.add(MultiGauge.Row.of(product.and("rule", e.getKey()),
           e.getValue().asDouble())));
+      fields(s.path("ruleWarnings")).forEach(e -> warningRows.add(MultiGauge.Row.of(
+          product.and("rule", e.getKey()), e.getValue().asDouble())));
       fields(s.path("batchChecks")).forEach(e -> {
         String key = e.getKey();
         int dot = key.lastIndexOf('.');
@@ -91,6 +97,7 @@ public final class ProductMetrics {
     quarantined.register(quarantineRows, true);
     duplicates.register(duplicateRows, true);
     ruleFailures.register(ruleRows, true);
+    ruleWarnings.register(warningRows, true);
     checks.register(checkRows, true);
     lag.register(lagRows, true);
     freshness.register(freshRows, true);

@@ -49,6 +49,8 @@ public final class SourceBatchCommitter {
   private static final int PREPARE_PARALLELISM = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   private final Product product;
+  /** The names of the contract's quality rules: counted by name; built-in checks are counted per field. */
+  private final Set<String> ruleNames;
   private final Set<Integer> partitions;
   private long lastRetention = System.nanoTime();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
@@ -96,6 +98,8 @@ public final class SourceBatchCommitter {
    */
   public SourceBatchCommitter(Product product, Set<Integer> partitions, Table bronze, Table silver,
       Table quarantine, Executor io, CommitListener feed) {
+    this.ruleNames = product.contract().locatedRules().stream().map(r -> r.rule().name())
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
     this.partitions = Set.copyOf(partitions);
     this.partitionCount = product.contract().settings().partitions();
     this.feed = feed;
@@ -124,6 +128,22 @@ public final class SourceBatchCommitter {
    * Judges the batch against the contract's batch-level rules; verdicts are counted per rule. A failing critical
    * rule stops the stage before anything is committed.
    */
+  /**
+   * The counter a violation adds to: a quality rule's name, or for a built-in check (an option such as
+   * {@code maximum} or {@code pattern}, {@code required}, the type) the check and its field, array positions folded
+   * ({@code maximum:items[].qty}), so that failures of one option on different fields are told apart.
+   */
+  private String counterName(Violation v) {
+    return counterName(v, ruleNames);
+  }
+
+  static String counterName(Violation v, Set<String> ruleNames) {
+    if (ruleNames.contains(v.rule()) || v.field() == null || v.field().isEmpty()) {
+      return v.rule();
+    }
+    return v.rule() + ":" + v.field().replaceAll("\\[\\d+]", "[]");
+  }
+
   private void checkBatch(List<Record> rows, Map<String, Long> offenders, Counters silverDelta) {
     if (batchChecks.checks().isEmpty()) {
       return;
@@ -293,13 +313,13 @@ public final class SourceBatchCommitter {
           continue;
         }
         for (Violation w : accepted.warnings()) {
-          silverDelta.add("warning." + w.rule(), 1);
+          silverDelta.add("warning." + counterName(w), 1);
           offenders.merge(w.rule(), 1L, Long::sum);
         }
         silverRows.add(accepted.row());
       } else if (e.quarantineRow() != null && e.outcome() instanceof Outcome.Rejected rejected) {
         for (Violation v : rejected.errors()) {
-          quarantineDelta.add("rule." + v.rule(), 1);
+          quarantineDelta.add("rule." + counterName(v), 1);
         }
         quarantineRows.add(e.quarantineRow());
       }
