@@ -38,6 +38,8 @@ public final class ChangeHub implements CommitListener {
     final BoundedSourceQueue<String> queue;
     final int limit;
     final AtomicBoolean warned = new AtomicBoolean();
+    /** Whether the subscriber was told that its filter failed on a row (once per subscription). */
+    final AtomicBoolean filterWarned = new AtomicBoolean();
     final AtomicBoolean closed = new AtomicBoolean();
     final ReadScope scope;
 
@@ -131,8 +133,16 @@ public final class ChangeHub implements CommitListener {
         continue;
       }
       List<String> selected = new ArrayList<>();
+      String filterError = null;
       for (int i = 0; i < rows.size(); i++) {
-        if (!matches(s.filter, rows.get(i), now)) {
+        boolean match;
+        try {
+          match = s.filter == null || s.filter.test(rows.get(i), now);
+        } catch (CelEvaluationException e) {
+          match = false; // a row the filter cannot evaluate does not match it; the subscriber is told once
+          filterError = filterError == null ? e.getMessage() : filterError;
+        }
+        if (!match) {
           continue;
         }
         if (s.scope.unrestricted()) {
@@ -143,6 +153,10 @@ public final class ChangeHub implements CommitListener {
             selected.add(visible);
           }
         }
+      }
+      if (filterError != null && s.filterWarned.compareAndSet(false, true)) {
+        offer(s, control("filter_error", "the filter could not be evaluated on some rows (a division by zero, a"
+            + " failed conversion, ...), which are left out: " + filterError, 0));
       }
       for (String message : messages("change", productId, snapshot, selected)) {
         offer(s, message);

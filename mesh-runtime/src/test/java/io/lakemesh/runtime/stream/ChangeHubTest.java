@@ -104,4 +104,50 @@ class ChangeHubTest {
     assertTrue(slowGot.get(slowGot.size() - 1).contains("4008"));
     assertEquals(0, hub.subscriberCount("t.x"));
   }
+
+  @Test
+  void aFilterThatFailsOnARowIsReportedOnceAndTheRowLeftOut() throws Exception {
+    Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()),
+        Types.NestedField.optional(2, "n", Types.LongType.get()));
+    InMemoryCatalog catalog = new InMemoryCatalog();
+    catalog.initialize("mem", Map.of());
+    catalog.createNamespace(Namespace.of("t"));
+    Table table = catalog.createTable(TableIdentifier.of("t", "y"), schema, PartitionSpec.unpartitioned());
+    var fields = List.of(
+        new io.lakemesh.contracts.model.Field("id", io.lakemesh.contracts.model.LogicalType.INTEGER, "bigint", true,
+            false, 1, -1, null, null, null, null, null, null, null),
+        new io.lakemesh.contracts.model.Field("n", io.lakemesh.contracts.model.LogicalType.INTEGER, "bigint", false,
+            false, -1, -1, null, null, null, null, null, null, null));
+    // on a row with n = 0 this divides by zero: an evaluation error, not a verdict
+    var filter = io.lakemesh.contracts.cel.RowExpressions.forFields(fields).compile("10 / n > 1");
+
+    ChangeHub hub = new ChangeHub();
+    Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> queue =
+        Source.<String>queue(10 + 2).preMaterialize(system);
+    var received = queue.second().runWith(Sink.seq(), system);
+    hub.add(new ChangeHub.Subscriber("t.y", filter, 0, queue.first(), 10,
+        io.lakemesh.runtime.security.ReadScope.everything()));
+    GenericRecord template = GenericRecord.create(schema);
+    for (long i = 1; i <= 2; i++) {
+      table.newAppend().commit();
+      GenericRecord bad = template.copy();
+      bad.setField("id", i * 10);
+      bad.setField("n", 0L);
+      GenericRecord with = template.copy();
+      with.setField("id", i * 10 + 1);
+      with.setField("n", 5L);
+      hub.committed("t.y", table.currentSnapshot(), List.<Record>of(bad, with));
+    }
+    hub.closeAll();
+
+    List<String> types = new ArrayList<>();
+    List<Long> ids = new ArrayList<>();
+    for (String m : received.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      var node = JSON.readTree(m);
+      types.add(node.path("type").asText());
+      node.path("rows").forEach(r -> ids.add(r.path("id").asLong()));
+    }
+    assertEquals(List.of("filter_error", "change", "change", "closing"), types, ids.toString());
+    assertEquals(List.of(11L, 21L), ids, "the rows the filter accepts, not those it failed on");
+  }
 }
