@@ -396,6 +396,11 @@ class RetailPipelineTest {
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertProblem(badFrom, 400);
     assertTrue(badFrom.body().contains("ISO-8601"), badFrom.body());
+    HttpResponse<String> noFrom = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
+        + "retail.daily_sales/replay")).header("Authorization", admin)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertProblem(noFrom, 400);
+    assertTrue(noFrom.body().contains("a replay needs from"), noFrom.body());
     await("gold running again after the replay", () -> node.progress().state("retail.daily_sales").state()
         .equals("running"));
   }

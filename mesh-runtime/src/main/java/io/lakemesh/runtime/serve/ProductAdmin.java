@@ -109,6 +109,16 @@ public final class ProductAdmin {
     if (p == null) {
       return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'").toResponse(at));
     }
+    if (from == null || from.isBlank()) {
+      // a replay is heavy; doing it from the beginning must be asked for, not fallen into by a missing parameter
+      return CompletableFuture.completedFuture(Problem.badRequest("missing-from", "a replay needs from: a time"
+          + " (2026-11-25T00:00:00Z), snapshot:<id> or beginning").toResponse(at));
+    }
+    if (!workers.hosted(p)) {
+      return CompletableFuture.completedFuture(new Problem(409, "unassigned", "Conflict", "no member of the"
+          + " cluster runs domain " + p.contract().domain() + ", so " + id + " has no pipeline to replay")
+          .toResponse(at));
+    }
     // every worker of the product replays its part (one for a derived product, one per partition for a source)
     List<CompletableFuture<DataProduct.ReplayOutcome>> replies = new ArrayList<>();
     for (WorkerId worker : WorkerId.of(p)) {
