@@ -216,6 +216,13 @@ final class SemanticChecks {
     bound(o.minLength(), o.maxLength(), "minLength", "maxLength", false, pointer, problems);
     bound(o.minItems(), o.maxItems(), "minItems", "maxItems", false, pointer, problems);
     bound(o.minProperties(), o.maxProperties(), "minProperties", "maxProperties", false, pointer, problems);
+    for (String name : List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")) {
+      String text = option(o, name);
+      boolean customDate = f.type() == io.lakemesh.contracts.model.LogicalType.DATE && o.format() != null;
+      if (text != null && !customDate && comparable(f, text) == null && boundKind(f) != null) {
+        problems.add(new Problem(pointer + "/" + name, "'" + text + "' is not " + boundKind(f)));
+      }
+    }
     for (String[] pair : new String[][] {{"minimum", "maximum"}, {"exclusiveMinimum", "maximum"},
         {"minimum", "exclusiveMaximum"}, {"exclusiveMinimum", "exclusiveMaximum"}}) {
       Comparable<?> low = comparable(f, option(o, pair[0]));
@@ -234,6 +241,17 @@ final class SemanticChecks {
     };
   }
 
+  /** What a bound of the field must be, or null for types without bounds of their own. */
+  private static String boundKind(Field f) {
+    return switch (f.type()) {
+      case DATE -> "a date (yyyy-MM-dd)";
+      case TIMESTAMP -> "a timestamp with an offset (2026-01-01T00:00:00Z)";
+      case TIME -> "a time (HH:mm:ss)";
+      case NUMBER, INTEGER -> "a number";
+      default -> null;
+    };
+  }
+
   /** A bound as something to compare: a number, a date or an instant; null when it is absent or unreadable. */
   private static Comparable<?> comparable(Field f, String text) {
     if (text == null) {
@@ -242,11 +260,21 @@ final class SemanticChecks {
     try {
       return switch (f.type()) {
         case DATE -> java.time.LocalDate.parse(text);
-        case TIMESTAMP -> java.time.OffsetDateTime.parse(text).toInstant();
+        case TIMESTAMP -> timestamp(text);
+        case TIME -> java.time.LocalTime.parse(text);
         default -> new BigDecimal(text);
       };
     } catch (RuntimeException unreadable) {
       return null; // the row validator's compiler reports bounds it cannot read
+    }
+  }
+
+  /** A timestamp bound as the validator reads it: with an offset, or without one as UTC. */
+  private static java.time.Instant timestamp(String text) {
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.DateTimeException e) {
+      return java.time.LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
     }
   }
 
