@@ -1,30 +1,21 @@
 package io.lakemesh.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.lakemesh.contracts.validate.Outcome;
 import io.lakemesh.contracts.validate.RowValidator;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Values judged by their property's {@code logicalTypeOptions.format}; an unknown format is not checked. */
 class FormatsTest {
-  private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
   private static RowValidator validator;
 
   @BeforeAll
   static void compile() throws Exception {
-    try (InputStream in = FormatsTest.class.getResourceAsStream("/contracts/formats.odcs.yaml")) {
-      validator = RowValidator.compile(ContractParser.parse("formats.odcs.yaml",
-          new String(in.readAllBytes(), StandardCharsets.UTF_8)));
-    }
+    validator = Verdicts.validator("formats.odcs.yaml");
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -50,22 +41,13 @@ class FormatsTest {
       "shipped | '\"31/12/2019\"'                             | minimum",
   })
   void formatsAreChecked(String column, String json, String violatedRule) {
-    String event = "{\"id\":\"a\",\"" + column + "\":" + json + "}";
-    Outcome outcome = validator.validate(event.getBytes(StandardCharsets.UTF_8), NOW);
-    if (violatedRule == null) {
-      assertInstanceOf(Outcome.Accepted.class, outcome, outcome::toString);
-      return;
-    }
-    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString);
-    assertEquals(List.of(violatedRule + "@" + column),
-        rejected.errors().stream().map(v -> v.rule() + "@" + v.field()).toList(), outcome.toString());
+    Verdicts.assertVerdict(validator, "{\"id\":\"a\",\"" + column + "\":" + json + "}", violatedRule, column);
   }
 
   @org.junit.jupiter.api.Test
   void aDateInItsFormatIsStoredAsADate() {
-    Outcome outcome = validator.validate("{\"id\":\"a\",\"shipped\":\"05/01/2026\"}".getBytes(StandardCharsets.UTF_8),
-        NOW);
-    Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, outcome, outcome::toString);
+    Outcome.Accepted accepted = (Outcome.Accepted) Verdicts.assertVerdict(validator,
+        "{\"id\":\"a\",\"shipped\":\"05/01/2026\"}", null, null);
     assertEquals(LocalDate.of(2026, 1, 5), accepted.row().getField("shipped"));
   }
 }

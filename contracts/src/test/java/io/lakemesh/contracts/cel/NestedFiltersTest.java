@@ -27,11 +27,7 @@ class NestedFiltersTest {
 
   @Test
   void nestedTimestampsDatesAndDecimalsCompare() throws Exception {
-    Contract contract;
-    try (InputStream in = getClass().getResourceAsStream("/contracts/nested-filters.odcs.yaml")) {
-      contract = ContractParser.parse("nested-filters.odcs.yaml",
-          new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    Contract contract = contract();
     Schema schema = IcebergMapping.schema(contract);
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());
     GenericRecord row = GenericRecord.create(schema);
@@ -60,17 +56,19 @@ class NestedFiltersTest {
 
   @Test
   void nestedPropertiesAreTypeChecked() throws Exception {
-    Contract contract;
-    try (InputStream in = getClass().getResourceAsStream("/contracts/nested-filters.odcs.yaml")) {
-      contract = ContractParser.parse("nested-filters.odcs.yaml",
-          new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    Contract contract = contract();
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());
     assertRefused(cel, "ev.knd == 'x'", "'ev' has no property 'knd'");
     assertRefused(cel, "ev.kind + 1 == 2", "_+_");
     assertRefused(cel, "ev.kind", "bool");
     assertRefused(cel, "readings.exists(r, r.at > 'x')", "_>_");
     assertRefused(cel, "readings.exists(r, r.value == true)", "_==_");
+  }
+
+  private static Contract contract() throws Exception {
+    try (InputStream in = NestedFiltersTest.class.getResourceAsStream("/contracts/nested-filters.odcs.yaml")) {
+      return ContractParser.parse("nested-filters.odcs.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
   }
 
   private static void assertRefused(RowExpressions cel, String expression, String mentioning) {
