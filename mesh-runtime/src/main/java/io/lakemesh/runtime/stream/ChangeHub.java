@@ -155,8 +155,7 @@ public final class ChangeHub implements CommitListener {
         }
       }
       if (filterError != null && s.filterWarned.compareAndSet(false, true)) {
-        offer(s, control("filter_error", "the filter could not be evaluated on some rows (a division by zero, a"
-            + " failed conversion, ...), which are left out: " + filterError, 0));
+        offer(s, filterError(filterError));
       }
       for (String message : messages("change", productId, snapshot, selected)) {
         offer(s, message);
@@ -196,15 +195,10 @@ public final class ChangeHub implements CommitListener {
     return node.toString();
   }
 
-  static boolean matches(RowPredicate filter, Record row, Instant now) {
-    if (filter == null) {
-      return true;
-    }
-    try {
-      return filter.test(row, now);
-    } catch (CelEvaluationException e) {
-      return false; // a row the filter cannot evaluate does not match it
-    }
+  /** The control message telling a subscriber that its filter failed on rows, which were left out. */
+  static String filterError(String error) {
+    return control("filter_error", "the filter could not be evaluated on some rows (a division by zero, a failed"
+        + " conversion, ...), which are left out: " + error, 0);
   }
 
   private void offer(Subscriber s, String message) {

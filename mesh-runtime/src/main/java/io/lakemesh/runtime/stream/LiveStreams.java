@@ -188,6 +188,8 @@ public final class LiveStreams {
     private final Instant now = Instant.now();
     private final List<String> messages = new ArrayList<>();
     private int rows;
+    /** Whether the subscriber was told that the filter failed on rows of the replay (once). */
+    private boolean filterFailed;
 
     ReplayMessages(String productId, RowPredicate filter, ReadScope scope) {
       this.productId = productId;
@@ -201,7 +203,17 @@ public final class LiveStreams {
       boolean full = false;
       try (records) {
         for (Record r : records) {
-          String row = ChangeHub.matches(filter, r, now) ? ChangeHub.render(r, scope) : null;
+          boolean match;
+          try {
+            match = filter == null || filter.test(r, now);
+          } catch (dev.cel.runtime.CelEvaluationException e) {
+            match = false; // left out, and said once
+            if (!filterFailed) {
+              filterFailed = true;
+              messages.add(ChangeHub.filterError(e.getMessage()));
+            }
+          }
+          String row = match ? ChangeHub.render(r, scope) : null;
           if (row == null) {
             continue;
           }
