@@ -222,12 +222,34 @@ public final class SimulateCommand implements Callable<Integer> {
                 // the live line gives way to the one-line summary (or error), which says it all
                 .clearDisplayOnFinish()
                 // the command's own stream, so a parent CLI (or a test) decides where the live line goes
-                .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                    err.print('\r');
-                    err.print(line);
-                    err.flush();
-                }))
+                .setConsumer(new DelegatingProgressBarConsumer(progressLine(err, System.console() != null)))
                 .build();
+    }
+
+    /**
+     * On a terminal, one line redrawn in place; otherwise (a log file, CI, a pipe) a new line every 10 s, so the log
+     * shows progress without a carriage-return redraw twice a second.
+     */
+    static java.util.function.Consumer<String> progressLine(PrintWriter err, boolean terminal) {
+        if (terminal) {
+            return line -> {
+                err.print('\r');
+                err.print(line);
+                err.flush();
+            };
+        }
+        long[] last = {0};
+        return line -> {
+            long now = System.nanoTime();
+            if (line.isBlank()) {
+                return; // the bar clearing itself: nothing to clear in a log
+            }
+            if (last[0] == 0 || now - last[0] >= 10_000_000_000L) {
+                last[0] = now;
+                err.println(line.strip());
+                err.flush();
+            }
+        };
     }
 
     private static void show(ProgressBar bar, TrafficRun.Counts counts) {

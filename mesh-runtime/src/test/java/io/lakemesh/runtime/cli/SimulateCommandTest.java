@@ -178,4 +178,20 @@ class SimulateCommandTest {
         Collections.sort(actual);
         assertEquals(expected, actual);
     }
+
+    @Test
+    void withoutATerminalProgressIsALineEveryTenSecondsNotARedraw() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.util.function.Consumer<String> log = SimulateCommand.progressLine(new java.io.PrintWriter(out), false);
+        log.accept("sent 10% [=   ]  100/1000 ev");
+        log.accept("sent 20% [==  ]  200/1000 ev"); // within 10 s of the first: not printed
+        log.accept("      ");
+        assertEquals("sent 10% [=   ]  100/1000 ev" + System.lineSeparator(), out.toString());
+
+        java.io.StringWriter tty = new java.io.StringWriter();
+        java.util.function.Consumer<String> live = SimulateCommand.progressLine(new java.io.PrintWriter(tty), true);
+        live.accept("a");
+        live.accept("b");
+        assertEquals("\ra\rb", tty.toString());
+    }
 }
