@@ -152,9 +152,8 @@ final class ContractReader {
     Field items = null;
     if (type == LogicalType.ARRAY) {
       JsonNode itemsNode = node.path("items");
-      if (itemsNode.isMissingNode()) {
-        problems.add(new Problem(path + "/items", "array property '" + dotted + "' needs items"));
-      } else {
+      // without items the array's values have no declared type: each is kept as its JSON text
+      if (!itemsNode.isMissingNode()) {
         items = field(withName(itemsNode, "element"), path + "/items", dotted + "[]");
       }
     }

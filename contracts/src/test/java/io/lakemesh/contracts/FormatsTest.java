@@ -50,4 +50,18 @@ class FormatsTest {
         "{\"id\":\"a\",\"shipped\":\"05/01/2026\"}", null, null);
     assertEquals(LocalDate.of(2026, 1, 5), accepted.row().getField("shipped"));
   }
+
+  @org.junit.jupiter.api.Test
+  void valuesOfNoDeclaredTypeAreKeptAsJsonText() throws Exception {
+    RowValidator untyped = Verdicts.validator("untyped-values.odcs.yaml");
+    Outcome.Accepted accepted = (Outcome.Accepted) Verdicts.assertVerdict(untyped,
+        "{\"id\":\"a\",\"latest_txns\":[1,\"b\",{\"x\":[true,null]}],\"customer_details\":{\"kids\":2},"
+            + "\"txn_timestamp\":\"2025-11-25 09:30:00\"}", null, null);
+    assertEquals(java.util.List.of("1", "b", "{\"x\":[true,null]}"), accepted.row().getField("latest_txns"));
+    assertEquals("{\"kids\":2}", accepted.row().getField("customer_details"));
+    assertEquals(LocalDate.of(2025, 11, 25), accepted.row().getField("txn_timestamp"));
+    Verdicts.assertVerdict(untyped, "{\"id\":\"a\",\"customer_details\":\"kids\"}", "logicalType",
+        "customer_details");
+    Verdicts.assertVerdict(untyped, "{\"id\":\"a\",\"latest_txns\":[1,2,3,4]}", "maxItems", "latest_txns");
+  }
 }

@@ -73,8 +73,8 @@ public final class ContractTypes {
       case INTEGER -> SimpleType.INT;
       case BOOLEAN -> SimpleType.BOOL;
       case OBJECT -> {
-        if (field.properties().isEmpty()) {
-          yield dev.cel.common.types.MapType.create(SimpleType.STRING, SimpleType.DYN); // free-form object
+        if (field.isFreeFormObject()) {
+          yield SimpleType.STRING; // no declared properties: stored and seen as its JSON text
         }
         Map<String, CelType> members = new LinkedHashMap<>();
         for (Field p : field.properties()) {

@@ -104,6 +104,9 @@ public final class IcebergMapping {
       case INTEGER -> isLong(f) ? Types.LongType.get() : Types.IntegerType.get();
       case NUMBER -> number(f);
       case OBJECT -> {
+        if (f.isFreeFormObject()) {
+          yield Types.StringType.get(); // no declared properties: the object's JSON text
+        }
         List<Types.NestedField> children = new ArrayList<>();
         for (Field child : f.properties()) {
           children.add(column(child, ids));

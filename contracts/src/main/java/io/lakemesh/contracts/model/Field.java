@@ -32,6 +32,11 @@ public record Field(
     options = options == null ? TypeOptions.NONE : options;
   }
 
+  /** An object that declares no properties: its values have no schema and are kept as JSON text. */
+  public boolean isFreeFormObject() {
+    return type == LogicalType.OBJECT && properties.isEmpty();
+  }
+
   public boolean isPrimaryKey() {
     return primaryKeyPosition > 0;
   }

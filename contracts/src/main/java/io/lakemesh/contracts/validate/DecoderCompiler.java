@@ -73,7 +73,7 @@ final class DecoderCompiler {
 
   private static Compiled decoder(Field f, Type type, String path) {
     Compiled base = switch (type.typeId()) {
-      case STRING -> stringDecoder(f);
+      case STRING -> f.isFreeFormObject() ? jsonText(true) : stringDecoder(f);
       case INTEGER, LONG -> integerDecoder(f, type.typeId() == Type.TypeID.INTEGER);
       case DECIMAL -> decimalDecoder(f, (Types.DecimalType) type);
       case DOUBLE, FLOAT -> doubleDecoder(f, type.typeId() == Type.TypeID.FLOAT);
@@ -110,6 +110,22 @@ final class DecoderCompiler {
       default -> throw new IllegalArgumentException("unsupported type " + type + " for " + path);
     };
     return withValueRules(f, base);
+  }
+
+  /**
+   * A value of no declared shape (an object without properties, an item of an array without items), stored as its
+   * JSON text: a string as itself, anything else as compact JSON. Read by the tree decoders only (rare).
+   */
+  private static Compiled jsonText(boolean objectOnly) {
+    return new Compiled((v, p, fs) -> {
+      if (objectOnly && !v.isObject()) {
+        fs.error("type", p, "logicalType", "expected an object, got " + kind(v));
+        return null;
+      }
+      return v.isTextual() ? v.textValue() : v.toString();
+    }, (parser, t) -> {
+      throw SlowPath.INSTANCE;
+    });
   }
 
   /** Property-level library rules on values: {@code invalidValues} with valid values or a pattern. */
@@ -514,10 +530,8 @@ final class DecoderCompiler {
 
   private static Compiled listDecoder(Field f, Types.ListType type, String path) {
     Field itemField = f.items();
-    Compiled element = itemField == null
-        ? stringDecoder(new Field("element", io.lakemesh.contracts.model.LogicalType.STRING, null, false, false, -1,
-            -1, null, null, null, null, null, null, null))
-        : decoder(itemField, type.elementType(), path + "[]");
+    // items of no declared type: any JSON value, kept as its JSON text
+    Compiled element = itemField == null ? jsonText(false) : decoder(itemField, type.elementType(), path + "[]");
     boolean elementRequired = type.isElementRequired();
     Integer minItems = f.options().minItems();
     Integer maxItems = f.options().maxItems();

@@ -139,7 +139,9 @@ final class ContractExplanation {
   private void field(Field f, String display, String icebergPath) {
     Type type = schema.findType(icebergPath);
     List<String> checks = new ArrayList<>();
-    checks.add(typeCheck(type));
+    checks.add(f.isFreeFormObject() ? "object of no declared properties (kept as its JSON text)"
+        : type.isListType() && f.items() == null ? "array of items of no declared type (each kept as its JSON text)"
+        : typeCheck(type));
     checks.add(f.required() || f.isPrimaryKey() ? "required" : "optional");
     checks.addAll(options(f, type));
     for (QualityRule rule : f.quality()) {
