@@ -230,7 +230,11 @@ final class ContractReader {
         case "library" -> {
           String metric = q.path("metric").asText(q.path("rule").asText());
           List<String> valid = new ArrayList<>();
-          q.path("arguments").path("validValues").forEach(v -> valid.add(v.asText()));
+          q.path("arguments").path("validValues").forEach(v -> {
+            if (!v.isNull()) {
+              valid.add(v.asText()); // null is not a value to compare text with; absent values are judged apart
+            }
+          });
           // null is always missing; the other listed values are compared as text
           List<String> missing = new ArrayList<>();
           q.path("arguments").path("missingValues").forEach(v -> {

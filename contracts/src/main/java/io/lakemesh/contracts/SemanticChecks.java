@@ -417,6 +417,9 @@ final class SemanticChecks {
     JsonNode values = contract.document().at(located.pointer() + "/arguments/validValues");
     for (int i = 0; i < values.size(); i++) {
       JsonNode v = values.get(i);
+      if (v.isNull()) {
+        continue; // null among the valid values: a missing value is acceptable, which it is anyway
+      }
       boolean fits = switch (type) {
         case "string", "date", "timestamp", "time" -> v.isTextual();
         case "integer" -> v.isIntegralNumber();
