@@ -306,6 +306,12 @@ final class SemanticChecks {
           problems.add(new Problem("/schema/0/properties/" + top.indexOf(f), "primary key '" + f.name()
               + "' must be a scalar"));
         }
+        if (io.lakemesh.contracts.iceberg.IcebergMapping.isFloatingPoint(f)) {
+          // Iceberg refuses float and double identifier fields: equality on them is unreliable
+          problems.add(new Problem("/schema/0/properties/" + top.indexOf(f) + "/logicalType", "primary key '"
+              + f.name() + "' cannot be a floating-point number: use logicalType integer, or a physicalType such"
+              + " as decimal(18,0) or bigint"));
+        }
       }
       if (f.isPartitioned()) {
         partitions.add(f.partitionKeyPosition());

@@ -39,6 +39,9 @@ class FormatsTest {
       "shipped | '\"31/02/2026\"'                             | logicalType",
       "shipped | '\"2026-11-25\"'                             | logicalType",
       "shipped | '\"31/12/2019\"'                             | minimum",
+      // a number whose physicalType is an integer type holds whole numbers
+      "whole   | 42                                           | ",
+      "whole   | 4.5                                          | logicalType",
   })
   void formatsAreChecked(String column, String json, String violatedRule) {
     Verdicts.assertVerdict(validator, "{\"id\":\"a\",\"" + column + "\":" + json + "}", violatedRule, column);

@@ -69,7 +69,9 @@ public final class ContractTypes {
     return switch (field.type()) {
       case STRING, DATE, TIME -> SimpleType.STRING;
       case TIMESTAMP -> SimpleType.TIMESTAMP;
-      case NUMBER -> SimpleType.DOUBLE;
+      // a number stored as a whole number (physicalType int, bigint, ...) is an int to CEL, as its values are
+      case NUMBER -> io.lakemesh.contracts.iceberg.IcebergMapping.isWholeNumber(field) ? SimpleType.INT
+          : SimpleType.DOUBLE;
       case INTEGER -> SimpleType.INT;
       case BOOLEAN -> SimpleType.BOOL;
       case OBJECT -> {

@@ -137,12 +137,41 @@ public final class IcebergMapping {
     return Types.DecimalType.of(precision, scale);
   }
 
+  /** Physical types that make a {@code number} a whole number (e.g. ODCS's own examples: number / int). */
+  private static final List<String> INT_PHYSICAL = List.of("int", "integer", "int4", "int32", "smallint", "int2",
+      "tinyint");
+  private static final List<String> LONG_PHYSICAL = List.of("bigint", "long", "int8", "int64");
+
+  /** Whether a {@code number} property is stored as a whole number (its physicalType is an integer type). */
+  public static boolean isWholeNumber(Field f) {
+    if (f.type() != io.lakemesh.contracts.model.LogicalType.NUMBER) {
+      return false;
+    }
+    Type.TypeID t = number(f).typeId();
+    return t == Type.TypeID.INTEGER || t == Type.TypeID.LONG;
+  }
+
+  /** Whether a {@code number} property is stored as a floating-point number (double or float). */
+  public static boolean isFloatingPoint(Field f) {
+    if (f.type() != io.lakemesh.contracts.model.LogicalType.NUMBER) {
+      return false;
+    }
+    Type t = number(f);
+    return t.typeId() == Type.TypeID.DOUBLE || t.typeId() == Type.TypeID.FLOAT;
+  }
+
   private static Type number(Field f) {
     Types.DecimalType decimal = decimalOf(f);
     if (decimal != null) {
       return decimal;
     }
-    String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT);
+    String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT).strip();
+    if (INT_PHYSICAL.contains(physical)) {
+      return Types.IntegerType.get();
+    }
+    if (LONG_PHYSICAL.contains(physical)) {
+      return Types.LongType.get();
+    }
     if ("f32".equals(f.options().format()) || physical.equals("float") || physical.equals("real")) {
       return Types.FloatType.get();
     }
