@@ -157,9 +157,7 @@ public final class ChangeHub implements CommitListener {
       if (filterError != null && s.filterWarned.compareAndSet(false, true)) {
         offer(s, filterError(filterError));
       }
-      for (String message : messages("change", productId, snapshot, selected)) {
-        offer(s, message);
-      }
+      offerSnapshot(s, messages("change", productId, snapshot, selected));
     }
   }
 
@@ -174,6 +172,11 @@ public final class ChangeHub implements CommitListener {
         sb.append(",\"snapshot\":\"").append(snapshot.snapshotId()).append('"')
             .append(",\"sequence\":").append(snapshot.sequenceNumber())
             .append(",\"committedAt\":\"").append(Instant.ofEpochMilli(snapshot.timestampMillis())).append('"');
+      }
+      if (rows.size() > ROWS_PER_MESSAGE) {
+        // a commit of more rows than one message holds comes in parts: the last part completes the snapshot
+        sb.append(",\"part\":").append(from / ROWS_PER_MESSAGE + 1).append(",\"parts\":")
+            .append((rows.size() + ROWS_PER_MESSAGE - 1) / ROWS_PER_MESSAGE);
       }
       sb.append(",\"rows\":[").append(String.join(",", chunk)).append("]}");
       out.add(sb.toString());
@@ -201,17 +204,36 @@ public final class ChangeHub implements CommitListener {
         + " conversion, ...), which are left out: " + error, 0);
   }
 
+  /**
+   * Offers all the messages of one snapshot, or none: a subscriber without room for the whole snapshot is closed
+   * before its first part, so the last snapshot it received is complete and {@code from=snapshot:<it>} resumes
+   * without a gap.
+   */
+  private void offerSnapshot(Subscriber s, List<String> parts) {
+    if (parts.size() > 1 && !s.closed.get() && s.queue.size() > 0 && s.queue.size() + parts.size() > s.limit) {
+      overflow(s);
+      return;
+    }
+    for (String part : parts) {
+      offer(s, part);
+    }
+  }
+
+  private void overflow(Subscriber s) {
+    // full: tell it why, then close; the two reserved slots hold these last messages
+    s.closed.set(true);
+    s.queue.offer(control("closing", "subscriber too slow: " + s.limit + " messages buffered; reconnect with"
+        + " from=snapshot:<last snapshot you received> to resume without a gap", 4008));
+    s.queue.complete();
+    remove(s);
+  }
+
   private void offer(Subscriber s, String message) {
     if (s.closed.get()) {
       return;
     }
     if (s.queue.size() >= s.limit) {
-      // full: tell it why, then close; the two reserved slots hold these last messages
-      s.closed.set(true);
-      s.queue.offer(control("closing", "subscriber too slow: " + s.limit + " messages buffered; reconnect with"
-          + " from=snapshot:<last snapshot you received> to resume without a gap", 4008));
-      s.queue.complete();
-      remove(s);
+      overflow(s);
       return;
     }
     QueueOfferResult result = s.queue.offer(message);

@@ -150,4 +150,65 @@ class ChangeHubTest {
     assertEquals(List.of("filter_error", "change", "change", "closing"), types, ids.toString());
     assertEquals(List.of(11L, 21L), ids, "the rows the filter accepts, not those it failed on");
   }
+
+  @Test
+  void aSnapshotInPartsIsOfferedWholeOrNotAtAll() throws Exception {
+    Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
+    InMemoryCatalog catalog = new InMemoryCatalog();
+    catalog.initialize("mem", Map.of());
+    catalog.createNamespace(Namespace.of("t"));
+    Table table = catalog.createTable(TableIdentifier.of("t", "z"), schema, PartitionSpec.unpartitioned());
+    ChangeHub hub = new ChangeHub();
+    Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> stalled =
+        Source.<String>queue(6 + 2).preMaterialize(system);
+    Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> reading =
+        Source.<String>queue(100 + 2).preMaterialize(system);
+    var readMessages = reading.second().runWith(Sink.seq(), system);
+    hub.add(new ChangeHub.Subscriber("t.z", null, 0, stalled.first(), 6,
+        io.lakemesh.runtime.security.ReadScope.everything()));
+    hub.add(new ChangeHub.Subscriber("t.z", null, 0, reading.first(), 100,
+        io.lakemesh.runtime.security.ReadScope.everything()));
+    GenericRecord template = GenericRecord.create(schema);
+    long id = 0;
+    // the stalled side's stream takes a few messages, then its queue (6) fills: about half full by the big commit
+    for (int commit = 0; commit < 7; commit++) {
+      table.newAppend().commit();
+      GenericRecord r = template.copy();
+      r.setField("id", ++id);
+      hub.committed("t.z", table.currentSnapshot(), List.<Record>of(r));
+      Thread.sleep(10);
+    }
+    // a commit of 1,200 rows: three parts, more than the stalled subscriber has room for
+    table.newAppend().commit();
+    List<Record> big = new ArrayList<>();
+    for (int i = 0; i < 1_200; i++) {
+      GenericRecord r = template.copy();
+      r.setField("id", ++id);
+      big.add(r);
+    }
+    hub.committed("t.z", table.currentSnapshot(), big);
+    hub.closeAll();
+
+    List<String> stalledGot = stalled.second().runWith(Sink.seq(), system).toCompletableFuture()
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    List<String> types = new ArrayList<>();
+    for (String m : stalledGot) {
+      var node = JSON.readTree(m);
+      types.add(node.path("type").asText() + (node.has("part") ? node.path("part").asInt() : ""));
+    }
+    assertEquals("closing", types.get(types.size() - 1), types.toString());
+    assertEquals(7, types.stream().filter(t -> t.equals("change")).count(), types.toString());
+    assertEquals(List.of(), types.stream().filter(t -> t.matches("change[0-9]+")).toList(),
+        "closed before the first part of a snapshot it had no room for, so its last snapshot is complete: " + types);
+
+    List<String> parts = new ArrayList<>();
+    for (String m : readMessages.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      var node = JSON.readTree(m);
+      if (node.has("parts")) {
+        parts.add(node.path("part").asInt() + "/" + node.path("parts").asInt() + ":" + node.path("rows").size());
+      }
+    }
+    assertEquals(List.of("1/3:500", "2/3:500", "3/3:200"), parts, "the reader got every part, numbered");
+    readMessages.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
 }
