@@ -140,14 +140,35 @@ public final class UpCommand implements Callable<Integer> {
     }
     System.out.println("Ctrl-C drains the pipelines and stops.");
     CountDownLatch stopped = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
     Runnable stop = () -> {
+      asked.set(true);
       node.close();
       stopped.countDown();
     };
     // handle the signals ourselves so that a drained, clean stop exits 0 rather than 130/143
     Signal.handle(new Signal("INT"), s -> new Thread(stop, "lakemesh-stop").start());
     Signal.handle(new Signal("TERM"), s -> new Thread(stop, "lakemesh-stop").start());
+    // the cluster may end the node itself (downed by the split-brain resolver or an operator, or told to leave):
+    // then the process must end too, or a supervisor never restarts it
+    node.whenTerminated().thenRun(() -> {
+      if (!asked.get()) {
+        stopped.countDown();
+      }
+    });
     stopped.await();
+    if (!asked.get()) {
+      MeshNode.Departure departure = node.departure();
+      node.close(); // the actor system is gone already: this closes Kafka and the catalog
+      if (departure == MeshNode.Departure.LEFT) {
+        System.out.println("Lakemesh stopped: this node left the cluster as asked; its work moved to the others.");
+        return 0;
+      }
+      System.err.println("lakemesh: this node was removed from the cluster (" + (departure
+          == MeshNode.Departure.DOWNED ? "downed: unreachable for too long, or by an operator" : "its actor system"
+          + " stopped") + "); its work moved to the other nodes; start it again to rejoin");
+      return 1;
+    }
     // accepted events are durable in Kafka either way; what was not consumed yet (a paused product, a backlog)
     // is committed after the next start
     System.out.println("Lakemesh stopped: in-flight batches are committed; accepted events not yet in the tables"

@@ -390,6 +390,21 @@ public final class MeshNode implements AutoCloseable {
     return system.getWhenTerminated().thenApply(t -> Done.getInstance());
   }
 
+  /** Why the actor system shut down without being asked to by {@link #close}: the cluster downed it, or it left. */
+  public enum Departure { DOWNED, LEFT, OTHER }
+
+  /** The reason the node's actor system shut down (meaningful once it has terminated). */
+  public Departure departure() {
+    java.util.Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
+    if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.clusterDowningReason())) {
+      return Departure.DOWNED;
+    }
+    if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.clusterLeavingReason())) {
+      return Departure.LEFT;
+    }
+    return Departure.OTHER;
+  }
+
   /** Drains the pipelines, leaves the cluster, stops the actor system, then closes Kafka and the catalog. */
   @Override
   public void close() {
