@@ -480,6 +480,25 @@ class RetailPipelineTest {
     assertEquals(200, get("/alive").statusCode(), "other clients are served as usual");
   }
 
+  @Test
+  @Order(9)
+  void probesCatalogAndMetricsRefuseUnknownParameters() throws Exception {
+    for (String path : List.of("/alive?x=1", "/ready?x=1", "/api/v1/products?fitler=x",
+        "/api/v1/products/retail.transactions?x=1")) {
+      HttpResponse<String> r = get(path);
+      assertProblem(r, 400);
+      assertTrue(r.body().contains("unknown query parameter"), path + ": " + r.body());
+    }
+    String mgmt = "http://127.0.0.1:" + node.managementPort();
+    for (String path : List.of("/metrics?x=1", "/ready?x=1", "/lakemesh/products?x=1")) {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + path))
+          .header("Authorization", "Bearer " + node.devAdminToken()).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertProblem(r, 400);
+    }
+    assertEquals(200, get("/ready").statusCode());
+  }
+
   private static void assertProblem(HttpResponse<String> response, int status) throws IOException {
     assertEquals(status, response.statusCode(), response.body());
     assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));

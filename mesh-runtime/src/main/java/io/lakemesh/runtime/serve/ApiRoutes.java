@@ -95,17 +95,19 @@ public final class ApiRoutes extends AllDirectives {
 
   public Route routes() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
-        path("alive", () -> get(() -> json(Map.of("status", "alive")))),
-        path("ready", () -> get(() -> ready.getAsBoolean()
+        path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
+            json(Map.of("status", "alive"))))),
+        path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> ready.getAsBoolean()
             ? json(Map.of("status", "ready"))
-            : problem(new Problem(503, "not-ready", "Not ready",
-                "the node is starting: Kafka, the catalog or a pipeline is not up yet"), "/ready"))),
+            : problem(Problem.notReady(), "/ready")))),
         // everything under /api needs a verified caller; the probes above stay open
         pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> concat(
             pathPrefix("products", () -> concat(
-                pathEndOrSingleSlash(() -> get(() -> catalog(caller))),
+                pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/api/v1/products", List.of(),
+                    none -> catalog(caller)))),
                 pathPrefix(PathMatchers.segment(), id -> concat(
-                    pathEndOrSingleSlash(() -> get(() -> product(id, caller))),
+                    pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/api/v1/products/" + id,
+                        List.of(), none -> product(id, caller)))),
                     path("events", () -> post(() -> ingest(id, caller))),
                     path("rows", () -> get(() -> rows(id, caller))),
                     path("quarantine", () -> get(() -> quarantine(id, caller))),

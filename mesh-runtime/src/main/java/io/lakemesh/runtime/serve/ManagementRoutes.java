@@ -79,15 +79,15 @@ public final class ManagementRoutes extends AllDirectives {
 
   public Route routes() {
     return concat(
-        path("alive", () -> get(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
-            "{\"status\":\"alive\"}")))),
-        path("ready", () -> get(() -> ready.getAsBoolean()
+        path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
+            complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"alive\"}"))))),
+        path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> ready.getAsBoolean()
             ? complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"ready\"}"))
-            : complete(new Problem(503, "not-ready", "Not ready",
-                "the node is starting: Kafka, the catalog or a pipeline is not up yet").toResponse("/ready")))),
-        path("metrics", () -> get(() -> completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
+            : complete(Problem.notReady().toResponse("/ready"))))),
+        path("metrics", () -> get(() -> QueryParameters.checked("/metrics", List.of(), none ->
+            completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
             .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
-                HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text)))))),
+                HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text))))))),
         // Kubernetes cluster bootstrap: joining pods probe each other here before any token could exist;
         // read-only (the seed nodes a pod would join), and only served when bootstrapping on Kubernetes
         clusterBootstrap ? pathPrefixTest("bootstrap", () -> get(() -> clusterManagement)) : reject(),
@@ -98,7 +98,8 @@ public final class ManagementRoutes extends AllDirectives {
                 entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
                 completeWithFuture(admin.rebalance(body)))))),
         pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
-            pathEndOrSingleSlash(() -> get(() -> completeWithFuture(admin.list()))),
+            pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/lakemesh/products", List.of(), none ->
+                completeWithFuture(admin.list())))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> postOnly(() ->
                 QueryParameters.checked("/lakemesh/products/" + id + "/pause", List.of(), none ->
                 completeWithFuture(admin.pause(id))))),
