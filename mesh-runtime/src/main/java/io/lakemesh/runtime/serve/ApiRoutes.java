@@ -287,9 +287,10 @@ public final class ApiRoutes extends AllDirectives {
         return forbidden(p, Action.INGEST, instance);
       }
       if (p.stage() != Stage.SOURCE) {
-        return problem(new Problem(405, "not-a-source", "Method not allowed", p.id()
+        // a 405 names the methods the resource allows: none, a derived product takes no events
+        return complete(new Problem(405, "not-a-source", "Method not allowed", p.id()
             + " is a " + p.stage().odcsName() + " product derived from " + p.contract().settings().upstream()
-            + "; post events to a source product"), instance);
+            + "; post events to a source product").toResponse(instance).addHeader(RawHeader.create("Allow", "")));
       }
       String keyField = p.keyColumns().size() == 1 ? p.keyColumns().get(0) : null;
       return withSizeLimit(maxBodyBytes, () -> extractRequest(request -> {

@@ -147,7 +147,8 @@ public final class ProductAdmin {
       ObjectNode node = JsonNodeFactory.instance.objectNode().put("id", id).put("replayed", true);
       node.put("from", from == null || from.isBlank() ? "beginning" : from);
       if (outcome.fromSnapshot() != null) {
-        node.put("fromSnapshot", outcome.fromSnapshot());
+        // a string, as everywhere: snapshot ids exceed 2^53, where JavaScript's numbers lose digits
+        node.put("fromSnapshot", String.valueOf(outcome.fromSnapshot()));
       }
       if (p.stage() == io.lakemesh.contracts.model.Stage.SOURCE) {
         node.put("recordsRead", outcome.upstreamRows()).put("addedToSilver", outcome.rowsWritten());
