@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -192,10 +193,23 @@ public final class MeshNode implements AutoCloseable {
             + " seed-nodes", e);
       }
     } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      // a node without seed nodes forms a cluster of its own: the same code path as a scaled-out cluster
+      // a node without seed nodes forms a cluster of its own: the same code path as a scaled-out cluster; but not
+      // next to another cluster already working on this catalog (the same events would be committed twice)
+      String self = cluster.selfMember().address().toString();
+      Optional<String> other = ClusterLease.in(warehouse).otherHolder(self);
+      if (other.isPresent()) {
+        system.terminate();
+        warehouse.close();
+        if (kafka != null) {
+          kafka.close();
+        }
+        throw new IllegalStateException("another Lakemesh cluster works on this catalog (its leader is "
+            + other.get() + "): join it with --seed-nodes " + other.get() + ", or stop it first");
+      }
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
+    renewLeaseWhileLeader(system, warehouse, io);
     ProgressBoard progress = new ProgressBoard(new io.lakemesh.runtime.pipeline.CommittedPositions(warehouse,
         products, Duration.ofMillis(500)), new io.lakemesh.runtime.log.LogEnds(bootstrap, products,
         Duration.ofMillis(500)));
@@ -384,6 +398,26 @@ public final class MeshNode implements AutoCloseable {
   /** Every product worker's last known state, cluster-wide. */
   public ClusterProgress workers() {
     return workers;
+  }
+
+  /** The cluster's leader renews the catalog's cluster lease (see {@link ClusterLease}) every few seconds. */
+  private static void renewLeaseWhileLeader(ActorSystem<?> system, Warehouse warehouse, Executor io) {
+    ClusterLease lease = ClusterLease.in(warehouse);
+    Cluster cluster = Cluster.get(system);
+    system.scheduler().scheduleAtFixedRate(ClusterLease.RENEW, ClusterLease.RENEW, () -> {
+      var state = cluster.state();
+      var self = cluster.selfMember();
+      if (state.getLeader() != null && state.getLeader().equals(self.address())
+          && self.status() == org.apache.pekko.cluster.MemberStatus.up()) {
+        io.execute(() -> {
+          try {
+            lease.renew(self.address().toString());
+          } catch (RuntimeException e) {
+            LOG.warn("could not renew the cluster lease in the catalog: {}", e.toString());
+          }
+        });
+      }
+    }, system.executionContext());
   }
 
   public CompletionStage<Done> whenTerminated() {
