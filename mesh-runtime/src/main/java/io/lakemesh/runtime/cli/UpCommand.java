@@ -172,7 +172,7 @@ public final class UpCommand implements Callable<Integer> {
     // accepted events are durable in Kafka either way; what was not consumed yet (a paused product, a backlog)
     // is committed after the next start
     System.out.println("Lakemesh stopped: in-flight batches are committed; accepted events not yet in the tables"
-        + " wait in Kafka for the next start.");
+        + " wait in Kafka for the next start, or for the other nodes of a cluster to take them.");
     return 0;
   }
 
