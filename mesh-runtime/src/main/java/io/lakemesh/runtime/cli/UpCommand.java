@@ -160,6 +160,10 @@ public final class UpCommand implements Callable<Integer> {
     if (!asked.get()) {
       MeshNode.Departure departure = node.departure();
       node.close(); // the actor system is gone already: this closes Kafka and the catalog
+      if (node.stoppedItself().isPresent()) {
+        System.err.println("lakemesh: " + node.stoppedItself().get());
+        return 1;
+      }
       if (departure == MeshNode.Departure.LEFT) {
         System.out.println("Lakemesh stopped: this node left the cluster as asked; its work moved to the others.");
         return 0;

@@ -78,11 +78,13 @@ public final class MeshNode implements AutoCloseable {
   private final Path home;
   private final AuditLog audit;
   private final ClusterProgress workers;
+  private final CatalogCheck catalogCheck;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
       ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home, AuditLog audit,
-      ClusterProgress workers) {
+      ClusterProgress workers, CatalogCheck catalogCheck) {
+    this.catalogCheck = catalogCheck;
     this.workers = workers;
     this.changes = changes;
     this.security = security;
@@ -136,22 +138,26 @@ public final class MeshNode implements AutoCloseable {
     }
     Warehouse warehouse;
     Config catalogProps = lm.getConfig("catalog.properties");
+    String catalogIdentity;
     if (catalogProps.isEmpty()) {
       warehouse = Warehouse.openLocal(home);
+      catalogIdentity = "local " + home.toAbsolutePath().normalize();
     } else {
       Map<String, String> props = new HashMap<>();
       // HOCON paths to Iceberg property names: jdbc.schema-version and "jdbc.schema-version" alike
       catalogProps.entrySet().forEach(e -> props.put(String.join(".",
           com.typesafe.config.ConfigUtil.splitPath(e.getKey())), e.getValue().unwrapped().toString()));
       warehouse = Warehouse.open(props);
+      catalogIdentity = props.getOrDefault("uri", "") + " " + props.getOrDefault("warehouse", "");
     }
     // a node runs the domains it has the role of; by default all domains it has contracts for, plus the API
-    List<String> roles = lm.getStringList("roles");
+    List<String> roles = new java.util.ArrayList<>(lm.getStringList("roles"));
     if (roles.isEmpty()) {
-      roles = new java.util.ArrayList<>(products.all().stream().map(p -> "domain-" + p.contract().domain())
-          .distinct().toList());
+      roles.addAll(products.all().stream().map(p -> "domain-" + p.contract().domain()).distinct().toList());
       roles.add("api");
     }
+    // which catalog the node works on, as a role every member sees: a node on another catalog must not join
+    roles.add(CatalogCheck.role(catalogIdentity));
     Config withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.roles", roles))
         .withFallback(kubernetes ? kubernetesBootstrap(lm) : withoutBootstrapRoutes())
         .withFallback(config);
@@ -210,6 +216,7 @@ public final class MeshNode implements AutoCloseable {
     }
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
     renewLeaseWhileLeader(system, warehouse, io);
+    CatalogCheck catalogCheck = CatalogCheck.start(system, catalogIdentity);
     ProgressBoard progress = new ProgressBoard(new io.lakemesh.runtime.pipeline.CommittedPositions(warehouse,
         products, Duration.ofMillis(500)), new io.lakemesh.runtime.log.LogEnds(bootstrap, products,
         Duration.ofMillis(500)));
@@ -259,7 +266,7 @@ public final class MeshNode implements AutoCloseable {
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management", https); // the operator's port is as protected as the API
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
-        progress, changes, security, home, audit, workers);
+        progress, changes, security, home, audit, workers, catalogCheck);
     node.registerShutdown();
     return node;
   }
@@ -422,6 +429,11 @@ public final class MeshNode implements AutoCloseable {
 
   public CompletionStage<Done> whenTerminated() {
     return system.getWhenTerminated().thenApply(t -> Done.getInstance());
+  }
+
+  /** Why the node stopped itself, if it did (e.g. it works on another catalog than the cluster). */
+  public Optional<String> stoppedItself() {
+    return catalogCheck.problem();
   }
 
   /** Why the actor system shut down without being asked to by {@link #close}: the cluster downed it, or it left. */
