@@ -141,6 +141,9 @@ final class ContractExplanation {
     List<String> checks = new ArrayList<>();
     checks.add(f.isFreeFormObject() ? "object of no declared properties (kept as its JSON text)"
         : type.isListType() && f.items() == null ? "array of items of no declared type (each kept as its JSON text)"
+        : type.typeId() == Type.TypeID.DATE && f.options().format() != null
+            && !List.of("yyyy-MM-dd", "uuuu-MM-dd", "date", "iso").contains(f.options().format())
+            ? "date written " + f.options().format() + " (read strictly, stored and shown as yyyy-MM-dd)"
         : typeCheck(type));
     checks.add(f.required() || f.isPrimaryKey() ? "required" : "optional");
     checks.addAll(options(f, type));
@@ -215,9 +218,6 @@ final class ContractExplanation {
         add(out, "multipleOf", o.multipleOf() == null ? null : o.multipleOf().toPlainString());
       }
       case DATE, TIME, TIMESTAMP -> {
-        if (type.typeId() == Type.TypeID.DATE) {
-          add(out, "format", o.format());
-        }
         add(out, "minimum", o.minimum());
         add(out, "maximum", o.maximum());
         add(out, "exclusiveMinimum", o.exclusiveMinimum());

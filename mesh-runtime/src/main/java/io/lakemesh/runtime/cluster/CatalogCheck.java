@@ -64,11 +64,21 @@ final class CatalogCheck {
       check.problem.set("this node's catalog (" + catalogIdentity + ", " + mine + ") is not the one the cluster"
           + " works on (" + theirs + " on its oldest member " + oldest.address() + "): start every node with the same"
           + " --catalog and --warehouse");
-      LOG.error("{}; stopping", check.problem.get());
+      LOG.info("stopping: the catalog differs from the cluster's");
       check.schedule.cancel();
       CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
     }, system.executionContext());
     return check;
+  }
+
+  /** Whether two members carry the same catalog role (true when either carries none, or is unknown). */
+  static boolean sameCatalog(Member a, Member b) {
+    if (a == null || b == null) {
+      return true;
+    }
+    Optional<String> ca = a.getRoles().stream().filter(r -> r.startsWith(PREFIX)).findFirst();
+    Optional<String> cb = b.getRoles().stream().filter(r -> r.startsWith(PREFIX)).findFirst();
+    return ca.isEmpty() || cb.isEmpty() || ca.equals(cb);
   }
 
   /** Why this node stopped itself, if it did. */

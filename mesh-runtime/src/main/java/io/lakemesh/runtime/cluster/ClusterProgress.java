@@ -39,15 +39,16 @@ public final class ClusterProgress {
   private final ProductCatalog products;
   private final Map<String, WorkerStatus> last = new ConcurrentHashMap<>();
   private volatile boolean polledOnce;
-  /** When a member last became unreachable or left (nanoTime), or 0: the failover window readiness tolerates. */
-  private volatile long lastLoss;
-  private java.util.Set<String> lastMembers = java.util.Set.of();
+  /** Since when (nanoTime) each worker has been seen not up (no answer, or starting); absent while it is up. */
+  private final Map<String, Long> notUpSince = new ConcurrentHashMap<>();
+  /** Whether this node was ready once: from then on, workers that move between nodes are given MOVE_GRACE. */
+  private volatile boolean wasReady;
   /**
-   * How long after a member was lost a worker that does not answer (it is moving to a survivor) does not make the
-   * survivors unready: they still serve reads and ingest, and taking every node out of a load balancer at once
-   * because one was lost would turn a failover into an outage.
+   * How long a worker may be unanswered or starting (moving to another node after a member was lost or joined, or
+   * an operator's move) before the nodes count as not ready: meanwhile they serve reads and ingest, and taking
+   * every node out of a load balancer at once because one was lost would turn a failover into an outage.
    */
-  static final Duration FAILOVER_GRACE = Duration.ofSeconds(30);
+  static final Duration MOVE_GRACE = Duration.ofSeconds(30);
   private volatile org.apache.pekko.actor.Cancellable polling;
 
   private ClusterProgress(ActorSystem<?> system, ProductCatalog products) {
@@ -71,32 +72,26 @@ public final class ClusterProgress {
   }
 
   private void poll() {
-    noteLosses();
     List<CompletableFuture<WorkerStatus>> asks = askAll();
     CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenRun(() -> {
+      long now = System.nanoTime();
       asks.forEach(a -> {
         WorkerStatus s = a.join();
+        // the grace first, then the state readiness reads: a probe in between must not see one without the other
+        if (moving(s)) {
+          notUpSince.putIfAbsent(s.worker().entityId(), now);
+        } else {
+          notUpSince.remove(s.worker().entityId());
+        }
         last.put(s.worker().entityId(), s);
       });
       polledOnce = true;
     });
   }
 
-  /** Notes when a member becomes unreachable or disappears from the membership. */
-  private void noteLosses() {
-    var state = org.apache.pekko.cluster.typed.Cluster.get(system).state();
-    java.util.Set<String> members = new java.util.HashSet<>();
-    state.getMembers().forEach(m -> members.add(m.address().toString()));
-    boolean lost = !state.getUnreachable().isEmpty() || !members.containsAll(lastMembers);
-    lastMembers = members;
-    if (lost) {
-      lastLoss = System.nanoTime();
-    }
-  }
-
-  private boolean inFailover() {
-    long loss = lastLoss;
-    return loss != 0 && System.nanoTime() - loss < FAILOVER_GRACE.toNanos();
+  /** A worker that does not answer, or is starting: between nodes, or not started yet. */
+  private static boolean moving(WorkerStatus s) {
+    return !s.unassigned() && (s.state() == null || s.stateName().equals("starting"));
   }
 
   /**
@@ -141,8 +136,9 @@ public final class ClusterProgress {
   }
 
   /**
-   * Ready when every worker of every product of a domain the cluster runs (see {@link #hosted}) answered (a worker
-   * that does not answer within {@link #FAILOVER_GRACE} after a member was lost is moving, and tolerated) the last poll and is up: running, or held on purpose (paused
+   * Ready when every worker of every product of a domain the cluster runs (see {@link #hosted}) answered the last
+   * poll and is up (once the node was ready, a worker between nodes is given {@link #MOVE_GRACE}): running, or held
+   * on purpose (paused
    * by an operator, halted by a quality gate, replaying) - states an operator sees in the stats, which must not take
    * the node's API out of service. Starting, failed or unreachable workers make the node not ready.
    */
@@ -157,14 +153,16 @@ public final class ClusterProgress {
         continue;
       }
       for (WorkerStatus s : workers(p)) {
-        if ((s.state() == null || s.stateName().equals("starting")) && inFailover()) {
-          continue; // moving to a survivor after a member was lost: see FAILOVER_GRACE
+        Long since = notUpSince.get(s.worker().entityId());
+        if (wasReady && moving(s) && since != null && System.nanoTime() - since < MOVE_GRACE.toNanos()) {
+          continue; // between nodes, briefly: see MOVE_GRACE
         }
         if (!UP.contains(s.stateName())) {
           return false;
         }
       }
     }
+    wasReady = true;
     return true;
   }
 

@@ -170,6 +170,21 @@ public final class MeshNode implements AutoCloseable {
       }
       throw e;
     }
+    if (!kubernetes && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      // about to form a cluster of its own: not next to another cluster already working on this catalog (the same
+      // events would be committed twice); checked before the actor system exists, so a refusal is one line
+      String self = "pekko://lakemesh@" + withRoles.getString("pekko.remote.artery.canonical.hostname") + ":"
+          + withRoles.getInt("pekko.remote.artery.canonical.port");
+      Optional<String> other = ClusterLease.in(warehouse).otherHolder(self);
+      if (other.isPresent()) {
+        warehouse.close();
+        if (kafka != null) {
+          kafka.close();
+        }
+        throw new IllegalStateException("another Lakemesh cluster works on this catalog (its leader is "
+            + other.get() + "): join it with --seed-nodes " + other.get() + ", or stop it first");
+      }
+    }
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.empty(), "lakemesh", withRoles);
@@ -199,19 +214,7 @@ public final class MeshNode implements AutoCloseable {
             + " seed-nodes", e);
       }
     } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      // a node without seed nodes forms a cluster of its own: the same code path as a scaled-out cluster; but not
-      // next to another cluster already working on this catalog (the same events would be committed twice)
-      String self = cluster.selfMember().address().toString();
-      Optional<String> other = ClusterLease.in(warehouse).otherHolder(self);
-      if (other.isPresent()) {
-        system.terminate();
-        warehouse.close();
-        if (kafka != null) {
-          kafka.close();
-        }
-        throw new IllegalStateException("another Lakemesh cluster works on this catalog (its leader is "
-            + other.get() + "): join it with --seed-nodes " + other.get() + ", or stop it first");
-      }
+      // a node without seed nodes forms a cluster of its own: the same code path as a scaled-out cluster
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));

@@ -135,8 +135,15 @@ public final class WorkerPlacement {
 
   private List<Address> nodesOf(String domain) {
     List<Address> nodes = new ArrayList<>();
+    Member oldest = null;
     for (Member m : Cluster.get(system).state().getMembers()) {
-      if (m.status() == MemberStatus.up() && m.hasRole("domain-" + domain)) {
+      if (m.status() == MemberStatus.up() && (oldest == null || m.isOlderThan(oldest))) {
+        oldest = m;
+      }
+    }
+    for (Member m : Cluster.get(system).state().getMembers()) {
+      // not on a node with another catalog than the cluster's: it is about to stop (see CatalogCheck)
+      if (m.status() == MemberStatus.up() && m.hasRole("domain-" + domain) && CatalogCheck.sameCatalog(m, oldest)) {
         nodes.add(m.address());
       }
     }
