@@ -115,9 +115,7 @@ public final class ProductAdmin {
           + " (2026-11-25T00:00:00Z), snapshot:<id> or beginning").toResponse(at));
     }
     if (!workers.hosted(p)) {
-      return CompletableFuture.completedFuture(new Problem(409, "unassigned", "Conflict", "no member of the"
-          + " cluster runs domain " + p.contract().domain() + ", so " + id + " has no pipeline to replay")
-          .toResponse(at));
+      return CompletableFuture.completedFuture(unassigned(p, "replay").toResponse(at));
     }
     // every worker of the product replays its part (one for a derived product, one per partition for a source)
     List<CompletableFuture<DataProduct.ReplayOutcome>> replies = new ArrayList<>();
@@ -168,10 +166,8 @@ public final class ProductAdmin {
           .toResponse("/lakemesh/products/" + id));
     }
     if (!workers.hosted(p)) {
-      return CompletableFuture.completedFuture(new Problem(409, "unassigned", "Conflict", "no member of the"
-          + " cluster runs domain " + p.contract().domain() + " (role domain-" + p.contract().domain()
-          + "), so " + id + " has no pipeline to " + (pause ? "pause" : "resume")).toResponse(
-              "/lakemesh/products/" + id));
+      return CompletableFuture.completedFuture(unassigned(p, pause ? "pause" : "resume")
+          .toResponse("/lakemesh/products/" + id));
     }
     List<CompletableFuture<ClusterProgress.WorkerStatus>> replies = new ArrayList<>();
     for (WorkerId w : WorkerId.of(p)) {
@@ -190,6 +186,13 @@ public final class ProductAdmin {
       }
       return json(202, describe(id, states).toString());
     });
+  }
+
+  /** An action on a product whose domain no member runs: there is no pipeline to act on. */
+  private static Problem unassigned(Product p, String action) {
+    String domain = p.contract().domain();
+    return new Problem(409, "unassigned", "Conflict", "no member of the cluster runs domain " + domain
+        + " (role domain-" + domain + "), so " + p.id() + " has no pipeline to " + action);
   }
 
   private static ObjectNode describe(String id, List<ClusterProgress.WorkerStatus> states) {

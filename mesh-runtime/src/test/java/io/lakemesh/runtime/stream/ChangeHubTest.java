@@ -47,10 +47,7 @@ class ChangeHubTest {
   @Test
   void aStalledSubscriberNeverHoldsBackTheOthers() throws Exception {
     Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
-    InMemoryCatalog catalog = new InMemoryCatalog();
-    catalog.initialize("mem", Map.of());
-    catalog.createNamespace(Namespace.of("t"));
-    Table table = catalog.createTable(TableIdentifier.of("t", "x"), schema, PartitionSpec.unpartitioned());
+    Table table = table("x", schema);
 
     ChangeHub hub = new ChangeHub();
     Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> slow =
@@ -109,10 +106,7 @@ class ChangeHubTest {
   void aFilterThatFailsOnARowIsReportedOnceAndTheRowLeftOut() throws Exception {
     Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()),
         Types.NestedField.optional(2, "n", Types.LongType.get()));
-    InMemoryCatalog catalog = new InMemoryCatalog();
-    catalog.initialize("mem", Map.of());
-    catalog.createNamespace(Namespace.of("t"));
-    Table table = catalog.createTable(TableIdentifier.of("t", "y"), schema, PartitionSpec.unpartitioned());
+    Table table = table("y", schema);
     var fields = List.of(
         new io.lakemesh.contracts.model.Field("id", io.lakemesh.contracts.model.LogicalType.INTEGER, "bigint", true,
             false, 1, -1, null, null, null, null, null, null, null),
@@ -154,10 +148,7 @@ class ChangeHubTest {
   @Test
   void aSnapshotInPartsIsOfferedWholeOrNotAtAll() throws Exception {
     Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
-    InMemoryCatalog catalog = new InMemoryCatalog();
-    catalog.initialize("mem", Map.of());
-    catalog.createNamespace(Namespace.of("t"));
-    Table table = catalog.createTable(TableIdentifier.of("t", "z"), schema, PartitionSpec.unpartitioned());
+    Table table = table("z", schema);
     ChangeHub hub = new ChangeHub();
     Pair<BoundedSourceQueue<String>, Source<String, org.apache.pekko.NotUsed>> stalled =
         Source.<String>queue(6 + 2).preMaterialize(system);
@@ -210,5 +201,13 @@ class ChangeHubTest {
     }
     assertEquals(List.of("1/3:500", "2/3:500", "3/3:200"), parts, "the reader got every part, numbered");
     readMessages.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** A table whose snapshots stand for commits (the hub reads only their ids and sequence numbers). */
+  private static Table table(String name, Schema schema) {
+    InMemoryCatalog catalog = new InMemoryCatalog();
+    catalog.initialize("mem", Map.of());
+    catalog.createNamespace(Namespace.of("t"));
+    return catalog.createTable(TableIdentifier.of("t", name), schema, PartitionSpec.unpartitioned());
   }
 }
