@@ -47,18 +47,46 @@ public final class ContractParser {
 
   private ContractParser() {}
 
+  /** The one product a contract file describes; see {@link #parse(String, String)}. */
   public static Contract parse(Path file) throws InvalidContractException {
-    String text;
+    return parse(file.toString(), read(file));
+  }
+
+  /** Every product a contract file describes; see {@link #parseAll(String, String)}. */
+  public static List<Contract> parseAll(Path file) throws InvalidContractException {
+    return parseAll(file.toString(), read(file));
+  }
+
+  private static String read(Path file) throws InvalidContractException {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (IOException e) {
       throw new InvalidContractException(file.toString(), List.of(new Problem("", "cannot read file: " + e)));
     }
-    return parse(file.toString(), text);
   }
 
-  /** Parses a contract; {@code source} names it in messages (a file name or resource). */
+  /**
+   * Parses a contract that describes exactly one product (one schema object); {@code source} names it in messages
+   * (a file name or resource).
+   */
   public static Contract parse(String source, String text) throws InvalidContractException {
+    List<Contract> products = parseAll(source, text);
+    if (products.size() != 1) {
+      throw new InvalidContractException(source, List.of(new Problem("/schema", products.isEmpty()
+          ? "the contract describes no schema object, so no data product"
+          : "the contract describes " + products.size() + " products, one per schema object ("
+              + String.join(", ", products.stream().map(Contract::id).toList()) + ")")));
+    }
+    return products.get(0);
+  }
+
+  /**
+   * Parses a contract into the products it describes, one per schema object (none when it has no {@code schema}:
+   * a valid ODCS document that describes no data). {@code source} names it in messages (a file name or resource).
+   *
+   * @throws InvalidContractException with every problem of the document, each with its JSON pointer
+   */
+  public static List<Contract> parseAll(String source, String text) throws InvalidContractException {
     boolean json = source.toLowerCase(Locale.ROOT).endsWith(".json");
     String format = json ? "JSON" : "YAML";
     JsonNode document;
@@ -85,21 +113,41 @@ public final class ContractParser {
     }
     List<Problem> problems = new ArrayList<>(schemaProblems(document));
     ContractReader reader = new ContractReader(document);
-    Contract contract = reader.read();
+    List<Contract> contracts = reader.readAll();
     problems.addAll(reader.problems());
     if (problems.isEmpty()) {
-      problems.addAll(SemanticChecks.check(contract));
+      problems.addAll(sharedIds(contracts));
+      for (Contract contract : contracts) {
+        problems.addAll(SemanticChecks.check(contract));
+      }
     }
     if (problems.isEmpty()) {
-      for (ContractCheck check : EXTRA_CHECKS) {
-        problems.addAll(check.problems(contract));
+      for (Contract contract : contracts) {
+        for (ContractCheck check : EXTRA_CHECKS) {
+          problems.addAll(check.problems(contract));
+        }
       }
     }
     if (!problems.isEmpty()) {
       problems.sort(Comparator.comparing(Problem::path));
       throw new InvalidContractException(source, dedupe(problems));
     }
-    return contract;
+    return contracts;
+  }
+
+  /** Two schema objects whose names make the same product id (e.g. {@code Orders} and {@code orders}). */
+  private static List<Problem> sharedIds(List<Contract> contracts) {
+    List<Problem> problems = new ArrayList<>();
+    Map<String, Contract> seen = new java.util.HashMap<>();
+    for (Contract c : contracts) {
+      Contract first = seen.putIfAbsent(c.id(), c);
+      if (first != null) {
+        problems.add(new Problem(c.table().pointer() + "/name", "schema objects '" + first.table().name() + "' and '"
+            + c.table().name() + "' both make product " + c.id() + ": give them names that differ in more than case"
+            + " and punctuation"));
+      }
+    }
+    return problems;
   }
 
   /** One JSON Schema message, as the cleanup below needs it. */

@@ -32,19 +32,16 @@ final class ContractReader {
     return problems;
   }
 
-  Contract read() {
-    Map<String, Object> custom = customProperties(document.path("customProperties"));
-    LakemeshSettings settings = settings(custom);
+  /**
+   * One contract per schema object: ODCS lets a contract describe several tables, and each is a data product of its
+   * own (its own topic, tables and endpoints) that shares the document's team, roles, SLAs and settings. An object's
+   * own {@code customProperties} override the document's Lakemesh settings (a gold object beside its source).
+   * A document without schema objects describes no product: the list is empty.
+   */
+  List<Contract> readAll() {
     JsonNode schemas = document.path("schema");
-    Contract.TableSchema table;
     if (!schemas.isArray() || schemas.isEmpty()) {
-      problems.add(new Problem("/schema", "a data product needs one schema object describing its rows"));
-      table = new Contract.TableSchema("", "", List.of(), List.of());
-    } else {
-      if (schemas.size() > 1) {
-        problems.add(new Problem("/schema/1", "one schema object per data product contract is supported"));
-      }
-      table = table(schemas.get(0), "/schema/0");
+      return List.of();
     }
     List<Contract.RoleGrant> roles = new ArrayList<>();
     for (JsonNode role : document.path("roles")) {
@@ -68,29 +65,40 @@ final class ContractReader {
     } else if (team.isArray() && !team.isEmpty()) {
       owner = text(team.get(0), "username");
     }
-    return new Contract(
-        document.path("id").asText(),
-        text(document, "name"),
-        document.path("version").asText(),
-        document.path("status").asText(),
-        text(document, "domain"),
-        text(document, "dataProduct"),
-        description(document.path("description")),
-        owner,
-        table,
-        roles,
-        sla,
-        settings,
-        document);
+    ProductIds ids = ProductIds.of(document);
+    List<Contract> contracts = new ArrayList<>();
+    for (int i = 0; i < schemas.size(); i++) {
+      String pointer = "/schema/" + i;
+      JsonNode object = schemas.get(i);
+      Map<String, Object> custom = customProperties(document.path("customProperties"));
+      custom.putAll(customProperties(object.path("customProperties")));
+      LakemeshSettings settings = settings(custom, pointer);
+      contracts.add(new Contract(
+          ids.productId(i),
+          text(document, "name"),
+          document.path("version").asText(),
+          document.path("status").asText(),
+          ids.domain(),
+          text(document, "dataProduct"),
+          description(document.path("description")),
+          owner,
+          table(object, i),
+          roles,
+          sla,
+          settings,
+          document));
+    }
+    return contracts;
   }
 
-  private LakemeshSettings settings(Map<String, Object> custom) {
+  /** The Lakemesh settings of the object at {@code object}, its own custom properties over the document's. */
+  private LakemeshSettings settings(Map<String, Object> custom, String object) {
     Object stageText = custom.remove("lakemeshStage");
     Stage stage = Stage.SOURCE;
     if (stageText != null) {
       stage = Stage.of(stageText.toString()).orElse(null);
       if (stage == null) {
-        problems.add(new Problem(customValuePointer(document, "", "lakemeshStage"), "unknown lakemeshStage '"
+        problems.add(new Problem(Contract.settingPointer(document, object, "lakemeshStage"), "unknown lakemeshStage '"
             + stageText + "': valid stages are " + Stage.VALID));
         stage = Stage.SOURCE;
       }
@@ -103,7 +111,7 @@ final class ContractReader {
       try {
         partitionCount = Integer.parseInt(partitions.toString());
       } catch (NumberFormatException e) {
-        problems.add(new Problem(customValuePointer(document, "", "lakemeshPartitions"),
+        problems.add(new Problem(Contract.settingPointer(document, object, "lakemeshPartitions"),
             "lakemeshPartitions must be a whole number"));
       }
     }
@@ -111,11 +119,12 @@ final class ContractReader {
         transform == null ? null : transform.toString(), partitionCount, custom);
   }
 
-  private Contract.TableSchema table(JsonNode node, String path) {
+  private Contract.TableSchema table(JsonNode node, int index) {
+    String path = "/schema/" + index;
     List<Field> fields = fields(node.path("properties"), path + "/properties", "");
     List<QualityRule> quality = rules(node.path("quality"), path + "/quality", null);
     return new Contract.TableSchema(node.path("name").asText(), description(node.path("description")), fields,
-        quality);
+        quality, index);
   }
 
   private List<Field> fields(JsonNode properties, String path, String prefix) {

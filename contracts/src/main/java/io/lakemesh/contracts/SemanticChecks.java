@@ -25,7 +25,6 @@ import org.apache.iceberg.types.Types;
 
 /** Lakemesh's checks beyond the ODCS JSON Schema: things a schema cannot see. */
 final class SemanticChecks {
-  private static final Pattern PRODUCT_ID = Pattern.compile("[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_.-]*");
   /** Semantic Versioning 2.0.0: X.Y.Z with an optional pre-release and build. */
   private static final Pattern SEMVER = Pattern.compile(
       "(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
@@ -34,31 +33,23 @@ final class SemanticChecks {
 
   static List<Problem> check(Contract contract) {
     List<Problem> problems = new ArrayList<>();
-    if (!PRODUCT_ID.matcher(contract.id()).matches()) {
-      problems.add(new Problem("/id", "a product id is '<domain>.<name>' in lower case, e.g. retail.transactions;"
-          + " got '" + contract.id() + "'"));
-    }
-    if (contract.domain() == null || contract.domain().isBlank()) {
-      problems.add(new Problem("/domain", "the owning domain is required"));
-    } else if (!contract.id().startsWith(contract.domain() + ".")) {
+    if (contract.id().equals(contract.document().path("id").asText())
+        && !contract.id().startsWith(contract.domain() + ".")) {
       problems.add(new Problem("/id", "the id must start with its domain '" + contract.domain() + ".'"));
     }
     if (!SEMVER.matcher(contract.version()).matches()) {
       problems.add(new Problem("/version", "'" + contract.version() + "' is not a semantic version X.Y.Z (e.g."
           + " 1.0.0): the evolution gate reads the major version from it"));
     }
-    String base = "/schema/0/properties";
+    String base = contract.table().pointer() + "/properties";
     checkFields(contract, contract.table().fields(), base, 0, problems);
     checkPositions(contract, problems);
     if (contract.stage() != Stage.SOURCE && (contract.settings().upstream() == null)) {
       problems.add(new Problem("/customProperties", "a " + contract.stage().odcsName()
           + " product needs lakemeshUpstream naming the product it derives from"));
     }
-    if (contract.stage() == Stage.SOURCE && contract.primaryKey().isEmpty()) {
-      problems.add(new Problem(base, "a source product needs a primary key (primaryKey: true) to deduplicate"));
-    }
     if (contract.settings().partitions() < 1 || contract.settings().partitions() > 1024) {
-      problems.add(new Problem(ContractReader.customValuePointer(contract.document(), "", "lakemeshPartitions"),
+      problems.add(new Problem(contract.settingPointer("lakemeshPartitions"),
           "lakemeshPartitions must be between 1 and 1024"));
     }
     checkRules(contract, problems);
@@ -69,12 +60,18 @@ final class SemanticChecks {
   }
 
   /**
-   * A relationship must start at a property of this contract, and one that points into this contract's own object
-   * must point at a property that exists; references into other contracts cannot be checked here.
+   * A relationship of this product's schema object must start at one of its properties, and one that points into a
+   * schema object of the same document must point at a property that exists there; references into other
+   * contracts cannot be checked here.
    */
   private static void checkRelationships(Contract contract, List<Problem> problems) {
+    JsonNode objects = contract.document().path("schema");
+    JsonNode self = objects.path(contract.table().index());
     String object = contract.table().name();
     for (ContractMetadata.Relationship rel : contract.metadata().relationships()) {
+      if (!rel.path().startsWith(contract.table().pointer() + "/")) {
+        continue; // another object's: checked with its own product
+      }
       if (rel.from().isEmpty() || rel.to().isEmpty()) {
         problems.add(new Problem(rel.path(), "a relationship needs both 'from' and 'to'"));
         continue;
@@ -83,33 +80,38 @@ final class SemanticChecks {
         problems.add(new Problem(rel.path(), "'from' and 'to' must name as many properties as each other"));
       }
       for (String from : rel.from()) {
-        if (!resolves(contract, object, from)) {
+        if (!resolves(self, from)) {
           problems.add(new Problem(rel.path() + "/from", "'" + from + "' is not a property of " + object));
         }
       }
       for (String to : rel.to()) {
-        if (to.startsWith(object + ".") && !resolves(contract, object, to)) {
-          problems.add(new Problem(rel.path() + "/to", "'" + to + "' is not a property of " + object));
+        for (JsonNode target : objects) {
+          String name = target.path("name").asText();
+          if (to.startsWith(name + ".") && !resolves(target, to)) {
+            problems.add(new Problem(rel.path() + "/to", "'" + to + "' is not a property of " + name));
+          }
         }
       }
     }
   }
 
-  private static boolean resolves(Contract contract, String object, String reference) {
-    String path = reference.startsWith(object + ".") ? reference.substring(object.length() + 1) : reference;
-    List<Field> fields = contract.table().fields();
-    Field found = null;
+  /** True when {@code reference} ({@code prop.sub}, or {@code object.prop.sub}) names a property of the object. */
+  private static boolean resolves(JsonNode object, String reference) {
+    String name = object.path("name").asText();
+    String path = reference.startsWith(name + ".") ? reference.substring(name.length() + 1) : reference;
+    JsonNode properties = object.path("properties");
+    JsonNode found = null;
     for (String part : path.split("\\.")) {
       found = null;
-      for (Field f : fields) {
-        if (f.name().equals(part)) {
-          found = f;
+      for (JsonNode p : properties) {
+        if (p.path("name").asText().equals(part)) {
+          found = p;
         }
       }
       if (found == null) {
         return false;
       }
-      fields = found.items() != null ? found.items().properties() : found.properties();
+      properties = found.has("items") ? found.path("items").path("properties") : found.path("properties");
     }
     return found != null;
   }
@@ -297,26 +299,21 @@ final class SemanticChecks {
 
   private static void checkPositions(Contract contract, List<Problem> problems) {
     List<Field> top = contract.table().fields();
+    String properties = contract.table().pointer() + "/properties";
     List<Integer> pk = new ArrayList<>();
     List<Integer> partitions = new ArrayList<>();
     for (Field f : top) {
       if (f.isPrimaryKey()) {
         pk.add(f.primaryKeyPosition());
         if (f.type() == LogicalType.OBJECT || f.type() == LogicalType.ARRAY) {
-          problems.add(new Problem("/schema/0/properties/" + top.indexOf(f), "primary key '" + f.name()
+          problems.add(new Problem(properties + "/" + top.indexOf(f), "primary key '" + f.name()
               + "' must be a scalar"));
-        }
-        if (io.lakemesh.contracts.iceberg.IcebergMapping.isFloatingPoint(f)) {
-          // Iceberg refuses float and double identifier fields: equality on them is unreliable
-          problems.add(new Problem("/schema/0/properties/" + top.indexOf(f) + "/logicalType", "primary key '"
-              + f.name() + "' cannot be a floating-point number: use logicalType integer, or a physicalType such"
-              + " as decimal(18,0) or bigint"));
         }
       }
       if (f.isPartitioned()) {
         partitions.add(f.partitionKeyPosition());
         if (f.type() == LogicalType.OBJECT || f.type() == LogicalType.ARRAY) {
-          problems.add(new Problem("/schema/0/properties/" + top.indexOf(f), "partition column '" + f.name()
+          problems.add(new Problem(properties + "/" + top.indexOf(f), "partition column '" + f.name()
               + "' must be a scalar"));
         }
       }
@@ -325,8 +322,8 @@ final class SemanticChecks {
       checkPositionValue(contract, i, "primaryKeyPosition", problems);
       checkPositionValue(contract, i, "partitionKeyPosition", problems);
     }
-    checkSequence(pk, "primaryKeyPosition", problems);
-    checkSequence(partitions, "partitionKeyPosition", problems);
+    checkSequence(pk, "primaryKeyPosition", properties, problems);
+    checkSequence(partitions, "partitionKeyPosition", properties, problems);
   }
 
   /**
@@ -337,7 +334,7 @@ final class SemanticChecks {
     if (contract.document() == null) {
       return;
     }
-    String pointer = "/schema/0/properties/" + index + "/" + key;
+    String pointer = contract.table().pointer() + "/properties/" + index + "/" + key;
     JsonNode value = contract.document().at(pointer);
     if (value.isIntegralNumber() && value.asInt() < 1 && value.asInt() != -1) {
       problems.add(new Problem(pointer, key + " starts at 1 (ODCS; -1, its default, means not given); got "
@@ -345,11 +342,12 @@ final class SemanticChecks {
     }
   }
 
-  private static void checkSequence(List<Integer> positions, String what, List<Problem> problems) {
+  private static void checkSequence(List<Integer> positions, String what, String properties,
+      List<Problem> problems) {
     List<Integer> sorted = positions.stream().sorted().toList();
     for (int i = 0; i < sorted.size(); i++) {
       if (sorted.get(i) != i + 1) {
-        problems.add(new Problem("/schema/0/properties", what + " values must be 1.." + sorted.size()
+        problems.add(new Problem(properties, what + " values must be 1.." + sorted.size()
             + " without gaps or repeats; got " + sorted));
         return;
       }
@@ -450,7 +448,7 @@ final class SemanticChecks {
     JsonNode listed = contract.document().at(located.pointer() + "/arguments/properties");
     for (int i = 0; i < listed.size(); i++) {
       String name = listed.get(i).asText();
-      if (!resolves(contract, contract.table().name(), name)) {
+      if (!resolves(contract.document().path("schema").path(contract.table().index()), name)) {
         problems.add(new Problem(located.pointer("arguments/properties/" + i), "rule '" + lib.name() + "': '"
             + name + "' is not a property of " + contract.table().name()));
       }

@@ -50,11 +50,14 @@ class ContractCorpusTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("valid")
   void validContractsParseAndCompile(Path file) throws Exception {
-    Contract c = ContractParser.parse(file);
-    var schema = IcebergMapping.schema(c);
-    IcebergMapping.partitionSpec(c, schema);
-    RowValidator.compile(c);
-    assertEquals(c.table().fields().size(), schema.columns().size());
+    List<Contract> products = ContractParser.parseAll(file);
+    assertFalse(products.isEmpty(), file + " describes no product");
+    for (Contract c : products) {
+      var schema = IcebergMapping.schema(c);
+      IcebergMapping.partitionSpec(c, schema);
+      RowValidator.compile(c);
+      assertEquals(c.table().fields().size(), schema.columns().size());
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -67,7 +70,7 @@ class ContractCorpusTest {
     String path = expect[0].trim();
     String words = expect[1].trim();
     InvalidContractException e = assertThrows(InvalidContractException.class,
-        () -> ContractParser.parse(file.getFileName().toString(), text));
+        () -> ContractParser.parseAll(file.getFileName().toString(), text), file.getFileName() + " was accepted");
     assertTrue(e.problems().stream().anyMatch(p -> p.path().startsWith(path.equals("/") ? "" : path)
             && (p.reason().contains(words) || p.path().contains(words))),
         file.getFileName() + ": expected a problem at " + path + " mentioning '" + words + "', got\n"

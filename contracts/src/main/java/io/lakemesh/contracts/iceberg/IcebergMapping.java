@@ -36,7 +36,9 @@ public final class IcebergMapping {
     columns = plain.columns();
     for (Field pk : contract.primaryKey()) {
       Types.NestedField column = plain.findField(pk.name());
-      if (column.isRequired() && column.type().isPrimitiveType()) {
+      // Iceberg refuses float and double identifier fields (equality on them is unreliable); such a key still
+      // deduplicates silver, it is only not declared to Iceberg
+      if (column.isRequired() && column.type().isPrimitiveType() && !isFloatingPoint(pk)) {
         identifier.add(column.fieldId());
       }
     }

@@ -6,13 +6,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A parsed, validated ODCS v3.1 data contract: the single source of truth of one data product.
+ * A parsed, validated ODCS v3.1 data contract, as one data product sees it: the single source of truth of that
+ * product.
  *
  * <p>Lakemesh settings live in the contract's {@code customProperties} (see {@link LakemeshSettings}); the document
  * itself is kept as {@link #document()} so nothing of the contract is lost when it is served back as JSON.
  *
+ * <p>One ODCS document may describe several schema objects; each is a product of its own with its own
+ * {@code Contract}, sharing the document's other sections (see {@code ContractParser#parseAll}).
+ *
  * @param id the product id, e.g. {@code retail.transactions}
- * @param table the schema object (ODCS {@code schema[0]}) that the product's tables are built from
+ * @param domain the owning domain as Lakemesh names it (lower case; {@code default} when the contract names none)
+ * @param table the schema object (ODCS {@code schema[i]}) that the product's tables are built from
  */
 public record Contract(
     String id,
@@ -66,9 +71,9 @@ public record Contract(
   public List<LocatedRule> locatedRules() {
     List<LocatedRule> rules = new java.util.ArrayList<>();
     for (int i = 0; i < table.quality().size(); i++) {
-      rules.add(new LocatedRule("/schema/0/quality/" + i, table.quality().get(i)));
+      rules.add(new LocatedRule(table.pointer() + "/quality/" + i, table.quality().get(i)));
     }
-    addRules(table.fields(), "/schema/0/properties", rules);
+    addRules(table.fields(), table.pointer() + "/properties", rules);
     return rules;
   }
 
@@ -89,15 +94,51 @@ public record Contract(
     }
   }
 
+  /**
+   * The JSON pointer of a Lakemesh setting's value ({@code lakemeshStage}, ...): in the schema object's own
+   * {@code customProperties} when it declares the setting, else in the document's (or the document's
+   * {@code customProperties} list when neither declares it).
+   */
+  public String settingPointer(String property) {
+    return settingPointer(document, table.pointer(), property);
+  }
+
+  /** {@link #settingPointer(String)} of the schema object at {@code object} (e.g. {@code /schema/1}). */
+  public static String settingPointer(JsonNode document, String object, String property) {
+    for (String owner : List.of(object, "")) {
+      JsonNode list = document == null ? null : document.at(owner + "/customProperties");
+      for (int i = 0; list != null && i < list.size(); i++) {
+        if (property.equals(list.get(i).path("property").asText())) {
+          return owner + "/customProperties/" + i + "/value";
+        }
+      }
+    }
+    return "/customProperties";
+  }
+
   public Optional<Field> field(String fieldName) {
     return table.fields().stream().filter(f -> f.name().equals(fieldName)).findFirst();
   }
 
-  /** The schema object of the contract: its name, fields and object-level rules. */
-  public record TableSchema(String name, String description, List<Field> fields, List<QualityRule> quality) {
+  /**
+   * The product's schema object: its name, fields and object-level rules.
+   *
+   * @param index the object's position in the document's {@code schema} list
+   */
+  public record TableSchema(String name, String description, List<Field> fields, List<QualityRule> quality,
+      int index) {
     public TableSchema {
       fields = List.copyOf(fields);
       quality = quality == null ? List.of() : List.copyOf(quality);
+    }
+
+    public TableSchema(String name, String description, List<Field> fields, List<QualityRule> quality) {
+      this(name, description, fields, quality, 0);
+    }
+
+    /** The JSON pointer of the object in the document, e.g. {@code /schema/0}. */
+    public String pointer() {
+      return "/schema/" + index;
     }
   }
 

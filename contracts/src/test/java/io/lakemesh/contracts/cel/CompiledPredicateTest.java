@@ -68,7 +68,10 @@ class CompiledPredicateTest {
           Path.of(CompiledPredicateTest.class.getResource("/corpus/valid").toURI()))) {
         try (Stream<Path> files = Files.list(dir)) {
           for (Path file : files.filter(p -> p.toString().endsWith(".odcs.yaml")).sorted().toList()) {
-            contracts.put(file.getFileName().toString(), ContractParser.parse(file));
+            List<Contract> products = ContractParser.parseAll(file);
+            for (Contract c : products) {
+              contracts.put(file.getFileName() + (products.size() == 1 ? "" : " " + c.id()), c);
+            }
           }
         }
       }

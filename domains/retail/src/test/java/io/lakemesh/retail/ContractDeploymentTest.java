@@ -147,6 +147,55 @@ class ContractDeploymentTest {
     }
   }
 
+  @Test
+  void aContractWithSeveralSchemaObjectsRunsOneProductPerObject() throws Exception {
+    // as ODCS examples write contracts: a UUID id, several tables; one of them without a primary key
+    Files.writeString(contracts.resolve("shop.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: 0b7c2b8e-6a0e-4c55-8f0e-3c1d2a9f4e11
+        version: 1.0.0
+        status: active
+        domain: shop
+        schema:
+          - name: orders
+            properties:
+              - {name: order_id, logicalType: string, primaryKey: true, required: true}
+              - {name: amount, logicalType: number, required: true}
+          - name: Page Views
+            customProperties:
+              - {property: lakemeshPartitions, value: 1}
+            properties:
+              - {name: page, logicalType: string, required: true}
+        """);
+    try (MeshNode node = MeshNode.start(config())) {
+      String catalog = get(node, "/api/v1/products");
+      assertTrue(catalog.contains("\"shop.orders\"") && catalog.contains("\"shop.page_views\""), catalog);
+      post(node, "shop.orders", "{\"order_id\":\"O-1\",\"amount\":1}\n{\"order_id\":\"O-1\",\"amount\":1}\n"
+          + "{\"order_id\":\"O-2\",\"amount\":2}\n");
+      post(node, "shop.page_views", "{\"page\":\"/a\"}\n{\"page\":\"/a\"}\n{\"page\":\"/b\"}\n{\"pg\":1}\n");
+      assertEquals(2, await(node, "orders_silver", 2).size());
+      List<Record> views = await(node, "page_views_silver", 3);
+      assertEquals(List.of("/a", "/a", "/b"), views.stream().map(r -> (String) r.getField("page")).sorted().toList(),
+          "without a primary key every accepted event is a row");
+      assertEquals(1, await(node, "page_views_quarantine", 1).size());
+      HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + node.managementPort() + "/lakemesh/products/shop.page_views/replay?from=beginning"))
+          .header("Authorization", "Bearer " + node.devAdminToken()).POST(HttpRequest.BodyPublishers.noBody())
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(409, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("no primary key"), refused.body());
+    }
+    try (MeshNode node = MeshNode.start(config())) {
+      // a restart resumes from the committed offsets: nothing is read twice, key or no key
+      post(node, "shop.page_views", "{\"page\":\"/c\"}\n");
+      assertEquals(4, await(node, "page_views_silver", 4).size());
+      Thread.sleep(1_000);
+      assertEquals(4, await(node, "page_views_silver", 4).size());
+      assertEquals(2, await(node, "orders_silver", 2).size());
+    }
+  }
+
   private static JsonNode replay(MeshNode node) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + node.managementPort() + "/lakemesh/products/shop.orders/replay?from=beginning"))

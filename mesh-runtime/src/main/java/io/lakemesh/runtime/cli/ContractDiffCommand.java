@@ -16,7 +16,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -54,18 +56,44 @@ public final class ContractDiffCommand implements Callable<Integer> {
         requireReadable(proposed);
         PrintWriter err = spec.commandLine().getErr();
         List<String> problems = new ArrayList<>();
-        Contract old = parse(running, problems);
-        Contract next = parse(proposed, problems);
+        List<Contract> old = parse(running, problems);
+        List<Contract> next = parse(proposed, problems);
         if (!problems.isEmpty()) {
             problems.forEach(err::println);
             err.flush();
             return 1;
         }
-        ContractDiff diff = ContractDiff.compare(old, next);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(diff.render());
+        if (old.size() == 1 && next.size() == 1) {
+            // one product each: compared even when the id changed, which the gate refuses with its reason
+            ContractDiff diff = ContractDiff.compare(old.get(0), next.get(0));
+            out.print(diff.render());
+            out.flush();
+            return diff.verdict() == Verdict.BREAKING ? 1 : 0;
+        }
+        // several schema objects: each product against the one of the same id
+        boolean breaking = false;
+        Map<String, Contract> proposedById = new LinkedHashMap<>();
+        next.forEach(c -> proposedById.put(c.id(), c));
+        for (Contract was : old) {
+            Contract now = proposedById.remove(was.id());
+            if (now == null) {
+                breaking = true;
+                out.println(Verdict.BREAKING.label() + "  " + was.id() + " " + was.version() + ": schema object '"
+                    + was.table().name() + "' is removed, and with it the product its readers use");
+                out.println("refused: removing a product is a breaking change; retire it in its own contract");
+                continue;
+            }
+            ContractDiff diff = ContractDiff.compare(was, now);
+            breaking |= diff.verdict() == Verdict.BREAKING;
+            out.print(diff.render());
+        }
+        for (Contract added : proposedById.values()) {
+            out.println(Verdict.COMPATIBLE.label() + "  " + added.id() + " " + added.version() + ": schema object '"
+                + added.table().name() + "' is added as a new product");
+        }
         out.flush();
-        return diff.verdict() == Verdict.BREAKING ? 1 : 0;
+        return breaking ? 1 : 0;
     }
 
     private void requireReadable(Path file) {
@@ -74,16 +102,16 @@ public final class ContractDiffCommand implements Callable<Integer> {
         }
     }
 
-    /** The contract, or null with one line per problem added to {@code problems}. */
-    private static Contract parse(Path file, List<String> problems) {
+    /** The contract's products, or none with one line per problem added to {@code problems}. */
+    private static List<Contract> parse(Path file, List<String> problems) {
         try {
-            return ContractParser.parse(file);
+            return ContractParser.parseAll(file);
         } catch (InvalidContractException e) {
             for (Problem p : e.problems()) {
                 // one line per problem, whatever the parser quoted from the file
                 problems.add((file + ": " + p).replaceAll("\\s*\\R\\s*", " "));
             }
-            return null;
+            return List.of();
         }
     }
 }

@@ -51,13 +51,21 @@ public final class ContractExplainCommand implements Callable<Integer> {
           + (problems.size() == 1 ? "" : "s") + "); see above");
       return 1;
     }
-    Contract contract;
+    List<Contract> products;
     try {
-      contract = ContractParser.parse(file);
+      products = ContractParser.parseAll(file);
     } catch (InvalidContractException e) {
       throw new IllegalStateException("the contract passed lint but does not parse", e);
     }
-    ContractExplanation.of(contract).forEach(out::println);
+    if (products.isEmpty()) {
+      out.println(file + ": a valid ODCS contract with no schema objects: it describes no data product to run");
+    }
+    for (int i = 0; i < products.size(); i++) {
+      if (i > 0) {
+        out.println();
+      }
+      ContractExplanation.of(products.get(i)).forEach(out::println);
+    }
     return 0;
   }
 }

@@ -71,14 +71,23 @@ final class ContractExplanation {
       row("  %s", contract.description());
     }
     var settings = contract.settings();
-    row("  %-17s %s", "domain", orDash(contract.domain()));
+    String contractId = contract.document().path("id").asText();
+    if (!contractId.equals(contract.id())) {
+      // product ids come from the domain and the object when the contract id is not <domain>.<name> (a UUID)
+      row("  %-17s %s (schema object '%s' of contract %s)", "product", contract.id(), contract.table().name(),
+          contractId);
+    }
+    row("  %-17s %s%s", "domain", contract.domain(), contract.document().path("domain").asText("").isBlank()
+        ? " (the contract names none)" : "");
     row("  %-17s %s", "owner", orDash(contract.owner()));
     row("  %-17s %s (tables: %s)", "stage", contract.stage().odcsName(), String.join(", ",
         contract.stage().tables()));
     row("  %-17s %s", "upstream", orDash(settings.upstream()));
     row("  %-17s %s", "transform", orDash(settings.transform()));
     row("  %-17s %d", "kafka partitions", settings.partitions());
-    row("  %-17s %s", "primary key", contract.primaryKey().isEmpty() ? "-"
+    row("  %-17s %s", "primary key", contract.primaryKey().isEmpty()
+        ? (contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE
+            ? "- (none: every accepted event is a row; re-sent events are not deduplicated)" : "-")
         : contract.primaryKey().stream().map(Field::name).collect(Collectors.joining(", ")));
     for (Map.Entry<String, Object> e : settings.extra().entrySet()) {
       row("  %-17s %s", e.getKey(), e.getValue());

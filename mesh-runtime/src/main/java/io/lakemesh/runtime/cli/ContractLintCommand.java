@@ -91,32 +91,27 @@ public final class ContractLintCommand implements Callable<Integer> {
    * refuse to start with it, so lint says so first (lint runs on the node's class path).
    */
   static List<Problem> missingAggregation(Path file) {
-    io.lakemesh.contracts.model.Contract contract;
+    List<io.lakemesh.contracts.model.Contract> products;
     try {
-      contract = io.lakemesh.contracts.ContractParser.parse(file);
+      products = io.lakemesh.contracts.ContractParser.parseAll(file);
     } catch (io.lakemesh.contracts.InvalidContractException | RuntimeException e) {
       return List.of(); // the linter judged the document; nothing to add
-    }
-    if (contract.settings().stage() != io.lakemesh.contracts.model.Stage.GOLD) {
-      return List.of();
     }
     java.util.Set<String> known = new java.util.TreeSet<>();
     java.util.ServiceLoader.load(io.lakemesh.runtime.product.Aggregation.class,
         ContractLintCommand.class.getClassLoader()).forEach(a -> known.add(a.name()));
-    String transform = contract.settings().transform();
-    if (transform != null && known.contains(transform)) {
-      return List.of();
-    }
-    String pointer = "/customProperties";
-    com.fasterxml.jackson.databind.JsonNode custom = contract.document().path("customProperties");
-    for (int i = 0; i < custom.size(); i++) {
-      if ("lakemeshTransform".equals(custom.get(i).path("property").asText())) {
-        pointer = "/customProperties/" + i + "/value";
+    List<Problem> problems = new ArrayList<>();
+    for (io.lakemesh.contracts.model.Contract contract : products) {
+      String transform = contract.settings().transform();
+      if (contract.settings().stage() != io.lakemesh.contracts.model.Stage.GOLD
+          || (transform != null && known.contains(transform))) {
+        continue;
       }
+      problems.add(new Problem(contract.settingPointer("lakemeshTransform"), "no domain module on this class path"
+          + " provides the aggregation '" + transform + "' (known: " + known + "); a gold product's aggregation is"
+          + " Java code, an Aggregation registered as a service in a domain module (see domains/retail)"));
     }
-    return List.of(new Problem(pointer, "no domain module on this class path provides the aggregation '"
-        + transform + "' (known: " + known + "); a gold product's aggregation is Java code, an Aggregation"
-        + " registered as a service in a domain module (see domains/retail)"));
+    return problems.stream().distinct().toList();
   }
 
   /**

@@ -26,24 +26,34 @@ final class ContractLinter {
   private ContractLinter() {}
 
   static List<Problem> lint(Path file) {
-    Contract contract;
+    List<Contract> products;
     try {
-      contract = ContractParser.parse(file);
+      products = ContractParser.parseAll(file);
     } catch (InvalidContractException e) {
       return e.problems();
     }
+    List<Problem> problems = new ArrayList<>();
+    for (Contract product : products) {
+      problems.addAll(lint(product));
+    }
+    return problems;
+  }
+
+  /** What would stop a node from running one product of a contract the parser accepts. */
+  private static List<Problem> lint(Contract contract) {
+    String object = contract.table().pointer();
     List<Problem> problems = new ArrayList<>();
     Schema schema;
     try {
       schema = IcebergMapping.schema(contract);
     } catch (RuntimeException e) {
-      return List.of(new Problem("/schema/0", "cannot build the Iceberg schema: " + message(e)));
+      return List.of(new Problem(object, "cannot build the Iceberg schema: " + message(e)));
     }
     List<Field> top = contract.table().fields();
     for (Field f : contract.partitionFields()) {
       String transform = IcebergMapping.transformOf(f);
       Type type = schema.findType(f.name());
-      String pointer = transformPointer(contract, "/schema/0/properties/" + top.indexOf(f));
+      String pointer = transformPointer(contract, object + "/properties/" + top.indexOf(f));
       try {
         Transform<?, ?> t = Transforms.fromString(transform);
         if (!t.canTransform(type)) {
@@ -58,13 +68,13 @@ final class ContractLinter {
       try {
         IcebergMapping.partitionSpec(contract, schema);
       } catch (RuntimeException e) {
-        problems.add(new Problem("/schema/0/properties", "cannot build the partition spec: " + message(e)));
+        problems.add(new Problem(object + "/properties", "cannot build the partition spec: " + message(e)));
       }
     }
     try {
       RowValidator.compile(contract);
     } catch (RuntimeException e) {
-      problems.add(new Problem("/schema/0", "cannot compile the row validator: " + message(e)));
+      problems.add(new Problem(object, "cannot compile the row validator: " + message(e)));
     }
     return problems;
   }

@@ -306,8 +306,9 @@ public final class SourceBatchCommitter {
         bronzeRows.add(e.bronzeRow());
       }
       if (e.outcome() instanceof Outcome.Accepted accepted && e.toSilver()) {
-        String key = key(accepted.row());
-        if (keys.contains(key) || !batchKeys.add(key)) {
+        // without a primary key a product has no notion of "the same event": every accepted one is a row
+        String key = keyColumns.isEmpty() ? null : key(accepted.row());
+        if (key != null && (keys.contains(key) || !batchKeys.add(key))) {
           duplicates++;
           silverDelta.add("duplicates", 1);
           continue;
@@ -520,7 +521,7 @@ public final class SourceBatchCommitter {
   }
 
   private void loadKeys() {
-    if (silver.currentSnapshot() == null) {
+    if (silver.currentSnapshot() == null || keyColumns.isEmpty()) {
       return;
     }
     // only the keys that hash to this committer's partitions: the others are other workers' to check

@@ -47,7 +47,15 @@ public final class DeploymentGate {
       }
       Contract running;
       try {
-        running = ContractParser.parse(product.servedTable() + " (deployed contract)", stored);
+        List<Contract> deployed = ContractParser.parseAll(product.servedTable() + " (deployed contract)", stored);
+        // the deployed document may describe several products (schema objects): compare this one's
+        running = deployed.stream().filter(c -> c.id().equals(product.contract().id())).findFirst()
+            .orElse(deployed.size() == 1 ? deployed.get(0) : null);
+        if (running == null) {
+          LOG.warn("{}: the contract deployed with {} does not describe this product; not comparing", product.id(),
+              product.servedTable());
+          continue;
+        }
       } catch (InvalidContractException e) {
         // the stored version was valid when it was deployed; if today's parser disagrees, say so and go on
         LOG.warn("{}: the contract deployed with {} no longer parses; not comparing: {}", product.id(),

@@ -67,7 +67,8 @@ public final class ProductCatalog {
             if (in == null) {
               throw new IllegalStateException(index + " lists " + resource + " but it is not on the classpath");
             }
-            contracts.add(ContractParser.parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            contracts.addAll(products(resource, ContractParser.parseAll(resource,
+                new String(in.readAllBytes(), StandardCharsets.UTF_8))));
           }
         }
       }
@@ -76,7 +77,7 @@ public final class ProductCatalog {
           for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
             String name = file.getFileName().toString();
             if (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json")) {
-              contracts.add(ContractParser.parse(file));
+              contracts.addAll(products(file.toString(), ContractParser.parseAll(file)));
             } else if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
               // lint reads any YAML or JSON file; say why the node does not, rather than dropping it silently
               LOG.warn("{} is not loaded: contract files are named *.odcs.yaml, *.odcs.yml or *.odcs.json", file);
@@ -90,6 +91,14 @@ public final class ProductCatalog {
     Map<String, Aggregation> aggregations = new LinkedHashMap<>();
     ServiceLoader.load(Aggregation.class, loader).forEach(a -> aggregations.put(a.name(), a));
     return of(contracts, aggregations);
+  }
+
+  /** The products of one contract file; a contract without schema objects describes none, and the log says so. */
+  private static List<Contract> products(String source, List<Contract> products) {
+    if (products.isEmpty()) {
+      LOG.warn("{} describes no schema object, so no data product: nothing of it is run", source);
+    }
+    return products;
   }
 
   public static ProductCatalog of(Collection<Contract> contracts, Map<String, Aggregation> aggregations) {

@@ -114,6 +114,12 @@ public final class ProductAdmin {
       return CompletableFuture.completedFuture(Problem.badRequest("missing-from", "a replay needs from: a time"
           + " (2026-11-25T00:00:00Z), snapshot:<id> or beginning").toResponse(at));
     }
+    if (p.stage() == io.lakemesh.contracts.model.Stage.SOURCE && p.keyColumns().isEmpty()) {
+      // a replay adds what silver lacks; without a key nothing says which events silver already holds
+      return CompletableFuture.completedFuture(new Problem(409, "no-primary-key", "Conflict", p.id()
+          + " has no primary key, so a replay cannot tell which events silver already holds and would add them"
+          + " twice; declare a primaryKey to replay it").toResponse(at));
+    }
     if (!workers.hosted(p)) {
       return CompletableFuture.completedFuture(unassigned(p, "replay").toResponse(at));
     }

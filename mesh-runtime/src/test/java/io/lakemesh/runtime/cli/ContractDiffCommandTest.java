@@ -181,4 +181,41 @@ class ContractDiffCommandTest {
         assertTrue(run.out().contains("runs beside 1.0.0 as a new major version"), run.out());
         assertFalse(run.out().contains("in place"), run.out());
     }
+    private static String shop(String version, String linesProperties, String extraObject) {
+        return """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: 0b7c2b8e-6a0e-4c55-8f0e-3c1d2a9f4e11
+                version: %s
+                status: active
+                domain: shop
+                schema:
+                  - name: orders
+                    properties:
+                      - {name: order_id, logicalType: string, primaryKey: true, required: true}
+                  - name: lines
+                    properties:
+                      - {name: line_id, logicalType: string, primaryKey: true, required: true}
+                %s
+                %s""".formatted(version, linesProperties, extraObject);
+    }
+
+    @Test
+    void severalObjectsAreComparedProductByProduct() throws IOException {
+        String old = file("shop-1.0.0.odcs.yaml", shop("1.0.0", "", ""));
+        String added = file("shop-1.1.0.odcs.yaml", shop("1.1.0",
+                "      - {name: note, logicalType: string}",
+                "  - name: returns\n    properties:\n      - {name: id, logicalType: string, primaryKey: true}"));
+        Run compatible = contract("diff", old, added);
+        assertEquals(0, compatible.exitCode(), compatible.out() + compatible.err());
+        assertTrue(compatible.out().contains("COMPATIBLE  shop.orders 1.0.0 -> 1.1.0: 1 compatible change"), compatible.out());
+        assertTrue(compatible.out().contains("optional field 'note' (string) is added"), compatible.out());
+        assertTrue(compatible.out().contains("shop.returns 1.1.0: schema object 'returns' is added as a new product"),
+                compatible.out());
+
+        Run removed = contract("diff", added, old);
+        assertEquals(1, removed.exitCode(), removed.out());
+        assertTrue(removed.out().contains("BREAKING  shop.returns 1.1.0: schema object 'returns' is removed"),
+                removed.out());
+    }
 }

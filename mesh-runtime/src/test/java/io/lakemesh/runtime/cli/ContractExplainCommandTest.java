@@ -127,4 +127,28 @@ class ContractExplainCommandTest {
     assertEquals(2, none.exitCode());
     assertEquals(1, none.err().lines().count(), none.err());
   }
+  @Test
+  void aContractWithSeveralObjectsIsExplainedProductByProduct() throws IOException {
+    CliRun run = explain("""
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: 53581432-6c55-4ba2-a65f-72344a91553a
+        version: 1.0.0
+        status: active
+        schema:
+          - name: tbl
+            properties:
+              - {name: txn_ref_dt, logicalType: date, required: true}
+          - name: Rcvr Tbl
+            properties:
+              - {name: rcvr_id, logicalType: string, primaryKey: true, required: true}
+        """);
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertLine(run.out(), "default\\.tbl 1\\.0\\.0 \\(active\\)");
+    assertLine(run.out(), "  product +default\\.tbl \\(schema object 'tbl' of contract 53581432-.*\\)");
+    assertLine(run.out(), "  domain +default \\(the contract names none\\)");
+    assertLine(run.out(), "  primary key +- \\(none: every accepted event is a row; re-sent events are not deduplicated\\)");
+    assertLine(run.out(), "default\\.rcvr_tbl 1\\.0\\.0 \\(active\\)");
+    assertLine(run.out(), "  primary key +rcvr_id");
+  }
 }

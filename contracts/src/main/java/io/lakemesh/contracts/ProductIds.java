@@ -1,0 +1,49 @@
+package io.lakemesh.contracts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The ids of the products one contract document yields, and their domain.
+ *
+ * <p>A contract whose {@code id} reads {@code <domain>.<name>} and that describes one schema object is that product
+ * ({@code retail.transactions}). Any other contract (ODCS ids are often UUIDs, and a contract may describe several
+ * tables) yields one product per schema object, named {@code <domain>.<object name>}. The domain is the contract's
+ * {@code domain}, else the first part of a dotted id, else {@value #DEFAULT_DOMAIN}. Names are lower-cased and
+ * every character outside {@code a-z 0-9 _ -} becomes {@code _}: they name Kafka topics, Iceberg namespaces and
+ * tables, and URL path segments.
+ */
+record ProductIds(String domain, List<String> ids) {
+  static final String DEFAULT_DOMAIN = "default";
+  static final Pattern PRODUCT_ID = Pattern.compile("[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_.-]*");
+
+  static ProductIds of(JsonNode document) {
+    String id = document.path("id").asText("");
+    boolean productForm = PRODUCT_ID.matcher(id).matches();
+    String declared = document.path("domain").asText("");
+    String domain = !declared.isBlank() ? normalize(declared)
+        : productForm ? id.substring(0, id.indexOf('.'))
+        : DEFAULT_DOMAIN;
+    JsonNode schema = document.path("schema");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < schema.size(); i++) {
+      ids.add(schema.size() == 1 && productForm ? id
+          : domain + "." + normalize(schema.get(i).path("name").asText("")));
+    }
+    return new ProductIds(domain, ids);
+  }
+
+  String productId(int object) {
+    return ids.get(object);
+  }
+
+  /** A name as topics, tables and URLs can carry it: lower case, {@code a-z 0-9 _ -}, starting with a letter. */
+  static String normalize(String name) {
+    String n = name.strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "_")
+        .replaceAll("^_+|_+$", "");
+    return n.isEmpty() || !Character.isLetter(n.charAt(0)) ? "p_" + n : n;
+  }
+}
