@@ -64,14 +64,15 @@ final class ChangeDetector {
     PolicyChanges.compare(a, b, changes);
     sla(a, b);
 
-    JsonNode tableA = docA.path("schema").path(0);
-    JsonNode tableB = docB.path("schema").path(0);
+    JsonNode tableA = docA.path("schema").path(a.table().index());
+    JsonNode tableB = docB.path("schema").path(b.table().index());
     if (!Objects.equals(a.table().description(), b.table().description())) {
-      compatible(ChangeKind.DESCRIPTION_CHANGED, "/schema/0/description", "the table description changes");
+      compatible(ChangeKind.DESCRIPTION_CHANGED, b.table().pointer() + "/description",
+          "the table description changes");
     }
     fields("", a.table().fields(), tableA.path("properties"), b.table().fields(), tableB.path("properties"), true);
     keys(a, b);
-    rules("/schema/0/quality", "the table", a.table().quality(), tableA.path("quality"), b.table().quality(),
+    rules(b.table().pointer() + "/quality", "the table", a.table().quality(), tableA.path("quality"), b.table().quality(),
         tableB.path("quality"));
   }
 
@@ -319,8 +320,10 @@ final class ChangeDetector {
 
   /**
    * Rules are matched by name (their name is the reason code of a quarantined row). The valid values and patterns
-   * of {@code invalidValues} rules are judged as constraints of their field, not here. A changed rule is
-   * reported, not judged: whether a CEL or SQL rule refuses more than before cannot be decided in general.
+   * of {@code invalidValues} rules are judged as constraints of their field, not here. A rule that keeps data out
+   * and changes what it checks is breaking when it may refuse what it accepted: a stricter threshold, another
+   * metric, or a new CEL expression or SQL query (whether one refuses more than another cannot be decided in
+   * general, so it counts as narrowing and a reviewer must look, as with row filters).
    */
   private void rules(String path, String what, List<QualityRule> before, JsonNode beforeJson,
       List<QualityRule> after, JsonNode afterJson) {
@@ -358,8 +361,11 @@ final class ChangeDetector {
       });
       if (!differences.isEmpty()) {
         String sentence = "rule '" + name + "' of " + what + " changes: " + String.join(", ", differences);
+        String stricter = refuses(rule) && !isValueList(rule) ? stricter(old, rule) : null;
         if (refuses(rule) && !refuses(old) && !isValueList(rule)) {
           breaking(ChangeKind.RULE_CHANGED, path, sentence + ": " + refusal(rule));
+        } else if (stricter != null) {
+          breaking(ChangeKind.RULE_CHANGED, path, sentence + ": " + stricter);
         } else {
           compatible(ChangeKind.RULE_CHANGED, path, sentence);
         }
@@ -411,6 +417,34 @@ final class ChangeDetector {
       return BatchChecks.isBatchLevel(lib) ? rule.severity() == Severity.CRITICAL : errorOrWorse;
     }
     return rule instanceof QualityRule.Sql && rule.severity() == Severity.CRITICAL;
+  }
+
+  /** Why a changed rule that keeps data out may refuse what it accepted before; null when it cannot. */
+  private static String stricter(QualityRule old, QualityRule now) {
+    String undecidable = " may refuse what the old one accepted (that cannot be decided in general): a reviewer must"
+        + " look";
+    if (old.getClass() != now.getClass()) {
+      return "the rule checks something else now and" + undecidable;
+    }
+    if (now instanceof QualityRule.Cel cel && !cel.expression().equals(((QualityRule.Cel) old).expression())) {
+      return "the new expression" + undecidable;
+    }
+    if (now instanceof QualityRule.Sql sql) {
+      QualityRule.Sql was = (QualityRule.Sql) old;
+      if (!sql.query().equals(was.query())) {
+        return "the new query" + undecidable;
+      }
+      return sql.threshold().refusesMoreThan(was.threshold()) ? "the threshold is stricter" : null;
+    }
+    if (now instanceof QualityRule.Library lib) {
+      QualityRule.Library was = (QualityRule.Library) old;
+      if (!lib.metric().equals(was.metric()) || lib.percent() != was.percent()
+          || !lib.validValues().equals(was.validValues()) || !Objects.equals(lib.pattern(), was.pattern())) {
+        return "the rule checks something else now and" + undecidable;
+      }
+      return lib.threshold().refusesMoreThan(was.threshold()) ? "the threshold is stricter" : null;
+    }
+    return null;
   }
 
   private static String refusal(QualityRule rule) {

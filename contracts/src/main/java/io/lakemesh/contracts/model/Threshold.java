@@ -12,6 +12,23 @@ public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
   /** The default of a library metric without an operator: no offending value at all. */
   public static final Threshold ZERO = new Threshold(Operator.MUST_BE, BigDecimal.ZERO, null);
 
+  /**
+   * True when this threshold refuses a measurement that {@code before} accepted: it is stricter somewhere. A change
+   * of operator counts as stricter (conservative: the evolution gate would rather ask for a review).
+   */
+  public boolean refusesMoreThan(Threshold before) {
+    if (before.operator != operator) {
+      return true;
+    }
+    return switch (operator) {
+      case MUST_BE, MUST_NOT_BE -> value.compareTo(before.value) != 0;
+      case GREATER_THAN, GREATER_OR_EQUAL -> value.compareTo(before.value) > 0;
+      case LESS_THAN, LESS_OR_EQUAL -> value.compareTo(before.value) < 0;
+      case BETWEEN -> value.compareTo(before.value) > 0 || upper.compareTo(before.upper) < 0;
+      case NOT_BETWEEN -> value.compareTo(before.value) < 0 || upper.compareTo(before.upper) > 0;
+    };
+  }
+
   public boolean accepts(BigDecimal measured) {
     return switch (operator) {
       case MUST_BE -> measured.compareTo(value) == 0;

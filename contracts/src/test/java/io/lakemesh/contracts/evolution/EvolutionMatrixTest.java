@@ -63,15 +63,29 @@ class EvolutionMatrixTest {
   /** A source product with row filters and masks, version 1.2.0. */
   static final Base P = new Base("contracts/evolution/accounts.odcs.yaml", "version: 1.2.0");
 
-  record Base(String resource, String versionLine) {
+  record Base(String resource, String versionLine, UnaryOperator<String> setup) {
+    Base(String resource, String versionLine) {
+      this(resource, versionLine, UnaryOperator.identity());
+    }
+
     String text() {
       try (InputStream in = EvolutionMatrixTest.class.getResourceAsStream("/" + resource)) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return setup.apply(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
+
+    /** This base with an edit made before the comparison: the running version has it too. */
+    Base with(UnaryOperator<String> edit) {
+      return new Base(resource, versionLine, s -> edit.apply(setup.apply(s)));
+    }
   }
+
+  /** T with a critical SQL batch rule whose threshold is {@code mustBeLessThan: 10}. */
+  static final Base T_CRITICAL_SQL = T.with(before("      - name: lines_sum_to_total\n",
+      "      - name: few_refunds\n        type: sql\n        query: SELECT COUNT(*) FROM ${object} WHERE"
+          + " total_amount < 0\n        mustBeLessThan: 10\n        severity: critical\n"));
 
   /** One row of the matrix: an edit, the verdicts on the same and on a new major, and the change it shows. */
   record Case(String name, Base base, UnaryOperator<String> edit, Verdict sameMajor, Verdict newMajor,
@@ -170,6 +184,10 @@ class EvolutionMatrixTest {
                 "        quality:\n          - name: customer_mostly_known\n            metric: nullValues\n"
                     + "            mustBeLessThan: 50\n            unit: percent\n            severity: error\n"),
             COMPATIBLE, NEW_MAJOR, RULE_ADDED, "customer_id"),
+
+        new Case("loosen the threshold of a critical sql rule", T_CRITICAL_SQL,
+            replace("mustBeLessThan: 10", "mustBeLessThan: 20"),
+            COMPATIBLE, NEW_MAJOR, RULE_CHANGED, "/schema/0/quality"),
 
         new Case("remove a role", P, replace("  - role: teller\n    access: write\n", ""),
             COMPATIBLE, NEW_MAJOR, ROLE_REMOVED, "/roles/3"),
@@ -307,6 +325,13 @@ class EvolutionMatrixTest {
                 "      - name: no_empty\n        type: sql\n        query: SELECT COUNT(*) FROM ${object} WHERE"
                     + " total_amount < 0\n        mustBe: 0\n        severity: critical\n"),
             BREAKING, NEW_MAJOR, RULE_ADDED, "/schema/0/quality"),
+
+        new Case("change the expression of an error CEL rule", T, replace("- total_amount) <= 0.01'",
+                "- total_amount) <= 0.001'"),
+            BREAKING, NEW_MAJOR, RULE_CHANGED, "/schema/0/quality"),
+        new Case("tighten the threshold of a critical sql rule", T_CRITICAL_SQL,
+            replace("mustBeLessThan: 10", "mustBeLessThan: 5"),
+            BREAKING, NEW_MAJOR, RULE_CHANGED, "/schema/0/quality"),
 
         // ---- another product: breaking whatever the version says
         new Case("change the product id", T, replace("id: retail.transactions", "id: retail.sales"),
