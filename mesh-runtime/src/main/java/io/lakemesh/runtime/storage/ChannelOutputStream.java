@@ -100,14 +100,22 @@ final class ChannelOutputStream extends PositionOutputStream {
       return;
     }
     closed = true;
-    try (FileChannel toClose = channel) {
-      drain();
-      if (fsync) {
-        // The file only; its new directory entry rides along on ext4/xfs, whose fsync commits
-        // the journal that holds it (POSIX alone would also want the directory fsynced).
-        toClose.force(true);
+    if (!fsync) {
+      try (FileChannel toClose = channel) {
+        drain();
       }
+      return;
     }
+    try {
+      drain();
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    // The file only; its new directory entry rides along on ext4/xfs, whose fsync commits the journal that holds
+    // it (POSIX alone would also want the directory fsynced). Inside a DeferredSyncs.collect (a batch's data
+    // files) the force runs in the background and the batch waits for all of them at its end.
+    DeferredSyncs.forceAndClose(channel);
   }
 
   private void drain() throws IOException {

@@ -96,14 +96,22 @@ public final class TableWriter {
     ClusteredDataWriter<Record> writer =
         new ClusteredDataWriter<>(writerFactory, files, table.io(), targetFileSize);
     try {
-      for (Map.Entry<PartitionKey, List<Record>> group : byPartition.entrySet()) {
-        for (Record record : group.getValue()) {
-          writer.write(record, spec, group.getKey());
+      // each file's fsync runs while the next one is written; the files are returned once all are durable
+      DeferredSyncs.collect(() -> {
+        try {
+          for (Map.Entry<PartitionKey, List<Record>> group : byPartition.entrySet()) {
+            for (Record record : group.getValue()) {
+              writer.write(record, spec, group.getKey());
+            }
+          }
+          writer.close();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
         }
-      }
-      writer.close();
-    } catch (RuntimeException | IOException e) {
-      throw abort(table, writer, e);
+        return null;
+      });
+    } catch (RuntimeException e) {
+      throw abort(table, writer, e.getCause() instanceof IOException io ? io : e);
     }
     return writer.result().dataFiles();
   }
