@@ -117,9 +117,7 @@ public final class ContractParser {
     problems.addAll(reader.problems());
     if (problems.isEmpty()) {
       problems.addAll(sharedIds(contracts));
-      for (Contract contract : contracts) {
-        problems.addAll(SemanticChecks.check(contract));
-      }
+      problems.addAll(sharedRoles(contracts.stream().map(SemanticChecks::check).toList()));
     }
     if (problems.isEmpty()) {
       for (Contract contract : contracts) {
@@ -133,6 +131,24 @@ public final class ContractParser {
       throw new InvalidContractException(source, dedupe(problems));
     }
     return contracts;
+  }
+
+  /**
+   * The problems of each product of a document, with those of its roles kept only where they hold for every
+   * product: roles are the document's, so a mask of a classification one table lacks, or ingest where one product
+   * is derived, is no mistake while another product of the contract uses it.
+   */
+  private static List<Problem> sharedRoles(List<List<Problem>> perProduct) {
+    List<Problem> problems = new ArrayList<>();
+    for (List<Problem> own : perProduct) {
+      for (Problem p : own) {
+        boolean role = p.path().startsWith("/roles/");
+        if (!role || perProduct.stream().allMatch(other -> other.stream().anyMatch(o -> o.path().equals(p.path())))) {
+          problems.add(p);
+        }
+      }
+    }
+    return problems;
   }
 
   /** Two schema objects whose names make the same product id (e.g. {@code Orders} and {@code orders}). */

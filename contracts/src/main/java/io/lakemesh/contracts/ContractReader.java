@@ -58,13 +58,7 @@ final class ContractReader {
       sla.add(new Contract.SlaProperty(p.path("property").asText(), p.path("value").asText(null), text(p, "unit"),
           text(p, "element")));
     }
-    String owner = null;
-    JsonNode team = document.path("team");
-    if (team.isObject()) {
-      owner = text(team, "name");
-    } else if (team.isArray() && !team.isEmpty()) {
-      owner = text(team.get(0), "username");
-    }
+    String owner = owner(document.path("team"));
     ProductIds ids = ProductIds.of(document);
     List<Contract> contracts = new ArrayList<>();
     for (int i = 0; i < schemas.size(); i++) {
@@ -73,14 +67,17 @@ final class ContractReader {
       Map<String, Object> custom = customProperties(document.path("customProperties"));
       custom.putAll(customProperties(object.path("customProperties")));
       LakemeshSettings settings = settings(custom, pointer);
+      // in a contract of several tables each product is named and described by its own object where it can be
+      boolean several = schemas.size() > 1;
+      String objectDescription = description(object.path("description"));
       contracts.add(new Contract(
           ids.productId(i),
-          text(document, "name"),
+          several ? object.path("name").asText() : text(document, "name"),
           document.path("version").asText(),
           document.path("status").asText(),
           ids.domain(),
           text(document, "dataProduct"),
-          description(document.path("description")),
+          several && objectDescription != null ? objectDescription : description(document.path("description")),
           owner,
           table(object, i),
           roles,
@@ -89,6 +86,30 @@ final class ContractReader {
           document));
     }
     return contracts;
+  }
+
+  /**
+   * The owning team: a team object's name; in the list form (ODCS v3.0 members) the current member whose role is
+   * owner, else the first current member (a member with a dateOut has left).
+   */
+  private static String owner(JsonNode team) {
+    if (team.isObject()) {
+      return text(team, "name");
+    }
+    JsonNode chosen = null;
+    for (JsonNode member : team) {
+      boolean current = !member.hasNonNull("dateOut");
+      if (current && "owner".equalsIgnoreCase(member.path("role").asText())) {
+        return text(member, "username");
+      }
+      if (chosen == null && current) {
+        chosen = member;
+      }
+    }
+    if (chosen == null && team.isArray() && !team.isEmpty()) {
+      chosen = team.get(0);
+    }
+    return chosen == null ? null : text(chosen, "username");
   }
 
   /** The Lakemesh settings of the object at {@code object}, its own custom properties over the document's. */

@@ -1,6 +1,7 @@
 package io.lakemesh.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,12 +10,12 @@ import java.util.regex.Pattern;
 /**
  * The ids of the products one contract document yields, and their domain.
  *
- * <p>A contract whose {@code id} reads {@code <domain>.<name>} and that describes one schema object is that product
- * ({@code retail.transactions}). Any other contract (ODCS ids are often UUIDs, and a contract may describe several
- * tables) yields one product per schema object, named {@code <domain>.<object name>}. The domain is the contract's
- * {@code domain}, else the first part of a dotted id, else {@value #DEFAULT_DOMAIN}. Names are lower-cased and
- * every character outside {@code a-z 0-9 _ -} becomes {@code _}: they name Kafka topics, Iceberg namespaces and
- * tables, and URL path segments.
+ * <p>A contract whose {@code id} reads {@code <domain>.<name>} (lower case, its own domain) and that describes one
+ * schema object is that product ({@code retail.transactions}). Any other contract (ODCS ids are often UUIDs, and a
+ * contract may describe several tables) yields one product per schema object, named {@code <domain>.<object
+ * name>}. The domain is the contract's {@code domain}, else the first part of a dotted id, else {@value
+ * #DEFAULT_DOMAIN}. Names become what Kafka topics, Iceberg namespaces and tables, and URL path segments carry
+ * (see {@link #normalize}).
  */
 record ProductIds(String domain, List<String> ids) {
   static final String DEFAULT_DOMAIN = "default";
@@ -22,11 +23,13 @@ record ProductIds(String domain, List<String> ids) {
 
   static ProductIds of(JsonNode document) {
     String id = document.path("id").asText("");
-    boolean productForm = PRODUCT_ID.matcher(id).matches();
     String declared = document.path("domain").asText("");
+    int dot = id.indexOf('.');
     String domain = !declared.isBlank() ? normalize(declared)
-        : productForm ? id.substring(0, id.indexOf('.'))
+        : dot > 0 ? normalize(id.substring(0, dot))
         : DEFAULT_DOMAIN;
+    // the contract's own id names its product when it is <domain>.<name> of this domain and there is one object
+    boolean productForm = PRODUCT_ID.matcher(id).matches() && id.startsWith(domain + ".");
     JsonNode schema = document.path("schema");
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < schema.size(); i++) {
@@ -40,9 +43,14 @@ record ProductIds(String domain, List<String> ids) {
     return ids.get(object);
   }
 
-  /** A name as topics, tables and URLs can carry it: lower case, {@code a-z 0-9 _ -}, starting with a letter. */
+  /**
+   * A name as topics, tables and URLs can carry it: accents dropped ({@code é} is {@code e}), lower case, each run of
+   * characters outside {@code a-z 0-9 _ -} one {@code _}, no {@code _} at either end, and {@code p_} before a name
+   * that does not start with a letter.
+   */
   static String normalize(String name) {
-    String n = name.strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "_")
+    String plain = Normalizer.normalize(name.strip(), Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
+    String n = plain.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "_")
         .replaceAll("^_+|_+$", "");
     return n.isEmpty() || !Character.isLetter(n.charAt(0)) ? "p_" + n : n;
   }

@@ -33,10 +33,6 @@ final class SemanticChecks {
 
   static List<Problem> check(Contract contract) {
     List<Problem> problems = new ArrayList<>();
-    if (contract.id().equals(contract.document().path("id").asText())
-        && !contract.id().startsWith(contract.domain() + ".")) {
-      problems.add(new Problem("/id", "the id must start with its domain '" + contract.domain() + ".'"));
-    }
     if (!SEMVER.matcher(contract.version()).matches()) {
       problems.add(new Problem("/version", "'" + contract.version() + "' is not a semantic version X.Y.Z (e.g."
           + " 1.0.0): the evolution gate reads the major version from it"));
@@ -87,7 +83,7 @@ final class SemanticChecks {
       for (String to : rel.to()) {
         for (JsonNode target : objects) {
           String name = target.path("name").asText();
-          if (to.startsWith(name + ".") && !resolves(target, to)) {
+          if (names(target, to) && !resolves(target, to)) {
             problems.add(new Problem(rel.path() + "/to", "'" + to + "' is not a property of " + name));
           }
         }
@@ -95,10 +91,23 @@ final class SemanticChecks {
     }
   }
 
+  /**
+   * True when {@code reference} starts with the object's name: as written, or as its product names it (ODCS
+   * references cannot hold spaces, so {@code Order_Lines.id} names object {@code Order Lines}).
+   */
+  private static boolean names(JsonNode object, String reference) {
+    int dot = reference.indexOf('.');
+    if (dot <= 0) {
+      return false;
+    }
+    String name = object.path("name").asText();
+    String prefix = reference.substring(0, dot);
+    return prefix.equals(name) || ProductIds.normalize(prefix).equals(ProductIds.normalize(name));
+  }
+
   /** True when {@code reference} ({@code prop.sub}, or {@code object.prop.sub}) names a property of the object. */
   private static boolean resolves(JsonNode object, String reference) {
-    String name = object.path("name").asText();
-    String path = reference.startsWith(name + ".") ? reference.substring(name.length() + 1) : reference;
+    String path = names(object, reference) ? reference.substring(reference.indexOf('.') + 1) : reference;
     JsonNode properties = object.path("properties");
     JsonNode found = null;
     for (String part : path.split("\\.")) {

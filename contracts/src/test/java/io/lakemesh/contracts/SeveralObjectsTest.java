@@ -47,6 +47,7 @@ class SeveralObjectsTest {
               - {name: orders, logicalType: integer}
         """);
     assertEquals(List.of("shop.orders", "shop.daily_orders"), products.stream().map(Contract::id).toList());
+    assertEquals(List.of("orders", "Daily Orders"), products.stream().map(Contract::name).toList());
     Contract orders = products.get(0);
     Contract daily = products.get(1);
     assertEquals("/schema/0", orders.table().pointer());
@@ -96,7 +97,7 @@ class SeveralObjectsTest {
   }
 
   @Test
-  void aDeclaredDomainIsLowerCasedAndAnIdOfAnotherDomainIsRefused() throws Exception {
+  void aDeclaredDomainIsNormalizedAndAnIdOfAnotherDomainNamesNoProduct() throws Exception {
     Contract c = ContractParser.parse("upper.yaml", HEADER + """
         id: "7"
         domain: Seller Ops
@@ -106,16 +107,24 @@ class SeveralObjectsTest {
               - {name: id, logicalType: string, primaryKey: true, required: true}
         """);
     assertEquals("seller_ops.orders", c.id());
-    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse(
-        "other.yaml", HEADER + """
-            id: sales.orders
-            domain: retail
-            schema:
-              - name: orders
-                properties:
-                  - {name: id, logicalType: string, primaryKey: true, required: true}
-            """));
-    assertTrue(e.getMessage().contains("the id must start with its domain 'retail.'"), e.getMessage());
+    Contract other = ContractParser.parse("other.yaml", HEADER + """
+        id: sales.orders
+        domain: retail
+        schema:
+          - name: refunds
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+        """);
+    assertEquals("retail.refunds", other.id());
+    Contract dotted = ContractParser.parse("dotted.yaml", HEADER + """
+        id: Shop.Orders
+        schema:
+          - name: orders
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+        """);
+    assertEquals("shop.orders", dotted.id());
+    assertEquals("shop", dotted.domain());
   }
 
   @Test
@@ -146,5 +155,23 @@ class SeveralObjectsTest {
     assertEquals("order_lines", ProductIds.normalize("Order Lines"));
     assertEquals("p_2024_sales", ProductIds.normalize("2024 sales"));
     assertEquals("a-b_c", ProductIds.normalize("  A-B.c "));
+    assertEquals("ventes_ete", ProductIds.normalize("Ventes été"));
+    assertEquals("donnees_ventes", ProductIds.normalize("Données Ventes"));
+  }
+
+  @Test
+  void theOwnerOfATeamListIsTheCurrentOwnerMember() throws Exception {
+    Contract c = ContractParser.parse("team.yaml", HEADER + """
+        id: shop.orders
+        team:
+          - {username: ceastwood, role: Data Scientist, dateIn: 2022-08-02, dateOut: 2022-10-01}
+          - {username: mhopper, role: Data Scientist, dateIn: 2022-10-01}
+          - {username: daustin, role: Owner, dateIn: 2022-10-01}
+        schema:
+          - name: orders
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+        """);
+    assertEquals("daustin", c.owner());
   }
 }

@@ -106,6 +106,8 @@ public final class RowExpressions {
       if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
         // columns are typed as their values; a missing value is a missing key of the row map
         error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one)";
+      } else if (error.contains("invalid argument to has() macro")) {
+        error += "\n(has() takes a field selection: has(row.<column>), or has(row.<object>.<property>))";
       }
       throw new InvalidExpressionException(error);
     }

@@ -1,6 +1,7 @@
 package io.lakemesh.contracts.model;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 /** The ODCS comparison of a quality metric: {@code mustBe}, {@code mustBeBetween}, … */
 public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
@@ -13,20 +14,56 @@ public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
   public static final Threshold ZERO = new Threshold(Operator.MUST_BE, BigDecimal.ZERO, null);
 
   /**
-   * True when this threshold refuses a measurement that {@code before} accepted: it is stricter somewhere. A change
-   * of operator counts as stricter (conservative: the evolution gate would rather ask for a review).
+   * True when this threshold refuses a measurement that {@code before} accepted: it is stricter somewhere
+   * ({@code mustBe: 0} to {@code mustBeLessOrEqualTo: 3} is not; {@code mustBeLessThan: 10} to {@code 5} is).
    */
   public boolean refusesMoreThan(Threshold before) {
-    if (before.operator != operator) {
-      return true;
-    }
+    // each threshold accepts a union of intervals; stricter unless every interval before lies inside one now
+    List<Interval> now = accepted();
+    return before.accepted().stream().anyMatch(was -> now.stream().noneMatch(is -> is.contains(was)));
+  }
+
+  /** The measurements this threshold accepts, as disjoint intervals (null bounds are infinite). */
+  private List<Interval> accepted() {
     return switch (operator) {
-      case MUST_BE, MUST_NOT_BE -> value.compareTo(before.value) != 0;
-      case GREATER_THAN, GREATER_OR_EQUAL -> value.compareTo(before.value) > 0;
-      case LESS_THAN, LESS_OR_EQUAL -> value.compareTo(before.value) < 0;
-      case BETWEEN -> value.compareTo(before.value) > 0 || upper.compareTo(before.upper) < 0;
-      case NOT_BETWEEN -> value.compareTo(before.value) < 0 || upper.compareTo(before.upper) > 0;
+      case MUST_BE -> List.of(new Interval(value, true, value, true));
+      case MUST_NOT_BE -> List.of(new Interval(null, false, value, false), new Interval(value, false, null, false));
+      case GREATER_THAN -> List.of(new Interval(value, false, null, false));
+      case GREATER_OR_EQUAL -> List.of(new Interval(value, true, null, false));
+      case LESS_THAN -> List.of(new Interval(null, false, value, false));
+      case LESS_OR_EQUAL -> List.of(new Interval(null, false, value, true));
+      case BETWEEN -> List.of(new Interval(value, true, upper, true));
+      case NOT_BETWEEN -> List.of(new Interval(null, false, value, false), new Interval(upper, false, null, false));
     };
+  }
+
+  /** An interval of measurements; a null bound is unbounded on that side. */
+  private record Interval(BigDecimal low, boolean lowIncluded, BigDecimal high, boolean highIncluded) {
+    boolean contains(Interval other) {
+      return lowCovers(other) && highCovers(other);
+    }
+
+    private boolean lowCovers(Interval other) {
+      if (low == null) {
+        return true;
+      }
+      if (other.low == null) {
+        return false;
+      }
+      int c = low.compareTo(other.low);
+      return c < 0 || (c == 0 && (lowIncluded || !other.lowIncluded));
+    }
+
+    private boolean highCovers(Interval other) {
+      if (high == null) {
+        return true;
+      }
+      if (other.high == null) {
+        return false;
+      }
+      int c = high.compareTo(other.high);
+      return c > 0 || (c == 0 && (highIncluded || !other.highIncluded));
+    }
   }
 
   public boolean accepts(BigDecimal measured) {

@@ -194,6 +194,20 @@ class ContractDeploymentTest {
       assertEquals(4, await(node, "page_views_silver", 4).size());
       assertEquals(2, await(node, "orders_silver", 2).size());
     }
+    // a schema object dropped under the same major: its readers lose a product with data, so the start is refused
+    String withoutViews = Files.readString(contracts.resolve("shop.odcs.yaml"));
+    withoutViews = withoutViews.substring(0, withoutViews.indexOf("  - name: Page Views"));
+    Files.writeString(contracts.resolve("shop.odcs.yaml"), withoutViews.replace("version: 1.0.0", "version: 1.1.0"));
+    DeploymentGate.RefusedException refused = assertThrows(DeploymentGate.RefusedException.class,
+        () -> MeshNode.start(config()).close());
+    assertTrue(refused.getMessage().contains("shop.page_views 1.0.0: contract 0b7c2b8e-6a0e-4c55-8f0e-3c1d2a9f4e11"
+        + " 1.1.0 no longer describes it"), refused.getMessage());
+    // under a new major version it may go; its tables stay as they are
+    Files.writeString(contracts.resolve("shop.odcs.yaml"), withoutViews.replace("version: 1.0.0", "version: 2.0.0"));
+    try (MeshNode node = MeshNode.start(config())) {
+      assertTrue(node.warehouse().catalog().tableExists(
+          org.apache.iceberg.catalog.TableIdentifier.of("shop", "page_views_silver")));
+    }
   }
 
   private static JsonNode replay(MeshNode node) throws Exception {

@@ -78,10 +78,7 @@ public final class ContractDiffCommand implements Callable<Integer> {
         for (Contract was : old) {
             Contract now = proposedById.remove(was.id());
             if (now == null) {
-                breaking = true;
-                out.println(Verdict.BREAKING.label() + "  " + was.id() + " " + was.version() + ": schema object '"
-                    + was.table().name() + "' is removed, and with it the product its readers use");
-                out.println("refused: removing a product is a breaking change; retire it in its own contract");
+                breaking |= removed(out, was, next);
                 continue;
             }
             ContractDiff diff = ContractDiff.compare(was, now);
@@ -94,6 +91,36 @@ public final class ContractDiffCommand implements Callable<Integer> {
         }
         out.flush();
         return breaking ? 1 : 0;
+    }
+
+    /**
+     * A product the proposed contract no longer describes: breaking on the same major version (its readers lose it),
+     * allowed under a higher one. Says so when the product was only renamed by the contract growing a second schema
+     * object. Returns whether it is breaking.
+     */
+    private static boolean removed(PrintWriter out, Contract was, List<Contract> next) {
+        String version = next.isEmpty() ? was.version() : next.get(0).version();
+        boolean newMajor = major(version) > major(was.version());
+        out.println((newMajor ? Verdict.NEW_MAJOR : Verdict.BREAKING).label() + "  " + was.id() + " "
+                + was.version() + " -> " + version + ": schema object '" + was.table().name()
+                + "' is no longer a product of the contract");
+        next.stream().filter(c -> c.table().name().equals(was.table().name())).findFirst().ifPresent(renamed ->
+                out.println("  its schema object is now product " + renamed.id() + ": a contract with several schema"
+                        + " objects names each product <domain>.<object name>; name the object '"
+                        + was.id().substring(was.id().indexOf('.') + 1) + "' to keep " + was.id()
+                        + " and its tables"));
+        out.println(newMajor
+                ? "runs without it from " + version + ": its tables stay as they are"
+                : "refused: removing a product needs a new major version (its tables stay as they are)");
+        return !newMajor;
+    }
+
+    private static int major(String version) {
+        try {
+            return Integer.parseInt(version.split("\\.")[0]);
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     private void requireReadable(Path file) {

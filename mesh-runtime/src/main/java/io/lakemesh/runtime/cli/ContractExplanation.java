@@ -48,6 +48,7 @@ final class ContractExplanation {
     e.validators();
     e.rowRules();
     e.batchRules();
+    e.relationships();
     e.access();
     e.sla();
     return e.lines;
@@ -315,6 +316,32 @@ final class ContractExplanation {
     }
     if (!out.isEmpty()) {
       heading("Batch rules (judged per committed batch; a critical failure stops the stage)");
+      lines.addAll(out);
+    }
+    List<String> text = new ArrayList<>();
+    for (QualityRule rule : all) {
+      if (rule instanceof QualityRule.Text t) {
+        text.add(String.format(Locale.ROOT, "  %-24s %s%s", t.name(), t.description() == null ? "-"
+            : t.description().replace('\n', ' '), rule.field() == null ? "" : "   (on " + rule.field() + ")")
+            .stripTrailing());
+      }
+    }
+    if (!text.isEmpty()) {
+      heading("Documented rules (text, or an engine other than cel and sql: kept with the contract, not evaluated)");
+      lines.addAll(text);
+    }
+  }
+
+  /** The schema object's relationships, as the contract declares them (references elsewhere are not checked). */
+  private void relationships() {
+    List<String> out = new ArrayList<>();
+    for (var rel : contract.metadata().relationships()) {
+      if (rel.path().startsWith(contract.table().pointer() + "/")) {
+        out.add("  " + rel.type() + ": " + String.join(", ", rel.from()) + " -> " + String.join(", ", rel.to()));
+      }
+    }
+    if (!out.isEmpty()) {
+      heading("Relationships");
       lines.addAll(out);
     }
   }

@@ -65,10 +65,14 @@ public final class ContractLintCommand implements Callable<Integer> {
     }
     int withProblems = 0;
     int problems = 0;
+    java.util.Map<org.apache.iceberg.catalog.TableIdentifier, String> tables = new java.util.HashMap<>();
     for (Path file : files) {
       List<Problem> found = ContractLinter.lint(file);
       if (found.isEmpty()) {
         found = missingAggregation(file);
+      }
+      if (found.isEmpty()) {
+        found = sharedTables(file, tables);
       }
       for (Problem problem : found) {
         out.println(line(file, problem));
@@ -112,6 +116,32 @@ public final class ContractLintCommand implements Callable<Integer> {
           + " Java code, an Aggregation registered as a service in a domain module (see domains/retail)"));
     }
     return problems.stream().distinct().toList();
+  }
+
+  /**
+   * Products of different contracts that would write the same tables ({@code acme.sales.contract} and
+   * {@code acme.sales_contract} both make {@code acme.sales_contract_silver}): a node refuses the second, so lint
+   * says so first. {@code seen} collects the served tables of the files linted so far.
+   */
+  static List<Problem> sharedTables(Path file, java.util.Map<org.apache.iceberg.catalog.TableIdentifier, String> seen) {
+    List<io.lakemesh.contracts.model.Contract> products;
+    try {
+      products = io.lakemesh.contracts.ContractParser.parseAll(file);
+    } catch (io.lakemesh.contracts.InvalidContractException | RuntimeException e) {
+      return List.of();
+    }
+    List<Problem> problems = new ArrayList<>();
+    for (io.lakemesh.contracts.model.Contract contract : products) {
+      var table = io.lakemesh.runtime.product.Product.of(contract).servedTable();
+      String mine = contract.id() + " (" + file + ")";
+      String other = seen.putIfAbsent(table, mine);
+      if (other != null) {
+        problems.add(new Problem(contract.table().pointer(), "product " + contract.id() + " would write table "
+            + table + ", as product " + other + " does: give one of them another name (or, for the same"
+            + " product, another major version)"));
+      }
+    }
+    return problems;
   }
 
   /**

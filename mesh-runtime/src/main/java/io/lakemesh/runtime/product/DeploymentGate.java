@@ -9,8 +9,15 @@ import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.util.ArrayList;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class DeploymentGate {
   public static final String CONTRACT_PROPERTY = "lakemesh.contract";
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentGate.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A deployment refused because a contract changed incompatibly; the message holds every diff. */
   public static final class RefusedException extends RuntimeException {
@@ -78,9 +86,67 @@ public final class DeploymentGate {
             running.version(), diff, evolved ? "; schema evolved in place" : "");
       }
     }
+    refusals.addAll(removedProducts(catalog, products));
     if (!refusals.isEmpty()) {
       throw new RefusedException("refused to deploy: a breaking contract change needs a new major version\n"
           + String.join("\n", refusals));
+    }
+  }
+
+  /**
+   * Products a contract described when their tables were deployed and no longer does under the same major version:
+   * a schema object removed from a contract is a product its readers lose, which the gate refuses like any breaking
+   * change (a higher major version may drop it; its tables then stay as they are).
+   */
+  private static List<String> removedProducts(Catalog catalog, ProductCatalog products) {
+    if (!(catalog instanceof SupportsNamespaces namespaces)) {
+      return List.of();
+    }
+    // the contracts about to run, by their document id: the newest major of each
+    Map<String, Contract> running = new java.util.HashMap<>();
+    for (Product p : products.all()) {
+      String documentId = p.contract().document().path("id").asText();
+      running.merge(documentId, p.contract(), (a, b) -> major(a.version()) >= major(b.version()) ? a : b);
+    }
+    List<String> refusals = new ArrayList<>();
+    Set<String> domains = new java.util.TreeSet<>();
+    products.all().forEach(p -> domains.add(p.contract().domain()));
+    for (String domain : domains) {
+      Namespace namespace = Namespace.of(domain);
+      if (!namespaces.namespaceExists(namespace)) {
+        continue;
+      }
+      for (TableIdentifier id : catalog.listTables(namespace)) {
+        Map<String, String> properties = catalog.loadTable(id).properties();
+        String product = properties.get("lakemesh.product");
+        String stored = properties.get(CONTRACT_PROPERTY);
+        if (product == null || stored == null || products.find(product).isPresent()) {
+          continue;
+        }
+        JsonNode document;
+        try {
+          document = JSON.readTree(stored);
+        } catch (java.io.IOException e) {
+          LOG.warn("{}: the contract stored with it cannot be read; not checking it: {}", id, e.getMessage());
+          continue;
+        }
+        Contract now = running.get(document.path("id").asText());
+        String storedVersion = document.path("version").asText();
+        if (now != null && major(now.version()) == major(storedVersion)) {
+          refusals.add("BREAKING  " + product + " " + storedVersion + ": contract " + document.path("id").asText()
+              + " " + now.version() + " no longer describes it, but " + id + " holds its data; removing a product"
+              + " needs a new major version (its tables stay as they are), or keep its schema object");
+        }
+      }
+    }
+    return refusals;
+  }
+
+  private static int major(String version) {
+    try {
+      return Integer.parseInt(version.split("\\.")[0]);
+    } catch (RuntimeException e) {
+      return 0;
     }
   }
 }

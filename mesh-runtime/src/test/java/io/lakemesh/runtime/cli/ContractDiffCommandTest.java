@@ -215,7 +215,36 @@ class ContractDiffCommandTest {
 
         Run removed = contract("diff", added, old);
         assertEquals(1, removed.exitCode(), removed.out());
-        assertTrue(removed.out().contains("BREAKING  shop.returns 1.1.0: schema object 'returns' is removed"),
-                removed.out());
+        assertTrue(removed.out().contains("BREAKING  shop.returns 1.1.0 -> 1.0.0: schema object 'returns' is no"
+                + " longer a product"), removed.out());
+        assertTrue(removed.out().contains("refused: removing a product needs a new major version"), removed.out());
+
+        String dropped = file("shop-2.0.0.odcs.yaml", shop("2.0.0", "", ""));
+        Run major = contract("diff", added, dropped);
+        assertEquals(0, major.exitCode(), major.out());
+        assertTrue(major.out().contains("NEW MAJOR  shop.returns 1.1.0 -> 2.0.0"), major.out());
+    }
+
+    @Test
+    void aProductRenamedByASecondSchemaObjectSaysHowToKeepItsName() throws IOException {
+        String one = """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: shop.orders
+                version: 1.0.0
+                status: active
+                domain: shop
+                schema:
+                  - name: order_items
+                    properties:
+                      - {name: id, logicalType: string, primaryKey: true, required: true}
+                """;
+        String two = one.replace("version: 1.0.0", "version: 1.1.0")
+                + "  - name: returns\n    properties:\n      - {name: id, logicalType: string, primaryKey: true}\n";
+        Run run = contract("diff", file("one.odcs.yaml", one), file("two.odcs.yaml", two));
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.out().contains("its schema object is now product shop.order_items: a contract with several"
+                + " schema objects names each product <domain>.<object name>; name the object 'orders' to keep"
+                + " shop.orders and its tables"), run.out());
     }
 }

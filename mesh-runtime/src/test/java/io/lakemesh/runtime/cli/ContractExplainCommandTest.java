@@ -140,15 +140,21 @@ class ContractExplainCommandTest {
             properties:
               - {name: txn_ref_dt, logicalType: date, required: true}
           - name: Rcvr Tbl
+            relationships:
+              - {from: Rcvr_Tbl.rcvr_id, to: tbl.txn_ref_dt}
+            quality:
+              - {type: text, name: reviewed, description: A steward reviews new receivers weekly.}
             properties:
               - {name: rcvr_id, logicalType: string, primaryKey: true, required: true}
         """);
     assertEquals(0, run.exitCode(), run.out() + run.err());
-    assertLine(run.out(), "default\\.tbl 1\\.0\\.0 \\(active\\)");
+    assertLine(run.out(), "default\\.tbl 1\\.0\\.0 \\(active\\): tbl");
     assertLine(run.out(), "  product +default\\.tbl \\(schema object 'tbl' of contract 53581432-.*\\)");
     assertLine(run.out(), "  domain +default \\(the contract names none\\)");
     assertLine(run.out(), "  primary key +- \\(none: every accepted event is a row; re-sent events are not deduplicated\\)");
-    assertLine(run.out(), "default\\.rcvr_tbl 1\\.0\\.0 \\(active\\)");
+    assertLine(run.out(), "default\\.rcvr_tbl 1\\.0\\.0 \\(active\\): Rcvr Tbl");
     assertLine(run.out(), "  primary key +rcvr_id");
+    assertLine(run.out(), "  reviewed +A steward reviews new receivers weekly\\.");
+    assertLine(run.out(), "  foreignKey: Rcvr_Tbl\\.rcvr_id -> tbl\\.txn_ref_dt");
   }
 }

@@ -169,4 +169,16 @@ class ContractLintCommandTest {
     assertEquals(1, run.exitCode(), run.out() + run.err());
     assertTrue(run.out().startsWith(file + ": /: the file holds 2 YAML documents"), run.out());
   }
+
+  @Test
+  void twoContractsWhoseProductsWouldWriteTheSameTablesAreAProblem() throws IOException {
+    write("a.odcs.yaml", orders().replace("id: shop.orders", "id: shop.sales.contract"));
+    Path second = write("b.odcs.yaml", orders().replace("id: shop.orders", "id: shop.sales_contract"));
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().startsWith(second + ": /schema/0: product shop.sales_contract would write table"
+        + " shop.sales_contract_v2_silver, as product shop.sales.contract ("), run.out());
+  }
 }
