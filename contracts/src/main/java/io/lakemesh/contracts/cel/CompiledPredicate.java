@@ -188,12 +188,14 @@ final class CompiledPredicate {
       int accu = slots++;
       Map<String, Integer> accuScope = new HashMap<>(scope);
       accuScope.put(c.accuVar(), accu);
-      Node init = compile(c.accuInit(), scope);
       int iter = slots++;
       Map<String, Integer> loopScope = new HashMap<>(accuScope);
       loopScope.put(c.iterVar(), iter);
       Node condition = compile(c.loopCondition(), loopScope);
-      Node step = compile(c.loopStep(), loopScope);
+      Node append = appendStep(c, accu, loopScope);
+      // an appended-to accumulator is private to this evaluation: a new list each time
+      Node init = append != null ? f -> new ArrayList<>() : compile(c.accuInit(), scope);
+      Node step = append != null ? append : compile(c.loopStep(), loopScope);
       Node result = compile(c.result(), accuScope);
       return f -> {
         List<?> items = (List<?>) range.eval(f);
@@ -210,6 +212,49 @@ final class CompiledPredicate {
           vars[accu] = step.eval(f);
         }
         return result.eval(f);
+      };
+    }
+
+    /**
+     * The step of {@code map} ({@code accu + [f(x)]} from an empty list) as an append to one list, or null for any
+     * other step. Adding lists copied the accumulator and made a one-element list for every item; the result is the
+     * same list of the same values. The appended expressions must not read the accumulator (they are compiled
+     * without it in scope), so nobody sees the list while it grows.
+     */
+    private Node appendStep(CelExpr.CelComprehension c, int accu, Map<String, Integer> loopScope)
+        throws Unsupported {
+      CelExpr init = c.accuInit();
+      CelExpr step = c.loopStep();
+      if (init.getKind() != CelExpr.ExprKind.Kind.LIST || !init.list().elements().isEmpty()
+          || step.getKind() != CelExpr.ExprKind.Kind.CALL || !step.call().function().equals("_+_")
+          || step.call().target().isPresent() || step.call().args().size() != 2
+          || !ast.getReference(step.id()).map(r -> r.overloadIds().equals(List.of("add_list"))).orElse(false)) {
+        return null;
+      }
+      CelExpr to = step.call().args().get(0);
+      CelExpr added = step.call().args().get(1);
+      if (to.getKind() != CelExpr.ExprKind.Kind.IDENT || !to.ident().name().equals(c.accuVar())
+          || added.getKind() != CelExpr.ExprKind.Kind.LIST || !added.list().optionalIndices().isEmpty()) {
+        return null;
+      }
+      Map<String, Integer> withoutAccu = new HashMap<>(loopScope);
+      withoutAccu.remove(c.accuVar());
+      List<Node> elements = new ArrayList<>();
+      try {
+        for (CelExpr element : added.list().elements()) {
+          elements.add(compile(element, withoutAccu));
+        }
+      } catch (Unsupported e) {
+        return null; // reads the accumulator (or is unsupported anyway): compiled the general way
+      }
+      Node[] nodes = elements.toArray(Node[]::new);
+      return f -> {
+        @SuppressWarnings("unchecked")
+        List<Object> list = (List<Object>) f.locals()[accu];
+        for (Node n : nodes) {
+          list.add(n.eval(f));
+        }
+        return list;
       };
     }
 
