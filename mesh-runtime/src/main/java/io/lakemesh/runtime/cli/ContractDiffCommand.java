@@ -6,6 +6,7 @@ import io.lakemesh.contracts.Problem;
 import io.lakemesh.contracts.evolution.ContractDiff;
 import io.lakemesh.contracts.evolution.Verdict;
 import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.runtime.product.Product;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -100,7 +101,7 @@ public final class ContractDiffCommand implements Callable<Integer> {
      */
     private static boolean removed(PrintWriter out, Contract was, List<Contract> next) {
         String version = next.isEmpty() ? was.version() : next.get(0).version();
-        boolean newMajor = major(version) > major(was.version());
+        boolean newMajor = Product.majorOf(version) > Product.majorOf(was.version());
         out.println((newMajor ? Verdict.NEW_MAJOR : Verdict.BREAKING).label() + "  " + was.id() + " "
                 + was.version() + " -> " + version + ": schema object '" + was.table().name()
                 + "' is no longer a product of the contract");
@@ -115,13 +116,6 @@ public final class ContractDiffCommand implements Callable<Integer> {
         return !newMajor;
     }
 
-    private static int major(String version) {
-        try {
-            return Integer.parseInt(version.split("\\.")[0]);
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
 
     private void requireReadable(Path file) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {

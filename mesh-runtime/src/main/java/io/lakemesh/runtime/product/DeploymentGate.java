@@ -106,7 +106,8 @@ public final class DeploymentGate {
     Map<String, Contract> running = new java.util.HashMap<>();
     for (Product p : products.all()) {
       String documentId = p.contract().document().path("id").asText();
-      running.merge(documentId, p.contract(), (a, b) -> major(a.version()) >= major(b.version()) ? a : b);
+      running.merge(documentId, p.contract(),
+          (a, b) -> Product.majorOf(a.version()) >= Product.majorOf(b.version()) ? a : b);
     }
     List<String> refusals = new ArrayList<>();
     Set<String> domains = new java.util.TreeSet<>();
@@ -132,7 +133,7 @@ public final class DeploymentGate {
         }
         Contract now = running.get(document.path("id").asText());
         String storedVersion = document.path("version").asText();
-        if (now != null && major(now.version()) == major(storedVersion)) {
+        if (now != null && Product.majorOf(now.version()) == Product.majorOf(storedVersion)) {
           refusals.add("BREAKING  " + product + " " + storedVersion + ": contract " + document.path("id").asText()
               + " " + now.version() + " no longer describes it, but " + id + " holds its data; removing a product"
               + " needs a new major version (its tables stay as they are), or keep its schema object");
@@ -142,11 +143,4 @@ public final class DeploymentGate {
     return refusals;
   }
 
-  private static int major(String version) {
-    try {
-      return Integer.parseInt(version.split("\\.")[0]);
-    } catch (RuntimeException e) {
-      return 0;
-    }
-  }
 }

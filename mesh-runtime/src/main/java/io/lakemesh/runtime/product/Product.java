@@ -68,9 +68,13 @@ public record Product(String id, Contract contract, RowValidator validator, Sche
   }
 
   public int majorVersion() {
-    String v = contract.version();
+    return majorOf(contract.version());
+  }
+
+  /** The major version of a contract version such as {@code 1.2.0} (1 when it cannot be read). */
+  public static int majorOf(String version) {
     try {
-      return Integer.parseInt(v.split("\\.")[0].replaceFirst("^[vV]", ""));
+      return Integer.parseInt(version.split("\\.")[0].replaceFirst("^[vV]", ""));
     } catch (RuntimeException e) {
       return 1;
     }
