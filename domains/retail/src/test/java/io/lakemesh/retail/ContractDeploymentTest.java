@@ -162,6 +162,10 @@ class ContractDeploymentTest {
             properties:
               - {name: order_id, logicalType: string, primaryKey: true, required: true}
               - {name: amount, logicalType: number, required: true}
+          - name: lines
+            properties:
+              - {name: order_id, logicalType: string, primaryKey: true, primaryKeyPosition: 1, required: true}
+              - {name: line_no, logicalType: integer, primaryKey: true, primaryKeyPosition: 2, required: true}
           - name: Page Views
             customProperties:
               - {property: lakemeshPartitions, value: 1}
@@ -175,6 +179,21 @@ class ContractDeploymentTest {
           + "{\"order_id\":\"O-2\",\"amount\":2}\n");
       post(node, "shop.page_views", "{\"page\":\"/a\"}\n{\"page\":\"/a\"}\n{\"page\":\"/b\"}\n{\"pg\":1}\n");
       assertEquals(2, await(node, "orders_silver", 2).size());
+      // a composite key routes by its first column: copies sent apart meet in one partition and count once
+      // (between copies, 8,000 other lines: more than the producer's 256 KB batch, after which an unkeyed event
+      // would be sent to another partition)
+      for (int i = 0; i < 6; i++) {
+        post(node, "shop.lines", "{\"order_id\":\"O-1\",\"line_no\":1}\n");
+        StringBuilder filler = new StringBuilder();
+        for (int j = 0; j < 8_000; j++) {
+          filler.append("{\"order_id\":\"F-").append(i).append("\",\"line_no\":").append(j).append("}\n");
+        }
+        post(node, "shop.lines", filler.toString());
+      }
+      JsonNode lines = NodeRequests.awaitStats(node, "shop.lines",
+          s -> s.path("rows").path("bronze").asLong() == 48_006 && s.path("lag").asLong(-1) == 0);
+      assertEquals(48_001, lines.path("rows").path("silver").asLong(), lines.toString());
+      assertEquals(5, lines.path("duplicatesDropped").asLong(), lines.toString());
       List<Record> views = await(node, "page_views_silver", 3);
       assertEquals(List.of("/a", "/a", "/b"), views.stream().map(r -> (String) r.getField("page")).sorted().toList(),
           "without a primary key every accepted event is a row");

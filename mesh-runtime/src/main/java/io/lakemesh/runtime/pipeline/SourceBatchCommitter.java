@@ -6,6 +6,7 @@ import io.lakemesh.contracts.validate.Outcome;
 import io.lakemesh.contracts.validate.Violation;
 import io.lakemesh.runtime.log.Topics;
 import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.RoutingKey;
 import io.lakemesh.runtime.quality.SqlRules;
 import io.lakemesh.runtime.storage.TableReader;
 import io.lakemesh.runtime.storage.TableWriter;
@@ -526,10 +527,12 @@ public final class SourceBatchCommitter {
     }
     // only the keys that hash to this committer's partitions: the others are other workers' to check
     boolean everyPartition = partitions.size() >= partitionCount;
+    RoutingKey routing = RoutingKey.of(product).orElseThrow();
     try (CloseableIterable<Record> rows = TableReader.read(silver, Expressions.alwaysTrue(), keyColumns)) {
       for (Record r : rows) {
+        // the partition the ingest endpoint routed this key to (see RoutingKey)
         if (everyPartition || partitions.contains(
-            partitionOf(String.valueOf(r.getField(keyColumns.get(0))), partitionCount))) {
+            partitionOf(routing.fromValue(r.getField(keyColumns.get(0))), partitionCount))) {
           keys.add(key(r));
         }
       }

@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.serve;
 
+import io.lakemesh.runtime.product.RoutingKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -292,13 +293,18 @@ public final class ApiRoutes extends AllDirectives {
             + " is a " + p.stage().odcsName() + " product derived from " + p.contract().settings().upstream()
             + "; post events to a source product").toResponse(instance).addHeader(RawHeader.create("Allow", "")));
       }
-      String keyField = p.keyColumns().size() == 1 ? p.keyColumns().get(0) : null;
+      // events are keyed by their first key column, canonical, so every copy of a key meets in one partition
+      Optional<RoutingKey> routing = RoutingKey.of(p);
       return withSizeLimit(maxBodyBytes, () -> extractRequest(request -> {
         boolean ndjson = request.entity().getContentType().mediaType().toString().contains("ndjson");
         return entity(Unmarshaller.entityToByteArray(), body -> {
           List<EventSplitter.Event> events;
           try {
-            events = EventSplitter.split(body, ndjson, keyField);
+            events = EventSplitter.split(body, ndjson, routing.map(r -> r.column()).orElse(null));
+            if (routing.isPresent()) {
+              events = events.stream().map(e -> new EventSplitter.Event(e.bytes(), routing.get().fromJson(e.key())))
+                  .toList();
+            }
           } catch (EventSplitter.MalformedBodyException e) {
             return problem(Problem.badRequest("malformed-body", e.getMessage()), instance);
           }
