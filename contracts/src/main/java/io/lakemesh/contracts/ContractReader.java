@@ -90,21 +90,28 @@ final class ContractReader {
 
   /**
    * The owning team: a team object's name; in the list form (ODCS v3.0 members) the current member whose role is
-   * owner, else the first current member (a member with a dateOut has left).
+   * owner (none when every owner has left), else, when no member has that role, the first current member (a member
+   * with a dateOut has left).
    */
   private static String owner(JsonNode team) {
     if (team.isObject()) {
       return text(team, "name");
     }
     JsonNode chosen = null;
+    boolean ownerRole = false;
     for (JsonNode member : team) {
       boolean current = !member.hasNonNull("dateOut");
-      if (current && "owner".equalsIgnoreCase(member.path("role").asText())) {
+      boolean owner = "owner".equalsIgnoreCase(member.path("role").asText());
+      ownerRole |= owner;
+      if (current && owner) {
         return text(member, "username");
       }
       if (chosen == null && current) {
         chosen = member;
       }
+    }
+    if (ownerRole) {
+      return null; // every owner has left: nobody else is the owner
     }
     if (chosen == null && team.isArray() && !team.isEmpty()) {
       chosen = team.get(0);

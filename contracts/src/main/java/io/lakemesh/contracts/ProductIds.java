@@ -46,12 +46,26 @@ record ProductIds(String domain, List<String> ids) {
   /**
    * A name as topics, tables and URLs can carry it: accents dropped ({@code é} is {@code e}), lower case, each run of
    * characters outside {@code a-z 0-9 _ -} one {@code _}, no {@code _} at either end, and {@code p_} before a name
-   * that does not start with a letter.
+   * that does not start with a letter; a name with nothing left (another script) is {@code p_} and ten hex digits of
+   * its SHA-256.
    */
   static String normalize(String name) {
     String plain = Normalizer.normalize(name.strip(), Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
     String n = plain.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "_")
         .replaceAll("^_+|_+$", "");
-    return n.isEmpty() || !Character.isLetter(n.charAt(0)) ? "p_" + n : n;
+    if (n.replace("_", "").isEmpty()) {
+      // nothing left of a name in another script (売上): a short digest keeps different names apart
+      return "p_" + java.util.HexFormat.of().formatHex(digest(name.strip())).substring(0, 10);
+    }
+    return !Character.isLetter(n.charAt(0)) ? "p_" + n : n;
+  }
+
+  private static byte[] digest(String name) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(name.getBytes(
+          java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM lacks SHA-256", e);
+    }
   }
 }

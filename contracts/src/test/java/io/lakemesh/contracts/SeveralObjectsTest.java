@@ -157,6 +157,8 @@ class SeveralObjectsTest {
     assertEquals("a-b_c", ProductIds.normalize("  A-B.c "));
     assertEquals("ventes_ete", ProductIds.normalize("Ventes été"));
     assertEquals("donnees_ventes", ProductIds.normalize("Données Ventes"));
+    assertTrue(ProductIds.normalize("売上").matches("p_[0-9a-f]{10}"), ProductIds.normalize("売上"));
+    assertTrue(!ProductIds.normalize("売上").equals(ProductIds.normalize("東京")));
   }
 
   @Test
@@ -173,5 +175,43 @@ class SeveralObjectsTest {
               - {name: id, logicalType: string, primaryKey: true, required: true}
         """);
     assertEquals("daustin", c.owner());
+  }
+
+  @Test
+  void rolesAreJudgedOverAllTablesAndServedPerTable() throws Exception {
+    String contract = HEADER + """
+        id: crm.visits
+        domain: crm
+        roles:
+          - role: agent
+            access: read-write
+            customProperties:
+              - {property: lakemeshRowFilter, value: "row.email.endsWith(claims.dom)"}
+              - {property: lakemeshMasks, value: {pii: hash}}
+        schema:
+          - name: customers
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: email, logicalType: string, classification: pii}
+          - name: daily
+            customProperties:
+              - {property: lakemeshStage, value: gold}
+              - {property: lakemeshUpstream, value: crm.customers}
+              - {property: lakemeshTransform, value: daily_visits}
+            properties:
+              - {name: day, logicalType: date, primaryKey: true, required: true}
+        """;
+    List<Contract> products = ContractParser.parseAll("crm.yaml", contract);
+    var customers = io.lakemesh.contracts.policy.AccessPolicy.of(products.get(0)).role("agent").orElseThrow();
+    var daily = io.lakemesh.contracts.policy.AccessPolicy.of(products.get(1)).role("agent").orElseThrow();
+    assertTrue(customers.allows(io.lakemesh.contracts.policy.Action.INGEST));
+    assertEquals("row.email.endsWith(claims.dom)", customers.rowFilter().orElseThrow().source());
+    assertTrue(!daily.allows(io.lakemesh.contracts.policy.Action.INGEST), "a gold product takes no events");
+    assertEquals("false", daily.rowFilter().orElseThrow().source(), "a filter over another table's columns shows"
+        + " no row of this one");
+    // what no table of the contract can use is still a mistake
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parseAll(
+        "crm.yaml", contract.replace("{pii: hash}", "{secret: hash}")));
+    assertTrue(e.getMessage().contains("no property has classification 'secret'"), e.getMessage());
   }
 }

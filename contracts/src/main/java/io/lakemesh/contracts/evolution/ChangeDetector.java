@@ -419,6 +419,8 @@ final class ChangeDetector {
     return rule instanceof QualityRule.Sql && rule.severity() == Severity.CRITICAL;
   }
 
+  private static final String REFUSES_MORE = "the new threshold refuses measurements the old one accepted";
+
   /** Why a changed rule that keeps data out may refuse what it accepted before; null when it cannot. */
   private static String stricter(QualityRule old, QualityRule now) {
     String undecidable = " may refuse what the old one accepted (that cannot be decided in general): a reviewer must"
@@ -434,7 +436,7 @@ final class ChangeDetector {
       if (!sql.query().equals(was.query())) {
         return "the new query" + undecidable;
       }
-      return sql.threshold().refusesMoreThan(was.threshold()) ? "the threshold is stricter" : null;
+      return sql.threshold().refusesMoreThan(was.threshold()) ? REFUSES_MORE : null;
     }
     if (now instanceof QualityRule.Library lib) {
       QualityRule.Library was = (QualityRule.Library) old;
@@ -442,7 +444,7 @@ final class ChangeDetector {
           || !lib.validValues().equals(was.validValues()) || !Objects.equals(lib.pattern(), was.pattern())) {
         return "the rule checks something else now and" + undecidable;
       }
-      return lib.threshold().refusesMoreThan(was.threshold()) ? "the threshold is stricter" : null;
+      return lib.threshold().refusesMoreThan(was.threshold()) ? REFUSES_MORE : null;
     }
     return null;
   }

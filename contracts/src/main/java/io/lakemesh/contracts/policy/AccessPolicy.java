@@ -74,7 +74,7 @@ public final class AccessPolicy {
 
   /** The policy of a contract, with {@code hash} masks salted by the deployment's secret {@code hashSalt}. */
   public static AccessPolicy of(Contract contract, byte[] hashSalt) {
-    PolicyReader.Result result = PolicyReader.read(contract, hashSalt);
+    PolicyReader.Result result = PolicyReader.serve(contract, hashSalt);
     if (!result.problems().isEmpty()) {
       throw new IllegalArgumentException("invalid access policy in " + contract.id() + ": "
           + result.problems().stream().map(Problem::toString).collect(Collectors.joining("; ")));

@@ -28,16 +28,34 @@ final class PolicyReader {
   private final byte[] hashSalt;
   private final Map<String, String> classifiedColumns;
   private final List<Problem> problems = new ArrayList<>();
+  /**
+   * Reading one product of a contract of several tables to serve it: the roles were judged over all the tables
+   * (lint), so what only this table lacks is no mistake here. A mask of a classification it does not have masks
+   * nothing, ingest on a derived product grants nothing, and a row filter over columns it does not have shows no
+   * row (closed, not open).
+   */
+  private final boolean oneOfSeveral;
   private RowFilterEnvironment filters;
 
-  private PolicyReader(Contract contract, byte[] hashSalt) {
+  private PolicyReader(Contract contract, byte[] hashSalt, boolean oneOfSeveral) {
     this.contract = contract;
     this.hashSalt = hashSalt;
+    this.oneOfSeveral = oneOfSeveral;
     this.classifiedColumns = classifiedColumns(contract.table().fields());
   }
 
+  /** The policy as lint judges it: every problem, also those only this product of several tables has. */
   static Result read(Contract contract, byte[] hashSalt) {
-    PolicyReader reader = new PolicyReader(contract, hashSalt);
+    return read(contract, hashSalt, false);
+  }
+
+  /** The policy as a node serves it; see {@link #oneOfSeveral}. */
+  static Result serve(Contract contract, byte[] hashSalt) {
+    return read(contract, hashSalt, contract.document() != null && contract.document().path("schema").size() > 1);
+  }
+
+  private static Result read(Contract contract, byte[] hashSalt, boolean oneOfSeveral) {
+    PolicyReader reader = new PolicyReader(contract, hashSalt, oneOfSeveral);
     List<RoleAccess> roles = reader.roles();
     return new Result(roles, reader.classifiedColumns, List.copyOf(reader.problems));
   }
@@ -117,7 +135,10 @@ final class PolicyReader {
       // already reported; judging filters and masks against unknown actions would only add noise
       return new RoleAccess(grant.role(), Set.of(), filter, masks);
     }
-    if (actions.contains(Action.INGEST) && contract.stage() != Stage.SOURCE) {
+    if (actions.contains(Action.INGEST) && contract.stage() != Stage.SOURCE && oneOfSeveral) {
+      actions = EnumSet.copyOf(actions);
+      actions.remove(Action.INGEST); // the contract's source products take the role's events
+    } else if (actions.contains(Action.INGEST) && contract.stage() != Stage.SOURCE) {
       problems.add(new Problem(actionsPath, "role '" + grant.role() + "' grants ingest, but a "
           + contract.stage().odcsName() + " product is derived" + (contract.settings().upstream() == null ? ""
           : " from " + contract.settings().upstream()) + " and takes no events"));
@@ -173,6 +194,13 @@ final class PolicyReader {
     try {
       return Optional.of(filters.compile(expression));
     } catch (InvalidExpressionException e) {
+      if (oneOfSeveral) {
+        try {
+          return Optional.of(filters.compile("false")); // written for another table of the contract: no row here
+        } catch (InvalidExpressionException impossible) {
+          throw new IllegalStateException("the constant false does not compile", impossible);
+        }
+      }
       problems.add(new Problem(path, "row filter of role '" + role + "' does not compile to a bool over row and"
           + " claims: " + e.getMessage().replace('\n', ' ')));
       return Optional.empty();
@@ -195,7 +223,7 @@ final class PolicyReader {
         problems.add(new Problem(entryPath, "unknown mask '" + e.getValue() + "' (hash, redact, null, last-N e.g."
             + " last-4)"));
       }
-      if (!known.contains(classification)) {
+      if (!known.contains(classification) && !oneOfSeveral) {
         problems.add(new Problem(entryPath, "no property has classification '" + e.getKey() + "', so this mask"
             + " masks nothing" + (known.isEmpty() ? "" : " (classifications in this contract: "
             + String.join(", ", known) + ")")));

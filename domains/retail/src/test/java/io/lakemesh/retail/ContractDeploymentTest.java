@@ -119,6 +119,9 @@ class ContractDeploymentTest {
       assertEquals(4, v1.size(), "1.x keeps running: O-4 joins O-1..O-3, O-9 (text amount) is not valid for it");
       String v1Stats = get(node, "/api/v1/products/shop.orders@v1");
       assertTrue(v1Stats.contains("\"version\":\"1.1.0\""), v1Stats);
+      // the newest major can be pinned too, so a reader written against 2.x keeps reading 2.x after a 3.0.0
+      String v2Stats = get(node, "/api/v1/products/shop.orders@v2");
+      assertTrue(v2Stats.contains("\"version\":\"2.0.0\""), v2Stats);
     }
   }
 

@@ -106,10 +106,12 @@ public final class ContractDiffCommand implements Callable<Integer> {
                 + was.version() + " -> " + version + ": schema object '" + was.table().name()
                 + "' is no longer a product of the contract");
         next.stream().filter(c -> c.table().name().equals(was.table().name())).findFirst().ifPresent(renamed ->
-                out.println("  its schema object is now product " + renamed.id() + ": a contract with several schema"
-                        + " objects names each product <domain>.<object name>; name the object '"
-                        + was.id().substring(was.id().indexOf('.') + 1) + "' to keep " + was.id()
-                        + " and its tables"));
+                out.println("  its schema object is now product " + renamed.id() + (next.size() == 1
+                        ? ": a contract with one schema object whose id reads <domain>.<name> is named by its id;"
+                                + " write id: " + was.id() + " to keep " + was.id() + " and its tables"
+                        : ": a contract with several schema objects names each product <domain>.<object name>;"
+                                + " name the object '" + was.id().substring(was.id().indexOf('.') + 1) + "' to keep "
+                                + was.id() + " and its tables")));
         out.println(newMajor
                 ? "runs without it from " + version + ": its tables stay as they are"
                 : "refused: removing a product needs a new major version (its tables stay as they are)");

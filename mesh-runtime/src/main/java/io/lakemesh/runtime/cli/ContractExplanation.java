@@ -319,11 +319,19 @@ final class ContractExplanation {
       lines.addAll(out);
     }
     List<String> text = new ArrayList<>();
-    for (QualityRule rule : all) {
-      if (rule instanceof QualityRule.Text t) {
-        text.add(String.format(Locale.ROOT, "  %-24s %s%s", t.name(), t.description() == null ? "-"
-            : t.description().replace('\n', ' '), rule.field() == null ? "" : "   (on " + rule.field() + ")")
-            .stripTrailing());
+    for (var located : contract.locatedRules()) {
+      if (located.rule() instanceof QualityRule.Text t) {
+        // what the contract says about the rule, since Lakemesh does not run it: its engine and implementation
+        var node = contract.document().at(located.pointer());
+        String engine = node.path("engine").asText(node.path("type").asText("text"));
+        String what = node.has("implementation") ? node.path("implementation").toString()
+            : t.description() == null ? "-" : t.description();
+        text.add(String.format(Locale.ROOT, "  %-24s %-8s %s%s", t.name(), engine, what.replace('\n', ' '),
+            t.field() == null ? "" : "   (on " + t.field() + ")").stripTrailing());
+        if (node.has("severity")) {
+          text.add(String.format(Locale.ROOT, "  %-24s %-8s severity %s is not enforced", "", "",
+              node.path("severity").asText()));
+        }
       }
     }
     if (!text.isEmpty()) {

@@ -12,7 +12,6 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
-import java.util.Set;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -82,8 +81,14 @@ public final class DeploymentGate {
         boolean evolved = SchemaEvolution.apply(diff, served);
         served.updateProperties().set(CONTRACT_PROPERTY, product.contract().document().toString())
             .set("lakemesh.contract.version", product.contract().version()).commit();
-        LOG.info("{}: deployed {} over {} ({}){}", product.id(), product.contract().version(),
-            running.version(), diff, evolved ? "; schema evolved in place" : "");
+        if (diff.versionNotRaised()) {
+          LOG.warn("{}: deployed a changed contract under the same version {} ({}){}; raise the minor version so"
+              + " consumers can tell the contracts apart", product.id(), running.version(), diff,
+              evolved ? "; schema evolved in place" : "");
+        } else {
+          LOG.info("{}: deployed {} over {} ({}){}", product.id(), product.contract().version(),
+              running.version(), diff, evolved ? "; schema evolved in place" : "");
+        }
       }
     }
     refusals.addAll(removedProducts(catalog, products));
@@ -96,7 +101,8 @@ public final class DeploymentGate {
   /**
    * Products a contract described when their tables were deployed and no longer does under the same major version:
    * a schema object removed from a contract is a product its readers lose, which the gate refuses like any breaking
-   * change (a higher major version may drop it; its tables then stay as they are).
+   * change (a higher major version may drop it; its tables then stay as they are). Tables of a product whose
+   * contract file is gone are only logged: retiring a whole contract is allowed.
    */
   private static List<String> removedProducts(Catalog catalog, ProductCatalog products) {
     if (!(catalog instanceof SupportsNamespaces namespaces)) {
@@ -110,13 +116,7 @@ public final class DeploymentGate {
           (a, b) -> Product.majorOf(a.version()) >= Product.majorOf(b.version()) ? a : b);
     }
     List<String> refusals = new ArrayList<>();
-    Set<String> domains = new java.util.TreeSet<>();
-    products.all().forEach(p -> domains.add(p.contract().domain()));
-    for (String domain : domains) {
-      Namespace namespace = Namespace.of(domain);
-      if (!namespaces.namespaceExists(namespace)) {
-        continue;
-      }
+    for (Namespace namespace : namespaces.listNamespaces()) {
       for (TableIdentifier id : catalog.listTables(namespace)) {
         Map<String, String> properties = catalog.loadTable(id).properties();
         String product = properties.get("lakemesh.product");
@@ -133,6 +133,12 @@ public final class DeploymentGate {
         }
         Contract now = running.get(document.path("id").asText());
         String storedVersion = document.path("version").asText();
+        if (now == null) {
+          // its contract file is gone: allowed (a product is retired that way), but never silently
+          LOG.warn("{} holds the data of product {} ({}), which no contract on this node describes: it is not"
+              + " served; its tables stay as they are", id, product, storedVersion);
+          continue;
+        }
         if (now != null && Product.majorOf(now.version()) == Product.majorOf(storedVersion)) {
           refusals.add("BREAKING  " + product + " " + storedVersion + ": contract " + document.path("id").asText()
               + " " + now.version() + " no longer describes it, but " + id + " holds its data; removing a product"

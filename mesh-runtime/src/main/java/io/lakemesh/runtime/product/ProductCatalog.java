@@ -141,8 +141,21 @@ public final class ProductCatalog {
     return products.values().stream().sorted(java.util.Comparator.comparing(Product::id)).toList();
   }
 
+  /**
+   * A product by id. {@code <id>@v<major>} names an older major version that runs beside the newest, and also the
+   * newest itself, so a reader can pin the major version it was written against.
+   */
   public Optional<Product> find(String id) {
-    return Optional.ofNullable(products.get(id));
+    Product found = products.get(id);
+    int at = id.lastIndexOf(Product.VERSION_SEPARATOR);
+    if (found == null && at > 0) {
+      Product newest = products.get(id.substring(0, at));
+      if (newest != null && id.substring(at + Product.VERSION_SEPARATOR.length())
+          .equals(Integer.toString(newest.majorVersion()))) {
+        found = newest;
+      }
+    }
+    return Optional.ofNullable(found);
   }
 
   public Aggregation aggregation(Product gold) {

@@ -144,6 +144,7 @@ class ContractExplainCommandTest {
               - {from: Rcvr_Tbl.rcvr_id, to: tbl.txn_ref_dt}
             quality:
               - {type: text, name: reviewed, description: A steward reviews new receivers weekly.}
+              - {type: custom, engine: soda, name: soda_check, implementation: "row_count > 0", severity: error}
             properties:
               - {name: rcvr_id, logicalType: string, primaryKey: true, required: true}
         """);
@@ -154,7 +155,9 @@ class ContractExplainCommandTest {
     assertLine(run.out(), "  primary key +- \\(none: every accepted event is a row; re-sent events are not deduplicated\\)");
     assertLine(run.out(), "default\\.rcvr_tbl 1\\.0\\.0 \\(active\\): Rcvr Tbl");
     assertLine(run.out(), "  primary key +rcvr_id");
-    assertLine(run.out(), "  reviewed +A steward reviews new receivers weekly\\.");
+    assertLine(run.out(), "  reviewed +text +A steward reviews new receivers weekly\\.");
+    assertLine(run.out(), "  soda_check +soda +\"row_count > 0\"");
+    assertLine(run.out(), " +severity error is not enforced");
     assertLine(run.out(), "  foreignKey: Rcvr_Tbl\\.rcvr_id -> tbl\\.txn_ref_dt");
   }
 }
