@@ -317,6 +317,8 @@ class SecurityTest {
             token);
         Map<String, String> seen = new TreeMap<>();
         for (JsonNode q : array(r)) {
+          // masked or not, numbers read as the till wrote them (not 30.5, nor 1E+1 for 10.00)
+          assertTrue(q.get("payload").asText().contains("\"total_amount\":30.50"), q.get("payload").asText());
           JsonNode payload = JSON.readTree(q.get("payload").asText());
           seen.put(payload.get("transaction_id").asText(), payload.get("customer_id").asText());
         }

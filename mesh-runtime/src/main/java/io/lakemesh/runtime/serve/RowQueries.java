@@ -75,8 +75,11 @@ public final class RowQueries {
   }
 
   // exact decimals: masks and row filters see the numbers as sent
+  // numbers of a payload are shown as the sender wrote them (10.00, not 1E+1, which Jackson's default trimming of
+  // decimal nodes would make of it)
   private static final ObjectMapper PAYLOADS = new ObjectMapper()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
   private final Warehouse warehouse;
 
