@@ -178,6 +178,8 @@ class ContractDeploymentTest {
     try (MeshNode node = MeshNode.start(config())) {
       String catalog = get(node, "/api/v1/products");
       assertTrue(catalog.contains("\"shop.orders\"") && catalog.contains("\"shop.page_views\""), catalog);
+      String viewsProduct = get(node, "/api/v1/products/shop.page_views");
+      assertTrue(viewsProduct.contains("\"schemaObject\":\"Page Views\""), viewsProduct);
       post(node, "shop.orders", "{\"order_id\":\"O-1\",\"amount\":1}\n{\"order_id\":\"O-1\",\"amount\":1}\n"
           + "{\"order_id\":\"O-2\",\"amount\":2}\n");
       post(node, "shop.page_views", "{\"page\":\"/a\"}\n{\"page\":\"/a\"}\n{\"page\":\"/b\"}\n{\"pg\":1}\n");

@@ -275,6 +275,8 @@ public final class ApiRoutes extends AllDirectives {
       node.put("id", p.id());
       node.put("stage", p.stage().odcsName());
       node.put("servedTable", p.servedTable().toString());
+      // the contract is the whole document: in one of several tables, this names the product's own schema object
+      node.put("schemaObject", p.contract().table().name());
       node.set("stats", stats.of(p));
       node.set("contract", p.contract().document());
       return node;
