@@ -118,6 +118,9 @@ public final class DeploymentGate {
     List<String> refusals = new ArrayList<>();
     for (Namespace namespace : namespaces.listNamespaces()) {
       for (TableIdentifier id : catalog.listTables(namespace)) {
+        if (!id.name().endsWith("_silver") && !id.name().endsWith("_gold")) {
+          continue; // only served tables carry the contract; bronze and quarantine need no loading
+        }
         Map<String, String> properties = catalog.loadTable(id).properties();
         String product = properties.get("lakemesh.product");
         String stored = properties.get(CONTRACT_PROPERTY);
