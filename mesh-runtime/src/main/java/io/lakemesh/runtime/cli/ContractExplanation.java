@@ -85,7 +85,9 @@ final class ContractExplanation {
         contract.stage().tables()));
     row("  %-17s %s", "upstream", orDash(settings.upstream()));
     row("  %-17s %s", "transform", orDash(settings.transform()));
-    row("  %-17s %d", "kafka partitions", settings.partitions());
+    if (contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE) {
+      row("  %-17s %d", "kafka partitions", settings.partitions()); // a derived product reads no topic
+    }
     row("  %-17s %s", "primary key", contract.primaryKey().isEmpty()
         ? (contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE
             ? "- (none: every accepted event is a row; re-sent events are not deduplicated)" : "-")
@@ -136,7 +138,9 @@ final class ContractExplanation {
   }
 
   private void validators() {
-    heading("Field checks (an error sends the event to quarantine, a warning keeps it and counts it)");
+    heading(contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE
+        ? "Field checks (an error sends the event to quarantine, a warning keeps it and counts it)"
+        : "Field checks (as the contract declares them; a derived product's rows are computed, not received)");
     for (Field f : contract.table().fields()) {
       field(f, f.name(), f.name());
     }
