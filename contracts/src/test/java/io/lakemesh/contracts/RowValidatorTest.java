@@ -80,6 +80,18 @@ class RowValidatorTest {
   }
 
   @Test
+  void everyFailedPropertyCheckIsAReasonAndRowRulesWaitForThemToPass() {
+    // a bad store, an unknown region and a total that does not match its lines: the property checks are the
+    // reasons; the CEL total rule needs a typed row and is judged once they pass
+    String event = VALID.replace("\"S-0042\"", "\"S-42\"").replace("\"NCR\"", "\"Atlantis\"")
+        .replace("\"total_amount\":45.75", "\"total_amount\":50.00");
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class,
+        validator.validate(event.getBytes(StandardCharsets.UTF_8), NOW));
+    assertEquals(List.of("pattern:store_id", "invalid_value:region"), rejected.errors().stream()
+        .map(v -> v.code() + ":" + v.field()).toList());
+  }
+
+  @Test
   void textThatIsNotUnicodeIsRejectedAndPairedSurrogatesAreNot() {
     // a lone high surrogate, written as a JSON escape
     String lone = VALID.replace("\"Pancit Canton\"", "\"Pancit\\ud800Canton\"");
