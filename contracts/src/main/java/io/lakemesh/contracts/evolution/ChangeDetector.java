@@ -72,8 +72,8 @@ final class ChangeDetector {
     }
     fields("", a.table().fields(), tableA.path("properties"), b.table().fields(), tableB.path("properties"), true);
     keys(a, b);
-    rules(b.table().pointer() + "/quality", "the table", a.table().quality(), tableA.path("quality"), b.table().quality(),
-        tableB.path("quality"));
+    rules(b.table().pointer() + "/quality", "the table", a.table().quality(), tableA.path("quality"),
+        b.table().quality(), tableB.path("quality"));
   }
 
   private void version(String a, String b) {
