@@ -59,6 +59,11 @@ class UnassignedDomainTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(409, pause.statusCode(), pause.body());
       assertTrue(pause.body().contains("no member of the cluster runs domain retail"), pause.body());
+      // ingest stays open: accepted events wait in the product's topic for the first member that runs the domain
+      NodeRequests.postNdjson(node, "retail.transactions", RetailPipelineTest.sale("T-U1", "S-0001", "NCR",
+          java.time.Instant.now().minusSeconds(60), "noodles:1:10.00") + "\n");
+      JsonNode stats = NodeRequests.awaitStats(node, "retail.transactions", s -> s.path("lag").asLong() == 1);
+      assertEquals(0, stats.path("rows").path("silver").asLong(), stats.toString());
     }
   }
 }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "lint", mixinStandardHelpOptions = true,
     description = {
         "Check data contracts (ODCS v3.1 plus Lakemesh's rules) and list every problem with its JSON pointer.",
-        "A directory is searched for *.yaml, *.yml and *.json files (hidden and target/ directories skipped)."})
+        "A directory is searched for *.odcs.yaml, *.odcs.yml and *.odcs.json files, as a node loads them (other"
+            + " YAML and JSON files are named as skipped; hidden and target/ directories are not searched)."})
 public final class ContractLintCommand implements Callable<Integer> {
 
   @Spec
@@ -49,7 +50,11 @@ public final class ContractLintCommand implements Callable<Integer> {
     try {
       for (Path p : paths) {
         if (Files.isDirectory(p)) {
-          files.addAll(contractsUnder(p));
+          List<Path> skipped = new ArrayList<>();
+          files.addAll(contractsUnder(p, skipped));
+          // as the node does: it loads only contract files, and says which others it leaves alone
+          skipped.forEach(f -> err.println("lint: skipped " + f + ": contract files are named *.odcs.yaml,"
+              + " *.odcs.yml or *.odcs.json (name it explicitly to lint it anyway)"));
         } else {
           files.add(p); // named explicitly: linted whatever its extension
         }
@@ -59,7 +64,7 @@ public final class ContractLintCommand implements Callable<Integer> {
       return 2;
     }
     if (files.isEmpty()) {
-      err.println("lint: no contract files (*.yaml, *.yml, *.json) in " + String.join(", ",
+      err.println("lint: no contract files (*.odcs.yaml, *.odcs.yml, *.odcs.json) in " + String.join(", ",
           paths.stream().map(Path::toString).toList()));
       return 2;
     }
@@ -156,8 +161,11 @@ public final class ContractLintCommand implements Callable<Integer> {
     return file + ": " + (problem.path().isEmpty() ? "/" : problem.path()) + ": " + reason;
   }
 
-  /** Contract files under a directory, in a stable order. */
-  static List<Path> contractsUnder(Path dir) {
+  /**
+   * Contract files under a directory ({@code *.odcs.yaml}, {@code *.odcs.yml}, {@code *.odcs.json}, what a node
+   * loads), in a stable order; other YAML and JSON files go to {@code skipped}.
+   */
+  static List<Path> contractsUnder(Path dir, List<Path> skipped) {
     List<Path> found = new ArrayList<>();
     try {
       Files.walkFileTree(dir, new SimpleFileVisitor<>() {
@@ -173,8 +181,11 @@ public final class ContractLintCommand implements Callable<Integer> {
         public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
           String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
           if (attrs.isRegularFile()
-              && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) {
+              && (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json"))) {
             found.add(f);
+          } else if (attrs.isRegularFile()
+              && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) {
+            skipped.add(f);
           }
           return FileVisitResult.CONTINUE;
         }
@@ -183,6 +194,7 @@ public final class ContractLintCommand implements Callable<Integer> {
       throw new UncheckedIOException("cannot read directory " + dir + ": " + e.getMessage(), e);
     }
     found.sort(null);
+    skipped.sort(null);
     return found;
   }
 }

@@ -114,13 +114,16 @@ public final class UpCommand implements Callable<Integer> {
       System.err.println("lakemesh: " + e.getMessage());
       return 1;
     }
-    String base = "http://" + config.getString("lakemesh.http.host") + ":" + node.httpPort();
+    // both ports serve HTTPS once a certificate is configured
+    String scheme = io.lakemesh.runtime.security.tls.ServerTls.configured(config.getConfig("lakemesh")) ? "https"
+        : "http";
+    String base = scheme + "://" + config.getString("lakemesh.http.host") + ":" + node.httpPort();
     System.out.println();
     System.out.println("Lakemesh is up (" + node.products().all().size() + " data products, state in "
         + config.getString("lakemesh.home") + ")");
     System.out.println("  API         " + base + "/api/v1/products");
     System.out.println("  health      " + base + "/ready");
-    System.out.println("  management  http://" + config.getString("lakemesh.http.host") + ":"
+    System.out.println("  management  " + scheme + "://" + config.getString("lakemesh.http.host") + ":"
         + node.managementPort() + "/ready");
     System.out.println("  Kafka       " + node.kafkaBootstrap());
     if (node.devAdminTokenFile().isPresent()) {

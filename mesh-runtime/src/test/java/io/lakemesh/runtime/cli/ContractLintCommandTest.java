@@ -33,7 +33,8 @@ class ContractLintCommandTest {
   @Test
   void aDirectoryOfValidContractsPasses() throws IOException {
     write("orders.odcs.yaml", orders());
-    write("nested/orders-v2.yaml", orders().replace("id: shop.orders", "id: shop.orders_v2"));
+    write("nested/orders-v2.odcs.yml", orders().replace("id: shop.orders", "id: shop.orders_v2"));
+    Path notes = write("nested/notes.yaml", "title: not a contract; a node skips it, and so does lint");
     write("notes.txt", "not a contract, not looked at");
     write("target/classes/copy.odcs.yaml", "build output: skipped");
     write(".cache/state.json", "tool state: skipped");
@@ -42,7 +43,8 @@ class ContractLintCommandTest {
 
     assertEquals(0, run.exitCode(), run.out() + run.err());
     assertEquals("lint: 2 contracts, no problems\n", run.out());
-    assertEquals("", run.err());
+    assertEquals("lint: skipped " + notes + ": contract files are named *.odcs.yaml, *.odcs.yml or *.odcs.json"
+        + " (name it explicitly to lint it anyway)\n", run.err());
   }
 
   @Test
@@ -129,7 +131,7 @@ class ContractLintCommandTest {
     write("readme.md", "# nothing here");
     CliRun empty = CliRun.execute(new ContractLintCommand(), dir.toString());
     assertEquals(2, empty.exitCode());
-    assertEquals("lint: no contract files (*.yaml, *.yml, *.json) in " + dir + "\n", empty.err());
+    assertEquals("lint: no contract files (*.odcs.yaml, *.odcs.yml, *.odcs.json) in " + dir + "\n", empty.err());
   }
 
   @Test

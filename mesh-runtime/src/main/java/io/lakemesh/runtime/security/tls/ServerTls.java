@@ -62,14 +62,17 @@ public final class ServerTls {
    * @param lakemesh the {@code lakemesh} config block
    * @param host     the interface the API binds
    */
+  /** Whether a certificate or keystore is configured, i.e. whether the ports serve HTTPS. */
+  public static boolean configured(Config lakemesh) {
+    Config tls = lakemesh.getConfig("http.tls");
+    return !tls.getString("certificate").isBlank() || !tls.getString("keystore").isBlank();
+  }
+
   public static Optional<HttpsConnectionContext> from(Config lakemesh, String host) {
     Config tls = lakemesh.getConfig("http.tls");
     boolean production = "production".equalsIgnoreCase(lakemesh.getString("security.mode"));
     boolean disabled = tls.getBoolean("disabled");
-    String certificate = tls.getString("certificate");
-    String keystore = tls.getString("keystore");
-    boolean configured = !certificate.isBlank() || !keystore.isBlank();
-    if (!configured) {
+    if (!configured(lakemesh)) {
       if (production && !disabled) {
         throw new TlsConfigException("production mode refuses to serve plain HTTP: set lakemesh.http.tls.certificate"
             + " and lakemesh.http.tls.private-key (PEM) or lakemesh.http.tls.keystore (PKCS#12), or set"
