@@ -66,10 +66,7 @@ public final class IngestService implements AutoCloseable {
     }
     if (!topics.contains(topic)) {
       // accepted events of a product whose domain no member runs yet wait in its topic for the first worker
-      // no longer than the producer would block (max.block.ms) when Kafka is away
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
-          AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
         Topics.ensure(admin, topic, partitions);
         topics.add(topic);
       } catch (RuntimeException e) {
