@@ -232,6 +232,7 @@ public final class MeshNode implements AutoCloseable {
     for (String domain : products.all().stream().map(p -> p.contract().domain()).distinct().toList()) {
       DataProduct.initSharding(system, domain, services);
     }
+    createRawTopics(bootstrap, products);
     // polling every worker's state also starts it, and restarts it on a survivor after a node is lost
     ClusterProgress workers = ClusterProgress.start(system, products);
     WorkerPlacement placement = WorkerPlacement.start(system, products);
@@ -370,6 +371,29 @@ public final class MeshNode implements AutoCloseable {
       return Files.readString(file).trim();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Every source product's raw topic, before the node takes events: ingest needs it also for a product whose domain
+   * no member runs yet (its events wait there for the first worker). Workers ensure it again when they start; a
+   * topic that cannot be made is logged here and reported by its workers.
+   */
+  private static void createRawTopics(String bootstrap, ProductCatalog products) {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+        org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+      for (Product p : products.all()) {
+        if (p.stage() != io.lakemesh.contracts.model.Stage.SOURCE) {
+          continue;
+        }
+        try {
+          io.lakemesh.runtime.log.Topics.ensure(admin, p.rawTopic(), p.contract().settings().partitions());
+        } catch (RuntimeException e) {
+          LOG.error("{}: cannot create its raw topic {}: {}", p.id(), p.rawTopic(), e.getMessage());
+        }
+      }
     }
   }
 

@@ -10,9 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import io.lakemesh.runtime.log.Topics;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -33,12 +30,8 @@ public final class IngestService implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final ProgressBoard progress;
   private final long maxLag;
-  private final String bootstrapServers;
-  /** Raw topics known to exist: a product's workers create its topic, but no member may run its domain yet. */
-  private final java.util.Set<String> topics = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public IngestService(String bootstrapServers, ProgressBoard progress, long maxLag) {
-    this.bootstrapServers = bootstrapServers;
     this.producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",
@@ -55,23 +48,14 @@ public final class IngestService implements AutoCloseable {
   }
 
   /** Sends events to a product's raw topic; completes once every one is durable (acks=all). */
-  public CompletableFuture<Integer> ingest(String productId, String topic, int partitions,
-      List<EventSplitter.Event> events, String source) {
+  public CompletableFuture<Integer> ingest(String productId, String topic, List<EventSplitter.Event> events,
+      String source) {
     long lag = progress.lag(productId);
     if (lag > maxLag) {
       throw new BackpressureException(productId + " is " + lag + " events behind (limit " + maxLag + ")");
     }
     if (events.isEmpty()) {
       return CompletableFuture.completedFuture(0); // an empty array is a valid batch of nothing
-    }
-    if (!topics.contains(topic)) {
-      // accepted events of a product whose domain no member runs yet wait in its topic for the first worker
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-        Topics.ensure(admin, topic, partitions);
-        topics.add(topic);
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
     }
     byte[] sourceHeader = source.getBytes(StandardCharsets.UTF_8);
     long receivedAt = System.currentTimeMillis();

@@ -312,8 +312,7 @@ public final class ApiRoutes extends AllDirectives {
           }
           CompletionStage<HttpResponse> answer;
           try {
-            int partitions = p.contract().settings().partitions();
-            answer = ingest.ingest(p.id(), p.rawTopic(), partitions, events, "http").thenApply(n -> {
+            answer = ingest.ingest(p.id(), p.rawTopic(), events, "http").thenApply(n -> {
               try {
                 audit.ingest(request, p.id(), n);
               } catch (AuditLog.AuditUnavailableException e) {
