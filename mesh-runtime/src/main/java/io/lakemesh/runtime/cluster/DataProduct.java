@@ -285,11 +285,13 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline startSource() {
     ensureTopic();
     SourceBatchCommitter committer = newCommitter();
+    Instant started = Instant.now();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
         services.pipeline(), services.io(), result -> {
           batches++;
           lastCommit = result.committedAt();
-          lastLatency = result.latency();
+          lastLatency = io.lakemesh.runtime.pipeline.BatchLatency.charged(result.latency(), started,
+              result.committedAt());
           publish("running", null);
         });
   }
