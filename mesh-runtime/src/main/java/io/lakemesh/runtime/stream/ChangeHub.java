@@ -121,7 +121,6 @@ public final class ChangeHub implements CommitListener {
     if (set == null || set.isEmpty() || rows.isEmpty()) {
       return;
     }
-    published.computeIfAbsent(productId, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(rows.size());
     // render each row once, whatever the number of subscribers
     List<String> rendered = new ArrayList<>(rows.size());
     for (Record r : rows) {
@@ -159,6 +158,8 @@ public final class ChangeHub implements CommitListener {
       }
       offerSnapshot(s, messages("change", productId, snapshot, selected));
     }
+    // counted once every subscriber has been offered the rows: a reader of the count may close the streams
+    published.computeIfAbsent(productId, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(rows.size());
   }
 
   static List<String> messages(String type, String productId, Snapshot snapshot, List<String> rows) {
