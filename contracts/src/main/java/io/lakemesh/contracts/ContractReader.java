@@ -344,15 +344,7 @@ final class ContractReader {
    * pointer, "" for the document), or the owner's {@code customProperties} when it does not declare the property.
    */
   static String customValuePointer(JsonNode document, String owner, String property) {
-    JsonNode list = document == null ? null : document.at(owner + "/customProperties");
-    if (list != null) {
-      for (int i = 0; i < list.size(); i++) {
-        if (property.equals(list.get(i).path("property").asText())) {
-          return owner + "/customProperties/" + i + "/value";
-        }
-      }
-    }
-    return owner + "/customProperties";
+    return Contract.customValuePointer(document, owner, property).orElse(owner + "/customProperties");
   }
 
   static Map<String, Object> customProperties(JsonNode node) {

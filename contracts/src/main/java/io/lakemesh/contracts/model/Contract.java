@@ -105,15 +105,23 @@ public record Contract(
 
   /** {@link #settingPointer(String)} of the schema object at {@code object} (e.g. {@code /schema/1}). */
   public static String settingPointer(JsonNode document, String object, String property) {
-    for (String owner : List.of(object, "")) {
-      JsonNode list = document == null ? null : document.at(owner + "/customProperties");
-      for (int i = 0; list != null && i < list.size(); i++) {
-        if (property.equals(list.get(i).path("property").asText())) {
-          return owner + "/customProperties/" + i + "/value";
-        }
+    return customValuePointer(document, object, property)
+        .or(() -> customValuePointer(document, "", property))
+        .orElse("/customProperties");
+  }
+
+  /**
+   * The pointer of a custom property's value under {@code owner} (a JSON pointer, "" for the document), e.g.
+   * {@code /customProperties/2/value}; empty when the owner does not declare the property.
+   */
+  public static Optional<String> customValuePointer(JsonNode document, String owner, String property) {
+    JsonNode list = document == null ? null : document.at(owner + "/customProperties");
+    for (int i = 0; list != null && i < list.size(); i++) {
+      if (property.equals(list.get(i).path("property").asText())) {
+        return Optional.of(owner + "/customProperties/" + i + "/value");
       }
     }
-    return "/customProperties";
+    return Optional.empty();
   }
 
   public Optional<Field> field(String fieldName) {

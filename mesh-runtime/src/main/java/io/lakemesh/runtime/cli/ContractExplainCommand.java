@@ -1,7 +1,5 @@
 package io.lakemesh.runtime.cli;
 
-import io.lakemesh.contracts.ContractParser;
-import io.lakemesh.contracts.InvalidContractException;
 import io.lakemesh.contracts.Problem;
 import io.lakemesh.contracts.model.Contract;
 import java.io.PrintWriter;
@@ -42,7 +40,8 @@ public final class ContractExplainCommand implements Callable<Integer> {
       return 2;
     }
     // linted first: a contract the parser accepts may still fail to yield a partition spec or validator
-    List<Problem> problems = ContractLinter.lint(file);
+    ContractLinter.Result linted = ContractLinter.lint(file);
+    List<Problem> problems = linted.problems();
     if (!problems.isEmpty()) {
       for (Problem problem : problems) {
         out.println(ContractLintCommand.line(file, problem));
@@ -51,12 +50,7 @@ public final class ContractExplainCommand implements Callable<Integer> {
           + (problems.size() == 1 ? "" : "s") + "); see above");
       return 1;
     }
-    List<Contract> products;
-    try {
-      products = ContractParser.parseAll(file);
-    } catch (InvalidContractException e) {
-      throw new IllegalStateException("the contract passed lint but does not parse", e);
-    }
+    List<Contract> products = linted.products();
     if (products.isEmpty()) {
       out.println(file + ": a valid ODCS contract with no schema objects: it describes no data product to run");
     }

@@ -72,12 +72,13 @@ public final class ContractLintCommand implements Callable<Integer> {
     int problems = 0;
     java.util.Map<org.apache.iceberg.catalog.TableIdentifier, String> tables = new java.util.HashMap<>();
     for (Path file : files) {
-      List<Problem> found = ContractLinter.lint(file);
+      ContractLinter.Result linted = ContractLinter.lint(file);
+      List<Problem> found = linted.problems();
       if (found.isEmpty()) {
-        found = missingAggregation(file);
+        found = ContractLinter.missingAggregations(linted.products());
       }
       if (found.isEmpty()) {
-        found = sharedTables(file, tables);
+        found = ContractLinter.sharedTables(file, linted.products(), tables);
       }
       for (Problem problem : found) {
         out.println(line(file, problem));
@@ -93,60 +94,6 @@ public final class ContractLintCommand implements Callable<Integer> {
     out.println(String.format(Locale.ROOT, "lint: %s, %d with problems, %d problem%s", contracts, withProblems,
         problems, problems == 1 ? "" : "s"));
     return 1;
-  }
-
-  /**
-   * A gold contract whose {@code lakemeshTransform} no domain module on this classpath provides: the node would
-   * refuse to start with it, so lint says so first (lint runs on the node's class path).
-   */
-  static List<Problem> missingAggregation(Path file) {
-    List<io.lakemesh.contracts.model.Contract> products;
-    try {
-      products = io.lakemesh.contracts.ContractParser.parseAll(file);
-    } catch (io.lakemesh.contracts.InvalidContractException | RuntimeException e) {
-      return List.of(); // the linter judged the document; nothing to add
-    }
-    java.util.Set<String> known = new java.util.TreeSet<>();
-    java.util.ServiceLoader.load(io.lakemesh.runtime.product.Aggregation.class,
-        ContractLintCommand.class.getClassLoader()).forEach(a -> known.add(a.name()));
-    List<Problem> problems = new ArrayList<>();
-    for (io.lakemesh.contracts.model.Contract contract : products) {
-      String transform = contract.settings().transform();
-      if (contract.settings().stage() != io.lakemesh.contracts.model.Stage.GOLD
-          || (transform != null && known.contains(transform))) {
-        continue;
-      }
-      problems.add(new Problem(contract.settingPointer("lakemeshTransform"), "no domain module on this class path"
-          + " provides the aggregation '" + transform + "' (known: " + known + "); a gold product's aggregation is"
-          + " Java code, an Aggregation registered as a service in a domain module (see domains/retail)"));
-    }
-    return problems.stream().distinct().toList();
-  }
-
-  /**
-   * Products of different contracts that would write the same tables ({@code acme.sales.contract} and
-   * {@code acme.sales_contract} both make {@code acme.sales_contract_silver}): a node refuses the second, so lint
-   * says so first. {@code seen} collects the served tables of the files linted so far.
-   */
-  static List<Problem> sharedTables(Path file, java.util.Map<org.apache.iceberg.catalog.TableIdentifier, String> seen) {
-    List<io.lakemesh.contracts.model.Contract> products;
-    try {
-      products = io.lakemesh.contracts.ContractParser.parseAll(file);
-    } catch (io.lakemesh.contracts.InvalidContractException | RuntimeException e) {
-      return List.of();
-    }
-    List<Problem> problems = new ArrayList<>();
-    for (io.lakemesh.contracts.model.Contract contract : products) {
-      var table = io.lakemesh.runtime.product.Product.of(contract).servedTable();
-      String mine = contract.id() + " (" + file + ")";
-      String other = seen.putIfAbsent(table, mine);
-      if (other != null) {
-        problems.add(new Problem(contract.table().pointer(), "product " + contract.id() + " would write table "
-            + table + ", as product " + other + " does: give one of them another name (or, for the same"
-            + " product, another major version)"));
-      }
-    }
-    return problems;
   }
 
   /**

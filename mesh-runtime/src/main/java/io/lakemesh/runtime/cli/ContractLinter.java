@@ -1,40 +1,90 @@
 package io.lakemesh.runtime.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.ContractParser;
 import io.lakemesh.contracts.InvalidContractException;
 import io.lakemesh.contracts.Problem;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.validate.RowValidator;
+import io.lakemesh.runtime.product.Aggregation;
+import io.lakemesh.runtime.product.Product;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.transforms.Transform;
 import org.apache.iceberg.transforms.Transforms;
 import org.apache.iceberg.types.Type;
 
 /**
- * Everything wrong with one contract file: what the parser refuses (ODCS JSON Schema and semantic checks), and what
- * would still stop a node from running the product (a partition transform that does not apply to its column's
- * type, a schema or validator that cannot be built).
+ * Everything wrong with contract files: what the parser refuses (ODCS JSON Schema and semantic checks), what would
+ * still stop a node from running a product (a partition transform that does not apply to its column's type, a
+ * schema or validator that cannot be built, an aggregation no module provides), and products of two files that
+ * would write the same tables.
  */
 final class ContractLinter {
 
   private ContractLinter() {}
 
-  static List<Problem> lint(Path file) {
+  /** What lint found in one file, and the products the file describes (none when it does not parse). */
+  record Result(List<Problem> problems, List<Contract> products) {}
+
+  static Result lint(Path file) {
     List<Contract> products;
     try {
       products = ContractParser.parseAll(file);
     } catch (InvalidContractException e) {
-      return e.problems();
+      return new Result(e.problems(), List.of());
     }
     List<Problem> problems = new ArrayList<>();
     for (Contract product : products) {
       problems.addAll(lint(product));
+    }
+    return new Result(problems, products);
+  }
+
+  /**
+   * Gold products whose {@code lakemeshTransform} no domain module on this class path provides: the node would
+   * refuse to start with them, so lint says so first (lint runs on the node's class path).
+   */
+  static List<Problem> missingAggregations(List<Contract> products) {
+    Set<String> known = new TreeSet<>();
+    ServiceLoader.load(Aggregation.class, ContractLinter.class.getClassLoader()).forEach(a -> known.add(a.name()));
+    List<Problem> problems = new ArrayList<>();
+    for (Contract contract : products) {
+      String transform = contract.settings().transform();
+      if (contract.stage() != Stage.GOLD || (transform != null && known.contains(transform))) {
+        continue;
+      }
+      problems.add(new Problem(contract.settingPointer("lakemeshTransform"), "no domain module on this class path"
+          + " provides the aggregation '" + transform + "' (known: " + known + "); a gold product's aggregation is"
+          + " Java code, an Aggregation registered as a service in a domain module (see domains/retail)"));
+    }
+    return problems.stream().distinct().toList();
+  }
+
+  /**
+   * Products of different contracts that would write the same tables ({@code acme.sales.contract} and
+   * {@code acme.sales_contract} both make {@code acme.sales_contract_silver}): a node refuses the second, so lint
+   * says so first. {@code seen} collects the served tables of the files linted so far.
+   */
+  static List<Problem> sharedTables(Path file, List<Contract> products, Map<TableIdentifier, String> seen) {
+    List<Problem> problems = new ArrayList<>();
+    for (Contract contract : products) {
+      TableIdentifier table = Product.of(contract).servedTable();
+      String other = seen.putIfAbsent(table, contract.id() + " (" + file + ")");
+      if (other != null) {
+        problems.add(new Problem(contract.table().pointer(), "product " + contract.id() + " would write table "
+            + table + ", as product " + other + " does: give one of them another name (or, for the same"
+            + " product, another major version)"));
+      }
     }
     return problems;
   }
@@ -81,14 +131,9 @@ final class ContractLinter {
 
   /** Where a property's partition transform is written, or the property itself when it uses the default. */
   private static String transformPointer(Contract contract, String property) {
-    JsonNode custom = contract.document() == null ? null : contract.document().at(property + "/customProperties");
-    for (int i = 0; custom != null && i < custom.size(); i++) {
-      String name = custom.get(i).path("property").asText();
-      if (name.equals("partitionTransform") || name.equals("lakemeshPartitionTransform")) {
-        return property + "/customProperties/" + i + "/value";
-      }
-    }
-    return property;
+    return Contract.customValuePointer(contract.document(), property, "partitionTransform")
+        .or(() -> Contract.customValuePointer(contract.document(), property, "lakemeshPartitionTransform"))
+        .orElse(property);
   }
 
   private static String message(RuntimeException e) {

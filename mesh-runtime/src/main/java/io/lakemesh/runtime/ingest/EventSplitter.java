@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Splits an ingest body (a JSON array of events, or NDJSON) into the exact bytes of each event, and picks out each
@@ -33,7 +34,20 @@ public final class EventSplitter {
 
   private EventSplitter() {}
 
+  /** The top-level field events are keyed by, and the form its JSON text is written in as the key. */
+  private record KeyField(String name, UnaryOperator<String> form) {}
+
   public static List<Event> split(byte[] body, boolean ndjson, String keyField) throws MalformedBodyException {
+    return split(body, ndjson, keyField, UnaryOperator.identity());
+  }
+
+  /**
+   * Splits a body into events, each keyed by {@code keyField}'s value (null when absent or when {@code keyField}
+   * is null) as {@code keyForm} writes its JSON text.
+   */
+  public static List<Event> split(byte[] body, boolean ndjson, String keyField, UnaryOperator<String> keyForm)
+      throws MalformedBodyException {
+    KeyField key = keyField == null ? null : new KeyField(keyField, keyForm);
     int start = 0;
     while (start < body.length && Character.isWhitespace(body[start])) {
       start++;
@@ -42,19 +56,19 @@ public final class EventSplitter {
       throw new MalformedBodyException("the body is empty; send a JSON array of events or NDJSON");
     }
     if (!ndjson && body[start] == '[') {
-      return array(body, keyField);
+      return array(body, key);
     }
     if (!ndjson && body[start] == '{') {
       // one object is taken as NDJSON of one line (or several, if the client sent lines)
-      return lines(body, keyField);
+      return lines(body, key);
     }
     if (ndjson) {
-      return lines(body, keyField);
+      return lines(body, key);
     }
     throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
   }
 
-  private static List<Event> array(byte[] body, String keyField) throws MalformedBodyException {
+  private static List<Event> array(byte[] body, KeyField keyField) throws MalformedBodyException {
     List<Event> events = new ArrayList<>();
     try (JsonParser p = JSON.createParser(body)) {
       p.nextToken(); // START_ARRAY
@@ -83,7 +97,7 @@ public final class EventSplitter {
     return events;
   }
 
-  private static List<Event> lines(byte[] body, String keyField) throws MalformedBodyException {
+  private static List<Event> lines(byte[] body, KeyField keyField) throws MalformedBodyException {
     List<Event> events = new ArrayList<>();
     int line = 0;
     int from = 0;
@@ -113,7 +127,7 @@ public final class EventSplitter {
     return events;
   }
 
-  private static String lineKey(byte[] bytes, int line, String keyField) throws MalformedBodyException {
+  private static String lineKey(byte[] bytes, int line, KeyField keyField) throws MalformedBodyException {
     try (JsonParser p = JSON.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new MalformedBodyException("line " + line + " is not a JSON object");
@@ -132,7 +146,7 @@ public final class EventSplitter {
   }
 
   /** Reads the object the parser is at (START_OBJECT) to its end, returning the top-level key field's value. */
-  private static String readObject(JsonParser p, String keyField) throws IOException {
+  private static String readObject(JsonParser p, KeyField keyField) throws IOException {
     String key = null;
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
@@ -143,9 +157,9 @@ public final class EventSplitter {
       JsonToken value = p.nextToken();
       if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
         p.skipChildren();
-      } else if (keyField != null && keyField.equals(name) && value.isScalarValue()
+      } else if (keyField != null && keyField.name().equals(name) && value.isScalarValue()
           && value != JsonToken.VALUE_NULL) {
-        key = p.getText();
+        key = keyField.form().apply(p.getText());
       }
     }
     return key;

@@ -302,11 +302,8 @@ public final class ApiRoutes extends AllDirectives {
         return entity(Unmarshaller.entityToByteArray(), body -> {
           List<EventSplitter.Event> events;
           try {
-            events = EventSplitter.split(body, ndjson, routing.map(r -> r.column()).orElse(null));
-            if (routing.isPresent()) {
-              events = events.stream().map(e -> new EventSplitter.Event(e.bytes(), routing.get().fromJson(e.key())))
-                  .toList();
-            }
+            events = routing.isEmpty() ? EventSplitter.split(body, ndjson, null)
+                : EventSplitter.split(body, ndjson, routing.get().column(), routing.get()::fromJson);
           } catch (EventSplitter.MalformedBodyException e) {
             return problem(Problem.badRequest("malformed-body", e.getMessage()), instance);
           }
