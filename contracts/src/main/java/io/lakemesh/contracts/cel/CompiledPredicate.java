@@ -4,6 +4,7 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.ast.CelReference;
+import dev.cel.common.types.SimpleType;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,16 @@ final class CompiledPredicate {
     Object eval(Frame f);
   }
 
+  /**
+   * An expression the checker typed {@code double}, evaluated without boxing: the contracts' rules are mostly
+   * arithmetic over decimal columns, where a boxed {@code Double} per operation and the overload lookup by the
+   * values' classes cost more than the arithmetic. Throws {@link Unsure} where the boxed path would.
+   */
+  @FunctionalInterface
+  private interface DoubleNode {
+    double eval(Frame f);
+  }
+
   /** This evaluation needs the interpreter; thrown for errors and edge cases, so it has no stack trace. */
   private static final class Unsure extends RuntimeException {
     static final Unsure INSTANCE = new Unsure();
@@ -104,6 +115,14 @@ final class CompiledPredicate {
     }
 
     Node compile(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      DoubleNode number = unboxed(e, scope);
+      if (number != null) {
+        return f -> number.eval(f); // boxed once, where a value leaves the arithmetic
+      }
+      Node comparison = doubleComparison(e, scope);
+      if (comparison != null) {
+        return comparison;
+      }
       return switch (e.getKind()) {
         case CONSTANT -> constant(e.constant());
         case IDENT -> ident(e.ident().name(), scope);
@@ -256,6 +275,148 @@ final class CompiledPredicate {
         }
         return list;
       };
+    }
+
+    /** {@code e} as an unboxed double, when the checker typed it double and it is arithmetic the closures know. */
+    private DoubleNode unboxed(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      if (!ast.getType(e.id()).map(t -> t.equals(SimpleType.DOUBLE)).orElse(false)) {
+        return null;
+      }
+      switch (e.getKind()) {
+        case CONSTANT -> {
+          if (e.constant().getKind() != CelConstant.Kind.DOUBLE_VALUE) {
+            return null;
+          }
+          double value = e.constant().doubleValue();
+          return f -> value;
+        }
+        case IDENT -> {
+          String name = e.ident().name();
+          if (scope.containsKey(name) || !columns.contains(name)) {
+            return null; // a comprehension variable holds a boxed value already
+          }
+          Column column = new Column(name);
+          return f -> number(column.read(f.row()));
+        }
+        case SELECT -> {
+          CelExpr.CelSelect select = e.select();
+          if (select.testOnly()) {
+            return null;
+          }
+          Column column = new Column(select.field());
+          CelExpr operand = select.operand();
+          if (operand.getKind() == CelExpr.ExprKind.Kind.IDENT && operand.ident().name().equals(RowExpressions.ROW)
+              && !scope.containsKey(RowExpressions.ROW)) {
+            return f -> number(column.read(f.row()));
+          }
+          Node target = compile(operand, scope);
+          return f -> target.eval(f) instanceof Record r ? number(column.read(r)) : unsureDouble();
+        }
+        case CALL -> {
+          return unboxedCall(e, scope);
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+
+    private DoubleNode unboxedCall(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      String overload = singleOverload(e);
+      CelExpr.CelCall call = e.call();
+      if (overload == null || call.target().isPresent()) {
+        return null;
+      }
+      List<CelExpr> args = call.args();
+      switch (overload) {
+        case "add_double", "subtract_double", "multiply_double", "divide_double" -> {
+          DoubleNode a = asDouble(args.get(0), scope);
+          DoubleNode b = asDouble(args.get(1), scope);
+          return switch (overload) {
+            case "add_double" -> f -> a.eval(f) + b.eval(f);
+            case "subtract_double" -> f -> a.eval(f) - b.eval(f);
+            case "multiply_double" -> f -> a.eval(f) * b.eval(f);
+            default -> f -> a.eval(f) / b.eval(f);
+          };
+        }
+        case "negate_double" -> {
+          DoubleNode a = asDouble(args.get(0), scope);
+          return f -> -a.eval(f);
+        }
+        case "lakemesh_abs_double" -> {
+          DoubleNode a = asDouble(args.get(0), scope);
+          return f -> Math.abs(a.eval(f));
+        }
+        case "double_to_double" -> {
+          return asDouble(args.get(0), scope);
+        }
+        case "int64_to_double" -> {
+          Node a = compile(args.get(0), scope);
+          return f -> (double) lng(a.eval(f));
+        }
+        case "lakemesh_sum_list" -> {
+          Node list = compile(args.get(0), scope);
+          return f -> sum(list.eval(f));
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+
+    /** An argument the checker typed double: unboxed when it can be, else its boxed value taken apart. */
+    private DoubleNode asDouble(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      DoubleNode d = unboxed(e, scope);
+      if (d != null) {
+        return d;
+      }
+      Node boxed = compile(e, scope);
+      return f -> dbl(boxed.eval(f));
+    }
+
+    /** A comparison of two doubles ({@code <, <=, >, >=}) over unboxed operands, or null for any other call. */
+    private Node doubleComparison(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      if (e.getKind() != CelExpr.ExprKind.Kind.CALL) {
+        return null;
+      }
+      String overload = singleOverload(e);
+      if (overload == null || !overload.endsWith("_double") || e.call().args().size() != 2
+          || e.call().target().isPresent()) {
+        return null;
+      }
+      int kind = switch (overload) {
+        case "less_double" -> 0;
+        case "less_equals_double" -> 1;
+        case "greater_double" -> 2;
+        case "greater_equals_double" -> 3;
+        default -> -1;
+      };
+      if (kind < 0) {
+        return null;
+      }
+      DoubleNode a = asDouble(e.call().args().get(0), scope);
+      DoubleNode b = asDouble(e.call().args().get(1), scope);
+      return f -> {
+        double x = a.eval(f);
+        double y = b.eval(f);
+        if (Double.isNaN(x) || Double.isNaN(y)) {
+          throw Unsure.INSTANCE; // as order() does: NaN is the interpreter's
+        }
+        // primitive comparisons already treat -0.0 and 0.0 as equal, as CEL does
+        boolean result = switch (kind) {
+          case 0 -> x < y;
+          case 1 -> x <= y;
+          case 2 -> x > y;
+          default -> x >= y;
+        };
+        return result;
+      };
+    }
+
+    /** The call's overload when the checker left exactly one, else null (the boxed dispatch decides at run time). */
+    private String singleOverload(CelExpr e) {
+      List<String> ids = ast.getReference(e.id()).<List<String>>map(CelReference::overloadIds).orElse(List.of());
+      return ids.size() == 1 ? ids.get(0) : null;
     }
 
     private boolean isList(CelExpr e) {
@@ -426,15 +587,7 @@ final class CompiledPredicate {
     m.put("string_size", op(s, stringSize));
     m.put("int64_to_double", op(i, (x, y) -> ((Long) x).doubleValue()));
     m.put("double_to_double", op(d, (x, y) -> x));
-    m.put("lakemesh_sum_list", op(l, (x, y) -> {
-      double total = 0;
-      for (Object v : (List<?>) x) {
-        if (v instanceof Number n) {
-          total += n.doubleValue();
-        }
-      }
-      return total;
-    }));
+    m.put("lakemesh_sum_list", op(l, (x, y) -> sum(x)));
     m.put("lakemesh_abs_double", op(d, (x, y) -> Math.abs((Double) x)));
     m.put("lakemesh_abs_int", op(i, (x, y) -> Math.abs((Long) x)));
     for (String kind : List.of("int64", "double", "timestamp", "duration")) {
@@ -554,6 +707,29 @@ final class CompiledPredicate {
     if (v instanceof Double d) {
       return d;
     }
+    throw Unsure.INSTANCE;
+  }
+
+  /** A column's value as the closures' double, with {@code cel}'s conversions; anything else is unsure. */
+  private static double number(Object value) {
+    Class<?> type = value == null ? null : value.getClass();
+    if (type == BigDecimal.class) {
+      return ((BigDecimal) value).doubleValue();
+    }
+    if (type == Double.class) {
+      return (Double) value;
+    }
+    if (type == Float.class) {
+      return ((Float) value).doubleValue();
+    }
+    throw Unsure.INSTANCE;
+  }
+
+  private static double sum(Object list) {
+    return RowExpressions.sum((List<?>) list);
+  }
+
+  private static double unsureDouble() {
     throw Unsure.INSTANCE;
   }
 

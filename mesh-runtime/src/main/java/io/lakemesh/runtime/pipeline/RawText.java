@@ -13,10 +13,10 @@ import org.apache.avro.util.Utf8;
  * {@code String} with replacement characters, as before: a Parquet string column must hold valid UTF-8, or
  * readers such as DuckDB refuse the file.
  */
-final class RawText {
+public final class RawText {
   private RawText() {}
 
-  static CharSequence of(byte[] bytes) {
+  public static CharSequence of(byte[] bytes) {
     return isAscii(bytes) || isUtf8(bytes) ? new Utf8(bytes) : new String(bytes, StandardCharsets.UTF_8);
   }
 

@@ -3,7 +3,10 @@ package io.lakemesh.bench;
 import io.lakemesh.contracts.validate.Outcome;
 import io.lakemesh.contracts.validate.RowValidator;
 import io.lakemesh.contracts.validate.Violation;
+import io.lakemesh.runtime.pipeline.CommitFeed;
+import io.lakemesh.runtime.pipeline.CommitListener;
 import io.lakemesh.runtime.pipeline.GoldAggregator;
+import io.lakemesh.runtime.pipeline.RawText;
 import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
 import io.lakemesh.runtime.pipeline.SourcePositions;
 import io.lakemesh.runtime.pipeline.StageTables;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -74,8 +78,11 @@ final class PhaseReplay {
     Table quarantine = StageTables.quarantine(warehouse, product);
     Table raw = warehouse.createOrLoad(TableIdentifier.of("bench", "raw_events"), BaselineIngest.RAW,
         PartitionSpec.unpartitioned(), Map.of());
+    // as on a node (and in the measured runs): gold folds silver's commits from memory, not from its files
+    CommitFeed feed = new CommitFeed(4);
     GoldAggregator gold = new GoldAggregator(goldProduct, catalog.aggregation(goldProduct),
-        StageTables.served(warehouse, goldProduct), StageTables.served(warehouse, product));
+        StageTables.served(warehouse, goldProduct), StageTables.served(warehouse, product), feed,
+        CommitListener.NONE);
     // what-if tables: the same silver rows under another layout (not part of the lakemesh totals)
     Table silverUnpartitioned = warehouse.createOrLoad(TableIdentifier.of("whatif", "silver_unpartitioned"),
         product.schema(), PartitionSpec.unpartitioned(), Map.of());
@@ -140,7 +147,7 @@ final class PhaseReplay {
         row.set(3, hashes[i]);
         row.set(4, r.partition());
         row.set(5, r.offset());
-        row.set(6, new String(r.value(), StandardCharsets.UTF_8));
+        row.set(6, RawText.of(r.value()));
         bronzeRows.add(row);
       }
       t = lap("source: build bronze rows", t);
@@ -180,7 +187,7 @@ final class PhaseReplay {
             reasons.add(reason);
           }
           row.set(6, reasons);
-          row.set(7, new String(r.value(), StandardCharsets.UTF_8));
+          row.set(7, RawText.of(r.value()));
           row.set(8, OffsetDateTime.now(ZoneOffset.UTC));
           quarantineRows.add(row);
         }
@@ -196,12 +203,13 @@ final class PhaseReplay {
       t = lap("source: write quarantine parquet", t);
       TableWriter.append(bronze, bronzeFiles, summary);
       t = lap("source: append commit bronze", t);
-      TableWriter.append(silver, silverFiles, summary);
+      Snapshot silverCommit = TableWriter.append(silver, silverFiles, summary);
+      feed.committed(product.id(), silverCommit, silverRows);
       t = lap("source: append commit silver", t);
       TableWriter.append(quarantine, quarantineFiles, summary);
       t = lap("source: append commit quarantine", t);
       gold.run();
-      t = lap("gold: GoldAggregator.run (read, fold, write, replace)", t);
+      t = lap("gold: GoldAggregator.run (fold from memory, write, replace)", t);
 
       List<DataFile> files = TableWriter.write(silverUnpartitioned, silverRows);
       t = lap("what-if: silver parquet, unpartitioned", t);
