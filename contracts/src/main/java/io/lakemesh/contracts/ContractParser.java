@@ -166,6 +166,10 @@ public final class ContractParser {
     return problems;
   }
 
+  /** The comparisons of a quality rule; ODCS allows exactly one per rule. */
+  private static final List<String> THRESHOLD_KEYS = List.of("mustBe", "mustNotBe", "mustBeGreaterThan",
+      "mustBeGreaterOrEqualTo", "mustBeLessThan", "mustBeLessOrEqualTo", "mustBeBetween", "mustNotBeBetween");
+
   /** One JSON Schema message, as the cleanup below needs it. */
   private record SchemaMessage(String path, String type, String reason, String evaluationPath, String property) {
     boolean isUnevaluated() {
@@ -202,8 +206,14 @@ public final class ContractParser {
       }
     }
     alternatives.entrySet().removeIf(e -> e.getValue().size() < 2);
-    alternatives.forEach((path, keys) -> problems.add(new Problem(path, what(path) + " needs one of "
-        + String.join(", ", keys) + " (none given)")));
+    alternatives.forEach((path, keys) -> {
+      // a oneOf also fails when several branches match: then the keys listed are the ones not given
+      List<String> given = THRESHOLD_KEYS.stream().filter(k -> document.at(path).has(k)).toList();
+      problems.add(new Problem(path, given.size() > 1
+          ? what(path) + " takes one comparison, got " + String.join(" and ", given) + " (one of "
+              + String.join(", ", THRESHOLD_KEYS) + "; mustBeBetween: [low, high] for a range)"
+          : what(path) + " needs one of " + String.join(", ", keys) + " (none given)"));
+    });
     List<SchemaMessage> kept = messages.stream()
         .filter(m -> !alternatives.containsKey(m.path())
             || !(m.type().equals("oneOf") || m.type().equals("anyOf") || (m.type().equals("required") && m.isBranch())))

@@ -217,7 +217,8 @@ final class ContractReader {
         options(node.path("logicalTypeOptions")),
         children,
         items,
-        rules(node.path("quality"), path + "/quality", dotted));
+        rules(node.path("quality"), path + "/quality", dotted),
+        text(node, "transformLogic"));
   }
 
   private static JsonNode withName(JsonNode items, String name) {
@@ -279,6 +280,13 @@ final class ContractReader {
               missing.add(v.asText());
             }
           });
+          String unit = q.path("unit").asText("rows");
+          if (!unit.equals("rows") && !unit.equals("percent")) {
+            // ODCS lets a unit be any word, but a library rule's threshold means rows or a percentage: another word
+            // would silently be read as rows
+            problems.add(new Problem(rulePath + "/unit", "unit '" + unit + "' is not one a library rule counts in:"
+                + " rows (the default) or percent"));
+          }
           rules.add(new QualityRule.Library(name == null ? metric + (field == null ? "" : ":" + field) : name,
               severity, field, metric, valid, text(q.path("arguments"), "pattern"), threshold(q, rulePath),
               "percent".equals(q.path("unit").asText()), missing));

@@ -49,6 +49,7 @@ final class SemanticChecks {
           "lakemeshPartitions must be between 1 and 1024"));
     }
     checkRules(contract, problems);
+    problems.addAll(io.lakemesh.contracts.aggregate.AggregatePlan.problems(contract));
     checkRelationships(contract, problems);
     problems.addAll(AccessPolicy.problems(contract));
     problems.addAll(ServiceLevels.problems(contract));

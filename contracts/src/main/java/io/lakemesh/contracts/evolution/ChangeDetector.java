@@ -1,7 +1,12 @@
 package io.lakemesh.contracts.evolution;
 
+import io.lakemesh.contracts.aggregate.AggregateExpression;
+import io.lakemesh.contracts.aggregate.AggregatePlan;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.lakemesh.contracts.aggregate.AggregateExpression;
+import io.lakemesh.contracts.aggregate.AggregatePlan;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.Field;
@@ -106,6 +111,7 @@ final class ChangeDetector {
       breaking(ChangeKind.TRANSFORM_CHANGED, "/customProperties/lakemeshTransform", "transformation changes from "
           + quote(sa.transform()) + " to " + quote(sb.transform()) + ": stored rows were computed by the old one");
     }
+    declaredColumns(a, b);
     if (sa.partitions() != sb.partitions()) {
       // ingest picks a partition as murmur2(primary key) modulo the partition count and deduplicates per partition,
       // so after any resize a re-sent event can land in another partition than its first copy and escape dedup
@@ -115,6 +121,46 @@ final class ChangeDetector {
               + " re-sent event could land in another partition than its first copy and be stored twice"
               + (sa.partitions() > sb.partitions() ? " (and Kafka cannot remove partitions from a topic)" : ""));
     }
+  }
+
+  /**
+   * A declared gold product's columns are its transformation: stored rows were computed by the old column logic,
+   * and a column added later would only count rows that arrive after it, so any change to them needs a new major
+   * version (computed from the whole upstream) or a replay.
+   */
+  private void declaredColumns(Contract a, Contract b) {
+    if (!AggregatePlan.isDeclared(a) || !AggregatePlan.isDeclared(b)) {
+      return;
+    }
+    Map<String, String> before = logic(a);
+    Map<String, String> after = logic(b);
+    String object = b.table().pointer() + "/properties";
+    after.forEach((column, logic) -> {
+      String old = before.get(column);
+      if (old == null) {
+        breaking(ChangeKind.TRANSFORM_CHANGED, object, "gold column '" + column + "' (" + logic + ") is added:"
+            + " the stored rows hold no value for it, and it would count only rows that arrive from now on");
+      } else if (!old.equals(logic)) {
+        breaking(ChangeKind.TRANSFORM_CHANGED, object, "gold column '" + column + "' changes from " + old + " to "
+            + logic + ": stored rows were computed by the old one");
+      }
+    });
+  }
+
+  /** Each declared column's logic, written the one way the parser reads it (spacing and case do not count). */
+  private static Map<String, String> logic(Contract c) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Field f : c.table().fields()) {
+      String text = f.transformLogic();
+      String normal;
+      try {
+        normal = text == null ? "" : AggregateExpression.parse(text).toString();
+      } catch (IllegalArgumentException e) {
+        normal = text; // lint reports it; compared as written
+      }
+      out.put(f.name(), normal);
+    }
+    return out;
   }
 
   private void sla(Contract a, Contract b) {

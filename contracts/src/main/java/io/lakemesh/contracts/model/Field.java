@@ -9,6 +9,8 @@ import java.util.Optional;
  * @param physicalType the declared physical type, e.g. {@code decimal(12,2)}, {@code bigint}; may be null
  * @param partitionTransform lakemesh extension {@code partitionTransform} (identity, year, month, day, hour,
  *     bucket[N], truncate[N]); null means the default for the type (day for timestamps, identity otherwise)
+ * @param transformLogic ODCS {@code transformLogic}: how a gold column is computed from its upstream (see
+ *     {@code io.lakemesh.contracts.aggregate}); null when not declared
  */
 public record Field(
     String name,
@@ -24,12 +26,20 @@ public record Field(
     TypeOptions options,
     List<Field> properties,
     Field items,
-    List<QualityRule> quality) {
+    List<QualityRule> quality,
+    String transformLogic) {
 
   public Field {
     properties = properties == null ? List.of() : List.copyOf(properties);
     quality = quality == null ? List.of() : List.copyOf(quality);
     options = options == null ? TypeOptions.NONE : options;
+  }
+
+  public Field(String name, LogicalType type, String physicalType, boolean required, boolean unique,
+      int primaryKeyPosition, int partitionKeyPosition, String partitionTransform, String classification,
+      String description, TypeOptions options, List<Field> properties, Field items, List<QualityRule> quality) {
+    this(name, type, physicalType, required, unique, primaryKeyPosition, partitionKeyPosition, partitionTransform,
+        classification, description, options, properties, items, quality, null);
   }
 
   /** An object that declares no properties: its values have no schema and are kept as JSON text. */

@@ -483,17 +483,9 @@ final class DecoderCompiler {
     return new Compiled(tree, stream);
   }
 
-  /** ISO-8601 with an offset; a timestamp without one is taken as UTC. Stored normalised to UTC. */
+  /** ISO-8601 with an offset; a timestamp without one is taken as UTC. Stored normalised to UTC, in microseconds. */
   static OffsetDateTime parseTimestamp(String text) {
-    OffsetDateTime common = Rfc3339.parseUtc(text);
-    if (common != null) {
-      return common;
-    }
-    try {
-      return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      return LocalDateTime.parse(text).atOffset(ZoneOffset.UTC);
-    }
+    return Timestamps.parse(text);
   }
 
   /** A date's, time's or timestamp's bounds from {@code logicalTypeOptions}, inclusive and exclusive. */

@@ -244,11 +244,7 @@ class ContractDeploymentTest {
   }
 
   private static String get(MeshNode node, String path) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-        + path)).header("Authorization", "Bearer " + node.devAdminToken()).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
+    return NodeRequests.get(node, path);
   }
 
   private static void post(MeshNode node, String ndjson) throws Exception {

@@ -28,6 +28,15 @@ final class NodeRequests {
     assertEquals(202, r.statusCode(), r.body());
   }
 
+  /** GETs an API path as the dev admin; asserts a 200 and returns the body. */
+  static String get(MeshNode node, String path) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+        + path)).header("Authorization", "Bearer " + node.devAdminToken()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
+  }
+
   /** Polls the product's stats until {@code until} holds (60 s at most) and returns them. */
   static JsonNode awaitStats(MeshNode node, String product, Predicate<JsonNode> until) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

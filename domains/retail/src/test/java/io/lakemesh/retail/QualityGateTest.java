@@ -88,6 +88,11 @@ class QualityGateTest {
       assertTrue(stats.path("pipeline").path("lastError").asText().contains("known_unit"), stats.toString());
       assertEquals(4, stats.path("rows").path("silver").asInt(), "the failing batch was not committed");
       assertEquals(4, stats.path("rows").path("bronze").asInt(), "not even to bronze");
+      String halted = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(halted.contains("lakemesh_pipeline_halted{product=\"" + PRODUCT + "\",service=\"lakemesh\"} 1.0"),
+          "an alert can fire on the halt: " + halted.lines().filter(l -> l.contains("halted")).toList());
     }
   }
 

@@ -1,5 +1,7 @@
 package io.lakemesh.runtime.cli;
 
+import io.lakemesh.contracts.aggregate.AggregateExpression;
+import io.lakemesh.contracts.aggregate.AggregatePlan;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.Field;
@@ -45,6 +47,7 @@ final class ContractExplanation {
     e.product();
     e.icebergSchema();
     e.partitionSpec();
+    e.aggregation();
     e.validators();
     e.rowRules();
     e.batchRules();
@@ -84,7 +87,8 @@ final class ContractExplanation {
     row("  %-17s %s (tables: %s)", "stage", contract.stage().odcsName(), String.join(", ",
         contract.stage().tables()));
     row("  %-17s %s", "upstream", orDash(settings.upstream()));
-    row("  %-17s %s", "transform", orDash(settings.transform()));
+    row("  %-17s %s", "transform", AggregatePlan.isDeclared(contract)
+        ? "declared by the columns (see Aggregation)" : orDash(settings.transform()));
     if (contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE) {
       row("  %-17s %d", "kafka partitions", settings.partitions()); // a derived product reads no topic
     }
@@ -95,6 +99,20 @@ final class ContractExplanation {
     for (Map.Entry<String, Object> e : settings.extra().entrySet()) {
       row("  %-17s %s", e.getKey(), e.getValue());
     }
+  }
+
+  /** A declared gold product: what each column holds, as its transformLogic says. */
+  private void aggregation() {
+    if (!AggregatePlan.isDeclared(contract)) {
+      return;
+    }
+    heading("Aggregation (from " + contract.settings().upstream() + ", kept incrementally)");
+    for (Field f : contract.table().fields()) {
+      row("  %-32s %-8s %s", f.name(), f.isPrimaryKey() ? "group by" : "",
+          AggregateExpression.parse(f.transformLogic()));
+    }
+    row("  each upstream row adds to the group its key columns name; where a column reads into an array, each"
+        + " element of it does");
   }
 
   private void icebergSchema() {

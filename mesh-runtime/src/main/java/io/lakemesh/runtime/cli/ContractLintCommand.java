@@ -71,14 +71,25 @@ public final class ContractLintCommand implements Callable<Integer> {
     int withProblems = 0;
     int problems = 0;
     java.util.Map<org.apache.iceberg.catalog.TableIdentifier, String> tables = new java.util.HashMap<>();
+    java.util.Map<Path, ContractLinter.Result> results = new java.util.LinkedHashMap<>();
     for (Path file : files) {
-      ContractLinter.Result linted = ContractLinter.lint(file);
+      results.put(file, ContractLinter.lint(file));
+    }
+    // a gold product is checked against its upstream: among the linted contracts, or those a node ships with
+    ContractLinter.Upstreams upstreams = ContractLinter.Upstreams.of(
+        results.values().stream().flatMap(r -> r.products().stream()).toList());
+    for (Path file : files) {
+      ContractLinter.Result linted = results.get(file);
       List<Problem> found = linted.problems();
       if (found.isEmpty()) {
         found = ContractLinter.missingAggregations(linted.products());
       }
       if (found.isEmpty()) {
         found = ContractLinter.sharedTables(file, linted.products(), tables);
+      }
+      if (found.isEmpty()) {
+        found = upstreams.problems(linted.products(), files.size() > 1,
+            note -> err.println("lint: note: " + file + ": " + note));
       }
       for (Problem problem : found) {
         out.println(line(file, problem));

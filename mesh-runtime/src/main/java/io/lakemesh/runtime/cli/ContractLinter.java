@@ -3,6 +3,7 @@ package io.lakemesh.runtime.cli;
 import io.lakemesh.contracts.ContractParser;
 import io.lakemesh.contracts.InvalidContractException;
 import io.lakemesh.contracts.Problem;
+import io.lakemesh.contracts.aggregate.AggregatePlan;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.Field;
@@ -10,6 +11,7 @@ import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.validate.RowValidator;
 import io.lakemesh.runtime.product.Aggregation;
 import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.ProductCatalog;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +62,8 @@ final class ContractLinter {
     List<Problem> problems = new ArrayList<>();
     for (Contract contract : products) {
       String transform = contract.settings().transform();
-      if (contract.stage() != Stage.GOLD || (transform != null && known.contains(transform))) {
+      if (contract.stage() != Stage.GOLD || AggregatePlan.isDeclared(contract)
+          || (transform != null && known.contains(transform))) {
         continue;
       }
       problems.add(new Problem(contract.settingPointer("lakemeshTransform"), "no domain module on this class path"
@@ -68,6 +71,54 @@ final class ContractLinter {
           + " Java code, an Aggregation registered as a service in a domain module (see domains/retail)"));
     }
     return problems.stream().distinct().toList();
+  }
+
+  /**
+   * The products a gold product may read: those of the linted files, and the built-in ones a node loads by default.
+   */
+  record Upstreams(Map<String, Contract> byId) {
+    static Upstreams of(List<Contract> linted) {
+      Map<String, Contract> byId = new java.util.HashMap<>();
+      try {
+        ProductCatalog.load(ContractLinter.class.getClassLoader(), List.of(), true).all()
+            .forEach(p -> byId.put(p.id(), p.contract()));
+      } catch (InvalidContractException e) {
+        throw new IllegalStateException("the built-in contracts do not parse: " + e.getMessage(), e);
+      }
+      linted.forEach(c -> byId.put(c.id(), c));
+      return new Upstreams(byId);
+    }
+
+    /**
+     * A gold product whose upstream is unknown (a node would refuse to start) when several files were linted
+     * together; for one file alone only a note, since its upstream may simply live in another file. A declared
+     * gold product is checked column by column against its upstream.
+     */
+    List<Problem> problems(List<Contract> products, boolean together, java.util.function.Consumer<String> note) {
+      List<Problem> problems = new ArrayList<>();
+      for (Contract gold : products) {
+        String upstream = gold.settings().upstream();
+        if (gold.stage() != Stage.GOLD || upstream == null) {
+          continue;
+        }
+        Contract source = byId.get(upstream);
+        if (source == null) {
+          String what = gold.id() + " reads " + upstream + ", which none of the linted contracts (nor a built-in"
+              + " one) declares";
+          if (together) {
+            problems.add(new Problem(gold.settingPointer("lakemeshUpstream"), what + ": a node with these"
+                + " contracts would refuse to start"));
+          } else {
+            note.accept(what + "; lint it together with " + upstream + "'s contract to check it against it");
+          }
+          continue;
+        }
+        if (AggregatePlan.isDeclared(gold)) {
+          problems.addAll(AggregatePlan.problems(gold, source));
+        }
+      }
+      return problems;
+    }
   }
 
   /**

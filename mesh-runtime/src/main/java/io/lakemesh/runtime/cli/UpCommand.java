@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lakemesh.contracts.InvalidContractException;
 import io.lakemesh.runtime.cluster.MeshNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -50,6 +52,15 @@ public final class UpCommand implements Callable<Integer> {
       + " runs, api to serve HTTP (default: every domain with a contract, plus api)")
   java.util.List<String> roles;
 
+  @Option(names = "--contracts", split = ",", paramLabel = "<dir>", description = "A directory of your own"
+      + " contracts (*.odcs.yaml, *.odcs.yml, *.odcs.json) to serve besides the built-in ones; repeatable"
+      + " (lakemesh.contract-dirs)")
+  java.util.List<Path> contractDirs;
+
+  @Option(names = "--no-builtin-contracts", description = "Leave out the contracts domain modules ship (the retail"
+      + " demo): serve only --contracts (lakemesh.builtin-contracts=false)")
+  boolean noBuiltinContracts;
+
   @Option(names = "--catalog", description = "Shared Iceberg JDBC catalog URI, e.g. jdbc:sqlite:/srv/lm/catalog.db"
       + " or jdbc:postgresql://db/lakemesh (default: SQLite under --home)")
   String catalogUri;
@@ -93,6 +104,20 @@ public final class UpCommand implements Callable<Integer> {
     put(overrides, "pekko.remote.artery.canonical.port", clusterPort);
     put(overrides, "pekko.cluster.seed-nodes", seedNodes);
     put(overrides, "lakemesh.roles", roles);
+    if (contractDirs != null) {
+      for (Path dir : contractDirs) {
+        if (!Files.isDirectory(dir)) {
+          System.err.println("lakemesh: --contracts " + dir + ": " + (Files.exists(dir)
+              ? "not a directory (name the directory that holds the contract files)" : "no such directory"));
+          return 2;
+        }
+      }
+      overrides.put("lakemesh.contract-dirs", contractDirs.stream().map(d -> d.toAbsolutePath().toString())
+          .toList());
+    }
+    if (noBuiltinContracts) {
+      overrides.put("lakemesh.builtin-contracts", false);
+    }
     if (catalogUri != null) {
       if (warehouse == null) {
         System.err.println("lakemesh: --catalog needs --warehouse (where the tables' files live)");
@@ -126,20 +151,27 @@ public final class UpCommand implements Callable<Integer> {
     System.out.println("  management  " + scheme + "://" + config.getString("lakemesh.http.host") + ":"
         + node.managementPort() + "/ready");
     System.out.println("  Kafka       " + node.kafkaBootstrap());
+    // simulate sends the retail demo's traffic: suggested only where that product is served
+    boolean retailDemo = node.products().find("retail.transactions").isPresent();
     if (node.devAdminTokenFile().isPresent()) {
       String tokenFile = node.devAdminTokenFile().get().toString();
       System.out.println("Dev mode: every API call needs a bearer token; an admin token is in " + tokenFile);
       System.out.println("  export TOKEN=$(cat " + tokenFile + ")");
       System.out.println("  curl -H \"Authorization: Bearer $TOKEN\" " + base + "/api/v1/products");
-      System.out.println("  more tokens: ./lakemesh token --sub alice --role analyst --claim region=NCR --ttl 1h"
+      System.out.println("  more tokens: ./lakemesh token --sub alice --role "
+          + (retailDemo ? "analyst --claim region=NCR" : "<a role of your contracts>") + " --ttl 1h"
           + (home != null ? " --home " + home : ""));
-      System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate --rate 500 --duration 60s"
-          + " --target " + base);
+      if (retailDemo) {
+        System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate --rate 500 --duration 60s"
+            + " --target " + base);
+      }
     } else {
       System.out.println("Production security: bearer tokens from " + node.security().issuer()
           + ", audience " + node.security().audience());
-      System.out.println("Send traffic: ./lakemesh simulate --token $TOKEN --rate 500 --duration 60s --target "
-          + base);
+      if (retailDemo) {
+        System.out.println("Send traffic: ./lakemesh simulate --token $TOKEN --rate 500 --duration 60s --target "
+            + base);
+      }
     }
     System.out.println("Ctrl-C drains the pipelines and stops.");
     CountDownLatch stopped = new CountDownLatch(1);

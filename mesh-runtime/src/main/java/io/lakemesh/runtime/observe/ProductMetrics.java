@@ -31,6 +31,7 @@ public final class ProductMetrics {
   private final MultiGauge lag;
   private final MultiGauge freshness;
   private final MultiGauge slaBreached;
+  private final MultiGauge halted;
 
   public ProductMetrics(ProductCatalog products, ProductStats stats) {
     this.products = products;
@@ -53,6 +54,9 @@ public final class ProductMetrics {
         .register(registry);
     slaBreached = MultiGauge.builder("lakemesh.sla.breached")
         .description("1 when a service-level objective of the contract is breached").register(registry);
+    halted = MultiGauge.builder("lakemesh.pipeline.halted")
+        .description("1 while a critical batch rule keeps the product's pipeline stopped (see lastError in stats)")
+        .register(registry);
     registry.config().commonTags("service", "lakemesh");
   }
 
@@ -67,6 +71,7 @@ public final class ProductMetrics {
     List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
     List<MultiGauge.Row<?>> freshRows = new ArrayList<>();
     List<MultiGauge.Row<?>> slaRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> haltRows = new ArrayList<>();
     for (Product p : products.all()) {
       ObjectNode s = stats.of(p);
       Tags product = Tags.of("product", p.id());
@@ -90,6 +95,7 @@ public final class ProductMetrics {
       if (s.hasNonNull("freshnessSeconds")) {
         freshRows.add(MultiGauge.Row.of(product, s.get("freshnessSeconds").asDouble()));
       }
+      haltRows.add(MultiGauge.Row.of(product, "halted".equals(s.path("pipeline").path("state").asText()) ? 1 : 0));
       fields(s.path("sla")).forEach(e -> slaRows.add(MultiGauge.Row.of(product.and("objective", e.getKey()),
           "breached".equals(e.getValue().path("status").asText()) ? 1 : 0)));
     }
@@ -102,6 +108,7 @@ public final class ProductMetrics {
     lag.register(lagRows, true);
     freshness.register(freshRows, true);
     slaBreached.register(slaRows, true);
+    halted.register(haltRows, true);
     return registry.scrape();
   }
 

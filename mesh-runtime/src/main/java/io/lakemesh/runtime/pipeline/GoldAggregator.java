@@ -45,7 +45,7 @@ public final class GoldAggregator {
   private final Map<List<Object>, Object[]> state = new HashMap<>();
   private final GenericRecord template;
   private Long upstreamSnapshot;
-  private final CommitFeed upstreamFeed;
+  private final CommitFeed.Reader upstreamFeed;
   private final CommitListener listener;
   private final String productId;
   private long lastRetention = System.nanoTime();
@@ -61,7 +61,7 @@ public final class GoldAggregator {
   /** @param upstreamFeed the upstream's recent commits in memory, read instead of its files when held; nullable */
   public GoldAggregator(Product product, Aggregation aggregation, Table gold, Table upstream,
       CommitFeed upstreamFeed, CommitListener listener) {
-    this.upstreamFeed = upstreamFeed;
+    this.upstreamFeed = upstreamFeed == null ? null : upstreamFeed.reader();
     this.listener = listener;
     this.productId = product.id();
     this.gold = gold;
@@ -79,6 +79,9 @@ public final class GoldAggregator {
     upstream.refresh();
     Snapshot current = upstream.currentSnapshot();
     if (current == null || Long.valueOf(current.snapshotId()).equals(upstreamSnapshot)) {
+      if (current != null && upstreamFeed != null) {
+        upstreamFeed.readThrough(current.snapshotId());
+      }
       return new RunResult(0, 0, 0, upstreamSnapshot);
     }
     if (upstreamSnapshot != null && upstream.snapshot(upstreamSnapshot) == null) {
@@ -102,7 +105,7 @@ public final class GoldAggregator {
       List<Object> k = List.copyOf(key);
       Object[] acc = state.computeIfAbsent(k, x -> new Object[measureColumns.size()]);
       for (int i = 0; i < measures.length; i++) {
-        acc[i] = add(acc[i], measures[i]);
+        acc[i] = combine(aggregation.combine(i), acc[i], measures[i]);
       }
       if (keysThisRun.add(k)) {
         // the partition of a group never changes: work it out once per group and run
@@ -115,7 +118,7 @@ public final class GoldAggregator {
     if (inMemory.isPresent()) {
       for (Record row : inMemory.get()) {
         upstreamRows[0]++;
-        aggregation.contribute(row, emitter);
+        contribute(row, emitter);
       }
     } else {
       foldFromTable(current, emitter, upstreamRows);
@@ -145,7 +148,7 @@ public final class GoldAggregator {
         : TableReader.readAppended(upstream, fromExclusive, current.snapshotId(), Expressions.alwaysTrue(),
             List.of())) {
       for (Record row : rows) {
-        aggregation.contribute(row, (key, measures) -> {
+        contribute(row, (key, measures) -> {
           List<Object> k = List.copyOf(key);
           if (scratch.putIfAbsent(k, new Object[0]) == null) {
             partitionKey.partition(wrapper.wrap(toRecord(k, new Object[measureColumns.size()])));
@@ -162,11 +165,11 @@ public final class GoldAggregator {
     try (CloseableIterable<Record> rows = TableReader.read(upstream, Expressions.alwaysTrue(), List.of())) {
       for (Record row : rows) {
         upstreamRows[0]++;
-        aggregation.contribute(row, (key, measures) -> {
+        contribute(row, (key, measures) -> {
           List<Object> k = List.copyOf(key);
           Object[] acc = fresh.computeIfAbsent(k, x -> new Object[measureColumns.size()]);
           for (int i = 0; i < measures.length; i++) {
-            acc[i] = add(acc[i], measures[i]);
+            acc[i] = combine(aggregation.combine(i), acc[i], measures[i]);
           }
         });
       }
@@ -193,7 +196,7 @@ public final class GoldAggregator {
             List.of())) {
       for (Record row : rows) {
         upstreamRows[0]++;
-        aggregation.contribute(row, emitter);
+        contribute(row, emitter);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + upstream.name(), e);
@@ -229,7 +232,23 @@ public final class GoldAggregator {
       listener.committed(productId, committed, changed);
     }
     upstreamSnapshot = current.snapshotId();
+    if (upstreamFeed != null) {
+      upstreamFeed.readThrough(upstreamSnapshot); // committed: the feed need not hold those rows for us any more
+    }
     return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot);
+  }
+
+  /**
+   * One upstream row through the aggregation. A domain's Java transformation that fails on a row (typically one
+   * written for another upstream's columns) stops the stage with a message naming both, not a bare exception.
+   */
+  private void contribute(Record row, Aggregation.Emitter emitter) {
+    try {
+      aggregation.contribute(row, emitter);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("transformation '" + aggregation.name() + "' failed on a row of "
+          + upstream.name() + " (is it written for this upstream's columns?): " + e, e);
+    }
   }
 
   /** Expires gold's old snapshots when due (its current snapshot always records the upstream position). */
@@ -298,21 +317,27 @@ public final class GoldAggregator {
     };
   }
 
-  private static Object add(Object acc, Object delta) {
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Object combine(Aggregation.Combine how, Object acc, Object delta) {
     if (delta == null) {
       return acc;
     }
     if (acc == null) {
       return delta;
     }
+    if (how != Aggregation.Combine.SUM) {
+      int order = ((Comparable) delta).compareTo(acc);
+      return (how == Aggregation.Combine.MIN ? order < 0 : order > 0) ? delta : acc;
+    }
     if (acc instanceof BigDecimal a) {
       return a.add((BigDecimal) delta);
     }
+    // an overflow stops the stage (and names the cause) rather than storing a wrapped-around total
     if (acc instanceof Long a) {
-      return a + ((Number) delta).longValue();
+      return Math.addExact(a, ((Number) delta).longValue());
     }
     if (acc instanceof Integer a) {
-      return a + ((Number) delta).intValue();
+      return Math.addExact(a, ((Number) delta).intValue());
     }
     if (acc instanceof Double a) {
       return a + ((Number) delta).doubleValue();

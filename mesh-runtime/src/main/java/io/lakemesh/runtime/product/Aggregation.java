@@ -11,7 +11,10 @@ import org.apache.iceberg.data.Record;
  * contributions into the aggregate state, rewrites the affected partitions and records the upstream snapshot in
  * the same commit. The group key is the gold contract's primary key (in key order); the measures are its other
  * columns, in contract order, and must be additive ({@link java.math.BigDecimal}, {@link Long}, {@link Integer},
- * {@link Double}).
+ * {@link Double}) or, per {@link #combine}, kept as a minimum or maximum.
+ *
+ * <p>A gold contract that names no transformation declares its columns instead ({@code transformLogic}, see
+ * {@link DeclaredAggregation}); most gold products need no Java.
  */
 public interface Aggregation {
 
@@ -20,6 +23,16 @@ public interface Aggregation {
 
   /** Emits what one upstream row adds to the aggregates. */
   void contribute(Record upstream, Emitter out);
+
+  /** How a measure folds a contribution into its aggregate; sums unless the aggregation says otherwise. */
+  default Combine combine(int measure) {
+    return Combine.SUM;
+  }
+
+  /** The ways a measure is kept incrementally over an append-only upstream. */
+  enum Combine {
+    SUM, MIN, MAX
+  }
 
   /** Receives contributions: key values in primary-key order, measures in the order of the measure columns. */
   @FunctionalInterface

@@ -2,6 +2,7 @@ package io.lakemesh.runtime.product;
 
 import io.lakemesh.contracts.ContractParser;
 import io.lakemesh.contracts.InvalidContractException;
+import io.lakemesh.contracts.aggregate.AggregatePlan;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.Stage;
 import java.io.IOException;
@@ -33,8 +34,12 @@ public final class ProductCatalog {
 
   private final Map<String, Product> products;
   private final Map<String, Aggregation> aggregations;
+  /** The aggregations gold contracts declare themselves, by product id. */
+  private final Map<String, Aggregation> declared;
 
-  private ProductCatalog(Map<String, Product> products, Map<String, Aggregation> aggregations) {
+  private ProductCatalog(Map<String, Product> products, Map<String, Aggregation> aggregations,
+      Map<String, Aggregation> declared) {
+    this.declared = declared;
     this.products = products;
     this.aggregations = aggregations;
   }
@@ -121,11 +126,21 @@ public final class ProductCatalog {
         products.put(named.id(), named);
       }
     }
+    Map<String, Aggregation> declared = new LinkedHashMap<>();
     for (Product p : products.values()) {
       if (p.stage() == Stage.GOLD) {
         String upstream = p.contract().settings().upstream();
         if (!products.containsKey(upstream)) {
           throw new IllegalStateException(p.id() + " reads " + upstream + ", which no contract declares");
+        }
+        if (AggregatePlan.isDeclared(p.contract())) {
+          try {
+            declared.put(p.id(), new DeclaredAggregation(p.id(),
+                AggregatePlan.of(p.contract(), products.get(upstream).contract())));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+          continue;
         }
         String transform = p.contract().settings().transform();
         if (transform == null || !aggregations.containsKey(transform)) {
@@ -134,7 +149,7 @@ public final class ProductCatalog {
         }
       }
     }
-    return new ProductCatalog(Map.copyOf(products), Map.copyOf(aggregations));
+    return new ProductCatalog(Map.copyOf(products), Map.copyOf(aggregations), Map.copyOf(declared));
   }
 
   public Collection<Product> all() {
@@ -159,6 +174,7 @@ public final class ProductCatalog {
   }
 
   public Aggregation aggregation(Product gold) {
-    return aggregations.get(gold.contract().settings().transform());
+    Aggregation own = declared.get(gold.id());
+    return own != null ? own : aggregations.get(gold.contract().settings().transform());
   }
 }

@@ -1,13 +1,13 @@
 package io.lakemesh.runtime.product;
 
 import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.validate.Timestamps;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.apache.iceberg.types.Type;
 
@@ -51,7 +51,7 @@ public record RoutingKey(String column, Type type, String datePattern) {
         case DATE -> datePattern == null ? LocalDate.parse(text).toString() : text;
         default -> text;
       };
-    } catch (NumberFormatException | DateTimeParseException e) {
+    } catch (NumberFormatException | java.time.DateTimeException e) {
       return text; // the validator rejects the event; any partition will do
     }
   }
@@ -91,11 +91,11 @@ public record RoutingKey(String column, Type type, String datePattern) {
     return value == 0 ? "0.0" : Float.toString(value);
   }
 
+  /** As the validator reads it (text with or without an offset, or milliseconds since 1970), in microseconds. */
   private static String timestamp(String text) {
-    try {
-      return OffsetDateTime.parse(text).toInstant().toString();
-    } catch (DateTimeParseException e) {
-      return LocalDateTime.parse(text).toString();
+    if (!text.isEmpty() && text.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'))) {
+      return Instant.ofEpochMilli(Long.parseLong(text)).toString();
     }
+    return Timestamps.parse(text).toInstant().toString();
   }
 }

@@ -26,6 +26,20 @@ class ContractExplainCommandTest {
   }
 
   @Test
+  void aDeclaredGoldShowsWhatEachColumnHolds() throws IOException {
+    CliRun run = explain(Files.readString(Path.of("..", "contracts", "src", "test", "resources", "aggregate",
+        "hub_daily.odcs.yaml")));
+    String out = run.out();
+    assertEquals(0, run.exitCode(), out + run.err());
+    assertLine(out, "  transform +declared by the columns \\(see Aggregation\\)");
+    assertLine(out, "Aggregation \\(from logistics\\.shipments, kept incrementally\\)");
+    assertLine(out, "  day +group by day\\(shipped_at\\)");
+    assertLine(out, "  kind +group by parcels\\.kind");
+    assertLine(out, "  shipments +count\\(distinct shipment_id\\)");
+    assertLine(out, "  heaviest +max\\(parcels\\.weight\\)");
+  }
+
+  @Test
   void showsWhatTheContractYields() throws IOException {
     CliRun run = explain(ContractLintCommandTest.orders());
     String out = run.out();

@@ -60,6 +60,43 @@ class ContractLintCommandTest {
         + " provides the aggregation 'daily_sales' (known: [])"), run.out());
   }
 
+  private static String aggregateExample(String name) throws IOException {
+    return Files.readString(Path.of("..", "contracts", "src", "test", "resources", "aggregate", name));
+  }
+
+  @Test
+  void aDeclaredGoldIsCheckedAgainstItsUpstreamWhenBothAreLinted() throws IOException {
+    write("shipments.odcs.yaml", aggregateExample("shipments.odcs.yaml"));
+    Path gold = write("hub_daily.odcs.yaml", aggregateExample("hub_daily.odcs.yaml"));
+    CliRun clean = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(0, clean.exitCode(), clean.out() + clean.err());
+
+    write("hub_daily.odcs.yaml", aggregateExample("hub_daily.odcs.yaml")
+        .replace("transformLogic: sum(parcels.pieces)", "transformLogic: sum(parcels.piece)"));
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().startsWith(gold + ": /schema/0/properties/5/transformLogic: 'parcels.piece': the items of"
+        + " 'parcels' has no property 'piece'"), run.out());
+  }
+
+  @Test
+  void aGoldProductsUnknownUpstreamIsAProblemWhenLintedTogetherANoteAlone() throws IOException {
+    write("shipments.odcs.yaml", aggregateExample("shipments.odcs.yaml"));
+    Path gold = write("hub_daily.odcs.yaml", aggregateExample("hub_daily.odcs.yaml")
+        .replace("value: logistics.shipments", "value: logistics.shipmnts"));
+
+    CliRun together = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(1, together.exitCode(), together.out() + together.err());
+    assertTrue(together.out().startsWith(gold + ": /customProperties/1/value: logistics.hub_daily reads"
+        + " logistics.shipmnts, which none of the linted contracts (nor a built-in one) declares: a node with these"
+        + " contracts would refuse to start"), together.out());
+
+    CliRun alone = CliRun.execute(new ContractLintCommand(), gold.toString());
+    assertEquals(0, alone.exitCode(), alone.out() + alone.err());
+    assertTrue(alone.err().startsWith("lint: note: " + gold + ": logistics.hub_daily reads logistics.shipmnts"),
+        alone.err());
+  }
+
   @Test
   void everyProblemIsOneLineWithFilePointerAndReason() throws IOException {
     Path good = write("orders.odcs.yaml", orders());

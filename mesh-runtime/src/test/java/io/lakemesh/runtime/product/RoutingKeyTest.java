@@ -42,6 +42,10 @@ class RoutingKeyTest {
       "{name: k, logicalType: number, physicalType: double, primaryKey: true, required: true}|1.50|1.5",
       "{name: k, logicalType: number, physicalType: double, primaryKey: true, required: true}|-0.0|0",
       "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25T12:00:00+02:00\"|\"2026-11-25T10:00:00Z\"",
+      "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25T10:00:00\"|\"2026-11-25T10:00:00Z\"",
+      "{name: k, logicalType: timestamp, primaryKey: true, required: true}|1795600800000|\"2026-11-25T10:00:00Z\"",
+      // stored in microseconds (Iceberg's precision): a nanosecond more is the same key, not a second row
+      "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25T10:00:05.123456789Z\"|\"2026-11-25T10:00:05.123456Z\"",
       "{name: k, logicalType: date, primaryKey: true, required: true}|\"2026-11-05\"|\"2026-11-05\"",
       "{name: k, logicalType: date, logicalTypeOptions: {format: dd/MM/yyyy}, primaryKey: true, required: true}|\"05/11/2026\"|\"05/11/2026\""})
   void theKeyOfAnEventAndOfItsTypedRowAgree(String property, String written, String writtenOtherwise)

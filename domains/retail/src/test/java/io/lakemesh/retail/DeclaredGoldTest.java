@@ -1,0 +1,203 @@
+package io.lakemesh.retail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.lakemesh.runtime.cluster.MeshNode;
+import io.lakemesh.runtime.storage.TableReader;
+import java.math.BigDecimal;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A gold product of a domain with no Java of its own: its contract declares each column ({@code transformLogic}),
+ * and a real node (in-process Kafka, Iceberg on SQLite and the file system) keeps it exact across re-sends, invalid
+ * and late events and a restart. The expected table is computed here from the events, independently.
+ */
+class DeclaredGoldTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path EXAMPLES = Path.of("..", "..", "contracts", "src", "test", "resources", "aggregate");
+  private static final String[] HUBS = {"MNL", "CEB", "DVO"};
+  private static final String[] KINDS = {"box", "envelope", "pallet"};
+
+  @TempDir
+  Path home;
+  @TempDir
+  Path contracts;
+
+  private Config config() {
+    return ConfigFactory.parseMap(Map.of(
+            "lakemesh.home", home.toString(),
+            "lakemesh.contract-dirs", List.of(contracts.toString()),
+            "lakemesh.builtin-contracts", false,
+            "lakemesh.http.port", 0,
+            "lakemesh.management.port", 0,
+            "lakemesh.kafka.port", 0,
+            "lakemesh.pipeline.batch-window", "200ms",
+            "lakemesh.pipeline.gold-interval", "200ms",
+            "pekko.remote.artery.canonical.port", 0))
+        .withFallback(ConfigFactory.load());
+  }
+
+  /** One shipment as posted, and what it adds to the expected table. */
+  record Parcel(String kind, BigDecimal weight, int pieces, Double insured) {}
+
+  record Shipment(String id, String hub, OffsetDateTime shippedAt, List<Parcel> parcels) {
+    String json() {
+      StringBuilder items = new StringBuilder();
+      for (Parcel p : parcels) {
+        items.append(items.length() == 0 ? "" : ",").append("{\"kind\":\"").append(p.kind())
+            .append("\",\"weight\":").append(p.weight().toPlainString()).append(",\"pieces\":").append(p.pieces())
+            .append(p.insured() == null ? "" : ",\"insured_value\":" + p.insured()).append('}');
+      }
+      BigDecimal total = parcels.stream().map(Parcel::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
+      return "{\"shipment_id\":\"" + id + "\",\"hub\":\"" + hub + "\",\"status\":\"shipped\",\"shipped_at\":\""
+          + shippedAt + "\",\"address\":{\"city\":\"Makati\"},\"total_weight\":" + total.toPlainString()
+          + ",\"parcels\":[" + items + "]}";
+    }
+  }
+
+  private static List<Shipment> shipments(Random random, int from, int count) {
+    OffsetDateTime base = OffsetDateTime.of(2026, 11, 20, 0, 0, 0, 0, ZoneOffset.UTC);
+    List<Shipment> out = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      List<Parcel> parcels = new ArrayList<>();
+      int n = random.nextInt(4); // some shipments have no parcels: they fall into no group
+      for (int p = 0; p < n; p++) {
+        parcels.add(new Parcel(KINDS[random.nextInt(KINDS.length)],
+            BigDecimal.valueOf(random.nextInt(50_000) + 1, 3), 1 + random.nextInt(5),
+            random.nextBoolean() ? null : (double) random.nextInt(1000)));
+      }
+      out.add(new Shipment("S-" + i, HUBS[random.nextInt(HUBS.length)],
+          base.plusMinutes(random.nextInt(3 * 24 * 60)).withOffsetSameInstant(ZoneOffset.ofHours(8)), parcels));
+    }
+    return out;
+  }
+
+  /** day|hub|kind -> shipments, parcels, pieces, weight, heaviest, insured, first_shipped */
+  private static Map<String, List<Object>> expected(List<Shipment> accepted) {
+    Map<String, List<Object>> out = new TreeMap<>();
+    for (Shipment s : accepted) {
+      LocalDate day = s.shippedAt().withOffsetSameInstant(ZoneOffset.UTC).toLocalDate();
+      java.util.Set<String> counted = new java.util.HashSet<>();
+      for (Parcel p : s.parcels()) {
+        String key = day + "|" + s.hub() + "|" + p.kind();
+        List<Object> row = out.computeIfAbsent(key, k -> new ArrayList<>(List.of(0L, 0L, 0L,
+            new BigDecimal("0.000"), p.weight(), 0.0, s.shippedAt().toInstant())));
+        if (counted.add(key)) {
+          row.set(0, (Long) row.get(0) + 1);
+        }
+        row.set(1, (Long) row.get(1) + 1);
+        row.set(2, (Long) row.get(2) + p.pieces());
+        row.set(3, ((BigDecimal) row.get(3)).add(p.weight()));
+        row.set(4, ((BigDecimal) row.get(4)).max(p.weight()));
+        row.set(5, (Double) row.get(5) + (p.insured() == null ? 0.0 : p.insured()));
+        java.time.Instant first = (java.time.Instant) row.get(6);
+        row.set(6, s.shippedAt().toInstant().isBefore(first) ? s.shippedAt().toInstant() : first);
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, List<Object>> gold(MeshNode node) throws Exception {
+    TableIdentifier id = TableIdentifier.of("logistics", "hub_daily_gold");
+    Map<String, List<Object>> out = new TreeMap<>();
+    if (!node.warehouse().catalog().tableExists(id)) {
+      return out;
+    }
+    Table t = node.warehouse().catalog().loadTable(id);
+    if (t.currentSnapshot() == null) {
+      return out;
+    }
+    try (CloseableIterable<Record> rows = TableReader.read(t)) {
+      for (Record r : rows) {
+        out.put(r.getField("day") + "|" + r.getField("hub") + "|" + r.getField("kind"), new ArrayList<>(List.of(
+            r.getField("shipments"), r.getField("parcels"), r.getField("pieces"), r.getField("weight"),
+            r.getField("heaviest"), r.getField("insured"),
+            ((OffsetDateTime) r.getField("first_shipped")).toInstant())));
+      }
+    }
+    return out;
+  }
+
+  private static void awaitGold(MeshNode node, Map<String, List<Object>> expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    Map<String, List<Object>> actual = gold(node);
+    while (!actual.equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      actual = gold(node);
+    }
+    assertEquals(expected, actual);
+  }
+
+  private static void post(MeshNode node, List<String> lines) throws Exception {
+    NodeRequests.postNdjson(node, "logistics.shipments", String.join("\n", lines) + "\n");
+  }
+
+  @Test
+  void aDeclaredGoldProductIsExactThroughResendsInvalidAndLateEventsAndARestart() throws Exception {
+    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), contracts.resolve("shipments.odcs.yaml"));
+    Files.copy(EXAMPLES.resolve("hub_daily.odcs.yaml"), contracts.resolve("hub_daily.odcs.yaml"));
+    Random random = new Random(7);
+    List<Shipment> first = shipments(random, 0, 300);
+    List<Shipment> second = shipments(random, 300, 200);
+    List<Shipment> accepted = new ArrayList<>(first);
+
+    try (MeshNode node = MeshNode.start(config())) {
+      List<String> lines = new ArrayList<>();
+      first.forEach(s -> lines.add(s.json()));
+      lines.add(first.get(3).json()); // a re-send: silver keeps one, gold counts it once
+      lines.add("{\"shipment_id\":\"S-bad\",\"hub\":\"MNL\"}"); // invalid: quarantined, in no group
+      post(node, lines);
+      awaitGold(node, expected(accepted));
+
+      // the catalog and the rows API serve it like any product
+      String catalog = get(node, "/api/v1/products");
+      assertTrue(catalog.contains("\"logistics.hub_daily\""), catalog);
+      JsonNode rows = JSON.readTree(get(node, "/api/v1/products/logistics.hub_daily/rows?filter="
+          + URLEncoder.encode("hub == 'MNL' && kind == 'box'", StandardCharsets.UTF_8) + "&limit=1000"));
+      long expectedRows = expected(accepted).keySet().stream().filter(k -> k.contains("|MNL|box")).count();
+      assertEquals(expectedRows, rows.size(), rows.toString());
+    }
+
+    // after a restart: new shipments, one late (days before the others), and re-sends of old ones
+    List<Shipment> late = List.of(new Shipment("S-late", "CEB",
+        OffsetDateTime.of(2026, 11, 20, 1, 0, 0, 0, ZoneOffset.UTC),
+        List.of(new Parcel("box", new BigDecimal("9.999"), 2, 5.0))));
+    accepted.addAll(second);
+    accepted.addAll(late);
+    try (MeshNode node = MeshNode.start(config())) {
+      List<String> lines = new ArrayList<>();
+      second.forEach(s -> lines.add(s.json()));
+      late.forEach(s -> lines.add(s.json()));
+      first.subList(0, 20).forEach(s -> lines.add(s.json()));
+      post(node, lines);
+      awaitGold(node, expected(accepted));
+    }
+  }
+
+  private static String get(MeshNode node, String path) throws Exception {
+    return NodeRequests.get(node, path);
+  }
+}
