@@ -174,7 +174,7 @@ final class ContractReader {
     if (type == null) {
       if (node.has("logicalType")) {
         problems.add(new Problem(path + "/logicalType", "unknown logical type '" + node.path("logicalType").asText()
-            + "'"));
+            + "' (ODCS logical types: " + LogicalType.known() + ")"));
       } else if (node.has("properties")) {
         type = LogicalType.OBJECT;
       } else if (node.has("items")) {

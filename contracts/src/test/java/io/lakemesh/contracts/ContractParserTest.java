@@ -54,6 +54,22 @@ class ContractParserTest {
     List<String> paths = e.problems().stream().map(Problem::path).toList();
     assertTrue(paths.contains("/apiVersion"), e.getMessage());
     assertTrue(paths.stream().anyMatch(p -> p.startsWith("/schema/0/properties/3")), e.getMessage());
+    List<String> typeProblems = e.problems().stream().filter(p -> p.path().endsWith("/logicalType"))
+        .map(Problem::toString).toList();
+    assertEquals(1, typeProblems.size(), "one mistake, one line: " + typeProblems);
+    assertTrue(typeProblems.get(0).endsWith("unknown logical type 'datetime' (ODCS logical types: string, date,"
+        + " timestamp, time, number, integer, object, array, boolean)"), typeProblems.toString());
+  }
+
+  @Test
+  void everyMistakeOfOneCelRuleIsNamedAtOnce() throws Exception {
+    String broken = sales().replace("implementation: 'ts <= now + duration(\"5m\")'",
+        "implementation: 'items.all(i, i.qyt > 0) && totl_amount > 0.0'");
+    InvalidContractException e = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("broken", broken));
+    String all = e.getMessage();
+    assertTrue(all.contains("'items[]' has no property 'qyt'"), all);
+    assertTrue(all.contains("totl_amount"), "the second mistake is in the same run: " + all);
   }
 
   @Test

@@ -18,22 +18,21 @@ import java.util.stream.Collectors;
  */
 final class NestedReferences {
   private final Map<String, Field> scope;
+  /** What was found so far: all of it is reported at once, not only the first. */
+  private final java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
 
   private NestedReferences(Map<String, Field> scope) {
     this.scope = scope;
   }
 
-  /** The first reference to an undeclared nested property, as a sentence; empty when every one resolves. */
-  static Optional<String> firstUnknown(CelExpr expr, Map<String, Field> topLevel, String rowVariable) {
+  /** Every reference to an undeclared nested property, each as a sentence; empty when every one resolves. */
+  static List<String> unknown(CelExpr expr, Map<String, Field> topLevel, String rowVariable) {
     Map<String, Field> scope = new HashMap<>(topLevel);
     scope.put(rowVariable, new Field(rowVariable, LogicalType.OBJECT, null, false, false, -1, -1, null, null, null,
         null, List.copyOf(topLevel.values()), null, List.of()));
-    try {
-      new NestedReferences(scope).resolve(expr);
-      return Optional.empty();
-    } catch (Unknown e) {
-      return Optional.of(e.getMessage());
-    }
+    NestedReferences references = new NestedReferences(scope);
+    references.resolve(expr);
+    return List.copyOf(references.unknown);
   }
 
   /** The declared field an expression denotes, or null when it is not (only) a field. */
@@ -48,9 +47,12 @@ final class NestedReferences {
           return null;
         }
         String name = e.select().field();
-        return operand.property(name).orElseThrow(() -> new Unknown("'" + operand.name() + "' has no property '"
-            + name + "' (it has: " + operand.properties().stream().map(Field::name)
-            .collect(Collectors.joining(", ")) + ")"));
+        Optional<Field> property = operand.property(name);
+        if (property.isEmpty()) {
+          unknown.add("'" + operand.name() + "' has no property '" + name + "' (it has: "
+              + operand.properties().stream().map(Field::name).collect(Collectors.joining(", ")) + ")");
+        }
+        return property.orElse(null);
       }
       case CALL -> {
         e.call().target().ifPresent(this::resolve);
@@ -103,9 +105,4 @@ final class NestedReferences {
         -1, -1, null, i.classification(), i.description(), i.options(), i.properties(), i.items(), i.quality());
   }
 
-  private static final class Unknown extends RuntimeException {
-    Unknown(String message) {
-      super(message, null, false, false);
-    }
-  }
 }

@@ -106,6 +106,10 @@ public final class RowExpressions {
       if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
         // columns are typed as their values; a missing value is a missing key of the row map
         error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one)";
+      } else if (error.contains("(double, int)") || error.contains("(int, double)")) {
+        // decimals and numbers are doubles in CEL, and CEL does not mix doubles and ints
+        error += "\n(number and decimal columns are doubles in CEL, which does not mix them with ints: write 1.0"
+            + " rather than 1, or double(x) for an integer x)";
       } else if (error.contains("invalid argument to has() macro")) {
         error += "\n(has() takes a field selection: has(row.<column>), or has(row.<object>.<property>))";
       }
@@ -131,11 +135,17 @@ public final class RowExpressions {
       return parsed;
     }
     try {
-      Optional<String> unknown = NestedReferences.firstUnknown(parsed.getAst().getExpr(), fields, rowVariable);
-      if (unknown.isPresent()) {
-        throw new InvalidExpressionException("undeclared property: " + unknown.get());
+      List<String> unknown = NestedReferences.unknown(parsed.getAst().getExpr(), fields, rowVariable);
+      CelValidationResult checked = compiler.check(parsed.getAst());
+      if (!unknown.isEmpty()) {
+        // the checker's "undefined field" says less than the sentences above; its other findings (a top-level name
+        // that does not exist, say) are kept, so one lint run shows every mistake of the expression
+        List<String> more = checked.getErrors().stream().map(dev.cel.common.CelIssue::getMessage)
+            .filter(m -> !m.startsWith("undefined field")).toList();
+        throw new InvalidExpressionException("undeclared property: " + String.join("; ", unknown)
+            + (more.isEmpty() ? "" : "; " + String.join("; ", more)));
       }
-      return compiler.check(parsed.getAst());
+      return checked;
     } catch (CelValidationException e) {
       throw new InvalidExpressionException(e.getMessage());
     }

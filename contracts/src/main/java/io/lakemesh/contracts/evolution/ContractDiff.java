@@ -103,7 +103,8 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
     return out.toString();
   }
 
-  private String counts() {
+  /** How many changes of each kind, e.g. "1 breaking change, 2 compatible", or "no changes". */
+  public String counts() {
     if (changes.isEmpty()) {
       return "no changes";
     }

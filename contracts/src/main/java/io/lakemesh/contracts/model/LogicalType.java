@@ -18,6 +18,11 @@ public enum LogicalType {
     }
   }
 
+  /** The names there are, for a message about one that is not: "string, date, ...". */
+  public static String known() {
+    return String.join(", ", java.util.Arrays.stream(values()).map(LogicalType::odcsName).toList());
+  }
+
   public String odcsName() {
     return name().toLowerCase(Locale.ROOT);
   }

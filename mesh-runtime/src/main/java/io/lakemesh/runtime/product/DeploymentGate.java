@@ -83,11 +83,11 @@ public final class DeploymentGate {
             .set("lakemesh.contract.version", product.contract().version()).commit();
         if (diff.versionNotRaised()) {
           LOG.warn("{}: deployed a changed contract under the same version {} ({}){}; raise the minor version so"
-              + " consumers can tell the contracts apart", product.id(), running.version(), diff,
+              + " consumers can tell the contracts apart", product.id(), running.version(), diff.counts(),
               evolved ? "; schema evolved in place" : "");
         } else {
           LOG.info("{}: deployed {} over {} ({}){}", product.id(), product.contract().version(),
-              running.version(), diff, evolved ? "; schema evolved in place" : "");
+              running.version(), diff.counts(), evolved ? "; schema evolved in place" : "");
         }
       }
     }
