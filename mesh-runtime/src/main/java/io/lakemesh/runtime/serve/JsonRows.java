@@ -26,16 +26,34 @@ public final class JsonRows {
     if (!columns.isEmpty()) {
       // in the order the caller asked for them
       for (String c : columns) {
-        if (record.struct().field(c) != null) {
-          node.set(c, value(record.getField(c)));
+        Types.NestedField f = record.struct().field(c);
+        if (f != null) {
+          node.set(c, value(record.getField(c), f.type()));
         }
       }
       return node;
     }
     for (Types.NestedField f : record.struct().fields()) {
-      node.set(f.name(), value(record.getField(f.name())));
+      node.set(f.name(), value(record.getField(f.name()), f.type()));
     }
     return node;
+  }
+
+  /**
+   * A value of a column of {@code type}: a decimal is written with the column's scale, as the table stores it, so
+   * a row reads the same from the rows API (Parquet) and from a live stream (the validated event, which keeps the
+   * scale it was written with).
+   */
+  static JsonNode value(Object v, org.apache.iceberg.types.Type type) {
+    if (v instanceof BigDecimal d && type instanceof Types.DecimalType decimal && d.scale() < decimal.scale()) {
+      return NODES.numberNode(d.setScale(decimal.scale()));
+    }
+    if (v instanceof List<?> list && type instanceof Types.ListType listType) {
+      ArrayNode array = NODES.arrayNode(list.size());
+      list.forEach(x -> array.add(value(x, listType.elementType())));
+      return array;
+    }
+    return value(v);
   }
 
   public static JsonNode value(Object v) {
