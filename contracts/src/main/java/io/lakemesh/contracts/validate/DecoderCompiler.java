@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LogicalType;
 import io.lakemesh.contracts.model.TypeOptions;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.Severity;
@@ -158,10 +159,17 @@ final class DecoderCompiler {
       }
       return decoded;
     };
+    KnownStrings clean = f.type() == LogicalType.STRING && !f.isFreeFormObject() ? cleanValues(f, tree) : null;
     StreamDecoder stream = (parser, t) -> {
       // the rules read a value's JSON text; only a string's is at hand while streaming
       if (t != JsonToken.VALUE_STRING) {
         return viaTree(tree, parser);
+      }
+      if (clean != null) {
+        String known = clean.find(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+        if (known != null) {
+          return known; // a listed value every check of the property passes: nothing to check again
+        }
       }
       Object decoded = base.stream().read(parser, t);
       String text = parser.getText();
@@ -171,6 +179,29 @@ final class DecoderCompiler {
       return decoded;
     };
     return new Compiled(tree, stream);
+  }
+
+  /**
+   * The property's listed valid values that pass every check of it without a finding (so a row holding one needs
+   * no check), or null when it lists none.
+   */
+  private static KnownStrings cleanValues(Field f, Decoder checks) {
+    List<String> listed = new ArrayList<>();
+    for (QualityRule rule : f.quality()) {
+      if (rule instanceof QualityRule.Library lib && lib.metric().equals("invalidValues")) {
+        listed.addAll(lib.validValues());
+      }
+    }
+    List<String> clean = new ArrayList<>();
+    for (String value : listed) {
+      Findings findings = new Findings();
+      checks.decode(com.fasterxml.jackson.databind.node.TextNode.valueOf(value), FieldPath.ROOT, findings);
+      if (!findings.hasErrors() && findings.warnings().isEmpty()) {
+        clean.add(value);
+      }
+    }
+    KnownStrings known = new KnownStrings(clean);
+    return known.isEmpty() ? null : known;
   }
 
   private interface ValueCheck {
