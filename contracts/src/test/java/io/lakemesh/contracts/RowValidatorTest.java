@@ -43,6 +43,31 @@ class RowValidatorTest {
   }
 
   @Test
+  void aFailedRuleSaysWhichOfItsColumnsWereAbsent() throws Exception {
+    RowValidator sensors = RowValidator.compile(ContractParser.parse("sensors", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.readings
+        version: 1.0.0
+        status: active
+        domain: iot
+        schema:
+          - name: readings
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: temperature, logicalType: number}
+            quality:
+              - {name: not_too_hot, type: custom, engine: cel, implementation: 'temperature < 60.0'}
+        """));
+    Outcome missing = sensors.validate("{\"id\":\"r1\"}".getBytes(StandardCharsets.UTF_8), NOW);
+    List<Violation> errors = ((Outcome.Rejected) missing).errors();
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).message().endsWith("(temperature absent)"), errors.toString());
+    Outcome hot = sensors.validate("{\"id\":\"r2\",\"temperature\":70}".getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals("fails temperature < 60.0", ((Outcome.Rejected) hot).errors().get(0).message());
+  }
+
+  @Test
   void acceptsAValidSaleAsATypedRow() {
     Outcome outcome = validator.validate(VALID.getBytes(StandardCharsets.UTF_8), NOW);
     Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, outcome, () -> outcome.toString());

@@ -62,7 +62,14 @@ public final class RowValidator {
   private final StructDecoder decoder;
   private final List<CompiledRule> rules;
 
-  private record CompiledRule(QualityRule.Cel rule, RowPredicate predicate) {}
+  /** @param columns the top-level columns the rule reads, to say which were absent when it fails */
+  private record CompiledRule(QualityRule.Cel rule, RowPredicate predicate, List<String> columns) {
+    /** " (temperature absent)" when columns the rule reads have no value in the row: often why it failed. */
+    String absent(GenericRecord row) {
+      List<String> absent = columns.stream().filter(c -> row.getField(c) == null).toList();
+      return absent.isEmpty() ? "" : " (" + String.join(", ", absent) + " absent)";
+    }
+  }
 
   private RowValidator(Schema schema, StructDecoder decoder, List<CompiledRule> rules) {
     this.schema = schema;
@@ -85,7 +92,10 @@ public final class RowValidator {
     List<CompiledRule> rules = new ArrayList<>();
     for (QualityRule.Cel rule : celRules(contract)) {
       try {
-        rules.add(new CompiledRule(rule, env.compile(rule.expression())));
+        RowPredicate predicate = env.compile(rule.expression());
+        List<String> columns = predicate.referencedColumns().stream()
+            .filter(c -> schema.asStruct().field(c) != null).sorted().toList();
+        rules.add(new CompiledRule(rule, predicate, columns));
       } catch (InvalidExpressionException e) {
         throw new IllegalArgumentException("rule '" + rule.name() + "' does not compile: " + e.getMessage(), e);
       }
@@ -174,11 +184,12 @@ public final class RowValidator {
         try {
           if (!r.predicate().test(row, now)) {
             findings.add(r.rule().severity(), "rule", field, r.rule().name(),
-                r.rule().description() != null ? r.rule().description() : "fails " + r.rule().expression());
+                (r.rule().description() != null ? r.rule().description() : "fails " + r.rule().expression())
+                    + r.absent(row));
           }
         } catch (CelEvaluationException e) {
           findings.add(r.rule().severity() == Severity.INFO ? Severity.WARNING : r.rule().severity(), "rule_error",
-              field, r.rule().name(), "cannot be evaluated: " + e.getMessage());
+              field, r.rule().name(), "cannot be evaluated: " + e.getMessage() + r.absent(row));
         }
       }
     }
