@@ -40,11 +40,25 @@ public final class DeploymentGate {
 
   private DeploymentGate() {}
 
+  /**
+   * A new major version deployed beside an older one takes over the product's id on its first start, with empty
+   * tables that fill from the raw topic's history: readers of the unpinned id see its rows from now on, so say so.
+   */
+  private static void announceNewMajor(ProductCatalog products, Product newest) {
+    String older = newest.id() + Product.VERSION_SEPARATOR;
+    products.all().stream().filter(p -> p.id().startsWith(older) && p.majorVersion() < newest.majorVersion())
+        .forEach(p -> LOG.warn("{} now names major version {} ({}), whose new tables fill from the raw topic's"
+            + " history; {} {} keeps its tables and is served as {}: readers of {} read the new major from now on,"
+            + " and pin {} to keep reading the old one", newest.id(), newest.majorVersion(),
+            newest.contract().version(), newest.id(), p.contract().version(), p.id(), newest.id(), p.id()));
+  }
+
   public static void check(Warehouse warehouse, ProductCatalog products) {
     List<String> refusals = new ArrayList<>();
     Catalog catalog = warehouse.catalog();
     for (Product product : products.all()) {
       if (!catalog.tableExists(product.servedTable())) {
+        announceNewMajor(products, product);
         continue;
       }
       Table served = catalog.loadTable(product.servedTable());
