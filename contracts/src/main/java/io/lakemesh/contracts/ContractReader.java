@@ -134,6 +134,13 @@ final class ContractReader {
     Object upstream = custom.remove("lakemeshUpstream");
     Object transform = custom.remove("lakemeshTransform");
     Object partitions = custom.remove("lakemeshPartitions");
+    for (String key : custom.keySet()) {
+      // another custom property is the owner's business, but one that looks like ours is most likely a typo
+      if (key.toLowerCase(java.util.Locale.ROOT).startsWith("lakemesh")) {
+        problems.add(new Problem(Contract.settingPointer(document, object, key), "unknown Lakemesh setting '" + key
+            + "' (the settings are lakemeshStage, lakemeshUpstream, lakemeshTransform and lakemeshPartitions)"));
+      }
+    }
     int partitionCount = 3;
     if (partitions != null) {
       try {

@@ -197,6 +197,47 @@ class DeclaredGoldTest {
     }
   }
 
+  @Test
+  void aNewMajorOfTheSourceDoesNotChangeAGoldProductComputedFromTheOldOne() throws Exception {
+    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), contracts.resolve("shipments.odcs.yaml"));
+    Files.copy(EXAMPLES.resolve("hub_daily.odcs.yaml"), contracts.resolve("hub_daily.odcs.yaml"));
+    Random random = new Random(11);
+    List<Shipment> first = shipments(random, 0, 120);
+    List<Shipment> second = shipments(random, 120, 120);
+    try (MeshNode node = MeshNode.start(config())) {
+      List<String> lines = new ArrayList<>();
+      first.forEach(s -> lines.add(s.json()));
+      post(node, lines);
+      awaitGold(node, expected(first));
+    }
+    // shipments 2.0.0 runs beside 1.x and refuses hub DVO; hub_daily (unchanged) keeps reading 1.x, where DVO counts
+    String v2 = Files.readString(EXAMPLES.resolve("shipments.odcs.yaml")).replace("version: 1.0.0", "version: 2.0.0")
+        .replace("""
+              - name: hub
+                logicalType: string
+                required: true
+        """, """
+              - name: hub
+                logicalType: string
+                required: true
+                quality:
+                  - {name: known_hub, metric: invalidValues, arguments: {validValues: [MNL, CEB]}, mustBe: 0}
+        """);
+    assertTrue(v2.contains("known_hub"), "the test edits the example contract");
+    Files.writeString(contracts.resolve("shipments-v2.odcs.yaml"), v2);
+    List<Shipment> all = new ArrayList<>(first);
+    all.addAll(second);
+    try (MeshNode node = MeshNode.start(config())) {
+      List<String> lines = new ArrayList<>();
+      second.forEach(s -> lines.add(s.json()));
+      post(node, lines);
+      assertTrue(all.stream().anyMatch(s -> s.hub().equals("DVO") && !s.parcels().isEmpty()));
+      awaitGold(node, expected(all));
+      // the pinned form reads the same
+      assertTrue(node.products().find("logistics.shipments@v1").isPresent());
+    }
+  }
+
   private static String get(MeshNode node, String path) throws Exception {
     return NodeRequests.get(node, path);
   }

@@ -85,7 +85,11 @@ final class ContractLinter {
       } catch (InvalidContractException e) {
         throw new IllegalStateException("the built-in contracts do not parse: " + e.getMessage(), e);
       }
-      linted.forEach(c -> byId.put(c.id(), c));
+      for (Contract c : linted) {
+        byId.put(c.id(), c);
+        // a gold product may pin the major version it reads: <id>@v<major>
+        byId.put(c.id() + Product.VERSION_SEPARATOR + Product.majorOf(c.version()), c);
+      }
       return new Upstreams(byId);
     }
 
@@ -111,6 +115,12 @@ final class ContractLinter {
           } else {
             note.accept(what + "; lint it together with " + upstream + "'s contract to check it against it");
           }
+          continue;
+        }
+        if (source.stage() != Stage.SOURCE) {
+          problems.add(new Problem(gold.settingPointer("lakemeshUpstream"), gold.id() + " reads " + upstream + ", a "
+              + source.stage().odcsName() + " product: a gold product keeps its aggregates from the rows its upstream"
+              + " appends, and a gold product's rows are rewritten, not appended; let it read the source product"));
           continue;
         }
         if (AggregatePlan.isDeclared(gold)) {

@@ -276,10 +276,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /** The aggregator of this derived product, state loaded from its table; reads its upstream's commits in memory. */
   private GoldAggregator newAggregator() {
     var warehouse = services.warehouse();
-    Product upstream = services.products().find(product.contract().settings().upstream()).orElseThrow();
-    return new GoldAggregator(product, services.products().aggregation(product),
-        StageTables.served(warehouse, product), StageTables.served(warehouse, upstream),
-        services.feed(upstream.id()), services.changes());
+    org.apache.iceberg.Table gold = StageTables.served(warehouse, product);
+    Product upstream = services.products().upstreamOf(product,
+        io.lakemesh.runtime.storage.SnapshotPositions.latest(gold, GoldAggregator.UPSTREAM_TABLE).orElse(null));
+    return new GoldAggregator(product, services.products().aggregation(product), gold,
+        StageTables.served(warehouse, upstream), services.feed(upstream.id()), services.changes());
   }
 
   private RunningPipeline startSource() {

@@ -36,6 +36,8 @@ import org.apache.iceberg.types.Types;
  */
 public final class GoldAggregator {
   public static final String UPSTREAM_SNAPSHOT = "lakemesh.source.snapshot";
+  /** The upstream table a gold commit was computed from, in its snapshot summary. */
+  public static final String UPSTREAM_TABLE = "lakemesh.source.table";
 
   private final Table gold;
   private final Table upstream;
@@ -85,10 +87,16 @@ public final class GoldAggregator {
       return new RunResult(0, 0, 0, upstreamSnapshot);
     }
     if (upstreamSnapshot != null && upstream.snapshot(upstreamSnapshot) == null) {
-      // gold fell behind by more than the upstream's snapshot retention: what was appended since can no longer
-      // be told apart, so every partition is recomputed from the upstream's whole history
-      LOG.warn("{}: upstream snapshot {} has expired; recomputing gold from all of {}", productId,
-          upstreamSnapshot, upstream.name());
+      // gold fell behind by more than the upstream's snapshot retention (or was computed from another table): what
+      // was appended since can no longer be told apart, so every partition is recomputed from the whole upstream
+      String computedFrom = SnapshotPositions.latest(gold, UPSTREAM_TABLE).orElse(upstream.name());
+      if (computedFrom.equals(upstream.name())) {
+        LOG.warn("{}: upstream snapshot {} has expired; recomputing gold from all of {}", productId,
+            upstreamSnapshot, upstream.name());
+      } else {
+        LOG.warn("{}: gold was computed from {}, now it reads {}; recomputing gold from all of it", productId,
+            computedFrom, upstream.name());
+      }
       return replay(null);
     }
     PartitionKey partitionKey = new PartitionKey(gold.spec(), gold.schema());
@@ -223,10 +231,11 @@ public final class GoldAggregator {
       }
     }
     Map<String, String> summary = Map.of(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId()),
-        "lakemesh.source.table", upstream.name());
+        UPSTREAM_TABLE, upstream.name());
     if (out.isEmpty()) {
       // nothing aggregated (e.g. only rows that contribute nothing): still record how far we read
-      gold.newAppend().set(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId())).commit();
+      gold.newAppend().set(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId())).set(UPSTREAM_TABLE,
+          upstream.name()).commit();
     } else {
       Snapshot committed = TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
       listener.committed(productId, committed, changed);

@@ -130,13 +130,19 @@ public final class ProductCatalog {
     for (Product p : products.values()) {
       if (p.stage() == Stage.GOLD) {
         String upstream = p.contract().settings().upstream();
-        if (!products.containsKey(upstream)) {
+        Product source = lookup(products, upstream);
+        if (source == null) {
           throw new IllegalStateException(p.id() + " reads " + upstream + ", which no contract declares");
+        }
+        if (source.stage() != Stage.SOURCE) {
+          throw new IllegalStateException(p.id() + " reads " + upstream + ", a " + source.stage().odcsName()
+              + " product: a gold product keeps its aggregates from the rows its upstream appends, and a gold"
+              + " product's rows are rewritten, not appended; let it read the source product itself");
         }
         if (AggregatePlan.isDeclared(p.contract())) {
           try {
             declared.put(p.id(), new DeclaredAggregation(p.id(),
-                AggregatePlan.of(p.contract(), products.get(upstream).contract())));
+                AggregatePlan.of(p.contract(), source.contract())));
           } catch (IllegalArgumentException e) {
             throw new IllegalStateException(e.getMessage(), e);
           }
@@ -161,6 +167,10 @@ public final class ProductCatalog {
    * newest itself, so a reader can pin the major version it was written against.
    */
   public Optional<Product> find(String id) {
+    return Optional.ofNullable(lookup(products, id));
+  }
+
+  private static Product lookup(Map<String, Product> products, String id) {
     Product found = products.get(id);
     int at = id.lastIndexOf(Product.VERSION_SEPARATOR);
     if (found == null && at > 0) {
@@ -170,7 +180,39 @@ public final class ProductCatalog {
         found = newest;
       }
     }
-    return Optional.ofNullable(found);
+    return found;
+  }
+
+  /**
+   * The product a gold product reads: what its {@code lakemeshUpstream} names, where an id without {@code @v<major>}
+   * is the newest major, except that a gold table computed from an older major that is still served keeps reading
+   * it. A new major of a source product must not silently change the data of the gold products over it: they move
+   * with a new major version of their own (new tables, computed from the newest upstream), or by naming
+   * {@code <id>@v<major>}.
+   *
+   * @param recordedTable the upstream table the gold table's last commit says it was computed from; null if none
+   */
+  public Product upstreamOf(Product gold, String recordedTable) {
+    String named = gold.contract().settings().upstream();
+    Product newest = find(named).orElseThrow(() -> new IllegalStateException(gold.id() + " reads " + named
+        + ", which no contract declares"));
+    if (recordedTable == null || named.contains(Product.VERSION_SEPARATOR) || isTable(recordedTable, newest)) {
+      return newest;
+    }
+    Product bound = products.values().stream()
+        .filter(p -> p.contract().id().equals(newest.contract().id()) && isTable(recordedTable, p))
+        .findFirst().orElse(newest);
+    if (bound != newest) {
+      LOG.warn("{} keeps reading {} ({}), which its table was computed from, not the newest major {} ({}): give {} a"
+          + " new major version to compute it from {}, or name {} in lakemeshUpstream", gold.id(), bound.id(),
+          bound.contract().version(), newest.id(), newest.contract().version(), gold.id(), newest.id(), bound.id());
+    }
+    return bound;
+  }
+
+  private static boolean isTable(String name, Product p) {
+    String table = p.servedTable().toString();
+    return name.equals(table) || name.endsWith("." + table);
   }
 
   public Aggregation aggregation(Product gold) {

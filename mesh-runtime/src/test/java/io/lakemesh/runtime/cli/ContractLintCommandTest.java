@@ -98,6 +98,24 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void aGoldProductReadsASourceProductPinnedToAMajorIfItLikes() throws IOException {
+    write("shipments.odcs.yaml", aggregateExample("shipments.odcs.yaml"));
+    write("hub_daily.odcs.yaml", aggregateExample("hub_daily.odcs.yaml")
+        .replace("value: logistics.shipments", "value: logistics.shipments@v1"));
+    CliRun pinned = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(0, pinned.exitCode(), pinned.out() + pinned.err());
+
+    // a gold product over a gold product: its upstream's rows are rewritten, never appended, so it would go stale
+    Path rollup = write("hub_rollup.odcs.yaml", aggregateExample("hub_daily.odcs.yaml")
+        .replace("id: logistics.hub_daily", "id: logistics.hub_rollup").replace("name: hub_daily", "name: hub_rollup")
+        .replace("value: logistics.shipments", "value: logistics.hub_daily"));
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().startsWith(rollup + ": /customProperties/1/value: logistics.hub_rollup reads"
+        + " logistics.hub_daily, a gold product"), run.out());
+  }
+
+  @Test
   void everyProblemIsOneLineWithFilePointerAndReason() throws IOException {
     Path good = write("orders.odcs.yaml", orders());
     Path bad = write("broken.odcs.yaml", orders()
