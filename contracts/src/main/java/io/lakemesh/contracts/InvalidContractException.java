@@ -15,6 +15,14 @@ public final class InvalidContractException extends Exception {
     this.problems = List.copyOf(problems);
   }
 
+  /** Several refused files at once, each with its problems, so that one start shows all of them. */
+  public InvalidContractException(List<InvalidContractException> files) {
+    super(files.size() + " contract files are refused\n" + files.stream().map(Throwable::getMessage)
+        .collect(Collectors.joining("\n")));
+    this.source = files.size() + " contract files";
+    this.problems = files.stream().flatMap(f -> f.problems().stream()).toList();
+  }
+
   public String source() {
     return source;
   }

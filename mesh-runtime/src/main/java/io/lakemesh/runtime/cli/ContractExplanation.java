@@ -122,7 +122,9 @@ final class ContractExplanation {
       column(column, 0);
     }
     if (!schema.identifierFieldNames().isEmpty()) {
-      row("  identifier fields: %s", String.join(", ", schema.identifierFieldNames()));
+      // in primary-key order (the schema keeps them as a set)
+      row("  identifier fields: %s", contract.primaryKey().stream().map(Field::name)
+          .filter(schema.identifierFieldNames()::contains).collect(Collectors.joining(", ")));
     }
   }
 

@@ -333,9 +333,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     }
     if (ended.error() != null && ended.error().startsWith(QualityGateException.class.getSimpleName())) {
       // re-running the same batch would fail the same way: stay halted, visible in stats, until resumed
-      getContext().getLog().error("{}: pipeline halted by a quality gate: {}", worker, ended.error());
+      // the rule and its measure, without the exception's class name (describe() puts it first)
+      String reason = ended.error().substring(QualityGateException.class.getSimpleName().length() + 2);
+      getContext().getLog().error("{}: pipeline halted by a quality gate: {}", worker, reason);
       halted = true;
-      publish("halted", ended.error());
+      publish("halted", reason);
       return this;
     }
     if (ended.error() != null) {

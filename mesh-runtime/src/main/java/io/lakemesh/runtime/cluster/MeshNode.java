@@ -115,9 +115,11 @@ public final class MeshNode implements AutoCloseable {
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
         lm.getStringList("contract-dirs").stream().map(Path::of).toList(), lm.getBoolean("builtin-contracts"));
     if (products.all().isEmpty()) {
-      throw new IllegalStateException("no data product contracts found: set lakemesh.contract-dirs"
-          + (lm.getBoolean("builtin-contracts") ? " or put a domain module on the classpath"
-              : " (lakemesh.builtin-contracts = false leaves out the ones domain modules ship)"));
+      throw new IllegalStateException("no data product contracts found: give a directory of them with --contracts"
+          + " <dir> (lakemesh.contract-dirs)" + (lm.getBoolean("builtin-contracts")
+              ? " or put a domain module on the classpath"
+              : "; --no-builtin-contracts (lakemesh.builtin-contracts = false) leaves out the ones domain modules"
+                  + " ship"));
     }
     // security first: a misconfiguration refuses the start before anything else runs
     SecuritySettings security = SecuritySettings.from(lm);

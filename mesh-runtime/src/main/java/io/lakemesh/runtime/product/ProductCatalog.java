@@ -77,18 +77,30 @@ public final class ProductCatalog {
           }
         }
       }
+      // every refused file is reported, not only the first, as lint does
+      List<InvalidContractException> refused = new ArrayList<>();
       for (Path dir : extraDirs) {
         try (Stream<Path> files = Files.walk(dir)) {
           for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
             String name = file.getFileName().toString();
             if (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json")) {
-              contracts.addAll(products(file.toString(), ContractParser.parseAll(file)));
+              try {
+                contracts.addAll(products(file.toString(), ContractParser.parseAll(file)));
+              } catch (InvalidContractException e) {
+                refused.add(e);
+              }
             } else if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
               // lint reads any YAML or JSON file; say why the node does not, rather than dropping it silently
               LOG.warn("{} is not loaded: contract files are named *.odcs.yaml, *.odcs.yml or *.odcs.json", file);
             }
           }
         }
+      }
+      if (refused.size() == 1) {
+        throw refused.get(0);
+      }
+      if (!refused.isEmpty()) {
+        throw new InvalidContractException(refused);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,0 +1,57 @@
+package io.lakemesh.runtime.product;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lakemesh.contracts.InvalidContractException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a node loads at start, and what it refuses before anything runs. */
+class ProductCatalogTest {
+  private static final Path EXAMPLES = Path.of("..", "contracts", "src", "test", "resources", "aggregate");
+
+  @TempDir
+  Path dir;
+
+  private ProductCatalog load() throws InvalidContractException {
+    return ProductCatalog.load(ProductCatalogTest.class.getClassLoader(), List.of(dir), false);
+  }
+
+  @Test
+  void everyRefusedFileIsNamedNotOnlyTheFirst() throws Exception {
+    Files.writeString(dir.resolve("a.odcs.yaml"), "apiVersion: v3.1.0\nkind: DataContract\n");
+    Files.writeString(dir.resolve("b.odcs.yaml"), "not: [closed");
+    InvalidContractException e = assertThrows(InvalidContractException.class, this::load);
+    assertTrue(e.getMessage().startsWith("2 contract files are refused"), e.getMessage());
+    assertTrue(e.getMessage().contains("a.odcs.yaml") && e.getMessage().contains("b.odcs.yaml"), e.getMessage());
+  }
+
+  @Test
+  void aDeclaredGoldProductIsPlannedAgainstItsSourceAndMayPinItsMajor() throws Exception {
+    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), dir.resolve("shipments.odcs.yaml"));
+    Files.writeString(dir.resolve("hub_daily.odcs.yaml"), Files.readString(EXAMPLES.resolve("hub_daily.odcs.yaml"))
+        .replace("value: logistics.shipments", "value: logistics.shipments@v1"));
+    ProductCatalog catalog = load();
+    Product gold = catalog.find("logistics.hub_daily").orElseThrow();
+    assertTrue(catalog.aggregation(gold) instanceof DeclaredAggregation);
+    assertEquals("logistics.shipments", catalog.upstreamOf(gold, null).id());
+  }
+
+  @Test
+  void aGoldProductOverAGoldProductIsRefused() throws Exception {
+    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), dir.resolve("shipments.odcs.yaml"));
+    String gold = Files.readString(EXAMPLES.resolve("hub_daily.odcs.yaml"));
+    Files.writeString(dir.resolve("hub_daily.odcs.yaml"), gold);
+    Files.writeString(dir.resolve("hub_rollup.odcs.yaml"), gold.replace("id: logistics.hub_daily",
+        "id: logistics.hub_rollup").replace("name: hub_daily", "name: hub_rollup")
+        .replace("value: logistics.shipments", "value: logistics.hub_daily"));
+    IllegalStateException e = assertThrows(IllegalStateException.class, this::load);
+    assertTrue(e.getMessage().startsWith("logistics.hub_rollup reads logistics.hub_daily, a gold product"),
+        e.getMessage());
+  }
+}
