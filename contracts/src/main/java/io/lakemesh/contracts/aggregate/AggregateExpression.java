@@ -86,6 +86,10 @@ public sealed interface AggregateExpression {
       }
       throw new IllegalArgumentException("'" + t + "' needs a path inside the parentheses; write " + FORMS);
     }
+    if (!distinct && path.equalsIgnoreCase("distinct")) {
+      throw new IllegalArgumentException("'" + t + "' needs the upstream key it counts: count(distinct <key>), e.g."
+          + " count(distinct id)");
+    }
     if (!PATH.matcher(path).matches()) {
       throw new IllegalArgumentException("'" + path + "' in '" + t + "' is not a path: names of upstream"
           + " properties joined by dots, such as items.qty (expressions are not supported)");

@@ -84,6 +84,8 @@ class AggregatePlanTest {
     assertTrue(e.getMessage().contains("only count takes distinct"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> AggregateExpression.parse("SELECT sum(x) FROM t"));
     assertThrows(IllegalArgumentException.class, () -> AggregateExpression.parse("sum()"));
+    e = assertThrows(IllegalArgumentException.class, () -> AggregateExpression.parse("count(distinct)"));
+    assertTrue(e.getMessage().contains("needs the upstream key it counts"), e.getMessage());
   }
 
   @Test
