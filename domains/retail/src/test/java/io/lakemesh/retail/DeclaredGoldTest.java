@@ -151,14 +151,19 @@ class DeclaredGoldTest {
     assertEquals(expected, actual);
   }
 
+  /** The README's example pair: logistics.shipments and the declared gold product logistics.hub_daily. */
+  private void deployExamples() throws Exception {
+    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), contracts.resolve("shipments.odcs.yaml"));
+    Files.copy(EXAMPLES.resolve("hub_daily.odcs.yaml"), contracts.resolve("hub_daily.odcs.yaml"));
+  }
+
   private static void post(MeshNode node, List<String> lines) throws Exception {
     NodeRequests.postNdjson(node, "logistics.shipments", String.join("\n", lines) + "\n");
   }
 
   @Test
   void aDeclaredGoldProductIsExactThroughResendsInvalidAndLateEventsAndARestart() throws Exception {
-    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), contracts.resolve("shipments.odcs.yaml"));
-    Files.copy(EXAMPLES.resolve("hub_daily.odcs.yaml"), contracts.resolve("hub_daily.odcs.yaml"));
+    deployExamples();
     Random random = new Random(7);
     List<Shipment> first = shipments(random, 0, 300);
     List<Shipment> second = shipments(random, 300, 200);
@@ -199,8 +204,7 @@ class DeclaredGoldTest {
 
   @Test
   void aNewMajorOfTheSourceDoesNotChangeAGoldProductComputedFromTheOldOne() throws Exception {
-    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), contracts.resolve("shipments.odcs.yaml"));
-    Files.copy(EXAMPLES.resolve("hub_daily.odcs.yaml"), contracts.resolve("hub_daily.odcs.yaml"));
+    deployExamples();
     Random random = new Random(11);
     List<Shipment> first = shipments(random, 0, 120);
     List<Shipment> second = shipments(random, 120, 120);
