@@ -456,11 +456,13 @@ public final class ApiRoutes extends AllDirectives {
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
-        .match(EntityStreamSizeException.class, e -> problem(new Problem(413, "too-large", "Payload too large",
-            "the body is larger than the limit of " + maxBodyBytes + " bytes; send smaller batches"), null))
+        .match(EntityStreamSizeException.class, e -> extractUri(uri -> problem(new Problem(413, "too-large",
+            "Payload too large", "the body is larger than the limit of " + maxBodyBytes + " bytes; send smaller"
+                + " batches"), uri.path())))
         .matchAny(e -> {
           LOG.error("request failed", e);
-          return problem(new Problem(500, "internal", "Internal error", "the request failed on the server"), null);
+          return extractUri(uri -> problem(new Problem(500, "internal", "Internal error", "the request failed on the"
+              + " server"), uri.path()));
         })
         .build();
   }
