@@ -45,7 +45,8 @@ public final class UpCommand implements Callable<Integer> {
   Integer clusterPort;
 
   @Option(names = "--seed-nodes", split = ",", description = "Cluster seed nodes, e.g."
-      + " pekko://lakemesh@127.0.0.1:25520 (omit on the first node: it forms the cluster)")
+      + " pekko://lakemesh@127.0.0.1:25520,pekko://lakemesh@127.0.0.1:25521; give every node the same list, the"
+      + " first one included (omit for a single node)")
   java.util.List<String> seedNodes;
 
   @Option(names = "--roles", split = ",", description = "Roles of this node: domain-<domain> for each domain it"
@@ -137,6 +138,12 @@ public final class UpCommand implements Callable<Integer> {
       node = MeshNode.start(config);
     } catch (InvalidContractException | io.lakemesh.runtime.product.DeploymentGate.RefusedException e) {
       System.err.println("lakemesh: " + e.getMessage());
+      return 1;
+    }
+    if (node.stoppedItself().isPresent()) {
+      // refused while starting (e.g. another cluster's catalog): the reason, not a banner of a node that is not up
+      node.close();
+      System.err.println("lakemesh: " + node.stoppedItself().get());
       return 1;
     }
     // both ports serve HTTPS once a certificate is configured

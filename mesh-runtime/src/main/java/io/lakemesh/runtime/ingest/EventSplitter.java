@@ -55,17 +55,43 @@ public final class EventSplitter {
     if (start == body.length) {
       throw new MalformedBodyException("the body is empty; send a JSON array of events or NDJSON");
     }
-    if (!ndjson && body[start] == '[') {
+    // the body's first character decides, whatever the Content-Type: no NDJSON event starts with '['
+    if (body[start] == '[') {
       return array(body, key);
     }
-    if (!ndjson && body[start] == '{') {
-      // one object is taken as NDJSON of one line (or several, if the client sent lines)
-      return lines(body, key);
+    if (body[start] == '{') {
+      // NDJSON, or one object, which may span lines (pretty-printed)
+      try {
+        return lines(body, key);
+      } catch (MalformedBodyException notLines) {
+        List<Event> one = oneObject(body, start, key);
+        if (one != null) {
+          return one;
+        }
+        throw notLines;
+      }
     }
     if (ndjson) {
-      return lines(body, key);
+      return lines(body, key); // says which line is not an object
     }
     throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
+  }
+
+  /** The body as one JSON object (written over several lines), or null when it is not exactly one. */
+  private static List<Event> oneObject(byte[] body, int start, KeyField keyField) {
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String key = readObject(p, keyField);
+      int to = (int) p.currentLocation().getByteOffset();
+      if (p.nextToken() != null) {
+        return null;
+      }
+      return List.of(new Event(Arrays.copyOfRange(body, start, to), key));
+    } catch (IOException e) {
+      return null; // not one object either: the caller reports why the lines are not NDJSON
+    }
   }
 
   private static List<Event> array(byte[] body, KeyField keyField) throws MalformedBodyException {

@@ -32,4 +32,29 @@ class EventSplitterTest {
   void anEmptyArrayIsNoEvents() throws Exception {
     assertEquals(0, EventSplitter.split("[ ]".getBytes(StandardCharsets.UTF_8), false, "id").size());
   }
+
+  private static java.util.List<EventSplitter.Event> split(String body, boolean ndjson) throws Exception {
+    return EventSplitter.split(body.getBytes(StandardCharsets.UTF_8), ndjson, "id");
+  }
+
+  @Test
+  void theBodysFirstCharacterDecidesWhateverTheContentType() throws Exception {
+    // an array sent as application/x-ndjson is still an array
+    assertEquals(0, split("[]", true).size());
+    assertEquals("7", split(" [{\"id\":7},{\"id\":8}]", true).get(0).key());
+    // NDJSON, and one object on one line, either way
+    assertEquals(2, split("{\"id\":1}\n{\"id\":2}\n", false).size());
+    assertEquals(2, split("{\"id\":1}\n{\"id\":2}\n", true).size());
+  }
+
+  @Test
+  void oneObjectMaySpanLinesAndIsKeptAsSent() throws Exception {
+    String pretty = "{\n  \"id\": \"a5\",\n  \"ts\": \"2026-11-25T08:00:00Z\"\n}\n";
+    java.util.List<EventSplitter.Event> events = split(pretty, true);
+    assertEquals(1, events.size());
+    assertEquals("\"a5\"", "\"" + events.get(0).key() + "\"");
+    assertEquals(pretty.strip(), new String(events.get(0).bytes(), StandardCharsets.UTF_8));
+    // two pretty-printed objects are neither NDJSON nor one object: the NDJSON reason is given
+    assertTrue(refusal(pretty + pretty, true).contains("line"), refusal(pretty + pretty, true));
+  }
 }
