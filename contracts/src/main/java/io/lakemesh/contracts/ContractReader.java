@@ -137,7 +137,9 @@ final class ContractReader {
     for (String key : custom.keySet()) {
       // another custom property is the owner's business, but one that looks like ours is most likely a typo
       if (key.toLowerCase(java.util.Locale.ROOT).startsWith("lakemesh")) {
-        problems.add(new Problem(Contract.settingPointer(document, object, key), "unknown Lakemesh setting '" + key
+        String at = Contract.settingPointer(document, object, key);
+        problems.add(new Problem(at.endsWith("/value") ? at.substring(0, at.length() - "value".length()) + "property"
+            : at, "unknown Lakemesh setting '" + key
             + "' (the settings are lakemeshStage, lakemeshUpstream, lakemeshTransform and lakemeshPartitions)"));
       }
     }
