@@ -237,8 +237,9 @@ class DeclaredGoldTest {
       post(node, lines);
       assertTrue(all.stream().anyMatch(s -> s.hub().equals("DVO") && !s.parcels().isEmpty()));
       awaitGold(node, expected(all));
-      // the pinned form reads the same
-      assertTrue(node.products().find("logistics.shipments@v1").isPresent());
+      // the product's stats say which table it is computed from
+      JsonNode stats = JSON.readTree(get(node, "/api/v1/products/logistics.hub_daily")).path("stats");
+      assertTrue(stats.path("upstreamTable").asText().endsWith("logistics.shipments_silver"), stats.toString());
     }
   }
 

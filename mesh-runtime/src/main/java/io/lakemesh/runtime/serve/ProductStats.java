@@ -70,6 +70,9 @@ public final class ProductStats {
       Table table = StageTables.served(warehouse, product);
       stages.put(product.stage().odcsName(), rows(table));
       last = commitTime(table);
+      // which table it was computed from: after a new major of the source, still the older major's
+      stats.put("upstreamTable", io.lakemesh.runtime.storage.SnapshotPositions.latest(table,
+          io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE).orElse(null));
     }
     stats.put("lastCommit", last == null ? null : last.toString());
     stats.put("freshnessSeconds", last == null ? null : Duration.between(last, Instant.now()).toSeconds());
