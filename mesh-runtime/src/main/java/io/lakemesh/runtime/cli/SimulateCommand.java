@@ -124,7 +124,7 @@ public final class SimulateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         URI base = checkedOptions();
-        List<TrafficSource> chosen = chosenSources();
+        List<TrafficSource> chosen = chosenSources(base);
         if (chosen.isEmpty()) {
             err.println("simulate: no traffic sources on the classpath; add a domain module such as "
                     + "lakemesh-domain-retail");
@@ -186,7 +186,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private List<TrafficSource> chosenSources() {
+    private List<TrafficSource> chosenSources(URI base) {
         List<TrafficSource> discovered = sources.get();
         if (products == null || products.isEmpty()) {
             return discovered;
@@ -195,11 +195,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 .collect(Collectors.toMap(TrafficSource::productId, source -> source, (first, second) -> first));
         return products.stream().distinct().map(product -> {
             TrafficSource source = byProduct.get(product);
-            if (source == null) {
-                throw usage("no traffic source for product '" + product + "'; known: "
-                        + (byProduct.isEmpty() ? "none" : String.join(", ", byProduct.keySet())));
-            }
-            return source;
+            // no domain module makes this product's traffic: make it from the contract the node serves
+            return source != null ? source : ContractSources.fromNode(base, token, product, this::usage);
         }).toList();
     }
 
