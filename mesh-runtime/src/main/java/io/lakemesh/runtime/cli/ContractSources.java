@@ -39,14 +39,16 @@ final class ContractSources {
       response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
           .send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw usage.apply("cannot read the contract of '" + productId + "' from " + base + ": " + e.getMessage());
+      // a refused connection has no message of its own
+      throw usage.apply("cannot read it from " + base + " (" + (e.getMessage() != null ? e.getMessage()
+          : e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName()) + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw usage.apply("interrupted while reading the contract of '" + productId + "'");
+      throw usage.apply("interrupted while reading it");
     }
     if (response.statusCode() != 200) {
-      throw usage.apply("cannot read the contract of '" + productId + "' from " + base + ": HTTP "
-          + response.statusCode() + " " + detail(response.body()));
+      throw usage.apply("the node at " + base + " answers HTTP " + response.statusCode() + ": "
+          + detail(response.body()));
     }
     Contract contract;
     try {
@@ -54,9 +56,9 @@ final class ContractSources {
       String document = JSON.writeValueAsString(product.path("contract"));
       contract = ContractParser.parseAll(productId + ".odcs.json", document).stream()
           .filter(c -> productId.equals(c.id()) || productId.startsWith(c.id() + "@v")).findFirst()
-          .orElseThrow(() -> usage.apply("the contract the node serves for '" + productId + "' does not describe it"));
+          .orElseThrow(() -> usage.apply("the contract the node serves for it does not describe it"));
     } catch (IOException | InvalidContractException e) {
-      throw usage.apply("the contract of '" + productId + "' cannot be read: " + e.getMessage());
+      throw usage.apply("its contract cannot be read: " + e.getMessage());
     }
     try {
       // one try on a copy now, so that a contract generated values cannot meet is one clear line before anything

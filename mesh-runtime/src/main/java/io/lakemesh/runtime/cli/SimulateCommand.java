@@ -126,8 +126,8 @@ public final class SimulateCommand implements Callable<Integer> {
         URI base = checkedOptions();
         List<TrafficSource> chosen = chosenSources(base);
         if (chosen.isEmpty()) {
-            err.println("simulate: no traffic sources on the classpath; add a domain module such as "
-                    + "lakemesh-domain-retail");
+            err.println("simulate: no traffic sources on the classpath; name a product with --product <id> to make"
+                    + " its traffic from its contract, or add a domain module such as lakemesh-domain-retail");
             return 1;
         }
         long events = Math.round(rate * (duration.toNanos() / 1e9));
@@ -195,8 +195,13 @@ public final class SimulateCommand implements Callable<Integer> {
                 .collect(Collectors.toMap(TrafficSource::productId, source -> source, (first, second) -> first));
         return products.stream().distinct().map(product -> {
             TrafficSource source = byProduct.get(product);
+            if (source != null) {
+                return source;
+            }
             // no domain module makes this product's traffic: make it from the contract the node serves
-            return source != null ? source : ContractSources.fromNode(base, token, product, this::usage);
+            String known = byProduct.isEmpty() ? "none" : String.join(", ", byProduct.keySet());
+            return ContractSources.fromNode(base, token, product, why -> usage("no traffic source for product '"
+                    + product + "' (known: " + known + "), and none can be made from its contract: " + why));
         }).toList();
     }
 

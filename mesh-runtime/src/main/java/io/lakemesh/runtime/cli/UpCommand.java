@@ -171,6 +171,11 @@ public final class UpCommand implements Callable<Integer> {
       if (retailDemo) {
         System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate --rate 500 --duration 60s"
             + " --target " + base);
+      } else {
+        // any source product gets traffic made from its contract
+        node.products().all().stream().filter(p -> p.stage() == io.lakemesh.contracts.model.Stage.SOURCE)
+            .findFirst().ifPresent(p -> System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate"
+                + " --product " + p.id() + " --rate 100 --duration 30s --target " + base));
       }
     } else {
       System.out.println("Production security: bearer tokens from " + node.security().issuer()

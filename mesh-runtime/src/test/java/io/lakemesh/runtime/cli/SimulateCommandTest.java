@@ -147,11 +147,14 @@ class SimulateCommandTest {
 
     @Test
     void anUnknownProductIsAUsageErrorNamingTheKnownOnes() {
-        Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")), "--product", "test.gamma");
+        Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")), "--product", "test.gamma",
+                "--target", "http://127.0.0.1:1");
 
         assertEquals(2, run.exitCode());
-        assertEquals(List.of("simulate: no traffic source for product 'test.gamma'; known: test.alpha (see --help)"),
-                run.err().lines().toList());
+        // nothing answers on port 1, so its contract cannot be read either
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith("simulate: no traffic source for product 'test.gamma' (known: test.alpha),"
+                + " and none can be made from its contract: cannot read it from http://127.0.0.1:1 ("), run.err());
     }
 
     @Test
