@@ -117,10 +117,9 @@ final class ContractLinter {
           }
           continue;
         }
-        if (source.stage() != Stage.SOURCE) {
-          problems.add(new Problem(gold.settingPointer("lakemeshUpstream"), gold.id() + " reads " + upstream + ", a "
-              + source.stage().odcsName() + " product: a gold product keeps its aggregates from the rows its upstream"
-              + " appends, and a gold product's rows are rewritten, not appended; let it read the source product"));
+        String notASource = ProductCatalog.notASource(gold.id(), upstream, source.stage());
+        if (notASource != null) {
+          problems.add(new Problem(gold.settingPointer("lakemeshUpstream"), notASource));
           continue;
         }
         if (AggregatePlan.isDeclared(gold)) {

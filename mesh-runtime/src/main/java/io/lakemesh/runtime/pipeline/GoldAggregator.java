@@ -113,7 +113,7 @@ public final class GoldAggregator {
       List<Object> k = List.copyOf(key);
       Object[] acc = state.computeIfAbsent(k, x -> new Object[measureColumns.size()]);
       for (int i = 0; i < measures.length; i++) {
-        acc[i] = combine(aggregation.combine(i), acc[i], measures[i]);
+        acc[i] = aggregation.combine(i).apply(acc[i], measures[i]);
       }
       if (keysThisRun.add(k)) {
         // the partition of a group never changes: work it out once per group and run
@@ -177,7 +177,7 @@ public final class GoldAggregator {
           List<Object> k = List.copyOf(key);
           Object[] acc = fresh.computeIfAbsent(k, x -> new Object[measureColumns.size()]);
           for (int i = 0; i < measures.length; i++) {
-            acc[i] = combine(aggregation.combine(i), acc[i], measures[i]);
+            acc[i] = aggregation.combine(i).apply(acc[i], measures[i]);
           }
         });
       }
@@ -326,31 +326,4 @@ public final class GoldAggregator {
     };
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Object combine(Aggregation.Combine how, Object acc, Object delta) {
-    if (delta == null) {
-      return acc;
-    }
-    if (acc == null) {
-      return delta;
-    }
-    if (how != Aggregation.Combine.SUM) {
-      int order = ((Comparable) delta).compareTo(acc);
-      return (how == Aggregation.Combine.MIN ? order < 0 : order > 0) ? delta : acc;
-    }
-    if (acc instanceof BigDecimal a) {
-      return a.add((BigDecimal) delta);
-    }
-    // an overflow stops the stage (and names the cause) rather than storing a wrapped-around total
-    if (acc instanceof Long a) {
-      return Math.addExact(a, ((Number) delta).longValue());
-    }
-    if (acc instanceof Integer a) {
-      return Math.addExact(a, ((Number) delta).intValue());
-    }
-    if (acc instanceof Double a) {
-      return a + ((Number) delta).doubleValue();
-    }
-    throw new IllegalStateException("measure of type " + acc.getClass().getSimpleName() + " is not additive");
-  }
 }

@@ -31,7 +31,38 @@ public interface Aggregation {
 
   /** The ways a measure is kept incrementally over an append-only upstream. */
   enum Combine {
-    SUM, MIN, MAX
+    SUM, MIN, MAX;
+
+    /**
+     * An aggregate with one more contribution folded in; null counts as nothing. Sums are exact for decimals and
+     * whole numbers, whose overflow throws rather than wrapping around.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Object apply(Object acc, Object delta) {
+      if (delta == null) {
+        return acc;
+      }
+      if (acc == null) {
+        return delta;
+      }
+      if (this != SUM) {
+        int order = ((Comparable) delta).compareTo(acc);
+        return (this == MIN ? order < 0 : order > 0) ? delta : acc;
+      }
+      if (acc instanceof java.math.BigDecimal a) {
+        return a.add((java.math.BigDecimal) delta);
+      }
+      if (acc instanceof Long a) {
+        return Math.addExact(a, ((Number) delta).longValue());
+      }
+      if (acc instanceof Integer a) {
+        return Math.addExact(a, ((Number) delta).intValue());
+      }
+      if (acc instanceof Double a) {
+        return a + ((Number) delta).doubleValue();
+      }
+      throw new IllegalStateException("measure of type " + acc.getClass().getSimpleName() + " is not additive");
+    }
   }
 
   /** Receives contributions: key values in primary-key order, measures in the order of the measure columns. */

@@ -2,7 +2,6 @@ package io.lakemesh.runtime.product;
 
 import io.lakemesh.contracts.aggregate.AggregateExpression.GroupBy;
 import io.lakemesh.contracts.aggregate.AggregateExpression.Measure;
-import io.lakemesh.contracts.aggregate.AggregateExpression.MeasureFunction;
 import io.lakemesh.contracts.aggregate.AggregatePlan;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -81,56 +80,21 @@ public final class DeclaredAggregation implements Aggregation {
       Object[] acc = groups.computeIfAbsent(List.of(key), k -> new Object[plan.measures().size()]);
       for (int i = 0; i < acc.length; i++) {
         AggregatePlan.Column c = plan.measures().get(i);
-        acc[i] = fold((Measure) c.expression(), acc[i], c.path().isEmpty() ? null : read(upstream, element, c),
-            c.target());
+        acc[i] = fold(i, (Measure) c.expression(), acc[i], c.path().isEmpty() ? null
+            : read(upstream, element, c), c.target());
       }
     }
     groups.forEach(out::emit);
   }
 
   /** One row's or element's contribution folded into what this row already gives its group. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Object fold(Measure m, Object acc, Object value, Type target) {
-    MeasureFunction f = m.function();
-    switch (f) {
-      case COUNT -> {
-        long one = m.path() == null || value != null ? 1 : 0;
-        return add(acc, convert(one, target));
-      }
-      case COUNT_DISTINCT -> {
-        return convert(1L, target); // once per row and group, however many of its elements fall into it
-      }
-      default -> {
-        if (value == null) {
-          return acc;
-        }
-        Object v = convert(value, target);
-        if (acc == null) {
-          return v;
-        }
-        if (f == MeasureFunction.SUM) {
-          return add(acc, v);
-        }
-        int order = ((Comparable) v).compareTo(acc);
-        return (f == MeasureFunction.MIN ? order < 0 : order > 0) ? v : acc;
-      }
-    }
-  }
-
-  private static Object add(Object acc, Object v) {
-    if (acc == null) {
-      return v;
-    }
-    if (acc instanceof BigDecimal a) {
-      return a.add((BigDecimal) v);
-    }
-    if (acc instanceof Long a) {
-      return Math.addExact(a, (Long) v);
-    }
-    if (acc instanceof Integer a) {
-      return Math.addExact(a, (Integer) v);
-    }
-    return (Double) acc + (Double) v;
+  private Object fold(int measure, Measure m, Object acc, Object value, Type target) {
+    return switch (m.function()) {
+      case COUNT -> Combine.SUM.apply(acc, convert(m.path() == null || value != null ? 1L : 0L, target));
+      // once per row and group, however many of its elements fall into it
+      case COUNT_DISTINCT -> convert(1L, target);
+      default -> value == null ? acc : combine(measure).apply(acc, convert(value, target));
+    };
   }
 
   private static Object keyValue(GroupBy g, Object value, Type target) {

@@ -146,10 +146,9 @@ public final class ProductCatalog {
         if (source == null) {
           throw new IllegalStateException(p.id() + " reads " + upstream + ", which no contract declares");
         }
-        if (source.stage() != Stage.SOURCE) {
-          throw new IllegalStateException(p.id() + " reads " + upstream + ", a " + source.stage().odcsName()
-              + " product: a gold product keeps its aggregates from the rows its upstream appends, and a gold"
-              + " product's rows are rewritten, not appended; let it read the source product itself");
+        String notASource = notASource(p.id(), upstream, source.stage());
+        if (notASource != null) {
+          throw new IllegalStateException(notASource);
         }
         if (AggregatePlan.isDeclared(p.contract())) {
           try {
@@ -168,6 +167,16 @@ public final class ProductCatalog {
       }
     }
     return new ProductCatalog(Map.copyOf(products), Map.copyOf(aggregations), Map.copyOf(declared));
+  }
+
+  /**
+   * Why a derived product may not read {@code upstream}, or null when it may: gold keeps its aggregates from the
+   * rows its upstream appends, and only a source product's silver is appended to.
+   */
+  public static String notASource(String derived, String upstream, Stage upstreamStage) {
+    return upstreamStage == Stage.SOURCE ? null : derived + " reads " + upstream + ", a "
+        + upstreamStage.odcsName() + " product: a gold product keeps its aggregates from the rows its upstream"
+        + " appends, and a gold product's rows are rewritten, not appended; let it read the source product itself";
   }
 
   public Collection<Product> all() {

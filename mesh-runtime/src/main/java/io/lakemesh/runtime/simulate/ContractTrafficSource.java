@@ -41,7 +41,7 @@ public final class ContractTrafficSource implements TrafficSource {
   private final Contract contract;
   private final String productId;
   private final RowValidator validator;
-  private final List<String> recent = new ArrayList<>();
+  private final RecentEvents recent = new RecentEvents(RECENT);
 
   /** @param productId where the events go: the contract's id, or {@code <id>@v<major>} for an older major */
   public ContractTrafficSource(Contract contract, String productId) {
@@ -59,7 +59,10 @@ public final class ContractTrafficSource implements TrafficSource {
   public String nextEvent(RandomGenerator random, EventKind kind) {
     return switch (kind) {
       case VALID -> valid(random);
-      case DUPLICATE -> recent.isEmpty() ? valid(random) : recent.get(random.nextInt(recent.size()));
+      case DUPLICATE -> {
+        String earlier = recent.pick(random);
+        yield earlier != null ? earlier : valid(random);
+      }
       case INVALID -> invalid(random);
     };
   }
@@ -70,10 +73,7 @@ public final class ContractTrafficSource implements TrafficSource {
       String event = object(contract.table().fields(), random, true).toString();
       last = validator.validate(event.getBytes(StandardCharsets.UTF_8), Instant.now());
       if (last instanceof Outcome.Accepted) {
-        if (recent.size() == RECENT) {
-          recent.remove(random.nextInt(RECENT));
-        }
-        recent.add(event);
+        recent.remember(event);
         return event;
       }
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.lakemesh.retail.simulate.Catalogue.Product;
 import io.lakemesh.retail.simulate.Stores.Store;
+import io.lakemesh.runtime.simulate.RecentEvents;
 import io.lakemesh.runtime.simulate.TrafficSource;
 
 import java.math.BigDecimal;
@@ -78,8 +79,7 @@ public final class RetailTrafficSource implements TrafficSource {
     private final WeightedChoice<Product> products = popularity();
     // BigDecimal as written (scale 2 → "30.50"), never in exponent notation
     private final ObjectMapper json = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
-    private final List<String> recentValid = new ArrayList<>();
-    private int nextRecent;
+    private final RecentEvents recentValid = new RecentEvents(RECENT_VALID);
 
     /** For {@link java.util.ServiceLoader}: timestamps from the system clock. */
     public RetailTrafficSource() {
@@ -99,9 +99,10 @@ public final class RetailTrafficSource implements TrafficSource {
     public String nextEvent(RandomGenerator random, EventKind kind) {
         return switch (kind) {
             case VALID -> valid(random);
-            case DUPLICATE -> recentValid.isEmpty()
-                    ? valid(random)
-                    : recentValid.get(random.nextInt(recentValid.size()));
+            case DUPLICATE -> {
+                String earlier = recentValid.pick(random);
+                yield earlier != null ? earlier : valid(random);
+            }
             case INVALID -> invalid(random, InvalidReason.values()[random.nextInt(InvalidReason.values().length)]);
         };
     }
@@ -145,12 +146,7 @@ public final class RetailTrafficSource implements TrafficSource {
 
     private String valid(RandomGenerator random) {
         String event = write(sale(random));
-        if (recentValid.size() < RECENT_VALID) {
-            recentValid.add(event);
-        } else {
-            recentValid.set(nextRecent, event);
-            nextRecent = (nextRecent + 1) % RECENT_VALID;
-        }
+        recentValid.remember(event);
         return event;
     }
 
