@@ -1,6 +1,7 @@
 package io.lakemesh.retail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -240,6 +241,14 @@ class DeclaredGoldTest {
       // the product's stats say which table it is computed from
       JsonNode stats = JSON.readTree(get(node, "/api/v1/products/logistics.hub_daily")).path("stats");
       assertTrue(stats.path("upstreamTable").asText().endsWith("logistics.shipments_silver"), stats.toString());
+      // ...and the stats and the catalog name the older major it reads, not the contract's unpinned id
+      assertEquals("logistics.shipments@v1", stats.path("upstream").asText(), stats.toString());
+      JsonNode entry = null;
+      for (JsonNode p : JSON.readTree(get(node, "/api/v1/products"))) {
+        entry = p.path("id").asText().equals("logistics.hub_daily") ? p : entry;
+      }
+      assertNotNull(entry, "hub_daily is in the catalog");
+      assertEquals("logistics.shipments@v1", entry.path("upstream").asText(), entry.toString());
     }
   }
 

@@ -241,7 +241,7 @@ public final class MeshNode implements AutoCloseable {
 
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(warehouse).withTimeout(lm.getDuration("limits.query-timeout"));
-    ProductStats stats = new ProductStats(warehouse, progress, workers);
+    ProductStats stats = new ProductStats(warehouse, progress, workers, products);
     java.util.function.BooleanSupplier ready = workers::ready;
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
     ApiKeys apiKeys = ApiKeys.open(warehouse);

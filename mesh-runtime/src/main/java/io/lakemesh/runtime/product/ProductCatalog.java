@@ -214,21 +214,42 @@ public final class ProductCatalog {
    * @param recordedTable the upstream table the gold table's last commit says it was computed from; null if none
    */
   public Product upstreamOf(Product gold, String recordedTable) {
-    String named = gold.contract().settings().upstream();
-    Product newest = find(named).orElseThrow(() -> new IllegalStateException(gold.id() + " reads " + named
-        + ", which no contract declares"));
-    if (recordedTable == null || named.contains(Product.VERSION_SEPARATOR) || isTable(recordedTable, newest)) {
-      return newest;
-    }
-    Product bound = products.values().stream()
-        .filter(p -> p.contract().id().equals(newest.contract().id()) && isTable(recordedTable, p))
-        .findFirst().orElse(newest);
+    Product bound = boundUpstream(gold, recordedTable);
+    Product newest = newestUpstream(gold);
     if (bound != newest) {
       LOG.warn("{} keeps reading {} ({}), which its table was computed from, not the newest major {} ({}): give {} a"
           + " new major version to compute it from {}, or name {} in lakemeshUpstream", gold.id(), bound.id(),
           bound.contract().version(), newest.id(), newest.contract().version(), gold.id(), newest.id(), bound.id());
     }
     return bound;
+  }
+
+  /** {@link #upstreamOf}'s answer, without its warning: for listing what a gold product reads. */
+  public Product boundUpstream(Product gold, String recordedTable) {
+    Product newest = newestUpstream(gold);
+    if (recordedTable == null || gold.contract().settings().upstream().contains(Product.VERSION_SEPARATOR)
+        || isTable(recordedTable, newest)) {
+      return newest;
+    }
+    return products.values().stream()
+        .filter(p -> p.contract().id().equals(newest.contract().id()) && isTable(recordedTable, p))
+        .findFirst().orElse(newest);
+  }
+
+  /**
+   * True when which major a gold product reads depends on what its table was computed from: it names its upstream
+   * without {@code @v<major>} and more than one major of that upstream is served.
+   */
+  public boolean upstreamDependsOnTable(Product gold) {
+    Product newest = newestUpstream(gold);
+    return !gold.contract().settings().upstream().contains(Product.VERSION_SEPARATOR)
+        && products.values().stream().filter(p -> p.contract().id().equals(newest.contract().id())).count() > 1;
+  }
+
+  private Product newestUpstream(Product gold) {
+    String named = gold.contract().settings().upstream();
+    return find(named).orElseThrow(() -> new IllegalStateException(gold.id() + " reads " + named
+        + ", which no contract declares"));
   }
 
   private static boolean isTable(String name, Product p) {

@@ -258,7 +258,7 @@ public final class ApiRoutes extends AllDirectives {
       ArrayNode stages = node.putArray("stages");
       p.stage().tables().forEach(stages::add);
       if (p.stage() != Stage.SOURCE) {
-        node.put("upstream", p.contract().settings().upstream());
+        node.put("upstream", stats.upstream(p));
       }
       node.put("description", p.contract().description());
       node.put("owner", p.contract().owner());

@@ -11,6 +11,7 @@ import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
 import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.ProductCatalog;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,11 +27,30 @@ public final class ProductStats {
   private final Warehouse warehouse;
   private final ProgressBoard progress;
   private final ClusterProgress workers;
+  private final ProductCatalog products;
 
-  public ProductStats(Warehouse warehouse, ProgressBoard progress, ClusterProgress workers) {
+  public ProductStats(Warehouse warehouse, ProgressBoard progress, ClusterProgress workers, ProductCatalog products) {
     this.warehouse = warehouse;
+    this.products = products;
     this.progress = progress;
     this.workers = workers;
+  }
+
+  /**
+   * The upstream a derived product reads, as its catalog entry shows it: what its contract names, unless more than
+   * one major of that upstream is served, when its table says which one it was computed from ({@code <id>@v<n>}
+   * for an older major).
+   */
+  public String upstream(Product derived) {
+    if (!products.upstreamDependsOnTable(derived)) {
+      return derived.contract().settings().upstream();
+    }
+    return products.boundUpstream(derived, recordedUpstream(StageTables.served(warehouse, derived))).id();
+  }
+
+  private static String recordedUpstream(Table derived) {
+    return io.lakemesh.runtime.storage.SnapshotPositions.latest(derived,
+        io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE).orElse(null);
   }
 
   public ObjectNode of(Product product) {
@@ -71,8 +91,9 @@ public final class ProductStats {
       stages.put(product.stage().odcsName(), rows(table));
       last = commitTime(table);
       // which table it was computed from: after a new major of the source, still the older major's
-      stats.put("upstreamTable", io.lakemesh.runtime.storage.SnapshotPositions.latest(table,
-          io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE).orElse(null));
+      String recorded = recordedUpstream(table);
+      stats.put("upstreamTable", recorded);
+      stats.put("upstream", products.boundUpstream(product, recorded).id());
     }
     stats.put("lastCommit", last == null ? null : last.toString());
     stats.put("freshnessSeconds", last == null ? null : Duration.between(last, Instant.now()).toSeconds());
