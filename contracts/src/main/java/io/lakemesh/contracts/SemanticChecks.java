@@ -77,19 +77,74 @@ final class SemanticChecks {
         problems.add(new Problem(rel.path(), "'from' and 'to' must name as many properties as each other"));
       }
       for (String from : rel.from()) {
-        if (!resolves(self, from)) {
+        if (from.contains("/")) {
+          String dangling = from.contains("#") ? "'from' names a property of this contract, without a file"
+              : danglingById(objects, from);
+          if (dangling != null) {
+            problems.add(new Problem(rel.path() + "/from", dangling));
+          }
+        } else if (!resolves(self, from)) {
           problems.add(new Problem(rel.path() + "/from", "'" + from + "' is not a property of " + object));
         }
       }
       for (String to : rel.to()) {
-        for (JsonNode target : objects) {
-          String name = target.path("name").asText();
-          if (names(target, to) && !resolves(target, to)) {
-            problems.add(new Problem(rel.path() + "/to", "'" + to + "' is not a property of " + name));
-          }
+        String dangling = danglingTarget(objects, to);
+        if (dangling != null) {
+          problems.add(new Problem(rel.path() + "/to", dangling));
         }
       }
     }
+  }
+
+  /**
+   * Why {@code to} points at nothing, or null. ODCS's shorthand {@code object.property} and a fully qualified
+   * reference without a file ({@code schema/<object id>/properties/<property id>}) name this document's schema; a
+   * reference into another contract names its file ({@code customers.odcs.yaml#/schema/...}) and is not checked here.
+   */
+  private static String danglingTarget(JsonNode objects, String to) {
+    if (to.contains("#")) {
+      return null;
+    }
+    if (to.contains("/")) {
+      return danglingById(objects, to);
+    }
+    for (JsonNode target : objects) {
+      if (names(target, to)) {
+        return resolves(target, to) ? null
+            : "'" + to + "' is not a property of " + target.path("name").asText();
+      }
+    }
+    List<String> known = new ArrayList<>();
+    objects.forEach(o -> known.add(o.path("name").asText()));
+    return "'" + to + "' names no schema object of this contract (it has " + String.join(", ", known)
+        + "); a property of another contract is referenced with its file:"
+        + " <file>.yaml#/schema/<object id>/properties/<property id>";
+  }
+
+  /** A fully qualified reference within this document: each step matches an {@code id} of the level below. */
+  private static String danglingById(JsonNode objects, String to) {
+    String[] parts = to.replaceFirst("^/", "").split("/");
+    if (parts.length < 2 || !parts[0].equals("schema") || parts.length % 2 != 0) {
+      return "'" + to + "' is not a reference into this contract's schema (schema/<object id>/properties/<property"
+          + " id>)";
+    }
+    JsonNode level = objects;
+    for (int i = 1; i < parts.length; i += 2) {
+      if (i > 1 && !parts[i - 1].equals("properties")) {
+        return "'" + to + "': expected 'properties' before '" + parts[i] + "', not '" + parts[i - 1] + "'";
+      }
+      JsonNode found = null;
+      for (JsonNode item : level) {
+        if (item.path("id").asText().equals(parts[i])) {
+          found = item;
+        }
+      }
+      if (found == null) {
+        return "'" + to + "': no " + (i == 1 ? "schema object" : "property") + " here has id '" + parts[i] + "'";
+      }
+      level = found.has("items") ? found.path("items").path("properties") : found.path("properties");
+    }
+    return null;
   }
 
   /**
