@@ -198,25 +198,30 @@ final class SemanticChecks {
         problems.add(new Problem(p + "/partitioned", "'" + f.name() + "' is nested: tables are partitioned by"
             + " top-level properties"));
       }
-      if (f.options().pattern() != null) {
-        try {
-          Pattern.compile(f.options().pattern());
-        } catch (PatternSyntaxException e) {
-          problems.add(new Problem(p + "/logicalTypeOptions/pattern", "not a valid regular expression: "
-              + e.getDescription()));
-        }
-      }
-      checkBounds(f, p + "/logicalTypeOptions", problems);
-      checkDecimal(f, p + "/physicalType", problems);
-      checkPhysicalType(f, p + "/physicalType", problems);
       if (f.partitionTransform() != null && !IcebergMapping.isKnownTransform(f.partitionTransform())) {
         problems.add(new Problem(partitionTransformPointer(contract, p), "unknown partition transform '"
             + f.partitionTransform() + "' (identity, year, month, day, hour, bucket[N], truncate[N])"));
       }
-      checkFields(contract, f.properties(), p + "/properties", depth + 1, problems);
-      if (f.items() != null) {
-        checkFields(contract, f.items().properties(), p + "/items/properties", depth + 1, problems);
+      checkValue(contract, f, p, depth, problems);
+    }
+  }
+
+  /** The checks of what a property holds: also for an array's items, which are a value without a name. */
+  private static void checkValue(Contract contract, Field f, String p, int depth, List<Problem> problems) {
+    if (f.options().pattern() != null) {
+      try {
+        Pattern.compile(f.options().pattern());
+      } catch (PatternSyntaxException e) {
+        problems.add(new Problem(p + "/logicalTypeOptions/pattern", "not a valid regular expression: "
+            + e.getDescription()));
       }
+    }
+    checkBounds(f, p + "/logicalTypeOptions", problems);
+    checkDecimal(f, p + "/physicalType", problems);
+    checkPhysicalType(f, p + "/physicalType", problems);
+    checkFields(contract, f.properties(), p + "/properties", depth + 1, problems);
+    if (f.items() != null) {
+      checkValue(contract, f.items(), p + "/items", depth + 1, problems);
     }
   }
 
@@ -280,6 +285,7 @@ final class SemanticChecks {
   /** A lower bound above its upper bound accepts no value at all: a typo, never intended. */
   private static void checkBounds(Field f, String pointer, List<Problem> problems) {
     TypeOptions o = f.options();
+    int before = problems.size();
     bound(o.minLength(), o.maxLength(), "minLength", "maxLength", false, pointer, problems);
     bound(o.minItems(), o.maxItems(), "minItems", "maxItems", false, pointer, problems);
     bound(o.minProperties(), o.maxProperties(), "minProperties", "maxProperties", false, pointer, problems);
@@ -296,6 +302,48 @@ final class SemanticChecks {
       Comparable<?> high = comparable(f, option(o, pair[1]));
       boolean exclusive = pair[0].startsWith("exclusive") || pair[1].startsWith("exclusive");
       bound(low, high, pair[0], pair[1], exclusive, pointer, problems);
+    }
+    if (f.type() == LogicalType.INTEGER && problems.size() == before) {
+      checkIntegerRange(o, pointer, problems);
+    }
+  }
+
+  /** Bounds with room between them for a fraction only ({@code exclusiveMinimum: 36, exclusiveMaximum: 37}). */
+  private static void checkIntegerRange(TypeOptions o, String pointer, List<Problem> problems) {
+    BigDecimal low = null;
+    String lowName = null;
+    BigDecimal high = null;
+    String highName = null;
+    for (String name : List.of("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")) {
+      if (!(comparableNumber(option(o, name)) instanceof BigDecimal b)) {
+        continue;
+      }
+      boolean lower = name.toLowerCase(java.util.Locale.ROOT).contains("min");
+      BigDecimal whole = switch (name) {
+        case "minimum" -> b.setScale(0, java.math.RoundingMode.CEILING);
+        case "exclusiveMinimum" -> b.setScale(0, java.math.RoundingMode.FLOOR).add(BigDecimal.ONE);
+        case "maximum" -> b.setScale(0, java.math.RoundingMode.FLOOR);
+        default -> b.setScale(0, java.math.RoundingMode.CEILING).subtract(BigDecimal.ONE);
+      };
+      if (lower && (low == null || whole.compareTo(low) > 0)) {
+        low = whole;
+        lowName = name;
+      } else if (!lower && (high == null || whole.compareTo(high) < 0)) {
+        high = whole;
+        highName = name;
+      }
+    }
+    if (low != null && high != null && low.compareTo(high) > 0) {
+      problems.add(new Problem(pointer + "/" + lowName, lowName + " " + option(o, lowName) + " and " + highName
+          + " " + option(o, highName) + " leave no whole number between them: no integer can pass"));
+    }
+  }
+
+  private static Comparable<?> comparableNumber(String text) {
+    try {
+      return text == null ? null : new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 
