@@ -102,17 +102,7 @@ public final class RowExpressions {
   public RowPredicate compile(String expression) throws InvalidExpressionException {
     CelValidationResult result = checked(compiler, expression, fields, ROW);
     if (result.hasError()) {
-      String error = result.getErrorString();
-      if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
-        // columns are typed as their values; a missing value is a missing key of the row map
-        error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one)";
-      } else if (error.contains("(double, int)") || error.contains("(int, double)")) {
-        // decimals and numbers are doubles in CEL, and CEL does not mix doubles and ints
-        error += "\n(number and decimal columns are doubles in CEL, which does not mix them with ints: write 1.0"
-            + " rather than 1, or double(x) for an integer x)";
-      } else if (error.contains("invalid argument to has() macro")) {
-        error += "\n(has() takes a field selection: has(row.<column>), or has(row.<object>.<property>))";
-      }
+      String error = describe(result);
       throw new InvalidExpressionException(error);
     }
     try {
@@ -123,6 +113,27 @@ public final class RowExpressions {
       throw new InvalidExpressionException(e.getMessage());
     }
   }
+
+  /**
+   * The checker's findings with a hint for the usual mistakes, without the overload candidates it lists after a
+   * "no matching overload" (a dozen signatures of built-in types, which bury the two types it found).
+   */
+  public static String describe(CelValidationResult result) {
+    String error = CANDIDATES.matcher(result.getErrorString()).replaceAll("");
+    if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
+      // columns are typed as their values; a missing value is a missing key of the row map
+      error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one)";
+    } else if (error.contains("(double, int)") || error.contains("(int, double)")) {
+      // decimals and numbers are doubles in CEL, and CEL does not mix doubles and ints
+      error += "\n(number and decimal columns are doubles in CEL, which does not mix them with ints: write 1.0"
+          + " rather than 1, or double(x) for an integer x)";
+    } else if (error.contains("invalid argument to has() macro")) {
+      error += "\n(has() takes a field selection: has(row.<column>), or has(row.<object>.<property>))";
+    }
+    return error;
+  }
+
+  private static final java.util.regex.Pattern CANDIDATES = java.util.regex.Pattern.compile(" \\(candidates: [^\\n]*\\)");
 
   /**
    * Parses, refuses a selection of a property the contract does not declare with a sentence naming the ones it

@@ -64,7 +64,7 @@ final class RowFilterEnvironment {
   RowAccessFilter compile(String expression) throws InvalidExpressionException {
     CelValidationResult result = RowExpressions.checked(compiler, expression, fields, ROW);
     if (result.hasError()) {
-      throw new InvalidExpressionException(result.getErrorString());
+      throw new InvalidExpressionException(RowExpressions.describe(result));
     }
     try {
       return new RowAccessFilter(expression, RUNTIME.createProgram(result.getAst()));

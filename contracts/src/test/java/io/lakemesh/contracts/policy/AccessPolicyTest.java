@@ -232,6 +232,11 @@ class AccessPolicyTest {
     assertProblem(problemsAfter(TRANSACTIONS,
         replace("value: row.region == claims.region", "value: row.items.exists(i, i.product_id + 1 == 2)")),
         "/roles/1/customProperties/0/value", "_+_");
+    // a decimal plus an int: the hint, not the checker's list of every overload of _+_
+    List<Problem> mixed = problemsAfter(TRANSACTIONS,
+        replace("value: row.region == claims.region", "value: row.total_amount + 1 > 2.0"));
+    assertProblem(mixed, "/roles/1/customProperties/0/value", "(double, int)", "write 1.0");
+    assertFalse(mixed.toString().contains("candidates"), mixed::toString);
     assertNotNull(io.lakemesh.contracts.RetailContracts.parseEdited(TRANSACTIONS,
         replace("value: row.region == claims.region", "value: row.items.exists(i, i.qty > 1)")));
   }
