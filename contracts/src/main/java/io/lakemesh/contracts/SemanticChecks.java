@@ -431,28 +431,37 @@ final class SemanticChecks {
         }
       }
     }
+    boolean pkValuesRead = true;
+    boolean partitionValuesRead = true;
     for (int i = 0; i < top.size(); i++) {
-      checkPositionValue(contract, i, "primaryKeyPosition", problems);
-      checkPositionValue(contract, i, "partitionKeyPosition", problems);
+      pkValuesRead &= checkPositionValue(contract, i, "primaryKeyPosition", problems);
+      partitionValuesRead &= checkPositionValue(contract, i, "partitionKeyPosition", problems);
     }
-    checkSequence(pk, "primaryKeyPosition", properties, problems);
-    checkSequence(partitions, "partitionKeyPosition", properties, problems);
+    // a position below 1 was read as 1: the sequence would report that 1 as a repeat, a consequence, not a mistake
+    if (pkValuesRead) {
+      checkSequence(pk, "primaryKeyPosition", properties, problems);
+    }
+    if (partitionValuesRead) {
+      checkSequence(partitions, "partitionKeyPosition", properties, problems);
+    }
   }
 
   /**
    * ODCS positions start at 1 and default to -1 (not given); the reader takes any value below 1 as 1, so an
    * explicit 0 (or another value below 1 but -1) would silently become the first position.
    */
-  private static void checkPositionValue(Contract contract, int index, String key, List<Problem> problems) {
+  private static boolean checkPositionValue(Contract contract, int index, String key, List<Problem> problems) {
     if (contract.document() == null) {
-      return;
+      return true;
     }
     String pointer = contract.table().pointer() + "/properties/" + index + "/" + key;
     JsonNode value = contract.document().at(pointer);
     if (value.isIntegralNumber() && value.asInt() < 1 && value.asInt() != -1) {
       problems.add(new Problem(pointer, key + " starts at 1 (ODCS; -1, its default, means not given); got "
           + value.asText()));
+      return false;
     }
+    return true;
   }
 
   private static void checkSequence(List<Integer> positions, String what, String properties,

@@ -44,6 +44,25 @@ class ContractParserTest {
   }
 
   @Test
+  void aKeyPositionBelowOneIsOneProblemNotAlsoTheRepeatItCauses() {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.auths
+        version: 1.0.0
+        status: active
+        schema:
+          - name: auths
+            properties:
+              - {name: day, logicalType: date, primaryKey: true, primaryKeyPosition: 0, required: true}
+              - {name: auth_id, logicalType: string, primaryKey: true, primaryKeyPosition: 1, required: true}
+        """;
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    assertEquals(List.of("/schema/0/properties/0/primaryKeyPosition"),
+        e.problems().stream().map(Problem::path).toList(), e.getMessage());
+  }
+
+  @Test
   void everyProblemIsListedWithItsPath() throws Exception {
     String broken = sales()
         .replace("apiVersion: v3.1.0", "apiVersion: v9")                       // not an ODCS version
