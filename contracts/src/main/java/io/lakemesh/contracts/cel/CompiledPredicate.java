@@ -790,7 +790,7 @@ final class CompiledPredicate {
       return t.toInstant();
     }
     if (value instanceof LocalDate || value instanceof LocalTime) {
-      return value.toString();
+      return TemporalText.of(value);
     }
     if (value instanceof List<?> list) {
       return new CelList(list);

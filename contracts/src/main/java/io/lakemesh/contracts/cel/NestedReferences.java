@@ -20,19 +20,58 @@ final class NestedReferences {
   private final Map<String, Field> scope;
   /** What was found so far: all of it is reported at once, not only the first. */
   private final java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
+  /** Date and time literals compared with a column that would not compare as the values it holds. */
+  private final java.util.Set<String> literals = new java.util.LinkedHashSet<>();
+
+  /** What an expression's references say: undeclared properties, and date or time literals no value can equal. */
+  record Findings(List<String> unknown, List<String> literals) {}
 
   private NestedReferences(Map<String, Field> scope) {
     this.scope = scope;
   }
 
   /** Every reference to an undeclared nested property, each as a sentence; empty when every one resolves. */
-  static List<String> unknown(CelExpr expr, Map<String, Field> topLevel, String rowVariable) {
+  static Findings find(CelExpr expr, Map<String, Field> topLevel, String rowVariable) {
     Map<String, Field> scope = new HashMap<>(topLevel);
     scope.put(rowVariable, new Field(rowVariable, LogicalType.OBJECT, null, false, false, -1, -1, null, null, null,
         null, List.copyOf(topLevel.values()), null, List.of()));
     NestedReferences references = new NestedReferences(scope);
     references.resolve(expr);
-    return List.copyOf(references.unknown);
+    return new Findings(List.copyOf(references.unknown), List.copyOf(references.literals));
+  }
+
+  private static final java.util.Set<String> COMPARISONS = java.util.Set.of("_==_", "_!=_", "_<_", "_<=_", "_>_",
+      "_>=_", "@in");
+
+  /**
+   * Dates and times are strings in CEL, compared as text: a literal compared with such a column must be written as
+   * the column's values are ({@code 2026-09-01}, {@code 10:15:00}), or {@code "2026-9-1"} would compare as text and
+   * silently give wrong rows.
+   */
+  private void checkTemporalLiterals(CelExpr.CelCall call, List<Field> args) {
+    for (int i = 0; i < args.size(); i++) {
+      Field column = args.get(i);
+      if (column == null || (column.type() != LogicalType.DATE && column.type() != LogicalType.TIME)) {
+        continue;
+      }
+      for (int j = 0; j < call.args().size(); j++) {
+        if (j == i) {
+          continue;
+        }
+        CelExpr other = call.args().get(j);
+        List<CelExpr> candidates = other.getKind() == CelExpr.ExprKind.Kind.LIST ? other.list().elements()
+            : List.of(other);
+        for (CelExpr c : candidates) {
+          if (c.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+              && c.constant().getKind() == dev.cel.common.ast.CelConstant.Kind.STRING_VALUE) {
+            String problem = TemporalText.problem(column, c.constant().stringValue());
+            if (problem != null) {
+              literals.add(problem);
+            }
+          }
+        }
+      }
+    }
   }
 
   /** The declared field an expression denotes, or null when it is not (only) a field. */
@@ -57,11 +96,16 @@ final class NestedReferences {
       case CALL -> {
         e.call().target().ifPresent(this::resolve);
         Field first = null;
+        List<Field> args = new java.util.ArrayList<>();
         for (int i = 0; i < e.call().args().size(); i++) {
           Field f = resolve(e.call().args().get(i));
+          args.add(f);
           if (i == 0) {
             first = f;
           }
+        }
+        if (COMPARISONS.contains(e.call().function())) {
+          checkTemporalLiterals(e.call(), args);
         }
         // list[i] is an element of the list
         return e.call().function().equals("_[_]") && first != null && first.type() == LogicalType.ARRAY

@@ -127,6 +127,9 @@ public final class RowExpressions {
       // decimals and numbers are doubles in CEL, and CEL does not mix doubles and ints
       error += "\n(number and decimal columns are doubles in CEL, which does not mix them with ints: write 1.0"
           + " rather than 1, or double(x) for an integer x)";
+    } else if (error.contains("(google.protobuf.Timestamp, string)")
+        || error.contains("(string, google.protobuf.Timestamp)")) {
+      error += "\n(timestamp columns compare with timestamps: write timestamp(\"2026-01-01T00:00:00Z\"))";
     } else if (error.contains("invalid argument to has() macro")) {
       error += "\n(has() takes a field selection: has(row.<column>), or has(row.<object>.<property>))";
     }
@@ -146,7 +149,8 @@ public final class RowExpressions {
       return parsed;
     }
     try {
-      List<String> unknown = NestedReferences.unknown(parsed.getAst().getExpr(), fields, rowVariable);
+      NestedReferences.Findings found = NestedReferences.find(parsed.getAst().getExpr(), fields, rowVariable);
+      List<String> unknown = found.unknown();
       CelValidationResult checked = compiler.check(parsed.getAst());
       if (!unknown.isEmpty()) {
         // the checker's "undefined field" says less than the sentences above; its other findings (a top-level name
@@ -155,6 +159,9 @@ public final class RowExpressions {
             .filter(m -> !m.startsWith("undefined field")).toList();
         throw new InvalidExpressionException("undeclared property: " + String.join("; ", unknown)
             + (more.isEmpty() ? "" : "; " + String.join("; ", more)));
+      }
+      if (!found.literals().isEmpty() && !checked.hasError()) {
+        throw new InvalidExpressionException(String.join("; ", found.literals()));
       }
       return checked;
     } catch (CelValidationException e) {
@@ -200,7 +207,7 @@ public final class RowExpressions {
       return timestamp(t.toInstant());
     }
     if (value instanceof LocalDate || value instanceof LocalTime) {
-      return value.toString();
+      return TemporalText.of(value);
     }
     if (value instanceof Record record) {
       return new RecordView(record);

@@ -54,7 +54,7 @@ class CompiledPredicateTest {
       "address.floor > 2", "has(row.address) && address.zip == '1000'", "size(code) > 2", "code + kind != ''",
       "active && count > 0", "!active || at > now", "at + duration('1h') > now", "at - duration('90s') < now",
       "now + duration('10ms') >= at", "day < '2026-01-01'", "day == '2026-11-25'", "[1, 2, count].size() == 3",
-      "opens == '10:15'", "code in ['A', 'B']", "at == now", "count == big", "label.startsWith('a')",
+      "opens == '10:15:00'", "code in ['A', 'B']", "at == now", "count == big", "label.startsWith('a')",
       "size(lines.map(l, lines.map(m, m.qty + l.qty))) == size(lines)",
       "sum(lines.map(l, l.amount).map(a, a * 2.0)) >= 0.0", "lines.map(l, [l.qty, count]).size() > 0");
 

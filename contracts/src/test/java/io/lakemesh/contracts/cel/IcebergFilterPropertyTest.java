@@ -209,8 +209,9 @@ class IcebergFilterPropertyTest {
   static Constants dateConstants() {
     Arbitrary<String> d = Arbitraries.oneOf(
         dates().map(LocalDate::toString),
-        Arbitraries.of("2026-1-1", "2026-02-30", "+12026-01-01", "-0001-01-01", "2026-01-01T00:00:00Z", "", "2026",
-            "2025-12-31 ", "2026-01-01"))
+        // text that is not a date as the column holds it ("2026-1-1") is refused when the filter compiles
+        // (TemporalFiltersTest), so only dates written as the rows carry them are compared here
+        Arbitraries.of("+12026-01-01", "-0001-01-01", "2025-12-31", "2026-01-01"))
         .map(IcebergFilterPropertyTest::celString);
     return new Constants(d, d);
   }

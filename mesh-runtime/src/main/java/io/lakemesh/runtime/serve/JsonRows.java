@@ -97,7 +97,7 @@ public final class JsonRows {
       return NODES.textNode(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t));
     }
     if (v instanceof java.time.LocalTime t) {
-      return NODES.textNode(java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(t));
+      return NODES.textNode(io.lakemesh.contracts.cel.TemporalText.of(t)); // as filters compare it
     }
     if (v instanceof Temporal || v instanceof CharSequence) {
       return NODES.textNode(v.toString());

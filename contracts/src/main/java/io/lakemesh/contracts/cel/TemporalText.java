@@ -1,0 +1,39 @@
+package io.lakemesh.contracts.cel;
+
+import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LogicalType;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Dates and times as CEL sees them: text, as the rows API writes them ({@code 2026-09-01}, {@code 10:15:00},
+ * {@code 10:15:00.5}). ISO text of one length compares as the values do, so CEL's string comparisons order them
+ * right; {@link LocalTime#toString()} would drop zero seconds ({@code 10:15}) and pad fractions.
+ */
+public final class TemporalText {
+  private TemporalText() {}
+
+  /** The text of a date or time value. */
+  public static String of(Object value) {
+    return value instanceof LocalTime t ? DateTimeFormatter.ISO_LOCAL_TIME.format(t) : value.toString();
+  }
+
+  /** Why {@code literal} cannot be compared with the date or time {@code column}, or null when it can. */
+  static String problem(Field column, String literal) {
+    boolean date = column.type() == LogicalType.DATE;
+    String canonical;
+    try {
+      canonical = of(date ? LocalDate.parse(literal) : LocalTime.parse(literal));
+    } catch (DateTimeException e) {
+      canonical = null;
+    }
+    if (literal.equals(canonical)) {
+      return null;
+    }
+    String form = date ? "a date (yyyy-MM-dd" : "a time (HH:mm:ss, with a fraction when it has one";
+    return "'" + literal + "' is not " + form + ") as '" + column.name() + "' holds it, so it would compare as text"
+        + (canonical != null ? ": write \"" + canonical + "\"" : "");
+  }
+}
