@@ -20,6 +20,8 @@ public final class EventSplitter {
   private static final JsonFactory JSON = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000)
           .build())
+      // a repeated member name is malformed JSON as the validator reads it: refuse it here, before "accepted"
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
   /** One event of a body: its bytes as received, and its key (null when absent or not a scalar). */
@@ -48,6 +50,9 @@ public final class EventSplitter {
   public static List<Event> split(byte[] body, boolean ndjson, String keyField, UnaryOperator<String> keyForm)
       throws MalformedBodyException {
     KeyField key = keyField == null ? null : new KeyField(keyField, keyForm);
+    if (body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
+      body = Arrays.copyOfRange(body, 3, body.length); // a UTF-8 byte order mark, as some editors write: not data
+    }
     int start = 0;
     while (start < body.length && Character.isWhitespace(body[start])) {
       start++;

@@ -75,6 +75,7 @@ class ContractExplainCommandTest {
     assertLine(out, " +the lines add up to the total");
     assertLine(out, "  not_in_future +warning +placed_at <= now \\+ duration\\(\"5m\"\\)");
     assertLine(out, "  unique_order +error +duplicateValues must be 0");
+    assertLine(out, " +always met in silver, which drops re-sent events by primary key \\(counted as duplicatesDropped\\)");
     // access and SLAs
     assertLine(out, "  shop_admin +read-write +Everything in the shop domain\\.");
     assertLine(out, "  analyst +read");

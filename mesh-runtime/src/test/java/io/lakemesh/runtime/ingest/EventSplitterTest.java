@@ -57,4 +57,25 @@ class EventSplitterTest {
     // two pretty-printed objects are neither NDJSON nor one object: the NDJSON reason is given
     assertTrue(refusal(pretty + pretty, true).contains("line"), refusal(pretty + pretty, true));
   }
+
+  @Test
+  void aByteOrderMarkIsNotPartOfTheFirstEvent() throws Exception {
+    for (String body : new String[] {"\uFEFF{\"id\":1}", "\uFEFF{\n \"id\": 1\n}", "\uFEFF[{\"id\":1}]",
+        "\uFEFF{\"id\":1}\n{\"id\":2}"}) {
+      for (boolean ndjson : new boolean[] {true, false}) {
+        java.util.List<EventSplitter.Event> events = split(body, ndjson);
+        assertEquals("1", events.get(0).key(), body);
+        assertEquals('{', new String(events.get(0).bytes(), StandardCharsets.UTF_8).charAt(0), body);
+      }
+    }
+  }
+
+  @Test
+  void aRepeatedMemberNameIsRefusedAtAnyDepth() {
+    for (String body : new String[] {"{\"id\":1,\"amount\":1,\"amount\":2}", "[{\"id\":1,\"a\":{\"b\":1,\"b\":2}}]",
+        "{\"id\":1}\n{\"id\":2,\"x\":[{\"y\":1,\"y\":1}]}"}) {
+      String why = refusal(body, false);
+      assertTrue(why.contains("Duplicate"), body + ": " + why);
+    }
+  }
 }
