@@ -68,6 +68,32 @@ class RowValidatorTest {
   }
 
   @Test
+  void aNumberTooWideForItsColumnNamesTheKeyThatSetTheWidth() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("widths", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.widths
+        version: 1.0.0
+        status: active
+        schema:
+          - name: widths
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: plain, logicalType: integer}
+              - {name: small, logicalType: integer, logicalTypeOptions: {format: i16}}
+              - {name: big, logicalType: integer, physicalType: int}
+              - {name: score, logicalType: number}
+        """));
+    java.util.function.Function<String, List<String>> rules = json -> ((Outcome.Rejected) v.validate(
+        json.getBytes(StandardCharsets.UTF_8), NOW)).errors().stream().map(e -> e.rule() + ":" + e.field()).toList();
+    assertEquals(List.of("format:small"), rules.apply("{\"id\":\"a\",\"small\":40000}"));
+    assertEquals(List.of("physicalType:big"), rules.apply("{\"id\":\"a\",\"big\":1099511627776}"));
+    assertEquals(List.of("logicalType:score"), rules.apply("{\"id\":\"a\",\"score\":1e400}"));
+    // an integer without format or physicalType is an int: its logicalType set the width
+    assertEquals(List.of("logicalType:plain"), rules.apply("{\"id\":\"a\",\"plain\":1099511627776}"));
+  }
+
+  @Test
   void acceptsAValidSaleAsATypedRow() {
     Outcome outcome = validator.validate(VALID.getBytes(StandardCharsets.UTF_8), NOW);
     Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, outcome, () -> outcome.toString());

@@ -272,6 +272,8 @@ final class DecoderCompiler {
     BigDecimal min = format.min();
     BigDecimal max = format.max();
     String width = format.description();
+    // the rule that set the width: the format when one is declared, else the type the column was given
+    String widthRule = f.options().format() != null ? "format" : widthRule(f);
     long minLong = min.longValueExact();
     long maxLong = max.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE : max.longValueExact();
     Decoder tree = (v, p, fs) -> {
@@ -284,7 +286,7 @@ final class DecoderCompiler {
         return null;
       }
       if (whole.compareTo(min) < 0 || whole.compareTo(max) > 0) {
-        fs.error("range", p, "format", show(d) + " does not fit " + width);
+        fs.error("range", p, widthRule, show(d) + " does not fit " + width);
         return null;
       }
       bounds.check(whole, p, fs);
@@ -351,12 +353,17 @@ final class DecoderCompiler {
     return new Compiled(exact.tree(), stream);
   }
 
+  /** A number's storage width comes from its physicalType when it has one, else from its logicalType. */
+  private static String widthRule(Field f) {
+    return f.physicalType() != null && !f.physicalType().isBlank() ? "physicalType" : "logicalType";
+  }
+
   private static Compiled doubleDecoder(Field f, boolean float32) {
     Bounds bounds = Bounds.of(f);
     NumberCheck check = (d, p, fs) -> {
       double x = float32 ? d.floatValue() : d.doubleValue();
       if (Double.isInfinite(x)) {
-        fs.error("range", p, "format", show(d) + " does not fit a " + (float32 ? "32" : "64") + "-bit float");
+        fs.error("range", p, widthRule(f), show(d) + " does not fit a " + (float32 ? "32" : "64") + "-bit float");
         return null;
       }
       // the bounds judge the value that is stored (and that CEL rules see), not the digits that were sent
