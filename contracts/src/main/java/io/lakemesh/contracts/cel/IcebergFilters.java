@@ -333,7 +333,9 @@ public final class IcebergFilters {
     return switch (c.getKind()) {
       case INT64_VALUE -> Math.abs(c.int64Value()) <= DOUBLE_EXACT_LONG
           ? Optional.of((double) c.int64Value()) : Optional.empty();
-      case DOUBLE_VALUE -> Double.isNaN(c.doubleValue()) ? Optional.empty() : Optional.of(c.doubleValue());
+      // zero: CEL finds -0.0 == 0.0, Iceberg orders -0.0 below 0.0, so a zero is left to CEL on each row
+      case DOUBLE_VALUE -> Double.isNaN(c.doubleValue()) || c.doubleValue() == 0.0 ? Optional.empty()
+          : Optional.of(c.doubleValue());
       default -> Optional.empty();
     };
   }

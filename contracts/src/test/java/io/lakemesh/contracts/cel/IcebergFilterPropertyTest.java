@@ -380,6 +380,17 @@ class IcebergFilterPropertyTest {
   }
 
   @Example
+  void negativeZeroEqualsZeroAsCelSaysNotAsIcebergOrdersIt() {
+    for (double stored : new double[] {0.0, -0.0}) {
+      GenericRecord row = row(Map.of("x", stored));
+      for (String filter : List.of("x == -0.0", "x == 0.0", "x > 0", "x < 0.0", "x >= -0.0", "x != 0.0",
+          "x in [0.0, 1.0]")) {
+        assertAgree(filter, row);
+      }
+    }
+  }
+
+  @Example
   void aTimestampFinerThanAMicrosecondIsNotTruncated() {
     GenericRecord row = row(Map.of("ts", PIVOT));
     assertAgree("ts < timestamp(\"2026-01-01T00:00:00.0000001Z\")", row);
