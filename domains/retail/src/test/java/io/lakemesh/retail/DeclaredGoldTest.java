@@ -244,9 +244,14 @@ class DeclaredGoldTest {
       // ...and the stats and the catalog name the older major it reads, not the contract's unpinned id
       assertEquals("logistics.shipments@v1", stats.path("upstream").asText(), stats.toString());
       JsonNode entry = null;
+      java.util.Map<String, String> pinned = new java.util.HashMap<>();
       for (JsonNode p : JSON.readTree(get(node, "/api/v1/products"))) {
         entry = p.path("id").asText().equals("logistics.hub_daily") ? p : entry;
+        pinned.put(p.path("id").asText(), p.path("pinnedId").asText());
       }
+      // each major is discoverable under the id that keeps naming it
+      assertEquals("logistics.shipments@v2", pinned.get("logistics.shipments"), pinned.toString());
+      assertEquals("logistics.shipments@v1", pinned.get("logistics.shipments@v1"), pinned.toString());
       assertNotNull(entry, "hub_daily is in the catalog");
       assertEquals("logistics.shipments@v1", entry.path("upstream").asText(), entry.toString());
     }

@@ -254,6 +254,8 @@ public final class ApiRoutes extends AllDirectives {
       node.put("domain", p.contract().domain());
       node.put("name", p.contract().name());
       node.put("version", p.contract().version());
+      // the id that keeps naming this major when a newer one takes the plain id: what a pinned reader uses
+      node.put("pinnedId", p.contract().id() + Product.VERSION_SEPARATOR + p.majorVersion());
       node.put("status", p.contract().status());
       ArrayNode stages = node.putArray("stages");
       p.stage().tables().forEach(stages::add);
