@@ -94,6 +94,27 @@ class RowValidatorTest {
   }
 
   @Test
+  void aTimeOfDayIsCutToMicrosecondsAsItIsStored() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("times", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.times
+        version: 1.0.0
+        status: active
+        schema:
+          - name: times
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: at, logicalType: time}
+        """));
+    for (String text : new String[] {"10:15:00.123456789", "10:15:00.123456"}) {
+      Outcome o = v.validate(("{\"id\":\"a\",\"at\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8), NOW);
+      GenericRecord row = assertInstanceOf(Outcome.Accepted.class, o, o::toString).row();
+      assertEquals(java.time.LocalTime.of(10, 15, 0, 123_456_000), row.getField("at"), text);
+    }
+  }
+
+  @Test
   void acceptsAValidSaleAsATypedRow() {
     Outcome outcome = validator.validate(VALID.getBytes(StandardCharsets.UTF_8), NOW);
     Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, outcome, () -> outcome.toString());

@@ -90,7 +90,7 @@ final class DecoderCompiler {
         default -> throw SlowPath.INSTANCE;
       });
       case DATE -> dateDecoder(f);
-      case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", LocalTime::parse, LocalTime::parse);
+      case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", Timestamps::parseTime, LocalTime::parse);
       case TIMESTAMP -> timestampDecoder(f);
       case STRUCT -> {
         StructDecoder inner = struct(type.asStructType(), f.properties(), path);

@@ -5,7 +5,6 @@ import io.lakemesh.contracts.validate.Timestamps;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
@@ -47,7 +46,7 @@ public record RoutingKey(String column, Type type, String datePattern) {
         case DOUBLE -> floating(Double.parseDouble(text));
         case FLOAT -> floating(Float.parseFloat(text));
         case TIMESTAMP -> timestamp(text);
-        case TIME -> LocalTime.parse(text).toString();
+        case TIME -> io.lakemesh.contracts.validate.Timestamps.parseTime(text).toString();
         case DATE -> datePattern == null ? LocalDate.parse(text).toString() : text;
         default -> text;
       };

@@ -46,6 +46,8 @@ class RoutingKeyTest {
       "{name: k, logicalType: timestamp, primaryKey: true, required: true}|1795600800000|\"2026-11-25T10:00:00Z\"",
       // stored in microseconds (Iceberg's precision): a nanosecond more is the same key, not a second row
       "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25T10:00:05.123456789Z\"|\"2026-11-25T10:00:05.123456Z\"",
+      "{name: k, logicalType: time, primaryKey: true, required: true}|\"10:15:00.123456789\"|\"10:15:00.123456\"",
+      "{name: k, logicalType: time, primaryKey: true, required: true}|\"10:15\"|\"10:15:00\"",
       "{name: k, logicalType: date, primaryKey: true, required: true}|\"2026-11-05\"|\"2026-11-05\"",
       "{name: k, logicalType: date, logicalTypeOptions: {format: dd/MM/yyyy}, primaryKey: true, required: true}|\"05/11/2026\"|\"05/11/2026\""})
   void theKeyOfAnEventAndOfItsTypedRowAgree(String property, String written, String writtenOtherwise)
