@@ -25,14 +25,16 @@ public final class TemporalText {
     boolean date = column.type() == LogicalType.DATE;
     String canonical;
     try {
-      canonical = of(date ? LocalDate.parse(literal) : LocalTime.parse(literal));
+      // times are stored to the microsecond, so a literal with nanoseconds would equal no stored value
+      canonical = of(date ? LocalDate.parse(literal)
+          : io.lakemesh.contracts.validate.Timestamps.parseTime(literal));
     } catch (DateTimeException e) {
       canonical = null;
     }
     if (literal.equals(canonical)) {
       return null;
     }
-    String form = date ? "a date (yyyy-MM-dd" : "a time (HH:mm:ss, with a fraction when it has one";
+    String form = date ? "a date (yyyy-MM-dd" : "a time (HH:mm:ss, with a fraction of up to 6 digits when it has one";
     return "'" + literal + "' is not " + form + ") as '" + column.name() + "' holds it, so it would compare as text"
         + (canonical != null ? ": write \"" + canonical + "\"" : "");
   }
