@@ -78,7 +78,10 @@ final class SemanticChecks {
       }
       for (String from : rel.from()) {
         if (from.contains("/")) {
-          String dangling = from.contains("#") ? "'from' names a property of this contract, without a file"
+          String ownPrefix = "schema/" + (self.hasNonNull("id") ? self.path("id").asText() : object) + "/";
+          String dangling = from.contains("#") || !from.replaceFirst("^/", "").startsWith(ownPrefix)
+              ? "'" + from + "' is not a property of " + object + ": 'from' is one of its own (" + object
+                  + ".<property>, or " + ownPrefix + "properties/<property id>)"
               : danglingById(objects, from);
           if (dangling != null) {
             problems.add(new Problem(rel.path() + "/from", dangling));
@@ -97,11 +100,16 @@ final class SemanticChecks {
   }
 
   /**
-   * Why {@code to} points at nothing, or null. ODCS's shorthand {@code object.property} and a fully qualified
-   * reference without a file ({@code schema/<object id>/properties/<property id>}) name this document's schema; a
-   * reference into another contract names its file ({@code customers.odcs.yaml#/schema/...}) and is not checked here.
+   * Why {@code to} points at nothing, or null. A reference into this document is checked: ODCS's shorthand
+   * {@code object.property} naming one of its schema objects, and a fully qualified one by ids
+   * ({@code schema/<object id>/properties/<property id>}, or {@code #/schema/...}). Shorthand naming an object this
+   * document does not have is taken as another contract's (ODCS's own full example writes them so), and a
+   * reference with a file ({@code customers.odcs.yaml#/schema/...}) is another contract's: neither is checked here.
    */
   private static String danglingTarget(JsonNode objects, String to) {
+    if (to.startsWith("#")) {
+      return danglingById(objects, to.substring(1));
+    }
     if (to.contains("#")) {
       return null;
     }
@@ -114,11 +122,7 @@ final class SemanticChecks {
             : "'" + to + "' is not a property of " + target.path("name").asText();
       }
     }
-    List<String> known = new ArrayList<>();
-    objects.forEach(o -> known.add(o.path("name").asText()));
-    return "'" + to + "' names no schema object of this contract (it has " + String.join(", ", known)
-        + "); a property of another contract is referenced with its file:"
-        + " <file>.yaml#/schema/<object id>/properties/<property id>";
+    return null;
   }
 
   /** A fully qualified reference within this document: each step matches an {@code id} of the level below. */
@@ -135,12 +139,15 @@ final class SemanticChecks {
       }
       JsonNode found = null;
       for (JsonNode item : level) {
-        if (item.path("id").asText().equals(parts[i])) {
+        // by id, as ODCS means it; by name where the item has no id (ids are optional)
+        String key = item.hasNonNull("id") ? item.path("id").asText() : item.path("name").asText();
+        if (key.equals(parts[i])) {
           found = item;
         }
       }
       if (found == null) {
-        return "'" + to + "': no " + (i == 1 ? "schema object" : "property") + " here has id '" + parts[i] + "'";
+        return "'" + to + "': no " + (i == 1 ? "schema object" : "property") + " here has id '" + parts[i]
+            + "' (a reference by ids names each level's id, or its name where it has no id)";
       }
       level = found.has("items") ? found.path("items").path("properties") : found.path("properties");
     }

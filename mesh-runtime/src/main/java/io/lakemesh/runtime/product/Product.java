@@ -28,7 +28,12 @@ public record Product(String id, Contract contract, RowValidator validator, Sche
 
   /** This product under the id of an older major version, {@code retail.transactions@v1}. */
   public Product asOlderMajor() {
-    return new Product(contract.id() + VERSION_SEPARATOR + majorVersion(), contract, validator, schema, spec);
+    return new Product(pinnedId(), contract, validator, schema, spec);
+  }
+
+  /** The id that names this major version while it is served, also once a newer major takes the plain id. */
+  public String pinnedId() {
+    return contract.id() + VERSION_SEPARATOR + majorVersion();
   }
 
   /**

@@ -215,8 +215,8 @@ public final class ProductCatalog {
    */
   public Product upstreamOf(Product gold, String recordedTable) {
     Product bound = boundUpstream(gold, recordedTable);
-    Product newest = newestUpstream(gold);
-    if (bound != newest) {
+    if (!bound.id().equals(bound.contract().id())) { // an older major: the newest has the plain id
+      Product newest = newestUpstream(gold);
       LOG.warn("{} keeps reading {} ({}), which its table was computed from, not the newest major {} ({}): give {} a"
           + " new major version to compute it from {}, or name {} in lakemeshUpstream", gold.id(), bound.id(),
           bound.contract().version(), newest.id(), newest.contract().version(), gold.id(), newest.id(), bound.id());
@@ -231,9 +231,12 @@ public final class ProductCatalog {
         || isTable(recordedTable, newest)) {
       return newest;
     }
-    return products.values().stream()
-        .filter(p -> p.contract().id().equals(newest.contract().id()) && isTable(recordedTable, p))
-        .findFirst().orElse(newest);
+    return majorsOf(newest).stream().filter(p -> isTable(recordedTable, p)).findFirst().orElse(newest);
+  }
+
+  /** Every served major version of a product's contract, the product itself included. */
+  private List<Product> majorsOf(Product product) {
+    return products.values().stream().filter(p -> p.contract().id().equals(product.contract().id())).toList();
   }
 
   /**
@@ -242,8 +245,7 @@ public final class ProductCatalog {
    */
   public boolean upstreamDependsOnTable(Product gold) {
     Product newest = newestUpstream(gold);
-    return !gold.contract().settings().upstream().contains(Product.VERSION_SEPARATOR)
-        && products.values().stream().filter(p -> p.contract().id().equals(newest.contract().id())).count() > 1;
+    return !gold.contract().settings().upstream().contains(Product.VERSION_SEPARATOR) && majorsOf(newest).size() > 1;
   }
 
   private Product newestUpstream(Product gold) {
