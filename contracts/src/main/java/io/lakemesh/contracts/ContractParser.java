@@ -41,6 +41,8 @@ public final class ContractParser {
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   /** Jackson's "[Source: ...; line: 1, column: 7]", in messages about a place in the text. */
   private static final JsonSchema ODCS_SCHEMA = loadSchema();
+  /** Every key the ODCS schema defines somewhere: a key outside it is a typo or another version's. */
+  private static final Set<String> ODCS_KEYS = loadKeys();
   /** Checks other modules contribute (the runtime binds SQL rules with DuckDB); loaded once. */
   private static final List<ContractCheck> EXTRA_CHECKS = ServiceLoader.load(ContractCheck.class,
       ContractParser.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
@@ -223,9 +225,25 @@ public final class ContractParser {
         .filter(m -> !alternatives.containsKey(m.path())
             || !(m.type().equals("oneOf") || m.type().equals("anyOf") || (m.type().equals("required") && m.isBranch())))
         .toList();
+    // an object with a key ODCS does not define gets every other key of it reported as "not evaluated" too: keep
+    // the unknown ones, the mistake, and drop their siblings
+    Set<String> withUnknownKey = new java.util.HashSet<>();
+    for (SchemaMessage m : kept) {
+      if (m.isUnevaluated() && !ODCS_KEYS.contains(unevaluatedKey(m))) {
+        withUnknownKey.add(m.path());
+      }
+    }
     for (SchemaMessage m : kept) {
       if (m.isUnevaluated() && (alternatives.keySet().stream().anyMatch(p -> within(p, m.path()))
           || kept.stream().anyMatch(o -> !o.isUnevaluated() && within(o.path(), m.path())))) {
+        continue;
+      }
+      if (m.isUnevaluated() && withUnknownKey.contains(m.path())) {
+        String key = unevaluatedKey(m);
+        if (!ODCS_KEYS.contains(key)) {
+          problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not a key of ODCS v3.1 (a typo, or"
+              + " another version's; Lakemesh's own settings go in customProperties)"));
+        }
         continue;
       }
       String path = m.path();
@@ -281,6 +299,34 @@ public final class ContractParser {
 
   private static List<Problem> dedupe(List<Problem> problems) {
     return problems.stream().distinct().toList();
+  }
+
+  /** The key an "is not evaluated" message is about. */
+  private static String unevaluatedKey(SchemaMessage m) {
+    if (m.property() != null && !m.property().isEmpty()) {
+      return m.property();
+    }
+    java.util.regex.Matcher quoted = java.util.regex.Pattern.compile("property '([^']*)'").matcher(m.reason());
+    return quoted.find() ? quoted.group(1) : "";
+  }
+
+  private static Set<String> loadKeys() {
+    try (InputStream in = ContractParser.class.getResourceAsStream("odcs-json-schema-v3.1.0.json")) {
+      Set<String> keys = new java.util.HashSet<>();
+      collectKeys(new ObjectMapper().readTree(in), keys);
+      return Set.copyOf(keys);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void collectKeys(JsonNode node, Set<String> keys) {
+    if (node.isObject()) {
+      node.path("properties").fieldNames().forEachRemaining(keys::add);
+      node.forEach(child -> collectKeys(child, keys));
+    } else if (node.isArray()) {
+      node.forEach(child -> collectKeys(child, keys));
+    }
   }
 
   private static JsonSchema loadSchema() {

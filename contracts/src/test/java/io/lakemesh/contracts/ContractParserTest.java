@@ -44,6 +44,26 @@ class ContractParserTest {
   }
 
   @Test
+  void aKeyOdcsDoesNotDefineIsOneProblemNotOnePerSibling() {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.auths
+        version: 1.0.0
+        status: active
+        schema:
+          - name: auths
+            properties:
+              - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+              - {name: amount, logicalType: number, descripton: the amount, businessName: Amount}
+        """;
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    assertEquals(List.of("/schema/0/properties/1/descripton"), e.problems().stream().map(Problem::path).toList(),
+        e.getMessage());
+    assertTrue(e.problems().get(0).reason().contains("not a key of ODCS v3.1"), e.getMessage());
+  }
+
+  @Test
   void aKeyPositionBelowOneIsOneProblemNotAlsoTheRepeatItCauses() {
     String text = """
         apiVersion: v3.1.0
