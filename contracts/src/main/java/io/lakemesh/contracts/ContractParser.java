@@ -257,6 +257,10 @@ public final class ContractParser {
             .path("logicalType").asText("?");
         path = path + "/" + m.property();
         reason = "'" + m.property() + "' is not an option of logicalType " + type;
+      } else if (m.type().equals("additionalProperties") && m.property() != null) {
+        // at the key that is wrong, as the other messages point
+        path = path + "/" + m.property();
+        reason = "'" + m.property() + "' is not a key ODCS v3.1 allows here";
       }
       problems.add(new Problem(path, reason + " (ODCS schema)"));
     }

@@ -61,6 +61,12 @@ class ContractParserTest {
     assertEquals(List.of("/schema/0/properties/1/descripton"), e.problems().stream().map(Problem::path).toList(),
         e.getMessage());
     assertTrue(e.problems().get(0).reason().contains("not a key of ODCS v3.1"), e.getMessage());
+    // where the schema forbids other keys outright, the problem points at the key as well
+    InvalidContractException price = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        text.replace("schema:", "price: {priceAmount: 1, priceCurrency: EUR, priceUnit: GB, discount: 5}\nschema:")
+            .replace(", descripton: the amount", "")));
+    assertEquals(List.of("/price/discount"), price.problems().stream().map(Problem::path).toList(),
+        price.getMessage());
   }
 
   @Test
