@@ -258,11 +258,16 @@ public final class SqlRules implements AutoCloseable {
 
   /** A rule's query with its placeholders replaced: the batch, the whole table, the rule's property. */
   private static String query(QualityRule.Sql rule, String object, String table) {
+    String property = rule.field() == null ? "" : quote(rule.field());
+    // ODCS's spec writes {object} and {property}; ${...} forms are kept for contracts written that way
     return rule.query()
         .replace("${object}", object)
         .replace("{object}", object)
         .replace("${table}", table)
-        .replace("${property}", rule.field() == null ? "" : quote(rule.field()));
+        .replace("${property}", property)
+        .replace("{property}", property)
+        .replace("${column}", property)
+        .replace("{column}", property);
   }
 
   public boolean isEmpty() {

@@ -101,6 +101,21 @@ class SqlRulesTest {
   }
 
   @Test
+  void theSpecsPlaceholdersNameTheBatchAndTheRulesProperty() throws Exception {
+    // ODCS's data-quality page writes {object} and {property}; a property-level rule gets its column
+    String propertyRule = CONTRACT.replace("        physicalType: decimal(10,2)\n", "        physicalType: decimal(10,2)\n"
+        + "        quality:\n"
+        + "          - {name: amount_set, type: sql, query: 'SELECT COUNT(*) FROM {object} WHERE {property} IS NULL',"
+        + " mustBe: 0}\n"
+        + "          - {name: amount_set_too, type: sql, query: 'SELECT COUNT(*) FROM ${object} WHERE ${column} IS NULL',"
+        + " mustBe: 0}\n");
+    assertTrue(propertyRule.contains("amount_set_too"), "the test edits the contract");
+    Contract c = ContractParser.parse("orders", propertyRule);
+    assertEquals(4, c.table().fields().stream().mapToLong(f -> f.quality().size()).sum()
+        + c.table().quality().size(), c.table().toString());
+  }
+
+  @Test
   void onlyOneSelectReturningOneNumberPasses() {
     Map<String, String> refused = new java.util.LinkedHashMap<>();
     refused.put("ATTACH '/tmp/x.db' AS x", "must be one SELECT");
