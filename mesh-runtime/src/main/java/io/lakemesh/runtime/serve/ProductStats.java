@@ -24,6 +24,7 @@ import org.apache.iceberg.Table;
  * each commit carries) and from this node's view of its pipeline.
  */
 public final class ProductStats {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProductStats.class);
   private final Warehouse warehouse;
   private final ProgressBoard progress;
   private final ClusterProgress workers;
@@ -37,15 +38,29 @@ public final class ProductStats {
   }
 
   /**
-   * The upstream a derived product reads, as its catalog entry shows it: what its contract names, unless more than
-   * one major of that upstream is served, when its table says which one it was computed from ({@code <id>@v<n>}
-   * for an older major).
+   * The upstream a derived product reads, as the catalog and its stats show it: what its contract names, unless more
+   * than one major of that upstream is served, when its table says which one it was computed from ({@code <id>@v<n>}
+   * for an older major). Reads the table only then, and never creates it; if it cannot be read, the contract's text.
    */
   public String upstream(Product derived) {
     if (!products.upstreamDependsOnTable(derived)) {
       return derived.contract().settings().upstream();
     }
-    return products.boundUpstream(derived, recordedUpstream(StageTables.served(warehouse, derived))).id();
+    try {
+      Table table = warehouse.catalog().loadTable(derived.servedTable());
+      return upstream(derived, recordedUpstream(table));
+    } catch (org.apache.iceberg.exceptions.NoSuchTableException notYet) {
+      return upstream(derived, null);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: cannot read which upstream its table was computed from ({}); listing the contract's", derived.id(),
+          e.toString());
+      return derived.contract().settings().upstream();
+    }
+  }
+
+  private String upstream(Product derived, String recordedTable) {
+    return products.upstreamDependsOnTable(derived) ? products.boundUpstream(derived, recordedTable).id()
+        : derived.contract().settings().upstream();
   }
 
   private static String recordedUpstream(Table derived) {
@@ -93,7 +108,7 @@ public final class ProductStats {
       // which table it was computed from: after a new major of the source, still the older major's
       String recorded = recordedUpstream(table);
       stats.put("upstreamTable", recorded);
-      stats.put("upstream", products.boundUpstream(product, recorded).id());
+      stats.put("upstream", upstream(product, recorded));
     }
     stats.put("lastCommit", last == null ? null : last.toString());
     stats.put("freshnessSeconds", last == null ? null : Duration.between(last, Instant.now()).toSeconds());
