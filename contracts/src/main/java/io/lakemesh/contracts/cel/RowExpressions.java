@@ -125,11 +125,12 @@ public final class RowExpressions {
       error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one)";
     } else if (error.contains("(double, int)") || error.contains("(int, double)")) {
       // decimals and numbers are doubles in CEL, and CEL does not mix doubles and ints
-      error += "\n(number and decimal columns are doubles in CEL, which does not mix them with ints: write 1.0"
-          + " rather than 1, or double(x) for an integer x)";
+      error += "\n(number and decimal columns are doubles in CEL, and its arithmetic and == do not mix doubles with"
+          + " ints: write 1.0 rather than 1, or double(x) for an integer x)";
     } else if (error.contains("(google.protobuf.Timestamp, string)")
         || error.contains("(string, google.protobuf.Timestamp)")) {
-      error += "\n(timestamp columns compare with timestamps: write timestamp(\"2026-01-01T00:00:00Z\"))";
+      error += "\n(timestamp columns compare with timestamp(\"2026-01-01T00:00:00Z\"); date and time columns are"
+          + " strings: \"2026-01-01\", \"10:15:00\")";
     } else if (error.contains("invalid argument to has() macro")) {
       error += "\n(has() takes a field selection: has(row.<column>), or has(row.<object>.<property>))";
     }

@@ -31,8 +31,11 @@ public final class TemporalText {
     } catch (DateTimeException e) {
       canonical = null;
     }
-    if (literal.equals(canonical)) {
+    if (literal.equals(canonical) && (!date || (literal.length() == 10 && literal.charAt(0) != '-'))) {
       return null;
+    }
+    if (literal.equals(canonical)) { // "+12026-01-01" or "-0001-01-01": as text it sorts among the wrong years
+      return "'" + literal + "' is outside the years 0000-9999, which are the dates that compare as text";
     }
     String form = date ? "a date (yyyy-MM-dd" : "a time (HH:mm:ss, with a fraction of up to 6 digits when it has one";
     return "'" + literal + "' is not " + form + ") as '" + column.name() + "' holds it, so it would compare as text"

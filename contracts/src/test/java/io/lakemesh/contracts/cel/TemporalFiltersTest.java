@@ -95,9 +95,10 @@ class TemporalFiltersTest {
         {"t > \"25:99\"", "'25:99' is not a time"},
         {"\"10:15:00.500\" == t", "write \"10:15:00.5\""},
         {"d < \"2026-9-1\"", "'2026-9-1' is not a date"},
+        {"d < \"+12026-01-01\"", "outside the years 0000-9999"},
         {"d >= \"2026-11-25T00:00:00Z\"", "is not a date"},
         {"d in [\"2026-11-25\", \"not-a-date\"]", "'not-a-date' is not a date"},
-        {"at > \"2026-01-01\"", "write timestamp("}}) {
+        {"at > \"2026-01-01\"", "compare with timestamp("}}) {
       InvalidExpressionException e = assertThrows(InvalidExpressionException.class, () -> cel.compile(bad[0]),
           bad[0]);
       assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());
