@@ -183,7 +183,35 @@ public final class IcebergFilters {
       return Translation.WIDENED;
     }
     String name = field.name();
+    if (value.get() instanceof Double d && d == 0.0) {
+      return zeroComparison(field, op);
+    }
     return guarded(field, op.on(name, value.get()), op.negated().on(name, value.get()));
+  }
+
+  /**
+   * A comparison with a double zero: CEL finds -0.0 == 0.0, Iceberg orders -0.0 below 0.0, so each operator takes
+   * the zero (or both) that makes Iceberg keep exactly the rows CEL does.
+   */
+  private static Translation zeroComparison(Types.NestedField field, Op op) {
+    String name = field.name();
+    Expression whenTrue = switch (op) {
+      case GT -> Expressions.greaterThan(name, 0.0);
+      case GE -> Expressions.greaterThanOrEqual(name, -0.0);
+      case LT -> Expressions.lessThan(name, -0.0);
+      case LE -> Expressions.lessThanOrEqual(name, 0.0);
+      case EQ -> Expressions.in(name, -0.0, 0.0);
+      case NE -> Expressions.notIn(name, -0.0, 0.0);
+    };
+    Expression whenFalse = switch (op) {
+      case GT -> Expressions.lessThanOrEqual(name, 0.0);
+      case GE -> Expressions.lessThan(name, -0.0);
+      case LT -> Expressions.greaterThanOrEqual(name, -0.0);
+      case LE -> Expressions.greaterThan(name, 0.0);
+      case EQ -> Expressions.notIn(name, -0.0, 0.0);
+      case NE -> Expressions.in(name, -0.0, 0.0);
+    };
+    return guarded(field, whenTrue, whenFalse);
   }
 
   private static Translation in(CelExpr element, CelExpr list, Schema schema) {
@@ -198,6 +226,9 @@ public final class IcebergFilters {
         return Translation.WIDENED;
       }
       values.add(v.get());
+      if (v.get() instanceof Double d && d == 0.0) {
+        values.add(-d); // the other zero, which CEL finds equal to it
+      }
     }
     String name = column.get().name();
     if (values.isEmpty()) {
@@ -331,11 +362,10 @@ public final class IcebergFilters {
   /** A number constant for a double column; integers only where a double holds them exactly. */
   private static Optional<Object> exactDouble(CelConstant c) {
     return switch (c.getKind()) {
-      case INT64_VALUE -> Math.abs(c.int64Value()) <= DOUBLE_EXACT_LONG
+      // an int zero is left to CEL: cel-java compares a double with an int by Double.compare, -0.0 below 0
+      case INT64_VALUE -> Math.abs(c.int64Value()) <= DOUBLE_EXACT_LONG && c.int64Value() != 0
           ? Optional.of((double) c.int64Value()) : Optional.empty();
-      // zero: CEL finds -0.0 == 0.0, Iceberg orders -0.0 below 0.0, so a zero is left to CEL on each row
-      case DOUBLE_VALUE -> Double.isNaN(c.doubleValue()) || c.doubleValue() == 0.0 ? Optional.empty()
-          : Optional.of(c.doubleValue());
+      case DOUBLE_VALUE -> Double.isNaN(c.doubleValue()) ? Optional.empty() : Optional.of(c.doubleValue());
       default -> Optional.empty();
     };
   }
