@@ -83,12 +83,17 @@ class RowValidatorTest {
               - {name: small, logicalType: integer, logicalTypeOptions: {format: i16}}
               - {name: big, logicalType: integer, physicalType: int}
               - {name: score, logicalType: number}
+              - {name: ratio, logicalType: number, logicalTypeOptions: {format: f32}}
+              - {name: label_int, logicalType: integer, physicalType: 'varchar(10)'}
         """));
     java.util.function.Function<String, List<String>> rules = json -> ((Outcome.Rejected) v.validate(
         json.getBytes(StandardCharsets.UTF_8), NOW)).errors().stream().map(e -> e.rule() + ":" + e.field()).toList();
     assertEquals(List.of("format:small"), rules.apply("{\"id\":\"a\",\"small\":40000}"));
     assertEquals(List.of("physicalType:big"), rules.apply("{\"id\":\"a\",\"big\":1099511627776}"));
     assertEquals(List.of("logicalType:score"), rules.apply("{\"id\":\"a\",\"score\":1e400}"));
+    assertEquals(List.of("format:ratio"), rules.apply("{\"id\":\"a\",\"ratio\":1e39}"));
+    // a physicalType that sets no width leaves the integer an int, as its logicalType makes it
+    assertEquals(List.of("logicalType:label_int"), rules.apply("{\"id\":\"a\",\"label_int\":1099511627776}"));
     // an integer without format or physicalType is an int: its logicalType set the width
     assertEquals(List.of("logicalType:plain"), rules.apply("{\"id\":\"a\",\"plain\":1099511627776}"));
   }

@@ -162,6 +162,27 @@ public final class IcebergMapping {
     return t.typeId() == Type.TypeID.DOUBLE || t.typeId() == Type.TypeID.FLOAT;
   }
 
+  /**
+   * Which key of a number's property set its storage width, for naming the rule a too-wide value breaks:
+   * {@code format} ({@code i16}, {@code f32}), {@code physicalType} ({@code bigint}, {@code float},
+   * {@code decimal(p,s)}), else {@code logicalType} (an integer is an int, a number a double).
+   */
+  public static String widthSource(Field f) {
+    String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT).strip();
+    if (f.type() == io.lakemesh.contracts.model.LogicalType.INTEGER) {
+      boolean sized = INT_PHYSICAL.contains(physical) || LONG_PHYSICAL.contains(physical)
+          || physical.contains("bigint") || physical.contains("long") || physical.contains("int64");
+      return f.options().format() != null ? "format" : sized ? "physicalType" : "logicalType";
+    }
+    if (decimalOf(f) != null || INT_PHYSICAL.contains(physical) || LONG_PHYSICAL.contains(physical)) {
+      return "physicalType";
+    }
+    if ("f32".equals(f.options().format())) {
+      return "format";
+    }
+    return physical.equals("float") || physical.equals("real") ? "physicalType" : "logicalType";
+  }
+
   private static Type number(Field f) {
     Types.DecimalType decimal = decimalOf(f);
     if (decimal != null) {

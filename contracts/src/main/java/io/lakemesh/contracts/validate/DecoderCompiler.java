@@ -272,8 +272,7 @@ final class DecoderCompiler {
     BigDecimal min = format.min();
     BigDecimal max = format.max();
     String width = format.description();
-    // the rule that set the width: the format when one is declared, else the type the column was given
-    String widthRule = f.options().format() != null ? "format" : widthRule(f);
+    String widthRule = io.lakemesh.contracts.iceberg.IcebergMapping.widthSource(f);
     long minLong = min.longValueExact();
     long maxLong = max.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE : max.longValueExact();
     Decoder tree = (v, p, fs) -> {
@@ -353,17 +352,13 @@ final class DecoderCompiler {
     return new Compiled(exact.tree(), stream);
   }
 
-  /** A number's storage width comes from its physicalType when it has one, else from its logicalType. */
-  private static String widthRule(Field f) {
-    return f.physicalType() != null && !f.physicalType().isBlank() ? "physicalType" : "logicalType";
-  }
-
   private static Compiled doubleDecoder(Field f, boolean float32) {
     Bounds bounds = Bounds.of(f);
     NumberCheck check = (d, p, fs) -> {
       double x = float32 ? d.floatValue() : d.doubleValue();
       if (Double.isInfinite(x)) {
-        fs.error("range", p, widthRule(f), show(d) + " does not fit a " + (float32 ? "32" : "64") + "-bit float");
+        fs.error("range", p, io.lakemesh.contracts.iceberg.IcebergMapping.widthSource(f), show(d) + " does not fit a " + (float32 ? "32" : "64")
+            + "-bit float");
         return null;
       }
       // the bounds judge the value that is stored (and that CEL rules see), not the digits that were sent
