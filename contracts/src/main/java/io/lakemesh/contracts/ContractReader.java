@@ -260,6 +260,12 @@ final class ContractReader {
         integer(o, "maxProperties"));
   }
 
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
   private List<QualityRule> rules(JsonNode quality, String path, String field) {
     List<QualityRule> rules = new ArrayList<>();
     for (int i = 0; i < quality.size(); i++) {
@@ -298,7 +304,7 @@ final class ContractReader {
           }
           rules.add(new QualityRule.Library(name == null ? metric + (field == null ? "" : ":" + field) : name,
               severity, field, metric, valid, text(q.path("arguments"), "pattern"), threshold(q, rulePath),
-              "percent".equals(q.path("unit").asText()), missing));
+              "percent".equals(q.path("unit").asText()), missing, texts(q.path("arguments").path("properties"))));
         }
         case "custom" -> {
           String engine = q.path("engine").asText();

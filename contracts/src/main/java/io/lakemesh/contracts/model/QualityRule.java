@@ -23,10 +23,20 @@ public sealed interface QualityRule {
    */
   record Library(
       String name, Severity severity, String field, String metric, List<String> validValues, String pattern,
-      Threshold threshold, boolean percent, List<String> missingValues) implements QualityRule {
+      Threshold threshold, boolean percent, List<String> missingValues, List<String> properties)
+      implements QualityRule {
     public Library {
       validValues = List.copyOf(validValues);
       missingValues = List.copyOf(missingValues);
+      properties = List.copyOf(properties);
+    }
+
+    /**
+     * The columns a {@code duplicateValues} rule judges together: its property's, else its
+     * {@code arguments.properties}; empty for an object-level rule without them (the primary key).
+     */
+    public List<String> columns() {
+      return field != null ? List.of(field) : properties;
     }
 
     /** Whether this {@code missingValues} rule counts a present value with this text as missing. */

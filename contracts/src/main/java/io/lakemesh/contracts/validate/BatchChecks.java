@@ -40,12 +40,32 @@ public final class BatchChecks {
    *     has; the primary key has none by construction (the stage drops re-sent events)
    */
   public record BatchFacts(long rows, long tableRows, Map<String, Long> offendersByRule,
-      java.util.function.ToLongFunction<String> duplicatesOf) {}
+      java.util.function.ToLongFunction<List<String>> duplicatesOf) {}
 
   private final List<Check> checks;
+  private final java.util.Set<String> primaryKey;
 
-  private BatchChecks(List<Check> checks) {
+  private BatchChecks(List<Check> checks, java.util.Set<String> primaryKey) {
     this.checks = checks;
+    this.primaryKey = primaryKey;
+  }
+
+  /**
+   * Whether a {@code duplicateValues} rule judges the primary key (on the object without
+   * {@code arguments.properties}, or naming exactly the key's columns): silver keeps it unique, so it is always met.
+   */
+  public static boolean judgesPrimaryKey(QualityRule.Library rule, Contract contract) {
+    return judgesKey(rule, keyOf(contract));
+  }
+
+  private static boolean judgesKey(QualityRule.Library rule, java.util.Set<String> key) {
+    return !key.isEmpty() && (rule.columns().isEmpty() || new java.util.HashSet<>(rule.columns()).equals(key));
+  }
+
+  private static java.util.Set<String> keyOf(Contract contract) {
+    java.util.Set<String> key = new java.util.HashSet<>();
+    contract.primaryKey().forEach(f -> key.add(f.name()));
+    return java.util.Set.copyOf(key);
   }
 
   public static BatchChecks of(Contract contract) {
@@ -62,7 +82,7 @@ public final class BatchChecks {
         }
       }
     }
-    return new BatchChecks(List.copyOf(checks));
+    return new BatchChecks(List.copyOf(checks), keyOf(contract));
   }
 
   /**
@@ -89,9 +109,10 @@ public final class BatchChecks {
       long count;
       switch (rule.metric()) {
         case "duplicateValues" -> {
-          // on the object: the primary key, which deduplication keeps unique; on a property: that property
+          // the primary key, which deduplication keeps unique, has none; other columns are counted together
           base = facts.rows();
-          count = rule.field() == null ? 0 : facts.duplicatesOf().applyAsLong(rule.field());
+          count = judgesKey(rule, primaryKey) || rule.columns().isEmpty() ? 0
+              : facts.duplicatesOf().applyAsLong(rule.columns());
         }
         case "rowCount" -> {
           base = 1;

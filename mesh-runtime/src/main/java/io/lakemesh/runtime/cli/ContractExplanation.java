@@ -333,7 +333,8 @@ final class ContractExplanation {
       if (rule instanceof QualityRule.Library lib && !isRowCheck(lib)) {
         out.add(String.format(Locale.ROOT, "  %-24s %-8s %s %s%s", lib.name(), severityName(lib.severity()),
             lib.metric(), threshold(lib), on).stripTrailing());
-        if (lib.metric().equals("duplicateValues") && onPrimaryKey(lib)) {
+        if (lib.metric().equals("duplicateValues") && contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE
+            && io.lakemesh.contracts.validate.BatchChecks.judgesPrimaryKey(lib, contract)) {
           out.add(String.format(Locale.ROOT, "  %-24s %-8s always met in silver, which drops re-sent events by"
               + " primary key (counted as duplicatesDropped)", "", ""));
         }
@@ -366,12 +367,6 @@ final class ContractExplanation {
       heading("Documented rules (text, or an engine other than cel and sql: kept with the contract, not evaluated)");
       lines.addAll(text);
     }
-  }
-
-  /** A rule on the primary key: on the object (which means the key), or on the key's single column. */
-  private boolean onPrimaryKey(QualityRule.Library lib) {
-    List<String> key = contract.primaryKey().stream().map(io.lakemesh.contracts.model.Field::name).toList();
-    return !key.isEmpty() && (lib.field() == null || List.of(lib.field()).equals(key));
   }
 
   /** The schema object's relationships, as the contract declares them (references elsewhere are not checked). */

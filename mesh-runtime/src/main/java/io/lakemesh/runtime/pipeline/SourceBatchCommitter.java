@@ -150,12 +150,16 @@ public final class SourceBatchCommitter {
       return;
     }
     long tableRows = silverTotal() + rows.size();
-    java.util.function.ToLongFunction<String> duplicatesOf = field -> {
+    java.util.function.ToLongFunction<List<String>> duplicatesOf = fields -> {
       Set<Object> seen = new HashSet<>();
       long repeats = 0;
       for (Record r : rows) {
-        Object v = r.getField(field); // top-level properties; nested paths are not counted
-        if (v != null && !seen.add(v)) {
+        // top-level properties; nested paths are not counted, and a row with a null among them repeats nothing
+        List<Object> values = new ArrayList<>(fields.size());
+        for (String field : fields) {
+          values.add(r.getField(field));
+        }
+        if (!values.contains(null) && !seen.add(values.size() == 1 ? values.get(0) : values)) {
           repeats++;
         }
       }
