@@ -69,11 +69,12 @@ public final class EventSplitter {
       try {
         return lines(body, key);
       } catch (MalformedBodyException notLines) {
-        List<Event> one = oneObject(body, start, key);
-        if (one != null) {
-          return one;
+        try {
+          return oneObject(body, start, key);
+        } catch (MalformedBodyException notOne) {
+          // say what is wrong with the form the sender meant: lines when the first one is an object by itself
+          throw firstLineIsAnObject(body, start) ? notLines : notOne;
         }
-        throw notLines;
       }
     }
     if (ndjson) {
@@ -82,20 +83,41 @@ public final class EventSplitter {
     throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
   }
 
-  /** The body as one JSON object (written over several lines), or null when it is not exactly one. */
-  private static List<Event> oneObject(byte[] body, int start, KeyField keyField) {
+  /** The body as one JSON object written over several lines; the exception says where it is not. */
+  private static List<Event> oneObject(byte[] body, int start, KeyField keyField) throws MalformedBodyException {
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
+        throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
       }
       String key = readObject(p, keyField);
       int to = (int) p.currentLocation().getByteOffset();
       if (p.nextToken() != null) {
-        return null;
+        throw new MalformedBodyException("unexpected content after the object, at line "
+            + p.currentTokenLocation().getLineNr() + " (NDJSON has one object per line)");
       }
       return List.of(new Event(Arrays.copyOfRange(body, start, to), key));
+    } catch (JsonParseException e) {
+      throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + readable(e));
     } catch (IOException e) {
-      return null; // not one object either: the caller reports why the lines are not NDJSON
+      throw new MalformedBodyException("unreadable body: " + readable(e));
+    }
+  }
+
+  /** Whether the body's first line is a whole JSON object by itself (so the body is meant as NDJSON). */
+  private static boolean firstLineIsAnObject(byte[] body, int start) {
+    int end = start;
+    while (end < body.length && body[end] != '\n') {
+      end++;
+    }
+    try (JsonParser p = JSON.createParser(body, start, end - start)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      readObject(p, null);
+      return true; // whatever follows it on the line, the sender wrote an object per line
+    } catch (IOException e) {
+      return false;
     }
   }
 

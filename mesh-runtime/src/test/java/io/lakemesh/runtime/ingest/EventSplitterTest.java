@@ -77,5 +77,11 @@ class EventSplitterTest {
       String why = refusal(body, false);
       assertTrue(why.contains("Duplicate"), body + ": " + why);
     }
+    // pretty-printed: the repeat is reported where it is, not as line 1 ending early
+    String pretty = "{\n  \"id\": 1,\n  \"a\": 1,\n  \"a\": 2\n}\n";
+    for (boolean ndjson : new boolean[] {true, false}) {
+      String why = refusal(pretty, ndjson);
+      assertTrue(why.contains("Duplicate") && why.contains("line 4"), why);
+    }
   }
 }
