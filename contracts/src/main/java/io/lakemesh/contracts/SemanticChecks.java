@@ -310,7 +310,8 @@ final class SemanticChecks {
       boolean exclusive = pair[0].startsWith("exclusive") || pair[1].startsWith("exclusive");
       bound(low, high, pair[0], pair[1], exclusive, pointer, problems);
     }
-    if (f.type() == LogicalType.INTEGER && problems.size() == before) {
+    boolean whole = f.type() == LogicalType.INTEGER || IcebergMapping.isWholeNumber(f);
+    if (whole && problems.size() == before) {
       checkIntegerRange(o, pointer, problems);
     }
   }
@@ -322,10 +323,11 @@ final class SemanticChecks {
     BigDecimal high = null;
     String highName = null;
     for (String name : List.of("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")) {
-      if (!(comparableNumber(option(o, name)) instanceof BigDecimal b)) {
+      BigDecimal b = decimalOrNull(option(o, name));
+      if (b == null) {
         continue;
       }
-      boolean lower = name.toLowerCase(java.util.Locale.ROOT).contains("min");
+      boolean lower = name.equals("minimum") || name.equals("exclusiveMinimum");
       BigDecimal whole = switch (name) {
         case "minimum" -> b.setScale(0, java.math.RoundingMode.CEILING);
         case "exclusiveMinimum" -> b.setScale(0, java.math.RoundingMode.FLOOR).add(BigDecimal.ONE);
@@ -346,7 +348,7 @@ final class SemanticChecks {
     }
   }
 
-  private static Comparable<?> comparableNumber(String text) {
+  private static BigDecimal decimalOrNull(String text) {
     try {
       return text == null ? null : new BigDecimal(text);
     } catch (NumberFormatException e) {

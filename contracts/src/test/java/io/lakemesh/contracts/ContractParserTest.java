@@ -70,6 +70,38 @@ class ContractParserTest {
   }
 
   @Test
+  void integerBoundsWithAWholeNumberBetweenThemPass() throws Exception {
+    for (String bounds : new String[] {"{exclusiveMinimum: 36, maximum: 37}", "{minimum: 0.5, maximum: 1}",
+        "{minimum: -1.5, exclusiveMaximum: -0.5}", "{exclusiveMinimum: -1, exclusiveMaximum: 1}"}) {
+      ContractParser.parse("t", boundsContract("integer", bounds));
+    }
+    for (String bounds : new String[] {"{exclusiveMinimum: 36, exclusiveMaximum: 37}", "{minimum: 0.2, maximum: 0.8}",
+        "{minimum: -1.5, exclusiveMaximum: -1}"}) {
+      InvalidContractException e = assertThrows(InvalidContractException.class,
+          () -> ContractParser.parse("t", boundsContract("integer", bounds)), bounds);
+      assertTrue(e.getMessage().contains("no integer can pass"), e.getMessage());
+    }
+    // a number stored as a whole number (an integer physicalType) is judged the same way
+    assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        boundsContract("number, physicalType: int", "{minimum: 0.2, maximum: 0.8}")));
+  }
+
+  private static String boundsContract(String type, String bounds) {
+    return """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.auths
+        version: 1.0.0
+        status: active
+        schema:
+          - name: auths
+            properties:
+              - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+              - {name: n, logicalType: %s, logicalTypeOptions: %s}
+        """.formatted(type, bounds);
+  }
+
+  @Test
   void aKeyPositionBelowOneIsOneProblemNotAlsoTheRepeatItCauses() {
     String text = """
         apiVersion: v3.1.0
