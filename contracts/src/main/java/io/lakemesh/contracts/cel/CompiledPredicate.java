@@ -204,6 +204,10 @@ final class CompiledPredicate {
       if (!isList(c.iterRange())) {
         throw new Unsupported("comprehension over a map");
       }
+      Node quantifier = quantifier(c, scope);
+      if (quantifier != null) {
+        return quantifier;
+      }
       Node range = compile(c.iterRange(), scope);
       int accu = slots++;
       Map<String, Integer> accuScope = new HashMap<>(scope);
@@ -232,6 +236,58 @@ final class CompiledPredicate {
           vars[accu] = step.eval(f);
         }
         return result.eval(f);
+      };
+    }
+
+    /**
+     * {@code list.all(x, p)} and {@code list.exists(x, p)} as a loop that stops at the first item deciding it. The
+     * macros keep a boolean accumulator and test it before every item; the loop needs neither. A predicate that
+     * gives no boolean (an error) leaves the whole expression to the interpreter, which knows how CEL lets a false
+     * (for all) or a true (for exists) elsewhere in the list win over an error.
+     */
+    private Node quantifier(CelExpr.CelComprehension c, Map<String, Integer> scope) throws Unsupported {
+      CelExpr init = c.accuInit();
+      CelExpr step = c.loopStep();
+      CelExpr result = c.result();
+      if (!c.iterVar2().isEmpty() || !isList(c.iterRange()) || init.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+          || init.constant().getKind() != CelConstant.Kind.BOOLEAN_VALUE
+          || result.getKind() != CelExpr.ExprKind.Kind.IDENT || !result.ident().name().equals(c.accuVar())
+          || step.getKind() != CelExpr.ExprKind.Kind.CALL || step.call().target().isPresent()
+          || step.call().args().size() != 2) {
+        return null;
+      }
+      boolean all = init.constant().booleanValue();
+      if (!step.call().function().equals(all ? "_&&_" : "_||_")) {
+        return null;
+      }
+      CelExpr accuArg = step.call().args().get(0);
+      if (accuArg.getKind() != CelExpr.ExprKind.Kind.IDENT || !accuArg.ident().name().equals(c.accuVar())) {
+        return null;
+      }
+      Node range = compile(c.iterRange(), scope);
+      int iter = slots++;
+      Map<String, Integer> loopScope = new HashMap<>(scope);
+      loopScope.put(c.iterVar(), iter);
+      Node predicate;
+      try {
+        predicate = compile(step.call().args().get(1), loopScope); // the accumulator is not in scope
+      } catch (Unsupported readsTheAccumulator) {
+        return null;
+      }
+      boolean decides = !all; // the value of one item that decides the whole: a false for all, a true for exists
+      return f -> {
+        List<?> items = (List<?>) range.eval(f);
+        Object[] vars = f.locals();
+        for (int i = 0; i < items.size(); i++) {
+          vars[iter] = items.get(i);
+          if (!(predicate.eval(f) instanceof Boolean verdict)) {
+            return unsure();
+          }
+          if (verdict == decides) {
+            return decides;
+          }
+        }
+        return all;
       };
     }
 
@@ -356,6 +412,10 @@ final class CompiledPredicate {
           return f -> (double) lng(a.eval(f));
         }
         case "lakemesh_sum_list" -> {
+          DoubleNode fused = summedMap(args.get(0), scope);
+          if (fused != null) {
+            return fused;
+          }
           Node list = compile(args.get(0), scope);
           return f -> sum(list.eval(f));
         }
@@ -363,6 +423,67 @@ final class CompiledPredicate {
           return null;
         }
       }
+    }
+
+    /**
+     * {@code sum(list.map(x, e))} with {@code e} a double, as one loop adding each {@code e}: no list of boxed
+     * values is made to be summed and dropped. Null for any other argument (then the list is made and summed).
+     */
+    private DoubleNode summedMap(CelExpr e, Map<String, Integer> scope) throws Unsupported {
+      if (e.getKind() != CelExpr.ExprKind.Kind.COMPREHENSION) {
+        return null;
+      }
+      CelExpr.CelComprehension c = e.comprehension();
+      CelExpr added = mappedElement(c);
+      if (added == null || !ast.getType(added.id()).map(t -> t.equals(SimpleType.DOUBLE)).orElse(false)) {
+        return null;
+      }
+      Node range = compile(c.iterRange(), scope);
+      int iter = slots++;
+      Map<String, Integer> loopScope = new HashMap<>(scope);
+      loopScope.put(c.iterVar(), iter);
+      DoubleNode element;
+      try {
+        element = asDouble(added, loopScope); // without the accumulator in scope: it must not read it
+      } catch (Unsupported readsTheAccumulator) {
+        return null;
+      }
+      return f -> {
+        List<?> items = (List<?>) range.eval(f);
+        Object[] vars = f.locals();
+        double total = 0;
+        for (int i = 0; i < items.size(); i++) {
+          vars[iter] = items.get(i);
+          total += element.eval(f);
+        }
+        return total;
+      };
+    }
+
+    /** The {@code e} of {@code list.map(x, e)} (an unconditional map over a list), or null for anything else. */
+    private CelExpr mappedElement(CelExpr.CelComprehension c) {
+      CelExpr init = c.accuInit();
+      CelExpr condition = c.loopCondition();
+      CelExpr step = c.loopStep();
+      CelExpr result = c.result();
+      if (!c.iterVar2().isEmpty() || !isList(c.iterRange())
+          || init.getKind() != CelExpr.ExprKind.Kind.LIST || !init.list().elements().isEmpty()
+          || condition.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+          || condition.constant().getKind() != CelConstant.Kind.BOOLEAN_VALUE || !condition.constant().booleanValue()
+          || result.getKind() != CelExpr.ExprKind.Kind.IDENT || !result.ident().name().equals(c.accuVar())
+          || step.getKind() != CelExpr.ExprKind.Kind.CALL || !step.call().function().equals("_+_")
+          || step.call().target().isPresent() || step.call().args().size() != 2
+          || !ast.getReference(step.id()).map(r -> r.overloadIds().equals(List.of("add_list"))).orElse(false)) {
+        return null;
+      }
+      CelExpr to = step.call().args().get(0);
+      CelExpr added = step.call().args().get(1);
+      if (to.getKind() != CelExpr.ExprKind.Kind.IDENT || !to.ident().name().equals(c.accuVar())
+          || added.getKind() != CelExpr.ExprKind.Kind.LIST || added.list().elements().size() != 1
+          || !added.list().optionalIndices().isEmpty()) {
+        return null;
+      }
+      return added.list().elements().get(0);
     }
 
     /** An argument the checker typed double: unboxed when it can be, else its boxed value taken apart. */

@@ -56,7 +56,13 @@ class CompiledPredicateTest {
       "now + duration('10ms') >= at", "day < '2026-01-01'", "day == '2026-11-25'", "[1, 2, count].size() == 3",
       "opens == '10:15:00'", "code in ['A', 'B']", "at == now", "count == big", "label.startsWith('a')",
       "size(lines.map(l, lines.map(m, m.qty + l.qty))) == size(lines)",
-      "sum(lines.map(l, l.amount).map(a, a * 2.0)) >= 0.0", "lines.map(l, [l.qty, count]).size() > 0");
+      "sum(lines.map(l, l.amount).map(a, a * 2.0)) >= 0.0", "lines.map(l, [l.qty, count]).size() > 0",
+      // quantifiers and sums as direct loops: nested, over errors (a division by zero), deciding early or not
+      "lines.all(l, l.qty > 0 && l.amount > 0.0)", "lines.exists(l, l.amount < 0.0) || count > 0",
+      "lines.all(l, lines.exists(m, m.qty >= l.qty))", "lines.exists(l, l.qty / (l.qty - l.qty) > 1)",
+      "lines.all(l, l.qty / (count - count) > 1)", "!lines.exists(l, l.sku == 'A-1')",
+      "sum(lines.map(l, l.amount)) - sum(lines.map(l, l.amount * 1.0)) == 0.0",
+      "sum(lines.map(l, l.amount / double(count))) >= 0.0");
 
   record Case(String contract, String expression, RowPredicate predicate, Schema schema) {}
 
