@@ -44,6 +44,29 @@ final class NestedReferences {
       "_>=_", "@in");
 
   /**
+   * {@code timestamp("...")} and {@code duration("...")} of a constant that CEL cannot read would fail on every
+   * row, found only by evaluating the filter over the whole table: said here, before anything runs.
+   */
+  private void checkConversionLiteral(CelExpr.CelCall call) {
+    if (call.target().isPresent() || call.args().size() != 1) {
+      return;
+    }
+    CelExpr arg = call.args().get(0);
+    if (arg.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+        || arg.constant().getKind() != dev.cel.common.ast.CelConstant.Kind.STRING_VALUE) {
+      return;
+    }
+    String text = arg.constant().stringValue();
+    if (call.function().equals("timestamp") && !TemporalText.isTimestamp(text)) {
+      literals.add("timestamp(\"" + text + "\"): '" + text + "' is not a timestamp with an offset (write"
+          + " timestamp(\"2026-11-26T00:00:00Z\"))");
+    } else if (call.function().equals("duration") && !TemporalText.isDuration(text)) {
+      literals.add("duration(\"" + text + "\"): '" + text + "' is not a duration (write e.g. duration(\"90s\"),"
+          + " duration(\"1h30m\"); units h, m, s, ms, us, ns)");
+    }
+  }
+
+  /**
    * Dates and times are strings in CEL, compared as text: a literal compared with such a column must be written as
    * the column's values are ({@code 2026-09-01}, {@code 10:15:00}), or {@code "2026-9-1"} would compare as text and
    * silently give wrong rows.
@@ -107,6 +130,7 @@ final class NestedReferences {
         if (COMPARISONS.contains(e.call().function())) {
           checkTemporalLiterals(e.call(), args);
         }
+        checkConversionLiteral(e.call());
         // list[i] is an element of the list
         return e.call().function().equals("_[_]") && first != null && first.type() == LogicalType.ARRAY
             ? element(first) : null;

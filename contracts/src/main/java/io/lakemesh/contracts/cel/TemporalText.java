@@ -41,4 +41,25 @@ public final class TemporalText {
     return "'" + literal + "' is not " + form + ") as '" + column.name() + "' holds it, so it would compare as text"
         + (canonical != null ? ": write \"" + canonical + "\"" : "");
   }
+
+  private static final java.util.regex.Pattern DURATION =
+      java.util.regex.Pattern.compile("-?([0-9]+(\\.[0-9]+)?(h|m|s|ms|us|ns))+|0");
+
+  /**
+   * Whether this text could be what CEL's {@code timestamp()} reads: a date, a time and an offset. Lenient on
+   * purpose (no seconds, lower case): only text that cannot be a timestamp at all is refused before evaluation.
+   */
+  static boolean isTimestamp(String text) {
+    try {
+      java.time.OffsetDateTime.parse(text.toUpperCase(java.util.Locale.ROOT));
+      return true;
+    } catch (DateTimeException e) {
+      return false;
+    }
+  }
+
+  /** Whether CEL's {@code duration()} reads this text: a sequence of numbers with units ({@code 1h30m}). */
+  static boolean isDuration(String text) {
+    return DURATION.matcher(text).matches();
+  }
 }

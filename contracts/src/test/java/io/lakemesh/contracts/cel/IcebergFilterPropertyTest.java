@@ -221,7 +221,8 @@ class IcebergFilterPropertyTest {
         timestamps().map(t -> t.toInstant().toString()),
         timestamps().map(t -> t.atZoneSameInstant(ZoneOffset.ofHours(8)).toOffsetDateTime().toString()),
         Arbitraries.of("2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000001Z", "2025-12-31T23:59:59.9999999Z",
-            "2026-01-01T00:00:00.0000001Z", "2026-01-01T08:00:00+08:00", "2026-01-01T00:00Z", "2026-01-01",
+            // a date alone is refused when the filter compiles (TemporalFiltersTest), so it is not drawn here
+            "2026-01-01T00:00:00.0000001Z", "2026-01-01T08:00:00+08:00", "2026-01-01T00:00Z",
             "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "2026-01-01t00:00:00z"));
     Arbitrary<String> t = text.map(s -> "timestamp(" + celString(s) + ")");
     return new Constants(t, t);

@@ -81,6 +81,15 @@ class TemporalFiltersTest {
   }
 
   @Test
+  void timestampAndDurationLiteralsCelReadsAreAccepted() throws Exception {
+    for (String filter : new String[] {"at > timestamp(\"2026-11-26T00:00:00Z\")",
+        "at > timestamp(\"2026-11-26T08:00:00.123+08:00\")", "at > now - duration(\"1h30m\")",
+        "at > now - duration(\"1.5s\")", "at < now + duration(\"-90ms\")", "at > now - duration(\"0\")"}) {
+      cel.compile(filter);
+    }
+  }
+
+  @Test
   void datesCompareAsIsoText() throws Exception {
     assertEquals(List.of("a", "b"), matching("d < \"2026-11-01\""));
     assertEquals(List.of("c", "d"), matching("row.d == \"2026-11-25\""));
@@ -98,7 +107,9 @@ class TemporalFiltersTest {
         {"d < \"+12026-01-01\"", "outside the years 0000-9999"},
         {"d >= \"2026-11-25T00:00:00Z\"", "is not a date"},
         {"d in [\"2026-11-25\", \"not-a-date\"]", "'not-a-date' is not a date"},
-        {"at > \"2026-01-01\"", "compare with timestamp("}}) {
+        {"at > \"2026-01-01\"", "compare with timestamp("},
+        {"at > timestamp(\"2026-11-26\")", "'2026-11-26' is not a timestamp with an offset"},
+        {"at > now - duration(\"1 hour\")", "'1 hour' is not a duration"}}) {
       InvalidExpressionException e = assertThrows(InvalidExpressionException.class, () -> cel.compile(bad[0]),
           bad[0]);
       assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());

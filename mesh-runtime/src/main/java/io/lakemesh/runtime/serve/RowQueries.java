@@ -162,7 +162,7 @@ public final class RowQueries {
       try {
         predicate = RowExpressions.forFields(product.contract().table().fields()).compile(query.filter());
       } catch (InvalidExpressionException e) {
-        throw new BadQueryException("bad-filter", "the filter is not a valid CEL expression over " + product.id()
+        throw new BadQueryException("bad-filter", "the filter cannot be used on " + product.id()
             + ": " + e.getMessage().replace('\n', ' '));
       }
       for (String column : predicate.referencedColumns()) {

@@ -113,7 +113,7 @@ public final class LiveStreams {
       try {
         predicate = RowExpressions.forFields(product.contract().table().fields()).compile(filter);
       } catch (InvalidExpressionException e) {
-        throw new BadStreamRequest("the filter is not a valid CEL expression over " + product.id() + ": "
+        throw new BadStreamRequest("the filter cannot be used on " + product.id() + ": "
             + e.getMessage().replace('\n', ' '));
       }
       java.util.Set<String> masked = scope.maskedColumns();
