@@ -341,6 +341,12 @@ public final class MeshNode implements AutoCloseable {
       changes.closeAll(); // live subscribers get a closing message and a clean close
       return http.unbind().thenCompose(d -> management.unbind());
     });
+    // requests already in flight (an ingest waiting for Kafka's acks) get their answer before connections close;
+    // a new request on an open connection gets a 503
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "finish-http-requests", () ->
+        http.terminate(java.time.Duration.ofSeconds(4))
+            .thenCompose(t -> management.terminate(java.time.Duration.ofMillis(500)))
+            .thenApply(t -> Done.getInstance()));
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-ingest", () -> {
       ingest.close();
       progress.close();
