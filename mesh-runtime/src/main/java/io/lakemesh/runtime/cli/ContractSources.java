@@ -60,6 +60,12 @@ final class ContractSources {
     } catch (IOException | InvalidContractException e) {
       throw usage.apply("its contract cannot be read: " + e.getMessage());
     }
+    if (contract.stage() != io.lakemesh.contracts.model.Stage.SOURCE) {
+      // a derived product takes no events (the node answers 405): say so before sending any
+      throw usage.apply("it is a " + contract.stage().odcsName() + " product computed from "
+          + contract.settings().upstream() + ", which takes no events; simulate " + contract.settings().upstream()
+          + " instead");
+    }
     try {
       // one try on a copy now, so that a contract generated values cannot meet is one clear line before anything
       // is sent (the copy's event is never sent, so no re-send can repeat it)

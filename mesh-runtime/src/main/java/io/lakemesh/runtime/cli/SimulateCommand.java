@@ -73,9 +73,9 @@ public final class SimulateCommand implements Callable<Integer> {
     private String target;
 
     @Option(names = "--product", split = ",", paramLabel = "ID",
-            description = "Data product(s) to send to, traffic split evenly (default: every product a domain module on"
-                    + " the class path generates traffic for: the retail demo's retail.transactions; a contract of your"
-                    + " own has no generator).")
+            description = "Source product(s) to send to, traffic split evenly (default: every product a domain"
+                    + " module on the class path generates traffic for: the retail demo's retail.transactions). A"
+                    + " product without such a module gets events made from the contract the node serves.")
     private List<String> products;
 
     @Option(names = "--batch", defaultValue = "100", paramLabel = "EVENTS",

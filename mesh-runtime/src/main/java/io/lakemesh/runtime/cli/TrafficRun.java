@@ -135,12 +135,19 @@ final class TrafficRun {
     /** One POST body: {@code size} NDJSON lines, of which {@code invalid} and {@code duplicates} are bad on purpose. */
     private record Batch(String body, int size, int invalid, int duplicates) {}
 
+    /** Whether a valid event was made yet: a re-send needs one to repeat. */
+    private boolean madeValid;
+
     private Batch batch(TrafficSource source, int size, RandomGenerator random) {
         StringBuilder body = new StringBuilder(size * 512);
         int invalid = 0;
         int duplicates = 0;
         for (int i = 0; i < size; i++) {
             EventKind kind = kind(random);
+            if (kind == EventKind.DUPLICATE && !madeValid) {
+                kind = EventKind.VALID; // nothing to re-send yet: the source makes a fresh event, counted as one
+            }
+            madeValid |= kind == EventKind.VALID;
             String event = source.nextEvent(random, kind);
             if (event.indexOf('\n') >= 0 || event.indexOf('\r') >= 0) {
                 throw new IllegalStateException("traffic source " + source.getClass().getName()

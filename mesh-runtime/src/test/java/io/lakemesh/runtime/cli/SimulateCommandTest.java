@@ -158,6 +158,28 @@ class SimulateCommandTest {
     }
 
     @Test
+    void aDerivedProductIsRefusedBeforeAnythingIsSent() throws IOException {
+        String contract = "{\"apiVersion\":\"v3.1.0\",\"kind\":\"DataContract\",\"id\":\"shop.daily\","
+                + "\"version\":\"1.0.0\",\"status\":\"active\",\"customProperties\":["
+                + "{\"property\":\"lakemeshStage\",\"value\":\"gold\"},"
+                + "{\"property\":\"lakemeshUpstream\",\"value\":\"shop.orders\"},"
+                + "{\"property\":\"lakemeshTransform\",\"value\":\"daily\"}],"
+                + "\"schema\":[{\"name\":\"daily\",\"properties\":["
+                + "{\"name\":\"day\",\"logicalType\":\"date\",\"primaryKey\":true,\"required\":true}]}]}";
+        try (IngestStub stub = new IngestStub(n -> new IngestStub.Reply(200, "application/json",
+                "{\"id\":\"shop.daily\",\"contract\":" + contract + "}", null))) {
+            Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")), "--product", "shop.daily",
+                    "--target", stub.url(), "--duration", "1s");
+
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(run.err().contains("it is a gold product computed from shop.orders, which takes no events;"
+                    + " simulate shop.orders instead"), run.err());
+            assertEquals(List.of("/api/v1/products/shop.daily"),
+                    stub.received().stream().map(IngestStub.Received::path).toList(), "only the contract was read");
+        }
+    }
+
+    @Test
     void durationsTakeTheUnitsPeopleType() {
         SimulateCommand.DurationConverter converter = new SimulateCommand.DurationConverter();
         assertEquals(java.time.Duration.ofMillis(500), converter.convert("500ms"));
