@@ -175,7 +175,11 @@ final class TrafficRun {
         int size = batch.size();
         BatchPoster.Outcome outcome;
         try {
-            outcome = poster.post(endpoint, batch.body(), size, retries::increment);
+            // a node pushing back (503) shows as retries climbing while nothing more is sent
+            outcome = poster.post(endpoint, batch.body(), size, () -> {
+                retries.increment();
+                progress.accept(counts());
+            });
         } catch (InterruptedException e) {
             // only the run's own shutdown interrupts a poster; the batch's fate is then unknown
             Thread.currentThread().interrupt();
