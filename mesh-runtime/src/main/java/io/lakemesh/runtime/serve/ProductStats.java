@@ -168,8 +168,9 @@ public final class ProductStats {
       // the same keys whatever the state: a worker between nodes (failover) has node null, not no node
       w.put("node", s.state() == null ? null : s.state().node());
       w.put("batches", s.state() == null ? 0 : s.state().batches());
+      // in milliseconds, as the product's own lastCommit (a snapshot's time) is
       w.put("lastCommit", s.state() == null || s.state().lastCommit() == null ? null
-          : s.state().lastCommit().toString());
+          : s.state().lastCommit().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
       if (s.state() != null && s.state().lastError() != null) {
         w.put("lastError", s.state().lastError());
       }
