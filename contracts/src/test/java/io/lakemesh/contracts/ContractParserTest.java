@@ -70,6 +70,22 @@ class ContractParserTest {
   }
 
   @Test
+  void integerPhysicalTypesSetTheWidthOfIntegersAndNumbersAlike() throws Exception {
+    for (String physical : new String[] {"bigint", "int8", "int64", "long", "BIGINT"}) {
+      for (String type : new String[] {"integer", "number"}) {
+        Contract c = ContractParser.parse("t", boundsContract(type + ", physicalType: " + physical, "{}"));
+        assertEquals(Types.LongType.get(), IcebergMapping.schema(c).findType("n"), type + " " + physical);
+      }
+    }
+    for (String physical : new String[] {"int", "int4", "integer", "smallint"}) {
+      for (String type : new String[] {"integer", "number"}) {
+        Contract c = ContractParser.parse("t", boundsContract(type + ", physicalType: " + physical, "{}"));
+        assertEquals(Types.IntegerType.get(), IcebergMapping.schema(c).findType("n"), type + " " + physical);
+      }
+    }
+  }
+
+  @Test
   void integerBoundsWithAWholeNumberBetweenThemPass() throws Exception {
     for (String bounds : new String[] {"{exclusiveMinimum: 36, maximum: 37}", "{minimum: 0.5, maximum: 1}",
         "{minimum: -1.5, exclusiveMaximum: -0.5}", "{exclusiveMinimum: -1, exclusiveMaximum: 1}"}) {

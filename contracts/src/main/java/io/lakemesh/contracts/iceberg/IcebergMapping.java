@@ -206,7 +206,9 @@ public final class IcebergMapping {
     if (format != null) {
       return !List.of("i8", "i16", "i32", "u8", "u16").contains(format);
     }
-    String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT);
-    return physical.contains("bigint") || physical.contains("long") || physical.contains("int64");
+    String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT).strip();
+    // the same names as a number's integer physicalTypes: Postgres' int8 is a bigint
+    return LONG_PHYSICAL.contains(physical) || physical.contains("bigint") || physical.contains("long")
+        || physical.contains("int64");
   }
 }
