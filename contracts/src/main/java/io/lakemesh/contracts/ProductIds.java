@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * #DEFAULT_DOMAIN}. Names become what Kafka topics, Iceberg namespaces and tables, and URL path segments carry
  * (see {@link #normalize}).
  */
-record ProductIds(String domain, List<String> ids) {
+public record ProductIds(String domain, List<String> ids) {
   static final String DEFAULT_DOMAIN = "default";
   static final Pattern PRODUCT_ID = Pattern.compile("[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_.-]*");
 
@@ -49,7 +49,7 @@ record ProductIds(String domain, List<String> ids) {
    * that does not start with a letter; a name with nothing left (another script) is {@code p_} and ten hex digits of
    * its SHA-256.
    */
-  static String normalize(String name) {
+  public static String normalize(String name) {
     String plain = Normalizer.normalize(name.strip(), Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
     String n = plain.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "_")
         .replaceAll("^_+|_+$", "");

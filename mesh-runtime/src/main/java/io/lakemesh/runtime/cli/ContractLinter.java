@@ -3,6 +3,7 @@ package io.lakemesh.runtime.cli;
 import io.lakemesh.contracts.ContractParser;
 import io.lakemesh.contracts.InvalidContractException;
 import io.lakemesh.contracts.Problem;
+import io.lakemesh.contracts.ProductIds;
 import io.lakemesh.contracts.aggregate.AggregatePlan;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
@@ -124,6 +125,47 @@ final class ContractLinter {
         }
         if (AggregatePlan.isDeclared(gold)) {
           problems.addAll(AggregatePlan.problems(gold, source));
+        }
+      }
+      for (Contract c : products) {
+        problems.addAll(relationshipsToOthers(c, note));
+      }
+      return problems;
+    }
+
+    /**
+     * A relationship in ODCS shorthand ({@code customers.customer_id}) naming a schema object its own contract does
+     * not have points into another contract: when a linted (or built-in) contract has that object, the property
+     * must exist there; when none has, a note says it could not be checked.
+     */
+    private List<Problem> relationshipsToOthers(Contract contract, java.util.function.Consumer<String> note) {
+      List<Problem> problems = new ArrayList<>();
+      java.util.Set<String> own = new java.util.HashSet<>();
+      contract.document().path("schema").forEach(o -> own.add(ProductIds.normalize(o.path("name").asText())));
+      for (var rel : contract.metadata().relationships()) {
+        if (!rel.path().startsWith(contract.table().pointer() + "/")) {
+          continue;
+        }
+        for (String to : rel.to()) {
+          int dot = to.indexOf('.');
+          if (to.contains("/") || to.contains("#") || dot <= 0
+              || own.contains(ProductIds.normalize(to.substring(0, dot)))) {
+            continue; // by ids or with a file, or into this contract: checked with the contract itself
+          }
+          String object = ProductIds.normalize(to.substring(0, dot));
+          List<Contract> holders = byId.values().stream().distinct()
+              .filter(other -> ProductIds.normalize(other.table().name()).equals(object)).toList();
+          if (holders.isEmpty()) {
+            note.accept(contract.id() + ": relationship to '" + to + "' names schema object '" + to.substring(0, dot)
+                + "', which no linted (or built-in) contract has; it is not checked");
+            continue;
+          }
+          String property = to.substring(dot + 1);
+          boolean found = holders.stream().anyMatch(other -> other.field(property).isPresent());
+          if (!found) {
+            problems.add(new Problem(rel.path() + "/to", "'" + to + "': " + holders.get(0).id() + " has no property '"
+                + property + "'"));
+          }
         }
       }
       return problems;

@@ -48,6 +48,53 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void aRelationshipIntoAnotherLintedContractIsCheckedThere() throws IOException {
+    String customers = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.customers
+        version: 1.0.0
+        status: active
+        schema:
+          - name: customers
+            properties:
+              - {name: customer_id, logicalType: string, primaryKey: true, required: true}
+        """;
+    String payments = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.payments
+        version: 1.0.0
+        status: active
+        schema:
+          - name: payments
+            properties:
+              - {name: payment_id, logicalType: string, primaryKey: true, required: true}
+              - name: customer
+                logicalType: string
+                relationships:
+                  - {to: %s}
+        """;
+    write("customers.odcs.yaml", customers);
+    Path good = write("payments.odcs.yaml", payments.formatted("customers.customer_id"));
+    CliRun clean = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(0, clean.exitCode(), clean.out() + clean.err());
+
+    write("payments.odcs.yaml", payments.formatted("customers.custmer_id"));
+    CliRun typo = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(1, typo.exitCode(), typo.out() + typo.err());
+    assertTrue(typo.out().contains(good + ": /schema/0/properties/1/relationships/0/to: 'customers.custmer_id':"
+        + " shop.customers has no property 'custmer_id'"), typo.out());
+
+    // an object no linted contract has: a note, not a problem
+    write("payments.odcs.yaml", payments.formatted("accounts.account_id"));
+    CliRun elsewhere = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(0, elsewhere.exitCode(), elsewhere.out() + elsewhere.err());
+    assertTrue(elsewhere.err().contains("names schema object 'accounts', which no linted (or built-in) contract has"),
+        elsewhere.err());
+  }
+
+  @Test
   void aGoldContractWhoseAggregationNoModuleProvidesIsAProblem() throws IOException {
     // the retail gold contract, linted on a class path without the retail module (no aggregation at all)
     Path gold = write("daily_sales.odcs.yaml",
