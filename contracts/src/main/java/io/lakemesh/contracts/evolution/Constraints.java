@@ -1,6 +1,7 @@
 package io.lakemesh.contracts.evolution;
 
 import io.lakemesh.contracts.model.Field;
+import io.lakemesh.contracts.model.LogicalType;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.model.TypeOptions;
 import java.math.BigDecimal;
@@ -60,6 +61,9 @@ final class Constraints {
     c.flag("unique", before.unique(), after.unique());
     if (formatIsConstraint) {
       c.format(o.format(), n.format());
+    } else if (before.type() == LogicalType.INTEGER && after.type() == LogicalType.INTEGER) {
+      c.integerRange(io.lakemesh.contracts.validate.IntegerFormat.of(before),
+          io.lakemesh.contracts.validate.IntegerFormat.of(after), o);
     }
     c.patterns(patterns(before), patterns(after));
     c.validValues(validValues(before), validValues(after));
@@ -187,6 +191,60 @@ final class Constraints {
     } else if (before && !after) {
       widened("'" + path + "' is no longer " + option);
     }
+  }
+
+  /**
+   * An integer's range as its format and storage type make it ({@code u8}: 0..255), within the bounds the running
+   * version already has: a format that refuses values the old version accepted is breaking, though the column's
+   * type may even widen ({@code u32} is a long, without negatives). Changed bounds are reported apart.
+   */
+  private void integerRange(io.lakemesh.contracts.validate.IntegerFormat before,
+      io.lakemesh.contracts.validate.IntegerFormat after, TypeOptions bounds) {
+    BigDecimal[] old = within(before, bounds);
+    BigDecimal[] now = within(after, bounds);
+    if (now[0].compareTo(old[0]) > 0 || now[1].compareTo(old[1]) < 0) {
+      narrowed("range of '" + path + "' narrows from " + old[0].toPlainString() + ".." + old[1].toPlainString()
+          + " to " + now[0].toPlainString() + ".." + now[1].toPlainString() + " (" + after.description() + ")");
+    }
+  }
+
+  /** The whole numbers a format's range and the bounds leave: {lowest, highest}. */
+  private static BigDecimal[] within(io.lakemesh.contracts.validate.IntegerFormat format, TypeOptions o) {
+    BigDecimal low = format.min();
+    BigDecimal high = format.max();
+    low = max(low, ceil(o.minimum(), false));
+    low = max(low, ceil(o.exclusiveMinimum(), true));
+    high = min(high, floor(o.maximum(), false));
+    high = min(high, floor(o.exclusiveMaximum(), true));
+    return new BigDecimal[] {low, high};
+  }
+
+  private static BigDecimal ceil(String bound, boolean exclusive) {
+    BigDecimal b = number(bound);
+    return b == null ? null : exclusive ? b.setScale(0, java.math.RoundingMode.FLOOR).add(BigDecimal.ONE)
+        : b.setScale(0, java.math.RoundingMode.CEILING);
+  }
+
+  private static BigDecimal floor(String bound, boolean exclusive) {
+    BigDecimal b = number(bound);
+    return b == null ? null : exclusive ? b.setScale(0, java.math.RoundingMode.CEILING).subtract(BigDecimal.ONE)
+        : b.setScale(0, java.math.RoundingMode.FLOOR);
+  }
+
+  private static BigDecimal number(String text) {
+    try {
+      return text == null ? null : new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static BigDecimal max(BigDecimal a, BigDecimal b) {
+    return b == null || a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static BigDecimal min(BigDecimal a, BigDecimal b) {
+    return b == null || a.compareTo(b) <= 0 ? a : b;
   }
 
   private void format(String before, String after) {

@@ -201,7 +201,8 @@ public final class IcebergMapping {
     return Types.DoubleType.get();
   }
 
-  private static boolean isLong(Field f) {
+  /** Whether an integer property is stored as a long (its format or physicalType says 64 bits). */
+  public static boolean isLong(Field f) {
     String format = f.options().format();
     if (format != null) {
       return !List.of("i8", "i16", "i32", "u8", "u16").contains(format);

@@ -33,9 +33,6 @@ import org.apache.iceberg.types.Types;
  * happens here, once, so that validating a row only runs the checks.
  */
 final class DecoderCompiler {
-  private static final BigDecimal INT_MIN = BigDecimal.valueOf(Integer.MIN_VALUE);
-  private static final BigDecimal INT_MAX = BigDecimal.valueOf(Integer.MAX_VALUE);
-  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
   // timestamps are CEL timestamps too, whose range is years 1 to 9999 (RFC 3339)
   private static final long MIN_EPOCH_MILLIS = Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
@@ -662,26 +659,6 @@ final class DecoderCompiler {
 
   /** Numeric bounds of a property, parsed once. */
   /** The range an integer's {@code format} (or, without one, its storage type) allows. */
-  private record IntegerFormat(BigDecimal min, BigDecimal max, String description) {
-    static IntegerFormat of(String format, boolean int32) {
-      return switch (format == null ? "" : format) {
-        case "i8" -> new IntegerFormat(BigDecimal.valueOf(Byte.MIN_VALUE), BigDecimal.valueOf(Byte.MAX_VALUE),
-            "an 8-bit integer (format i8)");
-        case "i16" -> new IntegerFormat(BigDecimal.valueOf(Short.MIN_VALUE), BigDecimal.valueOf(Short.MAX_VALUE),
-            "a 16-bit integer (format i16)");
-        case "u8" -> new IntegerFormat(BigDecimal.ZERO, BigDecimal.valueOf(255), "an unsigned 8-bit integer (format u8)");
-        case "u16" -> new IntegerFormat(BigDecimal.ZERO, BigDecimal.valueOf(65_535),
-            "an unsigned 16-bit integer (format u16)");
-        case "u32" -> new IntegerFormat(BigDecimal.ZERO, BigDecimal.valueOf(4_294_967_295L),
-            "an unsigned 32-bit integer (format u32)");
-        case "u64" -> new IntegerFormat(BigDecimal.ZERO, LONG_MAX,
-            "an unsigned integer that fits 64 bits (format u64)");
-        default -> int32 ? new IntegerFormat(INT_MIN, INT_MAX, "a 32-bit integer")
-            : new IntegerFormat(LONG_MIN, LONG_MAX, "a 64-bit integer");
-      };
-    }
-  }
-
   private record Bounds(BigDecimal min, BigDecimal max, BigDecimal exclusiveMin, BigDecimal exclusiveMax,
       BigDecimal multipleOf) {
     static Bounds of(Field f) {
