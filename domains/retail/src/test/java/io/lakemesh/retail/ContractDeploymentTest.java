@@ -123,6 +123,24 @@ class ContractDeploymentTest {
       String v2Stats = get(node, "/api/v1/products/shop.orders@v2");
       assertTrue(v2Stats.contains("\"version\":\"2.0.0\""), v2Stats);
     }
+
+    // the old major retired by removing its file: not served, its tables kept, and the node says so
+    Files.delete(file);
+    ch.qos.logback.classic.Logger gateLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        io.lakemesh.runtime.product.DeploymentGate.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    gateLog.addAppender(logged);
+    try (MeshNode node = MeshNode.start(config())) {
+      assertTrue(get(node, "/api/v1/products").contains("\"shop.orders\""));
+      assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().startsWith("shop.orders_silver holds the"
+          + " data of product shop.orders version 1.1.0, whose contract file is gone")),
+          logged.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList()
+              .toString());
+    } finally {
+      gateLog.detachAppender(logged);
+    }
   }
 
   @Test

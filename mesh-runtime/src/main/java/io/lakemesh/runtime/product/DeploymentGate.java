@@ -138,7 +138,9 @@ public final class DeploymentGate {
         Map<String, String> properties = catalog.loadTable(id).properties();
         String product = properties.get("lakemesh.product");
         String stored = properties.get(CONTRACT_PROPERTY);
-        if (product == null || stored == null || products.find(product).isPresent()) {
+        // served by a product of this node: the table's own product (the id it names may now be a newer major's)
+        if (product == null || stored == null
+            || products.all().stream().anyMatch(p -> p.servedTable().equals(id))) {
           continue;
         }
         JsonNode document;
@@ -156,10 +158,15 @@ public final class DeploymentGate {
               + " served; its tables stay as they are", id, product, storedVersion);
           continue;
         }
-        if (now != null && Product.majorOf(now.version()) == Product.majorOf(storedVersion)) {
+        if (Product.majorOf(now.version()) == Product.majorOf(storedVersion)) {
           refusals.add("BREAKING  " + product + " " + storedVersion + ": contract " + document.path("id").asText()
               + " " + now.version() + " no longer describes it, but " + id + " holds its data; removing a product"
               + " needs a new major version (its tables stay as they are), or keep its schema object");
+        } else {
+          // an older major whose file was removed while a newer one runs: retired, as the README says, not silently
+          LOG.warn("{} holds the data of product {} version {}, whose contract file is gone (contract {} runs at {}):"
+              + " it is not served; its tables stay as they are", id, product, storedVersion,
+              document.path("id").asText(), now.version());
         }
       }
     }
