@@ -422,6 +422,7 @@ final class ChangeDetector {
       if (isValueList(rule)) {
         keys.remove("arguments");
       }
+      keys.remove("severity"); // compared above as the model reads it: 'critical' and 'CRITICAL' are one severity
       if (!keys.isEmpty()) {
         compatible(ChangeKind.RULE_CHANGED, path, "rule '" + name + "' of " + what + " changes its "
             + String.join(", ", keys));
@@ -529,12 +530,23 @@ final class ChangeDetector {
     return m;
   }
 
+  /** A threshold as the contract writes it: {@code mustBeLessThan: 5}, {@code mustBeBetween: [1, 9]}. */
   private static String threshold(Threshold t) {
     if (t == null) {
       return null;
     }
-    return t.operator().name().toLowerCase(Locale.ROOT) + " " + t.value().toPlainString()
-        + (t.upper() == null ? "" : ".." + t.upper().toPlainString());
+    String key = switch (t.operator()) {
+      case MUST_BE -> "mustBe";
+      case MUST_NOT_BE -> "mustNotBe";
+      case GREATER_THAN -> "mustBeGreaterThan";
+      case GREATER_OR_EQUAL -> "mustBeGreaterOrEqualTo";
+      case LESS_THAN -> "mustBeLessThan";
+      case LESS_OR_EQUAL -> "mustBeLessOrEqualTo";
+      case BETWEEN -> "mustBeBetween";
+      case NOT_BETWEEN -> "mustNotBeBetween";
+    };
+    return key + ": " + (t.upper() == null ? t.value().toPlainString()
+        : "[" + t.value().toPlainString() + ", " + t.upper().toPlainString() + "]");
   }
 
   // ---- helpers

@@ -128,6 +128,9 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
       case BREAKING -> changes.stream().anyMatch(c -> c.kind().changesProductIdentity())
           ? "refused: '" + proposed.id() + "' of domain '" + proposed.domain() + "' is another product; deploy it"
               + " as a new product"
+          : changes.stream().filter(Change::breaking).allMatch(c -> c.kind() == ChangeKind.VERSION_CHANGED)
+              ? "refused: the version goes back; raise it above " + running.version() + " (e.g. " + nextMinor()
+                  + ")"
           : versionNotRaised()
               ? "refused: the version is not raised (still " + running.version() + ") and a breaking change needs a"
                   + " new major version (" + nextMajor() + "), which runs beside " + running.version()

@@ -37,6 +37,33 @@ class ContractDiffTest {
   }
 
   @Test
+  void aVersionThatGoesBackIsToldToRiseNotToTakeANewMajor() {
+    Contract running = parse("transactions", T.text());
+    ContractDiff diff = ContractDiff.compare(running, transactions("0.9.0", "maxLength: 64", "maxLength: 80"));
+    assertEquals(Verdict.BREAKING, diff.verdict());
+    assertTrue(diff.render().endsWith("refused: the version goes back; raise it above 1.0.0 (e.g. 1.1.0)\n"),
+        diff.render());
+  }
+
+  @Test
+  void thresholdsShowAsTheContractWritesThemAndSeverityCaseIsNoChange() {
+    Contract running = parse("transactions", T.text());
+    ContractDiff looser = ContractDiff.compare(running, transactions("1.1.0", "severity: error", "severity: ERROR"));
+    assertEquals("nothing", looser.changes().stream().filter(c -> !c.kind().equals(ChangeKind.VERSION_CHANGED))
+        .findAny().map(Change::description).orElse("nothing"), looser.render());
+    ContractDiff threshold = ContractDiff.compare(parse("transactions", T_WITH_SHARE.text()),
+        parse("t2", T_WITH_SHARE.text().replace("mustBeLessThan: 10", "mustBeLessOrEqualTo: 5")
+            .replace("version: 1.0.0", "version: 1.1.0")));
+    assertTrue(threshold.render().contains("threshold 'mustBeLessThan: 10 %' -> 'mustBeLessOrEqualTo: 5 %'"),
+        threshold.render());
+  }
+
+  /** T with a batch rule: at most 10 % of rows without a customer id. */
+  private static final EvolutionMatrixTest.Base T_WITH_SHARE = T.with(s -> s.replace(
+      "        tags: [pii]\n", "        tags: [pii]\n        quality:\n          - name: few_anonymous\n"
+          + "            metric: nullValues\n            mustBeLessThan: 10\n            unit: percent\n"));
+
+  @Test
   void aNewMajorVersionRunsBesideTheOldOne() {
     Contract running = parse("transactions", T.text());
     ContractDiff diff = ContractDiff.compare(running, transactions("2.0.0", CUSTOMER_ID, ""));
