@@ -329,8 +329,12 @@ final class ChangeDetector {
     List<String> pkA = a.primaryKey().stream().map(Field::name).toList();
     List<String> pkB = b.primaryKey().stream().map(Field::name).toList();
     if (!pkA.equals(pkB)) {
+      boolean sameColumns = new java.util.HashSet<>(pkA).equals(new java.util.HashSet<>(pkB));
       breaking(ChangeKind.PRIMARY_KEY_CHANGED, Change.PRIMARY_KEY, "primary key changes from " + key(pkA) + " to "
-          + key(pkB) + ": rows are deduplicated and merged by another key");
+          + key(pkB) + (sameColumns
+              ? ": events are routed to Kafka partitions by the first key column, so a re-sent event could land in"
+                  + " another partition and be stored twice"
+              : ": rows are deduplicated and merged by another key"));
     }
     List<String> partA = a.partitionFields().stream().map(ChangeDetector::partition).toList();
     List<String> partB = b.partitionFields().stream().map(ChangeDetector::partition).toList();

@@ -267,7 +267,8 @@ final class Constraints {
       // regular expressions cannot be compared: any new pattern may refuse values the old ones accepted
       narrowed(dropped.isEmpty()
           ? "'" + path + "' gets pattern " + quoted(added)
-          : "pattern of '" + path + "' changes from " + quoted(dropped) + " to " + quoted(added));
+          : "pattern of '" + path + "' changes from " + quoted(dropped) + " to " + quoted(added)
+              + ": whether a pattern accepts all another did cannot be decided, so a reviewer must look");
     } else if (!dropped.isEmpty()) {
       widened("'" + path + "' drops pattern " + quoted(dropped));
     }
