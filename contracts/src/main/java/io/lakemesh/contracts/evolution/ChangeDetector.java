@@ -495,7 +495,11 @@ final class ChangeDetector {
           || !lib.validValues().equals(was.validValues()) || !Objects.equals(lib.pattern(), was.pattern())) {
         return "the rule checks something else now and" + undecidable;
       }
-      return lib.threshold().refusesMoreThan(was.threshold()) ? REFUSES_MORE : null;
+      // a library metric counts rows unless it is a percentage: compared over whole numbers
+      boolean counts = !lib.percent();
+      Threshold is = counts ? lib.threshold().onWholeNumbers() : lib.threshold();
+      Threshold before = counts ? was.threshold().onWholeNumbers() : was.threshold();
+      return is.refusesMoreThan(before) ? REFUSES_MORE : null;
     }
     return null;
   }

@@ -23,6 +23,23 @@ public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
     return before.accepted().stream().anyMatch(was -> now.stream().noneMatch(is -> is.contains(was)));
   }
 
+  /**
+   * This threshold over whole-number measurements (a count of rows): each bound moved to the nearest whole number it
+   * admits, so {@code mustBeLessThan: 1000000} and {@code mustBeLessOrEqualTo: 999999} become the same threshold.
+   */
+  public Threshold onWholeNumbers() {
+    java.math.RoundingMode up = java.math.RoundingMode.CEILING;
+    java.math.RoundingMode down = java.math.RoundingMode.FLOOR;
+    return switch (operator) {
+      case LESS_THAN -> new Threshold(Operator.LESS_OR_EQUAL, value.setScale(0, up).subtract(BigDecimal.ONE), null);
+      case LESS_OR_EQUAL -> new Threshold(Operator.LESS_OR_EQUAL, value.setScale(0, down), null);
+      case GREATER_THAN -> new Threshold(Operator.GREATER_OR_EQUAL, value.setScale(0, down).add(BigDecimal.ONE), null);
+      case GREATER_OR_EQUAL -> new Threshold(Operator.GREATER_OR_EQUAL, value.setScale(0, up), null);
+      case BETWEEN -> new Threshold(Operator.BETWEEN, value.setScale(0, up), upper.setScale(0, down));
+      case NOT_BETWEEN, MUST_BE, MUST_NOT_BE -> this;
+    };
+  }
+
   /** The measurements this threshold accepts, as disjoint intervals (null bounds are infinite). */
   private List<Interval> accepted() {
     return switch (operator) {

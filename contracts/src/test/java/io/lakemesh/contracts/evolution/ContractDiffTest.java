@@ -58,6 +58,20 @@ class ContractDiffTest {
         threshold.render());
   }
 
+  @Test
+  void aCountThresholdThatAdmitsTheSameWholeNumbersIsNoTightening() {
+    EvolutionMatrixTest.Base capped = T.with(s -> s.replace("        tags: [pii]\n", "        tags: [pii]\n"
+        + "        quality:\n          - name: few_anonymous\n            metric: nullValues\n"
+        + "            mustBeLessThan: 1000000\n            severity: critical\n"));
+    Contract running = parse("transactions", capped.text());
+    ContractDiff same = ContractDiff.compare(running, parse("t2", capped.text()
+        .replace("mustBeLessThan: 1000000", "mustBeLessOrEqualTo: 999999").replace("version: 1.0.0", "version: 1.1.0")));
+    assertEquals(Verdict.COMPATIBLE, same.verdict(), same.render());
+    ContractDiff tighter = ContractDiff.compare(running, parse("t3", capped.text()
+        .replace("mustBeLessThan: 1000000", "mustBeLessOrEqualTo: 999998").replace("version: 1.0.0", "version: 1.1.0")));
+    assertEquals(Verdict.BREAKING, tighter.verdict(), tighter.render());
+  }
+
   /** T with a batch rule: at most 10 % of rows without a customer id. */
   private static final EvolutionMatrixTest.Base T_WITH_SHARE = T.with(s -> s.replace(
       "        tags: [pii]\n", "        tags: [pii]\n        quality:\n          - name: few_anonymous\n"
