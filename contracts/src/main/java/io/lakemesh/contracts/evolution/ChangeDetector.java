@@ -386,6 +386,14 @@ final class ChangeDetector {
         compatible(ChangeKind.RULE_REMOVED, path, "rule '" + name + "' of " + what + " is removed");
       }
     });
+    // a list of valid values under another name: its values are judged as the field's constraints, but its name is
+    // what quarantined rows and the per-rule counters carry
+    List<String> listsGone = a.keySet().stream().filter(n -> !b.containsKey(n) && isValueList(a.get(n))).toList();
+    List<String> listsNew = b.keySet().stream().filter(n -> !a.containsKey(n) && isValueList(b.get(n))).toList();
+    for (int i = 0; i < Math.min(listsGone.size(), listsNew.size()); i++) {
+      compatible(ChangeKind.RULE_CHANGED, path, "rule '" + listsGone.get(i) + "' of " + what + " is named '"
+          + listsNew.get(i) + "' now: quarantine reasons and the per-rule counters carry the new name");
+    }
     b.forEach((name, rule) -> {
       QualityRule old = a.get(name);
       if (old == null) {

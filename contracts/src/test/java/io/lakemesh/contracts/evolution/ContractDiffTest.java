@@ -72,6 +72,16 @@ class ContractDiffTest {
     assertEquals(Verdict.BREAKING, tighter.verdict(), tighter.render());
   }
 
+  @Test
+  void aRenamedListOfValidValuesIsListed() {
+    Contract running = parse("transactions", T.text());
+    ContractDiff renamed = ContractDiff.compare(running, transactions("1.1.0", "name: payment_method_valid",
+        "name: payment_method_known"));
+    assertEquals(Verdict.COMPATIBLE, renamed.verdict(), renamed.render());
+    assertTrue(renamed.render().contains("rule 'payment_method_valid' of 'payment_method' is named"
+        + " 'payment_method_known' now"), renamed.render());
+  }
+
   /** T with a batch rule: at most 10 % of rows without a customer id. */
   private static final EvolutionMatrixTest.Base T_WITH_SHARE = T.with(s -> s.replace(
       "        tags: [pii]\n", "        tags: [pii]\n        quality:\n          - name: few_anonymous\n"
