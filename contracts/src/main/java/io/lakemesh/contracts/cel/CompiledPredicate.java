@@ -210,11 +210,9 @@ final class CompiledPredicate {
       }
       Node range = compile(c.iterRange(), scope);
       int accu = slots++;
-      Map<String, Integer> accuScope = new HashMap<>(scope);
-      accuScope.put(c.accuVar(), accu);
+      Map<String, Integer> accuScope = withVariable(scope, c.accuVar(), accu);
       int iter = slots++;
-      Map<String, Integer> loopScope = new HashMap<>(accuScope);
-      loopScope.put(c.iterVar(), iter);
+      Map<String, Integer> loopScope = withVariable(accuScope, c.iterVar(), iter);
       Node condition = compile(c.loopCondition(), loopScope);
       Node append = appendStep(c, accu, loopScope);
       // an appended-to accumulator is private to this evaluation: a new list each time
@@ -266,11 +264,9 @@ final class CompiledPredicate {
       }
       Node range = compile(c.iterRange(), scope);
       int iter = slots++;
-      Map<String, Integer> loopScope = new HashMap<>(scope);
-      loopScope.put(c.iterVar(), iter);
       Node predicate;
       try {
-        predicate = compile(step.call().args().get(1), loopScope); // the accumulator is not in scope
+        predicate = compile(step.call().args().get(1), withVariable(scope, c.iterVar(), iter)); // no accumulator
       } catch (Unsupported readsTheAccumulator) {
         return null;
       }
@@ -291,6 +287,13 @@ final class CompiledPredicate {
       };
     }
 
+    /** {@code scope} with one more variable, held in local slot {@code slot}. */
+    private static Map<String, Integer> withVariable(Map<String, Integer> scope, String name, int slot) {
+      Map<String, Integer> inner = new HashMap<>(scope);
+      inner.put(name, slot);
+      return inner;
+    }
+
     /**
      * The step of {@code map} ({@code accu + [f(x)]} from an empty list) as an append to one list, or null for any
      * other step. Adding lists copied the accumulator and made a one-element list for every item; the result is the
@@ -299,18 +302,8 @@ final class CompiledPredicate {
      */
     private Node appendStep(CelExpr.CelComprehension c, int accu, Map<String, Integer> loopScope)
         throws Unsupported {
-      CelExpr init = c.accuInit();
-      CelExpr step = c.loopStep();
-      if (init.getKind() != CelExpr.ExprKind.Kind.LIST || !init.list().elements().isEmpty()
-          || step.getKind() != CelExpr.ExprKind.Kind.CALL || !step.call().function().equals("_+_")
-          || step.call().target().isPresent() || step.call().args().size() != 2
-          || !ast.getReference(step.id()).map(r -> r.overloadIds().equals(List.of("add_list"))).orElse(false)) {
-        return null;
-      }
-      CelExpr to = step.call().args().get(0);
-      CelExpr added = step.call().args().get(1);
-      if (to.getKind() != CelExpr.ExprKind.Kind.IDENT || !to.ident().name().equals(c.accuVar())
-          || added.getKind() != CelExpr.ExprKind.Kind.LIST || !added.list().optionalIndices().isEmpty()) {
+      CelExpr added = appendedList(c);
+      if (added == null) {
         return null;
       }
       Map<String, Integer> withoutAccu = new HashMap<>(loopScope);
@@ -440,11 +433,10 @@ final class CompiledPredicate {
       }
       Node range = compile(c.iterRange(), scope);
       int iter = slots++;
-      Map<String, Integer> loopScope = new HashMap<>(scope);
-      loopScope.put(c.iterVar(), iter);
       DoubleNode element;
       try {
-        element = asDouble(added, loopScope); // without the accumulator in scope: it must not read it
+        // without the accumulator in scope: it must not read it
+        element = asDouble(added, withVariable(scope, c.iterVar(), iter));
       } catch (Unsupported readsTheAccumulator) {
         return null;
       }
@@ -462,15 +454,27 @@ final class CompiledPredicate {
 
     /** The {@code e} of {@code list.map(x, e)} (an unconditional map over a list), or null for anything else. */
     private CelExpr mappedElement(CelExpr.CelComprehension c) {
-      CelExpr init = c.accuInit();
       CelExpr condition = c.loopCondition();
-      CelExpr step = c.loopStep();
       CelExpr result = c.result();
-      if (!c.iterVar2().isEmpty() || !isList(c.iterRange())
-          || init.getKind() != CelExpr.ExprKind.Kind.LIST || !init.list().elements().isEmpty()
+      CelExpr added = appendedList(c);
+      if (added == null || !c.iterVar2().isEmpty() || !isList(c.iterRange())
           || condition.getKind() != CelExpr.ExprKind.Kind.CONSTANT
           || condition.constant().getKind() != CelConstant.Kind.BOOLEAN_VALUE || !condition.constant().booleanValue()
           || result.getKind() != CelExpr.ExprKind.Kind.IDENT || !result.ident().name().equals(c.accuVar())
+          || added.list().elements().size() != 1) {
+        return null;
+      }
+      return added.list().elements().get(0);
+    }
+
+    /**
+     * The list {@code [e...]} a comprehension's step appends ({@code accu + [e...]}, from an empty list, as the
+     * {@code map} macro builds it), or null for any other step.
+     */
+    private CelExpr appendedList(CelExpr.CelComprehension c) {
+      CelExpr init = c.accuInit();
+      CelExpr step = c.loopStep();
+      if (init.getKind() != CelExpr.ExprKind.Kind.LIST || !init.list().elements().isEmpty()
           || step.getKind() != CelExpr.ExprKind.Kind.CALL || !step.call().function().equals("_+_")
           || step.call().target().isPresent() || step.call().args().size() != 2
           || !ast.getReference(step.id()).map(r -> r.overloadIds().equals(List.of("add_list"))).orElse(false)) {
@@ -478,12 +482,8 @@ final class CompiledPredicate {
       }
       CelExpr to = step.call().args().get(0);
       CelExpr added = step.call().args().get(1);
-      if (to.getKind() != CelExpr.ExprKind.Kind.IDENT || !to.ident().name().equals(c.accuVar())
-          || added.getKind() != CelExpr.ExprKind.Kind.LIST || added.list().elements().size() != 1
-          || !added.list().optionalIndices().isEmpty()) {
-        return null;
-      }
-      return added.list().elements().get(0);
+      return to.getKind() == CelExpr.ExprKind.Kind.IDENT && to.ident().name().equals(c.accuVar())
+          && added.getKind() == CelExpr.ExprKind.Kind.LIST && added.list().optionalIndices().isEmpty() ? added : null;
     }
 
     /** An argument the checker typed double: unboxed when it can be, else its boxed value taken apart. */
