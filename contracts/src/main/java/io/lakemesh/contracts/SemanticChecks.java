@@ -318,41 +318,11 @@ final class SemanticChecks {
 
   /** Bounds with room between them for a fraction only ({@code exclusiveMinimum: 36, exclusiveMaximum: 37}). */
   private static void checkIntegerRange(TypeOptions o, String pointer, List<Problem> problems) {
-    BigDecimal low = null;
-    String lowName = null;
-    BigDecimal high = null;
-    String highName = null;
-    for (String name : List.of("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")) {
-      BigDecimal b = decimalOrNull(option(o, name));
-      if (b == null) {
-        continue;
-      }
-      boolean lower = name.equals("minimum") || name.equals("exclusiveMinimum");
-      BigDecimal whole = switch (name) {
-        case "minimum" -> b.setScale(0, java.math.RoundingMode.CEILING);
-        case "exclusiveMinimum" -> b.setScale(0, java.math.RoundingMode.FLOOR).add(BigDecimal.ONE);
-        case "maximum" -> b.setScale(0, java.math.RoundingMode.FLOOR);
-        default -> b.setScale(0, java.math.RoundingMode.CEILING).subtract(BigDecimal.ONE);
-      };
-      if (lower && (low == null || whole.compareTo(low) > 0)) {
-        low = whole;
-        lowName = name;
-      } else if (!lower && (high == null || whole.compareTo(high) < 0)) {
-        high = whole;
-        highName = name;
-      }
-    }
-    if (low != null && high != null && low.compareTo(high) > 0) {
-      problems.add(new Problem(pointer + "/" + lowName, lowName + " " + option(o, lowName) + " and " + highName
-          + " " + option(o, highName) + " leave no whole number between them: no integer can pass"));
-    }
-  }
-
-  private static BigDecimal decimalOrNull(String text) {
-    try {
-      return text == null ? null : new BigDecimal(text);
-    } catch (NumberFormatException e) {
-      return null;
+    io.lakemesh.contracts.model.WholeBounds whole = io.lakemesh.contracts.model.WholeBounds.of(o);
+    if (whole.empty()) {
+      problems.add(new Problem(pointer + "/" + whole.lowKey(), whole.lowKey() + " " + option(o, whole.lowKey())
+          + " and " + whole.highKey() + " " + option(o, whole.highKey())
+          + " leave no whole number between them: no integer can pass"));
     }
   }
 

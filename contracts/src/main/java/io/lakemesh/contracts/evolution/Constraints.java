@@ -210,41 +210,10 @@ final class Constraints {
 
   /** The whole numbers a format's range and the bounds leave: {lowest, highest}. */
   private static BigDecimal[] within(io.lakemesh.contracts.validate.IntegerFormat format, TypeOptions o) {
-    BigDecimal low = format.min();
-    BigDecimal high = format.max();
-    low = max(low, ceil(o.minimum(), false));
-    low = max(low, ceil(o.exclusiveMinimum(), true));
-    high = min(high, floor(o.maximum(), false));
-    high = min(high, floor(o.exclusiveMaximum(), true));
+    io.lakemesh.contracts.model.WholeBounds bounds = io.lakemesh.contracts.model.WholeBounds.of(o);
+    BigDecimal low = bounds.low() == null ? format.min() : format.min().max(bounds.low());
+    BigDecimal high = bounds.high() == null ? format.max() : format.max().min(bounds.high());
     return new BigDecimal[] {low, high};
-  }
-
-  private static BigDecimal ceil(String bound, boolean exclusive) {
-    BigDecimal b = number(bound);
-    return b == null ? null : exclusive ? b.setScale(0, java.math.RoundingMode.FLOOR).add(BigDecimal.ONE)
-        : b.setScale(0, java.math.RoundingMode.CEILING);
-  }
-
-  private static BigDecimal floor(String bound, boolean exclusive) {
-    BigDecimal b = number(bound);
-    return b == null ? null : exclusive ? b.setScale(0, java.math.RoundingMode.CEILING).subtract(BigDecimal.ONE)
-        : b.setScale(0, java.math.RoundingMode.FLOOR);
-  }
-
-  private static BigDecimal number(String text) {
-    try {
-      return text == null ? null : new BigDecimal(text);
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private static BigDecimal max(BigDecimal a, BigDecimal b) {
-    return b == null || a.compareTo(b) >= 0 ? a : b;
-  }
-
-  private static BigDecimal min(BigDecimal a, BigDecimal b) {
-    return b == null || a.compareTo(b) <= 0 ? a : b;
   }
 
   private void format(String before, String after) {
