@@ -45,18 +45,10 @@ class ContractParserTest {
 
   @Test
   void aKeyOdcsDoesNotDefineIsOneProblemNotOnePerSibling() {
-    String text = """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: pay.auths
-        version: 1.0.0
-        status: active
-        schema:
-          - name: auths
-            properties:
-              - {name: auth_id, logicalType: string, primaryKey: true, required: true}
-              - {name: amount, logicalType: number, descripton: the amount, businessName: Amount}
-        """;
+    String text = auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: amount, logicalType: number, descripton: the amount, businessName: Amount}
+        """);
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
     assertEquals(List.of("/schema/0/properties/1/descripton"), e.problems().stream().map(Problem::path).toList(),
         e.getMessage());
@@ -103,6 +95,14 @@ class ContractParserTest {
   }
 
   private static String boundsContract(String type, String bounds) {
+    return auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: n, logicalType: %s, logicalTypeOptions: %s}
+        """.formatted(type, bounds));
+  }
+
+  /** A one-object contract pay.auths with these properties (YAML list items, unindented). */
+  private static String auths(String properties) {
     return """
         apiVersion: v3.1.0
         kind: DataContract
@@ -112,25 +112,15 @@ class ContractParserTest {
         schema:
           - name: auths
             properties:
-              - {name: auth_id, logicalType: string, primaryKey: true, required: true}
-              - {name: n, logicalType: %s, logicalTypeOptions: %s}
-        """.formatted(type, bounds);
+        """ + properties.indent(6);
   }
 
   @Test
   void aKeyPositionBelowOneIsOneProblemNotAlsoTheRepeatItCauses() {
-    String text = """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: pay.auths
-        version: 1.0.0
-        status: active
-        schema:
-          - name: auths
-            properties:
-              - {name: day, logicalType: date, primaryKey: true, primaryKeyPosition: 0, required: true}
-              - {name: auth_id, logicalType: string, primaryKey: true, primaryKeyPosition: 1, required: true}
-        """;
+    String text = auths("""
+        - {name: day, logicalType: date, primaryKey: true, primaryKeyPosition: 0, required: true}
+        - {name: auth_id, logicalType: string, primaryKey: true, primaryKeyPosition: 1, required: true}
+        """);
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
     assertEquals(List.of("/schema/0/properties/0/primaryKeyPosition"),
         e.problems().stream().map(Problem::path).toList(), e.getMessage());

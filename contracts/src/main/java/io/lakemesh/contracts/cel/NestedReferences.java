@@ -14,7 +14,9 @@ import java.util.stream.Collectors;
  * type checker runs, so the message names the object and the properties it has (the checker would only say
  * "undefined field"); it also covers {@code row.<column>.<property>} in rules, where {@code row} is a map. It
  * follows variables into nested objects, {@code row.<column>}, array indexing and the variables of macros
- * ({@code items.all(i, i.qty > 0)}).
+ * ({@code items.all(i, i.qty > 0)}). Knowing which field each reference denotes, the same walk also checks the
+ * literals compared with them: a date or time written otherwise than the column holds it, and constant
+ * {@code timestamp()}/{@code duration()} text CEL cannot read (their text rules are {@link TemporalText}'s).
  */
 final class NestedReferences {
   private final Map<String, Field> scope;
