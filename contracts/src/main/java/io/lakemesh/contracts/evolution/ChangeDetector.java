@@ -1,8 +1,5 @@
 package io.lakemesh.contracts.evolution;
 
-import io.lakemesh.contracts.aggregate.AggregateExpression;
-import io.lakemesh.contracts.aggregate.AggregatePlan;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.lakemesh.contracts.aggregate.AggregateExpression;
@@ -71,6 +68,7 @@ final class ChangeDetector {
 
     JsonNode tableA = docA.path("schema").path(a.table().index());
     JsonNode tableB = docB.path("schema").path(b.table().index());
+    objectNames(a.id(), tableA, tableB, b.table().pointer());
     if (!Objects.equals(a.table().description(), b.table().description())) {
       compatible(ChangeKind.DESCRIPTION_CHANGED, b.table().pointer() + "/description",
           "the table description changes");
@@ -79,6 +77,19 @@ final class ChangeDetector {
     keys(a, b);
     rules(b.table().pointer() + "/quality", "the table", a.table().quality(), tableA.path("quality"),
         b.table().quality(), tableB.path("quality"));
+  }
+
+  /** A schema object renamed under the same product id: a rename in the document, not of the product's tables. */
+  private void objectNames(String productId, JsonNode tableA, JsonNode tableB, String pointer) {
+    for (String key : List.of("name", "physicalName")) {
+      JsonNode was = tableA.path(key);
+      JsonNode now = tableB.path(key);
+      if (!was.equals(now)) {
+        compatible(ChangeKind.OBJECT_RENAMED, pointer + "/" + key, "the schema object's " + key + " changes from "
+            + quote(was.isMissingNode() ? null : was.asText()) + " to " + quote(now.isMissingNode() ? null : now.asText())
+            + ": its tables keep the names of product " + productId);
+      }
+    }
   }
 
   private void version(String a, String b) {

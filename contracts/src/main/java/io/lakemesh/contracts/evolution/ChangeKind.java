@@ -27,6 +27,11 @@ public enum ChangeKind {
   ENUM_NARROWED,
   PRIMARY_KEY_CHANGED,
   PARTITIONING_CHANGED,
+  /**
+   * The schema object's {@code name} or {@code physicalName} changes while the product id stays: tables are named by
+   * the product id, so nothing stored moves.
+   */
+  OBJECT_RENAMED,
   DESCRIPTION_CHANGED,
   TAGS_CHANGED,
   CLASSIFICATION_CHANGED,

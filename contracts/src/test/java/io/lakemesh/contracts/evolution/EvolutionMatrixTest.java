@@ -4,6 +4,7 @@ import static io.lakemesh.contracts.evolution.ChangeKind.CLASSIFICATION_CHANGED;
 import static io.lakemesh.contracts.evolution.ChangeKind.CONSTRAINT_NARROWED;
 import static io.lakemesh.contracts.evolution.ChangeKind.CONSTRAINT_WIDENED;
 import static io.lakemesh.contracts.evolution.ChangeKind.DESCRIPTION_CHANGED;
+import static io.lakemesh.contracts.evolution.ChangeKind.OBJECT_RENAMED;
 import static io.lakemesh.contracts.evolution.ChangeKind.DOMAIN_CHANGED;
 import static io.lakemesh.contracts.evolution.ChangeKind.ENUM_NARROWED;
 import static io.lakemesh.contracts.evolution.ChangeKind.ENUM_WIDENED;
@@ -164,6 +165,11 @@ class EvolutionMatrixTest {
             COMPATIBLE, NEW_MAJOR, DESCRIPTION_CHANGED, "total_amount"),
         new Case("product description", T, replace("purpose: One sale", "purpose: Exactly one sale"),
             COMPATIBLE, NEW_MAJOR, DESCRIPTION_CHANGED, "/description"),
+        new Case("schema object renamed under the same id", T,
+            replace("  - name: transactions\n    physicalName: transactions", "  - name: sales\n    physicalName: transactions"),
+            COMPATIBLE, NEW_MAJOR, OBJECT_RENAMED, "/schema/0/name"),
+        new Case("schema object's physical name", T, replace("physicalName: transactions", "physicalName: pos_sales"),
+            COMPATIBLE, NEW_MAJOR, OBJECT_RENAMED, "/schema/0/physicalName"),
         new Case("product tags", T, replace("tags: [retail, pos, sales]", "tags: [retail, pos]"),
             COMPATIBLE, NEW_MAJOR, TAGS_CHANGED, "/tags"),
         new Case("field tags", T, replace("tags: [pii]", "tags: [pii, loyalty]"),

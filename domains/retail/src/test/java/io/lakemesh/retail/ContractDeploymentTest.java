@@ -103,6 +103,8 @@ class ContractDeploymentTest {
         () -> MeshNode.start(config()).close());
     assertTrue(refused.getMessage().contains("amount") && refused.getMessage().contains("BREAKING"),
         refused.getMessage());
+    assertTrue(refused.getMessage().contains("contract file: " + file), "names the file to edit: "
+        + refused.getMessage());
 
     // a new major version deploys beside the old one: keep both files, both run on the same raw events
     Files.writeString(file, contract("1.1.0", NOTE, DECIMAL));

@@ -88,7 +88,8 @@ public final class DeploymentGate {
         continue;
       }
       if (diff.verdict() == Verdict.BREAKING) {
-        refusals.add(diff.render());
+        // the diff names the product; the file is what the operator edits
+        refusals.add(diff.render() + products.source(product).map(f -> "  contract file: " + f + "\n").orElse(""));
         continue;
       }
       if (diff.verdict() == Verdict.COMPATIBLE) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Enumeration;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +37,13 @@ public final class ProductCatalog {
   private final Map<String, Aggregation> aggregations;
   /** The aggregations gold contracts declare themselves, by product id. */
   private final Map<String, Aggregation> declared;
+  /** The file (or classpath resource) each product's contract was read from, by product id as served. */
+  private final Map<String, String> sources;
 
   private ProductCatalog(Map<String, Product> products, Map<String, Aggregation> aggregations,
-      Map<String, Aggregation> declared) {
+      Map<String, Aggregation> declared, Map<String, String> sources) {
     this.declared = declared;
+    this.sources = sources;
     this.products = products;
     this.aggregations = aggregations;
   }
@@ -55,6 +59,7 @@ public final class ProductCatalog {
   public static ProductCatalog load(ClassLoader loader, List<Path> extraDirs, boolean builtin)
       throws InvalidContractException {
     List<Contract> contracts = new ArrayList<>();
+    Map<Contract, String> sources = new IdentityHashMap<>();
     try {
       Enumeration<URL> indexes = builtin ? loader.getResources(INDEX) : java.util.Collections.emptyEnumeration();
       while (indexes.hasMoreElements()) {
@@ -73,7 +78,7 @@ public final class ProductCatalog {
               throw new IllegalStateException(index + " lists " + resource + " but it is not on the classpath");
             }
             contracts.addAll(products(resource, ContractParser.parseAll(resource,
-                new String(in.readAllBytes(), StandardCharsets.UTF_8))));
+                new String(in.readAllBytes(), StandardCharsets.UTF_8)), sources));
           }
         }
       }
@@ -85,7 +90,7 @@ public final class ProductCatalog {
             String name = file.getFileName().toString();
             if (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json")) {
               try {
-                contracts.addAll(products(file.toString(), ContractParser.parseAll(file)));
+                contracts.addAll(products(file.toString(), ContractParser.parseAll(file), sources));
               } catch (InvalidContractException e) {
                 refused.add(e);
               }
@@ -107,18 +112,28 @@ public final class ProductCatalog {
     }
     Map<String, Aggregation> aggregations = new LinkedHashMap<>();
     ServiceLoader.load(Aggregation.class, loader).forEach(a -> aggregations.put(a.name(), a));
-    return of(contracts, aggregations);
+    return of(contracts, aggregations, sources);
   }
 
-  /** The products of one contract file; a contract without schema objects describes none, and the log says so. */
-  private static List<Contract> products(String source, List<Contract> products) {
+  /**
+   * The products of one contract file, each remembered with its source; a contract without schema objects
+   * describes none, and the log says so.
+   */
+  private static List<Contract> products(String source, List<Contract> products, Map<Contract, String> sources) {
     if (products.isEmpty()) {
       LOG.warn("{} describes no schema object, so no data product: nothing of it is run", source);
     }
+    products.forEach(c -> sources.put(c, source));
     return products;
   }
 
   public static ProductCatalog of(Collection<Contract> contracts, Map<String, Aggregation> aggregations) {
+    return of(contracts, aggregations, Map.of());
+  }
+
+  /** @param sources where each contract was read from (by identity), to name the file in what is said about it */
+  static ProductCatalog of(Collection<Contract> contracts, Map<String, Aggregation> aggregations,
+      Map<Contract, String> sources) {
     // major versions of one contract run side by side: the newest under the contract id, older ones as id@v<major>
     Map<String, List<Product>> versions = new LinkedHashMap<>();
     for (Contract c : contracts) {
@@ -131,8 +146,9 @@ public final class ProductCatalog {
         Product p = majors.get(i);
         if (i > 0 && p.majorVersion() == majors.get(i - 1).majorVersion()) {
           throw new IllegalStateException("two contracts declare product " + p.id() + " with major version "
-              + p.majorVersion() + " (" + majors.get(i - 1).contract().version() + " and "
-              + p.contract().version() + "): keep one file per major version");
+              + p.majorVersion() + " (" + majors.get(i - 1).contract().version()
+              + from(sources, majors.get(i - 1).contract()) + " and " + p.contract().version()
+              + from(sources, p.contract()) + "): keep one file per major version");
         }
         Product named = i == 0 ? p : p.asOlderMajor();
         products.put(named.id(), named);
@@ -166,7 +182,25 @@ public final class ProductCatalog {
         }
       }
     }
-    return new ProductCatalog(Map.copyOf(products), Map.copyOf(aggregations), Map.copyOf(declared));
+    Map<String, String> sourceById = new LinkedHashMap<>();
+    products.forEach((id, p) -> {
+      String source = sources.get(p.contract());
+      if (source != null) {
+        sourceById.put(id, source);
+      }
+    });
+    return new ProductCatalog(Map.copyOf(products), Map.copyOf(aggregations), Map.copyOf(declared),
+        Map.copyOf(sourceById));
+  }
+
+  private static String from(Map<Contract, String> sources, Contract contract) {
+    String source = sources.get(contract);
+    return source == null ? "" : " in " + source;
+  }
+
+  /** The contract file (or classpath resource) a product was read from, when it was read from one. */
+  public Optional<String> source(Product product) {
+    return Optional.ofNullable(sources.get(product.id()));
   }
 
   /**

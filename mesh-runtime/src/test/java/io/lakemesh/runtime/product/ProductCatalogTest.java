@@ -8,6 +8,7 @@ import io.lakemesh.contracts.InvalidContractException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,20 @@ class ProductCatalogTest {
         .replace("value: logistics.shipments", "value: logistics.hub_daily"));
     IllegalStateException e = assertThrows(IllegalStateException.class, this::load);
     assertTrue(e.getMessage().startsWith("logistics.hub_rollup reads logistics.hub_daily, a gold product"),
+        e.getMessage());
+  }
+
+  @Test
+  void twoFilesOfOneMajorVersionAreBothNamedAndEachProductKnowsItsFile() throws Exception {
+    Path first = dir.resolve("shipments.odcs.yaml");
+    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), first);
+    ProductCatalog catalog = load();
+    assertEquals(Optional.of(first.toString()), catalog.source(catalog.find("logistics.shipments").orElseThrow()));
+
+    Path copy = dir.resolve("shipments-copy.odcs.yaml");
+    Files.writeString(copy, Files.readString(first).replace("version: 1.0.0", "version: 1.1.0"));
+    IllegalStateException e = assertThrows(IllegalStateException.class, this::load);
+    assertTrue(e.getMessage().contains("1.0.0 in " + first) && e.getMessage().contains("1.1.0 in " + copy),
         e.getMessage());
   }
 }
