@@ -8,13 +8,14 @@ import java.time.Duration;
  * has passed since its first event, whichever comes first.
  */
 public record PipelineSettings(int batchSize, Duration batchWindow, Duration goldInterval, int maxPollRecords,
-    SnapshotRetention retention) {
+    SnapshotRetention retention, CompactionSettings compaction) {
 
   public static PipelineSettings from(Config config) {
     Config c = config.getConfig("lakemesh.pipeline");
     Config r = c.getConfig("snapshot-retention");
     return new PipelineSettings(c.getInt("batch-size"), c.getDuration("batch-window"),
         c.getDuration("gold-interval"), c.getInt("max-poll-records"),
-        new SnapshotRetention(r.getDuration("max-age"), r.getInt("retain-last"), r.getDuration("every")));
+        new SnapshotRetention(r.getDuration("max-age"), r.getInt("retain-last"), r.getDuration("every")),
+        CompactionSettings.from(c.getConfig("compaction")));
   }
 }

@@ -54,6 +54,8 @@ public final class SourceBatchCommitter {
   private final Set<String> ruleNames;
   private final Set<Integer> partitions;
   private long lastRetention = System.nanoTime();
+  private long lastCompaction = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
   private final Table bronze;
@@ -433,6 +435,48 @@ public final class SourceBatchCommitter {
         LOG.warn("{}: expiring old snapshots of {} failed; retrying in {}: {}", product.id(), table.name(),
             retention.every(), e.toString());
       }
+    }
+  }
+
+  /**
+   * Starts a compaction of bronze, silver and quarantine when due. The worker of partition 0 does it for the product
+   * (one is enough), on the compaction thread, never two runs of one product at once; a failure is logged and
+   * retried at the next interval. Compaction keeps every row, so it may run beside this worker's commits.
+   */
+  public void compactWhenDue(CompactionSettings settings) {
+    long now = System.nanoTime();
+    if (!settings.enabled() || !partitions.contains(0) || now - lastCompaction < settings.every().toNanos()
+        || !compacting.compareAndSet(false, true)) {
+      return;
+    }
+    lastCompaction = now;
+    try {
+      CompactionSettings.THREAD.execute(() -> {
+        try {
+          for (Table table : List.of(bronze, silver, quarantine)) {
+            compact(settings.compaction(), table);
+          }
+        } finally {
+          compacting.set(false);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      compacting.set(false);
+    }
+  }
+
+  private void compact(io.lakemesh.runtime.storage.Compaction compaction, Table table) {
+    long start = System.nanoTime();
+    try {
+      io.lakemesh.runtime.storage.Compaction.Result done = compaction.run(table);
+      if (done.filesRemoved() > 0) {
+        LOG.info("{}: compacted {} small files of {} into {} ({} partitions, {} rows, {} KB) in {} ms", product.id(),
+            done.filesRemoved(), table.name(), done.filesAdded(), done.partitions(), done.rows(),
+            done.bytesRead() / 1024, (System.nanoTime() - start) / 1_000_000);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("{}: compacting {} failed; its files are as they were, retrying at the next interval: {}",
+          product.id(), table.name(), e.toString());
     }
   }
 

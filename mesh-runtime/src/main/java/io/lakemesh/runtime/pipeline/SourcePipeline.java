@@ -60,6 +60,7 @@ public final class SourcePipeline {
             .mapAsync(1, prepared -> CompletableFuture.supplyAsync(() -> {
               SourceBatchCommitter.BatchResult result = committer.commit(prepared);
               committer.retainSnapshots(settings.retention()); // between commits: never beside one
+              committer.compactWhenDue(settings.compaction()); // on its own thread
               return result;
             }, io))
             .toMat(Sink.foreach(onCommit::accept), Keep.both())

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
@@ -13,9 +14,11 @@ import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PendingUpdate;
 import org.apache.iceberg.ReplacePartitions;
+import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.GenericFileWriterFactory;
@@ -56,21 +59,6 @@ public final class TableWriter {
   public static List<DataFile> write(Table table, Iterable<? extends Record> records) {
     Schema schema = table.schema();
     PartitionSpec spec = table.spec();
-    FileFormat format =
-        FileFormat.fromString(
-            table.properties().getOrDefault(
-                TableProperties.DEFAULT_FILE_FORMAT, TableProperties.DEFAULT_FILE_FORMAT_DEFAULT));
-    long targetFileSize =
-        PropertyUtil.propertyAsLong(
-            table.properties(),
-            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
-            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
-
-    GenericFileWriterFactory writerFactory =
-        new GenericFileWriterFactory.Builder(table).dataFileFormat(format).build();
-    // Each factory names its files with a fresh random operation id, so concurrent writers (and
-    // retried batches) never collide on a file name.
-    OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0).format(format).build();
     // Partition transforms (day(ts), bucket) take Iceberg's internal values (micros, days), not
     // the java.time objects a generic Record holds: the wrapper converts on access.
     InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
@@ -93,13 +81,46 @@ public final class TableWriter {
       }
       rows.add(record);
     }
+    return writeGroups(table, byPartition);
+  }
+
+  /**
+   * Writes the rows of one partition as they are read from {@code rows}, none held in memory: for rewriting
+   * files (compaction), whose rows need not fit in memory at once.
+   *
+   * @param partition the partition tuple as the table's data files hold it ({@link DataFile#partition()})
+   * @param rows records of {@code table.schema()}'s struct, all in {@code partition}; a reader may reuse one
+   *     record for every row, since each is written before the next is read
+   */
+  public static List<DataFile> writePartition(Table table, StructLike partition, Iterable<? extends Record> rows) {
+    return writeGroups(table, Map.of(partition, rows));
+  }
+
+  /** Writes each partition's rows as files of that partition, one file open at a time. */
+  private static List<DataFile> writeGroups(
+      Table table, Map<? extends StructLike, ? extends Iterable<? extends Record>> byPartition) {
+    PartitionSpec spec = table.spec();
+    FileFormat format =
+        FileFormat.fromString(
+            table.properties().getOrDefault(
+                TableProperties.DEFAULT_FILE_FORMAT, TableProperties.DEFAULT_FILE_FORMAT_DEFAULT));
+    long targetFileSize =
+        PropertyUtil.propertyAsLong(
+            table.properties(),
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+    GenericFileWriterFactory writerFactory =
+        new GenericFileWriterFactory.Builder(table).dataFileFormat(format).build();
+    // Each factory names its files with a fresh random operation id, so concurrent writers (and
+    // retried batches) never collide on a file name.
+    OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0).format(format).build();
     ClusteredDataWriter<Record> writer =
         new ClusteredDataWriter<>(writerFactory, files, table.io(), targetFileSize);
     try {
       // each file's fsync runs while the next one is written; the files are returned once all are durable
       DeferredSyncs.collect(() -> {
         try {
-          for (Map.Entry<PartitionKey, List<Record>> group : byPartition.entrySet()) {
+          for (Map.Entry<? extends StructLike, ? extends Iterable<? extends Record>> group : byPartition.entrySet()) {
             for (Record record : group.getValue()) {
               writer.write(record, spec, group.getKey());
             }
@@ -147,6 +168,21 @@ public final class TableWriter {
     ReplacePartitions replace = table.newReplacePartitions();
     files.forEach(replace::addFile);
     return commit(table, replace, summary);
+  }
+
+  /**
+   * Replaces {@code removed} data files by {@code added}, which hold the same rows, in one commit with {@code summary}
+   * in the snapshot summary. Fails (Iceberg's {@code ValidationException}) when a removed file has left the table
+   * since {@code fromSnapshotId}; files appended meanwhile stay. Readers of appends skip this commit: it adds no rows.
+   *
+   * @return the committed snapshot
+   */
+  public static Snapshot rewrite(Table table, Set<DataFile> removed, Set<DataFile> added, long fromSnapshotId,
+      Map<String, String> summary) {
+    RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(fromSnapshotId);
+    removed.forEach(rewrite::deleteFile);
+    added.forEach(rewrite::addFile);
+    return commit(table, rewrite, summary);
   }
 
   /**

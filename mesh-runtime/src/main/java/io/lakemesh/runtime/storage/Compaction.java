@@ -1,0 +1,146 @@
+package io.lakemesh.runtime.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.formats.FormatModelRegistry;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.StructLikeMap;
+
+/**
+ * Rewrites the small files of an append-only table into fewer, larger ones, partition by partition. A streaming
+ * stage commits every few seconds and writes one file per partition it touches, so a day × region table gains
+ * thousands of small files a day; every scan opens them all.
+ *
+ * <p>A run takes the partitions with at least {@code minFiles} files smaller than {@code smallFileBytes}, most
+ * files first, until {@code maxInputBytes} of input is planned; rewrites each partition's small files as one stream
+ * of rows (none held in memory) and replaces them in one commit per partition. The rows are the same, so readers of
+ * the table see no change; readers of appends skip the commit (it appends nothing); appends committed meanwhile are
+ * kept. A file that another run removed first makes this partition's commit fail: its new files are deleted and the
+ * run goes on. The replaced files stay readable by older snapshots and are deleted when those expire.
+ *
+ * @param minFiles a partition is rewritten once it has this many small files (at least 2)
+ * @param smallFileBytes files smaller than this are small
+ * @param maxInputBytes a run stops planning partitions once their small files add up to this
+ */
+public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) {
+  /** The snapshot summary key of a compaction commit: how many files it replaced by how many. */
+  public static final String SUMMARY_KEY = "lakemesh.compaction";
+
+  public Compaction {
+    if (minFiles < 2) {
+      throw new IllegalArgumentException("compaction min-files must be at least 2, not " + minFiles);
+    }
+  }
+
+  /** What one run did. */
+  public record Result(int partitions, int filesRemoved, int filesAdded, long bytesRead, long rows) {
+    public static final Result NONE = new Result(0, 0, 0, 0, 0);
+
+    Result plus(Result o) {
+      return new Result(partitions + o.partitions, filesRemoved + o.filesRemoved, filesAdded + o.filesAdded,
+          bytesRead + o.bytesRead, rows + o.rows);
+    }
+  }
+
+  /** Compacts what is due in the table's current snapshot. */
+  public Result run(Table table) {
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    if (current == null) {
+      return Result.NONE;
+    }
+    Result done = Result.NONE;
+    for (List<DataFile> group : plan(table, current)) {
+      done = done.plus(rewrite(table, group, current.snapshotId()));
+    }
+    return done;
+  }
+
+  /** The partitions due, each as its small files: the most files first, within the input budget. */
+  List<List<DataFile>> plan(Table table, Snapshot snapshot) {
+    int specId = table.spec().specId();
+    StructLikeMap<List<DataFile>> small = StructLikeMap.create(table.spec().partitionType());
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        // files of an older partition spec would need their rows re-partitioned; Lakemesh never evolves a spec
+        if (file.specId() == specId && file.fileSizeInBytes() < smallFileBytes && task.deletes().isEmpty()) {
+          small.computeIfAbsent(file.partition(), p -> new ArrayList<>()).add(file);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot plan the files of " + table.name(), e);
+    }
+    List<List<DataFile>> due = new ArrayList<>(small.values().stream().filter(files -> files.size() >= minFiles)
+        .sorted(Comparator.comparingInt((List<DataFile> files) -> files.size()).reversed()).toList());
+    List<List<DataFile>> planned = new ArrayList<>();
+    long budget = maxInputBytes;
+    for (List<DataFile> files : due) {
+      if (budget <= 0) {
+        break;
+      }
+      planned.add(files);
+      budget -= files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    }
+    return planned;
+  }
+
+  Result rewrite(Table table, List<DataFile> files, long fromSnapshotId) {
+    StructLike partition = files.get(0).partition();
+    long[] rows = {0};
+    List<CloseableIterable<Record>> readers = new ArrayList<>();
+    for (DataFile file : files) {
+      readers.add(FormatModelRegistry.readBuilder(file.format(), Record.class, table.io().newInputFile(file))
+          .project(table.schema()).build());
+    }
+    List<DataFile> written;
+    try (CloseableIterable<Record> all = CloseableIterable.concat(readers)) {
+      written = TableWriter.writePartition(table, partition, CloseableIterable.transform(all, r -> {
+        rows[0]++;
+        return r;
+      }));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the files of " + table.name() + " to compact", e);
+    }
+    long expected = files.stream().mapToLong(DataFile::recordCount).sum();
+    if (rows[0] != expected) {
+      // the files' own metadata disagrees with their rows: keep them, and say so rather than lose or double rows
+      delete(table, written);
+      throw new IllegalStateException(table.name() + ": compaction read " + rows[0] + " rows from " + files.size()
+          + " files whose metadata counts " + expected + "; the files are left as they are");
+    }
+    try {
+      TableWriter.rewrite(table, new LinkedHashSet<>(files), Set.copyOf(written), fromSnapshotId,
+          Map.of(SUMMARY_KEY, files.size() + " -> " + written.size()));
+    } catch (CommitStateUnknownException e) {
+      throw e; // the commit may have landed: its new files may be the table's now, so they stay
+    } catch (ValidationException e) {
+      // another run (on another node) compacted some of these files first: nothing is lost, try again next time
+      delete(table, written);
+      return Result.NONE;
+    } catch (RuntimeException e) {
+      delete(table, written);
+      throw e;
+    }
+    long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    return new Result(1, files.size(), written.size(), bytes, rows[0]);
+  }
+
+  private static void delete(Table table, List<DataFile> files) {
+    files.forEach(f -> table.io().deleteFile(f.location()));
+  }
+}
