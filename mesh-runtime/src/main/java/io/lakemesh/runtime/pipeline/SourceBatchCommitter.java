@@ -56,6 +56,8 @@ public final class SourceBatchCommitter {
   private long lastRetention = System.nanoTime();
   private long lastCompaction = System.nanoTime();
   private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean stopping;
+  private volatile CompletableFuture<Void> compaction = CompletableFuture.completedFuture(null);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
   private final Table bronze;
@@ -450,25 +452,32 @@ public final class SourceBatchCommitter {
       return;
     }
     lastCompaction = now;
-    try {
-      CompactionSettings.THREAD.execute(() -> {
-        try {
-          for (Table table : List.of(bronze, silver, quarantine)) {
+    compaction = CompletableFuture.runAsync(() -> {
+      try {
+        for (Table table : List.of(bronze, silver, quarantine)) {
+          if (!stopping) {
             compact(settings.compaction(), table);
           }
-        } finally {
-          compacting.set(false);
         }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      compacting.set(false);
-    }
+      } finally {
+        compacting.set(false);
+      }
+    }, CompactionSettings.THREAD);
+  }
+
+  /**
+   * Stops a compaction in flight at its next partition (it then commits nothing and deletes what it wrote);
+   * completes once it has. A stopping worker calls it before its tables are let go.
+   */
+  public CompletableFuture<Void> stopCompaction() {
+    stopping = true;
+    return compaction.exceptionally(e -> null);
   }
 
   private void compact(io.lakemesh.runtime.storage.Compaction compaction, Table table) {
     long start = System.nanoTime();
     try {
-      io.lakemesh.runtime.storage.Compaction.Result done = compaction.run(table);
+      io.lakemesh.runtime.storage.Compaction.Result done = compaction.run(table, () -> stopping);
       if (done.filesRemoved() > 0) {
         LOG.info("{}: compacted {} small files of {} into {} ({} partitions, {} rows, {} KB) in {} ms", product.id(),
             done.filesRemoved(), table.name(), done.filesAdded(), done.partitions(), done.rows(),

@@ -71,7 +71,8 @@ public final class SourcePipeline {
       @Override
       public CompletionStage<Done> drain() {
         // stopping the source lets the partial batch flush and commit, then the stream completes
-        return control.shutdown().thenCompose(d -> done);
+        return control.shutdown().thenCompose(d -> done)
+            .thenCompose(d -> committer.stopCompaction().thenApply(x -> d));
       }
 
       @Override

@@ -8,10 +8,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
@@ -27,10 +27,10 @@ import org.apache.iceberg.util.StructLikeMap;
  *
  * <p>A run takes the partitions with at least {@code minFiles} files smaller than {@code smallFileBytes}, most
  * files first, until {@code maxInputBytes} of input is planned; rewrites each partition's small files as one stream
- * of rows (none held in memory) and replaces them in one commit per partition. The rows are the same, so readers of
+ * of rows (none held in memory) and replaces them all in one commit. The rows are the same, so readers of
  * the table see no change; readers of appends skip the commit (it appends nothing); appends committed meanwhile are
- * kept. A file that another run removed first makes this partition's commit fail: its new files are deleted and the
- * run goes on. The replaced files stay readable by older snapshots and are deleted when those expire.
+ * kept. A file that another run removed first makes the commit fail: the new files are deleted and the next run
+ * tries again. The replaced files stay readable by older snapshots and are deleted when those expire.
  *
  * @param minFiles a partition is rewritten once it has this many small files (at least 2)
  * @param smallFileBytes files smaller than this are small
@@ -58,16 +58,21 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
 
   /** Compacts what is due in the table's current snapshot. */
   public Result run(Table table) {
+    return run(table, () -> false);
+  }
+
+  /**
+   * Compacts what is due in the table's current snapshot, in one commit.
+   *
+   * @param stop asked between partitions: when true, the run deletes what it wrote and commits nothing
+   */
+  public Result run(Table table, BooleanSupplier stop) {
     table.refresh();
     Snapshot current = table.currentSnapshot();
     if (current == null) {
       return Result.NONE;
     }
-    Result done = Result.NONE;
-    for (List<DataFile> group : plan(table, current)) {
-      done = done.plus(rewrite(table, group, current.snapshotId()));
-    }
-    return done;
+    return rewrite(table, plan(table, current), current.snapshotId(), stop);
   }
 
   /** The partitions due, each as its small files: the most files first, within the input budget. */
@@ -99,33 +104,25 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
     return planned;
   }
 
-  Result rewrite(Table table, List<DataFile> files, long fromSnapshotId) {
-    StructLike partition = files.get(0).partition();
-    long[] rows = {0};
-    List<CloseableIterable<Record>> readers = new ArrayList<>();
-    for (DataFile file : files) {
-      readers.add(FormatModelRegistry.readBuilder(file.format(), Record.class, table.io().newInputFile(file))
-          .project(table.schema()).build());
+  /** Rewrites each planned partition's files as one stream of rows, then replaces them all in one commit. */
+  Result rewrite(Table table, List<List<DataFile>> partitions, long fromSnapshotId, BooleanSupplier stop) {
+    if (partitions.isEmpty()) {
+      return Result.NONE;
     }
-    List<DataFile> written;
-    try (CloseableIterable<Record> all = CloseableIterable.concat(readers)) {
-      written = TableWriter.writePartition(table, partition, CloseableIterable.transform(all, r -> {
-        rows[0]++;
-        return r;
-      }));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the files of " + table.name() + " to compact", e);
-    }
-    long expected = files.stream().mapToLong(DataFile::recordCount).sum();
-    if (rows[0] != expected) {
-      // the files' own metadata disagrees with their rows: keep them, and say so rather than lose or double rows
-      delete(table, written);
-      throw new IllegalStateException(table.name() + ": compaction read " + rows[0] + " rows from " + files.size()
-          + " files whose metadata counts " + expected + "; the files are left as they are");
-    }
+    Set<DataFile> removed = new LinkedHashSet<>();
+    List<DataFile> written = new ArrayList<>();
+    long rows = 0;
     try {
-      TableWriter.rewrite(table, new LinkedHashSet<>(files), Set.copyOf(written), fromSnapshotId,
-          Map.of(SUMMARY_KEY, files.size() + " -> " + written.size()));
+      for (List<DataFile> files : partitions) {
+        if (stop.getAsBoolean()) {
+          delete(table, written);
+          return Result.NONE;
+        }
+        rows += rewritePartition(table, files, written);
+        removed.addAll(files);
+      }
+      TableWriter.rewrite(table, removed, Set.copyOf(written), fromSnapshotId,
+          Map.of(SUMMARY_KEY, removed.size() + " -> " + written.size()));
     } catch (CommitStateUnknownException e) {
       throw e; // the commit may have landed: its new files may be the table's now, so they stay
     } catch (ValidationException e) {
@@ -136,8 +133,35 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
       delete(table, written);
       throw e;
     }
-    long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-    return new Result(1, files.size(), written.size(), bytes, rows[0]);
+    long bytes = removed.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    return new Result(partitions.size(), removed.size(), written.size(), bytes, rows);
+  }
+
+  /** Writes one partition's files as new ones (added to {@code written}); returns how many rows they hold. */
+  private static long rewritePartition(Table table, List<DataFile> files, List<DataFile> written) {
+    long[] rows = {0};
+    List<CloseableIterable<Record>> readers = new ArrayList<>();
+    for (DataFile file : files) {
+      readers.add(FormatModelRegistry.readBuilder(file.format(), Record.class, table.io().newInputFile(file))
+          .project(table.schema()).build());
+    }
+    List<DataFile> out;
+    try (CloseableIterable<Record> all = CloseableIterable.concat(readers)) {
+      out = TableWriter.writePartition(table, files.get(0).partition(), CloseableIterable.transform(all, r -> {
+        rows[0]++;
+        return r;
+      }));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the files of " + table.name() + " to compact", e);
+    }
+    written.addAll(out);
+    long expected = files.stream().mapToLong(DataFile::recordCount).sum();
+    if (rows[0] != expected) {
+      // the files' own metadata disagrees with their rows: keep them, and say so rather than lose or double rows
+      throw new IllegalStateException(table.name() + ": compaction read " + rows[0] + " rows from " + files.size()
+          + " files whose metadata counts " + expected + "; the files are left as they are");
+    }
+    return rows[0];
   }
 
   private static void delete(Table table, List<DataFile> files) {

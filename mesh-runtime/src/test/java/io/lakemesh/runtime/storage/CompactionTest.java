@@ -77,7 +77,7 @@ class CompactionTest {
       assertEquals(PARTITIONS, files(table));
       assertEquals(Orders.sortedById(written), Orders.sortedById(TableReader.read(table)));
       Snapshot compacted = table.currentSnapshot();
-      assertEquals("12 -> 1", compacted.summary().get(Compaction.SUMMARY_KEY), "one commit per partition");
+      assertEquals("240 -> 20", compacted.summary().get(Compaction.SUMMARY_KEY), "one commit for the run");
       // a reader of appends (gold, live streams) gets every appended row once: the rewrite adds none
       assertEquals(Orders.sortedById(written.subList(200, written.size())), Orders.sortedById(
           TableReader.readAppended(table, first.snapshotId(), compacted.snapshotId(), Expressions.alwaysTrue(),
@@ -101,6 +101,22 @@ class CompactionTest {
   }
 
   @Test
+  void aStoppedRunCommitsNothingAndLeavesNoFiles() throws IOException {
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
+      List<Record> written = appendBatches(table, 0, 10);
+      long onDisk = parquetFilesOnDisk(home);
+      int[] asked = {0};
+
+      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table, () -> ++asked[0] > 3));
+      assertEquals(4, asked[0], "asked before each partition, stopped before the fourth");
+      assertEquals(onDisk, parquetFilesOnDisk(home), "the three partitions written are deleted");
+      assertEquals(10 * PARTITIONS, files(table));
+      assertEquals(Orders.sortedById(written), Orders.sortedById(TableReader.read(table)));
+    }
+  }
+
+  @Test
   void filesAnotherRunCompactedFirstAreLeftAloneAndTheNewOnesDeleted() throws IOException {
     try (Warehouse warehouse = Warehouse.openLocal(home)) {
       Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
@@ -110,7 +126,7 @@ class CompactionTest {
       EVERYTHING_DUE.run(table); // another run got there first
       long onDisk = parquetFilesOnDisk(home);
 
-      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.rewrite(table, stale.get(0), planned.snapshotId()));
+      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.rewrite(table, stale, planned.snapshotId(), () -> false));
       assertEquals(onDisk, parquetFilesOnDisk(home), "the losing run's files are deleted");
       assertEquals(Orders.sortedById(written), Orders.sortedById(TableReader.read(table)));
     }
@@ -128,9 +144,7 @@ class CompactionTest {
       List<List<DataFile>> plan = EVERYTHING_DUE.plan(table, planned);
       TableWriter.append(table, TableWriter.write(table, List.of(noted)), Map.of()); // lands during the run
 
-      for (List<DataFile> partition : plan) {
-        assertEquals(1, EVERYTHING_DUE.rewrite(table, partition, planned.snapshotId()).partitions());
-      }
+      assertEquals(PARTITIONS, EVERYTHING_DUE.rewrite(table, plan, planned.snapshotId(), () -> false).partitions());
 
       List<Record> rows = Orders.sortedById(TableReader.read(table));
       assertEquals(written.size() + 1, rows.size());
