@@ -187,8 +187,12 @@ public final class ProductStats {
     return total == null ? 0 : Long.parseLong(total);
   }
 
+  /**
+   * When data was last committed: a compaction (replace) rewrites old rows and is not news, so freshness must not
+   * count it.
+   */
   private static Instant commitTime(Table table) {
-    Snapshot s = table.currentSnapshot();
+    Snapshot s = io.lakemesh.runtime.storage.Compaction.newestData(table);
     return s == null ? null : Instant.ofEpochMilli(s.timestampMillis());
   }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -54,6 +55,18 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
       return new Result(partitions + o.partitions, filesRemoved + o.filesRemoved, filesAdded + o.filesAdded,
           bytesRead + o.bytesRead, rows + o.rows);
     }
+  }
+
+  /**
+   * The newest snapshot that changed data, passing over compactions (and other rewrites): what freshness is measured
+   * from. Null for a table without one.
+   */
+  public static Snapshot newestData(Table table) {
+    Snapshot s = table.currentSnapshot();
+    while (s != null && DataOperations.REPLACE.equals(s.operation())) {
+      s = s.parentId() == null ? null : table.snapshot(s.parentId());
+    }
+    return s;
   }
 
   /** Compacts what is due in the table's current snapshot. */

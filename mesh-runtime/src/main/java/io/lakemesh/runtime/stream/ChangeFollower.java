@@ -150,7 +150,10 @@ final class ChangeFollower implements AutoCloseable {
       synchronized (c) {
         held = c.pending.get(snapshot.snapshotId());
       }
-      List<Record> rows = held != null ? held.rows() : TableReader.changedRows(table, snapshot);
+      // a compaction (replace) rewrites rows without changing any: nothing to read or send
+      List<Record> rows = held != null ? held.rows()
+          : org.apache.iceberg.DataOperations.REPLACE.equals(snapshot.operation()) ? List.of()
+          : TableReader.changedRows(table, snapshot);
       synchronized (c) {
         // boxed on purpose: a conditional mixing Long and long unboxes, and last is null on an empty table
         Long before = i == chain.size() - 1 ? last : Long.valueOf(chain.get(i + 1).snapshotId());

@@ -69,6 +69,7 @@ class CompactionTest {
       List<Record> written = appendBatches(table, 0, 1);
       Snapshot first = table.currentSnapshot();
       written.addAll(appendBatches(table, 1, 11));
+      Snapshot lastAppend = table.currentSnapshot();
       assertEquals(12 * PARTITIONS, files(table));
 
       Compaction.Result done = EVERYTHING_DUE.run(table);
@@ -83,6 +84,8 @@ class CompactionTest {
           TableReader.readAppended(table, first.snapshotId(), compacted.snapshotId(), Expressions.alwaysTrue(),
               List.of())));
       assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table), "nothing is due twice");
+      assertEquals(lastAppend.snapshotId(), Compaction.newestData(table).snapshotId(),
+          "a compaction is not new data: freshness counts from the last append");
     }
   }
 
