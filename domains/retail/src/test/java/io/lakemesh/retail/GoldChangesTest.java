@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +46,7 @@ class GoldChangesTest {
           null, listener);
       aggregator.run();
       assertEquals(1, published.size());
-      assertEquals(rowCount(gold), published.get(0).size(), "the first run changes every row it writes");
+      assertEquals(SilverFixture.rowCount(gold), published.get(0).size(), "the first run changes every row it writes");
 
       List<ConsumerRecord<byte[], byte[]>> one = source.sales(300, 1);
       source.committer.commit(one);
@@ -61,7 +60,7 @@ class GoldChangesTest {
       gold.refresh();
       List<Record> changed = published.get(1);
       assertEquals(expectedGroups, groups(changed), "only the groups of the new sale are published");
-      assertTrue(rowCount(gold) > changed.size() * 10, "the day holds many more rows than changed");
+      assertTrue(SilverFixture.rowCount(gold) > changed.size() * 10, "the day holds many more rows than changed");
       assertEquals(render(changed), render(TableReader.changedRows(gold, gold.currentSnapshot())),
           "another node reading the commit back finds the same changed rows");
     }
@@ -86,16 +85,5 @@ class GoldChangesTest {
     Set<String> out = new TreeSet<>();
     rows.forEach(r -> out.add(r.toString()));
     return out;
-  }
-
-  private static long rowCount(Table table) throws Exception {
-    table.refresh();
-    long n = 0;
-    try (CloseableIterable<Record> rows = TableReader.read(table)) {
-      for (Record ignored : rows) {
-        n++;
-      }
-    }
-    return n;
   }
 }

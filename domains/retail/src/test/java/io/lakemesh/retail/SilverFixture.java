@@ -44,4 +44,17 @@ final class SilverFixture {
     }
     return records;
   }
+
+  /** Rows in the table's current snapshot. */
+  static long rowCount(Table table) throws java.io.IOException {
+    table.refresh();
+    long n = 0;
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+        io.lakemesh.runtime.storage.TableReader.read(table)) {
+      for (org.apache.iceberg.data.Record ignored : rows) {
+        n++;
+      }
+    }
+    return n;
+  }
 }
