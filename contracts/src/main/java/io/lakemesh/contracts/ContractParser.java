@@ -116,28 +116,61 @@ public final class ContractParser {
     List<Problem> problems = new ArrayList<>(schemaProblems(document));
     ContractReader reader = new ContractReader(document);
     List<Contract> contracts = reader.readAll();
-    // where the reader says more about a value than the schema's "does not have a value in the enumeration"
-    // (an unknown logical type, with the likely one), one line is enough
-    java.util.Set<String> explained = reader.problems().stream().filter(p -> p.path().endsWith("/logicalType"))
+    // where the reader says more about a value than the schema (an unknown logical type with the likely one,
+    // rather than "does not have a value in the enumeration"; a nameless property), one line is enough
+    java.util.Set<String> explained = reader.problems().stream()
         .map(Problem::path).collect(java.util.stream.Collectors.toSet());
     problems.removeIf(p -> explained.contains(p.path()));
     problems.addAll(reader.problems());
-    if (problems.isEmpty()) {
-      problems.addAll(sharedIds(contracts));
-      problems.addAll(sharedRoles(contracts.stream().map(SemanticChecks::check).toList()));
-    }
-    if (problems.isEmpty()) {
-      for (Contract contract : contracts) {
-        for (ContractCheck check : EXTRA_CHECKS) {
-          problems.addAll(check.problems(contract));
-        }
+    // the deeper checks run on a document with problems too, so one lint lists every mistake (not the next few
+    // after each fix); each one a problem above already covers is left out
+    List<Problem> deeper = new ArrayList<>(sharedIds(contracts));
+    boolean clean = problems.isEmpty();
+    deeper.addAll(sharedRoles(contracts.stream().map(c -> checked(clean, () -> SemanticChecks.check(c))).toList()));
+    boolean semanticClean = clean && deeper.isEmpty();
+    for (Contract contract : contracts) {
+      for (ContractCheck check : EXTRA_CHECKS) {
+        deeper.addAll(checked(semanticClean, () -> check.problems(contract)));
       }
     }
+    problems.addAll(uncovered(deeper, problems));
     if (!problems.isEmpty()) {
       problems.sort(Comparator.comparing(Problem::path));
       throw new InvalidContractException(source, dedupe(problems));
     }
     return contracts;
+  }
+
+  /**
+   * A check's problems. On a document that already has problems a check may trip over a value they are about (a
+   * type it cannot map): that is those problems' consequence, which are reported, so the check adds nothing then.
+   */
+  private static List<Problem> checked(boolean clean, java.util.function.Supplier<List<Problem>> check) {
+    try {
+      return check.get();
+    } catch (RuntimeException e) {
+      if (clean) {
+        throw e;
+      }
+      return List.of();
+    }
+  }
+
+  /**
+   * The deeper problems no earlier one covers: one at the same place, or inside the same property, rule or role
+   * (a property with an unknown logical type gets no second line about its bounds).
+   */
+  private static List<Problem> uncovered(List<Problem> deeper, List<Problem> earlier) {
+    List<String> owners = earlier.stream().map(p -> owner(p.path())).toList();
+    return deeper.stream().filter(d -> owners.stream().noneMatch(o -> d.path().equals(o)
+        || d.path().startsWith(o + "/"))).toList();
+  }
+
+  /** The property, rule or role a pointer is inside of; the document for a top-level key. */
+  private static String owner(String pointer) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "^(.*/(?:(?:properties|quality|roles|relationships)/\\d+|items))(?:/.*)?$").matcher(pointer);
+    return m.matches() ? m.group(1) : pointer;
   }
 
   /**

@@ -223,8 +223,11 @@ final class SemanticChecks {
             + e.getDescription()));
       }
     }
-    checkBounds(f, p + "/logicalTypeOptions", problems);
+    int before = problems.size();
     checkDecimal(f, p + "/physicalType", problems);
+    if (problems.size() == before) { // bounds are judged against the column's type, which a bad decimal leaves open
+      checkBounds(f, p + "/logicalTypeOptions", problems);
+    }
     checkPhysicalType(f, p + "/physicalType", problems);
     checkFields(contract, f.properties(), p + "/properties", depth + 1, problems);
     if (f.items() != null) {
@@ -270,20 +273,19 @@ final class SemanticChecks {
   }
 
   private static void checkDecimal(Field f, String pointer, List<Problem> problems) {
-    if (f.type() != LogicalType.NUMBER || f.physicalType() == null
-        || !f.physicalType().toLowerCase().startsWith("decimal")) {
+    String physical = f.physicalType() == null ? "" : f.physicalType().trim().toLowerCase(java.util.Locale.ROOT);
+    // a bare `numeric` is free-form (a double); `numeric(p,s)` declares a decimal as `decimal(p,s)` does
+    if (f.type() != LogicalType.NUMBER
+        || !(physical.startsWith("decimal") || physical.startsWith("numeric") && physical.contains("("))) {
       return;
     }
-    Types.DecimalType decimal;
-    try {
-      decimal = IcebergMapping.decimalOf(f);
-    } catch (IllegalArgumentException e) {
-      problems.add(new Problem(pointer, "decimal precision is 1 to 38 digits; got " + f.physicalType()));
-      return;
-    }
+    IcebergMapping.DeclaredDecimal decimal = IcebergMapping.declaredDecimal(f);
     if (decimal == null) {
       problems.add(new Problem(pointer, "write decimal precision and scale as decimal(p,s)"));
-    } else if (decimal.precision() < 1 || decimal.scale() > decimal.precision()) {
+    } else if (decimal.precision() < 1 || decimal.precision() > 38) {
+      problems.add(new Problem(pointer, "decimal precision is 1 to 38 digits (Iceberg's decimals hold at most 38);"
+          + " got " + f.physicalType()));
+    } else if (decimal.scale() > decimal.precision()) {
       problems.add(new Problem(pointer, "the scale (" + decimal.scale() + " digits after the point) must not exceed"
           + " the precision (" + decimal.precision() + " digits in all)"));
     }
@@ -418,10 +420,11 @@ final class SemanticChecks {
     }
     // a position below 1 was read as 1: the sequence would report that 1 as a repeat, a consequence, not a mistake
     if (pkValuesRead) {
-      checkSequence(pk, "primaryKeyPosition", properties, problems);
+      checkSequence(contract, Field::isPrimaryKey, pk, "primaryKeyPosition", "the primary key has", problems);
     }
     if (partitionValuesRead) {
-      checkSequence(partitions, "partitionKeyPosition", properties, problems);
+      checkSequence(contract, Field::isPartitioned, partitions, "partitionKeyPosition", "the table is partitioned by",
+          problems);
     }
   }
 
@@ -443,15 +446,32 @@ final class SemanticChecks {
     return true;
   }
 
-  private static void checkSequence(List<Integer> positions, String what, String properties,
-      List<Problem> problems) {
+  /**
+   * Positions must be 1..N without gaps or repeats. A column without one is read as position 1, so when that makes
+   * the sequence wrong, each such column is named at itself (it needs its place), not the repeat it is read as.
+   */
+  private static void checkSequence(Contract contract, java.util.function.Predicate<Field> member,
+      List<Integer> positions, String key, String what, List<Problem> problems) {
     List<Integer> sorted = positions.stream().sorted().toList();
+    boolean inOrder = true;
     for (int i = 0; i < sorted.size(); i++) {
-      if (sorted.get(i) != i + 1) {
-        problems.add(new Problem(properties, what + " values must be 1.." + sorted.size()
-            + " without gaps or repeats; got " + sorted));
-        return;
+      inOrder &= sorted.get(i) == i + 1;
+    }
+    if (inOrder) {
+      return;
+    }
+    List<Field> top = contract.table().fields();
+    int before = problems.size();
+    for (int i = 0; i < top.size() && contract.document() != null; i++) {
+      String pointer = contract.table().pointer() + "/properties/" + i;
+      if (member.test(top.get(i)) && !contract.document().at(pointer + "/" + key).isIntegralNumber()) {
+        problems.add(new Problem(pointer, what + " " + sorted.size() + " columns: give '" + top.get(i).name()
+            + "' a " + key + " (1.." + sorted.size() + ") to order them"));
       }
+    }
+    if (problems.size() == before) {
+      problems.add(new Problem(contract.table().pointer() + "/properties", key + " values must be 1.." + sorted.size()
+          + " without gaps or repeats; got " + sorted));
     }
   }
 

@@ -145,6 +145,41 @@ class ContractParserTest {
   }
 
   @Test
+  void mistakesTheSchemaFindsDoNotHideTheDeeperOnes() {
+    String text = auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true, logicalTypeOptions: {maxLength: -1}}
+        - {name: amount, logicalType: number, physicalType: 'decimal(39,2)'}
+        - {name: fee, logicalType: number, physicalType: 'decimal(0,0)'}
+        - {name: lat, logicalType: number, logicalTypeOptions: {minimum: 91, maximum: 90}}
+        - {name: card, logicalType: object, properties: [{logicalType: string}]}
+        """);
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    assertEquals(List.of(
+            "/schema/0/properties/0/logicalTypeOptions/maxLength",  // the ODCS schema's
+            "/schema/0/properties/1/physicalType",                  // more digits than Iceberg holds: not a crash
+            "/schema/0/properties/2/physicalType",
+            "/schema/0/properties/3/logicalTypeOptions/minimum",    // ours, found in the same run
+            "/schema/0/properties/4/properties/0/name"),            // once, not also as the schema's "required"
+        e.problems().stream().map(Problem::path).toList(), e.getMessage());
+    assertTrue(e.problems().get(1).reason().startsWith("decimal precision is 1 to 38 digits"), e.getMessage());
+    assertTrue(e.problems().get(2).reason().startsWith("decimal precision is 1 to 38 digits"), e.getMessage());
+  }
+
+  @Test
+  void keyColumnsWithoutPositionsAreNamedEachAtItself() {
+    String text = auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: day, logicalType: date, primaryKey: true, required: true}
+        - {name: region, logicalType: string, partitioned: true, partitionKeyPosition: 1}
+        """);
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    assertEquals(List.of("/schema/0/properties/0", "/schema/0/properties/1"),
+        e.problems().stream().map(Problem::path).toList(), e.getMessage());
+    assertTrue(e.problems().get(1).reason().equals("the primary key has 2 columns: give 'day' a primaryKeyPosition"
+        + " (1..2) to order them"), e.getMessage());
+  }
+
+  @Test
   void everyMistakeOfOneCelRuleIsNamedAtOnce() throws Exception {
     String broken = sales().replace("implementation: 'ts <= now + duration(\"5m\")'",
         "implementation: 'items.all(i, i.qyt > 0) && totl_amount > 0.0'");

@@ -125,8 +125,16 @@ public final class IcebergMapping {
     };
   }
 
-  /** Decimal precision and scale declared by {@code physicalType: decimal(p,s)}, or null. */
-  public static Types.DecimalType decimalOf(Field f) {
+  /** Precision and scale as {@code physicalType: decimal(p,s)} writes them, whether Iceberg can hold them or not. */
+  public record DeclaredDecimal(int precision, int scale) {
+    /** Whether an Iceberg decimal column can have them: 1 to 38 digits, the scale within the precision. */
+    public boolean valid() {
+      return precision >= 1 && precision <= 38 && scale >= 0 && scale <= precision;
+    }
+  }
+
+  /** The decimal {@code physicalType: decimal(p,s)} declares, or null when it declares none (or too many digits). */
+  public static DeclaredDecimal declaredDecimal(Field f) {
     if (f.physicalType() == null) {
       return null;
     }
@@ -134,9 +142,20 @@ public final class IcebergMapping {
     if (!m.matches()) {
       return null;
     }
-    int precision = Integer.parseInt(m.group(1));
-    int scale = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
-    return Types.DecimalType.of(precision, scale);
+    try {
+      return new DeclaredDecimal(Integer.parseInt(m.group(1)), m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
+    } catch (NumberFormatException e) {
+      return new DeclaredDecimal(Integer.MAX_VALUE, 0); // more digits than an int: far beyond Iceberg's 38
+    }
+  }
+
+  /**
+   * The Iceberg decimal of {@code physicalType: decimal(p,s)}, or null when there is none or Iceberg cannot hold it
+   * (lint reports that; the column is then typed as a plain number, so other checks can go on).
+   */
+  public static Types.DecimalType decimalOf(Field f) {
+    DeclaredDecimal d = declaredDecimal(f);
+    return d == null || !d.valid() ? null : Types.DecimalType.of(d.precision(), d.scale());
   }
 
   /** Physical types that make a {@code number} a whole number (e.g. ODCS's own examples: number / int). */
