@@ -24,9 +24,15 @@ final class NestedReferences {
   private final java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
   /** Date and time literals compared with a column that would not compare as the values it holds. */
   private final java.util.Set<String> literals = new java.util.LinkedHashSet<>();
+  /** Where each field a reference denotes sits in a row: member names, {@code "[]"} for the items of an array. */
+  private final Map<Field, List<String>> pathOf = new java.util.IdentityHashMap<>();
+  private final java.util.Set<List<String>> paths = new java.util.LinkedHashSet<>();
 
-  /** What an expression's references say: undeclared properties, and date or time literals no value can equal. */
-  record Findings(List<String> unknown, List<String> literals) {}
+  /**
+   * What an expression's references say: undeclared properties, date or time literals no value can equal, and the
+   * paths of the values it reads (to tell, when it fails on a row, which of them the row lacks).
+   */
+  record Findings(List<String> unknown, List<String> literals, List<List<String>> paths) {}
 
   private NestedReferences(Map<String, Field> scope) {
     this.scope = scope;
@@ -35,11 +41,14 @@ final class NestedReferences {
   /** Every reference to an undeclared nested property, each as a sentence; empty when every one resolves. */
   static Findings find(CelExpr expr, Map<String, Field> topLevel, String rowVariable) {
     Map<String, Field> scope = new HashMap<>(topLevel);
-    scope.put(rowVariable, new Field(rowVariable, LogicalType.OBJECT, null, false, false, -1, -1, null, null, null,
-        null, List.copyOf(topLevel.values()), null, List.of()));
+    Field row = new Field(rowVariable, LogicalType.OBJECT, null, false, false, -1, -1, null, null, null,
+        null, List.copyOf(topLevel.values()), null, List.of());
+    scope.put(rowVariable, row);
     NestedReferences references = new NestedReferences(scope);
+    references.pathOf.put(row, List.of()); // `row.<column>` reads the column itself
     references.resolve(expr);
-    return new Findings(List.copyOf(references.unknown), List.copyOf(references.literals));
+    return new Findings(List.copyOf(references.unknown), List.copyOf(references.literals),
+        List.copyOf(references.paths));
   }
 
   private static final java.util.Set<String> COMPARISONS = java.util.Set.of("_==_", "_!=_", "_<_", "_<=_", "_>_",
@@ -103,7 +112,11 @@ final class NestedReferences {
   private Field resolve(CelExpr e) {
     switch (e.getKind()) {
       case IDENT -> {
-        return scope.get(e.ident().name());
+        Field f = scope.get(e.ident().name());
+        if (f != null && !path(f).isEmpty()) {
+          paths.add(path(f));
+        }
+        return f;
       }
       case SELECT -> {
         Field operand = resolve(e.select().operand());
@@ -115,8 +128,13 @@ final class NestedReferences {
         if (property.isEmpty()) {
           unknown.add("'" + operand.name() + "' has no property '" + name + "' (it has: "
               + operand.properties().stream().map(Field::name).collect(Collectors.joining(", ")) + ")");
+          return null;
         }
-        return property.orElse(null);
+        List<String> at = new java.util.ArrayList<>(path(operand));
+        at.add(name);
+        pathOf.put(property.get(), List.copyOf(at));
+        paths.add(List.copyOf(at));
+        return property.get();
       }
       case CALL -> {
         e.call().target().ifPresent(this::resolve);
@@ -169,10 +187,22 @@ final class NestedReferences {
   }
 
   /** An array's items, named {@code <array>[]} so that a message says whose items they are. */
-  private static Field element(Field array) {
+  private Field element(Field array) {
     Field i = array.items();
-    return i == null ? null : new Field(array.name() + "[]", i.type(), i.physicalType(), i.required(), i.unique(),
+    if (i == null) {
+      return null;
+    }
+    Field items = new Field(array.name() + "[]", i.type(), i.physicalType(), i.required(), i.unique(),
         -1, -1, null, i.classification(), i.description(), i.options(), i.properties(), i.items(), i.quality());
+    List<String> at = new java.util.ArrayList<>(path(array));
+    at.add("[]");
+    pathOf.put(items, List.copyOf(at));
+    return items;
+  }
+
+  /** A field's place in the row: as recorded when it was reached, else a top-level column's own name. */
+  private List<String> path(Field f) {
+    return pathOf.getOrDefault(f, List.of(f.name()));
   }
 
 }

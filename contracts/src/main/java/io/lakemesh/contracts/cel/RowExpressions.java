@@ -108,7 +108,8 @@ public final class RowExpressions {
     try {
       CelAbstractSyntaxTree ast = result.getAst();
       return new RowPredicate(expression, ast, runtime.createProgram(ast), this,
-          CompiledPredicate.compile(ast, fields.keySet()).orElse(null));
+          CompiledPredicate.compile(ast, fields.keySet()).orElse(null),
+          NestedReferences.find(ast.getExpr(), fields, ROW).paths());
     } catch (CelValidationException | CelEvaluationException e) {
       throw new InvalidExpressionException(e.getMessage());
     }

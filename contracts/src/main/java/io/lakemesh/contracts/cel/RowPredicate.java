@@ -4,6 +4,7 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import java.time.Instant;
+import java.util.List;
 import org.apache.iceberg.data.Record;
 
 /** A compiled, type-checked boolean CEL expression over one row. Thread-safe. */
@@ -15,13 +16,60 @@ public final class RowPredicate {
   /** The same expression as closures, or null when it uses more than they cover. */
   private final CompiledPredicate compiled;
 
+  /** Where the values the expression reads sit in a row (see {@link #absent}). */
+  private final List<List<String>> paths;
+
   RowPredicate(String source, CelAbstractSyntaxTree ast, CelRuntime.Program program, RowExpressions environment,
-      CompiledPredicate compiled) {
+      CompiledPredicate compiled, List<List<String>> paths) {
     this.source = source;
     this.ast = ast;
     this.program = program;
     this.environment = environment;
     this.compiled = compiled;
+    this.paths = paths;
+  }
+
+  /**
+   * The values the expression reads that this row lacks, each as its path in the row: {@code geo},
+   * {@code buyer.address.geo}, {@code lines[2].discounts}; empty when the row has them all. An evaluation error on a
+   * row that lacks one is that absence (CEL has no null-safe navigation), not a fault of the expression.
+   */
+  public List<String> absent(Record row) {
+    java.util.Set<String> found = new java.util.LinkedHashSet<>();
+    for (List<String> path : paths) {
+      absent(row, path, 0, "", found);
+    }
+    return List.copyOf(found);
+  }
+
+  private static void absent(Object value, List<String> path, int step, String at, java.util.Set<String> found) {
+    if (step == path.size() || found.size() >= 5) {
+      return;
+    }
+    String name = path.get(step);
+    if (name.equals("[]")) {
+      if (value instanceof List<?> items) {
+        for (int i = 0; i < items.size(); i++) {
+          String item = at + "[" + i + "]";
+          if (items.get(i) == null) {
+            found.add(item);
+          } else {
+            absent(items.get(i), path, step + 1, item, found);
+          }
+        }
+      }
+      return;
+    }
+    if (!(value instanceof Record record) || record.struct().field(name) == null) {
+      return;
+    }
+    String member = at.isEmpty() ? name : at + "." + name;
+    Object v = record.getField(name);
+    if (v == null) {
+      found.add(member);
+    } else {
+      absent(v, path, step + 1, member, found);
+    }
   }
 
   public String source() {

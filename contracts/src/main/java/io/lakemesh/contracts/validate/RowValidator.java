@@ -62,12 +62,18 @@ public final class RowValidator {
   private final StructDecoder decoder;
   private final List<CompiledRule> rules;
 
-  /** @param columns the top-level columns the rule reads, to say which were absent when it fails */
-  private record CompiledRule(QualityRule.Cel rule, RowPredicate predicate, List<String> columns) {
-    /** " (temperature absent)" when columns the rule reads have no value in the row: often why it failed. */
+  private record CompiledRule(QualityRule.Cel rule, RowPredicate predicate) {
+    /**
+     * " (temperature absent)", " (items[2].tag absent)" when values the rule reads are not in the row: often why it
+     * failed.
+     */
     String absent(GenericRecord row) {
-      List<String> absent = columns.stream().filter(c -> row.getField(c) == null).toList();
+      List<String> absent = predicate.absent(row);
       return absent.isEmpty() ? "" : " (" + String.join(", ", absent) + " absent)";
+    }
+
+    String failure() {
+      return rule.description() != null ? rule.description() : "fails " + rule.expression();
     }
   }
 
@@ -92,10 +98,7 @@ public final class RowValidator {
     List<CompiledRule> rules = new ArrayList<>();
     for (QualityRule.Cel rule : celRules(contract)) {
       try {
-        RowPredicate predicate = env.compile(rule.expression());
-        List<String> columns = predicate.referencedColumns().stream()
-            .filter(c -> schema.asStruct().field(c) != null).sorted().toList();
-        rules.add(new CompiledRule(rule, predicate, columns));
+        rules.add(new CompiledRule(rule, env.compile(rule.expression())));
       } catch (InvalidExpressionException e) {
         throw new IllegalArgumentException("rule '" + rule.name() + "' does not compile: " + e.getMessage(), e);
       }
@@ -183,13 +186,17 @@ public final class RowValidator {
         String field = r.rule().field() == null ? "" : r.rule().field();
         try {
           if (!r.predicate().test(row, now)) {
-            findings.add(r.rule().severity(), "rule", field, r.rule().name(),
-                (r.rule().description() != null ? r.rule().description() : "fails " + r.rule().expression())
-                    + r.absent(row));
+            findings.add(r.rule().severity(), "rule", field, r.rule().name(), r.failure() + r.absent(row));
           }
         } catch (CelEvaluationException e) {
-          findings.add(r.rule().severity() == Severity.INFO ? Severity.WARNING : r.rule().severity(), "rule_error",
-              field, r.rule().name(), "cannot be evaluated: " + e.getMessage() + r.absent(row));
+          String absent = r.absent(row);
+          if (!absent.isEmpty()) {
+            // CEL cannot read through a missing member: the row lacks what the rule needs, so it fails the rule
+            findings.add(r.rule().severity(), "rule", field, r.rule().name(), r.failure() + absent);
+          } else {
+            findings.add(r.rule().severity() == Severity.INFO ? Severity.WARNING : r.rule().severity(), "rule_error",
+                field, r.rule().name(), "cannot be evaluated: " + e.getMessage());
+          }
         }
       }
     }

@@ -55,6 +55,33 @@ class NestedFiltersTest {
   }
 
   @Test
+  void aFailureOnARowThatLacksANestedValueNamesWhatItLacks() throws Exception {
+    Contract contract = contract();
+    Schema schema = IcebergMapping.schema(contract);
+    RowExpressions cel = RowExpressions.forFields(contract.table().fields());
+    GenericRecord row = GenericRecord.create(schema);
+    row.setField("id", "a");
+    GenericRecord ev = GenericRecord.create(schema.findField("ev").type().asStructType());
+    ev.setField("kind", "pickup"); // no `at`, no `day`
+    row.setField("ev", ev);
+    Types.StructType readingType = schema.findField("readings").type().asListType().elementType().asStructType();
+    GenericRecord reading = GenericRecord.create(readingType);
+    reading.setField("value", new BigDecimal("3.50")); // no `at`
+    row.setField("readings", java.util.Arrays.asList(reading, null));
+
+    RowPredicate at = cel.compile("ev.at < timestamp('2025-11-25T10:00:01Z')");
+    org.junit.jupiter.api.Assertions.assertThrows(dev.cel.runtime.CelEvaluationException.class,
+        () -> at.test(row, NOW), "CEL cannot compare what is not there");
+    assertEquals(List.of("ev.at"), at.absent(row));
+    assertEquals(List.of("readings[1]", "readings[0].at"),
+        cel.compile("readings.all(r, r.at > timestamp('2025-11-25T09:59:30Z'))").absent(row));
+    assertEquals(List.of(), cel.compile("ev.kind == 'x' && size(readings) > 1").absent(row),
+        "every value it reads is there");
+    row.setField("ev", null);
+    assertEquals(List.of("ev"), cel.compile("row.ev.day == '2025-11-25'").absent(row));
+  }
+
+  @Test
   void nestedPropertiesAreTypeChecked() throws Exception {
     Contract contract = contract();
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());

@@ -198,10 +198,13 @@ public final class RowQueries {
               continue;
             }
           } catch (CelEvaluationException e) {
-            // a row the filter cannot evaluate (e.g. a missing optional value) does not match it
-            failed++;
-            if (firstFailure == null) {
-              firstFailure = e.getMessage();
+            // a row the filter cannot evaluate does not match it; one that lacks a value the filter reads (a
+            // missing optional member, CEL having no null-safe navigation) is no failure of the filter either
+            if (predicate.absent(r).isEmpty()) {
+              failed++;
+              if (firstFailure == null) {
+                firstFailure = e.getMessage();
+              }
             }
             continue;
           }

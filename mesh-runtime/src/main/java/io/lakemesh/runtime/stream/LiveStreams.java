@@ -207,8 +207,8 @@ public final class LiveStreams {
           try {
             match = filter == null || filter.test(r, now);
           } catch (dev.cel.runtime.CelEvaluationException e) {
-            match = false; // left out, and said once
-            if (!filterFailed) {
+            match = false; // left out, and said once (lacking a value the filter reads is no error)
+            if (!filterFailed && filter.absent(r).isEmpty()) {
               filterFailed = true;
               messages.add(ChangeHub.filterError(e.getMessage()));
             }
