@@ -68,6 +68,38 @@ class RowValidatorTest {
   }
 
   @Test
+  void aRuleOverAMissingNestedValueFailsNamingItsPath() throws Exception {
+    RowValidator shipments = RowValidator.compile(ContractParser.parse("shipments", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: log.shipments
+        version: 1.0.0
+        status: active
+        domain: log
+        schema:
+          - name: shipments
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: geo
+                logicalType: object
+                properties: [{name: lat, logicalType: number}]
+              - name: items
+                logicalType: array
+                items: {logicalType: object, properties: [{name: tag, logicalType: string}]}
+            quality:
+              - {name: on_map, type: custom, engine: cel, implementation: 'geo.lat != 0.0'}
+              - {name: no_bad_tag, type: custom, engine: cel, implementation: 'items.all(i, i.tag != "bad")'}
+        """));
+    Outcome outcome = shipments.validate("{\"id\":\"s1\",\"items\":[{\"tag\":\"ok\"},{}]}"
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    List<Violation> errors = ((Outcome.Rejected) outcome).errors();
+    assertEquals(List.of(
+            new Violation("rule", "", "on_map", "fails geo.lat != 0.0 (geo absent)"),
+            new Violation("rule", "", "no_bad_tag", "fails items.all(i, i.tag != \"bad\") (items[1].tag absent)")),
+        errors);
+  }
+
+  @Test
   void aNumberTooWideForItsColumnNamesTheKeyThatSetTheWidth() throws Exception {
     RowValidator v = RowValidator.compile(ContractParser.parse("widths", """
         apiVersion: v3.1.0
