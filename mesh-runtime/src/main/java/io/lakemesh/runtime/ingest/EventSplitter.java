@@ -27,8 +27,21 @@ public final class EventSplitter {
   /** One event of a body: its bytes as received, and its key (null when absent or not a scalar). */
   public record Event(byte[] bytes, String key) {}
 
+  /**
+   * The most bytes one event may have: it travels as one Kafka record, whose request limit (1 MiB) also holds its
+   * key, headers and framing.
+   */
+  public static final int MAX_EVENT_BYTES = 1_000_000;
+
+  /** One event larger than {@link #MAX_EVENT_BYTES}: no retry can make it fit, so nothing of the body is sent. */
+  public static final class EventTooLargeException extends MalformedBodyException {
+    public EventTooLargeException(String message) {
+      super(message);
+    }
+  }
+
   /** A body that is not a JSON array or NDJSON of objects; the message says where and why. */
-  public static final class MalformedBodyException extends Exception {
+  public static class MalformedBodyException extends Exception {
     public MalformedBodyException(String message) {
       super(message);
     }
@@ -95,7 +108,7 @@ public final class EventSplitter {
         throw new MalformedBodyException("unexpected content after the object, at line "
             + p.currentTokenLocation().getLineNr() + " (NDJSON has one object per line)");
       }
-      return List.of(new Event(Arrays.copyOfRange(body, start, to), key));
+      return List.of(event(Arrays.copyOfRange(body, start, to), key, "the event"));
     } catch (JsonParseException e) {
       throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr() + ": " + readable(e));
@@ -131,12 +144,14 @@ public final class EventSplitter {
           throw new MalformedBodyException("the array is not closed");
         }
         if (t != JsonToken.START_OBJECT) {
-          throw new MalformedBodyException("element " + (events.size() + 1) + " is not a JSON object");
+          throw new MalformedBodyException("element " + (events.size() + 1) + " of the array (counting from 1) is"
+              + " not a JSON object");
         }
         int from = (int) p.currentTokenLocation().getByteOffset();
         String key = readObject(p, keyField);
         int to = (int) p.currentLocation().getByteOffset();
-        events.add(new Event(Arrays.copyOfRange(body, from, to), key));
+        events.add(event(Arrays.copyOfRange(body, from, to), key, "element " + (events.size() + 1)
+            + " of the array (counting from 1)"));
       }
       if (p.nextToken() != null) {
         throw new MalformedBodyException("unexpected content after the array");
@@ -148,6 +163,14 @@ public final class EventSplitter {
       throw new MalformedBodyException("unreadable body: " + readable(e));
     }
     return events;
+  }
+
+  private static Event event(byte[] bytes, String key, String which) throws EventTooLargeException {
+    if (bytes.length > MAX_EVENT_BYTES) {
+      throw new EventTooLargeException(which + " is " + bytes.length + " bytes; one event may be at most "
+          + MAX_EVENT_BYTES + " bytes (nothing of this body was accepted)");
+    }
+    return new Event(bytes, key);
   }
 
   private static List<Event> lines(byte[] body, KeyField keyField) throws MalformedBodyException {
@@ -170,7 +193,7 @@ public final class EventSplitter {
       }
       if (begin < end) {
         byte[] bytes = Arrays.copyOfRange(body, begin, end);
-        events.add(new Event(bytes, lineKey(bytes, line, keyField)));
+        events.add(event(bytes, lineKey(bytes, line, keyField), "the event on line " + line));
       }
       from = to + 1;
     }

@@ -311,6 +311,8 @@ public final class ApiRoutes extends AllDirectives {
           try {
             events = routing.isEmpty() ? EventSplitter.split(body, ndjson, null)
                 : EventSplitter.split(body, ndjson, routing.get().column(), routing.get()::fromJson);
+          } catch (EventSplitter.EventTooLargeException e) {
+            return problem(new Problem(413, "event-too-large", "Payload too large", e.getMessage()), instance);
           } catch (EventSplitter.MalformedBodyException e) {
             return problem(Problem.badRequest("malformed-body", e.getMessage()), instance);
           }
@@ -334,7 +336,8 @@ public final class ApiRoutes extends AllDirectives {
           return completeWithFuture(answer.exceptionally(error -> {
             LOG.error("ingest into {} failed: events not acknowledged by Kafka", p.id(), error);
             return new Problem(503, "log-unavailable", "Service unavailable",
-                "the events could not be made durable; nothing was accepted, retry later").toResponse(instance);
+                "the events could not all be made durable (some may have been); send them all again later: a re-sent"
+                    + " event is stored once when the product has a primary key").toResponse(instance);
           }));
         });
       }));

@@ -29,6 +29,18 @@ class EventSplitterTest {
   }
 
   @Test
+  void anEventTooLargeForOneKafkaRecordRefusesTheWholeBody() {
+    String big = "{\"id\":\"2\",\"blob\":\"" + "x".repeat(EventSplitter.MAX_EVENT_BYTES) + "\"}";
+    EventSplitter.EventTooLargeException inArray = assertThrows(EventSplitter.EventTooLargeException.class,
+        () -> EventSplitter.split(("[{\"id\":\"1\"}," + big + "]").getBytes(StandardCharsets.UTF_8), false, "id"));
+    assertEquals("element 2 of the array (counting from 1) is 1000020 bytes; one event may be at most 1000000 bytes"
+        + " (nothing of this body was accepted)", inArray.getMessage());
+    EventSplitter.EventTooLargeException onLine = assertThrows(EventSplitter.EventTooLargeException.class,
+        () -> EventSplitter.split(("{\"id\":\"1\"}\n" + big + "\n").getBytes(StandardCharsets.UTF_8), true, "id"));
+    assertTrue(onLine.getMessage().startsWith("the event on line 2 is 1000020 bytes"), onLine.getMessage());
+  }
+
+  @Test
   void anEmptyArrayIsNoEvents() throws Exception {
     assertEquals(0, EventSplitter.split("[ ]".getBytes(StandardCharsets.UTF_8), false, "id").size());
   }
