@@ -41,6 +41,10 @@ class QualityGateTest {
         customProperties:
           - property: lakemeshPartitions
             value: 1
+        slaProperties:
+          - property: latency
+            value: 5
+            unit: s
         schema:
           - name: readings
             properties:
@@ -93,6 +97,10 @@ class QualityGateTest {
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       assertTrue(halted.contains("lakemesh_pipeline_halted{product=\"" + PRODUCT + "\",service=\"lakemesh\"} 1.0"),
           "an alert can fire on the halt: " + halted.lines().filter(l -> l.contains("halted")).toList());
+      // the batches that did commit were fast, but the halted one's events wait: the latency objective is breached
+      stats = awaitStats(node, PRODUCT, s -> s.path("sla").path("latency").path("status").asText().equals("breached"));
+      assertTrue(stats.path("sla").path("latency").path("detail").asText()
+          .contains("partition 0 is halted with 2 events waiting"), stats.toString());
     }
   }
 

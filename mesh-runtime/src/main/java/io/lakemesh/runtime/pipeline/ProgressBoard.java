@@ -61,19 +61,26 @@ public final class ProgressBoard implements AutoCloseable {
   }
 
   private long lag(String productId, boolean fresh) {
+    return lagByPartition(productId, fresh).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Events accepted but not yet in silver, per partition of the product's raw topic (freshly read log ends). */
+  public Map<Integer, Long> freshLagByPartition(String productId) {
+    return lagByPartition(productId, true);
+  }
+
+  private Map<Integer, Long> lagByPartition(String productId, boolean fresh) {
     Map<Integer, Long> ends = new java.util.HashMap<>(logEnds.ends(productId, fresh));
     Map<Integer, AtomicLong> mine = produced.get(productId);
     if (mine != null) {
       mine.forEach((partition, offset) -> ends.merge(partition, offset.get() + 1, Math::max));
     }
     if (ends.isEmpty()) {
-      return 0;
+      return Map.of();
     }
     SourcePositions done = committed.apply(productId);
-    long lag = 0;
-    for (Map.Entry<Integer, Long> e : ends.entrySet()) {
-      lag += Math.max(0, e.getValue() - done.next(e.getKey()));
-    }
+    Map<Integer, Long> lag = new java.util.TreeMap<>();
+    ends.forEach((partition, end) -> lag.put(partition, Math.max(0, end - done.next(partition))));
     return lag;
   }
 

@@ -16,6 +16,7 @@ import io.lakemesh.runtime.storage.Warehouse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
@@ -72,6 +73,8 @@ public final class ProductStats {
     ObjectNode stats = JsonNodeFactory.instance.objectNode();
     ObjectNode stages = stats.putObject("rows");
     Instant last = null;
+    Waiting waiting = null;
+    List<ClusterProgress.WorkerStatus> statuses = workers.workers(product);
     if (product.stage() == Stage.SOURCE) {
       Table bronze = StageTables.bronze(warehouse, product);
       Table silver = StageTables.served(warehouse, product);
@@ -99,7 +102,9 @@ public final class ProductStats {
           checks.put(k.substring("check.".length()), v);
         }
       });
-      stats.put("lag", progress.freshLag(product.id()));
+      Map<Integer, Long> lagByPartition = progress.freshLagByPartition(product.id());
+      stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
+      waiting = waiting(statuses, lagByPartition);
       last = latest(latest(commitTime(bronze), commitTime(silver)), commitTime(quarantine));
     } else {
       Table table = StageTables.served(warehouse, product);
@@ -112,13 +117,16 @@ public final class ProductStats {
     }
     stats.put("lastCommit", last == null ? null : last.toString());
     stats.put("freshnessSeconds", last == null ? null : Duration.between(last, Instant.now()).toSeconds());
-    List<ClusterProgress.WorkerStatus> statuses = workers.workers(product);
     ServiceLevels sla = ServiceLevels.of(product.contract());
     ObjectNode slas = stats.putObject("sla");
     if (sla.freshness().isPresent()) {
-      // a product that never committed is as stale as the time since this node started
-      SlaVerdict v = sla.evaluateFreshness(last != null ? last : progress.startedAt(), Instant.now());
-      String detail = last != null ? v.sentence() : "no commit yet; " + Duration.between(progress.startedAt(),
+      // a product that never committed is as stale as the time since this node started; a partition with events
+      // waiting is as stale as its own last commit, whatever the other partitions commit
+      Instant reference = last != null ? last : progress.startedAt();
+      boolean partitionBehind = waiting != null && waiting.since().isBefore(reference);
+      SlaVerdict v = sla.evaluateFreshness(partitionBehind ? waiting.since() : reference, Instant.now());
+      String detail = partitionBehind ? v.sentence() + " (" + waiting.describe() + ")"
+          : last != null ? v.sentence() : "no commit yet; " + Duration.between(progress.startedAt(),
           Instant.now()).toSeconds() + " s since this node started, against an objective of "
           + v.objective().toSeconds() + " s";
       slas.putObject("freshness").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
@@ -128,6 +136,13 @@ public final class ProductStats {
     Duration latency = statuses.stream().map(ClusterProgress.WorkerStatus::state)
         .filter(s -> s != null && s.lastLatency() != null).map(ProgressBoard.PipelineState::lastLatency)
         .max(Duration::compareTo).orElse(null);
+    // events waiting on a worker that does not run (halted by a critical rule, failed) have waited at least since
+    // its last commit, however fast the batches that do commit are
+    Duration stuck = waiting == null || waiting.running() ? null : Duration.between(waiting.since(), Instant.now());
+    boolean stuckLonger = stuck != null && (latency == null || stuck.compareTo(latency) > 0);
+    if (stuckLonger) {
+      latency = stuck;
+    }
     if (sla.latency().isPresent() && latency == null) {
       // declared but not measurable yet: say so rather than leave the objective out of the stats
       slas.putObject("latency").put("status", "no-data").put("objectiveSeconds", sla.latency().get().toSeconds())
@@ -137,10 +152,43 @@ public final class ProductStats {
       SlaVerdict v = sla.evaluateLatency(latency);
       slas.putObject("latency").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
           .put("objectiveSeconds", v.objective().toSeconds())
-          .put("observedMillis", latency.toMillis()).put("detail", v.sentence());
+          .put("observedMillis", latency.toMillis())
+          .put("detail", stuckLonger ? v.sentence() + " (" + waiting.describe() + ")" : v.sentence());
     }
     stats.set("pipeline", pipeline(statuses));
     return stats;
+  }
+
+  /**
+   * The partition whose events have waited longest: its worker's last commit (or this node's start), the events
+   * waiting, and whether the worker runs.
+   */
+  record Waiting(int partition, Instant since, long events, String state) {
+    boolean running() {
+      return state.equals("running");
+    }
+
+    String describe() {
+      return "partition " + partition + (running() ? "" : " is " + state) + " with " + events
+          + " events waiting since its last commit at " + since;
+    }
+  }
+
+  private Waiting waiting(List<ClusterProgress.WorkerStatus> statuses, Map<Integer, Long> lagByPartition) {
+    Waiting oldest = null;
+    for (ClusterProgress.WorkerStatus s : statuses) {
+      Integer partition = s.worker().partition();
+      long events = partition == null ? 0 : lagByPartition.getOrDefault(partition, 0L);
+      if (events == 0) {
+        continue;
+      }
+      Instant since = s.state() == null || s.state().lastCommit() == null ? progress.startedAt()
+          : s.state().lastCommit();
+      if (oldest == null || since.isBefore(oldest.since())) {
+        oldest = new Waiting(partition, since, events, s.stateName());
+      }
+    }
+    return oldest;
   }
 
   /**
