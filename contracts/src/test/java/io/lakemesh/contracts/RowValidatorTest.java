@@ -68,6 +68,31 @@ class RowValidatorTest {
   }
 
   @Test
+  void aMissingRuleOfARequiredPropertyIsNamedBesideRequired() throws Exception {
+    RowValidator devices = RowValidator.compile(ContractParser.parse("devices", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.devices
+        version: 1.0.0
+        status: active
+        domain: iot
+        schema:
+          - name: devices
+            properties:
+              - name: device_id
+                logicalType: string
+                required: true
+                primaryKey: true
+                quality:
+                  - {name: device_id_present, metric: missingValues, mustBe: 0}
+        """));
+    Outcome blank = devices.validate("{\"device_id\":\"  \"}".getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals(List.of(new Violation("required", "device_id", "required", "is required"),
+            new Violation("missing_value", "device_id", "device_id_present", "is missing")),
+        ((Outcome.Rejected) blank).errors());
+  }
+
+  @Test
   void aRuleOverAMissingNestedValueFailsNamingItsPath() throws Exception {
     RowValidator shipments = RowValidator.compile(ContractParser.parse("shipments", """
         apiVersion: v3.1.0

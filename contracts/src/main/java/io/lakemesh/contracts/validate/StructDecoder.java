@@ -88,20 +88,19 @@ final class StructDecoder implements Decoder {
       if (missing) {
         if (m.required()) {
           findings.error("required", memberPath, "required", "is required");
-        } else {
-          for (QualityRule.Library rule : m.missingRules()) {
-            boolean nullRule = rule.metric().equals("nullValues");
-            if (nullRule && !absent) {
-              continue; // a blank or listed value is missing, not null
-            }
-            if (!nullRule && !absent && !rule.countsAsMissing(value.asText())) {
-              continue; // another missingValues rule's list
-            }
-            // an offender of a threshold rule stays and is counted: the batch judges the share
-            Severity severity = rule.threshold().rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
-            findings.add(severity, nullRule ? "null_value" : "missing_value", memberPath, rule.name(),
-                "is missing");
+        }
+        // the property's own rules are named too, required or not: a team counts and alerts on its rule's name
+        for (QualityRule.Library rule : m.missingRules()) {
+          boolean nullRule = rule.metric().equals("nullValues");
+          if (nullRule && !absent) {
+            continue; // a blank or listed value is missing, not null
           }
+          if (!nullRule && !absent && !rule.countsAsMissing(value.asText())) {
+            continue; // another missingValues rule's list
+          }
+          // an offender of a threshold rule stays and is counted: the batch judges the share
+          Severity severity = rule.threshold().rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
+          findings.add(severity, nullRule ? "null_value" : "missing_value", memberPath, rule.name(), "is missing");
         }
         continue;
       }
