@@ -35,7 +35,7 @@ public interface Aggregation {
 
     /**
      * An aggregate with one more contribution folded in; null counts as nothing. Sums are exact for decimals and
-     * whole numbers, whose overflow throws rather than wrapping around.
+     * whole numbers, whose overflow throws rather than wrapping around; a sum of doubles that overflows throws too.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Object apply(Object acc, Object delta) {
@@ -59,7 +59,13 @@ public interface Aggregation {
         return Math.addExact(a, ((Number) delta).intValue());
       }
       if (acc instanceof Double a) {
-        return a + ((Number) delta).doubleValue();
+        double sum = a + ((Number) delta).doubleValue();
+        if (Double.isInfinite(sum) && !Double.isInfinite(a)) {
+          // a column of finite doubles (silver refuses others) must not turn into Infinity, which no JSON number
+          // writes: like a whole-number overflow, it stops the stage with the reason rather than store it
+          throw new ArithmeticException("a sum of doubles overflows (" + a + " + " + delta + ")");
+        }
+        return sum;
       }
       throw new IllegalStateException("measure of type " + acc.getClass().getSimpleName() + " is not additive");
     }
