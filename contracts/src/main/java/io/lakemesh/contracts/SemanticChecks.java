@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.cel.InvalidExpressionException;
 import io.lakemesh.contracts.cel.RowExpressions;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.validate.IntegerFormat;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.ContractMetadata;
 import io.lakemesh.contracts.model.Field;
@@ -314,17 +315,39 @@ final class SemanticChecks {
     }
     boolean whole = f.type() == LogicalType.INTEGER || IcebergMapping.isWholeNumber(f);
     if (whole && problems.size() == before) {
-      checkIntegerRange(o, pointer, problems);
+      checkIntegerRange(f, o, pointer, problems);
     }
   }
 
-  /** Bounds with room between them for a fraction only ({@code exclusiveMinimum: 36, exclusiveMaximum: 37}). */
-  private static void checkIntegerRange(TypeOptions o, String pointer, List<Problem> problems) {
+  /**
+   * Bounds with room between them for a fraction only ({@code exclusiveMinimum: 36, exclusiveMaximum: 37}), or
+   * none within the column's width ({@code format: u8, minimum: 300}); and a bound beyond the width, which admits
+   * values the column cannot store ({@code maximum: 3000000000} on a 32-bit integer): they would be quarantined.
+   */
+  private static void checkIntegerRange(Field f, TypeOptions o, String pointer, List<Problem> problems) {
     io.lakemesh.contracts.model.WholeBounds whole = io.lakemesh.contracts.model.WholeBounds.of(o);
     if (whole.empty()) {
       problems.add(new Problem(pointer + "/" + whole.lowKey(), whole.lowKey() + " " + option(o, whole.lowKey())
           + " and " + whole.highKey() + " " + option(o, whole.highKey())
           + " leave no whole number between them: no integer can pass"));
+      return;
+    }
+    IntegerFormat width = IntegerFormat.of(f);
+    String wider = o.format() != null ? "choose a wider format" : "store it wider with format: i64 (or physicalType: bigint)";
+    if (whole.low() != null && whole.low().compareTo(width.max()) > 0) {
+      problems.add(new Problem(pointer + "/" + whole.lowKey(), whole.lowKey() + " " + option(o, whole.lowKey())
+          + " leaves no value " + width.description() + " can hold (" + width.range() + "): no integer can pass"));
+    } else if (whole.high() != null && whole.high().compareTo(width.min()) < 0) {
+      problems.add(new Problem(pointer + "/" + whole.highKey(), whole.highKey() + " " + option(o, whole.highKey())
+          + " leaves no value " + width.description() + " can hold (" + width.range() + "): no integer can pass"));
+    } else if (whole.high() != null && whole.high().compareTo(width.max()) > 0) {
+      problems.add(new Problem(pointer + "/" + whole.highKey(), whole.highKey() + " " + option(o, whole.highKey())
+          + " is beyond " + width.description() + " (" + width.range() + "): values above " + width.max().toPlainString()
+          + " would be quarantined; " + wider));
+    } else if (whole.low() != null && whole.low().compareTo(width.min()) < 0) {
+      problems.add(new Problem(pointer + "/" + whole.lowKey(), whole.lowKey() + " " + option(o, whole.lowKey())
+          + " is beyond " + width.description() + " (" + width.range() + "): values below " + width.min().toPlainString()
+          + " would be quarantined; " + wider));
     }
   }
 

@@ -32,7 +32,7 @@ public record IntegerFormat(BigDecimal min, BigDecimal max, String description) 
       case "u32" -> new IntegerFormat(BigDecimal.ZERO, BigDecimal.valueOf(4_294_967_295L),
           "an unsigned 32-bit integer (format u32)");
       case "u64" -> new IntegerFormat(BigDecimal.ZERO, LONG_MAX,
-          "an unsigned integer that fits 64 bits (format u64)");
+          "an unsigned integer up to 2^63-1 (format u64, stored as a signed 64-bit integer)");
       default -> int32 ? new IntegerFormat(INT_MIN, INT_MAX, "a 32-bit integer")
           : new IntegerFormat(LONG_MIN, LONG_MAX, "a 64-bit integer");
     };
