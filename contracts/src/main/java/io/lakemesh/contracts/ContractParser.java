@@ -246,12 +246,21 @@ public final class ContractParser {
       }
     }
     alternatives.entrySet().removeIf(e -> e.getValue().size() < 2);
+    for (SchemaMessage m : messages) {
+      // a oneOf that fails because several comparisons match reports no missing keys: it is the same mistake
+      if (m.type().equals("oneOf") && THRESHOLD_KEYS.stream().filter(k -> document.at(m.path()).has(k)).count() > 1) {
+        alternatives.computeIfAbsent(m.path(), k -> new LinkedHashSet<>(THRESHOLD_KEYS));
+      }
+    }
     alternatives.forEach((path, keys) -> {
       // a oneOf also fails when several branches match: then the keys listed are the ones not given
       List<String> given = THRESHOLD_KEYS.stream().filter(k -> document.at(path).has(k)).toList();
-      problems.add(new Problem(path, given.size() > 1
+      problems.add(new Problem(given.size() == 1 ? path + "/" + given.get(0) : path, given.size() > 1
           ? what(path) + " takes one comparison, got " + String.join(" and ", given) + " (one of "
               + String.join(", ", THRESHOLD_KEYS) + "; mustBeBetween: [low, high] for a range)"
+          : given.size() == 1
+          ? what(path) + "'s " + given.get(0) + " is not " + (given.get(0).endsWith("Between")
+              ? "a range: write [low, high], two numbers" : "a number")
           : what(path) + " needs one of " + String.join(", ", keys) + " (none given)"));
     });
     List<SchemaMessage> kept = messages.stream()

@@ -540,6 +540,38 @@ final class SemanticChecks {
         }
         checkArgumentProperties(contract, located, lib, problems);
         checkValidValueTypes(contract, located, lib, problems);
+        checkThreshold(contract, located, lib, problems);
+      }
+    }
+  }
+
+  private static final List<String> THRESHOLD_KEYS = List.of("mustBe", "mustNotBe", "mustBeGreaterThan",
+      "mustBeGreaterOrEqualTo", "mustBeLessThan", "mustBeLessOrEqualTo", "mustBeBetween", "mustNotBeBetween");
+
+  /** A threshold no measurement can meet, or a percent that means nothing: written by mistake, never meant. */
+  private static void checkThreshold(Contract contract, LocatedRule located, QualityRule.Library lib,
+      List<Problem> problems) {
+    JsonNode node = contract.document() == null ? null : contract.document().at(located.pointer());
+    String key = node == null ? null : THRESHOLD_KEYS.stream().filter(node::has).findFirst().orElse(null);
+    if (key == null) {
+      return; // the default (no offender at all), or a missing comparison the schema already reports
+    }
+    io.lakemesh.contracts.model.Threshold t = lib.threshold();
+    String rule = "rule '" + lib.name() + "': ";
+    if (t.upper() != null && t.value().compareTo(t.upper()) > 0) {
+      problems.add(new Problem(located.pointer(key), rule + key + " [" + t.value().toPlainString() + ", "
+          + t.upper().toPlainString() + "] has its low bound above its high one: write [" + t.upper().toPlainString()
+          + ", " + t.value().toPlainString() + "]"));
+    }
+    if (lib.percent() && lib.metric().equals("rowCount")) {
+      problems.add(new Problem(located.pointer("unit"), rule + "rowCount counts rows: a percent of them has no"
+          + " meaning (leave unit out)"));
+    } else if (lib.percent()) {
+      for (java.math.BigDecimal v : java.util.Arrays.asList(t.value(), t.upper())) {
+        if (v != null && (v.signum() < 0 || v.compareTo(java.math.BigDecimal.valueOf(100)) > 0)) {
+          problems.add(new Problem(located.pointer(key), rule + "a percent is 0 to 100; got " + v.toPlainString()));
+          break;
+        }
       }
     }
   }

@@ -166,6 +166,33 @@ class ContractParserTest {
   }
 
   @Test
+  void thresholdsNoMeasurementCanMeetAreRefusedOneLineEach() {
+    String text = auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - name: a
+          logicalType: string
+          quality:
+            - {name: a1, metric: nullValues, mustBeBetween: [20, 0]}
+            - {name: a2, metric: nullValues, mustBeBetween: [0, 200], unit: percent}
+            - {name: a3, metric: nullValues, mustBe: 0, mustNotBe: 1}
+        """) + """
+            quality:
+              - {name: rc, metric: rowCount, mustBeGreaterThan: 10, unit: percent}
+        """;
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    assertEquals(List.of(
+            "/schema/0/properties/1/quality/0/mustBeBetween: rule 'a1': mustBeBetween [20, 0] has its low bound above"
+                + " its high one: write [0, 20]",
+            "/schema/0/properties/1/quality/1/mustBeBetween: rule 'a2': a percent is 0 to 100; got 200",
+            "/schema/0/properties/1/quality/2: a quality rule takes one comparison, got mustBe and mustNotBe (one of"
+                + " mustBe, mustNotBe, mustBeGreaterThan, mustBeGreaterOrEqualTo, mustBeLessThan,"
+                + " mustBeLessOrEqualTo, mustBeBetween, mustNotBeBetween; mustBeBetween: [low, high] for a range)",
+            "/schema/0/quality/0/unit: rule 'rc': rowCount counts rows: a percent of them has no meaning (leave unit"
+                + " out)"),
+        e.problems().stream().map(Problem::toString).toList(), e.getMessage());
+  }
+
+  @Test
   void keyColumnsWithoutPositionsAreNamedEachAtItself() {
     String text = auths("""
         - {name: auth_id, logicalType: string, primaryKey: true, required: true}
