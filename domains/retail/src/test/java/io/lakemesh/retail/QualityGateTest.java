@@ -101,6 +101,7 @@ class QualityGateTest {
       stats = awaitStats(node, PRODUCT, s -> s.path("sla").path("latency").path("status").asText().equals("breached"));
       assertTrue(stats.path("sla").path("latency").path("detail").asText()
           .contains("partition 0 is halted with 2 events waiting"), stats.toString());
+      assertEquals(5000, stats.path("sla").path("latency").path("objectiveMillis").asInt(), stats.toString());
     }
   }
 

@@ -130,7 +130,8 @@ public final class ProductStats {
           Instant.now()).toSeconds() + " s since this node started, against an objective of "
           + v.objective().toSeconds() + " s";
       slas.putObject("freshness").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
-          .put("objectiveSeconds", v.objective().toSeconds()).put("detail", detail);
+          .put("objectiveSeconds", v.objective().toSeconds()).put("objectiveMillis", v.objective().toMillis())
+          .put("detail", detail);
     }
     // the slowest worker's last batch is the product's latency
     Duration latency = statuses.stream().map(ClusterProgress.WorkerStatus::state)
@@ -146,12 +147,13 @@ public final class ProductStats {
     if (sla.latency().isPresent() && latency == null) {
       // declared but not measurable yet: say so rather than leave the objective out of the stats
       slas.putObject("latency").put("status", "no-data").put("objectiveSeconds", sla.latency().get().toSeconds())
+          .put("objectiveMillis", sla.latency().get().toMillis())
           .put("detail", "no batch committed since the workers started; latency is measured per batch");
     }
     if (sla.latency().isPresent() && latency != null) {
       SlaVerdict v = sla.evaluateLatency(latency);
       slas.putObject("latency").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
-          .put("objectiveSeconds", v.objective().toSeconds())
+          .put("objectiveSeconds", v.objective().toSeconds()).put("objectiveMillis", v.objective().toMillis())
           .put("observedMillis", latency.toMillis())
           .put("detail", stuckLonger ? v.sentence() + " (" + waiting.describe() + ")" : v.sentence());
     }
