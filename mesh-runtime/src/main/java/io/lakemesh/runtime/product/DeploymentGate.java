@@ -47,10 +47,12 @@ public final class DeploymentGate {
   private static void announceNewMajor(ProductCatalog products, Product newest) {
     String older = newest.id() + Product.VERSION_SEPARATOR;
     products.all().stream().filter(p -> p.id().startsWith(older) && p.majorVersion() < newest.majorVersion())
-        .forEach(p -> LOG.warn("{} now names major version {} ({}), whose new tables fill from the raw topic's"
-            + " history; {} {} keeps its tables and is served as {}: readers of {} read the new major from now on,"
-            + " and pin {} to keep reading the old one", newest.id(), newest.majorVersion(),
-            newest.contract().version(), newest.id(), p.contract().version(), p.id(), newest.id(), p.id()));
+        .forEach(p -> LOG.warn("{} now names major version {} ({}), whose new tables {}; {} {} keeps its tables"
+            + " and is served as {}: readers of {} read the new major from now on, and pin {} to keep reading the old"
+            + " one", newest.id(), newest.majorVersion(), newest.contract().version(),
+            newest.stage() == io.lakemesh.contracts.model.Stage.SOURCE ? "fill from the raw topic's history"
+                : "are computed from all of " + newest.contract().settings().upstream(),
+            newest.id(), p.contract().version(), p.id(), newest.id(), p.id()));
   }
 
   public static void check(Warehouse warehouse, ProductCatalog products) {
