@@ -47,8 +47,12 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /** Drains the pipeline and keeps it stopped until resumed (operator action); replies with the new state. */
   public record Pause(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
 
-  /** Starts a paused or halted pipeline again from its last commit; replies with the new state. */
-  public record Resume(ActorRef<ProgressBoard.PipelineState> replyTo) implements Command {}
+  /**
+   * Starts a paused or halted pipeline again from its last commit; replies with the new state. With {@code
+   * quarantineBatch}, a source worker's first batch that fails a critical rule again goes to quarantine instead of
+   * halting the stage.
+   */
+  public record Resume(ActorRef<ProgressBoard.PipelineState> replyTo, boolean quarantineBatch) implements Command {}
 
   /**
    * Replays a product. A derived product: the gold partitions touched by upstream commits after {@code from}
@@ -121,6 +125,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline pipeline;
   private boolean stopping;
   private boolean halted;
+  /** An operator resumed asking that a batch failing a critical rule again be quarantined (next source start). */
+  private boolean quarantineBatch;
   private boolean paused;
   private Replay replaying;
   private long batches;
@@ -202,6 +208,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .onMessage(Resume.class, m -> {
           paused = false;
           halted = false;
+          quarantineBatch = m.quarantineBatch();
           keepPaused(false);
           ensureRunning();
           m.replyTo().tell(services.progress().state(worker.entityId()));
@@ -286,6 +293,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline startSource() {
     ensureTopic();
     SourceBatchCommitter committer = newCommitter();
+    if (quarantineBatch) {
+      committer.quarantineNextFailingBatch();
+      quarantineBatch = false;
+    }
     Instant started = Instant.now();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
         services.pipeline(), services.io(), result -> {

@@ -57,6 +57,8 @@ public final class SourceBatchCommitter {
   private long lastCompaction = System.nanoTime();
   private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean stopping;
+  /** Set by an operator's resume: the next batch that fails a critical rule goes to quarantine instead of halting. */
+  private boolean quarantineFailingBatch;
   private volatile CompletableFuture<Void> compaction = CompletableFuture.completedFuture(null);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
@@ -173,8 +175,7 @@ public final class SourceBatchCommitter {
         offenders, duplicatesOf))) {
       silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1);
       if (!v.passed() && v.severity() == Severity.CRITICAL) {
-        throw new QualityGateException(product.id() + ": critical rule '" + v.rule() + "' failed: "
-            + v.message() + "; the batch was not committed");
+        throw new QualityGateException(product.id(), v.rule(), v.message());
       }
     }
   }
@@ -193,8 +194,7 @@ public final class SourceBatchCommitter {
     for (SqlRules.Verdict v : sqlRules.evaluate(batch, table)) {
       silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1);
       if (!v.passed() && v.severity() == Severity.CRITICAL) {
-        throw new QualityGateException(product.id() + ": critical rule '" + v.rule() + "' failed: "
-            + v.message() + "; the batch was not committed");
+        throw new QualityGateException(product.id(), v.rule(), v.message());
       }
     }
   }
@@ -225,8 +225,8 @@ public final class SourceBatchCommitter {
   }
 
   /** One raw event, validated and turned into the rows it yields (null where a table already holds it). */
-  private record Entry(int partition, long offset, Record bronzeRow, Outcome outcome, Record quarantineRow,
-      boolean toSilver) {}
+  private record Entry(ConsumerRecord<byte[], byte[]> record, Record bronzeRow, Outcome outcome,
+      Record quarantineRow, boolean toSilver) {}
 
   /** A batch validated and converted, ready to commit. Preparing is free of side effects. */
   public record Prepared(List<Entry> entries, Map<Integer, Long> batchNext, Instant oldestReceived) {}
@@ -283,7 +283,7 @@ public final class SourceBatchCommitter {
           quarantineRow = quarantineRow(rec, payload, receivedAt, hash, source, rejected.errors());
         }
       }
-      entries.add(new Entry(partition, offset, bronzeRow, outcome, quarantineRow, toSilver));
+      entries.add(new Entry(rec, bronzeRow, outcome, quarantineRow, toSilver));
     }
     return entries;
   }
@@ -309,7 +309,10 @@ public final class SourceBatchCommitter {
     Counters silverDelta = new Counters();
     Counters quarantineDelta = new Counters();
     Map<String, Long> offenders = new HashMap<>();
+    List<Entry> silverEntries = new ArrayList<>(prepared.entries().size());
     int duplicates = 0;
+    boolean quarantineIfFailing = quarantineFailingBatch;
+    quarantineFailingBatch = false; // one batch: the one the stage halted on, judged again
     for (Entry e : prepared.entries()) {
       if (e.bronzeRow() != null) {
         bronzeRows.add(e.bronzeRow());
@@ -327,6 +330,7 @@ public final class SourceBatchCommitter {
           offenders.merge(w.rule(), 1L, Long::sum);
         }
         silverRows.add(accepted.row());
+        silverEntries.add(e);
       } else if (e.quarantineRow() != null && e.outcome() instanceof Outcome.Rejected rejected) {
         for (Violation v : rejected.errors()) {
           quarantineDelta.add("rule." + counterName(v), 1);
@@ -334,18 +338,34 @@ public final class SourceBatchCommitter {
         quarantineRows.add(e.quarantineRow());
       }
     }
-    checkBatch(silverRows, offenders, silverDelta);
+    try {
+      checkBatch(silverRows, offenders, silverDelta);
+    } catch (QualityGateException gate) {
+      if (!quarantineIfFailing) {
+        throw gate;
+      }
+      quarantineBatch(gate, silverEntries, silverRows, quarantineRows, quarantineDelta);
+    }
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);
     // write the three tables' files in parallel; commit them one after the other (each commit is atomic)
     CompletableFuture<List<DataFile>> bronzeFiles = writeAsync(bronze, bronzeRows);
     CompletableFuture<List<DataFile>> silverFiles = writeAsync(silver, silverRows);
+    if (!sqlRules.isEmpty() && !silverRows.isEmpty()) {
+      try {
+        checkSql(silverFiles.join(), silverDelta);
+      } catch (QualityGateException gate) {
+        if (!quarantineIfFailing) {
+          throw gate;
+        }
+        silverFiles.join().forEach(f -> silver.io().deleteFile(f.location()));
+        quarantineBatch(gate, silverEntries, silverRows, quarantineRows, quarantineDelta);
+        silverFiles = CompletableFuture.completedFuture(List.of());
+      }
+    }
     List<DataFile> quarantineFiles = quarantineRows.isEmpty() ? List.of() : TableWriter.write(quarantine,
         quarantineRows);
-    if (!sqlRules.isEmpty()) {
-      checkSql(silverFiles.join(), silverDelta);
-    }
     Instant now = Instant.now();
     if (!nextBronze.equals(bronzeAt)) {
       TableWriter.append(bronze, bronzeFiles.join(), summary(nextBronze, null));
@@ -377,6 +397,32 @@ public final class SourceBatchCommitter {
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
     return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates, silverSnapshot,
         committed, java.time.Duration.between(prepared.oldestReceived(), committed));
+  }
+
+  /**
+   * Makes the next batch that fails a critical rule go to quarantine, every event of it with the rule as reason,
+   * instead of halting the stage: an operator's way past a batch the data cannot change (see {@code resume}).
+   */
+  public void quarantineNextFailingBatch() {
+    quarantineFailingBatch = true;
+  }
+
+  /** Moves the batch's silver rows to quarantine, each with the failed critical rule as its reason. */
+  private void quarantineBatch(QualityGateException gate, List<Entry> silverEntries, List<Record> silverRows,
+      List<Record> quarantineRows, Counters quarantineDelta) {
+    LOG.warn("{}: {}; as the operator's resume asked, its {} rows go to quarantine instead", product.id(),
+        gate.getMessage(), silverEntries.size());
+    Violation reason = new Violation("batch_rule", "", gate.rule(), "the batch failed critical rule '" + gate.rule()
+        + "' (" + gate.measure() + "); quarantined when an operator resumed the halted stage");
+    for (Entry e : silverEntries) {
+      ConsumerRecord<byte[], byte[]> rec = e.record();
+      byte[] payload = rec.value() == null ? new byte[0] : rec.value();
+      quarantineRows.add(quarantineRow(rec, payload, Instant.ofEpochMilli(rec.timestamp()), sha256(payload),
+          header(rec, SOURCE_HEADER), List.of(reason)));
+      quarantineDelta.add("rule." + counterName(reason), 1);
+    }
+    silverRows.clear();
+    silverEntries.clear();
   }
 
   /** What a reprocessing pass did: records read, rows newly in silver, still rejected, already in silver. */

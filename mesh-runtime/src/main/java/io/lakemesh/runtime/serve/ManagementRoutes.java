@@ -104,8 +104,8 @@ public final class ManagementRoutes extends AllDirectives {
                 QueryParameters.checked("/lakemesh/products/" + id + "/pause", List.of(), none ->
                 completeWithFuture(admin.pause(id))))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> postOnly(() ->
-                QueryParameters.checked("/lakemesh/products/" + id + "/resume", List.of(), none ->
-                completeWithFuture(admin.resume(id))))),
+                QueryParameters.checked("/lakemesh/products/" + id + "/resume", List.of("quarantine-batch"), params ->
+                completeWithFuture(admin.resume(id, params.get("quarantine-batch")))))),
             path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("replay"), id -> postOnly(() ->
                 // recomputing gold from a large upstream outlasts the default request timeout
                 withRequestTimeout(java.time.Duration.ofMinutes(5), () ->

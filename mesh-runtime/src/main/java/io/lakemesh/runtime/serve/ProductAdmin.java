@@ -92,11 +92,19 @@ public final class ProductAdmin {
   }
 
   public CompletionStage<HttpResponse> pause(String id) {
-    return act(id, true);
+    return act(id, true, false);
   }
 
-  public CompletionStage<HttpResponse> resume(String id) {
-    return act(id, false);
+  /**
+   * @param quarantineBatch {@code true}: the first batch after resuming that fails a critical rule again (the one a
+   *     halted stage stopped on) goes to quarantine instead of halting the stage; null or {@code false}: retried
+   */
+  public CompletionStage<HttpResponse> resume(String id, String quarantineBatch) {
+    if (quarantineBatch != null && !quarantineBatch.equals("true") && !quarantineBatch.equals("false")) {
+      return CompletableFuture.completedFuture(Problem.badRequest("bad-parameter", "quarantine-batch is true or"
+          + " false, not '" + quarantineBatch + "'").toResponse("/lakemesh/products/" + id + "/resume"));
+    }
+    return act(id, false, "true".equals(quarantineBatch));
   }
 
   /**
@@ -165,7 +173,7 @@ public final class ProductAdmin {
   }
 
   /** Pauses or resumes every worker of the product; answers with their new states. */
-  private CompletionStage<HttpResponse> act(String id, boolean pause) {
+  private CompletionStage<HttpResponse> act(String id, boolean pause, boolean quarantineBatch) {
     Product p = products.find(id).orElse(null);
     if (p == null) {
       return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'")
@@ -179,7 +187,7 @@ public final class ProductAdmin {
     for (WorkerId w : WorkerId.of(p)) {
       CompletionStage<ProgressBoard.PipelineState> reply = pause
           ? workers.entity(p, w).ask(DataProduct.Pause::new, ASK_TIMEOUT)
-          : workers.entity(p, w).ask(DataProduct.Resume::new, ASK_TIMEOUT);
+          : workers.entity(p, w).ask(replyTo -> new DataProduct.Resume(replyTo, quarantineBatch), ASK_TIMEOUT);
       replies.add(reply.toCompletableFuture().handle((state, error) ->
           new ClusterProgress.WorkerStatus(w, error == null ? state : null)));
     }
