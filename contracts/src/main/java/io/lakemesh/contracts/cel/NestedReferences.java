@@ -27,12 +27,15 @@ final class NestedReferences {
   /** Where each field a reference denotes sits in a row: member names, {@code "[]"} for the items of an array. */
   private final Map<Field, List<String>> pathOf = new java.util.IdentityHashMap<>();
   private final java.util.Set<List<String>> paths = new java.util.LinkedHashSet<>();
+  /** The path each reference node denotes, and the nodes that are only the way to another (a select's operand). */
+  private final Map<Long, List<String>> nodePaths = new java.util.LinkedHashMap<>();
+  private final java.util.Set<Long> operands = new java.util.HashSet<>();
 
   /**
    * What an expression's references say: undeclared properties, date or time literals no value can equal, and the
    * paths of the values it reads (to tell, when it fails on a row, which of them the row lacks).
    */
-  record Findings(List<String> unknown, List<String> literals, List<List<String>> paths) {}
+  record Findings(List<String> unknown, List<String> literals, List<List<String>> paths, List<String> reads) {}
 
   private NestedReferences(Map<String, Field> scope) {
     this.scope = scope;
@@ -48,7 +51,7 @@ final class NestedReferences {
     references.pathOf.put(row, List.of()); // `row.<column>` reads the column itself
     references.resolve(expr);
     return new Findings(List.copyOf(references.unknown), List.copyOf(references.literals),
-        List.copyOf(references.paths));
+        List.copyOf(references.paths), references.reads());
   }
 
   private static final java.util.Set<String> COMPARISONS = java.util.Set.of("_==_", "_!=_", "_<_", "_<=_", "_>_",
@@ -115,10 +118,12 @@ final class NestedReferences {
         Field f = scope.get(e.ident().name());
         if (f != null && !path(f).isEmpty()) {
           paths.add(path(f));
+          nodePaths.put(e.id(), path(f));
         }
         return f;
       }
       case SELECT -> {
+        operands.add(e.select().operand().id());
         Field operand = resolve(e.select().operand());
         if (operand == null || operand.type() != LogicalType.OBJECT) {
           return null;
@@ -134,6 +139,7 @@ final class NestedReferences {
         at.add(name);
         pathOf.put(property.get(), List.copyOf(at));
         paths.add(List.copyOf(at));
+        nodePaths.put(e.id(), List.copyOf(at));
         return property.get();
       }
       case CALL -> {
@@ -151,13 +157,24 @@ final class NestedReferences {
           checkTemporalLiterals(e.call(), args);
         }
         checkConversionLiteral(e.call());
-        // list[i] is an element of the list
-        return e.call().function().equals("_[_]") && first != null && first.type() == LogicalType.ARRAY
-            ? element(first) : null;
+        // list[i] is an element of the list, and the list only the way to it
+        if (e.call().function().equals("_[_]") && first != null && first.type() == LogicalType.ARRAY) {
+          operands.add(e.call().args().get(0).id());
+          Field item = element(first);
+          if (item != null) {
+            nodePaths.put(e.id(), path(item));
+          }
+          return item;
+        }
+        return null;
       }
       case COMPREHENSION -> {
         CelExpr.CelComprehension c = e.comprehension();
         Field range = resolve(c.iterRange());
+        if (range != null && range.type() == LogicalType.ARRAY) {
+          operands.add(c.iterRange().id()); // iterating a list reads its items, through the loop variable
+        } // iterating an object reads its keys: which members are present, so the object itself is read
+
         resolve(c.accuInit());
         Map<String, Field> saved = new HashMap<>(scope);
         // a macro's variables shadow columns of the same name
@@ -198,6 +215,25 @@ final class NestedReferences {
     at.add("[]");
     pathOf.put(items, List.copyOf(at));
     return items;
+  }
+
+  /**
+   * The values the expression reads as values, not only on the way to a member or item: {@code buyer.address.city}
+   * but not {@code buyer}; {@code lines[].sku} for {@code lines.exists(l, l.sku == "x")}. Written as classification
+   * paths are ({@code a.b}, {@code a[]}, {@code a[].b}).
+   */
+  private List<String> reads() {
+    java.util.Set<String> reads = new java.util.LinkedHashSet<>();
+    nodePaths.forEach((id, path) -> {
+      if (!operands.contains(id)) {
+        StringBuilder text = new StringBuilder();
+        for (String step : path) {
+          text.append(step.equals("[]") || text.length() == 0 ? "" : ".").append(step);
+        }
+        reads.add(text.toString());
+      }
+    });
+    return List.copyOf(reads);
   }
 
   /** A field's place in the row: as recorded when it was reached, else a top-level column's own name. */

@@ -107,9 +107,9 @@ public final class RowExpressions {
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();
+      NestedReferences.Findings references = NestedReferences.find(ast.getExpr(), fields, ROW);
       return new RowPredicate(expression, ast, runtime.createProgram(ast), this,
-          CompiledPredicate.compile(ast, fields.keySet()).orElse(null),
-          NestedReferences.find(ast.getExpr(), fields, ROW).paths());
+          CompiledPredicate.compile(ast, fields.keySet()).orElse(null), references.paths(), references.reads());
     } catch (CelValidationException | CelEvaluationException e) {
       throw new InvalidExpressionException(e.getMessage());
     }

@@ -18,15 +18,26 @@ public final class RowPredicate {
 
   /** Where the values the expression reads sit in a row (see {@link #absent}). */
   private final List<List<String>> paths;
+  private final List<String> reads;
 
   RowPredicate(String source, CelAbstractSyntaxTree ast, CelRuntime.Program program, RowExpressions environment,
-      CompiledPredicate compiled, List<List<String>> paths) {
+      CompiledPredicate compiled, List<List<String>> paths, List<String> reads) {
     this.source = source;
     this.ast = ast;
     this.program = program;
     this.environment = environment;
     this.compiled = compiled;
     this.paths = paths;
+    this.reads = reads;
+  }
+
+  /**
+   * The declared values the expression reads as values, by path ({@code buyer.address.city}, {@code lines[].sku}),
+   * not the objects and lists it only goes through to reach them. With {@link #referencedColumns()}'s {@code "*"}
+   * (a dynamic {@code row[name]}), what a caller's masks must be checked against.
+   */
+  public List<String> reads() {
+    return reads;
   }
 
   /**

@@ -49,6 +49,38 @@ public final class ReadScope {
   }
 
   /**
+   * The masked value a filter would disclose (it reads it, something inside it, or an object or list holding it as a
+   * whole), or empty when it reads none: a filter on a masked value tells its values apart, which the mask hides.
+   * Members beside a masked one may be filtered on ({@code buyer.address.city} while {@code buyer.email} is masked).
+   */
+  public Optional<String> disclosedBy(io.lakemesh.contracts.cel.RowPredicate filter) {
+    if (access == null || access.maskedColumns().isEmpty()) {
+      return Optional.empty();
+    }
+    if (filter.referencedColumns().contains("*")) {
+      return Optional.of("*");
+    }
+    for (String read : filter.reads()) {
+      for (String masked : access.maskedColumns()) {
+        if (read.equals(masked) || inside(read, masked) || inside(masked, read)) {
+          return Optional.of(read.equals(masked) || inside(read, masked) ? masked : read);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code path} lies inside {@code container} ({@code a.b} or {@code a[]} inside {@code a}). */
+  private static boolean inside(String path, String container) {
+    return path.startsWith(container + ".") || path.startsWith(container + "[");
+  }
+
+  /** Whether a whole column is masked for this caller (a selected column would show no more than that). */
+  public boolean masksWhole(String column) {
+    return access != null && access.maskedColumns().contains(column);
+  }
+
+  /**
    * Top-level columns masked on at least some rows for this caller: they may not appear in the caller's filter or
    * selection, which would disclose what the mask hides.
    */

@@ -141,7 +141,6 @@ public final class RowQueries {
    */
   public ArrayNode rows(Product product, Query query, ReadScope scope) throws BadQueryException {
     Table table = StageTables.served(warehouse, product);
-    Set<String> masked = scope.maskedColumns();
     for (String c : query.select()) {
       if (c.contains(".") && table.schema().asStruct().field(c) == null && table.schema().findField(c) != null) {
         throw new BadQueryException("unknown-column", "select takes top-level columns; '" + c + "' is inside '"
@@ -151,7 +150,7 @@ public final class RowQueries {
         throw new BadQueryException("unknown-column", "select names '" + c + "', which " + product.id()
             + " does not have; columns: " + table.schema().columns().stream().map(f -> f.name()).toList());
       }
-      if (masked.contains(c)) {
+      if (scope.masksWhole(c)) {
         throw new BadQueryException(403, "masked-column", "select names '" + c + "', which is masked for your"
             + " roles; leave it out (it is returned masked when no select is given)");
       }
@@ -165,11 +164,10 @@ public final class RowQueries {
         throw new BadQueryException("bad-filter", "the filter cannot be used on " + product.id()
             + ": " + e.getMessage().replace('\n', ' '));
       }
-      for (String column : predicate.referencedColumns()) {
-        if (masked.contains(column) || (column.equals("*") && !masked.isEmpty())) {
-          throw new BadQueryException(403, "masked-column", "the filter uses '" + column + "', which is masked"
-              + " for your roles: filtering on it would disclose the values the mask hides");
-        }
+      Optional<String> disclosed = scope.disclosedBy(predicate);
+      if (disclosed.isPresent()) {
+        throw new BadQueryException(403, "masked-column", "the filter uses '" + disclosed.get() + "', which is"
+            + " masked for your roles: filtering on it would disclose the values the mask hides");
       }
       pushdown = IcebergFilters.toIceberg(predicate, table.schema());
     }

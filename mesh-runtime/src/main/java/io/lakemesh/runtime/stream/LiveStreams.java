@@ -116,12 +116,10 @@ public final class LiveStreams {
         throw new BadStreamRequest("the filter cannot be used on " + product.id() + ": "
             + e.getMessage().replace('\n', ' '));
       }
-      java.util.Set<String> masked = scope.maskedColumns();
-      for (String column : predicate.referencedColumns()) {
-        if (masked.contains(column) || (column.equals("*") && !masked.isEmpty())) {
-          throw new BadStreamRequest(403, "masked-column", "the filter uses '" + column + "', which is masked"
-              + " for your roles: masked values cannot be filtered on");
-        }
+      java.util.Optional<String> disclosed = scope.disclosedBy(predicate);
+      if (disclosed.isPresent()) {
+        throw new BadStreamRequest(403, "masked-column", "the filter uses '" + disclosed.get() + "', which is"
+            + " masked for your roles: masked values cannot be filtered on");
       }
     }
     From start = parseFrom(from);
