@@ -98,7 +98,9 @@ public final class EventSplitter {
 
   /** The body as one JSON object written over several lines; the exception says where it is not. */
   private static List<Event> oneObject(byte[] body, int start, KeyField keyField) throws MalformedBodyException {
+    JsonParser[] parser = {null}; // where a limit stopped it: the limits' exceptions carry no location
     try (JsonParser p = JSON.createParser(body)) {
+      parser[0] = p;
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
       }
@@ -113,7 +115,7 @@ public final class EventSplitter {
       throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr() + ": " + readable(e));
     } catch (IOException e) {
-      throw new MalformedBodyException("unreadable body: " + readable(e));
+      throw new MalformedBodyException("unreadable body" + at(e, parser[0]) + ": " + readable(e));
     }
   }
 
@@ -136,7 +138,9 @@ public final class EventSplitter {
 
   private static List<Event> array(byte[] body, KeyField keyField) throws MalformedBodyException {
     List<Event> events = new ArrayList<>();
+    JsonParser[] parser = {null}; // where a limit stopped it: the limits' exceptions carry no location
     try (JsonParser p = JSON.createParser(body)) {
+      parser[0] = p;
       p.nextToken(); // START_ARRAY
       JsonToken t;
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -160,7 +164,7 @@ public final class EventSplitter {
       throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr() + ": " + readable(e));
     } catch (IOException e) {
-      throw new MalformedBodyException("unreadable body: " + readable(e));
+      throw new MalformedBodyException("unreadable body" + at(e, parser[0]) + ": " + readable(e));
     }
     return events;
   }
@@ -204,7 +208,9 @@ public final class EventSplitter {
   }
 
   private static String lineKey(byte[] bytes, int line, KeyField keyField) throws MalformedBodyException {
+    JsonParser[] parser = {null};
     try (JsonParser p = JSON.createParser(bytes)) {
+      parser[0] = p;
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new MalformedBodyException("line " + line + " is not a JSON object");
       }
@@ -214,10 +220,12 @@ public final class EventSplitter {
       }
       return key;
     } catch (JsonParseException e) {
+      // the line was parsed alone: Jackson's "starting at line 1" is this line
       throw new MalformedBodyException("malformed JSON on line " + line + ", column " + e.getLocation().getColumnNr()
-          + ": " + readable(e));
+          + ": " + readable(e).replace("at line 1, column", "at line " + line + ", column"));
     } catch (IOException e) {
-      throw new MalformedBodyException("line " + line + " is unreadable: " + readable(e));
+      throw new MalformedBodyException("line " + line + " is unreadable" + at(e, parser[0])
+          .replace(" at line 1,", " at") + ": " + readable(e));
     }
   }
 
@@ -242,6 +250,14 @@ public final class EventSplitter {
   }
 
   /** The failure worded for the sender (no Jackson source descriptions or setting names). */
+  /** " at line L, column C" where the parser stopped (a limit such as the nesting depth), when known. */
+  private static String at(IOException e, JsonParser parser) {
+    com.fasterxml.jackson.core.JsonLocation where = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+        && jpe.getLocation() != null ? jpe.getLocation() : parser == null ? null : parser.currentLocation();
+    return where == null || where.getLineNr() < 1 ? ""
+        : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+  }
+
   private static String readable(IOException e) {
     String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
         ? jpe.getOriginalMessage() : e.getMessage();

@@ -26,6 +26,10 @@ class EventSplitterTest {
       assertFalse(message.contains("StreamReadConstraints"), message);
     }
     assertTrue(refusal(deep, false).contains("nesting depth"), refusal(deep, false));
+    assertTrue(refusal(deep, false).startsWith("unreadable body at line 1, column "), refusal(deep, false));
+    // NDJSON lines are parsed one by one: a location inside the message is on that line, not line 1
+    String second = refusal("{\"id\":\"1\"}\n{\"id\":[1,2}\n", true);
+    assertTrue(second.startsWith("malformed JSON on line 2, column ") && !second.contains("line 1"), second);
   }
 
   @Test
