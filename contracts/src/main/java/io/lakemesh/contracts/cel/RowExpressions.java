@@ -102,8 +102,7 @@ public final class RowExpressions {
   public RowPredicate compile(String expression) throws InvalidExpressionException {
     CelValidationResult result = checked(compiler, expression, fields, ROW);
     if (result.hasError()) {
-      String error = describe(result);
-      throw new InvalidExpressionException(error);
+      throw new InvalidExpressionException(unknownColumns(describe(result)));
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();
@@ -113,6 +112,21 @@ public final class RowExpressions {
     } catch (CelValidationException | CelEvaluationException e) {
       throw new InvalidExpressionException(e.getMessage());
     }
+  }
+
+  private static final java.util.regex.Pattern UNDECLARED =
+      java.util.regex.Pattern.compile("undeclared reference to '([^']+)' \\(in container ''\\)");
+
+  /** CEL's "undeclared reference to 'x' (in container '')" as what it means here: no such column, and which are. */
+  private String unknownColumns(String error) {
+    java.util.regex.Matcher m = UNDECLARED.matcher(error);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("'" + m.group(1) + "' is not a column"
+          + " (columns: " + String.join(", ", fields.keySet()) + "; also row, now)"));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /**

@@ -86,6 +86,7 @@ class NestedFiltersTest {
     Contract contract = contract();
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());
     assertRefused(cel, "ev.knd == 'x'", "'ev' has no property 'knd'");
+    assertRefused(cel, "evt.kind == 'x'", "'evt' is not a column (columns: id, ev, readings; also row, now)");
     assertRefused(cel, "ev.kind + 1 == 2", "_+_");
     assertRefused(cel, "ev.kind", "bool");
     assertRefused(cel, "readings.exists(r, r.at > 'x')", "_>_");
