@@ -83,7 +83,7 @@ class QualityGateTest {
       String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
           java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      assertTrue(metrics.contains("lakemesh_rule_warnings{product=\"" + PRODUCT + "\",rule=\"known_unit\""),
+      assertTrue(metrics.contains("lakemesh_rule_warnings_total{product=\"" + PRODUCT + "\",rule=\"known_unit\""),
           metrics);
 
       // second batch: all unknown: the critical rule fails, nothing of it is committed, the stage halts

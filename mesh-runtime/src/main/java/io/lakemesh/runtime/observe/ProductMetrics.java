@@ -23,11 +23,9 @@ public final class ProductMetrics {
   private final ProductCatalog products;
   private final ProductStats stats;
   private final MultiGauge rows;
-  private final MultiGauge quarantined;
-  private final MultiGauge duplicates;
-  private final MultiGauge ruleFailures;
-  private final MultiGauge ruleWarnings;
-  private final MultiGauge checks;
+  /** All-time counts, exposed as counters ({@code _total}) so that {@code rate()} and {@code increase()} apply. */
+  private final java.util.concurrent.ConcurrentHashMap<io.micrometer.core.instrument.Meter.Id,
+      java.util.concurrent.atomic.AtomicLong> totals = new java.util.concurrent.ConcurrentHashMap<>();
   private final MultiGauge lag;
   private final MultiGauge freshness;
   private final MultiGauge slaBreached;
@@ -37,16 +35,6 @@ public final class ProductMetrics {
     this.products = products;
     this.stats = stats;
     rows = MultiGauge.builder("lakemesh.table.rows").description("rows in a product's table").register(registry);
-    quarantined = MultiGauge.builder("lakemesh.quarantined").description("events quarantined, all time")
-        .register(registry);
-    duplicates = MultiGauge.builder("lakemesh.duplicates.dropped").description("re-sent events dropped in silver")
-        .register(registry);
-    ruleFailures = MultiGauge.builder("lakemesh.rule.failures")
-        .description("quarantined events per failing rule, all time").register(registry);
-    ruleWarnings = MultiGauge.builder("lakemesh.rule.warnings")
-        .description("events kept in silver with a warning, per rule, all time").register(registry);
-    checks = MultiGauge.builder("lakemesh.batch.checks")
-        .description("batch-level rule verdicts (passed/failed), all time").register(registry);
     lag = MultiGauge.builder("lakemesh.ingest.lag")
         .description("events in the product's Kafka log (accepted by any node) not yet committed to silver")
         .register(registry);
@@ -63,11 +51,6 @@ public final class ProductMetrics {
   /** The Prometheus text exposition, refreshed from the products' current stats. */
   public String scrape() {
     List<MultiGauge.Row<?>> rowRows = new ArrayList<>();
-    List<MultiGauge.Row<?>> quarantineRows = new ArrayList<>();
-    List<MultiGauge.Row<?>> duplicateRows = new ArrayList<>();
-    List<MultiGauge.Row<?>> ruleRows = new ArrayList<>();
-    List<MultiGauge.Row<?>> warningRows = new ArrayList<>();
-    List<MultiGauge.Row<?>> checkRows = new ArrayList<>();
     List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
     List<MultiGauge.Row<?>> freshRows = new ArrayList<>();
     List<MultiGauge.Row<?>> slaRows = new ArrayList<>();
@@ -78,19 +61,21 @@ public final class ProductMetrics {
       fields(s.path("rows")).forEach(e -> rowRows.add(MultiGauge.Row.of(product.and("table", e.getKey()),
           e.getValue().asDouble())));
       if (s.has("quarantined")) {
-        quarantineRows.add(MultiGauge.Row.of(product, s.get("quarantined").asDouble()));
-        duplicateRows.add(MultiGauge.Row.of(product, s.path("duplicatesDropped").asDouble()));
+        total("lakemesh.quarantined", "events quarantined", product, s.get("quarantined").asLong());
+        total("lakemesh.duplicates.dropped", "re-sent events dropped in silver", product,
+            s.path("duplicatesDropped").asLong());
         lagRows.add(MultiGauge.Row.of(product, s.path("lag").asDouble()));
       }
-      fields(s.path("ruleFailures")).forEach(e -> ruleRows.add(MultiGauge.Row.of(product.and("rule", e.getKey()),
-          e.getValue().asDouble())));
-      fields(s.path("ruleWarnings")).forEach(e -> warningRows.add(MultiGauge.Row.of(
-          product.and("rule", e.getKey()), e.getValue().asDouble())));
+      fields(s.path("ruleFailures")).forEach(e -> total("lakemesh.rule.failures",
+          "reasons of quarantined events, per rule", product.and("rule", e.getKey()), e.getValue().asLong()));
+      fields(s.path("ruleWarnings")).forEach(e -> total("lakemesh.rule.warnings",
+          "rows kept in silver that a rule flagged, per rule", product.and("rule", e.getKey()),
+          e.getValue().asLong()));
       fields(s.path("batchChecks")).forEach(e -> {
         String key = e.getKey();
         int dot = key.lastIndexOf('.');
-        checkRows.add(MultiGauge.Row.of(product.and("rule", key.substring(0, dot), "verdict",
-            key.substring(dot + 1)), e.getValue().asDouble()));
+        total("lakemesh.batch.checks", "batch-level rule verdicts (passed/failed)",
+            product.and("rule", key.substring(0, dot), "verdict", key.substring(dot + 1)), e.getValue().asLong());
       });
       if (s.hasNonNull("freshnessSeconds")) {
         freshRows.add(MultiGauge.Row.of(product, s.get("freshnessSeconds").asDouble()));
@@ -100,16 +85,26 @@ public final class ProductMetrics {
           "breached".equals(e.getValue().path("status").asText()) ? 1 : 0)));
     }
     rows.register(rowRows, true);
-    quarantined.register(quarantineRows, true);
-    duplicates.register(duplicateRows, true);
-    ruleFailures.register(ruleRows, true);
-    ruleWarnings.register(warningRows, true);
-    checks.register(checkRows, true);
     lag.register(lagRows, true);
     freshness.register(freshRows, true);
     slaBreached.register(slaRows, true);
     halted.register(haltRows, true);
     return registry.scrape();
+  }
+
+  /**
+   * Sets an all-time count, registering its counter the first time the series appears. The counts come from the
+   * tables' snapshots, so they only grow, also across restarts of the node.
+   */
+  private void total(String name, String description, Tags tags, long value) {
+    io.micrometer.core.instrument.Meter.Id id = new io.micrometer.core.instrument.Meter.Id(name, tags, null,
+        description, io.micrometer.core.instrument.Meter.Type.COUNTER);
+    totals.computeIfAbsent(id, k -> {
+      java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+      io.micrometer.core.instrument.FunctionCounter.builder(name, count,
+          java.util.concurrent.atomic.AtomicLong::doubleValue).description(description).tags(tags).register(registry);
+      return count;
+    }).set(value);
   }
 
   private static List<Map.Entry<String, JsonNode>> fields(JsonNode node) {
