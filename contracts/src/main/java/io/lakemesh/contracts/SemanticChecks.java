@@ -365,7 +365,7 @@ final class SemanticChecks {
     return switch (f.type()) {
       case DATE -> "a date (yyyy-MM-dd)";
       case TIMESTAMP -> "a timestamp with an offset (2026-01-01T00:00:00Z)";
-      case TIME -> "a time (HH:mm:ss)";
+      case TIME -> "a time (HH:mm, HH:mm:ss or with a fraction)";
       case NUMBER, INTEGER -> "a number";
       default -> null;
     };

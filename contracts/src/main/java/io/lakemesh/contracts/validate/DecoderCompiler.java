@@ -87,7 +87,7 @@ final class DecoderCompiler {
         default -> throw SlowPath.INSTANCE;
       });
       case DATE -> dateDecoder(f);
-      case TIME -> temporalDecoder(f, "a time (HH:mm:ss)", Timestamps::parseTime, LocalTime::parse);
+      case TIME -> temporalDecoder(f, "a time (HH:mm, HH:mm:ss or with a fraction)", Timestamps::parseTime, LocalTime::parse);
       case TIMESTAMP -> timestampDecoder(f);
       case STRUCT -> {
         StructDecoder inner = struct(type.asStructType(), f.properties(), path);

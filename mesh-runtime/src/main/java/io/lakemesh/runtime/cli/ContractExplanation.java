@@ -179,7 +179,8 @@ final class ContractExplanation {
             && !List.of("yyyy-MM-dd", "uuuu-MM-dd", "date", "iso").contains(f.options().format())
             ? "date written " + f.options().format() + " (read strictly, stored and shown as yyyy-MM-dd)"
         : typeCheck(type));
-    checks.add(f.required() || f.isPrimaryKey() ? "required" : "optional");
+    checks.add(f.required() ? "required" : f.isPrimaryKey() ? "required (a primary key column, whatever `required` says)"
+        : "optional");
     checks.addAll(options(f, type));
     for (QualityRule rule : f.quality()) {
       if (rule instanceof QualityRule.Library lib) {
