@@ -264,6 +264,39 @@ class RetailPipelineTest {
   }
 
   @Test
+  @Order(10) // last: it commits a row of its own
+  void rowsPageThroughOneSnapshotByTheNextLink() throws Exception {
+    java.util.List<String> all = new java.util.ArrayList<>();
+    JSON.readTree(get("/api/v1/products/retail.transactions/rows?select=transaction_id&limit=1000").body())
+        .forEach(row -> all.add(row.get("transaction_id").asText()));
+    assertTrue(all.size() >= 3, "enough rows for pages of one: " + all);
+    java.util.List<String> paged = new java.util.ArrayList<>();
+    String next = "/api/v1/products/retail.transactions/rows?select=transaction_id&limit=1";
+    int pages = 0;
+    while (next != null) {
+      HttpResponse<String> page = get(next);
+      assertEquals(200, page.statusCode(), page.body());
+      JSON.readTree(page.body()).forEach(row -> paged.add(row.get("transaction_id").asText()));
+      if (pages++ == 0) {
+        // committed after the first page: the pages read the first page's snapshot, so it shows in none of them
+        assertEquals(202, post("retail.transactions", sale("T-PAGE", "S-0009", "NCR", NOW, "noodles:1:1.00") + "\n",
+            "application/x-ndjson").statusCode());
+        await("T-PAGE in silver", () -> count(silver()) > all.size());
+      }
+      next = page.headers().firstValue("Link").map(link -> link.substring(link.indexOf('<') + 1, link.indexOf('>')))
+          .orElse(null);
+    }
+    assertEquals(all.size(), pages, "one row a page, and no empty last page");
+    assertEquals(all, paged, "every row once, in the order of one read");
+
+    HttpResponse<String> first = get("/api/v1/products/retail.transactions/rows?select=transaction_id&limit=1");
+    String link = first.headers().firstValue("Link").orElseThrow();
+    String cursor = link.substring(link.indexOf("cursor=") + "cursor=".length(), link.indexOf('>'));
+    assertProblem(get("/api/v1/products/retail.transactions/rows?select=region&limit=1&cursor=" + cursor), 400);
+    assertProblem(get("/api/v1/products/retail.transactions/rows?cursor=not-a-cursor"), 400);
+  }
+
+  @Test
   @Order(3)
   void badRequestsGetProblemDetails() throws Exception {
     assertProblem(post("retail.transactions", "[{\"transaction_id\": ", "application/json"), 400);

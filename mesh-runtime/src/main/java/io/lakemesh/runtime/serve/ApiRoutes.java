@@ -347,7 +347,7 @@ public final class ApiRoutes extends AllDirectives {
   private Route rows(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/rows";
     return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance,
-        List.of("filter", "select", "limit"), params -> {
+        List.of("filter", "select", "limit", "cursor"), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
@@ -359,16 +359,33 @@ public final class ApiRoutes extends AllDirectives {
         return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
             e.getMessage()), instance);
       }
-      return async(instance, () -> {
+      return asyncResponse(instance, () -> {
         try {
-          ArrayNode rows = queries.rows(p, query, scope.get());
-          audit.read(request, p.id(), query.filter(), rows.size());
-          return rows;
+          RowQueries.Page page = queries.page(p, query, scope.get(), params.get("cursor"));
+          audit.read(request, p.id(), query.filter(), page.rows().size());
+          HttpResponse response = jsonResponse(StatusCodes.OK, page.rows());
+          // RFC 8288: the next page is the same request with the cursor of this one
+          return page.next() == null ? response : response.addHeader(RawHeader.create("Link",
+              "<" + nextPage(request, page.next()) + ">; rel=\"next\""));
         } catch (RowQueries.BadQueryException e) {
           throw new CompletionException(e);
         }
       });
     })));
+  }
+
+  /** The request's own path and parameters, with {@code cursor} set to the next page's. */
+  private static String nextPage(org.apache.pekko.http.javadsl.model.HttpRequest request, String cursor) {
+    org.apache.pekko.http.javadsl.model.Query query = request.getUri().query();
+    List<org.apache.pekko.japi.Pair<String, String>> params = new java.util.ArrayList<>();
+    for (org.apache.pekko.japi.Pair<String, String> pair : query.toList()) {
+      if (!pair.first().equals("cursor")) {
+        params.add(pair);
+      }
+    }
+    params.add(org.apache.pekko.japi.Pair.create("cursor", cursor));
+    return request.getUri().path() + "?" + org.apache.pekko.http.javadsl.model.Query.create(params).render(
+        org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8);
   }
 
   private Route quarantine(String id, Principal caller) {
@@ -426,9 +443,12 @@ public final class ApiRoutes extends AllDirectives {
 
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */
   private Route async(String instance, Supplier<JsonNode> work) {
+    return asyncResponse(instance, () -> jsonResponse(StatusCodes.OK, work.get()));
+  }
+
+  private Route asyncResponse(String instance, Supplier<HttpResponse> work) {
     CompletionStage<HttpResponse> response = CompletableFuture.supplyAsync(work, io)
         .orTimeout(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(node -> jsonResponse(StatusCodes.OK, node))
         .exceptionally(error -> {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
               : error;

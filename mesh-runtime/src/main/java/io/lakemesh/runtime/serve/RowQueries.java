@@ -49,6 +49,9 @@ public final class RowQueries {
   /** A query a consumer sent; the message of a refused query says what to fix. */
   public record Query(String filter, List<String> select, int limit) {}
 
+  /** One page of rows, and the cursor of the next page (null when there is none). */
+  public record Page(ArrayNode rows, String next) {}
+
   /** A query that cannot run as asked. */
   public static final class BadQueryException extends Exception {
     private final String slug;
@@ -140,6 +143,16 @@ public final class RowQueries {
    * scope shows, and the limit counts visible rows only.
    */
   public ArrayNode rows(Product product, Query query, ReadScope scope) throws BadQueryException {
+    return page(product, query, scope, null).rows();
+  }
+
+  /**
+   * A page of {@link #rows}: the first (no {@code cursor}), or the one after the page whose {@link Page#next} the
+   * caller sends back. Every page of one query reads the snapshot the first read, so rows committed meanwhile
+   * neither shift nor repeat them; each page scans past the rows before it.
+   */
+  public Page page(Product product, Query query, ReadScope scope, String cursorText) throws BadQueryException {
+    RowCursor cursor = cursorText == null ? null : RowCursor.decode(cursorText, query);
     Table table = StageTables.served(warehouse, product);
     for (String c : query.select()) {
       if (c.contains(".") && table.schema().asStruct().field(c) == null && table.schema().findField(c) != null) {
@@ -173,8 +186,17 @@ public final class RowQueries {
     }
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
     if (table.currentSnapshot() == null || query.limit() == 0) {
-      return out;
+      return new Page(out, null);
     }
+    long snapshotId = cursor == null ? table.currentSnapshot().snapshotId() : cursor.snapshotId();
+    if (table.snapshot(snapshotId) == null) {
+      throw new BadQueryException(410, "cursor-expired", "the snapshot this cursor pages through has expired (the"
+          + " pipelines keep snapshots for lakemesh.pipeline.snapshot-retention.max-age): start again without a"
+          + " cursor");
+    }
+    long skip = cursor == null ? 0 : cursor.skip();
+    long visible = 0;
+    boolean more = false;
     Set<String> columns = new LinkedHashSet<>(query.select());
     Instant now = Instant.now();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -183,7 +205,7 @@ public final class RowQueries {
     long failed = 0;
     String firstFailure = null;
     // all columns are read when filtering or under a row filter: the CEL predicates may use any of them
-    try (CloseableIterable<Record> rows = TableReader.read(table, pushdown,
+    try (CloseableIterable<Record> rows = TableReader.readInOrder(table, snapshotId, pushdown,
         predicate == null && scope.unrestricted() ? query.select() : List.of())) {
       for (Record r : rows) {
         if (++scanned % 1024 == 0) {
@@ -208,15 +230,16 @@ public final class RowQueries {
           }
         }
         Optional<Map<String, ColumnMask>> masks = scope.masks(r);
-        if (masks.isEmpty()) {
-          continue;
+        if (masks.isEmpty() || visible++ < skip) {
+          continue; // not the caller's, or on an earlier page
+        }
+        if (out.size() == query.limit()) {
+          more = true; // one visible row beyond the page: there is a next one
+          break;
         }
         ObjectNode row = JsonRows.row(r, columns);
         JsonMasks.apply(row, masks.get());
         out.add(row);
-        if (out.size() >= query.limit()) {
-          break;
-        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -226,7 +249,8 @@ public final class RowQueries {
       throw new BadQueryException("bad-filter", "the filter failed on every row it was evaluated on (" + failed
           + "): " + String.valueOf(firstFailure).replace('\n', ' '));
     }
-    return out;
+    return new Page(out, more ? new RowCursor(snapshotId, skip + out.size(), RowCursor.fingerprint(query)).encode()
+        : null);
   }
 
   /**

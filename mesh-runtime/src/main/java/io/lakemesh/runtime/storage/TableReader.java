@@ -52,6 +52,33 @@ public final class TableReader {
   }
 
   /**
+   * {@link #read(Table, Expression, Collection)} of one snapshot, its files in a fixed order (by location): two
+   * reads of the snapshot return its rows in the same order, so a reader can page through them by counting.
+   */
+  public static CloseableIterable<Record> readInOrder(
+      Table table, long snapshotId, Expression filter, Collection<String> columns) {
+    org.apache.iceberg.TableScan scan = table.newScan().useSnapshot(snapshotId).filter(filter);
+    if (!columns.isEmpty()) {
+      scan = scan.select(columns);
+    }
+    Schema projection = scan.schema();
+    List<FileScanTask> tasks = new ArrayList<>();
+    // planning reads manifests in parallel, so the tasks come in any order: sorted, they come in one
+    try (CloseableIterable<FileScanTask> planned = scan.planFiles()) {
+      planned.forEach(tasks::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Failed to plan the files of " + table.name(), e);
+    }
+    tasks.sort(java.util.Comparator.comparing((FileScanTask t) -> t.file().location())
+        .thenComparingLong(FileScanTask::start));
+    List<CloseableIterable<Record>> perFile = new ArrayList<>(tasks.size());
+    for (FileScanTask task : tasks) {
+      perFile.add(open(table, task, projection));
+    }
+    return CloseableIterable.concat(perFile);
+  }
+
+  /**
    * Rows added by the append commits after {@code fromSnapshotExclusive} up to and including
    * {@code toSnapshotInclusive}, matching {@code filter}, with only {@code columns}.
    *

@@ -1,0 +1,50 @@
+package io.lakemesh.runtime.serve;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Where a page of the rows API ends: the table snapshot the pages read (so rows committed meanwhile neither shift
+ * nor repeat them) and how many visible rows came before. Opaque to clients; it belongs to one filter and select.
+ *
+ * @param query a fingerprint of the filter and select the cursor was made for
+ */
+record RowCursor(long snapshotId, long skip, String query) {
+
+  /** The fingerprint of a query's filter and select, which a cursor must carry to be used with it. */
+  static String fingerprint(RowQueries.Query q) {
+    String text = (q.filter() == null ? "" : q.filter()) + "\u0000" + String.join(",", q.select());
+    return Integer.toHexString(text.hashCode());
+  }
+
+  String encode() {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("1:" + snapshotId + ":" + skip + ":" + query)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The cursor a client sent back, checked against the query it comes with. */
+  static RowCursor decode(String text, RowQueries.Query q) throws RowQueries.BadQueryException {
+    String[] parts;
+    try {
+      parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split(":");
+    } catch (IllegalArgumentException e) {
+      parts = new String[0];
+    }
+    RowCursor cursor;
+    try {
+      cursor = parts.length == 4 && parts[0].equals("1")
+          ? new RowCursor(Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3]) : null;
+    } catch (NumberFormatException e) {
+      cursor = null;
+    }
+    if (cursor == null || cursor.skip() < 0) {
+      throw new RowQueries.BadQueryException("bad-cursor", "cursor is not one this API gave out: pass the value of"
+          + " the 'next' link unchanged");
+    }
+    if (!cursor.query().equals(fingerprint(q))) {
+      throw new RowQueries.BadQueryException("bad-cursor", "the cursor belongs to another filter or select: page"
+          + " with the same filter and select as the first request");
+    }
+    return cursor;
+  }
+}
