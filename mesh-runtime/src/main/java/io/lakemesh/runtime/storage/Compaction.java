@@ -131,13 +131,16 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
           delete(table, written);
           return Result.NONE;
         }
-        rows += rewritePartition(table, files, written);
+        rows += rewritePartition(table, files, written, stop);
         removed.addAll(files);
       }
       TableWriter.rewrite(table, removed, Set.copyOf(written), fromSnapshotId,
           Map.of(SUMMARY_KEY, removed.size() + " -> " + written.size()));
     } catch (CommitStateUnknownException e) {
       throw e; // the commit may have landed: its new files may be the table's now, so they stay
+    } catch (Stopped e) {
+      delete(table, written); // the partition being written was deleted by the writer itself
+      return Result.NONE;
     } catch (ValidationException e) {
       // another run (on another node) compacted some of these files first: nothing is lost, try again next time
       delete(table, written);
@@ -150,8 +153,20 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
     return new Result(partitions.size(), removed.size(), written.size(), bytes, rows);
   }
 
-  /** Writes one partition's files as new ones (added to {@code written}); returns how many rows they hold. */
-  private static long rewritePartition(Table table, List<DataFile> files, List<DataFile> written) {
+  /** A stop asked for while a partition was being rewritten. */
+  private static final class Stopped extends RuntimeException {
+    Stopped() {
+      super("compaction stopped", null, false, false);
+    }
+  }
+
+  /**
+   * Writes one partition's files as new ones (added to {@code written}); returns how many rows they hold. Asks
+   * {@code stop} as it goes (at the second row, then every 10,000), so a stopping node does not wait for a large
+   * partition.
+   */
+  private static long rewritePartition(Table table, List<DataFile> files, List<DataFile> written,
+      BooleanSupplier stop) {
     long[] rows = {0};
     List<CloseableIterable<Record>> readers = new ArrayList<>();
     for (DataFile file : files) {
@@ -161,7 +176,10 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
     List<DataFile> out;
     try (CloseableIterable<Record> all = CloseableIterable.concat(readers)) {
       out = TableWriter.writePartition(table, files.get(0).partition(), CloseableIterable.transform(all, r -> {
-        rows[0]++;
+        // once a file is open (the second row) and every 10,000 rows after
+        if ((++rows[0] == 2 || rows[0] % 10_000 == 0) && stop.getAsBoolean()) {
+          throw new Stopped(); // the writer deletes what it wrote of this partition
+        }
         return r;
       }));
     } catch (IOException e) {

@@ -111,9 +111,25 @@ class CompactionTest {
       long onDisk = parquetFilesOnDisk(home);
       int[] asked = {0};
 
-      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table, () -> ++asked[0] > 3));
-      assertEquals(4, asked[0], "asked before each partition, stopped before the fourth");
+      // asked before each partition and at its second row: true at the fourth partition's start
+      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table, () -> ++asked[0] > 6));
+      assertEquals(7, asked[0], "stopped before the fourth partition");
       assertEquals(onDisk, parquetFilesOnDisk(home), "the three partitions written are deleted");
+      assertEquals(10 * PARTITIONS, files(table));
+      assertEquals(Orders.sortedById(written), Orders.sortedById(TableReader.read(table)));
+    }
+  }
+
+  @Test
+  void aStopWhileAPartitionIsWrittenDeletesItsOpenFile() throws IOException {
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
+      List<Record> written = appendBatches(table, 0, 10);
+      long onDisk = parquetFilesOnDisk(home);
+      int[] asked = {0};
+
+      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table, () -> ++asked[0] == 2));
+      assertEquals(onDisk, parquetFilesOnDisk(home), "the file being written is deleted");
       assertEquals(10 * PARTITIONS, files(table));
       assertEquals(Orders.sortedById(written), Orders.sortedById(TableReader.read(table)));
     }
