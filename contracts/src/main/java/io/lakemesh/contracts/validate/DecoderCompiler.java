@@ -479,7 +479,10 @@ final class DecoderCompiler {
           return null;
         }
       } else {
-        fs.error("type", p, "logicalType", "expected an ISO-8601 timestamp, got " + kind(v));
+        fs.error("type", p, "logicalType", v.isNumber()
+            ? abbreviate(v.asText()) + " is not a whole number of milliseconds since 1970 (write 1500000000000, or"
+                + " an ISO-8601 timestamp)"
+            : "expected an ISO-8601 timestamp (or whole milliseconds since 1970), got " + kind(v));
         return null;
       }
       bounds.check(parsed.toInstant(), p, fs);
