@@ -105,33 +105,28 @@ class CompactionTest {
 
   @Test
   void aStoppedRunCommitsNothingAndLeavesNoFiles() throws IOException {
-    try (Warehouse warehouse = Warehouse.openLocal(home)) {
-      Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
-      List<Record> written = appendBatches(table, 0, 10);
-      long onDisk = parquetFilesOnDisk(home);
-      int[] asked = {0};
-
-      // asked before each partition and at its second row: true at the fourth partition's start
-      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table, () -> ++asked[0] > 6));
-      assertEquals(7, asked[0], "stopped before the fourth partition");
-      assertEquals(onDisk, parquetFilesOnDisk(home), "the three partitions written are deleted");
-      assertEquals(10 * PARTITIONS, files(table));
-      assertEquals(Orders.sortedById(written), Orders.sortedById(TableReader.read(table)));
-    }
+    // asked before each partition and at its second row: true at the fourth partition's start
+    assertEquals(7, stoppedRunLeavesTheTableAsItWas(asked -> asked > 6), "stopped before the fourth partition");
   }
 
   @Test
   void aStopWhileAPartitionIsWrittenDeletesItsOpenFile() throws IOException {
+    assertEquals(2, stoppedRunLeavesTheTableAsItWas(asked -> asked == 2), "stopped at the first partition's row 2");
+  }
+
+  /** Runs a compaction whose stop answers {@code stopAt(n)} on its n-th asking; returns how often it asked. */
+  private int stoppedRunLeavesTheTableAsItWas(java.util.function.IntPredicate stopAt) throws IOException {
     try (Warehouse warehouse = Warehouse.openLocal(home)) {
       Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
       List<Record> written = appendBatches(table, 0, 10);
       long onDisk = parquetFilesOnDisk(home);
       int[] asked = {0};
 
-      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table, () -> ++asked[0] == 2));
-      assertEquals(onDisk, parquetFilesOnDisk(home), "the file being written is deleted");
+      assertEquals(Compaction.Result.NONE, EVERYTHING_DUE.run(table, () -> stopAt.test(++asked[0])));
+      assertEquals(onDisk, parquetFilesOnDisk(home), "what the run wrote is deleted, an open file too");
       assertEquals(10 * PARTITIONS, files(table));
       assertEquals(Orders.sortedById(written), Orders.sortedById(TableReader.read(table)));
+      return asked[0];
     }
   }
 
