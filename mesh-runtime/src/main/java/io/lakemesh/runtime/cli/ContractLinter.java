@@ -124,13 +124,33 @@ final class ContractLinter {
           continue;
         }
         if (AggregatePlan.isDeclared(gold)) {
-          problems.addAll(AggregatePlan.problems(gold, source));
+          List<Problem> planProblems = AggregatePlan.problems(gold, source);
+          problems.addAll(planProblems);
+          if (planProblems.isEmpty()) {
+            arrayNote(gold, AggregatePlan.of(gold, source), note);
+          }
         }
       }
       for (Contract c : products) {
         problems.addAll(relationshipsToOthers(c, note));
       }
       return problems;
+    }
+
+    /**
+     * A column reading into an array makes each element of it a row of its own for every column of the product,
+     * which is easy to miss: a {@code count(tags)} beside {@code count()} doubles the count of rows with two tags.
+     */
+    private static void arrayNote(Contract gold, AggregatePlan plan, java.util.function.Consumer<String> note) {
+      if (plan.array() == null) {
+        return;
+      }
+      List<String> through = java.util.stream.Stream.concat(plan.keys().stream(), plan.measures().stream())
+          .filter(c -> c.arrayDepth() > 0).map(AggregatePlan.Column::name).toList();
+      note.accept(gold.id() + ": " + String.join(", ", through) + " read" + (through.size() == 1 ? "s" : "")
+          + " into array '" + plan.array() + "', so each of its elements is a row of its own for every column:"
+          + " count() counts elements and sums add a row's value once per element; an upstream row with no"
+          + " elements adds to no group");
     }
 
     /**
