@@ -359,6 +359,20 @@ class SecurityTest {
   }
 
   @Test
+  @Order(4)
+  void aFilterNeverRunsOnRowsTheCallerMayNotSee() throws Exception {
+    // failing on every row it runs on is a 400 naming how many: over rows of other regions that would be an oracle
+    String filter = "&filter=" + q("region == \"Region VII\" && int(\"x\") > 0");
+    HttpResponse<String> admin = send("GET", "/api/v1/products/retail.transactions/rows?limit=10" + filter, null,
+        tokens.valid("retail_admin"));
+    assertEquals(400, admin.statusCode(), "the filter fails on the Region VII rows the admin sees: " + admin.body());
+    HttpResponse<String> ncr = send("GET", "/api/v1/products/retail.transactions/rows?limit=10" + filter, null,
+        tokens.valid(List.of("analyst"), Map.of("region", "NCR")));
+    assertEquals(200, ncr.statusCode(), ncr.body());
+    assertEquals("[]", ncr.body(), "no visible row was evaluated, and nothing tells how many hidden ones there are");
+  }
+
+  @Test
   @Order(5)
   void theCallersFilterOnlyNarrowsAndTheLimitCountsVisibleRows() throws Exception {
     String analyst = tokens.valid(List.of("analyst"), Map.of("region", "NCR"));

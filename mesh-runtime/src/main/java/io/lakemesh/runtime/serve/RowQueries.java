@@ -211,6 +211,12 @@ public final class RowQueries {
         if (++scanned % 1024 == 0) {
           checkDeadline(deadline);
         }
+        // the caller's row filters first: the caller's own filter (its failures, their count and messages) may only
+        // ever see rows the caller may read
+        Optional<Map<String, ColumnMask>> masks = scope.masks(r);
+        if (masks.isEmpty()) {
+          continue;
+        }
         if (predicate != null) {
           evaluated++;
           try {
@@ -229,9 +235,8 @@ public final class RowQueries {
             continue;
           }
         }
-        Optional<Map<String, ColumnMask>> masks = scope.masks(r);
-        if (masks.isEmpty() || visible++ < skip) {
-          continue; // not the caller's, or on an earlier page
+        if (visible++ < skip) {
+          continue; // on an earlier page
         }
         if (out.size() == query.limit()) {
           more = true; // one visible row beyond the page: there is a next one

@@ -134,6 +134,11 @@ public final class ChangeHub implements CommitListener {
       List<String> selected = new ArrayList<>();
       String filterError = null;
       for (int i = 0; i < rows.size(); i++) {
+        // the subscriber's row filters first: its own filter (and the errors it is told of) sees only its rows
+        String visible = s.scope.unrestricted() ? rendered.get(i) : render(rows.get(i), s.scope);
+        if (visible == null) {
+          continue;
+        }
         boolean match;
         try {
           match = s.filter == null || s.filter.test(rows.get(i), now);
@@ -143,16 +148,8 @@ public final class ChangeHub implements CommitListener {
             filterError = filterError == null ? e.getMessage() : filterError;
           }
         }
-        if (!match) {
-          continue;
-        }
-        if (s.scope.unrestricted()) {
-          selected.add(rendered.get(i));
-        } else {
-          String visible = render(rows.get(i), s.scope);
-          if (visible != null) {
-            selected.add(visible);
-          }
+        if (match) {
+          selected.add(visible);
         }
       }
       if (filterError != null && s.filterWarned.compareAndSet(false, true)) {

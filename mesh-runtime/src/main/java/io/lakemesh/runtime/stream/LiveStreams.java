@@ -201,6 +201,11 @@ public final class LiveStreams {
       boolean full = false;
       try (records) {
         for (Record r : records) {
+          // the caller's row filters first: its own filter (and the error it is told of) sees only its rows
+          String row = scope.unrestricted() ? null : ChangeHub.render(r, scope);
+          if (row == null && !scope.unrestricted()) {
+            continue;
+          }
           boolean match;
           try {
             match = filter == null || filter.test(r, now);
@@ -211,9 +216,11 @@ public final class LiveStreams {
               messages.add(ChangeHub.filterError(e.getMessage()));
             }
           }
-          String row = match ? ChangeHub.render(r, scope) : null;
-          if (row == null) {
+          if (!match) {
             continue;
+          }
+          if (row == null) {
+            row = ChangeHub.render(r, scope); // everything is the admin's: rendered only when it matches
           }
           if (rows >= maxReplayRows) {
             full = true;
