@@ -49,8 +49,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   /**
    * Starts a paused or halted pipeline again from its last commit; replies with the new state. With {@code
-   * quarantineBatch}, a source worker's first batch that fails a critical rule again goes to quarantine instead of
-   * halting the stage.
+   * quarantineBatch}, a source worker halted by a critical rule judges the events of the batch it halted on again,
+   * on their own, and quarantines them if they fail again instead of halting; other workers ignore it.
    */
   public record Resume(ActorRef<ProgressBoard.PipelineState> replyTo, boolean quarantineBatch) implements Command {}
 
@@ -125,8 +125,13 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline pipeline;
   private boolean stopping;
   private boolean halted;
-  /** An operator resumed asking that a batch failing a critical rule again be quarantined (next source start). */
-  private boolean quarantineBatch;
+  /** The source committer of the running (or last) pipeline: it knows where a halting batch ends. */
+  private SourceBatchCommitter committer;
+  /**
+   * Where the batch the stage halted on ends, when an operator resumed asking that it be quarantined if it fails
+   * again (taken by the next source start); null otherwise.
+   */
+  private java.util.Map<Integer, Long> quarantineBatch;
   private boolean paused;
   private Replay replaying;
   private long batches;
@@ -206,9 +211,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
           return this;
         })
         .onMessage(Resume.class, m -> {
+          // only a halted worker has a batch to quarantine; a running or paused one resumes as always
+          quarantineBatch = halted && m.quarantineBatch() && committer != null ? committer.haltedBatchEnd() : null;
           paused = false;
           halted = false;
-          quarantineBatch = m.quarantineBatch();
           keepPaused(false);
           ensureRunning();
           m.replyTo().tell(services.progress().state(worker.entityId()));
@@ -293,10 +299,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline startSource() {
     ensureTopic();
     SourceBatchCommitter committer = newCommitter();
-    if (quarantineBatch) {
-      committer.quarantineNextFailingBatch();
-      quarantineBatch = false;
+    if (quarantineBatch != null) {
+      committer.quarantineFailingBatch(quarantineBatch);
+      quarantineBatch = null;
     }
+    this.committer = committer;
     Instant started = Instant.now();
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
         services.pipeline(), services.io(), result -> {

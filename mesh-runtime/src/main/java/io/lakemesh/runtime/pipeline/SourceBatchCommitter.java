@@ -57,8 +57,13 @@ public final class SourceBatchCommitter {
   private long lastCompaction = System.nanoTime();
   private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean stopping;
-  /** Set by an operator's resume: the next batch that fails a critical rule goes to quarantine instead of halting. */
-  private boolean quarantineFailingBatch;
+  /**
+   * Set by an operator's resume: the events before these positions (the batch the stage halted on) go to quarantine
+   * if they fail a critical rule again, instead of halting; null otherwise.
+   */
+  private Map<Integer, Long> heldBatchEnd;
+  /** Where the batch that last failed a critical rule ends (exclusive positions), for the operator's resume. */
+  private volatile Map<Integer, Long> haltedBatchEnd;
   private volatile CompletableFuture<Void> compaction = CompletableFuture.completedFuture(null);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
@@ -300,6 +305,38 @@ public final class SourceBatchCommitter {
    * @throws QualityGateException when a critical batch-level rule fails: nothing of the batch is committed
    */
   public BatchResult commit(Prepared prepared) {
+    if (heldBatchEnd == null) {
+      return commitBatch(prepared, false);
+    }
+    // the batch the stage halted on is judged alone, as it was; what was polled with it is another batch
+    List<Entry> held = new ArrayList<>();
+    List<Entry> rest = new ArrayList<>();
+    for (Entry e : prepared.entries()) {
+      Long end = heldBatchEnd.get(e.record().partition());
+      (end != null && e.record().offset() < end ? held : rest).add(e);
+    }
+    if (held.isEmpty()) {
+      heldBatchEnd = null; // committed already (by a worker before this one)
+      return commitBatch(prepared, false);
+    }
+    Map<Integer, Long> heldNext = new HashMap<>();
+    prepared.batchNext().forEach((partition, next) -> heldNext.put(partition,
+        Math.min(next, heldBatchEnd.getOrDefault(partition, next))));
+    BatchResult first = commitBatch(new Prepared(held, heldNext, prepared.oldestReceived()), true);
+    if (heldBatchEnd.entrySet().stream().allMatch(e -> silverAt.next(e.getKey()) >= e.getValue())) {
+      heldBatchEnd = null; // all of it is judged (it may come in more than one poll)
+    }
+    if (rest.isEmpty()) {
+      return first;
+    }
+    BatchResult second = commitBatch(new Prepared(rest, prepared.batchNext(), prepared.oldestReceived()), false);
+    return new BatchResult(first.bronzeRows() + second.bronzeRows(), first.silverRows() + second.silverRows(),
+        first.quarantined() + second.quarantined(), first.duplicates() + second.duplicates(),
+        second.silverSnapshotId() != null ? second.silverSnapshotId() : first.silverSnapshotId(),
+        second.committedAt(), second.latency());
+  }
+
+  private BatchResult commitBatch(Prepared prepared, boolean quarantineIfFailing) {
     fence();
     List<Record> bronzeRows = new ArrayList<>(prepared.entries().size());
     List<Record> silverRows = new ArrayList<>(prepared.entries().size());
@@ -311,8 +348,6 @@ public final class SourceBatchCommitter {
     Map<String, Long> offenders = new HashMap<>();
     List<Entry> silverEntries = new ArrayList<>(prepared.entries().size());
     int duplicates = 0;
-    boolean quarantineIfFailing = quarantineFailingBatch;
-    quarantineFailingBatch = false; // one batch: the one the stage halted on, judged again
     for (Entry e : prepared.entries()) {
       if (e.bronzeRow() != null) {
         bronzeRows.add(e.bronzeRow());
@@ -342,9 +377,10 @@ public final class SourceBatchCommitter {
       checkBatch(silverRows, offenders, silverDelta);
     } catch (QualityGateException gate) {
       if (!quarantineIfFailing) {
+        haltedBatchEnd = Map.copyOf(batchNext);
         throw gate;
       }
-      quarantineBatch(gate, silverEntries, silverRows, quarantineRows, quarantineDelta);
+      quarantineBatch(gate, silverEntries, silverRows, quarantineRows, silverDelta, quarantineDelta);
     }
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
@@ -357,10 +393,11 @@ public final class SourceBatchCommitter {
         checkSql(silverFiles.join(), silverDelta);
       } catch (QualityGateException gate) {
         if (!quarantineIfFailing) {
+          haltedBatchEnd = Map.copyOf(batchNext);
           throw gate;
         }
         silverFiles.join().forEach(f -> silver.io().deleteFile(f.location()));
-        quarantineBatch(gate, silverEntries, silverRows, quarantineRows, quarantineDelta);
+        quarantineBatch(gate, silverEntries, silverRows, quarantineRows, silverDelta, quarantineDelta);
         silverFiles = CompletableFuture.completedFuture(List.of());
       }
     }
@@ -399,17 +436,24 @@ public final class SourceBatchCommitter {
         committed, java.time.Duration.between(prepared.oldestReceived(), committed));
   }
 
+  /** Where the batch that last failed a critical rule ends (exclusive positions per partition), or null. */
+  public Map<Integer, Long> haltedBatchEnd() {
+    return haltedBatchEnd;
+  }
+
   /**
-   * Makes the next batch that fails a critical rule go to quarantine, every event of it with the rule as reason,
-   * instead of halting the stage: an operator's way past a batch the data cannot change (see {@code resume}).
+   * The events before {@code end} (the batch a stage halted on, {@link #haltedBatchEnd}) are judged again on their
+   * own, and if they fail a critical rule again they go to quarantine, each with the rule as reason, instead of
+   * halting the stage: an operator's way past a batch the data cannot change (see {@code resume}). Events after
+   * them are judged as any batch.
    */
-  public void quarantineNextFailingBatch() {
-    quarantineFailingBatch = true;
+  public void quarantineFailingBatch(Map<Integer, Long> end) {
+    heldBatchEnd = Map.copyOf(end);
   }
 
   /** Moves the batch's silver rows to quarantine, each with the failed critical rule as its reason. */
   private void quarantineBatch(QualityGateException gate, List<Entry> silverEntries, List<Record> silverRows,
-      List<Record> quarantineRows, Counters quarantineDelta) {
+      List<Record> quarantineRows, Counters silverDelta, Counters quarantineDelta) {
     LOG.warn("{}: {}; as the operator's resume asked, its {} rows go to quarantine instead", product.id(),
         gate.getMessage(), silverEntries.size());
     Violation reason = new Violation("batch_rule", "", gate.rule(), "the batch failed critical rule '" + gate.rule()
@@ -420,6 +464,10 @@ public final class SourceBatchCommitter {
       quarantineRows.add(quarantineRow(rec, payload, Instant.ofEpochMilli(rec.timestamp()), sha256(payload),
           header(rec, SOURCE_HEADER), List.of(reason)));
       quarantineDelta.add("rule." + counterName(reason), 1);
+      // kept rows' warnings were counted: these rows are not kept
+      for (Violation w : ((Outcome.Accepted) e.outcome()).warnings()) {
+        silverDelta.add("warning." + counterName(w), -1);
+      }
     }
     silverRows.clear();
     silverEntries.clear();
