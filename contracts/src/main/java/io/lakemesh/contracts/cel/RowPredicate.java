@@ -53,6 +53,19 @@ public final class RowPredicate {
     return List.copyOf(found);
   }
 
+  /**
+   * What the row lacks, when that is why {@code failure} happened: CEL could not read a member that is not there
+   * (or a null item or value); empty for a failure of another kind (a bad conversion, a division by zero), which is
+   * the expression's own even when some value it reads is absent.
+   */
+  public List<String> absentBehind(CelEvaluationException failure, Record row) {
+    dev.cel.common.CelErrorCode code = failure.getErrorCode();
+    boolean readingNothing = code == dev.cel.common.CelErrorCode.ATTRIBUTE_NOT_FOUND
+        || code == dev.cel.common.CelErrorCode.OVERLOAD_NOT_FOUND // a null operand, where no overload takes null
+        || code == dev.cel.common.CelErrorCode.INTERNAL_ERROR; // a null list item or member value
+    return readingNothing ? absent(row) : List.of();
+  }
+
   private static void absent(Object value, List<String> path, int step, String at, java.util.Set<String> found) {
     if (step == path.size() || found.size() >= 5) {
       return;

@@ -189,7 +189,8 @@ public final class RowValidator {
             findings.add(r.rule().severity(), "rule", field, r.rule().name(), r.failure() + r.absent(row));
           }
         } catch (CelEvaluationException e) {
-          String absent = r.absent(row);
+          List<String> missing = r.predicate().absentBehind(e, row);
+          String absent = missing.isEmpty() ? "" : " (" + String.join(", ", missing) + " absent)";
           if (!absent.isEmpty()) {
             // CEL cannot read through a missing member: the row lacks what the rule needs, so it fails the rule
             findings.add(r.rule().severity(), "rule", field, r.rule().name(), r.failure() + absent);

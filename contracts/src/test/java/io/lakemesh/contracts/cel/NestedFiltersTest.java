@@ -70,9 +70,15 @@ class NestedFiltersTest {
     row.setField("readings", java.util.Arrays.asList(reading, null));
 
     RowPredicate at = cel.compile("ev.at < timestamp('2025-11-25T10:00:01Z')");
-    org.junit.jupiter.api.Assertions.assertThrows(dev.cel.runtime.CelEvaluationException.class,
-        () -> at.test(row, NOW), "CEL cannot compare what is not there");
+    dev.cel.runtime.CelEvaluationException missing = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.cel.runtime.CelEvaluationException.class, () -> at.test(row, NOW), "CEL cannot compare what is not there");
     assertEquals(List.of("ev.at"), at.absent(row));
+    assertEquals(List.of("ev.at"), at.absentBehind(missing, row), "the failure is the absence");
+    // a failure of the expression's own stays one, whatever the row lacks
+    RowPredicate guarded = cel.compile("!has(ev.at) && int('x') > 0 || ev.at < timestamp('2025-11-25T10:00:01Z')");
+    dev.cel.runtime.CelEvaluationException bad = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.cel.runtime.CelEvaluationException.class, () -> guarded.test(row, NOW));
+    assertEquals(List.of(), guarded.absentBehind(bad, row), bad.getMessage());
     assertEquals(List.of("readings[1]", "readings[0].at"),
         cel.compile("readings.all(r, r.at > timestamp('2025-11-25T09:59:30Z'))").absent(row));
     assertEquals(List.of(), cel.compile("ev.kind == 'x' && size(readings) > 1").absent(row),

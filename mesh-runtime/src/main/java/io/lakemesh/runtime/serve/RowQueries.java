@@ -226,7 +226,7 @@ public final class RowQueries {
           } catch (CelEvaluationException e) {
             // a row the filter cannot evaluate does not match it; one that lacks a value the filter reads (a
             // missing optional member, CEL having no null-safe navigation) is no failure of the filter either
-            if (predicate.absent(r).isEmpty()) {
+            if (predicate.absentBehind(e, r).isEmpty()) {
               failed++;
               if (firstFailure == null) {
                 firstFailure = e.getMessage();

@@ -144,7 +144,7 @@ public final class ChangeHub implements CommitListener {
           match = s.filter == null || s.filter.test(rows.get(i), now);
         } catch (CelEvaluationException e) {
           match = false; // a row the filter cannot evaluate does not match it; the subscriber is told once
-          if (s.filter.absent(rows.get(i)).isEmpty()) { // lacking a value the filter reads is no error
+          if (s.filter.absentBehind(e, rows.get(i)).isEmpty()) { // lacking a value the filter reads is no error
             filterError = filterError == null ? e.getMessage() : filterError;
           }
         }

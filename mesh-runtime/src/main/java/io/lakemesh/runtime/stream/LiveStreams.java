@@ -211,7 +211,7 @@ public final class LiveStreams {
             match = filter == null || filter.test(r, now);
           } catch (dev.cel.runtime.CelEvaluationException e) {
             match = false; // left out, and said once (lacking a value the filter reads is no error)
-            if (!filterFailed && filter.absent(r).isEmpty()) {
+            if (!filterFailed && filter.absentBehind(e, r).isEmpty()) {
               filterFailed = true;
               messages.add(ChangeHub.filterError(e.getMessage()));
             }
