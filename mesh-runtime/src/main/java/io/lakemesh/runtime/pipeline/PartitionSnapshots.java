@@ -13,11 +13,11 @@ import org.apache.iceberg.Table;
  * walks back from the current snapshot as far as needed; a partition idle for longer than the snapshot retention is
  * found through its tag ({@link SnapshotRetention}).
  */
-final class PartitionSnapshots {
+public final class PartitionSnapshots {
   private PartitionSnapshots() {}
 
   /** The newest snapshot of each of {@code partitions} that has one, newest first. */
-  static Map<Integer, Snapshot> newest(Table table, Set<Integer> partitions) {
+  public static Map<Integer, Snapshot> newest(Table table, Set<Integer> partitions) {
     Map<Integer, Snapshot> found = new LinkedHashMap<>();
     for (Snapshot snapshot : SnapshotPositions.lineage(table)) {
       String text = snapshot.summary().get(SourcePositions.SUMMARY_KEY);

@@ -104,7 +104,7 @@ public final class ProductStats {
       });
       Map<Integer, Long> lagByPartition = progress.freshLagByPartition(product.id());
       stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
-      waiting = waiting(statuses, lagByPartition);
+      waiting = waiting(statuses, lagByPartition, silver);
       last = latest(latest(commitTime(bronze), commitTime(silver)), commitTime(quarantine));
     } else {
       Table table = StageTables.served(warehouse, product);
@@ -139,7 +139,7 @@ public final class ProductStats {
         .max(Duration::compareTo).orElse(null);
     // events waiting on a worker that does not run (halted by a critical rule, failed) have waited at least since
     // its last commit, however fast the batches that do commit are
-    Duration stuck = waiting == null || waiting.running() ? null : Duration.between(waiting.since(), Instant.now());
+    Duration stuck = waiting == null || !waiting.stuck() ? null : Duration.between(waiting.since(), Instant.now());
     boolean stuckLonger = stuck != null && (latency == null || stuck.compareTo(latency) > 0);
     if (stuckLonger) {
       latency = stuck;
@@ -166,26 +166,40 @@ public final class ProductStats {
    * waiting, and whether the worker runs.
    */
   record Waiting(int partition, Instant since, long events, String state) {
-    boolean running() {
-      return state.equals("running");
+    /** Whether the partition's worker is stopped by a failure: its events wait for an operator, not a batch. */
+    boolean stuck() {
+      return state.equals("halted") || state.equals("failed");
     }
 
     String describe() {
-      return "partition " + partition + (running() ? "" : " is " + state) + " with " + events
+      return "partition " + partition + (stuck() ? " is " + state : "") + " with " + events
           + " events waiting since its last commit at " + since;
     }
   }
 
-  private Waiting waiting(List<ClusterProgress.WorkerStatus> statuses, Map<Integer, Long> lagByPartition) {
+  /**
+   * The partition whose waiting events wait longest: since its last commit to silver as the table records it (a
+   * worker that moved or restarted has not committed on its new node yet, but the partition has), else since this
+   * node started.
+   */
+  private Waiting waiting(List<ClusterProgress.WorkerStatus> statuses, Map<Integer, Long> lagByPartition,
+      Table silver) {
+    Map<Integer, Long> waitingEvents = new java.util.HashMap<>(lagByPartition);
+    waitingEvents.values().removeIf(n -> n == 0);
+    if (waitingEvents.isEmpty()) {
+      return null;
+    }
+    Map<Integer, org.apache.iceberg.Snapshot> committed =
+        io.lakemesh.runtime.pipeline.PartitionSnapshots.newest(silver, waitingEvents.keySet());
     Waiting oldest = null;
     for (ClusterProgress.WorkerStatus s : statuses) {
       Integer partition = s.worker().partition();
-      long events = partition == null ? 0 : lagByPartition.getOrDefault(partition, 0L);
+      long events = partition == null ? 0 : waitingEvents.getOrDefault(partition, 0L);
       if (events == 0) {
         continue;
       }
-      Instant since = s.state() == null || s.state().lastCommit() == null ? progress.startedAt()
-          : s.state().lastCommit();
+      org.apache.iceberg.Snapshot last = committed.get(partition);
+      Instant since = last != null ? Instant.ofEpochMilli(last.timestampMillis()) : progress.startedAt();
       if (oldest == null || since.isBefore(oldest.since())) {
         oldest = new Waiting(partition, since, events, s.stateName());
       }
