@@ -7,9 +7,10 @@ import java.util.Base64;
  * Where a page of the rows API ends: the table snapshot the pages read (so rows committed meanwhile neither shift
  * nor repeat them) and how many visible rows came before. Opaque to clients; it belongs to one filter and select.
  *
+ * @param nowMillis the {@code now} of the first page, which every page's filter reads
  * @param query a fingerprint of the filter and select the cursor was made for
  */
-record RowCursor(long snapshotId, long skip, String query) {
+record RowCursor(long snapshotId, long skip, long nowMillis, String query) {
 
   /** The fingerprint of a query's filter and select, which a cursor must carry to be used with it. */
   static String fingerprint(RowQueries.Query q) {
@@ -18,8 +19,8 @@ record RowCursor(long snapshotId, long skip, String query) {
   }
 
   String encode() {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("1:" + snapshotId + ":" + skip + ":" + query)
-        .getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("2:" + snapshotId + ":" + skip + ":" + nowMillis
+        + ":" + query).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The cursor a client sent back, checked against the query it comes with. */
@@ -32,8 +33,9 @@ record RowCursor(long snapshotId, long skip, String query) {
     }
     RowCursor cursor;
     try {
-      cursor = parts.length == 4 && parts[0].equals("1")
-          ? new RowCursor(Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3]) : null;
+      cursor = parts.length == 5 && parts[0].equals("2")
+          ? new RowCursor(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]), parts[4])
+          : null;
     } catch (NumberFormatException e) {
       cursor = null;
     }

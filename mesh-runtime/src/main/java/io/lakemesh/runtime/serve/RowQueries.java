@@ -198,7 +198,8 @@ public final class RowQueries {
     long visible = 0;
     boolean more = false;
     Set<String> columns = new LinkedHashSet<>(query.select());
-    Instant now = Instant.now();
+    // every page filters as the first did: `now - duration("1h")` must not move between pages
+    Instant now = cursor == null ? Instant.now() : Instant.ofEpochMilli(cursor.nowMillis());
     long deadline = System.nanoTime() + timeout.toNanos();
     int scanned = 0;
     long evaluated = 0;
@@ -254,8 +255,8 @@ public final class RowQueries {
       throw new BadQueryException("bad-filter", "the filter failed on every row it was evaluated on (" + failed
           + "): " + String.valueOf(firstFailure).replace('\n', ' '));
     }
-    return new Page(out, more ? new RowCursor(snapshotId, skip + out.size(), RowCursor.fingerprint(query)).encode()
-        : null);
+    return new Page(out, more ? new RowCursor(snapshotId, skip + out.size(), now.toEpochMilli(),
+        RowCursor.fingerprint(query)).encode() : null);
   }
 
   /**
