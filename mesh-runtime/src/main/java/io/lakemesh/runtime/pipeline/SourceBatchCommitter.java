@@ -54,7 +54,11 @@ public final class SourceBatchCommitter {
   private final Set<String> ruleNames;
   private final Set<Integer> partitions;
   private long lastRetention = System.nanoTime();
-  private long lastCompaction = System.nanoTime();
+  /** When this worker last started a compaction; until then, a minute after it started (workers restart). */
+  private long lastCompaction = Long.MIN_VALUE;
+  private final long startedNanos = System.nanoTime();
+  /** Whether the queued compaction has begun: a stop waits only for one that has. */
+  private volatile boolean compactionBegun;
   private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean stopping;
   /**
@@ -541,12 +545,16 @@ public final class SourceBatchCommitter {
    */
   public void compactWhenDue(CompactionSettings settings) {
     long now = System.nanoTime();
-    if (!settings.enabled() || !partitions.contains(0) || now - lastCompaction < settings.every().toNanos()
-        || !compacting.compareAndSet(false, true)) {
+    boolean due = lastCompaction == Long.MIN_VALUE
+        ? now - startedNanos >= Math.min(settings.every().toNanos(), FIRST_COMPACTION_AFTER.toNanos())
+        : now - lastCompaction >= settings.every().toNanos();
+    if (!settings.enabled() || !partitions.contains(0) || !due || !compacting.compareAndSet(false, true)) {
       return;
     }
     lastCompaction = now;
+    compactionBegun = false;
     compaction = CompletableFuture.runAsync(() -> {
+      compactionBegun = true;
       try {
         for (Table table : List.of(bronze, silver, quarantine)) {
           if (!stopping) {
@@ -565,8 +573,12 @@ public final class SourceBatchCommitter {
    */
   public CompletableFuture<Void> stopCompaction() {
     stopping = true;
-    return compaction.exceptionally(e -> null);
+    // one still queued behind another product's run finds `stopping` when its turn comes: nothing to wait for
+    return compactionBegun ? compaction.exceptionally(e -> null) : CompletableFuture.completedFuture(null);
   }
+
+  /** A worker's first compaction comes this soon after it starts (or the interval, if shorter). */
+  private static final java.time.Duration FIRST_COMPACTION_AFTER = java.time.Duration.ofMinutes(1);
 
   private void compact(io.lakemesh.runtime.storage.Compaction compaction, Table table) {
     long start = System.nanoTime();
@@ -577,6 +589,9 @@ public final class SourceBatchCommitter {
             done.filesRemoved(), table.name(), done.filesAdded(), done.partitions(), done.rows(),
             done.bytesRead() / 1024, (System.nanoTime() - start) / 1_000_000);
       }
+    } catch (org.apache.iceberg.exceptions.CommitStateUnknownException e) {
+      LOG.warn("{}: compacting {}: whether its commit landed is unknown (the table says, and the next run"
+          + " starts from it): {}", product.id(), table.name(), e.toString());
     } catch (RuntimeException e) {
       LOG.warn("{}: compacting {} failed; its files are as they were, retrying at the next interval: {}",
           product.id(), table.name(), e.toString());

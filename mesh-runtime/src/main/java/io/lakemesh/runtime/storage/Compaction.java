@@ -64,7 +64,11 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
   public static Snapshot newestData(Table table) {
     Snapshot s = table.currentSnapshot();
     while (s != null && DataOperations.REPLACE.equals(s.operation())) {
-      s = s.parentId() == null ? null : table.snapshot(s.parentId());
+      Snapshot parent = s.parentId() == null ? null : table.snapshot(s.parentId());
+      if (parent == null) {
+        return s; // the data commit before it has expired: the oldest rewrite known is the best left to go by
+      }
+      s = parent;
     }
     return s;
   }
