@@ -118,8 +118,9 @@ public final class ContractParser {
     List<Contract> contracts = reader.readAll();
     // where the reader says more about a value than the schema (an unknown logical type with the likely one,
     // rather than "does not have a value in the enumeration"; a nameless property), one line is enough
-    java.util.Set<String> explained = reader.problems().stream()
-        .map(Problem::path).collect(java.util.stream.Collectors.toSet());
+    java.util.Set<String> explained = reader.problems().stream().map(Problem::path)
+        .filter(path -> path.endsWith("/logicalType") || path.endsWith("/name"))
+        .collect(java.util.stream.Collectors.toSet());
     problems.removeIf(p -> explained.contains(p.path()));
     problems.addAll(reader.problems());
     // the deeper checks run on a document with problems too, so one lint lists every mistake (not the next few
@@ -168,10 +169,12 @@ public final class ContractParser {
 
   /** The property, rule or role a pointer is inside of; the document for a top-level key. */
   private static String owner(String pointer) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-        "^(.*/(?:(?:properties|quality|roles|relationships)/\\d+|items))(?:/.*)?$").matcher(pointer);
+    java.util.regex.Matcher m = OWNER.matcher(pointer);
     return m.matches() ? m.group(1) : pointer;
   }
+
+  private static final java.util.regex.Pattern OWNER = java.util.regex.Pattern.compile(
+      "^(.*/(?:(?:properties|quality|roles|relationships)/\\d+|items))(?:/.*)?$");
 
   /**
    * The problems of each product of a document, with those of its roles kept only where they hold for every

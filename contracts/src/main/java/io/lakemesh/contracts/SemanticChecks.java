@@ -334,17 +334,19 @@ final class SemanticChecks {
     }
     IntegerFormat width = IntegerFormat.of(f);
     String wider = o.format() != null ? "choose a wider format" : "store it wider with format: i64 (or physicalType: bigint)";
-    if (whole.low() != null && whole.low().compareTo(width.max()) > 0) {
-      problems.add(new Problem(pointer + "/" + whole.lowKey(), whole.lowKey() + " " + option(o, whole.lowKey())
-          + " leaves no value " + width.description() + " can hold (" + width.range() + "): no integer can pass"));
-    } else if (whole.high() != null && whole.high().compareTo(width.min()) < 0) {
-      problems.add(new Problem(pointer + "/" + whole.highKey(), whole.highKey() + " " + option(o, whole.highKey())
-          + " leaves no value " + width.description() + " can hold (" + width.range() + "): no integer can pass"));
-    } else if (whole.high() != null && whole.high().compareTo(width.max()) > 0) {
+    boolean lowAbove = whole.low() != null && whole.low().compareTo(width.max()) > 0;
+    if (lowAbove || whole.high() != null && whole.high().compareTo(width.min()) < 0) {
+      String key = lowAbove ? whole.lowKey() : whole.highKey();
+      problems.add(new Problem(pointer + "/" + key, key + " " + option(o, key) + " leaves no value "
+          + width.description() + " can hold (" + width.range() + "): no integer can pass"));
+      return;
+    }
+    if (whole.high() != null && whole.high().compareTo(width.max()) > 0) {
       problems.add(new Problem(pointer + "/" + whole.highKey(), whole.highKey() + " " + option(o, whole.highKey())
           + " is beyond " + width.description() + " (" + width.range() + "): values above " + width.max().toPlainString()
           + " would be quarantined; " + wider));
-    } else if (whole.low() != null && whole.low().compareTo(width.min()) < 0) {
+    }
+    if (whole.low() != null && whole.low().compareTo(width.min()) < 0) {
       problems.add(new Problem(pointer + "/" + whole.lowKey(), whole.lowKey() + " " + option(o, whole.lowKey())
           + " is beyond " + width.description() + " (" + width.range() + "): values below " + width.min().toPlainString()
           + " would be quarantined; " + wider));
@@ -567,11 +569,21 @@ final class SemanticChecks {
       problems.add(new Problem(located.pointer("unit"), rule + "rowCount counts rows: a percent of them has no"
           + " meaning (leave unit out)"));
     } else if (lib.percent()) {
+      java.math.BigDecimal hundred = java.math.BigDecimal.valueOf(100);
+      boolean outside = false;
       for (java.math.BigDecimal v : java.util.Arrays.asList(t.value(), t.upper())) {
-        if (v != null && (v.signum() < 0 || v.compareTo(java.math.BigDecimal.valueOf(100)) > 0)) {
+        if (v != null && (v.signum() < 0 || v.compareTo(hundred) > 0)) {
           problems.add(new Problem(located.pointer(key), rule + "a percent is 0 to 100; got " + v.toPlainString()));
+          outside = true;
           break;
         }
+      }
+      boolean never = t.operator() == io.lakemesh.contracts.model.Threshold.Operator.GREATER_THAN
+          && t.value().compareTo(hundred) == 0
+          || t.operator() == io.lakemesh.contracts.model.Threshold.Operator.LESS_THAN && t.value().signum() == 0;
+      if (!outside && never) {
+        problems.add(new Problem(located.pointer(key), rule + key + ": " + t.value().toPlainString() + " %: no share"
+            + " can be " + (t.value().signum() == 0 ? "less than 0 %" : "more than 100 %")));
       }
     }
   }

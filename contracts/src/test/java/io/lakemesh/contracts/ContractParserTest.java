@@ -175,6 +175,7 @@ class ContractParserTest {
             - {name: a1, metric: nullValues, mustBeBetween: [20, 0]}
             - {name: a2, metric: nullValues, mustBeBetween: [0, 200], unit: percent}
             - {name: a3, metric: nullValues, mustBe: 0, mustNotBe: 1}
+            - {name: a4, metric: nullValues, mustBeGreaterThan: 100, unit: percent}
         """) + """
             quality:
               - {name: rc, metric: rowCount, mustBeGreaterThan: 10, unit: percent}
@@ -187,9 +188,28 @@ class ContractParserTest {
             "/schema/0/properties/1/quality/2: a quality rule takes one comparison, got mustBe and mustNotBe (one of"
                 + " mustBe, mustNotBe, mustBeGreaterThan, mustBeGreaterOrEqualTo, mustBeLessThan,"
                 + " mustBeLessOrEqualTo, mustBeBetween, mustNotBeBetween; mustBeBetween: [low, high] for a range)",
+            "/schema/0/properties/1/quality/3/mustBeGreaterThan: rule 'a4': mustBeGreaterThan: 100 %: no share can be"
+                + " more than 100 %",
             "/schema/0/quality/0/unit: rule 'rc': rowCount counts rows: a percent of them has no meaning (leave unit"
                 + " out)"),
         e.problems().stream().map(Problem::toString).toList(), e.getMessage());
+  }
+
+  @Test
+  void integerBoundsBeyondTheColumnsWidthAreNamedOnEachSide() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        boundsContract("integer", "{format: u8, minimum: -5, maximum: 300}")));
+    assertEquals(List.of(
+            "/schema/0/properties/1/logicalTypeOptions/maximum: maximum 300 is beyond an unsigned 8-bit integer"
+                + " (format u8) (0..255): values above 255 would be quarantined; choose a wider format",
+            "/schema/0/properties/1/logicalTypeOptions/minimum: minimum -5 is beyond an unsigned 8-bit integer"
+                + " (format u8) (0..255): values below 0 would be quarantined; choose a wider format"),
+        e.problems().stream().map(Problem::toString).toList());
+    InvalidContractException plain = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        boundsContract("integer", "{maximum: 3000000000}")));
+    assertTrue(plain.getMessage().contains("maximum 3000000000 is beyond a 32-bit integer"
+        + " (-2147483648..2147483647): values above 2147483647 would be quarantined; store it wider with format: i64"),
+        plain.getMessage());
   }
 
   @Test
