@@ -75,14 +75,23 @@ public final class BatchChecks {
         checks.add(new Check(lib));
       }
     }
-    for (Field f : contract.table().fields()) {
+    collect(contract.table().fields(), checks);
+    return new BatchChecks(List.copyOf(checks), keyOf(contract));
+  }
+
+  /** The batch-level rules of these properties, also of those inside objects and array items. */
+  private static void collect(List<Field> fields, List<Check> checks) {
+    for (Field f : fields) {
       for (QualityRule r : f.quality()) {
         if (r instanceof QualityRule.Library lib && isBatchLevel(lib)) {
           checks.add(new Check(lib));
         }
       }
+      collect(f.properties(), checks);
+      if (f.items() != null) {
+        collect(List.of(f.items()), checks);
+      }
     }
-    return new BatchChecks(List.copyOf(checks), keyOf(contract));
   }
 
   /**

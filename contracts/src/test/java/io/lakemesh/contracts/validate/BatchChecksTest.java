@@ -60,4 +60,41 @@ class BatchChecksTest {
     assertEquals(Map.of("email_unique", false, "email_unique_too", false, "name_unique", false, "key_unique", true,
         "object_unique", true), passed);
   }
+
+  @Test
+  void thresholdRulesInsideObjectsAndArrayItemsAreJudgedPerBatchToo() throws Exception {
+    Contract contract = ContractParser.parse("things", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: qa.things
+        version: 1.0.0
+        status: active
+        schema:
+          - name: things
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: obj
+                logicalType: object
+                properties:
+                  - name: v
+                    logicalType: string
+                    quality:
+                      - {name: v_mostly_there, metric: nullValues, mustBeLessThan: 50, unit: percent, severity: critical}
+              - name: arr
+                logicalType: array
+                items:
+                  logicalType: object
+                  properties:
+                    - name: w
+                      logicalType: string
+                      quality:
+                        - {name: w_valid, metric: invalidValues, arguments: {validValues: [a, b]},
+                           mustBeLessThan: 10, unit: percent}
+        """);
+    List<BatchChecks.Verdict> verdicts = BatchChecks.of(contract).evaluate(new BatchChecks.BatchFacts(10, 10,
+        Map.of("v_mostly_there", 6L, "w_valid", 1L), columns -> 0));
+    Map<String, Boolean> passed = new java.util.TreeMap<>();
+    verdicts.forEach(v -> passed.put(v.rule(), v.passed()));
+    assertEquals(Map.of("v_mostly_there", false, "w_valid", false), passed, "60 % null, 10 % invalid rows");
+  }
 }

@@ -366,7 +366,11 @@ public final class SourceBatchCommitter {
         }
         for (Violation w : accepted.warnings()) {
           silverDelta.add("warning." + counterName(w), 1);
-          offenders.merge(w.rule(), 1L, Long::sum);
+        }
+        if (!accepted.warnings().isEmpty()) {
+          // a share is of rows: a row with two offending items of one rule offends once
+          accepted.warnings().stream().map(Violation::rule).distinct()
+              .forEach(rule -> offenders.merge(rule, 1L, Long::sum));
         }
         silverRows.add(accepted.row());
         silverEntries.add(e);

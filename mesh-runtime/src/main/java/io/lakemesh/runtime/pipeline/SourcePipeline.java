@@ -71,8 +71,9 @@ public final class SourcePipeline {
       @Override
       public CompletionStage<Done> drain() {
         // stopping the source lets the partial batch flush and commit, then the stream completes
-        return control.shutdown().thenCompose(d -> done)
-            .thenCompose(d -> committer.stopCompaction().thenApply(x -> d));
+        // a compaction in flight stops at once (its files deleted), not after the batches in flight commit
+        CompletableFuture<Void> compactionStopped = committer.stopCompaction();
+        return control.shutdown().thenCompose(d -> done).thenCompose(d -> compactionStopped.thenApply(x -> d));
       }
 
       @Override

@@ -116,7 +116,9 @@ public final class ProductStats {
       stats.put("upstream", upstream(product, recorded));
     }
     stats.put("lastCommit", last == null ? null : last.toString());
-    stats.put("freshnessSeconds", last == null ? null : Duration.between(last, Instant.now()).toSeconds());
+    // as the freshness objective is judged: from the last commit of a partition with events waiting, if older
+    Instant freshAt = waiting != null && last != null && waiting.since().isBefore(last) ? waiting.since() : last;
+    stats.put("freshnessSeconds", freshAt == null ? null : Duration.between(freshAt, Instant.now()).toSeconds());
     ServiceLevels sla = ServiceLevels.of(product.contract());
     ObjectNode slas = stats.putObject("sla");
     if (sla.freshness().isPresent()) {
