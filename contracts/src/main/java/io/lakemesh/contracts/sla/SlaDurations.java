@@ -73,6 +73,10 @@ final class SlaDurations {
     if (d.compareTo(Duration.ofSeconds(1)) < 0) {
       return d.toMillis() + "ms";
     }
+    if (d.compareTo(Duration.ofMinutes(1)) < 0 && d.toMillisPart() != 0) {
+      // 1.5s, not 1s: an objective of 1500 ms and the arithmetic of a breach must read as they are
+      return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
+    }
     StringBuilder out = new StringBuilder();
     append(out, d.toDays(), "d");
     append(out, d.toHoursPart(), "h");

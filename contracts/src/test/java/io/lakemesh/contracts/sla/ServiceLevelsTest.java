@@ -126,7 +126,7 @@ class ServiceLevelsTest {
   void latencyIsBreachedWhenTheObservedTimeExceedsTheObjective() throws Exception {
     ServiceLevels levels = ServiceLevels.of(RetailContracts.parse(TRANSACTIONS));
     assertTrue(levels.evaluateLatency(Duration.ofMillis(2500)).ok());
-    assertEquals("latency met: observed 2s, within the 30s objective",
+    assertEquals("latency met: observed 2.5s, within the 30s objective",
         levels.evaluateLatency(Duration.ofMillis(2500)).sentence());
     SlaVerdict slow = levels.evaluateLatency(Duration.ofSeconds(95));
     assertTrue(slow.breached());

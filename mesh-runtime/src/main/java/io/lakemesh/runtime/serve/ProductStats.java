@@ -175,7 +175,7 @@ public final class ProductStats {
 
     String describe() {
       return "partition " + partition + (stuck() ? " is " + state : "") + " with " + events
-          + " events waiting since its last commit at " + since;
+          + (events == 1 ? " event" : " events") + " waiting since its last commit at " + since;
     }
   }
 
