@@ -49,8 +49,8 @@ public final class ReadScope {
   }
 
   /**
-   * The masked value a filter would disclose (it reads it, something inside it, or an object or list holding it as a
-   * whole), or empty when it reads none: a filter on a masked value tells its values apart, which the mask hides.
+   * What masked value a filter would disclose, as "x" or "a' as a whole, which holds 'a.x" (it reads it, something
+   * inside it, or an object or list holding it as a whole), or empty when it reads none: a filter on a masked value tells its values apart, which the mask hides.
    * Members beside a masked one may be filtered on ({@code buyer.address.city} while {@code buyer.email} is masked).
    */
   public Optional<String> disclosedBy(io.lakemesh.contracts.cel.RowPredicate filter) {
@@ -62,12 +62,21 @@ public final class ReadScope {
     }
     for (String read : filter.reads()) {
       for (String masked : access.maskedColumns()) {
-        if (read.equals(masked) || inside(read, masked) || inside(masked, read)) {
-          return Optional.of(read.equals(masked) || inside(read, masked) ? masked : read);
+        if (read.equals(masked) || inside(read, masked)) {
+          return Optional.of(masked);
+        }
+        if (inside(masked, read)) {
+          return Optional.of(read + "' as a whole, which holds '" + masked);
         }
       }
     }
     return Optional.empty();
+  }
+
+  /** Why a filter is refused for this caller (rows API and streams alike), or empty when it is not. */
+  public Optional<String> filterRefusal(io.lakemesh.contracts.cel.RowPredicate filter) {
+    return disclosedBy(filter).map(what -> "the filter uses '" + what + "', which is masked for your roles:"
+        + " filtering on it would disclose the values the mask hides");
   }
 
   /** Whether {@code path} lies inside {@code container} ({@code a.b} or {@code a[]} inside {@code a}). */

@@ -177,10 +177,9 @@ public final class RowQueries {
         throw new BadQueryException("bad-filter", "the filter cannot be used on " + product.id()
             + ": " + e.getMessage().replace('\n', ' '));
       }
-      Optional<String> disclosed = scope.disclosedBy(predicate);
-      if (disclosed.isPresent()) {
-        throw new BadQueryException(403, "masked-column", "the filter uses '" + disclosed.get() + "', which is"
-            + " masked for your roles: filtering on it would disclose the values the mask hides");
+      Optional<String> refusal = scope.filterRefusal(predicate);
+      if (refusal.isPresent()) {
+        throw new BadQueryException(403, "masked-column", refusal.get());
       }
       pushdown = IcebergFilters.toIceberg(predicate, table.schema());
     }

@@ -116,10 +116,9 @@ public final class LiveStreams {
         throw new BadStreamRequest("the filter cannot be used on " + product.id() + ": "
             + e.getMessage().replace('\n', ' '));
       }
-      java.util.Optional<String> disclosed = scope.disclosedBy(predicate);
-      if (disclosed.isPresent()) {
-        throw new BadStreamRequest(403, "masked-column", "the filter uses '" + disclosed.get() + "', which is"
-            + " masked for your roles: masked values cannot be filtered on");
+      java.util.Optional<String> refusal = scope.filterRefusal(predicate);
+      if (refusal.isPresent()) {
+        throw new BadStreamRequest(403, "masked-column", refusal.get());
       }
     }
     From start = parseFrom(from);
@@ -167,6 +166,12 @@ public final class LiveStreams {
     ReplayMessages out = new ReplayMessages(product.id(), filter, scope);
     List<Snapshot> commits = product.stage() == Stage.SOURCE ? commitsAfter(table, current, start) : null;
     if (commits == null) {
+      if (product.stage() == Stage.SOURCE) {
+        // the start lies before the history kept: commit by commit is no longer possible, so say what comes instead
+        out.messages.add(ChangeHub.control("replay-current-state", "the history kept does not reach back to the"
+            + " start asked for (snapshots are kept for lakemesh.pipeline.snapshot-retention.max-age): the replay is"
+            + " the table as of snapshot " + current.snapshotId() + ", then live", 0));
+      }
       out.add(current, TableReader.read(table));
     } else {
       for (Snapshot s : commits) {

@@ -63,8 +63,8 @@ class ReadScopeTest {
         "has(buyer.email)", "buyer.email",
         "row.buyer.email.startsWith('a')", "buyer.email",
         "lines.exists(l, l.card == '4111')", "lines[].card",
-        "has(row.buyer)", "buyer",                      // the whole object: conservative, it holds the masked one
-        "lines[0] == lines[1]", "lines[]");
+        "has(row.buyer)", "buyer' as a whole, which holds 'buyer.email",  // conservative: it holds the masked one
+        "lines[0] == lines[1]", "lines[]' as a whole, which holds 'lines[].card");
     refused.forEach((filter, disclosed) ->
         assertEquals(Optional.of(disclosed), reader.disclosedBy(compile(cel, filter)), filter));
 
