@@ -333,7 +333,10 @@ final class SemanticChecks {
       return;
     }
     IntegerFormat width = IntegerFormat.of(f);
-    String wider = o.format() != null ? "choose a wider format" : "store it wider with format: i64 (or physicalType: bigint)";
+    boolean widest = width.max().compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) >= 0;
+    String wider = widest ? "no integer column is wider: make it a number with physicalType: decimal(38,0)"
+        : f.type() != LogicalType.INTEGER ? "store it wider with physicalType: bigint"
+        : o.format() != null ? "choose a wider format" : "store it wider with format: i64 (or physicalType: bigint)";
     boolean lowAbove = whole.low() != null && whole.low().compareTo(width.max()) > 0;
     if (lowAbove || whole.high() != null && whole.high().compareTo(width.min()) < 0) {
       String key = lowAbove ? whole.lowKey() : whole.highKey();
@@ -584,6 +587,19 @@ final class SemanticChecks {
       if (!outside && never) {
         problems.add(new Problem(located.pointer(key), rule + key + ": " + t.value().toPlainString() + " %: no share"
             + " can be " + (t.value().signum() == 0 ? "less than 0 %" : "more than 100 %")));
+      }
+    } else {
+      // a count (of rows, of offending values): never below 0
+      io.lakemesh.contracts.model.Threshold.Operator op = t.operator();
+      java.math.BigDecimal top = t.upper() != null ? t.upper() : t.value();
+      boolean never = op == io.lakemesh.contracts.model.Threshold.Operator.LESS_THAN && t.value().signum() <= 0
+          || op == io.lakemesh.contracts.model.Threshold.Operator.LESS_OR_EQUAL && t.value().signum() < 0
+          || op == io.lakemesh.contracts.model.Threshold.Operator.MUST_BE && t.value().signum() < 0
+          || op == io.lakemesh.contracts.model.Threshold.Operator.BETWEEN && top.signum() < 0;
+      if (never) {
+        problems.add(new Problem(located.pointer(key), rule + key + " " + t.value().toPlainString()
+            + (t.upper() == null ? "" : ".." + t.upper().toPlainString()) + ": a count is never below 0, so no"
+            + " batch can meet it"));
       }
     }
   }

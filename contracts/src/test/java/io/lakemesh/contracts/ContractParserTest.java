@@ -176,6 +176,7 @@ class ContractParserTest {
             - {name: a2, metric: nullValues, mustBeBetween: [0, 200], unit: percent}
             - {name: a3, metric: nullValues, mustBe: 0, mustNotBe: 1}
             - {name: a4, metric: nullValues, mustBeGreaterThan: 100, unit: percent}
+            - {name: a5, metric: nullValues, mustBeLessThan: 0}
         """) + """
             quality:
               - {name: rc, metric: rowCount, mustBeGreaterThan: 10, unit: percent}
@@ -190,6 +191,8 @@ class ContractParserTest {
                 + " mustBeLessOrEqualTo, mustBeBetween, mustNotBeBetween; mustBeBetween: [low, high] for a range)",
             "/schema/0/properties/1/quality/3/mustBeGreaterThan: rule 'a4': mustBeGreaterThan: 100 %: no share can be"
                 + " more than 100 %",
+            "/schema/0/properties/1/quality/4/mustBeLessThan: rule 'a5': mustBeLessThan 0: a count is never below 0,"
+                + " so no batch can meet it",
             "/schema/0/quality/0/unit: rule 'rc': rowCount counts rows: a percent of them has no meaning (leave unit"
                 + " out)"),
         e.problems().stream().map(Problem::toString).toList(), e.getMessage());
