@@ -133,8 +133,25 @@ final class ContractLinter {
       }
       for (Contract c : products) {
         problems.addAll(relationshipsToOthers(c, note));
+        unenforced(c, note);
       }
       return problems;
+    }
+
+    /**
+     * A rule Lakemesh does not run (another engine, or text) with a severity that would keep data out: valid ODCS,
+     * but a reader of the contract may think it enforced.
+     */
+    private static void unenforced(Contract contract, java.util.function.Consumer<String> note) {
+      for (io.lakemesh.contracts.model.LocatedRule located : contract.locatedRules()) {
+        if (located.rule() instanceof io.lakemesh.contracts.model.QualityRule.Text text
+            && (text.severity() == io.lakemesh.contracts.model.Severity.ERROR
+                || text.severity() == io.lakemesh.contracts.model.Severity.CRITICAL)) {
+          note.accept(contract.id() + ": " + located.pointer() + ": rule '" + text.name() + "' is documentation"
+              + " (Lakemesh runs library metrics, cel and sql rules): its severity "
+              + text.severity().name().toLowerCase(java.util.Locale.ROOT) + " is not enforced");
+        }
+      }
     }
 
     /**

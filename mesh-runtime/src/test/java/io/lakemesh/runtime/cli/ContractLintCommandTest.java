@@ -288,4 +288,28 @@ class ContractLintCommandTest {
     assertTrue(run.out().startsWith(second + ": /schema/0: product shop.sales_contract would write table"
         + " shop.sales_contract_v2_silver, as product shop.sales.contract ("), run.out());
   }
+
+  @Test
+  void aRuleLakemeshDoesNotRunIsNotedWhenItsSeverityWouldKeepDataOut() throws IOException {
+    write("t.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: qa.t
+        version: 1.0.0
+        status: active
+        schema:
+          - name: t
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+            quality:
+              - {name: py_check, type: custom, engine: python, implementation: "df.id.notnull().all()", severity: critical}
+              - {name: note_only, type: text, description: "ids are issued by the till", severity: info}
+        """);
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    String all = run.out() + run.err();
+    assertTrue(all.contains("rule 'py_check' is documentation (Lakemesh runs library metrics, cel and sql rules):"
+        + " its severity critical is not enforced"), all);
+    assertTrue(!all.contains("note_only"), "an info rule keeps nothing out: " + all);
+  }
 }
