@@ -73,6 +73,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private record Restart() implements Command {}
 
+  /** Time to see whether a compaction is due, also while no batch commits (an idle or halted partition). */
+  private record CompactionTick() implements Command {}
+
+  private static final java.time.Duration COMPACTION_TICK = java.time.Duration.ofMinutes(1);
+
   private static final Duration RESTART_DELAY = Duration.ofSeconds(2);
   /** Table property of a product paused by an operator. */
   public static final String PAUSED_PROPERTY = "lakemesh.paused";
@@ -151,6 +156,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     if (paused) {
       publish("paused", null);
     }
+    if (product.stage() == Stage.SOURCE && Integer.valueOf(0).equals(worker.partition())
+        && services.pipeline().compaction().enabled()) {
+      getContext().scheduleOnce(COMPACTION_TICK, getContext().getSelf(), new CompactionTick());
+    }
   }
 
   private boolean pausedInTable() {
@@ -186,6 +195,14 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     return newReceiveBuilder()
         .onMessage(Start.class, m -> ensureRunning())
         .onMessage(Restart.class, m -> ensureRunning())
+        .onMessage(CompactionTick.class, m -> {
+          // after commits the pipeline asks too; this covers a product that stopped receiving data
+          if (!stopping && !paused && replaying == null && committer != null) {
+            committer.compactWhenDue(services.pipeline().compaction());
+          }
+          getContext().scheduleOnce(COMPACTION_TICK, getContext().getSelf(), new CompactionTick());
+          return this;
+        })
         .onMessage(GetState.class, m -> {
           m.replyTo().tell(services.progress().state(worker.entityId()));
           return this;

@@ -545,9 +545,10 @@ public final class SourceBatchCommitter {
   /**
    * Starts a compaction of bronze, silver and quarantine when due. The worker of partition 0 does it for the product
    * (one is enough), on the compaction thread, never two runs of one product at once; a failure is logged and
-   * retried at the next interval. Compaction keeps every row, so it may run beside this worker's commits.
+   * retried at the next interval. Compaction keeps every row, so it may run beside this worker's commits. Asked after
+   * each commit and by the worker's actor every minute (a product that stopped receiving data).
    */
-  public void compactWhenDue(CompactionSettings settings) {
+  public synchronized void compactWhenDue(CompactionSettings settings) {
     long now = System.nanoTime();
     boolean due = lastCompaction == Long.MIN_VALUE
         ? now - startedNanos >= Math.min(settings.every().toNanos(), FIRST_COMPACTION_AFTER.toNanos())
