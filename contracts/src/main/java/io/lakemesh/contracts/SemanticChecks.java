@@ -317,6 +317,33 @@ final class SemanticChecks {
     if (whole && problems.size() == before) {
       checkIntegerRange(f, o, pointer, problems);
     }
+    Types.DecimalType decimal = f.type() == LogicalType.NUMBER ? IcebergMapping.decimalOf(f) : null;
+    if (decimal != null && problems.size() == before) {
+      checkDecimalRange(decimal, o, pointer, problems);
+    }
+  }
+
+  /** Bounds beyond what a decimal column holds ({@code decimal(5,2)} with {@code maximum: 100000}). */
+  private static void checkDecimalRange(Types.DecimalType decimal, TypeOptions o, String pointer,
+      List<Problem> problems) {
+    java.math.BigDecimal largest = java.math.BigDecimal.TEN.pow(decimal.precision() - decimal.scale())
+        .subtract(java.math.BigDecimal.ONE.movePointLeft(decimal.scale()));
+    String range = largest.negate().toPlainString() + ".." + largest.toPlainString();
+    for (String key : List.of("maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum")) {
+      String text = option(o, key);
+      java.math.BigDecimal bound;
+      try {
+        bound = text == null ? null : new java.math.BigDecimal(text);
+      } catch (NumberFormatException e) {
+        continue; // reported where bounds are read
+      }
+      boolean upper = key.endsWith("aximum");
+      if (bound != null && (upper ? bound.compareTo(largest) > 0 : bound.compareTo(largest.negate()) < 0)) {
+        problems.add(new Problem(pointer + "/" + key, key + " " + text + " is beyond decimal(" + decimal.precision()
+            + "," + decimal.scale() + ") (" + range + "): values " + (upper ? "above " + largest.toPlainString()
+            : "below " + largest.negate().toPlainString()) + " would be quarantined; widen the precision"));
+      }
+    }
   }
 
   /**

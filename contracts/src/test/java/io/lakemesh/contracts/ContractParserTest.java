@@ -216,6 +216,17 @@ class ContractParserTest {
   }
 
   @Test
+  void decimalBoundsBeyondItsPrecisionAreRefused() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: fee, logicalType: number, physicalType: 'decimal(5,2)', logicalTypeOptions: {minimum: 0, maximum: 100000}}
+        """)));
+    assertEquals(List.of("/schema/0/properties/1/logicalTypeOptions/maximum: maximum 100000 is beyond decimal(5,2)"
+        + " (-999.99..999.99): values above 999.99 would be quarantined; widen the precision"),
+        e.problems().stream().map(Problem::toString).toList());
+  }
+
+  @Test
   void keyColumnsWithoutPositionsAreNamedEachAtItself() {
     String text = auths("""
         - {name: auth_id, logicalType: string, primaryKey: true, required: true}
