@@ -127,7 +127,7 @@ public final class ContractParser {
     // after each fix); each one a problem above already covers is left out
     List<Problem> deeper = new ArrayList<>(sharedIds(contracts));
     boolean clean = problems.isEmpty();
-    deeper.addAll(sharedRoles(contracts.stream().map(c -> checked(clean, () -> SemanticChecks.check(c))).toList()));
+    deeper.addAll(sharedRoles(contracts.stream().map(c -> SemanticChecks.check(c, !clean)).toList()));
     boolean semanticClean = clean && deeper.isEmpty();
     for (Contract contract : contracts) {
       for (ContractCheck check : EXTRA_CHECKS) {

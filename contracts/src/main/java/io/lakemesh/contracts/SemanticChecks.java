@@ -33,14 +33,22 @@ final class SemanticChecks {
   private SemanticChecks() {}
 
   static List<Problem> check(Contract contract) {
+    return check(contract, false);
+  }
+
+  /**
+   * @param lenient the document already has problems: a step that trips over a value they are about (a type it
+   *     cannot map) adds nothing, and the other steps still run, so one lint lists every mistake
+   */
+  static List<Problem> check(Contract contract, boolean lenient) {
     List<Problem> problems = new ArrayList<>();
     if (!SEMVER.matcher(contract.version()).matches()) {
       problems.add(new Problem("/version", "'" + contract.version() + "' is not a semantic version X.Y.Z (e.g."
           + " 1.0.0): the evolution gate reads the major version from it"));
     }
     String base = contract.table().pointer() + "/properties";
-    checkFields(contract, contract.table().fields(), base, 0, problems);
-    checkPositions(contract, problems);
+    step(lenient, problems, () -> checkFields(contract, contract.table().fields(), base, 0, problems));
+    step(lenient, problems, () -> checkPositions(contract, problems));
     if (contract.stage() != Stage.SOURCE && (contract.settings().upstream() == null)) {
       problems.add(new Problem("/customProperties", "a " + contract.stage().odcsName()
           + " product needs lakemeshUpstream naming the product it derives from"));
@@ -49,12 +57,25 @@ final class SemanticChecks {
       problems.add(new Problem(contract.settingPointer("lakemeshPartitions"),
           "lakemeshPartitions must be between 1 and 1024"));
     }
-    checkRules(contract, problems);
-    problems.addAll(io.lakemesh.contracts.aggregate.AggregatePlan.problems(contract));
-    checkRelationships(contract, problems);
-    problems.addAll(AccessPolicy.problems(contract));
-    problems.addAll(ServiceLevels.problems(contract));
+    step(lenient, problems, () -> checkRules(contract, problems));
+    step(lenient, problems, () -> problems.addAll(io.lakemesh.contracts.aggregate.AggregatePlan.problems(contract)));
+    step(lenient, problems, () -> checkRelationships(contract, problems));
+    step(lenient, problems, () -> problems.addAll(AccessPolicy.problems(contract)));
+    step(lenient, problems, () -> problems.addAll(ServiceLevels.problems(contract)));
     return problems;
+  }
+
+  /** One group of checks; on a document with problems, its failure drops only what it would have found. */
+  private static void step(boolean lenient, List<Problem> problems, Runnable checks) {
+    int before = problems.size();
+    try {
+      checks.run();
+    } catch (RuntimeException e) {
+      if (!lenient) {
+        throw e;
+      }
+      problems.subList(before, problems.size()).clear(); // half a step's findings may be its failure's echo
+    }
   }
 
   /**
