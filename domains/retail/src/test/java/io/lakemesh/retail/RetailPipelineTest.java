@@ -327,6 +327,12 @@ class RetailPipelineTest {
   void aRestartLosesNothingAndCountsNothingTwice() throws Exception {
     node.close();
     node = MeshNode.start(config(home));
+    // before any commit on the new node, each worker shows its partition's last commit as silver records it
+    JsonNode pipeline = JSON.readTree(get("/api/v1/products/retail.transactions").body()).path("stats")
+        .path("pipeline");
+    long withCommit = java.util.stream.StreamSupport.stream(pipeline.path("workers").spliterator(), false)
+        .filter(w -> w.path("lastCommit").isTextual()).count();
+    assertTrue(withCommit >= 1, "the partitions that committed before the restart say when: " + pipeline);
     String body = String.join("\n",
         sale("T-2", "S-0001", "NCR", NOW, "noodles:1:15.25"), // re-sent after the restart
         sale("T-6", "S-0001", "NCR", TWO_DAYS_AGO, "noodles:4:10.00")) // late: updates its day

@@ -74,6 +74,9 @@ public final class ProductStats {
     ObjectNode stages = stats.putObject("rows");
     Instant last = null;
     Waiting waiting = null;
+    // each partition's last commit to silver as the table records it: what a worker that moved or restarted (and
+    // has not committed on its node yet) shows
+    Map<Integer, Instant> partitionCommits = Map.of();
     List<ClusterProgress.WorkerStatus> statuses = workers.workers(product);
     if (product.stage() == Stage.SOURCE) {
       Table bronze = StageTables.bronze(warehouse, product);
@@ -104,7 +107,11 @@ public final class ProductStats {
       });
       Map<Integer, Long> lagByPartition = progress.freshLagByPartition(product.id());
       stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
-      waiting = waiting(statuses, lagByPartition, silver);
+      Map<Integer, Instant> commits = new java.util.HashMap<>();
+      io.lakemesh.runtime.pipeline.PartitionSnapshots.newest(silver, partitions)
+          .forEach((p, snap) -> commits.put(p, Instant.ofEpochMilli(snap.timestampMillis())));
+      partitionCommits = commits;
+      waiting = waiting(statuses, lagByPartition, commits);
       last = latest(latest(commitTime(bronze), commitTime(silver)), commitTime(quarantine));
     } else {
       Table table = StageTables.served(warehouse, product);
@@ -159,7 +166,7 @@ public final class ProductStats {
           .put("observedMillis", latency.toMillis())
           .put("detail", stuckLonger ? v.sentence() + " (" + waiting.describe() + ")" : v.sentence());
     }
-    stats.set("pipeline", pipeline(statuses));
+    stats.set("pipeline", pipeline(statuses, partitionCommits));
     return stats;
   }
 
@@ -185,23 +192,15 @@ public final class ProductStats {
    * node started.
    */
   private Waiting waiting(List<ClusterProgress.WorkerStatus> statuses, Map<Integer, Long> lagByPartition,
-      Table silver) {
-    Map<Integer, Long> waitingEvents = new java.util.HashMap<>(lagByPartition);
-    waitingEvents.values().removeIf(n -> n == 0);
-    if (waitingEvents.isEmpty()) {
-      return null;
-    }
-    Map<Integer, org.apache.iceberg.Snapshot> committed =
-        io.lakemesh.runtime.pipeline.PartitionSnapshots.newest(silver, waitingEvents.keySet());
+      Map<Integer, Instant> committed) {
     Waiting oldest = null;
     for (ClusterProgress.WorkerStatus s : statuses) {
       Integer partition = s.worker().partition();
-      long events = partition == null ? 0 : waitingEvents.getOrDefault(partition, 0L);
+      long events = partition == null ? 0 : lagByPartition.getOrDefault(partition, 0L);
       if (events == 0) {
         continue;
       }
-      org.apache.iceberg.Snapshot last = committed.get(partition);
-      Instant since = last != null ? Instant.ofEpochMilli(last.timestampMillis()) : progress.startedAt();
+      Instant since = committed.getOrDefault(partition, progress.startedAt());
       if (oldest == null || since.isBefore(oldest.since())) {
         oldest = new Waiting(partition, since, events, s.stateName());
       }
@@ -214,6 +213,11 @@ public final class ProductStats {
    * does not) and each worker with its node.
    */
   static ObjectNode pipeline(List<ClusterProgress.WorkerStatus> statuses) {
+    return pipeline(statuses, Map.of());
+  }
+
+  /** @param partitionCommits each partition's last commit as silver records it, for workers without one of theirs */
+  static ObjectNode pipeline(List<ClusterProgress.WorkerStatus> statuses, Map<Integer, Instant> partitionCommits) {
     ObjectNode pipeline = JsonNodeFactory.instance.objectNode();
     String state = statuses.stream().map(ClusterProgress.WorkerStatus::stateName)
         .filter(s -> !s.equals("running")).findFirst().orElse("running");
@@ -235,8 +239,10 @@ public final class ProductStats {
       w.put("node", s.state() == null ? null : s.state().node());
       w.put("batches", s.state() == null ? 0 : s.state().batches());
       // in milliseconds, as the product's own lastCommit (a snapshot's time) is
-      w.put("lastCommit", s.state() == null || s.state().lastCommit() == null ? null
-          : s.state().lastCommit().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+      Instant lastCommit = s.state() != null && s.state().lastCommit() != null ? s.state().lastCommit()
+          : s.worker().partition() == null ? null : partitionCommits.get(s.worker().partition());
+      w.put("lastCommit", lastCommit == null ? null
+          : lastCommit.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
       if (s.state() != null && s.state().lastError() != null) {
         w.put("lastError", s.state().lastError());
       }
