@@ -135,7 +135,28 @@ final class ContractLinter {
         problems.addAll(relationshipsToOthers(c, note));
         unenforced(c, note);
       }
+      rolesNotForEveryTable(products, note);
       return problems;
+    }
+
+    /**
+     * In a contract of several tables a role is one for all of them, and lint refuses it only when it fits none: a
+     * row filter naming a column one table lacks makes that table's rows invisible to the role, which is worth a note.
+     */
+    private static void rolesNotForEveryTable(List<Contract> products, java.util.function.Consumer<String> note) {
+      Map<Object, List<Contract>> byDocument = new java.util.IdentityHashMap<>();
+      products.forEach(c -> byDocument.computeIfAbsent(c.document(), d -> new ArrayList<>()).add(c));
+      for (Contract c : products) {
+        if (byDocument.get(c.document()).size() < 2) {
+          continue; // a one-table contract's role problems are refused as problems, not noted
+        }
+        for (Problem p : io.lakemesh.contracts.policy.AccessPolicy.problems(c)) {
+          if (p.path().startsWith("/roles/")) {
+            note.accept(c.id() + ": " + p.path() + ": " + p.reason() + " (for this table only: the role's readers"
+                + " see none of its rows)");
+          }
+        }
+      }
     }
 
     /**

@@ -312,4 +312,35 @@ class ContractLintCommandTest {
         + " its severity critical is not enforced"), all);
     assertTrue(!all.contains("note_only"), "an info rule keeps nothing out: " + all);
   }
+
+  @Test
+  void aRowFilterThatFitsOnlyOneTableOfAContractIsNotedForTheOthers() throws IOException {
+    write("shop.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop
+        domain: shop
+        version: 1.0.0
+        status: active
+        roles:
+          - role: regional
+            access: read
+            customProperties:
+              - {property: lakemeshRowFilter, value: row.region == claims.region}
+        schema:
+          - name: orders
+            properties:
+              - {name: order_id, logicalType: string, primaryKey: true, required: true}
+              - {name: region, logicalType: string}
+          - name: order_lines
+            properties:
+              - {name: line_id, logicalType: string, primaryKey: true, required: true}
+        """);
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+    String all = run.out() + run.err();
+    assertEquals(0, run.exitCode(), all);
+    assertTrue(all.contains("shop.order_lines: /roles/0") && all.contains("the role's readers see none of its rows"),
+        all);
+    assertTrue(!all.contains("shop.orders: /roles/0"), "the filter fits orders: " + all);
+  }
 }
