@@ -2,10 +2,8 @@ package io.lakemesh.runtime.security;
 
 import io.lakemesh.contracts.policy.ColumnMask;
 import io.lakemesh.contracts.policy.ReadAccess;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.iceberg.data.Record;
 
 /**
@@ -84,23 +82,20 @@ public final class ReadScope {
     return path.startsWith(container + ".") || path.startsWith(container + "[");
   }
 
+  /**
+   * Whether a value at {@code field} (a reason's path, {@code lines[2].card}) is masked for this caller, lies inside
+   * a masked one, or holds one: a message about it could show what the mask hides.
+   */
+  public boolean masksAnyOf(String field) {
+    if (access == null) {
+      return false;
+    }
+    String path = field.replaceAll("\\[\\d+]", "[]");
+    return access.maskedColumns().stream().anyMatch(m -> path.equals(m) || inside(path, m) || inside(m, path));
+  }
+
   /** Whether a whole column is masked for this caller (a selected column would show no more than that). */
   public boolean masksWhole(String column) {
     return access != null && access.maskedColumns().contains(column);
-  }
-
-  /**
-   * Top-level columns masked on at least some rows for this caller: they may not appear in the caller's filter or
-   * selection, which would disclose what the mask hides.
-   */
-  public Set<String> maskedColumns() {
-    if (access == null) {
-      return Set.of();
-    }
-    Set<String> roots = new LinkedHashSet<>();
-    for (String path : access.maskedColumns()) {
-      roots.add(path.split("[.\\[]", 2)[0]);
-    }
-    return roots;
   }
 }

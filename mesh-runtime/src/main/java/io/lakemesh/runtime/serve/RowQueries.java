@@ -301,7 +301,7 @@ public final class RowQueries {
       ObjectNode row = JsonRows.row(v.record(), List.of());
       row.put("payload", v.payload());
       if (!scope.unrestricted()) {
-        withholdMaskedValues(row, scope.maskedColumns());
+        withholdMaskedValues(row, scope);
       }
       out.add(row);
     }
@@ -311,11 +311,10 @@ public final class RowQueries {
   private record Visible(Record record, String payload) {}
 
   /** A rule's message may quote the value it refused: not for a field the caller sees masked. */
-  private static void withholdMaskedValues(ObjectNode row, Set<String> maskedColumns) {
+  private static void withholdMaskedValues(ObjectNode row, ReadScope scope) {
     for (JsonNode reason : row.path("reasons")) {
       String field = reason.path("field").asText("");
-      if (reason instanceof ObjectNode r && !field.isEmpty()
-          && maskedColumns.contains(field.split("[.\\[]", 2)[0])) {
+      if (reason instanceof ObjectNode r && !field.isEmpty() && scope.masksAnyOf(field)) {
         r.put("message", "the value of " + field + " is masked for your roles");
       }
     }

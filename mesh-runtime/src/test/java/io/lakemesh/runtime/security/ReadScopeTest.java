@@ -68,6 +68,9 @@ class ReadScopeTest {
     refused.forEach((filter, disclosed) ->
         assertEquals(Optional.of(disclosed), reader.disclosedBy(compile(cel, filter)), filter));
 
+    assertTrue(reader.masksAnyOf("buyer.email") && reader.masksAnyOf("lines[2].card") && reader.masksAnyOf("buyer"),
+        "a quarantine reason about a masked value, or what holds one, is withheld");
+    assertFalse(reader.masksAnyOf("buyer.address.city") || reader.masksAnyOf("lines[0].sku"), "its siblings are not");
     assertTrue(reader.masksWhole("buyer.email"));
     assertFalse(reader.masksWhole("buyer"), "a select of the object returns it with the member masked");
   }
