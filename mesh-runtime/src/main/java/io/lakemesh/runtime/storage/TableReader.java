@@ -61,16 +61,23 @@ public final class TableReader {
     if (!columns.isEmpty()) {
       scan = scan.select(columns);
     }
-    Schema projection = scan.schema();
-    List<FileScanTask> tasks = new ArrayList<>();
     // planning reads manifests in parallel, so the tasks come in any order: sorted, they come in one
-    try (CloseableIterable<FileScanTask> planned = scan.planFiles()) {
+    return openAll(table, scan.planFiles(), scan.schema(), java.util.Comparator.comparing(
+        (FileScanTask t) -> t.file().location()).thenComparingLong(FileScanTask::start));
+  }
+
+  /** Every planned task's rows, one file after the other, in {@code order} (null: as planned). */
+  private static CloseableIterable<Record> openAll(Table table, CloseableIterable<FileScanTask> planned,
+      Schema projection, java.util.Comparator<FileScanTask> order) {
+    List<FileScanTask> tasks = new ArrayList<>();
+    try (planned) {
       planned.forEach(tasks::add);
     } catch (IOException e) {
       throw new UncheckedIOException("Failed to plan the files of " + table.name(), e);
     }
-    tasks.sort(java.util.Comparator.comparing((FileScanTask t) -> t.file().location())
-        .thenComparingLong(FileScanTask::start));
+    if (order != null) {
+      tasks.sort(order);
+    }
     List<CloseableIterable<Record>> perFile = new ArrayList<>(tasks.size());
     for (FileScanTask task : tasks) {
       perFile.add(open(table, task, projection));
@@ -108,16 +115,7 @@ public final class TableReader {
     if (!columns.isEmpty()) {
       scan = scan.select(columns);
     }
-    Schema projection = scan.schema();
-    List<CloseableIterable<Record>> perFile = new ArrayList<>();
-    try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
-      for (FileScanTask task : tasks) {
-        perFile.add(open(table, task, projection));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Failed to plan the appends to " + table.name(), e);
-    }
-    return CloseableIterable.concat(perFile);
+    return openAll(table, scan.planFiles(), scan.schema(), null);
   }
 
   /**
