@@ -135,5 +135,64 @@ class QualityGateTest {
     }
   }
 
+  @Test
+  void aFailingCriticalSqlRuleLeavesNoFilesAndItsBatchCanBeQuarantined() throws Exception {
+    Files.writeString(contracts.resolve("meters.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: plant.meters
+        version: 1.0.0
+        status: active
+        domain: plant
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
+        schema:
+          - name: meters
+            properties:
+              - {name: meter_id, logicalType: string, required: true, primaryKey: true}
+              - {name: kwh, logicalType: number}
+            quality:
+              - {name: no_spikes, type: sql, query: "SELECT COUNT(*) FROM ${object} WHERE kwh > 1000", mustBe: 0,
+                 severity: critical}
+        """);
+    var config = ConfigFactory.parseMap(Map.of(
+            "lakemesh.home", home.toString(),
+            "lakemesh.contract-dirs", List.of(contracts.toString()),
+            "lakemesh.http.port", 0,
+            "lakemesh.management.port", 0,
+            "lakemesh.kafka.port", 0,
+            "lakemesh.pipeline.batch-window", "2s",
+            "pekko.remote.artery.canonical.port", 0))
+        .withFallback(ConfigFactory.load());
+    try (MeshNode node = MeshNode.start(config)) {
+      postNdjson(node, "plant.meters", "{\"meter_id\":\"m1\",\"kwh\":5}\n");
+      awaitStats(node, "plant.meters", s -> s.path("rows").path("silver").asInt() == 1);
+      long filesBefore = parquetFiles();
 
+      postNdjson(node, "plant.meters", "{\"meter_id\":\"m2\",\"kwh\":5000}\n{\"meter_id\":\"m3\",\"kwh\":7}\n");
+      JsonNode stats = awaitStats(node, "plant.meters",
+          s -> s.path("pipeline").path("state").asText().equals("halted"));
+      assertTrue(stats.path("pipeline").path("lastError").asText().contains("no_spikes"), stats.toString());
+      assertEquals(filesBefore, parquetFiles(), "the halted batch's bronze and silver files are deleted");
+
+      java.net.http.HttpResponse<String> resumed = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort()
+              + "/lakemesh/products/plant.meters/resume?quarantine-batch=true"))
+              .header("Authorization", "Bearer " + node.devAdminToken())
+              .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(202, resumed.statusCode(), resumed.body());
+      stats = awaitStats(node, "plant.meters", s -> s.path("rows").path("quarantine").asInt() == 2);
+      assertEquals(1, stats.path("rows").path("silver").asInt(), stats.toString());
+      assertEquals(3, stats.path("rows").path("bronze").asInt(), stats.toString());
+      assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
+    }
+  }
+
+  private long parquetFiles() throws java.io.IOException {
+    try (var files = Files.walk(home)) {
+      return files.filter(f -> f.toString().endsWith(".parquet") && f.toString().contains("meters")).count();
+    }
+  }
 }

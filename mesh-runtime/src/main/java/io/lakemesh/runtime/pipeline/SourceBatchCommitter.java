@@ -381,33 +381,26 @@ public final class SourceBatchCommitter {
         quarantineRows.add(e.quarantineRow());
       }
     }
-    try {
-      checkBatch(silverRows, offenders, silverDelta);
-    } catch (QualityGateException gate) {
-      if (!quarantineIfFailing) {
-        haltedBatchEnd = Map.copyOf(batchNext);
-        throw gate;
-      }
-      quarantineBatch(gate, silverEntries, silverRows, quarantineRows, silverDelta, quarantineDelta);
-    }
+    java.util.function.Consumer<QualityGateException> toQuarantine =
+        gate -> quarantineBatch(gate, silverEntries, silverRows, quarantineRows, silverDelta, quarantineDelta);
+    gate(() -> checkBatch(silverRows, offenders, silverDelta), quarantineIfFailing, batchNext, () -> { },
+        toQuarantine);
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);
     // write the three tables' files in parallel; commit them one after the other (each commit is atomic)
     CompletableFuture<List<DataFile>> bronzeFiles = writeAsync(bronze, bronzeRows);
     CompletableFuture<List<DataFile>> silverFiles = writeAsync(silver, silverRows);
-    if (!sqlRules.isEmpty() && !silverRows.isEmpty()) {
-      try {
-        checkSql(silverFiles.join(), silverDelta);
-      } catch (QualityGateException gate) {
-        if (!quarantineIfFailing) {
-          haltedBatchEnd = Map.copyOf(batchNext);
-          throw gate;
-        }
-        silverFiles.join().forEach(f -> silver.io().deleteFile(f.location()));
-        quarantineBatch(gate, silverEntries, silverRows, quarantineRows, silverDelta, quarantineDelta);
-        silverFiles = CompletableFuture.completedFuture(List.of());
-      }
+    CompletableFuture<List<DataFile>> silverWritten = silverFiles;
+    Runnable deleteSilver = () -> silverWritten.join().forEach(f -> silver.io().deleteFile(f.location()));
+    if (!sqlRules.isEmpty() && !silverRows.isEmpty() && gate(() -> checkSql(silverWritten.join(), silverDelta),
+        quarantineIfFailing, batchNext, () -> {
+          // never committed now: leave no litter
+          deleteSilver.run();
+          bronzeFiles.join().forEach(f -> bronze.io().deleteFile(f.location()));
+        }, toQuarantine)) {
+      deleteSilver.run();
+      silverFiles = CompletableFuture.completedFuture(List.of());
     }
     List<DataFile> quarantineFiles = quarantineRows.isEmpty() ? List.of() : TableWriter.write(quarantine,
         quarantineRows);
@@ -442,6 +435,27 @@ public final class SourceBatchCommitter {
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
     return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates, silverSnapshot,
         committed, java.time.Duration.between(prepared.oldestReceived(), committed));
+  }
+
+  /**
+   * Runs a batch's critical checks. A failure halts the stage (after {@code onHalt}, remembering where the batch
+   * ends for an operator's resume), or, for the batch an operator resumed past, moves its rows to quarantine and
+   * answers true.
+   */
+  private boolean gate(Runnable checks, boolean quarantineIfFailing, Map<Integer, Long> batchNext, Runnable onHalt,
+      java.util.function.Consumer<QualityGateException> quarantine) {
+    try {
+      checks.run();
+      return false;
+    } catch (QualityGateException gate) {
+      if (!quarantineIfFailing) {
+        onHalt.run();
+        haltedBatchEnd = Map.copyOf(batchNext);
+        throw gate;
+      }
+      quarantine.accept(gate);
+      return true;
+    }
   }
 
   /** Where the batch that last failed a critical rule ends (exclusive positions per partition), or null. */
