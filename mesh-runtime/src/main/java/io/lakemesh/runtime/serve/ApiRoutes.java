@@ -460,6 +460,14 @@ public final class ApiRoutes extends AllDirectives {
             return new Problem(503, "query-timeout", "Service unavailable", "the query ran longer than "
                 + queryTimeout.toSeconds() + " s; narrow the filter or lower the limit").toResponse(instance);
           }
+          if (cause instanceof org.apache.iceberg.exceptions.NotFoundException
+              || cause instanceof java.io.UncheckedIOException io
+              && io.getCause() instanceof java.io.FileNotFoundException) {
+            // a file of the snapshot read was deleted meanwhile (its snapshot expired after a compaction)
+            return new Problem(503, "table-changed", "Service unavailable", "the table changed while it was read"
+                + " (a snapshot it read expired); ask again" + (instance.endsWith("/rows")
+                ? ", without the cursor if you were paging" : "")).toResponse(instance);
+          }
           if (cause instanceof AuditLog.AuditUnavailableException) {
             return new Problem(503, "audit-unavailable", "Service unavailable",
                 "the read could not be recorded in the audit trail; retry later").toResponse(instance);
