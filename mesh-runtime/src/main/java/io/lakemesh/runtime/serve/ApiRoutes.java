@@ -374,7 +374,7 @@ public final class ApiRoutes extends AllDirectives {
     })));
   }
 
-  /** The request's own path and parameters, with {@code cursor} set to the next page's. */
+  /** The request's own URI, with {@code cursor} set to the next page's. */
   private static String nextPage(org.apache.pekko.http.javadsl.model.HttpRequest request, String cursor) {
     org.apache.pekko.http.javadsl.model.Query query = request.getUri().query();
     List<org.apache.pekko.japi.Pair<String, String>> params = new java.util.ArrayList<>();
@@ -384,8 +384,8 @@ public final class ApiRoutes extends AllDirectives {
       }
     }
     params.add(org.apache.pekko.japi.Pair.create("cursor", cursor));
-    return request.getUri().path() + "?" + org.apache.pekko.http.javadsl.model.Query.create(params).render(
-        org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8);
+    // absolute, as the request reached this server (a client can follow it as it is)
+    return request.getUri().query(org.apache.pekko.http.javadsl.model.Query.create(params)).toString();
   }
 
   private Route quarantine(String id, Principal caller) {
