@@ -172,6 +172,20 @@ public final class MeshNode implements AutoCloseable {
       }
       throw e;
     }
+    List<String> seeds = withRoles.getStringList("pekko.cluster.seed-nodes");
+    String selfAddress = "pekko://lakemesh@" + withRoles.getString("pekko.remote.artery.canonical.hostname") + ":"
+        + withRoles.getInt("pekko.remote.artery.canonical.port");
+    if (!kubernetes && !seeds.isEmpty() && seeds.get(0).equals(selfAddress)) {
+      // the first seed joins itself when no other seed answers: with the other seeds gone, that would be a second
+      // cluster beside the live one (whose leader may be no seed at all): ask the lease's leader first
+      List<String> withLeader = seedsWithLiveLeader(seeds, ClusterLease.in(warehouse).otherHolder(selfAddress));
+      if (!withLeader.equals(seeds)) {
+        LOG.info("the catalog's lease names a live cluster led by {}: joining it through that node first",
+            withLeader.get(0));
+        withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", withLeader))
+            .withFallback(withRoles);
+      }
+    }
     if (!kubernetes && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       // about to form a cluster of its own: not next to another cluster already working on this catalog (the same
       // events would be committed twice); checked before the actor system exists, so a refusal is one line
@@ -440,6 +454,20 @@ public final class MeshNode implements AutoCloseable {
   /** Every product worker's last known state, cluster-wide. */
   public ClusterProgress workers() {
     return workers;
+  }
+
+  /**
+   * The seed nodes a first seed should use: the live leader the catalog's lease names, when it is not among them,
+   * comes first, so the node joins that cluster instead of forming one of its own.
+   */
+  static List<String> seedsWithLiveLeader(List<String> seeds, Optional<String> liveLeader) {
+    if (liveLeader.isEmpty() || seeds.contains(liveLeader.get())) {
+      return seeds;
+    }
+    List<String> first = new java.util.ArrayList<>();
+    first.add(liveLeader.get());
+    first.addAll(seeds);
+    return List.copyOf(first);
   }
 
   /** The cluster's leader renews the catalog's cluster lease (see {@link ClusterLease}) every few seconds. */

@@ -42,4 +42,17 @@ class ClusterLeaseTest {
   private static ClusterLease lease(Warehouse warehouse, Instant now) {
     return new ClusterLease(warehouse, Clock.fixed(now, ZoneOffset.UTC));
   }
+
+  @org.junit.jupiter.api.Test
+  void aFirstSeedAsksALiveLeaderThatIsNoSeedBeforeJoiningItself() {
+    java.util.List<String> seeds = java.util.List.of("pekko://lakemesh@127.0.0.1:25520", "pekko://lakemesh@127.0.0.1:25521");
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("pekko://lakemesh@127.0.0.1:25522",
+            "pekko://lakemesh@127.0.0.1:25520", "pekko://lakemesh@127.0.0.1:25521"),
+        MeshNode.seedsWithLiveLeader(seeds, java.util.Optional.of("pekko://lakemesh@127.0.0.1:25522")),
+        "the leader that is left (n3) comes first: the restarted n1 joins it");
+    org.junit.jupiter.api.Assertions.assertEquals(seeds,
+        MeshNode.seedsWithLiveLeader(seeds, java.util.Optional.of("pekko://lakemesh@127.0.0.1:25521")),
+        "a leader among the seeds is asked anyway");
+    org.junit.jupiter.api.Assertions.assertEquals(seeds, MeshNode.seedsWithLiveLeader(seeds, java.util.Optional.empty()));
+  }
 }
