@@ -54,13 +54,6 @@ public final class SourceBatchCommitter {
   private final Set<String> ruleNames;
   private final Set<Integer> partitions;
   private long lastRetention = System.nanoTime();
-  /** When this worker last started a compaction; until then, a minute after it started (workers restart). */
-  private long lastCompaction = Long.MIN_VALUE;
-  private final long startedNanos = System.nanoTime();
-  /** Whether the queued compaction has begun: a stop waits only for one that has. */
-  private volatile boolean compactionBegun;
-  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
-  private volatile boolean stopping;
   /**
    * Set by an operator's resume: the events before these positions (the batch the stage halted on) go to quarantine
    * if they fail a critical rule again, instead of halting; null otherwise.
@@ -68,12 +61,12 @@ public final class SourceBatchCommitter {
   private Map<Integer, Long> heldBatchEnd;
   /** Where the batch that last failed a critical rule ends (exclusive positions), for the operator's resume. */
   private volatile Map<Integer, Long> haltedBatchEnd;
-  private volatile CompletableFuture<Void> compaction = CompletableFuture.completedFuture(null);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
   private final Table bronze;
   private final Table silver;
   private final Table quarantine;
+  private final CompactionSchedule compactions;
   private final Executor io;
   private final List<String> keyColumns;
   private final KeyIndex keys = new KeyIndex();
@@ -123,6 +116,7 @@ public final class SourceBatchCommitter {
     this.bronze = bronze;
     this.silver = silver;
     this.quarantine = quarantine;
+    this.compactions = new CompactionSchedule(product.id(), List.of(bronze, silver, quarantine));
     this.io = io;
     this.keyColumns = product.keyColumns();
     // rows are built from the tables' own schemas: Iceberg numbers fields afresh when it creates a table
@@ -557,64 +551,22 @@ public final class SourceBatchCommitter {
   }
 
   /**
-   * Starts a compaction of bronze, silver and quarantine when due. The worker of partition 0 does it for the product
-   * (one is enough), on the compaction thread, never two runs of one product at once; a failure is logged and
-   * retried at the next interval. Compaction keeps every row, so it may run beside this worker's commits. Asked after
-   * each commit and by the worker's actor every minute (a product that stopped receiving data).
+   * Starts a compaction of bronze, silver and quarantine when due (see {@link CompactionSchedule}). The worker of
+   * partition 0 does it for the product (one is enough). Asked after each commit and by the worker's actor every
+   * minute (a product that stopped receiving data).
    */
-  public synchronized void compactWhenDue(CompactionSettings settings) {
-    long now = System.nanoTime();
-    boolean due = lastCompaction == Long.MIN_VALUE
-        ? now - startedNanos >= Math.min(settings.every().toNanos(), FIRST_COMPACTION_AFTER.toNanos())
-        : now - lastCompaction >= settings.every().toNanos();
-    if (!settings.enabled() || !partitions.contains(0) || !due || !compacting.compareAndSet(false, true)) {
-      return;
+  public void compactWhenDue(CompactionSettings settings) {
+    if (partitions.contains(0)) {
+      compactions.whenDue(settings);
     }
-    lastCompaction = now;
-    compactionBegun = false;
-    compaction = CompletableFuture.runAsync(() -> {
-      compactionBegun = true;
-      try {
-        for (Table table : List.of(bronze, silver, quarantine)) {
-          if (!stopping) {
-            compact(settings.compaction(), table);
-          }
-        }
-      } finally {
-        compacting.set(false);
-      }
-    }, CompactionSettings.THREAD);
   }
 
   /**
-   * Stops a compaction in flight at its next partition (it then commits nothing and deletes what it wrote);
-   * completes once it has. A stopping worker calls it before its tables are let go.
+   * Stops a compaction in flight (it then commits nothing and deletes what it wrote); completes once it has. A
+   * stopping worker calls it before its tables are let go.
    */
   public CompletableFuture<Void> stopCompaction() {
-    stopping = true;
-    // one still queued behind another product's run finds `stopping` when its turn comes: nothing to wait for
-    return compactionBegun ? compaction.exceptionally(e -> null) : CompletableFuture.completedFuture(null);
-  }
-
-  /** A worker's first compaction comes this soon after it starts (or the interval, if shorter). */
-  private static final java.time.Duration FIRST_COMPACTION_AFTER = java.time.Duration.ofMinutes(1);
-
-  private void compact(io.lakemesh.runtime.storage.Compaction compaction, Table table) {
-    long start = System.nanoTime();
-    try {
-      io.lakemesh.runtime.storage.Compaction.Result done = compaction.run(table, () -> stopping);
-      if (done.filesRemoved() > 0) {
-        LOG.info("{}: compacted {} small files of {} into {} ({} partitions, {} rows, {} KB) in {} ms", product.id(),
-            done.filesRemoved(), table.name(), done.filesAdded(), done.partitions(), done.rows(),
-            done.bytesRead() / 1024, (System.nanoTime() - start) / 1_000_000);
-      }
-    } catch (org.apache.iceberg.exceptions.CommitStateUnknownException e) {
-      LOG.warn("{}: compacting {}: whether its commit landed is unknown (the table says, and the next run"
-          + " starts from it): {}", product.id(), table.name(), e.toString());
-    } catch (RuntimeException e) {
-      LOG.warn("{}: compacting {} failed; its files are as they were, retrying at the next interval: {}",
-          product.id(), table.name(), e.toString());
-    }
+    return compactions.stop();
   }
 
   /**
