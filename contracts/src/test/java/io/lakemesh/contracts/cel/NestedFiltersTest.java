@@ -30,10 +30,8 @@ class NestedFiltersTest {
     Contract contract = contract();
     Schema schema = IcebergMapping.schema(contract);
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());
-    GenericRecord row = GenericRecord.create(schema);
-    row.setField("id", "a");
-    Types.StructType evType = schema.findField("ev").type().asStructType();
-    GenericRecord ev = GenericRecord.create(evType);
+    GenericRecord row = row(schema);
+    GenericRecord ev = GenericRecord.create(schema.findField("ev").type().asStructType());
     ev.setField("at", OffsetDateTime.of(2025, 11, 25, 10, 0, 0, 0, ZoneOffset.UTC));
     ev.setField("day", LocalDate.of(2025, 11, 25));
     ev.setField("kind", "pickup");
@@ -59,8 +57,7 @@ class NestedFiltersTest {
     Contract contract = contract();
     Schema schema = IcebergMapping.schema(contract);
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());
-    GenericRecord row = GenericRecord.create(schema);
-    row.setField("id", "a");
+    GenericRecord row = row(schema);
     GenericRecord ev = GenericRecord.create(schema.findField("ev").type().asStructType());
     ev.setField("kind", "pickup"); // no `at`, no `day`
     row.setField("ev", ev);
@@ -97,6 +94,13 @@ class NestedFiltersTest {
     assertRefused(cel, "ev.kind", "bool");
     assertRefused(cel, "readings.exists(r, r.at > 'x')", "_>_");
     assertRefused(cel, "readings.exists(r, r.value == true)", "_==_");
+  }
+
+  /** A row of the test table with only its key set. */
+  private static GenericRecord row(Schema schema) {
+    GenericRecord row = GenericRecord.create(schema);
+    row.setField("id", "a");
+    return row;
   }
 
   private static Contract contract() throws Exception {

@@ -63,17 +63,7 @@ class QualityGateTest {
                     unit: percent
                     severity: critical
         """);
-    var config = ConfigFactory.parseMap(Map.of(
-            "lakemesh.home", home.toString(),
-            "lakemesh.contract-dirs", List.of(contracts.toString()),
-            "lakemesh.http.port", 0,
-            "lakemesh.management.port", 0,
-            "lakemesh.kafka.port", 0,
-            // long enough that the events of one request always form one batch, whatever the polls
-            "lakemesh.pipeline.batch-window", "2s",
-            "pekko.remote.artery.canonical.port", 0))
-        .withFallback(ConfigFactory.load());
-    try (MeshNode node = MeshNode.start(config)) {
+    try (MeshNode node = MeshNode.start(config())) {
       // first batch: one unknown unit in four (25% < 50%): passes, the row is kept and counted as a warning
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r1\",\"unit\":\"C\"}\n{\"reading_id\":\"r2\",\"unit\":\"F\"}\n"
           + "{\"reading_id\":\"r3\",\"unit\":\"C\"}\n{\"reading_id\":\"r4\",\"unit\":\"K\"}\n");
@@ -106,13 +96,7 @@ class QualityGateTest {
       // an event that arrives while halted is not part of the batch that halted: it is judged on its own
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r6b\",\"unit\":\"C\"}\n");
       // the operator's way past the batch: resume, quarantining it if it fails again (it does: nothing changed)
-      java.net.http.HttpResponse<String> resumed = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort()
-              + "/lakemesh/products/" + PRODUCT + "/resume?quarantine-batch=true"))
-              .header("Authorization", "Bearer " + node.devAdminToken())
-              .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertEquals(202, resumed.statusCode(), resumed.body());
+      resumeQuarantiningBatch(node, PRODUCT);
       stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("quarantine").asInt() == 2
           && s.path("rows").path("silver").asInt() == 5);
       assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
@@ -156,16 +140,7 @@ class QualityGateTest {
               - {name: no_spikes, type: sql, query: "SELECT COUNT(*) FROM ${object} WHERE kwh > 1000", mustBe: 0,
                  severity: critical}
         """);
-    var config = ConfigFactory.parseMap(Map.of(
-            "lakemesh.home", home.toString(),
-            "lakemesh.contract-dirs", List.of(contracts.toString()),
-            "lakemesh.http.port", 0,
-            "lakemesh.management.port", 0,
-            "lakemesh.kafka.port", 0,
-            "lakemesh.pipeline.batch-window", "2s",
-            "pekko.remote.artery.canonical.port", 0))
-        .withFallback(ConfigFactory.load());
-    try (MeshNode node = MeshNode.start(config)) {
+    try (MeshNode node = MeshNode.start(config())) {
       postNdjson(node, "plant.meters", "{\"meter_id\":\"m1\",\"kwh\":5}\n");
       awaitStats(node, "plant.meters", s -> s.path("rows").path("silver").asInt() == 1);
       long filesBefore = parquetFiles();
@@ -176,18 +151,37 @@ class QualityGateTest {
       assertTrue(stats.path("pipeline").path("lastError").asText().contains("no_spikes"), stats.toString());
       assertEquals(filesBefore, parquetFiles(), "the halted batch's bronze and silver files are deleted");
 
-      java.net.http.HttpResponse<String> resumed = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort()
-              + "/lakemesh/products/plant.meters/resume?quarantine-batch=true"))
-              .header("Authorization", "Bearer " + node.devAdminToken())
-              .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertEquals(202, resumed.statusCode(), resumed.body());
+      resumeQuarantiningBatch(node, "plant.meters");
       stats = awaitStats(node, "plant.meters", s -> s.path("rows").path("quarantine").asInt() == 2);
       assertEquals(1, stats.path("rows").path("silver").asInt(), stats.toString());
       assertEquals(3, stats.path("rows").path("bronze").asInt(), stats.toString());
       assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
     }
+  }
+
+  /** A node on this test's home and contracts, on free ports. */
+  private com.typesafe.config.Config config() {
+    return ConfigFactory.parseMap(Map.of(
+            "lakemesh.home", home.toString(),
+            "lakemesh.contract-dirs", List.of(contracts.toString()),
+            "lakemesh.http.port", 0,
+            "lakemesh.management.port", 0,
+            "lakemesh.kafka.port", 0,
+            // long enough that the events of one request always form one batch, whatever the polls
+            "lakemesh.pipeline.batch-window", "2s",
+            "pekko.remote.artery.canonical.port", 0))
+        .withFallback(ConfigFactory.load());
+  }
+
+  /** The operator's resume past a halting batch, through the management port. */
+  private static void resumeQuarantiningBatch(MeshNode node, String product) throws Exception {
+    java.net.http.HttpResponse<String> resumed = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort()
+            + "/lakemesh/products/" + product + "/resume?quarantine-batch=true"))
+            .header("Authorization", "Bearer " + node.devAdminToken())
+            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, resumed.statusCode(), resumed.body());
   }
 
   private long parquetFiles() throws java.io.IOException {
