@@ -62,6 +62,12 @@ class CompactionPipelineTest {
       assertTrue(files(silver) < filesBefore, files(silver) + " files after, " + filesBefore + " before");
       assertEquals(600, SilverFixture.rowCount(silver));
       assertEquals(600, SilverFixture.rowCount(StageTables.bronze(warehouse, transactions)));
+      gold.refresh();
+      long goldBefore = gold.currentSnapshot().snapshotId();
+      assertEquals(0, aggregator.run().upstreamRows());
+      gold.refresh();
+      assertEquals(goldBefore, gold.currentSnapshot().snapshotId(),
+          "a compaction changes no row, so gold makes no snapshot that would look like fresh data");
 
       // gold reads on across the rewrite: it adds no rows, so nothing is folded twice
       source.committer.commit(source.sales(offset, 150));

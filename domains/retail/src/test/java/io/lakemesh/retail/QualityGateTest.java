@@ -144,6 +144,10 @@ class QualityGateTest {
       postNdjson(node, "plant.meters", "{\"meter_id\":\"m1\",\"kwh\":5}\n");
       awaitStats(node, "plant.meters", s -> s.path("rows").path("silver").asInt() == 1);
       long filesBefore = parquetFiles();
+      java.net.http.HttpResponse<String> nothingToQuarantine = resume(node, "plant.meters", "?quarantine-batch=true");
+      assertEquals(409, nothingToQuarantine.statusCode(), "a running product has no halted batch: "
+          + nothingToQuarantine.body());
+      assertTrue(nothingToQuarantine.body().contains("not-halted"), nothingToQuarantine.body());
 
       postNdjson(node, "plant.meters", "{\"meter_id\":\"m2\",\"kwh\":5000}\n{\"meter_id\":\"m3\",\"kwh\":7}\n");
       JsonNode stats = awaitStats(node, "plant.meters",
@@ -175,13 +179,18 @@ class QualityGateTest {
 
   /** The operator's resume past a halting batch, through the management port. */
   private static void resumeQuarantiningBatch(MeshNode node, String product) throws Exception {
-    java.net.http.HttpResponse<String> resumed = java.net.http.HttpClient.newHttpClient().send(
+    java.net.http.HttpResponse<String> resumed = resume(node, product, "?quarantine-batch=true");
+    assertEquals(202, resumed.statusCode(), resumed.body());
+  }
+
+  private static java.net.http.HttpResponse<String> resume(MeshNode node, String product, String query)
+      throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort()
-            + "/lakemesh/products/" + product + "/resume?quarantine-batch=true"))
+            + "/lakemesh/products/" + product + "/resume" + query))
             .header("Authorization", "Bearer " + node.devAdminToken())
             .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertEquals(202, resumed.statusCode(), resumed.body());
   }
 
   private long parquetFiles() throws java.io.IOException {

@@ -232,7 +232,10 @@ public final class GoldAggregator {
     }
     Map<String, String> summary = Map.of(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId()),
         UPSTREAM_TABLE, upstream.name());
-    if (out.isEmpty()) {
+    if (out.isEmpty() && upstreamRows == 0 && onlyRewrites(current)) {
+      // the upstream only compacted its files: no row changed, so gold makes no snapshot that would look like
+      // fresh data; a restart reads the same rewrites again and finds nothing in them either
+    } else if (out.isEmpty()) {
       // nothing aggregated (e.g. only rows that contribute nothing): still record how far we read
       gold.newAppend().set(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId())).set(UPSTREAM_TABLE,
           upstream.name()).commit();
@@ -245,6 +248,21 @@ public final class GoldAggregator {
       upstreamFeed.readThrough(upstreamSnapshot); // committed: the feed need not hold those rows for us any more
     }
     return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot);
+  }
+
+  /** Whether every upstream snapshot after the last one read up to {@code current} rewrote files (compaction). */
+  private boolean onlyRewrites(Snapshot current) {
+    if (upstreamSnapshot == null) {
+      return false;
+    }
+    Snapshot s = current;
+    while (s != null && s.snapshotId() != upstreamSnapshot) {
+      if (!org.apache.iceberg.DataOperations.REPLACE.equals(s.operation())) {
+        return false;
+      }
+      s = s.parentId() == null ? null : upstream.snapshot(s.parentId());
+    }
+    return s != null; // reached the last snapshot read, not a gap in the history
   }
 
   /**

@@ -104,7 +104,26 @@ public final class ProductAdmin {
       return CompletableFuture.completedFuture(Problem.badRequest("bad-parameter", "quarantine-batch is true or"
           + " false, not '" + quarantineBatch + "'").toResponse("/lakemesh/products/" + id + "/resume"));
     }
-    return act(id, false, "true".equals(quarantineBatch));
+    if (!"true".equals(quarantineBatch)) {
+      return act(id, false, false);
+    }
+    Product p = products.find(id).orElse(null);
+    if (p == null || !workers.hosted(p)) {
+      return act(id, false, true); // answers the 404 or 409 a plain resume would
+    }
+    // quarantining is asked for a batch a critical rule halted on: say so when there is none, rather than resume
+    // as if the parameter had done something
+    List<CompletableFuture<ProgressBoard.PipelineState>> states = WorkerId.of(p).stream()
+        .map(w -> workers.entity(p, w).<ProgressBoard.PipelineState>ask(DataProduct.GetState::new, ASK_TIMEOUT)
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).handle((v, error) -> error == null
+            && states.stream().map(CompletableFuture::join).noneMatch(s -> s.state().equals("halted")))
+        .thenCompose(noneHalted -> noneHalted
+            ? CompletableFuture.completedFuture(new Problem(409, "not-halted", "Conflict", "no worker of " + id
+                + " is halted by a critical rule, so there is no batch to quarantine; resume without"
+                + " quarantine-batch").toResponse("/lakemesh/products/" + id + "/resume"))
+            : act(id, false, true));
   }
 
   /**
