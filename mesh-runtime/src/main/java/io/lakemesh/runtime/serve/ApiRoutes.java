@@ -304,7 +304,10 @@ public final class ApiRoutes extends AllDirectives {
       }
       // events are keyed by their first key column, canonical, so every copy of a key meets in one partition
       Optional<RoutingKey> routing = RoutingKey.of(p);
-      return withSizeLimit(maxBodyBytes, () -> extractRequest(request -> {
+      // bulk shippers compress by default: gzip and deflate are decoded, and the limit holds for the decoded body
+      // too, so a small body that inflates past it is a 413 as it streams in
+      return withSizeLimit(maxBodyBytes, () -> mapSettings(s -> s.withDecodeMaxSize(maxBodyBytes),
+          () -> decodeRequest(() -> extractRequest(request -> {
         boolean ndjson = request.entity().getContentType().mediaType().toString().contains("ndjson");
         return entity(Unmarshaller.entityToByteArray(), body -> {
           List<EventSplitter.Event> events;
@@ -340,7 +343,7 @@ public final class ApiRoutes extends AllDirectives {
                     + " event is stored once when the product has a primary key").toResponse(instance);
           }));
         });
-      }));
+      }))));
     });
   }
 
@@ -507,6 +510,9 @@ public final class ApiRoutes extends AllDirectives {
 
   private RejectionHandler rejections() {
     return RejectionHandler.newBuilder()
+        .handle(org.apache.pekko.http.javadsl.server.UnsupportedRequestEncodingRejection.class, r -> extractUri(
+            uri -> problem(new Problem(415, "unsupported-encoding", "Unsupported media type", "Content-Encoding is"
+                + " gzip, deflate or identity (none); send the body in one of them"), uri.path())))
         .handleNotFound(extractUnmatchedPath(path -> problem(Problem.notFound("no such resource: " + path),
             path)))
         .build()
