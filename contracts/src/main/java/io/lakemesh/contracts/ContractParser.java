@@ -186,7 +186,9 @@ public final class ContractParser {
     for (List<Problem> own : perProduct) {
       for (Problem p : own) {
         boolean role = p.path().startsWith("/roles/");
-        if (!role || perProduct.stream().allMatch(other -> other.stream().anyMatch(o -> o.path().equals(p.path())))) {
+        // a role's problem that every product has is the contract's: listed once
+        if (!role || perProduct.stream().allMatch(other -> other.stream().anyMatch(o -> o.path().equals(p.path())))
+            && !problems.contains(p)) {
           problems.add(p);
         }
       }

@@ -212,7 +212,13 @@ final class PolicyReader {
       problems.add(new Problem(path, MASKS + " maps a classification to a mask, e.g. {restricted: hash}"));
       return Map.of();
     }
+    // roles are the contract's, for every table of it: a classification any of them has is a fitting mask
     Set<String> known = new TreeSet<>(classifiedColumns.values());
+    if (contract.document() != null) {
+      for (com.fasterxml.jackson.databind.JsonNode object : contract.document().path("schema")) {
+        collectClassifications(object, known);
+      }
+    }
     Map<String, ColumnMask> masks = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String classification = AccessPolicy.normalize(String.valueOf(e.getKey()));
@@ -257,6 +263,23 @@ final class PolicyReader {
     }
     if (f.items() != null) {
       collect(f.items(), path + "[]", columns);
+    }
+  }
+
+  /** The classifications of a schema object's properties as written, at any depth. */
+  private static void collectClassifications(com.fasterxml.jackson.databind.JsonNode node, Set<String> into) {
+    for (com.fasterxml.jackson.databind.JsonNode property : node.path("properties")) {
+      if (property.path("classification").isTextual() && !property.path("classification").asText().isBlank()) {
+        into.add(AccessPolicy.normalize(property.path("classification").asText()));
+      }
+      collectClassifications(property, into);
+    }
+    if (node.path("items").isObject()) {
+      com.fasterxml.jackson.databind.JsonNode items = node.path("items");
+      if (items.path("classification").isTextual() && !items.path("classification").asText().isBlank()) {
+        into.add(AccessPolicy.normalize(items.path("classification").asText()));
+      }
+      collectClassifications(items, into);
     }
   }
 

@@ -299,7 +299,8 @@ final class ContractExplanation {
       }
       case "nullValues" -> "not null";
       case "missingValues" -> lib.missingValues().isEmpty() ? "not null or blank"
-          : "not null or one of " + lib.missingValues();
+          : "neither null nor one of " + lib.missingValues().stream().filter(java.util.Objects::nonNull)
+              .map(v -> "'" + v + "'").toList(); // quoted: an empty string must show
       default -> null;
     };
     if (what == null) {
@@ -372,7 +373,8 @@ final class ContractExplanation {
 
   /** The schema object's relationships, as the contract declares them (references elsewhere are not checked). */
   private void relationships() {
-    List<String> out = new ArrayList<>();
+    // a set: ODCS examples declare a foreign key both on the object and on its property
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
     for (var rel : contract.metadata().relationships()) {
       if (rel.path().startsWith(contract.table().pointer() + "/")) {
         out.add("  " + rel.type() + ": " + String.join(", ", rel.from()) + " -> " + String.join(", ", rel.to()));

@@ -96,6 +96,7 @@ class ContractExplainCommandTest {
         quality:
           - {name: email_mostly_there, metric: nullValues, mustBeLessThan: 10, unit: percent, severity: warning}
           - {name: email_not_blank, metric: missingValues, mustBe: 0}
+          - {name: email_given, metric: missingValues, arguments: {missingValues: [null, '', 'N/A']}, mustBe: 0}
 """)
         .replace("""
   - role: analyst
@@ -112,7 +113,10 @@ class ContractExplainCommandTest {
     String out = run.out();
     assertEquals(0, run.exitCode(), out + run.err());
     // judged per batch, so not a per-row check of the field; the per-row rule is
-    assertLine(out, "  email +string; optional; rule email_not_blank \\(missingValues\\): not null or blank -> error");
+    assertLine(out, "  email +string; optional; rule email_not_blank \\(missingValues\\): not null or blank -> error;.*");
+    // an empty string among the missing values shows as '', not as nothing
+    assertTrue(out.contains("rule email_given (missingValues): neither null nor one of ['', 'N/A'] -> error"),
+        out);
     assertTrue(out.lines().noneMatch(l -> l.startsWith("  email ") && l.contains("email_mostly_there")), out);
     assertLine(out, "  email_mostly_there +warning +nullValues must be < 10% +\\(on email\\)");
     // each role: its actions, the rows it reads and how it sees classified columns
@@ -174,5 +178,34 @@ class ContractExplainCommandTest {
     assertLine(run.out(), "  soda_check +soda +\"row_count > 0\"");
     assertLine(run.out(), " +severity error is not enforced");
     assertLine(run.out(), "  foreignKey: Rcvr_Tbl\\.rcvr_id -> tbl\\.txn_ref_dt");
+  }
+
+  @Test
+  void aForeignKeyDeclaredOnTheObjectAndOnItsPropertyIsListedOnce() throws IOException {
+    CliRun run = explain("""
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: 0b7c3a52-5d7e-4d1f-9a57-2f4c8e1d6b90
+        domain: pay
+        version: 1.0.0
+        status: active
+        schema:
+          - name: accounts
+            properties:
+              - {name: account_id, logicalType: string, primaryKey: true, required: true}
+          - name: payments
+            relationships:
+              - {type: foreignKey, from: payments.account_id, to: accounts.account_id}
+            properties:
+              - {name: payment_id, logicalType: string, primaryKey: true, required: true}
+              - name: account_id
+                logicalType: string
+                relationships:
+                  - {type: foreignKey, to: accounts.account_id}
+        """);
+    String out = run.out();
+    assertEquals(0, run.exitCode(), out + run.err());
+    assertEquals(1, out.lines().filter(l -> l.equals("  foreignKey: payments.account_id -> accounts.account_id"))
+        .count(), out);
   }
 }

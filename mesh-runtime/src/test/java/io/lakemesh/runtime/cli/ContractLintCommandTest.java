@@ -343,4 +343,36 @@ class ContractLintCommandTest {
         all);
     assertTrue(!all.contains("shop.orders: /roles/0"), "the filter fits orders: " + all);
   }
+
+  @Test
+  void aMaskOfAClassificationOneTableHasIsFineAndOneNoTableHasIsRefusedOnce() throws IOException {
+    write("bank.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: bank
+        domain: bank
+        version: 1.0.0
+        status: active
+        roles:
+          - role: fraud
+            access: read
+            customProperties:
+              - {property: lakemeshMasks, value: {pci: hash, secret: redact}}
+        schema:
+          - name: accounts
+            properties:
+              - {name: account_id, logicalType: string, primaryKey: true, required: true}
+          - name: payments
+            properties:
+              - {name: payment_id, logicalType: string, primaryKey: true, required: true}
+              - {name: card_number, logicalType: string, classification: pci}
+        """);
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+    String all = run.out() + run.err();
+    assertEquals(1, run.exitCode(), all);
+    assertTrue(!all.contains("/pci"), "payments has pci, and the role reads every row of accounts: " + all);
+    assertTrue(!all.contains("see none of its rows"), all);
+    assertEquals(1, all.lines().filter(l -> l.contains("/secret: no property has classification 'secret', so this"
+        + " mask masks nothing (classifications in this contract: pci)")).count(), all);
+  }
 }
