@@ -200,4 +200,42 @@ class ContractDiffTest {
     ContractDiff none = ContractDiff.compare(running, parse("same", T.text()));
     assertTrue(none.render().endsWith("nothing to deploy\n"), none.render());
   }
+
+  @Test
+  void aContractOfSeveralTablesWhoseMasksFitSomeOfThemDiffsCleanAgainstItself() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: 1f0e3c4a-8b2d-4e6f-a1c3-5d7e9f0b2a4c
+        domain: bank
+        version: 1.0.0
+        status: active
+        roles:
+          - role: fraud
+            access: read
+            customProperties:
+              - {property: lakemeshMasks, value: {pci: hash, restricted: redact}}
+        schema:
+          - name: accounts
+            properties:
+              - {name: account_id, logicalType: string, primaryKey: true, required: true}
+              - {name: email, logicalType: string, classification: restricted}
+          - name: payments
+            properties:
+              - {name: payment_id, logicalType: string, primaryKey: true, required: true}
+              - {name: card_number, logicalType: string, classification: pci}
+        """;
+    List<Contract> running = ContractParser.parseAll("bank", text);
+    List<Contract> proposed = ContractParser.parseAll("bank 1.1.0", text.replace("version: 1.0.0", "version: 1.1.0")
+        .replace("              - {name: email,", "              - {name: nickname, logicalType: string}\n"
+            + "              - {name: email,"));
+    assertEquals(2, running.size());
+    for (int i = 0; i < running.size(); i++) {
+      ContractDiff same = ContractDiff.compare(running.get(i), running.get(i));
+      assertEquals(Verdict.COMPATIBLE, same.verdict(), same.render());
+      assertTrue(same.changes().isEmpty(), same.render());
+      ContractDiff next = ContractDiff.compare(running.get(i), proposed.get(i));
+      assertEquals(Verdict.COMPATIBLE, next.verdict(), next.render());
+    }
+  }
 }
