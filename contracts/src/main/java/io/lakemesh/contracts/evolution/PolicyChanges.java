@@ -46,8 +46,9 @@ final class PolicyChanges {
   }
 
   private void compare() {
-    List<Problem> problemsA = AccessPolicy.problems(running);
-    List<Problem> problemsB = AccessPolicy.problems(proposed);
+    // judged as a node serves it: in a contract of several tables a role may fit only some of them
+    List<Problem> problemsA = AccessPolicy.servingProblems(running);
+    List<Problem> problemsB = AccessPolicy.servingProblems(proposed);
     if (!problemsA.isEmpty() || !problemsB.isEmpty()) {
       // a parsed contract never gets here; a policy that cannot be read cannot be judged, so a reviewer must look
       String which = !problemsB.isEmpty() ? "proposed" : "running";

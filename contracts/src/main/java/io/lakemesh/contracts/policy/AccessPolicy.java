@@ -87,6 +87,14 @@ public final class AccessPolicy {
     return PolicyReader.read(contract, new byte[0]).problems();
   }
 
+  /**
+   * The problems that keep a node from serving the policy ({@link #of} refuses them): of one table of a contract of
+   * several, only those no table could serve; lint's {@link #problems} also names what fits only some tables.
+   */
+  public static List<Problem> servingProblems(Contract contract) {
+    return PolicyReader.serve(contract, new byte[0]).problems();
+  }
+
   /** The product the policy governs, e.g. {@code retail.transactions}. */
   public String product() {
     return product;

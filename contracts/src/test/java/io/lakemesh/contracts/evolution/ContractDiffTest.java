@@ -202,7 +202,7 @@ class ContractDiffTest {
   }
 
   @Test
-  void aContractOfSeveralTablesWhoseMasksFitSomeOfThemDiffsCleanAgainstItself() throws Exception {
+  void aContractOfSeveralTablesWhoseRolesFitSomeOfThemDiffsCleanAgainstItself() throws Exception {
     String text = """
         apiVersion: v3.1.0
         kind: DataContract
@@ -215,6 +215,10 @@ class ContractDiffTest {
             access: read
             customProperties:
               - {property: lakemeshMasks, value: {pci: hash, restricted: redact}}
+          - role: emea
+            access: read
+            customProperties:
+              - {property: lakemeshRowFilter, value: row.region == claims.region}
         schema:
           - name: accounts
             properties:
@@ -224,6 +228,7 @@ class ContractDiffTest {
             properties:
               - {name: payment_id, logicalType: string, primaryKey: true, required: true}
               - {name: card_number, logicalType: string, classification: pci}
+              - {name: region, logicalType: string}
         """;
     List<Contract> running = ContractParser.parseAll("bank", text);
     List<Contract> proposed = ContractParser.parseAll("bank 1.1.0", text.replace("version: 1.0.0", "version: 1.1.0")
