@@ -304,6 +304,11 @@ public final class ContractParser {
             .path("logicalType").asText("?");
         path = path + "/" + m.property();
         reason = "'" + m.property() + "' is not an option of logicalType " + type;
+      } else if (m.type().equals("enum") && path.equals("/apiVersion")) {
+        // typically a newer version's document: say which versions are read rather than list the enumeration
+        reason = "apiVersion '" + document.path("apiVersion").asText() + "' is not one Lakemesh reads: it implements"
+            + " ODCS v3.1.0 (v3.0.x and v2.2.x documents that fit the v3.1 schema are read too); a document of a"
+            + " later version may use keys v3.1 does not have";
       } else if (m.type().equals("additionalProperties") && m.property() != null) {
         // at the key that is wrong, as the other messages point
         path = path + "/" + m.property();
