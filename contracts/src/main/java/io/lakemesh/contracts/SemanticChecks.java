@@ -523,7 +523,8 @@ final class SemanticChecks {
   }
 
   /**
-   * Positions must be 1..N without gaps or repeats. A column without one is read as position 1, so when that makes
+   * Positions must be 1..N without gaps or repeats, unless no column gives one: then the columns are in declaration
+   * order (ODCS examples declare composite keys so). A column without one is read as position 1, so when that makes
    * the sequence wrong, each such column is named at itself (it needs its place), not the repeat it is read as.
    */
   private static void checkSequence(Contract contract, java.util.function.Predicate<Field> member,
@@ -537,6 +538,14 @@ final class SemanticChecks {
       return;
     }
     List<Field> top = contract.table().fields();
+    boolean anyGiven = false;
+    for (int i = 0; i < top.size() && contract.document() != null; i++) {
+      anyGiven |= member.test(top.get(i)) && contract.document()
+          .at(contract.table().pointer() + "/properties/" + i + "/" + key).isIntegralNumber();
+    }
+    if (!anyGiven) {
+      return; // no column gives a position (ODCS's default, -1): the key is in the order the columns are declared
+    }
     int before = problems.size();
     for (int i = 0; i < top.size() && contract.document() != null; i++) {
       String pointer = contract.table().pointer() + "/properties/" + i;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
+import io.lakemesh.contracts.model.Field;
 import io.lakemesh.contracts.model.Stage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -227,17 +228,29 @@ class ContractParserTest {
   }
 
   @Test
-  void keyColumnsWithoutPositionsAreNamedEachAtItself() {
+  void keyColumnsWithoutPositionsAreInDeclarationOrder() throws Exception {
+    Contract contract = ContractParser.parse("t", auths("""
+        - {name: day, logicalType: date, primaryKey: true, required: true}
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: region, logicalType: string, partitioned: true}
+        - {name: site, logicalType: string, partitioned: true}
+        """));
+    assertEquals(List.of("day", "auth_id"), contract.primaryKey().stream().map(Field::name).toList());
+    assertEquals(List.of("region", "site"), contract.partitionFields().stream().map(Field::name).toList());
+  }
+
+  @Test
+  void aKeyColumnWithoutAPositionBesideOnesWithIsNamedAtItself() {
     String text = auths("""
         - {name: auth_id, logicalType: string, primaryKey: true, required: true}
-        - {name: day, logicalType: date, primaryKey: true, required: true}
+        - {name: day, logicalType: date, primaryKey: true, primaryKeyPosition: 1, required: true}
         - {name: region, logicalType: string, partitioned: true, partitionKeyPosition: 1}
         """);
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
-    assertEquals(List.of("/schema/0/properties/0", "/schema/0/properties/1"),
-        e.problems().stream().map(Problem::path).toList(), e.getMessage());
-    assertTrue(e.problems().get(1).reason().equals("the primary key has 2 columns: give 'day' a primaryKeyPosition"
-        + " (1..2) to order them"), e.getMessage());
+    assertEquals(List.of("/schema/0/properties/0"), e.problems().stream().map(Problem::path).toList(),
+        e.getMessage());
+    assertTrue(e.problems().get(0).reason().equals("the primary key has 2 columns: give 'auth_id' a"
+        + " primaryKeyPosition (1..2) to order them"), e.getMessage());
   }
 
   @Test
