@@ -189,10 +189,21 @@ final class ContractReader {
       } else if (node.has("items")) {
         type = LogicalType.ARRAY;
       } else {
-        problems.add(new Problem(path + "/logicalType", "property '" + dotted + "' needs a logicalType"));
+        // ODCS makes logicalType optional: the physical type says what the values are, else they are text
+        type = fromPhysical(text(node, "physicalType")).orElse(LogicalType.STRING);
       }
       if (type == null) {
         type = LogicalType.STRING;
+      }
+    } else if (type == LogicalType.DATE) {
+      // ODCS v3.0 had no timestamp or time types and wrote them as dates with a physical type (or a format with a
+      // time of day): a date column would drop the time
+      LogicalType physical = fromPhysical(text(node, "physicalType")).orElse(null);
+      String format = node.path("logicalTypeOptions").path("format").asText("");
+      if (physical == LogicalType.TIMESTAMP || physical == LogicalType.TIME) {
+        type = physical;
+      } else if (format.replaceAll("'[^']*'", "").matches(".*[HhkKmsSaA].*")) {
+        type = LogicalType.TIMESTAMP;
       }
     }
     Field items = null;
@@ -230,6 +241,34 @@ final class ContractReader {
         text(node, "transformLogic"));
   }
 
+  /** The logical type a physical type names ({@code varchar(36)}: none, read as text), by its usual SQL names. */
+  static java.util.Optional<LogicalType> fromPhysical(String physicalType) {
+    if (physicalType == null) {
+      return java.util.Optional.empty();
+    }
+    String p = physicalType.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s*\\(.*$", "");
+    if (p.startsWith("timestamp") || p.equals("datetime") || p.equals("datetime2") || p.equals("datetimeoffset")
+        || p.equals("smalldatetime")) {
+      return java.util.Optional.of(LogicalType.TIMESTAMP);
+    }
+    if (p.equals("time") || p.startsWith("time ") || p.equals("timetz")) {
+      return java.util.Optional.of(LogicalType.TIME);
+    }
+    if (p.equals("date")) {
+      return java.util.Optional.of(LogicalType.DATE);
+    }
+    if (p.matches("(tiny|small|medium|big)?int(eger)?[0-9]*|long|(small|big)?serial[0-9]*")) {
+      return java.util.Optional.of(LogicalType.INTEGER);
+    }
+    if (p.matches("decimal|numeric|number|float[0-9]*|double( precision)?|real|money")) {
+      return java.util.Optional.of(LogicalType.NUMBER);
+    }
+    if (p.equals("bool") || p.equals("boolean") || p.equals("bit")) {
+      return java.util.Optional.of(LogicalType.BOOLEAN);
+    }
+    return java.util.Optional.empty();
+  }
+
   private static JsonNode withName(JsonNode items, String name) {
     if (items.has("name") || !items.isObject()) {
       return items;
@@ -257,7 +296,8 @@ final class ContractReader {
         integer(o, "maxItems"),
         o.path("uniqueItems").asBoolean(false),
         integer(o, "minProperties"),
-        integer(o, "maxProperties"));
+        integer(o, "maxProperties"),
+        text(o, "defaultTimezone"));
   }
 
   private static List<String> texts(JsonNode array) {

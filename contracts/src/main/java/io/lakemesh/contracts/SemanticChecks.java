@@ -251,6 +251,14 @@ final class SemanticChecks {
       checkBounds(f, p + "/logicalTypeOptions", problems);
     }
     checkPhysicalType(f, p + "/physicalType", problems);
+    if (f.options().defaultTimezone() != null) {
+      try {
+        io.lakemesh.contracts.validate.Timestamps.zone(f.options().defaultTimezone());
+      } catch (java.time.DateTimeException e) {
+        problems.add(new Problem(p + "/logicalTypeOptions/defaultTimezone", "'" + f.options().defaultTimezone()
+            + "' is not a time zone (an IANA name such as Europe/Paris, or an offset such as +08:00)"));
+      }
+    }
     checkFields(contract, f.properties(), p + "/properties", depth + 1, problems);
     if (f.items() != null) {
       checkValue(contract, f.items(), p + "/items", depth + 1, problems);
@@ -432,21 +440,13 @@ final class SemanticChecks {
     try {
       return switch (f.type()) {
         case DATE -> java.time.LocalDate.parse(text);
-        case TIMESTAMP -> timestamp(text);
+        case TIMESTAMP -> io.lakemesh.contracts.validate.Timestamps.parse(text,
+            io.lakemesh.contracts.validate.Timestamps.zone(f.options().defaultTimezone())).toInstant();
         case TIME -> java.time.LocalTime.parse(text);
         default -> new BigDecimal(text);
       };
     } catch (RuntimeException unreadable) {
       return null; // the row validator's compiler reports bounds it cannot read
-    }
-  }
-
-  /** A timestamp bound as the validator reads it: with an offset, or without one as UTC. */
-  private static java.time.Instant timestamp(String text) {
-    try {
-      return java.time.OffsetDateTime.parse(text).toInstant();
-    } catch (java.time.DateTimeException e) {
-      return java.time.LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
     }
   }
 

@@ -228,6 +228,51 @@ class ContractParserTest {
   }
 
   @Test
+  void aPropertyWithoutALogicalTypeTakesItFromItsPhysicalTypeElseIsText() throws Exception {
+    Contract contract = ContractParser.parse("t", auths("""
+        - {name: auth_id, physicalType: varchar(36), primaryKey: true, required: true}
+        - {name: attempts, physicalType: smallint}
+        - {name: seq, physicalType: bigserial}
+        - {name: amount, physicalType: 'decimal(12,2)'}
+        - {name: approved, physicalType: boolean}
+        - {name: settled_on, physicalType: date}
+        - {name: created_at, physicalType: timestamptz}
+        - {name: note}
+        """));
+    assertEquals(List.of("STRING", "INTEGER", "INTEGER", "NUMBER", "BOOLEAN", "DATE", "TIMESTAMP", "STRING"),
+        contract.table().fields().stream().map(f -> f.type().name()).toList());
+    Schema schema = IcebergMapping.schema(contract);
+    assertEquals(Types.LongType.get(), schema.findType("seq"));
+    assertEquals(Types.DecimalType.of(12, 2), schema.findType("amount"));
+  }
+
+  @Test
+  void aDateWithATimestampOrTimePhysicalTypeOrATimeOfDayFormatKeepsItsTime() throws Exception {
+    // ODCS v3.0 wrote timestamps and times as dates with a physical type; the official examples still do
+    Contract contract = ContractParser.parse("t", auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: txn_timestamp, logicalType: date, physicalType: timestamp,
+           logicalTypeOptions: {format: "yyyy-MM-dd HH:mm:ss", minimum: "2020-01-01 00:00:00"}}
+        - {name: starts, logicalType: date, physicalType: time}
+        - {name: logged, logicalType: date, logicalTypeOptions: {format: "dd/MM/yyyy HH:mm"}}
+        - {name: booked, logicalType: date, logicalTypeOptions: {format: "dd/MM/yyyy"}}
+        """));
+    assertEquals(List.of("STRING", "TIMESTAMP", "TIME", "TIMESTAMP", "DATE"),
+        contract.table().fields().stream().map(f -> f.type().name()).toList());
+  }
+
+  @Test
+  void aDefaultTimezoneMustNameAZone() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("""
+            - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+            - {name: at, logicalType: timestamp, logicalTypeOptions: {defaultTimezone: Mars/Olympus}}
+            """)));
+    assertEquals(List.of("/schema/0/properties/1/logicalTypeOptions/defaultTimezone"),
+        e.problems().stream().map(Problem::path).toList(), e.getMessage());
+  }
+
+  @Test
   void keyColumnsWithoutPositionsAreInDeclarationOrder() throws Exception {
     Contract contract = ContractParser.parse("t", auths("""
         - {name: day, logicalType: date, primaryKey: true, required: true}

@@ -68,6 +68,33 @@ class RowValidatorTest {
   }
 
   @Test
+  void timestampsWithoutAnOffsetAreReadInTheDefaultTimezoneAndADateWithATimeKeepsIt() throws Exception {
+    RowValidator payments = RowValidator.compile(ContractParser.parse("payments", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.payments
+        version: 1.0.0
+        status: active
+        domain: pay
+        schema:
+          - name: payments
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: local_ts, logicalType: timestamp, logicalTypeOptions: {defaultTimezone: Europe/Paris}}
+              - {name: txn_timestamp, logicalType: date, physicalType: timestamp,
+                 logicalTypeOptions: {format: "yyyy-MM-dd HH:mm:ss", minimum: "2020-01-01 00:00:00"}}
+        """));
+    Outcome ok = payments.validate(("{\"id\":\"p1\",\"local_ts\":\"2026-11-25 09:15:30\","
+        + "\"txn_timestamp\":\"2020-06-01 13:45:00\"}").getBytes(StandardCharsets.UTF_8), NOW);
+    org.apache.iceberg.data.Record row = ((Outcome.Accepted) ok).row();
+    assertEquals(java.time.OffsetDateTime.parse("2026-11-25T08:15:30Z"), row.getField("local_ts"));
+    assertEquals(java.time.OffsetDateTime.parse("2020-06-01T13:45:00Z"), row.getField("txn_timestamp"));
+    Outcome early = payments.validate(("{\"id\":\"p2\",\"txn_timestamp\":\"2019-12-31 23:59:59\"}")
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals("minimum", ((Outcome.Rejected) early).errors().get(0).rule(), early.toString());
+  }
+
+  @Test
   void aMissingRuleOfARequiredPropertyIsNamedBesideRequired() throws Exception {
     RowValidator devices = RowValidator.compile(ContractParser.parse("devices", """
         apiVersion: v3.1.0

@@ -160,8 +160,9 @@ public final class IcebergMapping {
 
   /** Physical types that make a {@code number} a whole number (e.g. ODCS's own examples: number / int). */
   private static final List<String> INT_PHYSICAL = List.of("int", "integer", "int4", "int32", "smallint", "int2",
-      "tinyint");
-  private static final List<String> LONG_PHYSICAL = List.of("bigint", "long", "int8", "int64");
+      "tinyint", "mediumint", "serial", "serial4", "smallserial", "serial2");
+  private static final List<String> LONG_PHYSICAL = List.of("bigint", "long", "int8", "int64", "bigserial",
+      "serial8");
 
   /** Whether a {@code number} property is stored as a whole number (its physicalType is an integer type). */
   public static boolean isWholeNumber(Field f) {

@@ -20,10 +20,12 @@ public record TypeOptions(
     Integer maxItems,
     boolean uniqueItems,
     Integer minProperties,
-    Integer maxProperties) {
+    Integer maxProperties,
+    String defaultTimezone) {
 
   public static final TypeOptions NONE =
-      new TypeOptions(null, null, null, null, null, null, null, null, null, null, null, false, null, null);
+      new TypeOptions(null, null, null, null, null, null, null, null, null, null, null, false, null, null,
+          null);
 
   public boolean hasNumericBounds() {
     return minimum != null || maximum != null || exclusiveMinimum != null || exclusiveMaximum != null;

@@ -457,7 +457,8 @@ final class DecoderCompiler {
   }
 
   private static Compiled timestampDecoder(Field f) {
-    TemporalBounds bounds = TemporalBounds.of(f, text -> parseTimestamp(text).toInstant());
+    java.time.ZoneId zone = zoneOf(f);
+    TemporalBounds bounds = TemporalBounds.of(f, text -> parseTimestamp(text, zone).toInstant());
     Decoder tree = (v, p, fs) -> {
       OffsetDateTime parsed;
       if (v.isIntegralNumber()) {
@@ -469,7 +470,7 @@ final class DecoderCompiler {
         parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
       } else if (v.isTextual()) {
         try {
-          parsed = parseTimestamp(v.textValue());
+          parsed = parseTimestamp(v.textValue(), zone);
         } catch (DateTimeException e) {
           fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not an ISO-8601 timestamp");
           return null;
@@ -498,7 +499,7 @@ final class DecoderCompiler {
         parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
       } else if (t == JsonToken.VALUE_STRING) {
         try {
-          parsed = parseTimestamp(parser.getText());
+          parsed = parseTimestamp(parser.getText(), zone);
         } catch (DateTimeException e) {
           throw SlowPath.INSTANCE;
         }
@@ -516,9 +517,21 @@ final class DecoderCompiler {
     return new Compiled(tree, stream);
   }
 
-  /** ISO-8601 with an offset; a timestamp without one is taken as UTC. Stored normalised to UTC, in microseconds. */
-  static OffsetDateTime parseTimestamp(String text) {
-    return Timestamps.parse(text);
+  /**
+   * ISO-8601 with an offset; a timestamp without one is in the property's {@code defaultTimezone} (UTC). Stored
+   * normalised to UTC, in microseconds.
+   */
+  static OffsetDateTime parseTimestamp(String text, java.time.ZoneId zone) {
+    return Timestamps.parse(text, zone);
+  }
+
+  /** The property's {@code defaultTimezone}; UTC when it has none or names no zone (lint refuses that). */
+  private static java.time.ZoneId zoneOf(Field f) {
+    try {
+      return Timestamps.zone(f.options().defaultTimezone());
+    } catch (java.time.DateTimeException e) {
+      return java.time.ZoneOffset.UTC;
+    }
   }
 
   /** A date's, time's or timestamp's bounds from {@code logicalTypeOptions}, inclusive and exclusive. */

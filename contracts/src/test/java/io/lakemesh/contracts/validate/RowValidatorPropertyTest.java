@@ -368,7 +368,7 @@ class RowValidatorPropertyTest {
     },
     NO_SUCH_TIMESTAMP {
       Expected apply(ObjectNode e, int pick) {
-        e.put("at", List.of("2026-13-01T00:00:00Z", "2026-11-25 10:00", "yesterday", "2026-11-25T10:00:00+25:00")
+        e.put("at", List.of("2026-13-01T00:00:00Z", "2026-11-25_10:00", "yesterday", "2026-11-25T10:00:00+25:00")
             .get(Math.floorMod(pick, 4)));
         return new Expected("type", "at");
       }

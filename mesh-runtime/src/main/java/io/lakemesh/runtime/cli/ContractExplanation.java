@@ -182,6 +182,13 @@ final class ContractExplanation {
     checks.add(f.required() ? "required" : f.isPrimaryKey() ? "required (a primary key column, whatever `required` says)"
         : "optional");
     checks.addAll(options(f, type));
+    if (f.type() == LogicalType.OBJECT) {
+      // ODCS object options Lakemesh does not check: say so rather than let them read as enforced
+      add(checks, "minProperties", f.options().minProperties() == null ? null : f.options().minProperties()
+          + " (not checked)");
+      add(checks, "maxProperties", f.options().maxProperties() == null ? null : f.options().maxProperties()
+          + " (not checked)");
+    }
     for (QualityRule rule : f.quality()) {
       if (rule instanceof QualityRule.Library lib) {
         libraryCheck(lib).ifPresent(checks::add);
@@ -257,7 +264,11 @@ final class ContractExplanation {
         add(out, "maximum", o.maximum());
         add(out, "exclusiveMinimum", o.exclusiveMinimum());
         add(out, "exclusiveMaximum", o.exclusiveMaximum());
+        if (type.typeId() == Type.TypeID.TIMESTAMP && o.defaultTimezone() != null) {
+          out.add("defaultTimezone " + o.defaultTimezone() + " (a time without an offset is read there)");
+        }
       }
+
       case LIST -> {
         add(out, "minItems", o.minItems());
         add(out, "maxItems", o.maxItems());

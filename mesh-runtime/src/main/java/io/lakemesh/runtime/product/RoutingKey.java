@@ -21,13 +21,22 @@ import org.apache.iceberg.types.Type;
  * @param column the first primary-key column
  * @param type its Iceberg type
  * @param datePattern a date column's {@code format} (how events write it), or null for ISO dates
+ * @param zone where a timestamp column's text without an offset is (its {@code defaultTimezone}, UTC)
  */
-public record RoutingKey(String column, Type type, String datePattern) {
+public record RoutingKey(String column, Type type, String datePattern, java.time.ZoneId zone) {
 
   /** The routing key of a source product; empty when it has no primary key (events are then not keyed). */
   public static Optional<RoutingKey> of(Product product) {
     return product.contract().primaryKey().stream().findFirst().map(first -> new RoutingKey(first.name(),
-        product.schema().findType(first.name()), datePattern(first)));
+        product.schema().findType(first.name()), datePattern(first), zone(first)));
+  }
+
+  private static java.time.ZoneId zone(Field field) {
+    try {
+      return Timestamps.zone(field.options().defaultTimezone());
+    } catch (java.time.DateTimeException e) {
+      return java.time.ZoneOffset.UTC; // lint refuses a zone that is none
+    }
   }
 
   private static String datePattern(Field field) {
@@ -91,10 +100,10 @@ public record RoutingKey(String column, Type type, String datePattern) {
   }
 
   /** As the validator reads it (text with or without an offset, or milliseconds since 1970), in microseconds. */
-  private static String timestamp(String text) {
+  private String timestamp(String text) {
     if (!text.isEmpty() && text.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'))) {
       return Instant.ofEpochMilli(Long.parseLong(text)).toString();
     }
-    return Timestamps.parse(text).toInstant().toString();
+    return Timestamps.parse(text, zone).toInstant().toString();
   }
 }
