@@ -352,8 +352,8 @@ final class ContractExplanation {
               + " primary key (counted as duplicatesDropped)", "", ""));
         }
       } else if (rule instanceof QualityRule.Sql sql) {
-        out.add(String.format(Locale.ROOT, "  %-24s %-8s sql: %s%s", sql.name(), severityName(sql.severity()),
-            sql.query().replace('\n', ' '), on));
+        out.add(String.format(Locale.ROOT, "  %-24s %-8s sql: %s -> %s%s", sql.name(), severityName(sql.severity()),
+            sql.query().replace('\n', ' ').strip(), threshold(sql.threshold(), false), on));
       }
     }
     if (!out.isEmpty()) {
@@ -412,8 +412,11 @@ final class ContractExplanation {
   }
 
   private static String threshold(QualityRule.Library lib) {
-    Threshold t = lib.threshold();
-    String unit = lib.percent() ? "%" : "";
+    return threshold(lib.threshold(), lib.percent());
+  }
+
+  private static String threshold(Threshold t, boolean percent) {
+    String unit = percent ? "%" : "";
     String v = t.value().toPlainString() + unit;
     return switch (t.operator()) {
       case MUST_BE -> "must be " + v;

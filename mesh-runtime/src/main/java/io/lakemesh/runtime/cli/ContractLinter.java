@@ -134,6 +134,7 @@ final class ContractLinter {
       for (Contract c : products) {
         problems.addAll(relationshipsToOthers(c, note));
         unenforced(c, note);
+        unchecked(c, note);
       }
       rolesNotForEveryTable(products, note);
       return problems;
@@ -160,13 +161,50 @@ final class ContractLinter {
       }
     }
 
+    /** Valid ODCS that Lakemesh keeps but does not act on, where a reader could think it does. */
+    private static void unchecked(Contract contract, java.util.function.Consumer<String> note) {
+      if (contract.table().fields().isEmpty()) {
+        note.accept(contract.id() + ": " + contract.table().pointer() + ": schema object '" + contract.table().name()
+            + "' declares no properties: its silver rows have no columns (bronze keeps each event whole)");
+      }
+      if (contract.document() == null) {
+        return;
+      }
+      objectOptions(contract, contract.table().pointer(), contract.document().at(contract.table().pointer()), note);
+    }
+
+    /** Object options ({@code required}, {@code minProperties}, {@code maxProperties}) at any depth. */
+    private static void objectOptions(Contract contract, String pointer, com.fasterxml.jackson.databind.JsonNode node,
+        java.util.function.Consumer<String> note) {
+      com.fasterxml.jackson.databind.JsonNode properties = node.path("properties");
+      for (int i = 0; i < properties.size(); i++) {
+        com.fasterxml.jackson.databind.JsonNode property = properties.get(i);
+        String at = pointer + "/properties/" + i;
+        com.fasterxml.jackson.databind.JsonNode options = property.path("logicalTypeOptions");
+        List<String> unchecked = java.util.stream.Stream.of("required", "minProperties", "maxProperties")
+            .filter(options::has).toList();
+        if (!unchecked.isEmpty() && "object".equalsIgnoreCase(property.path("logicalType").asText("object"))) {
+          note.accept(contract.id() + ": " + at + "/logicalTypeOptions: " + String.join(", ", unchecked)
+              + " of object '" + property.path("name").asText() + "' " + (unchecked.size() == 1 ? "is" : "are")
+              + " not checked; declare its properties with required: true instead");
+        }
+        objectOptions(contract, at, property, note);
+        if (property.path("items").isObject()) {
+          objectOptions(contract, at + "/items", property.path("items"), note);
+        }
+      }
+    }
+
     /**
      * A rule Lakemesh does not run (another engine, or text) with a severity that would keep data out: valid ODCS,
      * but a reader of the contract may think it enforced.
      */
     private static void unenforced(Contract contract, java.util.function.Consumer<String> note) {
       for (io.lakemesh.contracts.model.LocatedRule located : contract.locatedRules()) {
-        if (located.rule() instanceof io.lakemesh.contracts.model.QualityRule.Text text
+        // only a severity the author wrote: a text rule without one is documentation and reads as such
+        boolean written = contract.document() == null
+            || contract.document().at(located.pointer() + "/severity").isTextual();
+        if (located.rule() instanceof io.lakemesh.contracts.model.QualityRule.Text text && written
             && (text.severity() == io.lakemesh.contracts.model.Severity.ERROR
                 || text.severity() == io.lakemesh.contracts.model.Severity.CRITICAL)) {
           note.accept(contract.id() + ": " + located.pointer() + ": rule '" + text.name() + "' is documentation"

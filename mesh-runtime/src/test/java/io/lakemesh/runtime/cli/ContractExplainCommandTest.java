@@ -181,7 +181,7 @@ class ContractExplainCommandTest {
   }
 
   @Test
-  void aForeignKeyDeclaredOnTheObjectAndOnItsPropertyIsListedOnce() throws IOException {
+  void aForeignKeyDeclaredTwiceIsListedOnceAndASqlRuleShowsItsThreshold() throws IOException {
     CliRun run = explain("""
         apiVersion: v3.1.0
         kind: DataContract
@@ -196,15 +196,21 @@ class ContractExplainCommandTest {
           - name: payments
             relationships:
               - {type: foreignKey, from: payments.account_id, to: accounts.account_id}
+            quality:
+              - {name: few_big, type: sql, query: "SELECT COUNT(*) FROM ${object} WHERE amount > 1000",
+                 mustBeBetween: [0, 80]}
             properties:
               - {name: payment_id, logicalType: string, primaryKey: true, required: true}
               - name: account_id
                 logicalType: string
                 relationships:
                   - {type: foreignKey, to: accounts.account_id}
+              - {name: amount, logicalType: number}
         """);
     String out = run.out();
     assertEquals(0, run.exitCode(), out + run.err());
+    assertTrue(out.contains("sql: SELECT COUNT(*) FROM ${object} WHERE amount > 1000 -> must be between 0 and 80"),
+        out);
     assertEquals(1, out.lines().filter(l -> l.equals("  foreignKey: payments.account_id -> accounts.account_id"))
         .count(), out);
   }

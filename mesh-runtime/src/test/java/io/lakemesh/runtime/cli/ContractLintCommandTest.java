@@ -304,6 +304,7 @@ class ContractLintCommandTest {
             quality:
               - {name: py_check, type: custom, engine: python, implementation: "df.id.notnull().all()", severity: critical}
               - {name: note_only, type: text, description: "ids are issued by the till", severity: info}
+              - {name: unsaid, type: text, description: "no severity written: ODCS's default is no promise"}
         """);
     CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
     assertEquals(0, run.exitCode(), run.out() + run.err());
@@ -311,6 +312,7 @@ class ContractLintCommandTest {
     assertTrue(all.contains("rule 'py_check' is documentation (Lakemesh runs library metrics, cel and sql rules):"
         + " its severity critical is not enforced"), all);
     assertTrue(!all.contains("note_only"), "an info rule keeps nothing out: " + all);
+    assertTrue(!all.contains("unsaid"), "a text rule without a severity is plain documentation: " + all);
   }
 
   @Test
@@ -374,5 +376,31 @@ class ContractLintCommandTest {
     assertTrue(!all.contains("see none of its rows"), all);
     assertEquals(1, all.lines().filter(l -> l.contains("/secret: no property has classification 'secret', so this"
         + " mask masks nothing (classifications in this contract: pci)")).count(), all);
+  }
+
+  @Test
+  void objectOptionsLakemeshDoesNotCheckAndATableWithoutColumnsAreNoted() throws IOException {
+    write("t.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: 5b1f0c2e-7d3a-4c8e-9f61-2a4b6c8d0e1f
+        domain: crm
+        version: 1.0.0
+        status: active
+        schema:
+          - name: customers
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: details
+                logicalType: object
+                logicalTypeOptions: {required: [num_children], maxProperties: 5}
+          - name: events
+        """);
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+    String all = run.out() + run.err();
+    assertEquals(0, run.exitCode(), all);
+    assertTrue(all.contains("crm.customers: /schema/0/properties/1/logicalTypeOptions: required, maxProperties of"
+        + " object 'details' are not checked"), all);
+    assertTrue(all.contains("crm.events: /schema/1: schema object 'events' declares no properties"), all);
   }
 }
