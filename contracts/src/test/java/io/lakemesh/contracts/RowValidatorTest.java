@@ -95,6 +95,36 @@ class RowValidatorTest {
   }
 
   @Test
+  void aNullItemIsKeptUnlessTheItemsAreRequired() throws Exception {
+    String contract = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.orders
+        version: 1.0.0
+        status: active
+        domain: pay
+        schema:
+          - name: orders
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: lines
+                logicalType: array
+                items:
+                  logicalType: object
+                  REQUIRED
+                  properties:
+                    - {name: sku, logicalType: string, required: true}
+        """;
+    byte[] event = "{\"id\":\"o1\",\"lines\":[{\"sku\":\"a\"},null]}".getBytes(StandardCharsets.UTF_8);
+    RowValidator optional = RowValidator.compile(ContractParser.parse("o", contract.replace("REQUIRED", "description: a line")));
+    assertTrue(optional.validate(event, NOW) instanceof Outcome.Accepted);
+    RowValidator required = RowValidator.compile(ContractParser.parse("o", contract.replace("REQUIRED",
+        "required: true")));
+    List<Violation> errors = ((Outcome.Rejected) required.validate(event, NOW)).errors();
+    assertEquals(List.of("required lines[1]"), errors.stream().map(v -> v.rule() + " " + v.field()).toList());
+  }
+
+  @Test
   void aMissingRuleOfARequiredPropertyIsNamedBesideRequired() throws Exception {
     RowValidator devices = RowValidator.compile(ContractParser.parse("devices", """
         apiVersion: v3.1.0
