@@ -283,6 +283,34 @@ class RetailPipelineTest {
   }
 
   @Test
+  @Order(3)
+  void quarantinePagesNewestFirstAndSelectsByRuleCodeAndTime() throws Exception {
+    String base = "/api/v1/products/retail.transactions/quarantine";
+    List<String> all = new ArrayList<>();
+    JSON.readTree(get(base + "?limit=1000").body()).forEach(e -> all.add(e.get("event_hash").asText()));
+    assertTrue(all.size() >= 2, "the first test quarantined two events: " + all);
+    List<String> paged = new ArrayList<>();
+    String next = base + "?limit=1";
+    while (next != null) {
+      HttpResponse<String> page = get(next);
+      assertEquals(200, page.statusCode(), page.body());
+      JSON.readTree(page.body()).forEach(e -> paged.add(e.get("event_hash").asText()));
+      next = page.headers().firstValue("Link").map(l -> l.substring(l.indexOf('<') + 1, l.indexOf('>'))
+          .replace(base(), "")).orElse(null);
+    }
+    assertEquals(all, paged, "pages of one give the whole quarantine, newest first, once each");
+
+    JsonNode byRule = JSON.readTree(get(base + "?rule=region_valid").body());
+    assertEquals(1, byRule.size(), byRule.toString());
+    assertTrue(byRule.get(0).get("payload").asText().contains("\"T-4\""), byRule.toString());
+    assertEquals(0, JSON.readTree(get(base + "?code=no_such_code").body()).size());
+    assertEquals(0, JSON.readTree(get(base + "?since=2100-01-01T00:00:00Z").body()).size());
+    assertEquals(all.size(), JSON.readTree(get(base + "?until=2100-01-01T00:00:00Z").body()).size());
+    assertProblem(get(base + "?since=yesterday"), 400);
+    assertProblem(get(base + "?cursor=bm9wZQ"), 400);
+  }
+
+  @Test
   @Order(10) // last: it commits a row of its own
   void rowsPageThroughOneSnapshotByTheNextLink() throws Exception {
     java.util.List<String> all = new java.util.ArrayList<>();

@@ -393,8 +393,8 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route quarantine(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/quarantine";
-    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance, List.of("limit"),
-        params -> {
+    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance,
+        List.of("limit", "rule", "code", "since", "until", "cursor"), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
@@ -403,16 +403,22 @@ public final class ApiRoutes extends AllDirectives {
         return problem(Problem.notFound(p.id() + " has no quarantine: only source products validate events"),
             instance);
       }
-      RowQueries.Query query;
+      QuarantinePages.Query query;
       try {
-        query = RowQueries.parse(null, null, params.get("limit"));
+        query = QuarantinePages.Query.of(params, RowQueries.parse(null, null, params.get("limit")).limit());
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }
-      return async(instance, () -> {
-        ArrayNode rows = queries.quarantine(p, query.limit(), scope.get());
-        audit.readQuarantine(request, p.id(), rows.size());
-        return rows;
+      return asyncResponse(instance, () -> {
+        try {
+          RowQueries.Page page = queries.quarantine(p, query, scope.get(), params.get("cursor"));
+          audit.readQuarantine(request, p.id(), page.rows().size());
+          HttpResponse response = jsonResponse(StatusCodes.OK, page.rows());
+          return page.next() == null ? response : response.addHeader(RawHeader.create("Link",
+              "<" + nextPage(request, page.next()) + ">; rel=\"next\""));
+        } catch (RowQueries.BadQueryException e) {
+          throw new CompletionException(e);
+        }
       });
     })));
   }

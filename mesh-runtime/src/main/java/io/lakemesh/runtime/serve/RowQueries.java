@@ -1,13 +1,7 @@
 package io.lakemesh.runtime.serve;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cel.common.ast.CelExpr;
-import dev.cel.common.navigation.CelNavigableAst;
 import io.lakemesh.contracts.policy.ColumnMask;
 import io.lakemesh.runtime.security.JsonMasks;
 import io.lakemesh.runtime.security.ReadScope;
@@ -26,12 +20,9 @@ import io.lakemesh.runtime.storage.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
@@ -76,13 +67,6 @@ public final class RowQueries {
       return status;
     }
   }
-
-  // exact decimals: masks and row filters see the numbers as sent
-  // numbers of a payload are shown as the sender wrote them (10.00, not 1E+1, which Jackson's default trimming of
-  // decimal nodes would make of it)
-  private static final ObjectMapper PAYLOADS = new ObjectMapper()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
   private final Warehouse warehouse;
 
@@ -259,84 +243,14 @@ public final class RowQueries {
   }
 
   /**
-   * The newest quarantined events of a source product the caller may see, newest first. The payload is the raw
-   * event: a caller with a restricted scope sees it only when it parses as a JSON object its row filters show,
-   * with the classified fields masked inside it.
+   * A page of the quarantined events of a source product the caller may see, newest first (see {@link
+   * QuarantinePages}). The payload is the raw event: a caller with a restricted scope sees it only when it parses as
+   * a JSON object its row filters show, with the classified fields masked inside it.
    */
-  public ArrayNode quarantine(Product product, int limit, ReadScope scope) {
-    Table table = StageTables.quarantine(warehouse, product);
-    ArrayNode out = JsonNodeFactory.instance.arrayNode();
-    if (table.currentSnapshot() == null || limit == 0) {
-      return out;
-    }
-    Comparator<Visible> byTime = Comparator.comparing(v -> (OffsetDateTime) v.record().getField("received_at"));
-    PriorityQueue<Visible> newest = new PriorityQueue<>(
-        byTime.thenComparing(v -> (Long) v.record().getField("kafka_offset")));
+  public Page quarantine(Product product, QuarantinePages.Query query, ReadScope scope, String cursor)
+      throws BadQueryException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    int scanned = 0;
-    try (CloseableIterable<Record> rows = TableReader.read(table)) {
-      for (Record r : rows) {
-        if (++scanned % 1024 == 0) {
-          checkDeadline(deadline);
-        }
-        String payload = (String) r.getField("payload");
-        if (!scope.unrestricted()) {
-          Optional<String> masked = maskedPayload(payload, scope);
-          if (masked.isEmpty()) {
-            continue;
-          }
-          payload = masked.get();
-        }
-        newest.add(new Visible(r.copy(), payload));
-        if (newest.size() > limit) {
-          newest.poll();
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    List<Visible> sorted = new ArrayList<>(newest);
-    sorted.sort(byTime.reversed());
-    for (Visible v : sorted) {
-      ObjectNode row = JsonRows.row(v.record(), List.of());
-      row.put("payload", v.payload());
-      if (!scope.unrestricted()) {
-        withholdMaskedValues(row, scope);
-      }
-      out.add(row);
-    }
-    return out;
-  }
-
-  private record Visible(Record record, String payload) {}
-
-  /** A rule's message may quote the value it refused: not for a field the caller sees masked. */
-  private static void withholdMaskedValues(ObjectNode row, ReadScope scope) {
-    for (JsonNode reason : row.path("reasons")) {
-      String field = reason.path("field").asText("");
-      if (reason instanceof ObjectNode r && !field.isEmpty() && scope.masksAnyOf(field)) {
-        r.put("message", "the value of " + field + " is masked for your roles");
-      }
-    }
-  }
-
-  /** The payload as the scope shows it; empty when it is hidden (filtered out, or not a JSON object). */
-  private static Optional<String> maskedPayload(String payload, ReadScope scope) {
-    JsonNode parsed;
-    try {
-      parsed = PAYLOADS.readTree(payload);
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty();
-    }
-    if (!(parsed instanceof ObjectNode object)) {
-      return Optional.empty();
-    }
-    Map<String, Object> fields = PAYLOADS.convertValue(object, new TypeReference<Map<String, Object>>() {});
-    Optional<Map<String, ColumnMask>> masks = scope.masks(fields);
-    if (masks.isEmpty()) {
-      return Optional.empty();
-    }
-    JsonMasks.apply(object, masks.get());
-    return Optional.of(object.toString());
+    return QuarantinePages.read(StageTables.quarantine(warehouse, product), query, scope, cursor,
+        () -> checkDeadline(deadline));
   }
 }

@@ -1,0 +1,243 @@
+package io.lakemesh.runtime.serve;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakemesh.contracts.policy.ColumnMask;
+import io.lakemesh.runtime.security.JsonMasks;
+import io.lakemesh.runtime.security.ReadScope;
+import io.lakemesh.runtime.storage.TableReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * Pages of a source product's quarantine, newest first: all of it, or the events one rule or reason code refused,
+ * or those received in a time range. Every page reads the first page's snapshot and continues after the last event
+ * it returned, so events quarantined meanwhile neither shift nor repeat the pages.
+ */
+final class QuarantinePages {
+  /**
+   * Exact decimals: masks and row filters see the numbers as sent, and a payload shows them as the sender wrote
+   * them (10.00, not 1E+1, which Jackson's default trimming of decimal nodes would make of it).
+   */
+  private static final ObjectMapper PAYLOADS = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+  /** Newest first: received later, then the higher partition and offset. */
+  private static final Comparator<Key> NEWEST_FIRST = Comparator.comparingLong(Key::micros)
+      .thenComparingInt(Key::partition).thenComparingLong(Key::offset).reversed();
+
+  private QuarantinePages() {}
+
+  /**
+   * What a page selects.
+   *
+   * @param rule only events with a reason of this rule (e.g. {@code region_valid}, {@code required})
+   * @param code only events with a reason of this code (e.g. {@code type}, {@code batch_rule})
+   * @param since only events received at or after it
+   * @param until only events received before it
+   */
+  record Query(String rule, String code, Instant since, Instant until, int limit) {
+    /** The query of the endpoint's parameters; {@code limit} is already checked. */
+    static Query of(Map<String, String> params, int limit) throws RowQueries.BadQueryException {
+      return new Query(blankToNull(params.get("rule")), blankToNull(params.get("code")),
+          instant(params.get("since"), "since"), instant(params.get("until"), "until"), limit);
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s;
+    }
+
+    private static Instant instant(String text, String name) throws RowQueries.BadQueryException {
+      if (text == null || text.isBlank()) {
+        return null;
+      }
+      try {
+        return io.lakemesh.contracts.validate.Timestamps.parse(text).toInstant();
+      } catch (java.time.DateTimeException e) {
+        throw new RowQueries.BadQueryException("bad-parameter", name + " is a time such as 2026-11-25T00:00:00Z,"
+            + " not '" + text + "'");
+      }
+    }
+
+    String fingerprint() {
+      return Integer.toHexString((rule + "\u0000" + code + "\u0000" + since + "\u0000" + until).hashCode());
+    }
+  }
+
+  /** An event's place in the newest-first order. */
+  private record Key(long micros, int partition, long offset) {
+    static Key of(Record r) {
+      OffsetDateTime received = (OffsetDateTime) r.getField("received_at");
+      return new Key(ChronoUnit.MICROS.between(Instant.EPOCH, received.toInstant()),
+          (Integer) r.getField("kafka_partition"), (Long) r.getField("kafka_offset"));
+    }
+  }
+
+  /** Where the next page starts: after {@code last} in the snapshot the first page read. */
+  private record Cursor(long snapshotId, Key last, String query) {
+    String encode() {
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(("q1:" + snapshotId + ":" + last.micros() + ":"
+          + last.partition() + ":" + last.offset() + ":" + query).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor decode(String text, Query q) throws RowQueries.BadQueryException {
+      Cursor cursor = null;
+      try {
+        String[] p = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split(":");
+        if (p.length == 6 && p[0].equals("q1")) {
+          cursor = new Cursor(Long.parseLong(p[1]), new Key(Long.parseLong(p[2]), Integer.parseInt(p[3]),
+              Long.parseLong(p[4])), p[5]);
+        }
+      } catch (IllegalArgumentException e) { // not Base64, or not numbers
+        cursor = null;
+      }
+      if (cursor == null) {
+        throw new RowQueries.BadQueryException("bad-cursor", "cursor is not one this API gave out: pass the value"
+            + " of the 'next' link unchanged");
+      }
+      if (!cursor.query().equals(q.fingerprint())) {
+        throw new RowQueries.BadQueryException("bad-cursor", "the cursor belongs to other rule, code, since or until"
+            + " parameters: page with the same ones as the first request");
+      }
+      return cursor;
+    }
+  }
+
+  private record Visible(Key key, Record record, String payload) {}
+
+  /** One page; {@code deadline} is checked as rows are scanned. */
+  static RowQueries.Page read(Table table, Query q, ReadScope scope, String cursorText, Runnable deadline)
+      throws RowQueries.BadQueryException {
+    Cursor cursor = cursorText == null ? null : Cursor.decode(cursorText, q);
+    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+    if (table.currentSnapshot() == null || q.limit() == 0) {
+      return new RowQueries.Page(out, null);
+    }
+    long snapshotId = cursor == null ? table.currentSnapshot().snapshotId() : cursor.snapshotId();
+    if (table.snapshot(snapshotId) == null) {
+      throw new RowQueries.BadQueryException(410, "cursor-expired", "the snapshot this cursor pages through has"
+          + " expired (the pipelines keep snapshots for lakemesh.pipeline.snapshot-retention.max-age): start again"
+          + " without a cursor");
+    }
+    Expression range = Expressions.alwaysTrue();
+    if (q.since() != null) {
+      range = Expressions.and(range, Expressions.greaterThanOrEqual("received_at", micros(q.since())));
+    }
+    if (q.until() != null) {
+      range = Expressions.and(range, Expressions.lessThan("received_at", micros(q.until())));
+    }
+    // the limit newest of what follows the cursor, plus one to know whether there is a next page
+    PriorityQueue<Visible> newest = new PriorityQueue<>(Comparator.comparing(Visible::key, NEWEST_FIRST.reversed()));
+    int scanned = 0;
+    try (CloseableIterable<Record> rows = TableReader.readInOrder(table, snapshotId, range, List.of())) {
+      for (Record r : rows) {
+        if (++scanned % 1024 == 0) {
+          deadline.run();
+        }
+        Key key = Key.of(r);
+        if (cursor != null && NEWEST_FIRST.compare(key, cursor.last()) <= 0) {
+          continue; // on an earlier page
+        }
+        if (!matches(r, q)) {
+          continue;
+        }
+        String payload = (String) r.getField("payload");
+        if (!scope.unrestricted()) {
+          Optional<String> masked = maskedPayload(payload, scope);
+          if (masked.isEmpty()) {
+            continue;
+          }
+          payload = masked.get();
+        }
+        newest.add(new Visible(key, r.copy(), payload));
+        if (newest.size() > q.limit() + 1) {
+          newest.poll();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<Visible> sorted = new ArrayList<>(newest);
+    sorted.sort(Comparator.comparing(Visible::key, NEWEST_FIRST));
+    boolean more = sorted.size() > q.limit();
+    List<Visible> page = more ? sorted.subList(0, q.limit()) : sorted;
+    for (Visible v : page) {
+      ObjectNode row = JsonRows.row(v.record(), List.of());
+      row.put("payload", v.payload());
+      if (!scope.unrestricted()) {
+        withholdMaskedValues(row, scope);
+      }
+      out.add(row);
+    }
+    return new RowQueries.Page(out, more
+        ? new Cursor(snapshotId, page.get(page.size() - 1).key(), q.fingerprint()).encode() : null);
+  }
+
+  private static long micros(Instant t) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+  }
+
+  private static boolean matches(Record r, Query q) {
+    if (q.rule() == null && q.code() == null) {
+      return true;
+    }
+    for (Object reason : (List<?>) r.getField("reasons")) {
+      Record rr = (Record) reason;
+      if ((q.rule() == null || q.rule().equals(rr.getField("rule")))
+          && (q.code() == null || q.code().equals(rr.getField("code")))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A rule's message may quote the value it refused: not for a field the caller sees masked. */
+  private static void withholdMaskedValues(ObjectNode row, ReadScope scope) {
+    for (JsonNode reason : row.path("reasons")) {
+      String field = reason.path("field").asText("");
+      if (reason instanceof ObjectNode r && !field.isEmpty() && scope.masksAnyOf(field)) {
+        r.put("message", "the value of " + field + " is masked for your roles");
+      }
+    }
+  }
+
+  /** The payload as the scope shows it; empty when it is hidden (filtered out, or not a JSON object). */
+  private static Optional<String> maskedPayload(String payload, ReadScope scope) {
+    JsonNode parsed;
+    try {
+      parsed = PAYLOADS.readTree(payload);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // not JSON: its fields cannot be masked, so a restricted caller does not see it
+    }
+    if (!(parsed instanceof ObjectNode object)) {
+      return Optional.empty();
+    }
+    Map<String, Object> fields = PAYLOADS.convertValue(object, new TypeReference<Map<String, Object>>() {});
+    Optional<Map<String, ColumnMask>> masks = scope.masks(fields);
+    if (masks.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonMasks.apply(object, masks.get());
+    return Optional.of(object.toString());
+  }
+}
