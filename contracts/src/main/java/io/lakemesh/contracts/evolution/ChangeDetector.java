@@ -77,6 +77,70 @@ final class ChangeDetector {
     keys(a, b);
     rules(b.table().pointer() + "/quality", "the table", a.table().quality(), tableA.path("quality"),
         b.table().quality(), tableB.path("quality"));
+    documentation(docA, docB, tableA, tableB, b.table().pointer());
+  }
+
+  /**
+   * Whatever else of the document changed (relationships, physical names, servers, team, support, examples, …):
+   * kept with the contract and not acted on, but listed so that a diff shows every change a reviewer should see.
+   * What the checks above judge (types, options, rules, roles, SLAs, settings, …) is left to them, since they know
+   * which differences of writing mean nothing ({@code error} and {@code ERROR}).
+   */
+  private void documentation(JsonNode docA, JsonNode docB, JsonNode tableA, JsonNode tableB, String tablePointer) {
+    List<String> paths = new ArrayList<>();
+    differences("", docA, docB, TOP_LEVEL_JUDGED, paths);
+    differences(tablePointer, tableA, tableB, OBJECT_JUDGED, paths);
+    propertyDifferences(tablePointer + "/properties", tableA.path("properties"), tableB.path("properties"), paths);
+    if (!paths.isEmpty()) {
+      compatible(ChangeKind.DOCUMENTATION_CHANGED, paths.get(0), "documentation changes at "
+          + String.join(", ", paths.subList(0, Math.min(6, paths.size())))
+          + (paths.size() > 6 ? " and " + (paths.size() - 6) + " more" : ""));
+    }
+  }
+
+  private static final Set<String> TOP_LEVEL_JUDGED = Set.of("schema", "version", "id", "domain", "status",
+      "description", "tags", "roles", "slaProperties", "customProperties");
+  private static final Set<String> OBJECT_JUDGED = Set.of("properties", "quality", "name", "physicalName",
+      "description", "tags", "customProperties");
+  private static final Set<String> PROPERTY_JUDGED = Set.of("name", "logicalType", "logicalTypeOptions",
+      "physicalType", "required", "unique", "primaryKey", "primaryKeyPosition", "partitioned", "partitionKeyPosition",
+      "classification", "description", "quality", "properties", "items", "tags", "customProperties",
+      "transformLogic");
+
+  /** The keys of two objects, other than {@code judged}, whose values differ, as pointers. */
+  private static void differences(String pointer, JsonNode a, JsonNode b, Set<String> judged, List<String> out) {
+    Set<String> keys = new LinkedHashSet<>();
+    a.fieldNames().forEachRemaining(keys::add);
+    b.fieldNames().forEachRemaining(keys::add);
+    for (String key : keys) {
+      if (!judged.contains(key) && !a.path(key).equals(b.path(key))) {
+        out.add(pointer + "/" + escape(key));
+      }
+    }
+  }
+
+  /** The same for properties matched by name, at any depth (added and removed ones are fields changes). */
+  private static void propertyDifferences(String pointer, JsonNode a, JsonNode b, List<String> out) {
+    for (int i = 0; i < b.size(); i++) {
+      JsonNode pb = b.get(i);
+      for (JsonNode pa : a) {
+        if (pa.path("name").asText().equals(pb.path("name").asText())) {
+          String at = pointer + "/" + i;
+          differences(at, pa, pb, PROPERTY_JUDGED, out);
+          propertyDifferences(at + "/properties", pa.path("properties"), pb.path("properties"), out);
+          if (pa.path("items").isObject() && pb.path("items").isObject()) {
+            differences(at + "/items", pa.path("items"), pb.path("items"), PROPERTY_JUDGED, out);
+            propertyDifferences(at + "/items/properties", pa.path("items").path("properties"),
+                pb.path("items").path("properties"), out);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private static String escape(String token) {
+    return token.replace("~", "~0").replace("/", "~1");
   }
 
   /** A schema object renamed under the same product id: a rename in the document, not of the product's tables. */

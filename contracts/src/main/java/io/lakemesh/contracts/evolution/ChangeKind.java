@@ -34,6 +34,8 @@ public enum ChangeKind {
   OBJECT_RENAMED,
   DESCRIPTION_CHANGED,
   TAGS_CHANGED,
+  /** Anything else of the document: relationships, physical names, servers, team, support, examples, … */
+  DOCUMENTATION_CHANGED,
   CLASSIFICATION_CHANGED,
   RULE_ADDED,
   RULE_REMOVED,

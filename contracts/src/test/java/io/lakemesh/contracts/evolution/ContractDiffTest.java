@@ -243,4 +243,33 @@ class ContractDiffTest {
       assertEquals(Verdict.COMPATIBLE, next.verdict(), next.render());
     }
   }
+
+  @Test
+  void whatLakemeshOnlyKeepsIsListedAsADocumentationChange() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: crm.customers
+        domain: crm
+        version: 1.0.0
+        status: active
+        servers:
+          - {server: prod, type: postgres, host: db.example.com, port: 5432, database: crm, schema: public}
+        schema:
+          - name: customers
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true, physicalName: cust_id}
+              - {name: email, logicalType: string, examples: [a@example.com]}
+        """;
+    Contract running = ContractParser.parse("v1", text);
+    Contract proposed = ContractParser.parse("v1.0.1", text.replace("version: 1.0.0", "version: 1.0.1")
+        .replace("physicalName: cust_id", "physicalName: customer_id").replace("port: 5432", "port: 5433")
+        .replace("severity", "severity"));
+    ContractDiff diff = ContractDiff.compare(running, proposed);
+    assertEquals(Verdict.COMPATIBLE, diff.verdict(), diff.render());
+    assertTrue(diff.render().contains("compatible  documentation changes at /servers,"
+        + " /schema/0/properties/0/physicalName\n"), diff.render());
+    ContractDiff same = ContractDiff.compare(running, ContractParser.parse("again", text));
+    assertTrue(same.changes().isEmpty(), same.render());
+  }
 }
