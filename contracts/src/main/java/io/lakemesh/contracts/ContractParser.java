@@ -281,6 +281,11 @@ public final class ContractParser {
       }
     }
     for (SchemaMessage m : kept) {
+      // a key ODCS defines is "not evaluated" only because something inside its object failed: that is the mistake
+      if (m.isUnevaluated() && ODCS_KEYS.contains(unevaluatedKey(m))
+          && kept.stream().anyMatch(o -> o.path().startsWith(m.path() + "/"))) {
+        continue;
+      }
       if (m.isUnevaluated() && (alternatives.keySet().stream().anyMatch(p -> within(p, m.path()))
           || kept.stream().anyMatch(o -> !o.isUnevaluated() && within(o.path(), m.path())))) {
         continue;

@@ -262,6 +262,20 @@ class ContractParserTest {
   }
 
   @Test
+  void anUnknownKeyDeepInsideIsTheOnlyProblemNamedNotTheKnownKeysAroundIt() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("""
+            - name: auth_id
+              logicalType: string
+              primaryKey: true
+              quality:
+                - {name: q1, metric: nullValues, mustBe: 0, undefinedQualityProp: x}
+            """)));
+    assertEquals(List.of("/schema/0/properties/0/quality/0/undefinedQualityProp"),
+        e.problems().stream().map(Problem::path).toList(), e.getMessage());
+  }
+
+  @Test
   void aDefaultTimezoneMustNameAZone() {
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
         auths("""
