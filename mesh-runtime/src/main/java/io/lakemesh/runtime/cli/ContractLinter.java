@@ -167,10 +167,27 @@ final class ContractLinter {
         note.accept(contract.id() + ": " + contract.table().pointer() + ": schema object '" + contract.table().name()
             + "' declares no properties: its silver rows have no columns (bronze keeps each event whole)");
       }
+      widthConflicts(contract, contract.table().fields(), contract.table().pointer(), note);
       if (contract.document() == null) {
         return;
       }
       objectOptions(contract, contract.table().pointer(), contract.document().at(contract.table().pointer()), note);
+    }
+
+    /** A number whose format says 32 bits while its physical type says 64: the format wins, and values lose digits. */
+    private static void widthConflicts(Contract contract, List<io.lakemesh.contracts.model.Field> fields,
+        String pointer, java.util.function.Consumer<String> note) {
+      for (int i = 0; i < fields.size(); i++) {
+        io.lakemesh.contracts.model.Field f = fields.get(i);
+        String at = pointer + "/properties/" + i;
+        String physical = f.physicalType() == null ? "" : f.physicalType().strip().toLowerCase(java.util.Locale.ROOT);
+        if ("f32".equals(f.options().format())
+            && List.of("double", "double precision", "float8", "float64").contains(physical)) {
+          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has physicalType " + f.physicalType()
+              + " and format f32: it is stored as a 32-bit float (about 7 digits); drop the format to keep 64 bits");
+        }
+        widthConflicts(contract, f.properties(), at, note);
+      }
     }
 
     /** Object options ({@code required}, {@code minProperties}, {@code maxProperties}) at any depth. */

@@ -379,7 +379,7 @@ class ContractLintCommandTest {
   }
 
   @Test
-  void objectOptionsLakemeshDoesNotCheckAndATableWithoutColumnsAreNoted() throws IOException {
+  void objectOptionsLakemeshDoesNotCheckATableWithoutColumnsAndAWidthConflictAreNoted() throws IOException {
     write("t.odcs.yaml", """
         apiVersion: v3.1.0
         kind: DataContract
@@ -394,6 +394,7 @@ class ContractLintCommandTest {
               - name: details
                 logicalType: object
                 logicalTypeOptions: {required: [num_children], maxProperties: 5}
+              - {name: amount, logicalType: number, physicalType: double, logicalTypeOptions: {format: f32}}
           - name: events
         """);
     CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
@@ -402,5 +403,7 @@ class ContractLintCommandTest {
     assertTrue(all.contains("crm.customers: /schema/0/properties/1/logicalTypeOptions: required, maxProperties of"
         + " object 'details' are not checked"), all);
     assertTrue(all.contains("crm.events: /schema/1: schema object 'events' declares no properties"), all);
+    assertTrue(all.contains("crm.customers: /schema/0/properties/2: 'amount' has physicalType double and format f32:"
+        + " it is stored as a 32-bit float"), all);
   }
 }
