@@ -297,7 +297,8 @@ final class ContractReader {
         o.path("uniqueItems").asBoolean(false),
         integer(o, "minProperties"),
         integer(o, "maxProperties"),
-        text(o, "defaultTimezone"));
+        text(o, "defaultTimezone"),
+        o.path("required").isArray() ? texts(o.path("required")) : List.of());
   }
 
   private static List<String> texts(JsonNode array) {

@@ -95,6 +95,39 @@ class RowValidatorTest {
   }
 
   @Test
+  void anObjectsRequiredMembersAndMemberCountsAreChecked() throws Exception {
+    RowValidator customers = RowValidator.compile(ContractParser.parse("customers", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: crm.customers
+        version: 1.0.0
+        status: active
+        domain: crm
+        schema:
+          - name: customers
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: details
+                logicalType: object
+                logicalTypeOptions: {required: [num_children], maxProperties: 2}
+              - name: address
+                logicalType: object
+                logicalTypeOptions: {required: [city], minProperties: 2}
+                properties:
+                  - {name: city, logicalType: string}
+                  - {name: zip, logicalType: string}
+        """));
+    assertTrue(customers.validate(("{\"id\":\"c1\",\"details\":{\"num_children\":null},"
+        + "\"address\":{\"city\":\"Cebu\",\"zip\":\"6000\"}}").getBytes(StandardCharsets.UTF_8), NOW)
+        instanceof Outcome.Accepted, "present, even if null, is what required asks");
+    Outcome bad = customers.validate(("{\"id\":\"c2\",\"details\":{\"a\":1,\"b\":2,\"c\":3},"
+        + "\"address\":{\"zip\":\"6000\"}}").getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals(List.of("required details.num_children", "maxProperties details", "required address.city",
+            "minProperties address"),
+        ((Outcome.Rejected) bad).errors().stream().map(v -> v.rule() + " " + v.field()).toList());
+  }
+
+  @Test
   void aNullItemIsKeptUnlessTheItemsAreRequired() throws Exception {
     String contract = """
         apiVersion: v3.1.0

@@ -56,6 +56,7 @@ final class Constraints {
     c.maximum("maxItems", o.maxItems(), n.maxItems());
     c.minimum("minProperties", o.minProperties(), n.minProperties());
     c.maximum("maxProperties", o.maxProperties(), n.maxProperties());
+    c.requiredMembers(o.requiredProperties(), n.requiredProperties());
     c.multipleOf(o.multipleOf(), n.multipleOf());
     c.flag("uniqueItems", o.uniqueItems(), n.uniqueItems());
     c.flag("unique", before.unique(), after.unique());
@@ -182,6 +183,18 @@ final class Constraints {
       widened(what + " relaxes from " + before.toPlainString() + " to " + after.toPlainString());
     } else {
       narrowed(what + " changes from " + before.toPlainString() + " to " + after.toPlainString());
+    }
+  }
+
+  /** An object's {@code logicalTypeOptions.required}: a member more required refuses objects without it. */
+  private void requiredMembers(List<String> before, List<String> after) {
+    List<String> added = after.stream().filter(m -> !before.contains(m)).toList();
+    List<String> dropped = before.stream().filter(m -> !after.contains(m)).toList();
+    if (!added.isEmpty()) {
+      narrowed("'" + path + "' requires members " + added);
+    }
+    if (!dropped.isEmpty()) {
+      widened("'" + path + "' no longer requires members " + dropped);
     }
   }
 

@@ -21,11 +21,17 @@ public record TypeOptions(
     boolean uniqueItems,
     Integer minProperties,
     Integer maxProperties,
-    String defaultTimezone) {
+    String defaultTimezone,
+    java.util.List<String> requiredProperties) {
 
   public static final TypeOptions NONE =
       new TypeOptions(null, null, null, null, null, null, null, null, null, null, null, false, null, null,
-          null);
+          null, java.util.List.of());
+
+  /** Whether an object's options constrain its members: {@code required}, {@code minProperties}, ... */
+  public boolean constrainsMembers() {
+    return minProperties != null || maxProperties != null || !requiredProperties.isEmpty();
+  }
 
   public boolean hasNumericBounds() {
     return minimum != null || maximum != null || exclusiveMinimum != null || exclusiveMaximum != null;

@@ -71,7 +71,7 @@ final class DecoderCompiler {
 
   private static Compiled decoder(Field f, Type type, String path) {
     Compiled base = switch (type.typeId()) {
-      case STRING -> f.isFreeFormObject() ? jsonText(true) : stringDecoder(f);
+      case STRING -> f.isFreeFormObject() ? jsonText(f) : stringDecoder(f);
       case INTEGER, LONG -> integerDecoder(f, type.typeId() == Type.TypeID.INTEGER);
       case DECIMAL -> decimalDecoder(f, (Types.DecimalType) type);
       case DOUBLE, FLOAT -> doubleDecoder(f, type.typeId() == Type.TypeID.FLOAT);
@@ -91,15 +91,17 @@ final class DecoderCompiler {
       case TIMESTAMP -> timestampDecoder(f);
       case STRUCT -> {
         StructDecoder inner = struct(type.asStructType(), f.properties(), path);
+        boolean members = f.options().constrainsMembers();
         yield new Compiled((v, p, fs) -> {
           if (!v.isObject()) {
             fs.error("type", p, "logicalType", "expected an object");
             return null;
           }
+          checkMembers(f, v, p, fs);
           return inner.decode(v, p, fs);
         }, (parser, t) -> {
-          if (t != JsonToken.START_OBJECT) {
-            throw SlowPath.INSTANCE;
+          if (t != JsonToken.START_OBJECT || members) {
+            throw SlowPath.INSTANCE; // members are counted by the tree decoder (rare options)
           }
           return inner.read(parser);
         });
@@ -114,16 +116,49 @@ final class DecoderCompiler {
    * A value of no declared shape (an object without properties, an item of an array without items), stored as its
    * JSON text: a string as itself, anything else as compact JSON. Read by the tree decoders only (rare).
    */
+  private static Compiled jsonText(Field object) {
+    return jsonText(true, object);
+  }
+
   private static Compiled jsonText(boolean objectOnly) {
+    return jsonText(objectOnly, null);
+  }
+
+  private static Compiled jsonText(boolean objectOnly, Field object) {
     return new Compiled((v, p, fs) -> {
       if (objectOnly && !v.isObject()) {
         fs.error("type", p, "logicalType", "expected an object, got " + kind(v));
         return null;
       }
+      if (object != null) {
+        checkMembers(object, v, p, fs);
+      }
       return v.isTextual() ? v.textValue() : v.toString();
     }, (parser, t) -> {
       throw SlowPath.INSTANCE;
     });
+  }
+
+  /**
+   * An object's {@code logicalTypeOptions}: the members it must have ({@code required}, present even if null, as
+   * JSON Schema means it) and how many it may have ({@code minProperties}, {@code maxProperties}).
+   */
+  private static void checkMembers(Field f, JsonNode v, FieldPath p, Findings fs) {
+    TypeOptions o = f.options();
+    for (String name : o.requiredProperties()) {
+      if (!v.has(name)) {
+        fs.error("required", p.member(name), "required", "is required (logicalTypeOptions.required of "
+            + f.name() + ")");
+      }
+    }
+    if (o.minProperties() != null && v.size() < o.minProperties()) {
+      fs.error("min_properties", p, "minProperties", "has " + v.size() + " member(s), at least "
+          + o.minProperties() + " required");
+    }
+    if (o.maxProperties() != null && v.size() > o.maxProperties()) {
+      fs.error("max_properties", p, "maxProperties", "has " + v.size() + " members, at most " + o.maxProperties()
+          + " allowed");
+    }
   }
 
   /** Property-level library rules on values: {@code invalidValues} with valid values or a pattern. */

@@ -272,4 +272,27 @@ class ContractDiffTest {
     ContractDiff same = ContractDiff.compare(running, ContractParser.parse("again", text));
     assertTrue(same.changes().isEmpty(), same.render());
   }
+
+  @Test
+  void anObjectRequiringAnotherMemberIsBreakingAndOneRequiringFewerIsNot() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: crm.people
+        domain: crm
+        version: 1.0.0
+        status: active
+        schema:
+          - name: people
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: details, logicalType: object, logicalTypeOptions: {required: [a]}}
+        """;
+    Contract one = ContractParser.parse("one", text);
+    Contract two = ContractParser.parse("two", text.replace("required: [a]", "required: [a, b]")
+        .replace("version: 1.0.0", "version: 1.1.0"));
+    assertEquals(Verdict.BREAKING, ContractDiff.compare(one, two).verdict());
+    assertEquals(Verdict.COMPATIBLE, ContractDiff.compare(two, ContractParser.parse("three", text
+        .replace("version: 1.0.0", "version: 1.2.0"))).verdict());
+  }
 }

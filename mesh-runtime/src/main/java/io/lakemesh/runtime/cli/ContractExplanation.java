@@ -183,11 +183,11 @@ final class ContractExplanation {
         : "optional");
     checks.addAll(options(f, type));
     if (f.type() == LogicalType.OBJECT) {
-      // ODCS object options Lakemesh does not check: say so rather than let them read as enforced
-      add(checks, "minProperties", f.options().minProperties() == null ? null : f.options().minProperties()
-          + " (not checked)");
-      add(checks, "maxProperties", f.options().maxProperties() == null ? null : f.options().maxProperties()
-          + " (not checked)");
+      if (!f.options().requiredProperties().isEmpty()) {
+        checks.add("members required " + f.options().requiredProperties());
+      }
+      add(checks, "minProperties", f.options().minProperties());
+      add(checks, "maxProperties", f.options().maxProperties());
     }
     for (QualityRule rule : f.quality()) {
       if (rule instanceof QualityRule.Library lib) {

@@ -168,10 +168,6 @@ final class ContractLinter {
             + "' declares no properties: its silver rows have no columns (bronze keeps each event whole)");
       }
       widthConflicts(contract, contract.table().fields(), contract.table().pointer(), note);
-      if (contract.document() == null) {
-        return;
-      }
-      objectOptions(contract, contract.table().pointer(), contract.document().at(contract.table().pointer()), note);
     }
 
     /** A number whose format says 32 bits while its physical type says 64: the format wins, and values lose digits. */
@@ -187,28 +183,6 @@ final class ContractLinter {
               + " and format f32: it is stored as a 32-bit float (about 7 digits); drop the format to keep 64 bits");
         }
         widthConflicts(contract, f.properties(), at, note);
-      }
-    }
-
-    /** Object options ({@code required}, {@code minProperties}, {@code maxProperties}) at any depth. */
-    private static void objectOptions(Contract contract, String pointer, com.fasterxml.jackson.databind.JsonNode node,
-        java.util.function.Consumer<String> note) {
-      com.fasterxml.jackson.databind.JsonNode properties = node.path("properties");
-      for (int i = 0; i < properties.size(); i++) {
-        com.fasterxml.jackson.databind.JsonNode property = properties.get(i);
-        String at = pointer + "/properties/" + i;
-        com.fasterxml.jackson.databind.JsonNode options = property.path("logicalTypeOptions");
-        List<String> unchecked = java.util.stream.Stream.of("required", "minProperties", "maxProperties")
-            .filter(options::has).toList();
-        if (!unchecked.isEmpty() && "object".equalsIgnoreCase(property.path("logicalType").asText("object"))) {
-          note.accept(contract.id() + ": " + at + "/logicalTypeOptions: " + String.join(", ", unchecked)
-              + " of object '" + property.path("name").asText() + "' " + (unchecked.size() == 1 ? "is" : "are")
-              + " not checked; declare its properties with required: true instead");
-        }
-        objectOptions(contract, at, property, note);
-        if (property.path("items").isObject()) {
-          objectOptions(contract, at + "/items", property.path("items"), note);
-        }
       }
     }
 
