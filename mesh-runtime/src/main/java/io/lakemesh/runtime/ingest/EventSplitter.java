@@ -216,7 +216,10 @@ public final class EventSplitter {
       }
       String key = readObject(p, keyField);
       if (p.nextToken() != null) {
-        throw new MalformedBodyException("line " + line + " has content after its JSON object");
+        // typically NDJSON whose newlines were lost on the way (curl -d strips them; --data-binary keeps them)
+        throw new MalformedBodyException("line " + line + " has content after its JSON object"
+            + (p.currentToken() == JsonToken.START_OBJECT ? ": NDJSON needs one event per line (curl -d drops"
+                + " newlines; send files with --data-binary)" : ""));
       }
       return key;
     } catch (JsonParseException e) {

@@ -45,6 +45,12 @@ class EventSplitterTest {
   }
 
   @Test
+  void ndjsonWithItsNewlinesLostSaysSo() {
+    String message = refusal("{\"id\":\"1\"}{\"id\":\"2\"}", true);
+    assertTrue(message.contains("has content after its JSON object: NDJSON needs one event per line"), message);
+  }
+
+  @Test
   void anEmptyArrayIsNoEvents() throws Exception {
     assertEquals(0, EventSplitter.split("[ ]".getBytes(StandardCharsets.UTF_8), false, "id").size());
   }
