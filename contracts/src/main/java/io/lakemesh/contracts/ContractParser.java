@@ -281,6 +281,12 @@ public final class ContractParser {
       }
     }
     for (SchemaMessage m : kept) {
+      // "valid to one and only one schema" (and the other branch's "array found, object expected") only say that
+      // something inside failed: when a message names it, that is the mistake
+      if ((m.type().equals("oneOf") || m.type().equals("anyOf") || m.type().equals("type"))
+          && kept.stream().anyMatch(o -> o.path().startsWith(m.path() + "/"))) {
+        continue;
+      }
       // a key ODCS defines is "not evaluated" only because something inside its object failed: that is the mistake
       if (m.isUnevaluated() && ODCS_KEYS.contains(unevaluatedKey(m))
           && kept.stream().anyMatch(o -> o.path().startsWith(m.path() + "/"))) {

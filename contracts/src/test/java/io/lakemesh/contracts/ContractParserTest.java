@@ -276,6 +276,17 @@ class ContractParserTest {
   }
 
   @Test
+  void aWrongKeyInATeamListIsNamedWithoutTheAlternativesItFailed() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("""
+            - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+            """).replace("schema:\n", "team:\n  - {username: alice, role: owner}\n  - {username: bob, comment: hi}\n"
+            + "schema:\n")));
+    assertEquals(List.of("/team/1/comment: 'comment' is not a key ODCS v3.1 allows here (ODCS schema)"),
+        e.problems().stream().map(Problem::toString).toList(), e.getMessage());
+  }
+
+  @Test
   void aDefaultTimezoneMustNameAZone() {
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
         auths("""
