@@ -202,8 +202,12 @@ final class ContractReader {
       String format = node.path("logicalTypeOptions").path("format").asText("");
       if (physical == LogicalType.TIMESTAMP || physical == LogicalType.TIME) {
         type = physical;
-      } else if (format.replaceAll("'[^']*'", "").matches(".*[HhkKmsSaA].*")) {
-        type = LogicalType.TIMESTAMP;
+      } else {
+        String letters = format.replaceAll("'[^']*'", "");
+        if (letters.matches(".*[HhkKmsSaA].*")) {
+          // a time of day with a day is a timestamp; without one (HH:mm) a time
+          type = letters.matches(".*[yuMLdDEQwWG].*") ? LogicalType.TIMESTAMP : LogicalType.TIME;
+        }
       }
     }
     Field items = null;

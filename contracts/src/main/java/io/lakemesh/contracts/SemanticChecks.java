@@ -425,7 +425,7 @@ final class SemanticChecks {
   private static String boundKind(Field f) {
     return switch (f.type()) {
       case DATE -> "a date (yyyy-MM-dd)";
-      case TIMESTAMP -> "a timestamp with an offset (2026-01-01T00:00:00Z)";
+      case TIMESTAMP -> "a timestamp (2026-01-01T00:00:00Z, or 2026-01-01 for the start of the day)";
       case TIME -> "a time (HH:mm, HH:mm:ss or with a fraction)";
       case NUMBER, INTEGER -> "a number";
       default -> null;
@@ -441,7 +441,8 @@ final class SemanticChecks {
       return switch (f.type()) {
         case DATE -> java.time.LocalDate.parse(text);
         case TIMESTAMP -> io.lakemesh.contracts.validate.Timestamps.parse(text,
-            io.lakemesh.contracts.validate.Timestamps.zone(f.options().defaultTimezone())).toInstant();
+            io.lakemesh.contracts.validate.Timestamps.zone(f.options().defaultTimezone()),
+            io.lakemesh.contracts.validate.Timestamps.pattern(f.options().format())).toInstant();
         case TIME -> java.time.LocalTime.parse(text);
         default -> new BigDecimal(text);
       };
@@ -540,8 +541,8 @@ final class SemanticChecks {
     List<Field> top = contract.table().fields();
     boolean anyGiven = false;
     for (int i = 0; i < top.size() && contract.document() != null; i++) {
-      anyGiven |= member.test(top.get(i)) && contract.document()
-          .at(contract.table().pointer() + "/properties/" + i + "/" + key).isIntegralNumber();
+      anyGiven |= member.test(top.get(i)) && given(contract.document()
+          .at(contract.table().pointer() + "/properties/" + i + "/" + key));
     }
     if (!anyGiven) {
       return; // no column gives a position (ODCS's default, -1): the key is in the order the columns are declared
@@ -549,7 +550,7 @@ final class SemanticChecks {
     int before = problems.size();
     for (int i = 0; i < top.size() && contract.document() != null; i++) {
       String pointer = contract.table().pointer() + "/properties/" + i;
-      if (member.test(top.get(i)) && !contract.document().at(pointer + "/" + key).isIntegralNumber()) {
+      if (member.test(top.get(i)) && !given(contract.document().at(pointer + "/" + key))) {
         problems.add(new Problem(pointer, what + " " + sorted.size() + " columns: give '" + top.get(i).name()
             + "' a " + key + " (1.." + sorted.size() + ") to order them"));
       }
@@ -558,6 +559,11 @@ final class SemanticChecks {
       problems.add(new Problem(contract.table().pointer() + "/properties", key + " values must be 1.." + sorted.size()
           + " without gaps or repeats; got " + sorted));
     }
+  }
+
+  /** A key position written out: -1, ODCS's default, means not given even when written. */
+  private static boolean given(JsonNode position) {
+    return position.isIntegralNumber() && position.asInt() != -1;
   }
 
   private static void checkRules(Contract contract, List<Problem> problems) {

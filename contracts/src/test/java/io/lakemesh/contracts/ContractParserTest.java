@@ -256,8 +256,9 @@ class ContractParserTest {
         - {name: starts, logicalType: date, physicalType: time}
         - {name: logged, logicalType: date, logicalTypeOptions: {format: "dd/MM/yyyy HH:mm"}}
         - {name: booked, logicalType: date, logicalTypeOptions: {format: "dd/MM/yyyy"}}
+        - {name: opens, logicalType: date, logicalTypeOptions: {format: "HH:mm"}}
         """));
-    assertEquals(List.of("STRING", "TIMESTAMP", "TIME", "TIMESTAMP", "DATE"),
+    assertEquals(List.of("STRING", "TIMESTAMP", "TIME", "TIMESTAMP", "DATE", "TIME"),
         contract.table().fields().stream().map(f -> f.type().name()).toList());
   }
 
@@ -306,6 +307,12 @@ class ContractParserTest {
         - {name: site, logicalType: string, partitioned: true}
         """));
     assertEquals(List.of("day", "auth_id"), contract.primaryKey().stream().map(Field::name).toList());
+    Contract minusOne = ContractParser.parse("t", auths("""
+        - {name: day, logicalType: date, primaryKey: true, primaryKeyPosition: -1, required: true}
+        - {name: auth_id, logicalType: string, primaryKey: true, primaryKeyPosition: -1, required: true}
+        """));
+    assertEquals(List.of("day", "auth_id"), minusOne.primaryKey().stream().map(Field::name).toList(),
+        "-1 written out is ODCS's default, not given");
     assertEquals(List.of("region", "site"), contract.partitionFields().stream().map(Field::name).toList());
   }
 

@@ -83,12 +83,20 @@ class RowValidatorTest {
               - {name: local_ts, logicalType: timestamp, logicalTypeOptions: {defaultTimezone: Europe/Paris}}
               - {name: txn_timestamp, logicalType: date, physicalType: timestamp,
                  logicalTypeOptions: {format: "yyyy-MM-dd HH:mm:ss", minimum: "2020-01-01 00:00:00"}}
+              - {name: logged, logicalType: date, logicalTypeOptions: {format: "dd/MM/yyyy HH:mm", minimum: "2020-01-01"}}
         """));
     Outcome ok = payments.validate(("{\"id\":\"p1\",\"local_ts\":\"2026-11-25 09:15:30\","
         + "\"txn_timestamp\":\"2020-06-01 13:45:00\"}").getBytes(StandardCharsets.UTF_8), NOW);
     org.apache.iceberg.data.Record row = ((Outcome.Accepted) ok).row();
     assertEquals(java.time.OffsetDateTime.parse("2026-11-25T08:15:30Z"), row.getField("local_ts"));
     assertEquals(java.time.OffsetDateTime.parse("2020-06-01T13:45:00Z"), row.getField("txn_timestamp"));
+    Outcome patterned = payments.validate(("{\"id\":\"p3\",\"logged\":\"25/11/2026 08:15\"}")
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals(java.time.OffsetDateTime.parse("2026-11-25T08:15:00Z"),
+        ((Outcome.Accepted) patterned).row().getField("logged"), "written in the property's own format");
+    Outcome beforeBound = payments.validate(("{\"id\":\"p4\",\"logged\":\"31/12/2019 23:59\"}")
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals("minimum", ((Outcome.Rejected) beforeBound).errors().get(0).rule(), beforeBound.toString());
     Outcome early = payments.validate(("{\"id\":\"p2\",\"txn_timestamp\":\"2019-12-31 23:59:59\"}")
         .getBytes(StandardCharsets.UTF_8), NOW);
     assertEquals("minimum", ((Outcome.Rejected) early).errors().get(0).rule(), early.toString());

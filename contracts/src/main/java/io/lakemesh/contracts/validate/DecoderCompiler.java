@@ -493,7 +493,10 @@ final class DecoderCompiler {
 
   private static Compiled timestampDecoder(Field f) {
     java.time.ZoneId zone = zoneOf(f);
-    TemporalBounds bounds = TemporalBounds.of(f, text -> parseTimestamp(text, zone).toInstant());
+    java.time.format.DateTimeFormatter pattern = Timestamps.pattern(f.options().format());
+    String expected = pattern == null ? "an ISO-8601 timestamp" : "a timestamp (ISO-8601, or " + f.options().format()
+        + ")";
+    TemporalBounds bounds = TemporalBounds.of(f, text -> parseTimestamp(text, zone, pattern).toInstant());
     Decoder tree = (v, p, fs) -> {
       OffsetDateTime parsed;
       if (v.isIntegralNumber()) {
@@ -505,9 +508,9 @@ final class DecoderCompiler {
         parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
       } else if (v.isTextual()) {
         try {
-          parsed = parseTimestamp(v.textValue(), zone);
+          parsed = parseTimestamp(v.textValue(), zone, pattern);
         } catch (DateTimeException e) {
-          fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not an ISO-8601 timestamp");
+          fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not " + expected);
           return null;
         }
         if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
@@ -534,7 +537,7 @@ final class DecoderCompiler {
         parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
       } else if (t == JsonToken.VALUE_STRING) {
         try {
-          parsed = parseTimestamp(parser.getText(), zone);
+          parsed = parseTimestamp(parser.getText(), zone, pattern);
         } catch (DateTimeException e) {
           throw SlowPath.INSTANCE;
         }
@@ -556,8 +559,9 @@ final class DecoderCompiler {
    * ISO-8601 with an offset; a timestamp without one is in the property's {@code defaultTimezone} (UTC). Stored
    * normalised to UTC, in microseconds.
    */
-  static OffsetDateTime parseTimestamp(String text, java.time.ZoneId zone) {
-    return Timestamps.parse(text, zone);
+  static OffsetDateTime parseTimestamp(String text, java.time.ZoneId zone,
+      java.time.format.DateTimeFormatter pattern) {
+    return Timestamps.parse(text, zone, pattern);
   }
 
   /** The property's {@code defaultTimezone}; UTC when it has none or names no zone (lint refuses that). */

@@ -43,16 +43,72 @@ public final class Timestamps {
    * property's {@code defaultTimezone}); throws {@link java.time.DateTimeException} for anything else.
    */
   public static OffsetDateTime parse(String text, ZoneId zoneIfNone) {
+    return parse(text, zoneIfNone, null);
+  }
+
+  /**
+   * The stored value of a timestamp's text: ISO-8601 as above, a date alone (the start of that day), or text in the
+   * property's own {@code pattern} (its {@code format}, e.g. {@code dd/MM/yyyy HH:mm}; null when it has none).
+   * A local time in a daylight-saving gap moves forward by the gap; one that occurs twice is the earlier instant.
+   */
+  public static OffsetDateTime parse(String text, ZoneId zoneIfNone, DateTimeFormatter pattern) {
     OffsetDateTime t = Rfc3339.parseUtc(text);
     if (t == null) {
-      String iso = text.length() > 11 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11)
-          : text;
-      TemporalAccessor parsed = LENIENT.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
-      t = parsed instanceof OffsetDateTime offset ? offset.withOffsetSameInstant(ZoneOffset.UTC)
-          : ((LocalDateTime) parsed).atZone(zoneIfNone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+      t = utc(readLeniently(text, pattern), zoneIfNone);
     }
     int nanos = t.getNano();
     return nanos % 1000 == 0 ? t : t.withNano(nanos - nanos % 1000);
+  }
+
+  private static final java.util.regex.Pattern DATE_ONLY = java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+
+  private static TemporalAccessor readLeniently(String text, DateTimeFormatter pattern) {
+    if (DATE_ONLY.matcher(text).matches()) {
+      return java.time.LocalDate.parse(text);
+    }
+    String iso = text.length() > 11 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11)
+        : text;
+    if (pattern == null) {
+      return LENIENT.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
+    }
+    try {
+      return LENIENT.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
+    } catch (java.time.format.DateTimeParseException notIso) {
+      // not ISO-8601: the contract's own pattern decides (and its exception says why not)
+      return pattern.parseBest(text, OffsetDateTime::from, java.time.ZonedDateTime::from, LocalDateTime::from,
+          java.time.LocalDate::from);
+    }
+  }
+
+  private static OffsetDateTime utc(TemporalAccessor parsed, ZoneId zoneIfNone) {
+    OffsetDateTime t;
+    if (parsed instanceof OffsetDateTime offset) {
+      t = offset;
+    } else if (parsed instanceof java.time.ZonedDateTime zoned) {
+      t = zoned.toOffsetDateTime();
+    } else if (parsed instanceof LocalDateTime local) {
+      t = local.atZone(zoneIfNone).toOffsetDateTime();
+    } else {
+      t = ((java.time.LocalDate) parsed).atStartOfDay(zoneIfNone).toOffsetDateTime();
+    }
+    return t.withOffsetSameInstant(ZoneOffset.UTC);
+  }
+
+  /**
+   * A timestamp property's {@code format} as a pattern events write it in ({@code dd/MM/yyyy HH:mm}); null when
+   * it is none (no year in it, or not a pattern: {@code date-time}, {@code iso}).
+   */
+  public static DateTimeFormatter pattern(String format) {
+    if (format == null || !format.replaceAll("'[^']*'", "").matches(".*[yu].*")) {
+      return null;
+    }
+    try {
+      // strict resolving needs the proleptic year (u), not the year of era (y)
+      return DateTimeFormatter.ofPattern(format.replace('y', 'u'), java.util.Locale.ROOT)
+          .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+    } catch (IllegalArgumentException notAPattern) {
+      return null; // documentation, such as "date-time": ISO-8601 is read
+    }
   }
 
   /** A property's {@code defaultTimezone}, UTC when it has none; throws {@link java.time.DateTimeException}. */

@@ -39,8 +39,26 @@ class TimestampsTest {
   @Test
   void whatNamesNoInstantIsStillRefused() {
     for (String text : new String[] {"2026-02-30T00:00:00Z", "2026-11-2508:15:30Z", "2026-11-25T25:00:00Z",
-        "2026-11-25T08:15:30+2500", "2026-11-25", "yesterday", "2026-11-25  08:15:30Z"}) {
+        "2026-11-25T08:15:30+2500", "2026-11-32", "yesterday", "2026-11-25  08:15:30Z"}) {
       assertThrows(DateTimeException.class, () -> Timestamps.parse(text), text);
     }
+  }
+
+  @Test
+  void aDateAloneIsTheStartOfItsDay() {
+    assertEquals(OffsetDateTime.parse("2026-11-25T00:00:00Z"), Timestamps.parse("2026-11-25"));
+    assertEquals(OffsetDateTime.parse("2026-11-24T23:00:00Z"), Timestamps.parse("2026-11-25",
+        ZoneId.of("Europe/Paris")));
+  }
+
+  @Test
+  void aPropertysOwnPatternIsReadBesideIso() {
+    java.time.format.DateTimeFormatter pattern = Timestamps.pattern("dd/MM/yyyy HH:mm");
+    ZoneId manila = ZoneId.of("Asia/Manila");
+    assertEquals(AT, Timestamps.parse("25/11/2026 16:15:30".substring(0, 16), manila, pattern).plusSeconds(30));
+    assertEquals(AT, Timestamps.parse("2026-11-25T08:15:30Z", manila, pattern), "ISO-8601 still reads");
+    assertThrows(DateTimeException.class, () -> Timestamps.parse("31/02/2026 10:00", manila, pattern));
+    assertEquals(null, Timestamps.pattern("date-time"), "documentation, not a pattern");
+    assertEquals(null, Timestamps.pattern("HH:mm"), "no day in it");
   }
 }

@@ -368,6 +368,15 @@ class RetailPipelineTest {
     // compressed bodies: a gzip bomb (70 KB of JSON in a few hundred bytes) is judged by what it inflates to
     assertProblem(postEncoded(gzip(big), "gzip"), 413);
     assertProblem(postEncoded(new byte[] {1, 2, 3}, "br"), 415);
+    // over the limit as sent (random bytes do not compress), with a Content-Length: 413, not "corrupt"
+    byte[] noise = new byte[70_000];
+    new java.util.Random(7).nextBytes(noise);
+    assertProblem(postEncoded(gzip(noise), "gzip"), 413);
+    HttpResponse<String> corrupt = postEncoded(java.util.Arrays.copyOf(gzip(big), 100), "gzip");
+    assertProblem(corrupt, 400);
+    assertTrue(corrupt.body().contains("corrupt-encoding"), corrupt.body());
+    HttpResponse<String> xGzip = postEncoded(gzip("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "x-gzip");
+    assertEquals(202, xGzip.statusCode(), "x-gzip is gzip (RFC 9110): " + xGzip.body());
     assertProblem(get("/api/v1/products/retail.transactions/rows?filter=region%20%3D%3D"), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?filter=nosuch%20%3E%201"), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?select=nosuch"), 400);

@@ -22,13 +22,16 @@ import org.apache.iceberg.types.Type;
  * @param type its Iceberg type
  * @param datePattern a date column's {@code format} (how events write it), or null for ISO dates
  * @param zone where a timestamp column's text without an offset is (its {@code defaultTimezone}, UTC)
+ * @param timestampPattern a timestamp column's {@code format} (how events may write it), or null
  */
-public record RoutingKey(String column, Type type, String datePattern, java.time.ZoneId zone) {
+public record RoutingKey(String column, Type type, String datePattern, java.time.ZoneId zone,
+    java.time.format.DateTimeFormatter timestampPattern) {
 
   /** The routing key of a source product; empty when it has no primary key (events are then not keyed). */
   public static Optional<RoutingKey> of(Product product) {
     return product.contract().primaryKey().stream().findFirst().map(first -> new RoutingKey(first.name(),
-        product.schema().findType(first.name()), datePattern(first), zone(first)));
+        product.schema().findType(first.name()), datePattern(first), zone(first),
+        Timestamps.pattern(first.options().format())));
   }
 
   private static java.time.ZoneId zone(Field field) {
@@ -104,6 +107,6 @@ public record RoutingKey(String column, Type type, String datePattern, java.time
     if (!text.isEmpty() && text.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'))) {
       return Instant.ofEpochMilli(Long.parseLong(text)).toString();
     }
-    return Timestamps.parse(text, zone).toInstant().toString();
+    return Timestamps.parse(text, zone, timestampPattern).toInstant().toString();
   }
 }

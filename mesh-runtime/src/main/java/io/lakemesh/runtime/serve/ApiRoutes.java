@@ -306,45 +306,71 @@ public final class ApiRoutes extends AllDirectives {
       Optional<RoutingKey> routing = RoutingKey.of(p);
       // bulk shippers compress by default: gzip and deflate are decoded, and the limit holds for the decoded body
       // too, so a small body that inflates past it is a 413 as it streams in
-      return withSizeLimit(maxBodyBytes, () -> mapSettings(s -> s.withDecodeMaxSize(maxBodyBytes),
-          () -> decodeRequest(() -> extractRequest(request -> {
-        boolean ndjson = request.entity().getContentType().mediaType().toString().contains("ndjson");
-        return entity(Unmarshaller.entityToByteArray(), body -> {
-          List<EventSplitter.Event> events;
-          try {
-            events = routing.isEmpty() ? EventSplitter.split(body, ndjson, null)
-                : EventSplitter.split(body, ndjson, routing.get().column(), routing.get()::fromJson);
-          } catch (EventSplitter.EventTooLargeException e) {
-            return problem(new Problem(413, "event-too-large", "Payload too large", e.getMessage()), instance);
-          } catch (EventSplitter.MalformedBodyException e) {
-            return problem(Problem.badRequest("malformed-body", e.getMessage()), instance);
-          }
-          CompletionStage<HttpResponse> answer;
-          try {
-            answer = ingest.ingest(p.id(), p.rawTopic(), events, "http").thenApply(n -> {
-              try {
-                audit.ingest(request, p.id(), n);
-              } catch (AuditLog.AuditUnavailableException e) {
-                // the events are durable: refusing now would make the client send them again
-                LOG.error("ingest of {} events into {} by {} accepted but not audited: {}", n, p.id(),
-                    audit.principalOf(request), e.getMessage());
-              }
-              return jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n));
-            });
-          } catch (IngestService.BackpressureException e) {
-            return problem(new Problem(503, "backpressure", "Service unavailable",
-                "the pipeline is behind; retry after the pause in Retry-After (" + e.getMessage() + ")"),
-                instance);
-          }
-          return completeWithFuture(answer.exceptionally(error -> {
-            LOG.error("ingest into {} failed: events not acknowledged by Kafka", p.id(), error);
-            return new Problem(503, "log-unavailable", "Service unavailable",
-                "the events could not all be made durable (some may have been); send them all again later: a re-sent"
-                    + " event is stored once when the product has a primary key").toResponse(instance);
-          }));
-        });
-      }))));
+      return withSizeLimit(maxBodyBytes, () -> extractRequest(sent -> {
+        // a declared length over the limit is refused before decoding: decoding a cut-off body reports it "corrupt"
+        java.util.OptionalLong length = sent.entity().getContentLengthOption();
+        if (length.isPresent() && length.getAsLong() > maxBodyBytes) {
+          return problem(tooLarge(), instance);
+        }
+        return mapRequest(ApiRoutes::xGzipIsGzip, () -> mapSettings(s -> s.withDecodeMaxSize(maxBodyBytes),
+            () -> decodeRequest(() -> extractRequest(request -> accept(p, instance, routing, request)))));
+      }));
     });
+  }
+
+  /** The (decoded) body of an ingest request: split into events, made durable in Kafka, answered. */
+  private Route accept(Product p, String instance, Optional<RoutingKey> routing,
+      org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    boolean ndjson = request.entity().getContentType().mediaType().toString().contains("ndjson");
+    return entity(Unmarshaller.entityToByteArray(), body -> {
+      List<EventSplitter.Event> events;
+      try {
+        events = routing.isEmpty() ? EventSplitter.split(body, ndjson, null)
+            : EventSplitter.split(body, ndjson, routing.get().column(), routing.get()::fromJson);
+      } catch (EventSplitter.EventTooLargeException e) {
+        return problem(new Problem(413, "event-too-large", "Payload too large", e.getMessage()), instance);
+      } catch (EventSplitter.MalformedBodyException e) {
+        return problem(Problem.badRequest("malformed-body", e.getMessage()), instance);
+      }
+      CompletionStage<HttpResponse> answer;
+      try {
+        answer = ingest.ingest(p.id(), p.rawTopic(), events, "http").thenApply(n -> {
+          try {
+            audit.ingest(request, p.id(), n);
+          } catch (AuditLog.AuditUnavailableException e) {
+            // the events are durable: refusing now would make the client send them again
+            LOG.error("ingest of {} events into {} by {} accepted but not audited: {}", n, p.id(),
+                audit.principalOf(request), e.getMessage());
+          }
+          return jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n));
+        });
+      } catch (IngestService.BackpressureException e) {
+        return problem(new Problem(503, "backpressure", "Service unavailable",
+            "the pipeline is behind; retry after the pause in Retry-After (" + e.getMessage() + ")"),
+            instance);
+      }
+      return completeWithFuture(answer.exceptionally(error -> {
+        LOG.error("ingest into {} failed: events not acknowledged by Kafka", p.id(), error);
+        return new Problem(503, "log-unavailable", "Service unavailable",
+            "the events could not all be made durable (some may have been); send them all again later: a re-sent"
+                + " event is stored once when the product has a primary key").toResponse(instance);
+      }));
+    });
+  }
+
+  /** RFC 9110: a recipient should take x-gzip as gzip. */
+  private static org.apache.pekko.http.javadsl.model.HttpRequest xGzipIsGzip(
+      org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return request.getHeader("Content-Encoding").filter(h -> h.value().trim().equalsIgnoreCase("x-gzip"))
+        .map(h -> request.removeHeader("Content-Encoding").addHeader(
+            org.apache.pekko.http.javadsl.model.headers.ContentEncoding.create(
+                org.apache.pekko.http.javadsl.model.headers.HttpEncodings.GZIP)))
+        .orElse(request);
+  }
+
+  private Problem tooLarge() {
+    return new Problem(413, "too-large", "Payload too large", "the body is larger than the limit of " + maxBodyBytes
+        + " bytes; send smaller batches");
   }
 
   private Route rows(String id, Principal caller) {
@@ -503,9 +529,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
-        .match(EntityStreamSizeException.class, e -> extractUri(uri -> problem(new Problem(413, "too-large",
-            "Payload too large", "the body is larger than the limit of " + maxBodyBytes + " bytes; send smaller"
-                + " batches"), uri.path())))
+        .match(EntityStreamSizeException.class, e -> extractUri(uri -> problem(tooLarge(), uri.path())))
         .matchAny(e -> {
           LOG.error("request failed", e);
           return extractUri(uri -> problem(new Problem(500, "internal", "Internal error", "the request failed on the"
@@ -531,8 +555,11 @@ public final class ApiRoutes extends AllDirectives {
               ? s.getData().utf8String() : response.status().reason();
           int status = response.status().intValue();
           if (status == 413) {
-            return new Problem(413, "too-large", "Payload too large", "the body is larger than the limit of "
-                + maxBodyBytes + " bytes; send smaller batches").toResponse(null);
+            return tooLarge().toResponse(null);
+          }
+          if (status == 400 && text.contains("encoding is corrupt")) {
+            return new Problem(400, "corrupt-encoding", "Bad request", "the body is not valid for its"
+                + " Content-Encoding (gzip or deflate): it was cut off or compressed twice").toResponse(null);
           }
           return new Problem(status, "request-rejected", response.status().reason(), text).toResponse(null)
               .withHeaders(response.getHeaders());
