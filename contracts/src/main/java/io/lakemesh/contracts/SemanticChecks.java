@@ -304,9 +304,9 @@ final class SemanticChecks {
 
   private static void checkDecimal(Field f, String pointer, List<Problem> problems) {
     String physical = f.physicalType() == null ? "" : f.physicalType().trim().toLowerCase(java.util.Locale.ROOT);
-    // a bare `numeric` is free-form (a double); `numeric(p,s)` declares a decimal as `decimal(p,s)` does
+    // a bare `decimal` or `numeric` is free-form (a double); with (p,s) it declares a decimal
     if (f.type() != LogicalType.NUMBER
-        || !(physical.startsWith("decimal") || physical.startsWith("numeric") && physical.contains("("))) {
+        || !((physical.startsWith("decimal") || physical.startsWith("numeric")) && physical.contains("("))) {
       return;
     }
     IcebergMapping.DeclaredDecimal decimal = IcebergMapping.declaredDecimal(f);

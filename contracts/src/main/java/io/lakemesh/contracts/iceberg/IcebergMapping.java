@@ -16,7 +16,9 @@ import org.apache.iceberg.types.Types;
 
 /** The Iceberg schema and partition spec a contract yields. */
 public final class IcebergMapping {
-  private static final Pattern DECIMAL = Pattern.compile("(?i)\\s*(?:decimal|numeric)\\s*\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*");
+  /** {@code decimal(p,s)}, {@code numeric(p,s)}, Oracle's and Snowflake's {@code number(p,s)}. */
+  private static final Pattern DECIMAL = Pattern.compile(
+      "(?i)\\s*(?:decimal|numeric|number)\\s*\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*");
   private static final Pattern PARAMETERIZED = Pattern.compile("(?i)(bucket|truncate)\\s*\\[\\s*(\\d+)\\s*]");
 
   private IcebergMapping() {}
@@ -155,6 +157,9 @@ public final class IcebergMapping {
    */
   public static Types.DecimalType decimalOf(Field f) {
     DeclaredDecimal d = declaredDecimal(f);
+    if (d == null && f.physicalType() != null && f.physicalType().strip().equalsIgnoreCase("money")) {
+      return Types.DecimalType.of(19, 4); // SQL Server's money; PostgreSQL's has 2 places, which this holds
+    }
     return d == null || !d.valid() ? null : Types.DecimalType.of(d.precision(), d.scale());
   }
 
@@ -200,7 +205,7 @@ public final class IcebergMapping {
     if ("f32".equals(f.options().format())) {
       return "format";
     }
-    return physical.equals("float") || physical.equals("real") ? "physicalType" : "logicalType";
+    return physical.equals("real") || physical.equals("float4") ? "physicalType" : "logicalType";
   }
 
   private static Type number(Field f) {
@@ -215,7 +220,8 @@ public final class IcebergMapping {
     if (LONG_PHYSICAL.contains(physical)) {
       return Types.LongType.get();
     }
-    if ("f32".equals(f.options().format()) || physical.equals("float") || physical.equals("real")) {
+    // `float` is double precision in PostgreSQL, Snowflake, BigQuery and SQL Server; `real` and `float4` are 32-bit
+    if ("f32".equals(f.options().format()) || physical.equals("real") || physical.equals("float4")) {
       return Types.FloatType.get();
     }
     return Types.DoubleType.get();

@@ -136,7 +136,7 @@ class EvolutionMatrixTest {
             after("            - name: qty\n              logicalType: integer\n",
                 "              physicalType: bigint\n"),
             COMPATIBLE, NEW_MAJOR, TYPE_PROMOTED, "items[].qty"),
-        new Case("promote float to double", O, replace("physicalType: float", "physicalType: double"),
+        new Case("promote real (32-bit) to double", O, replace("physicalType: real", "physicalType: double"),
             COMPATIBLE, NEW_MAJOR, TYPE_PROMOTED, "weight_kg"),
         new Case("widen decimal precision, same scale", T,
             replace("decimal(12,2)\n        required: true\n        description: Amount paid",

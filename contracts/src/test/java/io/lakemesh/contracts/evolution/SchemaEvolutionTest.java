@@ -65,7 +65,7 @@ class SchemaEvolutionTest {
         "          - name: email\n            logicalType: string\n            required: false\n")
         .andThen(replace("physicalType: int\n        required: true\n        logicalTypeOptions",
             "physicalType: bigint\n        required: false\n        logicalTypeOptions"))
-        .andThen(replace("physicalType: float", "physicalType: double"))
+        .andThen(replace("physicalType: real", "physicalType: double"))
         .andThen(before("      - name: views\n", "      - name: note\n        logicalType: string\n"
             + "        required: false\n        description: Free text from the buyer.\n"))
         .andThen(before("      - name: labels\n", "      - name: shipping\n        logicalType: object\n"
@@ -167,7 +167,7 @@ class SchemaEvolutionTest {
   void aTableThatDoesNotMatchTheRunningContractIsNotTouched() {
     String text = O.text();
     Contract running = parse("orders 1.3.0", text);
-    Contract proposed = parse("orders 1.4.0", text.replace("physicalType: float", "physicalType: double"));
+    Contract proposed = parse("orders 1.4.0", text.replace("physicalType: real", "physicalType: double"));
     Table table = tableOf(running);
     table.updateSchema().deleteColumn("weight_kg").commit();
 

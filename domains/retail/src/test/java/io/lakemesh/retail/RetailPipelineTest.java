@@ -303,7 +303,14 @@ class RetailPipelineTest {
     JsonNode byRule = JSON.readTree(get(base + "?rule=region_valid").body());
     assertEquals(1, byRule.size(), byRule.toString());
     assertTrue(byRule.get(0).get("payload").asText().contains("\"T-4\""), byRule.toString());
+    assertEquals(byRule, JSON.readTree(get(base + "?rule=REGION_VALID").body()), "in any case");
+    assertEquals(byRule, JSON.readTree(get(base + "?rule=region_valid:region").body()), "as stats name it");
     assertEquals(0, JSON.readTree(get(base + "?code=no_such_code").body()).size());
+    assertProblem(get(base + "?rule="), 400);
+    assertProblem(get(base + "?since=2026-11-25T00:00:00Z&until=2026-11-24T00:00:00Z"), 400);
+    String cursor = get(base + "?limit=1").headers().firstValue("Link").orElseThrow();
+    cursor = cursor.substring(cursor.indexOf("cursor=") + 7, cursor.indexOf('>'));
+    assertProblem(get("/api/v1/products/retail.daily_sales/rows?cursor=" + cursor), 400);
     assertEquals(0, JSON.readTree(get(base + "?since=2100-01-01T00:00:00Z").body()).size());
     assertEquals(all.size(), JSON.readTree(get(base + "?until=2100-01-01T00:00:00Z").body()).size());
     assertProblem(get(base + "?since=yesterday"), 400);

@@ -488,8 +488,12 @@ public final class ApiRoutes extends AllDirectives {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
               : error;
           if (cause instanceof RowQueries.BadQueryException bad) {
-            return new Problem(bad.status(), bad.slug(), bad.status() == 403 ? "Forbidden" : "Bad request",
-                bad.getMessage()).toResponse(instance);
+            String title = switch (bad.status()) {
+              case 403 -> "Forbidden";
+              case 410 -> "Gone";
+              default -> "Bad request";
+            };
+            return new Problem(bad.status(), bad.slug(), title, bad.getMessage()).toResponse(instance);
           }
           if (cause instanceof TimeoutException || cause instanceof RowQueries.QueryTimeoutException) {
             return new Problem(503, "query-timeout", "Service unavailable", "the query ran longer than "

@@ -59,28 +59,41 @@ final class QuarantinePages {
   record Query(String rule, String code, Instant since, Instant until, int limit) {
     /** The query of the endpoint's parameters; {@code limit} is already checked. */
     static Query of(Map<String, String> params, int limit) throws RowQueries.BadQueryException {
-      return new Query(blankToNull(params.get("rule")), blankToNull(params.get("code")),
-          instant(params.get("since"), "since"), instant(params.get("until"), "until"), limit);
+      Query q = new Query(text(params, "rule"), text(params, "code"), instant(params, "since"),
+          instant(params, "until"), limit);
+      if (q.since() != null && q.until() != null && !q.since().isBefore(q.until())) {
+        throw new RowQueries.BadQueryException("bad-parameter", "since (" + q.since() + ") must come before until ("
+            + q.until() + ")");
+      }
+      return q;
     }
 
-    private static String blankToNull(String s) {
-      return s == null || s.isBlank() ? null : s;
+    private static String text(Map<String, String> params, String name) throws RowQueries.BadQueryException {
+      String value = params.get(name);
+      if (value != null && value.isBlank()) {
+        // an empty value is a client's mistake (a variable that was not set), not "any"
+        throw new RowQueries.BadQueryException("bad-parameter", name + " is empty; leave it out to not select by it");
+      }
+      return value;
     }
 
-    private static Instant instant(String text, String name) throws RowQueries.BadQueryException {
-      if (text == null || text.isBlank()) {
+    private static Instant instant(Map<String, String> params, String name) throws RowQueries.BadQueryException {
+      String text = text(params, name);
+      if (text == null) {
         return null;
       }
       try {
         return io.lakemesh.contracts.validate.Timestamps.parse(text).toInstant();
       } catch (java.time.DateTimeException e) {
         throw new RowQueries.BadQueryException("bad-parameter", name + " is a time such as 2026-11-25T00:00:00Z,"
-            + " not '" + text + "'");
+            + " not '" + text + "'" + (text.contains(" ") ? " (write + in an offset as %2B)" : ""));
       }
     }
 
-    String fingerprint() {
-      return Integer.toHexString((rule + "\u0000" + code + "\u0000" + since + "\u0000" + until).hashCode());
+    /** Of this query on one table: a cursor made for another table or other parameters is refused. */
+    String fingerprint(Table table) {
+      return Integer.toHexString((table.name() + "\u0000" + rule + "\u0000" + code + "\u0000" + since + "\u0000"
+          + until).hashCode());
     }
   }
 
@@ -100,7 +113,7 @@ final class QuarantinePages {
           + last.partition() + ":" + last.offset() + ":" + query).getBytes(StandardCharsets.UTF_8));
     }
 
-    static Cursor decode(String text, Query q) throws RowQueries.BadQueryException {
+    static Cursor decode(String text, Query q, Table table) throws RowQueries.BadQueryException {
       Cursor cursor = null;
       try {
         String[] p = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split(":");
@@ -115,9 +128,9 @@ final class QuarantinePages {
         throw new RowQueries.BadQueryException("bad-cursor", "cursor is not one this API gave out: pass the value"
             + " of the 'next' link unchanged");
       }
-      if (!cursor.query().equals(q.fingerprint())) {
-        throw new RowQueries.BadQueryException("bad-cursor", "the cursor belongs to other rule, code, since or until"
-            + " parameters: page with the same ones as the first request");
+      if (!cursor.query().equals(q.fingerprint(table))) {
+        throw new RowQueries.BadQueryException("bad-cursor", "the cursor belongs to another product or to other"
+            + " rule, code, since or until parameters: page with the same ones as the first request");
       }
       return cursor;
     }
@@ -128,7 +141,7 @@ final class QuarantinePages {
   /** One page; {@code deadline} is checked as rows are scanned. */
   static RowQueries.Page read(Table table, Query q, ReadScope scope, String cursorText, Runnable deadline)
       throws RowQueries.BadQueryException {
-    Cursor cursor = cursorText == null ? null : Cursor.decode(cursorText, q);
+    Cursor cursor = cursorText == null ? null : Cursor.decode(cursorText, q, table);
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
     if (table.currentSnapshot() == null || q.limit() == 0) {
       return new RowQueries.Page(out, null);
@@ -190,21 +203,28 @@ final class QuarantinePages {
       out.add(row);
     }
     return new RowQueries.Page(out, more
-        ? new Cursor(snapshotId, page.get(page.size() - 1).key(), q.fingerprint()).encode() : null);
+        ? new Cursor(snapshotId, page.get(page.size() - 1).key(), q.fingerprint(table)).encode() : null);
   }
 
   private static long micros(Instant t) {
     return ChronoUnit.MICROS.between(Instant.EPOCH, t);
   }
 
+  /**
+   * Whether one of the event's reasons is of the rule and code asked for, in any case; a rule may also be given as
+   * the stats name it, {@code <rule>:<field>} ({@code required:depot}).
+   */
   private static boolean matches(Record r, Query q) {
     if (q.rule() == null && q.code() == null) {
       return true;
     }
     for (Object reason : (List<?>) r.getField("reasons")) {
       Record rr = (Record) reason;
-      if ((q.rule() == null || q.rule().equals(rr.getField("rule")))
-          && (q.code() == null || q.code().equals(rr.getField("code")))) {
+      String rule = String.valueOf(rr.getField("rule"));
+      String field = String.valueOf(rr.getField("field"));
+      boolean ruleMatches = q.rule() == null || q.rule().equalsIgnoreCase(rule)
+          || q.rule().equalsIgnoreCase(rule + ":" + field);
+      if (ruleMatches && (q.code() == null || q.code().equalsIgnoreCase(String.valueOf(rr.getField("code"))))) {
         return true;
       }
     }
