@@ -251,7 +251,10 @@ final class SemanticChecks {
       checkBounds(f, p + "/logicalTypeOptions", problems);
     }
     checkPhysicalType(f, p + "/physicalType", problems);
-    if (f.options().defaultTimezone() != null) {
+    if (f.options().defaultTimezone() != null && f.type() != LogicalType.TIMESTAMP) {
+      problems.add(new Problem(p + "/logicalTypeOptions/defaultTimezone", "defaultTimezone applies to timestamps;"
+          + " '" + f.name() + "' is a " + f.type().odcsName() + " (a time of day is stored without a zone)"));
+    } else if (f.options().defaultTimezone() != null) {
       try {
         io.lakemesh.contracts.validate.Timestamps.zone(f.options().defaultTimezone());
       } catch (java.time.DateTimeException e) {

@@ -288,7 +288,7 @@ class ContractParserTest {
   }
 
   @Test
-  void aDefaultTimezoneMustNameAZone() {
+  void aDefaultTimezoneMustNameAZone() throws Exception {
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
         auths("""
             - {name: auth_id, logicalType: string, primaryKey: true, required: true}
@@ -296,6 +296,20 @@ class ContractParserTest {
             """)));
     assertEquals(List.of("/schema/0/properties/1/logicalTypeOptions/defaultTimezone"),
         e.problems().stream().map(Problem::path).toList(), e.getMessage());
+    for (String zone : new String[] {"''", "' '", "Europe/Berln"}) {
+      assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", auths("""
+          - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+          - {name: at, logicalType: timestamp, logicalTypeOptions: {defaultTimezone: ZONE}}
+          """.replace("ZONE", zone))), zone);
+    }
+    assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: opens, logicalType: time, logicalTypeOptions: {defaultTimezone: Europe/Paris}}
+        """)), "a time of day has no zone");
+    ContractParser.parse("t", auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: at, logicalType: timestamp, logicalTypeOptions: {defaultTimezone: EST}}
+        """));
   }
 
   @Test

@@ -113,7 +113,8 @@ public final class Timestamps {
 
   /** A property's {@code defaultTimezone}, UTC when it has none; throws {@link java.time.DateTimeException}. */
   public static ZoneId zone(String defaultTimezone) {
-    return defaultTimezone == null || defaultTimezone.isBlank() ? ZoneOffset.UTC : ZoneId.of(defaultTimezone);
+    // the JDK keeps tzdata's fixed EST, MST and HST only as short ids
+    return defaultTimezone == null ? ZoneOffset.UTC : ZoneId.of(defaultTimezone, ZoneId.SHORT_IDS);
   }
 
   /** The stored value of a time of day's text ({@code HH:mm[:ss[.f]]}), cut to microseconds. */

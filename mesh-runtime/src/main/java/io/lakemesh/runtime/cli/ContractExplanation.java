@@ -181,6 +181,13 @@ final class ContractExplanation {
         : typeCheck(type));
     checks.add(f.required() ? "required" : f.isPrimaryKey() ? "required (a primary key column, whatever `required` says)"
         : "optional");
+    if (type.typeId() == Type.TypeID.TIMESTAMP) {
+      String zone = f.options().defaultTimezone();
+      java.time.format.DateTimeFormatter pattern = io.lakemesh.contracts.validate.Timestamps.pattern(
+          f.options().format());
+      checks.set(0, "timestamp (ISO-8601" + (pattern == null ? "" : " or " + f.options().format()) + ", "
+          + (zone == null ? "UTC" : zone) + " if no offset, a date alone its start, or epoch ms; years 1-9999)");
+    }
     checks.addAll(options(f, type));
     if (f.type() == LogicalType.OBJECT) {
       if (!f.options().requiredProperties().isEmpty()) {
@@ -264,9 +271,6 @@ final class ContractExplanation {
         add(out, "maximum", o.maximum());
         add(out, "exclusiveMinimum", o.exclusiveMinimum());
         add(out, "exclusiveMaximum", o.exclusiveMaximum());
-        if (type.typeId() == Type.TypeID.TIMESTAMP && o.defaultTimezone() != null) {
-          out.add("defaultTimezone " + o.defaultTimezone() + " (a time without an offset is read there)");
-        }
       }
 
       case LIST -> {
@@ -443,10 +447,17 @@ final class ContractExplanation {
         row("  %-16s actions: %s", "", access.actions().stream().map(a -> a.name().toLowerCase(Locale.ROOT))
             .collect(Collectors.joining(", ")));
         if (access.allows(Action.READ)) {
-          row("  %-16s rows: %s", "", access.rowFilter().map(RowAccessFilter::source).orElse("every row"));
+          // a role of a contract of several tables may be written for another of them
+          String rows = access.rowFilter().map(RowAccessFilter::source).orElse("every row");
+          boolean writtenFalse = role.customProperties().stream().anyMatch(c -> "lakemeshRowFilter".equals(
+              c.property()) && "false".equals(String.valueOf(c.value()).strip()));
+          row("  %-16s rows: %s", "", rows.equals("false") && !writtenFalse
+              ? "none of this table's (the row filter reads columns it does not have)" : rows);
+          java.util.Set<String> here = new java.util.HashSet<>(policy.classifiedColumns().values());
           row("  %-16s masks: %s", "", access.masks().isEmpty() ? "none (every column in clear)"
               : new TreeMap<>(access.masks()).entrySet().stream()
-                  .map(m -> m.getKey() + " -> " + m.getValue().name())
+                  .map(m -> m.getKey() + " -> " + m.getValue().name()
+                      + (here.contains(m.getKey()) ? "" : " (no column of this table)"))
                   .collect(Collectors.joining(", ")));
         }
       });

@@ -189,6 +189,15 @@ class ContractExplainCommandTest {
         domain: pay
         version: 1.0.0
         status: active
+        roles:
+          - role: fraud
+            access: read
+            customProperties:
+              - {property: lakemeshMasks, value: {pci: hash}}
+          - role: emea
+            access: read
+            customProperties:
+              - {property: lakemeshRowFilter, value: row.region == "EU"}
         schema:
           - name: accounts
             properties:
@@ -206,11 +215,18 @@ class ContractExplainCommandTest {
                 relationships:
                   - {type: foreignKey, to: accounts.account_id}
               - {name: amount, logicalType: number}
+              - {name: card_number, logicalType: string, classification: pci}
+              - {name: region, logicalType: string}
         """);
     String out = run.out();
     assertEquals(0, run.exitCode(), out + run.err());
     assertTrue(out.contains("sql: SELECT COUNT(*) FROM ${object} WHERE amount > 1000 -> must be between 0 and 80"),
         out);
+    // accounts: the roles were written for payments
+    assertLine(out, " +masks: pci -> hash \\(no column of this table\\)");
+    assertLine(out, " +rows: none of this table's \\(the row filter reads columns it does not have\\)");
+    assertLine(out, " +masks: pci -> hash");
+    assertLine(out, " +rows: row.region == \"EU\"");
     assertEquals(1, out.lines().filter(l -> l.equals("  foreignKey: payments.account_id -> accounts.account_id"))
         .count(), out);
   }
