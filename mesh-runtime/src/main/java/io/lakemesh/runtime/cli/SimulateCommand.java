@@ -199,9 +199,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 return source;
             }
             // no domain module makes this product's traffic: make it from the contract the node serves
-            String known = byProduct.isEmpty() ? "none" : String.join(", ", byProduct.keySet());
-            return ContractSources.fromNode(base, token, product, why -> usage("no traffic source for product '"
-                    + product + "' (known: " + known + "), and none can be made from its contract: " + why));
+            return ContractSources.fromNode(base, token, product, why -> usage("no domain module makes traffic for"
+                    + " product '" + product + "', and none can be made from its contract: " + why));
         }).toList();
     }
 

@@ -153,8 +153,8 @@ class SimulateCommandTest {
         assertEquals(2, run.exitCode());
         // nothing answers on port 1, so its contract cannot be read either
         assertEquals(1, run.err().lines().count(), run.err());
-        assertTrue(run.err().startsWith("simulate: no traffic source for product 'test.gamma' (known: test.alpha),"
-                + " and none can be made from its contract: cannot read it from http://127.0.0.1:1 ("), run.err());
+        assertTrue(run.err().startsWith("simulate: no domain module makes traffic for product 'test.gamma', and"
+                + " none can be made from its contract: cannot read it from http://127.0.0.1:1 ("), run.err());
     }
 
     @Test
