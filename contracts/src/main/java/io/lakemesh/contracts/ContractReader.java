@@ -202,9 +202,11 @@ final class ContractReader {
       String format = node.path("logicalTypeOptions").path("format").asText("");
       if (physical == LogicalType.TIMESTAMP || physical == LogicalType.TIME) {
         type = physical;
-      } else {
+      } else if (format.equalsIgnoreCase("date-time") || format.equalsIgnoreCase("datetime")) {
+        type = LogicalType.TIMESTAMP; // JSON Schema's name for a timestamp
+      } else if (isPattern(format)) {
         String letters = format.replaceAll("'[^']*'", "");
-        if (letters.matches(".*[HhkKmsSaA].*")) {
+        if (letters.matches(".*[HhkKmsS].*")) {
           // a time of day with a day is a timestamp; without one (HH:mm) a time
           type = letters.matches(".*[yuMLdDEQwWG].*") ? LogicalType.TIMESTAMP : LogicalType.TIME;
         }
@@ -243,6 +245,16 @@ final class ContractReader {
         items,
         rules(node.path("quality"), path + "/quality", dotted),
         text(node, "transformLogic"));
+  }
+
+  /** Whether a format is a date-time pattern ({@code dd/MM/yyyy HH:mm}) rather than a name ({@code date}, {@code iso}). */
+  private static boolean isPattern(String format) {
+    try {
+      java.time.format.DateTimeFormatter.ofPattern(format);
+      return true;
+    } catch (IllegalArgumentException notAPattern) {
+      return false; // a name such as "date" or "iso": the date stays a date
+    }
   }
 
   /** The logical type a physical type names ({@code varchar(36)}: none, read as text), by its usual SQL names. */

@@ -308,8 +308,8 @@ final class SemanticChecks {
   private static void checkDecimal(Field f, String pointer, List<Problem> problems) {
     String physical = f.physicalType() == null ? "" : f.physicalType().trim().toLowerCase(java.util.Locale.ROOT);
     // a bare `decimal` or `numeric` is free-form (a double); with (p,s) it declares a decimal
-    if (f.type() != LogicalType.NUMBER
-        || !((physical.startsWith("decimal") || physical.startsWith("numeric")) && physical.contains("("))) {
+    if (f.type() != LogicalType.NUMBER || !((physical.startsWith("decimal") || physical.startsWith("numeric")
+        || physical.startsWith("number")) && physical.contains("("))) {
       return;
     }
     IcebergMapping.DeclaredDecimal decimal = IcebergMapping.declaredDecimal(f);

@@ -257,8 +257,11 @@ class ContractParserTest {
         - {name: logged, logicalType: date, logicalTypeOptions: {format: "dd/MM/yyyy HH:mm"}}
         - {name: booked, logicalType: date, logicalTypeOptions: {format: "dd/MM/yyyy"}}
         - {name: opens, logicalType: date, logicalTypeOptions: {format: "HH:mm"}}
+        - {name: named, logicalType: date, logicalTypeOptions: {format: date}}
+        - {name: iso, logicalType: date, logicalTypeOptions: {format: iso}}
+        - {name: json_schema, logicalType: date, logicalTypeOptions: {format: date-time}}
         """));
-    assertEquals(List.of("STRING", "TIMESTAMP", "TIME", "TIMESTAMP", "DATE", "TIME"),
+    assertEquals(List.of("STRING", "TIMESTAMP", "TIME", "TIMESTAMP", "DATE", "TIME", "DATE", "DATE", "TIMESTAMP"),
         contract.table().fields().stream().map(f -> f.type().name()).toList());
   }
 

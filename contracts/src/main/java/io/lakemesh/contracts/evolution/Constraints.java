@@ -48,6 +48,12 @@ final class Constraints {
     Constraints c = new Constraints(path, out);
     TypeOptions o = before.options();
     TypeOptions n = after.options();
+    if (before.type() == LogicalType.TIMESTAMP && after.type() == LogicalType.TIMESTAMP) {
+      // bounds may be written in any form a timestamp is read in: compare the instants they name
+      o = instants(before);
+      n = instants(after);
+      c.zone(before.options().defaultTimezone(), after.options().defaultTimezone());
+    }
     c.lowerBound(lower(o), lower(n));
     c.upperBound(upper(o), upper(n));
     c.minimum("minLength", o.minLength(), n.minLength());
@@ -60,7 +66,9 @@ final class Constraints {
     c.multipleOf(o.multipleOf(), n.multipleOf());
     c.flag("uniqueItems", o.uniqueItems(), n.uniqueItems());
     c.flag("unique", before.unique(), after.unique());
-    if (formatIsConstraint) {
+    if (before.type() == LogicalType.TIMESTAMP && after.type() == LogicalType.TIMESTAMP) {
+      c.timestampFormat(o.format(), n.format());
+    } else if (formatIsConstraint) {
       c.format(o.format(), n.format());
     } else if (before.type() == LogicalType.INTEGER && after.type() == LogicalType.INTEGER) {
       c.integerRange(io.lakemesh.contracts.validate.IntegerFormat.of(before),
@@ -239,6 +247,54 @@ final class Constraints {
       narrowed("'" + path + "' gets format " + after);
     } else {
       narrowed("format of '" + path + "' changes from " + before + " to " + after);
+    }
+  }
+
+  /** A timestamp's options with its bounds as the instants they name ({@code 2026-01-01}, with a space, ...). */
+  private static TypeOptions instants(Field f) {
+    TypeOptions o = f.options();
+    Function<String, String> instant = text -> {
+      if (text == null) {
+        return null;
+      }
+      try {
+        return io.lakemesh.contracts.validate.Timestamps.parse(text,
+            io.lakemesh.contracts.validate.Timestamps.zone(o.defaultTimezone()),
+            io.lakemesh.contracts.validate.Timestamps.pattern(o.format())).toInstant().toString();
+      } catch (java.time.DateTimeException unreadable) {
+        return text; // lint refuses it; compared as written
+      }
+    };
+    return new TypeOptions(o.format(), o.pattern(), o.minLength(), o.maxLength(), instant.apply(o.minimum()),
+        instant.apply(o.maximum()), instant.apply(o.exclusiveMinimum()), instant.apply(o.exclusiveMaximum()),
+        o.multipleOf(), o.minItems(), o.maxItems(), o.uniqueItems(), o.minProperties(), o.maxProperties(),
+        o.defaultTimezone(), o.requiredProperties());
+  }
+
+  /** A timestamp's {@code format} is a pattern read besides ISO-8601: one more accepts more, one less refuses. */
+  private void timestampFormat(String before, String after) {
+    java.time.format.DateTimeFormatter was = io.lakemesh.contracts.validate.Timestamps.pattern(before);
+    java.time.format.DateTimeFormatter now = io.lakemesh.contracts.validate.Timestamps.pattern(after);
+    if (Objects.equals(before, after) || was == null && now == null) {
+      return;
+    }
+    if (was == null) {
+      widened("'" + path + "' is also read in format " + after);
+    } else if (now == null) {
+      narrowed("'" + path + "' is no longer read in format " + before + ": such values would be quarantined");
+    } else {
+      narrowed("format of '" + path + "' changes from " + before + " to " + after + ": values written the old way"
+          + " would be quarantined");
+    }
+  }
+
+  /** Where a timestamp without an offset is: another zone stores the same event at another instant. */
+  private void zone(String before, String after) {
+    String was = before == null ? "UTC" : before;
+    String now = after == null ? "UTC" : after;
+    if (!was.equals(now)) {
+      out.add(Change.breaking(ChangeKind.TYPE_CHANGED, path, "'" + path + "' reads times without an offset in "
+          + now + " instead of " + was + ": the same event would be stored at another instant (and keyed apart)"));
     }
   }
 

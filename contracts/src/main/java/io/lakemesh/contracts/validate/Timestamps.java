@@ -113,9 +113,13 @@ public final class Timestamps {
 
   /** A property's {@code defaultTimezone}, UTC when it has none; throws {@link java.time.DateTimeException}. */
   public static ZoneId zone(String defaultTimezone) {
-    // the JDK keeps tzdata's fixed EST, MST and HST only as short ids
-    return defaultTimezone == null ? ZoneOffset.UTC : ZoneId.of(defaultTimezone, ZoneId.SHORT_IDS);
+    // tzdata's fixed EST, MST and HST, which the JDK keeps only among its short ids (whose other entries, such as
+    // IST or BST, name regions by guess: not accepted)
+    return defaultTimezone == null ? ZoneOffset.UTC : ZoneId.of(defaultTimezone, FIXED_TZDATA);
   }
+
+  private static final java.util.Map<String, String> FIXED_TZDATA = java.util.Map.of("EST", "-05:00", "MST",
+      "-07:00", "HST", "-10:00");
 
   /** The stored value of a time of day's text ({@code HH:mm[:ss[.f]]}), cut to microseconds. */
   public static LocalTime parseTime(String text) {

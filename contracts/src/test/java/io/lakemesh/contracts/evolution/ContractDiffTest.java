@@ -295,4 +295,35 @@ class ContractDiffTest {
     assertEquals(Verdict.COMPATIBLE, ContractDiff.compare(two, ContractParser.parse("three", text
         .replace("version: 1.0.0", "version: 1.2.0"))).verdict());
   }
+
+  @Test
+  void aTimestampsFormatZoneAndBoundsAreJudgedByWhatTheyRead() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: log.scans
+        domain: log
+        version: 1.0.0
+        status: active
+        schema:
+          - name: scans
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: at, logicalType: timestamp, logicalTypeOptions: {minimum: "2020-01-01T00:00:00Z"}}
+        """;
+    Contract running = ContractParser.parse("v1", text);
+    java.util.function.Function<String, Verdict> verdict = changed -> ContractDiff.compare(running,
+        parse("next", changed.replace("version: 1.0.0", "version: 1.1.0"))).verdict();
+    assertEquals(Verdict.COMPATIBLE, verdict.apply(text.replace("minimum: \"2020-01-01T00:00:00Z\"",
+        "minimum: \"2020-01-01\"")), "the same instant written as a date");
+    assertEquals(Verdict.COMPATIBLE, verdict.apply(text.replace("minimum: \"2020-01-01T00:00:00Z\"",
+        "minimum: \"2019-12-31 00:00:00\"")), "an earlier bound written with a space");
+    assertEquals(Verdict.COMPATIBLE, verdict.apply(text.replace("{minimum:", "{format: dd/MM/yyyy HH:mm, minimum:")),
+        "a pattern read besides ISO-8601 accepts more");
+    assertEquals(Verdict.BREAKING, verdict.apply(text.replace("{minimum:", "{defaultTimezone: Asia/Manila, minimum:")),
+        "times without an offset would be stored at other instants");
+    Contract patterned = parse("p", text.replace("{minimum:", "{format: dd/MM/yyyy HH:mm, minimum:"));
+    assertEquals(Verdict.BREAKING, ContractDiff.compare(patterned, parse("q", text
+        .replace("version: 1.0.0", "version: 1.1.0"))).verdict(), "values in the pattern would be refused");
+  }
 }

@@ -307,6 +307,7 @@ class RetailPipelineTest {
     assertEquals(byRule, JSON.readTree(get(base + "?rule=region_valid:region").body()), "as stats name it");
     assertEquals(0, JSON.readTree(get(base + "?code=no_such_code").body()).size());
     assertProblem(get(base + "?rule="), 400);
+    assertProblem(get(base + "?since=%2B300000-01-01T00:00:00Z"), 400);
     assertProblem(get(base + "?since=2026-11-25T00:00:00Z&until=2026-11-24T00:00:00Z"), 400);
     String cursor = get(base + "?limit=1").headers().firstValue("Link").orElseThrow();
     cursor = cursor.substring(cursor.indexOf("cursor=") + 7, cursor.indexOf('>'));

@@ -104,9 +104,14 @@ public record RoutingKey(String column, Type type, String datePattern, java.time
 
   /** As the validator reads it (text with or without an offset, or milliseconds since 1970), in microseconds. */
   private String timestamp(String text) {
-    if (!text.isEmpty() && text.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'))) {
-      return Instant.ofEpochMilli(Long.parseLong(text)).toString();
+    try {
+      return Timestamps.parse(text, zone, timestampPattern).toInstant().toString();
+    } catch (java.time.DateTimeException notText) {
+      // a JSON number: milliseconds since 1970, as the validator reads it (its text is no timestamp text)
+      if (text.matches("-?[0-9]{1,18}")) {
+        return Instant.ofEpochMilli(Long.parseLong(text)).toString();
+      }
+      throw notText;
     }
-    return Timestamps.parse(text, zone, timestampPattern).toInstant().toString();
   }
 }

@@ -83,7 +83,11 @@ final class QuarantinePages {
         return null;
       }
       try {
-        return io.lakemesh.contracts.validate.Timestamps.parse(text).toInstant();
+        Instant t = io.lakemesh.contracts.validate.Timestamps.parse(text).toInstant();
+        if (t.isBefore(Instant.parse("0001-01-01T00:00:00Z")) || t.isAfter(Instant.parse("9999-12-31T23:59:59Z"))) {
+          throw new java.time.DateTimeException("outside years 1 to 9999");
+        }
+        return t;
       } catch (java.time.DateTimeException e) {
         throw new RowQueries.BadQueryException("bad-parameter", name + " is a time such as 2026-11-25T00:00:00Z,"
             + " not '" + text + "'" + (text.contains(" ") ? " (write + in an offset as %2B)" : ""));
@@ -222,8 +226,10 @@ final class QuarantinePages {
       Record rr = (Record) reason;
       String rule = String.valueOf(rr.getField("rule"));
       String field = String.valueOf(rr.getField("field"));
+      // stats count items of all indexes together: lines[].sku for lines[1].sku
       boolean ruleMatches = q.rule() == null || q.rule().equalsIgnoreCase(rule)
-          || q.rule().equalsIgnoreCase(rule + ":" + field);
+          || q.rule().equalsIgnoreCase(rule + ":" + field)
+          || q.rule().equalsIgnoreCase(rule + ":" + field.replaceAll("\\[\\d+]", "[]"));
       if (ruleMatches && (q.code() == null || q.code().equalsIgnoreCase(String.valueOf(rr.getField("code"))))) {
         return true;
       }

@@ -44,6 +44,9 @@ class RoutingKeyTest {
       "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25T12:00:00+02:00\"|\"2026-11-25T10:00:00Z\"",
       "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25T10:00:00\"|\"2026-11-25T10:00:00Z\"",
       "{name: k, logicalType: timestamp, primaryKey: true, required: true}|1795600800000|\"2026-11-25T10:00:00Z\"",
+      "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25\"|\"2026-11-25 00:00:00+0000\"",
+      "{name: k, logicalType: timestamp, logicalTypeOptions: {defaultTimezone: Asia/Manila}, primaryKey: true, required: true}|\"2026-11-25 18:00:00\"|\"2026-11-25T10:00:00Z\"",
+      "{name: k, logicalType: timestamp, logicalTypeOptions: {format: yyyyMMddHHmmss}, primaryKey: true, required: true}|\"20261125100000\"|1795600800000",
       // stored in microseconds (Iceberg's precision): a nanosecond more is the same key, not a second row
       "{name: k, logicalType: timestamp, primaryKey: true, required: true}|\"2026-11-25T10:00:05.123456789Z\"|\"2026-11-25T10:00:05.123456Z\"",
       "{name: k, logicalType: time, primaryKey: true, required: true}|\"10:15:00.123456789\"|\"10:15:00.123456\"",
