@@ -55,8 +55,12 @@ public final class DeploymentGate {
             newest.id(), p.contract().version(), p.id(), newest.id(), p.id()));
   }
 
+  /** A compatible change judged, deployed only once every product of the start has been judged. */
+  private record Deployment(Product product, Table served, Contract running, ContractDiff diff) {}
+
   public static void check(Warehouse warehouse, ProductCatalog products) {
     List<String> refusals = new ArrayList<>();
+    List<Deployment> compatible = new ArrayList<>();
     Catalog catalog = warehouse.catalog();
     for (Product product : products.all()) {
       if (!catalog.tableExists(product.servedTable())) {
@@ -95,23 +99,30 @@ public final class DeploymentGate {
         continue;
       }
       if (diff.verdict() == Verdict.COMPATIBLE) {
-        boolean evolved = SchemaEvolution.apply(diff, served);
-        served.updateProperties().set(CONTRACT_PROPERTY, product.contract().document().toString())
-            .set("lakemesh.contract.version", product.contract().version()).commit();
-        if (diff.versionNotRaised()) {
-          LOG.warn("{}: deployed a changed contract under the same version {} ({}){}; raise the minor version so"
-              + " consumers can tell the contracts apart", product.id(), running.version(), diff.counts(),
-              evolved ? "; schema evolved in place" : "");
-        } else {
-          LOG.info("{}: deployed {} over {} ({}){}", product.id(), product.contract().version(),
-              running.version(), diff.counts(), evolved ? "; schema evolved in place" : "");
-        }
+        compatible.add(new Deployment(product, served, running, diff));
       }
     }
     refusals.addAll(removedProducts(catalog, products));
     if (!refusals.isEmpty()) {
+      // nothing is deployed: the other objects of a refused contract keep their version, so the file that ran
+      // before still starts
       throw new RefusedException("refused to deploy: a breaking contract change needs a new major version\n"
           + String.join("\n", refusals));
+    }
+    compatible.forEach(DeploymentGate::deploy);
+  }
+
+  private static void deploy(Deployment d) {
+    boolean evolved = SchemaEvolution.apply(d.diff(), d.served());
+    d.served().updateProperties().set(CONTRACT_PROPERTY, d.product().contract().document().toString())
+        .set("lakemesh.contract.version", d.product().contract().version()).commit();
+    if (d.diff().versionNotRaised()) {
+      LOG.warn("{}: deployed a changed contract under the same version {} ({}){}; raise the minor version so"
+          + " consumers can tell the contracts apart", d.product().id(), d.running().version(), d.diff().counts(),
+          evolved ? "; schema evolved in place" : "");
+    } else {
+      LOG.info("{}: deployed {} over {} ({}){}", d.product().id(), d.product().contract().version(),
+          d.running().version(), d.diff().counts(), evolved ? "; schema evolved in place" : "");
     }
   }
 
