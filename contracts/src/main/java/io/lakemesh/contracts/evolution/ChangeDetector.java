@@ -411,12 +411,24 @@ final class ChangeDetector {
                   + " another partition and be stored twice"
               : ": rows are deduplicated and merged by another key"));
     }
+    if (a.stage() == io.lakemesh.contracts.model.Stage.SOURCE && b.stage() == io.lakemesh.contracts.model.Stage.SOURCE
+        && !routing(a).equals(routing(b))) {
+      breaking(ChangeKind.ROUTING_CHANGED, Change.PRIMARY_KEY, "events are routed to Kafka partitions by the first"
+          + " primary-key column, which changes from " + routing(a) + " to " + routing(b) + ": every major version"
+          + " reads the same raw topic and deduplicates per partition, so re-sent events would be stored twice");
+    }
     List<String> partA = a.partitionFields().stream().map(ChangeDetector::partition).toList();
     List<String> partB = b.partitionFields().stream().map(ChangeDetector::partition).toList();
     if (!partA.equals(partB)) {
       breaking(ChangeKind.PARTITIONING_CHANGED, Change.PARTITIONING, "partitioning changes from " + key(partA)
           + " to " + key(partB) + ": stored files are laid out by the old partitioning");
     }
+  }
+
+  /** The first primary-key column and its stored type, which route a source product's events. */
+  private static String routing(Contract c) {
+    return c.primaryKey().stream().findFirst().map(f -> "'" + f.name() + "' ("
+        + IcebergMapping.schema(c).findType(f.name()) + ")").orElse("none (no primary key)");
   }
 
   private static String partition(Field f) {

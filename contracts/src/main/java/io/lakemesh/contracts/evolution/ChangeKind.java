@@ -26,6 +26,8 @@ public enum ChangeKind {
   ENUM_WIDENED,
   ENUM_NARROWED,
   PRIMARY_KEY_CHANGED,
+  /** The first primary-key column (or its type) of a source product: no major version may change it. */
+  ROUTING_CHANGED,
   PARTITIONING_CHANGED,
   /**
    * The schema object's {@code name} or {@code physicalName} changes while the product id stays: tables are named by

@@ -40,8 +40,8 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
 
   private static Verdict verdict(Contract running, Contract proposed, List<Change> changes) {
     boolean otherProduct = changes.stream().anyMatch(c -> c.kind().changesProductIdentity());
-    if (otherProduct) {
-      return Verdict.BREAKING;
+    if (otherProduct || changes.stream().anyMatch(c -> c.kind() == ChangeKind.ROUTING_CHANGED)) {
+      return Verdict.BREAKING; // not even beside the running version: see outcome()
     }
     // a new major always runs beside the old one, with tables of its own, whatever changed (the runtime does so)
     if (majorGoesUp(running.version(), proposed.version())) {
@@ -128,6 +128,9 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
       case BREAKING -> changes.stream().anyMatch(c -> c.kind().changesProductIdentity())
           ? "refused: '" + proposed.id() + "' of domain '" + proposed.domain() + "' is another product; deploy it"
               + " as a new product"
+          : changes.stream().anyMatch(c -> c.kind() == ChangeKind.ROUTING_CHANGED)
+              ? "refused, also as a new major version: keep the first primary-key column (and its type) of "
+                  + running.id() + ", or publish the new key as another product"
           : changes.stream().filter(Change::breaking).allMatch(c -> c.kind() == ChangeKind.VERSION_CHANGED)
               ? "refused: the version goes back; raise it above " + running.version() + " (e.g. " + nextMinor()
                   + ")"

@@ -326,4 +326,35 @@ class ContractDiffTest {
     assertEquals(Verdict.BREAKING, ContractDiff.compare(patterned, parse("q", text
         .replace("version: 1.0.0", "version: 1.1.0"))).verdict(), "values in the pattern would be refused");
   }
+
+  @Test
+  void aNewMajorMayNotChangeTheColumnEventsAreRoutedBy() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.orders
+        domain: shop
+        version: 1.4.0
+        status: active
+        schema:
+          - name: orders
+            properties:
+              - {name: tenant_id, logicalType: string, primaryKey: true, primaryKeyPosition: 1, required: true}
+              - {name: order_id, logicalType: string, primaryKey: true, primaryKeyPosition: 2, required: true}
+        """;
+    Contract running = ContractParser.parse("v1", text);
+    ContractDiff rekeyed = ContractDiff.compare(running, ContractParser.parse("v2", text
+        .replace("version: 1.4.0", "version: 2.0.0")
+        .replace("{name: tenant_id, logicalType: string, primaryKey: true, primaryKeyPosition: 1, required: true}",
+            "{name: tenant_id, logicalType: string, required: true}")
+        .replace("primaryKeyPosition: 2", "primaryKeyPosition: 1")));
+    assertEquals(Verdict.BREAKING, rekeyed.verdict(), rekeyed.render());
+    assertTrue(rekeyed.render().contains("refused, also as a new major version: keep the first primary-key column"),
+        rekeyed.render());
+    ContractDiff widerKey = ContractDiff.compare(running, ContractParser.parse("v2b", text
+        .replace("version: 1.4.0", "version: 2.0.0")
+        .replace("{name: order_id, logicalType: string, primaryKey: true, primaryKeyPosition: 2",
+            "{name: order_no, logicalType: string, primaryKey: true, primaryKeyPosition: 2")));
+    assertEquals(Verdict.NEW_MAJOR, widerKey.verdict(), "the same first column routes the same: " + widerKey.render());
+  }
 }

@@ -127,6 +127,35 @@ public final class ProductCatalog {
     return products;
   }
 
+  /**
+   * Major versions of a source product read one raw topic, whose events the ingest endpoint routes by the newest's
+   * first primary-key column, and each deduplicates per partition: a major keyed by another first column (or
+   * another type of it) would find a re-sent event in another partition than its first copy and store it twice.
+   */
+  private static void sameRouting(List<Product> majors, Map<Contract, String> sources) {
+    Product newest = majors.get(0);
+    if (newest.stage() != Stage.SOURCE) {
+      return;
+    }
+    String routing = routingOf(newest);
+    for (Product older : majors.subList(1, majors.size())) {
+      if (older.stage() == Stage.SOURCE && !routingOf(older).equals(routing)) {
+        throw new IllegalStateException(newest.contract().id() + " " + newest.contract().version()
+            + from(sources, newest.contract()) + " routes events by " + routing + ", " + older.contract().version()
+            + from(sources, older.contract()) + " by " + routingOf(older) + ": both read raw topic "
+            + newest.rawTopic() + " and deduplicate per partition, so re-sent events would be stored twice; keep"
+            + " the first primary-key column (and its type) across major versions, or publish the new key as"
+            + " another product");
+      }
+    }
+  }
+
+  private static String routingOf(Product p) {
+    return RoutingKey.of(p).map(k -> "'" + k.column() + "' (" + k.type() + (k.datePattern() == null ? ""
+        : ", " + k.datePattern()) + (k.zone().equals(java.time.ZoneOffset.UTC) ? "" : ", " + k.zone()) + ")")
+        .orElse("no key");
+  }
+
   public static ProductCatalog of(Collection<Contract> contracts, Map<String, Aggregation> aggregations) {
     return of(contracts, aggregations, Map.of());
   }
@@ -153,6 +182,7 @@ public final class ProductCatalog {
         Product named = i == 0 ? p : p.asOlderMajor();
         products.put(named.id(), named);
       }
+      sameRouting(majors, sources);
     }
     Map<String, Aggregation> declared = new LinkedHashMap<>();
     for (Product p : products.values()) {

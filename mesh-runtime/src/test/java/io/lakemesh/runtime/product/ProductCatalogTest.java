@@ -69,4 +69,33 @@ class ProductCatalogTest {
     assertTrue(e.getMessage().contains("1.0.0 in " + first) && e.getMessage().contains("1.1.0 in " + copy),
         e.getMessage());
   }
+
+  @Test
+  void aNewMajorRoutedByAnotherKeyThanTheOldOneIsRefused() throws Exception {
+    String v1 = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.orders
+        version: 1.4.0
+        status: active
+        domain: shop
+        schema:
+          - name: orders
+            properties:
+              - {name: tenant_id, logicalType: string, primaryKey: true, required: true}
+              - {name: order_id, logicalType: string, primaryKey: true, required: true}
+        """;
+    Files.writeString(dir.resolve("orders.odcs.yaml"), v1);
+    // the same first key column, another second one: routing is unchanged, so both majors may run
+    Files.writeString(dir.resolve("orders-v2.odcs.yaml"), v1.replace("version: 1.4.0", "version: 2.0.0")
+        .replace("{name: order_id, logicalType: string, primaryKey: true", "{name: order_no, logicalType: string,"
+            + " primaryKey: true"));
+    assertEquals(2, load().all().size());
+    Files.writeString(dir.resolve("orders-v2.odcs.yaml"), v1.replace("version: 1.4.0", "version: 2.0.0")
+        .replace("{name: tenant_id, logicalType: string, primaryKey: true, required: true}",
+            "{name: tenant_id, logicalType: string, required: true}"));
+    IllegalStateException e = assertThrows(IllegalStateException.class, this::load);
+    assertTrue(e.getMessage().contains("routes events by 'order_id' (string)") && e.getMessage().contains(
+        "by 'tenant_id' (string)") && e.getMessage().contains("re-sent events would be stored twice"), e.getMessage());
+  }
 }
