@@ -311,10 +311,13 @@ public final class ContractParser {
         path = path + "/" + m.property();
       } else if (m.type().equals("additionalProperties") && path.endsWith("/logicalTypeOptions")
           && m.property() != null) {
-        String type = document.at(path.substring(0, path.length() - "/logicalTypeOptions".length()))
-            .path("logicalType").asText("?");
+        JsonNode property = document.at(path.substring(0, path.length() - "/logicalTypeOptions".length()));
         path = path + "/" + m.property();
-        reason = "'" + m.property() + "' is not an option of logicalType " + type;
+        reason = property.has("logicalType")
+            ? "'" + m.property() + "' is not an option of logicalType " + property.path("logicalType").asText()
+            // ODCS's schema ties the options to a written logicalType, even where Lakemesh reads one from physicalType
+            : "logicalTypeOptions need the property's logicalType written (e.g. logicalType: number for '"
+                + m.property() + "')";
       } else if (m.type().equals("enum") && path.equals("/apiVersion")) {
         // typically a newer version's document: say which versions are read rather than list the enumeration
         reason = "apiVersion '" + document.path("apiVersion").asText() + "' is not one Lakemesh reads: it implements"

@@ -305,7 +305,8 @@ class RetailPipelineTest {
     assertTrue(byRule.get(0).get("payload").asText().contains("\"T-4\""), byRule.toString());
     assertEquals(byRule, JSON.readTree(get(base + "?rule=REGION_VALID").body()), "in any case");
     assertEquals(byRule, JSON.readTree(get(base + "?rule=region_valid:region").body()), "as stats name it");
-    assertEquals(0, JSON.readTree(get(base + "?code=no_such_code").body()).size());
+    assertEquals(0, JSON.readTree(get(base + "?code=max_items").body()).size());
+    assertProblem(get(base + "?code=no_such_code"), 400);
     assertProblem(get(base + "?rule="), 400);
     assertProblem(get(base + "?since=%2B300000-01-01T00:00:00Z"), 400);
     assertProblem(get(base + "?since=2026-11-25T00:00:00Z&until=2026-11-24T00:00:00Z"), 400);

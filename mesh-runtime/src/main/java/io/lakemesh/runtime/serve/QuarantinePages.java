@@ -58,9 +58,19 @@ final class QuarantinePages {
    */
   record Query(String rule, String code, Instant since, Instant until, int limit) {
     /** The query of the endpoint's parameters; {@code limit} is already checked. */
+    /** Every reason code a quarantined event may carry (README "Read rows"). */
+    static final java.util.Set<String> CODES = java.util.Set.of("malformed_json", "encoding", "type", "range",
+        "scale", "format", "pattern", "required", "minimum", "maximum", "multiple_of", "min_length", "max_length",
+        "min_items", "max_items", "unique_items", "min_properties", "max_properties", "invalid_value", "null_value",
+        "missing_value", "rule", "rule_error", "batch_rule");
+
     static Query of(Map<String, String> params, int limit) throws RowQueries.BadQueryException {
       Query q = new Query(text(params, "rule"), text(params, "code"), instant(params, "since"),
           instant(params, "until"), limit);
+      if (q.code() != null && !CODES.contains(q.code().toLowerCase(java.util.Locale.ROOT))) {
+        throw new RowQueries.BadQueryException("bad-parameter", "code '" + q.code() + "' is none a quarantined"
+            + " event carries; codes: " + new java.util.TreeSet<>(CODES));
+      }
       if (q.since() != null && q.until() != null && !q.since().isBefore(q.until())) {
         throw new RowQueries.BadQueryException("bad-parameter", "since (" + q.since() + ") must come before until ("
             + q.until() + ")");
