@@ -257,6 +257,38 @@ class ContractDeploymentTest {
     }
   }
 
+  @Test
+  void aNewMajorKeyedByAnotherFirstColumnIsRefusedAlsoOnceTheOldFileIsGone() throws Exception {
+    String v1 = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.orders
+        version: 1.0.0
+        status: active
+        domain: shop
+        schema:
+          - name: orders
+            properties:
+              - {name: tenant_id, logicalType: string, required: true, primaryKey: true, primaryKeyPosition: 1}
+              - {name: order_id, logicalType: string, required: true, primaryKey: true, primaryKeyPosition: 2}
+        """;
+    Path file = contracts.resolve("orders.odcs.yaml");
+    Files.writeString(file, v1);
+    try (MeshNode node = MeshNode.start(config())) {
+      post(node, "{\"tenant_id\":\"t1\",\"order_id\":\"O-1\"}\n");
+      await(node, "orders_silver", 1);
+    }
+    // the 1.x file retired, 2.0.0 keyed by order_id alone: the raw topic's history was routed by tenant_id
+    Files.writeString(file, v1.replace("version: 1.0.0", "version: 2.0.0").replace(
+        "{name: tenant_id, logicalType: string, required: true, primaryKey: true, primaryKeyPosition: 1}",
+        "{name: tenant_id, logicalType: string, required: true}").replace("primaryKeyPosition: 2",
+        "primaryKeyPosition: 1"));
+    DeploymentGate.RefusedException refused = assertThrows(DeploymentGate.RefusedException.class,
+        () -> MeshNode.start(config()).close());
+    assertTrue(refused.getMessage().contains("were routed by another first primary-key column"),
+        refused.getMessage());
+  }
+
   private static JsonNode replay(MeshNode node) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + node.managementPort() + "/lakemesh/products/shop.orders/replay?from=beginning"))

@@ -132,6 +132,31 @@ public final class DeploymentGate {
    * change (a higher major version may drop it; its tables then stay as they are). Tables of a product whose
    * contract file is gone are only logged: retiring a whole contract is allowed.
    */
+  /**
+   * A retired major whose events were routed by another first key column than the newest major's: the raw topic's
+   * history was routed by the old one, so the new major would find re-sends of old events in other partitions.
+   */
+  private static java.util.Optional<String> rerouted(TableIdentifier table, String stored, ProductCatalog products) {
+    List<Contract> retired;
+    try {
+      retired = ContractParser.parseAll(table + " (deployed contract)", stored);
+    } catch (InvalidContractException e) {
+      return java.util.Optional.empty(); // said above: not checked
+    }
+    for (Contract old : retired) {
+      for (Product now : products.all()) {
+        if (now.contract().id().equals(old.id()) && ContractDiff.compare(old, now.contract()).changes().stream()
+            .anyMatch(c -> c.kind() == io.lakemesh.contracts.evolution.ChangeKind.ROUTING_CHANGED)) {
+          return java.util.Optional.of("BREAKING  " + now.id() + " " + now.contract().version() + ": " + table
+              + " holds " + old.id() + " " + old.version() + ", whose events were routed by another first"
+              + " primary-key column; the raw topic's history is routed so, and a re-sent event would be stored"
+              + " twice: keep the first primary-key column, or publish the new key as another product");
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   private static List<String> removedProducts(Catalog catalog, ProductCatalog products) {
     if (!(catalog instanceof SupportsNamespaces namespaces)) {
       return List.of();
@@ -181,6 +206,7 @@ public final class DeploymentGate {
           LOG.warn("{} holds the data of product {} version {}, whose contract file is gone (contract {} runs at {}):"
               + " it is not served; its tables stay as they are", id, product, storedVersion,
               document.path("id").asText(), now.version());
+          rerouted(id, stored, products).ifPresent(refusals::add);
         }
       }
     }
