@@ -89,6 +89,9 @@ final class ChangeDetector {
   private void documentation(JsonNode docA, JsonNode docB, JsonNode tableA, JsonNode tableB, String tablePointer) {
     List<String> paths = new ArrayList<>();
     differences("", docA, docB, TOP_LEVEL_JUDGED, paths);
+    if (!otherCustomProperties(docA).equals(otherCustomProperties(docB))) {
+      paths.add("/customProperties"); // Lakemesh's own settings are judged by settings()
+    }
     differences(tablePointer, tableA, tableB, OBJECT_JUDGED, paths);
     propertyDifferences(tablePointer + "/properties", tableA.path("properties"), tableB.path("properties"), paths);
     if (!paths.isEmpty()) {
@@ -106,6 +109,18 @@ final class ChangeDetector {
       "physicalType", "required", "unique", "primaryKey", "primaryKeyPosition", "partitioned", "partitionKeyPosition",
       "classification", "description", "quality", "properties", "items", "tags", "customProperties",
       "transformLogic");
+
+  /** The document's custom properties other than Lakemesh's settings, by name. */
+  private static Map<String, JsonNode> otherCustomProperties(JsonNode doc) {
+    Map<String, JsonNode> out = new java.util.TreeMap<>();
+    for (JsonNode p : doc.path("customProperties")) {
+      String name = p.path("property").asText();
+      if (!name.startsWith("lakemesh")) {
+        out.put(name, p.path("value"));
+      }
+    }
+    return out;
+  }
 
   /** The keys of two objects, other than {@code judged}, whose values differ, as pointers. */
   private static void differences(String pointer, JsonNode a, JsonNode b, Set<String> judged, List<String> out) {

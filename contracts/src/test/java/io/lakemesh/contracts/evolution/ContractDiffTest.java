@@ -264,10 +264,10 @@ class ContractDiffTest {
     Contract running = ContractParser.parse("v1", text);
     Contract proposed = ContractParser.parse("v1.0.1", text.replace("version: 1.0.0", "version: 1.0.1")
         .replace("physicalName: cust_id", "physicalName: customer_id").replace("port: 5432", "port: 5433")
-        .replace("severity", "severity"));
+        .replace("servers:", "customProperties:\n  - {property: dataSteward, value: ana}\nservers:"));
     ContractDiff diff = ContractDiff.compare(running, proposed);
     assertEquals(Verdict.COMPATIBLE, diff.verdict(), diff.render());
-    assertTrue(diff.render().contains("compatible  documentation changes at /servers,"
+    assertTrue(diff.render().contains("compatible  documentation changes at /servers, /customProperties,"
         + " /schema/0/properties/0/physicalName\n"), diff.render());
     ContractDiff same = ContractDiff.compare(running, ContractParser.parse("again", text));
     assertTrue(same.changes().isEmpty(), same.render());
