@@ -309,7 +309,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     org.apache.iceberg.Table gold = StageTables.served(warehouse, product);
     Product upstream = services.products().upstreamOf(product,
         io.lakemesh.runtime.storage.SnapshotPositions.latest(gold, GoldAggregator.UPSTREAM_TABLE).orElse(null));
-    return new GoldAggregator(product, services.products().aggregation(product), gold,
+    return new GoldAggregator(product, services.products().aggregation(product, upstream), gold,
         StageTables.served(warehouse, upstream), services.feed(upstream.id()), services.changes());
   }
 

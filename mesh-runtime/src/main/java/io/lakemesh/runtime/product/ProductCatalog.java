@@ -197,11 +197,23 @@ public final class ProductCatalog {
           throw new IllegalStateException(notASource);
         }
         if (AggregatePlan.isDeclared(p.contract())) {
-          try {
-            declared.put(p.id(), new DeclaredAggregation(p.id(),
-                AggregatePlan.of(p.contract(), source.contract())));
-          } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+          // an unpinned upstream with several majors: the gold reads the one its table was computed from (see
+          // upstreamOf), so its columns must fit that one; each major they fit gets a plan
+          List<Product> candidates = upstream.contains(Product.VERSION_SEPARATOR) ? List.of(source)
+              : products.values().stream().filter(u -> u.contract().id().equals(source.contract().id())).toList();
+          IllegalArgumentException newestMisfit = null;
+          for (Product candidate : candidates) {
+            try {
+              declared.put(planKey(p, candidate), new DeclaredAggregation(p.id(),
+                  AggregatePlan.of(p.contract(), candidate.contract())));
+            } catch (IllegalArgumentException e) {
+              if (candidate == source) {
+                newestMisfit = e;
+              }
+            }
+          }
+          if (candidates.stream().noneMatch(c -> declared.containsKey(planKey(p, c)))) {
+            throw new IllegalStateException(newestMisfit.getMessage(), newestMisfit);
           }
           continue;
         }
@@ -282,8 +294,8 @@ public final class ProductCatalog {
     if (!bound.id().equals(bound.contract().id())) { // an older major: the newest has the plain id
       Product newest = newestUpstream(gold);
       LOG.warn("{} keeps reading {} ({}), which its table was computed from, not the newest major {} ({}): give {} a"
-          + " new major version to compute it from {}, or name {} in lakemeshUpstream", gold.id(), bound.id(),
-          bound.contract().version(), newest.id(), newest.contract().version(), gold.id(), newest.id(), bound.id());
+          + " new major version to compute it from {}", gold.id(), bound.id(), bound.contract().version(),
+          newest.id(), newest.contract().version(), gold.id(), newest.id());
     }
     return bound;
   }
@@ -323,8 +335,39 @@ public final class ProductCatalog {
     return name.equals(table) || name.endsWith("." + table);
   }
 
+  /** The aggregation a gold product runs over its newest upstream (see {@link #aggregation(Product, Product)}). */
   public Aggregation aggregation(Product gold) {
-    Aggregation own = declared.get(gold.id());
+    Product newest = newestUpstream(gold);
+    Aggregation own = declared.get(planKey(gold, newest));
+    if (own == null) {
+      own = declared.entrySet().stream().filter(e -> e.getKey().startsWith(gold.id() + "|")).map(Map.Entry::getValue)
+          .findFirst().orElse(null);
+    }
     return own != null ? own : aggregations.get(gold.contract().settings().transform());
+  }
+
+  /**
+   * The aggregation a gold product runs over the upstream it reads ({@link #upstreamOf}): a declared one is planned
+   * against that major's columns.
+   */
+  public Aggregation aggregation(Product gold, Product upstream) {
+    if (!AggregatePlan.isDeclared(gold.contract())) {
+      return aggregations.get(gold.contract().settings().transform());
+    }
+    Aggregation own = declared.get(planKey(gold, upstream));
+    if (own == null) {
+      try {
+        AggregatePlan.of(gold.contract(), upstream.contract());
+      } catch (IllegalArgumentException misfit) {
+        throw new IllegalStateException(gold.id() + " cannot be computed from " + upstream.id() + ": "
+            + misfit.getMessage(), misfit);
+      }
+      throw new IllegalStateException(gold.id() + " has no plan for " + upstream.id());
+    }
+    return own;
+  }
+
+  private static String planKey(Product gold, Product upstream) {
+    return gold.id() + "|" + upstream.id();
   }
 }
