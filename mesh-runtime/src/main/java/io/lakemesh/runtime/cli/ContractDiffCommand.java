@@ -73,25 +73,35 @@ public final class ContractDiffCommand implements Callable<Integer> {
             return diff.verdict() == Verdict.BREAKING ? 1 : 0;
         }
         // several schema objects: each product against the one of the same id
-        boolean breaking = false;
+        List<String> breaking = new java.util.ArrayList<>();
         Map<String, Contract> proposedById = new LinkedHashMap<>();
         next.forEach(c -> proposedById.put(c.id(), c));
         for (Contract was : old) {
             Contract now = proposedById.remove(was.id());
             if (now == null) {
-                breaking |= removed(out, was, next);
+                if (removed(out, was, next)) {
+                    breaking.add(was.id());
+                }
                 continue;
             }
             ContractDiff diff = ContractDiff.compare(was, now);
-            breaking |= diff.verdict() == Verdict.BREAKING;
+            if (diff.verdict() == Verdict.BREAKING) {
+                breaking.add(was.id());
+            }
             out.print(diff.render());
         }
         for (Contract added : proposedById.values()) {
             out.println(Verdict.COMPATIBLE.label() + "  " + added.id() + " " + added.version() + ": schema object '"
                 + added.table().name() + "' is added as a new product");
         }
+        if (!breaking.isEmpty()) {
+            // one document, one version: a node deploys all of its products or none
+            out.println("refused as a whole: " + String.join(", ", breaking) + (breaking.size() == 1 ? " is" : " are")
+                + " breaking, so nothing of this contract deploys"
+                + (breaking.size() < old.size() ? " (its other products keep their version too)" : ""));
+        }
         out.flush();
-        return breaking ? 1 : 0;
+        return breaking.isEmpty() ? 0 : 1;
     }
 
     /**

@@ -218,6 +218,8 @@ class ContractDiffCommandTest {
         assertTrue(removed.out().contains("BREAKING  shop.returns 1.1.0 -> 1.0.0: schema object 'returns' is no"
                 + " longer a product"), removed.out());
         assertTrue(removed.out().contains("refused: removing a product needs a new major version"), removed.out());
+        assertTrue(removed.out().endsWith("refused as a whole: shop.orders, shop.lines, shop.returns are breaking, so"
+                + " nothing of this contract deploys\n"), removed.out());
 
         String dropped = file("shop-2.0.0.odcs.yaml", shop("2.0.0", "", ""));
         Run major = contract("diff", added, dropped);
