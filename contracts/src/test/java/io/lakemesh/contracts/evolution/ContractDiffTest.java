@@ -357,4 +357,32 @@ class ContractDiffTest {
             "{name: order_no, logicalType: string, primaryKey: true, primaryKeyPosition: 2")));
     assertEquals(Verdict.NEW_MAJOR, widerKey.verdict(), "the same first column routes the same: " + widerKey.render());
   }
+
+  @Test
+  void aClassifiedFieldRemovedIsARemovalNotADisclosure() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: hosp.patients
+        domain: hosp
+        version: 1.1.0
+        status: active
+        roles:
+          - role: researcher
+            access: read
+            customProperties:
+              - {property: lakemeshMasks, value: {phi_contact: last-4}}
+        schema:
+          - name: patients
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: phone, logicalType: string, classification: phi_contact}
+              - {name: email, logicalType: string, classification: phi_contact}
+        """;
+    ContractDiff diff = ContractDiff.compare(ContractParser.parse("v1", text), ContractParser.parse("v2", text
+        .replace("version: 1.1.0", "version: 2.0.0")
+        .replace("      - {name: phone, logicalType: string, classification: phi_contact}\n", "")));
+    assertTrue(diff.render().contains("field 'phone' (string) is removed"), diff.render());
+    assertTrue(diff.changes().stream().noneMatch(c -> c.kind() == ChangeKind.MASK_CHANGED), diff.render());
+  }
 }
