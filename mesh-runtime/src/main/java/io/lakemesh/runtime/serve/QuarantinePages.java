@@ -248,10 +248,13 @@ final class QuarantinePages {
   }
 
   /** A rule's message may quote the value it refused: not for a field the caller sees masked. */
-  private static void withholdMaskedValues(ObjectNode row, ReadScope scope) {
+  static void withholdMaskedValues(ObjectNode row, ReadScope scope) {
     for (JsonNode reason : row.path("reasons")) {
       String field = reason.path("field").asText("");
-      if (reason instanceof ObjectNode r && !field.isEmpty() && scope.masksAnyOf(field)) {
+      // a value that is not there has nothing to disclose: "is required" stays as it is
+      boolean absent = java.util.Set.of("required", "missing_value", "null_value").contains(
+          reason.path("code").asText());
+      if (reason instanceof ObjectNode r && !field.isEmpty() && !absent && scope.masksAnyOf(field)) {
         r.put("message", "the value of " + field + " is masked for your roles");
       }
     }
