@@ -473,7 +473,9 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {
     return products.find(id).map(inner).orElseGet(() -> problem(Problem.notFound("no data product '" + id
-        + "'; GET /api/v1/products lists them"), "/api/v1/products/" + id));
+        + "'" + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its contract file is"
+            + " deployed: an older one is retired by removing its file)" : "") + "; GET /api/v1/products lists them"),
+        "/api/v1/products/" + id));
   }
 
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */
