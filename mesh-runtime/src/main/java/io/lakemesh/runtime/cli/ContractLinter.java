@@ -147,17 +147,26 @@ final class ContractLinter {
     private static void rolesNotForEveryTable(List<Contract> products, java.util.function.Consumer<String> note) {
       Map<Object, List<Contract>> byDocument = new java.util.IdentityHashMap<>();
       products.forEach(c -> byDocument.computeIfAbsent(c.document(), d -> new ArrayList<>()).add(c));
-      for (Contract c : products) {
-        if (byDocument.get(c.document()).size() < 2) {
+      for (Map.Entry<Object, List<Contract>> document : byDocument.entrySet()) {
+        if (document.getValue().size() < 2) {
           continue; // a one-table contract's role problems are refused as problems, not noted
         }
-        for (Problem p : io.lakemesh.contracts.policy.AccessPolicy.problems(c)) {
-          // masks are judged against every table's classifications; a row filter is compiled against each table
-          if (p.path().startsWith("/roles/") && p.reason().startsWith("row filter of role")) {
-            note.accept(c.id() + ": " + p.path() + ": " + p.reason() + " (for this table only: the role's readers"
-                + " see none of its rows)");
+        // a row filter is compiled against each table: one note per role, naming the tables it fits not
+        Map<String, List<String>> tablesByFilter = new java.util.LinkedHashMap<>();
+        for (Contract c : document.getValue()) {
+          for (Problem p : io.lakemesh.contracts.policy.AccessPolicy.problems(c)) {
+            if (p.path().startsWith("/roles/") && p.reason().startsWith("row filter of role")) {
+              tablesByFilter.computeIfAbsent(p.path(), k -> new ArrayList<>()).add(c.id());
+            }
           }
         }
+        String source = document.getValue().get(0).id();
+        tablesByFilter.forEach((path, tables) -> {
+          String role = document.getValue().get(0).roles().get(Integer.parseInt(path.split("/")[2])).role();
+          note.accept(source + ": " + path + ": role '" + role + "' sees no rows of " + String.join(", ", tables)
+              + ": its row filter reads columns " + (tables.size() == 1 ? "that table does" : "those tables do")
+              + " not have (fine when it is meant for the contract's other tables)");
+        });
       }
     }
 
