@@ -87,7 +87,8 @@ final class ContractLinter {
         throw new IllegalStateException("the built-in contracts do not parse: " + e.getMessage(), e);
       }
       for (Contract c : linted) {
-        byId.put(c.id(), c);
+        // the plain id names the newest major, as on a node
+        byId.merge(c.id(), c, (a, b) -> Product.majorOf(a.version()) >= Product.majorOf(b.version()) ? a : b);
         // a gold product may pin the major version it reads: <id>@v<major>
         byId.put(c.id() + Product.VERSION_SEPARATOR + Product.majorOf(c.version()), c);
       }
@@ -125,6 +126,19 @@ final class ContractLinter {
         }
         if (AggregatePlan.isDeclared(gold)) {
           List<Problem> planProblems = AggregatePlan.problems(gold, source);
+          if (!planProblems.isEmpty() && !upstream.contains(Product.VERSION_SEPARATOR)) {
+            // an older major it fits: a node runs it there while its table was computed from that major
+            java.util.Optional<Contract> older = byId.values().stream().distinct()
+                .filter(c -> c.id().equals(source.id()) && c != source)
+                .filter(c -> AggregatePlan.problems(gold, c).isEmpty()).findFirst();
+            if (older.isPresent()) {
+              note.accept(gold.id() + " fits " + source.id() + " " + older.get().version() + " but not "
+                  + source.version() + ": a node computes it from the older major while its table was computed"
+                  + " from it; a new table of it (a new major of " + gold.id() + ") would be refused: "
+                  + planProblems.get(0).reason());
+              continue;
+            }
+          }
           problems.addAll(planProblems);
           if (planProblems.isEmpty()) {
             arrayNote(gold, AggregatePlan.of(gold, source), note);

@@ -405,4 +405,23 @@ class ContractLintCommandTest {
     assertTrue(all.contains("crm.customers: /schema/0/properties/2: 'amount' has physicalType double and format f32:"
         + " it is stored as a 32-bit float"), all);
   }
+
+  @Test
+  void aGoldProductIsJudgedAgainstTheNewestMajorAndNotedWhenOnlyAnOlderOneFits() throws IOException {
+    String v1 = aggregateExample("shipments.odcs.yaml");
+    String decimalWeight = "            - name: weight\n              logicalType: number\n"
+        + "              physicalType: decimal(10,3)\n";
+    assertTrue(v1.contains(decimalWeight), "the test edits the example contract");
+    // 2.0.0 stores parcel weights as doubles, which hub_daily's decimal sum cannot be computed from
+    write("shipments-v2.odcs.yaml", v1.replace("version: 1.0.0", "version: 2.0.0")
+        .replace(decimalWeight, decimalWeight.replace("decimal(10,3)", "double")));
+    write("hub_daily.odcs.yaml", aggregateExample("hub_daily.odcs.yaml"));
+    CliRun alone = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(1, alone.exitCode(), "only the new major: the gold does not fit it\n" + alone.out() + alone.err());
+    write("shipments.odcs.yaml", v1);
+    CliRun both = CliRun.execute(new ContractLintCommand(), dir.toString());
+    String all = both.out() + both.err();
+    assertEquals(0, both.exitCode(), all);
+    assertTrue(all.contains("logistics.hub_daily fits logistics.shipments 1.0.0 but not 2.0.0"), all);
+  }
 }
