@@ -405,6 +405,14 @@ class RetailPipelineTest {
     long withCommit = java.util.stream.StreamSupport.stream(pipeline.path("workers").spliterator(), false)
         .filter(w -> w.path("lastCommit").isTextual()).count();
     assertTrue(withCommit >= 1, "the partitions that committed before the restart say when: " + pipeline);
+    // ...and so does the management listing of the products
+    JsonNode listed = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + node.managementPort() + "/lakemesh/products")).header("Authorization", "Bearer " + node.devAdminToken())
+        .build(), HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode transactions = java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+        .filter(p -> p.path("id").asText().equals("retail.transactions")).findFirst().orElseThrow();
+    assertTrue(java.util.stream.StreamSupport.stream(transactions.path("workers").spliterator(), false)
+        .filter(w -> w.path("lastCommit").isTextual()).count() >= withCommit, transactions.toString());
     String body = String.join("\n",
         sale("T-2", "S-0001", "NCR", NOW, "noodles:1:15.25"), // re-sent after the restart
         sale("T-6", "S-0001", "NCR", TWO_DAYS_AGO, "noodles:4:10.00")) // late: updates its day

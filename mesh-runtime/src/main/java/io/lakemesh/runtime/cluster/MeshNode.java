@@ -281,7 +281,7 @@ public final class MeshNode implements AutoCloseable {
         lm.getInt("http.port"), "HTTP API", https);
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
-        new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement),
+        new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::partitionCommits),
         authenticator, auditing, kubernetes);
     ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
         "management", https); // the operator's port is as protected as the API

@@ -32,11 +32,15 @@ public final class ProductAdmin {
   private final ClusterProgress workers;
 
   private final WorkerPlacement placement;
+  /** Each partition's last commit as silver records it: what a worker that has not committed on its node shows. */
+  private final java.util.function.Function<Product, java.util.Map<Integer, java.time.Instant>> lastCommits;
 
-  public ProductAdmin(ProductCatalog products, ClusterProgress workers, WorkerPlacement placement) {
+  public ProductAdmin(ProductCatalog products, ClusterProgress workers, WorkerPlacement placement,
+      java.util.function.Function<Product, java.util.Map<Integer, java.time.Instant>> lastCommits) {
     this.products = products;
     this.workers = workers;
     this.placement = placement;
+    this.lastCommits = lastCommits;
   }
 
   /**
@@ -85,7 +89,7 @@ public final class ProductAdmin {
       List<ClusterProgress.WorkerStatus> all = asks.stream().map(CompletableFuture::join).toList();
       ArrayNode list = JsonNodeFactory.instance.arrayNode();
       for (Product p : products.all()) {
-        list.add(describe(p.id(), all.stream().filter(s -> s.worker().productId().equals(p.id())).toList()));
+        list.add(describe(p, all.stream().filter(s -> s.worker().productId().equals(p.id())).toList()));
       }
       return json(200, list.toString());
     });
@@ -217,7 +221,7 @@ public final class ProductAdmin {
             "some workers of the product did not answer in time; their state is unknown, try again")
             .toResponse("/lakemesh/products/" + id);
       }
-      return json(202, describe(id, states).toString());
+      return json(202, describe(p, states).toString());
     });
   }
 
@@ -228,9 +232,9 @@ public final class ProductAdmin {
         + " (role domain-" + domain + "), so " + p.id() + " has no pipeline to " + action);
   }
 
-  private static ObjectNode describe(String id, List<ClusterProgress.WorkerStatus> states) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode().put("id", id);
-    node.setAll(ProductStats.pipeline(states));
+  private ObjectNode describe(Product p, List<ClusterProgress.WorkerStatus> states) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode().put("id", p.id());
+    node.setAll(ProductStats.pipeline(states, lastCommits.apply(p)));
     return node;
   }
 

@@ -69,6 +69,18 @@ public final class ProductStats {
         io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE).orElse(null);
   }
 
+  /** Each partition's last commit to silver as the table records it; empty for a derived product. */
+  public Map<Integer, Instant> partitionCommits(Product product) {
+    if (product.stage() != Stage.SOURCE) {
+      return Map.of();
+    }
+    Map<Integer, Instant> commits = new java.util.HashMap<>();
+    io.lakemesh.runtime.pipeline.PartitionSnapshots.newest(StageTables.served(warehouse, product),
+            SourceBatchCommitter.allPartitions(product))
+        .forEach((p, snap) -> commits.put(p, Instant.ofEpochMilli(snap.timestampMillis())));
+    return commits;
+  }
+
   public ObjectNode of(Product product) {
     ObjectNode stats = JsonNodeFactory.instance.objectNode();
     ObjectNode stages = stats.putObject("rows");
@@ -107,9 +119,7 @@ public final class ProductStats {
       });
       Map<Integer, Long> lagByPartition = progress.freshLagByPartition(product.id());
       stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
-      Map<Integer, Instant> commits = new java.util.HashMap<>();
-      io.lakemesh.runtime.pipeline.PartitionSnapshots.newest(silver, partitions)
-          .forEach((p, snap) -> commits.put(p, Instant.ofEpochMilli(snap.timestampMillis())));
+      Map<Integer, Instant> commits = partitionCommits(product);
       partitionCommits = commits;
       waiting = waiting(statuses, lagByPartition, commits);
       last = latest(latest(commitTime(bronze), commitTime(silver)), commitTime(quarantine));
@@ -212,10 +222,6 @@ public final class ProductStats {
    * The product's pipeline: one state for all its workers (running only when every one runs, else the first that
    * does not) and each worker with its node.
    */
-  static ObjectNode pipeline(List<ClusterProgress.WorkerStatus> statuses) {
-    return pipeline(statuses, Map.of());
-  }
-
   /** @param partitionCommits each partition's last commit as silver records it, for workers without one of theirs */
   static ObjectNode pipeline(List<ClusterProgress.WorkerStatus> statuses, Map<Integer, Instant> partitionCommits) {
     ObjectNode pipeline = JsonNodeFactory.instance.objectNode();
