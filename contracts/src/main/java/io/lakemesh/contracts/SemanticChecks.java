@@ -443,9 +443,7 @@ final class SemanticChecks {
     try {
       return switch (f.type()) {
         case DATE -> java.time.LocalDate.parse(text);
-        case TIMESTAMP -> io.lakemesh.contracts.validate.Timestamps.parse(text,
-            io.lakemesh.contracts.validate.Timestamps.zone(f.options().defaultTimezone()),
-            io.lakemesh.contracts.validate.Timestamps.pattern(f.options().format())).toInstant();
+        case TIMESTAMP -> io.lakemesh.contracts.validate.Timestamps.Reading.of(f.options()).parse(text).toInstant();
         case TIME -> java.time.LocalTime.parse(text);
         default -> new BigDecimal(text);
       };

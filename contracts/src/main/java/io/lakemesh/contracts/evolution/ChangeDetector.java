@@ -441,9 +441,21 @@ final class ChangeDetector {
   }
 
   /** The first primary-key column and its stored type, which route a source product's events. */
+  /**
+   * The first primary-key column as it routes events: its name, stored type and how its text is read (a date's
+   * pattern; a timestamp's zone and pattern), since the routing key is that text made canonical.
+   */
   private static String routing(Contract c) {
-    return c.primaryKey().stream().findFirst().map(f -> "'" + f.name() + "' ("
-        + IcebergMapping.schema(c).findType(f.name()) + ")").orElse("none (no primary key)");
+    return c.primaryKey().stream().findFirst().map(f -> {
+      String read = switch (f.type()) {
+        case DATE -> f.options().format() == null ? "" : ", written " + f.options().format();
+        case TIMESTAMP -> (f.options().defaultTimezone() == null ? "" : ", " + f.options().defaultTimezone()
+            + " if no offset") + (io.lakemesh.contracts.validate.Timestamps.pattern(f.options().format()) == null
+            ? "" : ", or written " + f.options().format());
+        default -> "";
+      };
+      return "'" + f.name() + "' (" + IcebergMapping.schema(c).findType(f.name()) + read + ")";
+    }).orElse("none (no primary key)");
   }
 
   private static String partition(Field f) {

@@ -253,14 +253,13 @@ final class Constraints {
   /** A timestamp's options with its bounds as the instants they name ({@code 2026-01-01}, with a space, ...). */
   private static TypeOptions instants(Field f) {
     TypeOptions o = f.options();
+    io.lakemesh.contracts.validate.Timestamps.Reading reading = io.lakemesh.contracts.validate.Timestamps.Reading.of(o);
     Function<String, String> instant = text -> {
       if (text == null) {
         return null;
       }
       try {
-        return io.lakemesh.contracts.validate.Timestamps.parse(text,
-            io.lakemesh.contracts.validate.Timestamps.zone(o.defaultTimezone()),
-            io.lakemesh.contracts.validate.Timestamps.pattern(o.format())).toInstant().toString();
+        return reading.parse(text).toInstant().toString();
       } catch (java.time.DateTimeException unreadable) {
         return text; // lint refuses it; compared as written
       }

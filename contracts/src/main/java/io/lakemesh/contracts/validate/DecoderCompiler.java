@@ -492,11 +492,10 @@ final class DecoderCompiler {
   }
 
   private static Compiled timestampDecoder(Field f) {
-    java.time.ZoneId zone = zoneOf(f);
-    java.time.format.DateTimeFormatter pattern = Timestamps.pattern(f.options().format());
-    String expected = pattern == null ? "an ISO-8601 timestamp" : "a timestamp (ISO-8601, or " + f.options().format()
-        + ")";
-    TemporalBounds bounds = TemporalBounds.of(f, text -> parseTimestamp(text, zone, pattern).toInstant());
+    Timestamps.Reading reading = Timestamps.Reading.of(f.options());
+    String expected = reading.pattern() == null ? "an ISO-8601 timestamp" : "a timestamp (ISO-8601, or "
+        + f.options().format() + ")";
+    TemporalBounds bounds = TemporalBounds.of(f, text -> reading.parse(text).toInstant());
     Decoder tree = (v, p, fs) -> {
       OffsetDateTime parsed;
       if (v.isIntegralNumber()) {
@@ -508,7 +507,7 @@ final class DecoderCompiler {
         parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
       } else if (v.isTextual()) {
         try {
-          parsed = parseTimestamp(v.textValue(), zone, pattern);
+          parsed = reading.parse(v.textValue());
         } catch (DateTimeException e) {
           fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not " + expected);
           return null;
@@ -537,7 +536,7 @@ final class DecoderCompiler {
         parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
       } else if (t == JsonToken.VALUE_STRING) {
         try {
-          parsed = parseTimestamp(parser.getText(), zone, pattern);
+          parsed = reading.parse(parser.getText());
         } catch (DateTimeException e) {
           throw SlowPath.INSTANCE;
         }
@@ -553,24 +552,6 @@ final class DecoderCompiler {
       return parsed;
     };
     return new Compiled(tree, stream);
-  }
-
-  /**
-   * ISO-8601 with an offset; a timestamp without one is in the property's {@code defaultTimezone} (UTC). Stored
-   * normalised to UTC, in microseconds.
-   */
-  static OffsetDateTime parseTimestamp(String text, java.time.ZoneId zone,
-      java.time.format.DateTimeFormatter pattern) {
-    return Timestamps.parse(text, zone, pattern);
-  }
-
-  /** The property's {@code defaultTimezone}; UTC when it has none or names no zone (lint refuses that). */
-  private static java.time.ZoneId zoneOf(Field f) {
-    try {
-      return Timestamps.zone(f.options().defaultTimezone());
-    } catch (java.time.DateTimeException e) {
-      return java.time.ZoneOffset.UTC;
-    }
   }
 
   /** A date's, time's or timestamp's bounds from {@code logicalTypeOptions}, inclusive and exclusive. */

@@ -111,6 +111,29 @@ public final class Timestamps {
     }
   }
 
+  /**
+   * How one timestamp property's text is read: where a time without an offset is ({@code defaultTimezone}) and the
+   * pattern events may write it in besides ISO-8601 ({@code format}). The decoder, the bounds, the routing key and
+   * the evolution gate all read through it, so they agree on every value.
+   */
+  public record Reading(ZoneId zone, DateTimeFormatter pattern) {
+    /** A property's reading; a zone that names none reads as UTC (lint refuses such a contract). */
+    public static Reading of(io.lakemesh.contracts.model.TypeOptions options) {
+      ZoneId zone;
+      try {
+        zone = Timestamps.zone(options.defaultTimezone());
+      } catch (java.time.DateTimeException refusedByLint) {
+        zone = ZoneOffset.UTC;
+      }
+      return new Reading(zone, Timestamps.pattern(options.format()));
+    }
+
+    /** The stored value of the text; throws {@link java.time.DateTimeException} for anything else. */
+    public OffsetDateTime parse(String text) {
+      return Timestamps.parse(text, zone, pattern);
+    }
+  }
+
   /** A property's {@code defaultTimezone}, UTC when it has none; throws {@link java.time.DateTimeException}. */
   public static ZoneId zone(String defaultTimezone) {
     // tzdata's fixed EST, MST and HST, which the JDK keeps only among its short ids (whose other entries, such as

@@ -313,6 +313,11 @@ class RetailPipelineTest {
     String cursor = get(base + "?limit=1").headers().firstValue("Link").orElseThrow();
     cursor = cursor.substring(cursor.indexOf("cursor=") + 7, cursor.indexOf('>'));
     assertProblem(get("/api/v1/products/retail.daily_sales/rows?cursor=" + cursor), 400);
+    // a rows cursor belongs to its product's table: on another product it is a bad cursor, not an expired one
+    String rowsLink = get("/api/v1/products/retail.transactions/rows?limit=1").headers().firstValue("Link")
+        .orElseThrow();
+    assertProblem(get("/api/v1/products/retail.daily_sales/rows?limit=1&cursor="
+        + rowsLink.substring(rowsLink.indexOf("cursor=") + 7, rowsLink.indexOf('>'))), 400);
     assertEquals(0, JSON.readTree(get(base + "?since=2100-01-01T00:00:00Z").body()).size());
     assertEquals(all.size(), JSON.readTree(get(base + "?until=2100-01-01T00:00:00Z").body()).size());
     assertProblem(get(base + "?since=yesterday"), 400);

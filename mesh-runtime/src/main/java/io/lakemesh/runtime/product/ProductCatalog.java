@@ -134,26 +134,17 @@ public final class ProductCatalog {
    */
   private static void sameRouting(List<Product> majors, Map<Contract, String> sources) {
     Product newest = majors.get(0);
-    if (newest.stage() != Stage.SOURCE) {
-      return;
-    }
-    String routing = routingOf(newest);
     for (Product older : majors.subList(1, majors.size())) {
-      if (older.stage() == Stage.SOURCE && !routingOf(older).equals(routing)) {
-        throw new IllegalStateException(newest.contract().id() + " " + newest.contract().version()
-            + from(sources, newest.contract()) + " routes events by " + routing + ", " + older.contract().version()
-            + from(sources, older.contract()) + " by " + routingOf(older) + ": both read raw topic "
-            + newest.rawTopic() + " and deduplicate per partition, so re-sent events would be stored twice; keep"
-            + " the first primary-key column (and its type) across major versions, or publish the new key as"
-            + " another product");
-      }
+      // the evolution gate's own judgement: one definition of what routes an event
+      io.lakemesh.contracts.evolution.ContractDiff.compare(older.contract(), newest.contract()).changes().stream()
+          .filter(c -> c.kind() == io.lakemesh.contracts.evolution.ChangeKind.ROUTING_CHANGED).findFirst()
+          .ifPresent(c -> {
+            throw new IllegalStateException(newest.contract().id() + " " + newest.contract().version()
+                + from(sources, newest.contract()) + " beside " + older.contract().version()
+                + from(sources, older.contract()) + ": " + c.description() + "; keep the first primary-key column"
+                + " (and how it is written) across major versions, or publish the new key as another product");
+          });
     }
-  }
-
-  private static String routingOf(Product p) {
-    return RoutingKey.of(p).map(k -> "'" + k.column() + "' (" + k.type() + (k.datePattern() == null ? ""
-        : ", " + k.datePattern()) + (k.zone().equals(java.time.ZoneOffset.UTC) ? "" : ", " + k.zone()) + ")")
-        .orElse("no key");
   }
 
   public static ProductCatalog of(Collection<Contract> contracts, Map<String, Aggregation> aggregations) {

@@ -21,25 +21,14 @@ import org.apache.iceberg.types.Type;
  * @param column the first primary-key column
  * @param type its Iceberg type
  * @param datePattern a date column's {@code format} (how events write it), or null for ISO dates
- * @param zone where a timestamp column's text without an offset is (its {@code defaultTimezone}, UTC)
- * @param timestampPattern a timestamp column's {@code format} (how events may write it), or null
+ * @param timestamps how a timestamp column's text is read (its {@code defaultTimezone} and {@code format})
  */
-public record RoutingKey(String column, Type type, String datePattern, java.time.ZoneId zone,
-    java.time.format.DateTimeFormatter timestampPattern) {
+public record RoutingKey(String column, Type type, String datePattern, Timestamps.Reading timestamps) {
 
   /** The routing key of a source product; empty when it has no primary key (events are then not keyed). */
   public static Optional<RoutingKey> of(Product product) {
     return product.contract().primaryKey().stream().findFirst().map(first -> new RoutingKey(first.name(),
-        product.schema().findType(first.name()), datePattern(first), zone(first),
-        Timestamps.pattern(first.options().format())));
-  }
-
-  private static java.time.ZoneId zone(Field field) {
-    try {
-      return Timestamps.zone(field.options().defaultTimezone());
-    } catch (java.time.DateTimeException e) {
-      return java.time.ZoneOffset.UTC; // lint refuses a zone that is none
-    }
+        product.schema().findType(first.name()), datePattern(first), Timestamps.Reading.of(first.options())));
   }
 
   private static String datePattern(Field field) {
@@ -105,7 +94,7 @@ public record RoutingKey(String column, Type type, String datePattern, java.time
   /** As the validator reads it (text with or without an offset, or milliseconds since 1970), in microseconds. */
   private String timestamp(String text) {
     try {
-      return Timestamps.parse(text, zone, timestampPattern).toInstant().toString();
+      return timestamps.parse(text).toInstant().toString();
     } catch (java.time.DateTimeException notText) {
       // a JSON number: milliseconds since 1970, as the validator reads it (its text is no timestamp text)
       if (text.matches("-?[0-9]{1,18}")) {

@@ -12,12 +12,10 @@ import io.lakemesh.runtime.security.ReadScope;
 import io.lakemesh.runtime.storage.TableReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +43,12 @@ final class QuarantinePages {
   /** Newest first: received later, then the higher partition and offset. */
   private static final Comparator<Key> NEWEST_FIRST = Comparator.comparingLong(Key::micros)
       .thenComparingInt(Key::partition).thenComparingLong(Key::offset).reversed();
+
+  /** An item's index in a reason's field ({@code lines[1].sku}); stats count items of all indexes together. */
+  private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("\\[\\d+]");
+  /** Codes of reasons about a value that is not there: their messages quote nothing. */
+  private static final java.util.Set<String> ABSENT_VALUE_CODES = java.util.Set.of("required", "missing_value",
+      "null_value");
 
   private QuarantinePages() {}
 
@@ -106,8 +110,7 @@ final class QuarantinePages {
 
     /** Of this query on one table: a cursor made for another table or other parameters is refused. */
     String fingerprint(Table table) {
-      return Integer.toHexString((table.name() + "\u0000" + rule + "\u0000" + code + "\u0000" + since + "\u0000"
-          + until).hashCode());
+      return PageCursors.fingerprint(table, rule + "\u0000" + code + "\u0000" + since + "\u0000" + until);
     }
   }
 
@@ -122,25 +125,20 @@ final class QuarantinePages {
 
   /** Where the next page starts: after {@code last} in the snapshot the first page read. */
   private record Cursor(long snapshotId, Key last, String query) {
+    private static final String VERSION = "q1";
+
     String encode() {
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(("q1:" + snapshotId + ":" + last.micros() + ":"
-          + last.partition() + ":" + last.offset() + ":" + query).getBytes(StandardCharsets.UTF_8));
+      return PageCursors.encode(VERSION, snapshotId, last.micros(), last.partition(), last.offset(), query);
     }
 
     static Cursor decode(String text, Query q, Table table) throws RowQueries.BadQueryException {
-      Cursor cursor = null;
+      String[] f = PageCursors.decode(text, VERSION, 5);
+      Cursor cursor;
       try {
-        String[] p = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split(":");
-        if (p.length == 6 && p[0].equals("q1")) {
-          cursor = new Cursor(Long.parseLong(p[1]), new Key(Long.parseLong(p[2]), Integer.parseInt(p[3]),
-              Long.parseLong(p[4])), p[5]);
-        }
-      } catch (IllegalArgumentException e) { // not Base64, or not numbers
-        cursor = null;
-      }
-      if (cursor == null) {
-        throw new RowQueries.BadQueryException("bad-cursor", "cursor is not one this API gave out: pass the value"
-            + " of the 'next' link unchanged");
+        cursor = new Cursor(Long.parseLong(f[0]), new Key(Long.parseLong(f[1]), Integer.parseInt(f[2]),
+            Long.parseLong(f[3])), f[4]);
+      } catch (NumberFormatException e) {
+        throw PageCursors.notOurs();
       }
       if (!cursor.query().equals(q.fingerprint(table))) {
         throw new RowQueries.BadQueryException("bad-cursor", "the cursor belongs to another product or to other"
@@ -160,12 +158,7 @@ final class QuarantinePages {
     if (table.currentSnapshot() == null || q.limit() == 0) {
       return new RowQueries.Page(out, null);
     }
-    long snapshotId = cursor == null ? table.currentSnapshot().snapshotId() : cursor.snapshotId();
-    if (table.snapshot(snapshotId) == null) {
-      throw new RowQueries.BadQueryException(410, "cursor-expired", "the snapshot this cursor pages through has"
-          + " expired (the pipelines keep snapshots for lakemesh.pipeline.snapshot-retention.max-age): start again"
-          + " without a cursor");
-    }
+    long snapshotId = PageCursors.snapshot(table, cursor == null ? null : cursor.snapshotId());
     Expression range = Expressions.alwaysTrue();
     if (q.since() != null) {
       range = Expressions.and(range, Expressions.greaterThanOrEqual("received_at", micros(q.since())));
@@ -239,7 +232,7 @@ final class QuarantinePages {
       // stats count items of all indexes together: lines[].sku for lines[1].sku
       boolean ruleMatches = q.rule() == null || q.rule().equalsIgnoreCase(rule)
           || q.rule().equalsIgnoreCase(rule + ":" + field)
-          || q.rule().equalsIgnoreCase(rule + ":" + field.replaceAll("\\[\\d+]", "[]"));
+          || q.rule().equalsIgnoreCase(rule + ":" + INDEX.matcher(field).replaceAll("[]"));
       if (ruleMatches && (q.code() == null || q.code().equalsIgnoreCase(String.valueOf(rr.getField("code"))))) {
         return true;
       }
@@ -252,8 +245,7 @@ final class QuarantinePages {
     for (JsonNode reason : row.path("reasons")) {
       String field = reason.path("field").asText("");
       // a value that is not there has nothing to disclose: "is required" stays as it is
-      boolean absent = java.util.Set.of("required", "missing_value", "null_value").contains(
-          reason.path("code").asText());
+      boolean absent = ABSENT_VALUE_CODES.contains(reason.path("code").asText());
       if (reason instanceof ObjectNode r && !field.isEmpty() && !absent && scope.masksAnyOf(field)) {
         r.put("message", "the value of " + field + " is masked for your roles");
       }

@@ -136,8 +136,8 @@ public final class RowQueries {
    * neither shift nor repeat them; each page scans past the rows before it.
    */
   public Page page(Product product, Query query, ReadScope scope, String cursorText) throws BadQueryException {
-    RowCursor cursor = cursorText == null ? null : RowCursor.decode(cursorText, query);
     Table table = StageTables.served(warehouse, product);
+    RowCursor cursor = cursorText == null ? null : RowCursor.decode(cursorText, table, query);
     for (String c : query.select()) {
       if (c.contains(".") && table.schema().asStruct().field(c) == null && table.schema().findField(c) != null) {
         throw new BadQueryException("unknown-column", "select takes top-level columns; '" + c + "' is inside '"
@@ -171,12 +171,7 @@ public final class RowQueries {
     if (table.currentSnapshot() == null || query.limit() == 0) {
       return new Page(out, null);
     }
-    long snapshotId = cursor == null ? table.currentSnapshot().snapshotId() : cursor.snapshotId();
-    if (table.snapshot(snapshotId) == null) {
-      throw new BadQueryException(410, "cursor-expired", "the snapshot this cursor pages through has expired (the"
-          + " pipelines keep snapshots for lakemesh.pipeline.snapshot-retention.max-age): start again without a"
-          + " cursor");
-    }
+    long snapshotId = PageCursors.snapshot(table, cursor == null ? null : cursor.snapshotId());
     long skip = cursor == null ? 0 : cursor.skip();
     long visible = 0;
     boolean more = false;
@@ -239,7 +234,7 @@ public final class RowQueries {
           + "): " + String.valueOf(firstFailure).replace('\n', ' '));
     }
     return new Page(out, more ? new RowCursor(snapshotId, skip + out.size(), now.toEpochMilli(),
-        RowCursor.fingerprint(query)).encode() : null);
+        RowCursor.fingerprint(table, query)).encode() : null);
   }
 
   /**
