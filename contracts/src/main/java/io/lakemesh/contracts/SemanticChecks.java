@@ -328,7 +328,8 @@ final class SemanticChecks {
   private static void checkBounds(Field f, String pointer, List<Problem> problems) {
     TypeOptions o = f.options();
     int before = problems.size();
-    bound(o.minLength(), o.maxLength(), "minLength", "maxLength", false, pointer, problems);
+    bound(o.minLength(), f.maxLength(), "minLength", o.maxLength() != null ? "maxLength"
+        : "the length of physicalType " + f.physicalType(), false, pointer, problems);
     bound(o.minItems(), o.maxItems(), "minItems", "maxItems", false, pointer, problems);
     bound(o.minProperties(), o.maxProperties(), "minProperties", "maxProperties", false, pointer, problems);
     for (String name : List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")) {

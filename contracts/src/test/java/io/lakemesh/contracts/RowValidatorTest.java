@@ -254,6 +254,40 @@ class RowValidatorTest {
   }
 
   @Test
+  void aCharacterPhysicalTypeLimitsTheLengthAsMaxLengthWould() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("lengths", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: pay.lengths
+        version: 1.0.0
+        status: active
+        schema:
+          - name: lengths
+            properties:
+              - {name: id, physicalType: varchar(36), primaryKey: true, required: true}
+              - {name: code, logicalType: string, physicalType: CHAR(2)}
+              - {name: note, logicalType: string, physicalType: 'varchar2(5 char)'}
+              - {name: wide, logicalType: string, physicalType: varchar(2), logicalTypeOptions: {maxLength: 4}}
+              - {name: free, logicalType: string, physicalType: varchar(max)}
+              - {name: pg, logicalType: string, physicalType: character varying(3)}
+        """));
+    java.util.function.Function<String, Outcome> validate = json -> v.validate(json.getBytes(StandardCharsets.UTF_8),
+        NOW);
+    assertInstanceOf(Outcome.Accepted.class, validate.apply(
+        "{\"id\":\"a\",\"code\":\"PH\",\"note\":\"héllo\",\"wide\":\"abcd\",\"free\":\"" + "x".repeat(9000)
+            + "\",\"pg\":\"abc\"}"));
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, validate.apply(
+        "{\"id\":\"" + "k".repeat(37) + "\",\"code\":\"PHL\",\"note\":\"hello!\",\"wide\":\"abcde\",\"pg\":\"abcd\"}"));
+    assertEquals(List.of("maxLength:id", "maxLength:code", "maxLength:note", "maxLength:wide", "maxLength:pg"),
+        rejected.errors().stream().map(e -> e.rule() + ":" + e.field()).toList());
+    // a limit the author did not write as maxLength names where it comes from; one written does not
+    assertTrue(rejected.errors().get(1).message().endsWith("longer than 2 characters (physicalType CHAR(2))"),
+        rejected.errors().get(1).message());
+    assertTrue(rejected.errors().get(3).message().endsWith("longer than 4 characters"),
+        rejected.errors().get(3).message());
+  }
+
+  @Test
   void aTimeOfDayIsCutToMicrosecondsAsItIsStored() throws Exception {
     RowValidator v = RowValidator.compile(ContractParser.parse("times", """
         apiVersion: v3.1.0

@@ -57,7 +57,7 @@ final class Constraints {
     c.lowerBound(lower(o), lower(n));
     c.upperBound(upper(o), upper(n));
     c.minimum("minLength", o.minLength(), n.minLength());
-    c.maximum("maxLength", o.maxLength(), n.maxLength());
+    c.maximum("maxLength", before.maxLength(), after.maxLength()); // varchar(n) counts as maxLength n
     c.minimum("minItems", o.minItems(), n.minItems());
     c.maximum("maxItems", o.maxItems(), n.maxItems());
     c.minimum("minProperties", o.minProperties(), n.minProperties());

@@ -55,6 +55,36 @@ public record Field(
     return partitionKeyPosition > 0;
   }
 
+  /**
+   * The longest text this field accepts: {@code maxLength} when written, else the length of a character physical
+   * type ({@code varchar(20)}, {@code char(2)}, {@code nvarchar(50)}, {@code varchar2(30 char)}, {@code
+   * character varying(20)}, {@code string(20)}), which a column migrated from a database carries; null for no limit.
+   */
+  public Integer maxLength() {
+    if (options.maxLength() != null || type != LogicalType.STRING) {
+      return options.maxLength();
+    }
+    return physicalLength().orElse(null);
+  }
+
+  /** The length a character physical type declares ({@code varchar(20)}: 20); empty for others and for max. */
+  public Optional<Integer> physicalLength() {
+    if (physicalType == null) {
+      return Optional.empty();
+    }
+    java.util.regex.Matcher m = CHARACTER_PHYSICAL.matcher(physicalType.strip());
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    int n = Integer.parseInt(m.group(1)); // at most 9 digits: always an int
+    return n > 0 ? Optional.of(n) : Optional.empty();
+  }
+
+  /** char, nchar, varchar, nvarchar, varchar2, nvarchar2, character [varying], string, with (n [char|byte]). */
+  private static final java.util.regex.Pattern CHARACTER_PHYSICAL = java.util.regex.Pattern.compile(
+      "(?i)(?:national\\s+)?(?:n?(?:var)?char2?|character(?:\\s+varying)?|string)\\s*\\(\\s*(\\d{1,9})"
+          + "(?:\\s+(?:char|byte))?\\s*\\)");
+
   public Optional<Field> property(String childName) {
     return properties.stream().filter(p -> p.name().equals(childName)).findFirst();
   }

@@ -243,7 +243,10 @@ final class DecoderCompiler {
   private static Compiled stringDecoder(Field f) {
     Pattern pattern = f.options().pattern() == null ? null : Pattern.compile(f.options().pattern());
     Integer minLength = f.options().minLength();
-    Integer maxLength = f.options().maxLength();
+    Integer maxLength = f.maxLength();
+    // a limit that comes from a varchar(n) physical type says so: the author wrote no maxLength
+    String maxLengthSource = f.options().maxLength() == null && maxLength != null ? " (physicalType "
+        + f.physicalType().strip() + ")" : "";
     java.util.function.Predicate<String> format = StringFormats.check(f.options().format()).orElse(null);
     String formatName = f.options().format();
     ValueCheck checks = (s, p, fs) -> {
@@ -261,7 +264,8 @@ final class DecoderCompiler {
         fs.error("min_length", p, "minLength", "shorter than " + minLength + " characters");
       }
       if (maxLength != null && s.codePointCount(0, s.length()) > maxLength) {
-        fs.error("max_length", p, "maxLength", "longer than " + maxLength + " characters");
+        fs.error("max_length", p, "maxLength", "longer than " + maxLength + " characters"
+            + maxLengthSource);
       }
     };
     return new Compiled((v, p, fs) -> {

@@ -37,6 +37,28 @@ class ContractDiffTest {
   }
 
   @Test
+  void aVarcharLengthIsJudgedAsTheMaxLengthItImposes() {
+    String varchar = "      - name: customer_id\n        logicalType: string\n        physicalType: varchar(20)\n";
+    Contract running = parse("transactions", T.text().replace("      - name: customer_id\n        logicalType: string\n",
+        varchar));
+    ContractDiff wider = ContractDiff.compare(running, parse("wider", T.text().replace("      - name: customer_id\n        logicalType: string\n", varchar.replace("20", "40"))
+            .replace("version: 1.0.0", "version: 1.1.0")));
+    assertEquals(Verdict.COMPATIBLE, wider.verdict(), wider.render());
+    assertTrue(wider.render().contains("maxLength of 'customer_id' rises from 20 to 40"), wider.render());
+    ContractDiff narrower = ContractDiff.compare(running, parse("narrower", T.text()
+        .replace("      - name: customer_id\n        logicalType: string\n", varchar.replace("20", "10"))
+        .replace("version: 1.0.0", "version: 1.1.0")));
+    assertEquals(Verdict.BREAKING, narrower.verdict(), narrower.render());
+    // the same limit written the other way is no change
+    ContractDiff same = ContractDiff.compare(running, parse("same", T.text()
+        .replace("      - name: customer_id\n        logicalType: string\n",
+            "      - name: customer_id\n        logicalType: string\n        logicalTypeOptions: {maxLength: 20}\n")
+        .replace("version: 1.0.0", "version: 1.1.0")));
+    assertEquals(Verdict.COMPATIBLE, same.verdict(), same.render());
+    assertFalse(same.render().contains("maxLength"), same.render());
+  }
+
+  @Test
   void aVersionThatGoesBackIsToldToRiseNotToTakeANewMajor() {
     Contract running = parse("transactions", T.text());
     ContractDiff diff = ContractDiff.compare(running, transactions("0.9.0", "maxLength: 64", "maxLength: 80"));

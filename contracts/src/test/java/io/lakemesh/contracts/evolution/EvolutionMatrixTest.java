@@ -58,6 +58,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EvolutionMatrixTest {
 
   /** The retail transactions contract, version 1.0.0. */
+  private static final String CUSTOMER_ID = "      - name: customer_id\n        logicalType: string\n";
   static final Base T = new Base("contracts/sales.odcs.yaml", "version: 1.0.0");
   /** A gold product with objects, arrays, int/long/float columns and a two-column key, version 1.3.0. */
   static final Base O = new Base("contracts/evolution/orders.odcs.yaml", "version: 1.3.0");
@@ -279,6 +280,10 @@ class EvolutionMatrixTest {
             BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "transaction_id"),
         new Case("lower maxLength", T, replace("maxLength: 64", "maxLength: 32"),
             BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "transaction_id"),
+        // a varchar(n) physical type limits the length as maxLength n would (as a column from a database has it)
+        new Case("give a free-text column a varchar length", T,
+            replace(CUSTOMER_ID, CUSTOMER_ID + "        physicalType: varchar(10)\n"),
+            BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "customer_id"),
         new Case("change a pattern", T, replace("'^S-[0-9]{4}$'", "'^S-[0-9]{5}$'"),
             BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "store_id"),
         new Case("raise minItems", T, replace("minItems: 1", "minItems: 2"),

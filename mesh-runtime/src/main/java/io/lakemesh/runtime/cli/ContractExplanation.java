@@ -256,7 +256,11 @@ final class ContractExplanation {
         }
         add(out, "pattern", o.pattern());
         add(out, "minLength", o.minLength());
-        add(out, "maxLength", o.maxLength());
+        if (o.maxLength() == null && f.maxLength() != null) {
+          out.add("maxLength " + f.maxLength() + " (from physicalType " + f.physicalType().strip() + ")");
+        } else {
+          add(out, "maxLength", o.maxLength());
+        }
       }
       case INTEGER, LONG, DECIMAL, DOUBLE, FLOAT -> {
         add(out, "format", o.format());

@@ -181,7 +181,7 @@ public final class ContractTrafficSource implements TrafficSource {
       return "user" + random.nextInt(10_000) + "@example.com";
     }
     int min = f.options().minLength() == null ? 3 : f.options().minLength();
-    int max = f.options().maxLength() == null ? Math.max(min, 12) : f.options().maxLength();
+    int max = f.maxLength() == null ? Math.max(min, 12) : f.maxLength();
     int length = min + random.nextInt(Math.max(1, max - min + 1));
     StringBuilder s = new StringBuilder(length);
     for (int i = 0; i < length; i++) {

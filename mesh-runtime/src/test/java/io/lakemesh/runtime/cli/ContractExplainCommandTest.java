@@ -128,6 +128,16 @@ class ContractExplainCommandTest {
   }
 
   @Test
+  void aVarcharLengthShowsAsTheMaxLengthItImposes() throws IOException {
+    String orders = ContractLintCommandTest.orders();
+    String email = "      - name: email\n        logicalType: string\n";
+    assertTrue(orders.contains(email), orders);
+    CliRun run = explain(orders.replace(email, email + "        physicalType: varchar(120)\n"));
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertLine(run.out(), "  email +string; optional; maxLength 120 \\(from physicalType varchar\\(120\\)\\)");
+  }
+
+  @Test
   void anInvalidContractIsListedLikeLintAndExits1() throws IOException {
     CliRun run = explain(ContractLintCommandTest.orders().replace("apiVersion: v3.1.0", "apiVersion: v9"));
     assertEquals(1, run.exitCode());
