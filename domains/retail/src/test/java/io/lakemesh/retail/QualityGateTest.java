@@ -76,8 +76,9 @@ class QualityGateTest {
       assertTrue(metrics.contains("lakemesh_rule_warnings_total{product=\"" + PRODUCT + "\",rule=\"known_unit\""),
           metrics);
 
-      // second batch: all unknown: the critical rule fails, nothing of it is committed, the stage halts
-      postNdjson(node, PRODUCT, "{\"reading_id\":\"r5\",\"unit\":\"K\"}\n{\"reading_id\":\"r6\",\"unit\":\"X\"}\n");
+      // second batch: two unknown in three: the critical rule fails, nothing of it is committed, the stage halts
+      postNdjson(node, PRODUCT, "{\"reading_id\":\"r5\",\"unit\":\"K\"}\n{\"reading_id\":\"r6\",\"unit\":\"X\"}\n"
+          + "{\"reading_id\":\"r6c\",\"unit\":\"C\"}\n");
       stats = awaitStats(node, PRODUCT, s -> s.path("pipeline").path("state").asText().equals("halted"));
       assertTrue(stats.path("pipeline").path("lastError").asText().contains("known_unit"), stats.toString());
       assertEquals(4, stats.path("rows").path("silver").asInt(), "the failing batch was not committed");
@@ -90,17 +91,18 @@ class QualityGateTest {
       // the batches that did commit were fast, but the halted one's events wait: the latency objective is breached
       stats = awaitStats(node, PRODUCT, s -> s.path("sla").path("latency").path("status").asText().equals("breached"));
       assertTrue(stats.path("sla").path("latency").path("detail").asText()
-          .contains("partition 0 is halted with 2 events waiting"), stats.toString());
+          .contains("partition 0 is halted with 3 events waiting"), stats.toString());
       assertEquals(5000, stats.path("sla").path("latency").path("objectiveMillis").asInt(), stats.toString());
 
       // an event that arrives while halted is not part of the batch that halted: it is judged on its own
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r6b\",\"unit\":\"C\"}\n");
-      // the operator's way past the batch: resume, quarantining it if it fails again (it does: nothing changed)
+      // the operator's way past the batch: resume, quarantining what fails again (it does: nothing changed); only
+      // the events that fail the rule on their own go, the valid one of the batch stays
       resumeQuarantiningBatch(node, PRODUCT);
       stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("quarantine").asInt() == 2
-          && s.path("rows").path("silver").asInt() == 5);
+          && s.path("rows").path("silver").asInt() == 6);
       assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
-      assertEquals(7, stats.path("rows").path("bronze").asInt(), "bronze holds every event, as always");
+      assertEquals(8, stats.path("rows").path("bronze").asInt(), "bronze holds every event, as always");
       assertEquals(2, stats.path("ruleFailures").path("known_unit").asInt(), stats.toString());
       assertEquals(1, stats.path("ruleWarnings").path("known_unit").asInt(), "quarantined rows are no warnings: "
           + stats);
@@ -108,12 +110,13 @@ class QualityGateTest {
           java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/products/" + PRODUCT + "/quarantine"))
           .header("Authorization", "Bearer " + node.devAdminToken()).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      assertTrue(reasons.contains("\"code\":\"batch_rule\"") && reasons.contains("quarantined when an operator"
-          + " resumed the halted stage"), reasons);
+      assertTrue(reasons.contains("\"code\":\"batch_rule\"") && reasons.contains("fails critical rule 'known_unit'"
+          + " on its own") && reasons.contains("quarantined when an operator resumed the halted stage"), reasons);
+      assertTrue(reasons.contains("r5") && reasons.contains("r6") && !reasons.contains("r6c"), reasons);
 
       // only that batch: the stage goes on as before, and a later failing batch halts it again
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r7\",\"unit\":\"C\"}\n");
-      awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 6);
+      awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 7);
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r8\",\"unit\":\"K\"}\n");
       awaitStats(node, PRODUCT, s -> s.path("pipeline").path("state").asText().equals("halted"));
     }
@@ -155,11 +158,52 @@ class QualityGateTest {
       assertTrue(stats.path("pipeline").path("lastError").asText().contains("no_spikes"), stats.toString());
       assertEquals(filesBefore, parquetFiles(), "the halted batch's bronze and silver files are deleted");
 
+      // the spike alone fails the rule: it goes to quarantine, the other event of its batch to silver
       resumeQuarantiningBatch(node, "plant.meters");
-      stats = awaitStats(node, "plant.meters", s -> s.path("rows").path("quarantine").asInt() == 2);
-      assertEquals(1, stats.path("rows").path("silver").asInt(), stats.toString());
+      stats = awaitStats(node, "plant.meters", s -> s.path("rows").path("quarantine").asInt() == 1
+          && s.path("rows").path("silver").asInt() == 2);
       assertEquals(3, stats.path("rows").path("bronze").asInt(), stats.toString());
       assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
+      assertEquals(filesBefore + 3, parquetFiles(), "one file each for the bronze, silver and quarantine commit,"
+          + " and none left of the judging");
+      List<String> ids = new java.util.ArrayList<>();
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(NodeRequests.get(node,
+          "/api/v1/products/plant.meters/rows?select=meter_id")).forEach(r -> ids.add(r.path("meter_id").asText()));
+      assertEquals(List.of("m1", "m3"), ids.stream().sorted().toList());
+    }
+  }
+
+  @Test
+  void aRuleNoSingleEventBreaksQuarantinesTheWholeHaltedBatch() throws Exception {
+    Files.writeString(contracts.resolve("tanks.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: plant.tanks
+        version: 1.0.0
+        status: active
+        domain: plant
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
+        schema:
+          - name: tanks
+            properties:
+              - {name: tank_id, logicalType: string, required: true, primaryKey: true}
+            quality:
+              - {name: at_most_two_tanks, metric: rowCount, mustBeLessThan: 3, severity: critical}
+        """);
+    try (MeshNode node = MeshNode.start(config())) {
+      postNdjson(node, "plant.tanks", "{\"tank_id\":\"t1\"}\n");
+      awaitStats(node, "plant.tanks", s -> s.path("rows").path("silver").asInt() == 1);
+      // each of t2 and t3 would fit alone (2 rows); together they make 3: no single event is to blame
+      postNdjson(node, "plant.tanks", "{\"tank_id\":\"t2\"}\n{\"tank_id\":\"t3\"}\n");
+      awaitStats(node, "plant.tanks", s -> s.path("pipeline").path("state").asText().equals("halted"));
+      resumeQuarantiningBatch(node, "plant.tanks");
+      JsonNode stats = awaitStats(node, "plant.tanks", s -> s.path("rows").path("quarantine").asInt() == 2);
+      assertEquals(1, stats.path("rows").path("silver").asInt(), stats.toString());
+      String reasons = NodeRequests.get(node, "/api/v1/products/plant.tanks/quarantine");
+      assertTrue(reasons.contains("the batch failed critical rule 'at_most_two_tanks'"), reasons);
+      assertTrue(!reasons.contains("on its own"), reasons);
     }
   }
 

@@ -50,7 +50,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /**
    * Starts a paused or halted pipeline again from its last commit; replies with the new state. With {@code
    * quarantineBatch}, a source worker halted by a critical rule judges the events of the batch it halted on again,
-   * on their own, and quarantines them if they fail again instead of halting; other workers ignore it.
+   * on their own, and quarantines those that fail again (the events that fail alone) instead of halting; other
+   * workers ignore it.
    */
   public record Resume(ActorRef<ProgressBoard.PipelineState> replyTo, boolean quarantineBatch) implements Command {}
 

@@ -343,7 +343,6 @@ public final class SourceBatchCommitter {
     Map<Integer, Long> batchNext = prepared.batchNext();
     Counters silverDelta = new Counters();
     Counters quarantineDelta = new Counters();
-    Map<String, Long> offenders = new HashMap<>();
     List<Entry> silverEntries = new ArrayList<>(prepared.entries().size());
     int duplicates = 0;
     for (Entry e : prepared.entries()) {
@@ -361,11 +360,6 @@ public final class SourceBatchCommitter {
         for (Violation w : accepted.warnings()) {
           silverDelta.add("warning." + counterName(w), 1);
         }
-        if (!accepted.warnings().isEmpty()) {
-          // a share is of rows: a row with two offending items of one rule offends once
-          accepted.warnings().stream().map(Violation::rule).distinct()
-              .forEach(rule -> offenders.merge(rule, 1L, Long::sum));
-        }
         silverRows.add(accepted.row());
         silverEntries.add(e);
       } else if (e.quarantineRow() != null && e.outcome() instanceof Outcome.Rejected rejected) {
@@ -375,10 +369,19 @@ public final class SourceBatchCommitter {
         quarantineRows.add(e.quarantineRow());
       }
     }
-    java.util.function.Consumer<QualityGateException> toQuarantine =
-        gate -> quarantineBatch(gate, silverEntries, silverRows, quarantineRows, silverDelta, quarantineDelta);
-    gate(() -> checkBatch(silverRows, offenders, silverDelta), quarantineIfFailing, batchNext, () -> { },
-        toQuarantine);
+    // the judges of a part of the batch, for an operator's resume past a halted batch: the events that fail alone
+    Judge judgeInMemory = part -> judged(() -> checkBatch(rowsOf(part), offenders(part), new Counters()));
+    Judge judgeSql = part -> {
+      List<DataFile> files = TableWriter.write(silver, rowsOf(part));
+      try {
+        return judged(() -> checkSql(files, new Counters()));
+      } finally {
+        files.forEach(f -> silver.io().deleteFile(f.location()));
+      }
+    };
+    gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
+        () -> { }, gate -> quarantineFailing(gate, judgeInMemory, silverEntries, silverRows, quarantineRows,
+            silverDelta, quarantineDelta));
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);
@@ -392,9 +395,12 @@ public final class SourceBatchCommitter {
           // never committed now: leave no litter
           deleteSilver.run();
           bronzeFiles.join().forEach(f -> bronze.io().deleteFile(f.location()));
-        }, toQuarantine)) {
+        }, gate -> quarantineFailing(gate, judgeSql, silverEntries, silverRows, quarantineRows, silverDelta,
+            quarantineDelta))) {
+      // the files held every row of the batch: write those that stay in silver again
       deleteSilver.run();
-      silverFiles = CompletableFuture.completedFuture(List.of());
+      silverFiles = silverRows.isEmpty() ? CompletableFuture.completedFuture(List.of())
+          : writeAsync(silver, silverRows);
     }
     List<DataFile> quarantineFiles = quarantineRows.isEmpty() ? List.of() : TableWriter.write(quarantine,
         quarantineRows);
@@ -459,34 +465,107 @@ public final class SourceBatchCommitter {
 
   /**
    * The events before {@code end} (the batch a stage halted on, {@link #haltedBatchEnd}) are judged again on their
-   * own, and if they fail a critical rule again they go to quarantine, each with the rule as reason, instead of
-   * halting the stage: an operator's way past a batch the data cannot change (see {@code resume}). Events after
+   * own, and if they fail a critical rule again the events that fail it alone go to quarantine, each with the rule
+   * as reason, instead of halting the stage (see {@link #quarantineFailing}): an operator's way past a batch the data cannot change (see {@code resume}). Events after
    * them are judged as any batch.
    */
   public void quarantineFailingBatch(Map<Integer, Long> end) {
     heldBatchEnd = Map.copyOf(end);
   }
 
-  /** Moves the batch's silver rows to quarantine, each with the failed critical rule as its reason. */
-  private void quarantineBatch(QualityGateException gate, List<Entry> silverEntries, List<Record> silverRows,
-      List<Record> quarantineRows, Counters silverDelta, Counters quarantineDelta) {
-    LOG.warn("{}: {}; as the operator's resume asked, its {} rows go to quarantine instead", product.id(),
-        gate.getMessage(), silverEntries.size());
-    Violation reason = new Violation("batch_rule", "", gate.rule(), "the batch failed critical rule '" + gate.rule()
-        + "' (" + gate.measure() + "); quarantined when an operator resumed the halted stage");
-    for (Entry e : silverEntries) {
-      ConsumerRecord<byte[], byte[]> rec = e.record();
+  /** Judges a part of a batch by a critical rule: the failure, or null when the part passes. */
+  private interface Judge {
+    QualityGateException judge(List<Entry> part);
+  }
+
+  private static QualityGateException judged(Runnable checks) {
+    try {
+      checks.run();
+      return null;
+    } catch (QualityGateException failed) {
+      return failed;
+    }
+  }
+
+  /**
+   * For the batch an operator resumed past: finds the events that fail a critical rule on their own by halving the
+   * batch (an event is isolated when a part of it alone fails), and moves them to quarantine, each with its own
+   * measure. The rest is judged together once more and stays in silver if it passes; if it fails (a rule no single
+   * event breaks: a row count, a share only the whole batch reaches) it goes to quarantine too. So a refill of a new
+   * major from the log loses only the events that broke the rule, not the hundreds of good ones batched with them.
+   */
+  private void quarantineFailing(QualityGateException gate, Judge judge, List<Entry> silverEntries,
+      List<Record> silverRows, List<Record> quarantineRows, Counters silverDelta, Counters quarantineDelta) {
+    List<Isolated> alone = new ArrayList<>();
+    List<Entry> passing = new ArrayList<>();
+    isolate(silverEntries, gate, judge, passing, alone);
+    // the rest passed in parts; together it may still fail (the whole batch when no single event was to blame)
+    QualityGateException together = passing.isEmpty() ? null : alone.isEmpty() ? gate : judge.judge(passing);
+    if (together != null) {
+      passing.forEach(e -> alone.add(new Isolated(e, null)));
+      passing.clear();
+    }
+    LOG.warn("{}: {}; as the operator's resume asked, {} of its {} rows go to quarantine instead", product.id(),
+        gate.getMessage(), alone.size(), silverEntries.size());
+    QualityGateException batchFailure = together != null ? together : gate;
+    for (Isolated i : alone) {
+      Violation reason = i.failure() != null && silverEntries.size() > 1
+          ? new Violation("batch_rule", "", i.failure().rule(), "the event fails critical rule '"
+              + i.failure().rule() + "' on its own (" + i.failure().measure() + "); quarantined when an operator"
+              + " resumed the halted stage")
+          : new Violation("batch_rule", "", batchFailure.rule(), "the batch failed critical rule '"
+              + batchFailure.rule() + "' (" + batchFailure.measure() + "); quarantined when an operator resumed"
+              + " the halted stage");
+      ConsumerRecord<byte[], byte[]> rec = i.entry().record();
       byte[] payload = rec.value() == null ? new byte[0] : rec.value();
       quarantineRows.add(quarantineRow(rec, payload, Instant.ofEpochMilli(rec.timestamp()), sha256(payload),
           header(rec, SOURCE_HEADER), List.of(reason)));
       quarantineDelta.add("rule." + counterName(reason), 1);
       // kept rows' warnings were counted: these rows are not kept
-      for (Violation w : ((Outcome.Accepted) e.outcome()).warnings()) {
+      for (Violation w : ((Outcome.Accepted) i.entry().outcome()).warnings()) {
         silverDelta.add("warning." + counterName(w), -1);
       }
     }
-    silverRows.clear();
     silverEntries.clear();
+    silverEntries.addAll(passing);
+    silverRows.clear();
+    silverRows.addAll(rowsOf(passing));
+  }
+
+  /** An event of a failing batch and how it fails on its own (null: it fails only with others). */
+  private record Isolated(Entry entry, QualityGateException failure) {}
+
+  /** Halves {@code part} (failing with {@code failure}; null: passing) until each failing piece is one event. */
+  private static void isolate(List<Entry> part, QualityGateException failure, Judge judge, List<Entry> passing,
+      List<Isolated> alone) {
+    if (failure == null) {
+      passing.addAll(part);
+    } else if (part.size() == 1) {
+      alone.add(new Isolated(part.get(0), failure));
+    } else {
+      List<Entry> first = part.subList(0, part.size() / 2);
+      List<Entry> second = part.subList(part.size() / 2, part.size());
+      isolate(first, judge.judge(first), judge, passing, alone);
+      isolate(second, judge.judge(second), judge, passing, alone);
+    }
+  }
+
+  private static List<Record> rowsOf(List<Entry> entries) {
+    List<Record> rows = new ArrayList<>(entries.size());
+    entries.forEach(e -> rows.add(((Outcome.Accepted) e.outcome()).row()));
+    return rows;
+  }
+
+  /** Per rule, how many rows the rule warned about: a share is of rows (two offending items offend once). */
+  private static Map<String, Long> offenders(List<Entry> entries) {
+    Map<String, Long> offenders = new HashMap<>();
+    for (Entry e : entries) {
+      List<Violation> warnings = ((Outcome.Accepted) e.outcome()).warnings();
+      if (!warnings.isEmpty()) {
+        warnings.stream().map(Violation::rule).distinct().forEach(rule -> offenders.merge(rule, 1L, Long::sum));
+      }
+    }
+    return offenders;
   }
 
   /** What a reprocessing pass did: records read, rows newly in silver, still rejected, already in silver. */

@@ -101,7 +101,8 @@ public final class ProductAdmin {
 
   /**
    * @param quarantineBatch {@code true}: the first batch after resuming that fails a critical rule again (the one a
-   *     halted stage stopped on) goes to quarantine instead of halting the stage; null or {@code false}: retried
+   *     halted stage stopped on) sends the events that fail alone to quarantine instead of halting the stage; null
+   *     or {@code false}: retried
    */
   public CompletionStage<HttpResponse> resume(String id, String quarantineBatch) {
     if (quarantineBatch != null && !quarantineBatch.equals("true") && !quarantineBatch.equals("false")) {
