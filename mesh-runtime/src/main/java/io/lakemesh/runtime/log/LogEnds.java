@@ -82,7 +82,10 @@ public final class LogEnds implements AutoCloseable {
     for (int p = 0; p < product.contract().settings().partitions(); p++) {
       ask.put(new TopicPartition(product.rawTopic(), p), OffsetSpec.latest());
     }
-    admin.listOffsets(ask).all().whenComplete((offsets, error) -> {
+    // the last stable offset: events of a transaction still open are not accepted yet (a read_committed reader
+    // cannot see them), so they are no lag
+    admin.listOffsets(ask, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+        org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().whenComplete((offsets, error) -> {
       try {
         if (error != null) {
           // the ingest path still knows what this node produced; the next ask tries again

@@ -38,6 +38,7 @@ public final class SourceReprocessing {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, SourcePipeline.READ_COMMITTED,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, CHUNK), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       for (int partition : committer.partitions()) {
         TopicPartition tp = new TopicPartition(topic, partition);
