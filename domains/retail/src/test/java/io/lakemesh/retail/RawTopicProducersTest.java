@@ -76,6 +76,59 @@ class RawTopicProducersTest {
     }
   }
 
+  @Test
+  void anEventInAnotherPartitionThanItsKeyRoutesToIsQuarantinedAsMisrouted() throws Exception {
+    Files.writeString(contracts.resolve("trips.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: fleet.trips
+        version: 1.0.0
+        status: active
+        domain: fleet
+        customProperties:
+          - property: lakemeshPartitions
+            value: 3
+        schema:
+          - name: trips
+            properties:
+              - {name: trip_id, logicalType: string, required: true, primaryKey: true}
+              - {name: km, logicalType: number}
+        """);
+    try (MeshNode node = MeshNode.start(config());
+        KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap()), new StringSerializer(),
+            new StringSerializer())) {
+      JsonNode rawTopic = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT))
+          .path("rawTopic");
+      assertEquals("{\"name\":\"fleet.trips.raw\",\"partitions\":3,\"keyedBy\":\"trip_id\"}", rawTopic.toString());
+      // keyed by the trip id with Kafka's Java partitioner: where the ingest endpoint routes them too
+      for (int i = 0; i < 6; i++) {
+        producer.send(event("t-" + i, i)).get();
+      }
+      // the same trip id written to every other partition (a CRC32 partitioner, a key-less producer): a copy
+      // there would escape deduplication, so it is refused, whatever its key
+      int home = producer.send(event("t-0", 0)).get().partition();
+      for (int p = 0; p < 3; p++) {
+        if (p != home) {
+          producer.send(new ProducerRecord<>(TOPIC, p, null, "{\"trip_id\":\"t-0\",\"km\":0}")).get();
+        }
+      }
+      producer.send(new ProducerRecord<>(TOPIC, (home + 1) % 3, "t-0", "{\"trip_id\":\"t-0\",\"km\":0}")).get();
+
+      JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("bronze").asInt() == 10
+          && s.path("rows").path("quarantine").asInt() == 3);
+      assertEquals(6, stats.path("rows").path("silver").asInt(), stats.toString());
+      assertEquals(1, stats.path("duplicatesDropped").asInt(), "the copy in its own partition: " + stats);
+      assertEquals(3, stats.path("ruleFailures").path("primaryKey:trip_id").asInt(), stats.toString());
+      JsonNode reasons = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT
+          + "/quarantine?code=misrouted"));
+      assertEquals(3, reasons.size(), reasons.toString());
+      String message = reasons.get(0).path("reasons").get(0).path("message").asText();
+      org.junit.jupiter.api.Assertions.assertTrue(message.contains("belongs in partition " + home)
+          && message.contains("partitioner=murmur2_random"), message);
+    }
+  }
+
   private static ProducerRecord<String, String> event(String tripId, int km) {
     return new ProducerRecord<>(TOPIC, tripId, "{\"trip_id\":\"" + tripId + "\",\"km\":" + km + "}");
   }

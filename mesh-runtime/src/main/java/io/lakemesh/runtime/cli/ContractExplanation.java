@@ -91,6 +91,9 @@ final class ContractExplanation {
         ? "declared by the columns (see Aggregation)" : orDash(settings.transform()));
     if (contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE) {
       row("  %-17s %d", "kafka partitions", settings.partitions()); // a derived product reads no topic
+      row("  %-17s %s%s", "raw topic", io.lakemesh.runtime.log.Topics.rawTopic(contract.id()),
+          contract.primaryKey().isEmpty() ? "" : " (records keyed by " + contract.primaryKey().get(0).name()
+              + ", murmur2-partitioned: see README, Ingest)");
     }
     row("  %-17s %s", "primary key", contract.primaryKey().isEmpty()
         ? (contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE

@@ -69,6 +69,8 @@ public final class SourceBatchCommitter {
   private final CompactionSchedule compactions;
   private final Executor io;
   private final List<String> keyColumns;
+  /** How events are routed to partitions by their key; null without a primary key. */
+  private final RoutingKey routing;
   private final KeyIndex keys = new KeyIndex();
   private final GenericRecord bronzeTemplate;
   private final GenericRecord quarantineTemplate;
@@ -119,6 +121,7 @@ public final class SourceBatchCommitter {
     this.compactions = new CompactionSchedule(product.id(), List.of(bronze, silver, quarantine));
     this.io = io;
     this.keyColumns = product.keyColumns();
+    this.routing = RoutingKey.of(product).orElse(null);
     // rows are built from the tables' own schemas: Iceberg numbers fields afresh when it creates a table
     this.bronzeTemplate = GenericRecord.create(bronze.schema());
     this.quarantineTemplate = GenericRecord.create(quarantine.schema());
@@ -281,7 +284,7 @@ public final class SourceBatchCommitter {
       Outcome outcome = null;
       Record quarantineRow = null;
       if (toSilver || toQuarantine) {
-        outcome = product.validator().validate(payload, receivedAt);
+        outcome = judge(rec, payload, receivedAt);
         if (outcome instanceof Outcome.Rejected rejected && toQuarantine) {
           quarantineRow = quarantineRow(rec, payload, receivedAt, hash, source, rejected.errors());
         }
@@ -584,7 +587,7 @@ public final class SourceBatchCommitter {
     int already = 0;
     for (ConsumerRecord<byte[], byte[]> rec : records) {
       byte[] payload = rec.value() == null ? new byte[0] : rec.value();
-      Outcome outcome = product.validator().validate(payload, Instant.ofEpochMilli(rec.timestamp()));
+      Outcome outcome = judge(rec, payload, Instant.ofEpochMilli(rec.timestamp()));
       if (!(outcome instanceof Outcome.Accepted accepted)) {
         rejected++;
         continue;
@@ -743,7 +746,6 @@ public final class SourceBatchCommitter {
     }
     // only the keys that hash to this committer's partitions: the others are other workers' to check
     boolean everyPartition = partitions.size() >= partitionCount;
-    RoutingKey routing = RoutingKey.of(product).orElseThrow();
     try (CloseableIterable<Record> rows = TableReader.read(silver, Expressions.alwaysTrue(), keyColumns)) {
       for (Record r : rows) {
         // the partition the ingest endpoint routed this key to (see RoutingKey)
@@ -773,6 +775,39 @@ public final class SourceBatchCommitter {
   /** The partitions this committer owns. */
   public Set<Integer> partitions() {
     return partitions;
+  }
+
+  /**
+   * The event against its contract, and against where it was written: an event in another partition than its key
+   * routes to would escape deduplication (silver keeps each key once per partition, and a worker reloads only its
+   * partitions' keys), so it goes to quarantine with reason code {@code misrouted} instead of perhaps being stored
+   * twice. Producers that write to the raw topic themselves hit this with a partitioner other than Kafka's Java
+   * one (librdkafka's default), a key other than the canonical first primary-key column, or no key.
+   */
+  private Outcome judge(ConsumerRecord<byte[], byte[]> rec, byte[] payload, Instant receivedAt) {
+    Outcome outcome = product.validator().validate(payload, receivedAt);
+    if (routing == null || partitionCount < 2 || !(outcome instanceof Outcome.Accepted accepted)) {
+      return outcome;
+    }
+    String key = routing.fromValue(accepted.row().getField(routing.column()));
+    if (key == null) {
+      return outcome;
+    }
+    int home = partitionOf(key, partitionCount);
+    if (home == rec.partition()) {
+      return outcome;
+    }
+    String written = rec.key() == null ? "without a Kafka key" : "with Kafka key '"
+        + abbreviate(new String(rec.key(), StandardCharsets.UTF_8)) + "'";
+    return new Outcome.Rejected(List.of(new Violation("misrouted", routing.column(), "primaryKey", "written "
+        + written + " to partition " + rec.partition() + " of " + rec.topic() + ", but its key '" + abbreviate(key)
+        + "' belongs in partition " + home + " (murmur2 of the key's UTF-8 bytes modulo " + partitionCount
+        + ", as Kafka's Java client and the ingest endpoint route it; librdkafka clients need"
+        + " partitioner=murmur2_random): it would escape deduplication")), accepted.warnings());
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
   }
 
   /** The raw-topic partition Kafka's default partitioner gives a record keyed by {@code key}. */

@@ -284,6 +284,13 @@ public final class ApiRoutes extends AllDirectives {
       node.put("servedTable", p.servedTable().toString());
       // the contract is the whole document: in one of several tables, this names the product's own schema object
       node.put("schemaObject", p.contract().table().name());
+      if (p.stage() == Stage.SOURCE) {
+        // for producers that write to the log themselves: where, and by which key (see RoutingKey)
+        ObjectNode log = node.putObject("rawTopic");
+        log.put("name", p.rawTopic());
+        log.put("partitions", p.contract().settings().partitions());
+        RoutingKey.of(p).ifPresent(k -> log.put("keyedBy", k.column()));
+      }
       node.set("stats", stats.of(p));
       node.set("contract", p.contract().document());
       return node;

@@ -66,7 +66,7 @@ final class QuarantinePages {
     static final java.util.Set<String> CODES = java.util.Set.of("malformed_json", "encoding", "type", "range",
         "scale", "format", "pattern", "required", "minimum", "maximum", "multiple_of", "min_length", "max_length",
         "min_items", "max_items", "unique_items", "min_properties", "max_properties", "invalid_value", "null_value",
-        "missing_value", "rule", "rule_error", "batch_rule");
+        "missing_value", "rule", "rule_error", "batch_rule", "misrouted");
 
     static Query of(Map<String, String> params, int limit) throws RowQueries.BadQueryException {
       Query q = new Query(text(params, "rule"), text(params, "code"), instant(params, "since"),

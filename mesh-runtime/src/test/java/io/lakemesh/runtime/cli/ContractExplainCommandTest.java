@@ -51,6 +51,8 @@ class ContractExplainCommandTest {
     assertLine(out, "  stage +source \\(tables: bronze, silver, quarantine\\)");
     assertLine(out, "  primary key +order_id");
     assertLine(out, "  kafka partitions +6");
+    assertLine(out, "  raw topic +shop\\.orders\\.raw \\(records keyed by order_id, murmur2-partitioned: see README,"
+        + " Ingest\\)");
     // the Iceberg schema, one line per column with id, type, required, nested columns indented
     assertLine(out, " +1  order_id +string +required");
     assertLine(out, " +5  total +decimal\\(10, 2\\) +required");
