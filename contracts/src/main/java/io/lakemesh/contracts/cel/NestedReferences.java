@@ -111,6 +111,28 @@ final class NestedReferences {
     }
   }
 
+  /**
+   * A missing value is a missing member of the row, never a null: CEL refuses {@code x == null} for most column
+   * types, but lets it through for timestamps and objects, where it would never match (and {@code != null} would
+   * answer the same as {@code has()} only by accident). Refused alike for every column, with the way to say it.
+   */
+  private void checkNullComparison(CelExpr.CelCall call, List<Field> args) {
+    if (!call.function().equals("_==_") && !call.function().equals("_!=_")) {
+      return;
+    }
+    for (int i = 0; i < args.size() && i < 2; i++) {
+      CelExpr other = call.args().get(1 - i);
+      if (args.get(i) != null && other.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+          && other.constant().getKind() == dev.cel.common.ast.CelConstant.Kind.NULL_VALUE) {
+        String column = String.join(".", path(args.get(i)));
+        literals.add(column + (call.function().equals("_==_") ? " == null" : " != null") + ": a missing value is"
+            + " not null here (write !has(row." + column + ") for a missing value, has(row." + column
+            + ") for a present one)");
+        return;
+      }
+    }
+  }
+
   /** The declared field an expression denotes, or null when it is not (only) a field. */
   private Field resolve(CelExpr e) {
     switch (e.getKind()) {
@@ -155,6 +177,7 @@ final class NestedReferences {
         }
         if (COMPARISONS.contains(e.call().function())) {
           checkTemporalLiterals(e.call(), args);
+          checkNullComparison(e.call(), args);
         }
         checkConversionLiteral(e.call());
         // list[i] is an element of the list, and the list only the way to it

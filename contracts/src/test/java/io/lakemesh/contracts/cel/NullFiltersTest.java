@@ -39,4 +39,37 @@ class NullFiltersTest {
         InvalidExpressionException.class, () -> cel.compile("s == null"));
     assertTrue(error.getMessage().contains("!has(row.<column>)"), error.getMessage());
   }
+
+  @Test
+  void aNullComparisonIsRefusedForTimestampsAndObjectsToo() throws Exception {
+    Contract contract = ContractParser.parse("trips", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: fleet.trips
+        version: 1.0.0
+        status: active
+        schema:
+          - name: trips
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: dropoff_ts, logicalType: timestamp}
+              - name: dropoff
+                logicalType: object
+                properties:
+                  - {name: city, logicalType: string}
+                  - {name: at, logicalType: timestamp}
+        """);
+    RowExpressions cel = RowExpressions.forFields(contract.table().fields());
+    // CEL lets these through (timestamps and objects are nullable messages to it), but they never match here
+    for (String filter : new String[] {"dropoff_ts == null", "null == dropoff_ts", "dropoff != null",
+        "dropoff.at == null", "id == \"a\" || dropoff == null"}) {
+      InvalidExpressionException error = org.junit.jupiter.api.Assertions.assertThrows(
+          InvalidExpressionException.class, () -> cel.compile(filter), filter);
+      assertTrue(error.getMessage().contains("a missing value is not null here (write !has(row."), error.getMessage());
+    }
+    InvalidExpressionException nested = org.junit.jupiter.api.Assertions.assertThrows(
+        InvalidExpressionException.class, () -> cel.compile("dropoff.at == null"));
+    assertTrue(nested.getMessage().contains("!has(row.dropoff.at)"), nested.getMessage());
+    cel.compile("!has(row.dropoff_ts) || !has(row.dropoff.at)");
+  }
 }
