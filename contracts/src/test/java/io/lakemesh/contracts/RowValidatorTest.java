@@ -397,6 +397,24 @@ class RowValidatorTest {
     assertEquals("malformed_json", rejected.errors().get(0).code());
   }
 
+  @Test
+  void whatIsNoEventSaysWhatItIs() {
+    java.util.function.Function<byte[], Violation> reason = bytes -> assertInstanceOf(Outcome.Rejected.class,
+        validator.validate(bytes, NOW)).errors().get(0);
+    Violation utf16 = reason.apply(VALID.getBytes(StandardCharsets.UTF_16LE));
+    assertEquals("encoding", utf16.code(), utf16.toString());
+    assertEquals("encoding", reason.apply(VALID.getBytes(StandardCharsets.UTF_16)).code(), "with a byte order mark");
+    Violation latin1 = reason.apply(VALID.replace("\"S-0042\"", "\"S-0042é\"").getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals("encoding", latin1.code(), latin1.toString());
+    Violation array = reason.apply(("[" + VALID + "]").getBytes(StandardCharsets.UTF_8));
+    assertTrue(array.message().contains("not an array"), array.toString());
+    assertTrue(reason.apply(new byte[0]).message().startsWith("the event is empty"));
+    // Jackson's advice to its own users is left out
+    Violation nan = reason.apply("{\"transaction_id\": NaN}".getBytes(StandardCharsets.UTF_8));
+    assertEquals("malformed_json", nan.code());
+    assertTrue(!nan.message().contains("`") && !nan.message().contains("Source:"), nan.message());
+  }
+
   /** customer_id with a share rule first and a per-row rule second: each must apply, not only the first. */
   private static RowValidator withMissingRules(String rules) throws IOException, InvalidContractException {
     try (InputStream in = RowValidatorTest.class.getResourceAsStream("/contracts/sales.odcs.yaml")) {

@@ -137,6 +137,10 @@ public final class RowValidator {
    * give the same outcome and the reasons have one source.
    */
   public Outcome validate(byte[] payload, Instant now) {
+    if (notUtf8(payload)) {
+      return new Outcome.Rejected(List.of(new Violation("encoding", "", "event", "the event is not UTF-8 text (it"
+          + " looks like UTF-16 or UTF-32): events are UTF-8 JSON")), List.of());
+    }
     GenericRecord row = stream(payload);
     if (row != null) {
       return judge(row, new Findings(), now);
@@ -152,11 +156,27 @@ public final class RowValidator {
     return validate(node, now);
   }
 
+  /**
+   * UTF-16 and UTF-32 text, which Jackson would detect and read: bronze keeps events as UTF-8 text, so such an event
+   * could not be kept as received. A byte order mark or a zero byte among the first two tells them.
+   */
+  private static boolean notUtf8(byte[] payload) {
+    if (payload.length < 2) {
+      return false;
+    }
+    int b0 = payload[0] & 0xFF;
+    int b1 = payload[1] & 0xFF;
+    return b0 == 0 || b1 == 0 || (b0 == 0xFE && b1 == 0xFF) || (b0 == 0xFF && b1 == 0xFE);
+  }
+
   /** Validates an already parsed event (numbers must have been read as exact decimals). */
   public Outcome validate(JsonNode event, Instant now) {
     if (event == null || !event.isObject()) {
-      return new Outcome.Rejected(List.of(new Violation("type", "", "event", "an event must be a JSON object")),
-          List.of());
+      String what = event == null || event.isMissingNode() ? "the event is empty; an event is one JSON object"
+          : event.isArray() ? "an event is one JSON object, not an array (one event per Kafka record; the ingest"
+              + " endpoint takes arrays and NDJSON)"
+          : "an event must be a JSON object";
+      return new Outcome.Rejected(List.of(new Violation("type", "", "event", what)), List.of());
     }
     Findings findings = new Findings();
     GenericRecord row = decoder.decode(event, FieldPath.ROOT, findings);
@@ -213,7 +233,10 @@ public final class RowValidator {
   }
 
   private static Outcome malformed(String message) {
-    String oneLine = message == null ? "malformed JSON" : message.replace('\n', ' ');
-    return new Outcome.Rejected(List.of(new Violation("malformed_json", "", "json", oneLine)), List.of());
+    String oneLine = message == null ? "malformed JSON" : io.lakemesh.contracts.JsonMessages.readable(message);
+    // bytes that are no UTF-8 (Latin-1 text, say) are an encoding problem, not a JSON one
+    String code = oneLine.startsWith("Invalid UTF-8") ? "encoding" : "malformed_json";
+    return new Outcome.Rejected(List.of(new Violation(code, "", code.equals("encoding") ? "event" : "json",
+        oneLine)), List.of());
   }
 }

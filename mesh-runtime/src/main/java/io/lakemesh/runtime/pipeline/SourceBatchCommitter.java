@@ -785,6 +785,13 @@ public final class SourceBatchCommitter {
    * one (librdkafka's default), a key other than the canonical first primary-key column, or no key.
    */
   private Outcome judge(ConsumerRecord<byte[], byte[]> rec, byte[] payload, Instant receivedAt) {
+    if (rec.value() == null) {
+      // a tombstone of a compacted topic's producer: an event is never a delete, and nothing else would say which
+      // key it was for (bronze and quarantine keep the value, not the Kafka key)
+      return new Outcome.Rejected(List.of(new Violation("type", "", "event", "a record without a value (a"
+          + " tombstone" + (rec.key() == null ? "" : " for key '" + abbreviate(new String(rec.key(),
+              StandardCharsets.UTF_8)) + "'") + "): events are JSON objects, and never deletes")), List.of());
+    }
     Outcome outcome = product.validator().validate(payload, receivedAt);
     if (routing == null || partitionCount < 2 || !(outcome instanceof Outcome.Accepted accepted)) {
       return outcome;
