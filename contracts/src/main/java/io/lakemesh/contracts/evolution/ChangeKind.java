@@ -62,6 +62,14 @@ public enum ChangeKind {
     return this == PRODUCT_ID_CHANGED || this == DOMAIN_CHANGED;
   }
 
+  /**
+   * True when a change of this kind changes how the raw topic routes events (its first primary-key column, its
+   * partition count): every major version reads that one topic, so not even a new major can make it.
+   */
+  public boolean changesRouting() {
+    return this == ROUTING_CHANGED || this == KAFKA_PARTITIONS_CHANGED;
+  }
+
   /** Lower-case words, e.g. {@code field added}. */
   public String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', ' ');

@@ -40,7 +40,7 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
 
   private static Verdict verdict(Contract running, Contract proposed, List<Change> changes) {
     boolean otherProduct = changes.stream().anyMatch(c -> c.kind().changesProductIdentity());
-    if (otherProduct || changes.stream().anyMatch(c -> c.kind() == ChangeKind.ROUTING_CHANGED)) {
+    if (otherProduct || changes.stream().anyMatch(c -> c.kind().changesRouting())) {
       return Verdict.BREAKING; // not even beside the running version: see outcome()
     }
     // a new major always runs beside the old one, with tables of its own, whatever changed (the runtime does so)
@@ -131,6 +131,10 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
           : changes.stream().anyMatch(c -> c.kind() == ChangeKind.ROUTING_CHANGED)
               ? "refused, also as a new major version: keep the first primary-key column (and its type) of "
                   + running.id() + ", or publish the new key as another product"
+          : changes.stream().anyMatch(c -> c.kind() == ChangeKind.KAFKA_PARTITIONS_CHANGED)
+              ? "refused, also as a new major version: every major version of " + running.id() + " reads its one"
+                  + " raw topic, whose partition count cannot change without moving keys; keep lakemeshPartitions ("
+                  + running.settings().partitions() + "), or publish the new partitioning as another product"
           : changes.stream().filter(Change::breaking).allMatch(c -> c.kind() == ChangeKind.VERSION_CHANGED)
               ? "refused: the version goes back; raise it above " + running.version() + " (e.g. " + nextMinor()
                   + ")"

@@ -37,6 +37,17 @@ class ContractDiffTest {
   }
 
   @Test
+  void anotherPartitionCountIsRefusedAlsoAsANewMajor() {
+    Contract running = parse("transactions", T.text());
+    ContractDiff diff = ContractDiff.compare(running, transactions("2.0.0", "lakemeshPartitions\n    value: 3",
+        "lakemeshPartitions\n    value: 6"));
+    assertEquals(Verdict.BREAKING, diff.verdict(), diff.render());
+    assertTrue(diff.render().endsWith("refused, also as a new major version: every major version of"
+        + " retail.transactions reads its one raw topic, whose partition count cannot change without moving keys;"
+        + " keep lakemeshPartitions (3), or publish the new partitioning as another product\n"), diff.render());
+  }
+
+  @Test
   void aVarcharLengthIsJudgedAsTheMaxLengthItImposes() {
     String varchar = "      - name: customer_id\n        logicalType: string\n        physicalType: varchar(20)\n";
     Contract running = parse("transactions", T.text().replace("      - name: customer_id\n        logicalType: string\n",

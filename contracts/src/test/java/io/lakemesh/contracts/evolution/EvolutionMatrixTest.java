@@ -331,9 +331,9 @@ class EvolutionMatrixTest {
                 "        classification: internal\n      - name: card_number"),
             BREAKING, NEW_MAJOR, MASK_CHANGED, "email"),
         new Case("more Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 6"),
-            BREAKING, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
+            BREAKING, BREAKING, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
         new Case("fewer Kafka partitions", T, replace("lakemeshPartitions\n    value: 3", "lakemeshPartitions\n    value: 2"),
-            BREAKING, NEW_MAJOR, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
+            BREAKING, BREAKING, KAFKA_PARTITIONS_CHANGED, "/customProperties/lakemeshPartitions"),
         new Case("change the transformation", O, replace("    value: order_lines\n", "    value: order_lines_v2\n"),
             BREAKING, NEW_MAJOR, TRANSFORM_CHANGED, "/customProperties/lakemeshTransform"),
 

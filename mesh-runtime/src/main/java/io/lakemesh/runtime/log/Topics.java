@@ -93,8 +93,10 @@ public final class Topics {
         int existing = descriptions.get(name).partitions().size();
         if (existing != partitions) {
             throw new IllegalStateException("Topic " + name + " exists with " + existing + " partitions, not the "
-                    + partitions + " asked for; Kafka won't shrink it and growing it would move keys, so change it"
-                    + " deliberately or ask for " + existing);
+                    + partitions + " asked for (lakemeshPartitions): Kafka cannot shrink a topic, and one grown"
+                    + " from outside routes keys to other partitions than their earlier copies (a re-sent event"
+                    + " would be stored twice, and events written to the new partitions are not read); leave a raw"
+                    + " topic's partitions to Lakemesh, or publish the product under another id");
         }
         log.debug("Topic {} already exists with {} partitions", name, partitions);
     }

@@ -137,12 +137,16 @@ public final class ProductCatalog {
     for (Product older : majors.subList(1, majors.size())) {
       // the evolution gate's own judgement: one definition of what routes an event
       io.lakemesh.contracts.evolution.ContractDiff.compare(older.contract(), newest.contract()).changes().stream()
-          .filter(c -> c.kind() == io.lakemesh.contracts.evolution.ChangeKind.ROUTING_CHANGED).findFirst()
+          .filter(c -> c.kind().changesRouting()).findFirst()
           .ifPresent(c -> {
             throw new IllegalStateException(newest.contract().id() + " " + newest.contract().version()
                 + from(sources, newest.contract()) + " beside " + older.contract().version()
-                + from(sources, older.contract()) + ": " + c.description() + "; keep the first primary-key column"
-                + " (and how it is written) across major versions, or publish the new key as another product");
+                + from(sources, older.contract()) + ": " + c.description() + "; " + (c.kind()
+                    == io.lakemesh.contracts.evolution.ChangeKind.ROUTING_CHANGED
+                    ? "keep the first primary-key column (and how it is written) across major versions, or publish"
+                        + " the new key as another product"
+                    : "keep lakemeshPartitions across major versions, or publish the new partitioning as another"
+                        + " product"));
           });
     }
   }
