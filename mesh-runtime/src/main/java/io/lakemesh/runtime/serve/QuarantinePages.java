@@ -72,8 +72,8 @@ final class QuarantinePages {
       Query q = new Query(text(params, "rule"), text(params, "code"), instant(params, "since"),
           instant(params, "until"), limit);
       if (q.code() != null && !CODES.contains(q.code().toLowerCase(java.util.Locale.ROOT))) {
-        throw new RowQueries.BadQueryException("bad-parameter", "code '" + q.code() + "' is none a quarantined"
-            + " event carries; codes: " + new java.util.TreeSet<>(CODES));
+        throw new RowQueries.BadQueryException("bad-parameter", "code '" + q.code() + "' is not a reason code"
+            + " of quarantined events; the codes are: " + new java.util.TreeSet<>(CODES));
       }
       if (q.since() != null && q.until() != null && !q.since().isBefore(q.until())) {
         throw new RowQueries.BadQueryException("bad-parameter", "since (" + q.since() + ") must come before until ("
