@@ -4,6 +4,7 @@ import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,8 +31,14 @@ public final class LogEnds implements AutoCloseable {
   private final long maxAgeNanos;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
+  private final String bootstrapServers;
+  /** The last probe of each product partition's unread range: from, to, whether it held events (1), when. */
+  private final Map<String, long[]> probed = new ConcurrentHashMap<>();
+  /** Reads a partition's unread range for {@link #holdsEvents}; made on first use, one probe at a time. */
+  private org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> probe;
 
   public LogEnds(String bootstrapServers, ProductCatalog products, Duration maxAge) {
+    this.bootstrapServers = bootstrapServers;
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
@@ -102,8 +109,72 @@ public final class LogEnds implements AutoCloseable {
     });
   }
 
+  /**
+   * Whether offsets {@code from} (inclusive) to {@code to} (exclusive) of a partition of the product's raw topic
+   * hold any event a reader sees. A transactional producer leaves offsets that hold none: each transaction's commit
+   * or abort marker, and the events of aborted transactions. So a partition whose unread range is only those is not
+   * behind, though its end offset is past silver's position (which only events move). Asked for what people read
+   * (stats, the freshness objective), never on the ingest path; a range is read once, and while the broker does not
+   * answer the range counts as holding events.
+   */
+  public boolean holdsEvents(String productId, int partition, long from, long to) {
+    if (from >= to) {
+      return false;
+    }
+    String at = productId + "#" + partition;
+    long[] last = probed.get(at);
+    if (last != null && ((last[0] == from && last[1] == to)
+        || (last[2] == 1 && System.nanoTime() - last[3] < TimeUnit.SECONDS.toNanos(1)))) {
+      return last[2] == 1; // the same range, or a busy partition read a moment ago: a moving range has events
+    }
+    Product product = products.find(productId).orElse(null);
+    if (product == null) {
+      return true;
+    }
+    boolean holds = readsEvents(new org.apache.kafka.common.TopicPartition(product.rawTopic(), partition), from, to);
+    probed.put(at, new long[] {from, to, holds ? 1 : 0, System.nanoTime()});
+    return holds;
+  }
+
+  private synchronized boolean readsEvents(org.apache.kafka.common.TopicPartition tp, long from, long to) {
+    if (probe == null) {
+      probe = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+          org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+          org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+          org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+          org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
+          org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "lakemesh-lag-probe"),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    }
+    try {
+      probe.assign(List.of(tp));
+      probe.seek(tp, from);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      while (System.nanoTime() < deadline) {
+        for (var record : probe.poll(Duration.ofMillis(100)).records(tp)) {
+          if (record.offset() < to) {
+            return true;
+          }
+        }
+        if (probe.position(tp, Duration.ofMillis(100)) >= to) {
+          return false; // read past the range without an event in it: markers and aborted events only
+        }
+      }
+      return true;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      LOG.debug("cannot read {} from {}: {}", tp, from, e.toString());
+      return true;
+    }
+  }
+
   @Override
   public void close() {
     admin.close(Duration.ofSeconds(5));
+    synchronized (this) {
+      if (probe != null) {
+        probe.close(Duration.ofSeconds(2));
+      }
+    }
   }
 }

@@ -80,7 +80,13 @@ public final class ProgressBoard implements AutoCloseable {
     }
     SourcePositions done = committed.apply(productId);
     Map<Integer, Long> lag = new java.util.TreeMap<>();
-    ends.forEach((partition, end) -> lag.put(partition, Math.max(0, end - done.next(partition))));
+    ends.forEach((partition, end) -> {
+      long next = done.next(partition);
+      // for people reading it: offsets a transactional producer left without events (markers, aborted events)
+      // are nothing waiting
+      lag.put(partition, end <= next || (fresh && !logEnds.holdsEvents(productId, partition, next, end)) ? 0
+          : end - next);
+    });
     return lag;
   }
 
