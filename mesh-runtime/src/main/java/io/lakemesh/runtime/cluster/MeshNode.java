@@ -101,14 +101,44 @@ public final class MeshNode implements AutoCloseable {
     this.progress = progress;
   }
 
-  public static MeshNode start(Config config) throws InvalidContractException {
-    Config lm = config.getConfig("lakemesh");
-    Path home = Path.of(lm.getString("home")).toAbsolutePath();
+  /**
+   * Creates the home readable by its owner only: its tables hold every column in clear (masks and row filters apply
+   * to what the API serves), and it holds the dev keys. A home that others may read is used as it is, with a warning.
+   */
+  private static void privateHome(Path home) {
+    boolean posix = home.getFileSystem().supportedFileAttributeViews().contains("posix");
     try {
-      Files.createDirectories(home);
+      if (!Files.exists(home)) {
+        Files.createDirectories(home.getParent());
+        if (posix) {
+          Files.createDirectory(home, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } else {
+          Files.createDirectory(home);
+        }
+      } else if (posix) {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> open = Files.getPosixFilePermissions(home);
+        open.retainAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.GROUP_READ,
+            java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+            java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE,
+            java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
+        if (!open.isEmpty()) {
+          LOG.warn("LAKEMESH_HOME {} is open to other users ({}): its tables hold every column in clear (masks and"
+              + " row filters apply to the API only); chmod 700 it unless that is meant", home,
+              java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
+        }
+      }
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      // another node of a test made it at the same moment
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create LAKEMESH_HOME " + home + ": " + e.getMessage(), e);
     }
+  }
+
+  public static MeshNode start(Config config) throws InvalidContractException {
+    Config lm = config.getConfig("lakemesh");
+    Path home = Path.of(lm.getString("home")).toAbsolutePath();
+    privateHome(home);
     boolean kubernetes = bootstrapsOnKubernetes(lm); // a bad setting refuses the start before anything runs
     // TLS settings are checked before anything starts: a production node without TLS refuses at once
     java.util.Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
