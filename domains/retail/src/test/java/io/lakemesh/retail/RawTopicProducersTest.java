@@ -144,6 +144,47 @@ class RawTopicProducersTest {
     }
   }
 
+  @Test
+  void eventsReceivedBeforeThePipelineStartedAreBacklogNotLatency() throws Exception {
+    Files.writeString(contracts.resolve("trips.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: fleet.trips
+        version: 1.0.0
+        status: active
+        domain: fleet
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
+        slaProperties:
+          - property: latency
+            value: 30
+            unit: s
+        schema:
+          - name: trips
+            properties:
+              - {name: trip_id, logicalType: string, required: true, primaryKey: true}
+              - {name: km, logicalType: number}
+        """);
+    try (MeshNode node = MeshNode.start(config());
+        KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap()), new StringSerializer(),
+            new StringSerializer())) {
+      // received (stamped) two hours ago, before this pipeline ran: what a new major refills from the log
+      long twoHoursAgo = System.currentTimeMillis() - 7_200_000;
+      producer.send(new ProducerRecord<>(TOPIC, 0, twoHoursAgo, "t-old", "{\"trip_id\":\"t-old\",\"km\":1}")).get();
+      // once the worker reports that batch committed, it is no latency sample
+      JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 1
+          && s.path("pipeline").path("batches").asInt() >= 1);
+      assertEquals("no-data", stats.path("sla").path("latency").path("status").asText(), stats.toString());
+      producer.send(event("t-new", 2)).get();
+      // the worker reports its batch a moment after the table shows it
+      stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 2
+          && !s.path("sla").path("latency").path("status").asText().equals("no-data"));
+      assertEquals("met", stats.path("sla").path("latency").path("status").asText(), stats.toString());
+    }
+  }
+
   private static ProducerRecord<String, String> event(String tripId, int km) {
     return new ProducerRecord<>(TOPIC, tripId, "{\"trip_id\":\"" + tripId + "\",\"km\":" + km + "}");
   }

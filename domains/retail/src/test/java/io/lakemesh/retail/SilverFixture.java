@@ -15,32 +15,50 @@ import org.apache.iceberg.Table;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * retail.transactions' source stage without a broker, for tests of the stages after it: a committer over the
- * product's three tables and generated valid sales as the raw records Kafka would hand it (partition 0).
+ * product's three tables and generated valid sales as the raw records Kafka would hand it (partition 0, keyed as the ingest endpoint keys them).
  */
 final class SilverFixture {
   private final RetailTrafficSource traffic = new RetailTrafficSource();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final Random random;
+  private final int partitions;
   final Table silver;
   final SourceBatchCommitter committer;
 
   SilverFixture(Warehouse warehouse, Product transactions, long seed) {
     this.random = new Random(seed);
+    this.partitions = transactions.contract().settings().partitions();
     this.silver = StageTables.served(warehouse, transactions);
     this.committer = new SourceBatchCommitter(transactions.boundTo(silver.schema()),
         StageTables.bronze(warehouse, transactions), silver, StageTables.quarantine(warehouse, transactions),
         Runnable::run, null);
   }
 
-  /** {@code count} valid sales at offsets from {@code from}. */
+  /**
+   * {@code count} valid sales at offsets from {@code from}, all of them sales whose key Kafka's partitioner puts in
+   * partition 0, as the ingest endpoint would (the committer quarantines an event in another partition as misrouted).
+   */
   List<ConsumerRecord<byte[], byte[]>> sales(long from, int count) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      byte[] payload = traffic.nextEvent(random, TrafficSource.EventKind.VALID).getBytes(StandardCharsets.UTF_8);
-      records.add(new ConsumerRecord<>("retail.transactions.raw", 0, from + i, System.currentTimeMillis(),
-          TimestampType.CREATE_TIME, 0, 0, null, payload, new RecordHeaders(), Optional.empty()));
+    while (records.size() < count) {
+      String sale = traffic.nextEvent(random, TrafficSource.EventKind.VALID);
+      String key;
+      try {
+        key = JSON.readTree(sale).path("transaction_id").asText();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      if (Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions != 0) {
+        continue;
+      }
+      records.add(new ConsumerRecord<>("retail.transactions.raw", 0, from + records.size(),
+          System.currentTimeMillis(), TimestampType.CREATE_TIME, 0, 0, key.getBytes(StandardCharsets.UTF_8),
+          sale.getBytes(StandardCharsets.UTF_8), new RecordHeaders(), Optional.empty()));
     }
     return records;
   }

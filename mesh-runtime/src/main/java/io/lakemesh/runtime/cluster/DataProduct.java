@@ -322,13 +322,14 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       quarantineBatch = null;
     }
     this.committer = committer;
-    Instant started = Instant.now();
+    committer.chargeLatencyFrom(Instant.now()); // what was in the log before is backlog (see BatchLatency)
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
         services.pipeline(), services.io(), result -> {
           batches++;
           lastCommit = result.committedAt();
-          lastLatency = io.lakemesh.runtime.pipeline.BatchLatency.charged(result.latency(), started,
-              result.committedAt());
+          if (result.latency() != null) {
+            lastLatency = result.latency();
+          }
           publish("running", null);
         });
   }

@@ -5,21 +5,25 @@ import java.time.Instant;
 
 /**
  * The latency a committed batch is charged against the contract's latency objective: from the receipt of its oldest
- * event to the commit, but not from before the pipeline started. Events that arrived while no pipeline ran (a new
- * major version filling its tables from the log, a worker restarted after a node was lost) waited for the pipeline,
- * not in it; that wait shows in freshness, and charging it here would report a breach until the backlog is gone.
+ * event received since the pipeline started to the commit. Events that arrived while no pipeline ran (a new major
+ * version filling its tables from the log, a worker restarted after a node was lost) are backlog: they waited for
+ * the pipeline, not in it. That wait shows in freshness; charging it here, or charging the backlog's processing
+ * time since the start, would report a breach at every major deploy until the backlog is gone.
  */
 public final class BatchLatency {
   private BatchLatency() {}
 
   /**
-   * @param sinceOldestReceipt receipt of the batch's oldest event to its commit
-   * @param pipelineStarted when the pipeline that committed the batch started
+   * @param oldestLive the receipt of the batch's oldest event received since the pipeline started; null when every
+   *     event of the batch is backlog
    * @param committedAt when the batch committed
+   * @return the latency charged, or null for a batch of backlog only (no sample: the objective keeps its last)
    */
-  public static Duration charged(Duration sinceOldestReceipt, Instant pipelineStarted, Instant committedAt) {
-    Duration sinceStart = Duration.between(pipelineStarted, committedAt);
-    return sinceStart.isNegative() || sinceOldestReceipt.compareTo(sinceStart) <= 0 ? sinceOldestReceipt
-        : sinceStart;
+  public static Duration charged(Instant oldestLive, Instant committedAt) {
+    if (oldestLive == null) {
+      return null;
+    }
+    Duration d = Duration.between(oldestLive, committedAt);
+    return d.isNegative() ? Duration.ZERO : d; // a receipt stamped by a clock ahead of this one
   }
 }

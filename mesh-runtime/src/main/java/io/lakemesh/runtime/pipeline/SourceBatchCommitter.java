@@ -85,8 +85,15 @@ public final class SourceBatchCommitter {
   private final SqlRules sqlRules;
   private Counters silverCounts;
   private Counters quarantineCounts;
+  /** Events received before this are backlog: not charged against the latency objective (see BatchLatency). */
+  private volatile Instant latencyFrom = Instant.EPOCH;
 
-  /** What one batch did, for stats and downstream stages. */
+  /**
+   * What one batch did, for stats and downstream stages.
+   *
+   * @param latency what the batch is charged against the latency objective (see {@link BatchLatency}); null when
+   *     it held only backlog
+   */
   public record BatchResult(int bronzeRows, int silverRows, int quarantined, int duplicates,
       Long silverSnapshotId, Instant committedAt, java.time.Duration latency) {}
 
@@ -234,8 +241,13 @@ public final class SourceBatchCommitter {
   private record Entry(ConsumerRecord<byte[], byte[]> record, Record bronzeRow, Outcome outcome,
       Record quarantineRow, boolean toSilver) {}
 
-  /** A batch validated and converted, ready to commit. Preparing is free of side effects. */
-  public record Prepared(List<Entry> entries, Map<Integer, Long> batchNext, Instant oldestReceived) {}
+  /**
+   * A batch validated and converted, ready to commit. Preparing is free of side effects.
+   *
+   * @param oldestLive the receipt of the batch's oldest event received since {@link #chargeLatencyFrom}; null when
+   *     every event was received before (backlog)
+   */
+  public record Prepared(List<Entry> entries, Map<Integer, Long> batchNext, Instant oldestLive) {}
 
   /**
    * Validates and converts a batch, split over the I/O executor's threads. Safe to run while the previous batch
@@ -244,9 +256,12 @@ public final class SourceBatchCommitter {
   public Prepared prepare(List<ConsumerRecord<byte[], byte[]>> batch) {
     Map<Integer, Long> batchNext = new HashMap<>();
     long oldest = Long.MAX_VALUE;
+    long liveSince = latencyFrom.toEpochMilli();
     for (ConsumerRecord<byte[], byte[]> rec : batch) {
       batchNext.merge(rec.partition(), rec.offset() + 1, Math::max);
-      oldest = Math.min(oldest, rec.timestamp());
+      if (rec.timestamp() >= liveSince) {
+        oldest = Math.min(oldest, rec.timestamp());
+      }
     }
     int chunks = batch.size() < 2_000 ? 1 : PREPARE_PARALLELISM;
     int size = (batch.size() + chunks - 1) / chunks;
@@ -261,8 +276,7 @@ public final class SourceBatchCommitter {
     for (CompletableFuture<List<Entry>> part : parts) {
       entries.addAll(part.join());
     }
-    return new Prepared(entries, batchNext,
-        oldest == Long.MAX_VALUE ? Instant.now() : Instant.ofEpochMilli(oldest));
+    return new Prepared(entries, batchNext, oldest == Long.MAX_VALUE ? null : Instant.ofEpochMilli(oldest));
   }
 
   private List<Entry> prepareSlice(List<ConsumerRecord<byte[], byte[]>> slice) {
@@ -323,14 +337,14 @@ public final class SourceBatchCommitter {
     Map<Integer, Long> heldNext = new HashMap<>();
     prepared.batchNext().forEach((partition, next) -> heldNext.put(partition,
         Math.min(next, heldBatchEnd.getOrDefault(partition, next))));
-    BatchResult first = commitBatch(new Prepared(held, heldNext, prepared.oldestReceived()), true);
+    BatchResult first = commitBatch(new Prepared(held, heldNext, prepared.oldestLive()), true);
     if (heldBatchEnd.entrySet().stream().allMatch(e -> silverAt.next(e.getKey()) >= e.getValue())) {
       heldBatchEnd = null; // all of it is judged (it may come in more than one poll)
     }
     if (rest.isEmpty()) {
       return first;
     }
-    BatchResult second = commitBatch(new Prepared(rest, prepared.batchNext(), prepared.oldestReceived()), false);
+    BatchResult second = commitBatch(new Prepared(rest, prepared.batchNext(), prepared.oldestLive()), false);
     return new BatchResult(first.bronzeRows() + second.bronzeRows(), first.silverRows() + second.silverRows(),
         first.quarantined() + second.quarantined(), first.duplicates() + second.duplicates(),
         second.silverSnapshotId() != null ? second.silverSnapshotId() : first.silverSnapshotId(),
@@ -437,7 +451,7 @@ public final class SourceBatchCommitter {
     Instant committed = Instant.now();
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
     return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates, silverSnapshot,
-        committed, java.time.Duration.between(prepared.oldestReceived(), committed));
+        committed, BatchLatency.charged(prepared.oldestLive(), committed));
   }
 
   /**
@@ -459,6 +473,11 @@ public final class SourceBatchCommitter {
       quarantine.accept(gate);
       return true;
     }
+  }
+
+  /** Events received before {@code start} (when the pipeline started) are backlog to the latency objective. */
+  public void chargeLatencyFrom(Instant start) {
+    latencyFrom = start;
   }
 
   /** Where the batch that last failed a critical rule ends (exclusive positions per partition), or null. */

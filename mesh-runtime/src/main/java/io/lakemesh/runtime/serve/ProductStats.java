@@ -167,7 +167,9 @@ public final class ProductStats {
       // declared but not measurable yet: say so rather than leave the objective out of the stats
       slas.putObject("latency").put("status", "no-data").put("objectiveSeconds", sla.latency().get().toSeconds())
           .put("objectiveMillis", sla.latency().get().toMillis())
-          .put("detail", "no batch committed since the workers started; latency is measured per batch");
+          .put("detail", "no event received since the workers started has been committed yet; latency is measured"
+              + " per batch, from the events received since (those in the log before are backlog, which"
+              + " freshness covers)");
     }
     if (sla.latency().isPresent() && latency != null) {
       SlaVerdict v = sla.evaluateLatency(latency);
