@@ -32,22 +32,7 @@ class RawTopicProducersTest {
 
   @Test
   void eventsOfAnAbortedTransactionAreNeverStoredAndCommittedOnesAreOnce() throws Exception {
-    Files.writeString(contracts.resolve("trips.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: fleet.trips
-        version: 1.0.0
-        status: active
-        domain: fleet
-        customProperties:
-          - property: lakemeshPartitions
-            value: 1
-        schema:
-          - name: trips
-            properties:
-              - {name: trip_id, logicalType: string, required: true, primaryKey: true}
-              - {name: km, logicalType: number}
-        """);
+    writeContract(1, null);
     try (MeshNode node = MeshNode.start(config());
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap(),
@@ -93,22 +78,7 @@ class RawTopicProducersTest {
 
   @Test
   void anEventInAnotherPartitionThanItsKeyRoutesToIsQuarantinedAsMisrouted() throws Exception {
-    Files.writeString(contracts.resolve("trips.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: fleet.trips
-        version: 1.0.0
-        status: active
-        domain: fleet
-        customProperties:
-          - property: lakemeshPartitions
-            value: 3
-        schema:
-          - name: trips
-            properties:
-              - {name: trip_id, logicalType: string, required: true, primaryKey: true}
-              - {name: km, logicalType: number}
-        """);
+    writeContract(3, null);
     try (MeshNode node = MeshNode.start(config());
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap()), new StringSerializer(),
@@ -146,26 +116,7 @@ class RawTopicProducersTest {
 
   @Test
   void eventsReceivedBeforeThePipelineStartedAreBacklogNotLatency() throws Exception {
-    Files.writeString(contracts.resolve("trips.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: fleet.trips
-        version: 1.0.0
-        status: active
-        domain: fleet
-        customProperties:
-          - property: lakemeshPartitions
-            value: 1
-        slaProperties:
-          - property: latency
-            value: 30
-            unit: s
-        schema:
-          - name: trips
-            properties:
-              - {name: trip_id, logicalType: string, required: true, primaryKey: true}
-              - {name: km, logicalType: number}
-        """);
+    writeContract(1, "latency");
     try (MeshNode node = MeshNode.start(config());
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap()), new StringSerializer(),
@@ -183,6 +134,28 @@ class RawTopicProducersTest {
           && !s.path("sla").path("latency").path("status").asText().equals("no-data"));
       assertEquals("met", stats.path("sla").path("latency").path("status").asText(), stats.toString());
     }
+  }
+
+  /** fleet.trips over {@code partitions} raw-topic partitions, with a 30 s latency objective when asked. */
+  private void writeContract(int partitions, String objective) throws java.io.IOException {
+    Files.writeString(contracts.resolve("trips.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: fleet.trips
+        version: 1.0.0
+        status: active
+        domain: fleet
+        customProperties:
+          - property: lakemeshPartitions
+            value: %d
+        %s
+        schema:
+          - name: trips
+            properties:
+              - {name: trip_id, logicalType: string, required: true, primaryKey: true}
+              - {name: km, logicalType: number}
+        """.formatted(partitions, objective == null ? "" : "slaProperties:\n  - {property: " + objective
+            + ", value: 30, unit: s}"));
   }
 
   private static ProducerRecord<String, String> event(String tripId, int km) {
