@@ -111,6 +111,18 @@ class RawTopicProducersTest {
       String message = reasons.get(0).path("reasons").get(0).path("message").asText();
       org.junit.jupiter.api.Assertions.assertTrue(message.contains("belongs in partition " + home)
           && message.contains("partitioner=murmur2_random"), message);
+
+      // an operator grows the raw topic from outside: no worker reads the new partition, and stats say so
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+          "bootstrap.servers", node.kafkaBootstrap()))) {
+        admin.createPartitions(Map.of(TOPIC, org.apache.kafka.clients.admin.NewPartitions.increaseTo(4))).all().get();
+      }
+      producer.send(new ProducerRecord<>(TOPIC, 3, "t-7", "{\"trip_id\":\"t-7\",\"km\":7}")).get();
+      producer.send(new ProducerRecord<>(TOPIC, 3, "t-8", "{\"trip_id\":\"t-8\",\"km\":8}")).get();
+      JsonNode stranded = awaitStats(node, PRODUCT, s -> s.has("rawTopicProblem"));
+      assertTrue(stranded.path("rawTopicProblem").asText().startsWith("fleet.trips.raw has 4 partitions, the"
+          + " contract 3: events in partition(s) [3] (2) are never read"), stranded.toString());
+      assertTrue(stranded.path("lag").asLong() >= 2, stranded.toString());
     }
   }
 

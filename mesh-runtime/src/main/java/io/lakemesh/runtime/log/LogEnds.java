@@ -32,6 +32,8 @@ public final class LogEnds implements AutoCloseable {
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
   private final String bootstrapServers;
+  /** Each raw topic's partition count as last described, and when (nanoTime). */
+  private final Map<String, long[]> described = new ConcurrentHashMap<>();
   /** The last probe of each product partition's unread range: from, to, whether it held events (1), when. */
   private final Map<String, long[]> probed = new ConcurrentHashMap<>();
   /** Reads a partition's unread range for {@link #holdsEvents}; made on first use, one probe at a time. */
@@ -86,7 +88,8 @@ public final class LogEnds implements AutoCloseable {
       return;
     }
     Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
-    for (int p = 0; p < product.contract().settings().partitions(); p++) {
+    int partitions = Math.max(product.contract().settings().partitions(), topicPartitions(product.rawTopic()));
+    for (int p = 0; p < partitions; p++) {
       ask.put(new TopicPartition(product.rawTopic(), p), OffsetSpec.latest());
     }
     // the last stable offset: events of a transaction still open are not accepted yet (a read_committed reader
@@ -107,6 +110,26 @@ public final class LogEnds implements AutoCloseable {
         done.complete(null);
       }
     });
+  }
+
+  /**
+   * The partitions the raw topic has, as last described (at most every 10 s, in the background); 0 until known.
+   * Someone may add partitions to a raw topic from outside: no worker reads them, so their events must show as lag
+   * rather than vanish (see {@code ProductStats}).
+   */
+  private int topicPartitions(String topic) {
+    long[] known = described.get(topic);
+    if (known == null || System.nanoTime() - known[1] > TimeUnit.SECONDS.toNanos(10)) {
+      described.put(topic, new long[] {known == null ? 0 : known[0], System.nanoTime()});
+      admin.describeTopics(List.of(topic)).allTopicNames().whenComplete((topics, error) -> {
+        if (error == null && topics.containsKey(topic)) {
+          described.put(topic, new long[] {topics.get(topic).partitions().size(), System.nanoTime()});
+        } else if (error != null) {
+          LOG.debug("cannot describe {}: {}", topic, error.toString());
+        }
+      });
+    }
+    return known == null ? 0 : (int) known[0];
   }
 
   /**

@@ -119,6 +119,15 @@ public final class ProductStats {
       });
       Map<Integer, Long> lagByPartition = progress.freshLagByPartition(product.id());
       stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
+      int declared = product.contract().settings().partitions();
+      java.util.SortedMap<Integer, Long> unread = new java.util.TreeMap<>(lagByPartition).tailMap(declared);
+      if (!unread.isEmpty()) {
+        // partitions added to the raw topic from outside: no worker reads them (lakemeshPartitions fixes routing)
+        stats.put("rawTopicProblem", product.rawTopic() + " has " + (unread.lastKey() + 1) + " partitions, the"
+            + " contract " + declared + ": events in partition(s) " + unread.keySet() + " (" + unread.values()
+            .stream().mapToLong(Long::longValue).sum() + ") are never read; a restart refuses the product. Move"
+            + " them by re-sending through the ingest endpoint, and leave the raw topic's partitions to Lakemesh");
+      }
       Map<Integer, Instant> commits = partitionCommits(product);
       partitionCommits = commits;
       waiting = waiting(statuses, lagByPartition, commits);
