@@ -122,15 +122,32 @@ final class NestedReferences {
     }
     for (int i = 0; i < args.size() && i < 2; i++) {
       CelExpr other = call.args().get(1 - i);
-      if (args.get(i) != null && other.getKind() == CelExpr.ExprKind.Kind.CONSTANT
-          && other.constant().getKind() == dev.cel.common.ast.CelConstant.Kind.NULL_VALUE) {
-        String column = String.join(".", path(args.get(i)));
-        literals.add(column + (call.function().equals("_==_") ? " == null" : " != null") + ": a missing value is"
-            + " not null here (write !has(row." + column + ") for a missing value, has(row." + column
-            + ") for a present one)");
-        return;
+      List<String> at = args.get(i) == null ? null : path(args.get(i));
+      // a list's item itself may be null (a JSON null in the array): comparing it with null is how to tell
+      if (at == null || at.get(at.size() - 1).equals("[]") || other.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+          || other.constant().getKind() != dev.cel.common.ast.CelConstant.Kind.NULL_VALUE) {
+        continue;
       }
+      // a member of a list's items is read through the loop variable (h.at), a column through the row
+      String written = at.contains("[]") ? text(call.args().get(i)) : "row." + String.join(".", at);
+      literals.add(String.join(".", at).replace(".[]", "[]") + (call.function().equals("_==_") ? " == null"
+          : " != null") + ": a missing value is not null here (write " + (written == null
+          ? "!has(<item>.<member>) for a missing value, has(<item>.<member>)"
+          : "!has(" + written + ") for a missing value, has(" + written + ")") + " for a present one)");
+      return;
     }
+  }
+
+  /** A field selection as written ({@code h.at}); null for anything else. */
+  private static String text(CelExpr e) {
+    if (e.getKind() == CelExpr.ExprKind.Kind.IDENT) {
+      return e.ident().name();
+    }
+    if (e.getKind() == CelExpr.ExprKind.Kind.SELECT && !e.select().testOnly()) {
+      String operand = text(e.select().operand());
+      return operand == null ? null : operand + "." + e.select().field();
+    }
+    return null;
   }
 
   /** The declared field an expression denotes, or null when it is not (only) a field. */

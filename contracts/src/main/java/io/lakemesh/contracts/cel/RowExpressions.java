@@ -286,7 +286,10 @@ public final class RowExpressions {
 
     @Override
     public Object get(int index) {
-      return nested(list.get(index));
+      Object item = list.get(index);
+      // a null item is CEL's null: `r == null` tells it, and reading a member of it is an error that exists() and
+      // all() may outweigh with another item's answer (a Java null made the whole filter fail)
+      return item == null ? com.google.protobuf.NullValue.NULL_VALUE : nested(item);
     }
 
     @Override

@@ -53,6 +53,31 @@ class NestedFiltersTest {
   }
 
   @Test
+  void aNullItemDoesNotHideAMatchOfAnother() throws Exception {
+    Contract contract = contract();
+    Schema schema = IcebergMapping.schema(contract);
+    RowExpressions cel = RowExpressions.forFields(contract.table().fields());
+    Types.StructType readingType = schema.findField("readings").type().asListType().elementType().asStructType();
+    GenericRecord reading = GenericRecord.create(readingType);
+    reading.setField("at", OffsetDateTime.of(2025, 11, 25, 9, 59, 45, 0, ZoneOffset.UTC));
+    reading.setField("value", new BigDecimal("3.50"));
+    for (List<GenericRecord> items : List.of(java.util.Arrays.asList(null, reading),
+        java.util.Arrays.asList(reading, null))) {
+      GenericRecord row = row(schema);
+      row.setField("readings", items);
+      // as CEL's exists and all mean it: one item decides, whatever another (a null one) cannot answer
+      assertAgree(cel, row, "readings.exists(r, r.value > 3.0)", true);
+      assertAgree(cel, row, "readings.all(r, r.value > 5.0)", false);
+      // and a null item can be told: it is null, and it has no members
+      assertAgree(cel, row, "readings.exists(r, r == null)", true);
+      assertAgree(cel, row, "readings.all(r, r != null && r.value > 3.0)", false);
+      assertAgree(cel, row, "readings.exists(r, r != null && r.value > 3.0)", true);
+    }
+    // a member of an item is absent, never null: the hint is written as the loop reads it
+    assertRefused(cel, "readings.exists(r, r.at == null)", "write !has(r.at) for a missing value");
+  }
+
+  @Test
   void aFailureOnARowThatLacksANestedValueNamesWhatItLacks() throws Exception {
     Contract contract = contract();
     Schema schema = IcebergMapping.schema(contract);
