@@ -24,6 +24,8 @@ final class NestedReferences {
   private final java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
   /** Date and time literals compared with a column that would not compare as the values it holds. */
   private final java.util.Set<String> literals = new java.util.LinkedHashSet<>();
+  /** Columns compared with null, each as a sentence with what to write instead. */
+  private final java.util.Set<String> nullComparisons = new java.util.LinkedHashSet<>();
   /** Where each field a reference denotes sits in a row: member names, {@code "[]"} for the items of an array. */
   private final Map<Field, List<String>> pathOf = new java.util.IdentityHashMap<>();
   private final java.util.Set<List<String>> paths = new java.util.LinkedHashSet<>();
@@ -35,7 +37,8 @@ final class NestedReferences {
    * What an expression's references say: undeclared properties, date or time literals no value can equal, and the
    * paths of the values it reads (to tell, when it fails on a row, which of them the row lacks).
    */
-  record Findings(List<String> unknown, List<String> literals, List<List<String>> paths, List<String> reads) {}
+  record Findings(List<String> unknown, List<String> literals, List<List<String>> paths, List<String> reads,
+      List<String> nullComparisons) {}
 
   private NestedReferences(Map<String, Field> scope) {
     this.scope = scope;
@@ -51,7 +54,7 @@ final class NestedReferences {
     references.pathOf.put(row, List.of()); // `row.<column>` reads the column itself
     references.resolve(expr);
     return new Findings(List.copyOf(references.unknown), List.copyOf(references.literals),
-        List.copyOf(references.paths), references.reads());
+        List.copyOf(references.paths), references.reads(), List.copyOf(references.nullComparisons));
   }
 
   private static final java.util.Set<String> COMPARISONS = java.util.Set.of("_==_", "_!=_", "_<_", "_<=_", "_>_",
@@ -130,7 +133,7 @@ final class NestedReferences {
       }
       // a member of a list's items is read through the loop variable (h.at), a column through the row
       String written = at.contains("[]") ? text(call.args().get(i)) : "row." + String.join(".", at);
-      literals.add(String.join(".", at).replace(".[]", "[]") + (call.function().equals("_==_") ? " == null"
+      nullComparisons.add(String.join(".", at).replace(".[]", "[]") + (call.function().equals("_==_") ? " == null"
           : " != null") + ": a missing value is not null here (write " + (written == null
           ? "!has(<item>.<member>) for a missing value, has(<item>.<member>)"
           : "!has(" + written + ") for a missing value, has(" + written + ")") + " for a present one)");

@@ -176,6 +176,10 @@ public final class RowExpressions {
         throw new InvalidExpressionException("undeclared property: " + String.join("; ", unknown)
             + (more.isEmpty() ? "" : "; " + String.join("; ", more)));
       }
+      if (!found.nullComparisons().isEmpty()) {
+        // said for every column type alike (the checker refuses some with its overload list, lets others through)
+        throw new InvalidExpressionException(String.join("; ", found.nullComparisons()));
+      }
       if (!found.literals().isEmpty() && !checked.hasError()) {
         throw new InvalidExpressionException(String.join("; ", found.literals()));
       }

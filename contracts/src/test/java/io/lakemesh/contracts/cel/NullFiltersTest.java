@@ -37,7 +37,8 @@ class NullFiltersTest {
     assertFalse(isSet.test(withoutS, now));
     InvalidExpressionException error = org.junit.jupiter.api.Assertions.assertThrows(
         InvalidExpressionException.class, () -> cel.compile("s == null"));
-    assertTrue(error.getMessage().contains("!has(row.<column>)"), error.getMessage());
+    assertTrue(error.getMessage().equals("s == null: a missing value is not null here (write !has(row.s) for a missing"
+        + " value, has(row.s) for a present one)"), error.getMessage());
   }
 
   @Test
