@@ -299,9 +299,12 @@ final class SemanticChecks {
       problems.add(new Problem(pointer, "physicalType " + physical + " is numeric but '" + f.name()
           + "' has logicalType " + f.type().name().toLowerCase(java.util.Locale.ROOT)
           + ": it would be ignored; drop it or use logicalType number or integer"));
-    } else if (f.type() == LogicalType.INTEGER && DECIMAL_PHYSICAL.matcher(physical).matches()) {
+    } else if (f.type() == LogicalType.INTEGER && DECIMAL_PHYSICAL.matcher(physical).matches()
+        && IcebergMapping.wholeDigits(f) == 0) {
+      // NUMBER(10) or decimal(12,0) is a whole number of that many digits: an int or a long by its digits
       problems.add(new Problem(pointer, "physicalType " + physical + " on integer '" + f.name() + "' would be"
-          + " ignored (integers are int or bigint): use logicalType number for a decimal"));
+          + " ignored (integers are int or bigint, or a decimal of scale 0 such as NUMBER(10)): use logicalType"
+          + " number for a decimal"));
     }
   }
 

@@ -240,6 +240,8 @@ class RowValidatorTest {
               - {name: score, logicalType: number}
               - {name: ratio, logicalType: number, logicalTypeOptions: {format: f32}}
               - {name: label_int, logicalType: integer, physicalType: 'varchar(10)'}
+              - {name: oracle_seconds, logicalType: integer, physicalType: NUMBER(10)}
+              - {name: oracle_small, logicalType: integer, physicalType: NUMBER(9)}
         """));
     java.util.function.Function<String, List<String>> rules = json -> ((Outcome.Rejected) v.validate(
         json.getBytes(StandardCharsets.UTF_8), NOW)).errors().stream().map(e -> e.rule() + ":" + e.field()).toList();
@@ -251,6 +253,10 @@ class RowValidatorTest {
     assertEquals(List.of("logicalType:label_int"), rules.apply("{\"id\":\"a\",\"label_int\":1099511627776}"));
     // an integer without format or physicalType is an int: its logicalType set the width
     assertEquals(List.of("logicalType:plain"), rules.apply("{\"id\":\"a\",\"plain\":1099511627776}"));
+    // NUMBER(p) of scale 0 is a whole number of p digits: ten or more do not fit an int, so it is a long
+    assertInstanceOf(Outcome.Accepted.class, v.validate("{\"id\":\"a\",\"oracle_seconds\":9999999999}"
+        .getBytes(StandardCharsets.UTF_8), NOW));
+    assertEquals(List.of("physicalType:oracle_small"), rules.apply("{\"id\":\"a\",\"oracle_small\":3000000000}"));
   }
 
   @Test

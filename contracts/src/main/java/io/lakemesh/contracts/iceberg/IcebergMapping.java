@@ -196,7 +196,8 @@ public final class IcebergMapping {
     String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT).strip();
     if (f.type() == io.lakemesh.contracts.model.LogicalType.INTEGER) {
       boolean sized = INT_PHYSICAL.contains(physical) || LONG_PHYSICAL.contains(physical)
-          || physical.contains("bigint") || physical.contains("long") || physical.contains("int64");
+          || physical.contains("bigint") || physical.contains("long") || physical.contains("int64")
+          || wholeDigits(f) > 0;
       return f.options().format() != null ? "format" : sized ? "physicalType" : "logicalType";
     }
     if (decimalOf(f) != null || INT_PHYSICAL.contains(physical) || LONG_PHYSICAL.contains(physical)) {
@@ -236,6 +237,22 @@ public final class IcebergMapping {
     String physical = f.physicalType() == null ? "" : f.physicalType().toLowerCase(Locale.ROOT).strip();
     // the same names as a number's integer physicalTypes: Postgres' int8 is a bigint
     return LONG_PHYSICAL.contains(physical) || physical.contains("bigint") || physical.contains("long")
-        || physical.contains("int64");
+        || physical.contains("int64") || wholeDigits(f) >= 10;
+  }
+
+  /**
+   * The digits a whole-number decimal physical type declares for an integer ({@code NUMBER(10)}, {@code
+   * numeric(12)}, {@code decimal(12,0)}: Oracle and SQL databases' integers); 0 for any other. Ten digits or more
+   * do not fit an int, so such an integer is a long.
+   */
+  public static int wholeDigits(Field f) {
+    if (f.type() != io.lakemesh.contracts.model.LogicalType.INTEGER || f.physicalType() == null) {
+      return 0;
+    }
+    Matcher m = DECIMAL.matcher(f.physicalType());
+    if (!m.matches() || (m.group(2) != null && Integer.parseInt(m.group(2)) != 0)) {
+      return 0;
+    }
+    return Integer.parseInt(m.group(1));
   }
 }

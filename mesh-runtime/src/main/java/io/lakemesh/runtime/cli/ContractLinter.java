@@ -193,7 +193,11 @@ final class ContractLinter {
       widthConflicts(contract, contract.table().fields(), contract.table().pointer(), note);
     }
 
-    /** A number whose format says 32 bits while its physical type says 64: the format wins, and values lose digits. */
+    /**
+     * Physical types that do not say what they seem to: a number whose format says 32 bits while its physical type
+     * says 64 (the format wins, and values lose digits), an integer of more digits than 64 bits hold, a character
+     * length on a property that is not a string.
+     */
     private static void widthConflicts(Contract contract, List<io.lakemesh.contracts.model.Field> fields,
         String pointer, java.util.function.Consumer<String> note) {
       for (int i = 0; i < fields.size(); i++) {
@@ -204,6 +208,17 @@ final class ContractLinter {
             && List.of("double", "double precision", "float8", "float64").contains(physical)) {
           note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has physicalType " + f.physicalType()
               + " and format f32: it is stored as a 32-bit float (about 7 digits); drop the format to keep 64 bits");
+        }
+        int digits = io.lakemesh.contracts.iceberg.IcebergMapping.wholeDigits(f);
+        if (digits > 18 && f.options().format() == null) {
+          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' is an integer of physicalType "
+              + f.physicalType() + " (" + digits + " digits), stored as a 64-bit integer: values beyond"
+              + " 9223372036854775807 are quarantined; use logicalType number for a decimal(" + digits + ",0)");
+        }
+        if (f.type() != io.lakemesh.contracts.model.LogicalType.STRING && f.physicalLength().isPresent()) {
+          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has the character physicalType "
+              + f.physicalType() + " but logicalType " + f.type().name().toLowerCase(java.util.Locale.ROOT)
+              + ": its length is not checked (only strings' are)");
         }
         widthConflicts(contract, f.properties(), at, note);
       }

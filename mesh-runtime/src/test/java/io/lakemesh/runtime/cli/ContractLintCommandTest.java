@@ -396,6 +396,8 @@ class ContractLintCommandTest {
                 logicalType: object
                 logicalTypeOptions: {required: [num_children], maxProperties: 5}
               - {name: amount, logicalType: number, physicalType: double, logicalTypeOptions: {format: f32}}
+              - {name: rx_bytes, logicalType: integer, physicalType: NUMBER(20)}
+              - {name: code, logicalType: integer, physicalType: VARCHAR2(5)}
           - name: events
         """);
     CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
@@ -404,6 +406,10 @@ class ContractLintCommandTest {
     assertTrue(all.contains("crm.events: /schema/1: schema object 'events' declares no properties"), all);
     assertTrue(all.contains("crm.customers: /schema/0/properties/2: 'amount' has physicalType double and format f32:"
         + " it is stored as a 32-bit float"), all);
+    assertTrue(all.contains("crm.customers: /schema/0/properties/3: 'rx_bytes' is an integer of physicalType"
+        + " NUMBER(20) (20 digits), stored as a 64-bit integer"), all);
+    assertTrue(all.contains("crm.customers: /schema/0/properties/4: 'code' has the character physicalType"
+        + " VARCHAR2(5) but logicalType integer: its length is not checked"), all);
   }
 
   @Test
