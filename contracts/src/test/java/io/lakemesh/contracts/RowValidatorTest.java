@@ -415,6 +415,9 @@ class RowValidatorTest {
     Violation array = reason.apply(("[" + VALID + "]").getBytes(StandardCharsets.UTF_8));
     assertTrue(array.message().contains("not an array"), array.toString());
     assertTrue(reason.apply(new byte[0]).message().startsWith("the event is empty"));
+    Violation ndjson = reason.apply((VALID.replace("\n", "") + "\n" + VALID.replace("\n", "")).getBytes(StandardCharsets.UTF_8));
+    assertEquals("malformed_json", ndjson.code());
+    assertTrue(ndjson.message().startsWith("more than one JSON value in one event"), ndjson.message());
     // Jackson's advice to its own users is left out
     Violation nan = reason.apply("{\"transaction_id\": NaN}".getBytes(StandardCharsets.UTF_8));
     assertEquals("malformed_json", nan.code());

@@ -234,6 +234,10 @@ public final class RowValidator {
 
   private static Outcome malformed(String message) {
     String oneLine = message == null ? "malformed JSON" : io.lakemesh.contracts.JsonMessages.readable(message);
+    if (oneLine.startsWith("Trailing token")) {
+      oneLine = "more than one JSON value in one event (NDJSON, or objects one after another): one event per Kafka"
+          + " record; the ingest endpoint takes arrays and NDJSON";
+    }
     // bytes that are no UTF-8 (Latin-1 text, say) are an encoding problem, not a JSON one
     String code = oneLine.startsWith("Invalid UTF-8") ? "encoding" : "malformed_json";
     return new Outcome.Rejected(List.of(new Violation(code, "", code.equals("encoding") ? "event" : "json",

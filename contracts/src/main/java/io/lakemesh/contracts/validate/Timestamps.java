@@ -21,11 +21,12 @@ public final class Timestamps {
 
   /**
    * ISO-8601 date and time, {@code T} or a space between them (RFC 3339 allows it; SQL databases print it), then
-   * an offset {@code Z}, {@code +08:00}, {@code +0800} or {@code +08}, or none.
+   * an offset {@code Z}, {@code +08:00}, {@code +0800} or {@code +08} (after a space or not), or none.
    */
   private static final DateTimeFormatter LENIENT = new DateTimeFormatterBuilder()
       .parseCaseInsensitive()
       .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+      .optionalStart().appendLiteral(' ').optionalEnd() // Oracle's TO_CHAR and psql write "10:00:00 +08:00"
       .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
       .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
       .optionalStart().appendOffset("+HH", "Z").optionalEnd()

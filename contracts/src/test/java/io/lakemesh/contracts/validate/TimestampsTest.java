@@ -22,6 +22,7 @@ class TimestampsTest {
   @Test
   void offsetsMayBeWrittenWithoutAColonOrMinutes() {
     assertEquals(AT, Timestamps.parse("2026-11-25T16:15:30+0800"));
+    assertEquals(AT, Timestamps.parse("2026-11-25 16:15:30 +08:00"));
     assertEquals(AT, Timestamps.parse("2026-11-25T16:15:30+08"));
     assertEquals(AT, Timestamps.parse("2026-11-25T02:45:30-0530"));
     assertEquals(AT.plusNanos(123_456_000), Timestamps.parse("2026-11-25 16:15:30.123456789+0800"));

@@ -174,13 +174,23 @@ public final class ContractTrafficSource implements TrafficSource {
       return RgxGen.parse(bare).generate(new Random(random.nextLong()));
     }
     String format = f.options().format() == null ? "" : f.options().format();
-    if (format.equals("uuid") || key) {
+    Integer keyMax = f.maxLength();
+    if (format.equals("uuid") || (key && (keyMax == null || keyMax >= 36))) {
       return new java.util.UUID(random.nextLong(), random.nextLong()).toString();
+    }
+    if (key) {
+      // a key shorter than a UUID (VARCHAR2(20)): as many random base-36 digits as fit, so keys rarely repeat
+      StringBuilder id = new StringBuilder();
+      while (id.length() < keyMax) {
+        id.append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
+      }
+      return id.substring(0, keyMax);
     }
     if (format.equals("email")) {
       return "user" + random.nextInt(10_000) + "@example.com";
     }
-    int min = f.options().minLength() == null ? 3 : f.options().minLength();
+    int min = f.options().minLength() != null ? f.options().minLength()
+        : Math.min(3, f.maxLength() == null ? 3 : f.maxLength()); // CHAR(2): two letters
     int max = f.maxLength() == null ? Math.max(min, 12) : f.maxLength();
     int length = min + random.nextInt(Math.max(1, max - min + 1));
     StringBuilder s = new StringBuilder(length);

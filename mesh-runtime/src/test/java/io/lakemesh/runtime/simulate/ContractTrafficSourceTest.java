@@ -82,6 +82,24 @@ class ContractTrafficSourceTest {
   }
 
   @Test
+  void keysShorterThanAUuidAreMadeWithinTheirLength() throws Exception {
+    checkMix(contract("""
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: telecom.cdrs
+        version: 1.0.0
+        status: active
+        domain: telecom
+        schema:
+          - name: cdrs
+            properties:
+              - {name: cdr_id, physicalType: VARCHAR2(20 CHAR), primaryKey: true, required: true}
+              - {name: cell_id, physicalType: VARCHAR2(8), primaryKey: true, primaryKeyPosition: 2, required: true}
+              - {name: country, physicalType: CHAR(2), required: true}
+        """));
+  }
+
+  @Test
   void aContractWhoseRulesGeneratedValuesMissIsRefusedWithTheRule() throws Exception {
     Contract sales = contract(Files.readString(Path.of("..", "domains", "retail", "contracts",
         "transactions.odcs.yaml")));
