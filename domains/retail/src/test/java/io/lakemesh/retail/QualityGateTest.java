@@ -113,6 +113,7 @@ class QualityGateTest {
       assertTrue(reasons.contains("\"code\":\"batch_rule\"") && reasons.contains("fails critical rule 'known_unit'"
           + " on its own") && reasons.contains("quarantined when an operator resumed the halted stage"), reasons);
       assertTrue(reasons.contains("r5") && reasons.contains("r6") && !reasons.contains("r6c"), reasons);
+      assertTrue(reasons.contains("\"code\":\"batch_rule\",\"field\":\"unit\""), "a property's rule names it: " + reasons);
 
       // only that batch: the stage goes on as before, and a later failing batch halts it again
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r7\",\"unit\":\"C\"}\n");

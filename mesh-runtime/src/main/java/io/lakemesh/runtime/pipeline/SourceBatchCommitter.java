@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.pipeline;
 
+import io.lakemesh.contracts.model.LocatedRule;
 import io.lakemesh.contracts.model.Severity;
 import io.lakemesh.contracts.validate.BatchChecks;
 import io.lakemesh.contracts.validate.Outcome;
@@ -531,11 +532,15 @@ public final class SourceBatchCommitter {
         gate.getMessage(), alone.size(), silverEntries.size());
     QualityGateException batchFailure = together != null ? together : gate;
     for (Isolated i : alone) {
+      String rule = (i.failure() != null && silverEntries.size() > 1 ? i.failure() : batchFailure).rule();
+      // a rule of one property names it, as a row rule's reason does
+      String field = product.contract().locatedRules().stream().map(LocatedRule::rule)
+          .filter(r -> r.name().equals(rule) && r.field() != null).map(r -> r.field()).findFirst().orElse("");
       Violation reason = i.failure() != null && silverEntries.size() > 1
-          ? new Violation("batch_rule", "", i.failure().rule(), "the event fails critical rule '"
+          ? new Violation("batch_rule", field, i.failure().rule(), "the event fails critical rule '"
               + i.failure().rule() + "' on its own (" + i.failure().measure() + "); quarantined when an operator"
               + " resumed the halted stage")
-          : new Violation("batch_rule", "", batchFailure.rule(), "the batch failed critical rule '"
+          : new Violation("batch_rule", field, batchFailure.rule(), "the batch failed critical rule '"
               + batchFailure.rule() + "' (" + batchFailure.measure() + "); quarantined when an operator resumed"
               + " the halted stage");
       ConsumerRecord<byte[], byte[]> rec = i.entry().record();
