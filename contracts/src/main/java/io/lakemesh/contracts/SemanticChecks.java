@@ -332,7 +332,7 @@ final class SemanticChecks {
     TypeOptions o = f.options();
     int before = problems.size();
     bound(o.minLength(), f.maxLength(), "minLength", o.maxLength() != null ? "maxLength"
-        : "the length of physicalType " + f.physicalType(), false, pointer, problems);
+        : "physicalType " + f.physicalType() + "'s length", false, pointer, problems);
     bound(o.minItems(), o.maxItems(), "minItems", "maxItems", false, pointer, problems);
     bound(o.minProperties(), o.maxProperties(), "minProperties", "maxProperties", false, pointer, problems);
     for (String name : List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")) {

@@ -287,9 +287,9 @@ class RowValidatorTest {
     assertEquals(List.of("maxLength:id", "maxLength:code", "maxLength:note", "maxLength:wide", "maxLength:pg"),
         rejected.errors().stream().map(e -> e.rule() + ":" + e.field()).toList());
     // a limit the author did not write as maxLength names where it comes from; one written does not
-    assertTrue(rejected.errors().get(1).message().endsWith("longer than 2 characters (physicalType CHAR(2))"),
+    assertTrue(rejected.errors().get(1).message().endsWith("3 characters, longer than 2 (physicalType CHAR(2))"),
         rejected.errors().get(1).message());
-    assertTrue(rejected.errors().get(3).message().endsWith("longer than 4 characters"),
+    assertTrue(rejected.errors().get(3).message().endsWith("5 characters, longer than 4"),
         rejected.errors().get(3).message());
   }
 

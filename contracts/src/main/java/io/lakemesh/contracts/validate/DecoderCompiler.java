@@ -240,6 +240,10 @@ final class DecoderCompiler {
     void check(String text, FieldPath p, Findings fs);
   }
 
+  private static String characters(int n) {
+    return n == 1 ? "1 character" : n + " characters";
+  }
+
   private static Compiled stringDecoder(Field f) {
     Pattern pattern = f.options().pattern() == null ? null : Pattern.compile(f.options().pattern());
     Integer minLength = f.options().minLength();
@@ -261,11 +265,12 @@ final class DecoderCompiler {
         fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + pattern.pattern());
       }
       if (minLength != null && s.codePointCount(0, s.length()) < minLength) {
-        fs.error("min_length", p, "minLength", "shorter than " + minLength + " characters");
+        fs.error("min_length", p, "minLength", characters(s.codePointCount(0, s.length())) + ", shorter than "
+            + minLength);
       }
       if (maxLength != null && s.codePointCount(0, s.length()) > maxLength) {
-        fs.error("max_length", p, "maxLength", "longer than " + maxLength + " characters"
-            + maxLengthSource);
+        fs.error("max_length", p, "maxLength", characters(s.codePointCount(0, s.length())) + ", longer than "
+            + maxLength + maxLengthSource);
       }
     };
     return new Compiled((v, p, fs) -> {
