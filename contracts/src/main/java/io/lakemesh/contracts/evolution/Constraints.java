@@ -57,7 +57,11 @@ final class Constraints {
     c.lowerBound(lower(o), lower(n));
     c.upperBound(upper(o), upper(n));
     c.minimum("minLength", o.minLength(), n.minLength());
-    c.maximum("maxLength", before.maxLength(), after.maxLength()); // varchar(n) counts as maxLength n
+    // varchar(n) counts as maxLength n; named as written when a physical type set it
+    boolean physical = before.options().maxLength() == null && before.physicalLength().isPresent()
+        || after.options().maxLength() == null && after.physicalLength().isPresent();
+    c.maximum(physical ? "maxLength (physicalType " + orNone(before.physicalType()) + " -> "
+        + orNone(after.physicalType()) + ")" : "maxLength", before.maxLength(), after.maxLength());
     c.minimum("minItems", o.minItems(), n.minItems());
     c.maximum("maxItems", o.maxItems(), n.maxItems());
     c.minimum("minProperties", o.minProperties(), n.minProperties());
@@ -161,6 +165,10 @@ final class Constraints {
   }
 
   /** An upper limit such as maxLength: absent means unlimited. */
+  private static String orNone(String physicalType) {
+    return physicalType == null ? "none" : physicalType.strip();
+  }
+
   private void maximum(String option, Integer before, Integer after) {
     if (Objects.equals(before, after)) {
       return;
