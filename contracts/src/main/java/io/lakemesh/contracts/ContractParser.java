@@ -299,8 +299,10 @@ public final class ContractParser {
       if (m.isUnevaluated() && withUnknownKey.contains(m.path())) {
         String key = unevaluatedKey(m);
         if (!ODCS_KEYS.contains(key)) {
-          problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not a key of ODCS v3.1 (a typo, or"
-              + " another version's; Lakemesh's own settings go in customProperties)"));
+          problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not a key of ODCS v3.1 " + (key.matches(
+              "\\s*\\d+\\s*\\)\\s*") ? "(in a {...} mapping a comma ends the value: quote a physical type with"
+                  + " one, physicalType: \"NUMBER(12,4)\")"
+              : "(a typo, or another version's; Lakemesh's own settings go in customProperties)")));
         }
         continue;
       }

@@ -45,6 +45,17 @@ class ContractParserTest {
   }
 
   @Test
+  void anUnquotedPhysicalTypeWithACommaInAFlowMappingIsExplained() {
+    String text = auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - {name: amount, physicalType: NUMBER(12,4), required: true}
+        """);
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    assertTrue(e.problems().stream().anyMatch(p -> p.reason().contains("quote a physical type with one,"
+        + " physicalType: \"NUMBER(12,4)\"")), e.getMessage());
+  }
+
+  @Test
   void aKeyOdcsDoesNotDefineIsOneProblemNotOnePerSibling() {
     String text = auths("""
         - {name: auth_id, logicalType: string, primaryKey: true, required: true}
