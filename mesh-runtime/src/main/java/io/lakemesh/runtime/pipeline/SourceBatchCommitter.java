@@ -532,11 +532,11 @@ public final class SourceBatchCommitter {
         gate.getMessage(), alone.size(), silverEntries.size());
     QualityGateException batchFailure = together != null ? together : gate;
     for (Isolated i : alone) {
-      String rule = (i.failure() != null && silverEntries.size() > 1 ? i.failure() : batchFailure).rule();
+      String rule = (i.failure() != null ? i.failure() : batchFailure).rule();
       // a rule of one property names it, as a row rule's reason does
       String field = product.contract().locatedRules().stream().map(LocatedRule::rule)
           .filter(r -> r.name().equals(rule) && r.field() != null).map(r -> r.field()).findFirst().orElse("");
-      Violation reason = i.failure() != null && silverEntries.size() > 1
+      Violation reason = i.failure() != null
           ? new Violation("batch_rule", field, i.failure().rule(), "the event fails critical rule '"
               + i.failure().rule() + "' on its own (" + i.failure().measure() + "); quarantined when an operator"
               + " resumed the halted stage")
