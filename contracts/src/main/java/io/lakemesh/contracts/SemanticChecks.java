@@ -282,7 +282,7 @@ final class SemanticChecks {
   private static final Pattern NUMERIC_PHYSICAL = Pattern.compile(
       "(?i)(decimal|numeric|number)\\s*(\\(.*\\))?|tinyint|smallint|int|integer|bigint|long|int(8|16|32|64)|float|real"
           + "|double( precision)?");
-  private static final Pattern DECIMAL_PHYSICAL = Pattern.compile("(?i)(decimal|numeric)\\s*(\\(.*\\))?");
+  private static final Pattern DECIMAL_PHYSICAL = Pattern.compile("(?i)(decimal|numeric|number)\\s*(\\(.*\\))?");
 
   /**
    * physicalType is free-form in ODCS, and Lakemesh reads it only for numbers (decimal, float, bigint, ...). A

@@ -126,8 +126,9 @@ final class NestedReferences {
     for (int i = 0; i < args.size() && i < 2; i++) {
       CelExpr other = call.args().get(1 - i);
       List<String> at = args.get(i) == null ? null : path(args.get(i));
-      // a list's item itself may be null (a JSON null in the array): comparing it with null is how to tell
-      if (at == null || at.get(at.size() - 1).equals("[]") || other.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+      // a list's item itself may be null (a JSON null in the array): comparing it with null is how to tell; the
+      // row itself (an empty path) is never null
+      if (at == null || at.isEmpty() || at.get(at.size() - 1).equals("[]") || other.getKind() != CelExpr.ExprKind.Kind.CONSTANT
           || other.constant().getKind() != dev.cel.common.ast.CelConstant.Kind.NULL_VALUE) {
         continue;
       }

@@ -427,7 +427,7 @@ final class ChangeDetector {
               : ": rows are deduplicated and merged by another key"));
     }
     if (a.stage() == io.lakemesh.contracts.model.Stage.SOURCE && b.stage() == io.lakemesh.contracts.model.Stage.SOURCE
-        && !routing(a).equals(routing(b))) {
+        && !routingIdentity(a).equals(routingIdentity(b))) {
       breaking(ChangeKind.ROUTING_CHANGED, Change.PRIMARY_KEY, "events are routed to Kafka partitions by the first"
           + " primary-key column, which changes from " + routing(a) + " to " + routing(b) + ": every major version"
           + " reads the same raw topic and deduplicates per partition, so re-sent events would be stored twice");
@@ -445,6 +445,22 @@ final class ChangeDetector {
    * The first primary-key column as it routes events: its name, stored type and how its text is read (a date's
    * pattern; a timestamp's zone and pattern), since the routing key is that text made canonical.
    */
+  /**
+   * What decides the partition of an event: the first key column's name, how its values are written canonically
+   * (an int, a long and a decimal of the same value route alike; a double does not) and how its text is read.
+   */
+  private static String routingIdentity(Contract c) {
+    return c.primaryKey().stream().findFirst().map(f -> {
+      org.apache.iceberg.types.Type type = IcebergMapping.schema(c).findType(f.name());
+      String family = switch (type.typeId()) {
+        case INTEGER, LONG, DECIMAL -> "whole or decimal number";
+        case FLOAT, DOUBLE -> "floating-point number";
+        default -> type.toString();
+      };
+      return routing(c).replace(type.toString(), family);
+    }).orElse("none");
+  }
+
   private static String routing(Contract c) {
     return c.primaryKey().stream().findFirst().map(f -> {
       String read = switch (f.type()) {

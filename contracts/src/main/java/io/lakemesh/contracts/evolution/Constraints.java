@@ -164,11 +164,11 @@ final class Constraints {
     }
   }
 
-  /** An upper limit such as maxLength: absent means unlimited. */
   private static String orNone(String physicalType) {
     return physicalType == null ? "none" : physicalType.strip();
   }
 
+  /** An upper limit such as maxLength: absent means unlimited. */
   private void maximum(String option, Integer before, Integer after) {
     if (Objects.equals(before, after)) {
       return;

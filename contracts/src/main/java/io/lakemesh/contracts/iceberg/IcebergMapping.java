@@ -249,6 +249,9 @@ public final class IcebergMapping {
     if (f.type() != io.lakemesh.contracts.model.LogicalType.INTEGER || f.physicalType() == null) {
       return 0;
     }
+    if (f.physicalType().strip().equalsIgnoreCase("number")) {
+      return 38; // Oracle's NUMBER without a precision: up to 38 digits, the usual type of ids
+    }
     Matcher m = DECIMAL.matcher(f.physicalType());
     if (!m.matches() || (m.group(2) != null && Integer.parseInt(m.group(2)) != 0)) {
       return 0;

@@ -264,13 +264,16 @@ final class DecoderCompiler {
       if (pattern != null && !pattern.matcher(s).find()) {
         fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + pattern.pattern());
       }
-      if (minLength != null && s.codePointCount(0, s.length()) < minLength) {
-        fs.error("min_length", p, "minLength", characters(s.codePointCount(0, s.length())) + ", shorter than "
-            + minLength);
-      }
-      if (maxLength != null && s.codePointCount(0, s.length()) > maxLength) {
-        fs.error("max_length", p, "maxLength", characters(s.codePointCount(0, s.length())) + ", longer than "
-            + maxLength + maxLengthSource);
+      // code points never outnumber chars: a text of at most maxLength chars fits without counting them
+      if (minLength != null || (maxLength != null && s.length() > maxLength)) {
+        int length = s.codePointCount(0, s.length());
+        if (minLength != null && length < minLength) {
+          fs.error("min_length", p, "minLength", characters(length) + ", shorter than " + minLength);
+        }
+        if (maxLength != null && length > maxLength) {
+          fs.error("max_length", p, "maxLength", characters(length) + ", longer than " + maxLength
+              + maxLengthSource);
+        }
       }
     };
     return new Compiled((v, p, fs) -> {

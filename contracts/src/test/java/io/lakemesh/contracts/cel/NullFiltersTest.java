@@ -72,5 +72,11 @@ class NullFiltersTest {
         InvalidExpressionException.class, () -> cel.compile("dropoff.at == null"));
     assertTrue(nested.getMessage().contains("!has(row.dropoff.at)"), nested.getMessage());
     cel.compile("!has(row.dropoff_ts) || !has(row.dropoff.at)");
+    // the row itself is no column: whatever CEL says of it, said as a problem of the filter, never a crash
+    try {
+      cel.compile("row == null");
+    } catch (InvalidExpressionException expected) {
+      assertTrue(!expected.getMessage().isBlank());
+    }
   }
 }

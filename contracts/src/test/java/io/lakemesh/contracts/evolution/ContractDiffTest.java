@@ -37,6 +37,30 @@ class ContractDiffTest {
   }
 
   @Test
+  void aKeyWidenedFromIntToLongRoutesAlikeSoANewMajorMayWidenIt() throws Exception {
+    String v1 = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.tickets
+        version: 1.0.0
+        status: active
+        schema:
+          - name: tickets
+            properties:
+              - {name: ticket_no, logicalType: integer, physicalType: int, primaryKey: true, required: true}
+        """;
+    Contract running = ContractParser.parse("v1", v1);
+    ContractDiff wider = ContractDiff.compare(running, ContractParser.parse("v2", v1.replace("physicalType: int",
+        "physicalType: bigint").replace("version: 1.0.0", "version: 2.0.0")));
+    assertEquals(Verdict.NEW_MAJOR, wider.verdict(), wider.render());
+    ContractDiff text = ContractDiff.compare(running, ContractParser.parse("v2", v1.replace(
+        "logicalType: integer, physicalType: int", "logicalType: string").replace("version: 1.0.0", "version: 2.0.0")));
+    assertEquals(Verdict.BREAKING, text.verdict(), text.render());
+    assertTrue(text.render().contains("refused, also as a new major version: keep the first primary-key column"),
+        text.render());
+  }
+
+  @Test
   void anotherPartitionCountIsRefusedAlsoAsANewMajor() {
     Contract running = parse("transactions", T.text());
     ContractDiff diff = ContractDiff.compare(running, transactions("2.0.0", "lakemeshPartitions\n    value: 3",

@@ -109,7 +109,9 @@ public final class MeshNode implements AutoCloseable {
     boolean posix = home.getFileSystem().supportedFileAttributeViews().contains("posix");
     try {
       if (!Files.exists(home)) {
-        Files.createDirectories(home.getParent());
+        if (home.getParent() != null) {
+          Files.createDirectories(home.getParent());
+        }
         if (posix) {
           Files.createDirectory(home, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
               java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
@@ -120,6 +122,8 @@ public final class MeshNode implements AutoCloseable {
         java.util.Set<java.nio.file.attribute.PosixFilePermission> open = Files.getPosixFilePermissions(home);
         open.retainAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.GROUP_READ,
             java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+            java.nio.file.attribute.PosixFilePermission.GROUP_WRITE,
+            java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE,
             java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE,
             java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
         if (!open.isEmpty()) {

@@ -38,6 +38,7 @@ public final class LogEnds implements AutoCloseable {
   private final Map<String, long[]> probed = new ConcurrentHashMap<>();
   /** Reads a partition's unread range for {@link #holdsEvents}; made on first use, one probe at a time. */
   private org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> probe;
+  private boolean closed;
 
   public LogEnds(String bootstrapServers, ProductCatalog products, Duration maxAge) {
     this.bootstrapServers = bootstrapServers;
@@ -112,6 +113,11 @@ public final class LogEnds implements AutoCloseable {
     });
   }
 
+  /** The raw-topic partitions the product's contract declares; 0 for a product not known here. */
+  public int declaredPartitions(String productId) {
+    return products.find(productId).map(p -> p.contract().settings().partitions()).orElse(0);
+  }
+
   /**
    * The partitions the raw topic has, as last described (at most every 10 s, in the background); 0 until known.
    * Someone may add partitions to a raw topic from outside: no worker reads them, so their events must show as lag
@@ -154,17 +160,27 @@ public final class LogEnds implements AutoCloseable {
     if (product == null) {
       return true;
     }
-    boolean holds = readsEvents(new org.apache.kafka.common.TopicPartition(product.rawTopic(), partition), from, to);
+    Boolean holds = readsEvents(new org.apache.kafka.common.TopicPartition(product.rawTopic(), partition), from, to);
+    if (holds == null) {
+      return true; // not answered in time: asked again next time, never taken as known
+    }
     probed.put(at, new long[] {from, to, holds ? 1 : 0, System.nanoTime()});
     return holds;
   }
 
-  private synchronized boolean readsEvents(org.apache.kafka.common.TopicPartition tp, long from, long to) {
+  /** Whether the range holds an event; null when that cannot be told now (no answer in time, closed). */
+  private synchronized Boolean readsEvents(org.apache.kafka.common.TopicPartition tp, long from, long to) {
+    if (closed) {
+      return null;
+    }
     if (probe == null) {
       probe = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
           org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
           org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-          org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+          org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+          Topics.READ_COMMITTED,
+          // an offset the log no longer holds (retention) is an error, not a quiet jump to the end
+          org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
           org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
           org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "lakemesh-lag-probe"),
           new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -184,10 +200,10 @@ public final class LogEnds implements AutoCloseable {
           return false; // read past the range without an event in it: markers and aborted events only
         }
       }
-      return true;
-    } catch (org.apache.kafka.common.KafkaException e) {
+      return null;
+    } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
       LOG.debug("cannot read {} from {}: {}", tp, from, e.toString());
-      return true;
+      return null;
     }
   }
 
@@ -195,8 +211,10 @@ public final class LogEnds implements AutoCloseable {
   public void close() {
     admin.close(Duration.ofSeconds(5));
     synchronized (this) {
+      closed = true;
       if (probe != null) {
         probe.close(Duration.ofSeconds(2));
+        probe = null;
       }
     }
   }

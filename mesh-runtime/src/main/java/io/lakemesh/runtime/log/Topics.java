@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /** Names of the log's topics, and their creation. */
 public final class Topics {
+    /** How every reader of a raw topic reads it: what a transactional producer aborted is not there. */
+    public static final String READ_COMMITTED = "read_committed";
+
 
     private static final Logger log = LoggerFactory.getLogger(Topics.class);
 

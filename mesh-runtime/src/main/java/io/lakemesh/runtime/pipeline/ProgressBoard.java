@@ -23,6 +23,8 @@ public final class ProgressBoard implements AutoCloseable {
   private final Instant startedAt = Instant.now();
   private final Function<String, SourcePositions> committed;
   private final LogEnds logEnds;
+  /** The raw-topic partitions a product's contract declares (its workers read those). */
+  private final java.util.function.ToIntFunction<String> declaredPartitions;
   private final Map<String, Map<Integer, AtomicLong>> produced = new ConcurrentHashMap<>();
   private final Map<String, PipelineState> states = new ConcurrentHashMap<>();
 
@@ -34,6 +36,7 @@ public final class ProgressBoard implements AutoCloseable {
   public ProgressBoard(Function<String, SourcePositions> committed, LogEnds logEnds) {
     this.committed = committed;
     this.logEnds = logEnds;
+    this.declaredPartitions = logEnds::declaredPartitions;
   }
 
   /** When this node started: the reference for products that have not committed yet. */
@@ -81,6 +84,10 @@ public final class ProgressBoard implements AutoCloseable {
     SourcePositions done = committed.apply(productId);
     Map<Integer, Long> lag = new java.util.TreeMap<>();
     ends.forEach((partition, end) -> {
+      if (!fresh && partition >= declaredPartitions.applyAsInt(productId)) {
+        // partitions added from outside, which no worker reads: they would hold ingest back forever (503s)
+        return;
+      }
       long next = done.next(partition);
       // for people reading it: offsets a transactional producer left without events (markers, aborted events)
       // are nothing waiting

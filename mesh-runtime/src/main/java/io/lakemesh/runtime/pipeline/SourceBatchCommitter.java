@@ -388,7 +388,17 @@ public final class SourceBatchCommitter {
       }
     }
     // the judges of a part of the batch, for an operator's resume past a halted batch: the events that fail alone
-    Judge judgeInMemory = part -> judged(() -> checkBatch(rowsOf(part), offenders(part), new Counters()));
+    Judge judgeInMemory = new Judge() {
+      @Override
+      public QualityGateException judge(List<Entry> part) {
+        return judged(() -> checkBatch(rowsOf(part), offenders(part), new Counters()));
+      }
+
+      @Override
+      public boolean emptyFails() {
+        return judge(List.of()) != null;
+      }
+    };
     Judge judgeSql = part -> {
       List<DataFile> files = TableWriter.write(silver, rowsOf(part));
       try {
@@ -499,6 +509,11 @@ public final class SourceBatchCommitter {
   /** Judges a part of a batch by a critical rule: the failure, or null when the part passes. */
   private interface Judge {
     QualityGateException judge(List<Entry> part);
+
+    /** Whether the rule fails with no event at all (a bound the table already breaks); false if it cannot tell. */
+    default boolean emptyFails() {
+      return false;
+    }
   }
 
   private static QualityGateException judged(Runnable checks) {
@@ -521,7 +536,12 @@ public final class SourceBatchCommitter {
       List<Record> silverRows, List<Record> quarantineRows, Counters silverDelta, Counters quarantineDelta) {
     List<Isolated> alone = new ArrayList<>();
     List<Entry> passing = new ArrayList<>();
-    isolate(silverEntries, gate, judge, passing, alone);
+    if (judge.emptyFails()) {
+      // a bound the table already breaks (a row count): no event is to blame, so none is isolated
+      silverEntries.forEach(e -> alone.add(new Isolated(e, null)));
+    } else {
+      isolate(silverEntries, gate, judge, passing, alone, new int[] {MAX_JUDGEMENTS});
+    }
     // the rest passed in parts; together it may still fail (the whole batch when no single event was to blame)
     QualityGateException together = passing.isEmpty() ? null : alone.isEmpty() ? gate : judge.judge(passing);
     if (together != null) {
@@ -562,18 +582,33 @@ public final class SourceBatchCommitter {
   /** An event of a failing batch and how it fails on its own (null: it fails only with others). */
   private record Isolated(Entry entry, QualityGateException failure) {}
 
-  /** Halves {@code part} (failing with {@code failure}; null: passing) until each failing piece is one event. */
+  /**
+   * How many parts of one halted batch are judged at most: a sql rule writes and reads a part's files each time,
+   * and the partition waits meanwhile. Beyond it, the parts still failing go to quarantine whole.
+   */
+  private static final int MAX_JUDGEMENTS = 64;
+
+  /**
+   * Halves {@code part} (failing with {@code failure}; null: passing) until each failing piece is one event, or the
+   * judgements left run out (then a failing piece goes whole, with the batch's reason).
+   */
   private static void isolate(List<Entry> part, QualityGateException failure, Judge judge, List<Entry> passing,
-      List<Isolated> alone) {
+      List<Isolated> alone, int[] judgementsLeft) {
+    if (part.isEmpty()) {
+      return;
+    }
     if (failure == null) {
       passing.addAll(part);
     } else if (part.size() == 1) {
       alone.add(new Isolated(part.get(0), failure));
+    } else if (judgementsLeft[0] < 2) {
+      part.forEach(e -> alone.add(new Isolated(e, null)));
     } else {
+      judgementsLeft[0] -= 2;
       List<Entry> first = part.subList(0, part.size() / 2);
       List<Entry> second = part.subList(part.size() / 2, part.size());
-      isolate(first, judge.judge(first), judge, passing, alone);
-      isolate(second, judge.judge(second), judge, passing, alone);
+      isolate(first, judge.judge(first), judge, passing, alone, judgementsLeft);
+      isolate(second, judge.judge(second), judge, passing, alone, judgementsLeft);
     }
   }
 
@@ -817,7 +852,9 @@ public final class SourceBatchCommitter {
               StandardCharsets.UTF_8)) + "'") + "): events are JSON objects, and never deletes")), List.of());
     }
     Outcome outcome = product.validator().validate(payload, receivedAt);
-    if (routing == null || partitionCount < 2 || !(outcome instanceof Outcome.Accepted accepted)) {
+    // a date key with its own format is routed by its text as written, which the typed value cannot tell
+    if (routing == null || routing.datePattern() != null || partitionCount < 2
+        || !(outcome instanceof Outcome.Accepted accepted)) {
       return outcome;
     }
     String key = routing.fromValue(accepted.row().getField(routing.column()));

@@ -30,9 +30,6 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 public final class SourcePipeline {
 
-  /** How every reader of a raw topic reads it: what a transactional producer aborted is not there. */
-  public static final String READ_COMMITTED = "read_committed";
-
   private SourcePipeline() {}
 
   public static RunningPipeline start(ActorSystem<?> system, Product product, SourceBatchCommitter committer,
@@ -52,7 +49,7 @@ public final class SourcePipeline {
         .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
         .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
         // events of an aborted (or still open) transaction of a transactional producer are not events: never read
-        .withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, READ_COMMITTED)
+        .withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, Topics.READ_COMMITTED)
         .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()))
         .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024))
         .withProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));

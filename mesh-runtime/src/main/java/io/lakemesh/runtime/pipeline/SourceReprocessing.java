@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.pipeline;
 
+import io.lakemesh.runtime.log.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -38,7 +39,7 @@ public final class SourceReprocessing {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, SourcePipeline.READ_COMMITTED,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, Topics.READ_COMMITTED,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, CHUNK), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       for (int partition : committer.partitions()) {
         TopicPartition tp = new TopicPartition(topic, partition);

@@ -64,7 +64,47 @@ public final class StageTables {
     // the contract the table is deployed with: the next deployment is checked against it
     props.put(io.lakemesh.runtime.product.DeploymentGate.CONTRACT_PROPERTY,
         product.contract().document().toString());
-    return warehouse.createOrLoad(product.servedTable(), product.schema(), product.spec(), props);
+    Table table = warehouse.createOrLoad(product.servedTable(), product.schema(), product.spec(), props);
+    promoteColumns(table, product.schema(), product.id());
+    return table;
+  }
+
+  /**
+   * Widens columns of a table made before the contract's mapping widened them (an integer of physicalType
+   * NUMBER(10) was an int, is a long; a float became a double): the contract did not change, so no deployment
+   * evolves the table, and values only the wider type holds would be refused by the narrower column. Iceberg
+   * promotes int to long, float to double and a decimal to a greater precision in place; nothing else is touched.
+   */
+  static void promoteColumns(Table table, org.apache.iceberg.Schema contract, String productId) {
+    org.apache.iceberg.UpdateSchema update = null;
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (Map.Entry<String, Integer> e : org.apache.iceberg.types.TypeUtil.indexByName(table.schema().asStruct())
+        .entrySet()) {
+      if (!seen.add(e.getValue())) {
+        continue; // one column under another of its names
+      }
+      org.apache.iceberg.types.Type now = table.schema().findType(e.getValue());
+      org.apache.iceberg.types.Types.NestedField wanted = contract.findField(e.getKey());
+      if (wanted == null || !now.isPrimitiveType() || !wanted.type().isPrimitiveType() || now.equals(wanted.type())
+          || !org.apache.iceberg.types.TypeUtil.isPromotionAllowed(now, wanted.type().asPrimitiveType())) {
+        continue;
+      }
+      if (update == null) {
+        update = table.updateSchema();
+      }
+      update.updateColumn(table.schema().findColumnName(e.getValue()), wanted.type().asPrimitiveType());
+      org.slf4j.LoggerFactory.getLogger(StageTables.class).info("{}: column {} of {} widens from {} to {}, as the"
+          + " contract now maps it", productId, e.getKey(), table.name(), now, wanted.type());
+    }
+    if (update != null) {
+      try {
+        update.commit();
+      } catch (RuntimeException e) {
+        // another node widened it at the same moment: the next load finds it done (or tries again)
+        org.slf4j.LoggerFactory.getLogger(StageTables.class).warn("{}: widening columns of {} failed: {}",
+            productId, table.name(), e.toString());
+      }
+    }
   }
 
   /**

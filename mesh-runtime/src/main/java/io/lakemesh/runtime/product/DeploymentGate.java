@@ -146,7 +146,7 @@ public final class DeploymentGate {
     for (Contract old : retired) {
       for (Product now : products.all()) {
         if (now.contract().id().equals(old.id()) && ContractDiff.compare(old, now.contract()).changes().stream()
-            .anyMatch(c -> c.kind() == io.lakemesh.contracts.evolution.ChangeKind.ROUTING_CHANGED)) {
+            .anyMatch(c -> c.kind().changesRouting())) {
           return java.util.Optional.of("BREAKING  " + now.id() + " " + now.contract().version() + ": " + table
               + " holds " + old.id() + " " + old.version() + ", whose events were routed by another first"
               + " primary-key column; the raw topic's history is routed so, and a re-sent event would be stored"

@@ -123,10 +123,13 @@ public final class ProductStats {
       java.util.SortedMap<Integer, Long> unread = new java.util.TreeMap<>(lagByPartition).tailMap(declared);
       if (!unread.isEmpty()) {
         // partitions added to the raw topic from outside: no worker reads them (lakemeshPartitions fixes routing)
+        long stranded = unread.values().stream().mapToLong(Long::longValue).sum();
         stats.put("rawTopicProblem", product.rawTopic() + " has " + (unread.lastKey() + 1) + " partitions, the"
-            + " contract " + declared + ": events in partition(s) " + unread.keySet() + " (" + unread.values()
-            .stream().mapToLong(Long::longValue).sum() + ") are never read; a restart refuses the product. Move"
-            + " them by re-sending through the ingest endpoint, and leave the raw topic's partitions to Lakemesh");
+            + " contract " + declared + ": " + (stranded == 0 ? "partition(s) " + unread.keySet() + " are empty so"
+                + " far, but no worker would read events written there"
+                : "events in partition(s) " + unread.keySet() + " (" + stranded + ") are never read")
+            + "; a restart refuses the product. Re-send such events through the ingest endpoint, and leave the raw"
+            + " topic's partitions to Lakemesh");
       }
       Map<Integer, Instant> commits = partitionCommits(product);
       partitionCommits = commits;
