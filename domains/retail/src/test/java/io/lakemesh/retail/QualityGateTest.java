@@ -153,24 +153,29 @@ class QualityGateTest {
           + nothingToQuarantine.body());
       assertTrue(nothingToQuarantine.body().contains("not-halted"), nothingToQuarantine.body());
 
-      postNdjson(node, "plant.meters", "{\"meter_id\":\"m2\",\"kwh\":5000}\n{\"meter_id\":\"m3\",\"kwh\":7}\n");
+      // a spike, a good reading, and the spike's corrected re-send (the same key) in one batch
+      postNdjson(node, "plant.meters", "{\"meter_id\":\"m2\",\"kwh\":5000}\n{\"meter_id\":\"m3\",\"kwh\":7}\n"
+          + "{\"meter_id\":\"m2\",\"kwh\":50}\n");
       JsonNode stats = awaitStats(node, "plant.meters",
           s -> s.path("pipeline").path("state").asText().equals("halted"));
       assertTrue(stats.path("pipeline").path("lastError").asText().contains("no_spikes"), stats.toString());
       assertEquals(filesBefore, parquetFiles(), "the halted batch's bronze and silver files are deleted");
 
-      // the spike alone fails the rule: it goes to quarantine, the other event of its batch to silver
+      // the spike alone fails the rule: it goes to quarantine, the other events of its batch to silver, its
+      // corrected re-send too (no longer a duplicate of a stored event)
       resumeQuarantiningBatch(node, "plant.meters");
       stats = awaitStats(node, "plant.meters", s -> s.path("rows").path("quarantine").asInt() == 1
-          && s.path("rows").path("silver").asInt() == 2);
-      assertEquals(3, stats.path("rows").path("bronze").asInt(), stats.toString());
+          && s.path("rows").path("silver").asInt() == 3);
+      assertEquals(4, stats.path("rows").path("bronze").asInt(), stats.toString());
+      assertEquals(0, stats.path("duplicatesDropped").asInt(), stats.toString());
       assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
       assertEquals(filesBefore + 3, parquetFiles(), "one file each for the bronze, silver and quarantine commit,"
           + " and none left of the judging");
       List<String> ids = new java.util.ArrayList<>();
       new com.fasterxml.jackson.databind.ObjectMapper().readTree(NodeRequests.get(node,
-          "/api/v1/products/plant.meters/rows?select=meter_id")).forEach(r -> ids.add(r.path("meter_id").asText()));
-      assertEquals(List.of("m1", "m3"), ids.stream().sorted().toList());
+          "/api/v1/products/plant.meters/rows?select=meter_id,kwh")).forEach(r -> ids.add(r.path("meter_id").asText()
+              + "=" + r.path("kwh").asDouble()));
+      assertEquals(List.of("m1=5.0", "m2=50.0", "m3=7.0"), ids.stream().sorted().toList());
     }
   }
 

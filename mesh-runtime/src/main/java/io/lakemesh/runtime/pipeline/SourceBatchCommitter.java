@@ -362,7 +362,9 @@ public final class SourceBatchCommitter {
     Counters silverDelta = new Counters();
     Counters quarantineDelta = new Counters();
     List<Entry> silverEntries = new ArrayList<>(prepared.entries().size());
-    int duplicates = 0;
+    // copies of a key met earlier in this batch: one may take the place of an earlier copy a resume quarantines
+    List<Entry> laterCopies = new ArrayList<>();
+    int[] duplicates = {0};
     for (Entry e : prepared.entries()) {
       if (e.bronzeRow() != null) {
         bronzeRows.add(e.bronzeRow());
@@ -371,8 +373,11 @@ public final class SourceBatchCommitter {
         // without a primary key a product has no notion of "the same event": every accepted one is a row
         String key = keyColumns.isEmpty() ? null : key(accepted.row());
         if (key != null && (keys.contains(key) || !batchKeys.add(key))) {
-          duplicates++;
+          duplicates[0]++;
           silverDelta.add("duplicates", 1);
+          if (quarantineIfFailing && !keys.contains(key)) {
+            laterCopies.add(e);
+          }
           continue;
         }
         for (Violation w : accepted.warnings()) {
@@ -408,8 +413,8 @@ public final class SourceBatchCommitter {
       }
     };
     gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
-        () -> { }, gate -> quarantineFailing(gate, judgeInMemory, silverEntries, silverRows, quarantineRows,
-            silverDelta, quarantineDelta));
+        () -> { }, gate -> quarantineFailing(gate, judgeInMemory, silverEntries, laterCopies, duplicates,
+            silverRows, quarantineRows, silverDelta, quarantineDelta));
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);
@@ -423,8 +428,8 @@ public final class SourceBatchCommitter {
           // never committed now: leave no litter
           deleteSilver.run();
           bronzeFiles.join().forEach(f -> bronze.io().deleteFile(f.location()));
-        }, gate -> quarantineFailing(gate, judgeSql, silverEntries, silverRows, quarantineRows, silverDelta,
-            quarantineDelta))) {
+        }, gate -> quarantineFailing(gate, judgeSql, silverEntries, laterCopies, duplicates, silverRows,
+            quarantineRows, silverDelta, quarantineDelta))) {
       // the files held every row of the batch: write those that stay in silver again
       deleteSilver.run();
       silverFiles = silverRows.isEmpty() ? CompletableFuture.completedFuture(List.of())
@@ -461,7 +466,7 @@ public final class SourceBatchCommitter {
     }
     Instant committed = Instant.now();
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
-    return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates, silverSnapshot,
+    return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates[0], silverSnapshot,
         committed, BatchLatency.charged(prepared.oldestLive(), committed));
   }
 
@@ -499,8 +504,8 @@ public final class SourceBatchCommitter {
   /**
    * The events before {@code end} (the batch a stage halted on, {@link #haltedBatchEnd}) are judged again on their
    * own, and if they fail a critical rule again the events that fail it alone go to quarantine, each with the rule
-   * as reason, instead of halting the stage (see {@link #quarantineFailing}): an operator's way past a batch the data cannot change (see {@code resume}). Events after
-   * them are judged as any batch.
+   * as reason, instead of halting the stage (see {@code quarantineFailing}): an operator's way past a batch the
+   * data cannot change (see {@code resume}). Events after them are judged as any batch.
    */
   public void quarantineFailingBatch(Map<Integer, Long> end) {
     heldBatchEnd = Map.copyOf(end);
@@ -533,14 +538,32 @@ public final class SourceBatchCommitter {
    * major from the log loses only the events that broke the rule, not the hundreds of good ones batched with them.
    */
   private void quarantineFailing(QualityGateException gate, Judge judge, List<Entry> silverEntries,
-      List<Record> silverRows, List<Record> quarantineRows, Counters silverDelta, Counters quarantineDelta) {
+      List<Entry> laterCopies, int[] duplicates, List<Record> silverRows, List<Record> quarantineRows,
+      Counters silverDelta, Counters quarantineDelta) {
     List<Isolated> alone = new ArrayList<>();
     List<Entry> passing = new ArrayList<>();
     if (judge.emptyFails()) {
       // a bound the table already breaks (a row count): no event is to blame, so none is isolated
       silverEntries.forEach(e -> alone.add(new Isolated(e, null)));
     } else {
-      isolate(silverEntries, gate, judge, passing, alone, new int[] {MAX_JUDGEMENTS});
+      int[] judgementsLeft = {MAX_JUDGEMENTS};
+      isolate(silverEntries, gate, judge, passing, alone, judgementsLeft);
+      // a later copy of an event that fails alone (a corrected re-send) is no duplicate once that one is gone
+      Set<String> blamed = new HashSet<>();
+      alone.forEach(i -> blamed.add(key(((Outcome.Accepted) i.entry().outcome()).row())));
+      List<Entry> successors = new ArrayList<>();
+      for (Entry copy : laterCopies) {
+        if (blamed.remove(key(((Outcome.Accepted) copy.outcome()).row()))) {
+          successors.add(copy);
+          duplicates[0]--;
+          silverDelta.add("duplicates", -1);
+          ((Outcome.Accepted) copy.outcome()).warnings().forEach(w -> silverDelta.add("warning." + counterName(w), 1));
+        }
+      }
+      if (!successors.isEmpty()) {
+        silverEntries.addAll(successors);
+        isolate(successors, judge.judge(successors), judge, passing, alone, judgementsLeft);
+      }
     }
     // the rest passed in parts; together it may still fail (the whole batch when no single event was to blame)
     QualityGateException together = passing.isEmpty() ? null : alone.isEmpty() ? gate : judge.judge(passing);
