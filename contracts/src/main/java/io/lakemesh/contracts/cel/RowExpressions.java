@@ -137,7 +137,8 @@ public final class RowExpressions {
     String error = CANDIDATES.matcher(result.getErrorString()).replaceAll("");
     if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
       // columns are typed as their values; a missing value is a missing key of the row map
-      error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one)";
+      error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one;"
+          + " a null item x of a list of strings or numbers: type(x) == null_type)";
     } else if (error.contains("(double, int)") || error.contains("(int, double)")) {
       // decimals and numbers are doubles in CEL, and CEL does not mix doubles and ints
       error += "\n(number and decimal columns are doubles in CEL, and its arithmetic and == do not mix doubles with"

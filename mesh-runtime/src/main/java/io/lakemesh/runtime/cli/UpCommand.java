@@ -70,6 +70,17 @@ public final class UpCommand implements Callable<Integer> {
       + " (no S3 FileIO on the classpath yet)")
   String warehouse;
 
+  /** Whether simulate can make events from the product's contract alone (the banner suggests only such). */
+  private static boolean simulable(io.lakemesh.runtime.product.Product product) {
+    try {
+      new io.lakemesh.runtime.simulate.ContractTrafficSource(product.contract(), product.id())
+          .nextEvent(new java.util.SplittableRandom(1), io.lakemesh.runtime.simulate.TrafficSource.EventKind.VALID);
+      return true;
+    } catch (IllegalStateException cannotMakeEvents) {
+      return false; // its rules need values made by its domain's own traffic source
+    }
+  }
+
   /** A port setting out of range, in one line naming its flag and variable; null when all are ports. */
   static String badPort(Config config) {
     String[][] ports = {
@@ -174,7 +185,7 @@ public final class UpCommand implements Callable<Integer> {
       } else {
         // any source product gets traffic made from its contract
         node.products().all().stream().filter(p -> p.stage() == io.lakemesh.contracts.model.Stage.SOURCE)
-            .findFirst().ifPresent(p -> System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate"
+            .filter(UpCommand::simulable).findFirst().ifPresent(p -> System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate"
                 + " --product " + p.id() + " --rate 100 --duration 30s --target " + base));
       }
     } else {

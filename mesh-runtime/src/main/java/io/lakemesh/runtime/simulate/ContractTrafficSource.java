@@ -186,8 +186,22 @@ public final class ContractTrafficSource implements TrafficSource {
       }
       return id.substring(0, keyMax);
     }
-    if (format.equals("email")) {
-      return "user" + random.nextInt(10_000) + "@example.com";
+    switch (format.toLowerCase(java.util.Locale.ROOT)) {
+      case "email" -> {
+        return "user" + random.nextInt(10_000) + "@example.com";
+      }
+      case "uri", "url" -> {
+        return "https://www.example.com/p/" + random.nextInt(100_000);
+      }
+      case "ipv4" -> {
+        return "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256);
+      }
+      case "hostname" -> {
+        return "host" + random.nextInt(10_000) + ".example.com";
+      }
+      default -> {
+        // any other format is not checked: a plain text below
+      }
     }
     int min = f.options().minLength() != null ? f.options().minLength()
         : Math.min(3, f.maxLength() == null ? 3 : f.maxLength()); // CHAR(2): two letters

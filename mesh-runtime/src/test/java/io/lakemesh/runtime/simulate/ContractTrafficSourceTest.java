@@ -96,6 +96,9 @@ class ContractTrafficSourceTest {
               - {name: cdr_id, physicalType: VARCHAR2(20 CHAR), primaryKey: true, required: true}
               - {name: cell_id, physicalType: VARCHAR2(8), primaryKey: true, primaryKeyPosition: 2, required: true}
               - {name: country, physicalType: CHAR(2), required: true}
+              - {name: landing_url, logicalType: string, required: true, logicalTypeOptions: {format: uri}}
+              - {name: client_ip, logicalType: string, logicalTypeOptions: {format: ipv4}}
+              - {name: host, logicalType: string, logicalTypeOptions: {format: hostname}}
         """));
   }
 
