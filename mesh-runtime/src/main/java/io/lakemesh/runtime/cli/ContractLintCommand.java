@@ -77,7 +77,9 @@ public final class ContractLintCommand implements Callable<Integer> {
     }
     // a gold product is checked against its upstream: among the linted contracts, or those a node ships with
     ContractLinter.Upstreams upstreams = ContractLinter.Upstreams.of(
-        results.values().stream().flatMap(r -> r.products().stream()).toList());
+        results.values().stream().flatMap(r -> r.products().stream()).toList(),
+        results.entrySet().stream().filter(e -> e.getValue().products().isEmpty())
+            .map(e -> e.getKey().getFileName().toString()).toList());
     for (Path file : files) {
       ContractLinter.Result linted = results.get(file);
       List<Problem> found = linted.problems();

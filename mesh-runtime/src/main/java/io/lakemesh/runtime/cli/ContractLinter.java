@@ -77,8 +77,13 @@ final class ContractLinter {
   /**
    * The products a gold product may read: those of the linted files, and the built-in ones a node loads by default.
    */
-  record Upstreams(Map<String, Contract> byId) {
+  record Upstreams(Map<String, Contract> byId, List<String> unreadable) {
     static Upstreams of(List<Contract> linted) {
+      return of(linted, List.of());
+    }
+
+    /** @param unreadable files linted with them that do not parse: an upstream may be in one of them */
+    static Upstreams of(List<Contract> linted, List<String> unreadable) {
       Map<String, Contract> byId = new java.util.HashMap<>();
       try {
         ProductCatalog.load(ContractLinter.class.getClassLoader(), List.of(), true).all()
@@ -92,7 +97,7 @@ final class ContractLinter {
         // a gold product may pin the major version it reads: <id>@v<major>
         byId.put(c.id() + Product.VERSION_SEPARATOR + Product.majorOf(c.version()), c);
       }
-      return new Upstreams(byId);
+      return new Upstreams(byId, List.copyOf(unreadable));
     }
 
     /**
@@ -110,7 +115,8 @@ final class ContractLinter {
         Contract source = byId.get(upstream);
         if (source == null) {
           String what = gold.id() + " reads " + upstream + ", which none of the linted contracts (nor a built-in"
-              + " one) declares";
+              + " one) declares" + (unreadable.isEmpty() ? "" : ", unless it is in " + String.join(", ", unreadable)
+                  + ", whose problems keep it from being read: fix those first");
           if (together) {
             problems.add(new Problem(gold.settingPointer("lakemeshUpstream"), what + ": a node with these"
                 + " contracts would refuse to start"));

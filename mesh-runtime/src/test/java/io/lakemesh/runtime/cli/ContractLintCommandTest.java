@@ -130,6 +130,18 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void anUpstreamInAFileWithProblemsIsNamedAsPossiblyThere() throws IOException {
+    write("shipments.odcs.yaml", aggregateExample("shipments.odcs.yaml").replace("apiVersion: v3.1.0",
+        "apiVersion: v9"));
+    Path gold = write("hub_daily.odcs.yaml", aggregateExample("hub_daily.odcs.yaml"));
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains(gold + ": /customProperties/1/value: logistics.hub_daily reads logistics.shipments,"
+        + " which none of the linted contracts (nor a built-in one) declares, unless it is in shipments.odcs.yaml,"
+        + " whose problems keep it from being read: fix those first"), run.out());
+  }
+
+  @Test
   void aGoldProductsUnknownUpstreamIsAProblemWhenLintedTogetherANoteAlone() throws IOException {
     write("shipments.odcs.yaml", aggregateExample("shipments.odcs.yaml"));
     Path gold = write("hub_daily.odcs.yaml", aggregateExample("hub_daily.odcs.yaml")
