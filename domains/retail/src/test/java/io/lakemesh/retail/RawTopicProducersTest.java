@@ -148,6 +148,29 @@ class RawTopicProducersTest {
     }
   }
 
+  @Test
+  void aRawTopicMadeAgainBehindTheTablesStopsTheWorkerSayingSoInsteadOfSkippingItsEvents() throws Exception {
+    writeContract(1, null);
+    try (MeshNode node = MeshNode.start(config())) {
+      NodeRequests.postNdjson(node, PRODUCT, "{\"trip_id\":\"t-1\",\"km\":1}\n{\"trip_id\":\"t-2\",\"km\":2}\n");
+      awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 2);
+    }
+    // the log is gone (a new Kafka cluster, a topic deleted and made again); the tables remember offsets 0 and 1
+    try (var files = Files.walk(home.resolve("kafka"))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    try (MeshNode node = MeshNode.start(config())) {
+      NodeRequests.postNdjson(node, PRODUCT, "{\"trip_id\":\"t-3\",\"km\":3}\n");
+      JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("pipeline").path("state").asText().equals("failed"));
+      String error = stats.path("pipeline").path("workers").get(0).toString() + stats.path("pipeline");
+      // (offset 0 or 1: whether t-3 was in the new log when the worker looked)
+      assertTrue(java.util.regex.Pattern.compile("fleet\\.trips\\.raw partition 0 ends at offset [01], but this"
+          + " product's tables have read it up to 2: the topic was deleted and made again").matcher(error).find(),
+          stats.toString());
+      assertEquals(2, stats.path("rows").path("silver").asInt(), "nothing skipped, nothing read: " + stats);
+    }
+  }
+
   /** fleet.trips over {@code partitions} raw-topic partitions, with a 30 s latency objective when asked. */
   private void writeContract(int partitions, String objective) throws java.io.IOException {
     Files.writeString(contracts.resolve("trips.odcs.yaml"), """

@@ -277,19 +277,30 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         : new ReplayOutcome(replayError(error), null, 0, 0, 0)));
   }
 
+  /** Why the pipeline last failed to start, to log a stack trace once per reason. */
+  private String lastStartFailure;
+
   private Behavior<Command> ensureRunning() {
     if (pipeline != null || stopping || halted || paused || replaying != null) {
       return this;
     }
     try {
       pipeline = product.stage() == Stage.SOURCE ? startSource() : startGold();
+      lastStartFailure = null;
       publish("running", null);
       getContext().getLog().info("{}: pipeline running", worker);
       getContext().pipeToSelf(pipeline.done(), (done, error) ->
           new PipelineEnded(error == null ? null : describe(error)));
     } catch (RuntimeException e) {
-      getContext().getLog().error("{}: pipeline cannot start: {}", worker, describe(e), e);
-      publish("failed", describe(e));
+      String why = describe(e);
+      if (why.equals(lastStartFailure)) {
+        // the same reason as the last try: one line, not the stack trace again at every retry
+        getContext().getLog().error("{}: pipeline still cannot start: {}", worker, why);
+      } else {
+        getContext().getLog().error("{}: pipeline cannot start: {}", worker, why, e);
+      }
+      lastStartFailure = why;
+      publish("failed", why);
       getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
     }
     return this;
@@ -317,6 +328,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline startSource() {
     ensureTopic();
     SourceBatchCommitter committer = newCommitter();
+    checkLogReaches(committer.resumeFrom().next(worker.partition()));
     if (quarantineBatch != null) {
       committer.quarantineFailingBatch(quarantineBatch);
       quarantineBatch = null;
@@ -351,6 +363,34 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       // the contract's partition count; a topic that exists with another count is refused (keys would move)
       io.lakemesh.runtime.log.Topics.ensure(admin, product.rawTopic(),
           product.contract().settings().partitions());
+    }
+  }
+
+  /**
+   * A raw topic that ends before where this partition's tables have read it was deleted and made again (or this
+   * node reads another Kafka cluster): its events sit at offsets the tables count as stored, and would be skipped
+   * without a word. The worker stops there, saying so, instead.
+   */
+  private void checkLogReaches(long read) {
+    org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(product.rawTopic(),
+        worker.partition());
+    long end;
+    try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        services.kafkaBootstrap()))) {
+      end = admin.listOffsets(java.util.Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS).get(tp).offset();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the end of " + tp, e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot read the end of " + tp + ": " + e, e);
+    }
+    if (end < read) {
+      throw new IllegalStateException(product.rawTopic() + " partition " + worker.partition() + " ends at offset "
+          + end + ", but this product's tables have read it up to " + read + ": the topic was deleted and made"
+          + " again (or this node reads another Kafka cluster), and its events would be skipped as already stored."
+          + " Nothing is read until that is settled: restore the topic, or deploy the contract as a new major"
+          + " version, whose tables read the topic from its start");
     }
   }
 
