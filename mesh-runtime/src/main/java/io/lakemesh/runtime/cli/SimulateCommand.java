@@ -157,7 +157,13 @@ public final class SimulateCommand implements Callable<Integer> {
             if (counts.answeredBatches() > 0) {
                 out.println(summary(counts, products, base, usedSeed));
             }
-            err.println("simulate: cannot reach " + base + ": " + counts.unreachable().get());
+            String why = counts.unreachable().get();
+            if (why.startsWith("HTTP ")) {
+                // the node answered, and would answer every batch so: a 404 or a refused token
+                err.println("simulate: " + base + " answered " + why);
+                return 2;
+            }
+            err.println("simulate: cannot reach " + base + ": " + why);
             return 1;
         }
         out.println(summary(counts, products, base, usedSeed));

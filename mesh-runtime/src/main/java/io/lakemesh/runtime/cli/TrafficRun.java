@@ -195,6 +195,11 @@ final class TrafficRun {
             rejectedEvents.add(size);
             rejectionsByStatus.merge(rejected.status(), new Rejections(1, rejected.reason()),
                     (seen, again) -> new Rejections(seen.batches() + 1, seen.firstReason()));
+            if (rejected.status() == 401 || rejected.status() == 403 || rejected.status() == 404) {
+                // no such product, or no right to post to it: every later batch would get the same answer
+                unreachable = "HTTP " + rejected.status() + " (" + rejected.reason() + "): stopped, every batch"
+                        + " would get the same answer";
+            }
         } else if (outcome instanceof BatchPoster.Unreachable down) {
             unconfirmedEvents.add(size);
             unreachable = down.reason();

@@ -109,7 +109,7 @@ class SimulateCommandTest {
     void rejectionsAreCountedReportedAndFailTheRunWhenMostBatchesFail() throws IOException {
         try (IngestStub node = new IngestStub(n -> n % 4 == 0
                 ? Reply.accepted()
-                : Reply.problem(404, "Not Found", "no data product test.alpha"))) {
+                : Reply.problem(400, "Bad Request", "malformed batch"))) {
             Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")),
                     "--target", node.url(), "--rate", "1000", "--duration", "80ms", "--batch", "10");
 
@@ -117,8 +117,21 @@ class SimulateCommandTest {
             assertEquals(8, node.received().size());
             assertNull(node.received().get(0).authorization(), "no token, no Authorization header");
             assertTrue(run.out().contains("accepted 20, rejected 60,"), run.out());
-            assertTrue(run.out().contains("; HTTP 404 for 6 batches (Not Found: no data product test.alpha)"),
-                    run.out());
+            assertTrue(run.out().contains("; HTTP 400 for 6 batches (Bad Request: malformed batch)"), run.out());
+        }
+    }
+
+    @Test
+    void aProductTheNodeDoesNotServeStopsTheRunAtOnce() throws IOException {
+        try (IngestStub node = new IngestStub(n -> Reply.problem(404, "Not Found", "no data product test.alpha"))) {
+            Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")),
+                    "--target", node.url(), "--rate", "100", "--duration", "5s", "--batch", "10");
+
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(node.received().size() < 10, "stopped after the first answers, not 50 batches: "
+                    + node.received().size());
+            assertTrue(run.err().contains("simulate: " + node.url() + " answered HTTP 404 (Not Found: no data product"
+                    + " test.alpha): stopped, every batch would get the same answer"), run.err());
         }
     }
 
