@@ -93,10 +93,9 @@ public final class LogEnds implements AutoCloseable {
     for (int p = 0; p < partitions; p++) {
       ask.put(new TopicPartition(product.rawTopic(), p), OffsetSpec.latest());
     }
-    // the last stable offset: events of a transaction still open are not accepted yet (a read_committed reader
-    // cannot see them), so they are no lag
-    admin.listOffsets(ask, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-        org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().whenComplete((offsets, error) -> {
+    // the high watermark: also events behind a transaction still open, which wait as long as it stays open (and
+    // every later event of the partition with them); what holds no event is told apart by holdsEvents
+    admin.listOffsets(ask).all().whenComplete((offsets, error) -> {
       try {
         if (error != null) {
           // the ingest path still knows what this node produced; the next ask tries again
@@ -140,8 +139,8 @@ public final class LogEnds implements AutoCloseable {
 
   /**
    * Whether offsets {@code from} (inclusive) to {@code to} (exclusive) of a partition of the product's raw topic
-   * hold any event a reader sees. A transactional producer leaves offsets that hold none: each transaction's commit
-   * or abort marker, and the events of aborted transactions. So a partition whose unread range is only those is not
+   * hold any event a reader sees, now or once an open transaction ends. A transactional producer leaves offsets
+   * that hold none: each transaction's commit or abort marker, and the events of aborted transactions. So a partition whose unread range is only those is not
    * behind, though its end offset is past silver's position (which only events move). Asked for what people read
    * (stats, the freshness objective), never on the ingest path; a range is read once, and while the broker does not
    * answer the range counts as holding events.
@@ -188,6 +187,12 @@ public final class LogEnds implements AutoCloseable {
     }
     try {
       probe.assign(List.of(tp));
+      // a read_committed reader's end is the last stable offset: before an open transaction, which holds back every
+      // later offset of the partition, events included, until it ends
+      long stable = probe.endOffsets(List.of(tp), Duration.ofSeconds(1)).get(tp);
+      if (stable < to) {
+        return true;
+      }
       probe.seek(tp, from);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       while (System.nanoTime() < deadline) {
