@@ -694,16 +694,19 @@ public final class SourceBatchCommitter {
   }
 
   /**
-   * Applies the snapshot retention to bronze, silver and quarantine when due. The worker of partition 0 does it for
-   * the product (one is enough); a failure is logged and retried at the next interval.
+   * Applies the snapshot retention to bronze, silver and quarantine when due. One worker does it for the product
+   * (see {@link #retainingPartition}); a failure is logged and retried at the next interval.
    */
   public void retainSnapshots(SnapshotRetention retention) {
     long now = System.nanoTime();
-    if (!partitions.contains(0) || now - lastRetention < retention.every().toNanos()) {
+    if (now - lastRetention < retention.every().toNanos()) {
       return;
     }
     lastRetention = now;
     Set<Integer> all = allPartitions(product);
+    if (!partitions.contains(retainingPartition(all, retention.every()))) {
+      return;
+    }
     for (Table table : List.of(bronze, silver, quarantine)) {
       try {
         retention.applyToSource(table, all);
@@ -712,6 +715,20 @@ public final class SourceBatchCommitter {
             retention.every(), e.toString());
       }
     }
+  }
+
+  /**
+   * The partition whose worker expires the product's snapshots: the lowest that committed to silver within the last
+   * {@code every} (so one worker does it, and one that still commits), partition 0 when none did. With partition 0
+   * alone doing it, a product whose partition 0 went quiet kept every snapshot of the others, and each commit grew
+   * slower.
+   */
+  int retainingPartition(Set<Integer> all, java.time.Duration every) {
+    silver.refresh(); // other workers' commits
+    long since = System.currentTimeMillis() - every.toMillis();
+    return PartitionSnapshots.newest(silver, all).entrySet().stream()
+        .filter(e -> e.getValue().timestampMillis() >= since).map(Map.Entry::getKey).min(Integer::compare)
+        .orElse(0);
   }
 
   /**

@@ -98,6 +98,30 @@ class PartitionWorkersTest {
     }
   }
 
+  @Test
+  void theLowestPartitionStillCommittingExpiresSnapshotsWhenPartitionZeroIsQuiet() throws Exception {
+    Product product = Product.of(ContractParser.parse(Path.of(getClass().getResource(
+        "/contracts/orders.odcs.yaml").toURI())));
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      SourceBatchCommitter p0 = committer(warehouse, product, 0);
+      p0.commit(records(0, 0, 1));
+      long quietSince = System.currentTimeMillis();
+      Thread.sleep(300);
+      SourceBatchCommitter p1 = committer(warehouse, product, 1);
+      SourceBatchCommitter p2 = committer(warehouse, product, 2);
+      for (int batch = 0; batch < 3; batch++) {
+        p1.commit(records(1, batch, 1));
+        p2.commit(records(2, batch, 1));
+      }
+      Set<Integer> all = SourceBatchCommitter.allPartitions(product);
+      // a window that partition 0's commit is older than, and every commit of 1 and 2 newer
+      java.time.Duration window = java.time.Duration.ofMillis(System.currentTimeMillis() - quietSince - 150);
+      assertEquals(1, p1.retainingPartition(all, window));
+      assertEquals(1, p2.retainingPartition(all, window), "every worker agrees on one");
+      assertEquals(0, p0.retainingPartition(all, java.time.Duration.ofHours(1)), "all busy: partition 0 does it");
+    }
+  }
+
   private static int count(Iterable<?> items) {
     int n = 0;
     for (Object ignored : items) {
