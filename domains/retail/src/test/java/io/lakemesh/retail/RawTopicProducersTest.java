@@ -132,6 +132,15 @@ class RawTopicProducersTest {
       assertTrue(stranded.path("rawTopicProblem").asText().startsWith("fleet.trips.raw has 4 partitions, the"
           + " contract 3: events in partition(s) [3] (2) are never read"), stranded.toString());
       assertTrue(stranded.path("lag").asLong() >= 2, stranded.toString());
+      // the ingest endpoint still routes among the contract's 3 partitions: nothing it accepts is stranded
+      StringBuilder more = new StringBuilder();
+      for (int i = 0; i < 30; i++) {
+        more.append("{\"trip_id\":\"h-").append(i).append("\",\"km\":1}\n");
+      }
+      NodeRequests.postNdjson(node, PRODUCT, more.toString());
+      JsonNode after = awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 36);
+      assertTrue(after.path("rawTopicProblem").asText().contains("events in partition(s) [3] (2) are never read"),
+          after.toString());
     }
   }
 

@@ -47,9 +47,13 @@ public final class IngestService implements AutoCloseable {
     this.maxLag = maxLag;
   }
 
-  /** Sends events to a product's raw topic; completes once every one is durable (acks=all). */
-  public CompletableFuture<Integer> ingest(String productId, String topic, List<EventSplitter.Event> events,
-      String source) {
+  /**
+   * Sends events to a product's raw topic, a keyed one to its key's partition among the contract's {@code
+   * partitions} (not among the topic's, which someone may have grown); completes once every one is durable
+   * (acks=all).
+   */
+  public CompletableFuture<Integer> ingest(String productId, String topic, int partitions,
+      List<EventSplitter.Event> events, String source) {
     long lag = progress.lag(productId);
     if (lag > maxLag) {
       throw new BackpressureException(productId + " is " + lag + " events behind (limit " + maxLag + ")");
@@ -62,7 +66,9 @@ public final class IngestService implements AutoCloseable {
     CompletableFuture<Integer> all = new CompletableFuture<>();
     AtomicInteger pending = new AtomicInteger(events.size());
     for (EventSplitter.Event e : events) {
-      ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, receivedAt, e.key(), e.bytes());
+      Integer partition = e.key() == null ? null
+          : io.lakemesh.runtime.product.RoutingKey.partitionOf(e.key(), partitions);
+      ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition, receivedAt, e.key(), e.bytes());
       record.headers().add(SourceBatchCommitter.SOURCE_HEADER, sourceHeader);
       producer.send(record, (metadata, error) -> {
         if (error != null) {

@@ -849,7 +849,7 @@ public final class SourceBatchCommitter {
       for (Record r : rows) {
         // the partition the ingest endpoint routed this key to (see RoutingKey)
         if (everyPartition || partitions.contains(
-            partitionOf(routing.fromValue(r.getField(keyColumns.get(0))), partitionCount))) {
+            RoutingKey.partitionOf(routing.fromValue(r.getField(keyColumns.get(0))), partitionCount))) {
           keys.add(key(r));
         }
       }
@@ -901,7 +901,7 @@ public final class SourceBatchCommitter {
     if (key == null) {
       return outcome;
     }
-    int home = partitionOf(key, partitionCount);
+    int home = RoutingKey.partitionOf(key, partitionCount);
     if (home == rec.partition()) {
       return outcome;
     }
@@ -918,11 +918,7 @@ public final class SourceBatchCommitter {
     return text.length() <= 80 ? text : text.substring(0, 77) + "...";
   }
 
-  /** The raw-topic partition Kafka's default partitioner gives a record keyed by {@code key}. */
-  static int partitionOf(String key, int partitionCount) {
-    return org.apache.kafka.common.utils.Utils.toPositive(
-        org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitionCount;
-  }
+
 
   private static String header(ConsumerRecord<?, ?> rec, String name) {
     Header h = rec.headers().lastHeader(name);

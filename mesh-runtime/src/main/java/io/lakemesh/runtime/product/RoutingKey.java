@@ -36,6 +36,16 @@ public record RoutingKey(String column, Type type, String datePattern, Timestamp
     return format != null && format.toLowerCase(java.util.Locale.ROOT).contains("yy") ? format : null;
   }
 
+  /**
+   * The raw-topic partition of a canonical key: murmur2 of its UTF-8 bytes modulo the contract's partition count,
+   * as Kafka's Java client partitions a keyed record. The ingest endpoint sends to it explicitly, so a topic grown
+   * from outside does not move keys.
+   */
+  public static int partitionOf(String key, int partitionCount) {
+    return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+        key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitionCount;
+  }
+
   /** The canonical key of the column's value as an event writes it (JSON text); the text itself if unreadable. */
   public String fromJson(String text) {
     if (text == null) {

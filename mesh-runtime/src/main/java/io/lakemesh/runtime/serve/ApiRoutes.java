@@ -341,7 +341,8 @@ public final class ApiRoutes extends AllDirectives {
       }
       CompletionStage<HttpResponse> answer;
       try {
-        answer = ingest.ingest(p.id(), p.rawTopic(), events, "http").thenApply(n -> {
+        answer = ingest.ingest(p.id(), p.rawTopic(), p.contract().settings().partitions(), events, "http")
+            .thenApply(n -> {
           try {
             audit.ingest(request, p.id(), n);
           } catch (AuditLog.AuditUnavailableException e) {
