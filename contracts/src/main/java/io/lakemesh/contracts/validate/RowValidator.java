@@ -240,6 +240,9 @@ public final class RowValidator {
     }
     // bytes that are no UTF-8 (Latin-1 text, say) are an encoding problem, not a JSON one
     String code = oneLine.startsWith("Invalid UTF-8") ? "encoding" : "malformed_json";
+    if (code.equals("encoding")) {
+      oneLine = "the event is not UTF-8 text (" + oneLine + "; Latin-1 text, say): events are UTF-8 JSON";
+    }
     return new Outcome.Rejected(List.of(new Violation(code, "", code.equals("encoding") ? "event" : "json",
         oneLine)), List.of());
   }

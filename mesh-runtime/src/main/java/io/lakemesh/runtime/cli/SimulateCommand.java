@@ -205,8 +205,10 @@ public final class SimulateCommand implements Callable<Integer> {
                 return source;
             }
             // no domain module makes this product's traffic: make it from the contract the node serves
-            return ContractSources.fromNode(base, token, product, why -> usage("no domain module makes traffic for"
-                    + " product '" + product + "', and none can be made from its contract: " + why));
+            // the node's own refusal (a token, an unknown product) is said as it is, not as the contract's fault
+            return ContractSources.fromNode(base, token, product, why -> usage(why.startsWith("the node at ") ? why
+                    : "no domain module makes traffic for product '" + product + "', and none can be made from its"
+                    + " contract: " + why));
         }).toList();
     }
 
