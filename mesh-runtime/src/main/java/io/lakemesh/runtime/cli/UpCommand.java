@@ -184,8 +184,12 @@ public final class UpCommand implements Callable<Integer> {
             + " --target " + base);
       } else {
         // any source product gets traffic made from its contract
+        // one simulate can serve, preferably without a critical rule that its random values could trip
         node.products().all().stream().filter(p -> p.stage() == io.lakemesh.contracts.model.Stage.SOURCE)
-            .filter(UpCommand::simulable).findFirst().ifPresent(p -> System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate"
+            .filter(UpCommand::simulable)
+            .min(java.util.Comparator.comparing(p -> p.contract().locatedRules().stream()
+                .anyMatch(r -> r.rule().severity() == io.lakemesh.contracts.model.Severity.CRITICAL)))
+            .ifPresent(p -> System.out.println("Send traffic: LAKEMESH_TOKEN=$TOKEN ./lakemesh simulate"
                 + " --product " + p.id() + " --rate 100 --duration 30s --target " + base));
       }
     } else {

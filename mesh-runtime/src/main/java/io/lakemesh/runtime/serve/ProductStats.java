@@ -107,7 +107,8 @@ public final class ProductStats {
       quarantineCounts.asMap().forEach((k, v) -> rules.put(k.replaceFirst("^rule\\.", ""), v));
       ObjectNode warnings = stats.putObject("ruleWarnings");
       silverCounts.asMap().forEach((k, v) -> {
-        if (k.startsWith("warning.")) {
+        // a warning counted, then taken back when its row went to quarantine after all, leaves a 0
+        if (k.startsWith("warning.") && v != 0) {
           warnings.put(k.substring("warning.".length()), v);
         }
       });
