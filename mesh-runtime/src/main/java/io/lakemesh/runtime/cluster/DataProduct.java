@@ -310,6 +310,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private SourceBatchCommitter newCommitter() {
     var warehouse = services.warehouse();
     org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
+    StageTables.promoteColumns(silver, product.schema(), productId);
     return new SourceBatchCommitter(product.boundTo(silver.schema()), java.util.Set.of(worker.partition()),
         StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io(),
         services.feed(productId).andThen(services.changes()));
@@ -319,6 +320,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private GoldAggregator newAggregator() {
     var warehouse = services.warehouse();
     org.apache.iceberg.Table gold = StageTables.served(warehouse, product);
+    StageTables.promoteColumns(gold, product.schema(), productId);
     Product upstream = services.products().upstreamOf(product,
         io.lakemesh.runtime.storage.SnapshotPositions.latest(gold, GoldAggregator.UPSTREAM_TABLE).orElse(null));
     return new GoldAggregator(product, services.products().aggregation(product, upstream), gold,

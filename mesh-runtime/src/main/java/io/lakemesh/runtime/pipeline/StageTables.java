@@ -64,9 +64,7 @@ public final class StageTables {
     // the contract the table is deployed with: the next deployment is checked against it
     props.put(io.lakemesh.runtime.product.DeploymentGate.CONTRACT_PROPERTY,
         product.contract().document().toString());
-    Table table = warehouse.createOrLoad(product.servedTable(), product.schema(), product.spec(), props);
-    promoteColumns(table, product.schema(), product.id());
-    return table;
+    return warehouse.createOrLoad(product.servedTable(), product.schema(), product.spec(), props);
   }
 
   /**
@@ -74,8 +72,9 @@ public final class StageTables {
    * NUMBER(10) was an int, is a long; a float became a double): the contract did not change, so no deployment
    * evolves the table, and values only the wider type holds would be refused by the narrower column. Iceberg
    * promotes int to long, float to double and a decimal to a greater precision in place; nothing else is touched.
+   * The worker that writes the table asks, as it starts (readers of the table need not).
    */
-  static void promoteColumns(Table table, org.apache.iceberg.Schema contract, String productId) {
+  public static void promoteColumns(Table table, org.apache.iceberg.Schema contract, String productId) {
     org.apache.iceberg.UpdateSchema update = null;
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (Map.Entry<String, Integer> e : org.apache.iceberg.types.TypeUtil.indexByName(table.schema().asStruct())
