@@ -393,10 +393,10 @@ public final class SourceBatchCommitter {
       }
     }
     // the judges of a part of the batch, for an operator's resume past a halted batch: the events that fail alone
-    Judge judgeInMemory = new Judge() {
+    FailingBatch.Judge<Entry> judgeInMemory = new FailingBatch.Judge<>() {
       @Override
       public QualityGateException judge(List<Entry> part) {
-        return judged(() -> checkBatch(rowsOf(part), offenders(part), new Counters()));
+        return FailingBatch.judged(() -> checkBatch(rowsOf(part), offenders(part), new Counters()));
       }
 
       @Override
@@ -404,10 +404,10 @@ public final class SourceBatchCommitter {
         return judge(List.of()) != null;
       }
     };
-    Judge judgeSql = part -> {
+    FailingBatch.Judge<Entry> judgeSql = part -> {
       List<DataFile> files = TableWriter.write(silver, rowsOf(part));
       try {
-        return judged(() -> checkSql(files, new Counters()));
+        return FailingBatch.judged(() -> checkSql(files, new Counters()));
       } finally {
         files.forEach(f -> silver.io().deleteFile(f.location()));
       }
@@ -511,25 +511,6 @@ public final class SourceBatchCommitter {
     heldBatchEnd = Map.copyOf(end);
   }
 
-  /** Judges a part of a batch by a critical rule: the failure, or null when the part passes. */
-  private interface Judge {
-    QualityGateException judge(List<Entry> part);
-
-    /** Whether the rule fails with no event at all (a bound the table already breaks); false if it cannot tell. */
-    default boolean emptyFails() {
-      return false;
-    }
-  }
-
-  private static QualityGateException judged(Runnable checks) {
-    try {
-      checks.run();
-      return null;
-    } catch (QualityGateException failed) {
-      return failed;
-    }
-  }
-
   /**
    * For the batch an operator resumed past: finds the events that fail a critical rule on their own by halving the
    * batch (an event is isolated when a part of it alone fails), and moves them to quarantine, each with its own
@@ -537,44 +518,32 @@ public final class SourceBatchCommitter {
    * event breaks: a row count, a share only the whole batch reaches) it goes to quarantine too. So a refill of a new
    * major from the log loses only the events that broke the rule, not the hundreds of good ones batched with them.
    */
-  private void quarantineFailing(QualityGateException gate, Judge judge, List<Entry> silverEntries,
-      List<Entry> laterCopies, int[] duplicates, List<Record> silverRows, List<Record> quarantineRows,
-      Counters silverDelta, Counters quarantineDelta) {
-    List<Isolated> alone = new ArrayList<>();
-    List<Entry> passing = new ArrayList<>();
-    if (judge.emptyFails()) {
-      // a bound the table already breaks (a row count): no event is to blame, so none is isolated
-      silverEntries.forEach(e -> alone.add(new Isolated(e, null)));
-    } else {
-      int[] judgementsLeft = {MAX_JUDGEMENTS};
-      isolate(silverEntries, gate, judge, passing, alone, judgementsLeft);
-      // a later copy of an event that fails alone (a corrected re-send) is no duplicate once that one is gone
-      Set<String> blamed = new HashSet<>();
-      alone.forEach(i -> blamed.add(key(((Outcome.Accepted) i.entry().outcome()).row())));
-      List<Entry> successors = new ArrayList<>();
-      for (Entry copy : laterCopies) {
-        if (blamed.remove(key(((Outcome.Accepted) copy.outcome()).row()))) {
-          successors.add(copy);
-          duplicates[0]--;
-          silverDelta.add("duplicates", -1);
-          ((Outcome.Accepted) copy.outcome()).warnings().forEach(w -> silverDelta.add("warning." + counterName(w), 1));
-        }
-      }
-      if (!successors.isEmpty()) {
-        silverEntries.addAll(successors);
-        isolate(successors, judge.judge(successors), judge, passing, alone, judgementsLeft);
+  private void quarantineFailing(QualityGateException gate, FailingBatch.Judge<Entry> judge,
+      List<Entry> silverEntries, List<Entry> laterCopies, int[] duplicates, List<Record> silverRows,
+      List<Record> quarantineRows, Counters silverDelta, Counters quarantineDelta) {
+    FailingBatch<Entry> batch = new FailingBatch<>(silverEntries, gate, judge);
+    // a later copy of an event that fails alone (a corrected re-send) is no duplicate once that one is gone
+    Set<String> blamedKeys = new HashSet<>();
+    batch.blamed().stream().filter(i -> i.failure() != null)
+        .forEach(i -> blamedKeys.add(key(((Outcome.Accepted) i.event().outcome()).row())));
+    List<Entry> successors = new ArrayList<>();
+    for (Entry copy : laterCopies) {
+      if (blamedKeys.remove(key(((Outcome.Accepted) copy.outcome()).row()))) {
+        successors.add(copy);
+        duplicates[0]--;
+        silverDelta.add("duplicates", -1);
+        ((Outcome.Accepted) copy.outcome()).warnings()
+            .forEach(w -> silverDelta.add("warning." + counterName(w), 1));
       }
     }
-    // the rest passed in parts; together it may still fail (the whole batch when no single event was to blame)
-    QualityGateException together = passing.isEmpty() ? null : alone.isEmpty() ? gate : judge.judge(passing);
-    if (together != null) {
-      passing.forEach(e -> alone.add(new Isolated(e, null)));
-      passing.clear();
-    }
+    silverEntries.addAll(successors);
+    batch.add(successors);
+    List<Entry> passing = new ArrayList<>(batch.settle());
+    List<FailingBatch.Isolated<Entry>> alone = batch.blamed();
+    QualityGateException batchFailure = batch.batchFailure();
     LOG.warn("{}: {}; as the operator's resume asked, {} of its {} rows go to quarantine instead", product.id(),
         gate.getMessage(), alone.size(), silverEntries.size());
-    QualityGateException batchFailure = together != null ? together : gate;
-    for (Isolated i : alone) {
+    for (FailingBatch.Isolated<Entry> i : alone) {
       String rule = (i.failure() != null ? i.failure() : batchFailure).rule();
       // a rule of one property names it, as a row rule's reason does
       String field = product.contract().locatedRules().stream().map(LocatedRule::rule)
@@ -586,13 +555,13 @@ public final class SourceBatchCommitter {
           : new Violation("batch_rule", field, batchFailure.rule(), "the batch failed critical rule '"
               + batchFailure.rule() + "' (" + batchFailure.measure() + "); quarantined when an operator resumed"
               + " the halted stage");
-      ConsumerRecord<byte[], byte[]> rec = i.entry().record();
+      ConsumerRecord<byte[], byte[]> rec = i.event().record();
       byte[] payload = rec.value() == null ? new byte[0] : rec.value();
       quarantineRows.add(quarantineRow(rec, payload, Instant.ofEpochMilli(rec.timestamp()), sha256(payload),
           header(rec, SOURCE_HEADER), List.of(reason)));
       quarantineDelta.add("rule." + counterName(reason), 1);
       // kept rows' warnings were counted: these rows are not kept
-      for (Violation w : ((Outcome.Accepted) i.entry().outcome()).warnings()) {
+      for (Violation w : ((Outcome.Accepted) i.event().outcome()).warnings()) {
         silverDelta.add("warning." + counterName(w), -1);
       }
     }
@@ -600,39 +569,6 @@ public final class SourceBatchCommitter {
     silverEntries.addAll(passing);
     silverRows.clear();
     silverRows.addAll(rowsOf(passing));
-  }
-
-  /** An event of a failing batch and how it fails on its own (null: it fails only with others). */
-  private record Isolated(Entry entry, QualityGateException failure) {}
-
-  /**
-   * How many parts of one halted batch are judged at most: a sql rule writes and reads a part's files each time,
-   * and the partition waits meanwhile. Beyond it, the parts still failing go to quarantine whole.
-   */
-  private static final int MAX_JUDGEMENTS = 64;
-
-  /**
-   * Halves {@code part} (failing with {@code failure}; null: passing) until each failing piece is one event, or the
-   * judgements left run out (then a failing piece goes whole, with the batch's reason).
-   */
-  private static void isolate(List<Entry> part, QualityGateException failure, Judge judge, List<Entry> passing,
-      List<Isolated> alone, int[] judgementsLeft) {
-    if (part.isEmpty()) {
-      return;
-    }
-    if (failure == null) {
-      passing.addAll(part);
-    } else if (part.size() == 1) {
-      alone.add(new Isolated(part.get(0), failure));
-    } else if (judgementsLeft[0] < 2) {
-      part.forEach(e -> alone.add(new Isolated(e, null)));
-    } else {
-      judgementsLeft[0] -= 2;
-      List<Entry> first = part.subList(0, part.size() / 2);
-      List<Entry> second = part.subList(part.size() / 2, part.size());
-      isolate(first, judge.judge(first), judge, passing, alone, judgementsLeft);
-      isolate(second, judge.judge(second), judge, passing, alone, judgementsLeft);
-    }
   }
 
   private static List<Record> rowsOf(List<Entry> entries) {
