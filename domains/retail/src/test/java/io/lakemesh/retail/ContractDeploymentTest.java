@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.lakemesh.runtime.cluster.MeshNode;
 import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.DeploymentGate;
@@ -68,16 +67,9 @@ class ContractDeploymentTest {
   static final String NOTE = "      - name: note\n        logicalType: string\n        required: false";
 
   Config config() {
-    return ConfigFactory.parseMap(Map.of(
-            "lakemesh.home", home.toString(),
-            "lakemesh.contract-dirs", List.of(contracts.toString()),
-            "lakemesh.http.port", 0,
-            "lakemesh.management.port", 0,
-            "lakemesh.kafka.port", 0,
-            "lakemesh.pipeline.batch-window", "200ms",
-            "pekko.remote.artery.canonical.port", 0))
-        .withFallback(ConfigFactory.load());
+    return NodeRequests.nodeConfig(home, contracts, Map.of("lakemesh.pipeline.batch-window", "200ms"));
   }
+
 
   @Test
   void compatibleEvolvesInPlaceBreakingIsRefusedNewMajorRunsApart() throws Exception {

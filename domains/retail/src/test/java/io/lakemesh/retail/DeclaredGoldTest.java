@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.lakemesh.runtime.cluster.MeshNode;
 import io.lakemesh.runtime.storage.TableReader;
 import java.math.BigDecimal;
@@ -48,18 +47,10 @@ class DeclaredGoldTest {
   Path contracts;
 
   private Config config() {
-    return ConfigFactory.parseMap(Map.of(
-            "lakemesh.home", home.toString(),
-            "lakemesh.contract-dirs", List.of(contracts.toString()),
-            "lakemesh.builtin-contracts", false,
-            "lakemesh.http.port", 0,
-            "lakemesh.management.port", 0,
-            "lakemesh.kafka.port", 0,
-            "lakemesh.pipeline.batch-window", "200ms",
-            "lakemesh.pipeline.gold-interval", "200ms",
-            "pekko.remote.artery.canonical.port", 0))
-        .withFallback(ConfigFactory.load());
+    return NodeRequests.nodeConfig(home, contracts, Map.of("lakemesh.builtin-contracts", false,
+        "lakemesh.pipeline.batch-window", "200ms", "lakemesh.pipeline.gold-interval", "200ms"));
   }
+
 
   /** One shipment as posted, and what it adds to the expected table. */
   record Parcel(String kind, BigDecimal weight, int pieces, Double insured) {}

@@ -19,6 +19,24 @@ final class NodeRequests {
 
   private NodeRequests() {}
 
+  /**
+   * A one-node mesh on a test's home and contract directory, on free ports, with the embedded defaults; {@code
+   * more} settings on top (a batch window, no built-in contracts, ...).
+   */
+  static com.typesafe.config.Config nodeConfig(java.nio.file.Path home, java.nio.file.Path contracts,
+      java.util.Map<String, Object> more) {
+    java.util.Map<String, Object> settings = new java.util.HashMap<>(java.util.Map.of(
+        "lakemesh.home", home.toString(),
+        "lakemesh.contract-dirs", java.util.List.of(contracts.toString()),
+        "lakemesh.http.port", 0,
+        "lakemesh.management.port", 0,
+        "lakemesh.kafka.port", 0,
+        "pekko.remote.artery.canonical.port", 0));
+    settings.putAll(more);
+    return com.typesafe.config.ConfigFactory.parseMap(settings)
+        .withFallback(com.typesafe.config.ConfigFactory.load());
+  }
+
   /** Posts NDJSON events to a product; asserts they were accepted (202). */
   static void postNdjson(MeshNode node, String product, String ndjson) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()

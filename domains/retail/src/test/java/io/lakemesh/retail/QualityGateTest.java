@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 import io.lakemesh.runtime.cluster.MeshNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -215,17 +214,10 @@ class QualityGateTest {
 
   /** A node on this test's home and contracts, on free ports. */
   private com.typesafe.config.Config config() {
-    return ConfigFactory.parseMap(Map.of(
-            "lakemesh.home", home.toString(),
-            "lakemesh.contract-dirs", List.of(contracts.toString()),
-            "lakemesh.http.port", 0,
-            "lakemesh.management.port", 0,
-            "lakemesh.kafka.port", 0,
-            // long enough that the events of one request always form one batch, whatever the polls
-            "lakemesh.pipeline.batch-window", "2s",
-            "pekko.remote.artery.canonical.port", 0))
-        .withFallback(ConfigFactory.load());
+    // long enough that the events of one request always form one batch, whatever the polls
+    return NodeRequests.nodeConfig(home, contracts, Map.of("lakemesh.pipeline.batch-window", "2s"));
   }
+
 
   /** The operator's resume past a halting batch, through the management port. */
   private static void resumeQuarantiningBatch(MeshNode node, String product) throws Exception {

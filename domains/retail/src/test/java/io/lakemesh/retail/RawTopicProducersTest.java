@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.lakemesh.runtime.cluster.MeshNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,13 +215,7 @@ class RawTopicProducersTest {
   }
 
   private com.typesafe.config.Config config() {
-    return ConfigFactory.parseMap(Map.of(
-            "lakemesh.home", home.toString(),
-            "lakemesh.contract-dirs", List.of(contracts.toString()),
-            "lakemesh.http.port", 0,
-            "lakemesh.management.port", 0,
-            "lakemesh.kafka.port", 0,
-            "pekko.remote.artery.canonical.port", 0))
-        .withFallback(ConfigFactory.load());
+    return NodeRequests.nodeConfig(home, contracts, Map.of());
   }
+
 }
