@@ -31,17 +31,12 @@ public final class LogEnds implements AutoCloseable {
   private final long maxAgeNanos;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
-  private final String bootstrapServers;
   /** Each raw topic's partition count as last described, and when (nanoTime). */
   private final Map<String, long[]> described = new ConcurrentHashMap<>();
-  /** The last probe of each product partition's unread range: from, to, whether it held events (1), when. */
-  private final Map<String, long[]> probed = new ConcurrentHashMap<>();
-  /** Reads a partition's unread range for {@link #holdsEvents}; made on first use, one probe at a time. */
-  private org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> probe;
-  private boolean closed;
+  private final UnreadRanges unread;
 
   public LogEnds(String bootstrapServers, ProductCatalog products, Duration maxAge) {
-    this.bootstrapServers = bootstrapServers;
+    this.unread = new UnreadRanges(bootstrapServers);
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
@@ -139,88 +134,17 @@ public final class LogEnds implements AutoCloseable {
 
   /**
    * Whether offsets {@code from} (inclusive) to {@code to} (exclusive) of a partition of the product's raw topic
-   * hold any event a reader sees, now or once an open transaction ends. A transactional producer leaves offsets
-   * that hold none: each transaction's commit or abort marker, and the events of aborted transactions. So a partition whose unread range is only those is not
-   * behind, though its end offset is past silver's position (which only events move). Asked for what people read
-   * (stats, the freshness objective), never on the ingest path; a range is read once, and while the broker does not
-   * answer the range counts as holding events.
+   * hold an event, now or once an open transaction ends (see {@link UnreadRanges}); true for a product not known.
    */
   public boolean holdsEvents(String productId, int partition, long from, long to) {
-    if (from >= to) {
-      return false;
-    }
-    String at = productId + "#" + partition;
-    long[] last = probed.get(at);
-    if (last != null && ((last[0] == from && last[1] == to)
-        || (last[2] == 1 && System.nanoTime() - last[3] < TimeUnit.SECONDS.toNanos(1)))) {
-      return last[2] == 1; // the same range, or a busy partition read a moment ago: a moving range has events
-    }
-    Product product = products.find(productId).orElse(null);
-    if (product == null) {
-      return true;
-    }
-    Boolean holds = readsEvents(new org.apache.kafka.common.TopicPartition(product.rawTopic(), partition), from, to);
-    if (holds == null) {
-      return true; // not answered in time: asked again next time, never taken as known
-    }
-    probed.put(at, new long[] {from, to, holds ? 1 : 0, System.nanoTime()});
-    return holds;
-  }
-
-  /** Whether the range holds an event; null when that cannot be told now (no answer in time, closed). */
-  private synchronized Boolean readsEvents(org.apache.kafka.common.TopicPartition tp, long from, long to) {
-    if (closed) {
-      return null;
-    }
-    if (probe == null) {
-      probe = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
-          org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-          org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-          org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-          Topics.READ_COMMITTED,
-          // an offset the log no longer holds (retention) is an error, not a quiet jump to the end
-          org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
-          org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
-          org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "lakemesh-lag-probe"),
-          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-    }
-    try {
-      probe.assign(List.of(tp));
-      // a read_committed reader's end is the last stable offset: before an open transaction, which holds back every
-      // later offset of the partition, events included, until it ends
-      long stable = probe.endOffsets(List.of(tp), Duration.ofSeconds(1)).get(tp);
-      if (stable < to) {
-        return true;
-      }
-      probe.seek(tp, from);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-      while (System.nanoTime() < deadline) {
-        for (var record : probe.poll(Duration.ofMillis(100)).records(tp)) {
-          if (record.offset() < to) {
-            return true;
-          }
-        }
-        if (probe.position(tp, Duration.ofMillis(100)) >= to) {
-          return false; // read past the range without an event in it: markers and aborted events only
-        }
-      }
-      return null;
-    } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
-      LOG.debug("cannot read {} from {}: {}", tp, from, e.toString());
-      return null;
-    }
+    return from < to && products.find(productId)
+        .map(p -> unread.holdsEvents(new TopicPartition(p.rawTopic(), partition), from, to))
+        .orElse(true);
   }
 
   @Override
   public void close() {
     admin.close(Duration.ofSeconds(5));
-    synchronized (this) {
-      closed = true;
-      if (probe != null) {
-        probe.close(Duration.ofSeconds(2));
-        probe = null;
-      }
-    }
+    unread.close();
   }
 }
