@@ -450,18 +450,20 @@ final class ChangeDetector {
    * (an int, a long and a decimal of the same value route alike; a double does not) and how its text is read.
    */
   private static String routingIdentity(Contract c) {
-    return c.primaryKey().stream().findFirst().map(f -> {
-      org.apache.iceberg.types.Type type = IcebergMapping.schema(c).findType(f.name());
-      String family = switch (type.typeId()) {
-        case INTEGER, LONG, DECIMAL -> "whole or decimal number";
-        case FLOAT, DOUBLE -> "floating-point number";
-        default -> type.toString();
-      };
-      return routing(c).replace(type.toString(), family);
-    }).orElse("none");
+    return routing(c, type -> switch (type.typeId()) {
+      case INTEGER, LONG, DECIMAL -> "whole or decimal number";
+      case FLOAT, DOUBLE -> "floating-point number";
+      default -> type.toString();
+    });
   }
 
+  /** The first key column as a sentence names it: name, stored type and how its text is read. */
   private static String routing(Contract c) {
+    return routing(c, org.apache.iceberg.types.Type::toString);
+  }
+
+  private static String routing(Contract c,
+      java.util.function.Function<org.apache.iceberg.types.Type, String> typeText) {
     return c.primaryKey().stream().findFirst().map(f -> {
       String read = switch (f.type()) {
         case DATE -> f.options().format() == null ? "" : ", written " + f.options().format();
@@ -470,7 +472,7 @@ final class ChangeDetector {
             ? "" : ", or written " + f.options().format());
         default -> "";
       };
-      return "'" + f.name() + "' (" + IcebergMapping.schema(c).findType(f.name()) + read + ")";
+      return "'" + f.name() + "' (" + typeText.apply(IcebergMapping.schema(c).findType(f.name())) + read + ")";
     }).orElse("none (no primary key)");
   }
 
