@@ -91,6 +91,8 @@ public final class ProductStats {
     Map<Integer, Instant> partitionCommits = Map.of();
     List<ClusterProgress.WorkerStatus> statuses = workers.workers(product);
     if (product.stage() == Stage.SOURCE) {
+      // the lag first, the rows after: a reader who sees lag 0 then finds every event it counted in the rows
+      Map<Integer, Long> lagByPartition = progress.freshLagByPartition(product.id());
       Table bronze = StageTables.bronze(warehouse, product);
       Table silver = StageTables.served(warehouse, product);
       Table quarantine = StageTables.quarantine(warehouse, product);
@@ -118,7 +120,6 @@ public final class ProductStats {
           checks.put(k.substring("check.".length()), v);
         }
       });
-      Map<Integer, Long> lagByPartition = progress.freshLagByPartition(product.id());
       stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
       int declared = product.contract().settings().partitions();
       java.util.SortedMap<Integer, Long> unread = new java.util.TreeMap<>(lagByPartition).tailMap(declared);
