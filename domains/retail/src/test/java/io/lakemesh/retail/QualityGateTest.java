@@ -3,6 +3,7 @@ package io.lakemesh.retail;
 import static io.lakemesh.retail.NodeRequests.awaitStats;
 import static io.lakemesh.retail.NodeRequests.postNdjson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -119,6 +120,11 @@ class QualityGateTest {
       awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 7);
       postNdjson(node, PRODUCT, "{\"reading_id\":\"r8\",\"unit\":\"K\"}\n");
       awaitStats(node, PRODUCT, s -> s.path("pipeline").path("state").asText().equals("halted"));
+      // a plain resume retries that batch as it is, and its answer says so rather than only "running"
+      java.net.http.HttpResponse<String> retried = resume(node, PRODUCT, "");
+      assertEquals(202, retried.statusCode(), retried.body());
+      assertTrue(retried.body().contains("halts again") && retried.body().contains("quarantine-batch=true"),
+          retried.body());
     }
   }
 
@@ -151,6 +157,9 @@ class QualityGateTest {
       assertEquals(409, nothingToQuarantine.statusCode(), "a running product has no halted batch: "
           + nothingToQuarantine.body());
       assertTrue(nothingToQuarantine.body().contains("not-halted"), nothingToQuarantine.body());
+      java.net.http.HttpResponse<String> plain = resume(node, "plant.meters", "");
+      assertEquals(202, plain.statusCode(), plain.body());
+      assertFalse(plain.body().contains("detail"), "nothing halted, nothing to explain: " + plain.body());
 
       // a spike, a good reading, and the spike's corrected re-send (the same key) in one batch
       postNdjson(node, "plant.meters", "{\"meter_id\":\"m2\",\"kwh\":5000}\n{\"meter_id\":\"m3\",\"kwh\":7}\n"

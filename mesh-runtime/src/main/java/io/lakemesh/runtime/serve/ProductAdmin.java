@@ -109,26 +109,33 @@ public final class ProductAdmin {
       return CompletableFuture.completedFuture(Problem.badRequest("bad-parameter", "quarantine-batch is true or"
           + " false, not '" + quarantineBatch + "'").toResponse("/lakemesh/products/" + id + "/resume"));
     }
-    if (!"true".equals(quarantineBatch)) {
-      return act(id, false, false);
-    }
     Product p = products.find(id).orElse(null);
     if (p == null || !workers.hosted(p)) {
-      return act(id, false, true); // answers the 404 or 409 a plain resume would
+      return act(id, false, "true".equals(quarantineBatch)); // answers the 404 or 409 either resume would
     }
-    // quarantining is asked for a batch a critical rule halted on: say so when there is none, rather than resume
-    // as if the parameter had done something
+    return anyHalted(p).thenCompose(halted -> {
+      if (!"true".equals(quarantineBatch)) {
+        // a halted batch is retried as it is: say what happens next, or "running" reads as if the halt were over
+        return act(id, false, false, Boolean.TRUE.equals(halted) ? "the batch a critical rule halted on is retried; if the rule fails"
+            + " again the stage halts again. To send the events that fail alone to quarantine, resume with"
+            + " quarantine-batch=true" : null);
+      }
+      // quarantining is asked for a batch a critical rule halted on: say so when there is none, rather than resume
+      // as if the parameter had done something
+      return !Boolean.FALSE.equals(halted) ? act(id, false, true) : CompletableFuture.completedFuture(new Problem(409, "not-halted",
+          "Conflict", "no worker of " + id + " is halted by a critical rule, so there is no batch to quarantine;"
+          + " resume without quarantine-batch").toResponse("/lakemesh/products/" + id + "/resume"));
+    });
+  }
+
+  /** Whether a worker of the product is halted by a critical rule; null when one does not answer in time. */
+  private CompletionStage<Boolean> anyHalted(Product p) {
     List<CompletableFuture<ProgressBoard.PipelineState>> states = WorkerId.of(p).stream()
         .map(w -> workers.entity(p, w).<ProgressBoard.PipelineState>ask(DataProduct.GetState::new, ASK_TIMEOUT)
             .toCompletableFuture())
         .toList();
-    return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).handle((v, error) -> error == null
-            && states.stream().map(CompletableFuture::join).noneMatch(s -> s.state().equals("halted")))
-        .thenCompose(noneHalted -> noneHalted
-            ? CompletableFuture.completedFuture(new Problem(409, "not-halted", "Conflict", "no worker of " + id
-                + " is halted by a critical rule, so there is no batch to quarantine; resume without"
-                + " quarantine-batch").toResponse("/lakemesh/products/" + id + "/resume"))
-            : act(id, false, true));
+    return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).handle((v, error) -> error != null
+        ? null : states.stream().map(CompletableFuture::join).anyMatch(s -> s.state().equals("halted")));
   }
 
   /**
@@ -198,6 +205,11 @@ public final class ProductAdmin {
 
   /** Pauses or resumes every worker of the product; answers with their new states. */
   private CompletionStage<HttpResponse> act(String id, boolean pause, boolean quarantineBatch) {
+    return act(id, pause, quarantineBatch, null);
+  }
+
+  /** @param detail a sentence for the answer on what happens next, or null */
+  private CompletionStage<HttpResponse> act(String id, boolean pause, boolean quarantineBatch, String detail) {
     Product p = products.find(id).orElse(null);
     if (p == null) {
       return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'")
@@ -222,7 +234,11 @@ public final class ProductAdmin {
             "some workers of the product did not answer in time; their state is unknown, try again")
             .toResponse("/lakemesh/products/" + id);
       }
-      return json(202, describe(p, states).toString());
+      ObjectNode answer = describe(p, states);
+      if (detail != null) {
+        answer.put("detail", detail);
+      }
+      return json(202, answer.toString());
     });
   }
 
