@@ -321,6 +321,8 @@ class SecurityTest {
           assertTrue(q.get("payload").asText().contains("\"total_amount\":30.50"), q.get("payload").asText());
           JsonNode payload = JSON.readTree(q.get("payload").asText());
           seen.put(payload.get("transaction_id").asText(), payload.get("customer_id").asText());
+          // the hash of the bytes as sent would let a caller find the masked id by hashing candidates
+          assertEquals(!c.hashed(), q.has("event_hash"), q.toString());
         }
         Map<String, String> want = new TreeMap<>();
         if (c.regions().contains("NCR")) {
