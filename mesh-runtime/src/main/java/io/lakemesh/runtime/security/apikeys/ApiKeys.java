@@ -63,9 +63,14 @@ public final class ApiKeys {
 
   private record Stored(KeyInfo info, String salt, String hash) {}
 
+  private static final long STALE_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  private static final long UNKNOWN_RETRY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
   private final Table table;
   private Map<String, Stored> keys = Map.of();
   private Long loadedSnapshot;
+  /** When the table was last looked at (nanoTime). */
+  private long loadedAtNanos;
 
   private ApiKeys(Table table) {
     this.table = table;
@@ -133,11 +138,13 @@ public final class ApiKeys {
     String secret = rest.substring(sep + 1);
     Stored stored;
     synchronized (this) {
-      stored = keys.get(id);
-      if (stored == null) {
-        reload(); // created on another node since we last looked
-        stored = keys.get(id);
+      long age = System.nanoTime() - loadedAtNanos;
+      // revoked on another node: looked up again at least every second, so a revocation holds cluster-wide
+      // within a second; created on another node: at once, but at most every 100 ms (unknown ids are cheap to send)
+      if (age >= STALE_AFTER_NANOS || (!keys.containsKey(id) && age >= UNKNOWN_RETRY_NANOS)) {
+        reload();
       }
+      stored = keys.get(id);
     }
     if (stored == null || stored.info().revoked() != null) {
       throw new UnauthenticatedException("unknown or revoked API key " + id);
@@ -159,6 +166,7 @@ public final class ApiKeys {
   }
 
   private void reload() {
+    loadedAtNanos = System.nanoTime();
     table.refresh();
     Long current = table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
     if (current == null || current.equals(loadedSnapshot)) {
