@@ -128,6 +128,64 @@ class LiveStreamTest {
   }
 
   @Test
+  void aSourceReplayHasNoRowLimitWhileACurrentStateReplaySaysWhereItStops() throws Exception {
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory
+        .parseMap(java.util.Map.of("lakemesh.stream.max-replay-rows", 2))
+        .withFallback(RetailPipelineTest.config(home));
+    try (MeshNode node = MeshNode.start(config)) {
+      Instant ts = Instant.now();
+      Client live = Client.connect(node, "retail.transactions", "");
+      live.next("subscribed");
+      post(node, RetailPipelineTest.sale("T-0", "S-0001", "NCR", ts, "noodles:1:10.00") + "\n");
+      long start = live.next("change").get("snapshot").asLong();
+      post(node, RetailPipelineTest.sale("T-1", "S-0001", "NCR", ts, "noodles:1:10.00") + "\n"
+          + RetailPipelineTest.sale("T-2", "S-0002", "CAR", ts, "snacks:1:10.00") + "\n");
+      post(node, RetailPipelineTest.sale("T-3", "S-0003", "NCR", ts, "soap:1:10.00") + "\n"
+          + RetailPipelineTest.sale("T-4", "S-0004", "BARMM", ts, "rice:1:10.00") + "\n");
+      post(node, RetailPipelineTest.sale("T-5", "S-0005", "NIR", ts, "eggs:1:10.00") + "\n");
+      List<String> seen = new ArrayList<>();
+      while (seen.size() < 5) {
+        seen.addAll(ids(live.next("change"), "transaction_id"));
+      }
+
+      // five rows after the start, more than max-replay-rows: a commit-by-commit replay sends them all, then live
+      Client late = Client.connect(node, "retail.transactions", "?from=snapshot:" + start);
+      late.next("subscribed");
+      List<String> replayed = new ArrayList<>();
+      while (replayed.size() < 5) {
+        JsonNode m = late.messages.poll(30, TimeUnit.SECONDS);
+        assertTrue(m != null && m.path("type").asText().equals("replay"), "a replay message, not " + m);
+        replayed.addAll(ids(m, "transaction_id"));
+      }
+      assertEquals(List.of("T-1", "T-2", "T-3", "T-4", "T-5"), replayed.stream().sorted().toList());
+      post(node, RetailPipelineTest.sale("T-6", "S-0006", "NCR", ts, "milk:1:10.00") + "\n");
+      JsonNode next = late.messages.poll(30, TimeUnit.SECONDS);
+      assertEquals("change", next.path("type").asText(), "then live, nothing in between: " + next);
+      assertEquals(List.of("T-6"), ids(next, "transaction_id"));
+
+      // a gold product's replay is its current state, read whole: past the limit it says the state is incomplete
+      RetailPipelineTest.await("gold holds more rows than max-replay-rows", () -> {
+        try {
+          return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+              + "/api/v1/products/retail.daily_sales/rows")).header("Authorization", "Bearer "
+              + node.devAdminToken()).build(), HttpResponse.BodyHandlers.ofString()).body()).size() > 2;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Client gold = Client.connect(node, "retail.daily_sales", "?from=2020-01-01T00:00:00Z");
+      gold.next("subscribed");
+      int rows = 0;
+      JsonNode m;
+      while ((m = gold.messages.poll(30, TimeUnit.SECONDS)).path("type").asText().equals("replay")) {
+        rows += m.path("rows").size();
+      }
+      assertEquals("replay-truncated", m.path("type").asText(), m.toString());
+      assertEquals(2, rows, "the first max-replay-rows rows of the state");
+    }
+  }
+
+  @Test
   void shutdownClosesEverySubscriberWithGoingAwayAndAReason() throws Exception {
     Client client;
     try (MeshNode node = MeshNode.start(RetailPipelineTest.config(home))) {

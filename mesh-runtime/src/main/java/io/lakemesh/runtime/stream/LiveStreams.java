@@ -146,9 +146,7 @@ public final class LiveStreams {
         + (current == null ? "null" : "\"" + current.snapshotId() + "\"") + ",\"sequence\":" + sequence + "}";
     Source<String, NotUsed> replay = start instanceof From.Now || current == null
         ? Source.empty()
-        : Source.completionStage(CompletableFuture.supplyAsync(
-                () -> replay(product, table, current, start, rowFilter, scope), io))
-            .mapConcat(list -> list);
+        : replay(product, table, current, start, rowFilter, scope);
     return Source.single(hello).concat(replay).concat(live.second())
         .watchTermination((mat, done) -> {
           done.whenComplete((d, e) -> hub.remove(subscriber));
@@ -158,41 +156,42 @@ public final class LiveStreams {
 
   /**
    * The replay's messages. A source product's replay goes commit by commit, so each message carries the snapshot
-   * and commit time its rows were committed with (a client may resume from any of them); a derived product's
-   * replay is its current state, at the current snapshot.
+   * and commit time its rows were committed with (a client may resume from any of them); it reads one commit at a
+   * time, as the subscriber takes the messages, so it has no size limit. A derived product's replay is its current
+   * state, at the current snapshot, read whole: up to {@code maxReplayRows} rows.
    */
-  private List<String> replay(Product product, Table table, Snapshot current, From start, RowPredicate filter,
-      ReadScope scope) {
+  private Source<String, NotUsed> replay(Product product, Table table, Snapshot current, From start,
+      RowPredicate filter, ReadScope scope) {
     ReplayMessages out = new ReplayMessages(product.id(), filter, scope);
     List<Snapshot> commits = product.stage() == Stage.SOURCE ? commitsAfter(table, current, start) : null;
-    if (commits == null) {
+    if (commits != null) {
+      // one commit's messages at a time (in order): a replay of a busy hour is not held in memory, nor cut short
+      return Source.from(commits)
+          .filter(s -> DataOperations.APPEND.equals(s.operation()))
+          .mapAsync(1, s -> CompletableFuture.supplyAsync(() -> out.commit(s, TableReader.readAdded(table, s)), io))
+          .mapConcat(list -> list);
+    }
+    return Source.completionStage(CompletableFuture.supplyAsync(() -> {
+      List<String> messages = new ArrayList<>();
       if (product.stage() == Stage.SOURCE) {
         // the start lies before the history kept: commit by commit is no longer possible, so say what comes instead
-        out.messages.add(ChangeHub.control("replay-current-state", "the history kept does not reach back to the"
+        messages.add(ChangeHub.control("replay-current-state", "the history kept does not reach back to the"
             + " start asked for (snapshots are kept for lakemesh.pipeline.snapshot-retention.max-age): the replay is"
             + " the table as of snapshot " + current.snapshotId() + ", then live", 0));
       }
-      out.add(current, TableReader.read(table));
-    } else {
-      for (Snapshot s : commits) {
-        if (DataOperations.APPEND.equals(s.operation()) && !out.add(s, TableReader.readAdded(table, s))) {
-          break;
-        }
-      }
-    }
-    return out.messages;
+      messages.addAll(out.currentState(current, TableReader.read(table)));
+      return messages;
+    }, io)).mapConcat(list -> list);
   }
 
-  /** Collects replay messages, snapshot by snapshot, up to the replay's row limit. */
+  /** Renders replay messages of one subscription, snapshot by snapshot (one at a time, in order). */
   private final class ReplayMessages {
     private final String productId;
     private final RowPredicate filter;
     private final ReadScope scope;
     private final Instant now = Instant.now();
-    private final List<String> messages = new ArrayList<>();
-    private int rows;
     /** Whether the subscriber was told that the filter failed on rows of the replay (once). */
-    private boolean filterFailed;
+    private volatile boolean filterFailed;
 
     ReplayMessages(String productId, RowPredicate filter, ReadScope scope) {
       this.productId = productId;
@@ -200,12 +199,40 @@ public final class LiveStreams {
       this.scope = scope;
     }
 
-    /** Adds the rows of one snapshot; false once the row limit is reached (a truncation notice is added). */
-    boolean add(Snapshot snapshot, CloseableIterable<Record> records) {
+    /** The messages of the rows one commit added, as many as they are. */
+    List<String> commit(Snapshot snapshot, CloseableIterable<Record> records) {
+      List<String> messages = new ArrayList<>();
+      List<String> rows = rows(records, Integer.MAX_VALUE, messages);
+      messages.addAll(ChangeHub.messages("replay", productId, snapshot, rows));
+      return messages;
+    }
+
+    /**
+     * The messages of the table as of {@code snapshot}, up to the replay's row limit; past it, the rows sent are
+     * followed by a notice that the state is incomplete.
+     */
+    List<String> currentState(Snapshot snapshot, CloseableIterable<Record> records) {
+      List<String> messages = new ArrayList<>();
+      List<String> rows = rows(records, maxReplayRows + 1, messages);
+      boolean full = rows.size() > maxReplayRows;
+      messages.addAll(ChangeHub.messages("replay", productId, snapshot,
+          full ? rows.subList(0, maxReplayRows) : rows));
+      if (full) {
+        messages.add(ChangeHub.control("replay-truncated", "the replay of the current state stops after "
+            + maxReplayRows + " rows (lakemesh.stream.max-replay-rows), so the rows above are not all of it;"
+            + " narrow it with a filter", 0));
+      }
+      return messages;
+    }
+
+    /** Up to {@code limit} rows the caller sees and the filter accepts, rendered; a filter failure is said once. */
+    private List<String> rows(CloseableIterable<Record> records, int limit, List<String> messages) {
       List<String> rendered = new ArrayList<>();
-      boolean full = false;
       try (records) {
         for (Record r : records) {
+          if (rendered.size() >= limit) {
+            break;
+          }
           // the caller's row filters first: its own filter (and the error it is told of) sees only its rows
           String row = scope.unrestricted() ? null : ChangeHub.render(r, scope);
           if (row == null && !scope.unrestricted()) {
@@ -224,25 +251,12 @@ public final class LiveStreams {
           if (!match) {
             continue;
           }
-          if (row == null) {
-            row = ChangeHub.render(r, scope); // everything is the admin's: rendered only when it matches
-          }
-          if (rows >= maxReplayRows) {
-            full = true;
-            break;
-          }
-          rendered.add(row);
-          rows++;
+          rendered.add(row != null ? row : ChangeHub.render(r, scope)); // the admin's: rendered only on a match
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      messages.addAll(ChangeHub.messages("replay", productId, snapshot, rendered));
-      if (full) {
-        messages.add(ChangeHub.control("replay-truncated", "the replay stops after " + maxReplayRows
-            + " rows; narrow it with a filter or a later start", 0));
-      }
-      return !full;
+      return rendered;
     }
   }
 
