@@ -253,5 +253,15 @@ class HardeningTest {
     assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
     Thread.sleep(retryAfter * 1000 + 100);
     assertEquals(200, get("/api/v1/products", Map.of()).statusCode(), "a token is back after Retry-After");
+
+    // anonymous junk exhausts its address's bucket, and health probes from that address still answer: a load
+    // balancer's probes share the address of every client behind it
+    boolean anonymousLimited = false;
+    for (int i = 0; i < 100 && !anonymousLimited; i++) {
+      anonymousLimited = get("/api/v1/products", Map.of("Authorization", "Bearer junk")).statusCode() == 429;
+    }
+    assertTrue(anonymousLimited, "anonymous requests are limited by address");
+    assertEquals(200, get("/ready", Map.of()).statusCode(), "probes are not rate limited");
+    assertEquals(200, get("/alive", Map.of()).statusCode(), "probes are not rate limited");
   }
 }

@@ -20,6 +20,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * TCP peer, not a forwarded-for header a client could forge).
  */
 public final class RequestLimits extends AllDirectives {
+  /** Health probes: never rate limited. */
+  private static final java.util.Set<String> PROBES = java.util.Set.of("/alive", "/ready");
+
   private final RateLimiter limiter;
   private final Function<HttpRequest, String> principal;
   private final String anonymous;
@@ -44,6 +47,11 @@ public final class RequestLimits extends AllDirectives {
             "the request took longer than the server's limit; narrow it (filter, limit) or retry later")
             .toResponse(request.getUri().path()),
         () -> extractRequest(request -> {
+          if (PROBES.contains(request.getUri().path())) {
+            // health probes come from a load balancer or kubelet, whose address anonymous clients may share
+            // behind it: a flood of junk must not make the node look down (they are cheap to answer)
+            return inner.get();
+          }
           RateLimiter.Decision decision = limiter.acquire(keyOf(request));
           if (decision.allowed()) {
             return inner.get();
