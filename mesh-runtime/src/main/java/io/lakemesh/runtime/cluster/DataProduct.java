@@ -312,8 +312,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     org.apache.iceberg.Table silver = StageTables.served(warehouse, product);
     StageTables.promoteColumns(silver, product.schema(), productId);
     return new SourceBatchCommitter(product.boundTo(silver.schema()), java.util.Set.of(worker.partition()),
-        StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product), services.io(),
-        services.feed(productId).andThen(services.changes()));
+        StageTables.bronze(warehouse, product), silver, StageTables.quarantine(warehouse, product),
+        services.batchParts(), services.feed(productId).andThen(services.changes()));
   }
 
   /** The aggregator of this derived product, state loaded from its table; reads its upstream's commits in memory. */

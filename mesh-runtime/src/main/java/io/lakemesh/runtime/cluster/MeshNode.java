@@ -278,7 +278,8 @@ public final class MeshNode implements AutoCloseable {
     changes.follow(id -> StageTables.served(warehouse, products.find(id).orElseThrow()),
         Duration.ofMillis(250));
     NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
-        progress, io, new java.util.concurrent.ConcurrentHashMap<>(), changes);
+        progress, io, system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-batch-parts-dispatcher")),
+        new java.util.concurrent.ConcurrentHashMap<>(), changes);
     for (String domain : products.all().stream().map(p -> p.contract().domain()).distinct().toList()) {
       DataProduct.initSharding(system, domain, services);
     }
