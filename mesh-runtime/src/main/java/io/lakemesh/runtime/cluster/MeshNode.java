@@ -307,14 +307,16 @@ public final class MeshNode implements AutoCloseable {
     AuditDirectives auditing = new AuditDirectives(audit, principal);
     ProblemParsingErrorHandler.auditTo(audit);
     RequestLimits limits = RequestLimits.from(lm.getConfig("limits"), principal, AuditDirectives.ANONYMOUS);
-    LiveStreams streams = new LiveStreams(warehouse, changes, system, io, lm.getInt("stream.buffer-messages"),
+    // requests read on a pool of their own: stats, metrics and rows answer while every pipeline commits at once
+    Executor requests = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-request-dispatcher"));
+    LiveStreams streams = new LiveStreams(warehouse, changes, system, requests, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
-    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, io, lm.getBytes("http.max-body"),
+    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, requests, lm.getBytes("http.max-body"),
         authenticator, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
     String host = lm.getString("http.host");
     ServerBinding http = bind(system, auditing.around(() -> limits.around(routes::routes)), host,
         lm.getInt("http.port"), "HTTP API", https);
-    ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), io,
+    ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), requests,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::partitionCommits),
         authenticator, auditing, kubernetes);

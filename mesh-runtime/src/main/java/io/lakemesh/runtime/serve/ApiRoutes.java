@@ -505,9 +505,15 @@ public final class ApiRoutes extends AllDirectives {
             };
             return new Problem(bad.status(), bad.slug(), title, bad.getMessage()).toResponse(instance);
           }
-          if (cause instanceof TimeoutException || cause instanceof RowQueries.QueryTimeoutException) {
+          if (cause instanceof RowQueries.QueryTimeoutException) {
             return new Problem(503, "query-timeout", "Service unavailable", "the query ran longer than "
                 + queryTimeout.toSeconds() + " s; narrow the filter or lower the limit").toResponse(instance);
+          }
+          if (cause instanceof TimeoutException) {
+            // the time includes waiting for a thread: the request itself may be small
+            return new Problem(503, "query-timeout", "Service unavailable", "the request was not answered within "
+                + queryTimeout.toSeconds() + " s (the node is busy, or it reads many rows): retry later, or narrow"
+                + " the filter or lower the limit of a large read").toResponse(instance);
           }
           if (cause instanceof org.apache.iceberg.exceptions.NotFoundException
               || cause instanceof java.io.UncheckedIOException io
