@@ -113,11 +113,13 @@ public final class ApiRoutes extends AllDirectives {
                     path("rows", () -> get(() -> rows(id, caller))),
                     path("quarantine", () -> get(() -> quarantine(id, caller))),
                     path("stream", () -> get(() -> stream(id, caller))))))),
-            pathPrefix(PathMatchers.segment("admin").slash("api-keys"), () -> apiKeyAdmin(caller)),
+            pathPrefix(PathMatchers.segment("admin").slash("api-keys"), () -> QueryParameters.checked(
+                "/api/v1/admin/api-keys", List.of(), none -> apiKeyAdmin(caller))),
             // the audit trail: platform admins only
-            path("audit", () -> get(() -> caller.admin() ? audit.newestEntries(io)
+            path("audit", () -> get(() -> QueryParameters.checked("/api/v1/audit", List.of("limit"), params ->
+                caller.admin() ? audit.newestEntries(io)
                 : problem(new Problem(403, "forbidden", "Forbidden", "reading the audit trail needs the admin role"),
-                    "/api/v1/audit")))))))
+                    "/api/v1/audit"))))))))
     )));
   }
 
