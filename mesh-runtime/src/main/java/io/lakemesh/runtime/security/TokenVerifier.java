@@ -1,12 +1,14 @@
 package io.lakemesh.runtime.security;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -35,6 +37,7 @@ public final class TokenVerifier {
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final String rolesClaim;
   private final String adminRole;
+  private final java.time.Duration clockSkew;
 
   private TokenVerifier(JWKSource<SecurityContext> keys, SecuritySettings settings) {
     this.rolesClaim = settings.rolesClaim();
@@ -48,6 +51,11 @@ public final class TokenVerifier {
         Set.of());
     claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, settings.clockSkew().toSeconds()));
     processor.setJWTClaimsSetVerifier(claims);
+    // access tokens of OIDC issuers come as JWT, as at+jwt (RFC 9068) or untyped; an ID token (id+jwt) or any other
+    // kind of JWT is not an access token
+    processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
+        new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
+    this.clockSkew = settings.clockSkew();
   }
 
   /** Verifies against the issuer's JWKS URL; the key set is cached and refreshed by Nimbus' {@code JWKSource}. */
@@ -100,6 +108,11 @@ public final class TokenVerifier {
       throw new UnauthenticatedException("token refused: " + e.getMessage());
     } catch (RuntimeException e) {
       throw new UnauthenticatedException("token refused: " + e, e);
+    }
+    java.util.Date issued = claims.getIssueTime();
+    if (issued != null && issued.toInstant().isAfter(java.time.Instant.now().plus(clockSkew))) {
+      // Nimbus checks exp and nbf only: a token issued in the future was made ahead of time, or by a wrong clock
+      throw new UnauthenticatedException("token issued in the future (iat " + issued.toInstant() + ")");
     }
     Map<String, Object> json = claims.toJSONObject();
     Set<String> roles = roles(json, rolesClaim);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
@@ -107,6 +108,26 @@ class TokenVerifierTest {
         () -> verifier.verify("Bearer " + sign(JWSAlgorithm.RS256, "rsa-1", claims().audience("account").build())));
     assertThrows(UnauthenticatedException.class, () -> verifier.verify("Basic Ym9iOnB3"));
     assertThrows(UnauthenticatedException.class, () -> verifier.verify(null));
+    // issued a year from now: a token made ahead of time (or by a clock gone wrong), not one of the issuer's
+    assertThrows(UnauthenticatedException.class, () -> verifier.verify("Bearer " + sign(JWSAlgorithm.RS256,
+        "rsa-1", claims().issueTime(Date.from(Instant.now().plusSeconds(365L * 24 * 3600))).build())));
+    assertThrows(UnauthenticatedException.class, () -> verifier.verify("Bearer " + signed(new JWSHeader.Builder(
+        JWSAlgorithm.RS256).keyID("rsa-1").type(new JOSEObjectType("id+jwt")).build(), claims().build())));
+  }
+
+  @Test
+  void acceptsAccessTokensTypedAsJwtOrAtJwtAndATimelyIssueTime() throws Exception {
+    for (JOSEObjectType type : java.util.Arrays.asList(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null)) {
+      Principal p = verifier.verify("Bearer " + signed(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1")
+          .type(type).build(), claims().issueTime(Date.from(Instant.now().minusSeconds(5))).build()));
+      assertEquals("bob", p.subject(), String.valueOf(type));
+    }
+  }
+
+  static String signed(JWSHeader header, JWTClaimsSet claims) throws Exception {
+    SignedJWT jwt = new SignedJWT(header, claims);
+    jwt.sign(new RSASSASigner(rsa));
+    return jwt.serialize();
   }
 
   @Test
