@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code lakemesh audit verify}: reads the audit table (safe while a node runs: it only reads committed
  * snapshots), recomputes the hash chain in sequence order and prints one line, OK with the count or the first bad
- * entry with its seq and why. Exit 0 intact, 1 tampered, 2 no audit table / cannot read.
+ * entry with its seq and why. Exit 0 intact, 1 tampered, 2 no audit table, or one that cannot be read whole.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Recompute the audit hash chain; name the first edited, deleted, inserted or reordered entry.")
@@ -47,7 +47,16 @@ public final class AuditVerifyCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("lakemesh: no audit table " + AuditTable.ID + " in " + dir.toAbsolutePath());
         return 2;
       }
-      AuditChain.Verdict verdict = table.get().verify();
+      AuditChain.Verdict verdict;
+      try {
+        verdict = table.get().verify();
+      } catch (org.apache.iceberg.exceptions.NotFoundException | java.io.UncheckedIOException e) {
+        // not a verdict: the chain could not be read whole, so it is neither intact nor shown tampered
+        spec.commandLine().getErr().println("lakemesh: the audit table cannot be read, so it is not verified: "
+            + e.getMessage() + " (a catalog copied without the warehouse files of the same moment, or a file"
+            + " removed: compare with a backup of both)");
+        return 2;
+      }
       (verdict.ok() ? spec.commandLine().getOut() : spec.commandLine().getErr()).println(verdict.line());
       spec.commandLine().getOut().flush();
       return verdict.ok() ? 0 : 1;

@@ -233,7 +233,7 @@ public final class AuditLog implements AutoCloseable {
         return true;
       } catch (ValidationException | CommitFailedException raced) {
         // another writer committed since our head: continue after theirs
-        LOG.info("audit commit raced another writer; re-chaining {} entries", entries.size());
+        LOG.debug("audit commit raced another writer; re-chaining {} entries", entries.size());
         reloadHead();
       } catch (RuntimeException e) {
         LOG.error("audit commit of {} entries failed (attempt {}); they stay queued", entries.size(), attempt, e);
