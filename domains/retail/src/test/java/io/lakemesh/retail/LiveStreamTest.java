@@ -123,6 +123,11 @@ class LiveStreamTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(400, bad.statusCode(), bad.body());
       assertEquals(2, node.changes().subscriberCount("retail.transactions"), "two live transaction subscribers");
+      assertTrue(node.audit().flush());
+      assertTrue(node.audit().table().readAll().stream().anyMatch(e -> e.action().equals("read")
+          && e.product().equals("retail.transactions")
+          && e.detail().equals("stream; filter=region == 'NCR'; from=snapshot:" + firstSnapshot)),
+          "a subscription is a read, in the audit trail");
       ncr.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
     }
   }

@@ -493,9 +493,26 @@ class RetailPipelineTest {
     assertEquals(202, resumed.statusCode(), resumed.body());
     await("resumed and caught up", () -> count(silver()) == before + 1);
     assertEquals(null, silver().properties().get("lakemesh.paused"));
+    // refused actions are denials with their status, not actions done; a refused token on this port is one too
+    HttpResponse<String> nothingHalted = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
+        + "/lakemesh/products/retail.transactions/resume?quarantine-batch=true")).header("Authorization", admin)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(409, nothingHalted.statusCode(), nothingHalted.body());
+    HttpResponse<String> forged = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
+        + "/lakemesh/products/retail.transactions/pause")).header("Authorization", "Bearer forged")
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, forged.statusCode(), forged.body());
     assertTrue(node.audit().flush());
-    assertTrue(node.audit().table().readAll().stream().anyMatch(e -> e.action().equals("admin")
+    List<io.lakemesh.runtime.security.audit.AuditEntry> trail = node.audit().table().readAll();
+    assertTrue(trail.stream().anyMatch(e -> e.action().equals("admin")
         && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")), "operator actions are audited");
+    assertTrue(trail.stream().anyMatch(e -> e.action().equals("denied") && e.outcome().equals("409")
+        && e.detail().equals("POST /lakemesh/products/retail.transactions/resume")), trail.toString());
+    assertTrue(trail.stream().noneMatch(e -> e.action().equals("admin") && e.detail().contains("quarantine-batch")),
+        "a refused action is not recorded as done");
+    assertTrue(trail.stream().anyMatch(e -> e.action().equals("denied") && e.outcome().equals("401")
+        && e.principal().equals("anonymous") && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")),
+        "the management port's refusals are audited");
   }
 
   @Test

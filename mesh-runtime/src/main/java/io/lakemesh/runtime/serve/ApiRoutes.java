@@ -465,7 +465,8 @@ public final class ApiRoutes extends AllDirectives {
    */
   private Route stream(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/stream";
-    return withProduct(id, p -> QueryParameters.checked(instance, List.of("filter", "from"), params -> {
+    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance, List.of("filter",
+        "from"), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
@@ -477,8 +478,14 @@ public final class ApiRoutes extends AllDirectives {
         return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
             e.getMessage()), instance);
       }
+      try {
+        audit.subscribe(request, p.id(), params.get("filter"), params.get("from"));
+      } catch (AuditLog.AuditUnavailableException e) {
+        return problem(new Problem(503, "audit-unavailable", "Service unavailable",
+            "the subscription could not be recorded in the audit trail; retry later"), instance);
+      }
       return webSockets.route(messages);
-    }));
+    })));
   }
 
   private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {

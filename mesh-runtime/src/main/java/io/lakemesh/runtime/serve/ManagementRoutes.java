@@ -59,14 +59,39 @@ public final class ManagementRoutes extends AllDirectives {
             return complete(new Problem(403, "forbidden", "Forbidden",
                 "cluster and product administration needs the admin role").toResponse(null));
           }
-          // every operator action (pause, resume, leave, down) goes to the audit trail
-          return extractRequest(request -> {
-            if (!request.method().value().equals("GET")) {
-              audit.admin(request, request.method().value() + " " + request.getUri().path());
+          // every operator action (pause, resume, leave, down) goes to the audit trail once answered: done with
+          // what it was asked (the query, Pekko's Leave or Down form), or refused (recorded as a denial by around)
+          return toStrictEntity(java.time.Duration.ofSeconds(5), () -> extractRequest(request -> {
+            if (request.method().value().equals("GET")) {
+              return inner.get();
             }
-            return inner.get();
-          });
+            String detail = actionOf(request);
+            return mapResponse(response -> {
+              if (response.status().intValue() < 400) {
+                try {
+                  audit.admin(request, detail);
+                } catch (io.lakemesh.runtime.security.audit.AuditLog.AuditUnavailableException e) {
+                  // done already: what is left is to say loudly that it went unrecorded
+                  org.slf4j.LoggerFactory.getLogger(ManagementRoutes.class).error("operator action not audited"
+                      + " ({}): {}", detail, e.getMessage());
+                }
+              }
+              return response;
+            }, inner);
+          }));
         }));
+  }
+
+  /** What an operator asked for: method, path, query and a short form body ({@code operation=Down}). */
+  private static String actionOf(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    StringBuilder detail = new StringBuilder(request.method().value()).append(' ').append(request.getUri().path());
+    request.getUri().rawQueryString().ifPresent(q -> detail.append('?').append(q));
+    if (request.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+        && !strict.getData().isEmpty()) {
+      String body = strict.getData().utf8String().replaceAll("\\s+", " ").trim();
+      detail.append(' ').append(body.length() > 300 ? body.substring(0, 300) + "…" : body);
+    }
+    return detail.toString();
   }
 
   /** An operator action: POST runs it, any other method is a 405 naming POST (not a 404 for a path that exists). */
@@ -77,7 +102,12 @@ public final class ManagementRoutes extends AllDirectives {
         .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "POST")))));
   }
 
+  /** Every route of the port; 4xx answers (refused tokens, denied or refused actions) go to the audit trail. */
   public Route routes() {
+    return audit.around(this::unaudited);
+  }
+
+  private Route unaudited() {
     return concat(
         path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
             complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"alive\"}"))))),

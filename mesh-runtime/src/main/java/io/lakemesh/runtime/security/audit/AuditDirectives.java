@@ -98,6 +98,14 @@ public final class AuditDirectives extends AllDirectives {
     }
   }
 
+  /** Records a subscription to a product's live stream: a read of every change to come (and of its replay). */
+  public void subscribe(HttpRequest request, String product, String filter, String from) {
+    if (log != null) {
+      log.record(new AuditEvent(principalOf(request), AuditEvent.Action.READ, product, "stream; filter="
+          + (filter == null ? "" : filter) + "; from=" + (from == null ? "now" : from), "ok"));
+    }
+  }
+
   /** Records an accepted ingest batch. */
   public void ingest(HttpRequest request, String product, int events) {
     if (log != null) {
