@@ -14,6 +14,7 @@ import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.storage.TableReader;
 import io.lakemesh.runtime.storage.Warehouse;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -81,9 +82,12 @@ class ClusterFailoverTest {
   private StreamClient subscriber;
   private NodeProcess subscriberNode;
   private NodeProcess victim;
-  private Duration takeover;
+  private volatile Duration takeover;
   private String takeoverView;
   private Map<String, String> membersAfterKill;
+  private CompletableFuture<List<String>> readiness;
+  /** The survivors' /ready answers other than 200 from the kill until the takeover was 5 s old. */
+  private List<String> notReadyAnswers;
   private List<MeshCluster.Worker> workersAtKill;
   private final Ingested ingested = new Ingested();
   private Long subscribedAt;
@@ -218,6 +222,8 @@ class ClusterFailoverTest {
         long killedAt = System.nanoTime();
         victim.kill();
         watcher = CompletableFuture.supplyAsync(() -> timeTakeover(killedAt));
+        List<NodeProcess> survivors = List.copyOf(targets);
+        readiness = CompletableFuture.supplyAsync(() -> watchReadiness(survivors, killedAt));
       }
       StringBuilder body = new StringBuilder();
       List<String> valid = new ArrayList<>();
@@ -266,6 +272,7 @@ class ClusterFailoverTest {
     takeover = watcher.get(2, TimeUnit.MINUTES);
     System.out.printf("takeover: every worker running on the survivors %.1f s after the kill of %s%n",
         takeover.toMillis() / 1000.0, victim);
+    notReadyAnswers = readiness.get(2, TimeUnit.MINUTES);
     NodeProcess survivor = subscriberNode;
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     do {
@@ -295,6 +302,40 @@ class ClusterFailoverTest {
       Thread.sleep(250);
     } while (System.nanoTime() < deadline);
     return workers;
+  }
+
+  /**
+   * Polls the survivors' {@code /ready} every 250 ms from the kill until 5 s after every worker runs on them (at most
+   * 60 s); the answers that were not 200. A load balancer must not drop the survivors of a failover.
+   */
+  private List<String> watchReadiness(List<NodeProcess> survivors, long killedAt) {
+    List<String> notReady = new ArrayList<>();
+    long deadline = killedAt + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline && (takeover == null
+        || System.nanoTime() < killedAt + takeover.toNanos() + Duration.ofSeconds(5).toNanos())) {
+      for (NodeProcess n : survivors) {
+        try {
+          HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort
+              + "/ready")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() != 200) {
+            notReady.add(String.format("%s %.1f s after the kill: %d %s", n, (System.nanoTime() - killedAt) / 1e9,
+                r.statusCode(), r.body()));
+          }
+        } catch (java.io.IOException e) {
+          notReady.add(n + ": " + e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return notReady;
+        }
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return notReady;
+      }
+    }
+    return notReady;
   }
 
   /** Polls a survivor until every worker of every product runs on a survivor; the time since the kill. */
@@ -362,6 +403,11 @@ class ClusterFailoverTest {
     assertTrue(takeover.compareTo(TAKEOVER_LIMIT) <= 0, "every worker ran on the survivors only "
         + takeover.toMillis() + " ms after the kill of " + victim + " (limit " + TAKEOVER_LIMIT.toSeconds()
         + " s): " + takeoverView);
+  }
+
+  @Test
+  void survivorsStayReadyThroughTheTakeover() {
+    assertEquals(List.of(), notReadyAnswers, "a survivor's /ready while the victim's workers moved");
   }
 
   @Test

@@ -89,10 +89,15 @@ public final class ClusterProgress {
     });
   }
 
-  /** A worker that does not answer, or is starting: between nodes, or not started yet. */
+  /**
+   * A worker that may be between nodes: it does not answer, is draining or stopped where it was, starting where it
+   * goes, or failed to start there and retries (its pipeline's log or tables not reachable yet).
+   */
   private static boolean moving(WorkerStatus s) {
-    return !s.unassigned() && (s.state() == null || s.stateName().equals("starting"));
+    return !s.unassigned() && (s.state() == null || MOVING.contains(s.stateName()));
   }
+
+  private static final java.util.Set<String> MOVING = java.util.Set.of("starting", "draining", "stopped", "failed");
 
   /**
    * Asks every worker for its state now; an unanswered ask yields a status without state, a worker of a domain
