@@ -5,6 +5,7 @@ import io.lakemesh.runtime.product.ProductCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +27,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides which node runs each product worker, through Pekko's external shard allocation: the workers of a domain
- * are dealt round-robin over the Up nodes with the domain's role, product by product, so a product's partitions
- * land on different nodes. The cluster leader deals again whenever a node joins or leaves; an operator can ask for
- * it (rebalance) or move single workers. Sharding moves a worker whose place changed within its rebalance interval
+ * are dealt evenly over the Up nodes with the domain's role, a product's partitions on different nodes, moving as
+ * few as it can (see {@link EvenDeal}). The cluster leader deals again whenever a node joins or leaves; an operator
+ * can ask for it (rebalance) or move single workers. Sharding moves a worker whose place changed within its rebalance interval
  * (drain, commit, start on the new node). A worker whose place is not a member (its node was lost) starts on the
  * first survivor that asks for it, until the next deal.
  */
 public final class WorkerPlacement {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPlacement.class);
-  private static final Duration SETTLE = Duration.ofSeconds(2);
+  /** How long the leader waits after a member is lost before dealing: its workers have no node meanwhile. */
+  private static final Duration SETTLE_LOST = Duration.ofSeconds(2);
+  /**
+   * How long after a member joins: nothing waits for it, and nodes restarted together join a few seconds apart, so
+   * one deal for all of them moves each worker once.
+   */
+  private static final Duration SETTLE_JOINED = Duration.ofSeconds(6);
 
   private final ActorSystem<?> system;
   private final ProductCatalog products;
@@ -58,20 +65,26 @@ public final class WorkerPlacement {
     return Behaviors.setup(ctx -> {
       Cluster.get(system).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
           ClusterEvent.MemberEvent.class));
+      boolean[] lostPending = {false}; // a deal for a lost member is due
       return Behaviors.withTimers(timers -> Behaviors.receive(Object.class)
           .onMessage(ClusterEvent.MemberEvent.class, e -> {
-            if (e instanceof ClusterEvent.MemberUp || e instanceof ClusterEvent.MemberRemoved) {
-              timers.startSingleTimer("deal", new Deal(), SETTLE); // one deal after a burst of changes
+            // one deal after a burst of changes; a lost member's workers are not kept waiting by a join
+            if (e instanceof ClusterEvent.MemberRemoved) {
+              lostPending[0] = true;
+              timers.startSingleTimer("deal", new Deal(), SETTLE_LOST);
+            } else if (e instanceof ClusterEvent.MemberUp && !lostPending[0]) {
+              timers.startSingleTimer("deal", new Deal(), SETTLE_JOINED);
             }
             return Behaviors.same();
           })
           .onMessage(Deal.class, d -> {
+            lostPending[0] = false;
             if (isLeader()) {
               rebalance().whenComplete((plan, error) -> {
                 if (error != null) {
                   LOG.warn("could not place product workers: {}", error.toString());
                 } else {
-                  LOG.info("product workers placed: {}", plan);
+                  LOG.info("product workers placed: {}", summary(plan));
                 }
               });
             }
@@ -86,9 +99,37 @@ public final class WorkerPlacement {
     return state.getLeader() != null && state.getLeader().equals(Cluster.get(system).selfMember().address());
   }
 
-  /** Deals every domain's workers evenly over its Up nodes; answers with the placement, worker -> node. */
+  /**
+   * Deals every domain's workers evenly over its Up nodes, keeping those where they are that may stay; answers with
+   * the placement, worker -> node.
+   */
   public CompletionStage<Map<String, String>> rebalance() {
-    return place(plan());
+    return currentPlacement().thenCompose(current -> place(plan(current)));
+  }
+
+  /** Where the workers of every domain are placed now (worker -> node), as the shard allocation records it. */
+  private CompletionStage<Map<String, Address>> currentPlacement() {
+    List<CompletableFuture<Map<String, Address>>> reads = new ArrayList<>();
+    for (String domain : products.all().stream().map(p -> p.contract().domain()).distinct().toList()) {
+      reads.add(ExternalShardAllocation.get(system).getClient(DataProduct.typeKey(domain).name())
+          .getShardLocations().toCompletableFuture().thenApply(locations -> {
+            Map<String, Address> byWorker = new HashMap<>();
+            locations.getShardLocations().forEach((worker, at) -> byWorker.put(worker, at.address()));
+            return byWorker;
+          }));
+    }
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      Map<String, Address> all = new HashMap<>();
+      reads.forEach(r -> all.putAll(r.join()));
+      return all;
+    });
+  }
+
+  /** How many workers each node runs, for the log (the whole placement is at /lakemesh/products). */
+  private static String summary(Map<String, String> plan) {
+    Map<String, Integer> perNode = new TreeMap<>();
+    plan.values().forEach(node -> perNode.merge(node, 1, Integer::sum));
+    return plan.size() + " workers, per node " + perNode;
   }
 
   /**
@@ -111,25 +152,16 @@ public final class WorkerPlacement {
     return place(wanted);
   }
 
-  /** The even placement for the current membership. */
-  Map<String, Address> plan() {
+  /** The even placement for the current membership, moving as few workers from {@code current} as it can. */
+  private Map<String, Address> plan(Map<String, Address> current) {
     Map<String, Address> plan = new TreeMap<>();
-    Map<String, List<Product>> byDomain = new TreeMap<>();
+    Map<String, LinkedHashMap<String, String>> byDomain = new TreeMap<>();
     for (Product p : products.all()) {
-      byDomain.computeIfAbsent(p.contract().domain(), d -> new ArrayList<>()).add(p);
+      LinkedHashMap<String, String> workers = byDomain.computeIfAbsent(p.contract().domain(),
+          d -> new LinkedHashMap<>());
+      WorkerId.of(p).forEach(w -> workers.put(w.entityId(), p.id()));
     }
-    byDomain.forEach((domain, domainProducts) -> {
-      List<Address> nodes = nodesOf(domain);
-      if (nodes.isEmpty()) {
-        return;
-      }
-      int next = 0;
-      for (Product p : domainProducts) {
-        for (WorkerId w : WorkerId.of(p)) {
-          plan.put(w.entityId(), nodes.get(next++ % nodes.size()));
-        }
-      }
-    });
+    byDomain.forEach((domain, workers) -> plan.putAll(EvenDeal.deal(workers, nodesOf(domain), current)));
     return plan;
   }
 
