@@ -5,6 +5,7 @@ import io.lakemesh.contracts.model.Contract;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,32 +14,61 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lakemesh contract explain}: what one contract yields (Iceberg schema, partition spec, field checks, rules,
- * roles, SLAs).
+ * {@code lakemesh contract explain}: what contracts yield (Iceberg schema, partition spec, field checks, rules,
+ * roles, SLAs), file by file; a directory stands for its contract files, as for {@code lint}.
  *
- * <p>Exit codes: 0 explained; 1 the contract is invalid (its problems are listed as {@code lint} lists them);
- * 2 bad usage (no such file).
+ * <p>Exit codes: 0 explained; 1 a contract is invalid (its problems are listed as {@code lint} lists them, the
+ * others are still explained); 2 bad usage (no such file, no contract files in a directory).
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-    description = "Show what a data contract yields: the Iceberg schema and partition spec, the checks each field "
+    description = "Show what data contracts yield: the Iceberg schema and partition spec, the checks each field "
         + "gets, the row and batch rules with their severity, the primary key, stage, roles and SLAs.")
 public final class ContractExplainCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "<file>", description = "A contract file (ODCS v3.1 YAML or JSON).")
-  private Path file;
+  @Parameters(arity = "1..*", paramLabel = "<file|dir>",
+      description = "Contract files (ODCS v3.1 YAML or JSON), or directories of them.")
+  private List<Path> paths;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!Files.isRegularFile(file)) {
-      err.println("explain: " + (Files.isDirectory(file) ? "a directory, not a contract file: " : "no such file: ")
-          + file);
+    List<String> missing = paths.stream().filter(p -> !Files.exists(p)).map(Path::toString).toList();
+    if (!missing.isEmpty()) {
+      err.println("explain: no such file or directory: " + String.join(", ", missing));
       return 2;
     }
+    List<Path> files = new ArrayList<>();
+    try {
+      for (Path p : paths) {
+        files.addAll(Files.isDirectory(p) ? ContractLintCommand.contractsUnder(p, new ArrayList<>()) : List.of(p));
+      }
+    } catch (java.io.UncheckedIOException e) {
+      err.println("explain: " + e.getMessage());
+      return 2;
+    }
+    if (files.isEmpty()) {
+      err.println("explain: no contract files (*.odcs.yaml, *.odcs.yml, *.odcs.json) in " + String.join(", ",
+          paths.stream().map(Path::toString).toList()));
+      return 2;
+    }
+    int invalid = 0;
+    boolean first = true;
+    for (Path file : files) {
+      if (!first) {
+        out.println();
+      }
+      first = false;
+      invalid += explain(file, out, err) ? 0 : 1;
+    }
+    return invalid == 0 ? 0 : 1;
+  }
+
+  /** Explains one file; false when it is not a valid contract (its problems are printed instead). */
+  private static boolean explain(Path file, PrintWriter out, PrintWriter err) {
     // linted first: a contract the parser accepts may still fail to yield a partition spec or validator
     ContractLinter.Result linted = ContractLinter.lint(file);
     List<Problem> problems = linted.problems();
@@ -48,7 +78,7 @@ public final class ContractExplainCommand implements Callable<Integer> {
       }
       err.println("explain: " + file + " is not a valid contract (" + problems.size() + " problem"
           + (problems.size() == 1 ? "" : "s") + "); see above");
-      return 1;
+      return false;
     }
     List<Contract> products = linted.products();
     if (products.isEmpty()) {
@@ -60,6 +90,6 @@ public final class ContractExplainCommand implements Callable<Integer> {
       }
       ContractExplanation.of(products.get(i)).forEach(out::println);
     }
-    return 0;
+    return true;
   }
 }

@@ -26,6 +26,29 @@ class ContractExplainCommandTest {
   }
 
   @Test
+  void aDirectoryOrSeveralFilesAreExplainedFileByFile() throws IOException {
+    Path contracts = Files.createDirectory(dir.resolve("contracts"));
+    Files.writeString(contracts.resolve("orders.odcs.yaml"), ContractLintCommandTest.orders());
+    Files.writeString(contracts.resolve("hub_daily.odcs.yaml"), Files.readString(Path.of("..", "contracts", "src",
+        "test", "resources", "aggregate", "hub_daily.odcs.yaml")));
+    Files.writeString(contracts.resolve("notes.txt"), "not a contract");
+    CliRun run = CliRun.execute(new ContractExplainCommand(), contracts.toString());
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertLine(run.out(), "shop\\.orders 2\\.1\\.0 \\(active\\): orders");
+    assertLine(run.out(), "Aggregation \\(from logistics\\.shipments, kept incrementally\\)");
+
+    // an invalid one among them: its problems, the others explained, exit 1
+    Path broken = dir.resolve("broken.odcs.yaml");
+    Files.writeString(broken, "apiVersion: v3.1.0\nkind: DataContract\n");
+    run = CliRun.execute(new ContractExplainCommand(), contracts.resolve("orders.odcs.yaml").toString(),
+        broken.toString());
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertLine(run.out(), "shop\\.orders 2\\.1\\.0 \\(active\\): orders");
+    assertTrue(run.err().contains("explain: " + broken + " is not a valid contract"), run.err());
+    assertEquals(2, CliRun.execute(new ContractExplainCommand(), dir.resolve("nowhere").toString()).exitCode());
+  }
+
+  @Test
   void aDeclaredGoldShowsWhatEachColumnHolds() throws IOException {
     CliRun run = explain(Files.readString(Path.of("..", "contracts", "src", "test", "resources", "aggregate",
         "hub_daily.odcs.yaml")));
@@ -152,7 +175,7 @@ class ContractExplainCommandTest {
   void aMissingFileIsAUsageErrorInOneLine() {
     CliRun run = CliRun.execute(new ContractExplainCommand(), dir.resolve("nope.yaml").toString());
     assertEquals(2, run.exitCode());
-    assertEquals(List.of("explain: no such file: " + dir.resolve("nope.yaml")), run.err().lines().toList());
+    assertEquals(List.of("explain: no such file or directory: " + dir.resolve("nope.yaml")), run.err().lines().toList());
 
     CliRun none = CliRun.execute(new ContractExplainCommand());
     assertEquals(2, none.exitCode());
