@@ -104,6 +104,9 @@ class QualityGateTest {
       assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
       assertEquals(8, stats.path("rows").path("bronze").asInt(), "bronze holds every event, as always");
       assertEquals(2, stats.path("ruleFailures").path("known_unit").asInt(), stats.toString());
+      // the halted batch failed the rule once; what stayed of it passed together when committed
+      assertEquals(1, stats.path("batchChecks").path("known_unit.failed").asInt(), stats.toString());
+      assertEquals(2, stats.path("batchChecks").path("known_unit.passed").asInt(), stats.toString());
       assertEquals(1, stats.path("ruleWarnings").path("known_unit").asInt(), "quarantined rows are no warnings: "
           + stats);
       String reasons = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

@@ -565,6 +565,10 @@ public final class SourceBatchCommitter {
         silverDelta.add("warning." + counterName(w), -1);
       }
     }
+    if (batchFailure == null && !passing.isEmpty()) {
+      // the rows committed passed the rule together: a dashboard of verdicts sees the pass that let them in
+      silverDelta.add("check." + gate.rule() + ".passed", 1);
+    }
     silverEntries.clear();
     silverEntries.addAll(passing);
     silverRows.clear();
