@@ -76,6 +76,13 @@ class ApiKeyAndFuzzTest {
           .header("Authorization", admin).DELETE().build());
       assertEquals(204, revoked.statusCode(), revoked.body());
       assertEquals(401, ingest(base, "X-API-Key", secretKey, event).statusCode(), "revoked");
+      HttpResponse<String> one = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys/" + id))
+          .header("Authorization", admin).build());
+      assertEquals(200, one.statusCode(), one.body());
+      assertTrue(one.body().contains("\"id\":\"" + id + "\"") && one.body().contains("\"revoked\":"), one.body());
+      assertFalse(one.body().contains(secretKey.substring(("lmk_" + id + "_").length())), "never the secret");
+      assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys/nope"))
+          .header("Authorization", admin).build()).statusCode());
     }
   }
 

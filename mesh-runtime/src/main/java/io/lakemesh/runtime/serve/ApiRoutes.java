@@ -230,14 +230,19 @@ public final class ApiRoutes extends AllDirectives {
               out.put("note", "the key is shown only now: store it; the server keeps only a salted hash");
               return complete(jsonResponse(StatusCodes.CREATED, out));
             })))),
-        path(PathMatchers.segment(), id -> delete(() -> {
-          boolean revoked = apiKeys.revoke(id, caller.subject());
-          if (!revoked) {
-            return problem(Problem.notFound("no API key '" + id + "'"), instance + "/" + id);
-          }
-          audit.admin(request, "api-key revoked " + id);
-          return complete(StatusCodes.NO_CONTENT);
-        }))));
+        path(PathMatchers.segment(), id -> concat(
+            get(() -> apiKeys.list().stream().filter(k -> k.id().equals(id)).findFirst()
+                .map(k -> complete(HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
+                    ContentTypes.APPLICATION_JSON, keyJson(k).toString())))
+                .orElseGet(() -> problem(Problem.notFound("no API key '" + id + "'"), instance + "/" + id))),
+            delete(() -> {
+              boolean revoked = apiKeys.revoke(id, caller.subject());
+              if (!revoked) {
+                return problem(Problem.notFound("no API key '" + id + "'"), instance + "/" + id);
+              }
+              audit.admin(request, "api-key revoked " + id);
+              return complete(StatusCodes.NO_CONTENT);
+            })))));
   }
 
   private Route forbidden(Product p, Action action, String instance) {
