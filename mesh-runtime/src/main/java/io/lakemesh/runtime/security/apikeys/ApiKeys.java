@@ -64,7 +64,6 @@ public final class ApiKeys {
   private record Stored(KeyInfo info, String salt, String hash) {}
 
   private static final long STALE_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-  private static final long UNKNOWN_RETRY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Table table;
   private Map<String, Stored> keys = Map.of();
@@ -138,10 +137,10 @@ public final class ApiKeys {
     String secret = rest.substring(sep + 1);
     Stored stored;
     synchronized (this) {
-      long age = System.nanoTime() - loadedAtNanos;
       // revoked on another node: looked up again at least every second, so a revocation holds cluster-wide
-      // within a second; created on another node: at once, but at most every 100 ms (unknown ids are cheap to send)
-      if (age >= STALE_AFTER_NANOS || (!keys.containsKey(id) && age >= UNKNOWN_RETRY_NANOS)) {
+      // within a second; created on another node: looked up at once (unknown ids cost a catalog read each, and
+      // the anonymous rate limit bounds how many a client sends)
+      if (System.nanoTime() - loadedAtNanos >= STALE_AFTER_NANOS || !keys.containsKey(id)) {
         reload();
       }
       stored = keys.get(id);
