@@ -46,7 +46,9 @@ public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
         log.warning("could not audit a refused request: {}", e.getMessage());
       }
     }
-    // the summary names the limit that was exceeded; it holds nothing of the request itself
-    return new Problem(code, slug, status.reason(), info.summary()).toResponse(null);
+    // the summary names the limit that was exceeded; Pekko ends some with the client's address ("... from
+    // 127.0.0.1:33568"), which is the server's bookkeeping, not the client's business
+    String detail = info.summary().replaceFirst(" from \\S+:\\d+$", "");
+    return new Problem(code, slug, status.reason(), detail).toResponse(null);
   }
 }
