@@ -104,7 +104,12 @@ public final class ManagementRoutes extends AllDirectives {
 
   /** Every route of the port; 4xx answers (refused tokens, denied or refused actions) go to the audit trail. */
   public Route routes() {
-    return audit.around(this::unaudited);
+    // a request that outlives the server's request timeout (metrics while the catalog is locked) gets problem+json,
+    // as on the API port, not Pekko's text
+    return withRequestTimeoutResponse(request -> new Problem(503, "request-timeout", "Service unavailable",
+            "the request took longer than the server's limit (the catalog or the node is busy); retry later")
+            .toResponse(request.getUri().path()),
+        () -> audit.around(this::unaudited));
   }
 
   private Route unaudited() {
