@@ -632,6 +632,25 @@ class RetailPipelineTest {
 
   @Test
   @Order(9)
+  void concurrentScrapesAllAnswer() throws Exception {
+    String metrics = "http://127.0.0.1:" + node.managementPort() + "/metrics";
+    java.util.concurrent.ExecutorService scrapers = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        answers.add(scrapers.submit(() -> HTTP.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode()));
+      }
+      for (java.util.concurrent.Future<Integer> answer : answers) {
+        assertEquals(200, answer.get(60, java.util.concurrent.TimeUnit.SECONDS), "a scrape beside others");
+      }
+    } finally {
+      scrapers.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(9)
   void probesCatalogAndMetricsRefuseUnknownParameters() throws Exception {
     for (String path : List.of("/alive?x=1", "/ready?x=1", "/api/v1/products?fitler=x",
         "/api/v1/products/retail.transactions?x=1", "/api/v1/audit?limit=1&fitler=x", "/api/v1/audit?limit=1&limit=2",

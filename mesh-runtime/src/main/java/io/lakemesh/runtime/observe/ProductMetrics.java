@@ -84,12 +84,17 @@ public final class ProductMetrics {
       fields(s.path("sla")).forEach(e -> slaRows.add(MultiGauge.Row.of(product.and("objective", e.getKey()),
           "breached".equals(e.getValue().path("status").asText()) ? 1 : 0)));
     }
-    rows.register(rowRows, true);
-    lag.register(lagRows, true);
-    freshness.register(freshRows, true);
-    slaBreached.register(slaRows, true);
-    halted.register(haltRows, true);
-    return registry.scrape();
+    // one scrape at a time sets the gauges and renders them: MultiGauge's register is not safe against another
+    // at once, and concurrent scrapes rendered a series twice (Prometheus' "Duplicate labels", a 500); the stats
+    // above, the slow part, are still read concurrently
+    synchronized (registry) {
+      rows.register(rowRows, true);
+      lag.register(lagRows, true);
+      freshness.register(freshRows, true);
+      slaBreached.register(slaRows, true);
+      halted.register(haltRows, true);
+      return registry.scrape();
+    }
   }
 
   /**
