@@ -267,5 +267,13 @@ class HardeningTest {
     assertTrue(anonymousLimited, "anonymous requests are limited by address");
     assertEquals(200, get("/ready", Map.of()).statusCode(), "probes are not rate limited");
     assertEquals(200, get("/alive", Map.of()).statusCode(), "probes are not rate limited");
+    // the management port shares the limits: its admin routes too, not its probes and scrapes
+    String mgmt = "https://127.0.0.1:" + node.managementPort();
+    assertEquals(429, https.send(HttpRequest.newBuilder(URI.create(mgmt + "/lakemesh/products")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode());
+    for (String probe : List.of("/ready", "/alive", "/metrics")) {
+      assertEquals(200, https.send(HttpRequest.newBuilder(URI.create(mgmt + probe)).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode(), probe);
+    }
   }
 }

@@ -320,8 +320,9 @@ public final class MeshNode implements AutoCloseable {
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::partitionCommits),
         authenticator, auditing, kubernetes);
-    ServerBinding management = bind(system, managementRoutes.routes(), host, lm.getInt("management.port"),
-        "management", https); // the operator's port is as protected as the API
+    // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
+    ServerBinding management = bind(system, limits.around(managementRoutes::routes), host,
+        lm.getInt("management.port"), "management", https);
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers, catalogCheck);
     node.registerShutdown();

@@ -20,8 +20,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * TCP peer, not a forwarded-for header a client could forge).
  */
 public final class RequestLimits extends AllDirectives {
-  /** Health probes: never rate limited. */
-  private static final java.util.Set<String> PROBES = java.util.Set.of("/alive", "/ready");
+  /** Health probes and the Prometheus scrape (management port): never rate limited. */
+  private static final java.util.Set<String> PROBES = java.util.Set.of("/alive", "/ready", "/metrics");
 
   private final RateLimiter limiter;
   private final Function<HttpRequest, String> principal;
@@ -49,7 +49,8 @@ public final class RequestLimits extends AllDirectives {
         () -> extractRequest(request -> {
           if (PROBES.contains(request.getUri().path())) {
             // health probes come from a load balancer or kubelet, whose address anonymous clients may share
-            // behind it: a flood of junk must not make the node look down (they are cheap to answer)
+            // behind it: a flood of junk must not make the node look down (they are cheap to answer); a scrape
+            // missed would read as the node gone
             return inner.get();
           }
           RateLimiter.Decision decision = limiter.acquire(keyOf(request));
