@@ -267,11 +267,25 @@ class HardeningTest {
     assertTrue(anonymousLimited, "anonymous requests are limited by address");
     assertEquals(200, get("/ready", Map.of()).statusCode(), "probes are not rate limited");
     assertEquals(200, get("/alive", Map.of()).statusCode(), "probes are not rate limited");
-    // the management port shares the limits: its admin routes too, not its probes and scrapes
+    // the management port shares the limits: its admin routes and scrapes too, not its probes; and only a GET of
+    // a probe is exempt (a POST to it, or one with a bad parameter, is limited as any request)
     String mgmt = "https://127.0.0.1:" + node.managementPort();
-    assertEquals(429, https.send(HttpRequest.newBuilder(URI.create(mgmt + "/lakemesh/products")).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode());
-    for (String probe : List.of("/ready", "/alive", "/metrics")) {
+    for (String path : List.of("/lakemesh/products", "/metrics", "/ready?x=1")) {
+      boolean portLimited = false;
+      for (int i = 0; i < 100 && !portLimited; i++) {
+        portLimited = https.send(HttpRequest.newBuilder(URI.create(mgmt + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 429;
+      }
+      assertTrue(portLimited, path + " on the management port is rate limited");
+    }
+    boolean postLimited = false;
+    for (int i = 0; i < 100 && !postLimited; i++) {
+      postLimited = get("/alive", Map.of()).statusCode() == 200 && https.send(HttpRequest.newBuilder(URI.create(
+          "https://127.0.0.1:" + node.httpPort() + "/ready")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode() == 429;
+    }
+    assertTrue(postLimited, "a POST to a probe path is limited");
+    for (String probe : List.of("/ready", "/alive")) {
       assertEquals(200, https.send(HttpRequest.newBuilder(URI.create(mgmt + probe)).GET().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode(), probe);
     }

@@ -504,12 +504,15 @@ class RetailPipelineTest {
     assertEquals(401, forged.statusCode(), forged.body());
     assertTrue(node.audit().flush());
     List<io.lakemesh.runtime.security.audit.AuditEntry> trail = node.audit().table().readAll();
-    assertTrue(trail.stream().anyMatch(e -> e.action().equals("admin")
-        && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")), "operator actions are audited");
+    for (String outcome : List.of("requested", "ok")) {
+      assertTrue(trail.stream().anyMatch(e -> e.action().equals("admin") && e.outcome().equals(outcome)
+          && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")), "operator actions are audited"
+          + " before they run and with their outcome: " + outcome);
+    }
     assertTrue(trail.stream().anyMatch(e -> e.action().equals("denied") && e.outcome().equals("409")
         && e.detail().equals("POST /lakemesh/products/retail.transactions/resume")), trail.toString());
-    assertTrue(trail.stream().noneMatch(e -> e.action().equals("admin") && e.detail().contains("quarantine-batch")),
-        "a refused action is not recorded as done");
+    assertTrue(trail.stream().noneMatch(e -> e.action().equals("admin") && e.detail().contains("quarantine-batch")
+        && e.outcome().equals("ok")), "a refused action is not recorded as done");
     assertTrue(trail.stream().anyMatch(e -> e.action().equals("denied") && e.outcome().equals("401")
         && e.principal().equals("anonymous") && e.detail().equals("POST /lakemesh/products/retail.transactions/pause")),
         "the management port's refusals are audited");

@@ -294,6 +294,9 @@ public final class MeshNode implements AutoCloseable {
     java.util.function.BooleanSupplier ready = workers::ready;
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
     ApiKeys apiKeys = ApiKeys.open(warehouse);
+    // keys created or revoked on other nodes hold here within a second, read off the request threads
+    system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1), apiKeys::refresh,
+        system.dispatchers().lookup(DispatcherSelector.blocking()));
     Authenticator authenticator = new Authenticator(verifier, apiKeys);
     // who sent a request, for the audit trail and the rate-limit key: the verified subject, else anonymous
     java.util.function.Function<HttpRequest, String> principal = request -> {
@@ -321,7 +324,7 @@ public final class MeshNode implements AutoCloseable {
         new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::partitionCommits),
         authenticator, auditing, kubernetes);
     // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
-    ServerBinding management = bind(system, limits.around(managementRoutes::routes), host,
+    ServerBinding management = bind(system, auditing.around(() -> limits.around(managementRoutes::routes)), host,
         lm.getInt("management.port"), "management", https);
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers, catalogCheck);

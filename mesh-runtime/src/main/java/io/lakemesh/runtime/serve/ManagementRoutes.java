@@ -59,21 +59,30 @@ public final class ManagementRoutes extends AllDirectives {
             return complete(new Problem(403, "forbidden", "Forbidden",
                 "cluster and product administration needs the admin role").toResponse(null));
           }
-          // every operator action (pause, resume, leave, down) goes to the audit trail once answered: done with
-          // what it was asked (the query, Pekko's Leave or Down form), or refused (recorded as a denial by around)
+          // every operator action (pause, resume, leave, down) goes to the audit trail with what it asked (the
+          // query, Pekko's Leave or Down form) before it runs: one the trail cannot take is not done. Its outcome
+          // follows: "ok", or the status of a 5xx (a 4xx refusal is recorded as a denial around the port)
           return toStrictEntity(java.time.Duration.ofSeconds(5), () -> extractRequest(request -> {
             if (request.method().value().equals("GET")) {
               return inner.get();
             }
             String detail = actionOf(request);
+            try {
+              audit.admin(request, detail, "requested");
+            } catch (io.lakemesh.runtime.security.audit.AuditLog.AuditUnavailableException e) {
+              return complete(new Problem(503, "audit-unavailable", "Service unavailable",
+                  "the action could not be recorded in the audit trail, so it was not done; retry later")
+                  .toResponse(request.getUri().path()));
+            }
             return mapResponse(response -> {
-              if (response.status().intValue() < 400) {
+              int status = response.status().intValue();
+              if (status < 400 || status >= 500) {
                 try {
-                  audit.admin(request, detail);
+                  audit.admin(request, detail, status < 400 ? "ok" : Integer.toString(status));
                 } catch (io.lakemesh.runtime.security.audit.AuditLog.AuditUnavailableException e) {
-                  // done already: what is left is to say loudly that it went unrecorded
-                  org.slf4j.LoggerFactory.getLogger(ManagementRoutes.class).error("operator action not audited"
-                      + " ({}): {}", detail, e.getMessage());
+                  // the request is on record; only its outcome is not
+                  org.slf4j.LoggerFactory.getLogger(ManagementRoutes.class).warn("outcome of an operator action"
+                      + " not audited ({}, {}): {}", detail, status, e.getMessage());
                 }
               }
               return response;
@@ -102,17 +111,20 @@ public final class ManagementRoutes extends AllDirectives {
         .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "POST")))));
   }
 
-  /** Every route of the port; 4xx answers (refused tokens, denied or refused actions) go to the audit trail. */
+  /**
+   * Every route of the port. The node wraps them in the audit trail's record of 4xx answers (refused tokens,
+   * denied or refused actions, rate limits) around the rate limits, as on the API port.
+   */
   public Route routes() {
     // a request that outlives the server's request timeout (metrics while the catalog is locked) gets problem+json,
     // as on the API port, not Pekko's text
     return withRequestTimeoutResponse(request -> new Problem(503, "request-timeout", "Service unavailable",
             "the request took longer than the server's limit (the catalog or the node is busy); retry later")
             .toResponse(request.getUri().path()),
-        () -> audit.around(this::unaudited));
+        this::all);
   }
 
-  private Route unaudited() {
+  private Route all() {
     return concat(
         path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
             complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"alive\"}"))))),

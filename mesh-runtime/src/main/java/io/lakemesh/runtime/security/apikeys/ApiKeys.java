@@ -63,13 +63,11 @@ public final class ApiKeys {
 
   private record Stored(KeyInfo info, String salt, String hash) {}
 
-  private static final long STALE_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-
   private final Table table;
-  private Map<String, Stored> keys = Map.of();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeys.class);
+
+  private volatile Map<String, Stored> keys = Map.of();
   private Long loadedSnapshot;
-  /** When the table was last looked at (nanoTime). */
-  private long loadedAtNanos;
 
   private ApiKeys(Table table) {
     this.table = table;
@@ -135,16 +133,9 @@ public final class ApiKeys {
     }
     String id = rest.substring(0, sep);
     String secret = rest.substring(sep + 1);
-    Stored stored;
-    synchronized (this) {
-      // revoked on another node: looked up again at least every second, so a revocation holds cluster-wide
-      // within a second; created on another node: looked up at once (unknown ids cost a catalog read each, and
-      // the anonymous rate limit bounds how many a client sends)
-      if (System.nanoTime() - loadedAtNanos >= STALE_AFTER_NANOS || !keys.containsKey(id)) {
-        reload();
-      }
-      stored = keys.get(id);
-    }
+    // the keys as last read: the node reads the table again every second (refresh), so a key created or revoked on
+    // another node holds here within a second; a request never waits for the catalog, whatever id it sends
+    Stored stored = keys.get(id);
     if (stored == null || stored.info().revoked() != null) {
       throw new UnauthenticatedException("unknown or revoked API key " + id);
     }
@@ -164,8 +155,19 @@ public final class ApiKeys {
     reload();
   }
 
-  private void reload() {
-    loadedAtNanos = System.nanoTime();
+  /**
+   * Reads the table again if another node changed it; the node calls it every second, off the request threads. A
+   * failure (the catalog unreachable) keeps the keys last read and is logged.
+   */
+  public synchronized void refresh() {
+    try {
+      reload();
+    } catch (RuntimeException e) {
+      LOG.warn("API keys not re-read (the keys last read stay in force): {}", e.toString());
+    }
+  }
+
+  private synchronized void reload() {
     table.refresh();
     Long current = table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
     if (current == null || current.equals(loadedSnapshot)) {

@@ -91,10 +91,15 @@ public final class AuditDirectives extends AllDirectives {
     }
   }
 
-  /** Records an admin action (API keys, operator actions). */
+  /** Records an admin action done (API keys, operator actions). */
   public void admin(HttpRequest request, String detail) {
+    admin(request, detail, "ok");
+  }
+
+  /** Records an admin action with its outcome: {@code requested} before it runs, then {@code ok} or a status. */
+  public void admin(HttpRequest request, String detail, String outcome) {
     if (log != null) {
-      log.record(new AuditEvent(principalOf(request), AuditEvent.Action.ADMIN, null, detail, "ok"));
+      log.record(new AuditEvent(principalOf(request), AuditEvent.Action.ADMIN, null, detail, outcome));
     }
   }
 

@@ -20,8 +20,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * TCP peer, not a forwarded-for header a client could forge).
  */
 public final class RequestLimits extends AllDirectives {
-  /** Health probes and the Prometheus scrape (management port): never rate limited. */
-  private static final java.util.Set<String> PROBES = java.util.Set.of("/alive", "/ready", "/metrics");
+  /** Health probes (a {@code GET} without a query, as probes send): never rate limited. */
+  private static final java.util.Set<String> PROBES = java.util.Set.of("/alive", "/ready");
 
   private final RateLimiter limiter;
   private final Function<HttpRequest, String> principal;
@@ -47,10 +47,12 @@ public final class RequestLimits extends AllDirectives {
             "the request took longer than the server's limit; narrow it (filter, limit) or retry later")
             .toResponse(request.getUri().path()),
         () -> extractRequest(request -> {
-          if (PROBES.contains(request.getUri().path())) {
+          if (request.method().value().equals("GET") && PROBES.contains(request.getUri().path())
+              && request.getUri().rawQueryString().isEmpty()) {
             // health probes come from a load balancer or kubelet, whose address anonymous clients may share
-            // behind it: a flood of junk must not make the node look down (they are cheap to answer); a scrape
-            // missed would read as the node gone
+            // behind it: a flood of junk must not make the node look down (they read in-memory state only). The
+            // Prometheus scrape is limited as any request: it reads every product's tables, and a scraper asks
+            // far below the limit
             return inner.get();
           }
           RateLimiter.Decision decision = limiter.acquire(keyOf(request));
