@@ -122,6 +122,13 @@ class LiveStreamTest {
           .header("Authorization", "Bearer " + node.devAdminToken()).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(400, bad.statusCode(), bad.body());
+      // a valid request that is no WebSocket upgrade: refused, and it leaves no subscriber behind
+      HttpResponse<String> plain = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + node.httpPort() + "/api/v1/products/retail.transactions/stream"))
+          .header("Authorization", "Bearer " + node.devAdminToken()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, plain.statusCode(), plain.body());
+      RetailPipelineTest.await("no subscriber left by the plain GET", () ->
+          node.changes().subscriberCount("retail.transactions") == 2);
       assertEquals(2, node.changes().subscriberCount("retail.transactions"), "two live transaction subscribers");
       assertTrue(node.audit().flush());
       assertTrue(node.audit().table().readAll().stream().anyMatch(e -> e.action().equals("read")
@@ -187,6 +194,35 @@ class LiveStreamTest {
       }
       assertEquals("replay-truncated", m.path("type").asText(), m.toString());
       assertEquals(2, rows, "the first max-replay-rows rows of the state");
+    }
+  }
+
+  @Test
+  void aReplayThatCannotReadACommitClosesSayingWhereToResume() throws Exception {
+    try (MeshNode node = MeshNode.start(RetailPipelineTest.config(home))) {
+      Instant ts = Instant.now();
+      Client live = Client.connect(node, "retail.transactions", "");
+      live.next("subscribed");
+      post(node, RetailPipelineTest.sale("R-0", "S-0001", "NCR", ts, "noodles:1:10.00") + "\n");
+      long start = live.next("change").get("snapshot").asLong();
+      post(node, RetailPipelineTest.sale("R-1", "S-0001", "NCR", ts, "noodles:1:10.00") + "\n");
+      live.next("change");
+      // the files of the commits to replay are gone (as when their snapshots expired under a long replay)
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(home.resolve("warehouse")
+          .resolve("retail").resolve("transactions_silver").resolve("data"))) {
+        for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+          java.nio.file.Files.delete(f);
+        }
+      }
+      Client late = Client.connect(node, "retail.transactions", "?from=snapshot:" + start);
+      late.next("subscribed");
+      JsonNode closing = late.next("closing");
+      assertEquals(1011, closing.path("code").asInt(), closing.toString());
+      assertTrue(closing.path("detail").asText().contains("could not read snapshot"), closing.toString());
+      assertTrue(late.closed.get(10, TimeUnit.SECONDS).startsWith("1011 the replay could not read snapshot"),
+          late.closed.getNow(""));
+      RetailPipelineTest.await("the failed subscriber is gone", () ->
+          node.changes().subscriberCount("retail.transactions") == 1);
     }
   }
 

@@ -483,11 +483,21 @@ public final class ApiRoutes extends AllDirectives {
         return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
             e.getMessage()), instance);
       }
+      if (!ClosingWebSocket.isUpgrade(request)) {
+        // valid, but not a WebSocket request: no subscription (nor a read on record), a rejection as Pekko's
+        return extractMaterializer(materializer -> {
+          messages.runWith(org.apache.pekko.stream.javadsl.Sink.cancelled(), materializer); // unsubscribes
+          return reject(org.apache.pekko.http.javadsl.server.Rejections.expectedWebSocketRequest());
+        });
+      }
       try {
         audit.subscribe(request, p.id(), params.get("filter"), params.get("from"));
       } catch (AuditLog.AuditUnavailableException e) {
-        return problem(new Problem(503, "audit-unavailable", "Service unavailable",
-            "the subscription could not be recorded in the audit trail; retry later"), instance);
+        return extractMaterializer(materializer -> {
+          messages.runWith(org.apache.pekko.stream.javadsl.Sink.cancelled(), materializer); // unsubscribes
+          return problem(new Problem(503, "audit-unavailable", "Service unavailable",
+              "the subscription could not be recorded in the audit trail; retry later"), instance);
+        });
       }
       return webSockets.route(messages);
     })));

@@ -64,6 +64,11 @@ final class ClosingWebSocket extends AllDirectives {
     }));
   }
 
+  /** Whether the request asks for a WebSocket upgrade this class can answer. */
+  static boolean isUpgrade(HttpRequest request) {
+    return lowLevel(request).isPresent();
+  }
+
   private static Optional<UpgradeToWebSocketLowLevel> lowLevel(HttpRequest request) {
     Optional<WebSocketUpgrade> upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
     return upgrade.filter(UpgradeToWebSocketLowLevel.class::isInstance).map(UpgradeToWebSocketLowLevel.class::cast);

@@ -41,6 +41,8 @@ public final class LiveStreams {
   private final ActorSystem<?> system;
   private final Executor io;
   private final int bufferMessages;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LiveStreams.class);
+
   private final int maxReplayRows;
 
   /** A stream request that cannot be served; the message says why. */
@@ -148,6 +150,8 @@ public final class LiveStreams {
         ? Source.empty()
         : replay(product, table, current, start, rowFilter, scope);
     return Source.single(hello).concat(replay).concat(live.second())
+        // a closing message ends the stream: nothing after it reaches the client (a replay that failed stops there)
+        .takeWhile(message -> !message.startsWith(CLOSING), true)
         .watchTermination((mat, done) -> {
           done.whenComplete((d, e) -> hub.remove(subscriber));
           return mat;
@@ -168,20 +172,49 @@ public final class LiveStreams {
       // one commit's messages at a time (in order): a replay of a busy hour is not held in memory, nor cut short
       return Source.from(commits)
           .filter(s -> DataOperations.APPEND.equals(s.operation()))
-          .mapAsync(1, s -> CompletableFuture.supplyAsync(() -> out.commit(s, TableReader.readAdded(table, s)), io))
+          .mapAsync(1, s -> CompletableFuture.supplyAsync(() -> {
+            try {
+              return out.commit(s, TableReader.readAdded(table, s));
+            } catch (RuntimeException e) {
+              return List.of(replayFailed(product, s, e));
+            }
+          }, io))
           .mapConcat(list -> list);
     }
     return Source.completionStage(CompletableFuture.supplyAsync(() -> {
-      List<String> messages = new ArrayList<>();
-      if (product.stage() == Stage.SOURCE) {
-        // the start lies before the history kept: commit by commit is no longer possible, so say what comes instead
-        messages.add(ChangeHub.control("replay-current-state", "the history kept does not reach back to the"
-            + " start asked for (snapshots are kept for lakemesh.pipeline.snapshot-retention.max-age): the replay is"
-            + " the table as of snapshot " + current.snapshotId() + ", then live", 0));
+      try {
+        return currentState(product, table, current, out);
+      } catch (RuntimeException e) {
+        return List.of(replayFailed(product, current, e));
       }
-      messages.addAll(out.currentState(current, TableReader.read(table)));
-      return messages;
     }, io)).mapConcat(list -> list);
+  }
+
+  private static final String CLOSING = "{\"type\":\"closing\"";
+
+  /**
+   * The closing message of a replay that could not read a commit (its files gone with an expired snapshot, the
+   * catalog unreachable): the client learns why, and where to resume, instead of a bare 1011.
+   */
+  private static String replayFailed(Product product, Snapshot snapshot, RuntimeException e) {
+    LOG.warn("{}: a stream replay could not read snapshot {}: {}", product.id(), snapshot.snapshotId(),
+        e.toString());
+    return ChangeHub.control("closing", "the replay could not read snapshot " + snapshot.snapshotId() + " (expired,"
+        + " or the catalog is unreachable): reconnect with from=snapshot:<the last replay or change snapshot"
+        + " received> or from=<a time>", 1011);
+  }
+
+  /** The replay of the table as of {@code current}, whole (a gold product's, or one from before the history kept). */
+  private static List<String> currentState(Product product, Table table, Snapshot current, ReplayMessages out) {
+    List<String> messages = new ArrayList<>();
+    if (product.stage() == Stage.SOURCE) {
+      // the start lies before the history kept: commit by commit is no longer possible, so say what comes instead
+      messages.add(ChangeHub.control("replay-current-state", "the history kept does not reach back to the"
+          + " start asked for (snapshots are kept for lakemesh.pipeline.snapshot-retention.max-age): the replay is"
+          + " the table as of snapshot " + current.snapshotId() + ", then live", 0));
+    }
+    messages.addAll(out.currentState(current, TableReader.read(table)));
+    return messages;
   }
 
   /** Renders replay messages of one subscription, snapshot by snapshot (one at a time, in order). */
@@ -213,7 +246,9 @@ public final class LiveStreams {
      */
     List<String> currentState(Snapshot snapshot, CloseableIterable<Record> records) {
       List<String> messages = new ArrayList<>();
-      List<String> rows = rows(records, maxReplayRows + 1, messages);
+      // the limit and one more, to know the state is larger (an operator's Integer.MAX_VALUE must not overflow)
+      List<String> rows = rows(records, maxReplayRows == Integer.MAX_VALUE ? maxReplayRows : maxReplayRows + 1,
+          messages);
       boolean full = rows.size() > maxReplayRows;
       messages.addAll(ChangeHub.messages("replay", productId, snapshot,
           full ? rows.subList(0, maxReplayRows) : rows));
