@@ -50,8 +50,9 @@ public final class AuditVerifyCommand implements Callable<Integer> {
       AuditChain.Verdict verdict;
       try {
         verdict = table.get().verify();
-      } catch (org.apache.iceberg.exceptions.NotFoundException | java.io.UncheckedIOException e) {
-        // not a verdict: the chain could not be read whole, so it is neither intact nor shown tampered
+      } catch (RuntimeException e) {
+        // not a verdict (a verdict is returned, never thrown): the chain could not be read whole (a file missing or
+        // damaged, the catalog unreachable), so it is neither intact nor shown tampered
         spec.commandLine().getErr().println("lakemesh: the audit table cannot be read, so it is not verified: "
             + e.getMessage() + " (a catalog copied without the warehouse files of the same moment, or a file"
             + " removed: compare with a backup of both)");

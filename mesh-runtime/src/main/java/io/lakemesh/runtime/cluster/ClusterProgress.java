@@ -90,14 +90,15 @@ public final class ClusterProgress {
   }
 
   /**
-   * A worker that may be between nodes: it does not answer, is draining or stopped where it was, starting where it
-   * goes, or failed to start there and retries (its pipeline's log or tables not reachable yet).
+   * A worker that may be between nodes: it does not answer, is draining or stopped where it was, or starting where
+   * it goes. A failed one is not: a pipeline that fails, restarts and fails again would otherwise keep the node
+   * ready for good.
    */
   private static boolean moving(WorkerStatus s) {
     return !s.unassigned() && (s.state() == null || MOVING.contains(s.stateName()));
   }
 
-  private static final java.util.Set<String> MOVING = java.util.Set.of("starting", "draining", "stopped", "failed");
+  private static final java.util.Set<String> MOVING = java.util.Set.of("starting", "draining", "stopped");
 
   /**
    * Asks every worker for its state now; an unanswered ask yields a status without state, a worker of a domain

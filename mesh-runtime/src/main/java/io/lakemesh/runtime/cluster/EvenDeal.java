@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Deals workers over nodes so that node counts differ by at most one, moving as few as it can: a worker stays on
- * its node while that node has room and holds no more of its product's partitions than an even spread gives it, and
- * only the workers of a lost node (or the surplus of a full one, when a node joins) move. A worker that moves goes to the node holding the fewest workers of its product, then the fewest in
+ * Deals workers over nodes so that node counts differ by at most one, moving few: a worker stays on its node while
+ * that node has room and holds no more of its product's partitions than an even spread gives it, so mostly the
+ * workers of a lost node (or the surplus of a full one, when a node joins) move. It does not search for the spread
+ * of fewest moves: after several changes a product's partitions may share a node (an operator's rebalance deals
+ * from nothing, which spreads them). A worker that moves goes to the node holding the fewest workers of its product, then the fewest in
  * all, so a product's partitions spread over the nodes. Moving a worker stops its partition for a few seconds
  * (drain, commit, start elsewhere): dealing everything afresh on each membership change stopped every partition.
  *

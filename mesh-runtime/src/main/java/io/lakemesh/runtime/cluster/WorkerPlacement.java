@@ -42,6 +42,8 @@ public final class WorkerPlacement {
    * one deal for all of them moves each worker once.
    */
   private static final Duration SETTLE_JOINED = Duration.ofSeconds(6);
+  /** How long after a deal that failed (the placement could not be read or written) the leader tries again. */
+  private static final Duration RETRY = Duration.ofSeconds(5);
 
   private final ActorSystem<?> system;
   private final ProductCatalog products;
@@ -72,7 +74,8 @@ public final class WorkerPlacement {
             if (e instanceof ClusterEvent.MemberRemoved) {
               lostPending[0] = true;
               timers.startSingleTimer("deal", new Deal(), SETTLE_LOST);
-            } else if (e instanceof ClusterEvent.MemberUp && !lostPending[0]) {
+            } else if (e instanceof ClusterEvent.MemberUp && !timers.isTimerActive("deal")) {
+              // the first join of a burst sets the time; later ones join that deal rather than put it off
               timers.startSingleTimer("deal", new Deal(), SETTLE_JOINED);
             }
             return Behaviors.same();
@@ -80,9 +83,12 @@ public final class WorkerPlacement {
           .onMessage(Deal.class, d -> {
             lostPending[0] = false;
             if (isLeader()) {
-              rebalance().whenComplete((plan, error) -> {
+              deal(false).whenComplete((plan, error) -> {
                 if (error != null) {
-                  LOG.warn("could not place product workers: {}", error.toString());
+                  // a lost member's workers would wait for the next membership change: try again
+                  LOG.warn("could not place product workers, trying again in {} s: {}", RETRY.toSeconds(),
+                      error.toString());
+                  timers.startSingleTimer("deal", new Deal(), RETRY);
                 } else {
                   LOG.info("product workers placed: {}", summary(plan));
                 }
@@ -100,11 +106,20 @@ public final class WorkerPlacement {
   }
 
   /**
-   * Deals every domain's workers evenly over its Up nodes, keeping those where they are that may stay; answers with
-   * the placement, worker -> node.
+   * An operator's rebalance: deals every domain's workers afresh, evenly over its Up nodes with each product's
+   * partitions on different nodes, whatever that moves; answers with the placement, worker -> node.
    */
   public CompletionStage<Map<String, String>> rebalance() {
-    return currentPlacement().thenCompose(current -> place(plan(current)));
+    return deal(true);
+  }
+
+  /**
+   * Deals every domain's workers evenly over its Up nodes; {@code fresh}: from nothing, else keeping those where they
+   * are that may stay (a membership change).
+   */
+  private CompletionStage<Map<String, String>> deal(boolean fresh) {
+    return (fresh ? CompletableFuture.completedFuture(Map.<String, Address>of()) : currentPlacement())
+        .thenCompose(current -> place(plan(current)));
   }
 
   /** Where the workers of every domain are placed now (worker -> node), as the shard allocation records it. */
