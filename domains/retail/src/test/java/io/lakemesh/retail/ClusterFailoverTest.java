@@ -150,8 +150,12 @@ class ClusterFailoverTest {
       Map<String, String> members = cluster.members(n1);
       return members.size() == 3 && members.values().stream().allMatch("Up"::equals);
     });
-    // n1 started alone and took every worker; the leader deals them over the three nodes as they join. An
-    // operator's rebalance (asked on another node) deals the same way: each partition worker on its own node
+    // n1 started alone and took every worker; the leader deals them over the three nodes as they join, by itself
+    await("the leader spread " + TRANSACTIONS + " over the 3 nodes as they joined", Duration.ofSeconds(90), () -> {
+      List<MeshCluster.Worker> workers = cluster.workers(n1);
+      return !workers.isEmpty() && transactionNodes(workers).size() == 3;
+    });
+    // an operator's rebalance (asked on another node) deals afresh: each partition worker on its own node
     NodeProcess n2 = cluster.nodes().get(1);
     java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> answer =
         new java.util.concurrent.atomic.AtomicReference<>();

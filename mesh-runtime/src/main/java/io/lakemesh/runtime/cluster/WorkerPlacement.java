@@ -56,6 +56,10 @@ public final class WorkerPlacement {
   /** Starts dealing workers on membership changes, from the leader. */
   public static WorkerPlacement start(ActorSystem<?> system, ProductCatalog products) {
     WorkerPlacement placement = new WorkerPlacement(system, products);
+    // every node keeps a replica of the placement from the start: the leader reads it from a majority, and a node
+    // that never asked for a domain's client held none, so on a cluster of fresh nodes every read timed out
+    products.all().stream().map(p -> p.contract().domain()).distinct()
+        .forEach(domain -> ExternalShardAllocation.get(system).getClient(DataProduct.typeKey(domain).name()));
     system.systemActorOf(placement.watcher(), "lakemesh-worker-placement",
         org.apache.pekko.actor.typed.Props.empty());
     return placement;
@@ -118,8 +122,13 @@ public final class WorkerPlacement {
    * are that may stay (a membership change).
    */
   private CompletionStage<Map<String, String>> deal(boolean fresh) {
-    return (fresh ? CompletableFuture.completedFuture(Map.<String, Address>of()) : currentPlacement())
-        .thenCompose(current -> place(plan(current)));
+    CompletableFuture<Map<String, Address>> current = fresh ? CompletableFuture.completedFuture(Map.of())
+        : currentPlacement().toCompletableFuture().exceptionally(error -> {
+          // placing matters more than moving few: unread, the deal starts from nothing
+          LOG.warn("the current placement could not be read, dealing afresh: {}", error.toString());
+          return Map.of();
+        });
+    return current.thenCompose(placed -> place(plan(placed)));
   }
 
   /** Where the workers of every domain are placed now (worker -> node), as the shard allocation records it. */
