@@ -42,17 +42,18 @@ public final class AuditVerifyCommand implements Callable<Integer> {
       return 2;
     }
     try (Warehouse warehouse = catalogProps.isEmpty() ? Warehouse.openLocal(dir) : Warehouse.open(props(catalogProps))) {
-      Optional<AuditTable> table = AuditTable.openExisting(warehouse);
-      if (table.isEmpty()) {
-        spec.commandLine().getErr().println("lakemesh: no audit table " + AuditTable.ID + " in " + dir.toAbsolutePath());
-        return 2;
-      }
       AuditChain.Verdict verdict;
       try {
+        Optional<AuditTable> table = AuditTable.openExisting(warehouse);
+        if (table.isEmpty()) {
+          spec.commandLine().getErr().println("lakemesh: no audit table " + AuditTable.ID + " in "
+              + dir.toAbsolutePath());
+          return 2;
+        }
         verdict = table.get().verify();
       } catch (RuntimeException e) {
-        // not a verdict (a verdict is returned, never thrown): the chain could not be read whole (a file missing or
-        // damaged, the catalog unreachable), so it is neither intact nor shown tampered
+        // not a verdict (a verdict is returned, never thrown): the table or the chain could not be read whole (its
+        // metadata or a data file missing or damaged, the catalog unreachable): neither intact nor shown tampered
         spec.commandLine().getErr().println("lakemesh: the audit table cannot be read, so it is not verified: "
             + e.getMessage() + " (a catalog copied without the warehouse files of the same moment, or a file"
             + " removed: compare with a backup of both)");

@@ -218,6 +218,20 @@ class AuditLogTest {
     assertEquals(2, cli.execute("verify", "--home", home.toString()), err.toString());
     assertTrue(err.toString().startsWith("lakemesh: the audit table cannot be read, so it is not verified: "),
         err.toString());
+
+    // the metadata file the catalog names is gone too (a node deleted it after the catalog copy was taken)
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(home.resolve("warehouse"))) {
+      for (java.nio.file.Path f : files.filter(f -> f.toString().contains("audit")
+          && f.toString().endsWith(".metadata.json")).toList()) {
+        java.nio.file.Files.delete(f);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    err.getBuffer().setLength(0);
+    assertEquals(2, cli.execute("verify", "--home", home.toString()), err.toString());
+    assertTrue(err.toString().startsWith("lakemesh: the audit table cannot be read, so it is not verified: "),
+        err.toString());
   }
 
   @Test
