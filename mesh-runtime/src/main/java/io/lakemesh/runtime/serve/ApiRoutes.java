@@ -157,7 +157,11 @@ public final class ApiRoutes extends AllDirectives {
             .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent()
                 ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));
       }
-      return inner.apply(caller);
+      // the caller as authenticated here goes with the request: what the audit trail records of it names this
+      // caller, even if the key is revoked (or the token expires) before the answer
+      Principal authenticatedCaller = caller;
+      return mapRequest(request -> request.addAttribute(AuditDirectives.CALLER, authenticatedCaller.subject()),
+          () -> inner.apply(authenticatedCaller));
     }));
   }
 

@@ -48,8 +48,13 @@ public final class AuditDirectives extends AllDirectives {
     return new AuditDirectives(null, r -> ANONYMOUS);
   }
 
+  /** The subject a route authenticated a request as (set by the route), read first by {@link #principalOf}. */
+  public static final org.apache.pekko.http.javadsl.model.AttributeKey<String> CALLER =
+      org.apache.pekko.http.javadsl.model.AttributeKey.create("lakemesh-caller", String.class);
+
+  /** Who sent a request: as its route authenticated it, else as its credentials name now. */
   public String principalOf(HttpRequest request) {
-    return principal.apply(request);
+    return request.getAttribute(CALLER).orElseGet(() -> principal.apply(request));
   }
 
   /** Wraps routes so that every 4xx they answer is recorded as a denial (status, method, path). */
