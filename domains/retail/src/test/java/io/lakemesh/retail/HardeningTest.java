@@ -289,5 +289,15 @@ class HardeningTest {
       assertEquals(200, https.send(HttpRequest.newBuilder(URI.create(mgmt + probe)).GET().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode(), probe);
     }
+    // a flood refused by the limit does not flood the audit trail: one entry per caller every 10 s
+    int refused = 0;
+    for (int i = 0; i < 60; i++) {
+      refused += get("/api/v1/products", Map.of("Authorization", "Bearer junk")).statusCode() == 429 ? 1 : 0;
+    }
+    assertTrue(refused >= 40, "most of the flood is refused: " + refused);
+    assertTrue(node.audit().flush());
+    long recorded = node.audit().table().readAll().stream()
+        .filter(e -> e.outcome().equals("429") && e.principal().equals("anonymous")).count();
+    assertTrue(recorded >= 1 && recorded <= 4, recorded + " entries for the anonymous 429s of this test");
   }
 }

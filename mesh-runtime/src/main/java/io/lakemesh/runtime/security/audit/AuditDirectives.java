@@ -31,7 +31,12 @@ public final class AuditDirectives extends AllDirectives {
   public static final String ANONYMOUS = "anonymous";
   private static final int MAX_LIMIT = 10_000;
 
+  /** At most one entry per caller in this interval for requests refused by the rate limit. */
+  private static final java.time.Duration RATE_LIMITED_EVERY = java.time.Duration.ofSeconds(10);
+
   private final AuditLog log;
+  /** When each caller's last 429 was recorded (nanoTime). */
+  private final java.util.Map<String, Long> rateLimited = new java.util.concurrent.ConcurrentHashMap<>();
   private final Function<HttpRequest, String> principal;
 
   /**
@@ -67,8 +72,22 @@ public final class AuditDirectives extends AllDirectives {
       if (status >= 400 && status < 500) {
         String path = request.getUri().path();
         try {
-          log.record(AuditEvent.denied(principalOf(request), productOf(path), request.method().value(), path,
-              status));
+          String who = principalOf(request);
+          if (status == 429) {
+            // a flood refused by the rate limit would otherwise fill the trail (800 entries a second from one
+            // client) and push everything else out of the audit API's reach: one entry per caller and interval
+            long now = System.nanoTime();
+            Long last = rateLimited.get(who);
+            if (last != null && now - last < RATE_LIMITED_EVERY.toNanos()) {
+              return response;
+            }
+            rateLimited.put(who, now);
+            log.record(new AuditEvent(who, AuditEvent.Action.DENIED, productOf(path), request.method().value() + " "
+                + path + " (further 429s of this caller within " + RATE_LIMITED_EVERY.toSeconds()
+                + " s are not recorded)", "429"));
+            return response;
+          }
+          log.record(AuditEvent.denied(who, productOf(path), request.method().value(), path, status));
         } catch (AuditLog.AuditUnavailableException e) {
           // the answer is a refusal anyway; the failure to record it must not pass unnoticed
           LOG.error("denial not audited ({} {} {}): {}", status, request.method().value(), path, e.getMessage());
