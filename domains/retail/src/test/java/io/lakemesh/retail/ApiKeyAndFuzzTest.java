@@ -54,6 +54,14 @@ class ApiKeyAndFuzzTest {
       String id = key.get("id").asText();
       assertTrue(secretKey.startsWith("lmk_" + id + "_"));
 
+      for (String wish : java.util.List.of("{\"name\":\"t\",\"roles\":[\"ingest\"],\"expires\":\"2027-01-01\"}",
+          "{\"name\":\"t\",\"role\":\"admin\",\"roles\":[\"ingest\"]}")) {
+        HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
+            .header("Authorization", admin).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(wish)).build());
+        assertEquals(400, refused.statusCode(), wish + ": " + refused.body());
+        assertTrue(refused.body().contains("unknown member"), refused.body());
+      }
       HttpResponse<String> listed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
           .header("Authorization", admin).build());
       assertEquals(200, listed.statusCode());

@@ -199,6 +199,15 @@ public final class ApiRoutes extends AllDirectives {
                 return problem(Problem.badRequest("malformed-body", "send {\"name\": ..., \"roles\": [...],"
                     + " \"claims\": {...}}"), instance);
               }
+              for (java.util.Iterator<String> members = spec == null ? java.util.Collections.emptyIterator()
+                  : spec.fieldNames(); members.hasNext(); ) {
+                String member = members.next();
+                if (!List.of("name", "roles", "claims").contains(member)) {
+                  // a typo ("role") or a wish ("expires") must not create a key other than the one asked for
+                  return problem(Problem.badRequest("malformed-body", "unknown member '" + member + "'; a key takes"
+                      + " \"name\", \"roles\" and \"claims\" (keys do not expire: revoke them)"), instance);
+                }
+              }
               if (spec == null || !spec.path("name").isTextual() || !spec.path("roles").isArray()) {
                 return problem(Problem.badRequest("malformed-body", "a key needs a \"name\" (string) and"
                     + " \"roles\" (array of role names); \"claims\" (object) is optional"), instance);
