@@ -554,6 +554,13 @@ class RetailPipelineTest {
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertProblem(noFrom, 400);
     assertTrue(noFrom.body().contains("a replay needs from"), noFrom.body());
+    for (String product : List.of("retail.daily_sales", "retail.transactions")) {
+      HttpResponse<String> future = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + product
+          + "/replay?from=2999-01-01T00:00:00Z")).header("Authorization", admin)
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertProblem(future, 400);
+      assertTrue(future.body().contains("in the future"), future.body());
+    }
     await("gold running again after the replay", () -> node.progress().state("retail.daily_sales").state()
         .equals("running"));
   }

@@ -153,6 +153,16 @@ public final class ProductAdmin {
       return CompletableFuture.completedFuture(Problem.badRequest("missing-from", "a replay needs from: a time"
           + " (2026-11-25T00:00:00Z), snapshot:<id> or beginning").toResponse(at));
     }
+    try {
+      java.time.Instant since = java.time.Instant.parse(from);
+      if (since.isAfter(java.time.Instant.now())) {
+        // nothing was committed after it: a replay would stop the pipeline to do nothing (a typo'd year, most likely)
+        return CompletableFuture.completedFuture(Problem.badRequest("bad-from", "from " + from + " is in the future:"
+            + " a replay from there has nothing to replay").toResponse(at));
+      }
+    } catch (java.time.format.DateTimeParseException notATime) {
+      // beginning or snapshot:<id>, or malformed: the replay itself says which
+    }
     if (p.stage() == io.lakemesh.contracts.model.Stage.SOURCE && p.keyColumns().isEmpty()) {
       // a replay adds what silver lacks; without a key nothing says which events silver already holds
       return CompletableFuture.completedFuture(new Problem(409, "no-primary-key", "Conflict", p.id()
