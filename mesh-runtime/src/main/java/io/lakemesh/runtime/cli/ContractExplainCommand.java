@@ -3,9 +3,7 @@ package io.lakemesh.runtime.cli;
 import io.lakemesh.contracts.Problem;
 import io.lakemesh.contracts.model.Contract;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,25 +34,11 @@ public final class ContractExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<String> missing = paths.stream().filter(p -> !Files.exists(p)).map(Path::toString).toList();
-    if (!missing.isEmpty()) {
-      err.println("explain: no such file or directory: " + String.join(", ", missing));
+    java.util.Optional<List<Path>> found = ContractFiles.named("explain", paths, err, false);
+    if (found.isEmpty()) {
       return 2;
     }
-    List<Path> files = new ArrayList<>();
-    try {
-      for (Path p : paths) {
-        files.addAll(Files.isDirectory(p) ? ContractLintCommand.contractsUnder(p, new ArrayList<>()) : List.of(p));
-      }
-    } catch (java.io.UncheckedIOException e) {
-      err.println("explain: " + e.getMessage());
-      return 2;
-    }
-    if (files.isEmpty()) {
-      err.println("explain: no contract files (*.odcs.yaml, *.odcs.yml, *.odcs.json) in " + String.join(", ",
-          paths.stream().map(Path::toString).toList()));
-      return 2;
-    }
+    List<Path> files = found.get();
     int invalid = 0;
     boolean first = true;
     for (Path file : files) {

@@ -1,15 +1,8 @@
 package io.lakemesh.runtime.cli;
 
 import io.lakemesh.contracts.Problem;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -41,33 +34,11 @@ public final class ContractLintCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<String> missing = paths.stream().filter(p -> !Files.exists(p)).map(Path::toString).toList();
-    if (!missing.isEmpty()) {
-      err.println("lint: no such file or directory: " + String.join(", ", missing));
+    java.util.Optional<List<Path>> named = ContractFiles.named("lint", paths, err, true);
+    if (named.isEmpty()) {
       return 2;
     }
-    List<Path> files = new ArrayList<>();
-    try {
-      for (Path p : paths) {
-        if (Files.isDirectory(p)) {
-          List<Path> skipped = new ArrayList<>();
-          files.addAll(contractsUnder(p, skipped));
-          // as the node does: it loads only contract files, and says which others it leaves alone
-          skipped.forEach(f -> err.println("lint: skipped " + f + ": contract files are named *.odcs.yaml,"
-              + " *.odcs.yml or *.odcs.json (name it explicitly to lint it anyway)"));
-        } else {
-          files.add(p); // named explicitly: linted whatever its extension
-        }
-      }
-    } catch (UncheckedIOException e) {
-      err.println("lint: " + e.getMessage());
-      return 2;
-    }
-    if (files.isEmpty()) {
-      err.println("lint: no contract files (*.odcs.yaml, *.odcs.yml, *.odcs.json) in " + String.join(", ",
-          paths.stream().map(Path::toString).toList()));
-      return 2;
-    }
+    List<Path> files = named.get();
     int withProblems = 0;
     int problems = 0;
     java.util.Map<org.apache.iceberg.catalog.TableIdentifier, String> tables = new java.util.HashMap<>();
@@ -119,42 +90,5 @@ public final class ContractLintCommand implements Callable<Integer> {
         .map(String::strip)
         .collect(java.util.stream.Collectors.joining(" "));
     return file + ": " + (problem.path().isEmpty() ? "/" : problem.path()) + ": " + reason;
-  }
-
-  /**
-   * Contract files under a directory ({@code *.odcs.yaml}, {@code *.odcs.yml}, {@code *.odcs.json}, what a node
-   * loads), in a stable order; other YAML and JSON files go to {@code skipped}.
-   */
-  static List<Path> contractsUnder(Path dir, List<Path> skipped) {
-    List<Path> found = new ArrayList<>();
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-          String name = d.getFileName() == null ? "" : d.getFileName().toString();
-          // build output holds copies of the contracts; hidden directories hold tool state
-          boolean skip = !d.equals(dir) && (name.startsWith(".") || name.equals("target"));
-          return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-          String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
-          if (attrs.isRegularFile()
-              && (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json"))) {
-            found.add(f);
-          } else if (attrs.isRegularFile()
-              && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) {
-            skipped.add(f);
-          }
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read directory " + dir + ": " + e.getMessage(), e);
-    }
-    found.sort(null);
-    skipped.sort(null);
-    return found;
   }
 }

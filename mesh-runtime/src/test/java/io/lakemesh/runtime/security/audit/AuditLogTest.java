@@ -206,32 +206,30 @@ class AuditLogTest {
     assertEquals(2, cli.execute("verify", "--home", home.resolve("nowhere").toString()));
 
     // files the metadata names are gone (a catalog restored without its warehouse): no verdict, one clear line
-    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(home.resolve("warehouse"))) {
-      for (java.nio.file.Path f : files.filter(f -> f.toString().contains("audit")
-          && f.toString().endsWith(".parquet")).toList()) {
-        java.nio.file.Files.delete(f);
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    deleteAuditFiles(".parquet");
     err.getBuffer().setLength(0);
     assertEquals(2, cli.execute("verify", "--home", home.toString()), err.toString());
     assertTrue(err.toString().startsWith("lakemesh: the audit table cannot be read, so it is not verified: "),
         err.toString());
 
     // the metadata file the catalog names is gone too (a node deleted it after the catalog copy was taken)
+    deleteAuditFiles(".metadata.json");
+    err.getBuffer().setLength(0);
+    assertEquals(2, cli.execute("verify", "--home", home.toString()), err.toString());
+    assertTrue(err.toString().startsWith("lakemesh: the audit table cannot be read, so it is not verified: "),
+        err.toString());
+  }
+
+  /** Deletes the audit table's files whose names end so, as a catalog copy outliving them would find them. */
+  private void deleteAuditFiles(String ending) {
     try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(home.resolve("warehouse"))) {
       for (java.nio.file.Path f : files.filter(f -> f.toString().contains("audit")
-          && f.toString().endsWith(".metadata.json")).toList()) {
+          && f.toString().endsWith(ending)).toList()) {
         java.nio.file.Files.delete(f);
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    err.getBuffer().setLength(0);
-    assertEquals(2, cli.execute("verify", "--home", home.toString()), err.toString());
-    assertTrue(err.toString().startsWith("lakemesh: the audit table cannot be read, so it is not verified: "),
-        err.toString());
   }
 
   @Test
