@@ -95,7 +95,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+    return new ProblemHandlers(this::tooLarge).around(() -> concat(
         path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
             json(Map.of("status", "alive"))))),
         path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> ready.getAsBoolean()
@@ -120,7 +120,7 @@ public final class ApiRoutes extends AllDirectives {
                 caller.admin() ? audit.newestEntries(io)
                 : problem(new Problem(403, "forbidden", "Forbidden", "reading the audit trail needs the admin role"),
                     "/api/v1/audit"))))))))
-    )));
+    ));
   }
 
   private static boolean allText(JsonNode array) {
@@ -582,44 +582,5 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route problem(Problem problem, String instance) {
     return complete(problem.toResponse(instance));
-  }
-
-  private ExceptionHandler exceptions() {
-    return ExceptionHandler.newBuilder()
-        .match(EntityStreamSizeException.class, e -> extractUri(uri -> problem(tooLarge(), uri.path())))
-        .matchAny(e -> {
-          LOG.error("request failed", e);
-          return extractUri(uri -> problem(new Problem(500, "internal", "Internal error", "the request failed on the"
-              + " server"), uri.path()));
-        })
-        .build();
-  }
-
-  private RejectionHandler rejections() {
-    return RejectionHandler.newBuilder()
-        .handle(org.apache.pekko.http.javadsl.server.UnsupportedRequestEncodingRejection.class, r -> extractUri(
-            uri -> problem(new Problem(415, "unsupported-encoding", "Unsupported media type", "Content-Encoding is"
-                + " gzip, deflate or identity (none); send the body in one of them"), uri.path())))
-        .handleNotFound(extractUnmatchedPath(path -> problem(Problem.notFound("no such resource: " + path),
-            path)))
-        .build()
-        .withFallback(RejectionHandler.defaultHandler())
-        .mapRejectionResponse(response -> {
-          if (response.entity().getContentType().equals(Problem.PROBLEM_JSON)) {
-            return response;
-          }
-          String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict s
-              ? s.getData().utf8String() : response.status().reason();
-          int status = response.status().intValue();
-          if (status == 413) {
-            return tooLarge().toResponse(null);
-          }
-          if (status == 400 && text.contains("encoding is corrupt")) {
-            return new Problem(400, "corrupt-encoding", "Bad request", "the body is not valid for its"
-                + " Content-Encoding (gzip or deflate): it was cut off or compressed twice").toResponse(null);
-          }
-          return new Problem(status, "request-rejected", response.status().reason(), text).toResponse(null)
-              .withHeaders(response.getHeaders());
-        });
   }
 }

@@ -121,7 +121,9 @@ public final class ManagementRoutes extends AllDirectives {
     return withRequestTimeoutResponse(request -> new Problem(503, "request-timeout", "Service unavailable",
             "the request took longer than the server's limit (the catalog or the node is busy); retry later")
             .toResponse(request.getUri().path()),
-        this::all);
+        // failures and rejections (a stalled or oversized body, a malformed form) answer problem+json too
+        () -> new ProblemHandlers(() -> new Problem(413, "too-large", "Payload too large",
+            "the body is larger than the management port accepts")).around(this::all));
   }
 
   private Route all() {

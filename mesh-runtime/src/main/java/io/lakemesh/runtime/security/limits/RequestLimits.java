@@ -13,8 +13,11 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Abuse limits applied around the API: a per-caller rate limit (429 + Retry-After) and a problem+json answer when
- * a request outlives {@code pekko.http.server.request-timeout} (a slow handler). Sizes of URIs, headers and bodies,
- * connection counts and idle clients are limited by the HTTP server itself (see {@code reference.conf}).
+ * a request outlives {@code pekko.http.server.request-timeout} (a slow handler), and a deadline on bodies that stop
+ * arriving: the server's request timeout only starts once a body is read, so a client that sends its headers and
+ * then stalls would otherwise hold a route until the connection's idle timeout closed it without an answer. Sizes
+ * of URIs, headers and bodies, connection counts and idle clients are limited by the HTTP server itself (see {@code
+ * reference.conf}).
  *
  * <p>The caller key is the principal when there is one, the client's IP address otherwise (the address of the
  * TCP peer, not a forwarded-for header a client could forge).
@@ -26,12 +29,15 @@ public final class RequestLimits extends AllDirectives {
   private final RateLimiter limiter;
   private final Function<HttpRequest, String> principal;
   private final String anonymous;
+  private final java.time.Duration bodyIdle;
 
   /**
    * @param principal who sent a request, or {@code anonymous} when nobody is authenticated (then the client IP
    *                  is the key)
    */
-  public RequestLimits(RateLimiter limiter, Function<HttpRequest, String> principal, String anonymous) {
+  public RequestLimits(RateLimiter limiter, Function<HttpRequest, String> principal, String anonymous,
+      java.time.Duration bodyIdle) {
+    this.bodyIdle = bodyIdle;
     this.limiter = limiter;
     this.principal = principal;
     this.anonymous = anonymous;
@@ -39,14 +45,14 @@ public final class RequestLimits extends AllDirectives {
 
   public static RequestLimits from(Config limits, Function<HttpRequest, String> principal, String anonymous) {
     return new RequestLimits(new RateLimiter(limits.getDouble("requests-per-second"), limits.getInt("burst")),
-        principal, anonymous);
+        principal, anonymous, limits.getDuration("body-idle-timeout"));
   }
 
   public Route around(Supplier<Route> inner) {
     return withRequestTimeoutResponse(request -> new Problem(503, "request-timeout", "Service unavailable",
             "the request took longer than the server's limit; narrow it (filter, limit) or retry later")
             .toResponse(request.getUri().path()),
-        () -> extractRequest(request -> {
+        () -> mapRequest(this::withBodyDeadline, () -> extractRequest(request -> {
           if (request.method().value().equals("GET") && PROBES.contains(request.getUri().path())
               && request.getUri().rawQueryString().isEmpty()) {
             // health probes come from a load balancer or kubelet, whose address anonymous clients may share
@@ -64,7 +70,28 @@ public final class RequestLimits extends AllDirectives {
                   + " s").toResponse(request.getUri().path())
               .removeHeader("Retry-After")
               .addHeader(RawHeader.create("Retry-After", Long.toString(decision.retryAfterSeconds()))));
-        }));
+        })));
+  }
+
+  /**
+   * The request with a body that fails with a {@link java.util.concurrent.TimeoutException} once no part of it has
+   * arrived for {@code body-idle-timeout}; the ports answer that with a 408 problem. A slow but steady upload is
+   * never cut off.
+   */
+  private HttpRequest withBodyDeadline(HttpRequest request) {
+    org.apache.pekko.http.javadsl.model.RequestEntity entity = request.entity();
+    if (entity.isStrict() || entity.isKnownEmpty()) {
+      return request;
+    }
+    long seconds = bodyIdle.toSeconds();
+    org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, Object> bytes = entity.getDataBytes()
+        .idleTimeout(bodyIdle)
+        .mapError(java.util.concurrent.TimeoutException.class, e -> new java.util.concurrent.TimeoutException(
+            "no part of the body arrived for " + (seconds > 0 ? seconds + " s" : bodyIdle.toMillis() + " ms")));
+    java.util.OptionalLong length = entity.getContentLengthOption();
+    return request.withEntity(length.isPresent()
+        ? org.apache.pekko.http.javadsl.model.HttpEntities.create(entity.getContentType(), length.getAsLong(), bytes)
+        : org.apache.pekko.http.javadsl.model.HttpEntities.createChunked(entity.getContentType(), bytes));
   }
 
   String keyOf(HttpRequest request) {

@@ -1,0 +1,107 @@
+package io.lakemesh.runtime.serve;
+
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestEncodingRejection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a port answers when a route fails or rejects a request: always problem+json, never Pekko's text or a stack
+ * trace. Both ports (the API and the operator's) use it, so an error reads the same wherever it happens.
+ */
+public final class ProblemHandlers extends AllDirectives {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemHandlers.class);
+
+  private final Supplier<Problem> tooLarge;
+
+  /** @param tooLarge the 413 of this port, naming its body limit */
+  public ProblemHandlers(Supplier<Problem> tooLarge) {
+    this.tooLarge = tooLarge;
+  }
+
+  public Route around(Supplier<Route> inner) {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), inner));
+  }
+
+  /** A body that stopped arriving (a stalled upload, a client that sent its headers and hung). */
+  public static Problem bodyStalled(String why) {
+    return new Problem(408, "body-timeout", "Request timeout", "the request body stopped arriving (" + why
+        + "); nothing of this request was taken: send it again");
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> problem(tooLarge.get()))
+        .match(TimeoutException.class, e -> problem(bodyStalled(e.getMessage())))
+        // what Pekko itself refuses while a route reads the request (toStrictEntity's deadline: 408)
+        .match(IllegalRequestException.class, e -> problem(e.status().intValue() == 408
+            ? bodyStalled(e.info().summary())
+            : new Problem(e.status().intValue(), "request-rejected", e.status().reason(), e.info().summary())))
+        .matchAny(e -> {
+          if (e.getCause() instanceof TimeoutException timeout) {
+            return problem(bodyStalled(timeout.getMessage()));
+          }
+          LOG.error("request failed", e);
+          return problem(new Problem(500, "internal", "Internal error", "the request failed on the server"));
+        })
+        .build();
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handle(UnsupportedRequestEncodingRejection.class, r -> problem(new Problem(415, "unsupported-encoding",
+            "Unsupported media type", "Content-Encoding is gzip, deflate or identity (none); send the body in one of"
+                + " them")))
+        .handle(MalformedRequestContentRejection.class, r -> {
+          // reading the body failed: it stopped arriving, it was too large, or it was not what the route reads
+          if (r.getCause() instanceof TimeoutException timeout) {
+            return problem(bodyStalled(timeout.getMessage()));
+          }
+          if (r.getCause() instanceof EntityStreamSizeException) {
+            return problem(tooLarge.get());
+          }
+          return problem(fromPekko(400, "Bad Request", "The request content was malformed: " + r.message()));
+        })
+        .handleNotFound(extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path)
+            .toResponse(path))))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(this::asProblem);
+  }
+
+  /** Pekko's own answer to a rejection, as problem+json with the same status and headers. */
+  private HttpResponse asProblem(HttpResponse response) {
+    if (response.entity().getContentType().equals(Problem.PROBLEM_JSON)) {
+      return response;
+    }
+    String text = response.entity() instanceof HttpEntity.Strict s
+        ? s.getData().utf8String() : response.status().reason();
+    return fromPekko(response.status().intValue(), response.status().reason(), text).toResponse(null)
+        .withHeaders(response.getHeaders());
+  }
+
+  private Problem fromPekko(int status, String reason, String text) {
+    if (status == 413) {
+      return tooLarge.get();
+    }
+    if (status == 400 && text.contains("encoding is corrupt")) {
+      return new Problem(400, "corrupt-encoding", "Bad request", "the body is not valid for its Content-Encoding"
+          + " (gzip or deflate): it was cut off or compressed twice");
+    }
+    return new Problem(status, "request-rejected", reason, text);
+  }
+
+  private Route problem(Problem problem) {
+    return extractUri(uri -> complete(problem.toResponse(uri.path())));
+  }
+}
