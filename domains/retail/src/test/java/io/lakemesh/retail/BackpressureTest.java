@@ -24,6 +24,49 @@ class BackpressureTest {
   @TempDir
   Path home;
 
+  @TempDir
+  Path contracts;
+
+  @Test
+  void anOlderMajorThatFallsBehindPushesBackToo() throws Exception {
+    // two majors read one raw topic: the newest keeps up while the older one is paused; its backlog must stop
+    // ingest as the newest's would (the log's retention would otherwise drop events it has not read)
+    java.nio.file.Files.writeString(contracts.resolve("orders.odcs.yaml"),
+        ContractDeploymentTest.contract("1.1.0", "", ContractDeploymentTest.DECIMAL));
+    java.nio.file.Files.writeString(contracts.resolve("orders-v2.odcs.yaml"),
+        ContractDeploymentTest.contract("2.0.0", "", ContractDeploymentTest.TEXT));
+    HttpClient http = HttpClient.newHttpClient();
+    try (MeshNode node = MeshNode.start(NodeRequests.nodeConfig(home, contracts, Map.of(
+        "lakemesh.ingest.max-lag", 5, "lakemesh.pipeline.batch-window", "200ms")))) {
+      token = node.devAdminToken();
+      assertEquals(202, admin(http, node, "shop.orders@v1/pause").statusCode());
+      URI events = URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/products/shop.orders/events");
+      StringBuilder ten = new StringBuilder();
+      for (int i = 0; i < 10; i++) {
+        ten.append(i == 0 ? "" : ",").append("{\"order_id\":\"O-").append(i).append("\",\"amount\":\"1.50\"}");
+      }
+      assertEquals(202, post(http, events, ten.toString()).statusCode());
+      NodeRequests.awaitStats(node, "shop.orders", s -> s.path("lag").asLong(-1) == 0);
+      NodeRequests.awaitStats(node, "shop.orders@v1", s -> s.path("lag").asLong() == 10);
+
+      HttpResponse<String> pushedBack = post(http, events, "{\"order_id\":\"O-10\",\"amount\":\"1.50\"}");
+      assertEquals(503, pushedBack.statusCode(), pushedBack.body());
+      assertTrue(pushedBack.body().contains("shop.orders@v1 is 10 events behind (limit 5)"), pushedBack.body());
+      assertEquals("1", pushedBack.headers().firstValue("Retry-After").orElse(""));
+
+      assertEquals(202, admin(http, node, "shop.orders@v1/resume").statusCode());
+      NodeRequests.awaitStats(node, "shop.orders@v1", s -> s.path("lag").asLong(-1) == 0);
+      HttpResponse<String> accepted = post(http, events, "{\"order_id\":\"O-10\",\"amount\":\"1.50\"}");
+      assertEquals(202, accepted.statusCode(), accepted.body());
+    }
+  }
+
+  private static HttpResponse<String> admin(HttpClient http, MeshNode node, String action) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.managementPort()
+            + "/lakemesh/products/" + action)).header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void ingestPushesBackWhileThePipelineIsBehind() throws Exception {
     var config = ConfigFactory.parseMap(Map.of(

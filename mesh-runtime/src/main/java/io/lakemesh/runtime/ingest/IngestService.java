@@ -51,12 +51,18 @@ public final class IngestService implements AutoCloseable {
    * Sends events to a product's raw topic, a keyed one to its key's partition among the contract's {@code
    * partitions} (not among the topic's, which someone may have grown); completes once every one is durable
    * (acks=all).
+   *
+   * @param readers every product that reads {@code topic} (the major posted to, and older majors still served):
+   *     the events are refused while any of them is more than {@code max-lag} behind, since each must read them
+   *     before the log's retention drops them
    */
-  public CompletableFuture<Integer> ingest(String productId, String topic, int partitions,
+  public CompletableFuture<Integer> ingest(List<String> readers, String topic, int partitions,
       List<EventSplitter.Event> events, String source) {
-    long lag = progress.lag(productId);
-    if (lag > maxLag) {
-      throw new BackpressureException(productId + " is " + lag + " events behind (limit " + maxLag + ")");
+    for (String reader : readers) {
+      long lag = progress.lag(reader);
+      if (lag > maxLag) {
+        throw new BackpressureException(reader + " is " + lag + " events behind (limit " + maxLag + ")");
+      }
     }
     if (events.isEmpty()) {
       return CompletableFuture.completedFuture(0); // an empty array is a valid batch of nothing
@@ -75,7 +81,9 @@ public final class IngestService implements AutoCloseable {
           all.completeExceptionally(error);
           return;
         }
-        progress.produced(productId, metadata.partition(), metadata.offset());
+        for (String reader : readers) {
+          progress.produced(reader, metadata.partition(), metadata.offset());
+        }
         if (pending.decrementAndGet() == 0) {
           all.complete(events.size());
         }
