@@ -166,6 +166,9 @@ public final class MeshNode implements AutoCloseable {
       verifier = TokenVerifier.remote(security);
     }
     ProductAccess access = new ProductAccess(products, HashSalt.resolve(security, home));
+    // a port in use refuses the start before Kafka, the catalog and the pipelines start, rather than after
+    requireFreePort(lm.getString("http.host"), lm.getInt("http.port"), "HTTP API");
+    requireFreePort(lm.getString("http.host"), lm.getInt("management.port"), "management");
     EmbeddedKafka kafka = null;
     String bootstrap = lm.getString("kafka.bootstrap");
     if (bootstrap.isBlank()) {
@@ -364,6 +367,24 @@ public final class MeshNode implements AutoCloseable {
         "pekko.management.http.port", lm.getInt("management.port")));
   }
 
+  /** Whether {@code port} can be bound now (0, any free port, always can); the bind itself comes later. */
+  private static void requireFreePort(String host, int port, String what) {
+    if (port == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(host, port));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(cannotServe(what, host, port), e);
+    }
+  }
+
+  private static String cannotServe(String what, String host, int port) {
+    return "cannot serve the " + what + " on " + host + ":" + port
+        + " (is the port in use? choose another with the flag or environment variable)";
+  }
+
   private static ServerBinding bind(ActorSystem<?> system, org.apache.pekko.http.javadsl.server.Route routes,
       String host, int port, String what, java.util.Optional<HttpsConnectionContext> https) {
     try {
@@ -381,8 +402,7 @@ public final class MeshNode implements AutoCloseable {
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();
-      throw new IllegalStateException("cannot serve the " + what + " on " + host + ":" + port
-          + " (is the port in use? choose another with the flag or environment variable)", e);
+      throw new IllegalStateException(cannotServe(what, host, port), e);
     }
   }
 

@@ -1,0 +1,39 @@
+package io.lakemesh.retail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.lakemesh.runtime.cluster.MeshNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A port someone else holds refuses the start with one line naming it, before Kafka, the catalog or any pipeline
+ * starts (it used to start them all, then fail the bind and print a worker's stack trace while shutting down).
+ */
+class PortInUseTest {
+  @TempDir Path home;
+
+  @Test
+  void aTakenHttpOrManagementPortRefusesTheStartBeforeAnythingRuns() throws Exception {
+    for (String setting : new String[] {"lakemesh.http.port", "lakemesh.management.port"}) {
+      try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+        com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseMap(Map.of(setting,
+            taken.getLocalPort())).withFallback(RetailPipelineTest.config(home));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> MeshNode.start(config).close());
+        String what = setting.equals("lakemesh.http.port") ? "HTTP API" : "management";
+        assertEquals("cannot serve the " + what + " on 127.0.0.1:" + taken.getLocalPort() + " (is the port in use?"
+            + " choose another with the flag or environment variable)", refused.getMessage());
+        assertFalse(Files.exists(home.resolve("kafka")), "Kafka was not started");
+        assertFalse(Files.exists(home.resolve("catalog.db")), "the catalog was not opened");
+      }
+    }
+  }
+}
