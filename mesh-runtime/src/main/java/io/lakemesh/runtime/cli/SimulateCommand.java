@@ -230,6 +230,9 @@ public final class SimulateCommand implements Callable<Integer> {
                 // an ETA means little when the node can push back for as long as it likes
                 .hideEta()
                 .setUpdateIntervalMillis(500)
+                // redrawn while nothing is sent too: a node pushing back shows as the clock and retries moving, not
+                // as a frozen line a user cannot tell from a hung client
+                .continuousUpdate()
                 // the live line gives way to the one-line summary (or error), which says it all
                 .clearDisplayOnFinish()
                 // the command's own stream, so a parent CLI (or a test) decides where the live line goes
