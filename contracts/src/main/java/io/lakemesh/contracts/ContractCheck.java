@@ -13,4 +13,9 @@ public interface ContractCheck {
 
   /** Every problem found, each at the JSON pointer of the key it is about; empty when the contract is fine. */
   List<Problem> problems(Contract contract);
+
+  /** What it checks, as lint names it when it could not run (e.g. {@code "the sql quality rules"}). */
+  default String checks() {
+    return "some checks";
+  }
 }

@@ -131,7 +131,7 @@ public final class ContractParser {
     boolean semanticClean = clean && deeper.isEmpty();
     for (Contract contract : contracts) {
       for (ContractCheck check : EXTRA_CHECKS) {
-        deeper.addAll(checked(semanticClean, () -> check.problems(contract)));
+        deeper.addAll(checked(semanticClean, check, contract));
       }
     }
     problems.addAll(uncovered(deeper, problems));
@@ -144,16 +144,18 @@ public final class ContractParser {
 
   /**
    * A check's problems. On a document that already has problems a check may trip over a value they are about (a
-   * type it cannot map): that is those problems' consequence, which are reported, so the check adds nothing then.
+   * type it cannot map, two columns of one name): it then says that it could not run, so a user who fixes what is
+   * listed is not surprised by its problems on the next lint.
    */
-  private static List<Problem> checked(boolean clean, java.util.function.Supplier<List<Problem>> check) {
+  private static List<Problem> checked(boolean clean, ContractCheck check, Contract contract) {
     try {
-      return check.get();
+      return check.problems(contract);
     } catch (RuntimeException e) {
       if (clean) {
         throw e;
       }
-      return List.of();
+      return List.of(new Problem("", check.checks() + (contract.id() == null ? "" : " of " + contract.id())
+          + " could not be checked until the other problems listed are fixed; lint again then"));
     }
   }
 

@@ -325,6 +325,11 @@ public final class SqlRules implements AutoCloseable {
     public List<Problem> problems(Contract contract) {
       return SqlRules.problems(contract);
     }
+
+    @Override
+    public String checks() {
+      return "the sql quality rules";
+    }
   }
 
   @Override

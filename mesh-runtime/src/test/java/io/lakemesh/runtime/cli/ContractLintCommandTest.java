@@ -280,6 +280,39 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void sqlRulesThatCannotBeCheckedBecauseOfAnotherProblemSaySo() throws IOException {
+    // two properties of one name: the table the sql rules bind against cannot be made, so they are not checked;
+    // lint says so instead of leaving their problems for the next run to surprise the user with
+    Path file = write("dup.odcs.yaml", orders().replace("""
+      - name: order_id
+        logicalType: string
+        required: true
+        primaryKey: true
+        primaryKeyPosition: 1
+""", """
+      - name: order_id
+        logicalType: string
+        required: true
+        primaryKey: true
+        primaryKeyPosition: 1
+      - name: order_id
+        logicalType: string
+""") + """
+      - name: typo
+        type: sql
+        query: SELEC nonsense FROM
+        mustBe: 0
+""");
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("the sql quality rules of shop.orders could not be checked until the other"
+        + " problems listed are fixed; lint again then"), run.out());
+    assertTrue(run.out().contains("order_id"), "the duplicate is listed too: " + run.out());
+  }
+
+  @Test
   void severalDocumentsInOneFileAreRefused() throws IOException {
     Path file = write("two.odcs.yaml", orders() + "\n---\n" + orders());
 
