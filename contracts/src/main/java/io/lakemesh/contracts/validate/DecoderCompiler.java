@@ -584,17 +584,23 @@ final class DecoderCompiler {
     void check(Object value, FieldPath p, Findings fs) {
       Comparable v = (Comparable) value;
       if (min != null && v.compareTo(min) < 0) {
-        fs.error("minimum", p, "minimum", value + " is before the minimum " + min);
+        fs.error("minimum", p, "minimum", text(value) + " is before the minimum " + text(min));
       }
       if (exclusiveMin != null && v.compareTo(exclusiveMin) <= 0) {
-        fs.error("minimum", p, "exclusiveMinimum", value + " must be after " + exclusiveMin);
+        fs.error("minimum", p, "exclusiveMinimum", text(value) + " must be after " + text(exclusiveMin));
       }
       if (max != null && v.compareTo(max) > 0) {
-        fs.error("maximum", p, "maximum", value + " is after the maximum " + max);
+        fs.error("maximum", p, "maximum", text(value) + " is after the maximum " + text(max));
       }
       if (exclusiveMax != null && v.compareTo(exclusiveMax) >= 0) {
-        fs.error("maximum", p, "exclusiveMaximum", value + " must be before " + exclusiveMax);
+        fs.error("maximum", p, "exclusiveMaximum", text(value) + " must be before " + text(exclusiveMax));
       }
+    }
+
+    /** A time with its seconds, as the contract and the rows write it ({@code LocalTime} drops ":00"). */
+    private static String text(Object value) {
+      return value instanceof java.time.LocalTime t
+          ? t.format(java.time.format.DateTimeFormatter.ISO_LOCAL_TIME) : String.valueOf(value);
     }
   }
 

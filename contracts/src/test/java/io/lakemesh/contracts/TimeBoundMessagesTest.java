@@ -1,0 +1,43 @@
+package io.lakemesh.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.lakemesh.contracts.validate.Outcome;
+import io.lakemesh.contracts.validate.RowValidator;
+import io.lakemesh.contracts.validate.Violation;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A time bound's finding writes both times with their seconds (QA31 F7: it said "22:00 must be before 22:00"). */
+class TimeBoundMessagesTest {
+  @Test
+  void timeBoundsKeepTheirSeconds() throws Exception {
+    RowValidator shifts = RowValidator.compile(ContractParser.parse("shifts", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: ops.shifts
+        version: 1.0.0
+        status: active
+        domain: ops
+        schema:
+          - name: shifts
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: starts
+                logicalType: time
+                logicalTypeOptions: {minimum: "06:00:00", exclusiveMaximum: "22:00:00"}
+        """));
+    assertEquals(List.of("22:00:00 must be before 22:00:00"), messages(shifts, "22:00:00"));
+    assertEquals(List.of("05:59:59 is before the minimum 06:00:00"), messages(shifts, "05:59:59"));
+  }
+
+  private static List<String> messages(RowValidator validator, String time) {
+    Outcome outcome = validator.validate(("{\"id\":\"s1\",\"starts\":\"" + time + "\"}")
+        .getBytes(StandardCharsets.UTF_8), Instant.parse("2026-11-25T10:00:00Z"));
+    return assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString).errors().stream()
+        .map(Violation::message).toList();
+  }
+}
