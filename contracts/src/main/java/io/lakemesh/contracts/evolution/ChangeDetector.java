@@ -635,11 +635,12 @@ final class ChangeDetector {
           || !lib.validValues().equals(was.validValues()) || !Objects.equals(lib.pattern(), was.pattern())) {
         return "the rule checks something else now and" + undecidable;
       }
-      // a library metric counts rows unless it is a percentage: compared over whole numbers
+      // a library metric counts rows unless it is a percentage: compared over whole numbers from 0, or over 0 to 100
       boolean counts = !lib.percent();
       Threshold is = counts ? lib.threshold().onWholeNumbers() : lib.threshold();
       Threshold before = counts ? was.threshold().onWholeNumbers() : was.threshold();
-      return is.refusesMoreThan(before) ? REFUSES_MORE : null;
+      return is.refusesMoreThan(before, java.math.BigDecimal.ZERO, counts ? null : java.math.BigDecimal.valueOf(100))
+          ? REFUSES_MORE : null;
     }
     return null;
   }

@@ -18,9 +18,23 @@ public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
    * ({@code mustBe: 0} to {@code mustBeLessOrEqualTo: 3} is not; {@code mustBeLessThan: 10} to {@code 5} is).
    */
   public boolean refusesMoreThan(Threshold before) {
+    return refusesMoreThan(before, new Interval(null, false, null, false));
+  }
+
+  /**
+   * {@link #refusesMoreThan(Threshold)} over the measurements a metric can take, from {@code low} to {@code high}
+   * (null: unbounded): a count is never below 0 and a percentage never above 100, so {@code mustBeLessThan: 50}
+   * to {@code mustBeBetween: [0, 50]} refuses nothing more for them.
+   */
+  public boolean refusesMoreThan(Threshold before, BigDecimal low, BigDecimal high) {
+    return refusesMoreThan(before, new Interval(low, low != null, high, high != null));
+  }
+
+  private boolean refusesMoreThan(Threshold before, Interval domain) {
     // each threshold accepts a union of intervals; stricter unless every interval before lies inside one now
-    List<Interval> now = accepted();
-    return before.accepted().stream().anyMatch(was -> now.stream().noneMatch(is -> is.contains(was)));
+    List<Interval> now = accepted().stream().flatMap(i -> i.within(domain).stream()).toList();
+    return before.accepted().stream().flatMap(i -> i.within(domain).stream())
+        .anyMatch(was -> now.stream().noneMatch(is -> is.contains(was)));
   }
 
   /**
@@ -56,6 +70,22 @@ public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
 
   /** An interval of measurements; a null bound is unbounded on that side. */
   private record Interval(BigDecimal low, boolean lowIncluded, BigDecimal high, boolean highIncluded) {
+    /** This interval cut to {@code domain}; empty when they do not meet. */
+    java.util.Optional<Interval> within(Interval domain) {
+      boolean ownLow = domain.low == null || (low != null && low.compareTo(domain.low) > 0);
+      boolean sameLow = low != null && domain.low != null && low.compareTo(domain.low) == 0;
+      BigDecimal l = ownLow ? low : domain.low;
+      boolean li = sameLow ? lowIncluded && domain.lowIncluded : ownLow ? lowIncluded : domain.lowIncluded;
+      boolean ownHigh = domain.high == null || (high != null && high.compareTo(domain.high) < 0);
+      boolean sameHigh = high != null && domain.high != null && high.compareTo(domain.high) == 0;
+      BigDecimal h = ownHigh ? high : domain.high;
+      boolean hi = sameHigh ? highIncluded && domain.highIncluded : ownHigh ? highIncluded : domain.highIncluded;
+      if (l != null && h != null && (l.compareTo(h) > 0 || (l.compareTo(h) == 0 && !(li && hi)))) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(new Interval(l, li, h, hi));
+    }
+
     boolean contains(Interval other) {
       return lowCovers(other) && highCovers(other);
     }

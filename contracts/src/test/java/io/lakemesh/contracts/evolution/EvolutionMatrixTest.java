@@ -89,6 +89,11 @@ class EvolutionMatrixTest {
       "      - name: few_refunds\n        type: sql\n        query: SELECT COUNT(*) FROM ${object} WHERE"
           + " total_amount < 0\n        mustBeLessThan: 10\n        severity: critical\n"));
 
+  /** T with a critical share rule on customer_id: {@code mustBeLessThan: 50} percent null. */
+  static final Base T_CRITICAL_SHARE = T.with(after("        tags: [pii]\n",
+      "        quality:\n          - name: customer_mostly_known\n            metric: nullValues\n"
+          + "            mustBeLessThan: 50\n            unit: percent\n            severity: critical\n"));
+
   /** One row of the matrix: an edit, the verdicts on the same and on a new major, and the change it shows. */
   record Case(String name, Base base, UnaryOperator<String> edit, Verdict sameMajor, Verdict newMajor,
       ChangeKind kind, String path) {
@@ -191,6 +196,14 @@ class EvolutionMatrixTest {
                 "        quality:\n          - name: customer_mostly_known\n            metric: nullValues\n"
                     + "            mustBeLessThan: 50\n            unit: percent\n            severity: error\n"),
             COMPATIBLE, NEW_MAJOR, RULE_ADDED, "customer_id"),
+
+        // a share is never below 0 nor above 100: [0, 50] refuses nothing [below 50) accepted, and adds 50
+        new Case("a critical share's bound written as a range from 0", T_CRITICAL_SHARE,
+            replace("mustBeLessThan: 50\n            unit: percent", "mustBeBetween: [0, 50]\n            unit: percent"),
+            COMPATIBLE, NEW_MAJOR, RULE_CHANGED, "customer_id"),
+        new Case("a critical share's bound narrowed from below", T_CRITICAL_SHARE,
+            replace("mustBeLessThan: 50\n            unit: percent", "mustBeBetween: [1, 50]\n            unit: percent"),
+            BREAKING, NEW_MAJOR, RULE_CHANGED, "customer_id"),
 
         new Case("loosen the threshold of a critical sql rule", T_CRITICAL_SQL,
             replace("mustBeLessThan: 10", "mustBeLessThan: 20"),
