@@ -1,7 +1,6 @@
 package io.lakemesh.runtime.security.tls;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,10 +51,16 @@ class ServerTlsTest {
         lakemesh(Map.of("lakemesh.http.tls.keystore", p12.toString(),
             "lakemesh.http.tls.password-file", password.toString())), "127.0.0.1"));
     assertFalse(wrong.getMessage().contains("hunter2"), "no secret in the message: " + wrong.getMessage());
+    assertTrue(wrong.getMessage().contains("cannot read the keystore"), wrong.getMessage());
 
-    assertThrows(ServerTls.TlsConfigException.class, () -> ServerTls.from(lakemesh(Map.of(
-        "lakemesh.http.tls.keystore", p12.toString(), "lakemesh.http.tls.password-file", password.toString(),
-        "lakemesh.http.tls.protocols", java.util.List.of("TLSv1.1"))), "127.0.0.1"));
-    assertNotNull(p12);
+    // With the right password again, so the only thing wrong with this config is the protocol list: a refusal
+    // for any other reason (the keystore, say) would not show that TLSv1.1 is refused.
+    Files.writeString(password, "pw-123456\n");
+    ServerTls.TlsConfigException oldProtocol = assertThrows(ServerTls.TlsConfigException.class,
+        () -> ServerTls.from(lakemesh(Map.of(
+            "lakemesh.http.tls.keystore", p12.toString(), "lakemesh.http.tls.password-file", password.toString(),
+            "lakemesh.http.tls.protocols", java.util.List.of("TLSv1.1"))), "127.0.0.1"));
+    assertTrue(oldProtocol.getMessage().contains("protocols must list TLSv1.3 and/or TLSv1.2"),
+        oldProtocol.getMessage());
   }
 }
