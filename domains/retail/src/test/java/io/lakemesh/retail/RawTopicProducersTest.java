@@ -7,11 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakemesh.runtime.cluster.MeshNode;
+import io.lakemesh.runtime.pipeline.SourcePositions;
+import io.lakemesh.runtime.pipeline.StageTables;
+import io.lakemesh.runtime.product.Product;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.Table;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,7 +38,8 @@ class RawTopicProducersTest {
   @Test
   void eventsOfAnAbortedTransactionAreNeverStoredAndCommittedOnesAreOnce() throws Exception {
     writeContract(1, null);
-    try (MeshNode node = MeshNode.start(config());
+    // a short batch window, so that holding the open transaction below spans many batches
+    try (MeshNode node = MeshNode.start(config(Map.of("lakemesh.pipeline.batch-window", "200ms")));
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap(),
             ProducerConfig.TRANSACTIONAL_ID_CONFIG, "fleet-app-1"), new StringSerializer(), new StringSerializer())) {
@@ -67,11 +74,28 @@ class RawTopicProducersTest {
           && s.path("lag").asLong() == 0);
       // a transaction left open holds its event back, and every later one of the partition: that is lag, waiting
       producer.beginTransaction();
-      producer.send(event("t-5", 9));
-      producer.flush();
+      long openOffset = producer.send(event("t-5", 9)).get().offset();
       NodeRequests.postNdjson(node, PRODUCT, "{\"trip_id\":\"t-6\",\"km\":10}\n");
+      // both are in the log now (acknowledged, and a 202 is too); a single look right away could come before the
+      // worker's next batch, so watch for ten batch windows that nothing is stored and that no committed position
+      // passes the open transaction's event
+      Product fleet = node.products().find(PRODUCT).orElseThrow();
+      long holdUntil = System.nanoTime() + Duration.ofMillis(2_000).toNanos();
+      do {
+        stats = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT)).path("stats");
+        assertEquals(4, stats.path("rows").path("silver").asInt(), "nothing passes an open transaction: " + stats);
+        assertEquals(6, stats.path("rows").path("bronze").asInt(), "nothing passes an open transaction: " + stats);
+        for (Table table : List.of(StageTables.bronze(node.warehouse(), fleet),
+            StageTables.served(node.warehouse(), fleet))) {
+          table.refresh();
+          long next = SourcePositions.committed(table, Set.of(0)).next(0);
+          assertTrue(next <= openOffset, table.name() + " committed up to " + next + ", past the open transaction"
+              + " at " + openOffset);
+        }
+        Thread.sleep(100);
+      } while (System.nanoTime() < holdUntil);
       stats = awaitStats(node, PRODUCT, s -> s.path("lag").asLong() >= 2);
-      assertEquals(4, stats.path("rows").path("silver").asInt(), "nothing passes an open transaction: " + stats);
+      assertEquals(4, stats.path("rows").path("silver").asInt(), "the two wait, as lag: " + stats);
       producer.commitTransaction();
       awaitStats(node, PRODUCT, s -> s.path("rows").path("silver").asInt() == 6 && s.path("lag").asLong() == 0);
       String tombstone = NodeRequests.get(node, "/api/v1/products/" + PRODUCT + "/quarantine");
@@ -215,7 +239,11 @@ class RawTopicProducersTest {
   }
 
   private com.typesafe.config.Config config() {
-    return NodeRequests.nodeConfig(home, contracts, Map.of());
+    return config(Map.of());
+  }
+
+  private com.typesafe.config.Config config(Map<String, Object> more) {
+    return NodeRequests.nodeConfig(home, contracts, more);
   }
 
 }
