@@ -522,7 +522,18 @@ class RetailPipelineTest {
   @Order(7)
   void replayRecomputesGoldFromSilverWithoutDoubleCounting() throws Exception {
     awaitGoldCaughtUp();
-    Map<String, String> before = goldView();
+    // the aggregates of the valid sales so far, by hand: T-1..T-3 (Order 1), T-6 (Order 4), T-7 (Order 5)
+    String twoDaysAgo = TWO_DAYS_AGO.toString().substring(0, 10);
+    Map<String, String> expected = Map.of(
+        TODAY + "|NCR|S-0001|beverages", "20.00/1/1",
+        TODAY + "|NCR|S-0001|noodles", "45.75/3/2",
+        TODAY + "|NCR|S-0009|noodles", "1.00/1/1",
+        twoDaysAgo + "|NCR|S-0001|noodles", "40.00/4/1",
+        twoDaysAgo + "|Region VII|S-0002|snacks", "31.50/3/1");
+    assertEquals(expected, goldView(), "before the replay");
+    Table goldTable = gold();
+    goldTable.refresh();
+    long goldBefore = goldTable.currentSnapshot().snapshotId();
     String mgmt = "http://127.0.0.1:" + node.managementPort() + "/lakemesh/products/";
     String admin = "Bearer " + node.devAdminToken();
     HttpResponse<String> replayed = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
@@ -530,9 +541,15 @@ class RetailPipelineTest {
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, replayed.statusCode(), replayed.body());
     JsonNode outcome = JSON.readTree(replayed.body());
-    assertEquals(before.size(), outcome.get("rowsWritten").asInt(), replayed.body());
+    assertEquals(expected.size(), outcome.get("rowsWritten").asInt(), replayed.body());
     assertTrue(outcome.get("partitionsRewritten").asInt() >= 2, "today and two days ago: " + replayed.body());
-    assertEquals(before, goldView(), "recomputed from all of silver: the same aggregates, nothing doubled");
+    // the replay really rewrote gold (a replay that did nothing would leave the same, correct, table behind)
+    goldTable.refresh();
+    org.apache.iceberg.Snapshot rewritten = goldTable.currentSnapshot();
+    assertTrue(rewritten.snapshotId() != goldBefore, "the replay commits to gold");
+    assertEquals(Integer.toString(expected.size()), rewritten.summary().get("added-records"),
+        "every row written anew: " + rewritten.summary());
+    assertEquals(expected, goldView(), "recomputed from all of silver: the same aggregates, nothing doubled");
 
     // a source product replays its raw log through the same contract: nothing new is valid, nothing is added
     int silverBefore = count(silver());
