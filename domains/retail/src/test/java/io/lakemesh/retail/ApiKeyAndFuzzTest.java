@@ -7,16 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakemesh.runtime.cluster.MeshNode;
+import io.lakemesh.runtime.storage.TableReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +103,47 @@ class ApiKeyAndFuzzTest {
       assertFalse(one.body().contains(secretKey.substring(("lmk_" + id + "_").length())), "never the secret");
       assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys/nope"))
           .header("Authorization", admin).build()).statusCode());
+
+      assertStoredOnlyHashed(node, id, secretKey.substring(("lmk_" + id + "_").length()));
+    }
+  }
+
+  /**
+   * "Stored hashed": the key's record holds a hash, not the secret, and the secret is nowhere in the node's data,
+   * neither in any table's rows (read decoded, so Parquet's compression cannot hide it) nor in any file under its
+   * home (metadata, catalog database, logs).
+   */
+  private void assertStoredOnlyHashed(MeshNode node, String id, String secret) throws Exception {
+    Catalog catalog = node.warehouse().catalog();
+    List<TableIdentifier> tables = new ArrayList<>();
+    for (Namespace namespace : ((SupportsNamespaces) catalog).listNamespaces()) {
+      tables.addAll(catalog.listTables(namespace));
+    }
+    TableIdentifier apiKeys = TableIdentifier.of("lakemesh", "api_keys");
+    assertTrue(tables.contains(apiKeys), tables.toString());
+    int created = 0;
+    for (TableIdentifier name : tables) {
+      Table table = catalog.loadTable(name);
+      if (table.currentSnapshot() == null) {
+        continue;
+      }
+      try (CloseableIterable<Record> rows = TableReader.read(table)) {
+        for (Record row : rows) {
+          assertFalse(String.valueOf(row).contains(secret), "the secret in " + name + ": " + row);
+          if (name.equals(apiKeys) && id.equals(row.getField("key_id")) && "created".equals(row.getField("event"))) {
+            created++;
+            assertTrue(String.valueOf(row.getField("secret_hash")).matches("[0-9a-f]{64}"),
+                "a SHA-256 in hex: " + row);
+          }
+        }
+      }
+    }
+    assertEquals(1, created, "the key's record was read");
+    try (Stream<Path> files = Files.walk(home)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(secret),
+            "the secret in " + file);
+      }
     }
   }
 
