@@ -442,6 +442,15 @@ public final class SourceBatchCommitter {
       TableWriter.append(bronze, bronzeFiles.join(), summary(nextBronze, null));
       bronzeAt = nextBronze;
     }
+    // quarantine before silver: silver's positions are the product's progress (its lag), so a reader who sees a
+    // batch in silver (lag 0) finds that batch's rejected events in quarantine too
+    if (!nextQuarantine.equals(quarantineAt)) {
+      Counters counts = quarantineCounts.copy();
+      quarantineDelta.asMap().forEach(counts::add);
+      TableWriter.append(quarantine, quarantineFiles, summary(nextQuarantine, counts));
+      quarantineAt = nextQuarantine;
+      quarantineCounts = counts;
+    }
     Long silverSnapshot = null;
     if (!nextSilver.equals(silverAt)) {
       Counters counts = silverCounts.copy();
@@ -456,13 +465,6 @@ public final class SourceBatchCommitter {
       for (Record r : silverRows) {
         keys.add(key(r));
       }
-    }
-    if (!nextQuarantine.equals(quarantineAt)) {
-      Counters counts = quarantineCounts.copy();
-      quarantineDelta.asMap().forEach(counts::add);
-      TableWriter.append(quarantine, quarantineFiles, summary(nextQuarantine, counts));
-      quarantineAt = nextQuarantine;
-      quarantineCounts = counts;
     }
     Instant committed = Instant.now();
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
