@@ -21,16 +21,24 @@ class PortInUseTest {
   @TempDir Path home;
 
   @Test
-  void aTakenHttpOrManagementPortRefusesTheStartBeforeAnythingRuns() throws Exception {
-    for (String setting : new String[] {"lakemesh.http.port", "lakemesh.management.port"}) {
+  void aTakenHttpManagementOrClusterPortRefusesTheStartBeforeAnythingRuns() throws Exception {
+    for (String setting : new String[] {"lakemesh.http.port", "lakemesh.management.port",
+        "pekko.remote.artery.canonical.port"}) {
       try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
         com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseMap(Map.of(setting,
             taken.getLocalPort())).withFallback(RetailPipelineTest.config(home));
         IllegalStateException refused = assertThrows(IllegalStateException.class,
             () -> MeshNode.start(config).close());
-        String what = setting.equals("lakemesh.http.port") ? "HTTP API" : "management";
-        assertEquals("cannot serve the " + what + " on 127.0.0.1:" + taken.getLocalPort() + " (is the port in use?"
-            + " choose another with the flag or environment variable)", refused.getMessage());
+        int port = taken.getLocalPort();
+        String expected = switch (setting) {
+          case "lakemesh.http.port" -> "cannot serve the HTTP API on 127.0.0.1:" + port + " (is the port in use?"
+              + " choose another with the flag or environment variable)";
+          case "lakemesh.management.port" -> "cannot serve the management API on 127.0.0.1:" + port + " (is the"
+              + " port in use? choose another with the flag or environment variable)";
+          default -> "cannot start the cluster transport on port " + port + " (is it in use? choose another with"
+              + " --cluster-port or LAKEMESH_CLUSTER_PORT)";
+        };
+        assertEquals(expected, refused.getMessage());
         assertFalse(Files.exists(home.resolve("kafka")), "Kafka was not started");
         assertFalse(Files.exists(home.resolve("catalog.db")), "the catalog was not opened");
       }

@@ -168,7 +168,8 @@ public final class MeshNode implements AutoCloseable {
     ProductAccess access = new ProductAccess(products, HashSalt.resolve(security, home));
     // a port in use refuses the start before Kafka, the catalog and the pipelines start, rather than after
     requireFreePort(lm.getString("http.host"), lm.getInt("http.port"), "HTTP API");
-    requireFreePort(lm.getString("http.host"), lm.getInt("management.port"), "management");
+    requireFreePort(lm.getString("http.host"), lm.getInt("management.port"), "management API");
+    requireFreeClusterPort(config);
     EmbeddedKafka kafka = null;
     String bootstrap = lm.getString("kafka.bootstrap");
     if (bootstrap.isBlank()) {
@@ -328,7 +329,7 @@ public final class MeshNode implements AutoCloseable {
         authenticator, auditing, kubernetes);
     // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
     ServerBinding management = bind(system, auditing.around(() -> limits.around(managementRoutes::routes)), host,
-        lm.getInt("management.port"), "management", https);
+        lm.getInt("management.port"), "management API", https);
     MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers, catalogCheck);
     node.registerShutdown();
@@ -369,14 +370,40 @@ public final class MeshNode implements AutoCloseable {
 
   /** Whether {@code port} can be bound now (0, any free port, always can); the bind itself comes later. */
   private static void requireFreePort(String host, int port, String what) {
+    if (!canBind(host, port)) {
+      throw new IllegalStateException(cannotServe(what, host, port));
+    }
+  }
+
+  /** The cluster transport's port (Artery TCP), checked as the HTTP ports are. */
+  private static void requireFreeClusterPort(Config config) {
+    String artery = "pekko.remote.artery.";
+    String bindHost = config.getString(artery + "bind.hostname");
+    String bindPort = config.getString(artery + "bind.port");
+    String host = bindHost.isBlank() ? config.getString(artery + "canonical.hostname") : bindHost;
+    int port = bindPort.isBlank() ? config.getInt(artery + "canonical.port") : Integer.parseInt(bindPort.trim());
+    if (!canBind(host, port)) {
+      throw new IllegalStateException("cannot start the cluster transport on port " + port + " (is it in use?"
+          + " choose another with --cluster-port or LAKEMESH_CLUSTER_PORT)");
+    }
+  }
+
+  /**
+   * False only when the port is taken; anything else (an address that is not this machine's, a name that does not
+   * resolve here) is left for the real bind to report in its own words.
+   */
+  private static boolean canBind(String host, int port) {
     if (port == 0) {
-      return;
+      return true;
     }
     try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
       probe.setReuseAddress(true);
       probe.bind(new java.net.InetSocketAddress(host, port));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(cannotServe(what, host, port), e);
+      return true;
+    } catch (java.net.BindException taken) {
+      return !String.valueOf(taken.getMessage()).contains("in use");
+    } catch (java.io.IOException | RuntimeException other) {
+      return true;
     }
   }
 
