@@ -22,6 +22,14 @@ import org.slf4j.LoggerFactory;
 public final class ProblemHandlers extends AllDirectives {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandlers.class);
 
+  /**
+   * Set on a request whose body stopped arriving (see {@code RequestLimits}): a compressed body's decoder reports the
+   * stall as a corrupt encoding, without the timeout among its causes.
+   */
+  public static final org.apache.pekko.http.javadsl.model.AttributeKey<java.util.concurrent.atomic.AtomicBoolean>
+      BODY_STALLED = org.apache.pekko.http.javadsl.model.AttributeKey.create("lakemesh-body-stalled",
+          java.util.concurrent.atomic.AtomicBoolean.class);
+
   private final Supplier<Problem> tooLarge;
 
   /** @param tooLarge the 413 of this port, naming its body limit */
@@ -39,21 +47,38 @@ public final class ProblemHandlers extends AllDirectives {
         + "); nothing of this request was taken: send it again");
   }
 
+  private static final String NO_PART = "no part of it arrived in time";
+
+  private static boolean stalled(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return request.getAttribute(BODY_STALLED).map(java.util.concurrent.atomic.AtomicBoolean::get).orElse(false);
+  }
+
+  /** The body's stall among an error and its causes, or null. */
+  private static TimeoutException stall(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof TimeoutException timeout) {
+        return timeout;
+      }
+    }
+    return null;
+  }
+
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, e -> problem(tooLarge.get()))
         .match(TimeoutException.class, e -> problem(bodyStalled(e.getMessage())))
         // what Pekko itself refuses while a route reads the request (toStrictEntity's deadline: 408)
         .match(IllegalRequestException.class, e -> problem(e.status().intValue() == 408
-            ? bodyStalled(e.info().summary())
+            ? bodyStalled(NO_PART)
             : new Problem(e.status().intValue(), "request-rejected", e.status().reason(), e.info().summary())))
-        .matchAny(e -> {
-          if (e.getCause() instanceof TimeoutException timeout) {
-            return problem(bodyStalled(timeout.getMessage()));
+        .matchAny(e -> extractRequest(request -> {
+          TimeoutException timeout = stall(e);
+          if (timeout != null || stalled(request)) {
+            return problem(bodyStalled(timeout != null ? timeout.getMessage() : NO_PART));
           }
           LOG.error("request failed", e);
           return problem(new Problem(500, "internal", "Internal error", "the request failed on the server"));
-        })
+        }))
         .build();
   }
 
@@ -62,16 +87,18 @@ public final class ProblemHandlers extends AllDirectives {
         .handle(UnsupportedRequestEncodingRejection.class, r -> problem(new Problem(415, "unsupported-encoding",
             "Unsupported media type", "Content-Encoding is gzip, deflate or identity (none); send the body in one of"
                 + " them")))
-        .handle(MalformedRequestContentRejection.class, r -> {
-          // reading the body failed: it stopped arriving, it was too large, or it was not what the route reads
-          if (r.getCause() instanceof TimeoutException timeout) {
-            return problem(bodyStalled(timeout.getMessage()));
+        .handle(MalformedRequestContentRejection.class, r -> extractRequest(request -> {
+          // reading the body failed: it stopped arriving, it was too large, or it was not what the route reads; a
+          // compressed body that stops arriving fails inside the decoder, which calls it corrupt
+          TimeoutException timeout = stall(r.getCause());
+          if (timeout != null || stalled(request)) {
+            return problem(bodyStalled(timeout != null ? timeout.getMessage() : NO_PART));
           }
           if (r.getCause() instanceof EntityStreamSizeException) {
             return problem(tooLarge.get());
           }
           return problem(fromPekko(400, "Bad Request", "The request content was malformed: " + r.message()));
-        })
+        }))
         .handleNotFound(extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path)
             .toResponse(path))))
         .build()

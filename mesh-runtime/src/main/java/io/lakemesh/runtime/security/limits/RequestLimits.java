@@ -84,14 +84,19 @@ public final class RequestLimits extends AllDirectives {
       return request;
     }
     long seconds = bodyIdle.toSeconds();
+    java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
     org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, Object> bytes = entity.getDataBytes()
         .idleTimeout(bodyIdle)
-        .mapError(java.util.concurrent.TimeoutException.class, e -> new java.util.concurrent.TimeoutException(
-            "no part of the body arrived for " + (seconds > 0 ? seconds + " s" : bodyIdle.toMillis() + " ms")));
+        .mapError(java.util.concurrent.TimeoutException.class, e -> {
+          stalled.set(true);
+          return new java.util.concurrent.TimeoutException("no part of the body arrived for "
+              + (seconds > 0 ? seconds + " s" : bodyIdle.toMillis() + " ms"));
+        });
     java.util.OptionalLong length = entity.getContentLengthOption();
     return request.withEntity(length.isPresent()
         ? org.apache.pekko.http.javadsl.model.HttpEntities.create(entity.getContentType(), length.getAsLong(), bytes)
-        : org.apache.pekko.http.javadsl.model.HttpEntities.createChunked(entity.getContentType(), bytes));
+        : org.apache.pekko.http.javadsl.model.HttpEntities.createChunked(entity.getContentType(), bytes))
+        .addAttribute(io.lakemesh.runtime.serve.ProblemHandlers.BODY_STALLED, stalled);
   }
 
   String keyOf(HttpRequest request) {
