@@ -219,6 +219,9 @@ public final class SimulateCommand implements Callable<Integer> {
         return URI.create(base + "/api/v1/products/" + productId + "/events");
     }
 
+    /** Room for the bar and every counter in a log line (a terminal's own width applies on a terminal). */
+    private static final int LOG_LINE_LENGTH = 160;
+
     private static ProgressBar progressBar(long events, PrintWriter err) {
         return new ProgressBarBuilder()
                 .setTaskName("sent")
@@ -235,8 +238,11 @@ public final class SimulateCommand implements Callable<Integer> {
                 .continuousUpdate()
                 // the live line gives way to the one-line summary (or error), which says it all
                 .clearDisplayOnFinish()
-                // the command's own stream, so a parent CLI (or a test) decides where the live line goes
-                .setConsumer(new DelegatingProgressBarConsumer(progressLine(err, System.console() != null)))
+                // the command's own stream, so a parent CLI (or a test) decides where the live line goes; a log has
+                // no width to fit (the library assumes 80 columns and cut the counters off the end)
+                .setConsumer(System.console() != null
+                    ? new DelegatingProgressBarConsumer(progressLine(err, true))
+                    : new DelegatingProgressBarConsumer(progressLine(err, false), LOG_LINE_LENGTH))
                 .build();
     }
 
