@@ -128,7 +128,19 @@ public final class SqlRules implements AutoCloseable {
       return List.of();
     }
     List<Problem> problems = new ArrayList<>();
-    String columns = columns(IcebergMapping.schema(contract).asStruct());
+    org.apache.iceberg.types.Types.StructType struct = IcebergMapping.schema(contract).asStruct();
+    // DuckDB does not tell names apart by case: such a table cannot be made, and a rule could not name one of them
+    java.util.Map<String, List<String>> byFolded = struct.fields().stream().map(org.apache.iceberg.types.Types.NestedField::name)
+        .collect(Collectors.groupingBy(n -> n.toLowerCase(java.util.Locale.ROOT), java.util.LinkedHashMap::new,
+            Collectors.toList()));
+    List<List<String>> clashes = byFolded.values().stream().filter(names -> names.size() > 1).toList();
+    if (!clashes.isEmpty()) {
+      return List.of(new Problem(located.get(0).pointer(), "sql rules need column names that differ by more than"
+          + " case (the SQL engine, DuckDB, does not tell " + clashes.stream().map(names -> String.join(" and ",
+              names.stream().map(n -> "'" + n + "'").toList())).collect(Collectors.joining("; ")) + " apart):"
+          + " rename one, or check these rules another way"));
+    }
+    String columns = columns(struct);
     try (Connection c = sandboxed(null, setup -> {
       try (Statement s = setup.createStatement()) {
         s.execute("CREATE TABLE " + LINT_OBJECT + " (" + columns + ")");

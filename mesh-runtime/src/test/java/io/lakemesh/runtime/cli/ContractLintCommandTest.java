@@ -313,6 +313,38 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void columnsTheSqlEngineCannotTellApartAreOneProblemAndTheOtherFilesAreStillLinted() throws IOException {
+    Path file = write("case.odcs.yaml", orders().replace("""
+      - name: order_id
+        logicalType: string
+        required: true
+        primaryKey: true
+        primaryKeyPosition: 1
+""", """
+      - name: order_id
+        logicalType: string
+        required: true
+        primaryKey: true
+        primaryKeyPosition: 1
+      - name: ORDER_ID
+        logicalType: string
+""") + """
+      - name: typo
+        type: sql
+        query: SELEC nonsense FROM
+        mustBe: 0
+""");
+    write("other.odcs.yaml", orders().replace("id: shop.orders", "id: shop.other"));
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains(file + ": /schema/0/quality/3: sql rules need column names that differ by more"
+        + " than case (the SQL engine, DuckDB, does not tell 'order_id' and 'ORDER_ID' apart)"), run.out());
+    assertTrue(run.out().endsWith("lint: 2 contracts, 1 with problems, 1 problem\n"), run.out());
+  }
+
+  @Test
   void severalDocumentsInOneFileAreRefused() throws IOException {
     Path file = write("two.odcs.yaml", orders() + "\n---\n" + orders());
 
