@@ -62,7 +62,9 @@ public final class ManagementRoutes extends AllDirectives {
           // every operator action (pause, resume, leave, down) goes to the audit trail with what it asked (the
           // query, Pekko's Leave or Down form) before it runs: one the trail cannot take is not done. Its outcome
           // follows: "ok", or the status of a 5xx (a 4xx refusal is recorded as a denial around the port)
-          return toStrictEntity(java.time.Duration.ofSeconds(5), () -> extractRequest(request -> {
+          // no deadline of its own: a body that stops arriving is cut by the port's body-idle-timeout (408), and a
+          // slow but steady one is read whole, as on the API port
+          return toStrictEntity(java.time.Duration.ofMinutes(5), () -> extractRequest(request -> {
             if (request.method().value().equals("GET")) {
               return inner.get();
             }
