@@ -133,11 +133,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private boolean halted;
   /** The source committer of the running (or last) pipeline: it knows where a halting batch ends. */
   private SourceBatchCommitter committer;
-  /**
-   * Where the batch the stage halted on ends, when an operator resumed asking that it be quarantined if it fails
-   * again (taken by the next source start); null otherwise.
-   */
-  private java.util.Map<Integer, Long> quarantineBatch;
+  /** The batch a resumed stage halted on, judged again on its own first (see SourceBatchCommitter.holdBatch). */
+  private java.util.Map<Integer, Long> heldBatch;
+  /** Whether the held batch's failing events go to quarantine (resume?quarantine-batch=true) or halt it again. */
+  private boolean quarantineHeld;
   private boolean paused;
   private Replay replaying;
   private long batches;
@@ -230,7 +229,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         })
         .onMessage(Resume.class, m -> {
           // only a halted worker has a batch to quarantine; a running or paused one resumes as always
-          quarantineBatch = halted && m.quarantineBatch() && committer != null ? committer.haltedBatchEnd() : null;
+          // the batch it halted on is retried on its own, not merged with what arrived since (which could carry a
+          // share rule past it); only a halted worker has one
+          heldBatch = halted && committer != null ? committer.haltedBatchEnd() : null;
+          quarantineHeld = m.quarantineBatch();
           paused = false;
           halted = false;
           keepPaused(false);
@@ -331,9 +333,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     ensureTopic();
     SourceBatchCommitter committer = newCommitter();
     checkLogReaches(committer.resumeFrom().next(worker.partition()));
-    if (quarantineBatch != null) {
-      committer.quarantineFailingBatch(quarantineBatch);
-      quarantineBatch = null;
+    if (heldBatch != null) {
+      committer.holdBatch(heldBatch, quarantineHeld);
+      heldBatch = null;
     }
     this.committer = committer;
     committer.chargeLatencyFrom(Instant.now()); // what was in the log before is backlog (see BatchLatency)

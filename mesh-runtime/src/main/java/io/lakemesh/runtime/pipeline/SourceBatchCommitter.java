@@ -60,6 +60,8 @@ public final class SourceBatchCommitter {
    * if they fail a critical rule again, instead of halting; null otherwise.
    */
   private Map<Integer, Long> heldBatchEnd;
+  /** Whether the held batch's failing events go to quarantine rather than halt the stage again. */
+  private boolean heldQuarantines;
   /** Where the batch that last failed a critical rule ends (exclusive positions), for the operator's resume. */
   private volatile Map<Integer, Long> haltedBatchEnd;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
@@ -338,7 +340,7 @@ public final class SourceBatchCommitter {
     Map<Integer, Long> heldNext = new HashMap<>();
     prepared.batchNext().forEach((partition, next) -> heldNext.put(partition,
         Math.min(next, heldBatchEnd.getOrDefault(partition, next))));
-    BatchResult first = commitBatch(new Prepared(held, heldNext, prepared.oldestLive()), true);
+    BatchResult first = commitBatch(new Prepared(held, heldNext, prepared.oldestLive()), heldQuarantines);
     if (heldBatchEnd.entrySet().stream().allMatch(e -> silverAt.next(e.getKey()) >= e.getValue())) {
       heldBatchEnd = null; // all of it is judged (it may come in more than one poll)
     }
@@ -510,7 +512,18 @@ public final class SourceBatchCommitter {
    * data cannot change (see {@code resume}). Events after them are judged as any batch.
    */
   public void quarantineFailingBatch(Map<Integer, Long> end) {
+    holdBatch(end, true);
+  }
+
+  /**
+   * The events before {@code end} (the batch a stage halted on) are judged again on their own, before anything
+   * after them: with {@code quarantineFailing}, as {@link #quarantineFailingBatch}; without, a critical rule that
+   * still fails halts the stage again (a plain resume retries the same batch, it does not dilute it with later
+   * events).
+   */
+  public void holdBatch(Map<Integer, Long> end, boolean quarantineFailing) {
     heldBatchEnd = Map.copyOf(end);
+    heldQuarantines = quarantineFailing;
   }
 
   /**
