@@ -279,30 +279,28 @@ class ContractLintCommandTest {
         run.out());
   }
 
-  @Test
-  void sqlRulesThatCannotBeCheckedBecauseOfAnotherProblemSaySo() throws IOException {
-    // two properties of one name: the table the sql rules bind against cannot be made, so they are not checked;
-    // lint says so instead of leaving their problems for the next run to surprise the user with
-    Path file = write("dup.odcs.yaml", orders().replace("""
+  /** The orders contract with a second column named {@code name} after order_id, and an sql rule that does not bind. */
+  private static String withSecondColumnAndABadSqlRule(String name) throws IOException {
+    String key = """
       - name: order_id
         logicalType: string
         required: true
         primaryKey: true
         primaryKeyPosition: 1
-""", """
-      - name: order_id
-        logicalType: string
-        required: true
-        primaryKey: true
-        primaryKeyPosition: 1
-      - name: order_id
-        logicalType: string
-""") + """
+""";
+    return orders().replace(key, key + "      - name: " + name + "\n        logicalType: string\n") + """
       - name: typo
         type: sql
         query: SELEC nonsense FROM
         mustBe: 0
-""");
+""";
+  }
+
+  @Test
+  void sqlRulesThatCannotBeCheckedBecauseOfAnotherProblemSaySo() throws IOException {
+    // two properties of one name: the table the sql rules bind against cannot be made, so they are not checked;
+    // lint says so instead of leaving their problems for the next run to surprise the user with
+    Path file = write("dup.odcs.yaml", withSecondColumnAndABadSqlRule("order_id"));
 
     CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
 
@@ -314,26 +312,7 @@ class ContractLintCommandTest {
 
   @Test
   void columnsTheSqlEngineCannotTellApartAreOneProblemAndTheOtherFilesAreStillLinted() throws IOException {
-    Path file = write("case.odcs.yaml", orders().replace("""
-      - name: order_id
-        logicalType: string
-        required: true
-        primaryKey: true
-        primaryKeyPosition: 1
-""", """
-      - name: order_id
-        logicalType: string
-        required: true
-        primaryKey: true
-        primaryKeyPosition: 1
-      - name: ORDER_ID
-        logicalType: string
-""") + """
-      - name: typo
-        type: sql
-        query: SELEC nonsense FROM
-        mustBe: 0
-""");
+    Path file = write("case.odcs.yaml", withSecondColumnAndABadSqlRule("ORDER_ID"));
     write("other.odcs.yaml", orders().replace("id: shop.orders", "id: shop.other"));
 
     CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
