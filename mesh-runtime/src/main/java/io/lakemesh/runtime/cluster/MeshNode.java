@@ -67,6 +67,8 @@ public final class MeshNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final EmbeddedKafka kafka;
   private final Warehouse warehouse;
+  /** The same tables through connections of their own, for what answers requests (stats, rows, streams, lag). */
+  private final Warehouse reads;
   private final IngestService ingest;
   private final ServerBinding http;
   private final ServerBinding management;
@@ -80,7 +82,8 @@ public final class MeshNode implements AutoCloseable {
   private final ClusterProgress workers;
   private final CatalogCheck catalogCheck;
 
-  private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, IngestService ingest,
+  private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, Warehouse reads,
+      IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
       ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home, AuditLog audit,
       ClusterProgress workers, CatalogCheck catalogCheck) {
@@ -93,6 +96,7 @@ public final class MeshNode implements AutoCloseable {
     this.system = system;
     this.kafka = kafka;
     this.warehouse = warehouse;
+    this.reads = reads;
     this.ingest = ingest;
     this.http = http;
     this.management = management;
@@ -274,12 +278,15 @@ public final class MeshNode implements AutoCloseable {
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
     renewLeaseWhileLeader(system, warehouse, io);
     CatalogCheck catalogCheck = CatalogCheck.start(system, catalogIdentity);
-    ProgressBoard progress = new ProgressBoard(new io.lakemesh.runtime.pipeline.CommittedPositions(warehouse,
+    // requests read through connections of their own: a commit waiting for the catalog's lock holds one of the
+    // writing catalog's connections, and stats, rows, streams and ingest's lag check waited behind it
+    Warehouse reads = warehouse.forReading();
+    ProgressBoard progress = new ProgressBoard(new io.lakemesh.runtime.pipeline.CommittedPositions(reads,
         products, Duration.ofMillis(500)), new io.lakemesh.runtime.log.LogEnds(bootstrap, products,
         Duration.ofMillis(500)));
     ChangeHub changes = new ChangeHub();
     // live streams see every commit of a product, also those of partition workers on other nodes
-    changes.follow(id -> StageTables.served(warehouse, products.find(id).orElseThrow()),
+    changes.follow(id -> StageTables.served(reads, products.find(id).orElseThrow()),
         Duration.ofMillis(250));
     NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
         progress, io, system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-batch-parts-dispatcher")),
@@ -293,8 +300,8 @@ public final class MeshNode implements AutoCloseable {
     WorkerPlacement placement = WorkerPlacement.start(system, products);
 
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
-    RowQueries queries = new RowQueries(warehouse).withTimeout(lm.getDuration("limits.query-timeout"));
-    ProductStats stats = new ProductStats(warehouse, progress, workers, products);
+    RowQueries queries = new RowQueries(reads).withTimeout(lm.getDuration("limits.query-timeout"));
+    ProductStats stats = new ProductStats(reads, progress, workers, products);
     java.util.function.BooleanSupplier ready = workers::ready;
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
     ApiKeys apiKeys = ApiKeys.open(warehouse);
@@ -316,7 +323,7 @@ public final class MeshNode implements AutoCloseable {
     RequestLimits limits = RequestLimits.from(lm.getConfig("limits"), principal, AuditDirectives.ANONYMOUS);
     // requests read on a pool of their own: stats, metrics and rows answer while every pipeline commits at once
     Executor requests = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-request-dispatcher"));
-    LiveStreams streams = new LiveStreams(warehouse, changes, system, requests, lm.getInt("stream.buffer-messages"),
+    LiveStreams streams = new LiveStreams(reads, changes, system, requests, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, requests, lm.getBytes("http.max-body"),
         authenticator, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
@@ -330,7 +337,7 @@ public final class MeshNode implements AutoCloseable {
     // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
     ServerBinding management = bind(system, auditing.around(() -> limits.around(managementRoutes::routes)), host,
         lm.getInt("management.port"), "management API", https);
-    MeshNode node = new MeshNode(system, kafka, warehouse, ingest, http, management, bootstrap, products,
+    MeshNode node = new MeshNode(system, kafka, warehouse, reads, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers, catalogCheck);
     node.registerShutdown();
     return node;
@@ -618,6 +625,7 @@ public final class MeshNode implements AutoCloseable {
       if (kafka != null) {
         kafka.close();
       }
+      reads.close();
       warehouse.close();
     }
   }

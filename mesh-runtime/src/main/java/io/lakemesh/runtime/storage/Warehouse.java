@@ -61,9 +61,23 @@ public final class Warehouse implements AutoCloseable {
           TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "50");
 
   private final Catalog catalog;
+  /** The properties the catalog was built from, so {@link #forReading()} can build another like it. */
+  private final Map<String, String> properties;
 
-  private Warehouse(Catalog catalog) {
-    this.catalog = catalog;
+  private Warehouse(Map<String, String> properties) {
+    this.properties = Map.copyOf(properties);
+    // The Hadoop configuration only matters when the FileIO is HadoopFileIO (hdfs:, s3a:).
+    this.catalog = CatalogUtil.buildIcebergCatalog(CATALOG_NAME, this.properties,
+        new org.apache.hadoop.conf.Configuration());
+  }
+
+  /**
+   * Another catalog on the same tables, with connections of its own, for reads that answer requests: a commit that
+   * waits for the catalog's lock (another process writing to it, many pipelines committing at once) holds one of
+   * the writing catalog's few connections, and reads that shared them waited behind it. Close it as any warehouse.
+   */
+  public Warehouse forReading() {
+    return new Warehouse(properties);
   }
 
   /**
@@ -116,10 +130,7 @@ public final class Warehouse implements AutoCloseable {
     if (warehouse != null && isLocal(warehouse)) {
       props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
     }
-    // The Hadoop configuration only matters when the FileIO is HadoopFileIO (hdfs:, s3a:).
-    return new Warehouse(
-        CatalogUtil.buildIcebergCatalog(
-            CATALOG_NAME, props, new org.apache.hadoop.conf.Configuration()));
+    return new Warehouse(props);
   }
 
   public Catalog catalog() {
