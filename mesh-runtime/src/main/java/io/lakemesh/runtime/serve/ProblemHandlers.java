@@ -1,6 +1,5 @@
 package io.lakemesh.runtime.serve;
 
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -23,12 +22,15 @@ public final class ProblemHandlers extends AllDirectives {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandlers.class);
 
   /**
-   * Set on a request whose body stopped arriving (see {@code RequestLimits}): a compressed body's decoder reports the
-   * stall as a corrupt encoding, without the timeout among its causes.
+   * On every request with a body (see {@code RequestLimits}): why its body stopped arriving, once it has. The one
+   * sign of a stall the handlers trust: how reading a body fails differs by route (a compressed body's decoder calls
+   * it corrupt, without the timeout among its causes), and a timeout elsewhere in a route is no stalled body.
    */
-  public static final org.apache.pekko.http.javadsl.model.AttributeKey<java.util.concurrent.atomic.AtomicBoolean>
+  @SuppressWarnings("unchecked")
+  public static final org.apache.pekko.http.javadsl.model.AttributeKey<java.util.concurrent.atomic.AtomicReference<String>>
       BODY_STALLED = org.apache.pekko.http.javadsl.model.AttributeKey.create("lakemesh-body-stalled",
-          java.util.concurrent.atomic.AtomicBoolean.class);
+          (Class<java.util.concurrent.atomic.AtomicReference<String>>) (Class<?>)
+              java.util.concurrent.atomic.AtomicReference.class);
 
   private final Supplier<Problem> tooLarge;
 
@@ -47,34 +49,21 @@ public final class ProblemHandlers extends AllDirectives {
         + "); nothing of this request was taken: send it again");
   }
 
-  private static final String NO_PART = "no part of it arrived in time";
-
-  private static boolean stalled(org.apache.pekko.http.javadsl.model.HttpRequest request) {
-    return request.getAttribute(BODY_STALLED).map(java.util.concurrent.atomic.AtomicBoolean::get).orElse(false);
-  }
-
-  /** The body's stall among an error and its causes, or null. */
-  private static TimeoutException stall(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof TimeoutException timeout) {
-        return timeout;
-      }
-    }
-    return null;
+  /** Why the request's body stopped arriving, or null while it has not. */
+  private static String stall(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return request.getAttribute(BODY_STALLED).map(java.util.concurrent.atomic.AtomicReference::get).orElse(null);
   }
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, e -> problem(tooLarge.get()))
-        .match(TimeoutException.class, e -> problem(bodyStalled(e.getMessage())))
         // what Pekko itself refuses while a route reads the request (toStrictEntity's deadline: 408)
         .match(IllegalRequestException.class, e -> problem(e.status().intValue() == 408
-            ? bodyStalled(NO_PART)
+            ? bodyStalled("no part of it arrived in time")
             : new Problem(e.status().intValue(), "request-rejected", e.status().reason(), e.info().summary())))
         .matchAny(e -> extractRequest(request -> {
-          TimeoutException timeout = stall(e);
-          if (timeout != null || stalled(request)) {
-            return problem(bodyStalled(timeout != null ? timeout.getMessage() : NO_PART));
+          if (stall(request) != null) {
+            return problem(bodyStalled(stall(request)));
           }
           LOG.error("request failed", e);
           return problem(new Problem(500, "internal", "Internal error", "the request failed on the server"));
@@ -90,9 +79,8 @@ public final class ProblemHandlers extends AllDirectives {
         .handle(MalformedRequestContentRejection.class, r -> extractRequest(request -> {
           // reading the body failed: it stopped arriving, it was too large, or it was not what the route reads; a
           // compressed body that stops arriving fails inside the decoder, which calls it corrupt
-          TimeoutException timeout = stall(r.getCause());
-          if (timeout != null || stalled(request)) {
-            return problem(bodyStalled(timeout != null ? timeout.getMessage() : NO_PART));
+          if (stall(request) != null) {
+            return problem(bodyStalled(stall(request)));
           }
           if (r.getCause() instanceof EntityStreamSizeException) {
             return problem(tooLarge.get());

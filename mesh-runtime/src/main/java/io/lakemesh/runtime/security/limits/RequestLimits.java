@@ -74,8 +74,8 @@ public final class RequestLimits extends AllDirectives {
   }
 
   /**
-   * The request with a body that fails with a {@link java.util.concurrent.TimeoutException} once no part of it has
-   * arrived for {@code body-idle-timeout}; the ports answer that with a 408 problem. A slow but steady upload is
+   * The request with a body that fails once no part of it has arrived for {@code body-idle-timeout}, marked so
+   * ({@code ProblemHandlers.BODY_STALLED}); the ports answer that with a 408 problem. A slow but steady upload is
    * never cut off.
    */
   private HttpRequest withBodyDeadline(HttpRequest request) {
@@ -84,13 +84,13 @@ public final class RequestLimits extends AllDirectives {
       return request;
     }
     long seconds = bodyIdle.toSeconds();
-    java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<String> stalled = new java.util.concurrent.atomic.AtomicReference<>();
     org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, Object> bytes = entity.getDataBytes()
         .idleTimeout(bodyIdle)
         .mapError(java.util.concurrent.TimeoutException.class, e -> {
-          stalled.set(true);
-          return new java.util.concurrent.TimeoutException("no part of the body arrived for "
-              + (seconds > 0 ? seconds + " s" : bodyIdle.toMillis() + " ms"));
+          stalled.set("no part of the body arrived for " + (seconds > 0 ? seconds + " s" : bodyIdle.toMillis()
+              + " ms"));
+          return e;
         });
     java.util.OptionalLong length = entity.getContentLengthOption();
     return request.withEntity(length.isPresent()
