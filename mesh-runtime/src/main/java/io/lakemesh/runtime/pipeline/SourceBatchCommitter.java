@@ -507,19 +507,10 @@ public final class SourceBatchCommitter {
 
   /**
    * The events before {@code end} (the batch a stage halted on, {@link #haltedBatchEnd}) are judged again on their
-   * own, and if they fail a critical rule again the events that fail it alone go to quarantine, each with the rule
-   * as reason, instead of halting the stage (see {@code quarantineFailing}): an operator's way past a batch the
-   * data cannot change (see {@code resume}). Events after them are judged as any batch.
-   */
-  public void quarantineFailingBatch(Map<Integer, Long> end) {
-    holdBatch(end, true);
-  }
-
-  /**
-   * The events before {@code end} (the batch a stage halted on) are judged again on their own, before anything
-   * after them: with {@code quarantineFailing}, as {@link #quarantineFailingBatch}; without, a critical rule that
-   * still fails halts the stage again (a plain resume retries the same batch, it does not dilute it with later
-   * events).
+   * own, before anything after them (a resume retries the same batch, it does not dilute it with later events).
+   * With {@code quarantineFailing} the events that fail a critical rule alone go to quarantine, each with the rule
+   * as reason, instead of halting the stage (see {@code quarantineFailing}): an operator's way past a batch the data
+   * cannot change. Without, a critical rule that still fails halts the stage again.
    */
   public void holdBatch(Map<Integer, Long> end, boolean quarantineFailing) {
     heldBatchEnd = Map.copyOf(end);
