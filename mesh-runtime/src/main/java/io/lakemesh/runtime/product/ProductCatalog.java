@@ -250,6 +250,20 @@ public final class ProductCatalog {
         + " appends, and a gold product's rows are rewritten, not appended; let it read the source product itself";
   }
 
+  /**
+   * The ids of the source products that read {@code source}'s raw topic: itself first, then every other major of it
+   * still served (each must read an event before the log's retention drops it).
+   */
+  public java.util.List<String> readersOfRawTopic(Product source) {
+    java.util.List<String> readers = new java.util.ArrayList<>(java.util.List.of(source.id()));
+    all().stream()
+        .filter(other -> other.stage() == Stage.SOURCE && !other.id().equals(source.id())
+            && other.rawTopic().equals(source.rawTopic()))
+        .map(Product::id)
+        .forEach(readers::add);
+    return readers;
+  }
+
   public Collection<Product> all() {
     return products.values().stream().sorted(java.util.Comparator.comparing(Product::id)).toList();
   }

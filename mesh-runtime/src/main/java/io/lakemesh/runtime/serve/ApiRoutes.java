@@ -361,7 +361,7 @@ public final class ApiRoutes extends AllDirectives {
       }
       CompletionStage<HttpResponse> answer;
       try {
-        answer = ingest.ingest(readersOf(p), p.rawTopic(), p.contract().settings().partitions(), events, "http")
+        answer = ingest.ingest(products.readersOfRawTopic(p), p.rawTopic(), p.contract().settings().partitions(), events, "http")
             .thenApply(n -> {
           try {
             audit.ingest(request, p.id(), n);
@@ -384,17 +384,6 @@ public final class ApiRoutes extends AllDirectives {
                 + " event is stored once when the product has a primary key").toResponse(instance);
       }));
     });
-  }
-
-  /** The product and every other source product (an older major) that reads its raw topic. */
-  private List<String> readersOf(Product p) {
-    List<String> readers = new java.util.ArrayList<>(List.of(p.id()));
-    products.all().stream()
-        .filter(other -> other.stage() == Stage.SOURCE && !other.id().equals(p.id())
-            && other.rawTopic().equals(p.rawTopic()))
-        .map(Product::id)
-        .forEach(readers::add);
-    return readers;
   }
 
   /** RFC 9110: a recipient should take x-gzip as gzip. */
