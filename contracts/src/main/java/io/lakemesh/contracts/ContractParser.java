@@ -265,12 +265,20 @@ public final class ContractParser {
       problems.add(new Problem(given.size() == 1 ? path + "/" + given.get(0) : path, given.size() > 1
           ? what(path) + " takes one comparison, got " + String.join(" and ", given) + " (one of "
               + String.join(", ", THRESHOLD_KEYS) + "; mustBeBetween: [low, high] for a range)"
+          : given.size() == 1 && sameNumberTwice(document.at(path).path(given.get(0)))
+          ? what(path) + "'s " + given.get(0) + " " + document.at(path).path(given.get(0)) + " names one number twice,"
+              + " which ODCS does not allow (its two items must differ); for exactly that value write "
+              + (given.get(0).startsWith("mustNot") ? "mustNotBe: " : "mustBe: ")
+              + document.at(path).path(given.get(0)).get(0)
           : given.size() == 1
           ? what(path) + "'s " + given.get(0) + " is not " + (given.get(0).endsWith("Between")
               ? "a range: write [low, high], two numbers" : "a number")
           : what(path) + " needs one of " + String.join(", ", keys) + " (none given)"));
     });
     List<SchemaMessage> kept = messages.stream()
+        // a range naming one number twice is said above, with what to write instead
+        .filter(m -> !(m.type().equals("uniqueItems") && m.path().endsWith("Between")
+            && alternatives.containsKey(m.path().substring(0, m.path().lastIndexOf('/')))))
         .filter(m -> !alternatives.containsKey(m.path())
             || !(m.type().equals("oneOf") || m.type().equals("anyOf") || (m.type().equals("required") && m.isBranch())))
         .toList();
@@ -343,6 +351,12 @@ public final class ContractParser {
   }
 
   /** What sits at a pointer, for a message: "a quality rule", or "this object". */
+  /** {@code [n, n]}: two equal numbers, which the schema's uniqueItems refuses in a range. */
+  private static boolean sameNumberTwice(JsonNode range) {
+    return range.isArray() && range.size() == 2 && range.get(0).isNumber() && range.get(1).isNumber()
+        && range.get(0).decimalValue().compareTo(range.get(1).decimalValue()) == 0;
+  }
+
   private static String what(String path) {
     if (path.matches(".*/quality/\\d+")) {
       return "a quality rule";

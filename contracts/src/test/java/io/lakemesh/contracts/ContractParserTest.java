@@ -211,6 +211,27 @@ class ContractParserTest {
   }
 
   @Test
+  void aRangeNamingOneNumberTwiceSaysWhatToWriteInsteadOnce() {
+    // ODCS's schema gives ranges uniqueItems: [0, 0] is refused by it, and the reason is the repeat, not the shape
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", auths("""
+        - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+        - name: a
+          logicalType: string
+          quality:
+            - {name: z, metric: nullValues, mustBeBetween: [0, 0]}
+            - {name: p, metric: nullValues, mustNotBeBetween: [5, 5], unit: percent}
+        """)));
+    assertEquals(List.of(
+            "/schema/0/properties/1/quality/0/mustBeBetween: a quality rule's mustBeBetween [0,0] names one number"
+                + " twice, which ODCS does not allow (its two items must differ); for exactly that value write"
+                + " mustBe: 0",
+            "/schema/0/properties/1/quality/1/mustNotBeBetween: a quality rule's mustNotBeBetween [5,5] names one"
+                + " number twice, which ODCS does not allow (its two items must differ); for exactly that value write"
+                + " mustNotBe: 5"),
+        e.problems().stream().map(Problem::toString).toList(), e.getMessage());
+  }
+
+  @Test
   void integerBoundsBeyondTheColumnsWidthAreNamedOnEachSide() {
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
         boundsContract("integer", "{format: u8, minimum: -5, maximum: 300}")));
