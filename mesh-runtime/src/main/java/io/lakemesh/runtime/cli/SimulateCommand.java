@@ -27,6 +27,7 @@ import java.util.ServiceLoader;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +38,8 @@ import java.util.stream.Collectors;
  * {@link TrafficSource}s on the classpath, a mix of valid, invalid and duplicate events.
  *
  * <p>Exit codes: 0 done; 1 could not run (node unreachable, no traffic sources); 2 bad usage, or the node
- * rejected more than half of the batches.
+ * rejected more than half of the batches. Stopped by Ctrl-C or SIGTERM, it prints its summary so far and the JVM
+ * exits as signalled (130, 143).
  */
 @Command(name = "simulate",
         mixinStandardHelpOptions = true,
@@ -147,12 +149,29 @@ public final class SimulateCommand implements Callable<Integer> {
                 new TrafficRun.Plan(targets, events, batch, rate, badRatio, dupRatio),
                 new BatchPoster(client, Optional.ofNullable(token).filter(t -> !t.isBlank())));
 
+        String products = chosen.stream().map(TrafficSource::productId).collect(Collectors.joining(","));
+        // Ctrl-C or SIGTERM mid-run still says what was sent and what the node took (the summary a finished run
+        // prints), so a user who stops a long run knows where it got to; printed once, by whoever comes first
+        AtomicBoolean summarised = new AtomicBoolean();
+        Thread onStop = new Thread(() -> {
+            if (summarised.compareAndSet(false, true)) {
+                err.println();
+                err.flush();
+                out.println(summary(run.countsSoFar(), products, base, usedSeed) + "; stopped before the end");
+                out.flush();
+            }
+        }, "simulate-stopped");
+        Runtime.getRuntime().addShutdownHook(onStop);
         TrafficRun.Counts counts;
         try (ProgressBar bar = progressBar(events, err)) {
             counts = run.run(new SplittableRandom(usedSeed), progress -> show(bar, progress));
+        } finally {
+            removeShutdownHook(onStop);
+        }
+        if (!summarised.compareAndSet(false, true)) {
+            return 130; // stopping: the hook has said it all
         }
 
-        String products = chosen.stream().map(TrafficSource::productId).collect(Collectors.joining(","));
         if (counts.unreachable().isPresent()) {
             if (counts.answeredBatches() > 0) {
                 out.println(summary(counts, products, base, usedSeed));
@@ -168,6 +187,14 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         out.println(summary(counts, products, base, usedSeed));
         return counts.rejectedBatches() * 2 > counts.answeredBatches() ? 2 : 0;
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is stopping: the hook runs (or ran) and prints the summary
+        }
     }
 
     private URI checkedOptions() {
@@ -224,7 +251,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private static ProgressBar progressBar(long events, PrintWriter err) {
         return new ProgressBarBuilder()
-                .setTaskName("sent")
+                .setTaskName("answered")
                 .setInitialMax(events)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUnit(" ev", 1)
@@ -272,10 +299,16 @@ public final class SimulateCommand implements Callable<Integer> {
         };
     }
 
+    /**
+     * The bar moves with the events whose fate is known (accepted, rejected or given up on), not with those sent:
+     * a node that takes nothing must not show as a run at 100%.
+     */
     private static void show(ProgressBar bar, TrafficRun.Counts counts) {
-        bar.stepTo(counts.sentEvents());
-        bar.setExtraMessage(String.format(Locale.ROOT, " | accepted %,d | rejected %,d | retries %,d",
-                counts.acceptedEvents(), counts.rejectedEvents(), counts.retries()));
+        bar.stepTo(counts.acceptedEvents() + counts.rejectedEvents() + counts.unconfirmedEvents());
+        // retries before the answers: on a narrow terminal the line is cut at its end, and under backpressure the
+        // retries are the news
+        bar.setExtraMessage(String.format(Locale.ROOT, " | sent %,d | retries %,d | accepted %,d | rejected %,d",
+                counts.sentEvents(), counts.retries(), counts.acceptedEvents(), counts.rejectedEvents()));
     }
 
     private static String summary(TrafficRun.Counts counts, String products, URI base, long seed) {

@@ -207,6 +207,19 @@ final class TrafficRun {
         progress.accept(counts());
     }
 
+    /**
+     * The counts so far, for a run cut short (Ctrl-C): events sent whose answer has not come count as unconfirmed,
+     * since the node may or may not have taken them.
+     */
+    Counts countsSoFar() {
+        Counts now = counts();
+        long inFlight = now.sentEvents() - now.acceptedEvents() - now.rejectedEvents() - now.unconfirmedEvents();
+        return new Counts(now.sentEvents(), now.sentBatches(), now.acceptedEvents(), now.rejectedEvents(),
+                now.rejectedBatches(), now.answeredBatches(), now.unconfirmedEvents() + Math.max(0, inFlight),
+                now.retries(), now.invalidEvents(), now.duplicateEvents(), now.rejectionsByStatus(),
+                now.unreachable(), now.elapsed());
+    }
+
     private Counts counts() {
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return new Counts(

@@ -11,9 +11,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,6 +69,59 @@ class SimulateCommandTest {
             assertTrue(run.out().contains("accepted 200, rejected 0, unconfirmed 0, retries 1;"), run.out());
             assertTrue(run.out().contains("seed 7"), run.out());
             assertEquals(1, run.out().lines().count(), "the summary is one line");
+        }
+    }
+
+    /** simulate in a JVM of its own, as {@code ./lakemesh simulate} runs, so it can be stopped by a signal. */
+    public static final class StoppableSimulate {
+        public static void main(String[] args) {
+            System.exit(SimulateCommand.newCommandLine(
+                    new SimulateCommand(List.of(new SequenceTrafficSource("test.alpha")))).execute(args));
+        }
+    }
+
+    @Test
+    void aRunStoppedBySigtermStillPrintsItsSummarySoFar() throws Exception {
+        try (IngestStub node = new IngestStub(n -> Reply.accepted())) {
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Path outFile = Files.createTempFile("simulate", ".out");
+            Path errFile = Files.createTempFile("simulate", ".err");
+            try {
+                Process child = new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                        StoppableSimulate.class.getName(), "--target", node.url(), "--rate", "200",
+                        "--duration", "60s", "--batch", "20", "--seed", "3")
+                        .redirectOutput(outFile.toFile())
+                        .redirectError(errFile.toFile())
+                        .start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (node.received().size() < 5 && System.nanoTime() < deadline && child.isAlive()) {
+                    Thread.sleep(50);
+                }
+                assertTrue(node.received().size() >= 5, "the run got going: " + Files.readString(errFile));
+                child.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS), "simulate stopped");
+
+                List<String> lines = Files.readAllLines(outFile);
+                assertEquals(1, lines.size(), "one summary line: " + lines);
+                String summary = lines.get(0);
+                assertTrue(summary.endsWith("; stopped before the end"), summary);
+                Matcher counts = Pattern.compile(
+                        "sent (\\d+) events .*: accepted (\\d+), rejected 0, unconfirmed (\\d+),").matcher(summary);
+                assertTrue(counts.find(), summary);
+                long sent = Long.parseLong(counts.group(1));
+                long accepted = Long.parseLong(counts.group(2));
+                long unconfirmed = Long.parseLong(counts.group(3));
+                long tookByNode = node.acceptedEvents("test.alpha").size();
+                assertEquals(sent, accepted + unconfirmed, summary);
+                // what the summary calls accepted the node took; a post in flight at the signal is unconfirmed
+                assertTrue(accepted <= tookByNode && tookByNode <= sent, summary + " / node took " + tookByNode);
+                assertTrue(sent < 200 * 60, "stopped long before its 12,000 events: " + summary);
+                assertFalse(Files.readString(errFile).contains("Exception"),
+                        Files.readString(errFile));
+            } finally {
+                Files.deleteIfExists(outFile);
+                Files.deleteIfExists(errFile);
+            }
         }
     }
 
