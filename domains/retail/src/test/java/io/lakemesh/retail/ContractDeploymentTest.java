@@ -72,6 +72,30 @@ class ContractDeploymentTest {
 
 
   @Test
+  void aHomeOfAnEarlierDemoRefusedByTheBuiltInContractSaysWhatToDo() throws Exception {
+    // the home an earlier build made for the demo: retail.transactions with the old rule, deployed from a file
+    String builtIn;
+    try (var in = getClass().getClassLoader().getResourceAsStream("lakemesh/contracts/retail/transactions.odcs.yaml")) {
+      builtIn = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    String earlier = builtIn.replace("total_amount) < 0.015'", "total_amount) <= 0.01'");
+    assertTrue(!earlier.equals(builtIn), "the rule to change is in the built-in contract");
+    Path old = contracts.resolve("transactions.odcs.yaml");
+    Files.writeString(old, earlier);
+    MeshNode.start(NodeRequests.nodeConfig(home, contracts, Map.of("lakemesh.builtin-contracts", false))).close();
+
+    // this build serves its own copy: nothing of the operator's to edit, so the refusal says what to do instead
+    Files.delete(old);
+    DeploymentGate.RefusedException refused = assertThrows(DeploymentGate.RefusedException.class,
+        () -> MeshNode.start(config()).close());
+    assertTrue(refused.getMessage().contains("lines_sum_to_total"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("contract: the built-in contract"
+        + " lakemesh/contracts/retail/transactions.odcs.yaml, which this build ships; start it on a new --home"),
+        refused.getMessage());
+    assertTrue(refused.getMessage().contains("--no-builtin-contracts"), refused.getMessage());
+  }
+
+  @Test
   void compatibleEvolvesInPlaceBreakingIsRefusedNewMajorRunsApart() throws Exception {
     Path file = contracts.resolve("orders.odcs.yaml");
     Files.writeString(file, contract("1.0.0", "", DECIMAL));

@@ -95,7 +95,11 @@ public final class DeploymentGate {
       }
       if (diff.verdict() == Verdict.BREAKING) {
         // the diff names the product; the file is what the operator edits
-        refusals.add(diff.render() + products.source(product).map(f -> "  contract file: " + f + "\n").orElse(""));
+        refusals.add(diff.render() + products.source(product).map(f -> products.isBuiltIn(product)
+            // nothing to edit: the home holds the demo an earlier build deployed
+            ? "  contract: the " + f + ", which this build ships; start it on a new --home (this home keeps the"
+                + " data of the earlier version), or leave it out with --no-builtin-contracts\n"
+            : "  contract file: " + f + "\n").orElse(""));
         continue;
       }
       if (diff.verdict() == Verdict.COMPATIBLE) {

@@ -37,6 +37,9 @@ public final class ProductCatalog {
   private final Map<String, Aggregation> aggregations;
   /** The aggregations gold contracts declare themselves, by product id. */
   private final Map<String, Aggregation> declared;
+  /** How a contract read from a domain module's class path is named in messages (no file of the operator's). */
+  private static final String BUILT_IN = "built-in contract ";
+
   /** The file (or classpath resource) each product's contract was read from, by product id as served. */
   private final Map<String, String> sources;
 
@@ -77,7 +80,7 @@ public final class ProductCatalog {
             if (in == null) {
               throw new IllegalStateException(index + " lists " + resource + " but it is not on the classpath");
             }
-            contracts.addAll(products(resource, ContractParser.parseAll(resource,
+            contracts.addAll(products(BUILT_IN + resource, ContractParser.parseAll(resource,
                 new String(in.readAllBytes(), StandardCharsets.UTF_8)), sources));
           }
         }
@@ -238,6 +241,11 @@ public final class ProductCatalog {
   /** The contract file (or classpath resource) a product was read from, when it was read from one. */
   public Optional<String> source(Product product) {
     return Optional.ofNullable(sources.get(product.id()));
+  }
+
+  /** Whether a product's contract ships in a domain module (the retail demo's), not in a file the operator keeps. */
+  public boolean isBuiltIn(Product product) {
+    return source(product).filter(s -> s.startsWith(BUILT_IN)).isPresent();
   }
 
   /**
