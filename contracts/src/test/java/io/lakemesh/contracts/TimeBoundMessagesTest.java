@@ -30,12 +30,36 @@ class TimeBoundMessagesTest {
                 logicalType: time
                 logicalTypeOptions: {minimum: "06:00:00", exclusiveMaximum: "22:00:00"}
         """));
-    assertEquals(List.of("22:00:00 must be before 22:00:00"), messages(shifts, "22:00:00"));
-    assertEquals(List.of("05:59:59 is before the minimum 06:00:00"), messages(shifts, "05:59:59"));
+    assertEquals(List.of("22:00:00 must be before 22:00:00"), messages(shifts, "starts", "22:00:00"));
+    assertEquals(List.of("05:59:59 is before the minimum 06:00:00"), messages(shifts, "starts", "05:59:59"));
   }
 
-  private static List<String> messages(RowValidator validator, String time) {
-    Outcome outcome = validator.validate(("{\"id\":\"s1\",\"starts\":\"" + time + "\"}")
+  @Test
+  void aTimestampBoundWithAnOffsetIsShownAsWrittenAndInUtc() throws Exception {
+    RowValidator sales = RowValidator.compile(ContractParser.parse("sales", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.sales
+        version: 1.0.0
+        status: active
+        domain: shop
+        schema:
+          - name: sales
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: at
+                logicalType: timestamp
+                logicalTypeOptions: {minimum: "2026-01-01T00:00:00+08:00", maximum: "2026-12-31T23:59:59Z"}
+        """));
+    // the instant is compared (15:59:59Z is before 16:00Z); the bound is found in the contract by its own text
+    assertEquals(List.of("2025-12-31T15:59:59Z is before the minimum 2026-01-01T00:00:00+08:00"
+            + " (2025-12-31T16:00:00Z)"), messages(sales, "at", "2025-12-31T23:59:59+08:00"));
+    assertEquals(List.of("2027-01-01T00:00:00Z is after the maximum 2026-12-31T23:59:59Z"),
+        messages(sales, "at", "2027-01-01T00:00:00Z"));
+  }
+
+  private static List<String> messages(RowValidator validator, String field, String value) {
+    Outcome outcome = validator.validate(("{\"id\":\"s1\",\"" + field + "\":\"" + value + "\"}")
         .getBytes(StandardCharsets.UTF_8), Instant.parse("2026-11-25T10:00:00Z"));
     return assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString).errors().stream()
         .map(Violation::message).toList();

@@ -567,13 +567,13 @@ final class DecoderCompiler {
   }
 
   /** A date's, time's or timestamp's bounds from {@code logicalTypeOptions}, inclusive and exclusive. */
-  private record TemporalBounds(Object min, Object max, Object exclusiveMin, Object exclusiveMax) {
+  private record TemporalBounds(Object min, Object max, Object exclusiveMin, Object exclusiveMax, TypeOptions written) {
     static TemporalBounds of(Field f, java.util.function.Function<String, Object> parse) {
       TypeOptions o = f.options();
       return new TemporalBounds(o.minimum() == null ? null : parse.apply(o.minimum()),
           o.maximum() == null ? null : parse.apply(o.maximum()),
           o.exclusiveMinimum() == null ? null : parse.apply(o.exclusiveMinimum()),
-          o.exclusiveMaximum() == null ? null : parse.apply(o.exclusiveMaximum()));
+          o.exclusiveMaximum() == null ? null : parse.apply(o.exclusiveMaximum()), o);
     }
 
     boolean any() {
@@ -584,17 +584,28 @@ final class DecoderCompiler {
     void check(Object value, FieldPath p, Findings fs) {
       Comparable v = (Comparable) value;
       if (min != null && v.compareTo(min) < 0) {
-        fs.error("minimum", p, "minimum", text(value) + " is before the minimum " + text(min));
+        fs.error("minimum", p, "minimum", text(value) + " is before the minimum " + bound(min, written.minimum()));
       }
       if (exclusiveMin != null && v.compareTo(exclusiveMin) <= 0) {
-        fs.error("minimum", p, "exclusiveMinimum", text(value) + " must be after " + text(exclusiveMin));
+        fs.error("minimum", p, "exclusiveMinimum", text(value) + " must be after "
+            + bound(exclusiveMin, written.exclusiveMinimum()));
       }
       if (max != null && v.compareTo(max) > 0) {
-        fs.error("maximum", p, "maximum", text(value) + " is after the maximum " + text(max));
+        fs.error("maximum", p, "maximum", text(value) + " is after the maximum " + bound(max, written.maximum()));
       }
       if (exclusiveMax != null && v.compareTo(exclusiveMax) >= 0) {
-        fs.error("maximum", p, "exclusiveMaximum", text(value) + " must be before " + text(exclusiveMax));
+        fs.error("maximum", p, "exclusiveMaximum", text(value) + " must be before "
+            + bound(exclusiveMax, written.exclusiveMaximum()));
       }
+    }
+
+    /**
+     * A timestamp bound as the contract writes it, then in UTC as the value is shown, when the two differ (a bound
+     * with an offset): the reader finds the contract's text and can compare the instants.
+     */
+    private static String bound(Object parsed, String asWritten) {
+      String utc = text(parsed);
+      return parsed instanceof java.time.Instant && !asWritten.equals(utc) ? asWritten + " (" + utc + ")" : utc;
     }
 
     /** A time with its seconds, as the contract and the rows write it ({@code LocalTime} drops ":00"). */
