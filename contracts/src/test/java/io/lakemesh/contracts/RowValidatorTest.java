@@ -461,4 +461,27 @@ class RowValidatorTest {
     assertEquals(List.of("customer_mostly_known", "customer_mostly_there"),
         accepted.warnings().stream().map(Violation::rule).toList(), "share rules keep the row and count it");
   }
+
+  @Test
+  void aShareBelowOnePercentIsJudgedOverTheBatchWhileACountBelowOneRefusesTheRow() throws Exception {
+    // ODCS's own example, "less than 1 % null values": one null row is a small share of a batch, not a breach
+    byte[] withoutCustomer = VALID.replace("\"customer_id\":\"C-1\",", "").getBytes(StandardCharsets.UTF_8);
+    for (String share : List.of("mustBeLessThan: 1", "mustBeLessThan: 0.5", "mustBeLessOrEqualTo: 0.1")) {
+      RowValidator v = withMissingRules("          - {name: few_nulls, metric: nullValues, " + share
+          + ", unit: percent, severity: error}\n");
+      Outcome kept = v.validate(withoutCustomer, NOW);
+      Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, kept, share + ": " + kept);
+      assertEquals(List.of("few_nulls"), accepted.warnings().stream().map(Violation::rule).toList(), share);
+    }
+    for (String none : List.of("mustBeLessThan: 1", "mustBe: 0", "mustBeLessOrEqualTo: 0")) {
+      RowValidator v = withMissingRules("          - {name: no_nulls, metric: nullValues, " + none
+          + ", severity: error}\n");
+      Outcome refused = v.validate(withoutCustomer, NOW);
+      assertEquals(List.of("no_nulls"), assertInstanceOf(Outcome.Rejected.class, refused, none + ": " + refused)
+          .errors().stream().map(Violation::rule).toList(), none);
+    }
+    RowValidator zeroShare = withMissingRules(
+        "          - {name: no_null_share, metric: nullValues, mustBe: 0, unit: percent}\n");
+    assertInstanceOf(Outcome.Rejected.class, zeroShare.validate(withoutCustomer, NOW), "0 % admits no offender");
+  }
 }

@@ -39,6 +39,16 @@ public sealed interface QualityRule {
       return field != null ? List.of(field) : properties;
     }
 
+    /**
+     * True when a single offending row already breaks the rule, so the row validator refuses the row itself: a count
+     * that must stay 0 ({@code mustBe: 0}, {@code mustBeLessThan: 1}, {@code mustBeLessOrEqualTo: 0}), or a share
+     * that must be 0 %. Any other share ({@code mustBeLessThan: 1} with {@code unit: percent}) tolerates some
+     * offenders, so it is judged over the batch.
+     */
+    public boolean rejectsAnyOffender() {
+      return threshold.rejectsAnyOffender(percent);
+    }
+
     /** Whether this {@code missingValues} rule counts a present value with this text as missing. */
     public boolean countsAsMissing(String text) {
       return missingValues.isEmpty() ? text.isBlank() : missingValues.contains(text);

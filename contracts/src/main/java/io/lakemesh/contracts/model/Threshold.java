@@ -126,10 +126,14 @@ public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
     };
   }
 
-  /** True when a single offending row already breaks the rule (e.g. {@code mustBe: 0}). */
-  public boolean rejectsAnyOffender() {
+  /**
+   * True when a single offending row already breaks the rule (e.g. {@code mustBe: 0}). Of a count, "less than 1"
+   * admits no offender; of a share ({@code percent}), one offender is some small share of its batch, so only a
+   * share that must be 0 admits none.
+   */
+  public boolean rejectsAnyOffender(boolean percent) {
     return (operator == Operator.MUST_BE && value.signum() == 0)
-        || (operator == Operator.LESS_THAN && value.compareTo(BigDecimal.ONE) <= 0)
+        || (operator == Operator.LESS_THAN && (percent ? value.signum() <= 0 : value.compareTo(BigDecimal.ONE) <= 0))
         || (operator == Operator.LESS_OR_EQUAL && value.signum() == 0);
   }
 }

@@ -101,7 +101,7 @@ public final class BatchChecks {
   public static boolean isBatchLevel(QualityRule.Library lib) {
     return switch (lib.metric()) {
       case "duplicateValues", "rowCount" -> true;
-      case "nullValues", "missingValues", "invalidValues" -> !lib.threshold().rejectsAnyOffender();
+      case "nullValues", "missingValues", "invalidValues" -> !lib.rejectsAnyOffender();
       default -> false;
     };
   }

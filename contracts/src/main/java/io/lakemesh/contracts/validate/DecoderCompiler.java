@@ -169,7 +169,7 @@ final class DecoderCompiler {
         continue;
       }
       // a non-zero threshold is about a share of a batch, not a single row: the row stays and is counted
-      Severity severity = lib.threshold().rejectsAnyOffender() ? lib.severity() : Severity.WARNING;
+      Severity severity = lib.rejectsAnyOffender() ? lib.severity() : Severity.WARNING;
       Set<String> valid = lib.validValues().isEmpty() ? null : new HashSet<>(lib.validValues());
       Pattern pattern = lib.pattern() == null ? null : Pattern.compile(lib.pattern());
       checks.add((text, p, fs) -> {

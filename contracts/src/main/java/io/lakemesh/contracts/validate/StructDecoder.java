@@ -99,7 +99,7 @@ final class StructDecoder implements Decoder {
             continue; // another missingValues rule's list
           }
           // an offender of a threshold rule stays and is counted: the batch judges the share
-          Severity severity = rule.threshold().rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
+          Severity severity = rule.rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
           findings.add(severity, nullRule ? "null_value" : "missing_value", memberPath, rule.name(), "is missing");
         }
         continue;

@@ -410,7 +410,7 @@ final class ContractExplanation {
 
   /** A library rule the row validator applies to each row on its own (as opposed to counting over a batch). */
   private static boolean isRowCheck(QualityRule.Library lib) {
-    return lib.field() != null && lib.threshold().rejectsAnyOffender()
+    return lib.field() != null && lib.rejectsAnyOffender()
         && List.of("invalidValues", "nullValues", "missingValues").contains(lib.metric());
   }
 
