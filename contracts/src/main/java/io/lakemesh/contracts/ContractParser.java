@@ -218,7 +218,8 @@ public final class ContractParser {
       "mustBeGreaterOrEqualTo", "mustBeLessThan", "mustBeLessOrEqualTo", "mustBeBetween", "mustNotBeBetween");
 
   /** One JSON Schema message, as the cleanup below needs it. */
-  private record SchemaMessage(String path, String type, String reason, String evaluationPath, String property) {
+  private record SchemaMessage(String path, String type, String reason, String evaluationPath, String property,
+      String schemaLocation) {
     boolean isUnevaluated() {
       return type.equals("unevaluatedProperties");
     }
@@ -243,7 +244,7 @@ public final class ContractParser {
       int colon = text.indexOf(": ");
       String reason = colon >= 0 && text.startsWith(path) ? text.substring(colon + 2) : text;
       messages.add(new SchemaMessage(path, String.valueOf(m.getType()), reason,
-          String.valueOf(m.getEvaluationPath()), m.getProperty()));
+          String.valueOf(m.getEvaluationPath()), m.getProperty(), String.valueOf(m.getSchemaLocation())));
     }
     List<Problem> problems = new ArrayList<>();
     Map<String, Set<String>> alternatives = new TreeMap<>();
@@ -290,12 +291,75 @@ public final class ContractParser {
         withUnknownKey.add(m.path());
       }
     }
+    Map<String, Set<String>> misplaced = misplacedKeys(kept);
+    Set<String> unknownSaid = new java.util.HashSet<>();
     for (SchemaMessage m : kept) {
+      if (m.isUnevaluated()) {
+        String key = unevaluatedKey(m);
+        // a key ODCS has nowhere is a mistake whatever else is wrong in its object; said once
+        if (!ODCS_KEYS.contains(key)) {
+          if (unknownSaid.add(m.path() + "/" + key)) {
+            problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not a key of ODCS v3.1 " + (key.matches(
+                "\\s*\\d+\\s*\\)\\s*") ? "(in a {...} mapping a comma ends the value: quote a physical type"
+                    + " with one, physicalType: \"NUMBER(12,4)\")"
+                : "(a typo, or another version's; Lakemesh's own settings go in customProperties)")));
+          }
+          continue;
+        }
+        if (misplaced.getOrDefault(m.path(), Set.of()).contains(key)) {
+          if (unknownSaid.add(m.path() + "/" + key)) {
+            problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not a key ODCS v3.1 allows here (ODCS"
+                + " uses it in another part of a contract: check where it is indented)"));
+          }
+          continue;
+        }
+        if (withUnknownKey.contains(m.path()) || misplaced.containsKey(m.path())) {
+          continue; // a sibling of the mistake said above, "not evaluated" only because of it
+        }
+        JsonNode rule = document.at(m.path());
+        if (THRESHOLD_KEYS.contains(key) && m.path().matches(".*/quality/\\d+") && !rule.has("metric")
+            && !rule.has("type")) {
+          // ODCS reads a comparison only in a library rule (one with a metric) or an sql one
+          if (unknownSaid.add(m.path() + "/metric")) {
+            problems.add(new Problem(m.path() + "/metric", "a quality rule with " + key + " compares a measurement:"
+                + " name its metric (nullValues, missingValues, invalidValues, duplicateValues, rowCount), or make"
+                + " it type: sql with a query"));
+          }
+          continue;
+        }
+      }
+      // a relationship's from and to are both one column or both a list (a composite key): with one of each, each
+      // branch of the schema's oneOf blames the other key's type; one line says what to write
+      if (m.type().equals("type") && m.path().matches(".*/relationships/\\d+/(from|to)")) {
+        String relationship = m.path().substring(0, m.path().lastIndexOf('/'));
+        JsonNode from = document.at(relationship + "/from");
+        JsonNode to = document.at(relationship + "/to");
+        if (from.isArray() != to.isArray() && !from.isMissingNode() && !to.isMissingNode()) {
+          if (unknownSaid.add(relationship + "/from+to")) {
+            problems.add(new Problem(relationship, "from and to are both one column (text) or both lists of the same"
+                + " length (a composite key); here only " + (from.isArray() ? "from" : "to") + " is a list"));
+          }
+          continue;
+        }
+      }
       // "valid to one and only one schema" (and the other branch's "array found, object expected") only say that
-      // something inside failed: when a message names it, that is the mistake
+      // something inside failed: when a message names it, that is the mistake; so does a required key there
       if ((m.type().equals("oneOf") || m.type().equals("anyOf") || m.type().equals("type"))
-          && kept.stream().anyMatch(o -> o.path().startsWith(m.path() + "/"))) {
+          && kept.stream().anyMatch(o -> o.path().startsWith(m.path() + "/")
+              || (o != m && o.path().equals(m.path()) && o.type().equals("required") && !o.isBranch()))) {
         continue;
+      }
+      // "must not be valid to the schema ... {required: [from]}": a key the object must not have; the schema's own
+      // description of that rule says why
+      if (m.type().equals("not") && m.schemaLocation().endsWith("/not") && m.schemaLocation().startsWith("#")) {
+        JsonNode rule = ODCS_SCHEMA_TREE.at(m.schemaLocation().substring(1, m.schemaLocation().length() - 4));
+        JsonNode forbidden = rule.path("not").path("required");
+        if (forbidden.size() == 1) {
+          String key = forbidden.get(0).asText();
+          problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not allowed here" + (rule.hasNonNull(
+              "description") ? ": " + rule.get("description").asText() : "") + " (ODCS schema)"));
+          continue;
+        }
       }
       // a key ODCS defines is "not evaluated" only because something inside its object failed: that is the mistake
       if (m.isUnevaluated() && ODCS_KEYS.contains(unevaluatedKey(m))
@@ -304,16 +368,6 @@ public final class ContractParser {
       }
       if (m.isUnevaluated() && (alternatives.keySet().stream().anyMatch(p -> within(p, m.path()))
           || kept.stream().anyMatch(o -> !o.isUnevaluated() && within(o.path(), m.path())))) {
-        continue;
-      }
-      if (m.isUnevaluated() && withUnknownKey.contains(m.path())) {
-        String key = unevaluatedKey(m);
-        if (!ODCS_KEYS.contains(key)) {
-          problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not a key of ODCS v3.1 " + (key.matches(
-              "\\s*\\d+\\s*\\)\\s*") ? "(in a {...} mapping a comma ends the value: quote a physical type with"
-                  + " one, physicalType: \"NUMBER(12,4)\")"
-              : "(a typo, or another version's; Lakemesh's own settings go in customProperties)")));
-        }
         continue;
       }
       String path = m.path();
@@ -345,18 +399,88 @@ public final class ContractParser {
     return problems;
   }
 
+  /**
+   * Keys ODCS defines, but for another part of a contract ({@code element} on a property, {@code driver} on a schema
+   * object), by the pointer of their object. The validator reports them as "not evaluated" together with every valid
+   * sibling of an object that failed a branch, so the keys the object's schema declares decide: a key none of the
+   * schemas reporting it declares (in their properties, or those of the schemas they apply in place) is misplaced.
+   */
+  private static Map<String, Set<String>> misplacedKeys(List<SchemaMessage> messages) {
+    Map<String, Map<String, Boolean>> declaredSomewhere = new TreeMap<>();
+    for (SchemaMessage m : messages) {
+      String key = m.isUnevaluated() ? unevaluatedKey(m) : "";
+      if (key.isEmpty() || !ODCS_KEYS.contains(key) || !m.schemaLocation().endsWith("/unevaluatedProperties")) {
+        continue;
+      }
+      String schema = m.schemaLocation().substring(0, m.schemaLocation().length() - "/unevaluatedProperties".length());
+      boolean declared = KEYS_BY_SCHEMA.computeIfAbsent(schema, ContractParser::declaredKeys).contains(key);
+      declaredSomewhere.computeIfAbsent(m.path(), k -> new TreeMap<>()).merge(key, declared, Boolean::logicalOr);
+    }
+    Map<String, Set<String>> misplaced = new TreeMap<>();
+    declaredSomewhere.forEach((path, keys) -> keys.forEach((key, declared) -> {
+      if (!declared) {
+        misplaced.computeIfAbsent(path, k -> new java.util.TreeSet<>()).add(key);
+      }
+    }));
+    return misplaced;
+  }
+
+  /** The ODCS schema as a tree, to read which keys an object's schema declares. */
+  private static final JsonNode ODCS_SCHEMA_TREE = loadSchemaTree();
+  private static final Map<String, Set<String>> KEYS_BY_SCHEMA = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The keys the schema at {@code location} ({@code #/$defs/SchemaObject}) declares for its object: its
+   * {@code properties} and those of every schema it applies to the same object ($ref, allOf, anyOf, oneOf,
+   * if/then/else), not those of nested objects.
+   */
+  private static Set<String> declaredKeys(String location) {
+    Set<String> keys = new java.util.HashSet<>();
+    JsonNode schema = location.startsWith("#") ? ODCS_SCHEMA_TREE.at(location.substring(1)) : null;
+    if (schema == null || schema.isMissingNode()) {
+      return Set.copyOf(ODCS_KEYS); // a location this reading cannot follow: call nothing misplaced
+    }
+    declaredKeys(schema, keys, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    return Set.copyOf(keys);
+  }
+
+  private static void declaredKeys(JsonNode schema, Set<String> keys, Set<JsonNode> seen) {
+    if (!schema.isObject() || !seen.add(schema)) {
+      return;
+    }
+    schema.path("properties").fieldNames().forEachRemaining(keys::add);
+    String ref = schema.path("$ref").asText("");
+    if (ref.startsWith("#")) {
+      declaredKeys(ODCS_SCHEMA_TREE.at(ref.substring(1)), keys, seen);
+    }
+    for (String inPlace : List.of("allOf", "anyOf", "oneOf")) {
+      schema.path(inPlace).forEach(branch -> declaredKeys(branch, keys, seen));
+    }
+    for (String inPlace : List.of("if", "then", "else")) {
+      declaredKeys(schema.path(inPlace), keys, seen);
+    }
+  }
+
+  private static JsonNode loadSchemaTree() {
+    try (InputStream in = ContractParser.class.getResourceAsStream("odcs-json-schema-v3.1.0.json")) {
+      return new ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** True when {@code path} is {@code ancestor} or lies under it. */
   private static boolean within(String path, String ancestor) {
     return path.equals(ancestor) || path.startsWith(ancestor.endsWith("/") ? ancestor : ancestor + "/");
   }
 
-  /** What sits at a pointer, for a message: "a quality rule", or "this object". */
   /** {@code [n, n]}: two equal numbers, which the schema's uniqueItems refuses in a range. */
   private static boolean sameNumberTwice(JsonNode range) {
     return range.isArray() && range.size() == 2 && range.get(0).isNumber() && range.get(1).isNumber()
         && range.get(0).decimalValue().compareTo(range.get(1).decimalValue()) == 0;
   }
 
+  /** What sits at a pointer, for a message: "a quality rule", or "this object". */
   private static String what(String path) {
     if (path.matches(".*/quality/\\d+")) {
       return "a quality rule";

@@ -211,6 +211,74 @@ class ContractParserTest {
   }
 
   @Test
+  void anUnknownKeyIsListedEvenWhenSomethingElseInItsObjectIsWrong() {
+    // each alone was always listed; together the inner mistake hid the unknown key until it was fixed
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("""
+            - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+            - name: amount
+              logicalType: number
+              colour: red
+              quality:
+                - {name: q, metric: nullValues, mustBe: 0, shade: blue}
+                - {name: r, mustBe: 0}
+            """).replace("  - name: auths\n", "  - name: auths\n    flavour: sour\n")));
+    assertEquals(List.of(
+            "/schema/0/flavour", "/schema/0/properties/1/colour", "/schema/0/properties/1/quality/0/shade",
+            "/schema/0/properties/1/quality/1/metric"),
+        e.problems().stream().map(Problem::path).sorted().toList(), e.getMessage());
+    assertTrue(e.getMessage().contains("/schema/0/properties/1/quality/1/metric: a quality rule with mustBe compares"
+        + " a measurement: name its metric"), e.getMessage());
+  }
+
+  @Test
+  void anOdcsKeyInTheWrongPlaceIsNamedAtItsOwnPointerAndItsValidSiblingsAreNot() {
+    // driver belongs to a server, element and username to other parts of ODCS: each is one line at its key, and
+    // the valid keys beside them (name, logicalType), which the validator also calls "not evaluated", are not listed
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("""
+            - {name: auth_id, logicalType: string, primaryKey: true, required: true, element: x, username: y}
+            """).replace("  - name: auths\n", "  - name: auths\n    driver: pg\n")));
+    assertEquals(List.of(
+            "/schema/0/driver: 'driver' is not a key ODCS v3.1 allows here (ODCS uses it in another part of a"
+                + " contract: check where it is indented)",
+            "/schema/0/properties/0/element: 'element' is not a key ODCS v3.1 allows here (ODCS uses it in another"
+                + " part of a contract: check where it is indented)",
+            "/schema/0/properties/0/username: 'username' is not a key ODCS v3.1 allows here (ODCS uses it in another"
+                + " part of a contract: check where it is indented)"),
+        e.problems().stream().map(Problem::toString).sorted().toList(), e.getMessage());
+  }
+
+  @Test
+  void relationshipMistakesAreOneReadableLineEach() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.orders
+        version: 1.0.0
+        status: active
+        schema:
+          - name: orders
+            relationships:
+              - {from: orders.id, to: [lines.order_id, lines.line_no]}
+              - {type: foreignKey}
+            properties:
+              - name: id
+                logicalType: string
+                relationships:
+                  - {from: orders.id, to: customers.id}
+        """));
+    assertEquals(List.of(
+            "/schema/0/properties/0/relationships/0/from: 'from' is not allowed here: The 'from' field must not be"
+                + " specified at property level as it is implicitly derived from the property context (ODCS schema)",
+            "/schema/0/relationships/0: from and to are both one column (text) or both lists of the same length (a"
+                + " composite key); here only to is a list",
+            "/schema/0/relationships/1/from: required property 'from' not found (ODCS schema)",
+            "/schema/0/relationships/1/to: required property 'to' not found (ODCS schema)"),
+        e.problems().stream().map(Problem::toString).sorted().toList(), e.getMessage());
+  }
+
+  @Test
   void aRangeNamingOneNumberTwiceSaysWhatToWriteInsteadOnce() {
     // ODCS's schema gives ranges uniqueItems: [0, 0] is refused by it, and the reason is the repeat, not the shape
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", auths("""
