@@ -95,6 +95,28 @@ public final class AccessPolicy {
     return PolicyReader.serve(contract, new byte[0]).problems();
   }
 
+  /**
+   * What a valid contract's roles leave ungranted, worth telling its author: a role without an ODCS {@code access}
+   * Lakemesh enforces (none, or a word other than read, write, read-write) and without {@code lakemeshActions}
+   * grants nothing, by JSON pointer.
+   */
+  public static List<String> notes(Contract contract) {
+    List<String> notes = new java.util.ArrayList<>();
+    List<Contract.RoleGrant> roles = contract.roles();
+    for (int i = 0; i < roles.size(); i++) {
+      Contract.RoleGrant grant = roles.get(i);
+      boolean listsActions = grant.customProperties().stream().anyMatch(p -> "lakemeshActions".equals(p.property()));
+      if (listsActions || Action.ofOdcsAccess(grant.access()).isPresent()) {
+        continue;
+      }
+      notes.add("/roles/" + i + (grant.access() == null ? "" : "/access") + ": role '" + grant.role() + "' grants"
+          + " nothing here (deny by default): " + (grant.access() == null ? "it has no access"
+              : "access '" + grant.access() + "' is none Lakemesh enforces")
+          + "; give it access read, write or read-write, or list its actions in lakemeshActions");
+    }
+    return notes;
+  }
+
   /** The product the policy governs, e.g. {@code retail.transactions}. */
   public String product() {
     return product;

@@ -122,17 +122,12 @@ final class PolicyReader {
       }
     }
     if (actions == null && !seen.contains(ACTIONS)) {
+      // ODCS's access is optional free text: without one Lakemesh enforces, the role grants nothing (deny by
+      // default), which lint says as a note (AccessPolicy.notes), not as a mistake in a valid document
       actions = Action.ofOdcsAccess(grant.access()).orElse(null);
-      if (actions == null && grant.access() == null) {
-        problems.add(new Problem(path, "role '" + grant.role() + "' grants nothing: give it access (read, write,"
-            + " read-write) or " + ACTIONS));
-      } else if (actions == null) {
-        problems.add(new Problem(actionsPath, "access must be read, write or read-write, not '" + grant.access()
-            + "' (or list the role's actions in " + ACTIONS + ")"));
-      }
     }
     if (actions == null) {
-      // already reported; judging filters and masks against unknown actions would only add noise
+      // nothing granted (or a problem reported): judging filters and masks against no actions would only add noise
       return new RoleAccess(grant.role(), Set.of(), filter, masks);
     }
     if (actions.contains(Action.INGEST) && contract.stage() != Stage.SOURCE && oneOfSeveral) {

@@ -192,10 +192,11 @@ class AccessPolicyTest {
   void ofRefusesAnInvalidPolicyEvenWithoutTheParser() throws Exception {
     Contract c = transactions;
     Contract broken = new Contract(c.id(), c.name(), c.version(), c.status(), c.domain(), c.dataProduct(),
-        c.description(), c.owner(), c.table(), List.of(new Contract.RoleGrant("x", "root", null)), List.of(),
+        c.description(), c.owner(), c.table(), List.of(new Contract.RoleGrant("x", "read", null,
+            List.of(new Contract.CustomProperty("lakemeshActions", List.of("read", "delete"))))), List.of(),
         c.settings(), c.document());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AccessPolicy.of(broken));
-    assertTrue(e.getMessage().contains("/roles/0/access"), e.getMessage());
+    assertTrue(e.getMessage().contains("/roles/0/customProperties/0/value/1"), e.getMessage());
   }
 
   // --- invalid policies: every problem with its JSON pointer ---
@@ -263,12 +264,27 @@ class AccessPolicyTest {
         "/roles/0/customProperties/0/value", "list");
     assertProblem(problemsAfter(TRANSACTIONS, replace("value: [read, ingest, admin]", "value: []")),
         "/roles/0/customProperties/0/value", "grants nothing");
-    assertProblem(problemsAfter(TRANSACTIONS, replace("access: write", "access: post")),
-        "/roles/2/access", "read, write or read-write", "post");
     assertProblem(problemsAfter(TRANSACTIONS, replace("- property: lakemeshMasks", "- property: lakemeshMask")),
         "/roles/1/customProperties/1/property", "unknown Lakemesh role property 'lakemeshMask'");
-    assertProblem(problemsAfter(TRANSACTIONS, replace("    access: write\n", "")),
-        "/roles/2", "grants nothing");
+  }
+
+  @Test
+  void aRoleWithoutAnAccessLakemeshEnforcesIsValidOdcsAndGrantsNothingWithANote() throws Exception {
+    // ODCS's access is optional free text: such a document is valid; deny by default, and lint says so as a note
+    Contract noAccess = io.lakemesh.contracts.RetailContracts.parseEdited(TRANSACTIONS,
+        replace("    access: write\n", ""));
+    Contract otherWord = io.lakemesh.contracts.RetailContracts.parseEdited(TRANSACTIONS,
+        replace("access: write", "access: post"));
+    for (Contract contract : List.of(noAccess, otherWord)) {
+      assertEquals(List.of(), AccessPolicy.problems(contract));
+      assertFalse(AccessPolicy.of(contract).allows(Set.of("ingest"), Action.INGEST), "grants nothing");
+      assertFalse(AccessPolicy.of(contract).allows(Set.of("ingest"), Action.READ), "grants nothing");
+    }
+    assertEquals(List.of("/roles/2: role 'ingest' grants nothing here (deny by default): it has no access; give it"
+        + " access read, write or read-write, or list its actions in lakemeshActions"), AccessPolicy.notes(noAccess));
+    assertEquals(List.of("/roles/2/access: role 'ingest' grants nothing here (deny by default): access 'post' is none"
+        + " Lakemesh enforces; give it access read, write or read-write, or list its actions in lakemeshActions"),
+        AccessPolicy.notes(otherWord));
   }
 
   @Test

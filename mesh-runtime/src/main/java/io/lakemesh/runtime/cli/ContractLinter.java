@@ -155,6 +155,7 @@ final class ContractLinter {
         problems.addAll(relationshipsToOthers(c, note));
         unenforced(c, note);
         unchecked(c, note);
+        io.lakemesh.contracts.policy.AccessPolicy.notes(c).forEach(n -> note.accept(c.id() + ": " + n));
       }
       rolesNotForEveryTable(products, note);
       return problems;

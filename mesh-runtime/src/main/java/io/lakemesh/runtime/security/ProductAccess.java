@@ -13,11 +13,14 @@ import java.util.Optional;
  * contract's roles grant (see {@link AccessPolicy}).
  */
 public final class ProductAccess {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProductAccess.class);
   private final Map<String, AccessPolicy> policies = new HashMap<>();
 
   public ProductAccess(ProductCatalog products, byte[] hashSalt) {
     for (Product p : products.all()) {
       policies.put(p.id(), AccessPolicy.of(p.contract(), hashSalt));
+      // a valid contract may name roles that grant nothing here; the operator should hear of it once, at start
+      AccessPolicy.notes(p.contract()).forEach(note -> LOG.warn("{}: {}", p.id(), note));
     }
   }
 

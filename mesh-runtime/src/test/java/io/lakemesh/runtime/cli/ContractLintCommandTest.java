@@ -48,6 +48,22 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void aRoleWithoutAnAccessLakemeshEnforcesIsANoteNotAProblem() throws IOException {
+    // ODCS makes a role's access optional free text: the document is valid, and the role grants nothing here
+    Path file = write("orders.odcs.yaml", orders().replace("roles:\n", "roles:\n  - role: auditors\n"
+        + "  - role: viewers\n    access: readOnly\n"));
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertEquals("lint: 1 contract, no problems\n", run.out());
+    assertTrue(run.err().contains("lint: note: " + file + ": shop.orders: /roles/0: role 'auditors' grants nothing"
+        + " here (deny by default): it has no access"), run.err());
+    assertTrue(run.err().contains("/roles/1/access: role 'viewers' grants nothing here (deny by default): access"
+        + " 'readOnly' is none Lakemesh enforces"), run.err());
+  }
+
+  @Test
   void aRelationshipIntoAnotherLintedContractIsCheckedThere() throws IOException {
     String customers = """
         apiVersion: v3.1.0
