@@ -62,8 +62,12 @@ public final class ContractParser {
   private static String read(Path file) throws InvalidContractException {
     try {
       return Files.readString(file);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new InvalidContractException(file.toString(), List.of(new Problem("", "not UTF-8 text (a contract is"
+          + " YAML or JSON in UTF-8; is this a binary file?)")));
     } catch (IOException e) {
-      throw new InvalidContractException(file.toString(), List.of(new Problem("", "cannot read file: " + e)));
+      throw new InvalidContractException(file.toString(), List.of(new Problem("", "cannot read file: "
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))));
     }
   }
 
@@ -117,9 +121,10 @@ public final class ContractParser {
     ContractReader reader = new ContractReader(document);
     List<Contract> contracts = reader.readAll();
     // where the reader says more about a value than the schema (an unknown logical type with the likely one,
-    // rather than "does not have a value in the enumeration"; a nameless property), one line is enough
+    // rather than "does not have a value in the enumeration"; a nameless property; a range that is not two numbers),
+    // one line is enough
     java.util.Set<String> explained = reader.problems().stream().map(Problem::path)
-        .filter(path -> path.endsWith("/logicalType") || path.endsWith("/name"))
+        .filter(path -> path.endsWith("/logicalType") || path.endsWith("/name") || path.endsWith("Between"))
         .collect(java.util.stream.Collectors.toSet());
     problems.removeIf(p -> explained.contains(p.path()));
     problems.addAll(reader.problems());
@@ -389,6 +394,11 @@ public final class ContractParser {
         reason = "apiVersion '" + document.path("apiVersion").asText() + "' is not one Lakemesh reads: it implements"
             + " ODCS v3.1.0 (v3.0.x and v2.2.x documents that fit the v3.1 schema are read too); a document of a"
             + " later version may use keys v3.1 does not have";
+      } else if (m.type().equals("enum") && document.at(path).isValueNode()) {
+        // the validator lists the allowed values but not the one given: name it first
+        String given = document.at(path).asText();
+        reason = "'" + (given.length() > 60 ? given.substring(0, 60) + "…" : given) + "' is not one of the values"
+            + " ODCS allows here: " + reason.replaceFirst("^does not have a value in the enumeration ", "");
       } else if (m.type().equals("additionalProperties") && m.property() != null) {
         // at the key that is wrong, as the other messages point
         path = path + "/" + m.property();

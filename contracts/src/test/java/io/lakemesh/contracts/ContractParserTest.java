@@ -279,6 +279,32 @@ class ContractParserTest {
   }
 
   @Test
+  void aValueOutsideAnEnumerationIsNamedAndARangeOfOneNumberIsOneLine() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("""
+            - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+            - name: a
+              logicalType: integer
+              quality:
+                - {name: q, metric: nullValues, mustBeBetween: [100]}
+            """).replace("kind: DataContract", "kind: DataModel")));
+    assertEquals(List.of(
+            "/kind: 'DataModel' is not one of the values ODCS allows here: [\"DataContract\"] (ODCS schema)",
+            "/schema/0/properties/1/quality/0/mustBeBetween: needs two numbers [low, high]"),
+        e.problems().stream().map(Problem::toString).toList(), e.getMessage());
+  }
+
+  @Test
+  void aFileThatIsNotUtf8TextSaysSoWithoutAJavaExceptionName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("image.odcs.yaml");
+    java.nio.file.Files.write(file, new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff, (byte) 0xfe, 0});
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parseAll(file));
+    assertEquals(List.of("/: not UTF-8 text (a contract is YAML or JSON in UTF-8; is this a binary file?)"),
+        e.problems().stream().map(Problem::toString).toList());
+  }
+
+  @Test
   void aRangeNamingOneNumberTwiceSaysWhatToWriteInsteadOnce() {
     // ODCS's schema gives ranges uniqueItems: [0, 0] is refused by it, and the reason is the repeat, not the shape
     InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", auths("""

@@ -673,7 +673,8 @@ final class ChangeDetector {
       m.put("query", "sql: " + sql.query());
       m.put("threshold", threshold(sql.threshold()));
     } else if (rule instanceof QualityRule.Text text) {
-      m.put("description", "text: " + text.description());
+      // a custom rule of another engine (soda, great expectations) is read as documentation, often without text
+      m.put("description", text.description() == null ? "text, not run" : "text: " + text.description());
     }
     m.put("severity", rule.severity().name().toLowerCase(Locale.ROOT));
     return m;

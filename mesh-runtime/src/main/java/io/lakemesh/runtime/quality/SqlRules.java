@@ -154,9 +154,14 @@ public final class SqlRules implements AutoCloseable {
               + rule.field() + "': put it on the object or a top-level property, where sql rules run"));
           continue;
         }
-        String problem = bindProblem(c, query(rule, LINT_OBJECT, LINT_TABLE));
+        String bound = query(rule, LINT_OBJECT, LINT_TABLE);
+        String problem = bindProblem(c, bound);
         if (problem != null) {
-          problems.add(new Problem(r.pointer("query"), "sql rule '" + rule.name() + "': " + problem));
+          // a placeholder of another tool's (${TARGET_TABLE}) reaches DuckDB as it is: say which ones are replaced
+          java.util.regex.Matcher left = UNKNOWN_PLACEHOLDER.matcher(bound);
+          problems.add(new Problem(r.pointer("query"), "sql rule '" + rule.name() + "': " + problem + (left.find()
+              ? " (" + left.group() + " is no placeholder Lakemesh replaces: {object} or ${object} is the batch,"
+                  + " ${table} the whole table, {property} or ${property} the rule's property)" : "")));
         }
       }
     } catch (SQLException e) {
@@ -269,6 +274,10 @@ public final class SqlRules implements AutoCloseable {
   }
 
   /** A rule's query with its placeholders replaced: the batch, the whole table, the rule's property. */
+  /** A {@code ${name}} or {@code {name}} left in a query once Lakemesh's own placeholders are replaced. */
+  private static final java.util.regex.Pattern UNKNOWN_PLACEHOLDER =
+      java.util.regex.Pattern.compile("\\$?\\{[A-Za-z_][A-Za-z0-9_.]*}");
+
   private static String query(QualityRule.Sql rule, String object, String table) {
     String property = rule.field() == null ? "" : quote(rule.field());
     // ODCS's spec writes {object} and {property}; ${...} forms are kept for contracts written that way

@@ -80,6 +80,10 @@ class SqlRulesTest {
               type: sql
               query: SELECT COUNT(*) FROM orders
               mustBe: 0
+            - name: other_tools_placeholder
+              type: sql
+              query: SELECT COUNT(*) FROM ${TARGET_TABLE}
+              mustBe: 0
       """;
 
   @TempDir
@@ -91,13 +95,16 @@ class SqlRulesTest {
         () -> ContractParser.parse("orders", CONTRACT + BAD_RULES));
     Map<String, String> byPath = new java.util.HashMap<>();
     e.problems().forEach(p -> byPath.put(p.path(), p.reason()));
-    assertEquals(5, e.problems().size(), e.getMessage());
+    assertEquals(6, e.problems().size(), e.getMessage());
     assertTrue(byPath.get("/schema/0/quality/2/query").contains("Binder Error")
         && byPath.get("/schema/0/quality/2/query").contains("nope"), e.getMessage());
     assertTrue(byPath.get("/schema/0/quality/3/query").contains("Permission Error"), e.getMessage());
     assertTrue(byPath.get("/schema/0/quality/4/query").startsWith("sql rule 'typo': Parser Error"), e.getMessage());
     assertTrue(byPath.get("/schema/0/quality/5/query").contains("must return one number"), e.getMessage());
     assertTrue(byPath.get("/schema/0/quality/6/query").contains("${object}"), e.getMessage());
+    assertTrue(byPath.get("/schema/0/quality/7/query").endsWith("(${TARGET_TABLE} is no placeholder Lakemesh"
+        + " replaces: {object} or ${object} is the batch, ${table} the whole table, {property} or ${property} the"
+        + " rule's property)"), e.getMessage());
   }
 
   @Test
