@@ -54,6 +54,13 @@ final class ChangeDetector {
       breaking(ChangeKind.DOMAIN_CHANGED, "/domain", "domain changes from '" + a.domain() + "' to '" + b.domain()
           + "': another domain owns another product");
     }
+    String idA = docA.path("id").asText(a.id());
+    String idB = docB.path("id").asText(b.id());
+    if (Objects.equals(a.id(), b.id()) && !idA.equals(idB)) {
+      // the product is named by its domain and object, not by this id; readers and tables stay, but say it changed
+      compatible(ChangeKind.CONTRACT_ID_CHANGED, "/id", "contract id changes from '" + idA + "' to '" + idB
+          + "' (the product stays " + a.id() + ")");
+    }
     version(a.version(), b.version());
     if (!Objects.equals(a.status(), b.status())) {
       compatible(ChangeKind.STATUS_CHANGED, "/status", "status changes from " + a.status() + " to " + b.status());

@@ -8,6 +8,8 @@ public enum ChangeKind {
   PRODUCT_ID_CHANGED,
   /** The owning domain changed: the proposed contract is another product, whatever its version. */
   DOMAIN_CHANGED,
+  /** The document's own id changed while the product it names stayed (a UUID id: products are domain.object). */
+  CONTRACT_ID_CHANGED,
   VERSION_CHANGED,
   STATUS_CHANGED,
   STAGE_CHANGED,

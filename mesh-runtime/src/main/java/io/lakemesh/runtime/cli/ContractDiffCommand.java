@@ -65,6 +65,13 @@ public final class ContractDiffCommand implements Callable<Integer> {
             return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (old.isEmpty() && next.isEmpty()) {
+            // roles, SLAs and servers govern products; without a schema object there is none to compare
+            out.println("nothing to compare: neither contract has a schema object, so neither describes a data"
+                    + " product (roles, SLAs and servers apply to a contract's products)");
+            out.flush();
+            return 0;
+        }
         if (old.size() == 1 && next.size() == 1) {
             // one product each: compared even when the id changed, which the gate refuses with its reason
             ContractDiff diff = ContractDiff.compare(old.get(0), next.get(0));
@@ -115,8 +122,16 @@ public final class ContractDiffCommand implements Callable<Integer> {
         out.println((newMajor ? Verdict.NEW_MAJOR : Verdict.BREAKING).label() + "  " + was.id() + " "
                 + was.version() + " -> " + version + ": schema object '" + was.table().name()
                 + "' is no longer a product of the contract");
+        String wasDomain = was.id().substring(0, Math.max(0, was.id().indexOf('.')));
         next.stream().filter(c -> c.table().name().equals(was.table().name())).findFirst().ifPresent(renamed ->
-                out.println("  its schema object is now product " + renamed.id() + (next.size() == 1
+                out.println("  its schema object is now product " + renamed.id() + (next.size() > 1
+                        && renamed.id().endsWith("." + was.id().substring(was.id().indexOf('.') + 1))
+                        && !renamed.id().startsWith(wasDomain + ".")
+                        // the object kept its name: the domain moved, and a product is <domain>.<object name>
+                        ? ": the domain changes from '" + wasDomain + "' to '" + renamed.id().substring(0,
+                                renamed.id().indexOf('.')) + "', and another domain owns another product; keep"
+                                + " domain: " + wasDomain + " to keep " + was.id() + " and its tables"
+                        : next.size() == 1
                         ? ": a contract with one schema object whose id reads <domain>.<name> is named by its id;"
                                 + " write id: " + was.id() + " to keep " + was.id() + " and its tables"
                         : ": a contract with several schema objects names each product <domain>.<object name>;"

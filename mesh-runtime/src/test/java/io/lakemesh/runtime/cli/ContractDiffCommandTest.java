@@ -249,4 +249,43 @@ class ContractDiffCommandTest {
                 + " schema objects names each product <domain>.<object name>; name the object 'orders' to keep"
                 + " shop.orders and its tables"), run.out());
     }
+
+    @Test
+    void contractsWithoutSchemaObjectsSayThereIsNothingToCompare() throws IOException {
+        String roles = """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: 0b6a8d3e-roles
+                version: 1.0.0
+                status: active
+                roles:
+                  - {role: analyst, access: read}
+                """;
+        Run run = contract("diff", file("roles-a.odcs.yaml", roles),
+                file("roles-b.odcs.yaml", roles.replace("analyst", "auditor")));
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("nothing to compare: neither contract has a schema object, so neither describes a data product"
+                + " (roles, SLAs and servers apply to a contract's products)\n", run.out());
+    }
+
+    @Test
+    void aChangedDocumentIdThatKeepsTheProductIsListed() throws IOException {
+        String shipments = """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: 53581432-6c55-4ba2-a65f-72344a91553a
+                version: 1.0.0
+                status: active
+                domain: logistics
+                schema:
+                  - name: shipments
+                    properties:
+                      - {name: id, logicalType: string, primaryKey: true, required: true}
+                """;
+        Run run = contract("diff", file("ship-a.odcs.yaml", shipments), file("ship-b.odcs.yaml", shipments
+                .replace("53581432", "99999999").replace("version: 1.0.0", "version: 1.0.1")));
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("compatible  contract id changes from '53581432-6c55-4ba2-a65f-72344a91553a' to"
+                + " '99999999-6c55-4ba2-a65f-72344a91553a' (the product stays logistics.shipments)"), run.out());
+    }
 }
