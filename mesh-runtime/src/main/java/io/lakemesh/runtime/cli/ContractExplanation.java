@@ -347,6 +347,26 @@ final class ContractExplanation {
     }
   }
 
+  /** What a batch library rule counts beyond its property: the values it accepts, the columns it judges together. */
+  private static String counted(QualityRule.Library lib) {
+    List<String> parts = new ArrayList<>();
+    if (lib.metric().equals("invalidValues") && !lib.validValues().isEmpty()) {
+      parts.add("valid: one of " + lib.validValues().stream().map(v -> "'" + v + "'").toList());
+    }
+    if (lib.metric().equals("invalidValues") && lib.pattern() != null) {
+      parts.add("valid: matching " + lib.pattern());
+    }
+    if (lib.metric().equals("missingValues") && !lib.missingValues().isEmpty()) {
+      parts.add("missing: null or one of " + lib.missingValues().stream().filter(java.util.Objects::nonNull)
+          .map(v -> "'" + v + "'").toList());
+    }
+    if (lib.metric().equals("duplicateValues") && lib.field() == null) {
+      parts.add(lib.properties().isEmpty() ? "over the primary key" : "over " + String.join(", ", lib.properties())
+          + (lib.properties().size() > 1 ? " together" : ""));
+    }
+    return parts.isEmpty() ? "" : "   (" + String.join("; ", parts) + ")";
+  }
+
   /** Rules judged over a committed batch: library metrics with a threshold, duplicates, row counts, SQL. */
   private void batchRules() {
     List<QualityRule> all = new ArrayList<>(contract.table().quality());
@@ -355,8 +375,8 @@ final class ContractExplanation {
     for (QualityRule rule : all) {
       String on = rule.field() == null ? "" : "   (on " + rule.field() + ")";
       if (rule instanceof QualityRule.Library lib && !isRowCheck(lib)) {
-        out.add(String.format(Locale.ROOT, "  %-24s %-8s %s %s%s", lib.name(), severityName(lib.severity()),
-            lib.metric(), threshold(lib), on).stripTrailing());
+        out.add(String.format(Locale.ROOT, "  %-24s %-8s %s %s%s%s", lib.name(), severityName(lib.severity()),
+            lib.metric(), threshold(lib), on, counted(lib)).stripTrailing());
         if (lib.metric().equals("duplicateValues") && contract.stage() == io.lakemesh.contracts.model.Stage.SOURCE
             && io.lakemesh.contracts.validate.BatchChecks.judgesPrimaryKey(lib, contract)) {
           out.add(String.format(Locale.ROOT, "  %-24s %-8s always met in silver, which drops re-sent events by"

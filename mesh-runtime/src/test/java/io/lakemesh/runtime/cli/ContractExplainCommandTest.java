@@ -99,7 +99,7 @@ class ContractExplainCommandTest {
     assertLine(out, "  total_is_line_sum +error +abs\\(sum\\(lines\\.map\\(l, l\\.amount\\)\\) - total\\) <= 0\\.01");
     assertLine(out, " +the lines add up to the total");
     assertLine(out, "  not_in_future +warning +placed_at <= now \\+ duration\\(\"5m\"\\)");
-    assertLine(out, "  unique_order +error +duplicateValues must be 0");
+    assertLine(out, "  unique_order +error +duplicateValues must be 0   \\(over order_id\\)");
     assertLine(out, " +always met in silver, which drops re-sent events by primary key \\(counted as duplicatesDropped\\)");
     // access and SLAs
     assertLine(out, "  shop_admin +read-write +Everything in the shop domain\\.");
