@@ -227,6 +227,15 @@ final class ContractLinter {
               + f.physicalType() + " but logicalType " + f.type().name().toLowerCase(java.util.Locale.ROOT)
               + ": its length is not checked (only strings' are)");
         }
+        String format = f.options().format();
+        if (f.type() == io.lakemesh.contracts.model.LogicalType.TIMESTAMP && format != null
+            && format.replaceAll("'[^']*'", "").matches(".*[yu].*")
+            && io.lakemesh.contracts.validate.Timestamps.pattern(format) == null) {
+          // ODCS's own docs write yyyy-MM-ddTHH:mm:ssZ; as a java.time pattern the bare T is no letter it knows
+          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has format '" + format + "', which is no"
+              + " date-time pattern Lakemesh can read (quote literal letters: yyyy-MM-dd'T'HH:mm:ssX), so it is"
+              + " documentation and values are read as ISO-8601");
+        }
         widthConflicts(contract, f.properties(), at, note);
       }
     }

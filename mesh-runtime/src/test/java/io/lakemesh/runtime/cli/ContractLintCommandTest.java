@@ -64,6 +64,30 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void aTimestampFormatThatIsNoPatternIsANote() throws IOException {
+    Path file = write("t.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.t
+        version: 1.0.0
+        status: active
+        schema:
+          - name: t
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: at, logicalType: timestamp, logicalTypeOptions: {format: "yyyy-MM-ddTHH:mm:ssZ"}}
+              - {name: ok, logicalType: timestamp, logicalTypeOptions: {format: "yyyy-MM-dd'T'HH:mm:ssX"}}
+        """);
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertEquals(1, run.err().lines().filter(l -> l.contains("no date-time pattern")).count(), run.err());
+    assertTrue(run.err().contains("/schema/0/properties/1: 'at' has format 'yyyy-MM-ddTHH:mm:ssZ', which is no"
+        + " date-time pattern Lakemesh can read"), run.err());
+  }
+
+  @Test
   void aRelationshipIntoAnotherLintedContractIsCheckedThere() throws IOException {
     String customers = """
         apiVersion: v3.1.0
