@@ -57,18 +57,55 @@ public final class TableReader {
    */
   public static CloseableIterable<Record> readInOrder(
       Table table, long snapshotId, Expression filter, Collection<String> columns) {
-    org.apache.iceberg.TableScan scan = table.newScan().useSnapshot(snapshotId).filter(filter);
-    if (!columns.isEmpty()) {
-      scan = scan.select(columns);
-    }
     // planning reads manifests in parallel, so the tasks come in any order: sorted, they come in one
-    return openAll(table, scan.planFiles(), scan.schema(), java.util.Comparator.comparing(
-        (FileScanTask t) -> t.file().location()).thenComparingLong(FileScanTask::start));
+    java.util.Comparator<FileScanTask> byFile = java.util.Comparator.comparing(
+        (FileScanTask t) -> t.file().location()).thenComparingLong(FileScanTask::start);
+    org.apache.iceberg.Snapshot snapshot = table.snapshot(snapshotId);
+    Schema current = table.schema();
+    if (snapshot == null || snapshot.schemaId() == null || snapshot.schemaId() == current.schemaId()) {
+      org.apache.iceberg.TableScan scan = table.newScan().useSnapshot(snapshotId).filter(filter);
+      if (!columns.isEmpty()) {
+        scan = scan.select(columns);
+      }
+      return openAll(table, scan.planFiles(), scan.schema(), byFile, null);
+    }
+    // The schema evolved (a compatible contract deployed) since the snapshot was committed. Iceberg reads a
+    // snapshot with the schema it was written under, which lacks the columns added since: a select of them would
+    // come back without them and a filter on them would not bind. Rows are read in the table's schema instead
+    // (columns added since are null in the snapshot's files); the files are pruned only by a filter the older
+    // schema can bind, and the filter is applied to every row.
+    Schema older = table.schemas().get(snapshot.schemaId());
+    org.apache.iceberg.TableScan scan = table.newScan().useSnapshot(snapshotId);
+    if (binds(older, filter)) {
+      scan = scan.filter(filter);
+    }
+    java.util.Set<String> wanted = new java.util.LinkedHashSet<>(columns);
+    if (!wanted.isEmpty()) {
+      for (Integer id : org.apache.iceberg.expressions.Binder.boundReferences(current.asStruct(), List.of(filter),
+          true)) {
+        wanted.add(current.findColumnName(id));
+      }
+    }
+    Schema projection = wanted.isEmpty() ? current : current.select(wanted);
+    return openAll(table, scan.planFiles(), projection, byFile, filter);
   }
 
-  /** Every planned task's rows, one file after the other, in {@code order} (null: as planned). */
+  /** Whether {@code filter} names only columns {@code schema} has. */
+  private static boolean binds(Schema schema, Expression filter) {
+    try {
+      org.apache.iceberg.expressions.Binder.bind(schema.asStruct(), filter, true);
+      return true;
+    } catch (org.apache.iceberg.exceptions.ValidationException missingColumn) {
+      return false;
+    }
+  }
+
+  /**
+   * Every planned task's rows, one file after the other, in {@code order} (null: as planned); each task's rows
+   * filtered by its residual, or by {@code filter} when given (rows read in another schema than they were planned in).
+   */
   private static CloseableIterable<Record> openAll(Table table, CloseableIterable<FileScanTask> planned,
-      Schema projection, java.util.Comparator<FileScanTask> order) {
+      Schema projection, java.util.Comparator<FileScanTask> order, Expression filter) {
     List<FileScanTask> tasks = new ArrayList<>();
     try (planned) {
       planned.forEach(tasks::add);
@@ -80,7 +117,7 @@ public final class TableReader {
     }
     List<CloseableIterable<Record>> perFile = new ArrayList<>(tasks.size());
     for (FileScanTask task : tasks) {
-      perFile.add(open(table, task, projection));
+      perFile.add(open(table, task, projection, filter == null ? task.residual() : filter));
     }
     return CloseableIterable.concat(perFile);
   }
@@ -115,7 +152,7 @@ public final class TableReader {
     if (!columns.isEmpty()) {
       scan = scan.select(columns);
     }
-    return openAll(table, scan.planFiles(), scan.schema(), null);
+    return openAll(table, scan.planFiles(), scan.schema(), null, null);
   }
 
   /**
@@ -171,7 +208,8 @@ public final class TableReader {
     return changed;
   }
 
-  private static CloseableIterable<Record> open(Table table, FileScanTask task, Schema projection) {
+  private static CloseableIterable<Record> open(Table table, FileScanTask task, Schema projection,
+      Expression residual) {
     // Constant columns (identity partition values kept only in metadata, metadata columns such
     // as _file) come from the task, as Iceberg's own generic reader does.
     Map<Integer, ?> constants =
@@ -183,12 +221,11 @@ public final class TableReader {
         builder
             .project(projection)
             .split(task.start(), task.length())
-            .filter(task.residual())
+            .filter(residual)
             .idToConstant(constants)
             .build();
     // The file reader uses the filter only to skip row groups; rows that fall through it are
     // dropped here, on Iceberg's internal values (the wrapper converts java.time to micros/days).
-    Expression residual = task.residual();
     if (residual == null || residual.equals(Expressions.alwaysTrue())) {
       return rows;
     }
