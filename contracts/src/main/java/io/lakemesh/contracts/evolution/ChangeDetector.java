@@ -559,7 +559,7 @@ final class ChangeDetector {
       if (!differences.isEmpty()) {
         String sentence = "rule '" + name + "' of " + what + " changes: " + String.join(", ", differences);
         String stricter = refuses(rule) && !isValueList(rule) ? stricter(old, rule) : null;
-        if (refuses(rule) && !refuses(old) && !isValueList(rule)) {
+        if (refuses(rule) && !refuses(old) && !(isValueList(rule) && isValueList(old))) {
           breaking(ChangeKind.RULE_CHANGED, path, sentence + ": " + refusal(rule));
         } else if (stricter != null) {
           breaking(ChangeKind.RULE_CHANGED, path, sentence + ": " + stricter);
@@ -570,8 +570,8 @@ final class ChangeDetector {
       }
       // what the model does not keep (descriptions of library rules, dimension, business impact, ...)
       Set<String> keys = differingKeys(jsonA.get(name), jsonB.get(name));
-      if (isValueList(rule)) {
-        keys.remove("arguments");
+      if (rule instanceof QualityRule.Library lib && Constraints.isInvalidValues(lib)) {
+        keys.remove("arguments"); // its values and pattern are compared above, as a constraint or as the rule's
       }
       keys.remove("severity"); // compared above as the model reads it: 'critical' and 'CRITICAL' are one severity
       if (!keys.isEmpty()) {
@@ -658,9 +658,12 @@ final class ChangeDetector {
     return batch ? "a failing batch now stops the stage" : "rows that fail it are now quarantined";
   }
 
-  /** An {@code invalidValues} rule that only lists valid values or a pattern: a constraint, judged elsewhere. */
+  /**
+   * An {@code invalidValues} rule that refuses rows outside its list or pattern: a constraint of the field, judged
+   * with its enum and pattern (Constraints). One that only counts (a warning, a share) is compared as a rule.
+   */
   private static boolean isValueList(QualityRule rule) {
-    return rule instanceof QualityRule.Library lib && Constraints.isInvalidValues(lib);
+    return rule instanceof QualityRule.Library lib && Constraints.refusesValues(lib);
   }
 
   /** What a rule says, aspect by aspect, the first being its kind and body. */
@@ -672,7 +675,7 @@ final class ChangeDetector {
     } else if (rule instanceof QualityRule.Library lib) {
       m.put("metric", "library: " + lib.metric());
       m.put("threshold", threshold(lib.threshold()) + (lib.percent() ? " %" : ""));
-      if (!Constraints.isInvalidValues(lib)) {
+      if (!Constraints.refusesValues(lib)) {
         m.put("valid values", lib.validValues().toString());
         m.put("pattern", lib.pattern());
       }

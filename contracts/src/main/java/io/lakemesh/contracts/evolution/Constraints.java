@@ -340,25 +340,28 @@ final class Constraints {
     }
   }
 
-  /** Patterns a value must match: the type option and those of {@code invalidValues} rules. */
+  /** Patterns a value must match: the type option and those of {@code invalidValues} rules that refuse a row. */
   private static Set<String> patterns(Field f) {
     Set<String> patterns = new LinkedHashSet<>();
     if (f.options().pattern() != null) {
       patterns.add(f.options().pattern());
     }
     for (QualityRule rule : f.quality()) {
-      if (rule instanceof QualityRule.Library lib && isInvalidValues(lib) && lib.pattern() != null) {
+      if (rule instanceof QualityRule.Library lib && refusesValues(lib) && lib.pattern() != null) {
         patterns.add(lib.pattern());
       }
     }
     return patterns;
   }
 
-  /** The values a field accepts: the intersection of its {@code invalidValues} lists; null when unrestricted. */
+  /**
+   * The values a field accepts: the intersection of the lists of its {@code invalidValues} rules that refuse a row;
+   * null when unrestricted.
+   */
   private static Set<String> validValues(Field f) {
     Set<String> valid = null;
     for (QualityRule rule : f.quality()) {
-      if (rule instanceof QualityRule.Library lib && isInvalidValues(lib) && !lib.validValues().isEmpty()) {
+      if (rule instanceof QualityRule.Library lib && refusesValues(lib) && !lib.validValues().isEmpty()) {
         if (valid == null) {
           valid = new LinkedHashSet<>(lib.validValues());
         } else {
@@ -371,6 +374,17 @@ final class Constraints {
 
   static boolean isInvalidValues(QualityRule.Library rule) {
     return "invalidValues".equals(rule.metric());
+  }
+
+  /**
+   * An {@code invalidValues} rule that quarantines a row whose value is not listed or does not match: one no
+   * offender may break, of severity error or critical. Its list and pattern narrow the field like an enum; a
+   * warning keeps the row and a share rule judges the batch, so their lists keep nothing out of a row.
+   */
+  static boolean refusesValues(QualityRule.Library rule) {
+    return isInvalidValues(rule) && rule.rejectsAnyOffender()
+        && (rule.severity() == io.lakemesh.contracts.model.Severity.ERROR
+            || rule.severity() == io.lakemesh.contracts.model.Severity.CRITICAL);
   }
 
   /**

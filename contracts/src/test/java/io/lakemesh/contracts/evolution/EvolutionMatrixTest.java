@@ -266,6 +266,32 @@ class EvolutionMatrixTest {
                 "        quality:\n          - name: channel_valid\n            metric: invalidValues\n"
                     + "            arguments:\n              validValues: [web, store]\n            mustBe: 0\n"),
             BREAKING, NEW_MAJOR, ENUM_NARROWED, "channel"),
+        // an enum or pattern rule narrows the field only when it refuses the row (error or critical, no share)
+        new Case("an enum rule raised from warning to error", T.with(replace(paymentRule,
+                paymentRule.replace("severity: error", "severity: warning"))),
+            replace(paymentRule.replace("severity: error", "severity: warning"), paymentRule),
+            BREAKING, NEW_MAJOR, ENUM_NARROWED, "payment_method"),
+        new Case("add an enum rule of severity warning", O,
+            after("      - name: channel\n        logicalType: string\n        required: false\n",
+                "        quality:\n          - name: channel_valid\n            metric: invalidValues\n"
+                    + "            arguments:\n              validValues: [web, store]\n            mustBe: 0\n"
+                    + "            severity: warning\n"),
+            COMPATIBLE, NEW_MAJOR, RULE_ADDED, "channel"),
+        new Case("add a pattern share rule of severity error", T, after("        tags: [pii]\n",
+                "        quality:\n          - name: customer_format\n            metric: invalidValues\n"
+                    + "            arguments:\n              pattern: '^C-'\n            mustBeLessThan: 5\n"
+                    + "            unit: percent\n            severity: error\n"),
+            COMPATIBLE, NEW_MAJOR, RULE_ADDED, "customer_id"),
+        new Case("a pattern share rule raised from error to critical", T.with(after("        tags: [pii]\n",
+                "        quality:\n          - name: customer_format\n            metric: invalidValues\n"
+                    + "            arguments:\n              pattern: '^C-'\n            mustBeLessThan: 5\n"
+                    + "            unit: percent\n            severity: error\n")),
+            replace("            unit: percent\n            severity: error\n",
+                "            unit: percent\n            severity: critical\n"),
+            BREAKING, NEW_MAJOR, RULE_CHANGED, "customer_id"),
+        new Case("an enum rule lowered from error to warning", T,
+            replace(paymentRule, paymentRule.replace("severity: error", "severity: warning")),
+            COMPATIBLE, NEW_MAJOR, ENUM_WIDENED, "payment_method"),
         new Case("raise a minimum", T, replace("          minimum: 0\n      - name: items",
                 "          minimum: 1\n      - name: items"),
             BREAKING, NEW_MAJOR, CONSTRAINT_NARROWED, "total_amount"),
