@@ -153,7 +153,15 @@ public final class ContractDiffCommand implements Callable<Integer> {
     /** The contract's products, or none with one line per problem added to {@code problems}. */
     private static List<Contract> parse(Path file, List<String> problems) {
         try {
-            return ContractParser.parseAll(file);
+            List<Contract> products = ContractParser.parseAll(file);
+            // what lint checks beyond the parser (the Iceberg schema and partition spec it yields): a contract that
+            // cannot start is no version to compare with
+            for (Contract product : products) {
+                for (Problem p : ContractLinter.lint(product)) {
+                    problems.add((file + ": " + p).replaceAll("\\s*\\R\\s*", " "));
+                }
+            }
+            return problems.isEmpty() ? products : List.of();
         } catch (InvalidContractException e) {
             for (Problem p : e.problems()) {
                 // one line per problem, whatever the parser quoted from the file

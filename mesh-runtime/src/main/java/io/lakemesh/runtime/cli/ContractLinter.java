@@ -334,7 +334,7 @@ final class ContractLinter {
   }
 
   /** What would stop a node from running one product of a contract the parser accepts. */
-  private static List<Problem> lint(Contract contract) {
+  static List<Problem> lint(Contract contract) {
     String object = contract.table().pointer();
     List<Problem> problems = new ArrayList<>();
     Schema schema;
@@ -362,7 +362,8 @@ final class ContractLinter {
       try {
         IcebergMapping.partitionSpec(contract, schema);
       } catch (RuntimeException e) {
-        problems.add(new Problem(object + "/properties", "cannot build the partition spec: " + message(e)));
+        problems.add(new Problem(object + "/properties", "cannot build the partition spec: "
+            + io.lakemesh.runtime.product.IcebergMessages.readable(e)));
       }
     }
     try {

@@ -164,7 +164,15 @@ public final class ProductCatalog {
     // major versions of one contract run side by side: the newest under the contract id, older ones as id@v<major>
     Map<String, List<Product>> versions = new LinkedHashMap<>();
     for (Contract c : contracts) {
-      versions.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(Product.of(c));
+      Product product;
+      try {
+        product = Product.of(c);
+      } catch (RuntimeException e) {
+        // Iceberg's own refusal (a property named like a partition field) names no file: say whose it is
+        throw new IllegalStateException(c.id() + from(sources, c) + ": cannot build its Iceberg table: "
+            + IcebergMessages.readable(e) + " (lakemesh contract lint says where)", e);
+      }
+      versions.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(product);
     }
     Map<String, Product> products = new LinkedHashMap<>();
     for (List<Product> majors : versions.values()) {

@@ -288,4 +288,28 @@ class ContractDiffCommandTest {
         assertTrue(run.out().contains("compatible  contract id changes from '53581432-6c55-4ba2-a65f-72344a91553a' to"
                 + " '99999999-6c55-4ba2-a65f-72344a91553a' (the product stays logistics.shipments)"), run.out());
     }
+
+    @Test
+    void aProposedContractWhoseTableCannotBeBuiltIsAProblemNotCompatible() throws IOException {
+        String events = """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: ops.events
+                version: 1.0.0
+                status: active
+                schema:
+                  - name: events
+                    properties:
+                      - {name: id, logicalType: string, primaryKey: true, required: true}
+                      - {name: at, logicalType: timestamp, required: true, partitioned: true,
+                         customProperties: [{property: partitionTransform, value: day}]}
+                """;
+        String clash = events.replace("version: 1.0.0", "version: 1.1.0")
+                + "      - {name: at_day, logicalType: date}\n";
+        Run run = contract("diff", file("events-1.odcs.yaml", events), file("events-2.odcs.yaml", clash));
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        assertEquals("", run.out());
+        assertTrue(run.err().contains("events-2.odcs.yaml: /schema/0/properties: cannot build the partition spec: a"
+                + " property is named 'at_day', the name Iceberg gives a partition field"), run.err());
+    }
 }

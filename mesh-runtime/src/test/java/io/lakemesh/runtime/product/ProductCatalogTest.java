@@ -33,6 +33,29 @@ class ProductCatalogTest {
   }
 
   @Test
+  void aContractWhoseTableIcebergRefusesIsNamedWithItsFile() throws Exception {
+    Path file = dir.resolve("events.odcs.yaml");
+    Files.writeString(file, """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: ops.events
+        version: 1.0.0
+        status: active
+        schema:
+          - name: events
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: at, logicalType: timestamp, required: true, partitioned: true,
+                 customProperties: [{property: partitionTransform, value: day}]}
+              - {name: at_day, logicalType: date}
+        """);
+    IllegalStateException e = assertThrows(IllegalStateException.class, this::load);
+    assertEquals("ops.events in " + file + ": cannot build its Iceberg table: a property is named 'at_day', the name"
+        + " Iceberg gives a partition field of this contract (<column>_<transform>, e.g. ts_day for day(ts)): rename"
+        + " the property (lakemesh contract lint says where)", e.getMessage());
+  }
+
+  @Test
   void aDeclaredGoldProductIsPlannedAgainstItsSourceAndMayPinItsMajor() throws Exception {
     Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), dir.resolve("shipments.odcs.yaml"));
     Files.writeString(dir.resolve("hub_daily.odcs.yaml"), Files.readString(EXAMPLES.resolve("hub_daily.odcs.yaml"))
