@@ -484,4 +484,29 @@ class RowValidatorTest {
         "          - {name: no_null_share, metric: nullValues, mustBe: 0, unit: percent}\n");
     assertInstanceOf(Outcome.Rejected.class, zeroShare.validate(withoutCustomer, NOW), "0 % admits no offender");
   }
+
+  @Test
+  void uniqueItemsCountsARepeatedNullAsARepeat() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("tags", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.tags
+        version: 1.0.0
+        status: active
+        schema:
+          - name: tags
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: labels
+                logicalType: array
+                logicalTypeOptions: {uniqueItems: true}
+                items: {logicalType: string}
+        """));
+    Outcome twoNulls = v.validate("{\"id\":\"a\",\"labels\":[\"x\",null,null]}".getBytes(StandardCharsets.UTF_8), NOW);
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, twoNulls, twoNulls::toString);
+    assertEquals(List.of("labels[2]: repeats an earlier item (null)"), rejected.errors().stream()
+        .map(e -> e.field() + ": " + e.message()).toList());
+    assertInstanceOf(Outcome.Accepted.class, v.validate("{\"id\":\"b\",\"labels\":[\"x\",null]}"
+        .getBytes(StandardCharsets.UTF_8), NOW), "one null is unique");
+  }
 }

@@ -643,6 +643,9 @@ final class DecoderCompiler {
         if (item == null || item.isNull()) {
           if (elementRequired) {
             fs.error("required", itemPath, "required", "an item may not be null");
+          } else if (seen != null && !seen.add(com.fasterxml.jackson.databind.node.NullNode.getInstance())) {
+            // as in JSON Schema's uniqueItems, a null equals a null
+            fs.error("unique_items", itemPath, "uniqueItems", "repeats an earlier item (null)");
           }
           out.add(null);
           continue;
