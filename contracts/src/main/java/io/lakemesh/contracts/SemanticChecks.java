@@ -433,10 +433,25 @@ final class SemanticChecks {
     return switch (f.type()) {
       case DATE -> "a date (yyyy-MM-dd)";
       case TIMESTAMP -> "a timestamp (2026-01-01T00:00:00Z, or 2026-01-01 for the start of the day)";
-      case TIME -> "a time (HH:mm, HH:mm:ss or with a fraction)";
+      case TIME -> "a time (HH:mm, HH:mm:ss or with a fraction" + (io.lakemesh.contracts.validate.Timestamps
+          .timePattern(f.options().format()) == null ? "" : ", or " + f.options().format()) + ")";
       case NUMBER, INTEGER -> "a number";
       default -> null;
     };
+  }
+
+  /** A time bound, as ISO or in the property's format (as events may write it). */
+  private static java.time.LocalTime time(Field f, String text) {
+    try {
+      return java.time.LocalTime.parse(text);
+    } catch (java.time.DateTimeException notIso) {
+      java.time.format.DateTimeFormatter pattern = io.lakemesh.contracts.validate.Timestamps.timePattern(
+          f.options().format());
+      if (pattern == null) {
+        throw notIso;
+      }
+      return java.time.LocalTime.parse(text, pattern);
+    }
   }
 
   /** A bound as something to compare: a number, a date or an instant; null when it is absent or unreadable. */
@@ -448,7 +463,7 @@ final class SemanticChecks {
       return switch (f.type()) {
         case DATE -> java.time.LocalDate.parse(text);
         case TIMESTAMP -> io.lakemesh.contracts.validate.Timestamps.Reading.of(f.options()).parse(text).toInstant();
-        case TIME -> java.time.LocalTime.parse(text);
+        case TIME -> time(f, text);
         default -> new BigDecimal(text);
       };
     } catch (RuntimeException unreadable) {

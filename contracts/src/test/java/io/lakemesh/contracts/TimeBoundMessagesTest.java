@@ -64,4 +64,31 @@ class TimeBoundMessagesTest {
     return assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString).errors().stream()
         .map(Violation::message).toList();
   }
+
+  @Test
+  void aTimeFormatIsReadBesidesIso() throws Exception {
+    RowValidator slots = RowValidator.compile(ContractParser.parse("slots", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: ops.slots
+        version: 1.0.0
+        status: active
+        schema:
+          - name: slots
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: starts
+                logicalType: time
+                logicalTypeOptions: {format: HHmm, minimum: "0600"}
+        """));
+    for (String written : List.of("0930", "09:30", "09:30:00")) {
+      Outcome outcome = slots.validate(("{\"id\":\"s1\",\"starts\":\"" + written + "\"}")
+          .getBytes(StandardCharsets.UTF_8), Instant.parse("2026-11-25T10:00:00Z"));
+      Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, outcome, written + ": " + outcome);
+      assertEquals(java.time.LocalTime.of(9, 30), accepted.row().getField("starts"), written);
+    }
+    assertEquals(List.of("05:59:00 is before the minimum 06:00:00"), messages(slots, "starts", "0559"));
+    assertEquals(List.of("'9.30' is not a time (HH:mm, HH:mm:ss or with a fraction, or HHmm)"),
+        messages(slots, "starts", "9.30"));
+  }
 }

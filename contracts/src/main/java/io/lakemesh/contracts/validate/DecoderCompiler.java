@@ -87,7 +87,7 @@ final class DecoderCompiler {
         default -> throw SlowPath.INSTANCE;
       });
       case DATE -> dateDecoder(f);
-      case TIME -> temporalDecoder(f, "a time (HH:mm, HH:mm:ss or with a fraction)", Timestamps::parseTime, LocalTime::parse);
+      case TIME -> timeDecoder(f);
       case TIMESTAMP -> timestampDecoder(f);
       case STRUCT -> {
         StructDecoder inner = struct(type.asStructType(), f.properties(), path);
@@ -459,6 +459,27 @@ final class DecoderCompiler {
       }
     };
     return temporalDecoder(f, "a date (" + format + ")", custom, bound);
+  }
+
+  /**
+   * A time as ISO {@code HH:mm[:ss[.f]]}, or in the pattern of its {@code format} (e.g. {@code HHmm}), as timestamps
+   * read theirs besides ISO-8601; bounds may be written either way. A format that is no pattern is documentation.
+   */
+  private static Compiled timeDecoder(Field f) {
+    String expected = "a time (HH:mm, HH:mm:ss or with a fraction";
+    java.time.format.DateTimeFormatter pattern = Timestamps.timePattern(f.options().format());
+    if (pattern == null) {
+      return temporalDecoder(f, expected + ")", Timestamps::parseTime, LocalTime::parse);
+    }
+    Parser either = text -> {
+      try {
+        return Timestamps.parseTime(text);
+      } catch (DateTimeException notIso) {
+        LocalTime t = LocalTime.parse(text, pattern);
+        return t.withNano(t.getNano() - t.getNano() % 1000); // microseconds, as ISO times are kept
+      }
+    };
+    return temporalDecoder(f, expected + ", or " + f.options().format() + ")", either, either);
   }
 
   private static Compiled temporalDecoder(Field f, String expected, Parser parser, Parser boundParser) {

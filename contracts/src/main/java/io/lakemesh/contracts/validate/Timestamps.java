@@ -146,6 +146,23 @@ public final class Timestamps {
       "-07:00", "HST", "-10:00");
 
   /** The stored value of a time of day's text ({@code HH:mm[:ss[.f]]}), cut to microseconds. */
+  /**
+   * A time property's {@code format} as a pattern events may write it in ({@code HHmm}, {@code h:mm a}); null when
+   * it is none: absent, ISO's own forms, or not a pattern ({@code time}, {@code partial-time}), which is documentation.
+   */
+  public static DateTimeFormatter timePattern(String format) {
+    if (format == null || java.util.List.of("HH:mm", "HH:mm:ss", "HH:mm:ss.SSS", "HH:mm:ss.SSSSSS", "iso", "time",
+        "partial-time").contains(format) || !format.replaceAll("'[^']*'", "").matches(".*[Hhk].*")) {
+      return null;
+    }
+    try {
+      return DateTimeFormatter.ofPattern(format, java.util.Locale.ROOT)
+          .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+    } catch (IllegalArgumentException notAPattern) {
+      return null;
+    }
+  }
+
   public static LocalTime parseTime(String text) {
     LocalTime t = LocalTime.parse(text);
     int nanos = t.getNano();

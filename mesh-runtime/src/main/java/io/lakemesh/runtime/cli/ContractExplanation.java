@@ -191,6 +191,11 @@ final class ContractExplanation {
       checks.set(0, "timestamp (ISO-8601" + (pattern == null ? "" : " or " + f.options().format()) + ", "
           + (zone == null ? "UTC" : zone) + " if no offset, a date alone its start, or epoch ms; years 1-9999)");
     }
+    if (type.typeId() == Type.TypeID.TIME) {
+      boolean pattern = io.lakemesh.contracts.validate.Timestamps.timePattern(f.options().format()) != null;
+      checks.set(0, "time HH:mm[:ss[.f]]" + (pattern ? " or " + f.options().format() : "")
+          + (f.options().format() != null && !pattern ? " (format " + f.options().format() + ": documentation)" : ""));
+    }
     checks.addAll(options(f, type));
     if (f.type() == LogicalType.OBJECT) {
       if (!f.options().requiredProperties().isEmpty()) {
