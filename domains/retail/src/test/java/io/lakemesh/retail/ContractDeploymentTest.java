@@ -162,6 +162,13 @@ class ContractDeploymentTest {
       assertTrue(v2Stats.contains("\"version\":\"2.0.0\""), v2Stats);
     }
 
+    // a breaking change of the older major: the diff's "next major" (2.0.0) already runs, and the refusal says so
+    Files.writeString(file, contract("1.2.0", NOTE, TEXT));
+    DeploymentGate.RefusedException olderMajor = assertThrows(DeploymentGate.RefusedException.class,
+        () -> MeshNode.start(config()).close());
+    assertTrue(olderMajor.getMessage().contains("note: major 2 is taken (shop.orders runs major 2 beside it): a new"
+        + " major goes above it (3.0.0)"), olderMajor.getMessage());
+
     // the old major retired by removing its file: not served, its tables kept, and the node says so
     Files.delete(file);
     ch.qos.logback.classic.Logger gateLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(

@@ -95,7 +95,15 @@ public final class DeploymentGate {
       }
       if (diff.verdict() == Verdict.BREAKING) {
         // the diff names the product; the file is what the operator edits
-        refusals.add(diff.render() + products.source(product).map(f -> products.isBuiltIn(product)
+        int newest = products.all().stream().filter(p -> p.contract().id().equals(product.contract().id()))
+            .mapToInt(Product::majorVersion).max().orElse(product.majorVersion());
+        // the diff suggests the next major, which a newer major of the same contract may already have
+        String takenMajor = newest > product.majorVersion()
+            ? "  note: major " + (product.majorVersion() + 1) + " is taken (" + product.contract().id() + " runs major "
+                + newest + " beside it): a new major goes above it (" + (newest + 1) + ".0.0) and then runs as the"
+                + " newest; or keep this change out of " + product.id() + "\n"
+            : "";
+        refusals.add(diff.render() + takenMajor + products.source(product).map(f -> products.isBuiltIn(product)
             // nothing to edit: the home holds the demo an earlier build deployed
             ? "  contract: the " + f + ", which this build ships; start it on a new --home (this home keeps the"
                 + " data of the earlier version), or leave it out with --no-builtin-contracts\n"
