@@ -509,4 +509,28 @@ class RowValidatorTest {
     assertInstanceOf(Outcome.Accepted.class, v.validate("{\"id\":\"b\",\"labels\":[\"x\",null]}"
         .getBytes(StandardCharsets.UTF_8), NOW), "one null is unique");
   }
+
+  @Test
+  void typeAndBoundMessagesSayWhatCameAsItWasWritten() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("m", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.m
+        version: 1.0.0
+        status: active
+        schema:
+          - name: m
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: ok, logicalType: boolean}
+              - {name: qty, logicalType: number, logicalTypeOptions: {minimum: 0}}
+              - {name: ratio, logicalType: number, logicalTypeOptions: {format: f32}}
+        """));
+    Outcome outcome = v.validate("{\"id\":\"a\",\"ok\":\"true\",\"qty\":-1,\"ratio\":3.5e38}"
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals(List.of("ok: expected a boolean (true or false), got a string 'true'", "qty: -1 is less than 0",
+            "ratio: 3.5E+38 does not fit a 32-bit float"),
+        assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString).errors().stream()
+            .map(e -> e.field() + ": " + e.message()).toList());
+  }
 }

@@ -77,7 +77,9 @@ final class DecoderCompiler {
       case DOUBLE, FLOAT -> doubleDecoder(f, type.typeId() == Type.TypeID.FLOAT);
       case BOOLEAN -> new Compiled((v, p, fs) -> {
         if (!v.isBoolean()) {
-          fs.error("type", p, "logicalType", "expected a boolean");
+          fs.error("type", p, "logicalType", "expected a boolean (true or false), got " + kind(v)
+              + (v.isValueNode() && !v.isNull() ? " " + (v.isTextual() ? "'" + abbreviate(v.asText()) + "'"
+                  : abbreviate(v.asText())) : ""));
           return null;
         }
         return v.booleanValue();
@@ -406,7 +408,9 @@ final class DecoderCompiler {
         return null;
       }
       // the bounds judge the value that is stored (and that CEL rules see), not the digits that were sent
-      bounds.check(float32 ? new BigDecimal(Float.toString((float) x)) : BigDecimal.valueOf(x), p, fs);
+      // stripped, so -1 is said as -1, not -1.0
+      bounds.check((float32 ? new BigDecimal(Float.toString((float) x)) : BigDecimal.valueOf(x)).stripTrailingZeros(),
+          p, fs);
       return float32 ? (Object) (float) x : (Object) x;
     };
     return numberDecoder(check);
@@ -739,7 +743,7 @@ final class DecoderCompiler {
    */
   static String show(BigDecimal d) {
     int digitsBeforePoint = d.precision() - d.scale();
-    return abbreviate(digitsBeforePoint > 40 || d.scale() > 40 ? d.toString() : d.toPlainString());
+    return abbreviate(digitsBeforePoint > 21 || d.scale() > 21 ? d.toString() : d.toPlainString());
   }
 
   static String abbreviate(String s) {
