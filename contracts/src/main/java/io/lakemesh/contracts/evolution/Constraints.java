@@ -60,12 +60,12 @@ final class Constraints {
     // varchar(n) counts as maxLength n; named as written when a physical type set it
     boolean physical = before.options().maxLength() == null && before.physicalLength().isPresent()
         || after.options().maxLength() == null && after.physicalLength().isPresent();
-    c.maximum(physical ? "maxLength (physicalType " + orNone(before.physicalType()) + " -> "
-        + orNone(after.physicalType()) + ")" : "maxLength", before.maxLength(), after.maxLength());
+    c.maximum("maxLength", before.maxLength(), after.maxLength(), physical ? " (physicalType "
+        + orNone(before.physicalType()) + " -> " + orNone(after.physicalType()) + ")" : "");
     c.minimum("minItems", o.minItems(), n.minItems());
-    c.maximum("maxItems", o.maxItems(), n.maxItems());
+    c.maximum("maxItems", o.maxItems(), n.maxItems(), "");
     c.minimum("minProperties", o.minProperties(), n.minProperties());
-    c.maximum("maxProperties", o.maxProperties(), n.maxProperties());
+    c.maximum("maxProperties", o.maxProperties(), n.maxProperties(), "");
     c.requiredMembers(o.requiredProperties(), n.requiredProperties());
     c.multipleOf(o.multipleOf(), n.multipleOf());
     c.flag("uniqueItems", o.uniqueItems(), n.uniqueItems());
@@ -168,19 +168,19 @@ final class Constraints {
     return physicalType == null ? "none" : physicalType.strip();
   }
 
-  /** An upper limit such as maxLength: absent means unlimited. */
-  private void maximum(String option, Integer before, Integer after) {
+  /** An upper limit such as maxLength: absent means unlimited; {@code why} ends the sentence (where it came from). */
+  private void maximum(String option, Integer before, Integer after, String why) {
     if (Objects.equals(before, after)) {
       return;
     }
     if (before == null) {
-      narrowed("'" + path + "' gets " + option + " " + after);
+      narrowed("'" + path + "' gets " + option + " " + after + why);
     } else if (after == null) {
-      widened("'" + path + "' drops " + option + " (was " + before + ")");
+      widened("'" + path + "' drops " + option + " (was " + before + ")" + why);
     } else if (after < before) {
-      narrowed(option + " of '" + path + "' falls from " + before + " to " + after);
+      narrowed(option + " of '" + path + "' falls from " + before + " to " + after + why);
     } else {
-      widened(option + " of '" + path + "' rises from " + before + " to " + after);
+      widened(option + " of '" + path + "' rises from " + before + " to " + after + why);
     }
   }
 

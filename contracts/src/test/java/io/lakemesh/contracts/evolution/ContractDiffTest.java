@@ -79,8 +79,8 @@ class ContractDiffTest {
     ContractDiff wider = ContractDiff.compare(running, parse("wider", T.text().replace("      - name: customer_id\n        logicalType: string\n", varchar.replace("20", "40"))
             .replace("version: 1.0.0", "version: 1.1.0")));
     assertEquals(Verdict.COMPATIBLE, wider.verdict(), wider.render());
-    assertTrue(wider.render().contains("maxLength (physicalType varchar(20) -> varchar(40)) of 'customer_id' rises"
-        + " from 20 to 40"), wider.render());
+    assertTrue(wider.render().contains("maxLength of 'customer_id' rises from 20 to 40 (physicalType varchar(20) ->"
+        + " varchar(40))"), wider.render());
     ContractDiff narrower = ContractDiff.compare(running, parse("narrower", T.text()
         .replace("      - name: customer_id\n        logicalType: string\n", varchar.replace("20", "10"))
         .replace("version: 1.0.0", "version: 1.1.0")));
