@@ -291,19 +291,11 @@ class ContractDiffCommandTest {
 
     @Test
     void aProposedContractWhoseTableCannotBeBuiltIsAProblemNotCompatible() throws IOException {
-        String events = """
-                apiVersion: v3.1.0
-                kind: DataContract
-                id: ops.events
-                version: 1.0.0
-                status: active
-                schema:
-                  - name: events
-                    properties:
-                      - {name: id, logicalType: string, primaryKey: true, required: true}
-                      - {name: at, logicalType: timestamp, required: true, partitioned: true,
-                         customProperties: [{property: partitionTransform, value: day}]}
-                """;
+        String events;
+        try (InputStream in = ContractDiffCommandTest.class.getResourceAsStream(
+                "/contracts/events-partitioned-by-day.odcs.yaml")) {
+            events = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
         String clash = events.replace("version: 1.0.0", "version: 1.1.0")
                 + "      - {name: at_day, logicalType: date}\n";
         Run run = contract("diff", file("events-1.odcs.yaml", events), file("events-2.odcs.yaml", clash));

@@ -35,20 +35,11 @@ class ProductCatalogTest {
   @Test
   void aContractWhoseTableIcebergRefusesIsNamedWithItsFile() throws Exception {
     Path file = dir.resolve("events.odcs.yaml");
-    Files.writeString(file, """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: ops.events
-        version: 1.0.0
-        status: active
-        schema:
-          - name: events
-            properties:
-              - {name: id, logicalType: string, primaryKey: true, required: true}
-              - {name: at, logicalType: timestamp, required: true, partitioned: true,
-                 customProperties: [{property: partitionTransform, value: day}]}
-              - {name: at_day, logicalType: date}
-        """);
+    try (java.io.InputStream in = ProductCatalogTest.class.getResourceAsStream(
+        "/contracts/events-partitioned-by-day.odcs.yaml")) {
+      Files.writeString(file, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+          + "      - {name: at_day, logicalType: date}\n");
+    }
     IllegalStateException e = assertThrows(IllegalStateException.class, this::load);
     assertEquals("ops.events in " + file + ": cannot build its Iceberg table: a property is named 'at_day', the name"
         + " Iceberg gives a partition field of this contract (<column>_<transform>, e.g. ts_day for day(ts)): rename"
