@@ -244,7 +244,8 @@ final class ContractReader {
         children,
         items,
         rules(node.path("quality"), path + "/quality", dotted),
-        text(node, "transformLogic"));
+        text(node, "transformLogic"),
+        text(node, "physicalName"));
   }
 
   /** Whether a format is a date-time pattern ({@code dd/MM/yyyy HH:mm}) rather than a name ({@code date}, {@code iso}). */

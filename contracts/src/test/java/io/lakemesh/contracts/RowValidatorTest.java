@@ -533,4 +533,30 @@ class RowValidatorTest {
         assertInstanceOf(Outcome.Rejected.class, outcome, outcome::toString).errors().stream()
             .map(e -> e.field() + ": " + e.message()).toList());
   }
+
+  @Test
+  void aMemberNamedByAPropertysPhysicalNameIsKeptWithAWarning() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("p", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.p
+        version: 1.0.0
+        status: active
+        schema:
+          - name: p
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: transaction_reference_date, physicalName: txn_ref_dt, logicalType: date}
+        """));
+    Outcome physical = v.validate("{\"id\":\"a\",\"txn_ref_dt\":\"2026-11-25\"}".getBytes(StandardCharsets.UTF_8),
+        NOW);
+    Outcome.Accepted kept = assertInstanceOf(Outcome.Accepted.class, physical, physical::toString);
+    assertEquals(List.of("txn_ref_dt: 'txn_ref_dt' is the physicalName of 'transaction_reference_date'; events name"
+        + " members by property name, so its value is not read"), kept.warnings().stream()
+        .map(w -> w.field() + ": " + w.message()).toList());
+    assertEquals(null, kept.row().getField("transaction_reference_date"));
+    Outcome named = v.validate("{\"id\":\"b\",\"transaction_reference_date\":\"2026-11-25\"}"
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals(List.of(), assertInstanceOf(Outcome.Accepted.class, named, named::toString).warnings());
+  }
 }

@@ -11,6 +11,8 @@ import java.util.Optional;
  *     bucket[N], truncate[N]); null means the default for the type (day for timestamps, identity otherwise)
  * @param transformLogic ODCS {@code transformLogic}: how a gold column is computed from its upstream (see
  *     {@code io.lakemesh.contracts.aggregate}); null when not declared
+ * @param physicalName ODCS {@code physicalName}: the property's name in its physical store; events name members by
+ *     {@link #name()}, so a member of this name is not read (the validator warns); null when not declared
  */
 public record Field(
     String name,
@@ -27,7 +29,8 @@ public record Field(
     List<Field> properties,
     Field items,
     List<QualityRule> quality,
-    String transformLogic) {
+    String transformLogic,
+    String physicalName) {
 
   public Field {
     properties = properties == null ? List.of() : List.copyOf(properties);
@@ -39,7 +42,7 @@ public record Field(
       int primaryKeyPosition, int partitionKeyPosition, String partitionTransform, String classification,
       String description, TypeOptions options, List<Field> properties, Field items, List<QualityRule> quality) {
     this(name, type, physicalType, required, unique, primaryKeyPosition, partitionKeyPosition, partitionTransform,
-        classification, description, options, properties, items, quality, null);
+        classification, description, options, properties, items, quality, null, null);
   }
 
   /** An object that declares no properties: its values have no schema and are kept as JSON text. */

@@ -49,7 +49,7 @@ final class DecoderCompiler {
       String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
       Compiled c = decoder(f, column.type(), path);
       members.add(new StructDecoder.Member(f.name(), i, f.required() || f.isPrimaryKey(), missingRules(f),
-          c.tree(), c.stream()));
+          c.tree(), c.stream(), f.physicalName()));
     }
     return new StructDecoder(struct, members);
   }

@@ -25,9 +25,14 @@ final class StructDecoder implements Decoder {
    * @param missingRules the property's {@code nullValues} and {@code missingValues} rules, each judged on its own
    */
   record Member(String name, int position, boolean required, List<QualityRule.Library> missingRules,
-      Decoder decoder, StreamDecoder stream) {
+      Decoder decoder, StreamDecoder stream, String physicalName) {
     Member {
       missingRules = List.copyOf(missingRules);
+    }
+
+    Member(String name, int position, boolean required, List<QualityRule.Library> missingRules, Decoder decoder,
+        StreamDecoder stream) {
+      this(name, position, required, missingRules, decoder, stream, null);
     }
 
     /** Whether a present value counts as missing for some {@code missingValues} rule (blank, or listed). */
@@ -44,6 +49,8 @@ final class StructDecoder implements Decoder {
   private final GenericRecord template;
   private final Member[] members;
   private final Map<String, Member> byName = new HashMap<>();
+  /** Members by a physicalName that differs from their name: a producer writing the store's names is warned. */
+  private final Map<String, Member> byPhysicalName = new HashMap<>();
   /** Member names, interned as Jackson interns the names it reads, so the usual lookup is an identity check. */
   private final String[] names;
   /**
@@ -68,6 +75,9 @@ final class StructDecoder implements Decoder {
     }
     for (Member m : this.members) {
       byName.put(m.name(), m);
+      if (m.physicalName() != null && !m.physicalName().equals(m.name())) {
+        byPhysicalName.put(m.physicalName(), m);
+      }
       mustAppear[m.position()] = m.required() || !m.missingRules().isEmpty();
     }
     int count = 0;
@@ -106,6 +116,17 @@ final class StructDecoder implements Decoder {
       }
       record.set(m.position(), m.decoder().decode(value, memberPath, findings));
     }
+    if (!byPhysicalName.isEmpty()) {
+      object.fieldNames().forEachRemaining(name -> {
+        Member named = byName.containsKey(name) ? null : byPhysicalName.get(name);
+        if (named != null) {
+          // kept and counted, not refused: the row may be fine without it, but its author should hear of it
+          findings.add(io.lakemesh.contracts.model.Severity.WARNING, "physical_name", path.member(name),
+              "physicalName", "'" + name + "' is the physicalName of '" + named.name() + "'; events name members by"
+                  + " property name, so its value is not read");
+        }
+      });
+    }
     return record;
   }
 
@@ -141,6 +162,9 @@ final class StructDecoder implements Decoder {
       Member m = index >= 0 ? members[index] : byName.get(name);
       next = index + 1;
       if (m == null) {
+        if (byPhysicalName.containsKey(name)) {
+          throw SlowPath.INSTANCE; // the tree decoder warns about it
+        }
         if (unknown == null) {
           unknown = new HashSet<>();
         }
