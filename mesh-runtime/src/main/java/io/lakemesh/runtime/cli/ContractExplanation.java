@@ -173,6 +173,16 @@ final class ContractExplanation {
    * One line per field, as the row validator compiles it: {@code display} is the path in rejection reasons
    * ({@code items[].qty}), {@code icebergPath} the column's name in the schema ({@code items.element.qty}).
    */
+  /** A field and its checks in two columns; a path too long for the first gets a line of its own. */
+  private void fieldRow(String display, String checks) {
+    if (display.length() > 28) {
+      row("  %s", display);
+      row("  %-28s %s", "", checks);
+    } else {
+      row("  %-28s %s", display, checks);
+    }
+  }
+
   private void field(Field f, String display, String icebergPath) {
     Type type = schema.findType(icebergPath);
     List<String> checks = new ArrayList<>();
@@ -209,7 +219,7 @@ final class ContractExplanation {
         libraryCheck(lib).ifPresent(checks::add);
       }
     }
-    row("  %-28s %s", display, String.join("; ", checks));
+    fieldRow(display, String.join("; ", checks));
     if (type.isStructType()) {
       for (Field child : f.properties()) {
         field(child, display + "." + child.name(), icebergPath + "." + child.name());
@@ -218,7 +228,7 @@ final class ContractExplanation {
       Field items = f.items();
       String element = icebergPath + ".element";
       if (items.type() == LogicalType.OBJECT) {
-        row("  %-28s %s", display + "[]", "object; " + (type.asListType().isElementRequired()
+        fieldRow(display + "[]", "object; " + (type.asListType().isElementRequired()
             ? "items may not be null" : "items may be null"));
         for (Field child : items.properties()) {
           field(child, display + "[]." + child.name(), element + "." + child.name());
