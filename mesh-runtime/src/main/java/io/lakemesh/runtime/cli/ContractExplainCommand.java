@@ -51,6 +51,29 @@ public final class ContractExplainCommand implements Callable<Integer> {
     return invalid == 0 ? 0 : 1;
   }
 
+  /** The roles, SLAs and servers of a contract without products: what it says, though nothing runs it. */
+  private static void whatItHolds(Path file, PrintWriter out) {
+    com.fasterxml.jackson.databind.JsonNode doc;
+    try {
+      doc = new com.fasterxml.jackson.databind.ObjectMapper(
+          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(file.toFile());
+    } catch (java.io.IOException e) {
+      return; // it linted clean a moment ago; nothing more to say than the line above
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    doc.path("roles").forEach(r -> lines.add("  role " + r.path("role").asText()
+        + (r.hasNonNull("access") ? " (access " + r.path("access").asText() + ")" : " (no access: grants nothing)")));
+    doc.path("slaProperties").forEach(sla -> lines.add("  sla " + sla.path("property").asText() + " "
+        + sla.path("value").asText() + (sla.hasNonNull("unit") ? " " + sla.path("unit").asText() : "")
+        + (sla.hasNonNull("element") ? " (" + sla.path("element").asText() + ")" : "")));
+    doc.path("servers").forEach(server -> lines.add("  server " + server.path("server").asText() + " ("
+        + server.path("type").asText() + ")"));
+    if (!lines.isEmpty()) {
+      out.println("It holds (these apply to a contract's products; it has none):");
+      lines.forEach(out::println);
+    }
+  }
+
   /** Explains one file; false when it is not a valid contract (its problems are printed instead). */
   private static boolean explain(Path file, PrintWriter out, PrintWriter err) {
     // linted first: a contract the parser accepts may still fail to yield a partition spec or validator
@@ -67,6 +90,7 @@ public final class ContractExplainCommand implements Callable<Integer> {
     List<Contract> products = linted.products();
     if (products.isEmpty()) {
       out.println(file + ": a valid ODCS contract with no schema objects: it describes no data product to run");
+      whatItHolds(file, out);
     }
     for (int i = 0; i < products.size(); i++) {
       if (i > 0) {

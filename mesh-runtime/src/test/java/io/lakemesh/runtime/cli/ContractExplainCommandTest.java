@@ -265,4 +265,26 @@ class ContractExplainCommandTest {
     assertEquals(1, out.lines().filter(l -> l.equals("  foreignKey: payments.account_id -> accounts.account_id"))
         .count(), out);
   }
+
+  @Test
+  void aContractWithoutSchemaObjectsShowsWhatItHolds() throws IOException {
+    CliRun run = explain("""
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: 3f2c1b7a-roles-only
+        version: 1.0.0
+        status: active
+        roles:
+          - {role: analyst, access: read}
+          - {role: auditors}
+        slaProperties:
+          - {property: latency, value: 4, unit: d, element: tab1.txn_ref_dt}
+        """);
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().endsWith("a valid ODCS contract with no schema objects: it describes no data product to run\n"
+        + "It holds (these apply to a contract's products; it has none):\n"
+        + "  role analyst (access read)\n"
+        + "  role auditors (no access: grants nothing)\n"
+        + "  sla latency 4 d (tab1.txn_ref_dt)\n"), run.out());
+  }
 }
