@@ -114,7 +114,8 @@ public final class ContractParser {
       throw new InvalidContractException(source, List.of(new Problem("", "cannot read: " + e.getMessage())));
     }
     if (document == null || !document.isObject()) {
-      throw new InvalidContractException(source, List.of(new Problem("", "a contract must be a " + format + " "
+      throw new InvalidContractException(source, List.of(new Problem("", (document == null
+          ? "the file is empty (or only comments): " : "") + "a contract must be a " + format + " "
           + (json ? "object" : "mapping"))));
     }
     List<Problem> problems = new ArrayList<>(schemaProblems(document));

@@ -295,6 +295,19 @@ class ContractParserTest {
   }
 
   @Test
+  void anEmptyFileSaysItIsEmpty() {
+    for (String text : List.of("", "# only a comment\n", "---\n")) {
+      InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+      assertEquals(List.of("/: the file is empty (or only comments): a contract must be a YAML mapping"),
+          e.problems().stream().map(Problem::toString).toList(), "'" + text + "'");
+    }
+    InvalidContractException list = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("t", "- a\n- b\n"));
+    assertEquals(List.of("/: a contract must be a YAML mapping"), list.problems().stream().map(Problem::toString)
+        .toList());
+  }
+
+  @Test
   void aFileThatIsNotUtf8TextSaysSoWithoutAJavaExceptionName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     java.nio.file.Path file = dir.resolve("image.odcs.yaml");
