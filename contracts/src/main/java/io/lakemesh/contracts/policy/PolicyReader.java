@@ -124,10 +124,10 @@ final class PolicyReader {
     if (actions == null && !seen.contains(ACTIONS)) {
       // ODCS's access is optional free text: without one Lakemesh enforces, the role grants nothing (deny by
       // default), which lint says as a note (AccessPolicy.notes), not as a mistake in a valid document
-      actions = Action.ofOdcsAccess(grant.access()).orElse(null);
+      actions = Action.ofOdcsAccess(grant.access()).orElse(EnumSet.noneOf(Action.class));
     }
     if (actions == null) {
-      // nothing granted (or a problem reported): judging filters and masks against no actions would only add noise
+      // lakemeshActions is unusable, a problem reported: judging filters and masks against it would only add noise
       return new RoleAccess(grant.role(), Set.of(), filter, masks);
     }
     if (actions.contains(Action.INGEST) && contract.stage() != Stage.SOURCE && oneOfSeveral) {

@@ -285,6 +285,15 @@ class AccessPolicyTest {
     assertEquals(List.of("/roles/2/access: role 'ingest' grants nothing here (deny by default): access 'post' is none"
         + " Lakemesh enforces; give it access read, write or read-write, or list its actions in lakemeshActions"),
         AccessPolicy.notes(otherWord));
+    // a row filter on such a role filters nothing it could read: a mistake, as on any role that does not read
+    assertProblem(problemsAfter(TRANSACTIONS, replace("    access: write\n    description: Posts events from tills and"
+        + " store systems.\n", String.join("\n",
+            "    description: Posts events from tills and store systems.",
+            "    customProperties:",
+            "      - property: lakemeshRowFilter",
+            "        value: row.region == claims.region",
+            ""))),
+        "/roles/2/customProperties/0/value", "does not read");
   }
 
   @Test
