@@ -177,6 +177,12 @@ public final class SqlRules implements AutoCloseable {
       return statement;
     }
     try (PreparedStatement ps = c.prepareStatement(sql)) {
+      // the pipeline binds nothing: a parameter prepares here but fails every batch later (and halts a critical rule)
+      int parameters = ps.getParameterMetaData().getParameterCount();
+      if (parameters > 0) {
+        return "the query has " + parameters + " parameter" + (parameters == 1 ? "" : "s") + " ('?', '$1'), which"
+            + " nothing binds: write the values into the query";
+      }
       ResultSetMetaData meta = ps.getMetaData();
       if (meta == null || meta.getColumnCount() < 1) {
         return "the query must return one number";

@@ -84,6 +84,10 @@ class SqlRulesTest {
               type: sql
               query: SELECT COUNT(*) FROM ${TARGET_TABLE}
               mustBe: 0
+            - name: jdbc_parameter
+              type: sql
+              query: SELECT COUNT(*) FROM ${object} WHERE amount > ?
+              mustBe: 0
       """;
 
   @TempDir
@@ -95,7 +99,7 @@ class SqlRulesTest {
         () -> ContractParser.parse("orders", CONTRACT + BAD_RULES));
     Map<String, String> byPath = new java.util.HashMap<>();
     e.problems().forEach(p -> byPath.put(p.path(), p.reason()));
-    assertEquals(6, e.problems().size(), e.getMessage());
+    assertEquals(7, e.problems().size(), e.getMessage());
     assertTrue(byPath.get("/schema/0/quality/2/query").contains("Binder Error")
         && byPath.get("/schema/0/quality/2/query").contains("nope"), e.getMessage());
     assertTrue(byPath.get("/schema/0/quality/3/query").contains("Permission Error"), e.getMessage());
@@ -105,6 +109,8 @@ class SqlRulesTest {
     assertTrue(byPath.get("/schema/0/quality/7/query").endsWith("(${TARGET_TABLE} is no placeholder Lakemesh"
         + " replaces: {object} or ${object} is the batch, ${table} the whole table, {property} or ${property} the"
         + " rule's property)"), e.getMessage());
+    assertEquals("sql rule 'jdbc_parameter': the query has 1 parameter ('?', '$1'), which nothing binds: write the"
+        + " values into the query", byPath.get("/schema/0/quality/8/query"), e.getMessage());
   }
 
   @Test
