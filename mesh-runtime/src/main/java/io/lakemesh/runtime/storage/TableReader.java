@@ -161,11 +161,12 @@ public final class TableReader {
    * Iceberg's writers keep them.
    */
   public static CloseableIterable<Record> readAdded(Table table, org.apache.iceberg.Snapshot snapshot) {
+    // in the table's schema, not the snapshot's: a replay of commits from before a compatible deploy carries the
+    // columns added since (null), as the rows API shows them
     List<CloseableIterable<Record>> perFile = new ArrayList<>();
     for (org.apache.iceberg.DataFile file : snapshot.addedDataFiles(table.io())) {
       perFile.add(FormatModelRegistry.readBuilder(file.format(), Record.class, table.io().newInputFile(file))
-          .project(table.schemas().get(snapshot.schemaId() == null ? table.schema().schemaId()
-              : snapshot.schemaId()))
+          .project(table.schema())
           .build());
     }
     return CloseableIterable.concat(perFile);
@@ -178,8 +179,7 @@ public final class TableReader {
    */
   public static List<Record> changedRows(Table table, org.apache.iceberg.Snapshot snapshot) {
     Map<Record, Integer> removed = new java.util.HashMap<>();
-    Schema schema = table.schemas().get(snapshot.schemaId() == null ? table.schema().schemaId()
-        : snapshot.schemaId());
+    Schema schema = table.schema(); // as readAdded reads the added files: rows of both sides compare alike
     for (org.apache.iceberg.DataFile file : snapshot.removedDataFiles(table.io())) {
       try (CloseableIterable<Record> rows = FormatModelRegistry.readBuilder(file.format(), Record.class,
           table.io().newInputFile(file)).project(schema).build()) {
