@@ -125,9 +125,11 @@ public final class ContractParser {
     // rather than "does not have a value in the enumeration"; a nameless property; a range that is not two numbers),
     // one line is enough
     java.util.Set<String> explained = reader.problems().stream().map(Problem::path)
-        .filter(path -> path.endsWith("/logicalType") || path.endsWith("/name") || path.endsWith("Between"))
+        .filter(path -> path.endsWith("/logicalType") || path.endsWith("/name") || path.endsWith("Between")
+            || path.endsWith("/implementation"))
         .collect(java.util.stream.Collectors.toSet());
-    problems.removeIf(p -> explained.contains(p.path()));
+    problems.removeIf(p -> explained.contains(p.path())
+        || explained.stream().anyMatch(e -> e.endsWith("Between") && p.path().startsWith(e + "/")));
     problems.addAll(reader.problems());
     // the deeper checks run on a document with problems too, so one lint lists every mistake (not the next few
     // after each fix); each one a problem above already covers is left out
@@ -304,7 +306,9 @@ public final class ContractParser {
         String key = unevaluatedKey(m);
         // a key ODCS has nowhere is a mistake whatever else is wrong in its object; said once
         if (!ODCS_KEYS.contains(key)) {
-          if (unknownSaid.add(m.path() + "/" + key)) {
+          boolean saidByAdditional = kept.stream().anyMatch(o -> o.type().equals("additionalProperties")
+              && o.path().equals(m.path()) && key.equals(o.property()));
+          if (!saidByAdditional && unknownSaid.add(m.path() + "/" + key)) {
             problems.add(new Problem(m.path() + "/" + key, "'" + key + "' is not a key of ODCS v3.1 " + (key.matches(
                 "\\s*\\d+\\s*\\)\\s*") ? "(in a {...} mapping a comma ends the value: quote a physical type"
                     + " with one, physicalType: \"NUMBER(12,4)\")"
@@ -323,6 +327,15 @@ public final class ContractParser {
           continue; // a sibling of the mistake said above, "not evaluated" only because of it
         }
         JsonNode rule = document.at(m.path());
+        String ruleType = rule.path("type").asText("library");
+        if (THRESHOLD_KEYS.contains(key) && m.path().matches(".*/quality/\\d+")
+            && !List.of("library", "sql").contains(ruleType)) {
+          if (unknownSaid.add(m.path() + "/" + key)) {
+            problems.add(new Problem(m.path() + "/" + key, "a " + ruleType + " rule takes no comparison: " + key
+                + " belongs to a library rule (with a metric) or an sql rule"));
+          }
+          continue;
+        }
         if (THRESHOLD_KEYS.contains(key) && m.path().matches(".*/quality/\\d+") && !rule.has("metric")
             && !rule.has("type")) {
           // ODCS reads a comparison only in a library rule (one with a metric) or an sql one

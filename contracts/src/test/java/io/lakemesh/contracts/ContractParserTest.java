@@ -295,6 +295,28 @@ class ContractParserTest {
   }
 
   @Test
+  void eachOfTheseMistakesIsOneLine() {
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("""
+            - {name: auth_id, logicalType: string, primaryKey: true, required: true}
+            - name: a
+              logicalType: integer
+              quality:
+                - {name: r, metric: nullValues, mustBeBetween: [low, high]}
+                - {name: t, type: text, description: never null, mustBe: 0}
+                - {name: c, type: custom, engine: cel}
+            """).replace("kind: DataContract", "kind: DataContract\nowner: team-a")));
+    assertEquals(List.of(
+            "/owner: 'owner' is not a key ODCS v3.1 allows here (ODCS schema)",
+            "/schema/0/properties/1/quality/0/mustBeBetween: needs two numbers [low, high]",
+            "/schema/0/properties/1/quality/1/mustBe: a text rule takes no comparison: mustBe belongs to a library rule"
+                + " (with a metric) or an sql rule",
+            "/schema/0/properties/1/quality/2/implementation: a CEL rule's implementation is its expression as a"
+                + " string"),
+        e.problems().stream().map(Problem::toString).toList(), e.getMessage());
+  }
+
+  @Test
   void anEmptyFileSaysItIsEmpty() {
     for (String text : List.of("", "# only a comment\n", "---\n")) {
       InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
