@@ -473,7 +473,8 @@ class RowValidatorTest {
       Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, kept, share + ": " + kept);
       assertEquals(List.of("few_nulls"), accepted.warnings().stream().map(Violation::rule).toList(), share);
     }
-    for (String none : List.of("mustBeLessThan: 1", "mustBe: 0", "mustBeLessOrEqualTo: 0")) {
+    for (String none : List.of("mustBeLessThan: 1", "mustBe: 0", "mustBeLessOrEqualTo: 0",
+        "mustBeLessOrEqualTo: 0.5", "mustBeBetween: [0, 0.5]")) {
       RowValidator v = withMissingRules("          - {name: no_nulls, metric: nullValues, " + none
           + ", severity: error}\n");
       Outcome refused = v.validate(withoutCustomer, NOW);

@@ -132,8 +132,15 @@ public record Threshold(Operator operator, BigDecimal value, BigDecimal upper) {
    * share that must be 0 admits none.
    */
   public boolean rejectsAnyOffender(boolean percent) {
+    if (percent) {
+      return (operator == Operator.MUST_BE && value.signum() == 0)
+          || (operator == Operator.LESS_THAN && value.signum() <= 0)
+          || (operator == Operator.LESS_OR_EQUAL && value.signum() == 0);
+    }
+    // a count is a whole number: below 1, at most 0.5, between 0 and 0.9 all admit only 0
     return (operator == Operator.MUST_BE && value.signum() == 0)
-        || (operator == Operator.LESS_THAN && (percent ? value.signum() <= 0 : value.compareTo(BigDecimal.ONE) <= 0))
-        || (operator == Operator.LESS_OR_EQUAL && value.signum() == 0);
+        || (operator == Operator.LESS_THAN && value.compareTo(BigDecimal.ONE) <= 0)
+        || (operator == Operator.LESS_OR_EQUAL && value.compareTo(BigDecimal.ONE) < 0)
+        || (operator == Operator.BETWEEN && upper.compareTo(BigDecimal.ONE) < 0);
   }
 }

@@ -86,7 +86,7 @@ public final class ContractDiffCommand implements Callable<Integer> {
         for (Contract was : old) {
             Contract now = proposedById.remove(was.id());
             if (now == null) {
-                if (removed(out, was, next)) {
+                if (removed(out, was, next, versionOf(proposed))) {
                     breaking.add(was.id());
                 }
                 continue;
@@ -116,8 +116,9 @@ public final class ContractDiffCommand implements Callable<Integer> {
      * allowed under a higher one. Says so when the product was only renamed by the contract growing a second schema
      * object. Returns whether it is breaking.
      */
-    private static boolean removed(PrintWriter out, Contract was, List<Contract> next) {
-        String version = next.isEmpty() ? was.version() : next.get(0).version();
+    private static boolean removed(PrintWriter out, Contract was, List<Contract> next, String proposedVersion) {
+        String version = next.isEmpty() ? (proposedVersion == null ? was.version() : proposedVersion)
+                : next.get(0).version();
         boolean newMajor = Product.majorOf(version) > Product.majorOf(was.version());
         out.println((newMajor ? Verdict.NEW_MAJOR : Verdict.BREAKING).label() + "  " + was.id() + " "
                 + was.version() + " -> " + version + ": schema object '" + was.table().name()
@@ -143,6 +144,17 @@ public final class ContractDiffCommand implements Callable<Integer> {
         return !newMajor;
     }
 
+
+    /** The version a contract file declares, also when it describes no product; null when unreadable. */
+    private static String versionOf(Path file) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper(
+                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(file.toFile());
+            return doc == null || !doc.path("version").isValueNode() ? null : doc.path("version").asText();
+        } catch (java.io.IOException e) {
+            return null; // parsed a moment ago: the products' own version stands in
+        }
+    }
 
     private void requireReadable(Path file) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {

@@ -304,4 +304,32 @@ class ContractDiffCommandTest {
         assertTrue(run.err().contains("events-2.odcs.yaml: /schema/0/properties: cannot build the partition spec: a"
                 + " property is named 'at_day', the name Iceberg gives a partition field"), run.err());
     }
+
+    @Test
+    void aContractThatDropsItsOnlyProductNamesItsOwnVersion() throws IOException {
+        String one = """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: qa.nothing
+                version: 1.1.0
+                status: active
+                schema:
+                  - name: things
+                    properties:
+                      - {name: id, logicalType: string, primaryKey: true, required: true}
+                  - name: others
+                    properties:
+                      - {name: id, logicalType: string, primaryKey: true, required: true}
+                """;
+        String none = """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: qa.nothing
+                version: 2.0.0
+                status: active
+                """;
+        Run run = contract("diff", file("nothing-1.odcs.yaml", one), file("nothing-2.odcs.yaml", none));
+        assertTrue(run.out().contains("1.1.0 -> 2.0.0: schema object 'things' is no longer a product"), run.out());
+        assertFalse(run.out().contains("1.1.0 -> 1.1.0"), run.out());
+    }
 }
