@@ -509,6 +509,29 @@ class RowValidatorTest {
         .map(e -> e.field() + ": " + e.message()).toList());
     assertInstanceOf(Outcome.Accepted.class, v.validate("{\"id\":\"b\",\"labels\":[\"x\",null]}"
         .getBytes(StandardCharsets.UTF_8), NOW), "one null is unique");
+
+    // by value, as JSON Schema compares: 1 and 1.0 are one number, also inside objects of an untyped array
+    RowValidator numbers = RowValidator.compile(ContractParser.parse("nums", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.nums
+        version: 1.0.0
+        status: active
+        schema:
+          - name: nums
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: n, logicalType: array, logicalTypeOptions: {uniqueItems: true}, items: {logicalType: number}}
+              - {name: raw, logicalType: array, logicalTypeOptions: {uniqueItems: true}}
+        """));
+    for (String event : List.of("{\"id\":\"a\",\"n\":[1,1.0]}", "{\"id\":\"a\",\"n\":[-0.0,0]}",
+        "{\"id\":\"a\",\"raw\":[{\"x\":1},{\"x\":1.0}]}")) {
+      Outcome o = numbers.validate(event.getBytes(StandardCharsets.UTF_8), NOW);
+      assertEquals(List.of("unique_items"), assertInstanceOf(Outcome.Rejected.class, o, event + ": " + o).errors()
+          .stream().map(Violation::code).toList(), event);
+    }
+    assertInstanceOf(Outcome.Accepted.class, numbers.validate("{\"id\":\"a\",\"n\":[1,1.5]}"
+        .getBytes(StandardCharsets.UTF_8), NOW));
   }
 
   @Test

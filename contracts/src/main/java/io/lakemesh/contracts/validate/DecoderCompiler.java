@@ -640,6 +640,30 @@ final class DecoderCompiler {
     }
   }
 
+  /**
+   * An item as uniqueItems compares it, as JSON Schema does: by value, so 1 and 1.0 (and -0.0 and 0) are one number,
+   * also inside objects and arrays.
+   */
+  private static JsonNode sameValue(JsonNode v) {
+    com.fasterxml.jackson.databind.node.JsonNodeFactory nodes =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true);
+    if (v.isNumber()) {
+      BigDecimal d = v.decimalValue();
+      return nodes.numberNode(d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros());
+    }
+    if (v.isObject()) {
+      com.fasterxml.jackson.databind.node.ObjectNode out = nodes.objectNode();
+      v.fields().forEachRemaining(e -> out.set(e.getKey(), sameValue(e.getValue())));
+      return out;
+    }
+    if (v.isArray()) {
+      com.fasterxml.jackson.databind.node.ArrayNode out = nodes.arrayNode();
+      v.forEach(item -> out.add(sameValue(item)));
+      return out;
+    }
+    return v;
+  }
+
   private static Compiled listDecoder(Field f, Types.ListType type, String path) {
     Field itemField = f.items();
     // items of no declared type: any JSON value, kept as its JSON text
@@ -675,7 +699,7 @@ final class DecoderCompiler {
           out.add(null);
           continue;
         }
-        if (seen != null && !seen.add(item)) {
+        if (seen != null && !seen.add(sameValue(item))) {
           fs.error("unique_items", itemPath, "uniqueItems", "repeats an earlier item");
         }
         out.add(element.tree().decode(item, itemPath, fs));
