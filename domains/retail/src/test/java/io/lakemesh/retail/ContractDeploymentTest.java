@@ -82,7 +82,14 @@ class ContractDeploymentTest {
     assertTrue(!earlier.equals(builtIn), "the rule to change is in the built-in contract");
     Path old = contracts.resolve("transactions.odcs.yaml");
     Files.writeString(old, earlier);
-    MeshNode.start(NodeRequests.nodeConfig(home, contracts, Map.of("lakemesh.builtin-contracts", false))).close();
+    try (MeshNode node = MeshNode.start(NodeRequests.nodeConfig(home, contracts,
+        Map.of("lakemesh.builtin-contracts", false)))) {
+      // a sale committed: the demo's tables exist, with the contract they were deployed with (a node that stops
+      // before its workers started would leave no tables, and so nothing to compare)
+      NodeRequests.postNdjson(node, "retail.transactions", RetailPipelineTest.sale("OLD-1", "S-0001", "NCR",
+          java.time.Instant.now().minusSeconds(60), "noodles:2:10.00") + "\n");
+      NodeRequests.awaitStats(node, "retail.transactions", s -> s.path("rows").path("silver").asInt() == 1);
+    }
 
     // this build serves its own copy: nothing of the operator's to edit, so the refusal says what to do instead
     Files.delete(old);
