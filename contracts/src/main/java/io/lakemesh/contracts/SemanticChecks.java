@@ -442,16 +442,8 @@ final class SemanticChecks {
 
   /** A time bound, as ISO or in the property's format (as events may write it). */
   private static java.time.LocalTime time(Field f, String text) {
-    try {
-      return java.time.LocalTime.parse(text);
-    } catch (java.time.DateTimeException notIso) {
-      java.time.format.DateTimeFormatter pattern = io.lakemesh.contracts.validate.Timestamps.timePattern(
-          f.options().format());
-      if (pattern == null) {
-        throw notIso;
-      }
-      return java.time.LocalTime.parse(text, pattern);
-    }
+    return io.lakemesh.contracts.validate.Timestamps.parseTime(text,
+        io.lakemesh.contracts.validate.Timestamps.timePattern(f.options().format()));
   }
 
   /** A bound as something to compare: a number, a date or an instant; null when it is absent or unreadable. */

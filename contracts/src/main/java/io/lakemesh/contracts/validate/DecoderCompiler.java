@@ -475,14 +475,7 @@ final class DecoderCompiler {
     if (pattern == null) {
       return temporalDecoder(f, expected + ")", Timestamps::parseTime, LocalTime::parse);
     }
-    Parser either = text -> {
-      try {
-        return Timestamps.parseTime(text);
-      } catch (DateTimeException notIso) {
-        LocalTime t = LocalTime.parse(text, pattern);
-        return t.withNano(t.getNano() - t.getNano() % 1000); // microseconds, as ISO times are kept
-      }
-    };
+    Parser either = text -> Timestamps.parseTime(text, pattern);
     return temporalDecoder(f, expected + ", or " + f.options().format() + ")", either, either);
   }
 
@@ -644,9 +637,11 @@ final class DecoderCompiler {
    * An item as uniqueItems compares it, as JSON Schema does: by value, so 1 and 1.0 (and -0.0 and 0) are one number,
    * also inside objects and arrays.
    */
+  private static final com.fasterxml.jackson.databind.node.JsonNodeFactory EXACT_NODES =
+      com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true);
+
   private static JsonNode sameValue(JsonNode v) {
-    com.fasterxml.jackson.databind.node.JsonNodeFactory nodes =
-        com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true);
+    com.fasterxml.jackson.databind.node.JsonNodeFactory nodes = EXACT_NODES;
     if (v.isNumber()) {
       BigDecimal d = v.decimalValue();
       return nodes.numberNode(d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros());

@@ -100,7 +100,7 @@ public final class Timestamps {
    * it is none (no year in it, or not a pattern: {@code date-time}, {@code iso}).
    */
   public static DateTimeFormatter pattern(String format) {
-    if (format == null || !format.replaceAll("'[^']*'", "").matches(".*[yu].*")) {
+    if (!namesAYear(format)) {
       return null;
     }
     try {
@@ -160,6 +160,27 @@ public final class Timestamps {
           .withResolverStyle(java.time.format.ResolverStyle.STRICT);
     } catch (IllegalArgumentException notAPattern) {
       return null;
+    }
+  }
+
+  /**
+   * Whether a timestamp {@code format} is meant as a pattern: it has a year letter outside quotes. One that does but
+   * is no valid pattern ({@link #pattern} null) is one lint tells its author about.
+   */
+  public static boolean namesAYear(String format) {
+    return format != null && format.replaceAll("'[^']*'", "").matches(".*[yu].*");
+  }
+
+  /** A time as ISO {@code HH:mm[:ss[.f]]}, else in {@code pattern} (when not null), cut to microseconds. */
+  public static LocalTime parseTime(String text, DateTimeFormatter pattern) {
+    try {
+      return parseTime(text);
+    } catch (java.time.DateTimeException notIso) {
+      if (pattern == null) {
+        throw notIso;
+      }
+      LocalTime t = LocalTime.parse(text, pattern);
+      return t.withNano(t.getNano() - t.getNano() % 1000);
     }
   }
 

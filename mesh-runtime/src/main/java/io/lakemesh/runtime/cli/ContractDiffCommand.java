@@ -148,8 +148,7 @@ public final class ContractDiffCommand implements Callable<Integer> {
     /** The version a contract file declares, also when it describes no product; null when unreadable. */
     private static String versionOf(Path file) {
         try {
-            com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper(
-                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(file.toFile());
+            com.fasterxml.jackson.databind.JsonNode doc = ContractParser.document(file);
             return doc == null || !doc.path("version").isValueNode() ? null : doc.path("version").asText();
         } catch (java.io.IOException e) {
             return null; // parsed a moment ago: the products' own version stands in

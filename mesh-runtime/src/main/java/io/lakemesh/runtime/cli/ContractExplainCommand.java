@@ -55,8 +55,7 @@ public final class ContractExplainCommand implements Callable<Integer> {
   private static void whatItHolds(Path file, PrintWriter out) {
     com.fasterxml.jackson.databind.JsonNode doc;
     try {
-      doc = new com.fasterxml.jackson.databind.ObjectMapper(
-          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(file.toFile());
+      doc = io.lakemesh.contracts.ContractParser.document(file);
     } catch (java.io.IOException e) {
       return; // it linted clean a moment ago; nothing more to say than the line above
     }
