@@ -505,7 +505,7 @@ class RowValidatorTest {
         """));
     Outcome twoNulls = v.validate("{\"id\":\"a\",\"labels\":[\"x\",null,null]}".getBytes(StandardCharsets.UTF_8), NOW);
     Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, twoNulls, twoNulls::toString);
-    assertEquals(List.of("labels[2]: repeats an earlier item (null)"), rejected.errors().stream()
+    assertEquals(List.of("labels[2]: repeats item [1] (null)"), rejected.errors().stream()
         .map(e -> e.field() + ": " + e.message()).toList());
     assertInstanceOf(Outcome.Accepted.class, v.validate("{\"id\":\"b\",\"labels\":[\"x\",null]}"
         .getBytes(StandardCharsets.UTF_8), NOW), "one null is unique");
@@ -530,6 +530,11 @@ class RowValidatorTest {
       assertEquals(List.of("unique_items"), assertInstanceOf(Outcome.Rejected.class, o, event + ": " + o).errors()
           .stream().map(Violation::code).toList(), event);
     }
+    Outcome repeatedText = v.validate("{\"id\":\"c\",\"labels\":[\"x\",\"y\",\"x\"]}"
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals(List.of("labels[2]: repeats item [0] (\"x\")"), assertInstanceOf(Outcome.Rejected.class,
+        repeatedText, repeatedText::toString).errors().stream().map(e -> e.field() + ": " + e.message()).toList(),
+        "the message names the earlier item and the value, so the sender finds it in a long list");
     assertInstanceOf(Outcome.Accepted.class, numbers.validate("{\"id\":\"a\",\"n\":[1,1.5]}"
         .getBytes(StandardCharsets.UTF_8), NOW));
   }

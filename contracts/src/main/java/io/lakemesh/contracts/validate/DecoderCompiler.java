@@ -680,22 +680,28 @@ final class DecoderCompiler {
         fs.error("max_items", p, "maxItems", "has " + n + " items, at most " + maxItems + " allowed");
       }
       List<Object> out = new ArrayList<>(n);
-      Set<JsonNode> seen = unique ? new HashSet<>() : null;
+      // each distinct value with the index it first appeared at, so a repeat can name its earlier twin
+      java.util.Map<JsonNode, Integer> seen = unique ? new java.util.HashMap<>() : null;
       for (int i = 0; i < n; i++) {
         JsonNode item = v.get(i);
         FieldPath itemPath = p.index(i);
         if (item == null || item.isNull()) {
           if (elementRequired) {
             fs.error("required", itemPath, "required", "an item may not be null");
-          } else if (seen != null && !seen.add(com.fasterxml.jackson.databind.node.NullNode.getInstance())) {
+          } else if (seen != null) {
             // as in JSON Schema's uniqueItems, a null equals a null
-            fs.error("unique_items", itemPath, "uniqueItems", "repeats an earlier item (null)");
+            Integer earlier = seen.putIfAbsent(com.fasterxml.jackson.databind.node.NullNode.getInstance(), i);
+            if (earlier != null) {
+              fs.error("unique_items", itemPath, "uniqueItems", "repeats item [" + earlier + "] (null)");
+            }
           }
           out.add(null);
           continue;
         }
-        if (seen != null && !seen.add(sameValue(item))) {
-          fs.error("unique_items", itemPath, "uniqueItems", "repeats an earlier item");
+        Integer earlier = seen == null ? null : seen.putIfAbsent(sameValue(item), i);
+        if (earlier != null) {
+          fs.error("unique_items", itemPath, "uniqueItems", "repeats item [" + earlier + "] ("
+              + abbreviate(item.toString()) + ")");
         }
         out.add(element.tree().decode(item, itemPath, fs));
       }
