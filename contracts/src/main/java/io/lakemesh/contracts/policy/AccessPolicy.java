@@ -105,8 +105,7 @@ public final class AccessPolicy {
     List<Contract.RoleGrant> roles = contract.roles();
     for (int i = 0; i < roles.size(); i++) {
       Contract.RoleGrant grant = roles.get(i);
-      boolean listsActions = grant.customProperties().stream().anyMatch(p -> "lakemeshActions".equals(p.property()));
-      if (listsActions || Action.ofOdcsAccess(grant.access()).isPresent()) {
+      if (grantsSomething(grant)) {
         continue;
       }
       notes.add("/roles/" + i + (grant.access() == null ? "" : "/access") + ": role '" + grant.role() + "' grants"
@@ -115,6 +114,15 @@ public final class AccessPolicy {
           + "; give it access read, write or read-write, or list its actions in lakemeshActions");
     }
     return notes;
+  }
+
+  /**
+   * Whether a role grant can allow anything: an ODCS {@code access} Lakemesh enforces (read, write, read-write) or
+   * actions listed in {@code lakemeshActions}; any other grant is deny by default.
+   */
+  public static boolean grantsSomething(Contract.RoleGrant grant) {
+    return Action.ofOdcsAccess(grant.access()).isPresent()
+        || grant.customProperties().stream().anyMatch(p -> "lakemeshActions".equals(p.property()));
   }
 
   /** The product the policy governs, e.g. {@code retail.transactions}. */

@@ -45,13 +45,38 @@ class ApiKeyAndFuzzTest {
 
   @Test
   void apiKeysAuthenticateServiceAccountsUntilRevoked() throws Exception {
-    try (MeshNode node = MeshNode.start(RetailPipelineTest.config(home))) {
+    // beside the built-in retail contracts, one whose role 'auditors' has no access Lakemesh enforces (valid ODCS)
+    Path contracts = Files.createDirectories(home.resolve("contracts"));
+    Files.writeString(contracts.resolve("audit.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: audit.checks
+        version: 1.0.0
+        status: active
+        domain: audit
+        schema:
+          - name: checks
+            properties:
+              - {name: check_id, logicalType: string, primaryKey: true, required: true}
+        roles:
+          - {role: auditors, access: review}
+        """);
+    try (MeshNode node = MeshNode.start(NodeRequests.nodeConfig(home.resolve("node"), contracts, java.util.Map.of()))) {
       String base = "http://127.0.0.1:" + node.httpPort();
       String admin = "Bearer " + node.devAdminToken();
       HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
           .header("Authorization", admin).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"till-42\",\"roles\":[\"ingest\"]}")).build());
       assertEquals(201, created.statusCode(), created.body());
+      assertFalse(JSON.readTree(created.body()).has("warning"), created.body());
+      HttpResponse<String> idle = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
+          .header("Authorization", admin).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"aud\",\"roles\":[\"auditors\",\"ingest\"]}"))
+          .build());
+      assertEquals(201, idle.statusCode(), idle.body());
+      assertEquals("role(s) [auditors] grant nothing in any deployed contract (no access read, write or read-write,"
+          + " no lakemeshActions): this key can do nothing through them",
+          JSON.readTree(idle.body()).path("warning").asText(), idle.body());
       for (String bad : new String[] {"{\"name\":\"x\",\"roles\":[\"analyst\"],\"claims\":\"NCR\"}",
           "{\"name\":\"x\",\"roles\":[]}", "{\"name\":\"\",\"roles\":[\"ingest\"]}",
           "{\"name\":\"x\",\"roles\":[\"nosuchrole\"]}", "{\"name\":\"x\",\"roles\":[7]}"}) {

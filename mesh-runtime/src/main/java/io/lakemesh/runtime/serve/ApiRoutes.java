@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.policy.AccessPolicy;
 import io.lakemesh.contracts.policy.Action;
 import io.lakemesh.runtime.security.Principal;
 import io.lakemesh.runtime.security.ProductAccess;
@@ -133,6 +134,14 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /** The roles a key may carry: those the deployed contracts grant, and admin. */
+  /** The roles, of those given, that no deployed contract lets do anything (deny by default). */
+  private List<String> rolesGrantingNothing(List<String> roles) {
+    return roles.stream().filter(r -> !"admin".equals(r))
+        .filter(r -> products.all().stream().noneMatch(p -> p.contract().roles().stream()
+            .anyMatch(g -> g.role().equals(r) && AccessPolicy.grantsSomething(g))))
+        .distinct().toList();
+  }
+
   private java.util.Set<String> knownRoles() {
     java.util.Set<String> known = new java.util.HashSet<>();
     known.add("admin");
@@ -241,6 +250,13 @@ public final class ApiRoutes extends AllDirectives {
               ObjectNode out = keyJson(created.info());
               out.put("key", created.key());
               out.put("note", "the key is shown only now: store it; the server keeps only a salted hash");
+              List<String> idle = rolesGrantingNothing(roles);
+              if (!idle.isEmpty()) {
+                // a valid contract may declare a role without an access Lakemesh enforces: the key is made, but say
+                // so now rather than leave its holder to find out by 403s
+                out.put("warning", "role(s) " + idle + " grant nothing in any deployed contract (no access read,"
+                    + " write or read-write, no lakemeshActions): this key can do nothing through them");
+              }
               return complete(jsonResponse(StatusCodes.CREATED, out));
             })))),
         path(PathMatchers.segment(), id -> concat(
