@@ -1,6 +1,5 @@
 package io.lakemesh.runtime.serve;
 
-import io.lakemesh.runtime.product.RoutingKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.policy.AccessPolicy;
 import io.lakemesh.contracts.policy.Action;
+import io.lakemesh.runtime.product.RoutingKey;
 import io.lakemesh.runtime.security.Principal;
 import io.lakemesh.runtime.security.ProductAccess;
 import io.lakemesh.runtime.security.ReadScope;
