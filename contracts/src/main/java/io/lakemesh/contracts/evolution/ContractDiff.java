@@ -41,7 +41,7 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
   private static Verdict verdict(Contract running, Contract proposed, List<Change> changes) {
     boolean otherProduct = changes.stream().anyMatch(c -> c.kind().changesProductIdentity());
     if (otherProduct || changes.stream().anyMatch(c -> c.kind().changesRouting())) {
-      return Verdict.BREAKING; // not even beside the running version: see outcome()
+      return Verdict.BREAKING; // not even beside the running version: see outcome(..)
     }
     // a new major always runs beside the old one, with tables of its own, whatever changed (the runtime does so)
     if (majorGoesUp(running.version(), proposed.version())) {
@@ -84,6 +84,14 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
    * </pre>
    */
   public String render() {
+    return render(nextMajor());
+  }
+
+  /**
+   * As {@link #render()}, naming {@code freeMajor} as the version a breaking change needs: on a node where a newer
+   * major of the contract already runs, the next major is taken.
+   */
+  public String render(String freeMajor) {
     StringBuilder out = new StringBuilder();
     out.append(verdict.label()).append("  ").append(running.id()).append(' ').append(running.version())
         .append(" -> ");
@@ -95,7 +103,7 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
         .sorted(Comparator.comparing(c -> !c.breaking()))
         .forEach(c -> out.append("  ").append(c.breaking() ? "breaking  " : "compatible").append("  ")
             .append(c.description()).append('\n'));
-    out.append(outcome()).append('\n');
+    out.append(outcome(freeMajor)).append('\n');
     if (versionNotRaised() && verdict == Verdict.COMPATIBLE) {
       out.append("warning: version ").append(running.version()).append(" is not raised; raise the minor version (")
           .append(nextMinor()).append(") so consumers can tell the contracts apart\n");
@@ -117,7 +125,7 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
         + " compatible");
   }
 
-  private String outcome() {
+  private String outcome(String freeMajor) {
     return switch (verdict) {
       case COMPATIBLE -> changes.isEmpty()
           ? "nothing to deploy"
@@ -140,8 +148,8 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
                   + ")"
           : versionNotRaised()
               ? "refused: the version is not raised (still " + running.version() + ") and a breaking change needs a"
-                  + " new major version (" + nextMajor() + "), which runs beside " + running.version()
-              : "refused: a breaking change needs a new major version (" + nextMajor()
+                  + " new major version (" + freeMajor + "), which runs beside " + running.version()
+              : "refused: a breaking change needs a new major version (" + freeMajor
                   + "), which runs beside " + running.version();
     };
   }

@@ -175,6 +175,9 @@ class ContractDeploymentTest {
         () -> MeshNode.start(config()).close());
     assertTrue(olderMajor.getMessage().contains("note: major 2 is taken (shop.orders runs major 2 beside it): a new"
         + " major goes above it (3.0.0)"), olderMajor.getMessage());
+    assertTrue(olderMajor.getMessage().contains("needs a new major version (3.0.0), which runs beside 1.1.0")
+        && !olderMajor.getMessage().contains("(2.0.0)"), "the diff line names the free major too: "
+        + olderMajor.getMessage());
 
     // the old major retired by removing its file: not served, its tables kept, and the node says so
     Files.delete(file);

@@ -103,7 +103,7 @@ public final class DeploymentGate {
                 + newest + " beside it): a new major goes above it (" + (newest + 1) + ".0.0) and then runs as the"
                 + " newest; or keep this change out of " + product.id() + "\n"
             : "";
-        refusals.add(diff.render() + takenMajor + products.source(product).map(f -> products.isBuiltIn(product)
+        refusals.add((newest > product.majorVersion() ? diff.render((newest + 1) + ".0.0") : diff.render()) + takenMajor + products.source(product).map(f -> products.isBuiltIn(product)
             // nothing to edit: the home holds the demo an earlier build deployed
             ? "  contract: the " + f + ", which this build ships; start it on a new --home (this home keeps the"
                 + " data of the earlier version), or leave it out with --no-builtin-contracts\n"
