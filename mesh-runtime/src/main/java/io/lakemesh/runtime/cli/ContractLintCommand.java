@@ -60,9 +60,13 @@ public final class ContractLintCommand implements Callable<Integer> {
       if (found.isEmpty()) {
         found = ContractLinter.sharedTables(file, linted.products(), tables);
       }
+      java.util.function.Consumer<String> note = n -> err.println("lint: note: " + file + ": " + n);
       if (found.isEmpty()) {
-        found = upstreams.problems(linted.products(), files.size() > 1,
-            note -> err.println("lint: note: " + file + ": " + note));
+        found = upstreams.problems(linted.products(), files.size() > 1, note);
+      } else if (!linted.products().isEmpty()) {
+        // the notes of a file that parses but has problems of a later stage come now too, not only after the fix;
+        // the upstream checks' own problems wait until the problems found first are fixed
+        upstreams.problems(linted.products(), files.size() > 1, note);
       }
       for (Problem problem : found) {
         out.println(line(file, problem));

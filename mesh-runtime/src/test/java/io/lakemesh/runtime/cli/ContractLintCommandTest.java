@@ -64,6 +64,21 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void aFileWithProblemsStillGetsItsNotes() throws IOException {
+    // the problem (a property named like the day(placed_at) partition field) is found after the file parsed: the
+    // role's note comes in the same run, not only once the problem is fixed
+    Path file = write("orders.odcs.yaml", orders().replace("roles:\n", "roles:\n  - role: auditors\n")
+        .replace("      - name: email\n", "      - {name: placed_at_day, logicalType: date}\n      - name: email\n"));
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("the name Iceberg gives a partition field"), run.out());
+    assertTrue(run.err().contains("lint: note: " + file + ": shop.orders: /roles/0: role 'auditors' grants nothing"),
+        run.err());
+  }
+
+  @Test
   void aTimestampFormatThatIsNoPatternIsANote() throws IOException {
     Path file = write("t.odcs.yaml", """
         apiVersion: v3.1.0
