@@ -328,8 +328,14 @@ public record AggregatePlan(String array, List<Column> keys, List<Column> measur
     if (source.typeId() == TypeID.FLOAT && target.typeId() == TypeID.DOUBLE) {
       return true;
     }
-    return source.typeId() == TypeID.DECIMAL && target.typeId() == TypeID.DECIMAL
-        && ((Types.DecimalType) target).scale() >= ((Types.DecimalType) source).scale();
+    if (source.typeId() != TypeID.DECIMAL || target.typeId() != TypeID.DECIMAL) {
+      return false;
+    }
+    // every upstream value fits: as many places, and as many digits before the point (a max of decimal(10,2)
+    // into decimal(6,2) would stop the gold stage at the first value of 10,000 or more)
+    Types.DecimalType from = (Types.DecimalType) source;
+    Types.DecimalType to = (Types.DecimalType) target;
+    return to.scale() >= from.scale() && to.precision() - to.scale() >= from.precision() - from.scale();
   }
 
   private static boolean isWhole(Type t) {

@@ -165,6 +165,13 @@ class AggregatePlanTest {
     assertTrue(problems(goldWith("day", "shipped_at")).get(0).contains("the upstream value is a timestamp"));
     assertTrue(problems(goldWith("pieces", "count(carrier)")).isEmpty());
     assertTrue(problems(goldWith("heaviest", "count()")).get(0).contains("a count is an integer"));
+    // a max keeps the upstream value as it is: fewer digits before the point than decimal(10,3) can overflow
+    String narrow = goldWith("heaviest", "max(parcels.weight)").replace("decimal(10,3)\n        required: true\n"
+        + "        transformLogic: max", "decimal(8,3)\n        required: true\n        transformLogic: max");
+    assertEquals(List.of("/schema/0/properties/7/transformLogic: 'heaviest' (a decimal(8, 3)) cannot hold"
+        + " max(parcels.weight): the upstream value is a decimal(10, 3)"), problems(narrow));
+    String wider = narrow.replace("decimal(8,3)", "decimal(11,4)");
+    assertEquals(List.of(), problems(wider), "more digits on both sides hold every value");
   }
 
   @Test
