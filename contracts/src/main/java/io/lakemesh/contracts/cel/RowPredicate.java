@@ -66,6 +66,43 @@ public final class RowPredicate {
     return readingNothing ? absent(row) : List.of();
   }
 
+  /** CEL's wording of an evaluation error: {@code evaluation error at <input>:<offset>: <reason>}. */
+  private static final java.util.regex.Pattern EVALUATION_ERROR =
+      java.util.regex.Pattern.compile("evaluation error at <input>:(\\d+):\\s*(.*)", java.util.regex.Pattern.DOTALL);
+
+  /**
+   * An evaluation error as people read it, in the shape of a compile error: {@code <input>:1:5: division by zero |
+   * age / 0 > 1 | ....^}. CEL names the place as an offset into the text, and takes the reason from the Java
+   * exception, whose message the JIT leaves out once the code is hot (an implicit division by zero), so the reason
+   * comes from CEL's error code where it has one.
+   */
+  public String describe(CelEvaluationException failure) {
+    String message = failure.getMessage() == null ? "" : failure.getMessage();
+    java.util.regex.Matcher m = EVALUATION_ERROR.matcher(message);
+    String reason = m.matches() ? m.group(2).strip() : message.strip();
+    dev.cel.common.CelErrorCode code = failure.getErrorCode();
+    if (code == dev.cel.common.CelErrorCode.DIVIDE_BY_ZERO) {
+      reason = "division by zero";
+    } else if (reason.isEmpty()) {
+      reason = code != null && code != dev.cel.common.CelErrorCode.INTERNAL_ERROR
+          ? code.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+          : failure.getCause() != null ? failure.getCause().getClass().getSimpleName() : "evaluation failed";
+    }
+    if (!m.matches()) {
+      return reason;
+    }
+    int offset = Integer.parseInt(m.group(1).length() > 9 ? "-1" : m.group(1));
+    if (offset < 0 || offset > source.length()) {
+      return reason;
+    }
+    int lineStart = source.lastIndexOf('\n', offset - 1) + 1;
+    int lineEnd = source.indexOf('\n', offset);
+    int line = (int) source.substring(0, lineStart).chars().filter(c -> c == '\n').count() + 1;
+    int column = offset - lineStart + 1;
+    return "<input>:" + line + ":" + column + ": " + reason + " | "
+        + source.substring(lineStart, lineEnd < 0 ? source.length() : lineEnd) + " | " + ".".repeat(column - 1) + "^";
+  }
+
   private static void absent(Object value, List<String> path, int step, String at, java.util.Set<String> found) {
     if (step == path.size() || found.size() >= 5) {
       return;

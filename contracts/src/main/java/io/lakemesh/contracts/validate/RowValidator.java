@@ -216,7 +216,7 @@ public final class RowValidator {
             findings.add(r.rule().severity(), "rule", field, r.rule().name(), r.failure() + absent);
           } else {
             findings.add(r.rule().severity() == Severity.INFO ? Severity.WARNING : r.rule().severity(), "rule_error",
-                field, r.rule().name(), "cannot be evaluated: " + e.getMessage());
+                field, r.rule().name(), "cannot be evaluated: " + r.predicate().describe(e));
           }
         }
       }

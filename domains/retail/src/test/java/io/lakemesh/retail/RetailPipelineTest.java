@@ -687,6 +687,20 @@ class RetailPipelineTest {
       assertTrue(r.body().contains("unknown query parameter") || r.body().contains("is given 2 times"),
           path + ": " + r.body());
     }
+    // a percent-encoded byte that is no UTF-8 would reach the filter as U+FFFD: refused, not answered
+    HttpResponse<String> latin1 = get("/api/v1/products/retail.transactions/rows?filter=region%20==%20%22%FF%22");
+    assertProblem(latin1, 400);
+    assertTrue(latin1.body().contains("query parameter 'filter' is not UTF-8 text once percent-decoded"),
+        latin1.body());
+    assertEquals(200, get("/api/v1/products/retail.transactions/rows?filter=region%20==%20%22%C3%A9%22").statusCode(),
+        "UTF-8 bytes, percent-encoded, are text");
+    // a filter that fails on every row says why, however often it is asked (the JIT drops the JVM's own text)
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> divides = get("/api/v1/products/retail.transactions/rows?filter="
+          + "size(store_id)%20/%200%20%3E%201");
+      assertProblem(divides, 400);
+      assertTrue(divides.body().contains("<input>:1:16: division by zero | size(store_id) / 0 > 1 |"), divides.body());
+    }
     String mgmt = "http://127.0.0.1:" + node.managementPort();
     for (String path : List.of("/metrics?x=1", "/ready?x=1", "/lakemesh/products?x=1")) {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + path))

@@ -41,8 +41,41 @@ final class QueryParameters extends AllDirectives {
    * for {@code instance}.
    */
   static Route checked(String instance, List<String> known, Function<Map<String, String>, Route> inner) {
-    return DIRECTIVES.parameterMultiMap(multi -> problem(multi, known)
+    return DIRECTIVES.extractUri(uri -> DIRECTIVES.parameterMultiMap(multi -> notUtf8(uri.rawQueryString())
+        .or(() -> problem(multi, known))
         .map(message -> DIRECTIVES.complete(Problem.badRequest("bad-parameter", message).toResponse(instance)))
-        .orElseGet(() -> DIRECTIVES.parameterMap(inner)));
+        .orElseGet(() -> DIRECTIVES.parameterMap(inner))));
+  }
+
+  /**
+   * A parameter whose percent-encoded bytes are no UTF-8 ({@code %FF}, a lone {@code %C3}): the HTTP layer would
+   * read them as U+FFFD and the endpoint would answer a filter the client never wrote.
+   */
+  static Optional<String> notUtf8(Optional<String> rawQuery) {
+    if (rawQuery.isEmpty() || rawQuery.get().indexOf('%') < 0) {
+      return Optional.empty();
+    }
+    for (String part : rawQuery.get().split("&")) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(part.length());
+      for (int i = 0; i < part.length(); i++) {
+        char c = part.charAt(i);
+        if (c == '%' && i + 2 < part.length() && Character.digit(part.charAt(i + 1), 16) >= 0
+            && Character.digit(part.charAt(i + 2), 16) >= 0) {
+          bytes.write(Integer.parseInt(part, i + 1, i + 3, 16));
+          i += 2;
+        } else {
+          bytes.writeBytes(String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      try {
+        java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+            .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+      } catch (java.nio.charset.CharacterCodingException e) {
+        String name = part.contains("=") ? part.substring(0, part.indexOf('=')) : part;
+        return Optional.of("query parameter '" + name + "' is not UTF-8 text once percent-decoded: percent-encode"
+            + " the UTF-8 bytes of each character (é is %C3%A9), not a lone byte such as %FF or %E9");
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -208,7 +208,7 @@ public final class RowQueries {
             if (predicate.absentBehind(e, r).isEmpty()) {
               failed++;
               if (firstFailure == null) {
-                firstFailure = e.getMessage();
+                firstFailure = predicate.describe(e);
               }
             }
             continue;

@@ -145,7 +145,7 @@ public final class ChangeHub implements CommitListener {
         } catch (CelEvaluationException e) {
           match = false; // a row the filter cannot evaluate does not match it; the subscriber is told once
           if (s.filter.absentBehind(e, rows.get(i)).isEmpty()) { // lacking a value the filter reads is no error
-            filterError = filterError == null ? e.getMessage() : filterError;
+            filterError = filterError == null ? s.filter.describe(e) : filterError;
           }
         }
         if (match) {

@@ -280,7 +280,7 @@ public final class LiveStreams {
             match = false; // left out, and said once (lacking a value the filter reads is no error)
             if (!filterFailed && filter.absentBehind(e, r).isEmpty()) {
               filterFailed = true;
-              messages.add(ChangeHub.filterError(e.getMessage()));
+              messages.add(ChangeHub.filterError(filter.describe(e)));
             }
           }
           if (!match) {

@@ -32,4 +32,15 @@ class QueryParametersTest {
     assertTrue(QueryParameters.problem(Map.of("filter", List.of("a "), "", List.of("")), ROWS).orElseThrow()
         .contains("%26"));
   }
+
+  @Test
+  void percentEncodedBytesMustBeUtf8() {
+    assertEquals(Optional.empty(), QueryParameters.notUtf8(Optional.of("filter=name%20==%20%22%C3%A9%22&limit=5")));
+    assertEquals(Optional.empty(), QueryParameters.notUtf8(Optional.of("filter=a%2")), "no escape: left to Pekko");
+    assertEquals(Optional.empty(), QueryParameters.notUtf8(Optional.empty()));
+    for (String bad : List.of("limit=5&filter=x%20==%20%22%FF%FE%22", "filter=%C3", "filter=%C0%A2")) {
+      assertTrue(QueryParameters.notUtf8(Optional.of(bad)).orElseThrow()
+          .startsWith("query parameter 'filter' is not UTF-8 text once percent-decoded"), bad);
+    }
+  }
 }
