@@ -288,8 +288,7 @@ public final class GoldAggregator {
     try {
       retention.expire(gold);
     } catch (RuntimeException e) {
-      LOG.warn("{}: expiring old snapshots failed; retrying in {}: {}", productId, retention.every(),
-          e.toString());
+      retention.logRetry(LOG, productId, e);
     }
   }
 

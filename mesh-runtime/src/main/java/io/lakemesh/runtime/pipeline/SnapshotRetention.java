@@ -49,6 +49,18 @@ public record SnapshotRetention(Duration maxAge, int retainLast, Duration every)
     expire(table);
   }
 
+  /**
+   * Logs a failed expiry that the next interval retries: a commit that lost the race with the stage's own commit
+   * (Iceberg's optimistic concurrency) is expected and said at info; anything else is a warning.
+   */
+  void logRetry(org.slf4j.Logger log, String what, RuntimeException failure) {
+    if (failure instanceof org.apache.iceberg.exceptions.CommitFailedException) {
+      log.info("{}: expiring old snapshots met a concurrent commit; retrying in {}", what, every);
+    } else {
+      log.warn("{}: expiring old snapshots failed; retrying in {}: {}", what, every, failure.toString());
+    }
+  }
+
   /** Expires snapshots older than the retention (derived tables: their current snapshot holds their position). */
   public void expire(Table table) {
     table.expireSnapshots()

@@ -657,8 +657,7 @@ public final class SourceBatchCommitter {
       try {
         retention.applyToSource(table, all);
       } catch (RuntimeException e) {
-        LOG.warn("{}: expiring old snapshots of {} failed; retrying in {}: {}", product.id(), table.name(),
-            retention.every(), e.toString());
+        retention.logRetry(LOG, product.id() + " (" + table.name() + ")", e);
       }
     }
   }
