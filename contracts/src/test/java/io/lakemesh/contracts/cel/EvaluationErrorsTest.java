@@ -18,9 +18,8 @@ import org.junit.jupiter.api.Test;
 class EvaluationErrorsTest {
   private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
 
-  @Test
-  void aDivisionByZeroIsNamedWithItsPlaceEvenOnceTheCodeIsHot() throws Exception {
-    Contract contract = ContractParser.parse("visits", """
+  private static Contract visits() throws Exception {
+    return ContractParser.parse("visits", """
         apiVersion: v3.1.0
         kind: DataContract
         id: clinic.visits
@@ -31,7 +30,13 @@ class EvaluationErrorsTest {
             properties:
               - {name: id, logicalType: string, primaryKey: true, required: true}
               - {name: age, logicalType: integer, required: true}
+              - {name: weight, logicalType: number}
         """);
+  }
+
+  @Test
+  void aDivisionByZeroIsNamedWithItsPlaceEvenOnceTheCodeIsHot() throws Exception {
+    Contract contract = visits();
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());
     GenericRecord row = GenericRecord.create(IcebergMapping.schema(contract));
     row.setField("id", "v-1");
@@ -53,19 +58,7 @@ class EvaluationErrorsTest {
 
   @Test
   void compileErrorsNameTheProblem() throws Exception {
-    Contract contract = ContractParser.parse("visits", """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: clinic.visits
-        version: 1.0.0
-        status: active
-        schema:
-          - name: visits
-            properties:
-              - {name: id, logicalType: string, primaryKey: true, required: true}
-              - {name: age, logicalType: integer, required: true}
-              - {name: weight, logicalType: number}
-        """);
+    Contract contract = visits();
     RowExpressions cel = RowExpressions.forFields(contract.table().fields());
     InvalidExpressionException tooBig = assertThrows(InvalidExpressionException.class,
         () -> cel.compile("age > 9223372036854775808"));
