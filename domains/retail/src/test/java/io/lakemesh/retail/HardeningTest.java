@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -233,6 +234,15 @@ class HardeningTest {
     assertFalse(uriTooLong.body().contains("127.0.0.1"), "the detail names the limit, not the client: "
         + uriTooLong.body());
     assertProblem(get("/api/v1/products", Map.of("X-Pad", "b".repeat(2000))), 431);
+    // an unescaped space in a filter: the rest of the request line is read as the HTTP version
+    try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", node.httpPort())) {
+      socket.getOutputStream().write(("GET /api/v1/products/retail.transactions/rows?filter=region == \"NCR\""
+          + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 505") && answer.contains("application/problem+json")
+          && answer.contains("write spaces as %20"), answer);
+    }
     assertTrue(node.audit().flush());
     List<AuditEntry> entries = node.audit().table().readAll();
     assertTrue(entries.stream().anyMatch(e -> e.action().equals("denied") && e.outcome().equals("414")

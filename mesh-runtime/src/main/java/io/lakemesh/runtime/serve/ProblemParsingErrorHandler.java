@@ -49,6 +49,12 @@ public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
     // the summary names the limit that was exceeded; Pekko ends some with the client's address ("... from
     // 127.0.0.1:33568"), which is the server's bookkeeping, not the client's business
     String detail = info.summary().replaceFirst(" from \\S+:\\d+$", "");
+    if (code == 505) {
+      // "GET /rows?filter=age > 3 HTTP/1.1": the first space ends the target, and "> 3 HTTP/1.1" is read as the
+      // version; an unescaped space is far likelier here than a client of another HTTP version
+      detail += " A space inside the URL (an unescaped filter, say) ends it early, and the rest is read as the HTTP"
+          + " version: write spaces as %20.";
+    }
     return new Problem(code, slug, status.reason(), detail).toResponse(null);
   }
 }
