@@ -578,6 +578,10 @@ final class SemanticChecks {
     return position.isIntegralNumber() && position.asInt() != -1;
   }
 
+  /** The built-in checks' names in lower case, as rule names are compared. */
+  private static final Set<String> BUILT_IN = io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES.stream()
+      .map(n -> n.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   private static void checkRules(Contract contract, List<Problem> problems) {
     RowExpressions env = RowExpressions.forFields(contract.table().fields());
     Set<String> names = new HashSet<>();
@@ -587,9 +591,15 @@ final class SemanticChecks {
         problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "a rule name must not be empty:"
             + " it is the reason code of quarantined rows and the key of its counters"));
       }
-      if (!names.add(rule.name())) {
+      String name = rule.name() == null ? null : rule.name().toLowerCase(java.util.Locale.ROOT);
+      if (!names.add(name)) {
+        // the quarantine API's rule filter takes any case, so names one case apart would be read as one
         problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "duplicate rule name '"
-            + rule.name() + "': rule names are reason codes"));
+            + rule.name() + "' (rule names are compared in any case): rule names are reason codes"));
+      } else if (name != null && BUILT_IN.contains(name.contains(":") ? name.substring(0, name.indexOf(':')) : name)) {
+        problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "rule name '" + rule.name()
+            + "' is taken by a built-in check (" + (name.contains(":") ? "counted as <check>:<field>, e.g."
+                + " pattern:code" : "its counters and reason codes") + "): give the rule a name of its own"));
       }
       if (rule instanceof QualityRule.Cel cel) {
         try {
