@@ -7,12 +7,29 @@ package io.lakemesh.runtime.pipeline;
 public final class QualityGateException extends RuntimeException {
   private final String rule;
   private final String measure;
+  private final java.util.List<String> failedRules;
 
   /** @param measure what the rule measured against its threshold, as a sentence */
   public QualityGateException(String productId, String rule, String measure) {
-    super(productId + ": critical rule '" + rule + "' failed: " + measure + "; the batch was not committed");
+    this(productId, rule, measure, java.util.List.of(rule));
+  }
+
+  /**
+   * @param rule the first critical rule that failed, whose measure is given
+   * @param failedRules every critical rule the batch failed, {@code rule} first
+   */
+  public QualityGateException(String productId, String rule, String measure, java.util.List<String> failedRules) {
+    super(productId + ": critical rule '" + rule + "' failed: " + measure + (failedRules.size() > 1
+        ? " (and critical rule(s) " + failedRules.subList(1, failedRules.size()) + ")" : "")
+        + "; the batch was not committed");
     this.rule = rule;
     this.measure = measure;
+    this.failedRules = java.util.List.copyOf(failedRules);
+  }
+
+  /** Every critical rule the batch failed. */
+  public java.util.List<String> failedRules() {
+    return failedRules;
   }
 
   public String rule() {

@@ -187,13 +187,29 @@ public final class SourceBatchCommitter {
       }
       return repeats;
     };
+    List<Verdict> verdicts = new ArrayList<>();
     for (BatchChecks.Verdict v : batchChecks.evaluate(new BatchChecks.BatchFacts(rows.size(), tableRows,
         offenders, duplicatesOf))) {
-      silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1);
-      if (!v.passed() && v.severity() == Severity.CRITICAL) {
-        throw new QualityGateException(product.id(), v.rule(), v.message());
-      }
+      verdicts.add(new Verdict(v.rule(), v.passed(), v.severity(), v.message()));
     }
+    count(verdicts, silverDelta);
+  }
+
+  /** A batch rule's verdict, of a library or a sql rule. */
+  private record Verdict(String rule, boolean passed, Severity severity, String message) {}
+
+  /**
+   * Counts a batch's verdicts, every rule judged; when a critical one failed, counts none (the batch is not
+   * committed as judged) and stops it, naming each critical rule that failed.
+   */
+  private void count(List<Verdict> verdicts, Counters silverDelta) {
+    List<Verdict> critical = verdicts.stream().filter(v -> !v.passed() && v.severity() == Severity.CRITICAL)
+        .toList();
+    if (!critical.isEmpty()) {
+      throw new QualityGateException(product.id(), critical.get(0).rule(), critical.get(0).message(),
+          critical.stream().map(Verdict::rule).toList());
+    }
+    verdicts.forEach(v -> silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1));
   }
 
   /** Runs the contract's sql rules over the batch's silver files before they are committed. */
@@ -207,12 +223,11 @@ public final class SourceBatchCommitter {
         throw new java.io.UncheckedIOException(e);
       }
     }
+    List<Verdict> verdicts = new ArrayList<>();
     for (SqlRules.Verdict v : sqlRules.evaluate(batch, table)) {
-      silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1);
-      if (!v.passed() && v.severity() == Severity.CRITICAL) {
-        throw new QualityGateException(product.id(), v.rule(), v.message());
-      }
+      verdicts.add(new Verdict(v.rule(), v.passed(), v.severity(), v.message()));
     }
+    count(verdicts, silverDelta);
   }
 
   /** The local directory of a table, or null when its files are not local (DuckDB cannot read them then). */
@@ -414,9 +429,12 @@ public final class SourceBatchCommitter {
         files.forEach(f -> silver.io().deleteFile(f.location()));
       }
     };
-    gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
+    if (gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
         () -> { }, gate -> quarantineFailing(gate, judgeInMemory, silverEntries, laterCopies, duplicates,
-            silverRows, quarantineRows, silverDelta, quarantineDelta));
+            silverRows, quarantineRows, silverDelta, quarantineDelta))) {
+      // every rule's verdict on the rows that stay, as for any committed batch (a rule no event broke included)
+      FailingBatch.judged(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta));
+    }
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);
@@ -436,6 +454,11 @@ public final class SourceBatchCommitter {
       deleteSilver.run();
       silverFiles = silverRows.isEmpty() ? CompletableFuture.completedFuture(List.of())
           : writeAsync(silver, silverRows);
+      if (!silverRows.isEmpty()) {
+        // every sql rule's verdict on the rows that stay, as for any committed batch
+        CompletableFuture<List<DataFile>> kept = silverFiles;
+        FailingBatch.judged(() -> checkSql(kept.join(), silverDelta));
+      }
     }
     List<DataFile> quarantineFiles = quarantineRows.isEmpty() ? List.of() : TableWriter.write(quarantine,
         quarantineRows);
@@ -571,10 +594,8 @@ public final class SourceBatchCommitter {
         silverDelta.add("warning." + counterName(w), -1);
       }
     }
-    if (batchFailure == null && !passing.isEmpty()) {
-      // the rows committed passed the rule together: a dashboard of verdicts sees the pass that let them in
-      silverDelta.add("check." + gate.rule() + ".passed", 1);
-    }
+    // the batch as it came failed these critical rules (counted once); what stays is judged again by the caller
+    gate.failedRules().forEach(rule -> silverDelta.add("check." + rule + ".failed", 1));
     silverEntries.clear();
     silverEntries.addAll(passing);
     silverRows.clear();
