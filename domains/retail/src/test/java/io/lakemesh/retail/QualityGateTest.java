@@ -253,6 +253,51 @@ class QualityGateTest {
     }
   }
 
+  @Test
+  void theHaltedBatchStaysTheSameAcrossARestart() throws Exception {
+    Files.writeString(contracts.resolve("probes.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: plant.probes
+        version: 1.0.0
+        status: active
+        domain: plant
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
+        schema:
+          - name: probes
+            properties:
+              - {name: probe_id, logicalType: string, required: true, primaryKey: true}
+              - name: unit
+                logicalType: string
+                quality:
+                  - {name: known_unit, metric: invalidValues, arguments: {validValues: [C, F]}, mustBeLessThan: 50,
+                     unit: percent, severity: critical}
+        """);
+    String lastError;
+    try (MeshNode node = MeshNode.start(config())) {
+      postNdjson(node, "plant.probes", "{\"probe_id\":\"p1\",\"unit\":\"C\"}\n");
+      awaitStats(node, "plant.probes", s -> s.path("rows").path("silver").asInt() == 1);
+      postNdjson(node, "plant.probes", "{\"probe_id\":\"p2\",\"unit\":\"K\"}\n");
+      lastError = awaitStats(node, "plant.probes", s -> s.path("pipeline").path("state").asText().equals("halted"))
+          .path("pipeline").path("lastError").asText();
+      // good events while halted: with them the halted batch would pass (1 unknown in 4) and carry p2 into silver
+      postNdjson(node, "plant.probes", "{\"probe_id\":\"p3\",\"unit\":\"C\"}\n{\"probe_id\":\"p4\",\"unit\":\"C\"}\n"
+          + "{\"probe_id\":\"p5\",\"unit\":\"F\"}\n");
+    }
+    try (MeshNode node = MeshNode.start(config())) {
+      JsonNode stats = awaitStats(node, "plant.probes",
+          s -> s.path("pipeline").path("state").asText().equals("halted"));
+      assertEquals(lastError, stats.path("pipeline").path("lastError").asText(), "the same batch, the same measure");
+      assertEquals(1, stats.path("rows").path("silver").asInt(), stats.toString());
+      resumeQuarantiningBatch(node, "plant.probes");
+      stats = awaitStats(node, "plant.probes", s -> s.path("rows").path("silver").asInt() == 4
+          && s.path("rows").path("quarantine").asInt() == 1);
+      assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
+    }
+  }
+
   /** A node on this test's home and contracts, on free ports. */
   private com.typesafe.config.Config config() {
     // long enough that the events of one request always form one batch, whatever the polls

@@ -65,6 +65,8 @@ public final class SourceBatchCommitter {
   /** Where the batch that last failed a critical rule ends (exclusive positions), for the operator's resume. */
   private volatile Map<Integer, Long> haltedBatchEnd;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
+  /** Silver's table property of where the batch a partition halted on ends ({@code <prefix><partition>}). */
+  static final String HALTED_BATCH_END = "lakemesh.halted-batch-end.";
   private final int partitionCount;
   private final Table bronze;
   private final Table silver;
@@ -140,6 +142,19 @@ public final class SourceBatchCommitter {
     this.bronzeAt = positions(bronze);
     this.silverAt = positions(silver);
     this.quarantineAt = positions(quarantine);
+    // a partition that halted before this committer (a restart, another node) retries that batch alone, as a
+    // resume does: the events that arrived while it was halted must not change its measure
+    Map<Integer, Long> halted = new HashMap<>();
+    for (int p : this.partitions) {
+      String end = silver.properties().get(HALTED_BATCH_END + p);
+      if (end != null && Long.parseLong(end) > silverAt.next(p)) {
+        halted.put(p, Long.parseLong(end));
+      }
+    }
+    if (!halted.isEmpty()) {
+      heldBatchEnd = Map.copyOf(halted);
+      heldQuarantines = false;
+    }
     this.silverCounts = Counters.committed(silver, this.partitions);
     this.quarantineCounts = Counters.committed(quarantine, this.partitions);
     this.batchChecks = BatchChecks.of(product.contract());
@@ -349,7 +364,7 @@ public final class SourceBatchCommitter {
       (end != null && e.record().offset() < end ? held : rest).add(e);
     }
     if (held.isEmpty()) {
-      heldBatchEnd = null; // committed already (by a worker before this one)
+      forgetHalt(); // committed already (by a worker before this one)
       return commitBatch(prepared, false);
     }
     Map<Integer, Long> heldNext = new HashMap<>();
@@ -357,7 +372,7 @@ public final class SourceBatchCommitter {
         Math.min(next, heldBatchEnd.getOrDefault(partition, next))));
     BatchResult first = commitBatch(new Prepared(held, heldNext, prepared.oldestLive()), heldQuarantines);
     if (heldBatchEnd.entrySet().stream().allMatch(e -> silverAt.next(e.getKey()) >= e.getValue())) {
-      heldBatchEnd = null; // all of it is judged (it may come in more than one poll)
+      forgetHalt(); // all of it is judged (it may come in more than one poll)
     }
     if (rest.isEmpty()) {
       return first;
@@ -511,10 +526,42 @@ public final class SourceBatchCommitter {
       if (!quarantineIfFailing) {
         onHalt.run();
         haltedBatchEnd = Map.copyOf(batchNext);
+        rememberHalt(batchNext);
         throw gate;
       }
       quarantine.accept(gate);
       return true;
+    }
+  }
+
+  /** Keeps where the halted batch ends in silver's properties, for the worker that runs the partition next. */
+  private void rememberHalt(Map<Integer, Long> end) {
+    try {
+      org.apache.iceberg.UpdateProperties update = silver.updateProperties();
+      end.forEach((p, next) -> update.set(HALTED_BATCH_END + p, Long.toString(next)));
+      update.commit();
+    } catch (RuntimeException e) {
+      // the halt holds in this worker; only a restart would judge the batch with what arrived since
+      LOG.warn("{}: could not keep where the halted batch ends in {}'s properties: {}", product.id(), silver.name(),
+          e.toString());
+    }
+  }
+
+  /** The held batch is committed: its end is no longer needed. */
+  private void forgetHalt() {
+    heldBatchEnd = null;
+    List<String> kept = partitions.stream().map(p -> HALTED_BATCH_END + p)
+        .filter(silver.properties()::containsKey).toList();
+    if (!kept.isEmpty()) {
+      try {
+        org.apache.iceberg.UpdateProperties update = silver.updateProperties();
+        kept.forEach(update::remove);
+        update.commit();
+      } catch (RuntimeException e) {
+        // harmless when left: an end silver has passed is not read as a halt
+        LOG.warn("{}: could not clear where the halted batch ended in {}'s properties: {}", product.id(),
+            silver.name(), e.toString());
+      }
     }
   }
 
