@@ -298,6 +298,58 @@ class QualityGateTest {
     }
   }
 
+  @Test
+  void eventsThatWaitThroughAPauseAreChargedToLatency() throws Exception {
+    Files.writeString(contracts.resolve("valves.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: plant.valves
+        version: 1.0.0
+        status: active
+        domain: plant
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
+        slaProperties:
+          - {property: latency, value: 6, unit: s}
+        schema:
+          - name: valves
+            properties:
+              - {name: valve_id, logicalType: string, required: true, primaryKey: true}
+        """);
+    try (MeshNode node = MeshNode.start(config())) {
+      postNdjson(node, "plant.valves", "{\"valve_id\":\"v1\"}\n");
+      awaitStats(node, "plant.valves", s -> s.path("rows").path("silver").asInt() == 1);
+      assertEquals(202, action(node, "plant.valves", "pause").statusCode());
+      awaitStats(node, "plant.valves", s -> s.path("pipeline").path("state").asText().equals("paused"));
+      postNdjson(node, "plant.valves", "{\"valve_id\":\"v2\"}\n");
+      // the event waits on a paused worker: the objective is breached while it waits, not only once it is committed
+      JsonNode stats = awaitStats(node, "plant.valves",
+          s -> s.path("sla").path("latency").path("status").asText().equals("breached")
+              && s.path("sla").path("latency").path("detail").asText().contains("partition 0 is paused"));
+      assertEquals(1, stats.path("rows").path("silver").asInt(), "still paused: " + stats);
+      assertEquals(202, action(node, "plant.valves", "resume").statusCode());
+      // and its batch's latency, from its receipt to its commit, includes the pause (it is no backlog)
+      // (the worker reports its batch's latency just after the commit: awaited, not read at the commit)
+      stats = awaitStats(node, "plant.valves", s -> s.path("rows").path("silver").asInt() == 2
+          && s.path("pipeline").path("state").asText().equals("running")
+          && s.path("sla").path("latency").path("observedMillis").asLong() >= 6000);
+      assertEquals("breached", stats.path("sla").path("latency").path("status").asText(), stats.toString());
+      assertFalse(stats.path("sla").path("latency").path("detail").asText().contains("waiting"), "a sample of the"
+          + " committed batch, not of events still waiting: " + stats);
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> action(MeshNode node, String product, String action)
+      throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort()
+            + "/lakemesh/products/" + product + "/" + action))
+            .header("Authorization", "Bearer " + node.devAdminToken())
+            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   /** A node on this test's home and contracts, on free ports. */
   private com.typesafe.config.Config config() {
     // long enough that the events of one request always form one batch, whatever the polls

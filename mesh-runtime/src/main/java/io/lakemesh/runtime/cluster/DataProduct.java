@@ -279,6 +279,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         : new ReplayOutcome(replayError(error), null, 0, 0, 0)));
   }
 
+  /** When this worker first started its pipeline: events received before are backlog to the latency objective. */
+  private Instant latencyFrom;
+
   /** Why the pipeline last failed to start, to log a stack trace once per reason. */
   private String lastStartFailure;
 
@@ -338,7 +341,12 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       heldBatch = null;
     }
     this.committer = committer;
-    committer.chargeLatencyFrom(Instant.now()); // what was in the log before is backlog (see BatchLatency)
+    // what was in the log before this worker first started is backlog (see BatchLatency); a pipeline started again
+    // after a pause, a halt, a failure or a replay charges the events that waited meanwhile
+    if (latencyFrom == null) {
+      latencyFrom = Instant.now();
+    }
+    committer.chargeLatencyFrom(latencyFrom);
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
         services.pipeline(), services.io(), result -> {
           batches++;

@@ -5,8 +5,9 @@ import java.time.Instant;
 
 /**
  * The latency a committed batch is charged against the contract's latency objective: from the receipt of its oldest
- * event received since the pipeline started to the commit. Events that arrived while no pipeline ran (a new major
- * version filling its tables from the log, a worker restarted after a node was lost) are backlog: they waited for
+ * event received since its worker first started to the commit (a pause, a halt or a failure since is charged).
+ * Events that arrived before (a new major version filling its tables from the log, a worker restarted after a
+ * node was lost) are backlog: they waited for
  * the pipeline, not in it. That wait shows in freshness; charging it here, or charging the backlog's processing
  * time since the start, would report a breach at every major deploy until the backlog is gone.
  */
@@ -14,7 +15,7 @@ public final class BatchLatency {
   private BatchLatency() {}
 
   /**
-   * @param oldestLive the receipt of the batch's oldest event received since the pipeline started; null when every
+   * @param oldestLive the receipt of the batch's oldest event received since the worker started; null when every
    *     event of the batch is backlog
    * @param committedAt when the batch committed
    * @return the latency charged, or null for a batch of backlog only (no sample: the objective keeps its last)

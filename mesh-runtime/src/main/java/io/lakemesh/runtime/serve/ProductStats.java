@@ -170,7 +170,7 @@ public final class ProductStats {
     Duration latency = statuses.stream().map(ClusterProgress.WorkerStatus::state)
         .filter(s -> s != null && s.lastLatency() != null).map(ProgressBoard.PipelineState::lastLatency)
         .max(Duration::compareTo).orElse(null);
-    // events waiting on a worker that does not run (halted by a critical rule, failed) have waited at least since
+    // events waiting on a worker that does not run (halted by a critical rule, paused, failed) have waited at least since
     // its last commit, however fast the batches that do commit are
     Duration stuck = waiting == null || !waiting.stuck() ? null : Duration.between(waiting.since(), Instant.now());
     boolean stuckLonger = stuck != null && (latency == null || stuck.compareTo(latency) > 0);
@@ -203,7 +203,7 @@ public final class ProductStats {
   record Waiting(int partition, Instant since, long events, String state) {
     /** Whether the partition's worker is stopped by a failure: its events wait for an operator, not a batch. */
     boolean stuck() {
-      return state.equals("halted") || state.equals("failed");
+      return state.equals("halted") || state.equals("failed") || state.equals("paused");
     }
 
     String describe() {
