@@ -166,6 +166,45 @@ class RowValidatorTest {
   }
 
   @Test
+  void aMissingRuleInsideAnAbsentObjectCountsTheRow() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("readings", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: sensors.readings
+        version: 1.0.0
+        status: active
+        schema:
+          - name: readings
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: location
+                logicalType: object
+                properties:
+                  - name: geo
+                    logicalType: object
+                    properties:
+                      - name: lat
+                        logicalType: number
+                        quality:
+                          - {name: lat_mostly_known, metric: nullValues, mustBeLessThan: 50, unit: percent}
+                          - {name: lat_always, metric: nullValues, mustBe: 0, severity: warning}
+        """));
+    // as a column reads it, location.geo.lat is null when location (or geo) is absent: the rules count that row
+    for (String event : List.of("{\"id\":\"a\"}", "{\"id\":\"a\",\"location\":null}",
+        "{\"id\":\"a\",\"location\":{}}", "{\"id\":\"a\",\"location\":{\"geo\":{}}}")) {
+      Outcome o = v.validate(event.getBytes(StandardCharsets.UTF_8), NOW);
+      Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, o, event + ": " + o);
+      assertEquals(List.of("lat_mostly_known", "lat_always"), accepted.warnings().stream().map(Violation::rule)
+          .toList(), event + ": " + accepted.warnings());
+      assertTrue(accepted.warnings().stream().allMatch(w -> w.field().equals("location.geo.lat")
+          && w.code().equals("null_value")), event + ": " + accepted.warnings());
+    }
+    Outcome known = v.validate("{\"id\":\"a\",\"location\":{\"geo\":{\"lat\":14.6}}}"
+        .getBytes(StandardCharsets.UTF_8), NOW);
+    assertEquals(List.of(), assertInstanceOf(Outcome.Accepted.class, known).warnings());
+  }
+
+  @Test
   void aMissingRuleOfARequiredPropertyIsNamedBesideRequired() throws Exception {
     RowValidator devices = RowValidator.compile(ContractParser.parse("devices", """
         apiVersion: v3.1.0

@@ -48,8 +48,10 @@ final class DecoderCompiler {
       Types.NestedField column = struct.fields().get(i);
       String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
       Compiled c = decoder(f, column.type(), path);
+      List<StructDecoder.NestedRule> nested = new ArrayList<>();
+      nestedMissingRules(f, List.of(), nested);
       members.add(new StructDecoder.Member(f.name(), i, f.required() || f.isPrimaryKey(), missingRules(f),
-          c.tree(), c.stream(), f.physicalName()));
+          c.tree(), c.stream(), f.physicalName(), nested));
     }
     return new StructDecoder(struct, members);
   }
@@ -64,6 +66,19 @@ final class DecoderCompiler {
       }
     }
     return rules;
+  }
+
+  /** The missing-value rules of the properties inside an object property, through nested objects (not arrays). */
+  private static void nestedMissingRules(Field object, List<String> below, List<StructDecoder.NestedRule> out) {
+    if (object.type() != io.lakemesh.contracts.model.LogicalType.OBJECT) {
+      return;
+    }
+    for (Field p : object.properties()) {
+      List<String> path = new ArrayList<>(below);
+      path.add(p.name());
+      missingRules(p).forEach(rule -> out.add(new StructDecoder.NestedRule(path, rule)));
+      nestedMissingRules(p, path, out);
+    }
   }
 
   /** One property's two readers: of a parsed tree (explains every problem), and of a parser (common case only). */

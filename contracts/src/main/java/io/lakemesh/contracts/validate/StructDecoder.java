@@ -25,14 +25,15 @@ final class StructDecoder implements Decoder {
    * @param missingRules the property's {@code nullValues} and {@code missingValues} rules, each judged on its own
    */
   record Member(String name, int position, boolean required, List<QualityRule.Library> missingRules,
-      Decoder decoder, StreamDecoder stream, String physicalName) {
+      Decoder decoder, StreamDecoder stream, String physicalName, List<NestedRule> nestedMissingRules) {
     Member {
       missingRules = List.copyOf(missingRules);
+      nestedMissingRules = List.copyOf(nestedMissingRules);
     }
 
     Member(String name, int position, boolean required, List<QualityRule.Library> missingRules, Decoder decoder,
         StreamDecoder stream) {
-      this(name, position, required, missingRules, decoder, stream, null);
+      this(name, position, required, missingRules, decoder, stream, null, List.of());
     }
 
     /** Whether a present value counts as missing for some {@code missingValues} rule (blank, or listed). */
@@ -45,6 +46,12 @@ final class StructDecoder implements Decoder {
       return false;
     }
   }
+
+  /**
+   * A {@code nullValues} or {@code missingValues} rule of a property inside an object member (through objects, not
+   * arrays), by its path below the member: when the member is absent, so is the value, as a column reads it.
+   */
+  record NestedRule(List<String> path, QualityRule.Library rule) {}
 
   private final GenericRecord template;
   private final Member[] members;
@@ -78,7 +85,7 @@ final class StructDecoder implements Decoder {
       if (m.physicalName() != null && !m.physicalName().equals(m.name())) {
         byPhysicalName.put(m.physicalName(), m);
       }
-      mustAppear[m.position()] = m.required() || !m.missingRules().isEmpty();
+      mustAppear[m.position()] = m.required() || !m.missingRules().isEmpty() || !m.nestedMissingRules().isEmpty();
     }
     int count = 0;
     for (boolean must : mustAppear) {
@@ -111,6 +118,19 @@ final class StructDecoder implements Decoder {
           // an offender of a threshold rule stays and is counted: the batch judges the share
           Severity severity = rule.rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
           findings.add(severity, nullRule ? "null_value" : "missing_value", memberPath, rule.name(), "is missing");
+        }
+        if (absent) {
+          // a rule of a property inside the absent object: its value is missing too (a column of it reads null)
+          for (NestedRule nested : m.nestedMissingRules()) {
+            FieldPath at = memberPath;
+            for (String step : nested.path()) {
+              at = at.member(step);
+            }
+            QualityRule.Library rule = nested.rule();
+            Severity severity = rule.rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
+            findings.add(severity, rule.metric().equals("nullValues") ? "null_value" : "missing_value", at,
+                rule.name(), "is missing ('" + m.name() + "' is absent)");
+          }
         }
         continue;
       }
