@@ -590,6 +590,10 @@ final class SemanticChecks {
       if (rule.name() != null && rule.name().isBlank()) {
         problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "a rule name must not be empty:"
             + " it is the reason code of quarantined rows and the key of its counters"));
+      } else if (rule.name() != null && !rule.name().equals(rule.name().strip())) {
+        problems.add(new Problem(located.pointer(ruleNameKey(contract, located)), "rule name '" + rule.name()
+            + "' begins or ends with a space: it is a reason code, matched exactly; write '" + rule.name().strip()
+            + "'"));
       }
       String name = rule.name() == null ? null : rule.name().toLowerCase(java.util.Locale.ROOT);
       if (!names.add(name)) {

@@ -137,14 +137,16 @@ public final class RowExpressions {
     String error = CANDIDATES.matcher(result.getErrorString()).replaceAll("");
     // the parser's NumberFormatException text for a literal beyond 64 bits ("For input string: ...") names no problem
     error = OUT_OF_RANGE.matcher(error).replaceAll(m -> java.util.regex.Matcher.quoteReplacement("the integer "
-        + m.group(1) + " is out of range: CEL integers are 64-bit (-9223372036854775808 to 9223372036854775807,"
-        + " uint to 18446744073709551615u); write it as a double (" + m.group(1).replaceAll("u$", "") + ".0)"));
+        + m.group(1) + (m.group(2) == null ? "" : " (hex)") + " is out of range: CEL integers are 64-bit"
+        + " (-9223372036854775808 to 9223372036854775807, uint to 18446744073709551615u)"
+        + (m.group(2) == null ? "; write it as a double (" + m.group(1).replaceAll("u$", "") + ".0)" : "")));
     if (error.contains(", null)") || error.contains("(null, ") || error.contains("null_type")) {
       // columns are typed as their values; a missing value is a missing key of the row map
       error += "\n(to test for a missing value write !has(row.<column>), and has(row.<column>) for a present one;"
           + " a null item x of a list of strings or numbers: type(x) == null_type)";
     } else if (error.contains("(double, int)") || error.contains("(int, double)")
-        || error.contains("(double, list(int))") || error.contains("(int, list(double))")) {
+        || error.contains("(double, list(int))") || error.contains("(int, list(double))")
+        || error.contains("(double, uint)") || error.contains("(double, list(uint))")) {
       // decimals and numbers are doubles in CEL, and CEL does not mix doubles and ints
       error += "\n(number and decimal columns are doubles in CEL, and its arithmetic and == do not mix doubles with"
           + " ints: write 1.0 rather than 1, or double(x) for an integer x)";
@@ -159,7 +161,7 @@ public final class RowExpressions {
   }
 
   private static final java.util.regex.Pattern OUT_OF_RANGE =
-      java.util.regex.Pattern.compile("For input string: \"(-?[0-9]+u?)\"");
+      java.util.regex.Pattern.compile("For input string: \"(-?[0-9a-fA-F]+u?)\"( under radix 16)?");
 
   private static final java.util.regex.Pattern CANDIDATES = java.util.regex.Pattern.compile(" \\(candidates: [^\\n]*\\)");
 

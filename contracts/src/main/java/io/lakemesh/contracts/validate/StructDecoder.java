@@ -129,7 +129,7 @@ final class StructDecoder implements Decoder {
             QualityRule.Library rule = nested.rule();
             Severity severity = rule.rejectsAnyOffender() ? rule.severity() : Severity.WARNING;
             findings.add(severity, rule.metric().equals("nullValues") ? "null_value" : "missing_value", at,
-                rule.name(), "is missing ('" + m.name() + "' is absent)");
+                rule.name(), "is missing ('" + m.name() + "' is " + (value == null ? "absent" : "null") + ")");
           }
         }
         continue;

@@ -65,6 +65,10 @@ class EvaluationErrorsTest {
     assertTrue(tooBig.getMessage().contains("the integer 9223372036854775808 is out of range: CEL integers are 64-bit"
         + " (-9223372036854775808 to 9223372036854775807, uint to 18446744073709551615u); write it as a double"
         + " (9223372036854775808.0)") && !tooBig.getMessage().contains("For input string"), tooBig.getMessage());
+    InvalidExpressionException hex = assertThrows(InvalidExpressionException.class,
+        () -> cel.compile("age > 0x1FFFFFFFFFFFFFFFF"));
+    assertTrue(hex.getMessage().contains("is out of range: CEL integers are 64-bit")
+        && !hex.getMessage().contains("For input string"), hex.getMessage());
     InvalidExpressionException inInts = assertThrows(InvalidExpressionException.class,
         () -> cel.compile("weight in [80]"));
     assertTrue(inInts.getMessage().contains("write 1.0 rather than 1"), "the hint == gets: " + inInts.getMessage());

@@ -299,6 +299,55 @@ class QualityGateTest {
   }
 
   @Test
+  void aBatchFailingSeveralCriticalRulesNamesEachAndItsEventsCarryEach() throws Exception {
+    Files.writeString(contracts.resolve("gauges.odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: plant.gauges
+        version: 1.0.0
+        status: active
+        domain: plant
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
+        schema:
+          - name: gauges
+            properties:
+              - {name: gauge_id, logicalType: string, required: true, primaryKey: true}
+              - name: code
+                logicalType: string
+                quality:
+                  - {name: code_pattern, metric: invalidValues, arguments: {pattern: '^G'}, mustBeLessThan: 50,
+                     unit: percent, severity: critical}
+              - name: psi
+                logicalType: number
+                quality:
+                  - {name: psi_known, metric: nullValues, mustBeLessThan: 50, unit: percent, severity: critical}
+            quality:
+              - {name: no_xx, type: sql, query: "SELECT COUNT(*) FROM ${object} WHERE code = 'XX'", mustBe: 0,
+                 severity: critical}
+        """);
+    try (MeshNode node = MeshNode.start(config())) {
+      postNdjson(node, "plant.gauges", "{\"gauge_id\":\"g1\",\"code\":\"G1\",\"psi\":3.5}\n");
+      awaitStats(node, "plant.gauges", s -> s.path("rows").path("silver").asInt() == 1);
+      postNdjson(node, "plant.gauges", "{\"gauge_id\":\"g2\",\"code\":\"XX\"}\n");
+      JsonNode stats = awaitStats(node, "plant.gauges",
+          s -> s.path("pipeline").path("state").asText().equals("halted"));
+      String lastError = stats.path("pipeline").path("lastError").asText();
+      // the library rules and the sql rule: one halt names all three, not one now and the next after a resume
+      assertTrue(lastError.contains("critical rule 'code_pattern' failed") && lastError.contains("psi_known")
+          && lastError.contains("no_xx"), lastError);
+      resumeQuarantiningBatch(node, "plant.gauges");
+      stats = awaitStats(node, "plant.gauges", s -> s.path("rows").path("quarantine").asInt() == 1
+          && s.path("lag").asLong() == 0);
+      assertEquals(1, stats.path("ruleFailures").path("psi_known").asInt(), stats.toString());
+      assertEquals(1, stats.path("ruleFailures").path("code_pattern").asInt(), stats.toString());
+      String second = NodeRequests.get(node, "/api/v1/products/plant.gauges/quarantine?rule=psi_known");
+      assertTrue(second.contains("g2"), "found by either rule it fails: " + second);
+    }
+  }
+
+  @Test
   void eventsThatWaitThroughAPauseAreChargedToLatency() throws Exception {
     Files.writeString(contracts.resolve("valves.odcs.yaml"), """
         apiVersion: v3.1.0

@@ -445,8 +445,8 @@ public final class SourceBatchCommitter {
       }
     };
     if (gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
-        () -> { }, gate -> quarantineFailing(gate, judgeInMemory, silverEntries, laterCopies, duplicates,
-            silverRows, quarantineRows, silverDelta, quarantineDelta))) {
+        gate -> withSqlFailures(gate, silverRows), gate -> quarantineFailing(gate, judgeInMemory, silverEntries,
+            laterCopies, duplicates, silverRows, quarantineRows, silverDelta, quarantineDelta))) {
       // every rule's verdict on the rows that stay, as for any committed batch (a rule no event broke included)
       FailingBatch.judged(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta));
     }
@@ -459,10 +459,11 @@ public final class SourceBatchCommitter {
     CompletableFuture<List<DataFile>> silverWritten = silverFiles;
     Runnable deleteSilver = () -> silverWritten.join().forEach(f -> silver.io().deleteFile(f.location()));
     if (!sqlRules.isEmpty() && !silverRows.isEmpty() && gate(() -> checkSql(silverWritten.join(), silverDelta),
-        quarantineIfFailing, batchNext, () -> {
+        quarantineIfFailing, batchNext, gate -> {
           // never committed now: leave no litter
           deleteSilver.run();
           bronzeFiles.join().forEach(f -> bronze.io().deleteFile(f.location()));
+          return gate;
         }, gate -> quarantineFailing(gate, judgeSql, silverEntries, laterCopies, duplicates, silverRows,
             quarantineRows, silverDelta, quarantineDelta))) {
       // the files held every row of the batch: write those that stay in silver again
@@ -517,21 +518,46 @@ public final class SourceBatchCommitter {
    * ends for an operator's resume), or, for the batch an operator resumed past, moves its rows to quarantine and
    * answers true.
    */
-  private boolean gate(Runnable checks, boolean quarantineIfFailing, Map<Integer, Long> batchNext, Runnable onHalt,
+  private boolean gate(Runnable checks, boolean quarantineIfFailing, Map<Integer, Long> batchNext,
+      java.util.function.UnaryOperator<QualityGateException> onHalt,
       java.util.function.Consumer<QualityGateException> quarantine) {
     try {
       checks.run();
       return false;
     } catch (QualityGateException gate) {
       if (!quarantineIfFailing) {
-        onHalt.run();
+        QualityGateException halt = onHalt.apply(gate);
         haltedBatchEnd = Map.copyOf(batchNext);
         rememberHalt(batchNext);
-        throw gate;
+        throw halt;
       }
       quarantine.accept(gate);
       return true;
     }
+  }
+
+  /**
+   * A batch halted by its library rules is judged by its sql rules too, so the halt names every critical rule it
+   * fails (an operator should not meet a second halt on the same batch after fixing the first); its files are
+   * written for that and deleted.
+   */
+  private QualityGateException withSqlFailures(QualityGateException libraryFailure, List<Record> rows) {
+    if (sqlRules.isEmpty() || rows.isEmpty()) {
+      return libraryFailure;
+    }
+    List<DataFile> files = TableWriter.write(silver, rows);
+    QualityGateException sql;
+    try {
+      sql = FailingBatch.judged(() -> checkSql(files, new Counters()));
+    } finally {
+      files.forEach(f -> silver.io().deleteFile(f.location()));
+    }
+    if (sql == null) {
+      return libraryFailure;
+    }
+    List<String> all = new ArrayList<>(libraryFailure.failedRules());
+    all.addAll(sql.failedRules());
+    return new QualityGateException(product.id(), libraryFailure.rule(), libraryFailure.measure(), all);
   }
 
   /** Keeps where the halted batch ends in silver's properties, for the worker that runs the partition next. */
@@ -620,22 +646,25 @@ public final class SourceBatchCommitter {
     LOG.warn("{}: {}; as the operator's resume asked, {} of its {} rows go to quarantine instead", product.id(),
         gate.getMessage(), alone.size(), silverEntries.size());
     for (FailingBatch.Isolated<Entry> i : alone) {
-      String rule = (i.failure() != null ? i.failure() : batchFailure).rule();
-      // a rule of one property names it, as a row rule's reason does
-      String field = product.contract().locatedRules().stream().map(LocatedRule::rule)
-          .filter(r -> r.name().equals(rule) && r.field() != null).map(r -> r.field()).findFirst().orElse("");
-      Violation reason = i.failure() != null
-          ? new Violation("batch_rule", field, i.failure().rule(), "the event fails critical rule '"
-              + i.failure().rule() + "' on its own (" + i.failure().measure() + "); quarantined when an operator"
-              + " resumed the halted stage")
-          : new Violation("batch_rule", field, batchFailure.rule(), "the batch failed critical rule '"
-              + batchFailure.rule() + "' (" + batchFailure.measure() + "); quarantined when an operator resumed"
-              + " the halted stage");
+      QualityGateException failure = i.failure() != null ? i.failure() : batchFailure;
+      // one reason per critical rule the event (or its batch) fails: each can be found by its rule
+      List<Violation> reasons = new ArrayList<>();
+      for (String rule : failure.failedRules()) {
+        // a rule of one property names it, as a row rule's reason does
+        String field = product.contract().locatedRules().stream().map(LocatedRule::rule)
+            .filter(r -> r.name().equals(rule) && r.field() != null).map(r -> r.field()).findFirst().orElse("");
+        String measure = rule.equals(failure.rule()) ? " (" + failure.measure() + ")" : "";
+        reasons.add(i.failure() != null
+            ? new Violation("batch_rule", field, rule, "the event fails critical rule '" + rule + "' on its own"
+                + measure + "; quarantined when an operator resumed the halted stage")
+            : new Violation("batch_rule", field, rule, "the batch failed critical rule '" + rule + "'" + measure
+                + "; quarantined when an operator resumed the halted stage"));
+      }
       ConsumerRecord<byte[], byte[]> rec = i.event().record();
       byte[] payload = rec.value() == null ? new byte[0] : rec.value();
       quarantineRows.add(quarantineRow(rec, payload, Instant.ofEpochMilli(rec.timestamp()), sha256(payload),
-          header(rec, SOURCE_HEADER), List.of(reason)));
-      quarantineDelta.add("rule." + counterName(reason), 1);
+          header(rec, SOURCE_HEADER), reasons));
+      reasons.forEach(reason -> quarantineDelta.add("rule." + counterName(reason), 1));
       // kept rows' warnings were counted: these rows are not kept
       for (Violation w : ((Outcome.Accepted) i.event().outcome()).warnings()) {
         silverDelta.add("warning." + counterName(w), -1);
