@@ -389,6 +389,7 @@ class QualityGateTest {
     }
   }
 
+  /** An operator's action on a product (pause, resume...), through the management port. */
   private static java.net.http.HttpResponse<String> action(MeshNode node, String product, String action)
       throws Exception {
     return java.net.http.HttpClient.newHttpClient().send(
@@ -414,12 +415,7 @@ class QualityGateTest {
 
   private static java.net.http.HttpResponse<String> resume(MeshNode node, String product, String query)
       throws Exception {
-    return java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.managementPort()
-            + "/lakemesh/products/" + product + "/resume" + query))
-            .header("Authorization", "Bearer " + node.devAdminToken())
-            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    return action(node, product, "resume" + query);
   }
 
   private long parquetFiles() throws java.io.IOException {
