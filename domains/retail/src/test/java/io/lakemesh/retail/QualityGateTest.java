@@ -152,16 +152,7 @@ class QualityGateTest {
 
   @Test
   void aFailingCriticalSqlRuleLeavesNoFilesAndItsBatchCanBeQuarantined() throws Exception {
-    Files.writeString(contracts.resolve("meters.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: plant.meters
-        version: 1.0.0
-        status: active
-        domain: plant
-        customProperties:
-          - property: lakemeshPartitions
-            value: 1
+    writeOnePartitionContract("meters", """
         schema:
           - name: meters
             properties:
@@ -219,16 +210,7 @@ class QualityGateTest {
 
   @Test
   void aRuleNoSingleEventBreaksQuarantinesTheWholeHaltedBatch() throws Exception {
-    Files.writeString(contracts.resolve("tanks.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: plant.tanks
-        version: 1.0.0
-        status: active
-        domain: plant
-        customProperties:
-          - property: lakemeshPartitions
-            value: 1
+    writeOnePartitionContract("tanks", """
         schema:
           - name: tanks
             properties:
@@ -255,16 +237,7 @@ class QualityGateTest {
 
   @Test
   void theHaltedBatchStaysTheSameAcrossARestart() throws Exception {
-    Files.writeString(contracts.resolve("probes.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: plant.probes
-        version: 1.0.0
-        status: active
-        domain: plant
-        customProperties:
-          - property: lakemeshPartitions
-            value: 1
+    writeOnePartitionContract("probes", """
         schema:
           - name: probes
             properties:
@@ -300,16 +273,7 @@ class QualityGateTest {
 
   @Test
   void aBatchFailingSeveralCriticalRulesNamesEachAndItsEventsCarryEach() throws Exception {
-    Files.writeString(contracts.resolve("gauges.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: plant.gauges
-        version: 1.0.0
-        status: active
-        domain: plant
-        customProperties:
-          - property: lakemeshPartitions
-            value: 1
+    writeOnePartitionContract("gauges", """
         schema:
           - name: gauges
             properties:
@@ -349,16 +313,7 @@ class QualityGateTest {
 
   @Test
   void eventsThatWaitThroughAPauseAreChargedToLatency() throws Exception {
-    Files.writeString(contracts.resolve("valves.odcs.yaml"), """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: plant.valves
-        version: 1.0.0
-        status: active
-        domain: plant
-        customProperties:
-          - property: lakemeshPartitions
-            value: 1
+    writeOnePartitionContract("valves", """
         slaProperties:
           - {property: latency, value: 6, unit: s}
         schema:
@@ -398,6 +353,24 @@ class QualityGateTest {
             .header("Authorization", "Bearer " + node.devAdminToken())
             .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Writes contract {@code plant.<name>} of one Kafka partition (so a request's events are one batch) to this test's
+   * contracts, {@code rest} following its header.
+   */
+  private void writeOnePartitionContract(String name, String rest) throws java.io.IOException {
+    Files.writeString(contracts.resolve(name + ".odcs.yaml"), """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: plant.%s
+        version: 1.0.0
+        status: active
+        domain: plant
+        customProperties:
+          - property: lakemeshPartitions
+            value: 1
+        """.formatted(name) + rest);
   }
 
   /** A node on this test's home and contracts, on free ports. */

@@ -65,8 +65,6 @@ public final class SourceBatchCommitter {
   /** Where the batch that last failed a critical rule ends (exclusive positions), for the operator's resume. */
   private volatile Map<Integer, Long> haltedBatchEnd;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
-  /** Silver's table property of where the batch a partition halted on ends ({@code <prefix><partition>}). */
-  static final String HALTED_BATCH_END = "lakemesh.halted-batch-end.";
   private final int partitionCount;
   private final Table bronze;
   private final Table silver;
@@ -144,13 +142,7 @@ public final class SourceBatchCommitter {
     this.quarantineAt = positions(quarantine);
     // a partition that halted before this committer (a restart, another node) retries that batch alone, as a
     // resume does: the events that arrived while it was halted must not change its measure
-    Map<Integer, Long> halted = new HashMap<>();
-    for (int p : this.partitions) {
-      String end = silver.properties().get(HALTED_BATCH_END + p);
-      if (end != null && Long.parseLong(end) > silverAt.next(p)) {
-        halted.put(p, Long.parseLong(end));
-      }
-    }
+    Map<Integer, Long> halted = HaltedBatches.pending(silver, this.partitions, silverAt);
     if (!halted.isEmpty()) {
       heldBatchEnd = Map.copyOf(halted);
       heldQuarantines = false;
@@ -202,27 +194,20 @@ public final class SourceBatchCommitter {
       }
       return repeats;
     };
-    List<Verdict> verdicts = new ArrayList<>();
-    for (BatchChecks.Verdict v : batchChecks.evaluate(new BatchChecks.BatchFacts(rows.size(), tableRows,
-        offenders, duplicatesOf))) {
-      verdicts.add(new Verdict(v.rule(), v.passed(), v.severity(), v.message()));
-    }
-    count(verdicts, silverDelta);
+    count(batchChecks.evaluate(new BatchChecks.BatchFacts(rows.size(), tableRows, offenders, duplicatesOf)),
+        silverDelta);
   }
-
-  /** A batch rule's verdict, of a library or a sql rule. */
-  private record Verdict(String rule, boolean passed, Severity severity, String message) {}
 
   /**
    * Counts a batch's verdicts, every rule judged; when a critical one failed, counts none (the batch is not
    * committed as judged) and stops it, naming each critical rule that failed.
    */
-  private void count(List<Verdict> verdicts, Counters silverDelta) {
-    List<Verdict> critical = verdicts.stream().filter(v -> !v.passed() && v.severity() == Severity.CRITICAL)
-        .toList();
+  private void count(List<BatchChecks.Verdict> verdicts, Counters silverDelta) {
+    List<BatchChecks.Verdict> critical = verdicts.stream()
+        .filter(v -> !v.passed() && v.severity() == Severity.CRITICAL).toList();
     if (!critical.isEmpty()) {
       throw new QualityGateException(product.id(), critical.get(0).rule(), critical.get(0).message(),
-          critical.stream().map(Verdict::rule).toList());
+          critical.stream().map(BatchChecks.Verdict::rule).toList());
     }
     verdicts.forEach(v -> silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1));
   }
@@ -238,11 +223,7 @@ public final class SourceBatchCommitter {
         throw new java.io.UncheckedIOException(e);
       }
     }
-    List<Verdict> verdicts = new ArrayList<>();
-    for (SqlRules.Verdict v : sqlRules.evaluate(batch, table)) {
-      verdicts.add(new Verdict(v.rule(), v.passed(), v.severity(), v.message()));
-    }
-    count(verdicts, silverDelta);
+    count(sqlRules.evaluate(batch, table), silverDelta);
   }
 
   /** The local directory of a table, or null when its files are not local (DuckDB cannot read them then). */
@@ -528,7 +509,7 @@ public final class SourceBatchCommitter {
       if (!quarantineIfFailing) {
         QualityGateException halt = onHalt.apply(gate);
         haltedBatchEnd = Map.copyOf(batchNext);
-        rememberHalt(batchNext);
+        HaltedBatches.remember(silver, batchNext, product.id());
         throw halt;
       }
       quarantine.accept(gate);
@@ -560,35 +541,10 @@ public final class SourceBatchCommitter {
     return new QualityGateException(product.id(), libraryFailure.rule(), libraryFailure.measure(), all);
   }
 
-  /** Keeps where the halted batch ends in silver's properties, for the worker that runs the partition next. */
-  private void rememberHalt(Map<Integer, Long> end) {
-    try {
-      org.apache.iceberg.UpdateProperties update = silver.updateProperties();
-      end.forEach((p, next) -> update.set(HALTED_BATCH_END + p, Long.toString(next)));
-      update.commit();
-    } catch (RuntimeException e) {
-      // the halt holds in this worker; only a restart would judge the batch with what arrived since
-      LOG.warn("{}: could not keep where the halted batch ends in {}'s properties: {}", product.id(), silver.name(),
-          e.toString());
-    }
-  }
-
   /** The held batch is committed: its end is no longer needed. */
   private void forgetHalt() {
     heldBatchEnd = null;
-    List<String> kept = partitions.stream().map(p -> HALTED_BATCH_END + p)
-        .filter(silver.properties()::containsKey).toList();
-    if (!kept.isEmpty()) {
-      try {
-        org.apache.iceberg.UpdateProperties update = silver.updateProperties();
-        kept.forEach(update::remove);
-        update.commit();
-      } catch (RuntimeException e) {
-        // harmless when left: an end silver has passed is not read as a halt
-        LOG.warn("{}: could not clear where the halted batch ended in {}'s properties: {}", product.id(),
-            silver.name(), e.toString());
-      }
-    }
+    HaltedBatches.forget(silver, partitions, product.id());
   }
 
   /** Events received before {@code start} (when the pipeline started) are backlog to the latency objective. */

@@ -9,7 +9,7 @@ import io.lakemesh.contracts.iceberg.IcebergMapping;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.LocatedRule;
 import io.lakemesh.contracts.model.QualityRule;
-import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.validate.BatchChecks;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -38,9 +38,6 @@ import org.apache.iceberg.types.Types;
  * query cannot read other files, write files, or load extensions. One instance per pipeline (not thread-safe).
  */
 public final class SqlRules implements AutoCloseable {
-
-  /** The verdict of one SQL rule on one batch. */
-  public record Verdict(String rule, Severity severity, boolean passed, BigDecimal measured, String message) {}
 
   private static final String LINT_OBJECT = "lakemesh_batch";
   private static final String LINT_TABLE = "lakemesh_table";
@@ -305,8 +302,8 @@ public final class SqlRules implements AutoCloseable {
    * Evaluates every rule. A query that fails (bad SQL, wrong result shape) is a failed verdict with the database's
    * message, never an exception that would stop the pipeline by itself.
    */
-  public List<Verdict> evaluate(Collection<String> batchFiles, Collection<String> tableFiles) {
-    List<Verdict> verdicts = new ArrayList<>(rules.size());
+  public List<BatchChecks.Verdict> evaluate(Collection<String> batchFiles, Collection<String> tableFiles) {
+    List<BatchChecks.Verdict> verdicts = new ArrayList<>(rules.size());
     for (QualityRule.Sql rule : rules) {
       boolean aboutTheBatch = rule.query().contains("{object}");
       if ((aboutTheBatch && batchFiles.isEmpty()) || (rule.query().contains("${table}") && tableFiles.isEmpty())) {
@@ -315,7 +312,7 @@ public final class SqlRules implements AutoCloseable {
       String sql = query(rule, relation(batchFiles), relation(tableFiles));
       try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
         if (!rs.next()) {
-          verdicts.add(new Verdict(rule.name(), rule.severity(), false, null, "the query returned no row"));
+          verdicts.add(new BatchChecks.Verdict(rule.name(), rule.severity(), false, null, "the query returned no row"));
           continue;
         }
         BigDecimal measured = rs.getBigDecimal(1);
@@ -323,10 +320,10 @@ public final class SqlRules implements AutoCloseable {
           measured = BigDecimal.ZERO;
         }
         boolean passed = rule.threshold().accepts(measured);
-        verdicts.add(new Verdict(rule.name(), rule.severity(), passed, measured,
+        verdicts.add(new BatchChecks.Verdict(rule.name(), rule.severity(), passed, measured,
             "sql rule " + rule.name() + " measured " + measured.toPlainString()));
       } catch (SQLException e) {
-        verdicts.add(new Verdict(rule.name(), rule.severity(), false, null,
+        verdicts.add(new BatchChecks.Verdict(rule.name(), rule.severity(), false, null,
             "sql rule " + rule.name() + " cannot run: " + e.getMessage().lines().findFirst().orElse("")));
       }
     }

@@ -184,9 +184,9 @@ class SqlRulesTest {
       List<String> paths = files.stream().map(DataFile::location).toList();
       assertTrue(paths.stream().allMatch(p -> Files.exists(Path.of(p.replaceFirst("^file:", "")))), paths.toString());
       try (SqlRules rules = SqlRules.of(contract, home)) {
-        Map<String, SqlRules.Verdict> verdicts = new java.util.HashMap<>();
+        Map<String, io.lakemesh.contracts.validate.BatchChecks.Verdict> verdicts = new java.util.HashMap<>();
         rules.evaluate(paths, paths).forEach(v -> verdicts.put(v.rule(), v));
-        SqlRules.Verdict negatives = verdicts.get("no_negative_amounts");
+        io.lakemesh.contracts.validate.BatchChecks.Verdict negatives = verdicts.get("no_negative_amounts");
         assertFalse(negatives.passed());
         assertEquals(0, new BigDecimal(2).compareTo(negatives.measured()));
         assertTrue(verdicts.get("table_has_rows").passed());
