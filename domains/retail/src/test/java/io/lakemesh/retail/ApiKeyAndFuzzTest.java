@@ -85,6 +85,12 @@ class ApiKeyAndFuzzTest {
             .POST(HttpRequest.BodyPublishers.ofString(bad)).build());
         assertEquals(400, refused.statusCode(), bad + " -> " + refused.body());
         assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(""));
+        if (bad.contains("nosuchrole")) {
+          String detail = JSON.readTree(refused.body()).path("detail").asText();
+          assertTrue(detail.startsWith("no contract grants the role(s) [nosuchrole]; roles that grant something: ["),
+              detail);
+          assertTrue(detail.contains("ingest") && !detail.contains("auditors"), detail);
+        }
       }
       JsonNode key = JSON.readTree(created.body());
       String secretKey = key.get("key").asText();

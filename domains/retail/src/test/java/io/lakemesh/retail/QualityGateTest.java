@@ -308,6 +308,8 @@ class QualityGateTest {
       assertEquals(1, stats.path("ruleFailures").path("code_pattern").asInt(), stats.toString());
       String second = NodeRequests.get(node, "/api/v1/products/plant.gauges/quarantine?rule=psi_known");
       assertTrue(second.contains("g2"), "found by either rule it fails: " + second);
+      String bySql = NodeRequests.get(node, "/api/v1/products/plant.gauges/quarantine?rule=no_xx");
+      assertTrue(bySql.contains("g2"), "the sql rule it fails is a reason too: " + bySql);
     }
   }
 

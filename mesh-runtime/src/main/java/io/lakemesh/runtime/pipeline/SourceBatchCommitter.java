@@ -405,11 +405,15 @@ public final class SourceBatchCommitter {
         quarantineRows.add(e.quarantineRow());
       }
     }
-    // the judges of a part of the batch, for an operator's resume past a halted batch: the events that fail alone
+    // the judges of a part of the batch, for an operator's resume past a halted batch: the events that fail alone.
+    // A part that fails a library rule is judged by the sql rules too, so an event quarantined here carries a
+    // reason for each critical rule it breaks (the sql pass later sees only the rows that stay)
     FailingBatch.Judge<Entry> judgeInMemory = new FailingBatch.Judge<>() {
       @Override
       public QualityGateException judge(List<Entry> part) {
-        return FailingBatch.judged(() -> checkBatch(rowsOf(part), offenders(part), new Counters()));
+        QualityGateException library = FailingBatch.judged(() -> checkBatch(rowsOf(part), offenders(part),
+            new Counters()));
+        return library == null ? null : withSqlFailures(library, rowsOf(part));
       }
 
       @Override
@@ -426,7 +430,8 @@ public final class SourceBatchCommitter {
       }
     };
     if (gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
-        gate -> withSqlFailures(gate, silverRows), gate -> quarantineFailing(gate, judgeInMemory, silverEntries,
+        gate -> withSqlFailures(gate, silverRows), gate -> quarantineFailing(withSqlFailures(gate, silverRows),
+            judgeInMemory, silverEntries,
             laterCopies, duplicates, silverRows, quarantineRows, silverDelta, quarantineDelta))) {
       // every rule's verdict on the rows that stay, as for any committed batch (a rule no event broke included)
       FailingBatch.judged(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta));

@@ -133,7 +133,6 @@ public final class ApiRoutes extends AllDirectives {
     return true;
   }
 
-  /** The roles a key may carry: those the deployed contracts grant, and admin. */
   /** The roles, of those given, that no deployed contract lets do anything (deny by default). */
   private List<String> rolesGrantingNothing(List<String> roles) {
     return roles.stream().filter(r -> !"admin".equals(r))
@@ -142,6 +141,7 @@ public final class ApiRoutes extends AllDirectives {
         .distinct().toList();
   }
 
+  /** The roles a key may carry: those the deployed contracts name, and admin. */
   private java.util.Set<String> knownRoles() {
     java.util.Set<String> known = new java.util.HashSet<>();
     known.add("admin");
@@ -239,8 +239,10 @@ public final class ApiRoutes extends AllDirectives {
               java.util.Set<String> known = knownRoles();
               List<String> unknown = roles.stream().filter(r -> !known.contains(r)).toList();
               if (!unknown.isEmpty()) {
+                java.util.Set<String> granting = new java.util.TreeSet<>(known);
+                rolesGrantingNothing(List.copyOf(known)).forEach(granting::remove);
                 return problem(Problem.badRequest("unknown-role", "no contract grants the role(s) " + unknown
-                    + "; known roles: " + new java.util.TreeSet<>(known)), instance);
+                    + "; roles that grant something: " + granting), instance);
               }
               @SuppressWarnings("unchecked")
               Map<String, Object> claims = spec.has("claims") ? JSON.convertValue(spec.get("claims"), Map.class)

@@ -40,7 +40,15 @@ public final class ProblemHandlers extends AllDirectives {
   }
 
   public Route around(Supplier<Route> inner) {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), inner));
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> extractUri(uri ->
+        // the HTTP layer reads percent-encoded bytes that are no UTF-8 (%FF, a lone %C3) as U+FFFD, which no path
+        // of ours holds: without this, a 404 would name a resource the client never wrote
+        java.util.stream.StreamSupport.stream(uri.pathSegments().spliterator(), false)
+            .anyMatch(segment -> segment.indexOf('\uFFFD') >= 0)
+            ? complete(new Problem(400, "bad-path", "Bad request", "the path is not UTF-8 text once percent-decoded:"
+                + " percent-encode the UTF-8 bytes of each character (é is %C3%A9), not a lone byte such as %FF")
+                .toResponse(null))
+            : inner.get())));
   }
 
   /** A body that stopped arriving (a stalled upload, a client that sent its headers and hung). */
