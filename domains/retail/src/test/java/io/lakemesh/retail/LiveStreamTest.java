@@ -133,6 +133,25 @@ class LiveStreamTest {
       assertEquals(List.of("T-5"), ids(late.expect("change"), "transaction_id"), "nothing between T-4 and T-5");
       assertEquals(List.of("T-5"), ids(ncr.expect("change"), "transaction_id"), "nothing between T-4 and T-5");
 
+      // a filter that fails on some rows says so once per subscription: in the replay, and not again live
+      Client failing = Client.connect(node, "retail.transactions", "?from=snapshot:" + firstSnapshot + "&filter="
+          + URLEncoder.encode("size(store_id) / (size(region) - 3) >= 0", StandardCharsets.UTF_8));
+      failing.expect("subscribed");
+      assertTrue(failing.expect("filter_error").path("detail").asText().contains("division by zero"));
+      post(node, RetailPipelineTest.sale("T-6", "S-0001", "NCR", ts, "snacks:1:5.00") + "\n");
+      assertEquals(List.of("T-6"), ids(ncr.expect("change"), "transaction_id"));
+      assertEquals(List.of("T-6"), ids(late.expect("change"), "transaction_id"));
+      post(node, RetailPipelineTest.sale("T-7", "S-0002", "Region VII", ts, "snacks:1:5.00") + "\n");
+      assertEquals(List.of("T-7"), ids(failing.expect("change"), "transaction_id"), "no second filter_error");
+      failing.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+
+      // a '+' of an offset, unescaped, reads as a space: the refusal says to write %2B
+      HttpResponse<String> plus = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + node.httpPort() + "/api/v1/products/retail.transactions/stream?from=2026-11-27T06:43:00+08:00"))
+          .header("Authorization", "Bearer " + node.devAdminToken()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, plus.statusCode(), plus.body());
+      assertTrue(plus.body().contains("write it as %2B"), plus.body());
+
       HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + node.httpPort() + "/api/v1/products/retail.transactions/stream?filter=region%20%3D%3D"))
           .header("Authorization", "Bearer " + node.devAdminToken()).build(),
@@ -253,6 +272,93 @@ class LiveStreamTest {
     assertEquals(1001, last.path("code").asInt(), last.toString());
     // the close frame itself carries the code and the reason, not just the last message
     assertEquals("1001 the node is shutting down", client.closed.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aSubscriptionEndsWhenItsKeyIsRevokedOrItsTokenExpires() throws Exception {
+    com.typesafe.config.Config config = RetailPipelineTest.config(home).withValue("lakemesh.security.clock-skew",
+        com.typesafe.config.ConfigValueFactory.fromAnyRef("1s"));
+    try (MeshNode node = MeshNode.start(config)) {
+      HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + node.httpPort() + "/api/v1/admin/api-keys"))
+          .header("Authorization", "Bearer " + node.devAdminToken()).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"wall\",\"roles\":[\"admin\"]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, created.statusCode(), created.body());
+      JsonNode key = JSON.readTree(created.body());
+      Client byKey = new Client();
+      byKey.socket = HTTP.newWebSocketBuilder().header("X-API-Key", key.get("key").asText())
+          .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/stream"),
+              byKey).get(10, TimeUnit.SECONDS);
+      byKey.next("subscribed");
+      String shortLived = io.lakemesh.runtime.security.DevKeys.load(home, node.security()).orElseThrow()
+          .mint("wall-2", List.of("admin"), java.util.Map.of(), java.time.Duration.ofSeconds(2));
+      Client byToken = new Client();
+      byToken.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + shortLived)
+          .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/stream"),
+              byToken).get(10, TimeUnit.SECONDS);
+      byToken.next("subscribed");
+
+      HttpResponse<String> revoked = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + node.httpPort() + "/api/v1/admin/api-keys/" + key.get("id").asText()))
+          .header("Authorization", "Bearer " + node.devAdminToken()).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertTrue(revoked.statusCode() / 100 == 2, revoked.body());
+      JsonNode closing = byKey.next("closing");
+      assertEquals(1008, closing.path("code").asInt(), closing.toString());
+      assertTrue(byKey.closed.get(10, TimeUnit.SECONDS).startsWith("1008 API key " + key.get("id").asText()
+          + " was revoked"), byKey.closed.getNow(""));
+      // the token: past its exp and the 1 s of skew tolerated
+      closing = byToken.next("closing");
+      assertEquals(1008, closing.path("code").asInt(), closing.toString());
+      assertTrue(closing.path("detail").asText().startsWith("the token expired at "), closing.toString());
+      RetailPipelineTest.await("both subscribers are gone", () ->
+          node.changes().subscriberCount("retail.transactions") == 0);
+    }
+  }
+
+  @Test
+  void aSnapshotKeptWhileTheCommitsAfterItExpiredIsRefused() throws Exception {
+    com.typesafe.config.Config config = RetailPipelineTest.config(home)
+        .withValue("lakemesh.pipeline.snapshot-retention.max-age",
+            com.typesafe.config.ConfigValueFactory.fromAnyRef("1s"))
+        .withValue("lakemesh.pipeline.snapshot-retention.retain-last",
+            com.typesafe.config.ConfigValueFactory.fromAnyRef(1))
+        .withValue("lakemesh.pipeline.snapshot-retention.every",
+            com.typesafe.config.ConfigValueFactory.fromAnyRef("1s"));
+    try (MeshNode node = MeshNode.start(config)) {
+      Instant ts = Instant.now();
+      Client live = Client.connect(node, "retail.transactions", "");
+      live.next("subscribed");
+      // one commit of partition 0, then commits of partition 1 only: partition 0's tag keeps the first snapshot
+      // while the commits after it expire
+      post(node, RetailPipelineTest.sale(idOfPartition(0, 0), "S-0001", "NCR", ts, "noodles:1:10.00") + "\n");
+      String kept = live.next("change").get("snapshot").asText();
+      String refusal = "";
+      for (int i = 1; i < 60 && !refusal.contains("history after snapshot"); i++) {
+        Thread.sleep(500);
+        post(node, RetailPipelineTest.sale(idOfPartition(1, i), "S-0001", "NCR", ts, "noodles:1:10.00") + "\n");
+        live.next("change");
+        // a plain GET is answered 400 either way: "not a WebSocket request" while the replay could run
+        refusal = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+            + "/api/v1/products/retail.transactions/stream?from=snapshot:" + kept))
+            .header("Authorization", "Bearer " + node.devAdminToken()).build(), HttpResponse.BodyHandlers.ofString())
+            .body();
+      }
+      assertTrue(refusal.contains("the history after snapshot " + kept + " of retail.transactions has expired")
+          && refusal.contains("reconnect with from=<the time of the last change received>"), refusal);
+    }
+  }
+
+  /** A transaction id the ingest endpoint routes to raw partition {@code partition} of 3 (Kafka's key hash). */
+  private static String idOfPartition(int partition, int from) {
+    for (int i = from * 1000; ; i++) {
+      byte[] key = ("P-" + i).getBytes(StandardCharsets.UTF_8);
+      if (org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 3
+          == partition) {
+        return "P-" + i;
+      }
+    }
   }
 
   private static void post(MeshNode node, String ndjson) throws Exception {

@@ -26,4 +26,17 @@ public final class Authenticator {
     }
     return tokens.verify(authorization.orElse(null));
   }
+
+  /**
+   * Why {@code caller}'s credential no longer holds (its API key revoked, its token expired), or empty while it
+   * does: a subscription authenticated once asks again while it lasts.
+   */
+  public Optional<String> withdrawn(Principal caller) {
+    if (caller.credential() instanceof Principal.Credential.ApiKey key) {
+      return apiKeys.active(key.id()) ? Optional.empty() : Optional.of("API key " + key.id() + " was revoked");
+    }
+    Principal.Credential.Token token = (Principal.Credential.Token) caller.credential();
+    return tokens.expired(token.expires()) ? Optional.of("the token expired at " + token.expires())
+        : Optional.empty();
+  }
 }

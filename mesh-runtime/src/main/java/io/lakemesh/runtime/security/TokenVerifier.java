@@ -116,7 +116,13 @@ public final class TokenVerifier {
     }
     Map<String, Object> json = claims.toJSONObject();
     Set<String> roles = roles(json, rolesClaim);
-    return new Principal(claims.getSubject(), roles, json, roles.contains(adminRole));
+    return new Principal(claims.getSubject(), roles, json, roles.contains(adminRole),
+        new Principal.Credential.Token(claims.getExpirationTime().toInstant()));
+  }
+
+  /** Whether a token that expires at {@code expires} is refused by now (with the clock skew tolerated). */
+  boolean expired(java.time.Instant expires) {
+    return java.time.Instant.now().isAfter(expires.plus(clockSkew));
   }
 
   /** The roles at a dotted claim path: a list of strings, or one string of space-separated roles. */

@@ -509,7 +509,8 @@ public final class ApiRoutes extends AllDirectives {
       }
       org.apache.pekko.stream.javadsl.Source<String, org.apache.pekko.NotUsed> messages;
       try {
-        messages = streams.open(p, params.get("filter"), params.get("from"), scope.get());
+        messages = streams.open(p, params.get("filter"), params.get("from"), scope.get(),
+            () -> authenticator.withdrawn(caller));
       } catch (LiveStreams.BadStreamRequest e) {
         return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
             e.getMessage()), instance);

@@ -41,6 +41,11 @@ public final class ChangeHub implements CommitListener {
     /** Whether the subscriber was told that its filter failed on a row (once per subscription). */
     final AtomicBoolean filterWarned = new AtomicBoolean();
     final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * A closing that cannot wait behind the buffered messages (the node shutting down, the caller's credential
+     * withdrawn): the stream sends it next, ahead of a replay still running.
+     */
+    final java.util.concurrent.CompletableFuture<String> closeNow = new java.util.concurrent.CompletableFuture<>();
     final ReadScope scope;
 
     Subscriber(String productId, RowPredicate filter, long afterSequence, BoundedSourceQueue<String> queue,
@@ -264,7 +269,7 @@ public final class ChangeHub implements CommitListener {
     for (Set<Subscriber> set : subscribers.values()) {
       for (Subscriber s : set) {
         if (s.closed.compareAndSet(false, true)) {
-          s.queue.offer(control("closing", "the node is shutting down", 1001));
+          s.closeNow.complete(control("closing", "the node is shutting down", 1001));
           s.queue.complete();
         }
       }

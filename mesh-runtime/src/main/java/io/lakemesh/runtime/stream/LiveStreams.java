@@ -103,13 +103,22 @@ public final class LiveStreams {
       return new From.Since(Instant.parse(text));
     } catch (DateTimeParseException e) {
       throw new BadStreamRequest("from must be 'now', 'snapshot:<id>' or an ISO-8601 time such as"
-          + " 2026-11-25T08:00:00Z; got '" + text + "'");
+          + " 2026-11-25T08:00:00Z or 2026-11-25T16:00:00%2B08:00; got '" + text + "'"
+          + (text.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : ""));
     }
   }
 
-  /** The messages of a new subscription, as text frames' payloads. Validates the request before upgrading. */
-  public Source<String, NotUsed> open(Product product, String filter, String from, ReadScope scope)
-      throws BadStreamRequest {
+  /** How often a subscription asks whether its caller's credential still holds. */
+  private static final java.time.Duration CREDENTIAL_CHECK = java.time.Duration.ofSeconds(1);
+
+  /**
+   * The messages of a new subscription, as text frames' payloads. Validates the request before upgrading.
+   *
+   * @param withdrawn why the caller's credential no longer holds (a revoked key, an expired token), or empty while it
+   *     does: asked every second, the subscription closes with 1008 once it answers
+   */
+  public Source<String, NotUsed> open(Product product, String filter, String from, ReadScope scope,
+      java.util.function.Supplier<java.util.Optional<String>> withdrawn) throws BadStreamRequest {
     RowPredicate predicate = null;
     if (filter != null && !filter.isBlank()) {
       try {
@@ -142,14 +151,34 @@ public final class LiveStreams {
       return registered.get();
     });
     ChangeHub.Subscriber subscriber = registered.get();
+    List<Snapshot> commits = product.stage() == Stage.SOURCE && current != null && !(start instanceof From.Now)
+        ? commitsAfter(table, current, start) : null;
+    if (start instanceof From.AfterSnapshot after && product.stage() == Stage.SOURCE && current != null
+        && commits == null) {
+      // the snapshot is kept (a partition's newest, by its tag) but commits after it have expired: the replay
+      // could only be the whole table, which would repeat what the client had
+      hub.remove(subscriber);
+      throw new BadStreamRequest("the history after snapshot " + after.snapshotId() + " of " + product.id()
+          + " has expired (snapshots are kept for lakemesh.pipeline.snapshot-retention.max-age): reconnect with"
+          + " from=<the time of the last change received>");
+    }
     long sequence = current == null ? 0 : current.sequenceNumber();
     // snapshot ids are strings: they exceed 2^53, where JavaScript's numbers lose digits
     String hello = "{\"type\":\"subscribed\",\"product\":\"" + product.id() + "\",\"snapshot\":"
         + (current == null ? "null" : "\"" + current.snapshotId() + "\"") + ",\"sequence\":" + sequence + "}";
     Source<String, NotUsed> replay = start instanceof From.Now || current == null
         ? Source.empty()
-        : replay(product, table, current, start, rowFilter, scope);
+        : replay(product, table, current, commits, rowFilter, scope, subscriber.filterWarned);
+    Source<String, NotUsed> credentialChecks = Source.tick(CREDENTIAL_CHECK, CREDENTIAL_CHECK, "")
+        .map(tick -> withdrawn.get())
+        .filter(java.util.Optional::isPresent)
+        .take(1)
+        .map(why -> ChangeHub.control("closing", why.get() + ": the subscription ends; reconnect with a valid"
+            + " credential and from=snapshot:<the last snapshot received>", 1008))
+        .mapMaterializedValue(cancellable -> NotUsed.getInstance());
     return Source.single(hello).concat(replay).concat(live.second())
+        // a closing that cannot wait comes next, even in the middle of a replay
+        .merge(Source.completionStage(subscriber.closeNow).merge(credentialChecks))
         // a closing message ends the stream: nothing after it reaches the client (a replay that failed stops there)
         .takeWhile(message -> !message.startsWith(CLOSING), true)
         .watchTermination((mat, done) -> {
@@ -164,10 +193,9 @@ public final class LiveStreams {
    * time, as the subscriber takes the messages, so it has no size limit. A derived product's replay is its current
    * state, at the current snapshot, read whole: up to {@code maxReplayRows} rows.
    */
-  private Source<String, NotUsed> replay(Product product, Table table, Snapshot current, From start,
-      RowPredicate filter, ReadScope scope) {
-    ReplayMessages out = new ReplayMessages(product.id(), filter, scope);
-    List<Snapshot> commits = product.stage() == Stage.SOURCE ? commitsAfter(table, current, start) : null;
+  private Source<String, NotUsed> replay(Product product, Table table, Snapshot current, List<Snapshot> commits,
+      RowPredicate filter, ReadScope scope, java.util.concurrent.atomic.AtomicBoolean filterWarned) {
+    ReplayMessages out = new ReplayMessages(product.id(), filter, scope, filterWarned);
     if (commits != null) {
       // one commit's messages at a time (in order): a replay of a busy hour is not held in memory, nor cut short
       return Source.from(commits)
@@ -223,13 +251,15 @@ public final class LiveStreams {
     private final RowPredicate filter;
     private final ReadScope scope;
     private final Instant now = Instant.now();
-    /** Whether the subscriber was told that the filter failed on rows of the replay (once). */
-    private volatile boolean filterFailed;
+    /** Whether the subscriber was told that the filter failed on rows (once per subscription, replay and live). */
+    private final java.util.concurrent.atomic.AtomicBoolean filterWarned;
 
-    ReplayMessages(String productId, RowPredicate filter, ReadScope scope) {
+    ReplayMessages(String productId, RowPredicate filter, ReadScope scope,
+        java.util.concurrent.atomic.AtomicBoolean filterWarned) {
       this.productId = productId;
       this.filter = filter;
       this.scope = scope;
+      this.filterWarned = filterWarned;
     }
 
     /** The messages of the rows one commit added, as many as they are. */
@@ -278,8 +308,7 @@ public final class LiveStreams {
             match = filter == null || filter.test(r, now);
           } catch (dev.cel.runtime.CelEvaluationException e) {
             match = false; // left out, and said once (lacking a value the filter reads is no error)
-            if (!filterFailed && filter.absentBehind(e, r).isEmpty()) {
-              filterFailed = true;
+            if (filter.absentBehind(e, r).isEmpty() && filterWarned.compareAndSet(false, true)) {
               messages.add(ChangeHub.filterError(filter.describe(e)));
             }
           }

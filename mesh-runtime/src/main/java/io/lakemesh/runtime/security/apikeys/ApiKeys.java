@@ -147,7 +147,14 @@ public final class ApiKeys {
     KeyInfo info = stored.info();
     Map<String, Object> claims = new LinkedHashMap<>(info.claims());
     claims.put("sub", "apikey:" + info.id());
-    return new Principal("apikey:" + info.id(), Set.copyOf(info.roles()), claims, info.roles().contains("admin"));
+    return new Principal("apikey:" + info.id(), Set.copyOf(info.roles()), claims, info.roles().contains("admin"),
+        new Principal.Credential.ApiKey(info.id()));
+  }
+
+  /** Whether key {@code id} exists and is not revoked, as last read (see {@link #refresh}). */
+  public boolean active(String id) {
+    Stored stored = keys.get(id);
+    return stored != null && stored.info().revoked() == null;
   }
 
   private void append(Record r) {
