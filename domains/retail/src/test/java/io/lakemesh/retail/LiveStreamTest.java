@@ -291,6 +291,17 @@ class LiveStreamTest {
           .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/stream"),
               byKey).get(10, TimeUnit.SECONDS);
       byKey.next("subscribed");
+      // a browser's WebSocket cannot set headers: the key comes as access_token, on a stream's upgrade only
+      Client browser = new Client();
+      browser.socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort()
+          + "/api/v1/products/retail.transactions/stream?access_token=" + key.get("key").asText()), browser)
+          .get(10, TimeUnit.SECONDS);
+      browser.next("subscribed");
+      HttpResponse<String> notUpgrade = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + node.httpPort() + "/api/v1/products/retail.transactions/rows?access_token=" + key.get("key").asText()))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, notUpgrade.statusCode(), "a token in a URL is taken from a stream's upgrade only: "
+          + notUpgrade.body());
       String shortLived = io.lakemesh.runtime.security.DevKeys.load(home, node.security()).orElseThrow()
           .mint("wall-2", List.of("admin"), java.util.Map.of(), java.time.Duration.ofSeconds(2));
       Client byToken = new Client();
@@ -308,6 +319,7 @@ class LiveStreamTest {
       assertEquals(1008, closing.path("code").asInt(), closing.toString());
       assertTrue(byKey.closed.get(10, TimeUnit.SECONDS).startsWith("1008 API key " + key.get("id").asText()
           + " was revoked"), byKey.closed.getNow(""));
+      assertEquals(1008, browser.next("closing").path("code").asInt());
       // the token: past its exp and the 1 s of skew tolerated
       closing = byToken.next("closing");
       assertEquals(1008, closing.path("code").asInt(), closing.toString());

@@ -154,14 +154,21 @@ public final class ApiRoutes extends AllDirectives {
    * would help an attacker tune a forged token).
    */
   private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> optionalHeaderValueByName("X-API-Key", apiKey -> {
+    return optionalHeaderValueByName("Authorization", header -> optionalHeaderValueByName("X-API-Key", apiKey ->
+        extractRequest(request -> {
       Principal caller;
       try {
-        caller = authenticator.authenticate(header, apiKey);
+        Optional<String> queryToken = header.isEmpty() && apiKey.isEmpty() ? browserStreamToken(request)
+            : Optional.empty();
+        caller = queryToken.isPresent()
+            ? queryToken.get().startsWith("lmk_") ? authenticator.authenticate(Optional.empty(), queryToken)
+                : authenticator.authenticate(Optional.of("Bearer " + queryToken.get()), Optional.empty())
+            : authenticator.authenticate(header, apiKey);
       } catch (UnauthenticatedException e) {
         LOG.debug("credentials refused: {}", e.getMessage());
         return complete(new Problem(401, "unauthorized", "Unauthorized",
-            "a valid bearer token or API key is required (Authorization: Bearer <token>, or X-API-Key: <key>)")
+            "a valid bearer token or API key is required (Authorization: Bearer <token>, or X-API-Key: <key>; a"
+                + " browser's WebSocket to a stream, which cannot set headers: access_token=<token or key>)")
             .toResponse(null)
             .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent()
                 ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));
@@ -169,10 +176,25 @@ public final class ApiRoutes extends AllDirectives {
       // the caller as authenticated here goes with the request: what the audit trail records of it names this
       // caller, even if the key is revoked (or the token expires) before the answer
       Principal authenticatedCaller = caller;
-      return mapRequest(request -> request.addAttribute(AuditDirectives.CALLER, authenticatedCaller.subject()),
+      return mapRequest(r -> r.addAttribute(AuditDirectives.CALLER, authenticatedCaller.subject()),
           () -> inner.apply(authenticatedCaller));
-    }));
+    })));
   }
+
+  /**
+   * The {@code access_token} query parameter of a WebSocket upgrade to a stream (RFC 6750 section 2.3): a browser's
+   * WebSocket cannot set headers, so a dashboard in a browser has no other way to present its token or API key.
+   * Nowhere else: a token in a URL ends up in proxies' logs and browser history.
+   */
+  private static Optional<String> browserStreamToken(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    if (!request.getUri().path().endsWith("/stream") || !ClosingWebSocket.isUpgrade(request)) {
+      return Optional.empty();
+    }
+    return request.getUri().query().get(STREAM_TOKEN_PARAMETER).filter(t -> !t.isBlank());
+  }
+
+  /** The query parameter a browser's stream subscription carries its credential in. */
+  private static final String STREAM_TOKEN_PARAMETER = "access_token";
 
   private static ObjectNode keyJson(ApiKeys.KeyInfo k) {
     ObjectNode n = JSON.createObjectNode();
@@ -502,7 +524,7 @@ public final class ApiRoutes extends AllDirectives {
   private Route stream(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/stream";
     return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance, List.of("filter",
-        "from"), params -> {
+        "from", STREAM_TOKEN_PARAMETER), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
