@@ -113,7 +113,11 @@ class DeclaredGoldTest {
   }
 
   private static Map<String, List<Object>> gold(MeshNode node) throws Exception {
-    TableIdentifier id = TableIdentifier.of("logistics", "hub_daily_gold");
+    return gold(node, "hub_daily_gold");
+  }
+
+  private static Map<String, List<Object>> gold(MeshNode node, String table) throws Exception {
+    TableIdentifier id = TableIdentifier.of("logistics", table);
     Map<String, List<Object>> out = new TreeMap<>();
     if (!node.warehouse().catalog().tableExists(id)) {
       return out;
@@ -134,11 +138,15 @@ class DeclaredGoldTest {
   }
 
   private static void awaitGold(MeshNode node, Map<String, List<Object>> expected) throws Exception {
+    awaitGold(node, "hub_daily_gold", expected);
+  }
+
+  private static void awaitGold(MeshNode node, String table, Map<String, List<Object>> expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    Map<String, List<Object>> actual = gold(node);
+    Map<String, List<Object>> actual = gold(node, table);
     while (!actual.equals(expected) && System.nanoTime() < deadline) {
       Thread.sleep(250);
-      actual = gold(node);
+      actual = gold(node, table);
     }
     assertEquals(expected, actual);
   }
@@ -251,6 +259,37 @@ class DeclaredGoldTest {
       assertEquals("logistics.shipments@v1", pinned.get("logistics.shipments@v1"), pinned.toString());
       assertNotNull(entry, "hub_daily is in the catalog");
       assertEquals("logistics.shipments@v1", entry.path("upstream").asText(), entry.toString());
+    }
+  }
+
+  @Test
+  void retiringTheSourceMajorAGoldProductWasComputedFromIsRefused() throws Exception {
+    deployExamples();
+    List<Shipment> first = shipments(new Random(12), 0, 40);
+    try (MeshNode node = MeshNode.start(config())) {
+      List<String> lines = new ArrayList<>();
+      first.forEach(s -> lines.add(s.json()));
+      post(node, lines);
+      awaitGold(node, expected(first));
+    }
+    // shipments' file now holds 2.0.0: 1.x is retired, and hub_daily (unchanged) would be computed again from 2.x,
+    // changing rows it has published
+    Path file = contracts.resolve("shipments.odcs.yaml");
+    Files.writeString(file, Files.readString(file).replace("version: 1.0.0", "version: 2.0.0"));
+    io.lakemesh.runtime.product.DeploymentGate.RefusedException refused = org.junit.jupiter.api.Assertions
+        .assertThrows(io.lakemesh.runtime.product.DeploymentGate.RefusedException.class,
+            () -> MeshNode.start(config()).close());
+    assertTrue(refused.getMessage().contains("logistics.hub_daily 1.0.0: its table was computed from")
+        && refused.getMessage().contains("logistics.shipments_silver, a major version of logistics.shipments that is"
+            + " no longer deployed") && refused.getMessage().contains("retire logistics.hub_daily too"),
+        refused.getMessage());
+    // the way out the message names: a new major of hub_daily, computed from 2.x
+    Path gold = contracts.resolve("hub_daily.odcs.yaml");
+    Files.writeString(gold, Files.readString(gold).replace("version: 1.0.0", "version: 2.0.0"));
+    try (MeshNode node = MeshNode.start(config())) {
+      // shipments 2.x fills from the raw topic's history; hub_daily 2.x is computed from it, 1.x's table stays
+      awaitGold(node, "hub_daily_v2_gold", expected(first));
+      assertEquals(expected(first), gold(node));
     }
   }
 

@@ -68,6 +68,7 @@ public final class DeploymentGate {
         continue;
       }
       Table served = catalog.loadTable(product.servedTable());
+      abandonedUpstream(product, served, products).ifPresent(refusals::add);
       String stored = served.properties().get(CONTRACT_PROPERTY);
       if (stored == null) {
         continue;
@@ -167,6 +168,37 @@ public final class DeploymentGate {
       }
     }
     return java.util.Optional.empty();
+  }
+
+  /**
+   * A derived product whose table was computed from a major of its upstream that is no longer deployed (its file
+   * removed to retire it): reading the newest major instead would change rows it has published, which no contract
+   * change asked for. Refused, naming the ways out.
+   */
+  private static java.util.Optional<String> abandonedUpstream(Product gold, Table served, ProductCatalog products) {
+    String named = gold.contract().settings().upstream();
+    if (gold.stage() == io.lakemesh.contracts.model.Stage.SOURCE || named == null
+        || named.contains(Product.VERSION_SEPARATOR)) {
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<Product> newest = products.find(named);
+    java.util.Optional<String> recorded = io.lakemesh.runtime.storage.SnapshotPositions.latest(served,
+        io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE);
+    if (newest.isEmpty() || recorded.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<Product> majors = products.all().stream()
+        .filter(p -> p.contract().id().equals(newest.get().contract().id())).toList();
+    if (majors.stream().anyMatch(p -> ProductCatalog.isTable(recorded.get(), p))
+        || !ProductCatalog.isTableOfSomeMajor(recorded.get(), newest.get())) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("BREAKING  " + gold.id() + " " + gold.contract().version() + ": its table was"
+        + " computed from " + recorded.get() + ", a major version of " + named + " that is no longer deployed;"
+        + " computing it from " + named + " " + newest.get().contract().version() + " instead would change the rows"
+        + " it has published: retire " + gold.id() + " too (remove its contract file; its table stays), give it a new"
+        + " major version to compute it from " + named + " " + newest.get().contract().version() + ", or keep the"
+        + " older major of " + named + " deployed");
   }
 
   private static List<String> removedProducts(Catalog catalog, ProductCatalog products) {

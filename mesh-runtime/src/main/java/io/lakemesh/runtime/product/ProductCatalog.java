@@ -355,7 +355,19 @@ public final class ProductCatalog {
         + ", which no contract declares"));
   }
 
-  private static boolean isTable(String name, Product p) {
+  /**
+   * Whether {@code name} is the served table of some major version of {@code p}'s contract, deployed or not
+   * ({@code retail.transactions_silver}, {@code retail.transactions_v2_silver}, ...).
+   */
+  static boolean isTableOfSomeMajor(String name, Product p) {
+    String served = p.servedTable().toString();
+    String kind = served.substring(served.lastIndexOf('_'));
+    String base = served.substring(0, served.length() - kind.length()).replaceFirst("_v\\d+$", "");
+    return name.matches("(.*\\.)?" + java.util.regex.Pattern.quote(base) + "(_v\\d+)?"
+        + java.util.regex.Pattern.quote(kind));
+  }
+
+  static boolean isTable(String name, Product p) {
     String table = p.servedTable().toString();
     return name.equals(table) || name.endsWith("." + table);
   }
