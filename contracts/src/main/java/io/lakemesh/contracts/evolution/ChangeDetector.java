@@ -305,19 +305,35 @@ final class ChangeDetector {
       String path = prefix + name;
       Node was = old.get(name);
       if (was == null) {
-        added(path, node.field(), topLevel);
+        added(path, node, topLevel);
       } else {
         field(path, was, node, topLevel);
       }
     });
   }
 
-  private void added(String path, Field f, boolean topLevel) {
+  private void added(String path, Node node, boolean topLevel) {
+    Field f = node.field();
     if (isRequired(f, topLevel)) {
       breaking(ChangeKind.FIELD_ADDED, path, "required field '" + path + "' (" + typeName(f)
           + ") is added: rows stored before it have no value");
-    } else {
-      compatible(ChangeKind.FIELD_ADDED, path, "optional field '" + path + "' (" + typeName(f) + ") is added");
+      return;
+    }
+    // what it checks, each named: stored rows hold null, which passes, but events that already carried the member
+    // (kept in bronze while it was undeclared) and fail a check are quarantined from now on
+    ChangeDetector checks = new ChangeDetector();
+    Field unchecked = new Field(f.name(), f.type(), null, false, false, f.primaryKeyPosition(),
+        f.partitionKeyPosition(), f.partitionTransform(), f.classification(), f.description(), null, f.properties(),
+        f.items(), List.of());
+    boolean numeric = f.type() == LogicalType.INTEGER || f.type() == LogicalType.NUMBER;
+    Constraints.compare(path, unchecked, f, !numeric, checks.changes);
+    checks.rules(path, "'" + path + "'", List.of(), com.fasterxml.jackson.databind.node.MissingNode.getInstance(),
+        f.quality(), node.json().path("quality"));
+    compatible(ChangeKind.FIELD_ADDED, path, "optional field '" + path + "' (" + typeName(f) + ") is added"
+        + (checks.changes.isEmpty() ? "" : " with " + checks.changes.size() + " check(s): an event that carried it"
+            + " while it was undeclared (kept in bronze) and fails one is quarantined from now on"));
+    for (Change check : checks.changes) {
+      compatible(check.kind(), path, "new field '" + path + "': " + check.description().replaceFirst(":.*$", ""));
     }
   }
 

@@ -78,7 +78,7 @@ final class PolicyChanges {
       actions(name, old, role);
       if (old.allows(Action.READ) && role.allows(Action.READ)) {
         rowFilter(name, old.rowFilter(), role.rowFilter());
-        masks(name, old.masks(), role.masks());
+        masks(name, old.masks(), role.masks(), b.classifiedColumns());
         reclassified(name, old, role, a.classifiedColumns(), b.classifiedColumns());
       }
     });
@@ -124,7 +124,9 @@ final class PolicyChanges {
     }
   }
 
-  private void masks(String name, Map<String, ColumnMask> old, Map<String, ColumnMask> now) {
+  /** @param columnsAfter the proposed contract's classified columns, by path: what a removed mask would disclose */
+  private void masks(String name, Map<String, ColumnMask> old, Map<String, ColumnMask> now,
+      Map<String, String> columnsAfter) {
     Set<String> classifications = new LinkedHashSet<>(old.keySet());
     classifications.addAll(now.keySet());
     String path = propertyPath(name, "lakemeshMasks");
@@ -135,7 +137,12 @@ final class PolicyChanges {
       if (was != null && is != null && was.name().equals(is.name())) {
         continue;
       }
-      if (is == null) {
+      if (is == null && columnsAfter.values().stream()
+          .noneMatch(c -> c != null && AccessPolicy.normalize(c).equals(classification))) {
+        // no column keeps the classification (a column reclassified is judged by reclassified())
+        compatible(ChangeKind.MASK_CHANGED, path, what + " (" + was.name() + ") is removed: no column is classified '"
+            + classification + "' any more");
+      } else if (is == null) {
         breaking(ChangeKind.MASK_CHANGED, path, what + " (" + was.name() + ") is removed: the role now reads such"
             + " columns in clear");
       } else if (was == null) {

@@ -164,7 +164,8 @@ public final class AccessPolicy {
     return readers.isEmpty() ? Optional.empty() : Optional.of(new ReadAccess(readers, classifiedColumns));
   }
 
-  static String normalize(String classification) {
+  /** A classification as masks are keyed by: trimmed, lower case ({@code PII} and {@code pii} are one). */
+  public static String normalize(String classification) {
     return classification.trim().toLowerCase(Locale.ROOT);
   }
 

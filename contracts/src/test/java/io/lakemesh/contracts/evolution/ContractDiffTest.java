@@ -303,6 +303,74 @@ class ContractDiffTest {
   }
 
   @Test
+  void aNewOptionalFieldListsTheChecksItComesWith() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.readings
+        domain: iot
+        version: 1.0.0
+        status: active
+        schema:
+          - name: readings
+            properties:
+              - {name: reading_id, logicalType: string, primaryKey: true, required: true}
+        """;
+    Contract running = ContractParser.parse("v1", text);
+    Contract proposed = ContractParser.parse("v1.1", text.replace("version: 1.0.0", "version: 1.1.0") + """
+              - name: firmware
+                logicalType: string
+                logicalTypeOptions: {pattern: "^v[0-9]+$"}
+                quality:
+                  - {name: fw_cel, type: custom, engine: cel, implementation: "firmware != 'v0'", severity: error}
+        """);
+    ContractDiff diff = ContractDiff.compare(running, proposed);
+    // stored rows hold null, which passes: compatible, but the checks are named, as every change is
+    assertEquals(Verdict.COMPATIBLE, diff.verdict(), diff.render());
+    assertTrue(diff.render().contains("optional field 'firmware' (string) is added with 2 check(s): an event that"
+        + " carried it while it was undeclared (kept in bronze) and fails one is quarantined from now on\n"),
+        diff.render());
+    assertTrue(diff.render().contains("new field 'firmware': 'firmware' gets pattern '^v[0-9]+$'\n"), diff.render());
+    assertTrue(diff.render().contains("new field 'firmware': rule 'fw_cel' of 'firmware' is added"), diff.render());
+  }
+
+  @Test
+  void aMaskOfAClassificationNoColumnHasAnyMoreIsRemovedCompatibly() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: crm.contacts
+        domain: crm
+        version: 1.0.0
+        status: active
+        roles:
+          - role: ops
+            access: read
+            customProperties:
+              - {property: lakemeshMasks, value: {pii: redact}}
+        schema:
+          - name: contacts
+            properties:
+              - {name: contact_id, logicalType: string, primaryKey: true, required: true}
+              - {name: phone, logicalType: string, classification: pii}
+        """;
+    Contract running = ContractParser.parse("v1", text);
+    // phone is reclassified, with the same mask under the new name: nothing is read in clear
+    ContractDiff renamed = ContractDiff.compare(running, ContractParser.parse("v1.1", text
+        .replace("version: 1.0.0", "version: 1.1.0").replace("{pii: redact}", "{internal: redact}")
+        .replace("classification: pii", "classification: internal")));
+    assertEquals(Verdict.COMPATIBLE, renamed.verdict(), renamed.render());
+    assertTrue(renamed.render().contains("mask of classification 'pii' for role 'ops' (redact) is removed: no column"
+        + " is classified 'pii' any more"), renamed.render());
+    // the mask removed while phone keeps its classification: read in clear
+    ContractDiff removed = ContractDiff.compare(running, ContractParser.parse("v1.1", text
+        .replace("version: 1.0.0", "version: 1.1.0")
+        .replace("    customProperties:\n      - {property: lakemeshMasks, value: {pii: redact}}\n", "")));
+    assertTrue(removed.render().contains("the role now reads such columns in clear"), removed.render());
+    assertEquals(Verdict.BREAKING, removed.verdict(), removed.render());
+  }
+
+  @Test
   void whatLakemeshOnlyKeepsIsListedAsADocumentationChange() throws Exception {
     String text = """
         apiVersion: v3.1.0
