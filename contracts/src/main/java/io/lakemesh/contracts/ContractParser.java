@@ -53,8 +53,20 @@ public final class ContractParser {
     return YAML.readTree(file.toFile());
   }
 
+  /**
+   * The largest contract file read: the YAML parser's limit (3,145,728 code points), which it only finds after a long
+   * scan; a contract with thousands of properties stays far below it.
+   */
+  static final long MAX_FILE_BYTES = 3L * 1024 * 1024;
+
   private static String read(Path file) throws InvalidContractException {
     try {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new InvalidContractException(file.toString(), List.of(new Problem("", String.format(java.util.Locale.ROOT,
+            "the file is %.1f MiB; a contract file is at most 3 MiB (is it a contract? a long text belongs in a"
+                + " document the contract links to, e.g. authoritativeDefinitions)", size / 1048576.0))));
+      }
       return Files.readString(file);
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new InvalidContractException(file.toString(), List.of(new Problem("", "not UTF-8 text (a contract is"

@@ -227,6 +227,10 @@ final class OdcsSchemaProblems {
         String given = document.at(path).asText();
         reason = "'" + (given.length() > 60 ? given.substring(0, 60) + "…" : given) + "' is not one of the values"
             + " ODCS allows here: " + reason.replaceFirst("^does not have a value in the enumeration ", "");
+      } else if (m.type().equals("type") && path.equals("/version") && document.at(path).isNumber()) {
+        // YAML reads an unquoted 1.0 as a number, and loses what follows (1.10 is 1.1)
+        reason = "the version is read as the number " + document.at(path).asText() + ": write it quoted as a"
+            + " semantic version X.Y.Z, e.g. version: \"1.0.0\"";
       } else if (m.type().equals("additionalProperties") && m.property() != null) {
         // at the key that is wrong, as the other messages point
         path = path + "/" + m.property();

@@ -114,6 +114,27 @@ class ContractParserTest {
   }
 
   /** A one-object contract pay.auths with these properties (YAML list items, unindented). */
+  @Test
+  void anUnquotedVersionAndAFileBeyondTheParsersLimitAreOneClearProblemEach() throws Exception {
+    String text = auths("- {name: auth_id, logicalType: string, primaryKey: true, required: true}\n");
+    InvalidContractException number = assertThrows(InvalidContractException.class,
+        () -> ContractParser.parse("t", text.replace("version: 1.0.0", "version: 1.10")));
+    assertEquals(List.of("/version: the version is read as the number 1.1: write it quoted as a semantic version"
+        + " X.Y.Z, e.g. version: \"1.0.0\" (ODCS schema)"), number.problems().stream()
+            .map(p -> p.path() + ": " + p.reason()).toList(), number.getMessage());
+    java.nio.file.Path big = java.nio.file.Files.createTempFile("big", ".odcs.yaml");
+    try {
+      java.nio.file.Files.writeString(big, text.replace("status: active", "status: active\ndescription:\n"
+          + "  purpose: " + "x".repeat(4 * 1024 * 1024)));
+      InvalidContractException tooBig = assertThrows(InvalidContractException.class, () -> ContractParser.parse(big));
+      assertEquals(1, tooBig.problems().size(), tooBig.getMessage());
+      assertTrue(tooBig.problems().get(0).reason().startsWith("the file is 4.0 MiB; a contract file is at most 3"
+          + " MiB"), tooBig.getMessage());
+    } finally {
+      java.nio.file.Files.delete(big);
+    }
+  }
+
   private static String auths(String properties) {
     return """
         apiVersion: v3.1.0
