@@ -120,6 +120,8 @@ final class ContractExplanation {
 
   private void icebergSchema() {
     heading("Iceberg schema");
+    // the contract alone cannot know a running table's ids: columns added in place get the table's next free ones
+    row("  (ids as a new table gets them; a table evolved in place keeps its own, in its Iceberg metadata)");
     row("  %4s  %-32s %-16s %s", "id", "column", "type", "");
     for (Types.NestedField column : schema.columns()) {
       column(column, 0);

@@ -77,6 +77,8 @@ class ContractExplainCommandTest {
     assertLine(out, "  raw topic +shop\\.orders\\.raw \\(records keyed by order_id, murmur2-partitioned: see README,"
         + " Ingest\\)");
     // the Iceberg schema, one line per column with id, type, required, nested columns indented
+    assertLine(out, "  \\(ids as a new table gets them; a table evolved in place keeps its own, in its Iceberg"
+        + " metadata\\)");
     assertLine(out, " +1  order_id +string +required");
     assertLine(out, " +5  total +decimal\\(10, 2\\) +required");
     assertLine(out, " +4  email +string +optional");
