@@ -52,7 +52,12 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
 
   /** True when something other than the version changed but the version did not: consumers cannot tell. */
   public boolean versionNotRaised() {
-    return Objects.equals(running.version(), proposed.version()) && !changes.isEmpty();
+    Optional<SemanticVersion> a = SemanticVersion.parse(running.version());
+    Optional<SemanticVersion> b = SemanticVersion.parse(proposed.version());
+    // only the three numbers count: 1.0.0+build.7 raises nothing over 1.0.0
+    boolean same = a.isPresent() && b.isPresent() ? a.get().compareTo(b.get()) == 0
+        : Objects.equals(running.version(), proposed.version());
+    return same && changes.stream().anyMatch(c -> c.kind() != ChangeKind.VERSION_CHANGED);
   }
 
   private static boolean majorGoesUp(String running, String proposed) {

@@ -257,6 +257,12 @@ class ContractDiffTest {
 
     ContractDiff none = ContractDiff.compare(running, parse("same", T.text()));
     assertTrue(none.render().endsWith("nothing to deploy\n"), none.render());
+
+    // only the three numbers count: a build suffix raises nothing
+    ContractDiff suffix = ContractDiff.compare(running, transactions("1.0.0+build.7", "maxLength: 64",
+        "maxLength: 80"));
+    assertTrue(suffix.render().endsWith("warning: version 1.0.0 is not raised; raise the minor version (1.1.0) so"
+        + " consumers can tell the contracts apart\n"), suffix.render());
   }
 
   @Test
