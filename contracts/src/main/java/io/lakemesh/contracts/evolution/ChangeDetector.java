@@ -199,7 +199,13 @@ final class ChangeDetector {
           + sa.stage().odcsName() + " to " + sb.stage().odcsName() + ": the product keeps other tables ("
           + String.join(", ", sa.stage().tables()) + " -> " + String.join(", ", sb.stage().tables()) + ")");
     }
-    if (!Objects.equals(sa.upstream(), sb.upstream())) {
+    if (!Objects.equals(sa.upstream(), sb.upstream()) && sa.upstream() != null && sb.upstream() != null
+        && unpinned(sa.upstream()).equals(unpinned(sb.upstream()))) {
+      // the same product, its major pinned or unpinned: the same table when it names the major the product reads
+      compatible(ChangeKind.UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream", "upstream changes from "
+          + quote(sa.upstream()) + " to " + quote(sb.upstream()) + ": deploys only where it names the major whose"
+          + " table the product was computed from (a node refuses it otherwise)");
+    } else if (!Objects.equals(sa.upstream(), sb.upstream())) {
       breaking(ChangeKind.UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream", "upstream changes from "
           + quote(sa.upstream()) + " to " + quote(sb.upstream()) + ": stored rows and the committed source position"
           + " belong to the old upstream");
@@ -515,6 +521,12 @@ final class ChangeDetector {
     if (!a.equals(b)) {
       compatible(ChangeKind.TAGS_CHANGED, path, "tags of " + what + " change from " + a + " to " + b);
     }
+  }
+
+  /** A product id without its {@code @v<major>} pin. */
+  private static String unpinned(String id) {
+    int at = id.lastIndexOf("@v");
+    return at > 0 && id.substring(at + 2).matches("\\d+") ? id.substring(0, at) : id;
   }
 
   private static Set<String> strings(JsonNode array) {

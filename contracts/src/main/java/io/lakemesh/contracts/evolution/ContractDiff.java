@@ -109,6 +109,12 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
         .forEach(c -> out.append("  ").append(c.breaking() ? "breaking  " : "compatible").append("  ")
             .append(c.description()).append('\n'));
     out.append(outcome(freeMajor)).append('\n');
+    if (verdict == Verdict.COMPATIBLE && proposed.stage() == io.lakemesh.contracts.model.Stage.SOURCE
+        && changes.stream().anyMatch(c -> c.kind() == ChangeKind.TYPE_PROMOTED || c.kind() == ChangeKind.MADE_OPTIONAL)) {
+      // a gold product's columns are planned against its upstream's types: a wider value may not fit them
+      out.append("note: gold products over ").append(proposed.id()).append(" are checked against the new types at"
+          + " deploy: lint this file together with theirs (lakemesh contract lint <directory>) to check them now\n");
+    }
     if (versionNotRaised() && verdict == Verdict.COMPATIBLE) {
       out.append("warning: version ").append(running.version()).append(" is not raised; raise the minor version (")
           .append(nextMinor()).append(") so consumers can tell the contracts apart\n");

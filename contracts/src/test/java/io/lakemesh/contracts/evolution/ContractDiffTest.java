@@ -341,6 +341,21 @@ class ContractDiffTest {
   }
 
   @Test
+  void pinningTheUpstreamsMajorIsCompatibleWhileAnotherUpstreamIsNot() throws Exception {
+    String gold = java.nio.file.Files.readString(java.nio.file.Path.of("src", "test", "resources", "aggregate",
+        "hub_daily.odcs.yaml"));
+    Contract running = ContractParser.parse("hub_daily", gold);
+    ContractDiff pinned = ContractDiff.compare(running, ContractParser.parse("pinned", gold
+        .replace("version: 1.0.0", "version: 1.1.0").replace("value: logistics.shipments", "value: logistics.shipments@v1")));
+    assertEquals(Verdict.COMPATIBLE, pinned.verdict(), pinned.render());
+    assertTrue(pinned.render().contains("upstream changes from 'logistics.shipments' to 'logistics.shipments@v1':"
+        + " deploys only where it names the major whose table the product was computed from"), pinned.render());
+    ContractDiff other = ContractDiff.compare(running, ContractParser.parse("other", gold
+        .replace("version: 1.0.0", "version: 1.1.0").replace("value: logistics.shipments", "value: logistics.parcels")));
+    assertEquals(Verdict.BREAKING, other.verdict(), other.render());
+  }
+
+  @Test
   void aMaskOfAClassificationNoColumnHasAnyMoreIsRemovedCompatibly() throws Exception {
     String text = """
         apiVersion: v3.1.0

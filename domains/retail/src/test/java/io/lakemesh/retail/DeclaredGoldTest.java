@@ -260,6 +260,16 @@ class DeclaredGoldTest {
       assertNotNull(entry, "hub_daily is in the catalog");
       assertEquals("logistics.shipments@v1", entry.path("upstream").asText(), entry.toString());
     }
+    // pinning the major it reads is no change to its rows: it deploys in place
+    Path gold = contracts.resolve("hub_daily.odcs.yaml");
+    String unpinned = Files.readString(gold);
+    Files.writeString(gold, unpinned.replace("version: 1.0.0", "version: 1.1.0")
+        .replace("value: logistics.shipments", "value: logistics.shipments@v1"));
+    try (MeshNode node = MeshNode.start(config())) {
+      awaitGold(node, expected(all));
+      assertEquals("logistics.shipments@v1", JSON.readTree(get(node, "/api/v1/products/logistics.hub_daily"))
+          .path("stats").path("upstream").asText());
+    }
   }
 
   @Test
@@ -283,8 +293,17 @@ class DeclaredGoldTest {
         && refused.getMessage().contains("logistics.shipments_silver, a major version of logistics.shipments that is"
             + " no longer deployed") && refused.getMessage().contains("retire logistics.hub_daily too"),
         refused.getMessage());
-    // the way out the message names: a new major of hub_daily, computed from 2.x
+    // pinning 2.x is no way out: its rows were computed from 1.x
     Path gold = contracts.resolve("hub_daily.odcs.yaml");
+    String unpinned = Files.readString(gold);
+    Files.writeString(gold, unpinned.replace("version: 1.0.0", "version: 1.1.0")
+        .replace("value: logistics.shipments", "value: logistics.shipments@v2"));
+    refused = org.junit.jupiter.api.Assertions.assertThrows(
+        io.lakemesh.runtime.product.DeploymentGate.RefusedException.class, () -> MeshNode.start(config()).close());
+    assertTrue(refused.getMessage().contains("logistics.hub_daily 1.1.0: its upstream becomes logistics.shipments@v2"
+        + " (logistics.shipments_v2_silver), but its table was computed from"), refused.getMessage());
+    // the way out the message names: a new major of hub_daily, computed from 2.x
+    Files.writeString(gold, unpinned);
     Files.writeString(gold, Files.readString(gold).replace("version: 1.0.0", "version: 2.0.0"));
     try (MeshNode node = MeshNode.start(config())) {
       // shipments 2.x fills from the raw topic's history; hub_daily 2.x is computed from it, 1.x's table stays

@@ -112,6 +112,11 @@ public final class DeploymentGate {
         continue;
       }
       if (diff.verdict() == Verdict.COMPATIBLE) {
+        java.util.Optional<String> otherTable = repinnedToAnotherTable(product, served, diff, products);
+        if (otherTable.isPresent()) {
+          refusals.add(otherTable.get());
+          continue;
+        }
         compatible.add(new Deployment(product, served, running, diff));
       }
     }
@@ -199,6 +204,30 @@ public final class DeploymentGate {
         + " it has published: retire " + gold.id() + " too (remove its contract file; its table stays), give it a new"
         + " major version to compute it from " + named + " " + newest.get().contract().version() + ", or keep the"
         + " older major of " + named + " deployed");
+  }
+
+  /**
+   * A gold product's upstream pinned to a major ({@code <id>@v<major>}, or unpinned) is compatible only when it reads
+   * the table the product was computed from: else its rows would be computed again from another major.
+   */
+  private static java.util.Optional<String> repinnedToAnotherTable(Product gold, Table served, ContractDiff diff,
+      ProductCatalog products) {
+    if (diff.changes().stream().noneMatch(c -> c.kind() == io.lakemesh.contracts.evolution.ChangeKind.UPSTREAM_CHANGED)) {
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<String> recorded = io.lakemesh.runtime.storage.SnapshotPositions.latest(served,
+        io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE);
+    if (recorded.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Product reads = products.boundUpstream(gold, recorded.get());
+    if (ProductCatalog.isTable(recorded.get(), reads)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("BREAKING  " + gold.id() + " " + gold.contract().version() + ": its upstream becomes "
+        + gold.contract().settings().upstream() + " (" + reads.servedTable() + "), but its table was computed from "
+        + recorded.get() + ": name the major it reads, or give " + gold.id() + " a new major version to compute it"
+        + " from another");
   }
 
   private static List<String> removedProducts(Catalog catalog, ProductCatalog products) {
