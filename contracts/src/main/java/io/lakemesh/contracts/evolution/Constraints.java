@@ -234,6 +234,13 @@ final class Constraints {
     if (now[0].compareTo(old[0]) > 0 || now[1].compareTo(old[1]) < 0) {
       narrowed("range of '" + path + "' narrows from " + old[0].toPlainString() + ".." + old[1].toPlainString()
           + " to " + now[0].toPlainString() + ".." + now[1].toPlainString() + " (" + after.description() + ")");
+    } else if (!before.description().equals(after.description())) {
+      // the format changes what the column promises, though not what it accepts here: every change is listed
+      out.add(Change.compatible(now[0].compareTo(old[0]) < 0 || now[1].compareTo(old[1]) > 0
+          ? ChangeKind.CONSTRAINT_WIDENED : ChangeKind.DOCUMENTATION_CHANGED, path, "'" + path + "' is "
+          + after.description() + " instead of " + before.description() + "; the values it accepts go from "
+          + old[0].toPlainString() + ".." + old[1].toPlainString() + " to " + now[0].toPlainString() + ".."
+          + now[1].toPlainString()));
     }
   }
 

@@ -341,6 +341,27 @@ class ContractDiffTest {
   }
 
   @Test
+  void aFormatThatNarrowsNothingWithinTheBoundsIsStillListed() throws Exception {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.battery
+        domain: iot
+        version: 1.0.0
+        status: active
+        schema:
+          - name: battery
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: level, logicalType: integer, logicalTypeOptions: {minimum: 0, maximum: 100}}
+        """;
+    ContractDiff diff = ContractDiff.compare(ContractParser.parse("v1", text), ContractParser.parse("v1.1", text
+        .replace("version: 1.0.0", "version: 1.1.0").replace("maximum: 100}", "maximum: 100, format: u8}")));
+    assertEquals(Verdict.COMPATIBLE, diff.verdict(), diff.render());
+    assertTrue(diff.render().contains("'level' is an unsigned 8-bit integer (format u8) instead of"), diff.render());
+  }
+
+  @Test
   void pinningTheUpstreamsMajorIsCompatibleWhileAnotherUpstreamIsNot() throws Exception {
     String gold = java.nio.file.Files.readString(java.nio.file.Path.of("src", "test", "resources", "aggregate",
         "hub_daily.odcs.yaml"));
