@@ -1,16 +1,11 @@
 package io.lakemesh.runtime.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** The contract files a CLI command is given: files named on the command line, and those of directories. */
@@ -34,13 +29,14 @@ final class ContractFiles {
     try {
       for (Path p : paths) {
         if (Files.isDirectory(p)) {
-          List<Path> skipped = new ArrayList<>();
-          files.addAll(contractsUnder(p, skipped));
+          io.lakemesh.runtime.product.ContractDirectory listing = io.lakemesh.runtime.product.ContractDirectory.of(p);
+          files.addAll(listing.contracts());
           if (saySkipped) {
             // as the node does: it loads only contract files, and says which others it leaves alone
-            skipped.forEach(f -> err.println(command + ": skipped " + f + ": contract files are named *.odcs.yaml,"
-                + " *.odcs.yml or *.odcs.json (name it explicitly to " + command + " it anyway)"));
+            listing.skipped().forEach(f -> err.println(command + ": skipped " + f + ": contract files are named"
+                + " *.odcs.yaml, *.odcs.yml or *.odcs.json (name it explicitly to " + command + " it anyway)"));
           }
+          listing.broken().forEach(f -> err.println(command + ": skipped " + f + ": a link to nothing"));
         } else {
           files.add(p); // named explicitly: read whatever its extension
         }
@@ -57,40 +53,4 @@ final class ContractFiles {
     return Optional.of(files);
   }
 
-  /**
-   * Contract files under a directory ({@code *.odcs.yaml}, {@code *.odcs.yml}, {@code *.odcs.json}, what a node
-   * loads), in a stable order; other YAML and JSON files go to {@code skipped}.
-   */
-  static List<Path> contractsUnder(Path dir, List<Path> skipped) {
-    List<Path> found = new ArrayList<>();
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-          String name = d.getFileName() == null ? "" : d.getFileName().toString();
-          // build output holds copies of the contracts; hidden directories hold tool state
-          boolean skip = !d.equals(dir) && (name.startsWith(".") || name.equals("target"));
-          return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-          String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
-          if (attrs.isRegularFile()
-              && (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json"))) {
-            found.add(f);
-          } else if (attrs.isRegularFile()
-              && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) {
-            skipped.add(f);
-          }
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read directory " + dir + ": " + e.getMessage(), e);
-    }
-    found.sort(null);
-    skipped.sort(null);
-    return found;
-  }
 }

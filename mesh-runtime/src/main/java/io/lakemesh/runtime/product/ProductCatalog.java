@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.stream.Stream;
 
 /**
  * The products this node knows: contracts shipped by domain modules (listed in each module's
@@ -88,21 +86,18 @@ public final class ProductCatalog {
       // every refused file is reported, not only the first, as lint does
       List<InvalidContractException> refused = new ArrayList<>();
       for (Path dir : extraDirs) {
-        try (Stream<Path> files = Files.walk(dir)) {
-          for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-            String name = file.getFileName().toString();
-            if (name.endsWith(".odcs.yaml") || name.endsWith(".odcs.yml") || name.endsWith(".odcs.json")) {
-              try {
-                contracts.addAll(products(file.toString(), ContractParser.parseAll(file), sources));
-              } catch (InvalidContractException e) {
-                refused.add(e);
-              }
-            } else if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
-              // lint reads any YAML or JSON file; say why the node does not, rather than dropping it silently
-              LOG.warn("{} is not loaded: contract files are named *.odcs.yaml, *.odcs.yml or *.odcs.json", file);
-            }
+        ContractDirectory listing = ContractDirectory.of(dir);
+        for (Path file : listing.contracts()) {
+          try {
+            contracts.addAll(products(file.toString(), ContractParser.parseAll(file), sources));
+          } catch (InvalidContractException e) {
+            refused.add(e);
           }
         }
+        // lint reads any YAML or JSON file; say why the node does not, rather than dropping it silently
+        listing.skipped().forEach(file -> LOG.warn("{} is not loaded: contract files are named *.odcs.yaml,"
+            + " *.odcs.yml or *.odcs.json", file));
+        listing.broken().forEach(file -> LOG.warn("{} is not loaded: it is a link to nothing", file));
       }
       if (refused.size() == 1) {
         throw refused.get(0);

@@ -48,6 +48,25 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void aConfigMapsLinksAreReadOnceAndALinkToNothingIsNamed() throws Exception {
+    // a Kubernetes ConfigMap volume: each file a link into ..data, itself a link to a hidden timestamped directory
+    write("..2026_11_27_07_00_00.1/orders.odcs.yaml", orders());
+    Files.createSymbolicLink(dir.resolve("..data"), dir.resolve("..2026_11_27_07_00_00.1"));
+    Files.createSymbolicLink(dir.resolve("orders.odcs.yaml"), Path.of("..data", "orders.odcs.yaml"));
+    Files.createSymbolicLink(dir.resolve("gone.odcs.yaml"), Path.of("..data", "gone.odcs.yaml"));
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
+
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertEquals("lint: 1 contract, no problems\n", run.out());
+    assertEquals("lint: skipped " + dir.resolve("gone.odcs.yaml") + ": a link to nothing\n", run.err());
+    // the node reads the directory alike: the contract once, not also its copy in the hidden directory
+    assertEquals(List.of("shop.orders"), io.lakemesh.runtime.product.ProductCatalog.load(
+        ContractLintCommandTest.class.getClassLoader(), List.of(dir), false).all().stream()
+            .map(io.lakemesh.runtime.product.Product::id).toList());
+  }
+
+  @Test
   void aRoleWithoutAnAccessLakemeshEnforcesIsANoteNotAProblem() throws IOException {
     // ODCS makes a role's access optional free text: the document is valid, and the role grants nothing here
     Path file = write("orders.odcs.yaml", orders().replace("roles:\n", "roles:\n  - role: auditors\n"
