@@ -335,11 +335,20 @@ final class ChangeDetector {
     Constraints.compare(path, unchecked, f, !numeric, checks.changes);
     checks.rules(path, "'" + path + "'", List.of(), com.fasterxml.jackson.databind.node.MissingNode.getInstance(),
         f.quality(), node.json().path("quality"));
+    long refusing = checks.changes.stream().filter(Change::breaking).count();
     compatible(ChangeKind.FIELD_ADDED, path, "optional field '" + path + "' (" + typeName(f) + ") is added"
-        + (checks.changes.isEmpty() ? "" : " with " + checks.changes.size() + " check(s): an event that carried it"
-            + " while it was undeclared (kept in bronze) and fails one is quarantined from now on"));
+        + (checks.changes.isEmpty() ? "" : " with " + checks.changes.size() + " check(s)")
+        + (refusing == 0 ? "" : ": an event that carried it while it was undeclared (kept in bronze) and fails "
+            + (refusing == 1 ? "the one that keeps data out" : "one of the " + refusing + " that keep data out")
+            + " is refused from now on"));
     for (Change check : checks.changes) {
-      compatible(check.kind(), path, "new field '" + path + "': " + check.description().replaceFirst(":.*$", ""));
+      // what it would mean for a field that held data is no news for a new one
+      String what = check.description();
+      for (String consequence : List.of(": rows that fail it are now quarantined",
+          ": a failing batch now stops the stage")) {
+        what = what.endsWith(consequence) ? what.substring(0, what.length() - consequence.length()) : what;
+      }
+      compatible(check.kind(), path, "new field '" + path + "': " + what);
     }
   }
 

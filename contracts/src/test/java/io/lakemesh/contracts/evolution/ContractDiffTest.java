@@ -329,13 +329,16 @@ class ContractDiffTest {
                 logicalTypeOptions: {pattern: "^v[0-9]+$"}
                 quality:
                   - {name: fw_cel, type: custom, engine: cel, implementation: "firmware != 'v0'", severity: error}
+                  - {name: fw_seen, metric: nullValues, mustBeLessThan: 50, unit: percent, severity: warning}
         """);
     ContractDiff diff = ContractDiff.compare(running, proposed);
     // stored rows hold null, which passes: compatible, but the checks are named, as every change is
     assertEquals(Verdict.COMPATIBLE, diff.verdict(), diff.render());
-    assertTrue(diff.render().contains("optional field 'firmware' (string) is added with 2 check(s): an event that"
-        + " carried it while it was undeclared (kept in bronze) and fails one is quarantined from now on\n"),
-        diff.render());
+    assertTrue(diff.render().contains("optional field 'firmware' (string) is added with 3 check(s): an event that"
+        + " carried it while it was undeclared (kept in bronze) and fails one of the 2 that keep data out is refused"
+        + " from now on\n"), diff.render());
+    assertTrue(diff.render().contains("new field 'firmware': rule 'fw_seen' of 'firmware' is added (library:"
+        + " nullValues)\n"), diff.render());
     assertTrue(diff.render().contains("new field 'firmware': 'firmware' gets pattern '^v[0-9]+$'\n"), diff.render());
     assertTrue(diff.render().contains("new field 'firmware': rule 'fw_cel' of 'firmware' is added"), diff.render());
   }

@@ -163,6 +163,9 @@ public final class ClusterProgress {
         if (wasReady && moving(s) && since != null && System.nanoTime() - since < MOVE_GRACE.toNanos()) {
           continue; // between nodes, briefly: see MOVE_GRACE
         }
+        if (wasReady && "waiting".equals(s.stateName())) {
+          continue; // waits for the log (Kafka), which shows in ingest and the lag, not in readiness
+        }
         if (!UP.contains(s.stateName())) {
           return false;
         }

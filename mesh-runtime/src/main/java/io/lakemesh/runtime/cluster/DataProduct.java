@@ -305,7 +305,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         getContext().getLog().error("{}: pipeline cannot start: {}", worker, why, e);
       }
       lastStartFailure = why;
-      publish("failed", why);
+      // the log unreachable (a Kafka outage, its node lost) is no failure of this product: it starts once the log is
+      // back, and the node keeps serving reads meanwhile
+      publish(logUnreachable(e) ? "waiting" : "failed", logUnreachable(e) ? "the log (Kafka) is unreachable, retrying"
+          + " every " + RESTART_DELAY.toSeconds() + " s: " + why : why);
       getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
     }
     return this;
@@ -461,6 +464,18 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private static String replayError(Throwable e) {
     Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     return t instanceof IllegalArgumentException ? t.getMessage() : "the replay failed: " + t.getMessage();
+  }
+
+  /** Whether a pipeline could not start because Kafka did not answer in time (a timeout anywhere in the causes). */
+  static boolean logUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.TimeoutException
+          || t instanceof org.apache.kafka.common.errors.DisconnectException
+          || t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String describe(Throwable e) {

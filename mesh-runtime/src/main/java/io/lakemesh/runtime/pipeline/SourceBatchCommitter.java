@@ -631,8 +631,10 @@ public final class SourceBatchCommitter {
         silverDelta.add("warning." + counterName(w), -1);
       }
     }
-    // the batch as it came failed these critical rules (counted once); what stays is judged again by the caller
-    gate.failedRules().forEach(rule -> silverDelta.add("check." + rule + ".failed", 1));
+    // the batch as it came failed these critical rules (counted once: a sql rule named when the library rules failed
+    // is not counted again if what stays fails it too); what stays is judged again by the caller
+    gate.failedRules().stream().filter(rule -> silverDelta.get("check." + rule + ".failed") == 0)
+        .forEach(rule -> silverDelta.add("check." + rule + ".failed", 1));
     silverEntries.clear();
     silverEntries.addAll(passing);
     silverRows.clear();
