@@ -328,15 +328,15 @@ public final class MeshNode implements AutoCloseable {
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, requests, lm.getBytes("http.max-body"),
         authenticator, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
     String host = lm.getString("http.host");
-    ServerBinding http = bind(system, auditing.around(() -> limits.around(routes::routes)), host,
-        lm.getInt("http.port"), "HTTP API", https);
+    ServerBinding http = bindOrSayWhyStopped(catalogCheck, () -> bind(system, auditing.around(() ->
+        limits.around(routes::routes)), host, lm.getInt("http.port"), "HTTP API", https));
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), requests,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::partitionCommits),
         authenticator, auditing, kubernetes);
     // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
-    ServerBinding management = bind(system, auditing.around(() -> limits.around(managementRoutes::routes)), host,
-        lm.getInt("management.port"), "management API", https);
+    ServerBinding management = bindOrSayWhyStopped(catalogCheck, () -> bind(system, auditing.around(() ->
+        limits.around(managementRoutes::routes)), host, lm.getInt("management.port"), "management API", https));
     MeshNode node = new MeshNode(system, kafka, warehouse, reads, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers, catalogCheck);
     node.registerShutdown();
@@ -411,6 +411,23 @@ public final class MeshNode implements AutoCloseable {
       return !String.valueOf(taken.getMessage()).contains("in use");
     } catch (java.io.IOException | RuntimeException other) {
       return true;
+    }
+  }
+
+  /**
+   * A bind that fails because the node stopped itself meanwhile (it joined a cluster on another catalog) says why it
+   * stopped, not that a port could not be served.
+   */
+  private static ServerBinding bindOrSayWhyStopped(CatalogCheck check,
+      java.util.function.Supplier<ServerBinding> bind) {
+    try {
+      return bind.get();
+    } catch (IllegalStateException e) {
+      Optional<String> stopped = check.problem();
+      if (stopped.isPresent()) {
+        throw new IllegalStateException(stopped.get(), e);
+      }
+      throw e;
     }
   }
 
