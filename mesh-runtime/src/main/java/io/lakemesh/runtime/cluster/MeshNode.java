@@ -172,7 +172,7 @@ public final class MeshNode implements AutoCloseable {
     ProductAccess access = new ProductAccess(products, HashSalt.resolve(security, home));
     // a port in use refuses the start before Kafka, the catalog and the pipelines start, rather than after
     requireFreePort(lm.getString("http.host"), lm.getInt("http.port"), "HTTP API");
-    requireFreePort(lm.getString("http.host"), lm.getInt("management.port"), "management API");
+    requireFreePort(managementHost(lm), lm.getInt("management.port"), "management API");
     requireFreeClusterPort(config);
     EmbeddedKafka kafka = null;
     String bootstrap = lm.getString("kafka.bootstrap");
@@ -336,7 +336,8 @@ public final class MeshNode implements AutoCloseable {
         authenticator, auditing, kubernetes);
     // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
     ServerBinding management = bindOrSayWhyStopped(catalogCheck, () -> bind(system, auditing.around(() ->
-        limits.around(managementRoutes::routes)), host, lm.getInt("management.port"), "management API", https));
+        limits.around(managementRoutes::routes)), managementHost(lm), lm.getInt("management.port"),
+        "management API", https));
     MeshNode node = new MeshNode(system, kafka, warehouse, reads, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers, catalogCheck);
     node.registerShutdown();
@@ -412,6 +413,11 @@ public final class MeshNode implements AutoCloseable {
     } catch (java.io.IOException | RuntimeException other) {
       return true;
     }
+  }
+
+  /** The address the management port binds: {@code lakemesh.management.host}, else the API's. */
+  private static String managementHost(Config lm) {
+    return lm.hasPath("management.host") ? lm.getString("management.host") : lm.getString("http.host");
   }
 
   /**
