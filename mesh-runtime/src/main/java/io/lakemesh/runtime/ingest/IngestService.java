@@ -40,7 +40,8 @@ public final class IngestService implements AutoCloseable {
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+        // within the HTTP request timeout (30 s): a log that does not answer is a 503 log-unavailable, not a timeout
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
         new StringSerializer(), new ByteArraySerializer());
     this.progress = progress;

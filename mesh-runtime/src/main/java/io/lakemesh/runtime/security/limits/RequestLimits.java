@@ -50,8 +50,9 @@ public final class RequestLimits extends AllDirectives {
 
   public Route around(Supplier<Route> inner) {
     return withRequestTimeoutResponse(request -> new Problem(503, "request-timeout", "Service unavailable",
-            "the request took longer than the server's limit; narrow it (filter, limit) or retry later")
-            .toResponse(request.getUri().path()),
+            "the request took longer than the server's limit; " + (request.method().value().equals("GET")
+                ? "narrow it (filter, limit) or retry later"
+                : "retry it later (a re-sent event counts once)")).toResponse(request.getUri().path()),
         () -> mapRequest(this::withBodyDeadline, () -> extractRequest(request -> {
           if (request.method().value().equals("GET") && PROBES.contains(request.getUri().path())
               && request.getUri().rawQueryString().isEmpty()) {
