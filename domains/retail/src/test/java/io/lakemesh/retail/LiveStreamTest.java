@@ -302,6 +302,15 @@ class LiveStreamTest {
           .build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(401, notUpgrade.statusCode(), "a token in a URL is taken from a stream's upgrade only: "
           + notUpgrade.body());
+      // a credential in a header and in access_token: which would count is no guess to make
+      java.util.concurrent.CompletionException both = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.CompletionException.class, () -> HTTP.newWebSocketBuilder()
+              .header("Authorization", "Bearer " + node.devAdminToken())
+              .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort()
+                  + "/api/v1/products/retail.transactions/stream?access_token=junk"), new Client()).join());
+      assertTrue(both.getCause() instanceof java.net.http.WebSocketHandshakeException
+          && ((java.net.http.WebSocketHandshakeException) both.getCause()).getResponse().statusCode() == 400,
+          String.valueOf(both.getCause()));
       String shortLived = io.lakemesh.runtime.security.DevKeys.load(home, node.security()).orElseThrow()
           .mint("wall-2", List.of("admin"), java.util.Map.of(), java.time.Duration.ofSeconds(2));
       Client byToken = new Client();

@@ -157,9 +157,13 @@ public final class ApiRoutes extends AllDirectives {
     return optionalHeaderValueByName("Authorization", header -> optionalHeaderValueByName("X-API-Key", apiKey ->
         extractRequest(request -> {
       Principal caller;
+      Optional<String> queryToken = browserStreamToken(request);
+      if (queryToken.isPresent() && (header.isPresent() || apiKey.isPresent())) {
+        // which one would count is a guess the caller should not have to make
+        return complete(Problem.badRequest("ambiguous-credentials", "a credential in a header and in access_token:"
+            + " give one (access_token is for browsers, which cannot set headers)").toResponse(null));
+      }
       try {
-        Optional<String> queryToken = header.isEmpty() && apiKey.isEmpty() ? browserStreamToken(request)
-            : Optional.empty();
         caller = queryToken.isPresent()
             ? queryToken.get().startsWith("lmk_") ? authenticator.authenticate(Optional.empty(), queryToken)
                 : authenticator.authenticate(Optional.of("Bearer " + queryToken.get()), Optional.empty())
@@ -170,7 +174,7 @@ public final class ApiRoutes extends AllDirectives {
             "a valid bearer token or API key is required (Authorization: Bearer <token>, or X-API-Key: <key>; a"
                 + " browser's WebSocket to a stream, which cannot set headers: access_token=<token or key>)")
             .toResponse(null)
-            .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent()
+            .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent() || queryToken.isPresent()
                 ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));
       }
       // the caller as authenticated here goes with the request: what the audit trail records of it names this
