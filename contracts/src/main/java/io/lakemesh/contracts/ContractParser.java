@@ -64,8 +64,9 @@ public final class ContractParser {
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
         throw new InvalidContractException(file.toString(), List.of(new Problem("", String.format(java.util.Locale.ROOT,
-            "the file is %.1f MiB; a contract file is at most 3 MiB (is it a contract? a long text belongs in a"
-                + " document the contract links to, e.g. authoritativeDefinitions)", size / 1048576.0))));
+            "the file is %,d bytes; a contract file is at most 3 MiB (%,d bytes; is it a contract? a long text"
+                + " belongs in a document the contract links to, e.g. authoritativeDefinitions)", size,
+            MAX_FILE_BYTES))));
       }
       return Files.readString(file);
     } catch (java.nio.charset.CharacterCodingException e) {

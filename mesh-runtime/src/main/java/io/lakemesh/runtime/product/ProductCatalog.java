@@ -191,7 +191,12 @@ public final class ProductCatalog {
         String upstream = p.contract().settings().upstream();
         Product source = lookup(products, upstream);
         if (source == null) {
-          throw new IllegalStateException(p.id() + " reads " + upstream + ", which no contract declares");
+          int at = upstream.lastIndexOf(Product.VERSION_SEPARATOR);
+          boolean retiredMajor = at > 0 && products.containsKey(upstream.substring(0, at));
+          throw new IllegalStateException(p.id() + " reads " + upstream + ", which no contract declares"
+              + (retiredMajor ? " (that major's file is gone, retiring it): deploy its contract again, retire " + p.id()
+                  + " too (remove its file; its table stays), or give " + p.id() + " a new major version that reads "
+                  + upstream.substring(0, at) : ""));
         }
         String notASource = notASource(p.id(), upstream, source.stage());
         if (notASource != null) {
@@ -311,7 +316,9 @@ public final class ProductCatalog {
    */
   public Product upstreamOf(Product gold, String recordedTable) {
     Product bound = boundUpstream(gold, recordedTable);
-    if (!bound.id().equals(bound.contract().id())) { // an older major: the newest has the plain id
+    // an older major read because the table was computed from it (a pin names its major on purpose: no warning)
+    if (!bound.id().equals(bound.contract().id())
+        && !gold.contract().settings().upstream().contains(Product.VERSION_SEPARATOR)) {
       Product newest = newestUpstream(gold);
       LOG.warn("{} keeps reading {} ({}), which its table was computed from, not the newest major {} ({}): give {} a"
           + " new major version to compute it from {}", gold.id(), bound.id(), bound.contract().version(),

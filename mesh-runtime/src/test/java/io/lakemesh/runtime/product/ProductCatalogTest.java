@@ -33,6 +33,18 @@ class ProductCatalogTest {
   }
 
   @Test
+  void aGoldProductPinnedToARetiredMajorSaysTheWaysOut() throws Exception {
+    Files.writeString(dir.resolve("shipments.odcs.yaml"), Files.readString(EXAMPLES.resolve("shipments.odcs.yaml"))
+        .replace("version: 1.0.0", "version: 2.0.0"));
+    Files.writeString(dir.resolve("hub_daily.odcs.yaml"), Files.readString(EXAMPLES.resolve("hub_daily.odcs.yaml"))
+        .replace("value: logistics.shipments", "value: logistics.shipments@v1"));
+    IllegalStateException e = assertThrows(IllegalStateException.class, this::load);
+    assertTrue(e.getMessage().contains("logistics.hub_daily reads logistics.shipments@v1, which no contract declares"
+        + " (that major's file is gone, retiring it): deploy its contract again, retire logistics.hub_daily too"),
+        e.getMessage());
+  }
+
+  @Test
   void aContractWhoseTableIcebergRefusesIsNamedWithItsFile() throws Exception {
     Path file = dir.resolve("events.odcs.yaml");
     try (java.io.InputStream in = ProductCatalogTest.class.getResourceAsStream(
