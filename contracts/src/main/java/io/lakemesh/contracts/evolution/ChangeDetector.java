@@ -328,13 +328,7 @@ final class ChangeDetector {
     // what it checks, each named: stored rows hold null, which passes, but events that already carried the member
     // (kept in bronze while it was undeclared) and fail a check are quarantined from now on
     ChangeDetector checks = new ChangeDetector();
-    Field unchecked = new Field(f.name(), f.type(), null, false, false, f.primaryKeyPosition(),
-        f.partitionKeyPosition(), f.partitionTransform(), f.classification(), f.description(), null, f.properties(),
-        f.items(), List.of());
-    boolean numeric = f.type() == LogicalType.INTEGER || f.type() == LogicalType.NUMBER;
-    Constraints.compare(path, unchecked, f, !numeric, checks.changes);
-    checks.rules(path, "'" + path + "'", List.of(), com.fasterxml.jackson.databind.node.MissingNode.getInstance(),
-        f.quality(), node.json().path("quality"));
+    checks.checksOfNew(path, node);
     long refusing = checks.changes.stream().filter(Change::breaking).count();
     compatible(ChangeKind.FIELD_ADDED, path, "optional field '" + path + "' (" + typeName(f) + ") is added"
         + (checks.changes.isEmpty() ? "" : " with " + checks.changes.size() + " check(s)")
@@ -349,6 +343,22 @@ final class ChangeDetector {
         what = what.endsWith(consequence) ? what.substring(0, what.length() - consequence.length()) : what;
       }
       compatible(check.kind(), path, "new field '" + path + "': " + what);
+    }
+  }
+
+  /** The checks a new field comes with, and those of the members of a new object, as changes from none. */
+  private void checksOfNew(String path, Node node) {
+    Field f = node.field();
+    Field unchecked = new Field(f.name(), f.type(), null, false, false, f.primaryKeyPosition(),
+        f.partitionKeyPosition(), f.partitionTransform(), f.classification(), f.description(), null, f.properties(),
+        f.items(), List.of());
+    boolean numeric = f.type() == LogicalType.INTEGER || f.type() == LogicalType.NUMBER;
+    Constraints.compare(path, unchecked, f, !numeric, changes);
+    rules(path, "'" + path + "'", List.of(), com.fasterxml.jackson.databind.node.MissingNode.getInstance(),
+        f.quality(), node.json().path("quality"));
+    if (f.type() == LogicalType.OBJECT) {
+      index(f.properties(), node.json().path("properties"))
+          .forEach((name, member) -> checksOfNew(path + "." + name, member));
     }
   }
 

@@ -341,6 +341,15 @@ class ContractDiffTest {
         + " nullValues)\n"), diff.render());
     assertTrue(diff.render().contains("new field 'firmware': 'firmware' gets pattern '^v[0-9]+$'\n"), diff.render());
     assertTrue(diff.render().contains("new field 'firmware': rule 'fw_cel' of 'firmware' is added"), diff.render());
+    // the members of a new object: their checks too
+    ContractDiff object = ContractDiff.compare(running, ContractParser.parse("v1.1", text
+        .replace("version: 1.0.0", "version: 1.1.0") + """
+              - name: meta
+                logicalType: object
+                properties:
+                  - {name: fw, logicalType: string, logicalTypeOptions: {maxLength: 8}}
+        """));
+    assertTrue(object.render().contains("new field 'meta': 'meta.fw' gets maxLength 8\n"), object.render());
   }
 
   @Test
