@@ -705,6 +705,13 @@ class RetailPipelineTest {
         latin1.body());
     assertEquals(200, get("/api/v1/products/retail.transactions/rows?filter=region%20==%20%22%C3%A9%22").statusCode(),
         "UTF-8 bytes, percent-encoded, are text");
+    // load balancers and uptime checkers probe with HEAD
+    for (String port : List.of(base(), "http://127.0.0.1:" + node.managementPort())) {
+      HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(port + "/ready"))
+          .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, head.statusCode(), port + ": " + head.body());
+      assertEquals("", head.body());
+    }
     HttpResponse<String> badPath = get("/api/v1/products/retail.%FFtransactions/rows");
     assertProblem(badPath, 400);
     assertTrue(badPath.body().contains("the path is not UTF-8 text once percent-decoded"), badPath.body());
