@@ -461,6 +461,13 @@ class RetailPipelineTest {
         .header("Authorization", admin).build(), HttpResponse.BodyHandlers.ofString()).body());
     JsonNode self = members.get("members").get(0);
     assertEquals("Up", self.get("status").asText(), members.toString());
+    // a worker named with a stray space is no worker, said in those words
+    HttpResponse<String> stray = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + "/lakemesh/rebalance"))
+        .header("Authorization", admin).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"retail.transactions#0 \": \"" + self.get("node").asText()
+            + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, stray.statusCode(), stray.body());
+    assertTrue(stray.body().contains("no product worker 'retail.transactions#0 '"), stray.body());
     assertTrue(self.get("roles").toString().contains("domain-retail"), members.toString());
     HttpResponse<String> shards = HTTP.send(HttpRequest.newBuilder(URI.create(mgmt
         + "/cluster/shards/DataProduct-retail")).header("Authorization", admin).build(),

@@ -164,9 +164,11 @@ public final class WorkerPlacement {
   public CompletionStage<Map<String, String>> move(Map<String, String> moves) {
     Map<String, Address> wanted = new LinkedHashMap<>();
     for (Map.Entry<String, String> m : moves.entrySet()) {
-      WorkerId worker = WorkerId.parse(m.getKey());
-      Product product = products.find(worker.productId()).filter(p -> WorkerId.of(p).contains(worker))
+      // a worker is one of those the products have, named exactly: no parsing of what a caller sent
+      Product product = products.all().stream()
+          .filter(p -> WorkerId.of(p).stream().anyMatch(w -> w.entityId().equals(m.getKey()))).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no product worker '" + m.getKey() + "'"));
+      WorkerId worker = WorkerId.parse(m.getKey());
       Address node = nodesOf(product.contract().domain()).stream()
           .filter(a -> a.toString().equals(m.getValue())).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("'" + m.getValue() + "' is not an Up member with the"
