@@ -76,7 +76,7 @@ final class Constraints {
       c.format(o.format(), n.format());
     } else if (before.type() == LogicalType.INTEGER && after.type() == LogicalType.INTEGER) {
       c.integerRange(io.lakemesh.contracts.validate.IntegerFormat.of(before),
-          io.lakemesh.contracts.validate.IntegerFormat.of(after), o);
+          io.lakemesh.contracts.validate.IntegerFormat.of(after), o, !Objects.equals(o.format(), n.format()));
     }
     c.patterns(patterns(before), patterns(after));
     c.validValues(validValues(before), validValues(after));
@@ -227,14 +227,15 @@ final class Constraints {
    * version already has: a format that refuses values the old version accepted is breaking, though the column's
    * type may even widen ({@code u32} is a long, without negatives). Changed bounds are reported apart.
    */
+  /** @param formatChanged whether the {@code format} option itself changes (a type change is listed as such) */
   private void integerRange(io.lakemesh.contracts.validate.IntegerFormat before,
-      io.lakemesh.contracts.validate.IntegerFormat after, TypeOptions bounds) {
+      io.lakemesh.contracts.validate.IntegerFormat after, TypeOptions bounds, boolean formatChanged) {
     BigDecimal[] old = within(before, bounds);
     BigDecimal[] now = within(after, bounds);
     if (now[0].compareTo(old[0]) > 0 || now[1].compareTo(old[1]) < 0) {
       narrowed("range of '" + path + "' narrows from " + old[0].toPlainString() + ".." + old[1].toPlainString()
           + " to " + now[0].toPlainString() + ".." + now[1].toPlainString() + " (" + after.description() + ")");
-    } else if (!before.description().equals(after.description())) {
+    } else if (formatChanged && !before.description().equals(after.description())) {
       // the format changes what the column promises, though not what it accepts here: every change is listed
       out.add(Change.compatible(now[0].compareTo(old[0]) < 0 || now[1].compareTo(old[1]) > 0
           ? ChangeKind.CONSTRAINT_WIDENED : ChangeKind.DOCUMENTATION_CHANGED, path, "'" + path + "' is "

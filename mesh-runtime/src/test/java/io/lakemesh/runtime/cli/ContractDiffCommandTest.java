@@ -68,6 +68,8 @@ class ContractDiffCommandTest {
                   compatible  type of 'quantity' is promoted from int to long
                   compatible  'status' also accepts [returned]
                 deploys in place: the tables evolve without rewriting data
+                note: gold products over shop.orders are checked against the new types at deploy: lint this file \
+                together with theirs (lakemesh contract lint <directory>) to check them now
                 """, run.out());
         assertEquals("", run.err());
     }
