@@ -372,9 +372,21 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     });
   }
 
+  /**
+   * How long a start waits for Kafka's answers. The start runs on the worker's own thread: while it waits the worker
+   * answers neither the status poll nor a Stop (a shard handed over), so a log that does not answer must not hold it
+   * for the admin client's default minute.
+   */
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(5);
+
+  private Admin admin() {
+    return Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis() - 1_000));
+  }
+
   private void ensureTopic() {
-    try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        services.kafkaBootstrap()))) {
+    try (Admin admin = admin()) {
       // the contract's partition count; a topic that exists with another count is refused (keys would move)
       io.lakemesh.runtime.log.Topics.ensure(admin, product.rawTopic(),
           product.contract().settings().partitions());
@@ -390,10 +402,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(product.rawTopic(),
         worker.partition());
     long end;
-    try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        services.kafkaBootstrap()))) {
+    try (Admin admin = admin()) {
       end = admin.listOffsets(java.util.Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS).get(tp).offset();
+          .get(ADMIN_TIMEOUT.toMillis() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS).get(tp).offset();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the end of " + tp, e);
