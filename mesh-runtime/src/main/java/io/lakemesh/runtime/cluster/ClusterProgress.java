@@ -71,12 +71,29 @@ public final class ClusterProgress {
     }
   }
 
+  /**
+   * How long a worker last seen waiting for the log keeps that state while it does not answer: each try to start
+   * holds its thread for up to 5 s (Kafka's admin timeout), and it is still waiting, not lost.
+   */
+  private static final Duration WAITING_KEPT = Duration.ofSeconds(10);
+  /** When (nanoTime) each worker last answered that it waits for the log. */
+  private final Map<String, Long> waitingSince = new ConcurrentHashMap<>();
+
   private void poll() {
     List<CompletableFuture<WorkerStatus>> asks = askAll();
     CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenRun(() -> {
       long now = System.nanoTime();
       asks.forEach(a -> {
         WorkerStatus s = a.join();
+        String id = s.worker().entityId();
+        if ("waiting".equals(s.stateName())) {
+          waitingSince.put(id, now);
+        } else if (s.state() == null && !s.unassigned() && waitingSince.containsKey(id)
+            && now - waitingSince.get(id) < WAITING_KEPT.toNanos() && last.containsKey(id)) {
+          s = last.get(id); // busy trying to start: still waiting for the log
+        } else {
+          waitingSince.remove(id);
+        }
         // the grace first, then the state readiness reads: a probe in between must not see one without the other
         if (moving(s)) {
           notUpSince.putIfAbsent(s.worker().entityId(), now);
