@@ -7,8 +7,14 @@ import io.lakemesh.contracts.evolution.SchemaEvolution;
 import io.lakemesh.contracts.evolution.Verdict;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.runtime.storage.Warehouse;
+import io.lakemesh.contracts.evolution.ChangeKind;
+import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.runtime.pipeline.GoldAggregator;
+import io.lakemesh.runtime.storage.SnapshotPositions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
@@ -50,7 +56,7 @@ public final class DeploymentGate {
         .forEach(p -> LOG.warn("{} now names major version {} ({}), whose new tables {}; {} {} keeps its tables"
             + " and is served as {}: readers of {} read the new major from now on, and pin {} to keep reading the old"
             + " one", newest.id(), newest.majorVersion(), newest.contract().version(),
-            newest.stage() == io.lakemesh.contracts.model.Stage.SOURCE ? "fill from the raw topic's history"
+            newest.stage() == Stage.SOURCE ? "fill from the raw topic's history"
                 : "are computed from all of " + newest.contract().settings().upstream(),
             newest.id(), p.contract().version(), p.id(), newest.id(), p.id()));
   }
@@ -68,7 +74,8 @@ public final class DeploymentGate {
         continue;
       }
       Table served = catalog.loadTable(product.servedTable());
-      abandonedUpstream(product, served, products).ifPresent(refusals::add);
+      Optional<String> computedFrom = computedFrom(product, served);
+      abandonedUpstream(product, computedFrom, products).ifPresent(refusals::add);
       String stored = served.properties().get(CONTRACT_PROPERTY);
       if (stored == null) {
         continue;
@@ -112,7 +119,7 @@ public final class DeploymentGate {
         continue;
       }
       if (diff.verdict() == Verdict.COMPATIBLE) {
-        java.util.Optional<String> otherTable = repinnedToAnotherTable(product, served, diff, products);
+        Optional<String> otherTable = repinnedToAnotherTable(product, computedFrom, diff, products);
         if (otherTable.isPresent()) {
           refusals.add(otherTable.get());
           continue;
@@ -145,34 +152,39 @@ public final class DeploymentGate {
   }
 
   /**
-   * Products a contract described when their tables were deployed and no longer does under the same major version:
-   * a schema object removed from a contract is a product its readers lose, which the gate refuses like any breaking
-   * change (a higher major version may drop it; its tables then stay as they are). Tables of a product whose
-   * contract file is gone are only logged: retiring a whole contract is allowed.
-   */
-  /**
    * A retired major whose events were routed by another first key column than the newest major's: the raw topic's
    * history was routed by the old one, so the new major would find re-sends of old events in other partitions.
    */
-  private static java.util.Optional<String> rerouted(TableIdentifier table, String stored, ProductCatalog products) {
+  private static Optional<String> rerouted(TableIdentifier table, String stored, ProductCatalog products) {
     List<Contract> retired;
     try {
       retired = ContractParser.parseAll(table + " (deployed contract)", stored);
     } catch (InvalidContractException e) {
-      return java.util.Optional.empty(); // said above: not checked
+      return Optional.empty(); // said above: not checked
     }
     for (Contract old : retired) {
       for (Product now : products.all()) {
         if (now.contract().id().equals(old.id()) && ContractDiff.compare(old, now.contract()).changes().stream()
             .anyMatch(c -> c.kind().changesRouting())) {
-          return java.util.Optional.of("BREAKING  " + now.id() + " " + now.contract().version() + ": " + table
+          return Optional.of("BREAKING  " + now.id() + " " + now.contract().version() + ": " + table
               + " holds " + old.id() + " " + old.version() + ", whose events were routed by another first"
               + " primary-key column; the raw topic's history is routed so, and a re-sent event would be stored"
               + " twice: keep the first primary-key column, or publish the new key as another product");
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
+  }
+
+  /**
+   * The upstream table a derived product's table was last computed from, as its newest snapshot records it; empty
+   * for a source product, a derived one that names no upstream, or a table nothing was computed into yet.
+   */
+  private static Optional<String> computedFrom(Product product, Table served) {
+    if (product.stage() == Stage.SOURCE || product.contract().settings().upstream() == null) {
+      return Optional.empty();
+    }
+    return SnapshotPositions.latest(served, GoldAggregator.UPSTREAM_TABLE);
   }
 
   /**
@@ -180,25 +192,23 @@ public final class DeploymentGate {
    * removed to retire it): reading the newest major instead would change rows it has published, which no contract
    * change asked for. Refused, naming the ways out.
    */
-  private static java.util.Optional<String> abandonedUpstream(Product gold, Table served, ProductCatalog products) {
+  private static Optional<String> abandonedUpstream(Product gold, Optional<String> recorded,
+      ProductCatalog products) {
     String named = gold.contract().settings().upstream();
-    if (gold.stage() == io.lakemesh.contracts.model.Stage.SOURCE || named == null
-        || named.contains(Product.VERSION_SEPARATOR)) {
-      return java.util.Optional.empty();
+    if (recorded.isEmpty() || named.contains(Product.VERSION_SEPARATOR)) {
+      return Optional.empty();
     }
-    java.util.Optional<Product> newest = products.find(named);
-    java.util.Optional<String> recorded = io.lakemesh.runtime.storage.SnapshotPositions.latest(served,
-        io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE);
-    if (newest.isEmpty() || recorded.isEmpty()) {
-      return java.util.Optional.empty();
+    Optional<Product> newest = products.find(named);
+    if (newest.isEmpty()) {
+      return Optional.empty();
     }
     List<Product> majors = products.all().stream()
         .filter(p -> p.contract().id().equals(newest.get().contract().id())).toList();
     if (majors.stream().anyMatch(p -> ProductCatalog.isTable(recorded.get(), p))
         || !ProductCatalog.isTableOfSomeMajor(recorded.get(), newest.get())) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of("BREAKING  " + gold.id() + " " + gold.contract().version() + ": its table was"
+    return Optional.of("BREAKING  " + gold.id() + " " + gold.contract().version() + ": its table was"
         + " computed from " + recorded.get() + ", a major version of " + named + " that is no longer deployed;"
         + " computing it from " + named + " " + newest.get().contract().version() + " instead would change the rows"
         + " it has published: retire " + gold.id() + " too (remove its contract file; its table stays), give it a new"
@@ -210,32 +220,33 @@ public final class DeploymentGate {
    * A gold product's upstream pinned to a major ({@code <id>@v<major>}, or unpinned) is compatible only when it reads
    * the table the product was computed from: else its rows would be computed again from another major.
    */
-  private static java.util.Optional<String> repinnedToAnotherTable(Product gold, Table served, ContractDiff diff,
+  private static Optional<String> repinnedToAnotherTable(Product gold, Optional<String> recorded, ContractDiff diff,
       ProductCatalog products) {
-    if (diff.changes().stream().noneMatch(c -> c.kind() == io.lakemesh.contracts.evolution.ChangeKind.UPSTREAM_CHANGED)) {
-      return java.util.Optional.empty();
-    }
-    java.util.Optional<String> recorded = io.lakemesh.runtime.storage.SnapshotPositions.latest(served,
-        io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE);
-    if (recorded.isEmpty()) {
-      return java.util.Optional.empty();
+    if (recorded.isEmpty() || diff.changes().stream().noneMatch(c -> c.kind() == ChangeKind.UPSTREAM_CHANGED)) {
+      return Optional.empty();
     }
     Product reads = products.boundUpstream(gold, recorded.get());
     if (ProductCatalog.isTable(recorded.get(), reads)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of("BREAKING  " + gold.id() + " " + gold.contract().version() + ": its upstream becomes "
+    return Optional.of("BREAKING  " + gold.id() + " " + gold.contract().version() + ": its upstream becomes "
         + gold.contract().settings().upstream() + " (" + reads.servedTable() + "), but its table was computed from "
         + recorded.get() + ": name the major it reads, or give " + gold.id() + " a new major version to compute it"
         + " from another");
   }
 
+  /**
+   * Products a contract described when their tables were deployed and no longer does under the same major version:
+   * a schema object removed from a contract is a product its readers lose, which the gate refuses like any breaking
+   * change (a higher major version may drop it; its tables then stay as they are). Tables of a product whose
+   * contract file is gone are only logged: retiring a whole contract is allowed.
+   */
   private static List<String> removedProducts(Catalog catalog, ProductCatalog products) {
     if (!(catalog instanceof SupportsNamespaces namespaces)) {
       return List.of();
     }
     // the contracts about to run, by their document id: the newest major of each
-    Map<String, Contract> running = new java.util.HashMap<>();
+    Map<String, Contract> running = new HashMap<>();
     for (Product p : products.all()) {
       String documentId = p.contract().document().path("id").asText();
       running.merge(documentId, p.contract(),
