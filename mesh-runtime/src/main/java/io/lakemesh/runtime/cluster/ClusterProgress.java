@@ -71,14 +71,6 @@ public final class ClusterProgress {
     }
   }
 
-  /**
-   * How long a worker last seen waiting for the log keeps that state while it does not answer: each try to start
-   * holds its thread for up to 5 s (Kafka's admin timeout), and it is still waiting, not lost.
-   */
-  private static final Duration WAITING_KEPT = Duration.ofSeconds(10);
-  /** When (nanoTime) each worker last answered that it waits for the log; absent once it answers anything else. */
-  private final Map<String, Long> waitingSince = new ConcurrentHashMap<>();
-
   private void poll() {
     List<CompletableFuture<WorkerStatus>> asks = askAll();
     CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenRun(() -> {
@@ -122,31 +114,10 @@ public final class ClusterProgress {
       }
       for (WorkerId w : WorkerId.of(p)) {
         asks.add(entity(p, w).<PipelineState>ask(DataProduct.GetState::new, ASK_TIMEOUT).toCompletableFuture()
-            .handle((state, error) -> answered(w, error == null ? state : null)));
+            .handle((state, error) -> new WorkerStatus(w, error == null ? state : null)));
       }
     }
     return asks;
-  }
-
-  /**
-   * A worker's status from its answer (null: none). One that last said it waits for the log is still waiting while
-   * it does not answer for a while: each try to start holds its thread (see {@link #WAITING_KEPT}).
-   */
-  private WorkerStatus answered(WorkerId w, PipelineState state) {
-    String id = w.entityId();
-    long now = System.nanoTime();
-    if (state != null) {
-      if ("waiting".equals(state.state())) {
-        waitingSince.put(id, now);
-      } else {
-        waitingSince.remove(id);
-      }
-      return new WorkerStatus(w, state);
-    }
-    Long since = waitingSince.get(id);
-    WorkerStatus before = last.get(id);
-    return since != null && before != null && "waiting".equals(before.stateName())
-        && now - since < WAITING_KEPT.toNanos() ? before : new WorkerStatus(w, null);
   }
 
   /** The sharded entity of one worker of a product. */

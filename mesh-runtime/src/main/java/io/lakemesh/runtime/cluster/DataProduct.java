@@ -72,6 +72,15 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private record PipelineEnded(String error) implements Command {}
 
+  /**
+   * A pipeline's parts, made ready off the worker's thread (tables loaded, the log asked for its topic and its end):
+   * a source worker's committer or a derived product's aggregator.
+   */
+  private record Prepared(SourceBatchCommitter committer, GoldAggregator aggregator) implements Command {}
+
+  /** Why the parts of a pipeline could not be made ready. */
+  private record PrepareFailed(Throwable error) implements Command {}
+
   private record Restart() implements Command {}
 
   /** Time to see whether a compaction is due, also while no batch commits (an idle or halted partition). */
@@ -129,6 +138,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private final NodeServices services;
   private final Product product;
   private RunningPipeline pipeline;
+  /** A start's parts are being made ready off this worker's thread (see {@link #ensureRunning}). */
+  private boolean starting;
   private boolean stopping;
   private boolean halted;
   /** The source committer of the running (or last) pipeline: it knows where a halting batch ends. */
@@ -208,6 +219,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
           return this;
         })
         .onMessage(PipelineEnded.class, this::onEnded)
+        .onMessage(Prepared.class, this::onPrepared)
+        .onMessage(PrepareFailed.class, this::onPrepareFailed)
         .onMessage(Replay.class, this::onReplay)
         .onMessage(ReplayDone.class, done -> {
           replaying = null;
@@ -253,8 +266,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     publish("replaying", null);
     if (pipeline != null) {
       pipeline.drain(); // the replay starts when the pipeline has ended (onEnded)
-    } else {
-      startReplay();
+    } else if (!starting) {
+      startReplay(); // else once the start's parts are ready (onPrepared), which are then let go
     }
     return this;
   }
@@ -285,32 +298,83 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /** Why the pipeline last failed to start, to log a stack trace once per reason. */
   private String lastStartFailure;
 
+  /**
+   * Starts the pipeline unless it runs, is being started, or is held. Its parts are made ready on the io pool, not
+   * on this worker's thread: that asks Kafka (seconds when the log does not answer) and loads tables, and meanwhile
+   * the worker keeps answering the status poll, a pause and a Stop (a shard handed over).
+   */
   private Behavior<Command> ensureRunning() {
-    if (pipeline != null || stopping || halted || paused || replaying != null) {
+    if (pipeline != null || starting || stopping || halted || paused || replaying != null) {
       return this;
     }
-    try {
-      pipeline = product.stage() == Stage.SOURCE ? startSource() : startGold();
-      lastStartFailure = null;
-      publish("running", null);
-      getContext().getLog().info("{}: pipeline running", worker);
-      getContext().pipeToSelf(pipeline.done(), (done, error) ->
-          new PipelineEnded(error == null ? null : describe(error)));
-    } catch (RuntimeException e) {
-      String why = describe(e);
-      if (why.equals(lastStartFailure)) {
-        // the same reason as the last try: one line, not the stack trace again at every retry
-        getContext().getLog().error("{}: pipeline still cannot start: {}", worker, why);
-      } else {
-        getContext().getLog().error("{}: pipeline cannot start: {}", worker, why, e);
-      }
-      lastStartFailure = why;
-      // the log unreachable (a Kafka outage, its node lost) is no failure of this product: it starts once the log is
-      // back, and the node keeps serving reads meanwhile
-      publish(logUnreachable(e) ? "waiting" : "failed", logUnreachable(e) ? "the log (Kafka) is unreachable, retrying"
-          + " every " + RESTART_DELAY.toSeconds() + " s: " + why : why);
-      getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
+    starting = true;
+    java.util.concurrent.CompletableFuture<Prepared> work = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> product.stage() == Stage.SOURCE ? new Prepared(prepareSource(), null)
+            : new Prepared(null, newAggregator()), services.io());
+    getContext().pipeToSelf(work, (prepared, error) -> error == null ? prepared : new PrepareFailed(error));
+    // a retry keeps saying why it is retried (waiting for the log, or failed) until it runs: a state flipping to
+    // starting and back at every try would restart the readiness grace of a worker between nodes each time
+    String now = services.progress().state(worker.entityId()).state();
+    if (!"waiting".equals(now) && !"failed".equals(now)) {
+      publish("starting", null);
     }
+    return this;
+  }
+
+  private Behavior<Command> onPrepared(Prepared prepared) {
+    starting = false;
+    if (stopping || replaying != null || paused) {
+      return startAbandoned(); // the parts hold nothing to close: tables and the log are read afresh next time
+    }
+    try {
+      pipeline = prepared.committer() != null ? runSource(prepared.committer()) : runGold(prepared.aggregator());
+    } catch (RuntimeException e) {
+      return startFailed(e);
+    }
+    lastStartFailure = null;
+    publish("running", null);
+    getContext().getLog().info("{}: pipeline running", worker);
+    getContext().pipeToSelf(pipeline.done(), (done, error) ->
+        new PipelineEnded(error == null ? null : describe(error)));
+    return this;
+  }
+
+  private Behavior<Command> onPrepareFailed(PrepareFailed failed) {
+    starting = false;
+    if (stopping || replaying != null || paused) {
+      return startAbandoned();
+    }
+    Throwable e = failed.error() instanceof java.util.concurrent.CompletionException && failed.error().getCause() != null
+        ? failed.error().getCause() : failed.error();
+    return startFailed(e);
+  }
+
+  /** What a stop, a replay or a pause asked for while the start's parts were being made ready. */
+  private Behavior<Command> startAbandoned() {
+    if (stopping) {
+      publish("stopped", null);
+      return Behaviors.stopped();
+    }
+    if (replaying != null) {
+      startReplay();
+    }
+    return this; // paused: said so when the pause came
+  }
+
+  private Behavior<Command> startFailed(Throwable e) {
+    String why = describe(e);
+    if (why.equals(lastStartFailure)) {
+      // the same reason as the last try: one line, not the stack trace again at every retry
+      getContext().getLog().error("{}: pipeline still cannot start: {}", worker, why);
+    } else {
+      getContext().getLog().error("{}: pipeline cannot start: {}", worker, why, e);
+    }
+    lastStartFailure = why;
+    // the log unreachable (a Kafka outage, its node lost) is no failure of this product: it starts once the log is
+    // back, and the node keeps serving reads meanwhile
+    publish(logUnreachable(e) ? "waiting" : "failed", logUnreachable(e) ? "the log (Kafka) is unreachable, retrying"
+        + " every " + RESTART_DELAY.toSeconds() + " s: " + why : why);
+    getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
     return this;
   }
 
@@ -335,10 +399,15 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         StageTables.served(warehouse, upstream), services.feed(upstream.id()), services.changes());
   }
 
-  private RunningPipeline startSource() {
+  /** A source worker's committer, resuming from its tables, once the log has its topic and reaches that far. */
+  private SourceBatchCommitter prepareSource() {
     ensureTopic();
     SourceBatchCommitter committer = newCommitter();
     checkLogReaches(committer.resumeFrom().next(worker.partition()));
+    return committer;
+  }
+
+  private RunningPipeline runSource(SourceBatchCommitter committer) {
     if (heldBatch != null) {
       committer.holdBatch(heldBatch, quarantineHeld);
       heldBatch = null;
@@ -361,8 +430,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         });
   }
 
-  private RunningPipeline startGold() {
-    GoldAggregator aggregator = newAggregator();
+  private RunningPipeline runGold(GoldAggregator aggregator) {
     return GoldPipeline.start(getContext().getSystem(), aggregator, services.pipeline(), services.io(), result -> {
       if (result.upstreamRows() > 0) {
         batches++;
@@ -373,9 +441,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   }
 
   /**
-   * How long a start waits for Kafka's answers. The start runs on the worker's own thread: while it waits the worker
-   * answers neither the status poll nor a Stop (a shard handed over), so a log that does not answer must not hold it
-   * for the admin client's default minute.
+   * How long a start waits for Kafka's answers: a log that does not answer is tried again every few seconds, not
+   * after the admin client's default minute, so the worker runs soon after the log is back.
    */
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -456,6 +523,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private Behavior<Command> drain() {
     stopping = true;
+    if (starting) {
+      publish("draining", null);
+      return this; // stops once the start's parts are ready (onPrepared), before they run
+    }
     if (pipeline == null) {
       publish("stopped", null);
       return Behaviors.stopped();
