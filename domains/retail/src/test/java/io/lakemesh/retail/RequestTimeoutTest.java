@@ -63,7 +63,7 @@ class RequestTimeoutTest {
   }
 
   @Test
-  void aRequestPastTheRequestTimeoutIsAProblem() throws Exception {
+  void aRequestPastTheRequestTimeoutIsAProblemAndTheLagIsUnknownWhileTheLogIsAway() throws Exception {
     // the node's log goes away (its broker stops): an ingest waits for Kafka's acknowledgement far longer than the
     // server's request timeout, and the client gets a 503 problem at the timeout, not silence
     EmbeddedKafka kafka = EmbeddedKafka.start(home.resolve("kafka"), 0);
@@ -78,6 +78,17 @@ class RequestTimeoutTest {
       assertEquals(503, r.statusCode(), r.body());
       assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""), r.body());
       assertTrue(r.body().contains("\"type\":\"https://lakemesh.io/problems/request-timeout\""), r.body());
+
+      // the lag read before the log went away said 0; now it is not known, and the stats and metrics say so
+      HttpRequest stats = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+          + "/api/v1/products/retail.transactions")).header("Authorization", "Bearer " + node.devAdminToken())
+          .build();
+      awaitStats(http, stats, s -> s.path("lag").isNull()
+          && s.path("lagUnknown").asText().startsWith("the log (Kafka) does not answer; when its ends were last read"),
+          "the lag is unknown while the log is away");
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.managementPort()
+          + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(metrics.contains("lakemesh_table_rows{") && !metrics.contains("lakemesh_ingest_lag{"), metrics);
       kafka = EmbeddedKafka.start(home.resolve("kafka"), port); // back, so the node drains and stops cleanly
     } finally {
       kafka.close();

@@ -24,7 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class LogEnds implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogEnds.class);
 
-  private record Read(Map<Integer, Long> ends, long atNanos) {}
+  private record Read(Map<Integer, Long> ends, long atNanos, java.time.Instant at) {}
 
   private final Admin admin;
   private final ProductCatalog products;
@@ -75,6 +75,21 @@ public final class LogEnds implements AutoCloseable {
     return read == null ? Map.of() : read.ends();
   }
 
+  /**
+   * Whether the product's ends were read from the broker within the maximum age: after a fresh {@link #ends} that
+   * is false only when the broker did not answer (within the second that read waits).
+   */
+  public boolean current(String productId) {
+    Read read = cache.get(productId);
+    return read != null && System.nanoTime() - read.atNanos() < maxAgeNanos;
+  }
+
+  /** When the product's ends were last read from the broker; null if they never were. */
+  public java.time.Instant lastRead(String productId) {
+    Read read = cache.get(productId);
+    return read == null ? null : read.at();
+  }
+
   /** Reads the product's ends from the broker; completes {@code done} (and forgets it) when the answer is in. */
   private void refresh(String productId, CompletableFuture<Void> done) {
     Product product = products.find(productId).orElse(null);
@@ -99,7 +114,7 @@ public final class LogEnds implements AutoCloseable {
         }
         Map<Integer, Long> ends = new HashMap<>();
         offsets.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
-        cache.put(productId, new Read(Map.copyOf(ends), System.nanoTime()));
+        cache.put(productId, new Read(Map.copyOf(ends), System.nanoTime(), java.time.Instant.now()));
       } finally {
         refreshing.remove(productId, done);
         done.complete(null);

@@ -64,7 +64,9 @@ public final class ProductMetrics {
         total("lakemesh.quarantined", "events quarantined", product, s.get("quarantined").asLong());
         total("lakemesh.duplicates.dropped", "re-sent events dropped in silver", product,
             s.path("duplicatesDropped").asLong());
-        lagRows.add(MultiGauge.Row.of(product, s.path("lag").asDouble()));
+        if (s.path("lag").isNumber()) {
+          lagRows.add(MultiGauge.Row.of(product, s.path("lag").asDouble())); // absent while the log does not answer
+        }
       }
       fields(s.path("ruleFailures")).forEach(e -> total("lakemesh.rule.failures",
           "reasons of quarantined events, per rule", product.and("rule", e.getKey()), e.getValue().asLong()));

@@ -82,6 +82,9 @@ public final class ProgressBoard implements AutoCloseable {
       return Map.of();
     }
     SourcePositions done = committed.apply(productId);
+    // ends the log did not just answer with are its last known ones: not worth probing (each probe would wait for
+    // a broker that does not answer), their lag stays as it was
+    boolean probe = fresh && logEnds.current(productId);
     Map<Integer, Long> lag = new java.util.TreeMap<>();
     ends.forEach((partition, end) -> {
       if (!fresh && partition >= declaredPartitions.applyAsInt(productId)) {
@@ -91,10 +94,25 @@ public final class ProgressBoard implements AutoCloseable {
       long next = done.next(partition);
       // for people reading it: offsets a transactional producer left without events (markers, aborted events)
       // are nothing waiting
-      lag.put(partition, end <= next || (fresh && !logEnds.holdsEvents(productId, partition, next, end)) ? 0
+      lag.put(partition, end <= next || (probe && !logEnds.holdsEvents(productId, partition, next, end)) ? 0
           : end - next);
     });
     return lag;
+  }
+
+  /**
+   * Why the lag of a product just read ({@link #freshLagByPartition}, given) is not known now, or null when it is:
+   * the log did not answer, so events accepted since its last answer are not counted.
+   */
+  public String lagUnknown(String productId, Map<Integer, Long> lagByPartition) {
+    if (logEnds.current(productId)) {
+      return null;
+    }
+    Instant last = logEnds.lastRead(productId);
+    return "the log (Kafka) does not answer" + (last == null ? ", and has not since this node started"
+        : "; when its ends were last read (" + last + "), the lag was "
+            + lagByPartition.values().stream().mapToLong(Long::longValue).sum())
+        + ": events accepted since are not counted";
   }
 
   /** Closes the connection the log's ends are read through. */

@@ -120,7 +120,14 @@ public final class ProductStats {
           checks.put(k.substring("check.".length()), v);
         }
       });
-      stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
+      String lagUnknown = progress.lagUnknown(product.id(), lagByPartition);
+      if (lagUnknown == null) {
+        stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
+      } else {
+        // a lag read before the log went away would say 0 with nothing to tell it from a product that kept up
+        stats.putNull("lag");
+        stats.put("lagUnknown", lagUnknown);
+      }
       int declared = product.contract().settings().partitions();
       java.util.SortedMap<Integer, Long> unread = new java.util.TreeMap<>(lagByPartition).tailMap(declared);
       if (!unread.isEmpty()) {
