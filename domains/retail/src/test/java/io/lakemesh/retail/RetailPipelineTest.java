@@ -447,6 +447,22 @@ class RetailPipelineTest {
         twoDaysAgo + "|Region VII|S-0002|snacks", "31.50/3/1"), goldView());
     JsonNode stats = JSON.readTree(get("/api/v1/products/retail.transactions").body()).get("stats");
     assertEquals(2, stats.get("duplicatesDropped").asInt());
+    // a commit has one time: the worker that made it shows the time the table records, as the product does
+    for (String product : List.of("retail.transactions", "retail.daily_sales")) {
+      await(product + "'s last commit, the same in its stats and its worker's", () -> {
+        JsonNode s = readStats(product);
+        return java.util.stream.StreamSupport.stream(s.path("pipeline").path("workers").spliterator(), false)
+            .anyMatch(w -> w.path("lastCommit").asText().equals(s.path("lastCommit").asText()));
+      });
+    }
+  }
+
+  private static JsonNode readStats(String product) {
+    try {
+      return JSON.readTree(get("/api/v1/products/" + product).body()).get("stats");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -434,7 +434,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     return GoldPipeline.start(getContext().getSystem(), aggregator, services.pipeline(), services.io(), result -> {
       if (result.upstreamRows() > 0) {
         batches++;
-        lastCommit = Instant.now();
+        lastCommit = result.committedAt() != null ? result.committedAt() : Instant.now();
       }
       publish("running", null);
     });

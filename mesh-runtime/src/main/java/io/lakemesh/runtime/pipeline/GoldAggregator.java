@@ -54,7 +54,9 @@ public final class GoldAggregator {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GoldAggregator.class);
 
   /** What one run did. */
-  public record RunResult(int upstreamRows, int partitionsRewritten, int rowsWritten, Long upstreamSnapshot) {}
+  /** What a run did; {@code committedAt} is the time of its commit to the gold table as the table records it (null: none). */
+  public record RunResult(int upstreamRows, int partitionsRewritten, int rowsWritten, Long upstreamSnapshot,
+      java.time.Instant committedAt) {}
 
   public GoldAggregator(Product product, Aggregation aggregation, Table gold, Table upstream) {
     this(product, aggregation, gold, upstream, null, CommitListener.NONE);
@@ -84,7 +86,7 @@ public final class GoldAggregator {
       if (current != null && upstreamFeed != null) {
         upstreamFeed.readThrough(current.snapshotId());
       }
-      return new RunResult(0, 0, 0, upstreamSnapshot);
+      return new RunResult(0, 0, 0, upstreamSnapshot, null);
     }
     if (upstreamSnapshot != null && upstream.snapshot(upstreamSnapshot) == null) {
       // gold fell behind by more than the upstream's snapshot retention (or was computed from another table): what
@@ -144,7 +146,7 @@ public final class GoldAggregator {
     upstream.refresh();
     Snapshot current = upstream.currentSnapshot();
     if (current == null) {
-      return new RunResult(0, 0, 0, upstreamSnapshot);
+      return new RunResult(0, 0, 0, upstreamSnapshot, null);
     }
     PartitionKey partitionKey = new PartitionKey(gold.spec(), gold.schema());
     InternalRecordWrapper wrapper = new InternalRecordWrapper(gold.schema().asStruct());
@@ -232,6 +234,7 @@ public final class GoldAggregator {
     }
     Map<String, String> summary = Map.of(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId()),
         UPSTREAM_TABLE, upstream.name());
+    Snapshot committed = null;
     if (out.isEmpty() && upstreamRows == 0 && onlyRewrites(current)) {
       // the upstream only compacted its files: no row changed, so gold makes no snapshot that would look like
       // fresh data; a restart reads the same rewrites again and finds nothing in them either
@@ -239,15 +242,17 @@ public final class GoldAggregator {
       // nothing aggregated (e.g. only rows that contribute nothing): still record how far we read
       gold.newAppend().set(UPSTREAM_SNAPSHOT, Long.toString(current.snapshotId())).set(UPSTREAM_TABLE,
           upstream.name()).commit();
+      committed = gold.currentSnapshot();
     } else {
-      Snapshot committed = TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
+      committed = TableWriter.replacePartitions(gold, TableWriter.write(gold, out), summary);
       listener.committed(productId, committed, changed);
     }
     upstreamSnapshot = current.snapshotId();
     if (upstreamFeed != null) {
       upstreamFeed.readThrough(upstreamSnapshot); // committed: the feed need not hold those rows for us any more
     }
-    return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot);
+    return new RunResult(upstreamRows, touched.size(), out.size(), upstreamSnapshot,
+        committed == null ? null : java.time.Instant.ofEpochMilli(committed.timestampMillis()));
   }
 
   /** Whether every upstream snapshot after the last one read up to {@code current} rewrote files (compaction). */

@@ -464,9 +464,10 @@ public final class SourceBatchCommitter {
     }
     List<DataFile> quarantineFiles = quarantineRows.isEmpty() ? List.of() : TableWriter.write(quarantine,
         quarantineRows);
-    Instant now = Instant.now();
+    // the time of the batch's last commit as the tables record it: the one the product's stats show too
+    Instant committed = null;
     if (!nextBronze.equals(bronzeAt)) {
-      TableWriter.append(bronze, bronzeFiles.join(), summary(nextBronze, null));
+      committed = commitTime(TableWriter.append(bronze, bronzeFiles.join(), summary(nextBronze, null)));
       bronzeAt = nextBronze;
     }
     // quarantine before silver: silver's positions are the product's progress (its lag), so a reader who sees a
@@ -474,7 +475,7 @@ public final class SourceBatchCommitter {
     if (!nextQuarantine.equals(quarantineAt)) {
       Counters counts = quarantineCounts.copy();
       quarantineDelta.asMap().forEach(counts::add);
-      TableWriter.append(quarantine, quarantineFiles, summary(nextQuarantine, counts));
+      committed = commitTime(TableWriter.append(quarantine, quarantineFiles, summary(nextQuarantine, counts)));
       quarantineAt = nextQuarantine;
       quarantineCounts = counts;
     }
@@ -484,6 +485,7 @@ public final class SourceBatchCommitter {
       silverDelta.asMap().forEach(counts::add);
       Snapshot s = TableWriter.append(silver, silverFiles.join(), summary(nextSilver, counts));
       silverSnapshot = s.snapshotId();
+      committed = commitTime(s);
       if (feed != null) {
         feed.committed(product.id(), s, silverRows);
       }
@@ -493,10 +495,16 @@ public final class SourceBatchCommitter {
         keys.add(key(r));
       }
     }
-    Instant committed = Instant.now();
+    if (committed == null) {
+      committed = Instant.now(); // nothing new to commit (a batch of events already stored)
+    }
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
     return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates[0], silverSnapshot,
         committed, BatchLatency.charged(prepared.oldestLive(), committed));
+  }
+
+  private static Instant commitTime(Snapshot snapshot) {
+    return Instant.ofEpochMilli(snapshot.timestampMillis());
   }
 
   /**
