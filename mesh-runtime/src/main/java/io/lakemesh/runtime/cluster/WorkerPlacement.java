@@ -62,7 +62,33 @@ public final class WorkerPlacement {
         .forEach(domain -> ExternalShardAllocation.get(system).getClient(DataProduct.typeKey(domain).name()));
     system.systemActorOf(placement.watcher(), "lakemesh-worker-placement",
         org.apache.pekko.actor.typed.Props.empty());
+    org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+        org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeClusterShutdown(), "lakemesh-place-workers-elsewhere",
+        placement::handOver);
     return placement;
+  }
+
+  /**
+   * Before this node hands its workers over (it stops, or leaves the cluster), the workers are dealt to the nodes
+   * that stay, so sharding starts each on its next node at once. Else the first node that asked for a handed-over
+   * worker took it, and the leader's deal once this node was gone moved it a second time.
+   */
+  private CompletionStage<org.apache.pekko.Done> handOver() {
+    Address self = Cluster.get(system).selfMember().address();
+    boolean othersRun = products.all().stream().map(p -> p.contract().domain()).distinct()
+        .anyMatch(domain -> !nodesOf(domain, self).isEmpty());
+    if (!othersRun) {
+      return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+    }
+    return deal(false, self).handle((plan, error) -> {
+      if (error != null) {
+        // the deal after this node is gone places them then
+        LOG.warn("could not place this node's workers on the nodes that stay: {}", error.toString());
+      } else {
+        LOG.info("product workers placed on the nodes that stay: {}", summary(plan));
+      }
+      return org.apache.pekko.Done.getInstance();
+    });
   }
 
   private record Deal() {}
@@ -87,7 +113,7 @@ public final class WorkerPlacement {
           .onMessage(Deal.class, d -> {
             lostPending[0] = false;
             if (isLeader()) {
-              deal(false).whenComplete((plan, error) -> {
+              deal(false, null).whenComplete((plan, error) -> {
                 if (error != null) {
                   // a lost member's workers would wait for the next membership change: try again
                   LOG.warn("could not place product workers, trying again in {} s: {}", RETRY.toSeconds(),
@@ -114,21 +140,21 @@ public final class WorkerPlacement {
    * partitions on different nodes, whatever that moves; answers with the placement, worker -> node.
    */
   public CompletionStage<Map<String, String>> rebalance() {
-    return deal(true);
+    return deal(true, null);
   }
 
   /**
    * Deals every domain's workers evenly over its Up nodes; {@code fresh}: from nothing, else keeping those where they
-   * are that may stay (a membership change).
+   * are that may stay (a membership change); not on {@code leaving} (null: none), a node about to go.
    */
-  private CompletionStage<Map<String, String>> deal(boolean fresh) {
+  private CompletionStage<Map<String, String>> deal(boolean fresh, Address leaving) {
     CompletableFuture<Map<String, Address>> current = fresh ? CompletableFuture.completedFuture(Map.of())
         : currentPlacement().toCompletableFuture().exceptionally(error -> {
           // placing matters more than moving few: unread, the deal starts from nothing
           LOG.warn("the current placement could not be read, dealing afresh: {}", error.toString());
           return Map.of();
         });
-    return current.thenCompose(placed -> place(plan(placed)));
+    return current.thenCompose(placed -> place(plan(placed, leaving)));
   }
 
   /** Where the workers of every domain are placed now (worker -> node), as the shard allocation records it. */
@@ -179,7 +205,7 @@ public final class WorkerPlacement {
   }
 
   /** The even placement for the current membership, moving as few workers from {@code current} as it can. */
-  private Map<String, Address> plan(Map<String, Address> current) {
+  private Map<String, Address> plan(Map<String, Address> current, Address leaving) {
     Map<String, Address> plan = new TreeMap<>();
     Map<String, LinkedHashMap<String, String>> byDomain = new TreeMap<>();
     for (Product p : products.all()) {
@@ -187,11 +213,17 @@ public final class WorkerPlacement {
           d -> new LinkedHashMap<>());
       WorkerId.of(p).forEach(w -> workers.put(w.entityId(), p.id()));
     }
-    byDomain.forEach((domain, workers) -> plan.putAll(EvenDeal.deal(workers, nodesOf(domain), current)));
+    byDomain.forEach((domain, workers) -> plan.putAll(EvenDeal.deal(workers, nodesOf(domain, leaving),
+        current)));
     return plan;
   }
 
   private List<Address> nodesOf(String domain) {
+    return nodesOf(domain, null);
+  }
+
+  /** The Up nodes with the domain's role and the cluster's catalog, but {@code leaving} (null: none). */
+  private List<Address> nodesOf(String domain, Address leaving) {
     List<Address> nodes = new ArrayList<>();
     Member oldest = null;
     for (Member m : Cluster.get(system).state().getMembers()) {
@@ -201,7 +233,8 @@ public final class WorkerPlacement {
     }
     for (Member m : Cluster.get(system).state().getMembers()) {
       // not on a node with another catalog than the cluster's: it is about to stop (see CatalogCheck)
-      if (m.status() == MemberStatus.up() && m.hasRole("domain-" + domain) && CatalogCheck.sameCatalog(m, oldest)) {
+      if (m.status() == MemberStatus.up() && m.hasRole("domain-" + domain) && CatalogCheck.sameCatalog(m, oldest)
+          && !m.address().equals(leaving)) {
         nodes.add(m.address());
       }
     }
