@@ -144,14 +144,16 @@ public final class ContractParser {
     boolean clean = problems.isEmpty();
     deeper.addAll(sharedRoles(contracts.stream().map(c -> SemanticChecks.check(c, !clean)).toList()));
     boolean semanticClean = clean && deeper.isEmpty();
+    List<Problem> unchecked = new ArrayList<>();
     for (Contract contract : contracts) {
       for (ContractCheck check : EXTRA_CHECKS) {
-        deeper.addAll(checked(semanticClean, check, contract));
+        deeper.addAll(checked(semanticClean, check, contract, unchecked));
       }
     }
     problems.addAll(uncovered(deeper, problems));
     if (!problems.isEmpty()) {
       problems.sort(Comparator.comparing(Problem::path));
+      problems.addAll(unchecked); // consequences of the problems above: said after them
       throw new InvalidContractException(source, dedupe(problems));
     }
     return contracts;
@@ -159,18 +161,20 @@ public final class ContractParser {
 
   /**
    * A check's problems. On a document that already has problems a check may trip over a value they are about (a
-   * type it cannot map, two columns of one name): it then says that it could not run, so a user who fixes what is
+   * type it cannot map, two columns of one name): it then says so in {@code unchecked}, so a user who fixes what is
    * listed is not surprised by its problems on the next lint.
    */
-  private static List<Problem> checked(boolean clean, ContractCheck check, Contract contract) {
+  private static List<Problem> checked(boolean clean, ContractCheck check, Contract contract,
+      List<Problem> unchecked) {
     try {
       return check.problems(contract);
     } catch (RuntimeException e) {
       if (clean) {
         throw e;
       }
-      return List.of(new Problem("", check.checks() + (contract.id() == null ? "" : " of " + contract.id())
+      unchecked.add(new Problem("", check.checks() + (contract.id() == null ? "" : " of " + contract.id())
           + " could not be checked until the other problems listed are fixed; lint again then"));
+      return List.of();
     }
   }
 

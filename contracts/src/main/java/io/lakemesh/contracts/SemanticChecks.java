@@ -567,6 +567,22 @@ final class SemanticChecks {
             + "' a " + key + " (1.." + sorted.size() + ") to order them"));
       }
     }
+    // each position that repeats an earlier one or lies past the count is named where it is written
+    java.util.Map<Integer, String> seen = new java.util.HashMap<>();
+    for (int i = 0; i < top.size() && contract.document() != null; i++) {
+      String pointer = contract.table().pointer() + "/properties/" + i + "/" + key;
+      if (!member.test(top.get(i))) {
+        continue;
+      }
+      int position = contract.document().at(pointer).asInt();
+      String earlier = seen.putIfAbsent(position, top.get(i).name());
+      if (earlier != null || position > sorted.size()) {
+        problems.add(new Problem(pointer, key + " " + position + " of '" + top.get(i).name() + "' "
+            + (earlier != null ? "repeats that of '" + earlier + "'" : "is past the " + sorted.size() + " columns")
+            + ": " + what + " " + sorted.size() + " columns, so the values must be 1.." + sorted.size()
+            + " without gaps or repeats; got " + sorted));
+      }
+    }
     if (problems.size() == before) {
       problems.add(new Problem(contract.table().pointer() + "/properties", key + " values must be 1.." + sorted.size()
           + " without gaps or repeats; got " + sorted));

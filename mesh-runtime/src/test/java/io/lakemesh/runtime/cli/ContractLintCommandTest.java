@@ -382,6 +382,8 @@ class ContractLintCommandTest {
     assertTrue(run.out().contains("the sql quality rules of shop.orders could not be checked until the other"
         + " problems listed are fixed; lint again then"), run.out());
     assertTrue(run.out().contains("order_id"), "the duplicate is listed too: " + run.out());
+    // the cause first, its consequence after it
+    assertTrue(run.out().indexOf("order_id") < run.out().indexOf("could not be checked"), run.out());
   }
 
   @Test
