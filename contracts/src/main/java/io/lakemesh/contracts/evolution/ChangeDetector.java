@@ -357,8 +357,14 @@ final class ChangeDetector {
     rules(path, "'" + path + "'", List.of(), com.fasterxml.jackson.databind.node.MissingNode.getInstance(),
         f.quality(), node.json().path("quality"));
     if (f.type() == LogicalType.OBJECT) {
-      index(f.properties(), node.json().path("properties"))
-          .forEach((name, member) -> checksOfNew(path + "." + name, member));
+      index(f.properties(), node.json().path("properties")).forEach((name, member) -> {
+        if (member.field().required()) {
+          // an object that carries no such member is refused
+          breaking(ChangeKind.MADE_REQUIRED, path + "." + name, "'" + path + "." + name + "' is required where '"
+              + path + "' is given");
+        }
+        checksOfNew(path + "." + name, member);
+      });
     }
   }
 

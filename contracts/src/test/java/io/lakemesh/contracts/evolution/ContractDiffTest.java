@@ -348,8 +348,15 @@ class ContractDiffTest {
                 logicalType: object
                 properties:
                   - {name: fw, logicalType: string, logicalTypeOptions: {maxLength: 8}}
+                  - {name: board, logicalType: string, required: true}
         """));
     assertTrue(object.render().contains("new field 'meta': 'meta.fw' gets maxLength 8\n"), object.render());
+    // a required member: an object without it is refused, which keeps data out like any check
+    assertEquals(Verdict.COMPATIBLE, object.verdict(), object.render());
+    assertTrue(object.render().contains("new field 'meta': 'meta.board' is required where 'meta' is given\n"),
+        object.render());
+    assertTrue(object.render().contains("is added with 2 check(s): an event that carried it while it was undeclared"
+        + " (kept in bronze) and fails one of the 2 that keep data out"), object.render());
   }
 
   @Test
