@@ -22,8 +22,9 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
- * The products this node knows: contracts shipped by domain modules (listed in each module's
- * {@code META-INF/lakemesh/contracts.list}) plus contracts found in extra directories. Every contract is parsed
+ * The products this node knows: contracts shipped by domain modules (each module's
+ * {@code META-INF/lakemesh/contracts.list} names contract resources, or a folder ending in {@code /} whose contract
+ * files are all read: see {@link BundledContracts}) plus contracts found in extra directories. Every contract is parsed
  * and validated at start; one bad contract stops the start with all its problems listed.
  */
 public final class ProductCatalog {
@@ -72,6 +73,14 @@ public final class ProductCatalog {
         for (String line : listing.split("\n")) {
           String resource = line.trim();
           if (resource.isEmpty() || resource.startsWith("#")) {
+            continue;
+          }
+          if (resource.endsWith("/")) {
+            // a folder of contract files (a domain module's contracts/): each file in it, none to list by hand
+            for (Map.Entry<String, String> file : BundledContracts.read(index, INDEX, resource).entrySet()) {
+              contracts.addAll(products(BUILT_IN + file.getKey(), ContractParser.parseAll(file.getKey(),
+                  file.getValue()), sources));
+            }
             continue;
           }
           try (InputStream in = loader.getResourceAsStream(resource)) {

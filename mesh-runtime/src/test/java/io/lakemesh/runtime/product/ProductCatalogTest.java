@@ -24,6 +24,39 @@ class ProductCatalogTest {
   }
 
   @Test
+  void aDomainModulesContractFolderIsReadWholeFromAJarAndFromADirectory() throws Exception {
+    // the module's index names its folder: a contract file added to it is deployed with no list to keep
+    Path classes = dir.resolve("classes");
+    Path folder = Files.createDirectories(classes.resolve("lakemesh/contracts/logistics"));
+    Files.copy(EXAMPLES.resolve("shipments.odcs.yaml"), folder.resolve("shipments.odcs.yaml"));
+    Files.copy(EXAMPLES.resolve("hub_daily.odcs.yaml"), Files.createDirectories(folder.resolve("gold"))
+        .resolve("hub_daily.odcs.yaml"));
+    Files.writeString(folder.resolve("notes.yaml"), "not: a contract\n");
+    Files.writeString(Files.createDirectories(classes.resolve("META-INF/lakemesh")).resolve("contracts.list"),
+        "# the folder\nlakemesh/contracts/logistics/\n");
+    Path jar = dir.resolve("logistics.jar");
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+        var files = Files.walk(classes)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString()));
+        out.write(Files.readAllBytes(f));
+        out.closeEntry();
+      }
+    }
+    for (Path root : List.of(classes, jar)) {
+      try (var loader = new java.net.URLClassLoader(new java.net.URL[] {root.toUri().toURL()}, null)) {
+        ProductCatalog catalog = ProductCatalog.load(loader, List.of(), true);
+        assertEquals(List.of("logistics.hub_daily", "logistics.shipments"),
+            catalog.all().stream().map(Product::id).sorted().toList(), root.toString());
+        Product gold = catalog.find("logistics.hub_daily").orElseThrow();
+        assertEquals(Optional.of("built-in contract lakemesh/contracts/logistics/gold/hub_daily.odcs.yaml"),
+            catalog.source(gold), root.toString());
+        assertTrue(catalog.isBuiltIn(gold));
+      }
+    }
+  }
+
+  @Test
   void everyRefusedFileIsNamedNotOnlyTheFirst() throws Exception {
     Files.writeString(dir.resolve("a.odcs.yaml"), "apiVersion: v3.1.0\nkind: DataContract\n");
     Files.writeString(dir.resolve("b.odcs.yaml"), "not: [closed");
