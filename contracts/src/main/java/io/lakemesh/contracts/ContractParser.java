@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.lakemesh.contracts.model.Contract;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,11 @@ public final class ContractParser {
     return parseAll(file.toString(), read(file));
   }
 
+  /** A contract document's text as written, for a tool that reads it once (a pipe can be read only once). */
+  public static JsonNode document(String text) throws IOException {
+    return YAML.readTree(text);
+  }
+
   /**
    * A contract file's document as written (YAML or JSON), without checking it: for what a tool shows of a file the
    * parser took already (its version, the roles of a contract without products).
@@ -59,16 +65,30 @@ public final class ContractParser {
    */
   static final long MAX_FILE_BYTES = 3L * 1024 * 1024;
 
-  private static String read(Path file) throws InvalidContractException {
+  /**
+   * A contract file's text, refused as a problem when it is larger than {@link #MAX_FILE_BYTES}, not UTF-8 or cannot
+   * be read. Reads a pipe ({@code <(git show HEAD:file)}) too, once.
+   */
+  public static String read(Path file) throws InvalidContractException {
     try {
-      long size = Files.size(file);
-      if (size > MAX_FILE_BYTES) {
+      // a pipe has no size to ask for up front: it is read up to one byte past the limit, which is enough to tell
+      long size = Files.isRegularFile(file) ? Files.size(file) : -1;
+      byte[] bytes = new byte[0];
+      if (size <= MAX_FILE_BYTES) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+          bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+        }
+      }
+      if (size > MAX_FILE_BYTES || bytes.length > MAX_FILE_BYTES) {
         throw new InvalidContractException(file.toString(), List.of(new Problem("", String.format(java.util.Locale.ROOT,
-            "the file is %,d bytes; a contract file is at most 3 MiB (%,d bytes; is it a contract? a long text"
-                + " belongs in a document the contract links to, e.g. authoritativeDefinitions)", size,
+            "the file is %s; a contract file is at most 3 MiB (%,d bytes; is it a contract? a long text"
+                + " belongs in a document the contract links to, e.g. authoritativeDefinitions)",
+            size > MAX_FILE_BYTES ? String.format(java.util.Locale.ROOT, "%,d bytes", size) : "longer than that",
             MAX_FILE_BYTES))));
       }
-      return Files.readString(file);
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new InvalidContractException(file.toString(), List.of(new Problem("", "not UTF-8 text (a contract is"
           + " YAML or JSON in UTF-8; is this a binary file?)")));

@@ -57,8 +57,11 @@ public final class ContractDiffCommand implements Callable<Integer> {
         requireReadable(proposed);
         PrintWriter err = spec.commandLine().getErr();
         List<String> problems = new ArrayList<>();
-        List<Contract> old = parse(running, problems);
-        List<Contract> next = parse(proposed, problems);
+        // each file is read once: either may be a pipe (diff <(git show HEAD:file) file)
+        String runningText = read(running, problems);
+        String proposedText = read(proposed, problems);
+        List<Contract> old = runningText == null ? List.of() : parse(running, runningText, problems);
+        List<Contract> next = proposedText == null ? List.of() : parse(proposed, proposedText, problems);
         if (!problems.isEmpty()) {
             problems.forEach(err::println);
             err.flush();
@@ -86,7 +89,7 @@ public final class ContractDiffCommand implements Callable<Integer> {
         for (Contract was : old) {
             Contract now = proposedById.remove(was.id());
             if (now == null) {
-                if (removed(out, was, next, versionOf(proposed))) {
+                if (removed(out, was, next, versionOf(proposedText))) {
                     breaking.add(was.id());
                 }
                 continue;
@@ -146,9 +149,9 @@ public final class ContractDiffCommand implements Callable<Integer> {
 
 
     /** The version a contract file declares, also when it describes no product; null when unreadable. */
-    private static String versionOf(Path file) {
+    private static String versionOf(String text) {
         try {
-            com.fasterxml.jackson.databind.JsonNode doc = ContractParser.document(file);
+            com.fasterxml.jackson.databind.JsonNode doc = ContractParser.document(text);
             return doc == null || !doc.path("version").isValueNode() ? null : doc.path("version").asText();
         } catch (java.io.IOException e) {
             return null; // parsed a moment ago: the products' own version stands in
@@ -156,27 +159,42 @@ public final class ContractDiffCommand implements Callable<Integer> {
     }
 
     private void requireReadable(Path file) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        // a pipe or a device is no regular file, and is read as any other
+        if (!Files.exists(file) || Files.isDirectory(file) || !Files.isReadable(file)) {
             throw new ParameterException(spec.commandLine(), "cannot read contract file '" + file + "'");
         }
     }
 
     /** The contract's products, or none with one line per problem added to {@code problems}. */
-    private static List<Contract> parse(Path file, List<String> problems) {
+    /** One line per problem, whatever the parser quoted from the file. */
+    private static String line(Path file, Problem problem) {
+        return (file + ": " + problem).replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** A contract file's text, or null with its problem added to {@code problems}. */
+    private static String read(Path file, List<String> problems) {
         try {
-            List<Contract> products = ContractParser.parseAll(file);
+            return ContractParser.read(file);
+        } catch (InvalidContractException e) {
+            e.problems().forEach(p -> problems.add(line(file, p)));
+            return null;
+        }
+    }
+
+    private static List<Contract> parse(Path file, String text, List<String> problems) {
+        try {
+            List<Contract> products = ContractParser.parseAll(file.toString(), text);
             // what lint checks beyond the parser (the Iceberg schema and partition spec it yields): a contract that
             // cannot start is no version to compare with
             for (Contract product : products) {
                 for (Problem p : ContractLinter.lint(product)) {
-                    problems.add((file + ": " + p).replaceAll("\\s*\\R\\s*", " "));
+                    problems.add(line(file, p));
                 }
             }
             return problems.isEmpty() ? products : List.of();
         } catch (InvalidContractException e) {
             for (Problem p : e.problems()) {
-                // one line per problem, whatever the parser quoted from the file
-                problems.add((file + ": " + p).replaceAll("\\s*\\R\\s*", " "));
+                problems.add(line(file, p));
             }
             return List.of();
         }

@@ -75,6 +75,28 @@ class ContractDiffCommandTest {
     }
 
     @Test
+    void theRunningContractMayComeThroughAPipe() throws Exception {
+        // diff <(git show HEAD:orders.odcs.yaml) orders.odcs.yaml: the old text comes through a pipe, read once
+        Path pipe = dir.resolve("running.pipe");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+        String proposed = file("orders-piped.odcs.yaml", orders.replace("version: 1.0.0", "version: 1.1.0")
+                .replace("[open, paid, shipped]", "[open, paid, shipped, returned]"));
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(pipe, orders);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        Run run = contract("diff", pipe.toString(), proposed);
+        writer.join(10_000);
+
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().startsWith("COMPATIBLE  shop.orders 1.0.0 -> 1.1.0"), run.out());
+    }
+
+    @Test
     void breakingExitsOneWithTheBreakingChangesFirst() throws IOException {
         String old = file("orders.odcs.yaml", orders);
         String proposed = file("orders-breaking.odcs.yaml", orders
