@@ -256,8 +256,8 @@ class RowValidatorTest {
         .getBytes(StandardCharsets.UTF_8), NOW);
     List<Violation> errors = ((Outcome.Rejected) outcome).errors();
     assertEquals(List.of(
-            new Violation("rule", "", "on_map", "fails geo.lat != 0.0 (geo absent)"),
-            new Violation("rule", "", "no_bad_tag", "fails items.all(i, i.tag != \"bad\") (items[1].tag absent)")),
+            new Violation("rule", "geo", "on_map", "fails geo.lat != 0.0 (geo absent)"),
+            new Violation("rule", "items", "no_bad_tag", "fails items.all(i, i.tag != \"bad\") (items[1].tag absent)")),
         errors);
   }
 
@@ -368,15 +368,15 @@ class RowValidatorTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "wrong total      | \"total_amount\":45.75 | \"total_amount\":50.00 | rule | | lines_sum_to_total",
+      "wrong total      | \"total_amount\":45.75 | \"total_amount\":50.00 | rule | items,total_amount | lines_sum_to_total",
       "bad store        | \"S-0042\"             | \"S-42\"              | pattern | store_id | pattern",
       "unknown region   | \"NCR\"                | \"Atlantis\"          | invalid_value | region | region_valid",
-      "future ts        | 2026-11-25T09:59:00Z   | 2026-11-25T11:00:00Z  | rule | | ts_not_in_future",
+      "future ts        | 2026-11-25T09:59:00Z   | 2026-11-25T11:00:00Z  | rule | ts | ts_not_in_future",
       "bad payment      | \"gcash\"              | \"bitcoin\"           | invalid_value | payment_method | payment_method_valid",
       "zero qty         | \"qty\":2              | \"qty\":0             | minimum | items[0].qty | exclusiveMinimum",
       "string amount    | \"total_amount\":45.75 | \"total_amount\":\"45.75\" | type | total_amount | logicalType",
       "too many places  | \"total_amount\":45.75 | \"total_amount\":45.755 | scale | total_amount | physicalType",
-      "line mismatch    | \"unit_price\":15.25,\"line_amount\":15.25 | \"unit_price\":15.25,\"line_amount\":15.35 | rule | | lines_sum_to_total",
+      "line mismatch    | \"unit_price\":15.25,\"line_amount\":15.25 | \"unit_price\":15.25,\"line_amount\":15.35 | rule | items,total_amount | lines_sum_to_total",
       "no id            | \"transaction_id\":\"T-1\", | '' | required | transaction_id | required",
   })
   void rejectsWithAMachineReadableReason(String name, String from, String to, String code, String field,

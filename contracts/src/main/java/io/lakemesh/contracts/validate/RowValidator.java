@@ -62,7 +62,16 @@ public final class RowValidator {
   private final StructDecoder decoder;
   private final List<CompiledRule> rules;
 
-  private record CompiledRule(QualityRule.Cel rule, RowPredicate predicate) {
+  /**
+   * @param field what a finding of the rule names as its field: the property it is declared on, else the top-level
+   *     properties it reads (comma-separated, in the order read: {@code ts}, {@code items,total_amount})
+   */
+  private record CompiledRule(QualityRule.Cel rule, RowPredicate predicate, String field) {
+    CompiledRule(QualityRule.Cel rule, RowPredicate predicate) {
+      this(rule, predicate, rule.field() != null ? rule.field() : String.join(",", predicate.reads().stream()
+          .map(path -> path.split("[.\\[]", 2)[0]).distinct().toList()));
+    }
+
     /**
      * " (temperature absent)", " (items[2].tag absent)" when values the rule reads are not in the row: often why it
      * failed.
@@ -203,7 +212,7 @@ public final class RowValidator {
     // rules read typed values: on a row that already failed decoding they would only repeat the failure
     if (!findings.hasErrors()) {
       for (CompiledRule r : rules) {
-        String field = r.rule().field() == null ? "" : r.rule().field();
+        String field = r.field();
         try {
           if (!r.predicate().test(row, now)) {
             findings.add(r.rule().severity(), "rule", field, r.rule().name(), r.failure() + r.absent(row));

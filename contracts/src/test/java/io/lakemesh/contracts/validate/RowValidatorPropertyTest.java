@@ -560,7 +560,7 @@ class RowValidatorPropertyTest {
     PRICE_NOT_THE_LINE_SUM {
       Expected apply(ObjectNode e, int pick) {
         e.put("price", e.get("price").decimalValue().add(BigDecimal.valueOf(1 + Math.abs(Math.floorMod(pick, 100)))));
-        return new Expected("rule", "");
+        return new Expected("rule", "lines,price"); // an object-level rule names what it reads
       }
     };
 
