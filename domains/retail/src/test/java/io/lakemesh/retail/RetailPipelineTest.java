@@ -257,6 +257,11 @@ class RetailPipelineTest {
     assertEquals(1, stats.get("duplicatesDropped").asInt());
     assertEquals(2, stats.get("quarantined").asInt());
     assertEquals(1, stats.get("ruleFailures").get("region_valid").asInt());
+    // per rule passes too: every row silver kept passed every row-level rule (retail's are all error rules)
+    assertEquals(3, stats.path("rulePasses").path("region_valid").asInt(), stats.toString());
+    assertEquals(3, stats.path("rulePasses").path("lines_sum_to_total").asInt(), stats.toString());
+    assertEquals(1, stats.path("ruleFailures").path("lines_sum_to_total").asInt(), stats.toString());
+    assertTrue(!stats.path("rulePasses").has("no_negative_lines"), "a batch rule's verdicts are batchChecks: " + stats);
     assertTrue(stats.get("batchChecks").path("no_negative_lines.passed").asInt() >= 1, stats.toString());
     assertEquals(0, stats.get("batchChecks").path("no_negative_lines.failed").asInt(), stats.toString());
     assertEquals("met", stats.get("sla").get("freshness").get("status").asText(), stats.toString());
@@ -267,6 +272,8 @@ class RetailPipelineTest {
     assertTrue(metrics.body().contains("lakemesh_rule_failures_total{product=\"retail.transactions\",rule=\"region_valid\"")
         && metrics.body().contains("lakemesh_duplicates_dropped_total{product=\"retail.transactions\""), metrics.body());
     assertTrue(metrics.body().contains("# TYPE lakemesh_rule_failures_total counter"), "all-time counts are counters");
+    assertTrue(metrics.body().contains("lakemesh_rule_passes_total{product=\"retail.transactions\",rule=\"region_valid\","
+        + "service=\"lakemesh\"} 3.0"), metrics.body());
   }
 
   @Test

@@ -73,6 +73,9 @@ public final class ProductMetrics {
       fields(s.path("ruleWarnings")).forEach(e -> total("lakemesh.rule.warnings",
           "rows kept in silver that a rule flagged, per rule", product.and("rule", e.getKey()),
           e.getValue().asLong()));
+      fields(s.path("rulePasses")).forEach(e -> total("lakemesh.rule.passes",
+          "rows kept in silver that a row-level rule judged and did not flag, per rule", product.and("rule",
+              e.getKey()), e.getValue().asLong()));
       fields(s.path("batchChecks")).forEach(e -> {
         String key = e.getKey();
         int dot = key.lastIndexOf('.');

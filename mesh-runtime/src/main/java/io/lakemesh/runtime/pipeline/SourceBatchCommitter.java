@@ -2,6 +2,7 @@ package io.lakemesh.runtime.pipeline;
 
 import io.lakemesh.contracts.model.LocatedRule;
 import io.lakemesh.contracts.model.Severity;
+import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.validate.BatchChecks;
 import io.lakemesh.contracts.validate.Outcome;
 import io.lakemesh.contracts.validate.Violation;
@@ -53,6 +54,8 @@ public final class SourceBatchCommitter {
   private final Product product;
   /** The names of the contract's quality rules: counted by name; built-in checks are counted per field. */
   private final Set<String> ruleNames;
+  /** The quality rules judged on each event (CEL, and library rules that refuse any offender), by name. */
+  private final List<String> rowRules;
   private final Set<Integer> partitions;
   private long lastRetention = System.nanoTime();
   /**
@@ -121,6 +124,10 @@ public final class SourceBatchCommitter {
       Table quarantine, Executor io, CommitListener feed) {
     this.ruleNames = product.contract().locatedRules().stream().map(r -> r.rule().name())
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    this.rowRules = product.contract().locatedRules().stream().map(r -> r.rule())
+        .filter(r -> r instanceof QualityRule.Cel || r instanceof QualityRule.Library lib
+            && !BatchChecks.isBatchLevel(lib))
+        .map(QualityRule::name).distinct().toList();
     this.partitions = Set.copyOf(partitions);
     this.partitionCount = product.contract().settings().partitions();
     this.feed = feed;
@@ -435,6 +442,13 @@ public final class SourceBatchCommitter {
             laterCopies, duplicates, silverRows, quarantineRows, silverDelta, quarantineDelta))) {
       // every rule's verdict on the rows that stay, as for any committed batch (a rule no event broke included)
       FailingBatch.judged(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta));
+    }
+    // every row rule judged each kept row: those it did not flag passed it (a warning rule's flags are its warnings)
+    if (!rowRules.isEmpty() && !silverEntries.isEmpty()) {
+      Map<String, Long> flagged = offenders(silverEntries);
+      for (String rule : rowRules) {
+        silverDelta.add("pass." + rule, silverEntries.size() - flagged.getOrDefault(rule, 0L));
+      }
     }
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);

@@ -114,6 +114,12 @@ public final class ProductStats {
           warnings.put(k.substring("warning.".length()), v);
         }
       });
+      ObjectNode passes = stats.putObject("rulePasses");
+      silverCounts.asMap().forEach((k, v) -> {
+        if (k.startsWith("pass.")) {
+          passes.put(k.substring("pass.".length()), v);
+        }
+      });
       ObjectNode checks = stats.putObject("batchChecks");
       silverCounts.asMap().forEach((k, v) -> {
         if (k.startsWith("check.")) {
