@@ -148,7 +148,12 @@ public final class MeshNode implements AutoCloseable {
     Path home = Path.of(lm.getString("home")).toAbsolutePath();
     privateHome(home);
     boolean kubernetes = bootstrapsOnKubernetes(lm); // a bad setting refuses the start before anything runs
-    // TLS settings are checked before anything starts: a production node without TLS refuses at once
+    // a production node lacking settings refuses at once, naming every one it lacks
+    java.util.List<String> missing = SecuritySettings.missingForProduction(lm);
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(SecuritySettings.production(missing));
+    }
+    // TLS settings are checked before anything starts
     java.util.Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
         lm.getStringList("contract-dirs").stream().map(Path::of).toList(), lm.getBoolean("builtin-contracts"));

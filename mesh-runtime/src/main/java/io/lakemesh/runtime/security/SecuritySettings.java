@@ -3,6 +3,8 @@ package io.lakemesh.runtime.security;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -43,23 +45,54 @@ public record SecuritySettings(Mode mode, String jwksUrl, String issuer, String 
         c.getString("roles-claim").trim(), c.getString("admin-role").trim(), c.getDuration("clock-skew"),
         c.getString("hash-salt"), c.getDuration("dev-token-ttl"));
     if (mode == Mode.PRODUCTION) {
-      if (s.jwksUrl.isEmpty()) {
-        throw new IllegalStateException("lakemesh.security.mode = production needs lakemesh.security.jwks-url"
-            + " (env LAKEMESH_JWKS_URL): the OIDC issuer's key set");
-      }
-      if (s.issuer.isEmpty()) {
-        throw new IllegalStateException("lakemesh.security.mode = production needs lakemesh.security.issuer"
-            + " (env LAKEMESH_ISSUER)");
-      }
-      if (s.hashSalt.isBlank()) {
-        throw new IllegalStateException("lakemesh.security.mode = production needs lakemesh.security.hash-salt"
-            + " (env LAKEMESH_HASH_SALT): the secret that salts hashed columns on every node");
+      List<String> missing = missingSecurity(c);
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(production(missing));
       }
     }
     if (s.audience.isEmpty()) {
       throw new IllegalStateException("lakemesh.security.audience must not be empty");
     }
     return s;
+  }
+
+  /**
+   * Every setting a production node lacks, TLS included, so one start names them all (not one per try); empty in dev
+   * mode or when nothing is missing.
+   */
+  public static List<String> missingForProduction(Config lakemesh) {
+    List<String> missing = new ArrayList<>();
+    if (!"production".equalsIgnoreCase(lakemesh.getString("security.mode").trim())) {
+      return missing;
+    }
+    if (!io.lakemesh.runtime.security.tls.ServerTls.configured(lakemesh)
+        && !lakemesh.getBoolean("http.tls.disabled")) {
+      missing.add("lakemesh.http.tls.certificate and private-key (PEM) or lakemesh.http.tls.keystore (PKCS#12),"
+          + " or lakemesh.http.tls.disabled = true if a proxy terminates TLS");
+    }
+    missing.addAll(missingSecurity(lakemesh.getConfig("security")));
+    return missing;
+  }
+
+  /** What {@code lakemesh.security} lacks for production. */
+  private static List<String> missingSecurity(Config c) {
+    List<String> missing = new ArrayList<>();
+    if (c.getString("jwks-url").isBlank()) {
+      missing.add("lakemesh.security.jwks-url (env LAKEMESH_JWKS_URL): the OIDC issuer's key set");
+    }
+    if (c.getString("issuer").isBlank()) {
+      missing.add("lakemesh.security.issuer (env LAKEMESH_ISSUER)");
+    }
+    if (c.getString("hash-salt").isBlank()) {
+      missing.add("lakemesh.security.hash-salt (env LAKEMESH_HASH_SALT): the secret that salts hashed columns on"
+          + " every node");
+    }
+    return missing;
+  }
+
+  /** The one line that names what a production node lacks. */
+  public static String production(List<String> missing) {
+    return "lakemesh.security.mode = production needs " + String.join("; and ", missing);
   }
 
   public boolean dev() {

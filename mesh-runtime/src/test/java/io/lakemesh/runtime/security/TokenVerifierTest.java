@@ -144,5 +144,12 @@ class TokenVerifierTest {
         ConfigFactory.parseMap(Map.of("security.mode", "production"))
             .withFallback(ConfigFactory.defaultReference().getConfig("lakemesh"))));
     assertTrue(e.getMessage().contains("jwks-url"), e.getMessage());
+    // every missing setting at once, not one per try
+    assertTrue(e.getMessage().contains("lakemesh.security.issuer") && e.getMessage().contains("hash-salt"),
+        e.getMessage());
+    assertTrue(SecuritySettings.production(SecuritySettings.missingForProduction(ConfigFactory.parseMap(Map.of(
+        "security.mode", "production")).withFallback(ConfigFactory.defaultReference().getConfig("lakemesh"))))
+        .contains("lakemesh.http.tls.keystore"), "a node names the TLS settings it lacks too");
+    assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
   }
 }
