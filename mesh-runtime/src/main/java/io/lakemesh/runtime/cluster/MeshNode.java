@@ -222,11 +222,13 @@ public final class MeshNode implements AutoCloseable {
     List<String> seeds = withRoles.getStringList("pekko.cluster.seed-nodes");
     String selfAddress = "pekko://lakemesh@" + withRoles.getString("pekko.remote.artery.canonical.hostname") + ":"
         + withRoles.getInt("pekko.remote.artery.canonical.port");
+    boolean joinsLiveLeader = false;
     if (!kubernetes && !seeds.isEmpty() && seeds.get(0).equals(selfAddress)) {
-      // the first seed joins itself when no other seed answers: with the other seeds gone, that would be a second
-      // cluster beside the live one (whose leader may be no seed at all): ask the lease's leader first
+      // the first seed joins itself when no other seed answers in time: beside a live (perhaps busy) cluster that
+      // would be a second one: it joins the lease's leader instead (see joinItselfOnceTheLeaseLapses)
       List<String> withLeader = seedsWithLiveLeader(seeds, ClusterLease.in(warehouse).otherHolder(selfAddress));
-      if (!withLeader.equals(seeds)) {
+      joinsLiveLeader = !withLeader.equals(seeds);
+      if (joinsLiveLeader) {
         LOG.info("the catalog's lease names a live cluster led by {}: joining it through that node first",
             withLeader.get(0));
         withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", withLeader))
@@ -279,6 +281,8 @@ public final class MeshNode implements AutoCloseable {
     } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       // a node without seed nodes forms a cluster of its own: the same code path as a scaled-out cluster
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    } else if (joinsLiveLeader) {
+      joinItselfOnceTheLeaseLapses(system, warehouse, selfAddress);
     }
     Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-io-dispatcher"));
     renewLeaseWhileLeader(system, warehouse, io);
@@ -580,17 +584,44 @@ public final class MeshNode implements AutoCloseable {
   }
 
   /**
-   * The seed nodes a first seed should use: the live leader the catalog's lease names, when it is not among them,
-   * comes first, so the node joins that cluster instead of forming one of its own.
+   * The seed nodes a first seed should use: the live leader the catalog's lease names comes first (added when it is
+   * no seed, moved up when it is). Only the first seed of the list ever joins itself, and only when no other seed
+   * answers within seed-node-timeout, which a busy live cluster can miss: with the leader first the node keeps
+   * asking to join that cluster and never forms one of its own beside it.
    */
   static List<String> seedsWithLiveLeader(List<String> seeds, Optional<String> liveLeader) {
-    if (liveLeader.isEmpty() || seeds.contains(liveLeader.get())) {
+    if (liveLeader.isEmpty()) {
       return seeds;
     }
     List<String> first = new java.util.ArrayList<>();
     first.add(liveLeader.get());
-    first.addAll(seeds);
+    seeds.stream().filter(s -> !s.equals(liveLeader.get())).forEach(first::add);
     return List.copyOf(first);
+  }
+
+  /**
+   * A first seed that put the lease's leader ahead of itself never joins itself, which is right while that cluster
+   * lives. When it does not (every node was restarting at once, the leader among them), its lease lapses within
+   * {@link ClusterLease#TTL}: then nobody would form the cluster, so this node does, as a first seed would have.
+   */
+  private static void joinItselfOnceTheLeaseLapses(ActorSystem<?> system, Warehouse warehouse, String self) {
+    Cluster cluster = Cluster.get(system);
+    ClusterLease lease = ClusterLease.in(warehouse);
+    org.apache.pekko.actor.Cancellable[] check = new org.apache.pekko.actor.Cancellable[1];
+    check[0] = system.scheduler().scheduleAtFixedRate(ClusterLease.RENEW, ClusterLease.RENEW, () -> {
+      if (cluster.selfMember().status() != org.apache.pekko.cluster.MemberStatus.removed()) {
+        check[0].cancel(); // joined
+        return;
+      }
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        if (cluster.selfMember().status() == org.apache.pekko.cluster.MemberStatus.removed()
+            && lease.otherHolder(self).isEmpty()) {
+          LOG.info("no live cluster holds the catalog's lease any more: forming the cluster");
+          check[0].cancel();
+          cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+      });
+    }, system.executionContext());
   }
 
   /** The cluster's leader renews the catalog's cluster lease (see {@link ClusterLease}) every few seconds. */

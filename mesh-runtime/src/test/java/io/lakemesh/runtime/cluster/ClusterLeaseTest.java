@@ -44,15 +44,18 @@ class ClusterLeaseTest {
   }
 
   @org.junit.jupiter.api.Test
-  void aFirstSeedAsksALiveLeaderThatIsNoSeedBeforeJoiningItself() {
+  void aFirstSeedJoinsTheLiveLeaderAndNeverItselfWhileALiveClusterHoldsTheLease() {
     java.util.List<String> seeds = java.util.List.of("pekko://lakemesh@127.0.0.1:25520", "pekko://lakemesh@127.0.0.1:25521");
     org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("pekko://lakemesh@127.0.0.1:25522",
             "pekko://lakemesh@127.0.0.1:25520", "pekko://lakemesh@127.0.0.1:25521"),
         MeshNode.seedsWithLiveLeader(seeds, java.util.Optional.of("pekko://lakemesh@127.0.0.1:25522")),
         "the leader that is left (n3) comes first: the restarted n1 joins it");
-    org.junit.jupiter.api.Assertions.assertEquals(seeds,
+    // a leader among the seeds comes first too: while the restarted first seed stays first, Pekko has it join itself
+    // when the others answer later than seed-node-timeout (5 s; seen on a loaded machine: a second cluster)
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("pekko://lakemesh@127.0.0.1:25521",
+            "pekko://lakemesh@127.0.0.1:25520"),
         MeshNode.seedsWithLiveLeader(seeds, java.util.Optional.of("pekko://lakemesh@127.0.0.1:25521")),
-        "a leader among the seeds is asked anyway");
+        "a restarted first seed is no longer first while a live cluster's leader is known: it never joins itself");
     org.junit.jupiter.api.Assertions.assertEquals(seeds, MeshNode.seedsWithLiveLeader(seeds, java.util.Optional.empty()));
   }
 }
