@@ -84,7 +84,7 @@ class RequestTimeoutTest {
           + "/api/v1/products/retail.transactions")).header("Authorization", "Bearer " + node.devAdminToken())
           .build();
       awaitStats(http, stats, s -> s.path("lag").isNull()
-          && s.path("lagUnknown").asText().startsWith("the log (Kafka) does not answer; when its ends were last read"),
+          && s.path("lagUnknown").asText().startsWith("the log (Kafka) does not answer; its ends were last read at "),
           "the lag is unknown while the log is away");
       String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.managementPort()
           + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();

@@ -31,6 +31,10 @@ public final class LogEnds implements AutoCloseable {
   private final long maxAgeNanos;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
+  /** Products whose last ask for the ends failed (the broker did not answer), since when (nanoTime). */
+  private final Map<String, Long> failing = new ConcurrentHashMap<>();
+  /** How much older than the maximum age a read may be before the ends count as unknown (a slow answer is no outage). */
+  private static final long STALE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Each raw topic's partition count as last described, and when (nanoTime). */
   private final Map<String, long[]> described = new ConcurrentHashMap<>();
   private final UnreadRanges unread;
@@ -61,7 +65,8 @@ public final class LogEnds implements AutoCloseable {
           refresh(productId, mine);
         }
       }
-      if (fresh) {
+      // while the broker does not answer, the caller is not held for a second each time (a scrape reads every product)
+      if (fresh && !failing.containsKey(productId)) {
         try {
           refresh.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
@@ -76,12 +81,13 @@ public final class LogEnds implements AutoCloseable {
   }
 
   /**
-   * Whether the product's ends were read from the broker within the maximum age: after a fresh {@link #ends} that
-   * is false only when the broker did not answer (within the second that read waits).
+   * Whether the product's ends are known now: its last ask was answered, a few seconds ago at most (a read taken
+   * while a request ran is not unknown for being older than the maximum age by the time it is looked at).
    */
   public boolean current(String productId) {
     Read read = cache.get(productId);
-    return read != null && System.nanoTime() - read.atNanos() < maxAgeNanos;
+    return read != null && !failing.containsKey(productId)
+        && System.nanoTime() - read.atNanos() < maxAgeNanos + STALE_AFTER_NANOS;
   }
 
   /** When the product's ends were last read from the broker; null if they never were. */
@@ -110,8 +116,10 @@ public final class LogEnds implements AutoCloseable {
         if (error != null) {
           // the ingest path still knows what this node produced; the next ask tries again
           LOG.debug("end offsets of {} unavailable: {}", product.rawTopic(), error.toString());
+          failing.putIfAbsent(productId, System.nanoTime());
           return;
         }
+        failing.remove(productId);
         Map<Integer, Long> ends = new HashMap<>();
         offsets.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
         cache.put(productId, new Read(Map.copyOf(ends), System.nanoTime(), java.time.Instant.now()));

@@ -101,18 +101,16 @@ public final class ProgressBoard implements AutoCloseable {
   }
 
   /**
-   * Why the lag of a product just read ({@link #freshLagByPartition}, given) is not known now, or null when it is:
-   * the log did not answer, so events accepted since its last answer are not counted.
+   * Why the lag of a product is not known now, or null when it is: the log does not answer, so events accepted since
+   * its last answer are not counted.
    */
-  public String lagUnknown(String productId, Map<Integer, Long> lagByPartition) {
+  public String lagUnknown(String productId) {
     if (logEnds.current(productId)) {
       return null;
     }
     Instant last = logEnds.lastRead(productId);
     return "the log (Kafka) does not answer" + (last == null ? ", and has not since this node started"
-        : "; when its ends were last read (" + last + "), the lag was "
-            + lagByPartition.values().stream().mapToLong(Long::longValue).sum())
-        + ": events accepted since are not counted";
+        : "; its ends were last read at " + last) + ": events accepted since are not counted";
   }
 
   /** Closes the connection the log's ends are read through. */

@@ -126,7 +126,7 @@ public final class ProductStats {
           checks.put(k.substring("check.".length()), v);
         }
       });
-      String lagUnknown = progress.lagUnknown(product.id(), lagByPartition);
+      String lagUnknown = progress.lagUnknown(product.id());
       if (lagUnknown == null) {
         stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
       } else {
