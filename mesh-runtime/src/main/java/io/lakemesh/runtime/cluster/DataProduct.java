@@ -68,7 +68,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   public record ReplayOutcome(String error, Long fromSnapshot, int upstreamRows, int partitionsRewritten,
       int rowsWritten) implements CborSerializable {}
 
-  private record ReplayDone(Replay request, ReplayOutcome outcome) implements Command {}
+  /** @param committedAt when the replay's commit to the product's table was made, as the table records it (or null) */
+  private record ReplayDone(Replay request, ReplayOutcome outcome, Instant committedAt) implements Command {}
+
+  /** What a replay's work hands back to the worker. */
+  private record Replayed(ReplayOutcome outcome, Instant committedAt) {}
 
   private record PipelineEnded(String error) implements Command {}
 
@@ -224,6 +228,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .onMessage(Replay.class, this::onReplay)
         .onMessage(ReplayDone.class, done -> {
           replaying = null;
+          if (done.committedAt() != null) {
+            lastCommit = done.committedAt(); // the time the product's stats show for it too
+          }
           done.request().replyTo().tell(done.outcome());
           getContext().getLog().info("{}: replay from {} done: {}", worker, done.request().from(), done.outcome());
           ensureRunning();
@@ -275,21 +282,23 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /** Runs the replay off the actor, with the pipeline stopped; the pipeline restarts when it is done. */
   private void startReplay() {
     Replay request = replaying;
-    java.util.concurrent.CompletableFuture<ReplayOutcome> work = java.util.concurrent.CompletableFuture.supplyAsync(
+    java.util.concurrent.CompletableFuture<Replayed> work = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> {
           if (product.stage() == Stage.SOURCE) {
             // the raw log again, through today's contract: what is valid now and missing from silver is added
             SourceBatchCommitter.Reprocessed r = io.lakemesh.runtime.pipeline.SourceReprocessing.run(
                 newCommitter(), product.rawTopic(), services.kafkaBootstrap(), request.from());
-            return new ReplayOutcome(null, null, r.records(), 0, r.added());
+            return new Replayed(new ReplayOutcome(null, null, r.records(), 0, r.added()), null);
           }
           GoldAggregator aggregator = newAggregator();
           Long from = ReplayPoint.resolve(request.from(), aggregator.upstreamTable());
           GoldAggregator.RunResult r = aggregator.replay(from);
-          return new ReplayOutcome(null, from, r.upstreamRows(), r.partitionsRewritten(), r.rowsWritten());
+          return new Replayed(new ReplayOutcome(null, from, r.upstreamRows(), r.partitionsRewritten(),
+              r.rowsWritten()), r.committedAt());
         }, services.io());
-    getContext().pipeToSelf(work, (outcome, error) -> new ReplayDone(request, error == null ? outcome
-        : new ReplayOutcome(replayError(error), null, 0, 0, 0)));
+    getContext().pipeToSelf(work, (replayed, error) -> error == null
+        ? new ReplayDone(request, replayed.outcome(), replayed.committedAt())
+        : new ReplayDone(request, new ReplayOutcome(replayError(error), null, 0, 0, 0), null));
   }
 
   /** When this worker first started its pipeline: events received before are backlog to the latency objective. */
@@ -372,8 +381,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     lastStartFailure = why;
     // the log unreachable (a Kafka outage, its node lost) is no failure of this product: it starts once the log is
     // back, and the node keeps serving reads meanwhile
-    publish(logUnreachable(e) ? "waiting" : "failed", logUnreachable(e) ? "the log (Kafka) is unreachable, retrying"
-        + " every " + RESTART_DELAY.toSeconds() + " s: " + why : why);
+    publish(logUnreachable(e) ? "waiting" : "failed", logUnreachable(e) ? "the log (Kafka) is unreachable, trying"
+        + " again " + RESTART_DELAY.toSeconds() + " s after each try: " + why : why);
     getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
     return this;
   }
