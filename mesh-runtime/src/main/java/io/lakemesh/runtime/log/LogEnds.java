@@ -31,7 +31,7 @@ public final class LogEnds implements AutoCloseable {
   private final long maxAgeNanos;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
-  /** Products whose last ask for the ends failed (the broker did not answer), since when (nanoTime). */
+  /** Products whose last ask for the ends failed or went unanswered for the second a fresh read waits, since when. */
   private final Map<String, Long> failing = new ConcurrentHashMap<>();
   /** How much older than the maximum age a read may be before the ends count as unknown (a slow answer is no outage). */
   private static final long STALE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -71,6 +71,8 @@ public final class LogEnds implements AutoCloseable {
           refresh.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
           LOG.debug("end offsets of {} not refreshed in time: {}", productId, e.toString());
+          // no answer within the wait: failing until one comes (no second wait meanwhile, the ends unknown)
+          failing.putIfAbsent(productId, System.nanoTime());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
