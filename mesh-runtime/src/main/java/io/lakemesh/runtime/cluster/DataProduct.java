@@ -212,7 +212,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .onMessage(Restart.class, m -> ensureRunning())
         .onMessage(CompactionTick.class, m -> {
           // after commits the pipeline asks too; this covers a product that stopped receiving data
-          if (!stopping && !paused && replaying == null && committer != null) {
+          // not while a start makes a new committer ready: the old one's compaction would race the new one's
+          if (!stopping && !paused && !starting && replaying == null && committer != null) {
             committer.compactWhenDue(services.pipeline().compaction());
           }
           getContext().scheduleOnce(COMPACTION_TICK, getContext().getSelf(), new CompactionTick());
