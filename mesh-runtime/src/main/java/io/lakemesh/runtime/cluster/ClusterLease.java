@@ -39,6 +39,23 @@ public final class ClusterLease {
     return new ClusterLease(warehouse, Clock.systemUTC());
   }
 
+  /**
+   * Whether no leader renewed the lease within {@link #TTL} (or there is none): only then is no cluster working on
+   * this catalog, whoever held it last (a leader that died a moment ago may have a successor about to renew it).
+   */
+  boolean lapsed() {
+    Optional<String> lease = read();
+    if (lease.isEmpty()) {
+      return true;
+    }
+    String[] parts = lease.get().split(" ", 2);
+    try {
+      return parts.length != 2 || clock.millis() - Long.parseLong(parts[1]) >= TTL.toMillis();
+    } catch (NumberFormatException e) {
+      return true; // unreadable: not ours to judge
+    }
+  }
+
   /** The holder of a live lease that is not {@code self}, if any: the cluster a forming node would clash with. */
   Optional<String> otherHolder(String self) {
     Optional<String> lease = read();

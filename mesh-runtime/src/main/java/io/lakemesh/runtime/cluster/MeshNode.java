@@ -226,11 +226,16 @@ public final class MeshNode implements AutoCloseable {
     if (!kubernetes && !seeds.isEmpty() && seeds.get(0).equals(selfAddress)) {
       // the first seed joins itself when no other seed answers in time: beside a live (perhaps busy) cluster that
       // would be a second one: it joins the lease's leader instead (see joinItselfOnceTheLeaseLapses)
-      List<String> withLeader = seedsWithLiveLeader(seeds, ClusterLease.in(warehouse).otherHolder(selfAddress));
+      ClusterLease lease = ClusterLease.in(warehouse);
+      Optional<String> leader = lease.otherHolder(selfAddress);
+      // a lease renewed within its TTL: a cluster may live on without this node (led by the lease's holder, or by
+      // a successor of a holder just lost, this node's own previous run included)
+      List<String> withLeader = leader.isPresent() || !lease.lapsed()
+          ? seedsJoiningOthersFirst(seeds, selfAddress, leader) : seeds;
       joinsLiveLeader = !withLeader.equals(seeds);
       if (joinsLiveLeader) {
-        LOG.info("the catalog's lease names a live cluster led by {}: joining it through that node first",
-            withLeader.get(0));
+        LOG.info("the catalog's lease says a cluster may be live{}: joining it through {} first",
+            leader.map(l -> " (led by " + l + ")").orElse(""), withLeader.get(0));
         withRoles = com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", withLeader))
             .withFallback(withRoles);
       }
@@ -584,25 +589,25 @@ public final class MeshNode implements AutoCloseable {
   }
 
   /**
-   * The seed nodes a first seed should use: the live leader the catalog's lease names comes first (added when it is
-   * no seed, moved up when it is). Only the first seed of the list ever joins itself, and only when no other seed
-   * answers within seed-node-timeout, which a busy live cluster can miss: with the leader first the node keeps
-   * asking to join that cluster and never forms one of its own beside it.
+   * The seed nodes a first seed uses while a cluster may be live: its leader (when the lease names one) first, then the
+   * other seeds, itself last. Only the first seed of the list ever joins itself, and only when no other seed answers
+   * within seed-node-timeout, which a busy live cluster can miss: so the node keeps asking to join that cluster and
+   * does not form one of its own beside it (see {@link #joinItselfOnceTheLeaseLapses}).
    */
-  static List<String> seedsWithLiveLeader(List<String> seeds, Optional<String> liveLeader) {
-    if (liveLeader.isEmpty()) {
-      return seeds;
+  static List<String> seedsJoiningOthersFirst(List<String> seeds, String self, Optional<String> liveLeader) {
+    List<String> order = new java.util.ArrayList<>();
+    liveLeader.ifPresent(order::add);
+    seeds.stream().filter(s -> !s.equals(self) && !order.contains(s)).forEach(order::add);
+    if (seeds.contains(self)) {
+      order.add(self);
     }
-    List<String> first = new java.util.ArrayList<>();
-    first.add(liveLeader.get());
-    seeds.stream().filter(s -> !s.equals(liveLeader.get())).forEach(first::add);
-    return List.copyOf(first);
+    return List.copyOf(order);
   }
 
   /**
-   * A first seed that put the lease's leader ahead of itself never joins itself, which is right while that cluster
-   * lives. When it does not (every node was restarting at once, the leader among them), its lease lapses within
-   * {@link ClusterLease#TTL}: then nobody would form the cluster, so this node does, as a first seed would have.
+   * A first seed that put the other seeds ahead of itself never joins itself, which is right while a cluster lives.
+   * When none does (every node was restarting at once, the leader among them), nobody renews the lease and it lapses
+   * within {@link ClusterLease#TTL}: then nobody would form the cluster, so this node does, as a first seed would have.
    */
   private static void joinItselfOnceTheLeaseLapses(ActorSystem<?> system, Warehouse warehouse, String self) {
     Cluster cluster = Cluster.get(system);
@@ -614,8 +619,7 @@ public final class MeshNode implements AutoCloseable {
         return;
       }
       java.util.concurrent.CompletableFuture.runAsync(() -> {
-        if (cluster.selfMember().status() == org.apache.pekko.cluster.MemberStatus.removed()
-            && lease.otherHolder(self).isEmpty()) {
+        if (cluster.selfMember().status() == org.apache.pekko.cluster.MemberStatus.removed() && lease.lapsed()) {
           LOG.info("no live cluster holds the catalog's lease any more: forming the cluster");
           check[0].cancel();
           cluster.manager().tell(Join.create(cluster.selfMember().address()));
