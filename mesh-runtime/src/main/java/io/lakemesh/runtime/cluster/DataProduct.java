@@ -68,11 +68,14 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   public record ReplayOutcome(String error, Long fromSnapshot, int upstreamRows, int partitionsRewritten,
       int rowsWritten) implements CborSerializable {}
 
-  /** @param committedAt when the replay's commit to the product's table was made, as the table records it (or null) */
-  private record ReplayDone(Replay request, ReplayOutcome outcome, Instant committedAt) implements Command {}
-
-  /** What a replay's work hands back to the worker. */
+  /**
+   * What a replay's work hands back to the worker.
+   *
+   * @param committedAt when the replay's commit to the product's table was made, as the table records it (or null)
+   */
   private record Replayed(ReplayOutcome outcome, Instant committedAt) {}
+
+  private record ReplayDone(Replay request, Replayed replayed) implements Command {}
 
   private record PipelineEnded(String error) implements Command {}
 
@@ -229,11 +232,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         .onMessage(Replay.class, this::onReplay)
         .onMessage(ReplayDone.class, done -> {
           replaying = null;
-          if (done.committedAt() != null) {
-            lastCommit = done.committedAt(); // the time the product's stats show for it too
+          if (done.replayed().committedAt() != null) {
+            lastCommit = done.replayed().committedAt(); // the time the product's stats show for it too
           }
-          done.request().replyTo().tell(done.outcome());
-          getContext().getLog().info("{}: replay from {} done: {}", worker, done.request().from(), done.outcome());
+          done.request().replyTo().tell(done.replayed().outcome());
+          getContext().getLog().info("{}: replay from {} done: {}", worker, done.request().from(), done.replayed().outcome());
           ensureRunning();
           return this;
         })
@@ -297,9 +300,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
           return new Replayed(new ReplayOutcome(null, from, r.upstreamRows(), r.partitionsRewritten(),
               r.rowsWritten()), r.committedAt());
         }, services.io());
-    getContext().pipeToSelf(work, (replayed, error) -> error == null
-        ? new ReplayDone(request, replayed.outcome(), replayed.committedAt())
-        : new ReplayDone(request, new ReplayOutcome(replayError(error), null, 0, 0, 0), null));
+    getContext().pipeToSelf(work, (replayed, error) -> new ReplayDone(request, error == null ? replayed
+        : new Replayed(new ReplayOutcome(replayError(error), null, 0, 0, 0), null)));
   }
 
   /** When this worker first started its pipeline: events received before are backlog to the latency objective. */

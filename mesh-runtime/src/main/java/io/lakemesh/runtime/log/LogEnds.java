@@ -31,8 +31,8 @@ public final class LogEnds implements AutoCloseable {
   private final long maxAgeNanos;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
-  /** Products whose last ask for the ends failed or went unanswered for the second a fresh read waits, since when. */
-  private final Map<String, Long> failing = new ConcurrentHashMap<>();
+  /** Products whose last ask for the ends failed, or went unanswered for the second a fresh read waits. */
+  private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
   /** How much older than the maximum age a read may be before the ends count as unknown (a slow answer is no outage). */
   private static final long STALE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Each raw topic's partition count as last described, and when (nanoTime). */
@@ -66,13 +66,13 @@ public final class LogEnds implements AutoCloseable {
         }
       }
       // while the broker does not answer, the caller is not held for a second each time (a scrape reads every product)
-      if (fresh && !failing.containsKey(productId)) {
+      if (fresh && !failing.contains(productId)) {
         try {
           refresh.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
           LOG.debug("end offsets of {} not refreshed in time: {}", productId, e.toString());
           // no answer within the wait: failing until one comes (no second wait meanwhile, the ends unknown)
-          failing.putIfAbsent(productId, System.nanoTime());
+          failing.add(productId);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -88,7 +88,7 @@ public final class LogEnds implements AutoCloseable {
    */
   public boolean current(String productId) {
     Read read = cache.get(productId);
-    return read != null && !failing.containsKey(productId)
+    return read != null && !failing.contains(productId)
         && System.nanoTime() - read.atNanos() < maxAgeNanos + STALE_AFTER_NANOS;
   }
 
@@ -118,7 +118,7 @@ public final class LogEnds implements AutoCloseable {
         if (error != null) {
           // the ingest path still knows what this node produced; the next ask tries again
           LOG.debug("end offsets of {} unavailable: {}", product.rawTopic(), error.toString());
-          failing.putIfAbsent(productId, System.nanoTime());
+          failing.add(productId);
           return;
         }
         failing.remove(productId);

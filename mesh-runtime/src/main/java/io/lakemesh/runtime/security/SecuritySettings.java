@@ -65,11 +65,7 @@ public record SecuritySettings(Mode mode, String jwksUrl, String issuer, String 
     if (!"production".equalsIgnoreCase(lakemesh.getString("security.mode").trim())) {
       return missing;
     }
-    if (!io.lakemesh.runtime.security.tls.ServerTls.configured(lakemesh)
-        && !lakemesh.getBoolean("http.tls.disabled")) {
-      missing.add("lakemesh.http.tls.certificate and private-key (PEM) or lakemesh.http.tls.keystore (PKCS#12),"
-          + " or lakemesh.http.tls.disabled = true if a proxy terminates TLS");
-    }
+    io.lakemesh.runtime.security.tls.ServerTls.missingInProduction(lakemesh).ifPresent(missing::add);
     missing.addAll(missingSecurity(lakemesh.getConfig("security")));
     return missing;
   }

@@ -107,25 +107,10 @@ public final class ProductStats {
       stats.put("duplicatesDropped", silverCounts.get("duplicates"));
       ObjectNode rules = stats.putObject("ruleFailures");
       quarantineCounts.asMap().forEach((k, v) -> rules.put(k.replaceFirst("^rule\\.", ""), v));
-      ObjectNode warnings = stats.putObject("ruleWarnings");
-      silverCounts.asMap().forEach((k, v) -> {
-        // a warning counted, then taken back when its row went to quarantine after all, leaves a 0
-        if (k.startsWith("warning.") && v != 0) {
-          warnings.put(k.substring("warning.".length()), v);
-        }
-      });
-      ObjectNode passes = stats.putObject("rulePasses");
-      silverCounts.asMap().forEach((k, v) -> {
-        if (k.startsWith("pass.")) {
-          passes.put(k.substring("pass.".length()), v);
-        }
-      });
-      ObjectNode checks = stats.putObject("batchChecks");
-      silverCounts.asMap().forEach((k, v) -> {
-        if (k.startsWith("check.")) {
-          checks.put(k.substring("check.".length()), v);
-        }
-      });
+      // a warning counted, then taken back when its row went to quarantine after all, leaves a 0
+      countsNamed(silverCounts, "warning.", stats.putObject("ruleWarnings"), true);
+      countsNamed(silverCounts, "pass.", stats.putObject("rulePasses"), false);
+      countsNamed(silverCounts, "check.", stats.putObject("batchChecks"), false);
       String lagUnknown = progress.lagUnknown(product.id());
       if (lagUnknown == null) {
         stats.put("lag", lagByPartition.values().stream().mapToLong(Long::longValue).sum());
@@ -298,6 +283,15 @@ public final class ProductStats {
    * When data was last committed: a compaction (replace) rewrites old rows and is not news, so freshness must not
    * count it.
    */
+  /** The counts whose names start with {@code prefix}, without it, into {@code into}; zeros left out if asked. */
+  private static void countsNamed(Counters counts, String prefix, ObjectNode into, boolean withoutZeros) {
+    counts.asMap().forEach((k, v) -> {
+      if (k.startsWith(prefix) && (v != 0 || !withoutZeros)) {
+        into.put(k.substring(prefix.length()), v);
+      }
+    });
+  }
+
   private static Instant commitTime(Table table) {
     Snapshot s = io.lakemesh.runtime.storage.Compaction.newestData(table);
     return s == null ? null : Instant.ofEpochMilli(s.timestampMillis());

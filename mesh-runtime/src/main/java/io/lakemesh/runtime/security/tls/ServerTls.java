@@ -57,26 +57,36 @@ public final class ServerTls {
   private ServerTls() {}
 
   /**
-   * The HTTPS context to bind the API with, or empty for plain HTTP where that is allowed.
-   *
-   * @param lakemesh the {@code lakemesh} config block
-   * @param host     the interface the API binds
+   * What a production node lacks to serve HTTPS (the settings to give), or empty: no certificate or keystore, and
+   * TLS not turned off on purpose (a proxy terminating it).
    */
+  public static Optional<String> missingInProduction(Config lakemesh) {
+    boolean production = "production".equalsIgnoreCase(lakemesh.getString("security.mode").trim());
+    return production && !configured(lakemesh) && !lakemesh.getBoolean("http.tls.disabled")
+        ? Optional.of("lakemesh.http.tls.certificate and lakemesh.http.tls.private-key (PEM) or"
+            + " lakemesh.http.tls.keystore (PKCS#12), or lakemesh.http.tls.disabled = true if a proxy terminates TLS")
+        : Optional.empty();
+  }
+
   /** Whether a certificate or keystore is configured, i.e. whether the ports serve HTTPS. */
   public static boolean configured(Config lakemesh) {
     Config tls = lakemesh.getConfig("http.tls");
     return !tls.getString("certificate").isBlank() || !tls.getString("keystore").isBlank();
   }
 
+  /**
+   * The HTTPS context to bind the API with, or empty for plain HTTP where that is allowed.
+   *
+   * @param lakemesh the {@code lakemesh} config block
+   * @param host     the interface the API binds
+   */
   public static Optional<HttpsConnectionContext> from(Config lakemesh, String host) {
     Config tls = lakemesh.getConfig("http.tls");
-    boolean production = "production".equalsIgnoreCase(lakemesh.getString("security.mode"));
     boolean disabled = tls.getBoolean("disabled");
     if (!configured(lakemesh)) {
-      if (production && !disabled) {
-        throw new TlsConfigException("production mode refuses to serve plain HTTP: set lakemesh.http.tls.certificate"
-            + " and lakemesh.http.tls.private-key (PEM) or lakemesh.http.tls.keystore (PKCS#12), or set"
-            + " lakemesh.http.tls.disabled = true if a proxy terminates TLS");
+      Optional<String> missing = missingInProduction(lakemesh);
+      if (missing.isPresent()) {
+        throw new TlsConfigException("production mode refuses to serve plain HTTP: set " + missing.get());
       }
       if (!disabled && !isLoopback(host)) {
         LOG.warn("serving plain HTTP on {}, which is not a loopback interface; configure lakemesh.http.tls"
