@@ -322,7 +322,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     starting = true;
     java.util.concurrent.CompletableFuture<Prepared> work = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> product.stage() == Stage.SOURCE ? new Prepared(prepareSource(), null)
-            : new Prepared(null, newAggregator()), services.io());
+            // on the worker's own dispatcher, where the start ran before, not the io pool: under ingest that pool is
+            // busy validating batches, and a moved worker's start queued behind them (a slower take-over)
+            : new Prepared(null, newAggregator()), getContext().getExecutionContext());
     getContext().pipeToSelf(work, (prepared, error) -> error == null ? prepared : new PrepareFailed(error));
     // a retry keeps saying why it is retried (waiting for the log, or failed) until it runs: a state flipping to
     // starting and back at every try would restart the readiness grace of a worker between nodes each time
