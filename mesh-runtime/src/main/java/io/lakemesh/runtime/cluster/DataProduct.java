@@ -147,6 +147,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private RunningPipeline pipeline;
   /** A start's parts are being made ready off this worker's thread (see {@link #ensureRunning}). */
   private boolean starting;
+  /** When the start in flight began (System.nanoTime): how long a start took is logged, as it grows with the tables. */
+  private long startingSince;
   private boolean stopping;
   private boolean halted;
   /** The source committer of the running (or last) pipeline: it knows where a halting batch ends. */
@@ -320,6 +322,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       return this;
     }
     starting = true;
+    startingSince = System.nanoTime();
     java.util.concurrent.CompletableFuture<Prepared> work = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> product.stage() == Stage.SOURCE ? new Prepared(prepareSource(), null)
             // on the worker's own dispatcher, where the start ran before, not the io pool: under ingest that pool is
@@ -347,7 +350,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     }
     lastStartFailure = null;
     publish("running", null);
-    getContext().getLog().info("{}: pipeline running", worker);
+    getContext().getLog().info("{}: pipeline running (started in {} ms)", worker,
+        (System.nanoTime() - startingSince) / 1_000_000);
     getContext().pipeToSelf(pipeline.done(), (done, error) ->
         new PipelineEnded(error == null ? null : describe(error)));
     return this;

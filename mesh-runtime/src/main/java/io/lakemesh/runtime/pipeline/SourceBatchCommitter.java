@@ -57,6 +57,8 @@ public final class SourceBatchCommitter {
   /** The quality rules judged on each event (CEL, and library rules that refuse any offender), by name. */
   private final List<String> rowRules;
   private final Set<Integer> partitions;
+  /** The label of this committer's silver files when it commits one partition ({@link #label}), else null. */
+  private final String silverLabel;
   private long lastRetention = System.nanoTime();
   /**
    * Set by an operator's resume: the events before these positions (the batch the stage halted on) go to quarantine
@@ -129,6 +131,7 @@ public final class SourceBatchCommitter {
             && !BatchChecks.isBatchLevel(lib))
         .map(QualityRule::name).distinct().toList();
     this.partitions = Set.copyOf(partitions);
+    this.silverLabel = partitions.size() == 1 ? label(partitions.iterator().next()) : null;
     this.partitionCount = product.contract().settings().partitions();
     this.feed = feed;
     this.product = product;
@@ -455,7 +458,7 @@ public final class SourceBatchCommitter {
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);
     // write the three tables' files in parallel; commit them one after the other (each commit is atomic)
     CompletableFuture<List<DataFile>> bronzeFiles = writeAsync(bronze, bronzeRows);
-    CompletableFuture<List<DataFile>> silverFiles = writeAsync(silver, silverRows);
+    CompletableFuture<List<DataFile>> silverFiles = writeAsync(silver, silverRows, silverLabel);
     CompletableFuture<List<DataFile>> silverWritten = silverFiles;
     Runnable deleteSilver = () -> silverWritten.join().forEach(f -> silver.io().deleteFile(f.location()));
     if (!sqlRules.isEmpty() && !silverRows.isEmpty() && gate(() -> checkSql(silverWritten.join(), silverDelta),
@@ -469,7 +472,7 @@ public final class SourceBatchCommitter {
       // the files held every row of the batch: write those that stay in silver again
       deleteSilver.run();
       silverFiles = silverRows.isEmpty() ? CompletableFuture.completedFuture(List.of())
-          : writeAsync(silver, silverRows);
+          : writeAsync(silver, silverRows, silverLabel);
       if (!silverRows.isEmpty()) {
         // every sql rule's verdict on the rows that stay, as for any committed batch
         CompletableFuture<List<DataFile>> kept = silverFiles;
@@ -711,7 +714,7 @@ public final class SourceBatchCommitter {
     }
     if (!added.isEmpty()) {
       // no source positions in this commit: it adds rows without moving the stage forward
-      Snapshot s = TableWriter.append(silver, TableWriter.write(silver, added),
+      Snapshot s = TableWriter.append(silver, TableWriter.write(silver, added, silverLabel),
           Map.of("lakemesh.reprocessed", Integer.toString(added.size())));
       if (feed != null) {
         feed.committed(product.id(), s, added);
@@ -801,10 +804,14 @@ public final class SourceBatchCommitter {
   }
 
   private CompletableFuture<List<DataFile>> writeAsync(Table table, List<Record> rows) {
+    return writeAsync(table, rows, null);
+  }
+
+  private CompletableFuture<List<DataFile>> writeAsync(Table table, List<Record> rows, String label) {
     if (rows.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    return CompletableFuture.supplyAsync(() -> TableWriter.write(table, rows), io);
+    return CompletableFuture.supplyAsync(() -> TableWriter.write(table, rows, label), io);
   }
 
   private Map<String, String> summary(SourcePositions positions, Counters counts) {
@@ -872,7 +879,14 @@ public final class SourceBatchCommitter {
     }
     // only the keys that hash to this committer's partitions: the others are other workers' to check
     boolean everyPartition = partitions.size() >= partitionCount;
-    try (CloseableIterable<Record> rows = TableReader.read(silver, Expressions.alwaysTrue(), keyColumns)) {
+    // a file labelled with another partition holds none of these keys (silverLabel): at a restart after a busy
+    // hour, silver has thousands of small files until compaction, and each worker would otherwise open them all
+    java.util.Set<String> ours = partitions.stream().map(SourceBatchCommitter::label)
+        .collect(java.util.stream.Collectors.toSet());
+    try (CloseableIterable<Record> rows = TableReader.read(silver, Expressions.alwaysTrue(), keyColumns, file -> {
+      String label = TableWriter.labelOf(file);
+      return label == null || ours.contains(label);
+    })) {
       for (Record r : rows) {
         // the partition the ingest endpoint routed this key to (see RoutingKey)
         if (everyPartition || partitions.contains(
@@ -883,6 +897,14 @@ public final class SourceBatchCommitter {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot load the keys of " + silver.name(), e);
     }
+  }
+
+  /**
+   * The label of the silver files a committer of only {@code partition} writes ({@link TableWriter#labelOf}): every
+   * row of such a file routes to that partition (a key routed elsewhere is quarantined as misrouted).
+   */
+  static String label(int partition) {
+    return "kp" + partition;
   }
 
   private SourcePositions positions(Table table) {

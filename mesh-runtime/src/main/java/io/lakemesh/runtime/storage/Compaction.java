@@ -31,7 +31,8 @@ import org.apache.iceberg.util.StructLikeMap;
  * of rows (none held in memory) and replaces them all in one commit. The rows are the same, so readers of
  * the table see no change; readers of appends skip the commit (it appends nothing); appends committed meanwhile are
  * kept. A file that another run removed first makes the commit fail: the new files are deleted and the next run
- * tries again. The replaced files stay readable by older snapshots and are deleted when those expire.
+ * tries again. The replaced files stay readable by older snapshots and are deleted when those expire. A partition's
+ * files of different labels ({@link TableWriter#labelOf}) are rewritten apart, each group keeping its label.
  *
  * @param minFiles a partition is rewritten once it has this many small files (at least 2)
  * @param smallFileBytes files smaller than this are small
@@ -95,19 +96,24 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
   /** The partitions due, each as its small files: the most files first, within the input budget. */
   List<List<DataFile>> plan(Table table, Snapshot snapshot) {
     int specId = table.spec().specId();
-    StructLikeMap<List<DataFile>> small = StructLikeMap.create(table.spec().partitionType());
+    // files of one label (TableWriter.labelOf) are compacted apart from other labels' and keep it: a label says
+    // what all of a file's rows have in common (a source partition), which a merged file would no longer say
+    StructLikeMap<Map<String, List<DataFile>>> small = StructLikeMap.create(table.spec().partitionType());
     try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
       for (FileScanTask task : tasks) {
         DataFile file = task.file();
         // files of an older partition spec would need their rows re-partitioned; Lakemesh never evolves a spec
         if (file.specId() == specId && file.fileSizeInBytes() < smallFileBytes && task.deletes().isEmpty()) {
-          small.computeIfAbsent(file.partition(), p -> new ArrayList<>()).add(file);
+          String label = TableWriter.labelOf(file);
+          small.computeIfAbsent(file.partition(), p -> new java.util.HashMap<>())
+              .computeIfAbsent(label == null ? "" : label, l -> new ArrayList<>()).add(file);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot plan the files of " + table.name(), e);
     }
-    List<List<DataFile>> due = new ArrayList<>(small.values().stream().filter(files -> files.size() >= minFiles)
+    List<List<DataFile>> due = new ArrayList<>(small.values().stream().flatMap(byLabel -> byLabel.values().stream())
+        .filter(files -> files.size() >= minFiles)
         .sorted(Comparator.comparingInt((List<DataFile> files) -> files.size()).reversed()).toList());
     List<List<DataFile>> planned = new ArrayList<>();
     long budget = maxInputBytes;
@@ -185,7 +191,7 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
           throw new Stopped(); // the writer deletes what it wrote of this partition
         }
         return r;
-      }));
+      }), TableWriter.labelOf(files.get(0)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the files of " + table.name() + " to compact", e);
     }

@@ -52,6 +52,20 @@ public final class TableReader {
   }
 
   /**
+   * {@link #read(Table, Expression, Collection)} of only the data files {@code files} accepts: for a reader that
+   * knows from a file's name ({@link TableWriter#labelOf}) that it holds none of the rows it wants.
+   */
+  public static CloseableIterable<Record> read(Table table, Expression filter, Collection<String> columns,
+      java.util.function.Predicate<org.apache.iceberg.DataFile> files) {
+    org.apache.iceberg.TableScan scan = table.newScan().filter(filter);
+    if (!columns.isEmpty()) {
+      scan = scan.select(columns);
+    }
+    return openAll(table, CloseableIterable.filter(scan.planFiles(), task -> files.test(task.file())), scan.schema(),
+        null, null);
+  }
+
+  /**
    * {@link #read(Table, Expression, Collection)} of one snapshot, its files in a fixed order (by location): two
    * reads of the snapshot return its rows in the same order, so a reader can page through them by counting.
    */

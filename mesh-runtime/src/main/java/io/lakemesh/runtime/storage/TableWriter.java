@@ -57,6 +57,17 @@ public final class TableWriter {
    * @return the files written, not yet part of the table; an empty list for no records
    */
   public static List<DataFile> write(Table table, Iterable<? extends Record> records) {
+    return write(table, records, null);
+  }
+
+  /**
+   * {@link #write(Table, Iterable)} with {@code label} in the name of every file written (null for none): what all
+   * of the files' rows have in common that the table's columns do not say, for a reader to pick files by
+   * ({@link #labelOf}) without opening them.
+   *
+   * @param label letters and digits, at most 32
+   */
+  public static List<DataFile> write(Table table, Iterable<? extends Record> records, String label) {
     Schema schema = table.schema();
     PartitionSpec spec = table.spec();
     // Partition transforms (day(ts), bucket) take Iceberg's internal values (micros, days), not
@@ -81,7 +92,7 @@ public final class TableWriter {
       }
       rows.add(record);
     }
-    return writeGroups(table, byPartition);
+    return writeGroups(table, byPartition, label);
   }
 
   /**
@@ -92,13 +103,28 @@ public final class TableWriter {
    * @param rows records of {@code table.schema()}'s struct, all in {@code partition}; a reader may reuse one
    *     record for every row, since each is written before the next is read
    */
-  public static List<DataFile> writePartition(Table table, StructLike partition, Iterable<? extends Record> rows) {
-    return writeGroups(table, Map.of(partition, rows));
+  public static List<DataFile> writePartition(Table table, StructLike partition, Iterable<? extends Record> rows,
+      String label) {
+    return writeGroups(table, Map.of(partition, rows), label);
+  }
+
+  /** How a file's name carries its label: after Iceberg's part, before the extension. */
+  private static final java.util.regex.Pattern LABELLED =
+      java.util.regex.Pattern.compile("^\\d{5}-\\d+-[0-9a-f-]{36}-\\d{5,}-([A-Za-z0-9]{1,32})\\.[a-z]+$");
+
+  /** The label a file was written with ({@link #write(Table, Iterable, String)}), or null for none. */
+  public static String labelOf(org.apache.iceberg.ContentFile<?> file) {
+    String location = file.location();
+    java.util.regex.Matcher m = LABELLED.matcher(location.substring(location.lastIndexOf('/') + 1));
+    return m.matches() ? m.group(1) : null;
   }
 
   /** Writes each partition's rows as files of that partition, one file open at a time. */
   private static List<DataFile> writeGroups(
-      Table table, Map<? extends StructLike, ? extends Iterable<? extends Record>> byPartition) {
+      Table table, Map<? extends StructLike, ? extends Iterable<? extends Record>> byPartition, String label) {
+    if (label != null && !label.matches("[A-Za-z0-9]{1,32}")) {
+      throw new IllegalArgumentException("a file label is 1 to 32 letters and digits, not '" + label + "'");
+    }
     PartitionSpec spec = table.spec();
     FileFormat format =
         FileFormat.fromString(
@@ -113,7 +139,8 @@ public final class TableWriter {
         new GenericFileWriterFactory.Builder(table).dataFileFormat(format).build();
     // Each factory names its files with a fresh random operation id, so concurrent writers (and
     // retried batches) never collide on a file name.
-    OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0).format(format).build();
+    OutputFileFactory.Builder naming = OutputFileFactory.builderFor(table, 0, 0).format(format);
+    OutputFileFactory files = (label == null ? naming : naming.suffix(label)).build();
     ClusteredDataWriter<Record> writer =
         new ClusteredDataWriter<>(writerFactory, files, table.io(), targetFileSize);
     try {

@@ -122,6 +122,75 @@ class PartitionWorkersTest {
     }
   }
 
+  /**
+   * A worker loads only its own partition's keys on start: the silver files another partition's worker wrote are
+   * named for that partition and not opened (a busy table has thousands of them before compaction), and compaction
+   * keeps the names, so a restarted worker still finds every key of its own and drops their re-sends.
+   */
+  @Test
+  void aStartingWorkerReadsOnlyItsOwnPartitionsSilverFiles() throws Exception {
+    Product product = Product.of(ContractParser.parse(Path.of(getClass().getResource(
+        "/contracts/orders.odcs.yaml").toURI())));
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      Map<Integer, List<String>> keys = keysByPartition(product, 2, 12);
+      for (int batch = 0; batch < 3; batch++) {
+        committer(warehouse, product, 0).commit(orders(0, batch * 4L, keys.get(0).subList(batch * 4, batch * 4 + 4)));
+        committer(warehouse, product, 1).commit(orders(1, batch * 4L, keys.get(1).subList(batch * 4, batch * 4 + 4)));
+      }
+      var silver = StageTables.served(warehouse, product);
+      silver.refresh();
+      // three ts days per commit, as orders(..) spreads them: compaction has partitions of several files to merge
+      io.lakemesh.runtime.storage.Compaction.Result compacted =
+          new io.lakemesh.runtime.storage.Compaction(2, 1L << 30, 1L << 30).run(silver);
+      assertTrue(compacted.filesRemoved() > compacted.filesAdded(), compacted.toString());
+      silver.refresh();
+      List<org.apache.iceberg.DataFile> files = new ArrayList<>();
+      try (var tasks = silver.newScan().planFiles()) {
+        tasks.forEach(t -> files.add(t.file()));
+      }
+      Map<String, Long> byLabel = files.stream().collect(java.util.stream.Collectors.groupingBy(
+          f -> String.valueOf(io.lakemesh.runtime.storage.TableWriter.labelOf(f)),
+          java.util.stream.Collectors.counting()));
+      assertEquals(Set.of("kp0", "kp1"), byLabel.keySet(), "every file, compacted or not, names its partition");
+
+      // partition 1's files gone from the disk: a worker of partition 0 that opened them would fail to start
+      files.stream().filter(f -> "kp1".equals(io.lakemesh.runtime.storage.TableWriter.labelOf(f)))
+          .forEach(f -> silver.io().deleteFile(f.location()));
+      SourceBatchCommitter restarted = committer(warehouse, product, 0);
+      var again = restarted.commit(orders(0, 12, List.of(keys.get(0).get(0), keys.get(0).get(11))));
+      assertEquals(2, again.duplicates(), "re-sends of keys committed before the restart (and compaction)");
+      assertEquals(0, again.silverRows());
+      assertThrows(RuntimeException.class, () -> committer(warehouse, product, 1),
+          "partition 1's worker does read its own files");
+    }
+  }
+
+  /** Order ids that the ingest endpoint routes to each partition of the product's topic. */
+  private static Map<Integer, List<String>> keysByPartition(Product product, int partitions, int each) {
+    int count = product.contract().settings().partitions();
+    Map<Integer, List<String>> keys = new java.util.HashMap<>();
+    for (int i = 0; keys.size() < partitions || keys.values().stream().anyMatch(k -> k.size() < each); i++) {
+      int p = io.lakemesh.runtime.product.RoutingKey.partitionOf("o-" + i, count);
+      if (p < partitions && keys.computeIfAbsent(p, x -> new ArrayList<>()).size() < each) {
+        keys.get(p).add("o-" + i);
+      }
+    }
+    return keys;
+  }
+
+  /** Valid orders of these ids at consecutive offsets, over three days. */
+  private static List<ConsumerRecord<byte[], byte[]>> orders(int partition, long firstOffset, List<String> ids) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      String event = "{\"order_id\":\"" + ids.get(i) + "\",\"ts\":\"2026-11-2" + (4 + i % 3)
+          + "T10:00:00Z\",\"quantity\":1,\"status\":\"paid\"}";
+      records.add(new ConsumerRecord<>("shop.orders.raw", partition, firstOffset + i, System.currentTimeMillis(),
+          TimestampType.CREATE_TIME, 0, 0, ids.get(i).getBytes(StandardCharsets.UTF_8),
+          event.getBytes(StandardCharsets.UTF_8), new RecordHeaders(), Optional.empty()));
+    }
+    return records;
+  }
+
   private static int count(Iterable<?> items) {
     int n = 0;
     for (Object ignored : items) {

@@ -172,6 +172,19 @@ class TableWriterTest {
     }
   }
 
+  @Test
+  void aLabelIsInEveryFileNameAndReadBackFromIt() {
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
+      List<Record> batch = Orders.generate(table.schema(), 0, 50, 5);
+      List<DataFile> labelled = TableWriter.write(table, batch, "kp2");
+      assertTrue(labelled.size() > 1, "one file per day partition");
+      labelled.forEach(f -> assertEquals("kp2", TableWriter.labelOf(f), f.location()));
+      TableWriter.write(table, batch).forEach(f -> assertEquals(null, TableWriter.labelOf(f), f.location()));
+      assertThrows(IllegalArgumentException.class, () -> TableWriter.write(table, batch, "../kp2"));
+    }
+  }
+
   private static List<String> dataFiles(Table table) {
     List<String> files = new ArrayList<>();
     new LocalFileIO().listPrefix(table.location() + "/data").forEach(f -> files.add(f.location()));
