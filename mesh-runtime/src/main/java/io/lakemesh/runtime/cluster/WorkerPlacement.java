@@ -35,8 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerPlacement {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPlacement.class);
-  /** How long the leader waits after a member is lost before dealing: its workers have no node meanwhile. */
-  private static final Duration SETTLE_LOST = Duration.ofSeconds(2);
+  /**
+   * How long the leader waits after a member is lost before dealing: its workers have no node meanwhile. Short: the
+   * regions ask for the lost workers' new homes about a second after the removal (down-removal-margin, retry
+   * interval), and a worker asked for before the deal starts on whichever survivor asked, to be moved a second time
+   * by the deal (seen with 2 s: every kill moved a worker twice).
+   */
+  private static final Duration SETTLE_LOST = Duration.ofMillis(300);
   /**
    * How long after a member joins: nothing waits for it, and nodes restarted together join a few seconds apart, so
    * one deal for all of them moves each worker once.
