@@ -170,7 +170,7 @@ public final class ContractParser {
         deeper.addAll(checked(semanticClean, check, contract, unchecked));
       }
     }
-    problems.addAll(uncovered(deeper, problems));
+    problems.addAll(uncovered(deeper, problems, reader.typeGuessed()));
     if (!problems.isEmpty()) {
       problems.sort(Comparator.comparing(Problem::path));
       problems.addAll(unchecked); // consequences of the problems above: said after them
@@ -200,12 +200,17 @@ public final class ContractParser {
 
   /**
    * The deeper problems no earlier one covers: one at the same place, or inside the same property, rule or role
-   * (a property with an unknown logical type gets no second line about its bounds).
+   * (a property with an unknown logical type gets no second line about its bounds). A property whose unknown type
+   * was checked as the one it most likely means ({@code typeGuessed}) keeps its other problems, as does any
+   * property's key or partition position, which no type changes.
    */
-  private static List<Problem> uncovered(List<Problem> deeper, List<Problem> earlier) {
-    List<String> owners = earlier.stream().map(p -> owner(p.path())).toList();
-    return deeper.stream().filter(d -> owners.stream().noneMatch(o -> d.path().equals(o)
-        || d.path().startsWith(o + "/"))).toList();
+  private static List<Problem> uncovered(List<Problem> deeper, List<Problem> earlier,
+      java.util.Set<String> typeGuessed) {
+    List<String> owners = earlier.stream()
+        .filter(p -> !(p.path().endsWith("/logicalType") && typeGuessed.contains(owner(p.path()))))
+        .map(p -> owner(p.path())).toList();
+    return deeper.stream().filter(d -> d.path().endsWith("KeyPosition") || owners.stream().noneMatch(o ->
+        d.path().equals(o) || d.path().startsWith(o + "/"))).toList();
   }
 
   /** The property, rule or role a pointer is inside of; the document for a top-level key. */

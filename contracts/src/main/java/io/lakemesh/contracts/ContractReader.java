@@ -23,6 +23,8 @@ final class ContractReader {
 
   private final JsonNode document;
   private final List<Problem> problems = new ArrayList<>();
+  /** The pointers of properties whose unknown logical type was read as the type it most likely means. */
+  private final java.util.Set<String> typeGuessed = new java.util.HashSet<>();
 
   ContractReader(JsonNode document) {
     this.document = document;
@@ -30,6 +32,11 @@ final class ContractReader {
 
   List<Problem> problems() {
     return problems;
+  }
+
+  /** Properties whose unknown logical type was checked as the type it most likely means (by pointer). */
+  java.util.Set<String> typeGuessed() {
+    return typeGuessed;
   }
 
   /**
@@ -182,8 +189,15 @@ final class ContractReader {
     LogicalType type = LogicalType.of(node.path("logicalType").asText(null)).orElse(null);
     if (type == null) {
       if (node.has("logicalType")) {
+        // checked further as the type it most likely means, so one lint lists the property's other problems too
+        // (and a rule or filter over it is not refused for a type nobody meant)
+        type = LogicalType.likely(node.path("logicalType").asText(null), ContractReader::fromPhysical).orElse(null);
         problems.add(new Problem(path + "/logicalType", "unknown logical type '" + node.path("logicalType").asText()
-            + "' (ODCS logical types: " + LogicalType.known() + ")"));
+            + "' (ODCS logical types: " + LogicalType.known() + ")" + (type == null ? ""
+                : "; checked as " + type.odcsName() + ", which it most likely means")));
+        if (type != null) {
+          typeGuessed.add(path);
+        }
       } else if (node.has("properties")) {
         type = LogicalType.OBJECT;
       } else if (node.has("items")) {

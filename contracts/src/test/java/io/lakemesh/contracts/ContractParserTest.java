@@ -174,7 +174,42 @@ class ContractParserTest {
         .map(Problem::toString).toList();
     assertEquals(1, typeProblems.size(), "one mistake, one line: " + typeProblems);
     assertTrue(typeProblems.get(0).endsWith("unknown logical type 'datetime' (ODCS logical types: string, date,"
-        + " timestamp, time, number, integer, object, array, boolean)"), typeProblems.toString());
+        + " timestamp, time, number, integer, object, array, boolean); checked as timestamp, which it most likely"
+        + " means"), typeProblems.toString());
+  }
+
+  /**
+   * A misspelt logical type is checked as the type it most likely means: the property's other mistakes are listed in
+   * the same lint, and a rule over it is not refused for a type nobody meant (a QA user chased a false CEL error).
+   */
+  @Test
+  void anUnknownLogicalTypeIsCheckedAsTheLikelyOneSoNothingElseHides() {
+    String text = auths("""
+        - {name: auth_id, logicalType: strng, primaryKey: true, primaryKeyPosition: 0, required: true,
+           logicalTypeOptions: {minLength: 5, maxLength: 2}}
+        - {name: battery, logicalType: int32, required: true}
+        - {name: note, logicalType: jsonish, primaryKey: true, primaryKeyPosition: 0, logicalTypeOptions: {minimum: 1}}
+        """) + """
+        roles:
+          - role: auditor
+            access: read
+            customProperties:
+              - {property: lakemeshRowFilter, value: row.battery >= 10}
+        """;
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    List<String> paths = e.problems().stream().map(Problem::path).toList();
+    assertEquals(List.of("/schema/0/properties/0/logicalType",
+        "/schema/0/properties/0/logicalTypeOptions/minLength",
+        "/schema/0/properties/0/primaryKeyPosition",
+        "/schema/0/properties/1/logicalType",
+        "/schema/0/properties/2/logicalType",
+        "/schema/0/properties/2/primaryKeyPosition"), paths, e.getMessage());
+    assertTrue(e.problems().get(0).reason().endsWith("checked as string, which it most likely means"),
+        e.getMessage());
+    assertTrue(e.problems().get(3).reason().endsWith("checked as integer, which it most likely means"),
+        e.getMessage());
+    // no guess for 'jsonish': read as text, its bounds not judged (they would be for a type nobody meant)
+    assertTrue(e.problems().get(4).reason().endsWith("boolean)"), e.getMessage());
   }
 
   @Test

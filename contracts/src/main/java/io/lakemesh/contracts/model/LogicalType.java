@@ -2,6 +2,7 @@ package io.lakemesh.contracts.model;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** The ODCS v3.1 logical types. */
 public enum LogicalType {
@@ -19,6 +20,53 @@ public enum LogicalType {
   }
 
   /** The names there are, for a message about one that is not: "string, date, ...". */
+  /**
+   * The logical type an unknown name most likely meant: one within two edits of a known name ({@code strng},
+   * {@code interger}), or the type its usual SQL names give ({@code int32}, {@code varchar}); empty when neither.
+   */
+  public static Optional<LogicalType> likely(String name, Function<String, Optional<LogicalType>> fromSqlName) {
+    if (name == null || name.isBlank()) {
+      return Optional.empty();
+    }
+    String lower = name.trim().toLowerCase(Locale.ROOT);
+    LogicalType closest = null;
+    int best = 3;
+    for (LogicalType t : values()) {
+      int d = editDistance(lower, t.odcsName());
+      if (d < best) {
+        best = d;
+        closest = t;
+      }
+    }
+    if (closest != null) {
+      return Optional.of(closest);
+    }
+    if (lower.matches("(var)?char(acter)?( varying)?(\\s*\\(.*)?|text|uuid|nvarchar(\\s*\\(.*)?|str")) {
+      return Optional.of(STRING);
+    }
+    return fromSqlName.apply(lower);
+  }
+
+  /** Levenshtein distance: insertions, deletions and substitutions. */
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
   public static String known() {
     return String.join(", ", java.util.Arrays.stream(values()).map(LogicalType::odcsName).toList());
   }
