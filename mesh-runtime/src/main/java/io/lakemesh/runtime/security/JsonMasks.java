@@ -23,7 +23,7 @@ public final class JsonMasks {
 
   private static void apply(JsonNode node, String[] path, int at, ColumnMask mask) {
     if (!(node instanceof ObjectNode object)) {
-      return;
+      return; // the caller hides a value that is not the object the contract says (see hiddenWhole)
     }
     String segment = path[at];
     boolean array = segment.endsWith("[]");
@@ -36,21 +36,36 @@ public final class JsonMasks {
     if (array) {
       if (!(child instanceof ArrayNode items)) {
         // not the array the contract says: hide it rather than show it unmasked
-        object.set(name, masked(child, mask));
+        object.set(name, last ? masked(child, mask) : hiddenWhole(child, mask));
         return;
       }
       for (int i = 0; i < items.size(); i++) {
+        JsonNode item = items.get(i);
         if (last) {
-          items.set(i, masked(items.get(i), mask));
-        } else {
-          apply(items.get(i), path, at + 1, mask);
+          items.set(i, masked(item, mask));
+        } else if (item instanceof ObjectNode) {
+          apply(item, path, at + 1, mask);
+        } else if (!item.isNull()) {
+          items.set(i, hiddenWhole(item, mask));
         }
       }
     } else if (last) {
       object.set(name, masked(child, mask));
-    } else {
+    } else if (child instanceof ObjectNode) {
       apply(child, path, at + 1, mask);
+    } else {
+      object.set(name, hiddenWhole(child, mask));
     }
+  }
+
+  /**
+   * A value where the contract has an object or array holding a classified member, but of another shape (a
+   * malformed event in quarantine): whatever it holds may be that member's value, and the member's own mask was made
+   * for the member (a last-4 shows the tail of a whole object's text), so it is hidden whole: null for a null mask,
+   * else redacted.
+   */
+  private static JsonNode hiddenWhole(JsonNode value, ColumnMask mask) {
+    return masked(value, mask instanceof ColumnMask.Nullify ? mask : new ColumnMask.Redact());
   }
 
   private static JsonNode masked(JsonNode value, ColumnMask mask) {
