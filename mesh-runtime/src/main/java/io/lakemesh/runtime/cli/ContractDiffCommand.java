@@ -45,14 +45,21 @@ public final class ContractDiffCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "OLD", description = "The running contract (.odcs.yaml).")
+    @Parameters(index = "0", paramLabel = "OLD", description = "The running contract (.odcs.yaml); - reads it from"
+            + " standard input.")
     private Path running;
 
-    @Parameters(index = "1", paramLabel = "NEW", description = "The proposed contract (.odcs.yaml).")
+    @Parameters(index = "1", paramLabel = "NEW", description = "The proposed contract (.odcs.yaml); - reads it from"
+            + " standard input.")
     private Path proposed;
 
     @Override
     public Integer call() {
+        if (running.toString().equals("-") && proposed.toString().equals("-")) {
+            throw new ParameterException(spec.commandLine(), "only one of OLD and NEW can be '-' (standard input)");
+        }
+        running = standardInputFor(running);
+        proposed = standardInputFor(proposed);
         requireReadable(running);
         requireReadable(proposed);
         PrintWriter err = spec.commandLine().getErr();
@@ -156,6 +163,11 @@ public final class ContractDiffCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             return null; // parsed a moment ago: the products' own version stands in
         }
+    }
+
+    /** {@code -}, the usual name of standard input, as the file the system reads it from. */
+    private static Path standardInputFor(Path file) {
+        return file.toString().equals("-") ? Path.of("/dev/stdin") : file;
     }
 
     private void requireReadable(Path file) {

@@ -97,6 +97,28 @@ class ContractDiffCommandTest {
     }
 
     @Test
+    void aDashReadsTheNewContractFromStandardInput() throws Exception {
+        // cat new.odcs.yaml | lakemesh contract diff old.odcs.yaml -, in a JVM of its own (this one's standard input
+        // is the test runner's)
+        String old = file("orders-stdin-old.odcs.yaml", orders);
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.lakemesh.runtime.cli.LakemeshCli",
+                "contract", "diff", old, "-").redirectErrorStream(true).start();
+        try (var in = child.getOutputStream()) {
+            in.write(orders.replace("version: 1.0.0", "version: 1.1.0")
+                    .replace("[open, paid, shipped]", "[open, paid]").getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), output);
+        assertEquals(1, child.exitValue(), output);
+        assertTrue(output.contains("BREAKING  shop.orders 1.0.0 -> 1.1.0"), output);
+
+        Run both = contract("diff", "-", "-");
+        assertEquals(2, both.exitCode(), both.err());
+        assertTrue(both.err().contains("only one of OLD and NEW can be '-'"), both.err());
+    }
+
+    @Test
     void breakingExitsOneWithTheBreakingChangesFirst() throws IOException {
         String old = file("orders.odcs.yaml", orders);
         String proposed = file("orders-breaking.odcs.yaml", orders
