@@ -81,7 +81,8 @@ public final class SimulateCommand implements Callable<Integer> {
     private List<String> products;
 
     @Option(names = "--batch", defaultValue = "100", paramLabel = "EVENTS",
-            description = "Events per POST (default: ${DEFAULT-VALUE}).")
+            description = "Events per POST (default: ${DEFAULT-VALUE}, or the rate when it is lower: a POST a"
+                    + " second).")
     private int batch;
 
     @Option(names = "--seed", paramLabel = "LONG",
@@ -203,6 +204,11 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         if (batch < 1) {
             throw usage("--batch must be at least 1 event, not " + batch);
+        }
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
+            // a POST at most every second's events: below the default batch a run would send its whole duration's
+            // events at once (--rate 10 --duration 8s: 80 events in 0.3 s) instead of a steady trickle
+            batch = Math.min(batch, rate);
         }
         if (!(badRatio >= 0 && badRatio <= 1) || !(dupRatio >= 0 && dupRatio <= 1) || badRatio + dupRatio > 1) {
             throw usage("--bad-ratio and --dup-ratio must be between 0 and 1 and add up to at most 1, not "

@@ -126,6 +126,21 @@ class SimulateCommandTest {
     }
 
     @Test
+    void aLowRateIsSentAsATrickleOfAPostASecond() throws IOException {
+        // QA: --rate 10 --duration 8s sent its 80 events in one POST in 0.3 s (the default batch is 100)
+        try (IngestStub node = new IngestStub(n -> Reply.accepted())) {
+            long start = System.nanoTime();
+            Run run = simulate(List.of(new SequenceTrafficSource("test.alpha")), "--target", node.url(), "--rate",
+                    "4", "--duration", "3s");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(3, node.received().size(), "a POST of 4 events a second");
+            assertTrue(seconds >= 1.9, "the third POST goes 2 s after the first, not at once: " + seconds + " s");
+            assertTrue(run.out().contains("sent 12 events in 3 batches"), run.out());
+        }
+    }
+
+    @Test
     void theSameSeedMakesTheSameEvents() throws IOException {
         List<List<String>> runs = new ArrayList<>();
         try (IngestStub node = new IngestStub(n -> Reply.accepted())) {
