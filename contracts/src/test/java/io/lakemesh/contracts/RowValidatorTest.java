@@ -166,6 +166,35 @@ class RowValidatorTest {
   }
 
   @Test
+  void anInvalidValuesRuleSaysWhetherTheListOrThePatternRefusedTheValue() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("devices", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.devices
+        version: 1.0.0
+        status: active
+        schema:
+          - name: devices
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: firmware
+                logicalType: string
+                quality:
+                  - {name: firmware_semver, metric: invalidValues, arguments: {pattern: '^[0-9]+\\.[0-9]+$'},
+                     mustBe: 0}
+              - name: kind
+                logicalType: string
+                quality:
+                  - {name: kind_known, metric: invalidValues, arguments: {validValues: [meter, valve]}, mustBe: 0}
+        """));
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, v.validate(
+        "{\"id\":\"a\",\"firmware\":\"v1\",\"kind\":\"pump\"}".getBytes(StandardCharsets.UTF_8), NOW));
+    assertEquals(List.of("firmware_semver: 'v1' does not match ^[0-9]+\\.[0-9]+$",
+        "kind_known: 'pump' is not one of the valid values [meter, valve]"), rejected.errors().stream()
+        .map(e -> e.rule() + ": " + e.message()).toList());
+  }
+
+  @Test
   void aMissingRuleInsideAnAbsentObjectCountsTheRow() throws Exception {
     RowValidator v = RowValidator.compile(ContractParser.parse("readings", """
         apiVersion: v3.1.0

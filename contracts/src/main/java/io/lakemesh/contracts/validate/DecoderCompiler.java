@@ -178,6 +178,12 @@ final class DecoderCompiler {
     }
   }
 
+  /** The valid values for a message: all of a short list, else its first few. */
+  private static String listed(List<String> values) {
+    return values.size() <= 8 ? " " + values : " [" + String.join(", ", values.subList(0, 8)) + ", … "
+        + (values.size() - 8) + " more]";
+  }
+
   /** Property-level library rules on values: {@code invalidValues} with valid values or a pattern. */
   private static Compiled withValueRules(Field f, Compiled base) {
     List<ValueCheck> checks = new ArrayList<>();
@@ -190,8 +196,13 @@ final class DecoderCompiler {
       Set<String> valid = lib.validValues().isEmpty() ? null : new HashSet<>(lib.validValues());
       Pattern pattern = lib.pattern() == null ? null : Pattern.compile(lib.pattern());
       checks.add((text, p, fs) -> {
-        if ((valid != null && !valid.contains(text)) || (pattern != null && !pattern.matcher(text).find())) {
-          fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' is not a valid value");
+        // the message says which test failed: an operator reading quarantine cannot tell them apart otherwise
+        if (valid != null && !valid.contains(text)) {
+          fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' is not one of the valid"
+              + " values" + listed(lib.validValues()));
+        } else if (pattern != null && !pattern.matcher(text).find()) {
+          fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' does not match "
+              + pattern.pattern());
         }
       });
     }
