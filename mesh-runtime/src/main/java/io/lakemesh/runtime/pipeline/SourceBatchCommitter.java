@@ -636,9 +636,11 @@ public final class SourceBatchCommitter {
       // one reason per critical rule the event (or its batch) fails: each can be found by its rule
       List<Violation> reasons = new ArrayList<>();
       for (String rule : failure.failedRules()) {
-        // a rule of one property names it, as a row rule's reason does
+        // a rule of one property names it, as a row rule's reason does; a sql rule of the object, the columns its
+        // query reads
         String field = product.contract().locatedRules().stream().map(LocatedRule::rule)
-            .filter(r -> r.name().equals(rule) && r.field() != null).map(r -> r.field()).findFirst().orElse("");
+            .filter(r -> r.name().equals(rule) && r.field() != null).map(r -> r.field()).findFirst()
+            .orElseGet(() -> sqlRules.reasonField(rule));
         String measure = rule.equals(failure.rule()) ? " (" + failure.measure() + ")" : "";
         reasons.add(i.failure() != null
             ? new Violation("batch_rule", field, rule, "the event fails critical rule '" + rule + "' on its own"

@@ -51,10 +51,13 @@ public final class SqlRules implements AutoCloseable {
 
   private final List<QualityRule.Sql> rules;
   private final Connection connection;
+  /** The contract's top-level columns, in its order. */
+  private final List<String> columns;
 
-  private SqlRules(List<QualityRule.Sql> rules, Connection connection) {
+  private SqlRules(List<QualityRule.Sql> rules, Connection connection, List<String> columns) {
     this.rules = rules;
     this.connection = connection;
+    this.columns = columns;
   }
 
   /** The SQL rules of a contract, or none: {@code warehouseDir} null means files DuckDB cannot read (e.g. S3). */
@@ -71,10 +74,11 @@ public final class SqlRules implements AutoCloseable {
       }
     }));
     if (rules.isEmpty() || warehouseDir == null) {
-      return new SqlRules(List.of(), null);
+      return new SqlRules(List.of(), null, List.of());
     }
+    List<String> columns = contract.table().fields().stream().map(f -> f.name()).toList();
     try {
-      return new SqlRules(List.copyOf(rules), sandboxed(warehouseDir, c -> { }));
+      return new SqlRules(List.copyOf(rules), sandboxed(warehouseDir, c -> { }), columns);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot start DuckDB for the sql rules of " + contract.id() + ": "
           + e.getMessage(), e);
@@ -296,6 +300,41 @@ public final class SqlRules implements AutoCloseable {
 
   public boolean isEmpty() {
     return rules.isEmpty();
+  }
+
+  /** What {@link #reasonField} answered per rule: a query is parsed once. */
+  private final java.util.Map<String, String> reasonFields = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The field a quarantine reason of this sql rule names, as a row rule's does: the rule's property, else the
+   * top-level columns its query reads (as DuckDB's parser finds them, in the contract's order, comma-separated);
+   * empty for a rule this object does not run or a query that names none.
+   */
+  public String reasonField(String ruleName) {
+    QualityRule.Sql rule = rules.stream().filter(r -> r.name().equals(ruleName)).findFirst().orElse(null);
+    if (rule == null) {
+      return "";
+    }
+    if (rule.field() != null) {
+      return rule.field();
+    }
+    return reasonFields.computeIfAbsent(ruleName, name -> columnsRead(rule));
+  }
+
+  private String columnsRead(QualityRule.Sql rule) {
+    Set<String> named = new java.util.HashSet<>();
+    try (PreparedStatement parse = connection.prepareStatement("SELECT json_serialize_sql(?)")) {
+      parse.setString(1, query(rule, LINT_OBJECT, LINT_TABLE));
+      try (ResultSet result = parse.executeQuery()) {
+        if (result.next()) {
+          JSON.readTree(result.getString(1)).findValues("column_names").forEach(names -> names.forEach(
+              n -> named.add(n.asText().toLowerCase(Locale.ROOT))));
+        }
+      }
+    } catch (SQLException | java.io.IOException e) {
+      return ""; // the rule ran, so it parses; a reason without its columns is still a reason
+    }
+    return String.join(",", columns.stream().filter(c -> named.contains(c.toLowerCase(Locale.ROOT))).toList());
   }
 
   /**

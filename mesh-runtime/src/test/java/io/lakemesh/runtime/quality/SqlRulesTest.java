@@ -161,6 +161,27 @@ class SqlRulesTest {
         + "\"\n        mustBe: 0\n";
   }
 
+  /** A quarantine reason of a sql rule names its field as a row rule's does (QA: it was empty). */
+  @Test
+  void aReasonOfARuleOfTheObjectNamesTheColumnsItsQueryReads() throws Exception {
+    String text = CONTRACT.replace("        physicalType: decimal(10,2)\n", "        physicalType: decimal(10,2)\n"
+        + "        quality:\n"
+        + "          - {name: amount_set, type: sql, query: 'SELECT COUNT(*) FROM {object} WHERE {property} IS NULL',"
+        + " mustBe: 0}\n")
+        + "      - name: ids_match_amounts\n        type: sql\n"
+        + "        query: \"SELECT COUNT(*) FROM ${object} o WHERE o.\\\"AMOUNT\\\" > 5 AND lower(id) <> 'amount'\"\n"
+        + "        mustBe: 0\n";
+    Contract contract = ContractParser.parse("orders", text);
+    try (SqlRules rules = SqlRules.of(contract, home)) {
+      assertEquals("amount", rules.reasonField("no_negative_amounts"));
+      assertEquals("id,amount", rules.reasonField("ids_match_amounts"), "in the contract's order, any case; not"
+          + " a string that spells a column");
+      assertEquals("", rules.reasonField("table_has_rows"), "a query that reads no column");
+      assertEquals("amount", rules.reasonField("amount_set"), "a rule of a property names it");
+      assertEquals("", rules.reasonField("no_such_rule"));
+    }
+  }
+
   @Test
   void countsOffendersInTheBatchAndRefusesWhatTheSandboxForbids() throws Exception {
     Contract valid = ContractParser.parse("orders", CONTRACT);
