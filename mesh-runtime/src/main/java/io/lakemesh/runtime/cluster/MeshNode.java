@@ -347,7 +347,7 @@ public final class MeshNode implements AutoCloseable {
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), requests,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::partitionCommits),
-        authenticator, auditing, kubernetes);
+        authenticator, auditing, kubernetes, products, access);
     // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
     ServerBinding management = bindOrSayWhyStopped(catalogCheck, () -> bind(system, auditing.around(() ->
         limits.around(managementRoutes::routes)), managementHost(lm), lm.getInt("management.port"),

@@ -1,19 +1,30 @@
 package io.lakemesh.runtime.serve;
 
-import java.util.List;
-
+import io.lakemesh.contracts.policy.Action;
 import io.lakemesh.runtime.observe.ProductMetrics;
+import io.lakemesh.runtime.product.Product;
+import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.security.Principal;
+import io.lakemesh.runtime.security.ProductAccess;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** The operator's port: liveness, readiness (for Kubernetes probes) and Prometheus metrics. */
+/**
+ * The operator's port: liveness, readiness (for Kubernetes probes) and Prometheus metrics, open; one product's
+ * operator actions (pause, resume, replay) for the platform admin or a role the product's contract grants admin;
+ * everything cluster-wide (membership, shards, rebalancing, the workers of every product) for the platform admin.
+ */
 public final class ManagementRoutes extends AllDirectives {
   private final BooleanSupplier ready;
   private final ProductMetrics metrics;
@@ -29,10 +40,19 @@ public final class ManagementRoutes extends AllDirectives {
    */
   private final io.lakemesh.runtime.security.Authenticator authenticator;
   private final boolean clusterBootstrap;
+  private final ProductCatalog products;
+  private final ProductAccess access;
 
+  /**
+   * @param access decides, as on the API port, who may administer one product (pause, resume, replay): the
+   *     platform admin, or a role the product's contract grants admin
+   */
   public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io, Route clusterManagement,
       ProductAdmin admin, io.lakemesh.runtime.security.Authenticator authenticator,
-      io.lakemesh.runtime.security.audit.AuditDirectives audit, boolean clusterBootstrap) {
+      io.lakemesh.runtime.security.audit.AuditDirectives audit, boolean clusterBootstrap, ProductCatalog products,
+      ProductAccess access) {
+    this.products = products;
+    this.access = access;
     this.clusterBootstrap = clusterBootstrap;
     this.audit = audit;
     this.authenticator = authenticator;
@@ -43,10 +63,11 @@ public final class ManagementRoutes extends AllDirectives {
     this.io = io;
   }
 
-  private Route adminOnly(java.util.function.Supplier<Route> inner) {
+  /** The caller of every route past the open probes; a 401 problem when it proves no identity. */
+  private Route authenticated(Function<Principal, Route> inner) {
     return optionalHeaderValueByName("Authorization", authorization -> optionalHeaderValueByName("X-API-Key",
         apiKey -> {
-          io.lakemesh.runtime.security.Principal caller;
+          Principal caller;
           try {
             caller = authenticator.authenticate(authorization, apiKey);
           } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
@@ -55,42 +76,73 @@ public final class ManagementRoutes extends AllDirectives {
                     org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate",
                         "Bearer realm=\"lakemesh\"")));
           }
-          if (!caller.admin()) {
-            return complete(new Problem(403, "forbidden", "Forbidden",
-                "cluster and product administration needs the admin role").toResponse(null));
-          }
-          // every operator action (pause, resume, leave, down) goes to the audit trail with what it asked (the
-          // query, Pekko's Leave or Down form) before it runs: one the trail cannot take is not done. Its outcome
-          // follows: "ok", or the status of a 5xx (a 4xx refusal is recorded as a denial around the port)
-          // no deadline of its own: a body that stops arriving is cut by the port's body-idle-timeout (408), and a
-          // slow but steady one is read whole, as on the API port
-          return toStrictEntity(java.time.Duration.ofMinutes(5), () -> extractRequest(request -> {
-            if (request.method().value().equals("GET")) {
-              return inner.get();
-            }
-            String detail = actionOf(request);
-            try {
-              audit.admin(request, detail, "requested");
-            } catch (io.lakemesh.runtime.security.audit.AuditLog.AuditUnavailableException e) {
-              return complete(new Problem(503, "audit-unavailable", "Service unavailable",
-                  "the action could not be recorded in the audit trail, so it was not done; retry later")
-                  .toResponse(request.getUri().path()));
-            }
-            return mapResponse(response -> {
-              int status = response.status().intValue();
-              if (status < 400 || status >= 500) {
-                try {
-                  audit.admin(request, detail, status < 400 ? "ok" : Integer.toString(status));
-                } catch (io.lakemesh.runtime.security.audit.AuditLog.AuditUnavailableException e) {
-                  // the request is on record; only its outcome is not
-                  org.slf4j.LoggerFactory.getLogger(ManagementRoutes.class).warn("outcome of an operator action"
-                      + " not audited ({}, {}): {}", detail, status, e.getMessage());
-                }
-              }
-              return response;
-            }, inner);
-          }));
+          return inner.apply(caller);
         }));
+  }
+
+  /** Cluster-wide administration (members, shards, rebalancing, every product's workers): the platform admin only. */
+  private Route platformAdminOnly(Principal caller, Supplier<Route> inner) {
+    if (!caller.admin()) {
+      return complete(new Problem(403, "forbidden", "Forbidden", "cluster administration needs the platform admin"
+          + " role; a role a product's contract grants admin may only pause, resume and replay that product")
+          .toResponse(null));
+    }
+    return audited(inner);
+  }
+
+  /**
+   * One product's operator actions: the platform admin, or a caller holding a role the product's contract grants
+   * admin (decided as the API port decides read and ingest).
+   */
+  private Route productAdminOnly(Principal caller, String id, Supplier<Route> inner) {
+    if (caller.admin()) {
+      return audited(inner); // an unknown product is the action's own 404
+    }
+    String instance = "/lakemesh/products/" + id;
+    Product product = products.find(id).orElse(null);
+    if (product == null) {
+      return complete(Problem.notFound("no data product '" + id + "'").toResponse(instance));
+    }
+    if (!access.allows(caller, product, Action.ADMIN)) {
+      return complete(new Problem(403, "forbidden", "Forbidden", "your roles do not allow admin on " + product.id()
+          + ": pausing, resuming and replaying a product need the platform admin role or a role its contract"
+          + " grants admin (lakemeshActions)").toResponse(instance));
+    }
+    return audited(inner);
+  }
+
+  private Route audited(Supplier<Route> inner) {
+    // every operator action (pause, resume, leave, down) goes to the audit trail with what it asked (the
+    // query, Pekko's Leave or Down form) before it runs: one the trail cannot take is not done. Its outcome
+    // follows: "ok", or the status of a 5xx (a 4xx refusal is recorded as a denial around the port)
+    // no deadline of its own: a body that stops arriving is cut by the port's body-idle-timeout (408), and a
+    // slow but steady one is read whole, as on the API port
+    return toStrictEntity(java.time.Duration.ofMinutes(5), () -> extractRequest(request -> {
+      if (request.method().value().equals("GET")) {
+        return inner.get();
+      }
+      String detail = actionOf(request);
+      try {
+        audit.admin(request, detail, "requested");
+      } catch (io.lakemesh.runtime.security.audit.AuditLog.AuditUnavailableException e) {
+        return complete(new Problem(503, "audit-unavailable", "Service unavailable",
+            "the action could not be recorded in the audit trail, so it was not done; retry later")
+            .toResponse(request.getUri().path()));
+      }
+      return mapResponse(response -> {
+        int status = response.status().intValue();
+        if (status < 400 || status >= 500) {
+          try {
+            audit.admin(request, detail, status < 400 ? "ok" : Integer.toString(status));
+          } catch (io.lakemesh.runtime.security.audit.AuditLog.AuditUnavailableException e) {
+            // the request is on record; only its outcome is not
+            org.slf4j.LoggerFactory.getLogger(ManagementRoutes.class).warn("outcome of an operator action"
+                + " not audited ({}, {}): {}", detail, status, e.getMessage());
+          }
+        }
+        return response;
+      }, inner);
+    }));
   }
 
   /** What an operator asked for: method, path, query and a short form body ({@code operation=Down}). */
@@ -111,6 +163,12 @@ public final class ManagementRoutes extends AllDirectives {
         "Method not allowed", request.method().value() + " is not allowed here; this action takes POST")
         .toResponse(request.getUri().path())
         .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "POST")))));
+  }
+
+  /** {@code POST /lakemesh/products/<id>/<action>}, for whom may administer that product. */
+  private Route productAction(Principal caller, String action, Function<String, Route> run) {
+    return path(PathMatchers.segment("lakemesh").slash("products").slash(PathMatchers.segment()).slash(action),
+        id -> productAdminOnly(caller, id, () -> postOnly(() -> run.apply(id))));
   }
 
   /**
@@ -142,27 +200,28 @@ public final class ManagementRoutes extends AllDirectives {
         // Kubernetes cluster bootstrap: joining pods probe each other here before any token could exist;
         // read-only (the seed nodes a pod would join), and only served when bootstrapping on Kubernetes
         clusterBootstrap ? pathPrefixTest("bootstrap", () -> get(() -> clusterManagement)) : reject(),
-        // operator actions and cluster membership need the platform admin role
-        adminOnly(() -> concat(
-        path(org.apache.pekko.http.javadsl.server.PathMatchers.segment("lakemesh").slash("rebalance"), () ->
+        authenticated(caller -> concat(
+        // one product's operator actions: the platform admin, or a role its contract grants admin
+        productAction(caller, "pause", id ->
+            QueryParameters.checked("/lakemesh/products/" + id + "/pause", List.of(), none ->
+            completeWithFuture(admin.pause(id)))),
+        productAction(caller, "resume", id ->
+            QueryParameters.checked("/lakemesh/products/" + id + "/resume", List.of("quarantine-batch"), params ->
+            completeWithFuture(admin.resume(id, params.get("quarantine-batch"))))),
+        productAction(caller, "replay", id ->
+            // recomputing gold from a large upstream outlasts the default request timeout
+            withRequestTimeout(java.time.Duration.ofMinutes(5), () ->
+            QueryParameters.checked("/lakemesh/products/" + id + "/replay", List.of("from"), params ->
+            completeWithFuture(admin.replay(id, params.get("from")))))),
+        // the rest acts on the cluster (membership, placement, every product's workers): the platform admin only
+        platformAdminOnly(caller, () -> concat(
+        path(PathMatchers.segment("lakemesh").slash("rebalance"), () ->
             postOnly(() -> QueryParameters.checked("/lakemesh/rebalance", List.of(), none ->
                 entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
                 completeWithFuture(admin.rebalance(body)))))),
-        pathPrefix("lakemesh", () -> pathPrefix("products", () -> concat(
-            pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/lakemesh/products", List.of(), none ->
-                completeWithFuture(admin.list())))),
-            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("pause"), id -> postOnly(() ->
-                QueryParameters.checked("/lakemesh/products/" + id + "/pause", List.of(), none ->
-                completeWithFuture(admin.pause(id))))),
-            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("resume"), id -> postOnly(() ->
-                QueryParameters.checked("/lakemesh/products/" + id + "/resume", List.of("quarantine-batch"), params ->
-                completeWithFuture(admin.resume(id, params.get("quarantine-batch")))))),
-            path(org.apache.pekko.http.javadsl.server.PathMatchers.segment().slash("replay"), id -> postOnly(() ->
-                // recomputing gold from a large upstream outlasts the default request timeout
-                withRequestTimeout(java.time.Duration.ofMinutes(5), () ->
-                QueryParameters.checked("/lakemesh/products/" + id + "/replay", List.of("from"), params ->
-                completeWithFuture(admin.replay(id, params.get("from")))))))))),
-        clusterManagement)),
+        pathPrefix("lakemesh", () -> pathPrefix("products", () -> pathEndOrSingleSlash(() -> get(() ->
+            QueryParameters.checked("/lakemesh/products", List.of(), none -> completeWithFuture(admin.list())))))),
+        clusterManagement)))),
         extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
             + " (the management port serves /alive, /ready, /metrics, /cluster/members, /cluster/shards/<region>,"
             + " /lakemesh/products, /lakemesh/products/<id>/{pause,resume,replay}, /lakemesh/rebalance)").toResponse(path))));
