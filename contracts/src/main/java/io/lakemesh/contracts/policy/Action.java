@@ -11,7 +11,10 @@ public enum Action {
   READ,
   /** Post events into a source product. */
   INGEST,
-  /** Manage the product: deploy contract versions, replay, and the other administrative operations. */
+  /**
+   * Administer the product: pause, resume and replay it on the management port. Contract versions are deployed by
+   * the platform (contract files on the nodes), and anything cluster-wide stays the platform admin's.
+   */
   ADMIN;
 
   /** The name contracts use: {@code read}, {@code ingest}, {@code admin}. */
