@@ -40,7 +40,8 @@ public final class TokenCommand implements Callable<Integer> {
   List<String> roles = new ArrayList<>();
 
   @Option(names = "--claim", paramLabel = "NAME=VALUE",
-      description = "An extra claim (repeatable; a repeated name makes a list), e.g. region=NCR.")
+      description = "An extra claim (repeatable; a repeated name makes a list, as does [a,b] or [a]), e.g."
+          + " region=NCR, teams=[red].")
   List<String> claims = new ArrayList<>();
 
   @Option(names = "--ttl", defaultValue = "1h", paramLabel = "DURATION", converter = TtlConverter.class,
@@ -85,9 +86,18 @@ public final class TokenCommand implements Callable<Integer> {
         err.println("lakemesh: --claim cannot set '" + name + "'; use --sub, --role or --ttl");
         return 2;
       }
-      extra.merge(name, value, (a, b) -> {
+      // [a,b] (or [a] for a list of one, as an IdP sends a group claim) is a list; a repeated name adds to it
+      Object parsed = value.startsWith("[") && value.endsWith("]")
+          ? java.util.Arrays.stream(value.substring(1, value.length() - 1).split(",")).map(String::trim)
+              .filter(v -> !v.isEmpty()).map(v -> (Object) v).toList()
+          : value;
+      extra.merge(name, parsed, (a, b) -> {
         List<Object> list = a instanceof List<?> l ? new ArrayList<>(l) : new ArrayList<>(List.of(a));
-        list.add(b);
+        if (b instanceof List<?> more) {
+          list.addAll(more);
+        } else {
+          list.add(b);
+        }
         return list;
       });
     }

@@ -60,6 +60,19 @@ class TokenCommandTest {
   }
 
   @Test
+  void aClaimInBracketsIsAListAlsoOfOneValue() throws Exception {
+    SecuritySettings settings = devSettings();
+    DevKeys keys = DevKeys.loadOrCreate(home, settings);
+    Run r = run("--sub", "bob", "--claim", "teams=[red]", "--claim", "sites=[ a, b ]", "--claim", "sites=c",
+        "--claim", "none=[]", "--home", home.toString());
+    assertEquals(0, r.code(), r.err());
+    Principal p = TokenVerifier.local(keys.publicKeys(), settings).verify("Bearer " + r.out().trim());
+    assertEquals(java.util.List.of("red"), p.claims().get("teams"), "a list of one, as a row filter's 'in' needs");
+    assertEquals(java.util.List.of("a", "b", "c"), p.claims().get("sites"));
+    assertEquals(java.util.List.of(), p.claims().get("none"));
+  }
+
+  @Test
   void refusesInProduction() {
     DevKeys.loadOrCreate(home, devSettings());
     Map<String, String> props = Map.of("lakemesh.security.mode", "production",
