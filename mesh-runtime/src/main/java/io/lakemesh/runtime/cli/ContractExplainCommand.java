@@ -39,14 +39,18 @@ public final class ContractExplainCommand implements Callable<Integer> {
       return 2;
     }
     List<Path> files = found.get();
+    // linted first, all of them: a contract the parser accepts may still fail to yield a partition spec or
+    // validator, and majors of one product in different files run side by side (older ones as <id>@v<major>)
+    List<ContractLinter.Result> linted = files.stream().map(ContractLinter::lint).toList();
+    java.util.Map<String, Integer> newestMajor = new java.util.HashMap<>();
+    linted.stream().filter(r -> r.problems().isEmpty()).flatMap(r -> r.products().stream()).forEach(c ->
+        newestMajor.merge(c.id(), io.lakemesh.runtime.product.Product.majorOf(c.version()), Math::max));
     int invalid = 0;
-    boolean first = true;
-    for (Path file : files) {
-      if (!first) {
+    for (int i = 0; i < files.size(); i++) {
+      if (i > 0) {
         out.println();
       }
-      first = false;
-      invalid += explain(file, out, err) ? 0 : 1;
+      invalid += explain(files.get(i), linted.get(i), newestMajor, out, err) ? 0 : 1;
     }
     return invalid == 0 ? 0 : 1;
   }
@@ -74,9 +78,8 @@ public final class ContractExplainCommand implements Callable<Integer> {
   }
 
   /** Explains one file; false when it is not a valid contract (its problems are printed instead). */
-  private static boolean explain(Path file, PrintWriter out, PrintWriter err) {
-    // linted first: a contract the parser accepts may still fail to yield a partition spec or validator
-    ContractLinter.Result linted = ContractLinter.lint(file);
+  private static boolean explain(Path file, ContractLinter.Result linted, java.util.Map<String, Integer> newestMajor,
+      PrintWriter out, PrintWriter err) {
     List<Problem> problems = linted.problems();
     if (!problems.isEmpty()) {
       for (Problem problem : problems) {
@@ -95,7 +98,8 @@ public final class ContractExplainCommand implements Callable<Integer> {
       if (i > 0) {
         out.println();
       }
-      ContractExplanation.of(products.get(i)).forEach(out::println);
+      Contract product = products.get(i);
+      ContractExplanation.of(product, newestMajor.get(product.id())).forEach(out::println);
     }
     return true;
   }

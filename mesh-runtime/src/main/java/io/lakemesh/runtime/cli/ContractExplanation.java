@@ -35,15 +35,26 @@ import org.apache.iceberg.types.Types;
 final class ContractExplanation {
   private final Contract contract;
   private final Schema schema;
+  /** The newest major version of this product among those explained together (a node serves older ones as @v). */
+  private final int newestMajor;
   private final List<String> lines = new ArrayList<>();
 
-  private ContractExplanation(Contract contract) {
+  private ContractExplanation(Contract contract, int newestMajor) {
     this.contract = contract;
     this.schema = IcebergMapping.schema(contract);
+    this.newestMajor = newestMajor;
   }
 
   static List<String> of(Contract contract) {
-    ContractExplanation e = new ContractExplanation(contract);
+    return of(contract, io.lakemesh.runtime.product.Product.majorOf(contract.version()));
+  }
+
+  /**
+   * @param newestMajor the newest major version of the product among the contracts explained with it: an older one
+   *     runs beside it under {@code <id>@v<major>}, as a node serves it
+   */
+  static List<String> of(Contract contract, int newestMajor) {
+    ContractExplanation e = new ContractExplanation(contract, newestMajor);
     e.product();
     e.icebergSchema();
     e.partitionSpec();
@@ -71,6 +82,11 @@ final class ContractExplanation {
   private void product() {
     heading(contract.id() + " " + contract.version() + " (" + contract.status() + ")"
         + (contract.name() == null ? "" : ": " + contract.name()));
+    int major = io.lakemesh.runtime.product.Product.majorOf(contract.version());
+    if (major < newestMajor) {
+      row("  served as %s%s%d beside major version %d, which is %s", contract.id(),
+          io.lakemesh.runtime.product.Product.VERSION_SEPARATOR, major, newestMajor, contract.id());
+    }
     if (contract.description() != null) {
       row("  %s", contract.description());
     }

@@ -49,6 +49,18 @@ class ContractExplainCommandTest {
   }
 
   @Test
+  void anOlderMajorBesideANewerOneSaysTheIdItIsServedUnder() throws IOException {
+    Path contracts = Files.createDirectories(dir.resolve("majors"));
+    String orders = ContractLintCommandTest.orders();
+    Files.writeString(contracts.resolve("orders.odcs.yaml"), orders);
+    Files.writeString(contracts.resolve("orders-v3.odcs.yaml"), orders.replace("version: 2.1.0", "version: 3.0.0"));
+    CliRun run = CliRun.execute(new ContractExplainCommand(), contracts.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    assertLine(run.out(), "  served as shop\\.orders@v2 beside major version 3, which is shop\\.orders");
+    assertEquals(1, run.out().split("served as", -1).length - 1, "only the older major: " + run.out());
+  }
+
+  @Test
   void aDeclaredGoldShowsWhatEachColumnHolds() throws IOException {
     CliRun run = explain(Files.readString(Path.of("..", "contracts", "src", "test", "resources", "aggregate",
         "hub_daily.odcs.yaml")));
