@@ -86,7 +86,9 @@ public final class SimulateCommand implements Callable<Integer> {
     private int batch;
 
     @Option(names = "--seed", paramLabel = "LONG",
-            description = "Seed for the event generator, to repeat a run (default: random, printed at the end).")
+            description = "Seed for the event generator, to repeat a run's choices (stores, baskets, mistakes);"
+                    + " timestamps follow the clock, so ids that carry them differ: a re-run is new events, not"
+                    + " re-sends (default: random, printed at the end).")
     private Long seed;
 
     @Option(names = "--token", defaultValue = "${env:LAKEMESH_TOKEN}", paramLabel = "JWT",
