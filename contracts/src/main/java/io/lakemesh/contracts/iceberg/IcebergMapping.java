@@ -24,6 +24,32 @@ public final class IcebergMapping {
   private IcebergMapping() {}
 
   /** The typed schema of the product's rows (silver for a source product, the table itself otherwise). */
+  /**
+   * The top-level columns of a contract that map on their own, each name once (compared in any case), for checks
+   * that can still run on a document with problems (two properties of one name, one whose type does not map): the
+   * names left out are added to {@code left}.
+   */
+  public static Types.StructType mappableColumns(Contract contract, java.util.Set<String> left) {
+    AtomicInteger ids = new AtomicInteger(0);
+    List<Types.NestedField> columns = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Field f : contract.table().fields()) {
+      try {
+        Types.NestedField column = column(f, ids);
+        new Schema(column); // refuses a nested name twice
+        if (seen.add(f.name().toLowerCase(java.util.Locale.ROOT))) {
+          columns.add(column);
+        } else {
+          left.add(f.name());
+        }
+      } catch (RuntimeException e) {
+        left.add(f.name());
+      }
+    }
+    AtomicInteger fresh = new AtomicInteger(0);
+    return org.apache.iceberg.types.TypeUtil.assignFreshIds(new Schema(columns), fresh::incrementAndGet).asStruct();
+  }
+
   public static Schema schema(Contract contract) {
     AtomicInteger ids = new AtomicInteger(0);
     List<Types.NestedField> columns = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.lakemesh.runtime.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -371,19 +372,18 @@ class ContractLintCommandTest {
   }
 
   @Test
-  void sqlRulesThatCannotBeCheckedBecauseOfAnotherProblemSaySo() throws IOException {
-    // two properties of one name: the table the sql rules bind against cannot be made, so they are not checked;
-    // lint says so instead of leaving their problems for the next run to surprise the user with
+  void sqlRulesAreCheckedInTheSameLintAsAColumnsOwnProblem() throws IOException {
+    // two properties of one name: the table the sql rules bind against is made of the columns that map, once each,
+    // so a broken rule is listed beside the duplicate, not on the next run
     Path file = write("dup.odcs.yaml", withSecondColumnAndABadSqlRule("order_id"));
 
     CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
 
     assertEquals(1, run.exitCode(), run.out() + run.err());
-    assertTrue(run.out().contains("the sql quality rules of shop.orders could not be checked until the other"
-        + " problems listed are fixed; lint again then"), run.out());
-    assertTrue(run.out().contains("order_id"), "the duplicate is listed too: " + run.out());
-    // the cause first, its consequence after it
-    assertTrue(run.out().indexOf("order_id") < run.out().indexOf("could not be checked"), run.out());
+    assertTrue(run.out().contains(file + ": /schema/0/properties/1/name: duplicate property name 'order_id'"),
+        run.out());
+    assertTrue(run.out().contains(file + ": /schema/0/quality/3/query: sql rule 'typo': Parser Error"), run.out());
+    assertFalse(run.out().contains("could not be checked"), run.out());
   }
 
   @Test

@@ -161,6 +161,44 @@ class SqlRulesTest {
         + "\"\n        mustBe: 0\n";
   }
 
+  /**
+   * Lint lists every problem in one run: on a document whose columns have problems of their own (a name twice, a
+   * nested name twice), the sql rules are still bound against the columns that map, and a rule that reads a broken
+   * column says so (QA: all sql rules waited for the next lint).
+   */
+  @Test
+  void sqlRulesAreCheckedBesideTheColumnsOwnProblems() {
+    String text = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.things
+        version: 1.0.0
+        status: active
+        schema:
+          - name: things
+            properties:
+              - {name: id, logicalType: string, required: true, primaryKey: true}
+              - {name: id, logicalType: string}
+              - name: loc
+                logicalType: object
+                properties:
+                  - {name: lat, logicalType: number}
+                  - {name: lat, logicalType: number}
+              - {name: temp, logicalType: number}
+            quality:
+              - {name: unknown_column, type: sql, query: 'SELECT COUNT(*) FROM ${object} WHERE nosuch > 1', mustBe: 0}
+              - {name: reads_loc, type: sql, query: 'SELECT COUNT(*) FROM ${object} WHERE loc IS NULL', mustBe: 0}
+              - {name: fine, type: sql, query: 'SELECT COUNT(*) FROM ${object} WHERE temp > 100', mustBe: 0}
+        """;
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    String all = e.getMessage();
+    assertTrue(all.contains("/schema/0/quality/0/query: sql rule 'unknown_column': Binder Error"), all);
+    assertTrue(all.contains("/schema/0/quality/1/query: sql rule 'reads_loc' reads 'loc', whose own problem is"
+        + " listed"), all);
+    assertFalse(all.contains("quality/2"), all);
+    assertFalse(all.contains("could not be checked"), all);
+  }
+
   /** A quarantine reason of a sql rule names its field as a row rule's does (QA: it was empty). */
   @Test
   void aReasonOfARuleOfTheObjectNamesTheColumnsItsQueryReads() throws Exception {
