@@ -137,6 +137,9 @@ public final class ServiceLevels {
     List<Contract.SlaProperty> properties = contract.slaProperties();
     for (int i = 0; i < properties.size(); i++) {
       Contract.SlaProperty p = properties.get(i);
+      if (aboutAnotherObject(p, contract)) {
+        continue; // the product of the object it names has it
+      }
       String path = "/slaProperties/" + i;
       String name = p.property() == null ? "" : p.property().trim().toLowerCase(Locale.ROOT);
       if (!name.equals(FRESHNESS) && !name.equals(LATENCY)) {
@@ -156,6 +159,27 @@ public final class ServiceLevels {
       }
     }
     return new Reading(new ServiceLevels(freshness, freshnessElement, latency, others), problems);
+  }
+
+  /**
+   * Whether an SLA property's {@code element} ({@code <object>.<property>}) names another schema object of the
+   * contract than this product's: the contract's SLAs apply to each of its products, except one that says which
+   * object it is about.
+   */
+  private static boolean aboutAnotherObject(Contract.SlaProperty p, Contract contract) {
+    if (p.element() == null || !p.element().contains(".") || contract.document() == null) {
+      return false;
+    }
+    String object = p.element().substring(0, p.element().indexOf('.')).trim();
+    if (object.equalsIgnoreCase(contract.table().name())) {
+      return false;
+    }
+    for (com.fasterxml.jackson.databind.JsonNode o : contract.document().path("schema")) {
+      if (object.equalsIgnoreCase(o.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Duration duration(Contract.SlaProperty p, String path, List<Problem> problems) {

@@ -72,6 +72,38 @@ class ServiceLevelsTest {
     assertEquals("y", levels.others().get(0).unit());
   }
 
+  @Test
+  void anSlaWhoseElementNamesAnotherObjectIsThatObjectsProducts() throws Exception {
+    List<io.lakemesh.contracts.model.Contract> products = io.lakemesh.contracts.ContractParser.parseAll("fleet", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: 4a1c0c6e-fleet
+        version: 1.0.0
+        status: active
+        domain: fleet
+        schema:
+          - name: vehicles
+            properties:
+              - {name: vin, logicalType: string, primaryKey: true, required: true}
+              - {name: updated_at, logicalType: timestamp}
+          - name: depots
+            properties:
+              - {name: depot_id, logicalType: string, primaryKey: true, required: true}
+              - {name: opened, logicalType: timestamp}
+        slaProperties:
+          - {property: freshness, value: 60, unit: s, element: vehicles.updated_at}
+          - {property: freshness, value: 1, unit: d, element: Depots.opened}
+          - {property: latency, value: 30, unit: s}
+        """);
+    assertEquals(2, products.size());
+    ServiceLevels vehicles = ServiceLevels.of(products.get(0));
+    ServiceLevels depots = ServiceLevels.of(products.get(1));
+    assertEquals(Optional.of(Duration.ofSeconds(60)), vehicles.freshness());
+    assertEquals(Optional.of(Duration.ofDays(1)), depots.freshness(), "its own, not the vehicles' (any case)");
+    assertEquals(Optional.of(Duration.ofSeconds(30)), vehicles.latency(), "an SLA without an object is everyone's");
+    assertEquals(Optional.of(Duration.ofSeconds(30)), depots.latency());
+  }
+
   static void assertProblem(List<Problem> problems, String path, String... words) {
     assertTrue(problems.stream().anyMatch(p -> p.path().equals(path)
             && List.of(words).stream().allMatch(w -> p.reason().contains(w))),
