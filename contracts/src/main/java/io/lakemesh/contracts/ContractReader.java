@@ -191,7 +191,11 @@ final class ContractReader {
       if (node.has("logicalType")) {
         // checked further as the type it most likely means, so one lint lists the property's other problems too
         // (and a rule or filter over it is not refused for a type nobody meant)
-        type = LogicalType.likely(node.path("logicalType").asText(null), ContractReader::fromPhysical).orElse(null);
+        String written = node.path("logicalType").asText("");
+        type = LogicalType.closest(written).or(() -> fromPhysical(written))
+            .or(() -> TEXT_TYPE.matcher(written.trim().toLowerCase(java.util.Locale.ROOT)).matches()
+                ? java.util.Optional.of(LogicalType.STRING) : java.util.Optional.empty())
+            .orElse(null);
         problems.add(new Problem(path + "/logicalType", "unknown logical type '" + node.path("logicalType").asText()
             + "' (ODCS logical types: " + LogicalType.known() + ")" + (type == null ? ""
                 : "; checked as " + type.odcsName() + ", which it most likely means")));
@@ -271,6 +275,10 @@ final class ContractReader {
       return false; // a name such as "date" or "iso": the date stays a date
     }
   }
+
+  /** SQL names of text, for a logical type written as one ({@code logicalType: varchar}). */
+  private static final java.util.regex.Pattern TEXT_TYPE =
+      java.util.regex.Pattern.compile("(n?var)?char(acter)?( varying)?(\\s*\\(.*)?|text|uuid|str");
 
   /** The logical type a physical type names ({@code varchar(36)}: none, read as text), by its usual SQL names. */
   static java.util.Optional<LogicalType> fromPhysical(String physicalType) {

@@ -2,7 +2,6 @@ package io.lakemesh.contracts.model;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Function;
 
 /** The ODCS v3.1 logical types. */
 public enum LogicalType {
@@ -20,11 +19,8 @@ public enum LogicalType {
   }
 
   /** The names there are, for a message about one that is not: "string, date, ...". */
-  /**
-   * The logical type an unknown name most likely meant: one within two edits of a known name ({@code strng},
-   * {@code interger}), or the type its usual SQL names give ({@code int32}, {@code varchar}); empty when neither.
-   */
-  public static Optional<LogicalType> likely(String name, Function<String, Optional<LogicalType>> fromSqlName) {
+  /** The logical type a misspelt name most likely means: the one within two edits of it ({@code strng}), if any. */
+  public static Optional<LogicalType> closest(String name) {
     if (name == null || name.isBlank()) {
       return Optional.empty();
     }
@@ -38,13 +34,7 @@ public enum LogicalType {
         closest = t;
       }
     }
-    if (closest != null) {
-      return Optional.of(closest);
-    }
-    if (lower.matches("(var)?char(acter)?( varying)?(\\s*\\(.*)?|text|uuid|nvarchar(\\s*\\(.*)?|str")) {
-      return Optional.of(STRING);
-    }
-    return fromSqlName.apply(lower);
+    return Optional.ofNullable(closest);
   }
 
   /** Levenshtein distance: insertions, deletions and substitutions. */

@@ -346,7 +346,10 @@ public final class SqlRules implements AutoCloseable {
         }
       }
     } catch (SQLException | java.io.IOException e) {
-      return ""; // the rule ran, so it parses; a reason without its columns is still a reason
+      // the rule ran, so it parses; a reason without its columns is still a reason
+      org.slf4j.LoggerFactory.getLogger(SqlRules.class).warn("cannot tell which columns sql rule '{}' reads, its"
+          + " quarantine reasons name none: {}", rule.name(), e.toString());
+      return "";
     }
     return String.join(",", columns.stream().filter(c -> named.contains(c.toLowerCase(Locale.ROOT))).toList());
   }
