@@ -428,6 +428,11 @@ class RetailPipelineTest {
     long withCommit = java.util.stream.StreamSupport.stream(pipeline.path("workers").spliterator(), false)
         .filter(w -> w.path("lastCommit").isTextual()).count();
     assertTrue(withCommit >= 1, "the partitions that committed before the restart say when: " + pipeline);
+    // a gold worker too: its table's last commit, the time the product's stats give
+    JsonNode gold = readStats("retail.daily_sales");
+    assertTrue(gold.path("lastCommit").isTextual(), gold.toString());
+    assertEquals(gold.path("lastCommit").asText(), gold.path("pipeline").path("workers").path(0).path("lastCommit")
+        .asText(), "gold's worker before its first commit on the new node: " + gold);
     // ...and so does the management listing of the products
     JsonNode listed = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + node.managementPort() + "/lakemesh/products")).header("Authorization", "Bearer " + node.devAdminToken())

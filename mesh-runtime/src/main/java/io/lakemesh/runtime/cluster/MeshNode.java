@@ -346,7 +346,7 @@ public final class MeshNode implements AutoCloseable {
         limits.around(routes::routes)), host, lm.getInt("http.port"), "HTTP API", https));
     ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), requests,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
-        new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::partitionCommits),
+        new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::tableCommits),
         authenticator, auditing, kubernetes, products, access);
     // the operator's port is as protected as the API, rate limits included (probes and scrapes are not limited)
     ServerBinding management = bindOrSayWhyStopped(catalogCheck, () -> bind(system, auditing.around(() ->

@@ -72,7 +72,8 @@ final class CompactionSchedule {
     try {
       Compaction.Result done = compaction.run(table, () -> stopping);
       if (done.filesRemoved() > 0) {
-        LOG.info("{}: compacted {} small files of {} into {} ({} partitions, {} rows, {} KB) in {} ms", productId,
+        LOG.info("{}: compacted {} small files of {} into {} (in {} table partitions,"
+            + " {} rows, {} KB) in {} ms", productId,
             done.filesRemoved(), table.name(), done.filesAdded(), done.partitions(), done.rows(),
             done.bytesRead() / 1024, (System.nanoTime() - start) / 1_000_000);
       }

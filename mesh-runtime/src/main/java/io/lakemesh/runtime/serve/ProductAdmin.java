@@ -32,11 +32,11 @@ public final class ProductAdmin {
   private final ClusterProgress workers;
 
   private final WorkerPlacement placement;
-  /** Each partition's last commit as silver records it: what a worker that has not committed on its node shows. */
-  private final java.util.function.Function<Product, java.util.Map<Integer, java.time.Instant>> lastCommits;
+  /** Each worker's last commit as its table records it: what a worker that has not committed on its node shows. */
+  private final java.util.function.Function<Product, ProductStats.TableCommits> lastCommits;
 
   public ProductAdmin(ProductCatalog products, ClusterProgress workers, WorkerPlacement placement,
-      java.util.function.Function<Product, java.util.Map<Integer, java.time.Instant>> lastCommits) {
+      java.util.function.Function<Product, ProductStats.TableCommits> lastCommits) {
     this.products = products;
     this.workers = workers;
     this.placement = placement;

@@ -69,16 +69,28 @@ public final class ProductStats {
         io.lakemesh.runtime.pipeline.GoldAggregator.UPSTREAM_TABLE).orElse(null);
   }
 
-  /** Each partition's last commit to silver as the table records it; empty for a derived product. */
-  public Map<Integer, Instant> partitionCommits(Product product) {
+  /**
+   * The last commits a worker shows before its first commit on its node (after a restart or a move): a source
+   * worker's partition's last commit to silver, a derived product's worker the last commit of its table.
+   */
+  public record TableCommits(Map<Integer, Instant> byPartition, Instant whole) {
+    static final TableCommits NONE = new TableCommits(Map.of(), null);
+
+    Instant of(io.lakemesh.runtime.cluster.WorkerId worker) {
+      return worker.partition() == null ? whole : byPartition.get(worker.partition());
+    }
+  }
+
+  /** Each worker's last commit as its table records it. */
+  public TableCommits tableCommits(Product product) {
+    Table served = StageTables.served(warehouse, product);
     if (product.stage() != Stage.SOURCE) {
-      return Map.of();
+      return new TableCommits(Map.of(), commitTime(served));
     }
     Map<Integer, Instant> commits = new java.util.HashMap<>();
-    io.lakemesh.runtime.pipeline.PartitionSnapshots.newest(StageTables.served(warehouse, product),
-            SourceBatchCommitter.allPartitions(product))
+    io.lakemesh.runtime.pipeline.PartitionSnapshots.newest(served, SourceBatchCommitter.allPartitions(product))
         .forEach((p, snap) -> commits.put(p, Instant.ofEpochMilli(snap.timestampMillis())));
-    return commits;
+    return new TableCommits(commits, null);
   }
 
   public ObjectNode of(Product product) {
@@ -86,9 +98,9 @@ public final class ProductStats {
     ObjectNode stages = stats.putObject("rows");
     Instant last = null;
     Waiting waiting = null;
-    // each partition's last commit to silver as the table records it: what a worker that moved or restarted (and
-    // has not committed on its node yet) shows
-    Map<Integer, Instant> partitionCommits = Map.of();
+    // each worker's last commit as its table records it: what a worker that moved or restarted (and has not
+    // committed on its node yet) shows
+    TableCommits tableCommits = TableCommits.NONE;
     List<ClusterProgress.WorkerStatus> statuses = workers.workers(product);
     if (product.stage() == Stage.SOURCE) {
       // the lag first, the rows after: a reader who sees lag 0 then finds every event it counted in the rows
@@ -131,14 +143,14 @@ public final class ProductStats {
             + "; a restart refuses the product. Re-send such events through the ingest endpoint, and leave the raw"
             + " topic's partitions to Lakemesh");
       }
-      Map<Integer, Instant> commits = partitionCommits(product);
-      partitionCommits = commits;
-      waiting = waiting(statuses, lagByPartition, commits);
+      tableCommits = tableCommits(product);
+      waiting = waiting(statuses, lagByPartition, tableCommits.byPartition());
       last = latest(latest(commitTime(bronze), commitTime(silver)), commitTime(quarantine));
     } else {
       Table table = StageTables.served(warehouse, product);
       stages.put(product.stage().odcsName(), rows(table));
       last = commitTime(table);
+      tableCommits = new TableCommits(Map.of(), last);
       // which table it was computed from: after a new major of the source, still the older major's
       String recorded = recordedUpstream(table);
       stats.put("upstreamTable", recorded);
@@ -190,7 +202,7 @@ public final class ProductStats {
           .put("observedMillis", latency.toMillis())
           .put("detail", stuckLonger ? v.sentence() + " (" + waiting.describe() + ")" : v.sentence());
     }
-    stats.set("pipeline", pipeline(statuses, partitionCommits));
+    stats.set("pipeline", pipeline(statuses, tableCommits));
     return stats;
   }
 
@@ -236,8 +248,8 @@ public final class ProductStats {
    * The product's pipeline: one state for all its workers (running only when every one runs, else the first that
    * does not) and each worker with its node.
    */
-  /** @param partitionCommits each partition's last commit as silver records it, for workers without one of theirs */
-  static ObjectNode pipeline(List<ClusterProgress.WorkerStatus> statuses, Map<Integer, Instant> partitionCommits) {
+  /** @param tableCommits each worker's last commit as its table records it, for workers without one of theirs */
+  static ObjectNode pipeline(List<ClusterProgress.WorkerStatus> statuses, TableCommits tableCommits) {
     ObjectNode pipeline = JsonNodeFactory.instance.objectNode();
     String state = statuses.stream().map(ClusterProgress.WorkerStatus::stateName)
         .filter(s -> !s.equals("running")).findFirst().orElse("running");
@@ -260,7 +272,7 @@ public final class ProductStats {
       w.put("batches", s.state() == null ? 0 : s.state().batches());
       // in milliseconds, as the product's own lastCommit (a snapshot's time) is
       Instant lastCommit = s.state() != null && s.state().lastCommit() != null ? s.state().lastCommit()
-          : s.worker().partition() == null ? null : partitionCommits.get(s.worker().partition());
+          : tableCommits.of(s.worker());
       w.put("lastCommit", lastCommit == null ? null
           : lastCommit.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
       if (s.state() != null && s.state().lastError() != null) {
