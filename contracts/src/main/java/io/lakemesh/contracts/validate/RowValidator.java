@@ -53,7 +53,8 @@ public final class RowValidator {
     EVENTS.getFactory().setStreamReadConstraints(limits());
   }
 
-  private static StreamReadConstraints limits() {
+  /** The parser limits an event is read with (depth, string and number lengths): ingest checks bodies by them. */
+  public static StreamReadConstraints limits() {
     return StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).maxNumberLength(100)
         .build();
   }

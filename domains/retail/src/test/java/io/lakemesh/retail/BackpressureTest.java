@@ -102,6 +102,40 @@ class BackpressureTest {
     }
   }
 
+  @Test
+  void aStoppingNodeAnswersNewInputWithA503BeforeItsPortsClose() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    MeshNode node = MeshNode.start(NodeRequests.nodeConfig(home, contracts, Map.of("lakemesh.http.stop-grace", "3s")));
+    Thread stopping = new Thread(node::close, "stopping-node");
+    try {
+      token = node.devAdminToken();
+      URI events = URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/events");
+      URI ready = URI.create("http://127.0.0.1:" + node.httpPort() + "/ready");
+      String sale = RetailPipelineTest.sale("T-1", "S-0001", "NCR", Instant.now(), "noodles:1:10.00");
+      assertEquals(202, post(http, events, sale).statusCode()); // the client keeps this connection open
+      stopping.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      HttpResponse<String> notReady;
+      do {
+        notReady = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+      } while (notReady.statusCode() == 200 && System.nanoTime() < deadline);
+      assertEquals(503, notReady.statusCode(), notReady.body());
+      assertTrue(notReady.body().contains("not ready: the node is stopping"), notReady.body());
+
+      HttpResponse<String> refused = post(http, events, sale);
+      assertEquals(503, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("problems/stopping") && refused.body().contains("nothing of this body was"
+          + " accepted"), refused.body());
+      assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
+      assertEquals("close", refused.headers().firstValue("Connection").orElse("").toLowerCase(java.util.Locale.ROOT));
+    } finally {
+      if (stopping.getState() == Thread.State.NEW) {
+        node.close(); // failed before the stop began
+      }
+      stopping.join(60_000);
+    }
+  }
+
   private static String token;
 
   private static HttpResponse<String> post(HttpClient http, URI uri, String body) throws Exception {

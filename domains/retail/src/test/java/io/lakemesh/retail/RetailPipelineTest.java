@@ -409,6 +409,17 @@ class RetailPipelineTest {
     assertTrue(corrupt.body().contains("corrupt-encoding"), corrupt.body());
     HttpResponse<String> xGzip = postEncoded(gzip("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "x-gzip");
     assertEquals(202, xGzip.statusCode(), "x-gzip is gzip (RFC 9110): " + xGzip.body());
+    HttpResponse<String> twice = postEncoded(gzip(gzip("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+        "gzip, gzip");
+    assertProblem(twice, 415);
+    assertTrue(twice.body().contains("lists several codings"), twice.body());
+    // a UTF-16 body (no byte order mark, as .NET's Encoding.Unicode writes) is named, not a server error
+    HttpResponse<String> utf16 = postEncoded("[{}]".getBytes(java.nio.charset.StandardCharsets.UTF_16LE),
+        "identity");
+    assertProblem(utf16, 400);
+    assertTrue(utf16.body().contains("not UTF-8"), utf16.body());
+    // a trailing slash names the same resource on every path
+    assertEquals(200, get("/api/v1/products/retail.transactions/rows/?limit=1").statusCode());
     assertProblem(get("/api/v1/products/retail.transactions/rows?filter=region%20%3D%3D"), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?filter=nosuch%20%3E%201"), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?select=nosuch"), 400);

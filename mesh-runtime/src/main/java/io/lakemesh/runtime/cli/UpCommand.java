@@ -165,7 +165,7 @@ public final class UpCommand implements Callable<Integer> {
     System.out.println("Lakemesh is up (" + node.products().all().size() + " data products, state in "
         + config.getString("lakemesh.home") + ")");
     System.out.println("  API         " + base + "/api/v1/products");
-    System.out.println("  health      " + base + "/ready");
+    System.out.println("  health      " + base + "/ready  (200 once every pipeline runs, 503 saying why before)");
     System.out.println("  management  " + scheme + "://" + config.getString("lakemesh.http.host") + ":"
         + node.managementPort() + "/ready");
     System.out.println("  Kafka       " + node.kafkaBootstrap());

@@ -149,10 +149,19 @@ public final class ClusterProgress {
    * the node's API out of service. Starting, failed or unreachable workers make the node not ready.
    */
   public boolean ready() {
+    return whyNotReady().isEmpty();
+  }
+
+  /** Why the node is not {@link #ready()}, in a sentence naming the member status or the worker; empty when ready. */
+  public java.util.Optional<String> whyNotReady() {
     // before this node is Up it knows no members, so every domain would look unassigned
-    if (!polledOnce || org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().status()
-        != org.apache.pekko.cluster.MemberStatus.up()) {
-      return false;
+    org.apache.pekko.cluster.MemberStatus status = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember()
+        .status();
+    if (status != org.apache.pekko.cluster.MemberStatus.up()) {
+      return java.util.Optional.of("this node is not an Up member of the cluster yet (" + status + ")");
+    }
+    if (!polledOnce) {
+      return java.util.Optional.of("the workers' states have not been read yet");
     }
     for (Product p : products.all()) {
       if (!hosted(p)) {
@@ -167,12 +176,13 @@ public final class ClusterProgress {
           continue; // waits for the log (Kafka), which shows in ingest and the lag, not in readiness
         }
         if (!UP.contains(s.stateName())) {
-          return false;
+          String node = s.state() == null || s.state().node() == null ? "" : " on " + s.state().node();
+          return java.util.Optional.of("worker " + s.worker().entityId() + " is " + s.stateName() + node);
         }
       }
     }
     wasReady = true;
-    return true;
+    return java.util.Optional.empty();
   }
 
   private static final java.util.Set<String> UP = java.util.Set.of("running", "pausing", "paused", "halted",

@@ -14,6 +14,7 @@ import io.lakemesh.runtime.observe.ProductMetrics;
 import io.lakemesh.runtime.serve.ApiRoutes;
 import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProblemParsingErrorHandler;
+import io.lakemesh.runtime.serve.ServingState;
 import io.lakemesh.runtime.serve.ProductStats;
 import io.lakemesh.runtime.serve.RowQueries;
 import io.lakemesh.runtime.security.Authenticator;
@@ -80,13 +81,16 @@ public final class MeshNode implements AutoCloseable {
   private final Path home;
   private final AuditLog audit;
   private final ClusterProgress workers;
+  /** Readiness on both ports, and the refusal of input while the node stops. */
+  private final ServingState serving;
   private final CatalogCheck catalogCheck;
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, Warehouse reads,
       IngestService ingest,
       ServerBinding http, ServerBinding management, String bootstrap, ProductCatalog products,
       ProgressBoard progress, ChangeHub changes, SecuritySettings security, Path home, AuditLog audit,
-      ClusterProgress workers, CatalogCheck catalogCheck) {
+      ClusterProgress workers, ServingState serving, CatalogCheck catalogCheck) {
+    this.serving = serving;
     this.catalogCheck = catalogCheck;
     this.workers = workers;
     this.changes = changes;
@@ -316,7 +320,7 @@ public final class MeshNode implements AutoCloseable {
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(reads).withTimeout(lm.getDuration("limits.query-timeout"));
     ProductStats stats = new ProductStats(reads, progress, workers, products);
-    java.util.function.BooleanSupplier ready = workers::ready;
+    ServingState serving = new ServingState(workers::whyNotReady);
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
     ApiKeys apiKeys = ApiKeys.open(warehouse);
     // keys created or revoked on other nodes hold here within a second, read off the request threads
@@ -339,12 +343,12 @@ public final class MeshNode implements AutoCloseable {
     Executor requests = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-request-dispatcher"));
     LiveStreams streams = new LiveStreams(reads, changes, system, requests, lm.getInt("stream.buffer-messages"),
         lm.getInt("stream.max-replay-rows"));
-    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, ready, requests, lm.getBytes("http.max-body"),
+    ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, serving, requests, lm.getBytes("http.max-body"),
         authenticator, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
     String host = lm.getString("http.host");
     ServerBinding http = bindOrSayWhyStopped(catalogCheck, () -> bind(system, auditing.around(() ->
         limits.around(routes::routes)), host, lm.getInt("http.port"), "HTTP API", https));
-    ManagementRoutes managementRoutes = new ManagementRoutes(ready, new ProductMetrics(products, stats), requests,
+    ManagementRoutes managementRoutes = new ManagementRoutes(serving, new ProductMetrics(products, stats), requests,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::tableCommits),
         authenticator, auditing, kubernetes, products, access);
@@ -353,7 +357,7 @@ public final class MeshNode implements AutoCloseable {
         limits.around(managementRoutes::routes)), managementHost(lm), lm.getInt("management.port"),
         "management API", https));
     MeshNode node = new MeshNode(system, kafka, warehouse, reads, ingest, http, management, bootstrap, products,
-        progress, changes, security, home, audit, workers, catalogCheck);
+        progress, changes, security, home, audit, workers, serving, catalogCheck);
     node.registerShutdown();
     return node;
   }
@@ -469,6 +473,7 @@ public final class MeshNode implements AutoCloseable {
       return server.bindFlow(org.apache.pekko.stream.javadsl.Flow.of(
               org.apache.pekko.http.javadsl.model.HttpRequest.class)
               .initialTimeout(headerDeadline)
+              .map(MeshNode::withoutTrailingSlash)
               .via(routes.flow(system)))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -477,8 +482,26 @@ public final class MeshNode implements AutoCloseable {
     }
   }
 
+  /** {@code /api/v1/products/x/rows/} is {@code /api/v1/products/x/rows}, as every resource of both ports. */
+  private static org.apache.pekko.http.javadsl.model.HttpRequest withoutTrailingSlash(
+      org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    String path = request.getUri().path();
+    return path.length() > 1 && path.endsWith("/")
+        ? request.withUri(request.getUri().path(path.substring(0, path.length() - 1))) : request;
+  }
+
   private void registerShutdown() {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    // not ready, and ingest answers 503 "stopping", for a moment before the ports close: load balancers take the
+    // node out and clients posting on kept-alive connections get an answer instead of a reset
+    java.time.Duration stopGrace = system.settings().config().getDuration("lakemesh.http.stop-grace");
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "refuse-new-input", () -> {
+      serving.stop();
+      java.util.concurrent.CompletableFuture<Done> graceOver = new java.util.concurrent.CompletableFuture<>();
+      system.scheduler().scheduleOnce(stopGrace, () -> graceOver.complete(Done.getInstance()),
+          system.executionContext());
+      return graceOver;
+    });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-worker-polls", () -> {
       workers.stop();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());

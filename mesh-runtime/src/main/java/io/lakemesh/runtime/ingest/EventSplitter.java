@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +17,8 @@ import java.util.function.UnaryOperator;
  */
 public final class EventSplitter {
   private static final JsonFactory JSON = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000)
-          .build())
+      // the validator's limits: an event that passes here is not refused later as malformed JSON
+      .streamReadConstraints(io.lakemesh.contracts.validate.RowValidator.limits())
       // a repeated member name is malformed JSON as the validator reads it: refuse it here, before "accepted"
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
@@ -66,6 +65,12 @@ public final class EventSplitter {
     if (body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
       body = Arrays.copyOfRange(body, 3, body.length); // a UTF-8 byte order mark, as some editors write: not data
     }
+    String otherEncoding = otherUnicodeEncoding(body);
+    if (otherEncoding != null) {
+      // Jackson would detect and read it, but the events go on as bytes that every reader takes for UTF-8
+      throw new MalformedBodyException("the body is not UTF-8 (it looks like " + otherEncoding + "); send JSON as"
+          + " UTF-8 (RFC 8259)");
+    }
     int start = 0;
     while (start < body.length && Character.isWhitespace(body[start])) {
       start++;
@@ -94,6 +99,23 @@ public final class EventSplitter {
       return lines(body, key); // says which line is not an object
     }
     throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
+  }
+
+  /**
+   * The encoding a body is written in when it is UTF-16 or UTF-32 (by its byte order mark, or by the zero bytes
+   * that such an encoding puts beside JSON's first, ASCII character), null otherwise.
+   */
+  private static String otherUnicodeEncoding(byte[] body) {
+    if (body.length >= 2 && ((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF
+        || (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE)) {
+      return "UTF-16 or UTF-32: it starts with a byte order mark of one";
+    }
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      if (body[i] == 0) {
+        return "UTF-16 or UTF-32: a zero byte among its first four";
+      }
+    }
+    return null;
   }
 
   /** The body as one JSON object written over several lines; the exception says where it is not. */

@@ -33,7 +33,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -61,7 +60,7 @@ public final class ApiRoutes extends AllDirectives {
   private final IngestService ingest;
   private final RowQueries queries;
   private final ProductStats stats;
-  private final BooleanSupplier ready;
+  private final ServingState serving;
   private final Executor io;
   private final long maxBodyBytes;
   private final Authenticator authenticator;
@@ -78,7 +77,7 @@ public final class ApiRoutes extends AllDirectives {
    * @param queryTimeout reads (rows, quarantine, stats) running longer answer 503
    */
   public ApiRoutes(ProductCatalog products, IngestService ingest, RowQueries queries, ProductStats stats,
-      BooleanSupplier ready, Executor io, long maxBodyBytes, Authenticator authenticator, ProductAccess access,
+      ServingState serving, Executor io, long maxBodyBytes, Authenticator authenticator, ProductAccess access,
       LiveStreams streams, AuditDirectives audit, Duration queryTimeout, ApiKeys apiKeys) {
     this.apiKeys = apiKeys;
     this.authenticator = authenticator;
@@ -90,7 +89,7 @@ public final class ApiRoutes extends AllDirectives {
     this.ingest = ingest;
     this.queries = queries;
     this.stats = stats;
-    this.ready = ready;
+    this.serving = serving;
     this.io = io;
     this.maxBodyBytes = maxBodyBytes;
   }
@@ -99,9 +98,9 @@ public final class ApiRoutes extends AllDirectives {
     return new ProblemHandlers(this::tooLarge).around(() -> concat(
         path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
             json(Map.of("status", "alive"))))),
-        path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> ready.getAsBoolean()
-            ? json(Map.of("status", "ready"))
-            : problem(Problem.notReady(), "/ready")))),
+        path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> serving.whyNotReady()
+            .map(why -> problem(Problem.notReady(why), "/ready"))
+            .orElseGet(() -> json(Map.of("status", "ready")))))),
         // everything under /api needs a verified caller; the probes above stay open
         pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> concat(
             pathPrefix("products", () -> concat(
@@ -367,6 +366,12 @@ public final class ApiRoutes extends AllDirectives {
       if (!access.allows(caller, p, Action.INGEST)) {
         return forbidden(p, Action.INGEST, instance);
       }
+      if (serving.stopping()) {
+        // a client on a kept-alive connection gets this instead of a reset when the port closes a moment later
+        return complete(new Problem(503, "stopping", "Service unavailable", "this node is stopping: nothing of this"
+            + " body was accepted; send it again after Retry-After, to this node once it is back or to another")
+            .toResponse(instance).addHeader(org.apache.pekko.http.javadsl.model.headers.Connection.create("close")));
+      }
       if (p.stage() != Stage.SOURCE) {
         // a 405 names the methods the resource allows: none, a derived product takes no events
         return complete(new Problem(405, "not-a-source", "Method not allowed", p.id()
@@ -382,6 +387,14 @@ public final class ApiRoutes extends AllDirectives {
         java.util.OptionalLong length = sent.entity().getContentLengthOption();
         if (length.isPresent() && length.getAsLong() > maxBodyBytes) {
           return problem(tooLarge(), instance);
+        }
+        String codings = sent.getHeader("Content-Encoding").map(h -> h.value()).orElse("");
+        if (java.util.Arrays.stream(codings.split(",")).map(String::trim)
+            .filter(c -> !c.isEmpty() && !c.equalsIgnoreCase("identity")).count() > 1) {
+          // RFC 9110 allows a list (in the order applied); one decoding is what bulk shippers need
+          return problem(new Problem(415, "unsupported-encoding", "Unsupported media type", "Content-Encoding '"
+              + codings + "' lists several codings; Lakemesh decodes one (gzip or deflate): compress the body once"),
+              instance);
         }
         return mapRequest(ApiRoutes::xGzipIsGzip, () -> mapSettings(s -> s.withDecodeMaxSize(maxBodyBytes),
             () -> decodeRequest(() -> extractRequest(request -> accept(p, instance, routing, request)))));

@@ -9,7 +9,6 @@ import io.lakemesh.runtime.security.ProductAccess;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -26,7 +25,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * everything cluster-wide (membership, shards, rebalancing, the workers of every product) for the platform admin.
  */
 public final class ManagementRoutes extends AllDirectives {
-  private final BooleanSupplier ready;
+  private final ServingState serving;
   private final ProductMetrics metrics;
   private final Executor io;
 
@@ -47,7 +46,7 @@ public final class ManagementRoutes extends AllDirectives {
    * @param access decides, as on the API port, who may administer one product (pause, resume, replay): the
    *     platform admin, or a role the product's contract grants admin
    */
-  public ManagementRoutes(BooleanSupplier ready, ProductMetrics metrics, Executor io, Route clusterManagement,
+  public ManagementRoutes(ServingState serving, ProductMetrics metrics, Executor io, Route clusterManagement,
       ProductAdmin admin, io.lakemesh.runtime.security.Authenticator authenticator,
       io.lakemesh.runtime.security.audit.AuditDirectives audit, boolean clusterBootstrap, ProductCatalog products,
       ProductAccess access) {
@@ -58,7 +57,7 @@ public final class ManagementRoutes extends AllDirectives {
     this.authenticator = authenticator;
     this.clusterManagement = clusterManagement;
     this.admin = admin;
-    this.ready = ready;
+    this.serving = serving;
     this.metrics = metrics;
     this.io = io;
   }
@@ -190,9 +189,10 @@ public final class ManagementRoutes extends AllDirectives {
     return concat(
         path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
             complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"alive\"}"))))),
-        path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> ready.getAsBoolean()
-            ? complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"ready\"}"))
-            : complete(Problem.notReady().toResponse("/ready"))))),
+        path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> serving.whyNotReady()
+            .map(why -> complete(Problem.notReady(why).toResponse("/ready")))
+            .orElseGet(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
+                "{\"status\":\"ready\"}")))))),
         path("metrics", () -> get(() -> QueryParameters.checked("/metrics", List.of(), none ->
             completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
             .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(

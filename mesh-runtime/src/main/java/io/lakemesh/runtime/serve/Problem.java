@@ -17,10 +17,9 @@ public record Problem(int status, String slug, String title, String detail) {
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The node cannot serve yet, or no longer: one sentence for both ports. */
-  public static Problem notReady() {
-    return new Problem(503, "not-ready", "Not ready", "not ready: Kafka, the catalog or a product's pipeline is not"
-        + " up (the node is starting, or one of them was lost)");
+  /** The node cannot serve yet, or no longer: the same answer on both ports, saying why. */
+  public static Problem notReady(String why) {
+    return new Problem(503, "not-ready", "Not ready", "not ready: " + why);
   }
 
   public static Problem badRequest(String slug, String detail) {

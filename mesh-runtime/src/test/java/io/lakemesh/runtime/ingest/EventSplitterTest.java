@@ -33,6 +33,34 @@ class EventSplitterTest {
   }
 
   @Test
+  void aBodyInUtf16OrUtf32IsRefusedAsNotUtf8WhateverItsShape() {
+    for (String body : new String[] {"[{\"id\":\"1\"}]", "{\"id\":\"1\"}", "{\"id\":\"1\"}\n{\"id\":\"2\"}\n",
+        " [{}]"}) {
+      for (String charset : new String[] {"UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32LE", "UTF-32BE"}) {
+        for (boolean ndjson : new boolean[] {false, true}) {
+          String message = assertThrows(EventSplitter.MalformedBodyException.class,
+              () -> EventSplitter.split(body.getBytes(java.nio.charset.Charset.forName(charset)), ndjson, "id"),
+              charset + ": " + body).getMessage();
+          assertTrue(message.startsWith("the body is not UTF-8 (it looks like UTF-16 or UTF-32"), message);
+        }
+      }
+    }
+    // a byte order mark of UTF-16 alone says so too
+    byte[] bom = {(byte) 0xFF, (byte) 0xFE, '[', ']'};
+    assertTrue(assertThrows(EventSplitter.MalformedBodyException.class, () -> EventSplitter.split(bom, false, "id"))
+        .getMessage().contains("byte order mark"));
+  }
+
+  @Test
+  void aNumberLongerThanTheValidatorReadsIsRefusedAtIngestNotQuarantinedLater() throws Exception {
+    String message = refusal("[{\"id\":\"1\",\"amount\":" + "9".repeat(101) + "}]", false);
+    assertTrue(message.contains("Number value length (101) exceeds the maximum allowed (100)"), message);
+    assertFalse(message.contains("StreamReadConstraints"), message);
+    assertEquals(1, EventSplitter.split(("[{\"id\":\"1\",\"amount\":" + "9".repeat(100) + "}]")
+        .getBytes(StandardCharsets.UTF_8), false, "id").size());
+  }
+
+  @Test
   void anEventTooLargeForOneKafkaRecordRefusesTheWholeBody() {
     String big = "{\"id\":\"2\",\"blob\":\"" + "x".repeat(EventSplitter.MAX_EVENT_BYTES) + "\"}";
     EventSplitter.EventTooLargeException inArray = assertThrows(EventSplitter.EventTooLargeException.class,
