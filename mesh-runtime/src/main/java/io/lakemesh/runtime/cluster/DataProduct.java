@@ -161,6 +161,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private Replay replaying;
   private long batches;
   private Instant lastCommit;
+  /** When the drain of a running pipeline began (nanoTime), 0 before. */
+  private long drainStarted;
   private java.time.Duration lastLatency;
 
   private DataProduct(ActorContext<Command> context, WorkerId worker, NodeServices services) {
@@ -512,6 +514,16 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       return this;
     }
     if (stopping) {
+      if (drainStarted != 0) {
+        // Pekko warns when a hand-off takes over 5 s ("not stopped after [5 seconds]"): this says it ended well
+        long ms = (System.nanoTime() - drainStarted) / 1_000_000;
+        if (ended.error() == null) {
+          getContext().getLog().info("{}: drained in {} ms: what was in flight is committed", worker, ms);
+        } else {
+          getContext().getLog().warn("{}: drain ended after {} ms with an error (the next start resumes from the"
+              + " last commit): {}", worker, ms, ended.error());
+        }
+      }
       publish("stopped", null);
       return Behaviors.stopped();
     }
@@ -550,6 +562,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       return Behaviors.stopped();
     }
     getContext().getLog().info("{}: draining", worker);
+    drainStarted = System.nanoTime();
     publish("draining", null);
     pipeline.drain();
     return this;
