@@ -377,6 +377,14 @@ class RetailPipelineTest {
     String cursor = link.substring(link.indexOf("cursor=") + "cursor=".length(), link.indexOf('>'));
     assertProblem(get("/api/v1/products/retail.transactions/rows?select=region&limit=1&cursor=" + cursor), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?cursor=not-a-cursor"), 400);
+    // behind a proxy that ends TLS, the next page is in the client's scheme, not the proxy's hop to the node
+    for (String[] header : new String[][] {{"X-Forwarded-Proto", "https"}, {"Forwarded", "for=10.0.0.1;proto=https"}}) {
+      HttpResponse<String> proxied = HTTP.send(HttpRequest.newBuilder(URI.create(base()
+              + "/api/v1/products/retail.transactions/rows?select=transaction_id&limit=1")).header(header[0], header[1])
+          .header("Authorization", "Bearer " + node.devAdminToken()).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertTrue(proxied.headers().firstValue("Link").orElseThrow().startsWith("<https://"), header[0]);
+    }
   }
 
   @Test

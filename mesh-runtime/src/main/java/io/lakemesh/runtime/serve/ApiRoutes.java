@@ -498,8 +498,20 @@ public final class ApiRoutes extends AllDirectives {
       }
     }
     params.add(org.apache.pekko.japi.Pair.create("cursor", cursor));
-    // absolute, as the request reached this server (a client can follow it as it is)
-    return request.getUri().query(org.apache.pekko.http.javadsl.model.Query.create(params)).toString();
+    // absolute, as the request reached this server (a client can follow it as it is), in the scheme the client
+    // used when a proxy that ends TLS says so: following an http:// link from an https:// page would downgrade
+    org.apache.pekko.http.javadsl.model.Uri uri = request.getUri().query(
+        org.apache.pekko.http.javadsl.model.Query.create(params));
+    return forwardedProto(request).map(uri::scheme).orElse(uri).toString();
+  }
+
+  /** The scheme a proxy in front says the client used ({@code X-Forwarded-Proto}, or {@code Forwarded: proto=}). */
+  static Optional<String> forwardedProto(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    Optional<String> proto = request.getHeader("X-Forwarded-Proto").map(h -> h.value().split(",")[0].trim())
+        .or(() -> request.getHeader("Forwarded").flatMap(h -> java.util.Arrays.stream(h.value().split(",")[0]
+            .split(";")).map(String::trim).filter(p -> p.regionMatches(true, 0, "proto=", 0, 6))
+            .map(p -> p.substring(6).replace("\"", "").trim()).findFirst()));
+    return proto.map(p -> p.toLowerCase(java.util.Locale.ROOT)).filter(p -> p.equals("http") || p.equals("https"));
   }
 
   private Route quarantine(String id, Principal caller) {
