@@ -426,6 +426,11 @@ class RetailPipelineTest {
         "identity");
     assertProblem(utf16, 400);
     assertTrue(utf16.body().contains("not UTF-8"), utf16.body());
+    HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base()
+        + "/api/v1/products/retail.transactions/rows")).header("Authorization", "Bearer " + node.devAdminToken())
+        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertProblem(put, 405);
+    assertEquals("GET, HEAD", put.headers().firstValue("Allow").orElse(""), "HEAD is answered where GET is");
     // a trailing slash names the same resource on every path
     assertEquals(200, get("/api/v1/products/retail.transactions/rows/?limit=1").statusCode());
     assertProblem(get("/api/v1/products/retail.transactions/rows?filter=region%20%3D%3D"), 400);

@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.serve;
 
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -109,8 +110,23 @@ public final class ProblemHandlers extends AllDirectives {
     }
     String text = response.entity() instanceof HttpEntity.Strict s
         ? s.getData().utf8String() : response.status().reason();
-    return fromPekko(response.status().intValue(), response.status().reason(), text).toResponse(null)
-        .withHeaders(response.getHeaders());
+    HttpResponse problem = fromPekko(response.status().intValue(), response.status().reason(), text)
+        .toResponse(null).withHeaders(response.getHeaders());
+    return headAllowedWithGet(problem);
+  }
+
+  /** A 405's Allow lists HEAD beside GET: the server answers HEAD wherever it answers GET (RFC 9110 9.3.2). */
+  private static HttpResponse headAllowedWithGet(HttpResponse response) {
+    return response.getHeader("Allow").map(allow -> {
+      List<String> methods = java.util.Arrays.stream(allow.value().split(",")).map(String::trim)
+          .filter(m -> !m.isEmpty()).collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+      if (!methods.contains("GET") || methods.contains("HEAD")) {
+        return response;
+      }
+      methods.add("HEAD");
+      return response.removeHeader("Allow").addHeader(
+          org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", String.join(", ", methods)));
+    }).orElse(response);
   }
 
   private Problem fromPekko(int status, String reason, String text) {
