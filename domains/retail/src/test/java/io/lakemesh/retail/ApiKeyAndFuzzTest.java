@@ -79,7 +79,8 @@ class ApiKeyAndFuzzTest {
           JSON.readTree(idle.body()).path("warning").asText(), idle.body());
       for (String bad : new String[] {"{\"name\":\"x\",\"roles\":[\"analyst\"],\"claims\":\"NCR\"}",
           "{\"name\":\"x\",\"roles\":[]}", "{\"name\":\"\",\"roles\":[\"ingest\"]}",
-          "{\"name\":\"x\",\"roles\":[\"nosuchrole\"]}", "{\"name\":\"x\",\"roles\":[7]}"}) {
+          "{\"name\":\"x\",\"roles\":[\"nosuchrole\"]}", "{\"name\":\"x\",\"roles\":[7]}",
+          "{\"name\":\"x\",\"name\":\"y\",\"roles\":[\"ingest\"]}"}) {
         HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
             .header("Authorization", admin).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(bad)).build());
@@ -116,6 +117,15 @@ class ApiKeyAndFuzzTest {
       assertEquals(202, ingest(base, "X-API-Key", secretKey, event).statusCode());
       assertEquals(202, ingest(base, "Authorization", "ApiKey " + secretKey, event).statusCode());
       assertEquals(401, ingest(base, "X-API-Key", secretKey + "x", event).statusCode(), "wrong secret");
+      HttpResponse<String> both = send(HttpRequest.newBuilder(URI.create(base
+          + "/api/v1/products/retail.transactions/rows")).header("X-API-Key", secretKey).header("Authorization", admin)
+          .build());
+      assertEquals(401, both.statusCode(), "two identities, neither served: " + both.body());
+      HttpResponse<String> twiceListed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
+          .header("Authorization", admin).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"t2\",\"roles\":[\"ingest\",\"ingest\"]}")).build());
+      assertEquals(201, twiceListed.statusCode(), twiceListed.body());
+      assertEquals("[\"ingest\"]", JSON.readTree(twiceListed.body()).path("roles").toString(), twiceListed.body());
       HttpResponse<String> read = send(HttpRequest.newBuilder(URI.create(base
           + "/api/v1/products/retail.transactions/rows")).header("X-API-Key", secretKey).build());
       assertEquals(403, read.statusCode(), "an ingest key cannot read");

@@ -229,6 +229,15 @@ class LiveStreamTest {
       }
       assertEquals("replay-truncated", m.path("type").asText(), m.toString());
       assertEquals(2, rows, "the first max-replay-rows rows of the state");
+      // from=beginning, as the replay endpoint takes it: everything kept, as from a time before it
+      Client all = Client.connect(node, "retail.daily_sales", "?from=beginning");
+      all.next("subscribed");
+      int fromBeginning = 0;
+      while ((m = all.messages.poll(30, TimeUnit.SECONDS)).path("type").asText().equals("replay")) {
+        fromBeginning += m.path("rows").size();
+      }
+      assertEquals("replay-truncated", m.path("type").asText(), m.toString());
+      assertEquals(2, fromBeginning);
     }
   }
 

@@ -421,6 +421,9 @@ class RetailPipelineTest {
         "gzip, gzip");
     assertProblem(twice, 415);
     assertTrue(twice.body().contains("lists several codings"), twice.body());
+    // identity is no coding, wherever it is listed
+    assertEquals(202, postEncoded(gzip("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "identity, gzip")
+        .statusCode());
     // a UTF-16 body (no byte order mark, as .NET's Encoding.Unicode writes) is named, not a server error
     HttpResponse<String> utf16 = postEncoded("[{}]".getBytes(java.nio.charset.StandardCharsets.UTF_16LE),
         "identity");

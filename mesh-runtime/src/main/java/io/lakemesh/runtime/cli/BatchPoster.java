@@ -146,6 +146,15 @@ final class BatchPoster {
             if (t instanceof UnresolvedAddressException) {
                 return "unknown host";
             }
+            if (t instanceof javax.net.ssl.SSLHandshakeException) {
+                // PKIX path building failed: usually a self-signed certificate this JVM does not trust
+                return "the server's TLS certificate is not trusted (" + t.getMessage() + "); give simulate a"
+                    + " trust store holding it: LAKEMESH_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=<file.p12>"
+                    + " -Djavax.net.ssl.trustStorePassword=<password>\" (README, TLS)";
+            }
+            if (t.getMessage() != null && t.getMessage().contains("header parser received no bytes")) {
+                return "the server closed the connection without an answer (is it serving HTTPS? then use https://)";
+            }
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
                 return t.getMessage();
             }

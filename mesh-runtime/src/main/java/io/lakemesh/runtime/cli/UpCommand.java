@@ -165,7 +165,7 @@ public final class UpCommand implements Callable<Integer> {
     System.out.println("Lakemesh is up (" + node.products().all().size() + " data products, state in "
         + config.getString("lakemesh.home") + ")");
     System.out.println("  API         " + base + "/api/v1/products");
-    System.out.println("  health      " + base + "/ready  (200 once every pipeline runs, 503 saying why before)");
+    System.out.println("  health      " + base + "/ready");
     System.out.println("  management  " + scheme + "://" + config.getString("lakemesh.http.host") + ":"
         + node.managementPort() + "/ready");
     System.out.println("  Kafka       " + node.kafkaBootstrap());
@@ -175,7 +175,8 @@ public final class UpCommand implements Callable<Integer> {
       String tokenFile = node.devAdminTokenFile().get().toString();
       System.out.println("Dev mode: every API call needs a bearer token; an admin token is in " + tokenFile);
       System.out.println("  export TOKEN=$(cat " + tokenFile + ")");
-      System.out.println("  curl -H \"Authorization: Bearer $TOKEN\" " + base + "/api/v1/products");
+      System.out.println("  curl -H \"Authorization: Bearer $TOKEN\" " + base + "/api/v1/products"
+          + (scheme.equals("https") ? "   (a self-signed certificate: add --cacert <it, as PEM>; README, TLS)" : ""));
       System.out.println("  more tokens: ./lakemesh token --sub alice --role "
           + (retailDemo ? "analyst --claim region=NCR" : "<a role of your contracts>") + " --ttl 1h"
           + (home != null ? " --home " + home : ""));

@@ -158,7 +158,7 @@ public final class ClusterProgress {
     org.apache.pekko.cluster.MemberStatus status = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember()
         .status();
     if (status != org.apache.pekko.cluster.MemberStatus.up()) {
-      return java.util.Optional.of("this node is not an Up member of the cluster yet (" + status + ")");
+      return java.util.Optional.of("this node is not an Up member of the cluster (" + status + ")");
     }
     if (!polledOnce) {
       return java.util.Optional.of("the workers' states have not been read yet");

@@ -38,7 +38,8 @@ final class ReplayPoint {
       time = Instant.parse(from);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("from must be 'beginning', 'snapshot:<id>' or an ISO-8601 time such as"
-          + " 2026-11-25T08:00:00Z, not '" + from + "'");
+          + " 2026-11-25T08:00:00Z, not '" + from + "'"
+          + (from.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : ""));
     }
     for (Snapshot s : SnapshotPositions.lineage(upstream)) {
       if (s.timestampMillis() < time.toEpochMilli()) {

@@ -65,6 +65,11 @@ public final class EventSplitter {
     if (body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
       body = Arrays.copyOfRange(body, 3, body.length); // a UTF-8 byte order mark, as some editors write: not data
     }
+    if (body.length >= 2 && (body[0] & 0xFF) == 0x1F && (body[1] & 0xFF) == 0x8B) {
+      // gzip's magic bytes: sent without a (readable) Content-Encoding, or compressed more often than it says
+      throw new MalformedBodyException("the body is gzip data, not JSON: compress it once and say so with"
+          + " Content-Encoding: gzip");
+    }
     String otherEncoding = otherUnicodeEncoding(body);
     if (otherEncoding != null) {
       // Jackson would detect and read it, but the events go on as bytes that every reader takes for UTF-8
@@ -102,17 +107,24 @@ public final class EventSplitter {
   }
 
   /**
-   * The encoding a body is written in when it is UTF-16 or UTF-32 (by its byte order mark, or by the zero bytes
-   * that such an encoding puts beside JSON's first, ASCII character), null otherwise.
+   * Where a body is written in UTF-16 or UTF-32, when it is (null otherwise): by a byte order mark of one at its
+   * start, or by the zero bytes such an encoding puts beside every ASCII character, wherever they begin (after
+   * UTF-8 whitespace, on a later NDJSON line). A lone zero byte is left to the parser, which says where it is.
    */
   private static String otherUnicodeEncoding(byte[] body) {
     if (body.length >= 2 && ((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF
         || (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE)) {
       return "UTF-16 or UTF-32: it starts with a byte order mark of one";
     }
-    for (int i = 0; i < Math.min(4, body.length); i++) {
+    for (int i = 0; i < body.length; i++) {
       if (body[i] == 0) {
-        return "UTF-16 or UTF-32: a zero byte among its first four";
+        int zeros = 0;
+        for (int j = Math.max(0, i - 3); j < Math.min(body.length, i + 5); j++) {
+          zeros += body[j] == 0 ? 1 : 0;
+        }
+        if (zeros >= 2) {
+          return "UTF-16 or UTF-32 from byte " + Math.max(0, i - 1) + ": zero bytes between its characters";
+        }
       }
     }
     return null;

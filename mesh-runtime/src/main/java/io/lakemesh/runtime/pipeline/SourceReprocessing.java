@@ -77,7 +77,8 @@ public final class SourceReprocessing {
       return Instant.parse(from);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("from must be 'beginning' or an ISO-8601 time such as 2026-11-25T08:00:00Z"
-          + " for a source product (it replays its raw log), not '" + from + "'");
+          + " for a source product (it replays its raw log), not '" + from + "'"
+          + (from.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : ""));
     }
   }
 }

@@ -18,6 +18,10 @@ public final class Authenticator {
 
   public Principal authenticate(Optional<String> authorization, Optional<String> apiKey)
       throws UnauthenticatedException {
+    if (apiKey.isPresent() && authorization.isPresent()) {
+      // two identities (a proxy adding its own token to a client's key): serving either one would be a guess
+      throw new UnauthenticatedException("both Authorization and X-API-Key were sent");
+    }
     if (apiKey.isPresent()) {
       return apiKeys.verify(apiKey.get().trim());
     }

@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class ApiRoutes extends AllDirectives {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** An API key's specification: a member given twice is an error, not the last one winning. */
+  private static final ObjectMapper KEY_SPEC = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private final ProductCatalog products;
   private final IngestService ingest;
@@ -228,9 +231,12 @@ public final class ApiRoutes extends AllDirectives {
             post(() -> entity(Unmarshaller.entityToByteArray(), body -> {
               JsonNode spec;
               try {
-                spec = JSON.readTree(body);
+                spec = KEY_SPEC.readTree(body);
               } catch (java.io.IOException e) {
-                return problem(Problem.badRequest("malformed-body", "send {\"name\": ..., \"roles\": [...],"
+                // a member given twice is refused, as in events: which one counts would be a guess
+                String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? j.getOriginalMessage() + "; " : "";
+                return problem(Problem.badRequest("malformed-body", why + "send {\"name\": ..., \"roles\": [...],"
                     + " \"claims\": {...}}"), instance);
               }
               for (java.util.Iterator<String> members = spec == null ? java.util.Collections.emptyIterator()
@@ -260,7 +266,11 @@ public final class ApiRoutes extends AllDirectives {
                     + " values, e.g. {\"region\": \"NCR\"}"), instance);
               }
               List<String> roles = new java.util.ArrayList<>();
-              spec.path("roles").forEach(r -> roles.add(r.asText()));
+              spec.path("roles").forEach(r -> {
+                if (!roles.contains(r.asText())) {
+                  roles.add(r.asText()); // a role listed twice is held once
+                }
+              });
               java.util.Set<String> known = knownRoles();
               List<String> unknown = roles.stream().filter(r -> !known.contains(r)).toList();
               if (!unknown.isEmpty()) {
@@ -388,15 +398,15 @@ public final class ApiRoutes extends AllDirectives {
         if (length.isPresent() && length.getAsLong() > maxBodyBytes) {
           return problem(tooLarge(), instance);
         }
-        String codings = sent.getHeader("Content-Encoding").map(h -> h.value()).orElse("");
-        if (java.util.Arrays.stream(codings.split(",")).map(String::trim)
-            .filter(c -> !c.isEmpty() && !c.equalsIgnoreCase("identity")).count() > 1) {
-          // RFC 9110 allows a list (in the order applied); one decoding is what bulk shippers need
-          return problem(new Problem(415, "unsupported-encoding", "Unsupported media type", "Content-Encoding '"
-              + codings + "' lists several codings; Lakemesh decodes one (gzip or deflate): compress the body once"),
+        List<String> codings = contentCodings(sent);
+        if (codings.size() > 1) {
+          // RFC 9110 allows a list (in the order applied, also over several headers); one decoding is what bulk
+          // shippers need
+          return problem(new Problem(415, "unsupported-encoding", "Unsupported media type", "Content-Encoding "
+              + codings + " lists several codings; Lakemesh decodes one (gzip or deflate): compress the body once"),
               instance);
         }
-        return mapRequest(ApiRoutes::xGzipIsGzip, () -> mapSettings(s -> s.withDecodeMaxSize(maxBodyBytes),
+        return mapRequest(r -> oneCoding(r, codings), () -> mapSettings(s -> s.withDecodeMaxSize(maxBodyBytes),
             () -> decodeRequest(() -> extractRequest(request -> accept(p, instance, routing, request)))));
       }));
     });
@@ -443,14 +453,38 @@ public final class ApiRoutes extends AllDirectives {
     });
   }
 
-  /** RFC 9110: a recipient should take x-gzip as gzip. */
-  private static org.apache.pekko.http.javadsl.model.HttpRequest xGzipIsGzip(
-      org.apache.pekko.http.javadsl.model.HttpRequest request) {
-    return request.getHeader("Content-Encoding").filter(h -> h.value().trim().equalsIgnoreCase("x-gzip"))
-        .map(h -> request.removeHeader("Content-Encoding").addHeader(
-            org.apache.pekko.http.javadsl.model.headers.ContentEncoding.create(
-                org.apache.pekko.http.javadsl.model.headers.HttpEncodings.GZIP)))
-        .orElse(request);
+  /** The codings every Content-Encoding header of a request lists, in order, without {@code identity}. */
+  private static List<String> contentCodings(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    List<String> codings = new java.util.ArrayList<>();
+    for (org.apache.pekko.http.javadsl.model.HttpHeader h : request.getHeaders()) {
+      if (h.lowercaseName().equals("content-encoding")) {
+        for (String c : h.value().split(",")) {
+          if (!c.isBlank() && !c.trim().equalsIgnoreCase("identity")) {
+            codings.add(c.trim().toLowerCase(java.util.Locale.ROOT));
+          }
+        }
+      }
+    }
+    return codings;
+  }
+
+  /**
+   * The request with its one coding as the only Content-Encoding, for the decoder, which reads the first one
+   * listed: {@code identity, gzip} is gzip, and x-gzip is gzip (RFC 9110). Another coding is left for the decoder
+   * to refuse (415).
+   */
+  private static org.apache.pekko.http.javadsl.model.HttpRequest oneCoding(
+      org.apache.pekko.http.javadsl.model.HttpRequest request, List<String> codings) {
+    if (codings.isEmpty()) {
+      return request.removeHeader("Content-Encoding");
+    }
+    org.apache.pekko.http.javadsl.model.headers.HttpEncoding encoding = switch (codings.get(0)) {
+      case "gzip", "x-gzip" -> org.apache.pekko.http.javadsl.model.headers.HttpEncodings.GZIP;
+      case "deflate" -> org.apache.pekko.http.javadsl.model.headers.HttpEncodings.DEFLATE;
+      default -> null;
+    };
+    return encoding == null ? request : request.removeHeader("Content-Encoding").addHeader(
+        org.apache.pekko.http.javadsl.model.headers.ContentEncoding.create(encoding));
   }
 
   private Problem tooLarge() {
@@ -486,6 +520,11 @@ public final class ApiRoutes extends AllDirectives {
         }
       });
     })));
+  }
+
+  /** A configured time as an operator wrote it: whole seconds in s, anything shorter or finer in ms. */
+  static String spoken(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   /** The request's own URI, with {@code cursor} set to the next page's. */
@@ -614,12 +653,12 @@ public final class ApiRoutes extends AllDirectives {
           }
           if (cause instanceof RowQueries.QueryTimeoutException) {
             return new Problem(503, "query-timeout", "Service unavailable", "the query ran longer than "
-                + queryTimeout.toSeconds() + " s; narrow the filter or lower the limit").toResponse(instance);
+                + spoken(queryTimeout) + "; narrow the filter or lower the limit").toResponse(instance);
           }
           if (cause instanceof TimeoutException) {
             // the time includes waiting for a thread: the request itself may be small
             return new Problem(503, "query-timeout", "Service unavailable", "the request was not answered within "
-                + queryTimeout.toSeconds() + " s (the node is busy, or it reads many rows): retry later, or narrow"
+                + spoken(queryTimeout) + " (the node is busy, or it reads many rows): retry later, or narrow"
                 + " the filter or lower the limit of a large read").toResponse(instance);
           }
           if (cause instanceof org.apache.iceberg.exceptions.NotFoundException

@@ -92,6 +92,11 @@ public final class LiveStreams {
     if (text == null || text.isBlank() || text.equals("now")) {
       return new From.Now();
     }
+    if (text.equals("beginning")) {
+      // as the replay endpoint means it: everything, i.e. the commits kept, or the current state when older ones
+      // have expired, then live
+      return new From.Since(Instant.EPOCH);
+    }
     if (text.startsWith("snapshot:")) {
       try {
         return new From.AfterSnapshot(Long.parseLong(text.substring("snapshot:".length())));
@@ -102,7 +107,7 @@ public final class LiveStreams {
     try {
       return new From.Since(Instant.parse(text));
     } catch (DateTimeParseException e) {
-      throw new BadStreamRequest("from must be 'now', 'snapshot:<id>' or an ISO-8601 time such as"
+      throw new BadStreamRequest("from must be 'now', 'beginning', 'snapshot:<id>' or an ISO-8601 time such as"
           + " 2026-11-25T08:00:00Z or 2026-11-25T16:00:00%2B08:00; got '" + text + "'"
           + (text.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : ""));
     }

@@ -45,10 +45,33 @@ class EventSplitterTest {
         }
       }
     }
+    // wherever the UTF-16 text begins: after UTF-8 whitespace, or on a later line of UTF-8 NDJSON
+    byte[] line = "{\"id\":\"2\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    for (byte[] prefix : new byte[][] {"      \n".getBytes(StandardCharsets.UTF_8),
+        "{\"id\":\"1\"}\n".getBytes(StandardCharsets.UTF_8)}) {
+      byte[] body = java.util.Arrays.copyOf(prefix, prefix.length + line.length);
+      System.arraycopy(line, 0, body, prefix.length, line.length);
+      String message = assertThrows(EventSplitter.MalformedBodyException.class,
+          () -> EventSplitter.split(body, true, "id")).getMessage();
+      assertTrue(message.contains("UTF-16 or UTF-32 from byte " + prefix.length), message);
+    }
+    // a lone zero byte in UTF-8 is the parser's to place
+    assertTrue(refusal("[{\"id\":\"1\"}\u0000]", false).contains("code 0"), refusal("[{\"id\":\"1\"}\u0000]", false));
     // a byte order mark of UTF-16 alone says so too
     byte[] bom = {(byte) 0xFF, (byte) 0xFE, '[', ']'};
     assertTrue(assertThrows(EventSplitter.MalformedBodyException.class, () -> EventSplitter.split(bom, false, "id"))
         .getMessage().contains("byte order mark"));
+  }
+
+  @Test
+  void gzipDataTheEncodingDidNotAnnounceIsNamed() throws Exception {
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+      gzip.write("[{\"id\":\"1\"}]".getBytes(StandardCharsets.UTF_8));
+    }
+    String message = assertThrows(EventSplitter.MalformedBodyException.class,
+        () -> EventSplitter.split(zipped.toByteArray(), false, "id")).getMessage();
+    assertEquals("the body is gzip data, not JSON: compress it once and say so with Content-Encoding: gzip", message);
   }
 
   @Test
