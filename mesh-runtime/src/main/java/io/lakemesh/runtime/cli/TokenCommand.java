@@ -124,8 +124,8 @@ public final class TokenCommand implements Callable<Integer> {
     public Duration convert(String value) {
       Matcher m = AMOUNT_AND_UNIT.matcher(value.trim());
       if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-        throw new CommandLine.TypeConversionException("'" + value
-            + "' is not a positive duration; use a number and a unit, e.g. 90s, 30m, 1h, 7d");
+        throw new CommandLine.TypeConversionException("'" + value + "' is not " + (m.matches() ? "a positive duration"
+            : "a duration") + "; use a number and a unit (s, m, h or d), e.g. 90s, 30m, 1h, 7d");
       }
       long n = Long.parseLong(m.group(1));
       return switch (m.group(2)) {

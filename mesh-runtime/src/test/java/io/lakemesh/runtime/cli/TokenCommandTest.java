@@ -97,5 +97,11 @@ class TokenCommandTest {
     assertEquals(2, run("--sub", "a", "--claim", "nonsense", "--home", home.toString()).code());
     assertEquals(2, run("--sub", "a", "--claim", "iss=me", "--home", home.toString()).code());
     assertEquals(2, run("--sub", "a", "--ttl", "forever", "--home", home.toString()).code());
+    // a unit it does not know is not "not positive"
+    Run years = run("--sub", "a", "--ttl", "5y", "--home", home.toString());
+    assertEquals(2, years.code());
+    assertTrue(years.err().contains("'5y' is not a duration; use a number and a unit (s, m, h or d)"), years.err());
+    assertTrue(run("--sub", "a", "--ttl", "0h", "--home", home.toString()).err()
+        .contains("'0h' is not a positive duration"));
   }
 }
