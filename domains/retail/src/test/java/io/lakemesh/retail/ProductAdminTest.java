@@ -138,7 +138,8 @@ class ProductAdminTest {
     for (String action : List.of("pause", "resume", "replay?from=beginning")) {
       for (String outcome : List.of("requested", "ok")) {
         assertTrue(trail.stream().anyMatch(e -> e.action().equals("admin") && e.principal().equals("boss")
-            && e.outcome().equals(outcome) && e.detail().equals("POST /lakemesh/products/shop.orders/" + action)),
+            && e.outcome().equals(outcome) && e.detail().equals("POST /lakemesh/products/shop.orders/" + action)
+            && "shop.orders".equals(e.product())),
             action + " by the product admin is audited as " + outcome + ": " + trail);
       }
     }

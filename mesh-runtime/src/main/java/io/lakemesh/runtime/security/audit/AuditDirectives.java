@@ -123,7 +123,9 @@ public final class AuditDirectives extends AllDirectives {
   /** Records an admin action with its outcome: {@code requested} before it runs, then {@code ok} or a status. */
   public void admin(HttpRequest request, String detail, String outcome) {
     if (log != null) {
-      log.record(new AuditEvent(principalOf(request), AuditEvent.Action.ADMIN, null, detail, outcome));
+      // a product's own action (pause, resume, replay on the management port) names it, as reads and ingests do
+      log.record(new AuditEvent(principalOf(request), AuditEvent.Action.ADMIN, productOf(request.getUri().path()),
+          detail, outcome));
     }
   }
 
@@ -183,8 +185,9 @@ public final class AuditDirectives extends AllDirectives {
     }));
   }
 
+  /** The product a path of either port names: {@code /api/v1/products/<id>/..}, {@code /lakemesh/products/<id>/..}. */
   private static String productOf(String path) {
-    String prefix = "/api/v1/products/";
+    String prefix = path.startsWith("/lakemesh/products/") ? "/lakemesh/products/" : "/api/v1/products/";
     if (!path.startsWith(prefix) || path.length() == prefix.length()) {
       return null;
     }
