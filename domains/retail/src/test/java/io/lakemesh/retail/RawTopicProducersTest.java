@@ -116,8 +116,10 @@ class RawTopicProducersTest {
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap()), new StringSerializer(),
             new StringSerializer())) {
-      JsonNode rawTopic = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT))
-          .path("rawTopic");
+      JsonNode described = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT));
+      assertEquals(described.path("contract").path("version").asText(), described.path("version").asText(),
+          "the version beside the id, as the catalog lists it: " + described);
+      JsonNode rawTopic = described.path("rawTopic");
       assertEquals("{\"name\":\"fleet.trips.raw\",\"partitions\":3,\"keyedBy\":\"trip_id\"}", rawTopic.toString());
       // keyed by the trip id with Kafka's Java partitioner: where the ingest endpoint routes them too
       for (int i = 0; i < 6; i++) {

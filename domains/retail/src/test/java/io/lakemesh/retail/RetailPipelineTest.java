@@ -326,6 +326,9 @@ class RetailPipelineTest {
     assertEquals(0, JSON.readTree(get(base + "?code=max_items").body()).size());
     assertProblem(get(base + "?code=no_such_code"), 400);
     assertProblem(get(base + "?rule="), 400);
+    HttpResponse<String> codeAsRule = get(base + "?rule=scale");
+    assertProblem(codeAsRule, 400);
+    assertTrue(codeAsRule.body().contains("ask for code=scale"), codeAsRule.body());
     assertProblem(get(base + "?since=%2B300000-01-01T00:00:00Z"), 400);
     assertProblem(get(base + "?since=2026-11-25T00:00:00Z&until=2026-11-24T00:00:00Z"), 400);
     String cursor = get(base + "?limit=1").headers().firstValue("Link").orElseThrow();

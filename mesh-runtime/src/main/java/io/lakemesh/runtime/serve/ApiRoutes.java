@@ -354,6 +354,7 @@ public final class ApiRoutes extends AllDirectives {
       ObjectNode node = JSON.createObjectNode();
       node.put("id", p.id());
       node.put("stage", p.stage().odcsName());
+      node.put("version", p.contract().version()); // as the catalog lists it
       node.put("servedTable", p.servedTable().toString());
       // the contract is the whole document: in one of several tables, this names the product's own schema object
       node.put("schemaObject", p.contract().table().name());
@@ -567,7 +568,9 @@ public final class ApiRoutes extends AllDirectives {
       }
       QuarantinePages.Query query;
       try {
-        query = QuarantinePages.Query.of(params, RowQueries.parse(null, null, params.get("limit")).limit());
+        query = QuarantinePages.Query.of(params, RowQueries.parse(null, null, params.get("limit")).limit(),
+            p.contract().locatedRules().stream().map(r -> r.rule().name()).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.toSet()));
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }

@@ -68,9 +68,26 @@ final class QuarantinePages {
         "min_items", "max_items", "unique_items", "min_properties", "max_properties", "invalid_value", "null_value",
         "missing_value", "rule", "rule_error", "batch_rule", "misrouted");
 
-    static Query of(Map<String, String> params, int limit) throws RowQueries.BadQueryException {
+    /**
+     * Reason codes that no built-in check has as its rule name (those are ODCS keywords: required, pattern, format,
+     * minimum, maximum, ...): given as {@code rule=}, one of these is a code asked for the wrong way.
+     */
+    private static final java.util.Set<String> CODES_ONLY = java.util.Set.of("malformed_json", "encoding", "type",
+        "range", "scale", "multiple_of", "min_length", "max_length", "min_items", "max_items", "unique_items",
+        "min_properties", "max_properties", "invalid_value", "null_value", "missing_value", "rule_error",
+        "batch_rule", "misrouted");
+
+    /** @param ruleNames the names of the contract's quality rules (a rule may be named like a code) */
+    static Query of(Map<String, String> params, int limit, java.util.Set<String> ruleNames)
+        throws RowQueries.BadQueryException {
       Query q = new Query(text(params, "rule"), text(params, "code"), instant(params, "since"),
           instant(params, "until"), limit);
+      if (q.rule() != null && CODES_ONLY.contains(q.rule().toLowerCase(java.util.Locale.ROOT))
+          && ruleNames.stream().noneMatch(q.rule()::equalsIgnoreCase)) {
+        throw new RowQueries.BadQueryException("bad-parameter", "'" + q.rule() + "' is a reason code, not a rule:"
+            + " ask for code=" + q.rule() + " (rule= takes a quality rule's name, or the ODCS keyword of a built-in"
+            + " check, e.g. physicalType for a scale or range, logicalType for a type)");
+      }
       if (q.code() != null && !CODES.contains(q.code().toLowerCase(java.util.Locale.ROOT))) {
         throw new RowQueries.BadQueryException("bad-parameter", "code '" + q.code() + "' is not a reason code"
             + " of quarantined events; the codes are: " + new java.util.TreeSet<>(CODES));
