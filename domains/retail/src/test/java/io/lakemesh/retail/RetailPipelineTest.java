@@ -380,6 +380,16 @@ class RetailPipelineTest {
     String cursor = link.substring(link.indexOf("cursor=") + "cursor=".length(), link.indexOf('>'));
     assertProblem(get("/api/v1/products/retail.transactions/rows?select=region&limit=1&cursor=" + cursor), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?cursor=not-a-cursor"), 400);
+    // a client that accepts gzip gets the page compressed
+    HttpResponse<byte[]> zipped = HTTP.send(HttpRequest.newBuilder(URI.create(base()
+            + "/api/v1/products/retail.transactions/rows?select=transaction_id")).header("Accept-Encoding", "gzip")
+        .header("Authorization", "Bearer " + node.devAdminToken()).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
+    try (java.util.zip.GZIPInputStream unzipped = new java.util.zip.GZIPInputStream(
+        new java.io.ByteArrayInputStream(zipped.body()))) {
+      assertTrue(JSON.readTree(unzipped).isArray());
+    }
     // behind a proxy that ends TLS, the next page is in the client's scheme, not the proxy's hop to the node
     for (String[] header : new String[][] {{"X-Forwarded-Proto", "https"}, {"Forwarded", "for=10.0.0.1;proto=https"}}) {
       HttpResponse<String> proxied = HTTP.send(HttpRequest.newBuilder(URI.create(base()

@@ -113,8 +113,9 @@ public final class ApiRoutes extends AllDirectives {
                     pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/api/v1/products/" + id,
                         List.of(), none -> product(id, caller)))),
                     path("events", () -> post(() -> ingest(id, caller))),
-                    path("rows", () -> get(() -> rows(id, caller))),
-                    path("quarantine", () -> get(() -> quarantine(id, caller))),
+                    // pages of rows run to megabytes: compressed when the client accepts gzip or deflate
+                    path("rows", () -> get(() -> encodeResponse(() -> rows(id, caller)))),
+                    path("quarantine", () -> get(() -> encodeResponse(() -> quarantine(id, caller)))),
                     path("stream", () -> get(() -> stream(id, caller))))))),
             pathPrefix(PathMatchers.segment("admin").slash("api-keys"), () -> QueryParameters.checked(
                 "/api/v1/admin/api-keys", List.of(), none -> apiKeyAdmin(caller))),
