@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakemesh.contracts.model.Field;
 import io.lakemesh.contracts.policy.ColumnMask;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +21,34 @@ public final class JsonMasks {
 
   public static void apply(ObjectNode row, Map<String, ColumnMask> masks) {
     masks.forEach((path, mask) -> apply(row, path.split("\\."), 0, mask));
+  }
+
+  /**
+   * Redacts the value of every member the contract does not declare, in the event and inside the objects and lists
+   * of objects it declares; names stay, so a sender's typo is still seen. Such a member's classification is unknown:
+   * it may be a column a newer major dropped together with its mask, whose history that major reads again.
+   */
+  public static void hideUndeclared(ObjectNode event, List<Field> declared) {
+    java.util.Iterator<Map.Entry<String, JsonNode>> members = event.fields();
+    while (members.hasNext()) {
+      Map.Entry<String, JsonNode> member = members.next();
+      Field field = declared.stream().filter(f -> f.name().equals(member.getKey())).findFirst().orElse(null);
+      JsonNode value = member.getValue();
+      if (field == null) {
+        if (!value.isNull()) {
+          member.setValue(masked(value, new ColumnMask.Redact()));
+        }
+      } else if (value instanceof ObjectNode object && !field.properties().isEmpty()) {
+        hideUndeclared(object, field.properties());
+      } else if (value instanceof ArrayNode items && field.items() != null
+          && !field.items().properties().isEmpty()) {
+        for (JsonNode item : items) {
+          if (item instanceof ObjectNode object) {
+            hideUndeclared(object, field.items().properties());
+          }
+        }
+      }
+    }
   }
 
   private static void apply(JsonNode node, String[] path, int at, ColumnMask mask) {

@@ -170,8 +170,13 @@ final class QuarantinePages {
 
   private record MaskedPayload(String text, boolean masked) {}
 
-  /** One page; {@code deadline} is checked as rows are scanned. */
-  static RowQueries.Page read(Table table, Query q, ReadScope scope, String cursorText, Runnable deadline)
+  /**
+   * One page; {@code deadline} is checked as rows are scanned.
+   *
+   * @param declared the contract's properties: a restricted caller sees only their values (see hideUndeclared)
+   */
+  static RowQueries.Page read(Table table, Query q, ReadScope scope, List<io.lakemesh.contracts.model.Field> declared,
+      String cursorText, Runnable deadline)
       throws RowQueries.BadQueryException {
     Cursor cursor = cursorText == null ? null : Cursor.decode(cursorText, q, table);
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
@@ -204,7 +209,7 @@ final class QuarantinePages {
         String payload = (String) r.getField("payload");
         boolean masked = false;
         if (!scope.unrestricted()) {
-          Optional<MaskedPayload> shown = maskedPayload(payload, scope);
+          Optional<MaskedPayload> shown = maskedPayload(payload, scope, declared);
           if (shown.isEmpty()) {
             continue;
           }
@@ -280,7 +285,8 @@ final class QuarantinePages {
   }
 
   /** The payload as the scope shows it; empty when it is hidden (filtered out, or not a JSON object). */
-  private static Optional<MaskedPayload> maskedPayload(String payload, ReadScope scope) {
+  private static Optional<MaskedPayload> maskedPayload(String payload, ReadScope scope,
+      List<io.lakemesh.contracts.model.Field> declared) {
     JsonNode parsed;
     try {
       parsed = PAYLOADS.readTree(payload);
@@ -297,6 +303,7 @@ final class QuarantinePages {
     }
     String before = object.toString();
     JsonMasks.apply(object, masks.get());
+    JsonMasks.hideUndeclared(object, declared);
     String after = object.toString();
     return Optional.of(new MaskedPayload(after, !after.equals(before)));
   }

@@ -240,12 +240,13 @@ public final class RowQueries {
   /**
    * A page of the quarantined events of a source product the caller may see, newest first (see {@link
    * QuarantinePages}). The payload is the raw event: a caller with a restricted scope sees it only when it parses as
-   * a JSON object its row filters show, with the classified fields masked inside it.
+   * a JSON object its row filters show, with the classified fields masked inside it and the values of members the
+   * contract does not declare redacted.
    */
   public Page quarantine(Product product, QuarantinePages.Query query, ReadScope scope, String cursor)
       throws BadQueryException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    return QuarantinePages.read(StageTables.quarantine(warehouse, product), query, scope, cursor,
-        () -> checkDeadline(deadline));
+    return QuarantinePages.read(StageTables.quarantine(warehouse, product), query, scope,
+        product.contract().table().fields(), cursor, () -> checkDeadline(deadline));
   }
 }

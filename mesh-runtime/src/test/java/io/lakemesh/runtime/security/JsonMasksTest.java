@@ -24,6 +24,38 @@ class JsonMasksTest {
   }
 
   @Test
+  void membersTheContractDoesNotDeclareShowTheirNamesButNotTheirValues() throws Exception {
+    java.util.List<io.lakemesh.contracts.model.Field> declared = io.lakemesh.contracts.ContractParser.parse("visits",
+        """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: health.visits
+        version: 2.0.0
+        status: active
+        domain: health
+        schema:
+          - name: visits
+            properties:
+              - {name: id, logicalType: string, required: true, primaryKey: true}
+              - name: patient
+                logicalType: object
+                properties:
+                  - {name: clinic, logicalType: string}
+              - name: notes
+                logicalType: array
+                items:
+                  logicalType: object
+                  properties:
+                    - {name: at, logicalType: string}
+        """).table().fields();
+    ObjectNode event = (ObjectNode) JSON.readTree("{\"id\":\"V-1\",\"diagnosis\":\"flu\",\"patient\":{\"clinic\":"
+        + "\"C-1\",\"ssn\":\"123\"},\"notes\":[{\"at\":\"x\",\"text\":{\"a\":1}},\"free\"],\"gone\":null}");
+    JsonMasks.hideUndeclared(event, declared);
+    assertEquals("{\"id\":\"V-1\",\"diagnosis\":\"***\",\"patient\":{\"clinic\":\"C-1\",\"ssn\":\"***\"},"
+        + "\"notes\":[{\"at\":\"x\",\"text\":\"***\"},\"free\"],\"gone\":null}", JSON.writeValueAsString(event));
+  }
+
+  @Test
   void membersOfObjectsAndArraysGetTheirMask() throws Exception {
     assertEquals("{\"owner\":{\"phone\":\"********89\"},\"contacts\":[{\"phone\":\"********21\"},null]}",
         masked("{\"owner\":{\"phone\":\"0917123489\"},\"contacts\":[{\"phone\":\"0917000021\"},null]}",
