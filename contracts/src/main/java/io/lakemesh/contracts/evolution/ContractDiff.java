@@ -70,6 +70,20 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
     return changes.stream().filter(Change::breaking).toList();
   }
 
+  /** The kinds of change that decide who reads what. */
+  private static final java.util.Set<ChangeKind> ACCESS = java.util.EnumSet.of(ChangeKind.ROLE_ADDED,
+      ChangeKind.ROLE_ACCESS_CHANGED, ChangeKind.ROW_FILTER_CHANGED, ChangeKind.MASK_CHANGED);
+
+  /**
+   * The changes of a {@link Verdict#NEW_MAJOR} that widen access (a role added or gaining actions, a row filter
+   * removed or loosened, a mask removed or weakened): allowed, but the new major fills its tables from the raw log's
+   * whole history, so the widened roles read all of it. Empty for any other verdict (refused, or not widening).
+   */
+  public List<Change> accessWidenedByNewMajor() {
+    return verdict != Verdict.NEW_MAJOR ? List.of()
+        : breakingChanges().stream().filter(c -> ACCESS.contains(c.kind())).toList();
+  }
+
   public List<Change> compatibleChanges() {
     return changes.stream().filter(c -> !c.breaking()).toList();
   }
@@ -109,6 +123,11 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
         .forEach(c -> out.append("  ").append(c.breaking() ? "breaking  " : "compatible").append("  ")
             .append(c.description()).append('\n'));
     out.append(outcome(freeMajor)).append('\n');
+    if (!accessWidenedByNewMajor().isEmpty()) {
+      out.append("review: ").append(proposed.version()).append(" widens access (").append(
+          accessWidenedByNewMajor().size()).append(" of the changes above) and fills its tables from the raw log's"
+          + " whole history: the roles it widens read all of it so\n");
+    }
     if (verdict == Verdict.COMPATIBLE && proposed.stage() == io.lakemesh.contracts.model.Stage.SOURCE
         && changes.stream().anyMatch(c -> c.kind() == ChangeKind.TYPE_PROMOTED || c.kind() == ChangeKind.MADE_OPTIONAL)) {
       // a gold product's columns are planned against its upstream's types: a wider value may not fit them

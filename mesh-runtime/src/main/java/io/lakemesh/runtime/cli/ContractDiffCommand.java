@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code lakemesh contract diff OLD NEW}: the evolution gate from the command line. Prints the verdict and every
  * change; exit 0 when NEW deploys (compatible, or a higher major version), 1 when it is breaking or a file is not a
- * valid contract, 2 on bad usage.
+ * valid contract, 2 on bad usage, 3 when a higher major version widens access (it deploys; a reviewer should look).
  */
 @Command(name = "diff",
         mixinStandardHelpOptions = true,
@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
         exitCodeList = {
                 "0:compatible, or a higher major version (breaking changes allowed)",
                 "1:breaking on the same major version, or a file is not a valid contract",
-                "2:bad usage (missing or unreadable file, wrong arguments)"})
+                "2:bad usage (missing or unreadable file, wrong arguments)",
+                "3:a higher major version that widens access (deploys; a reviewer should look)"})
 public final class ContractDiffCommand implements Callable<Integer> {
 
     @Spec
@@ -87,10 +88,11 @@ public final class ContractDiffCommand implements Callable<Integer> {
             ContractDiff diff = ContractDiff.compare(old.get(0), next.get(0));
             out.print(diff.render());
             out.flush();
-            return diff.verdict() == Verdict.BREAKING ? 1 : 0;
+            return diff.verdict() == Verdict.BREAKING ? 1 : diff.accessWidenedByNewMajor().isEmpty() ? 0 : 3;
         }
         // several schema objects: each product against the one of the same id
         List<String> breaking = new java.util.ArrayList<>();
+        boolean widening = false;
         Map<String, Contract> proposedById = new LinkedHashMap<>();
         next.forEach(c -> proposedById.put(c.id(), c));
         for (Contract was : old) {
@@ -105,6 +107,7 @@ public final class ContractDiffCommand implements Callable<Integer> {
             if (diff.verdict() == Verdict.BREAKING) {
                 breaking.add(was.id());
             }
+            widening |= !diff.accessWidenedByNewMajor().isEmpty();
             out.print(diff.render());
         }
         for (Contract added : proposedById.values()) {
@@ -118,7 +121,7 @@ public final class ContractDiffCommand implements Callable<Integer> {
                 + (breaking.size() < old.size() ? " (its other products keep their version too)" : ""));
         }
         out.flush();
-        return breaking.isEmpty() ? 0 : 1;
+        return !breaking.isEmpty() ? 1 : widening ? 3 : 0;
     }
 
     /**

@@ -143,7 +143,16 @@ public final class ProductCatalog {
     Product newest = majors.get(0);
     for (Product older : majors.subList(1, majors.size())) {
       // the evolution gate's own judgement: one definition of what routes an event
-      io.lakemesh.contracts.evolution.ContractDiff.compare(older.contract(), newest.contract()).changes().stream()
+      io.lakemesh.contracts.evolution.ContractDiff diff = io.lakemesh.contracts.evolution.ContractDiff.compare(
+          older.contract(), newest.contract());
+      List<io.lakemesh.contracts.evolution.Change> widened = diff.accessWidenedByNewMajor();
+      if (!widened.isEmpty()) {
+        // allowed, but the new major's tables fill from the raw log's whole history: whoever it widens reads all of it
+        LOG.warn("{} {} widens access over {} and reads the raw log's whole history: {}", newest.contract().id(),
+            newest.contract().version(), older.contract().version(),
+            widened.stream().map(io.lakemesh.contracts.evolution.Change::description).toList());
+      }
+      diff.changes().stream()
           .filter(c -> c.kind().changesRouting()).findFirst()
           .ifPresent(c -> {
             throw new IllegalStateException(newest.contract().id() + " " + newest.contract().version()

@@ -152,6 +152,22 @@ class ContractDiffCommandTest {
     }
 
     @Test
+    void aNewMajorThatWidensAccessDeploysButExitsThreeForAReviewer() throws IOException {
+        String retail = Files.readString(Path.of("../domains/retail/contracts/transactions.odcs.yaml"));
+        String old = file("transactions-v1.odcs.yaml", retail);
+        String proposed = file("transactions-v2.odcs.yaml", retail.replace("version: 1.0.1", "version: 2.0.0")
+                .replace("      - property: lakemeshRowFilter\n        value: row.region == claims.region\n", ""));
+
+        Run run = contract("diff", old, proposed);
+
+        assertEquals(3, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().startsWith("NEW MAJOR  retail.transactions 1.0.1 -> 2.0.0"), run.out());
+        assertTrue(run.out().contains("row filter of role 'analyst'"), run.out());
+        assertTrue(run.out().contains("review: 2.0.0 widens access (1 of the changes above) and fills its tables from"
+                + " the raw log's whole history"), run.out());
+    }
+
+    @Test
     void anUnparseableContractExitsOneWithOneLinePerProblem() throws IOException {
         String old = file("orders-ok.odcs.yaml", orders);
         String broken = file("orders-broken.odcs.yaml", orders
