@@ -119,6 +119,7 @@ class RawTopicProducersTest {
       JsonNode described = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT));
       assertEquals(described.path("contract").path("version").asText(), described.path("version").asText(),
           "the version beside the id, as the catalog lists it: " + described);
+      assertEquals(PRODUCT + "@v1", described.path("pinnedId").asText(), described.toString());
       JsonNode rawTopic = described.path("rawTopic");
       assertEquals("{\"name\":\"fleet.trips.raw\",\"partitions\":3,\"keyedBy\":\"trip_id\"}", rawTopic.toString());
       // keyed by the trip id with Kafka's Java partitioner: where the ingest endpoint routes them too

@@ -131,7 +131,8 @@ public final class DeploymentGate {
     if (!refusals.isEmpty()) {
       // nothing is deployed: the other objects of a refused contract keep their version, so the file that ran
       // before still starts
-      throw new RefusedException("refused to deploy: a breaking contract change needs a new major version\n"
+      // each refusal says what would deploy: a new major, or (a changed routing key or product id) not even that
+      throw new RefusedException("refused to deploy: a breaking contract change (each says what would deploy)\n"
           + String.join("\n", refusals));
     }
     compatible.forEach(DeploymentGate::deploy);

@@ -356,6 +356,7 @@ public final class ApiRoutes extends AllDirectives {
       node.put("id", p.id());
       node.put("stage", p.stage().odcsName());
       node.put("version", p.contract().version()); // as the catalog lists it
+      node.put("pinnedId", p.pinnedId());
       node.put("servedTable", p.servedTable().toString());
       // the contract is the whole document: in one of several tables, this names the product's own schema object
       node.put("schemaObject", p.contract().table().name());
