@@ -162,6 +162,8 @@ class ContractDeploymentTest {
           .sorted().toList(), "1.x keeps running: O-4 joins O-1..O-3, O-9 (text amount) is not valid for it");
       String v1Quarantine = get(node, "/api/v1/products/shop.orders@v1/quarantine");
       assertTrue(v1Quarantine.contains("O-9") && !v1Quarantine.contains("O-4"), v1Quarantine);
+      assertTrue(v1Quarantine.contains("\"product\":\"shop.orders@v1\"") && !v1Quarantine.contains(
+          "\"product\":\"shop.orders\""), "an older major's rows say which major: " + v1Quarantine);
       String v1Stats = get(node, "/api/v1/products/shop.orders@v1");
       assertTrue(v1Stats.contains("\"version\":\"1.1.0\""), v1Stats);
       // the newest major can be pinned too, so a reader written against 2.x keeps reading 2.x after a 3.0.0
