@@ -35,6 +35,14 @@ public final class Timestamps {
       .withResolverStyle(java.time.format.ResolverStyle.STRICT); // no 30 February made into the 28th
 
   /** The stored value of a timestamp's text; throws {@link java.time.DateTimeException} for anything else. */
+  /**
+   * For an error about a time that came in a URL's query: when it holds a space, the sentence telling that an
+   * unescaped {@code +} of an offset reads as a space (empty otherwise), so every endpoint words it alike.
+   */
+  public static String plusReadAsSpaceHint(String text) {
+    return text.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : "";
+  }
+
   public static OffsetDateTime parse(String text) {
     return parse(text, ZoneOffset.UTC);
   }

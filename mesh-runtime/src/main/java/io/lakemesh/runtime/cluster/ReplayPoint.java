@@ -39,7 +39,7 @@ final class ReplayPoint {
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("from must be 'beginning', 'snapshot:<id>' or an ISO-8601 time such as"
           + " 2026-11-25T08:00:00Z, not '" + from + "'"
-          + (from.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : ""));
+          + io.lakemesh.contracts.validate.Timestamps.plusReadAsSpaceHint(from));
     }
     for (Snapshot s : SnapshotPositions.lineage(upstream)) {
       if (s.timestampMillis() < time.toEpochMilli()) {

@@ -78,7 +78,7 @@ public final class SourceReprocessing {
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("from must be 'beginning' or an ISO-8601 time such as 2026-11-25T08:00:00Z"
           + " for a source product (it replays its raw log), not '" + from + "'"
-          + (from.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : ""));
+          + io.lakemesh.contracts.validate.Timestamps.plusReadAsSpaceHint(from));
     }
   }
 }

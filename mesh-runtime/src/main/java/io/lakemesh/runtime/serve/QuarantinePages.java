@@ -72,10 +72,9 @@ final class QuarantinePages {
      * Reason codes that no built-in check has as its rule name (those are ODCS keywords: required, pattern, format,
      * minimum, maximum, ...): given as {@code rule=}, one of these is a code asked for the wrong way.
      */
-    private static final java.util.Set<String> CODES_ONLY = java.util.Set.of("malformed_json", "encoding", "type",
-        "range", "scale", "multiple_of", "min_length", "max_length", "min_items", "max_items", "unique_items",
-        "min_properties", "max_properties", "invalid_value", "null_value", "missing_value", "rule_error",
-        "batch_rule", "misrouted");
+    private static final java.util.Set<String> CODES_ONLY = CODES.stream()
+        .filter(c -> !java.util.Set.of("required", "pattern", "format", "minimum", "maximum", "rule").contains(c))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** @param ruleNames the names of the contract's quality rules (a rule may be named like a code) */
     static Query of(Map<String, String> params, int limit, java.util.Set<String> ruleNames)
@@ -121,7 +120,7 @@ final class QuarantinePages {
         return t;
       } catch (java.time.DateTimeException e) {
         throw new RowQueries.BadQueryException("bad-parameter", name + " is a time such as 2026-11-25T00:00:00Z,"
-            + " not '" + text + "'" + (text.contains(" ") ? " (write + in an offset as %2B)" : ""));
+            + " not '" + text + "'" + io.lakemesh.contracts.validate.Timestamps.plusReadAsSpaceHint(text));
       }
     }
 
@@ -173,11 +172,14 @@ final class QuarantinePages {
   /**
    * One page; {@code deadline} is checked as rows are scanned.
    *
-   * @param declared the contract's properties: a restricted caller sees only their values (see hideUndeclared)
+   * @param product whose quarantine {@code table} is: a restricted caller sees only the values of the members its
+   *     contract declares (see hideUndeclared), and rows name the product as it is served ({@code x@v1} for an older
+   *     major, whose table stores the contract id its newer major shares)
    */
-  static RowQueries.Page read(Table table, Query q, ReadScope scope, List<io.lakemesh.contracts.model.Field> declared,
+  static RowQueries.Page read(Table table, io.lakemesh.runtime.product.Product product, Query q, ReadScope scope,
       String cursorText, Runnable deadline)
       throws RowQueries.BadQueryException {
+    List<io.lakemesh.contracts.model.Field> declared = product.contract().table().fields();
     Cursor cursor = cursorText == null ? null : Cursor.decode(cursorText, q, table);
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
     if (table.currentSnapshot() == null || q.limit() == 0) {
@@ -230,6 +232,7 @@ final class QuarantinePages {
     List<Visible> page = more ? sorted.subList(0, q.limit()) : sorted;
     for (Visible v : page) {
       ObjectNode row = JsonRows.row(v.record(), List.of());
+      row.put("product", product.id());
       row.put("payload", v.payload());
       if (v.masked()) {
         // the SHA-256 of the bytes as sent: with the shown payload, a masked value of a small space (an id) is

@@ -246,12 +246,7 @@ public final class RowQueries {
   public Page quarantine(Product product, QuarantinePages.Query query, ReadScope scope, String cursor)
       throws BadQueryException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Page page = QuarantinePages.read(StageTables.quarantine(warehouse, product), query, scope,
-        product.contract().table().fields(), cursor, () -> checkDeadline(deadline));
-    // the table stores the contract id; an older major's rows say the id it is served as, to tell them apart
-    if (!product.id().equals(product.contract().id())) {
-      page.rows().forEach(r -> ((com.fasterxml.jackson.databind.node.ObjectNode) r).put("product", product.id()));
-    }
-    return page;
+    return QuarantinePages.read(StageTables.quarantine(warehouse, product), product, query, scope, cursor,
+        () -> checkDeadline(deadline));
   }
 }

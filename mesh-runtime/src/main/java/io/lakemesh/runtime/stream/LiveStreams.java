@@ -4,6 +4,7 @@ import io.lakemesh.contracts.cel.InvalidExpressionException;
 import io.lakemesh.contracts.cel.RowExpressions;
 import io.lakemesh.contracts.cel.RowPredicate;
 import io.lakemesh.contracts.model.Stage;
+import io.lakemesh.contracts.validate.Timestamps;
 import io.lakemesh.runtime.pipeline.StageTables;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.security.ReadScope;
@@ -109,7 +110,7 @@ public final class LiveStreams {
     } catch (DateTimeParseException e) {
       throw new BadStreamRequest("from must be 'now', 'beginning', 'snapshot:<id>' or an ISO-8601 time such as"
           + " 2026-11-25T08:00:00Z or 2026-11-25T16:00:00%2B08:00; got '" + text + "'"
-          + (text.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : ""));
+          + Timestamps.plusReadAsSpaceHint(text));
     }
   }
 
