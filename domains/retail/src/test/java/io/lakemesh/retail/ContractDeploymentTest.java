@@ -129,6 +129,34 @@ class ContractDeploymentTest {
       Record o1 = rows.stream().filter(r -> r.getField("order_id").equals("O-1")).findFirst().orElseThrow();
       assertEquals("gift", o3.getField("note"));
       assertNull(o1.getField("note"), "old rows read the new optional column as null, no rewrite");
+
+      // the contract as deployed, fetched from the node, is what the next edit is checked against before a restart
+      HttpResponse<String> deployed = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + node.httpPort() + "/api/v1/products/shop.orders/contract")).header("Authorization", "Bearer "
+          + node.devAdminToken()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, deployed.statusCode(), deployed.body());
+      assertEquals("application/yaml", deployed.headers().firstValue("Content-Type").orElse(""));
+      assertTrue(deployed.body().contains("version: 1.1.0\n") && deployed.body().contains("- name: note\n"),
+          deployed.body());
+      Files.writeString(contracts.resolve("orders-1.2.0.proposed"), contract("1.2.0", NOTE, TEXT));
+      Files.writeString(contracts.resolve("deployed.proposed"), deployed.body());
+      java.io.StringWriter printed = new java.io.StringWriter();
+      int exit = new picocli.CommandLine(new io.lakemesh.runtime.cli.ContractCommand())
+          .setOut(new java.io.PrintWriter(printed)).setErr(new java.io.PrintWriter(printed))
+          .execute("diff", contracts.resolve("deployed.proposed").toString(),
+              contracts.resolve("orders-1.2.0.proposed").toString());
+      assertEquals(1, exit, printed.toString());
+      assertTrue(printed.toString().startsWith("BREAKING  shop.orders 1.1.0 -> 1.2.0") && printed.toString()
+          .contains("'amount'"), printed.toString());
+      Files.delete(contracts.resolve("orders-1.2.0.proposed"));
+      Files.delete(contracts.resolve("deployed.proposed"));
+      // and as JSON for a client that asks for it: the same document the file holds
+      HttpResponse<String> asJson = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + node.httpPort() + "/api/v1/products/shop.orders/contract")).header("Authorization", "Bearer "
+          + node.devAdminToken()).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals("application/json", asJson.headers().firstValue("Content-Type").orElse(""));
+      assertEquals(new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml
+          .YAMLFactory()).readTree(contract("1.1.0", NOTE, DECIMAL)), json.readTree(asJson.body()));
     }
 
     Files.writeString(file, contract("1.2.0", NOTE, TEXT));

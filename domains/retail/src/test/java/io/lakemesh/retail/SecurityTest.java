@@ -160,6 +160,8 @@ class SecurityTest {
             ingest),
         new Endpoint("transactions rows", "GET", "/api/v1/products/retail.transactions/rows", none, 200, analyst,
             ingest),
+        new Endpoint("transactions contract", "GET", "/api/v1/products/retail.transactions/contract", none, 200,
+            analyst, ingest),
         new Endpoint("transactions quarantine", "GET", "/api/v1/products/retail.transactions/quarantine", none,
             200, new String[] {"retail_admin"}, ingest),
         new Endpoint("transactions ingest", "POST", "/api/v1/products/retail.transactions/events", event, 202,

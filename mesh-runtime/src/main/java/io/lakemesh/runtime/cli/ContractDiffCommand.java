@@ -168,6 +168,21 @@ public final class ContractDiffCommand implements Callable<Integer> {
         }
     }
 
+    /** The status, title and detail of an RFC 9457 problem document (what the node answers instead of a contract). */
+    private static java.util.Optional<String> httpProblem(String text) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode doc = ContractParser.document(text);
+            if (doc == null || !doc.isObject() || !doc.path("status").isInt() || !doc.path("title").isTextual()
+                    || doc.has("apiVersion")) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(doc.path("status").asInt() + " " + doc.path("title").asText()
+                    + (doc.path("detail").isTextual() ? ": " + doc.path("detail").asText() : ""));
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty(); // not JSON or YAML: the parser says what is wrong
+        }
+    }
+
     /** {@code -}, the usual name of standard input, as the file the system reads it from. */
     private static Path standardInputFor(Path file) {
         return file.toString().equals("-") ? Path.of("/dev/stdin") : file;
@@ -197,6 +212,12 @@ public final class ContractDiffCommand implements Callable<Integer> {
     }
 
     private static List<Contract> parse(Path file, String text, List<String> problems) {
+        java.util.Optional<String> error = httpProblem(text);
+        if (error.isPresent()) {
+            // curl .../contract | lakemesh contract diff - new.yaml, with a wrong token or product: one line on that
+            problems.add(file + ": an HTTP error answer, not a contract: " + error.get());
+            return List.of();
+        }
         try {
             List<Contract> products = ContractParser.parseAll(file.toString(), text);
             // what lint checks beyond the parser (the Iceberg schema and partition spec it yields): a contract that

@@ -113,6 +113,8 @@ public final class ApiRoutes extends AllDirectives {
                     pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/api/v1/products/" + id,
                         List.of(), none -> product(id, caller)))),
                     path("events", () -> post(() -> ingest(id, caller))),
+                    path("contract", () -> get(() -> QueryParameters.checked("/api/v1/products/" + id
+                        + "/contract", List.of(), none -> contract(id, caller)))),
                     // pages of rows run to megabytes: compressed when the client accepts gzip or deflate
                     path("rows", () -> get(() -> encodeResponse(() -> rows(id, caller)))),
                     path("quarantine", () -> get(() -> encodeResponse(() -> quarantine(id, caller)))),
@@ -371,6 +373,16 @@ public final class ApiRoutes extends AllDirectives {
       node.set("contract", p.contract().document());
       return node;
     }));
+  }
+
+  /**
+   * The contract a product runs under, as deployed: YAML (as contracts are written), or JSON for a client that asks
+   * for it. What {@code lakemesh contract diff} compares an edit with, without the file it was deployed from.
+   */
+  private Route contract(String id, Principal caller) {
+    String instance = "/api/v1/products/" + id + "/contract";
+    return withProduct(id, p -> !access.allows(caller, p, Action.READ) ? forbidden(p, Action.READ, instance)
+        : extractRequest(request -> complete(DeployedContract.response(p, request))));
   }
 
   private Route ingest(String id, Principal caller) {

@@ -119,6 +119,17 @@ class ContractDiffCommandTest {
     }
 
     @Test
+    void anHttpErrorInsteadOfTheDeployedContractIsOneLine() throws IOException {
+        // curl -s .../contract | lakemesh contract diff - new.yaml with an expired token: the answer is a problem
+        String answer = file("answer.json", "{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
+                + "\"detail\":\"the bearer token has expired\",\"instance\":\"/api/v1/products/shop.orders/contract\"}");
+        Run run = contract("diff", answer, file("orders.odcs.yaml", orders));
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        assertEquals(answer + ": an HTTP error answer, not a contract: 401 Unauthorized: the bearer token has expired",
+                run.err().strip());
+    }
+
+    @Test
     void breakingExitsOneWithTheBreakingChangesFirst() throws IOException {
         String old = file("orders.odcs.yaml", orders);
         String proposed = file("orders-breaking.odcs.yaml", orders

@@ -1,0 +1,53 @@
+package io.lakemesh.contracts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
+import java.io.UncheckedIOException;
+
+/**
+ * Writes a contract document back as YAML, the form contracts are written in, so a deployed contract can be fetched
+ * and compared with {@code lakemesh contract diff} or edited. Reading the text back gives the same document: strings
+ * that YAML would read as another type ({@code "10"}, {@code "true"}, {@code "null"}) stay quoted.
+ */
+public final class ContractYaml {
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      // rules and descriptions span lines: kept as literal blocks, readable as written
+      .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+      .disable(YAMLGenerator.Feature.SPLIT_LINES)
+      .stringQuotingChecker(new LineBreaksQuoted())
+      .build());
+
+  /**
+   * YAML 1.1 (SnakeYAML, which reads contracts) takes NEL, LS and PS for line breaks, and a line break inside a
+   * single-quoted string folds into a space: a string holding one is written double-quoted, where it is escaped.
+   */
+  private static final class LineBreaksQuoted extends StringQuotingChecker.Default {
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return super.needToQuoteValue(value) || value.chars().anyMatch(LineBreaksQuoted::foldable);
+    }
+
+    private static boolean foldable(int c) {
+      return c == '\u0085' || c == '\u2028' || c == '\u2029' || c == '\r';
+    }
+  }
+
+  private ContractYaml() {}
+
+  /** The document as YAML text. */
+  public static String write(JsonNode document) {
+    try {
+      return YAML.writeValueAsString(document);
+    } catch (JsonProcessingException e) {
+      // a tree of JSON values always has a YAML form
+      throw new UncheckedIOException(e);
+    }
+  }
+}
