@@ -114,6 +114,15 @@ class ApiKeyAndFuzzTest {
           "the list never shows the secret");
 
       String event = RetailPipelineTest.sale("K-1", "S-0001", "NCR", Instant.now(), "noodles:1:1.00");
+      // a misspelt or wished-for parameter is refused before anything is stored, as on every other endpoint
+      for (String query : List.of("?fitler=1", "?dry-run=true")) {
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(base
+            + "/api/v1/products/retail.transactions/events" + query)).header("X-API-Key", secretKey)
+            .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(
+                RetailPipelineTest.sale("K-Q", "S-0001", "NCR", Instant.now(), "noodles:1:1.00"))).build());
+        assertEquals(400, unknown.statusCode(), query + ": " + unknown.body());
+        assertTrue(unknown.body().contains("unknown query parameter"), unknown.body());
+      }
       assertEquals(202, ingest(base, "X-API-Key", secretKey, event).statusCode());
       assertEquals(202, ingest(base, "Authorization", "ApiKey " + secretKey, event).statusCode());
       assertEquals(401, ingest(base, "X-API-Key", secretKey + "x", event).statusCode(), "wrong secret");
@@ -121,6 +130,7 @@ class ApiKeyAndFuzzTest {
           + "/api/v1/products/retail.transactions/rows")).header("X-API-Key", secretKey).header("Authorization", admin)
           .build());
       assertEquals(401, both.statusCode(), "two identities, neither served: " + both.body());
+      assertTrue(both.body().contains("send one credential, not both"), "says what to change: " + both.body());
       HttpResponse<String> twiceListed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
           .header("Authorization", admin).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"t2\",\"roles\":[\"ingest\",\"ingest\"]}")).build());
@@ -141,6 +151,7 @@ class ApiKeyAndFuzzTest {
           .header("Authorization", admin).build());
       assertEquals(200, one.statusCode(), one.body());
       assertTrue(one.body().contains("\"id\":\"" + id + "\"") && one.body().contains("\"revoked\":"), one.body());
+      assertEquals(key.get("created"), JSON.readTree(one.body()).get("created"), "one instant, as created and as listed");
       assertFalse(one.body().contains(secretKey.substring(("lmk_" + id + "_").length())), "never the secret");
       assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys/nope"))
           .header("Authorization", admin).build()).statusCode());

@@ -21,9 +21,9 @@ class PortInUseTest {
   @TempDir Path home;
 
   @Test
-  void aTakenHttpManagementOrClusterPortRefusesTheStartBeforeAnythingRuns() throws Exception {
+  void aTakenHttpManagementClusterOrKafkaPortRefusesTheStartNamingItsSetting() throws Exception {
     for (String setting : new String[] {"lakemesh.http.port", "lakemesh.management.port",
-        "pekko.remote.artery.canonical.port"}) {
+        "pekko.remote.artery.canonical.port", "lakemesh.kafka.port"}) {
       try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
         com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseMap(Map.of(setting,
             taken.getLocalPort())).withFallback(RetailPipelineTest.config(home));
@@ -32,9 +32,11 @@ class PortInUseTest {
         int port = taken.getLocalPort();
         String expected = switch (setting) {
           case "lakemesh.http.port" -> "cannot serve the HTTP API on 127.0.0.1:" + port + " (is the port in use?"
-              + " choose another with the flag or environment variable)";
+              + " choose another with --http-port or LAKEMESH_HTTP_PORT, or 0 for a free one)";
           case "lakemesh.management.port" -> "cannot serve the management API on 127.0.0.1:" + port + " (is the"
-              + " port in use? choose another with the flag or environment variable)";
+              + " port in use? choose another with --mgmt-port or LAKEMESH_MGMT_PORT, or 0 for a free one)";
+          case "lakemesh.kafka.port" -> "cannot serve the embedded Kafka on 127.0.0.1:" + port + " (is the"
+              + " port in use? choose another with --kafka-port or LAKEMESH_KAFKA_PORT, or 0 for a free one)";
           default -> "cannot start the cluster transport on port " + port + " (is it in use? choose another with"
               + " --cluster-port or LAKEMESH_CLUSTER_PORT)";
         };

@@ -313,6 +313,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   /** Why the pipeline last failed to start, to log a stack trace once per reason. */
   private String lastStartFailure;
+  /** When this worker last said it waits for Kafka: said once a minute while it does, not at every try. */
+  private java.time.Instant lastWaitingLine;
+  private static final Duration WAITING_LINE_EVERY = Duration.ofMinutes(1);
 
   /**
    * Starts the pipeline unless it runs, is being started, or is held. Its parts are made ready on the io pool, not
@@ -351,6 +354,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       return startFailed(e);
     }
     lastStartFailure = null;
+    lastWaitingLine = null;
     publish("running", null);
     getContext().getLog().info("{}: pipeline running (started in {} ms)", worker,
         (System.nanoTime() - startingSince) / 1_000_000);
@@ -383,7 +387,17 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private Behavior<Command> startFailed(Throwable e) {
     String why = describe(e);
-    if (why.equals(lastStartFailure)) {
+    boolean repeated = why.equals(lastStartFailure);
+    if (logUnreachable(e)) {
+      // Kafka not answering is a state to wait out, not a bug: one line without a stack trace, then a line a minute
+      java.time.Instant now = java.time.Instant.now();
+      if (!repeated || lastWaitingLine == null || Duration.between(lastWaitingLine, now).compareTo(WAITING_LINE_EVERY)
+          >= 0) {
+        getContext().getLog().warn("{}: {} for Kafka at {} (it does not answer: {}); trying again every {} s",
+            worker, repeated ? "still waiting" : "waiting", services.kafkaBootstrap(), why, RESTART_DELAY.toSeconds());
+        lastWaitingLine = now;
+      }
+    } else if (repeated) {
       // the same reason as the last try: one line, not the stack trace again at every retry
       getContext().getLog().error("{}: pipeline still cannot start: {}", worker, why);
     } else {

@@ -183,11 +183,17 @@ public final class MeshNode implements AutoCloseable {
     requireFreePort(lm.getString("http.host"), lm.getInt("http.port"), "HTTP API");
     requireFreePort(managementHost(lm), lm.getInt("management.port"), "management API");
     requireFreeClusterPort(config);
+    if (lm.getString("kafka.bootstrap").isBlank() && lm.getInt("kafka.port") != 0) {
+      requireFreePort(EmbeddedKafka.HOST, lm.getInt("kafka.port"), "embedded Kafka");
+    }
     EmbeddedKafka kafka = null;
     String bootstrap = lm.getString("kafka.bootstrap");
+    boolean kafkaAnswers = true;
     if (bootstrap.isBlank()) {
       kafka = EmbeddedKafka.start(home.resolve("kafka"), lm.getInt("kafka.port"));
       bootstrap = kafka.bootstrapServers();
+    } else {
+      kafkaAnswers = kafkaAnswers(bootstrap);
     }
     Warehouse warehouse;
     Config catalogProps = lm.getConfig("catalog.properties");
@@ -312,7 +318,9 @@ public final class MeshNode implements AutoCloseable {
     for (String domain : products.all().stream().map(p -> p.contract().domain()).distinct().toList()) {
       DataProduct.initSharding(system, domain, services);
     }
-    createRawTopics(bootstrap, products);
+    if (kafkaAnswers) {
+      createRawTopics(bootstrap, products);
+    } // else said already; each worker makes its topic once Kafka answers
     // polling every worker's state also starts it, and restarts it on a survivor after a node is lost
     ClusterProgress workers = ClusterProgress.start(system, products);
     WorkerPlacement placement = WorkerPlacement.start(system, products);
@@ -456,8 +464,14 @@ public final class MeshNode implements AutoCloseable {
   }
 
   private static String cannotServe(String what, String host, int port) {
-    return "cannot serve the " + what + " on " + host + ":" + port
-        + " (is the port in use? choose another with the flag or environment variable)";
+    String setting = switch (what) {
+      case "HTTP API" -> "--http-port or LAKEMESH_HTTP_PORT";
+      case "management API" -> "--mgmt-port or LAKEMESH_MGMT_PORT";
+      case "embedded Kafka" -> "--kafka-port or LAKEMESH_KAFKA_PORT";
+      default -> "its flag or environment variable";
+    };
+    return "cannot serve the " + what + " on " + host + ":" + port + " (is the port in use? choose another with "
+        + setting + ", or 0 for a free one)";
   }
 
   private static ServerBinding bind(ActorSystem<?> system, org.apache.pekko.http.javadsl.server.Route routes,
@@ -568,7 +582,12 @@ public final class MeshNode implements AutoCloseable {
         try {
           io.lakemesh.runtime.log.Topics.ensure(admin, p.rawTopic(), p.contract().settings().partitions());
         } catch (RuntimeException e) {
-          LOG.error("{}: cannot create its raw topic {}: {}", p.id(), p.rawTopic(), e.getMessage());
+          if (DataProduct.logUnreachable(e)) {
+            // Kafka stopped answering since the check a moment ago: the workers wait for it and say so
+            LOG.warn("{}: cannot create its raw topic {} yet: {}", p.id(), p.rawTopic(), e.getMessage());
+          } else {
+            LOG.error("{}: cannot create its raw topic {}: {}", p.id(), p.rawTopic(), e.getMessage());
+          }
         }
       }
     }
@@ -580,6 +599,29 @@ public final class MeshNode implements AutoCloseable {
 
   public int managementPort() {
     return management.localAddress().getPort();
+  }
+
+  /**
+   * An external Kafka that does not answer at start (a typo in --kafka, the broker not up yet) is said in one line
+   * first: the node still starts, serving reads, and its pipelines wait for the log as they do when it is lost later.
+   */
+  private static boolean kafkaAnswers(String bootstrap) {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+        org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 9_000))) {
+      admin.describeCluster().clusterId().get(11, java.util.concurrent.TimeUnit.SECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      LOG.warn("Kafka at {} does not answer ({}): the node starts and serves reads; its products wait for the log"
+          + " (stats show 'waiting') and ingest answers 503 log-unavailable until it answers. Check --kafka"
+          + " (LAKEMESH_KAFKA)", bootstrap, cause.getMessage());
+      return false;
+    }
   }
 
   public String kafkaBootstrap() {

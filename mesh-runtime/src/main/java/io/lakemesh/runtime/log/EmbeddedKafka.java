@@ -55,7 +55,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final int NODE_ID = 1;
     // Loopback by literal address: "localhost" may resolve to ::1 first, and the broker binds one address only.
-    private static final String HOST = "127.0.0.1";
+    public static final String HOST = "127.0.0.1";
     private static final String CLIENT_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);

@@ -20,7 +20,8 @@ public final class Authenticator {
       throws UnauthenticatedException {
     if (apiKey.isPresent() && authorization.isPresent()) {
       // two identities (a proxy adding its own token to a client's key): serving either one would be a guess
-      throw new UnauthenticatedException("both Authorization and X-API-Key were sent");
+      throw UnauthenticatedException.shaped("both Authorization and X-API-Key were sent",
+          "send one credential, not both: Authorization (a bearer token, or ApiKey <key>) or X-API-Key");
     }
     if (apiKey.isPresent()) {
       return apiKeys.verify(apiKey.get().trim());

@@ -108,7 +108,9 @@ public final class ApiRoutes extends AllDirectives {
                 pathPrefix(PathMatchers.segment(), id -> concat(
                     pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/api/v1/products/" + id,
                         List.of(), none -> product(id, caller)))),
-                    path("events", () -> post(() -> ingest(id, caller))),
+                    // a misspelt or wished-for parameter (?dry-run=true) must not store events as if it were not
+                    path("events", () -> post(() -> QueryParameters.checked("/api/v1/products/" + id + "/events",
+                        List.of(), none -> ingest(id, caller)))),
                     path("contract", () -> get(() -> QueryParameters.checked("/api/v1/products/" + id
                         + "/contract", List.of(), none -> contract(id, caller)))),
                     // pages of rows run to megabytes: compressed when the client accepts gzip or deflate
@@ -150,9 +152,9 @@ public final class ApiRoutes extends AllDirectives {
             : authenticator.authenticate(header, apiKey);
       } catch (UnauthenticatedException e) {
         LOG.debug("credentials refused: {}", e.getMessage());
-        return complete(new Problem(401, "unauthorized", "Unauthorized",
+        return complete(new Problem(401, "unauthorized", "Unauthorized", e.clientHint().orElse(
             "a valid bearer token or API key is required (Authorization: Bearer <token>, or X-API-Key: <key>; a"
-                + " browser's WebSocket to a stream, which cannot set headers: access_token=<token or key>)")
+                + " browser's WebSocket to a stream, which cannot set headers: access_token=<token or key>)"))
             .toResponse(null)
             .addHeader(RawHeader.create("WWW-Authenticate", header.isPresent() || queryToken.isPresent()
                 ? "Bearer realm=\"lakemesh\", error=\"invalid_token\"" : "Bearer realm=\"lakemesh\"")));

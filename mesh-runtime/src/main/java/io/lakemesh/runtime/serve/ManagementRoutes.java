@@ -70,8 +70,8 @@ public final class ManagementRoutes extends AllDirectives {
           try {
             caller = authenticator.authenticate(authorization, apiKey);
           } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
-            return complete(new Problem(401, "unauthorized", "Unauthorized",
-                "a valid bearer token or API key is required").toResponse(null).addHeader(
+            return complete(new Problem(401, "unauthorized", "Unauthorized", e.clientHint()
+                .orElse("a valid bearer token or API key is required")).toResponse(null).addHeader(
                     org.apache.pekko.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate",
                         "Bearer realm=\"lakemesh\"")));
           }

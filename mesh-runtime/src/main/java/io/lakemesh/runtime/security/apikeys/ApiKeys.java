@@ -85,7 +85,8 @@ public final class ApiKeys {
     String id = HexFormat.of().formatHex(random(6));
     String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random(32));
     String salt = Base64.getEncoder().encodeToString(random(16));
-    Instant now = Instant.now();
+    // as the table stores it (microseconds): the answer to the create and every later listing show one instant
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     GenericRecord r = GenericRecord.create(table.schema());
     r.setField("event", "created");
     r.setField("key_id", id);
