@@ -94,7 +94,7 @@ public final class ContractParser {
           + " YAML or JSON in UTF-8; is this a binary file?)")));
     } catch (IOException e) {
       throw new InvalidContractException(file.toString(), List.of(new Problem("", "cannot read file: "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))));
+          + IoReasons.of(e))));
     }
   }
 

@@ -190,8 +190,13 @@ public final class ContractDiffCommand implements Callable<Integer> {
 
     private void requireReadable(Path file) {
         // a pipe or a device is no regular file, and is read as any other
-        if (!Files.exists(file) || Files.isDirectory(file) || !Files.isReadable(file)) {
-            throw new ParameterException(spec.commandLine(), "cannot read contract file '" + file + "'");
+        if (!Files.exists(file)) {
+            throw new ParameterException(spec.commandLine(), "cannot read contract file '" + file + "': no such file");
+        }
+        java.util.Optional<String> why = io.lakemesh.contracts.IoReasons.unreadable(file);
+        if (why.isPresent()) {
+            throw new ParameterException(spec.commandLine(), "cannot read contract file '" + file + "': "
+                    + why.get());
         }
     }
 

@@ -38,7 +38,14 @@ final class ContractFiles {
           }
           listing.broken().forEach(f -> err.println(command + ": skipped " + f + ": a link to nothing"));
         } else {
-          files.add(p); // named explicitly: read whatever its extension
+          // named explicitly: read whatever its extension, but one that cannot be read is a usage error (exit 2),
+          // as for diff, not a problem of the contract
+          Optional<String> unreadable = io.lakemesh.contracts.IoReasons.unreadable(p);
+          if (unreadable.isPresent()) {
+            err.println(command + ": cannot read contract file '" + p + "': " + unreadable.get());
+            return Optional.empty();
+          }
+          files.add(p);
         }
       }
     } catch (UncheckedIOException e) {

@@ -12,8 +12,18 @@ public final class LakemeshCli {
 
   private LakemeshCli() {}
 
+  /** Every subcommand lists -V/--version (picocli's standard options): each prints the version, as the top does. */
+  static CommandLine withVersionEverywhere(CommandLine cli) {
+    String[] version = cli.getCommandSpec().version();
+    cli.getSubcommands().values().forEach(sub -> {
+      sub.getCommandSpec().version(version);
+      withVersionEverywhere(sub);
+    });
+    return cli;
+  }
+
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new LakemeshCli());
+    CommandLine cli = withVersionEverywhere(new CommandLine(new LakemeshCli()));
     // one clear line for a failure, not a stack trace; --verbose style detail goes to the log
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       Throwable root = e;

@@ -45,7 +45,7 @@ public final class TokenCommand implements Callable<Integer> {
   List<String> claims = new ArrayList<>();
 
   @Option(names = "--ttl", defaultValue = "1h", paramLabel = "DURATION", converter = TtlConverter.class,
-      description = "How long the token is valid: 90s, 30m, 1h, 7d (default 1h).")
+      description = "How long the token is valid: 90s, 30m, 1h, 7d (default 1h, at most 30d).")
   Duration ttl;
 
   @Option(names = "--home", description = "State directory (env LAKEMESH_HOME, default ./.lakemesh)")
@@ -70,6 +70,15 @@ public final class TokenCommand implements Callable<Integer> {
       err.println("lakemesh: token mints dev tokens only, and lakemesh.security.mode is production: get tokens"
           + " from your OIDC issuer");
       return 1;
+    }
+    if (subject.isBlank()) {
+      // the audit trail names callers by their subject: a token of nobody would act unnamed
+      err.println("lakemesh: --sub must name someone (the audit trail records actions under it), not be empty");
+      return 2;
+    }
+    if (roles.stream().anyMatch(String::isBlank)) {
+      err.println("lakemesh: --role must name a role, not be empty");
+      return 2;
     }
     Path homeDir = Path.of(config.getString("lakemesh.home")).toAbsolutePath();
     Map<String, Object> extra = new LinkedHashMap<>();
@@ -119,6 +128,7 @@ public final class TokenCommand implements Callable<Integer> {
 
   static final class TtlConverter implements CommandLine.ITypeConverter<Duration> {
     private static final Pattern AMOUNT_AND_UNIT = Pattern.compile("(\\d{1,9})(s|m|h|d)");
+    static final Duration MAX_TTL = Duration.ofDays(30);
 
     @Override
     public Duration convert(String value) {
@@ -128,12 +138,18 @@ public final class TokenCommand implements Callable<Integer> {
             : "a duration") + "; use a number and a unit (s, m, h or d), e.g. 90s, 30m, 1h, 7d");
       }
       long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
+      Duration ttl = switch (m.group(2)) {
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
         case "h" -> Duration.ofHours(n);
         default -> Duration.ofDays(n);
       };
+      if (ttl.compareTo(MAX_TTL) > 0) {
+        // a dev token is for trying things out; one that outlives the home's data is a credential left lying around
+        throw new CommandLine.TypeConversionException("'" + value + "' is longer than a dev token may live (at most"
+            + " 30d); mint a new one when it expires");
+      }
+      return ttl;
     }
   }
 }

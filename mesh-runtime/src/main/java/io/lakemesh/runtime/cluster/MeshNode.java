@@ -114,6 +114,10 @@ public final class MeshNode implements AutoCloseable {
    * to what the API serves), and it holds the dev keys. A home that others may read is used as it is, with a warning.
    */
   private static void privateHome(Path home) {
+    if (Files.exists(home) && !Files.isDirectory(home)) {
+      throw new IllegalStateException("LAKEMESH_HOME " + home + " is a file, not a directory: --home (LAKEMESH_HOME)"
+          + " names the directory the node keeps its state in");
+    }
     boolean posix = home.getFileSystem().supportedFileAttributeViews().contains("posix");
     try {
       if (!Files.exists(home)) {

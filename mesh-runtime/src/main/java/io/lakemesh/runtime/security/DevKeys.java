@@ -64,6 +64,10 @@ public final class DevKeys {
   /** The home's key; empty when the home has none. */
   public static Optional<DevKeys> load(Path home, SecuritySettings settings) {
     Path file = SecuritySettings.devKeyFile(home);
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new IllegalStateException("cannot read the dev signing key " + file + ": not a file (remove it; the"
+          + " node makes a new key at its next start)");
+    }
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
@@ -74,7 +78,8 @@ public final class DevKeys {
       }
       return Optional.of(new DevKeys(rsa, settings));
     } catch (IOException | ParseException e) {
-      throw new IllegalStateException("cannot read the dev signing key " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read the dev signing key " + file + ": " + (e instanceof IOException failed
+          ? io.lakemesh.contracts.IoReasons.of(failed) : e.getMessage()), e);
     }
   }
 

@@ -114,6 +114,10 @@ public final class TokenVerifier {
       // Nimbus checks exp and nbf only: a token issued in the future was made ahead of time, or by a wrong clock
       throw new UnauthenticatedException("token issued in the future (iat " + issued.toInstant() + ")");
     }
+    if (claims.getSubject() == null || claims.getSubject().isBlank()) {
+      // every action is audited under the caller's subject: a token of nobody would act unnamed
+      throw new UnauthenticatedException("token has no subject (sub)");
+    }
     Map<String, Object> json = claims.toJSONObject();
     Set<String> roles = roles(json, rolesClaim);
     return new Principal(claims.getSubject(), roles, json, roles.contains(adminRole),

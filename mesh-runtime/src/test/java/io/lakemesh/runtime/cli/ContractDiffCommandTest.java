@@ -221,7 +221,11 @@ class ContractDiffCommandTest {
 
         Run missingFile = contract("diff", old, dir.resolve("nope.yaml").toString());
         assertEquals(2, missingFile.exitCode());
-        assertTrue(missingFile.err().startsWith("cannot read contract file '"), missingFile.err());
+        assertTrue(missingFile.err().startsWith("cannot read contract file '") && missingFile.err().contains(
+                "nope.yaml': no such file"), missingFile.err());
+        Run directory = contract("diff", old, dir.toString());
+        assertEquals(2, directory.exitCode());
+        assertTrue(directory.err().contains("': a directory, not a file"), directory.err());
 
         Run noSubcommand = contract();
         assertEquals(2, noSubcommand.exitCode());

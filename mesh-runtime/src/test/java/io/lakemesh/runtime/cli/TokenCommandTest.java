@@ -103,5 +103,13 @@ class TokenCommandTest {
     assertTrue(years.err().contains("'5y' is not a duration; use a number and a unit (s, m, h or d)"), years.err());
     assertTrue(run("--sub", "a", "--ttl", "0h", "--home", home.toString()).err()
         .contains("'0h' is not a positive duration"));
+    Run forever = run("--sub", "a", "--role", "admin", "--ttl", "99999999d", "--home", home.toString());
+    assertEquals(2, forever.code());
+    assertTrue(forever.err().contains("longer than a dev token may live (at most 30d)"), forever.err());
+    assertEquals(0, run("--sub", "a", "--ttl", "30d", "--home", home.toString()).code());
+    Run nobody = run("--sub", "", "--role", "admin", "--home", home.toString());
+    assertEquals(2, nobody.code());
+    assertTrue(nobody.err().startsWith("lakemesh: --sub must name someone"), nobody.err());
+    assertEquals(2, run("--sub", "a", "--role", "", "--home", home.toString()).code());
   }
 }

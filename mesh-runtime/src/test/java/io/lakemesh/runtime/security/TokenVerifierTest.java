@@ -106,6 +106,11 @@ class TokenVerifierTest {
         () -> verifier.verify("Bearer " + sign(JWSAlgorithm.RS256, "rsa-1", claims().expirationTime(null).build())));
     assertThrows(UnauthenticatedException.class,
         () -> verifier.verify("Bearer " + sign(JWSAlgorithm.RS256, "rsa-1", claims().audience("account").build())));
+    // a subject that names nobody: every action is audited under it
+    for (String nobody : new String[] {"", "  "}) {
+      assertThrows(UnauthenticatedException.class, () -> verifier.verify("Bearer " + sign(JWSAlgorithm.RS256,
+          "rsa-1", claims().subject(nobody).build())));
+    }
     assertThrows(UnauthenticatedException.class, () -> verifier.verify("Basic Ym9iOnB3"));
     assertThrows(UnauthenticatedException.class, () -> verifier.verify(null));
     // issued a year from now: a token made ahead of time (or by a clock gone wrong), not one of the issuer's
