@@ -28,11 +28,27 @@ public final class AuditVerifyCommand implements Callable<Integer> {
   @Option(names = "--home", description = "State directory of the node (env LAKEMESH_HOME, default ./.lakemesh)")
   Path home;
 
+  @Option(names = "--expect-head", paramLabel = "SEQ:HASH", description = "A head recorded elsewhere (the seq and"
+      + " hash an earlier OK line printed, e.g. 1234:5f0c1d2e9a7b3c44): the chain must still reach it. Catches a"
+      + " table cut back to an older state, which is intact by itself.")
+  String expectHead;
+
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() {
+    Optional<AuditChain.Head> recorded = Optional.empty();
+    if (expectHead != null) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,18}):([0-9a-f]{16,64})")
+          .matcher(expectHead.trim().toLowerCase(java.util.Locale.ROOT));
+      if (!m.matches() || Long.parseLong(m.group(1)) < 1) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--expect-head takes SEQ:HASH, the seq"
+            + " and head an OK line printed (e.g. 1234:5f0c1d2e9a7b3c44, 16 to 64 hex digits), not '" + expectHead
+            + "'");
+      }
+      recorded = Optional.of(new AuditChain.Head(Long.parseLong(m.group(1)), m.group(2)));
+    }
     Config config = ConfigFactory.load();
     Path dir = home != null ? home : Path.of(config.getString("lakemesh.home"));
     Config catalogProps = config.getConfig("lakemesh.catalog.properties");
@@ -50,7 +66,7 @@ public final class AuditVerifyCommand implements Callable<Integer> {
               + dir.toAbsolutePath());
           return 2;
         }
-        verdict = table.get().verify();
+        verdict = table.get().verify(recorded);
       } catch (RuntimeException e) {
         // not a verdict (a verdict is returned, never thrown): the table or the chain could not be read whole (its
         // metadata or a data file missing or damaged, the catalog unreachable): neither intact nor shown tampered

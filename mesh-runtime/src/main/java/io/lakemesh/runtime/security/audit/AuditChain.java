@@ -85,4 +85,39 @@ public final class AuditChain {
     }
     return Verdict.good(last, prev);
   }
+
+  /**
+   * An intact chain checked against a head recorded elsewhere (seq and the hash, or a prefix of it of at least 16
+   * hex digits, as {@code OK} lines print it): a chain cut back to an older commit is intact by itself, but no longer
+   * reaches that head.
+   */
+  public static Verdict reaches(Verdict intact, List<AuditEntry> entries, Head recorded) {
+    if (!intact.ok()) {
+      return intact;
+    }
+    if (recorded.seq() > intact.entries()) {
+      return Verdict.bad(intact.entries(), intact.entries() + 1, "entries missing (deleted) at the end: the head"
+          + " you recorded is seq " + recorded.seq() + " but the chain ends at seq " + intact.entries()
+          + " (the table was rolled back or cut)");
+    }
+    String hash = entries.stream().filter(e -> e.seq() == recorded.seq()).findFirst().map(AuditEntry::hash)
+        .orElse("");
+    if (!hash.startsWith(recorded.hash())) {
+      return Verdict.bad(intact.entries(), recorded.seq(), "its hash is " + hash.substring(0, Math.min(16,
+          hash.length())) + ", not the " + recorded.hash() + " you recorded (rewritten chain)");
+    }
+    return intact;
+  }
+
+  /**
+   * An intact chain whose table once committed a longer one: a table rolled back to an older snapshot (Iceberg
+   * keeps the newer ones in its metadata) has lost the entries after it.
+   */
+  public static Verdict notRolledBack(Verdict intact, long highestCommittedSeq) {
+    if (intact.ok() && highestCommittedSeq > intact.entries()) {
+      return Verdict.bad(intact.entries(), intact.entries() + 1, "entries missing (deleted) at the end: the table"
+          + " was rolled back to an older snapshot; a newer one recorded seq " + highestCommittedSeq);
+    }
+    return intact;
+  }
 }

@@ -80,8 +80,28 @@ public final class AuditTable {
    * the same table state, so a node committing meanwhile does not confuse the verdict.
    */
   public AuditChain.Verdict verify() {
+    return verify(Optional.empty());
+  }
+
+  /** Verifies the chain, and that it still reaches {@code recorded}, a head written down elsewhere, if given. */
+  public AuditChain.Verdict verify(Optional<AuditChain.Head> recorded) {
     table.refresh();
-    return AuditChain.verify(rows(), committedHead());
+    List<AuditEntry> entries = rows();
+    AuditChain.Verdict verdict = AuditChain.notRolledBack(AuditChain.verify(entries, committedHead()),
+        highestCommittedSeq());
+    return recorded.map(head -> AuditChain.reaches(verdict, entries, head)).orElse(verdict);
+  }
+
+  /** The highest head any snapshot the table's metadata still holds recorded, also one no longer current. */
+  private long highestCommittedSeq() {
+    long highest = 0;
+    for (Snapshot s : table.snapshots()) {
+      String seq = s.summary().get(HEAD_SEQ);
+      if (seq != null) {
+        highest = Math.max(highest, Long.parseLong(seq));
+      }
+    }
+    return highest;
   }
 
   private Optional<AuditChain.Head> committedHead() {

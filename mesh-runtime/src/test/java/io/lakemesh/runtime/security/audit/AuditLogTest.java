@@ -15,6 +15,7 @@ import java.util.function.UnaryOperator;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +87,44 @@ class AuditLogTest {
     assertEquals(entries.get(4).hash(), entries.get(5).prevHash(), "seq 6 continues after seq 5");
     assertEquals("bob", entries.get(5).principal());
     assertTrue(verdict.line().startsWith("OK audit chain intact: 8 entries"), verdict.line());
+  }
+
+  @Test
+  void aTableCutBackToAnOlderStateIsFound() throws Exception {
+    recordSome(5, "alice");
+    AuditTable audit = AuditTable.openExisting(warehouse).orElseThrow();
+    Table table = audit.table();
+    long fiveEntries = table.currentSnapshot().snapshotId();
+    String fiveMetadata = ((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation();
+    recordSome(3, "bob");
+    AuditChain.Verdict eight = verify();
+    assertTrue(eight.ok(), eight.line());
+    String hash8 = eight.headHash().substring(0, 16);
+    AuditChain.Head recorded = new AuditChain.Head(8, hash8);
+    assertTrue(eight.line().contains("head " + hash8), eight.line());
+
+    // Iceberg's own rollback keeps the newer snapshots in the metadata: seen without any recorded head
+    table.refresh();
+    table.manageSnapshots().rollbackTo(fiveEntries).commit();
+    AuditChain.Verdict rolledBack = verify();
+    assertFalse(rolledBack.ok(), rolledBack.line());
+    assertEquals(6, rolledBack.badSeq(), rolledBack.line());
+    assertTrue(rolledBack.reason().contains("rolled back to an older snapshot; a newer one recorded seq 8"),
+        rolledBack.line());
+
+    // the catalog pointed at the metadata of that older state: intact by itself, cut against the recorded head
+    TableIdentifier id = AuditTable.ID;
+    warehouse.catalog().dropTable(id, false);
+    ((org.apache.iceberg.catalog.Catalog) warehouse.catalog()).registerTable(id, fiveMetadata);
+    assertTrue(verify().ok(), "no trace left in the table itself: " + verify().line());
+    AuditChain.Verdict cut = AuditTable.openExisting(warehouse).orElseThrow().verify(java.util.Optional.of(recorded));
+    assertFalse(cut.ok(), cut.line());
+    assertTrue(cut.line().startsWith("TAMPERED audit chain broken at seq 6: entries missing (deleted) at the end: the"
+        + " head you recorded is seq 8 but the chain ends at seq 5"), cut.line());
+    AuditChain.Verdict other = AuditTable.openExisting(warehouse).orElseThrow().verify(java.util.Optional.of(
+        new AuditChain.Head(5, "0123456789abcdef")));
+    assertFalse(other.ok(), other.line());
+    assertTrue(other.reason().contains("not the 0123456789abcdef you recorded"), other.line());
   }
 
   @Test
@@ -203,6 +242,9 @@ class AuditLogTest {
     assertEquals(1, cli.execute("verify", "--home", home.toString()));
     assertTrue(err.toString().startsWith("TAMPERED audit chain broken at seq 2: "), err.toString());
     assertEquals(2, cli.execute("verify", "--home", home.resolve("nowhere").toString()));
+    err.getBuffer().setLength(0);
+    assertEquals(2, cli.execute("verify", "--home", home.toString(), "--expect-head", "5"));
+    assertTrue(err.toString().contains("--expect-head takes SEQ:HASH"), err.toString());
 
     // files the metadata names are gone (a catalog restored without its warehouse): no verdict, one clear line
     deleteAuditFiles(".parquet");
