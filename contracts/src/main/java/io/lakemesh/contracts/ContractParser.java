@@ -120,7 +120,18 @@ public final class ContractParser {
    * @throws InvalidContractException with every problem of the document, each with its JSON pointer
    */
   public static List<Contract> parseAll(String source, String text) throws InvalidContractException {
-    boolean json = source.toLowerCase(Locale.ROOT).endsWith(".json");
+    return parseAll(source, text, source.toLowerCase(Locale.ROOT).endsWith(".json"));
+  }
+
+  /**
+   * Every product of a contract kept as JSON text (as a node stores the contract it deployed): read as JSON, not as
+   * YAML, which would take a NEL (U+0085) or LS inside a string for a line break and fold it into a space.
+   */
+  public static List<Contract> parseAllJson(String source, String json) throws InvalidContractException {
+    return parseAll(source, json, true);
+  }
+
+  private static List<Contract> parseAll(String source, String text, boolean json) throws InvalidContractException {
     String format = json ? "JSON" : "YAML";
     JsonNode document;
     try {

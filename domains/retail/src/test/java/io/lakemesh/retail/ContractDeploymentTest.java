@@ -229,6 +229,52 @@ class ContractDeploymentTest {
   }
 
   @Test
+  void aContractWithLineSeparatorsInItsTextRestartsAsItDeployed() throws Exception {
+    // NEL and LS inside strings: YAML 1.1 reads them as line breaks in places, JSON never; the node keeps the deployed
+    // contract as JSON and must read it back as JSON, or the same file looks changed (and here breaking) at restart
+    // YAML's \N and \L escapes: the document holds the characters themselves
+    String nel = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: shop.orders
+        name: orders
+        version: 1.0.0
+        status: active
+        domain: shop
+        description: {purpose: "a\\Nb\\Lc"}
+        schema:
+          - name: orders
+            properties:
+              - name: order_id
+                logicalType: string
+                required: true
+                primaryKey: true
+            quality:
+              - {type: custom, engine: cel, name: tagged, implementation: "order_id != 'x\\Ny'"}
+        """;
+    Files.writeString(contracts.resolve("orders.odcs.yaml"), nel);
+    ch.qos.logback.classic.Logger gateLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        DeploymentGate.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    gateLog.addAppender(logged);
+    try {
+      for (int start = 0; start < 2; start++) {
+        try (MeshNode node = MeshNode.start(config())) {
+          String deployed = get(node, "/api/v1/products/shop.orders/contract");
+          assertTrue(deployed.contains("tagged"), deployed);
+        }
+      }
+      assertTrue(logged.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)),
+          "the unchanged file is no change: " + logged.list.stream().map(
+              ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList());
+    } finally {
+      gateLog.detachAppender(logged);
+    }
+  }
+
+  @Test
   void afterARelaxedRuleAReplayBringsQuarantinedEventsToSilver() throws Exception {
     Path file = contracts.resolve("orders.odcs.yaml");
     String capped = DECIMAL + "\n        logicalTypeOptions:\n          maximum: 100";
