@@ -110,14 +110,23 @@ public final class AuditChain {
   }
 
   /**
-   * An intact chain whose table once committed a longer one: a table rolled back to an older snapshot (Iceberg
-   * keeps the newer ones in its metadata) has lost the entries after it.
+   * A table rolled back: the history now runs through the commit that recorded {@code keptSeq}, and a commit that
+   * recorded {@code lostSeq} (after it) is no longer in it. Iceberg keeps such a snapshot in the table's metadata.
    */
-  public static Verdict notRolledBack(Verdict intact, long highestCommittedSeq) {
-    if (intact.ok() && highestCommittedSeq > intact.entries()) {
-      return Verdict.bad(intact.entries(), intact.entries() + 1, "entries missing (deleted) at the end: the table"
-          + " was rolled back to an older snapshot; a newer one recorded seq " + highestCommittedSeq);
+  public record Rollback(long keptSeq, long lostSeq) {}
+
+  /**
+   * An intact chain whose table was rolled back to an older snapshot has lost the entries after it, also once a
+   * node has gone on writing after the rollback (the new entries then reuse the lost ones' numbers).
+   */
+  public static Verdict notRolledBack(Verdict intact, Optional<Rollback> rollback) {
+    if (!intact.ok() || rollback.isEmpty()) {
+      return intact;
     }
-    return intact;
+    Rollback r = rollback.get();
+    return Verdict.bad(intact.entries(), r.keptSeq() + 1, "entries missing (deleted): the table was rolled back to"
+        + " its commit of seq " + r.keptSeq() + "; a later commit recorded seq " + r.lostSeq() + " and is no longer"
+        + " in its history" + (intact.entries() > r.keptSeq() ? " (the chain went on from seq " + (r.keptSeq() + 1)
+        + " after the rollback: those are other entries)" : ""));
   }
 }

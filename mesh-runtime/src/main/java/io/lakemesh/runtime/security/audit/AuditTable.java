@@ -87,21 +87,48 @@ public final class AuditTable {
   public AuditChain.Verdict verify(Optional<AuditChain.Head> recorded) {
     table.refresh();
     List<AuditEntry> entries = rows();
-    AuditChain.Verdict verdict = AuditChain.notRolledBack(AuditChain.verify(entries, committedHead()),
-        highestCommittedSeq());
+    AuditChain.Verdict verdict = AuditChain.notRolledBack(AuditChain.verify(entries, committedHead()), rollback());
     return recorded.map(head -> AuditChain.reaches(verdict, entries, head)).orElse(verdict);
   }
 
-  /** The highest head any snapshot the table's metadata still holds recorded, also one no longer current. */
-  private long highestCommittedSeq() {
-    long highest = 0;
+  /**
+   * A commit of the audit log that is not in the table's current history: the table was rolled back past it (the
+   * log only appends, so its history is one line; the table's snapshots are never expired, so none is lost).
+   */
+  private Optional<AuditChain.Rollback> rollback() {
+    java.util.Set<Long> history = new java.util.HashSet<>();
+    SnapshotPositions.lineage(table).forEach(s -> history.add(s.snapshotId()));
+    Snapshot lost = null;
+    long lostSeq = 0;
     for (Snapshot s : table.snapshots()) {
       String seq = s.summary().get(HEAD_SEQ);
-      if (seq != null) {
-        highest = Math.max(highest, Long.parseLong(seq));
+      if (!history.contains(s.snapshotId()) && seq != null && Long.parseLong(seq) > lostSeq) {
+        lost = s;
+        lostSeq = Long.parseLong(seq);
       }
     }
-    return highest;
+    if (lost == null) {
+      return Optional.empty();
+    }
+    // where the histories part: the newest ancestor of the lost commit that is still in the current history
+    Long kept = lost.parentId();
+    while (kept != null && !history.contains(kept)) {
+      Snapshot parent = table.snapshot(kept);
+      kept = parent == null ? null : parent.parentId();
+    }
+    return Optional.of(new AuditChain.Rollback(headAtOrBefore(kept), lostSeq));
+  }
+
+  /** The chain head recorded by snapshot {@code id} or the newest of its ancestors that recorded one; 0 for none. */
+  private long headAtOrBefore(Long id) {
+    for (Snapshot s = id == null ? null : table.snapshot(id); s != null;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      String seq = s.summary().get(HEAD_SEQ);
+      if (seq != null) {
+        return Long.parseLong(seq);
+      }
+    }
+    return 0;
   }
 
   private Optional<AuditChain.Head> committedHead() {

@@ -109,8 +109,14 @@ class AuditLogTest {
     AuditChain.Verdict rolledBack = verify();
     assertFalse(rolledBack.ok(), rolledBack.line());
     assertEquals(6, rolledBack.badSeq(), rolledBack.line());
-    assertTrue(rolledBack.reason().contains("rolled back to an older snapshot; a newer one recorded seq 8"),
+    assertTrue(rolledBack.reason().contains("rolled back to its commit of seq 5; a later commit recorded seq 8"),
         rolledBack.line());
+    // a node goes on writing after the rollback: seq 6.. are other entries now, and the loss still shows
+    recordSome(4, "carol");
+    AuditChain.Verdict wentOn = verify();
+    assertFalse(wentOn.ok(), wentOn.line());
+    assertEquals(6, wentOn.badSeq(), wentOn.line());
+    assertTrue(wentOn.reason().contains("the chain went on from seq 6 after the rollback"), wentOn.line());
 
     // the catalog pointed at the metadata of that older state: intact by itself, cut against the recorded head
     TableIdentifier id = AuditTable.ID;
