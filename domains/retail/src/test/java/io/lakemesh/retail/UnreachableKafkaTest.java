@@ -45,9 +45,9 @@ class UnreachableKafkaTest {
     root.addAppender(logged);
     try (MeshNode node = MeshNode.start(com.typesafe.config.ConfigFactory.parseMap(Map.of(
         "lakemesh.kafka.bootstrap", "127.0.0.1:" + closed)).withFallback(RetailPipelineTest.config(home)))) {
-      List<String> said = lines(logged);
-      assertEquals(1, said.stream().filter(l -> l.startsWith("WARN Kafka at 127.0.0.1:" + closed + " does not answer"))
-          .count(), said.toString());
+      List<String> started = lines(logged);
+      assertEquals(1, started.stream().filter(l -> l.startsWith("WARN Kafka at 127.0.0.1:" + closed + " does not answer"))
+          .count(), started.toString());
 
       // reads are served; the source's workers wait for the log, and say so without a stack trace
       JsonNode stats = null;
@@ -73,7 +73,20 @@ class UnreachableKafkaTest {
           .POST(HttpRequest.BodyPublishers.ofString(RetailPipelineTest.sale("U-1", "S-0001", "NCR", Instant.now(),
               "noodles:1:1.00"))).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(503, ingest.statusCode(), ingest.body());
-      assertTrue(ingest.body().contains("log-unavailable"), ingest.body());
+      assertTrue(ingest.body().contains("log-unavailable") && ingest.body().contains("Kafka acknowledged none of the 1"
+          + " events"), ingest.body());
+      assertEquals("5", ingest.headers().firstValue("Retry-After").orElse(""), "when to try again");
+      // a client retrying gets its answer each time; the log says it once, without a stack trace
+      HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+          + "/api/v1/products/retail.transactions/events")).header("Authorization", "Bearer " + node.devAdminToken())
+          .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
+          .POST(HttpRequest.BodyPublishers.ofString(RetailPipelineTest.sale("U-2", "S-0001", "NCR", Instant.now(),
+              "noodles:1:1.00"))).build(), HttpResponse.BodyHandlers.ofString());
+      List<String> said = lines(logged);
+      assertEquals(1, said.stream().filter(l -> l.startsWith("WARN ingest into retail.transactions: Kafka does not"
+          + " answer")).count(), said.toString());
+      assertTrue(logged.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)
+          || e.getThrowableProxy() != null), "no ERROR, no stack trace: " + said);
     } finally {
       root.detachAppender(logged);
     }

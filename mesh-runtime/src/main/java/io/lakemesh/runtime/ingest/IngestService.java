@@ -27,6 +27,31 @@ public final class IngestService implements AutoCloseable {
     }
   }
 
+  /** Kafka did not acknowledge every event of a call; {@code acknowledged} of {@code events} it did. */
+  public static final class NotAcknowledgedException extends RuntimeException {
+    private final int acknowledged;
+    private final int events;
+
+    NotAcknowledgedException(int acknowledged, int events, Throwable cause) {
+      super("Kafka acknowledged " + acknowledged + " of " + events + " events: " + cause.getMessage(), cause);
+      this.acknowledged = acknowledged;
+      this.events = events;
+    }
+
+    public int acknowledged() {
+      return acknowledged;
+    }
+
+    public int events() {
+      return events;
+    }
+
+    /** Kafka did not answer in time (down, unreachable, or too slow): a state to retry, not a bug. */
+    public boolean logUnreachable() {
+      return getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
+    }
+  }
+
   private final KafkaProducer<String, byte[]> producer;
   private final ProgressBoard progress;
   private final long maxLag;
@@ -79,7 +104,9 @@ public final class IngestService implements AutoCloseable {
       record.headers().add(SourceBatchCommitter.SOURCE_HEADER, sourceHeader);
       producer.send(record, (metadata, error) -> {
         if (error != null) {
-          all.completeExceptionally(error);
+          // the first failure answers the call; the count says how many were acknowledged by then
+          all.completeExceptionally(new NotAcknowledgedException(events.size() - pending.get(), events.size(),
+              error));
           return;
         }
         for (String reader : readers) {

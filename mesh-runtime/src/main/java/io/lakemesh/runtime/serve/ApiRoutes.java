@@ -68,6 +68,10 @@ public final class ApiRoutes extends AllDirectives {
   /** WebSocket responses whose close frame carries the stream's close code (4008 too slow, 1001 shutdown). */
   private final ClosingWebSocket webSockets = new ClosingWebSocket();
   private final ApiKeyAdminRoutes apiKeyAdmin;
+  /** When an ingest last said that Kafka does not answer (System.nanoTime), so a retrying client floods no log. */
+  private final java.util.concurrent.atomic.AtomicLong logDownSaid = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - 2 * 60_000_000_000L);
+  private static final long LOG_DOWN_EVERY_NANOS = 60_000_000_000L;
   private final AuditDirectives audit;
   private final Duration queryTimeout;
 
@@ -328,10 +332,27 @@ public final class ApiRoutes extends AllDirectives {
             instance);
       }
       return completeWithFuture(answer.exceptionally(error -> {
-        LOG.error("ingest into {} failed: events not acknowledged by Kafka", p.id(), error);
-        return new Problem(503, "log-unavailable", "Service unavailable",
-            "the events could not all be made durable (some may have been); send them all again later: a re-sent"
-                + " event is stored once when the product has a primary key").toResponse(instance);
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        IngestService.NotAcknowledgedException missed = cause instanceof IngestService.NotAcknowledgedException n
+            ? n : null;
+        if (missed != null && missed.logUnreachable()) {
+          // Kafka down or too slow: a state the operator sees in stats and the start warning, said once in a while
+          // here, not with a stack trace per request
+          long now = System.nanoTime();
+          if (now - logDownSaid.getAndUpdate(last -> now - last > LOG_DOWN_EVERY_NANOS ? now : last)
+              > LOG_DOWN_EVERY_NANOS) {
+            LOG.warn("ingest into {}: Kafka does not answer ({}); answering 503 log-unavailable (said once a minute)",
+                p.id(), missed.getCause().getMessage());
+          }
+        } else {
+          LOG.error("ingest into {} failed: events not acknowledged by Kafka", p.id(), error);
+        }
+        String acked = missed == null ? "the events could not all be made durable (some may have been)"
+            : missed.acknowledged() == 0 ? "Kafka acknowledged none of the " + missed.events() + " events"
+            : "Kafka acknowledged " + missed.acknowledged() + " of the " + missed.events() + " events";
+        return new Problem(503, "log-unavailable", "Service unavailable", acked + "; send them all again later: a"
+            + " re-sent event is stored once when the product has a primary key").toResponse(instance)
+            .addHeader(RawHeader.create("Retry-After", "5"));
       }));
     });
   }
