@@ -27,11 +27,14 @@ public final class ContractYaml {
   /**
    * YAML 1.1 (SnakeYAML, which reads contracts) takes NEL, LS and PS for line breaks, and a line break inside a
    * single-quoted string folds into a space: a string holding one is written double-quoted, where it is escaped.
+   * And a YAML 1.1 reader (PyYAML) takes {@code 2026-11-27} for a date and {@code 12:30} for the number 750: a string
+   * that starts with a digit is quoted too.
    */
   private static final class LineBreaksQuoted extends StringQuotingChecker.Default {
     @Override
     public boolean needToQuoteValue(String value) {
-      return super.needToQuoteValue(value) || value.chars().anyMatch(LineBreaksQuoted::foldable);
+      return super.needToQuoteValue(value) || value.chars().anyMatch(LineBreaksQuoted::foldable)
+          || (!value.isEmpty() && Character.isDigit(value.charAt(0)));
     }
 
     private static boolean foldable(int c) {

@@ -131,6 +131,12 @@ class ApiKeyAndFuzzTest {
           .build());
       assertEquals(401, both.statusCode(), "two identities, neither served: " + both.body());
       assertTrue(both.body().contains("send one credential, not both"), "says what to change: " + both.body());
+      // the same header twice: which one counts would be a guess too (java.net.http sends a repeated header as is)
+      HttpResponse<String> twice = send(HttpRequest.newBuilder(URI.create(base
+          + "/api/v1/products/retail.transactions/rows")).header("Authorization", admin).header("Authorization",
+          "Bearer nonsense").build());
+      assertEquals(401, twice.statusCode(), twice.body());
+      assertTrue(twice.body().contains("send one credential, once"), twice.body());
       HttpResponse<String> twiceListed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/api-keys"))
           .header("Authorization", admin).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"t2\",\"roles\":[\"ingest\",\"ingest\"]}")).build());

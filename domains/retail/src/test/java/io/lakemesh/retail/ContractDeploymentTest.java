@@ -136,7 +136,7 @@ class ContractDeploymentTest {
           + node.devAdminToken()).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, deployed.statusCode(), deployed.body());
       assertEquals("application/yaml", deployed.headers().firstValue("Content-Type").orElse(""));
-      assertTrue(deployed.body().contains("version: 1.1.0\n") && deployed.body().contains("- name: note\n"),
+      assertTrue(deployed.body().contains("version: \"1.1.0\"\n") && deployed.body().contains("- name: note\n"),
           deployed.body());
       Files.writeString(contracts.resolve("orders-1.2.0.proposed"), contract("1.2.0", NOTE, TEXT));
       Files.writeString(contracts.resolve("deployed.proposed"), deployed.body());
@@ -155,6 +155,16 @@ class ContractDeploymentTest {
           + node.httpPort() + "/api/v1/products/shop.orders/contract")).header("Authorization", "Bearer "
           + node.devAdminToken()).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
       assertEquals("application/json", asJson.headers().firstValue("Content-Type").orElse(""));
+      // preferences by q-value (RFC 9110); nothing it can send is a 406
+      for (var accept : Map.of("application/json, application/yaml;q=0.5", "200 application/json",
+          "application/yaml;q=0.2, application/json;q=0.1", "200 application/yaml", "*/*", "200 application/yaml",
+          "text/csv", "406 application/problem+json").entrySet()) {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + node.httpPort() + "/api/v1/products/shop.orders/contract")).header("Authorization", "Bearer "
+            + node.devAdminToken()).header("Accept", accept.getKey()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(accept.getValue(), answer.statusCode() + " " + answer.headers().firstValue("Content-Type")
+            .orElse(""), accept.getKey() + ": " + answer.body());
+      }
       assertEquals(new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml
           .YAMLFactory()).readTree(contract("1.1.0", NOTE, DECIMAL)), json.readTree(asJson.body()));
     }

@@ -168,15 +168,24 @@ public final class ContractDiffCommand implements Callable<Integer> {
         }
     }
 
-    /** The status, title and detail of an RFC 9457 problem document (what the node answers instead of a contract). */
-    private static java.util.Optional<String> httpProblem(String text) {
+    /**
+     * What a node's answer piped in instead of a contract is: an RFC 9457 problem (its status, title and detail), or
+     * a product's detail; empty for anything else.
+     */
+    private static java.util.Optional<String> nodeAnswer(String text) {
         try {
             com.fasterxml.jackson.databind.JsonNode doc = ContractParser.document(text);
+            if (doc != null && doc.isObject() && doc.path("contract").isObject() && doc.has("servedTable")) {
+                // curl .../products/<id> | lakemesh contract diff - ...: the detail holds the contract, is not one
+                return java.util.Optional.of("this is the detail of product " + doc.path("id").asText() + ", not a"
+                        + " contract: its contract is at /api/v1/products/" + doc.path("id").asText() + "/contract");
+            }
             if (doc == null || !doc.isObject() || !doc.path("status").isInt() || !doc.path("title").isTextual()
                     || doc.has("apiVersion")) {
                 return java.util.Optional.empty();
             }
-            return java.util.Optional.of(doc.path("status").asInt() + " " + doc.path("title").asText()
+            return java.util.Optional.of("an HTTP error answer, not a contract: " + doc.path("status").asInt() + " "
+                    + doc.path("title").asText()
                     + (doc.path("detail").isTextual() ? ": " + doc.path("detail").asText() : ""));
         } catch (java.io.IOException e) {
             return java.util.Optional.empty(); // not JSON or YAML: the parser says what is wrong
@@ -217,10 +226,10 @@ public final class ContractDiffCommand implements Callable<Integer> {
     }
 
     private static List<Contract> parse(Path file, String text, List<String> problems) {
-        java.util.Optional<String> error = httpProblem(text);
+        java.util.Optional<String> error = nodeAnswer(text);
         if (error.isPresent()) {
             // curl .../contract | lakemesh contract diff - new.yaml, with a wrong token or product: one line on that
-            problems.add(file + ": an HTTP error answer, not a contract: " + error.get());
+            problems.add(file + ": " + error.get());
             return List.of();
         }
         try {

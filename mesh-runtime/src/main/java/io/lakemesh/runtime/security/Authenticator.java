@@ -16,6 +16,19 @@ public final class Authenticator {
     this.apiKeys = apiKeys;
   }
 
+  /**
+   * The caller of a request with these Authorization and X-API-Key header values (each header as often as sent):
+   * a credential header sent twice is refused as both kinds together are, since which one counts would be a guess.
+   */
+  public Principal authenticate(java.util.List<String> authorizations, java.util.List<String> apiKeys)
+      throws UnauthenticatedException {
+    if (authorizations.size() > 1 || apiKeys.size() > 1) {
+      throw UnauthenticatedException.shaped("a credential header was sent more than once",
+          "send one credential, once: one Authorization (a bearer token, or ApiKey <key>) or one X-API-Key header");
+    }
+    return authenticate(authorizations.stream().findFirst(), apiKeys.stream().findFirst());
+  }
+
   public Principal authenticate(Optional<String> authorization, Optional<String> apiKey)
       throws UnauthenticatedException {
     if (apiKey.isPresent() && authorization.isPresent()) {

@@ -153,7 +153,7 @@ public final class ApiRoutes extends AllDirectives {
         caller = queryToken.isPresent()
             ? queryToken.get().startsWith("lmk_") ? authenticator.authenticate(Optional.empty(), queryToken)
                 : authenticator.authenticate(Optional.of("Bearer " + queryToken.get()), Optional.empty())
-            : authenticator.authenticate(header, apiKey);
+            : authenticator.authenticate(headerValues(request, "authorization"), headerValues(request, "x-api-key"));
       } catch (UnauthenticatedException e) {
         LOG.debug("credentials refused: {}", e.getMessage());
         return complete(new Problem(401, "unauthorized", "Unauthorized", e.clientHint().orElse(
@@ -169,6 +169,17 @@ public final class ApiRoutes extends AllDirectives {
       return mapRequest(r -> r.addAttribute(AuditDirectives.CALLER, authenticatedCaller.subject()),
           () -> inner.apply(authenticatedCaller));
     })));
+  }
+
+  /** The values of every header of that (lower-case) name, as often as the request carries it. */
+  static List<String> headerValues(org.apache.pekko.http.javadsl.model.HttpRequest request, String lowercaseName) {
+    List<String> values = new java.util.ArrayList<>();
+    for (org.apache.pekko.http.javadsl.model.HttpHeader h : request.getHeaders()) {
+      if (h.lowercaseName().equals(lowercaseName)) {
+        values.add(h.value());
+      }
+    }
+    return values;
   }
 
   /**
@@ -360,12 +371,10 @@ public final class ApiRoutes extends AllDirectives {
   /** The codings every Content-Encoding header of a request lists, in order, without {@code identity}. */
   private static List<String> contentCodings(org.apache.pekko.http.javadsl.model.HttpRequest request) {
     List<String> codings = new java.util.ArrayList<>();
-    for (org.apache.pekko.http.javadsl.model.HttpHeader h : request.getHeaders()) {
-      if (h.lowercaseName().equals("content-encoding")) {
-        for (String c : h.value().split(",")) {
-          if (!c.isBlank() && !c.trim().equalsIgnoreCase("identity")) {
-            codings.add(c.trim().toLowerCase(java.util.Locale.ROOT));
-          }
+    for (String header : headerValues(request, "content-encoding")) {
+      for (String c : header.split(",")) {
+        if (!c.isBlank() && !c.trim().equalsIgnoreCase("identity")) {
+          codings.add(c.trim().toLowerCase(java.util.Locale.ROOT));
         }
       }
     }

@@ -64,11 +64,11 @@ public final class ManagementRoutes extends AllDirectives {
 
   /** The caller of every route past the open probes; a 401 problem when it proves no identity. */
   private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", authorization -> optionalHeaderValueByName("X-API-Key",
-        apiKey -> {
+    return extractRequest(request -> {
           Principal caller;
           try {
-            caller = authenticator.authenticate(authorization, apiKey);
+            caller = authenticator.authenticate(ApiRoutes.headerValues(request, "authorization"),
+                ApiRoutes.headerValues(request, "x-api-key"));
           } catch (io.lakemesh.runtime.security.UnauthenticatedException e) {
             return complete(new Problem(401, "unauthorized", "Unauthorized", e.clientHint()
                 .orElse("a valid bearer token or API key is required")).toResponse(null).addHeader(
@@ -76,7 +76,7 @@ public final class ManagementRoutes extends AllDirectives {
                         "Bearer realm=\"lakemesh\"")));
           }
           return inner.apply(caller);
-        }));
+        });
   }
 
   /** Cluster-wide administration (members, shards, rebalancing, every product's workers): the platform admin only. */

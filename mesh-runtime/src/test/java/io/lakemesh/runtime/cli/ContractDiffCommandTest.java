@@ -127,6 +127,13 @@ class ContractDiffCommandTest {
         assertEquals(1, run.exitCode(), run.out() + run.err());
         assertEquals(answer + ": an HTTP error answer, not a contract: 401 Unauthorized: the bearer token has expired",
                 run.err().strip());
+        // the product's detail (without /contract) holds the contract but is none
+        String detail = file("detail.json", "{\"id\":\"shop.orders\",\"stage\":\"source\",\"servedTable\":"
+                + "\"shop.orders_silver\",\"contract\":{\"apiVersion\":\"v3.1.0\"}}");
+        Run product = contract("diff", detail, file("orders.odcs.yaml", orders));
+        assertEquals(1, product.exitCode(), product.out() + product.err());
+        assertEquals(detail + ": this is the detail of product shop.orders, not a contract: its contract is at"
+                + " /api/v1/products/shop.orders/contract", product.err().strip());
     }
 
     @Test
