@@ -48,7 +48,7 @@ public final class ContractParser {
 
   /** A contract document's text as written, for a tool that reads it once (a pipe can be read only once). */
   public static JsonNode document(String text) throws IOException {
-    return YAML.readTree(text);
+    return isJson(text) ? JSON.readTree(text) : YAML.readTree(text);
   }
 
   /**
@@ -120,7 +120,23 @@ public final class ContractParser {
    * @throws InvalidContractException with every problem of the document, each with its JSON pointer
    */
   public static List<Contract> parseAll(String source, String text) throws InvalidContractException {
-    return parseAll(source, text, source.toLowerCase(Locale.ROOT).endsWith(".json"));
+    return parseAll(source, text, source.toLowerCase(Locale.ROOT).endsWith(".json") || isJson(text));
+  }
+
+  /**
+   * Whether a text of no known name (a pipe, standard input) is a JSON document: read as YAML, a NEL or LS inside
+   * one of its strings would become a space. A YAML flow mapping ({@code {id: x}}) is no JSON and stays YAML.
+   */
+  private static boolean isJson(String text) {
+    if (!text.stripLeading().startsWith("{")) {
+      return false;
+    }
+    try {
+      JSON.readTree(text);
+      return true;
+    } catch (JsonProcessingException e) {
+      return false;
+    }
   }
 
   /**

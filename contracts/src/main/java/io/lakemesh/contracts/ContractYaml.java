@@ -28,13 +28,19 @@ public final class ContractYaml {
    * YAML 1.1 (SnakeYAML, which reads contracts) takes NEL, LS and PS for line breaks, and a line break inside a
    * single-quoted string folds into a space: a string holding one is written double-quoted, where it is escaped.
    * And a YAML 1.1 reader (PyYAML) takes {@code 2026-11-27} for a date and {@code 12:30} for the number 750: a string
-   * that starts with a digit is quoted too.
+   * that starts as a number does (a digit, or a sign or point before one) is quoted too.
    */
   private static final class LineBreaksQuoted extends StringQuotingChecker.Default {
     @Override
     public boolean needToQuoteValue(String value) {
       return super.needToQuoteValue(value) || value.chars().anyMatch(LineBreaksQuoted::foldable)
-          || (!value.isEmpty() && Character.isDigit(value.charAt(0)));
+          || startsAsNumber(value);
+    }
+
+    /** 12:30, 2026-11-27, -1:30, +5, .5: what a YAML 1.1 reader may take for a number, a date or a time. */
+    private static boolean startsAsNumber(String value) {
+      int digit = !value.isEmpty() && "+-.".indexOf(value.charAt(0)) >= 0 ? 1 : 0;
+      return value.length() > digit && Character.isDigit(value.charAt(digit));
     }
 
     private static boolean foldable(int c) {

@@ -52,6 +52,20 @@ class ContractYamlTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void stringsAYaml11ReaderWouldTakeForNumbersOrDatesAreQuoted() {
+    var doc = JsonNodeFactory.instance.objectNode();
+    for (String v : List.of("2026-11-27", "12:30", "-1:30", "+5", ".5", "-.5")) {
+      doc.put("k" + doc.size(), v);
+    }
+    doc.put("plain", "shop-1");
+    String yaml = ContractYaml.write(doc);
+    for (String v : List.of("2026-11-27", "12:30", "-1:30", "+5", ".5", "-.5")) {
+      assertTrue(yaml.contains(": \"" + v + "\"\n"), v + " in " + yaml);
+    }
+    assertTrue(yaml.contains("plain: shop-1\n"), yaml);
+  }
+
   @Property(tries = 1000)
   void anyDocumentReadsBackTheSame(@ForAll("documents") JsonNode document) throws Exception {
     String yaml = ContractYaml.write(document);

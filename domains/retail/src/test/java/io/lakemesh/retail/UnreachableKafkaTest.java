@@ -82,6 +82,26 @@ class UnreachableKafkaTest {
           .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
           .POST(HttpRequest.BodyPublishers.ofString(RetailPipelineTest.sale("U-2", "S-0001", "NCR", Instant.now(),
               "noodles:1:1.00"))).build(), HttpResponse.BodyHandlers.ofString());
+      // clients posting at once while Kafka is down get their 503 at once or within one wait for Kafka, not queued
+      // behind each other, and the node's own actors keep answering (the product's workers still say 'waiting')
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> concurrent = new java.util.ArrayList<>();
+      long postedAt = System.nanoTime();
+      for (int i = 0; i < 8; i++) {
+        concurrent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+            + "/api/v1/products/retail.transactions/events")).header("Authorization", "Bearer "
+            + node.devAdminToken()).header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofString(RetailPipelineTest.sale("U-C" + i, "S-0001", "NCR",
+                Instant.now(), "noodles:1:1.00") + "\n" + RetailPipelineTest.sale("U-D" + i, "S-0001", "NCR", Instant.now(),
+                "noodles:1:1.00"))).build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      for (var answer : concurrent) {
+        assertEquals(503, answer.get().statusCode(), answer.get().body());
+        assertEquals(List.of("5"), answer.get().headers().allValues("Retry-After"), "one Retry-After");
+      }
+      Duration answeredIn = Duration.ofNanos(System.nanoTime() - postedAt);
+      assertTrue(answeredIn.compareTo(Duration.ofSeconds(25)) < 0, "8 bodies of 2 events answered in " + answeredIn);
+      assertTrue(new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/retail.transactions"))
+          .path("stats").path("pipeline").toString().contains("\"waiting\""), "the workers still answer");
       List<String> said = lines(logged);
       assertEquals(1, said.stream().filter(l -> l.startsWith("WARN ingest into retail.transactions: Kafka does not"
           + " answer")).count(), said.toString());

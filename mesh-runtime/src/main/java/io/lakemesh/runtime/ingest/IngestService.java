@@ -55,6 +55,13 @@ public final class IngestService implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final ProgressBoard progress;
   private final long maxLag;
+  /**
+   * Until when (System.nanoTime) calls fail at once because a send a moment ago found Kafka not answering: each send
+   * would otherwise wait max.block.ms (10 s) for the log's metadata, one event after another, and callers would
+   * queue behind each other. The first call after it tries Kafka again.
+   */
+  private volatile long unansweredUntil = System.nanoTime() - 1;
+  private static final long UNANSWERED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
   public IngestService(String bootstrapServers, ProgressBoard progress, long maxLag) {
     this.producer = new KafkaProducer<>(Map.of(
@@ -93,17 +100,28 @@ public final class IngestService implements AutoCloseable {
     if (events.isEmpty()) {
       return CompletableFuture.completedFuture(0); // an empty array is a valid batch of nothing
     }
+    if (System.nanoTime() - unansweredUntil < 0) {
+      return CompletableFuture.failedFuture(new NotAcknowledgedException(0, events.size(),
+          new org.apache.kafka.common.errors.TimeoutException("Kafka did not answer a send a moment ago; tried again"
+              + " at most every " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(UNANSWERED_NANOS) + " s")));
+    }
     byte[] sourceHeader = source.getBytes(StandardCharsets.UTF_8);
     long receivedAt = System.currentTimeMillis();
     CompletableFuture<Integer> all = new CompletableFuture<>();
     AtomicInteger pending = new AtomicInteger(events.size());
     for (EventSplitter.Event e : events) {
+      if (all.isDone()) {
+        break; // an earlier event failed (Kafka not answering fails the send at once): the rest would wait in vain
+      }
       Integer partition = e.key() == null ? null
           : io.lakemesh.runtime.product.RoutingKey.partitionOf(e.key(), partitions);
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition, receivedAt, e.key(), e.bytes());
       record.headers().add(SourceBatchCommitter.SOURCE_HEADER, sourceHeader);
       producer.send(record, (metadata, error) -> {
         if (error != null) {
+          if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+            unansweredUntil = System.nanoTime() + UNANSWERED_NANOS;
+          }
           // the first failure answers the call; the count says how many were acknowledged by then
           all.completeExceptionally(new NotAcknowledgedException(events.size() - pending.get(), events.size(),
               error));

@@ -324,10 +324,12 @@ public final class ApiRoutes extends AllDirectives {
       } catch (EventSplitter.MalformedBodyException e) {
         return problem(Problem.badRequest("malformed-body", e.getMessage()), instance);
       }
-      CompletionStage<HttpResponse> answer;
-      try {
-        answer = ingest.ingest(products.readersOfRawTopic(p), p.rawTopic(), p.contract().settings().partitions(), events, "http")
-            .thenApply(n -> {
+      // off the HTTP threads: a send waits up to 10 s for Kafka's metadata while Kafka does not answer, and Pekko's
+      // own threads (cluster heartbeats among them) must not wait with it
+      CompletionStage<HttpResponse> answer = CompletableFuture.supplyAsync(() -> ingest.ingest(
+              products.readersOfRawTopic(p), p.rawTopic(), p.contract().settings().partitions(), events, "http"), io)
+          .thenCompose(sent -> sent)
+          .thenApply(n -> {
           try {
             audit.ingest(request, p.id(), n);
           } catch (AuditLog.AuditUnavailableException e) {
@@ -337,13 +339,12 @@ public final class ApiRoutes extends AllDirectives {
           }
           return jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n));
         });
-      } catch (IngestService.BackpressureException e) {
-        return problem(new Problem(503, "backpressure", "Service unavailable",
-            "the pipeline is behind; retry after the pause in Retry-After (" + e.getMessage() + ")"),
-            instance);
-      }
       return completeWithFuture(answer.exceptionally(error -> {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof IngestService.BackpressureException behind) {
+          return new Problem(503, "backpressure", "Service unavailable", "the pipeline is behind; retry after the"
+              + " pause in Retry-After (" + behind.getMessage() + ")").toResponse(instance);
+        }
         IngestService.NotAcknowledgedException missed = cause instanceof IngestService.NotAcknowledgedException n
             ? n : null;
         if (missed != null && missed.logUnreachable()) {
@@ -363,7 +364,7 @@ public final class ApiRoutes extends AllDirectives {
             : "Kafka acknowledged " + missed.acknowledged() + " of the " + missed.events() + " events";
         return new Problem(503, "log-unavailable", "Service unavailable", acked + "; send them all again later: a"
             + " re-sent event is stored once when the product has a primary key").toResponse(instance)
-            .addHeader(RawHeader.create("Retry-After", "5"));
+            .removeHeader("Retry-After").addHeader(RawHeader.create("Retry-After", "5"));
       }));
     });
   }

@@ -38,7 +38,9 @@ final class DeployedContract {
             ? HttpEntities.create(ContentTypes.APPLICATION_JSON, product.contract().document().toPrettyString())
             : HttpEntities.create(YAML, ContractYaml.write(product.contract().document())))
         .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Content-Disposition",
-            "inline; filename=\"" + file + "\""));
+            "inline; filename=\"" + file + "\""))
+        // the answer depends on Accept: a shared cache must not give one client's JSON to another asking for YAML
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Vary", "Accept"));
   }
 
   /** The names YAML goes by; application/yaml (RFC 9512) is what is sent. */

@@ -137,6 +137,19 @@ class ContractDiffCommandTest {
     }
 
     @Test
+    void aJsonContractThroughAPipeIsReadAsJson() throws Exception {
+        // curl -H 'Accept: application/json' .../contract | lakemesh contract diff - file: the piped text has no
+        // .json name; read as YAML, the NEL in its description would become a space and look like a change
+        String withNel = orders.replace("version: 1.0.0", "version: 1.0.0\ndescription: {purpose: \"one\\Ntwo\"}");
+        String asJson = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                io.lakemesh.contracts.ContractParser.document(withNel));
+        assertTrue(asJson.contains("\u0085"), asJson);
+        Run run = contract("diff", file("deployed-answer", asJson), file("orders-nel.odcs.yaml", withNel));
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("no changes"), run.out());
+    }
+
+    @Test
     void breakingExitsOneWithTheBreakingChangesFirst() throws IOException {
         String old = file("orders.odcs.yaml", orders);
         String proposed = file("orders-breaking.odcs.yaml", orders
