@@ -596,8 +596,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   /** Whether a pipeline could not start because Kafka did not answer in time (a timeout anywhere in the causes). */
   static boolean logUnreachable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      // an unknown topic right after Kafka came back: the topic made a moment ago is not in every broker's metadata
+      // yet (the worker makes it again if it is really gone)
       if (t instanceof org.apache.kafka.common.errors.TimeoutException
           || t instanceof org.apache.kafka.common.errors.DisconnectException
+          || t instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
           || t instanceof java.util.concurrent.TimeoutException) {
         return true;
       }

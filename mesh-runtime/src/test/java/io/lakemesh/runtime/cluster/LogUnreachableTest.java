@@ -16,6 +16,10 @@ class LogUnreachableTest {
             "Timed out waiting for a node assignment. Call: createTopics"))));
     assertTrue(DataProduct.logUnreachable(new IllegalStateException("cannot read the end of t-0",
         new java.util.concurrent.TimeoutException())));
+    // Kafka just came back: the topic made a moment ago is not in its metadata yet
+    assertTrue(DataProduct.logUnreachable(new IllegalStateException("cannot read the end of t-0",
+        new java.util.concurrent.ExecutionException(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+            "This server does not host this topic-partition.")))));
   }
 
   @Test
