@@ -124,8 +124,9 @@ public final class ContractParser {
   }
 
   /**
-   * Whether a text of no known name (a pipe, standard input) is a JSON document: read as YAML, a NEL or LS inside
-   * one of its strings would become a space. A YAML flow mapping ({@code {id: x}}) is no JSON and stays YAML.
+   * Whether a text of no known name (a pipe, standard input, the copy a node keeps of a deployed contract) is a JSON
+   * document: read as YAML, a NEL or LS inside one of its strings would become a space. A YAML flow mapping
+   * ({@code {id: x}}) is no JSON and stays YAML.
    */
   private static boolean isJson(String text) {
     if (!text.stripLeading().startsWith("{")) {
@@ -137,14 +138,6 @@ public final class ContractParser {
     } catch (JsonProcessingException e) {
       return false;
     }
-  }
-
-  /**
-   * Every product of a contract kept as JSON text (as a node stores the contract it deployed): read as JSON, not as
-   * YAML, which would take a NEL (U+0085) or LS inside a string for a line break and fold it into a space.
-   */
-  public static List<Contract> parseAllJson(String source, String json) throws InvalidContractException {
-    return parseAll(source, json, true);
   }
 
   private static List<Contract> parseAll(String source, String text, boolean json) throws InvalidContractException {

@@ -243,25 +243,9 @@ class ContractDeploymentTest {
     // NEL and LS inside strings: YAML 1.1 reads them as line breaks in places, JSON never; the node keeps the deployed
     // contract as JSON and must read it back as JSON, or the same file looks changed (and here breaking) at restart
     // YAML's \N and \L escapes: the document holds the characters themselves
-    String nel = """
-        apiVersion: v3.1.0
-        kind: DataContract
-        id: shop.orders
-        name: orders
-        version: 1.0.0
-        status: active
-        domain: shop
-        description: {purpose: "a\\Nb\\Lc"}
-        schema:
-          - name: orders
-            properties:
-              - name: order_id
-                logicalType: string
-                required: true
-                primaryKey: true
-            quality:
-              - {type: custom, engine: cel, name: tagged, implementation: "order_id != 'x\\Ny'"}
-        """;
+    String nel = contract("1.0.0", "    quality:\n      - {type: custom, engine: cel, name: tagged, implementation:"
+        + " \"order_id != 'x\\Ny'\"}", DECIMAL).replace("status: active\n", "status: active\ndescription: {purpose:"
+        + " \"a\\Nb\\Lc\"}\n");
     Files.writeString(contracts.resolve("orders.odcs.yaml"), nel);
     ch.qos.logback.classic.Logger gateLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
         DeploymentGate.class);

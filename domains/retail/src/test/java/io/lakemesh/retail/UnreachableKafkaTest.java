@@ -67,32 +67,20 @@ class UnreachableKafkaTest {
       assertTrue(logged.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)),
           "nothing failed: no ERROR, no stack trace " + lines(logged));
 
-      HttpResponse<String> ingest = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-          + "/api/v1/products/retail.transactions/events")).header("Authorization", "Bearer " + node.devAdminToken())
-          .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
-          .POST(HttpRequest.BodyPublishers.ofString(RetailPipelineTest.sale("U-1", "S-0001", "NCR", Instant.now(),
-              "noodles:1:1.00"))).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ingest = HTTP.send(post(node, sale("U-1")), HttpResponse.BodyHandlers.ofString());
       assertEquals(503, ingest.statusCode(), ingest.body());
       assertTrue(ingest.body().contains("log-unavailable") && ingest.body().contains("Kafka acknowledged none of the 1"
           + " events"), ingest.body());
       assertEquals("5", ingest.headers().firstValue("Retry-After").orElse(""), "when to try again");
       // a client retrying gets its answer each time; the log says it once, without a stack trace
-      HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-          + "/api/v1/products/retail.transactions/events")).header("Authorization", "Bearer " + node.devAdminToken())
-          .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
-          .POST(HttpRequest.BodyPublishers.ofString(RetailPipelineTest.sale("U-2", "S-0001", "NCR", Instant.now(),
-              "noodles:1:1.00"))).build(), HttpResponse.BodyHandlers.ofString());
+      HTTP.send(post(node, sale("U-2")), HttpResponse.BodyHandlers.ofString());
       // clients posting at once while Kafka is down get their 503 at once or within one wait for Kafka, not queued
       // behind each other, and the node's own actors keep answering (the product's workers still say 'waiting')
       List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> concurrent = new java.util.ArrayList<>();
       long postedAt = System.nanoTime();
       for (int i = 0; i < 8; i++) {
-        concurrent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-            + "/api/v1/products/retail.transactions/events")).header("Authorization", "Bearer "
-            + node.devAdminToken()).header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
-            .POST(HttpRequest.BodyPublishers.ofString(RetailPipelineTest.sale("U-C" + i, "S-0001", "NCR",
-                Instant.now(), "noodles:1:1.00") + "\n" + RetailPipelineTest.sale("U-D" + i, "S-0001", "NCR", Instant.now(),
-                "noodles:1:1.00"))).build(), HttpResponse.BodyHandlers.ofString()));
+        concurrent.add(HTTP.sendAsync(post(node, sale("U-C" + i) + "\n" + sale("U-D" + i)),
+            HttpResponse.BodyHandlers.ofString()));
       }
       for (var answer : concurrent) {
         assertEquals(503, answer.get().statusCode(), answer.get().body());
@@ -110,6 +98,18 @@ class UnreachableKafkaTest {
     } finally {
       root.detachAppender(logged);
     }
+  }
+
+  /** An ingest of NDJSON events into retail.transactions, as the node's admin. */
+  private static HttpRequest post(MeshNode node, String ndjson) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+        + "/api/v1/products/retail.transactions/events")).header("Authorization", "Bearer " + node.devAdminToken())
+        .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build();
+  }
+
+  private static String sale(String id) {
+    return RetailPipelineTest.sale(id, "S-0001", "NCR", Instant.now(), "noodles:1:1.00");
   }
 
   private static List<String> lines(ListAppender<ILoggingEvent> logged) {

@@ -388,7 +388,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private Behavior<Command> startFailed(Throwable e) {
     String why = describe(e);
     boolean repeated = why.equals(lastStartFailure);
-    if (logUnreachable(e)) {
+    boolean logUnreachable = io.lakemesh.runtime.log.KafkaErrors.unreachable(e);
+    if (logUnreachable) {
       // Kafka not answering is a state to wait out, not a bug: one line without a stack trace, then a line a minute
       java.time.Instant now = java.time.Instant.now();
       if (!repeated || lastWaitingLine == null || Duration.between(lastWaitingLine, now).compareTo(WAITING_LINE_EVERY)
@@ -406,8 +407,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     lastStartFailure = why;
     // the log unreachable (a Kafka outage, its node lost) is no failure of this product: it starts once the log is
     // back, and the node keeps serving reads meanwhile
-    publish(logUnreachable(e) ? "waiting" : "failed", logUnreachable(e) ? "the log (Kafka) is unreachable, trying"
-        + " again " + RESTART_DELAY.toSeconds() + " s after each try: " + why : why);
+    publish(logUnreachable ? "waiting" : "failed", logUnreachable ? "the log (Kafka) is unreachable, trying again "
+        + RESTART_DELAY.toSeconds() + " s after each try: " + why : why);
     getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
     return this;
   }
@@ -593,20 +594,6 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     return t instanceof IllegalArgumentException ? t.getMessage() : "the replay failed: " + t.getMessage();
   }
 
-  /** Whether a pipeline could not start because Kafka did not answer in time (a timeout anywhere in the causes). */
-  static boolean logUnreachable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      // an unknown topic right after Kafka came back: the topic made a moment ago is not in every broker's metadata
-      // yet (the worker makes it again if it is really gone)
-      if (t instanceof org.apache.kafka.common.errors.TimeoutException
-          || t instanceof org.apache.kafka.common.errors.DisconnectException
-          || t instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-          || t instanceof java.util.concurrent.TimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private static String describe(Throwable e) {
     Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;

@@ -586,7 +586,7 @@ public final class MeshNode implements AutoCloseable {
         try {
           io.lakemesh.runtime.log.Topics.ensure(admin, p.rawTopic(), p.contract().settings().partitions());
         } catch (RuntimeException e) {
-          if (DataProduct.logUnreachable(e)) {
+          if (io.lakemesh.runtime.log.KafkaErrors.unreachable(e)) {
             // Kafka stopped answering since the check a moment ago: the workers wait for it and say so
             LOG.warn("{}: cannot create its raw topic {} yet: {}", p.id(), p.rawTopic(), e.getMessage());
           } else {

@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.ingest;
 
+import io.lakemesh.runtime.log.KafkaErrors;
 import io.lakemesh.runtime.log.Topics;
 import io.lakemesh.runtime.pipeline.ProgressBoard;
 import io.lakemesh.runtime.pipeline.SourceBatchCommitter;
@@ -48,7 +49,7 @@ public final class IngestService implements AutoCloseable {
 
     /** Kafka did not answer in time (down, unreachable, or too slow): a state to retry, not a bug. */
     public boolean logUnreachable() {
-      return getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
+      return KafkaErrors.unreachable(getCause());
     }
   }
 
@@ -119,7 +120,7 @@ public final class IngestService implements AutoCloseable {
       record.headers().add(SourceBatchCommitter.SOURCE_HEADER, sourceHeader);
       producer.send(record, (metadata, error) -> {
         if (error != null) {
-          if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+          if (KafkaErrors.unreachable(error)) {
             unansweredUntil = System.nanoTime() + UNANSWERED_NANOS;
           }
           // the first failure answers the call; the count says how many were acknowledged by then

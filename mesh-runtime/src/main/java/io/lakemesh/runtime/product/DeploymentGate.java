@@ -82,7 +82,7 @@ public final class DeploymentGate {
       }
       Contract running;
       try {
-        List<Contract> deployed = ContractParser.parseAllJson(product.servedTable() + " (deployed contract)", stored);
+        List<Contract> deployed = ContractParser.parseAll(product.servedTable() + " (deployed contract)", stored);
         // the deployed document may describe several products (schema objects): compare this one's
         running = deployed.stream().filter(c -> c.id().equals(product.contract().id())).findFirst()
             .orElse(deployed.size() == 1 ? deployed.get(0) : null);
@@ -159,7 +159,7 @@ public final class DeploymentGate {
   private static Optional<String> rerouted(TableIdentifier table, String stored, ProductCatalog products) {
     List<Contract> retired;
     try {
-      retired = ContractParser.parseAllJson(table + " (deployed contract)", stored);
+      retired = ContractParser.parseAll(table + " (deployed contract)", stored);
     } catch (InvalidContractException e) {
       return Optional.empty(); // said above: not checked
     }
