@@ -32,16 +32,28 @@ import io.lakemesh.runtime.security.tls.ServerTls;
 import io.lakemesh.runtime.storage.Warehouse;
 import io.lakemesh.runtime.stream.ChangeHub;
 import io.lakemesh.runtime.stream.LiveStreams;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -125,26 +137,26 @@ public final class MeshNode implements AutoCloseable {
           Files.createDirectories(home.getParent());
         }
         if (posix) {
-          Files.createDirectory(home, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+          Files.createDirectory(home, PosixFilePermissions.asFileAttribute(
+              PosixFilePermissions.fromString("rwx------")));
         } else {
           Files.createDirectory(home);
         }
       } else if (posix) {
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> open = Files.getPosixFilePermissions(home);
-        open.retainAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.GROUP_READ,
-            java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
-            java.nio.file.attribute.PosixFilePermission.GROUP_WRITE,
-            java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE,
-            java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE,
-            java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
+        Set<PosixFilePermission> open = Files.getPosixFilePermissions(home);
+        open.retainAll(EnumSet.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_EXECUTE));
         if (!open.isEmpty()) {
           LOG.warn("LAKEMESH_HOME {} is open to other users ({}): its tables hold every column in clear (masks and"
               + " row filters apply to the API only); chmod 700 it unless that is meant", home,
-              java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
+              PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
         }
       }
-    } catch (java.nio.file.FileAlreadyExistsException raced) {
+    } catch (FileAlreadyExistsException raced) {
       // another node of a test made it at the same moment
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create LAKEMESH_HOME " + home + ": " + e.getMessage(), e);
@@ -157,12 +169,12 @@ public final class MeshNode implements AutoCloseable {
     privateHome(home);
     boolean kubernetes = bootstrapsOnKubernetes(lm); // a bad setting refuses the start before anything runs
     // a production node lacking settings refuses at once, naming every one it lacks
-    java.util.List<String> missing = SecuritySettings.missingForProduction(lm);
+    List<String> missing = SecuritySettings.missingForProduction(lm);
     if (!missing.isEmpty()) {
       throw new IllegalStateException(SecuritySettings.production(missing));
     }
     // TLS settings are checked before anything starts
-    java.util.Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
+    Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
         lm.getStringList("contract-dirs").stream().map(Path::of).toList(), lm.getBoolean("builtin-contracts"));
     if (products.all().isEmpty()) {
@@ -214,7 +226,7 @@ public final class MeshNode implements AutoCloseable {
       catalogIdentity = props.getOrDefault("uri", "") + " " + props.getOrDefault("warehouse", "");
     }
     // a node runs the domains it has the role of; by default all domains it has contracts for, plus the API
-    List<String> roles = new java.util.ArrayList<>(lm.getStringList("roles"));
+    List<String> roles = new ArrayList<>(lm.getStringList("roles"));
     if (roles.isEmpty()) {
       roles.addAll(products.all().stream().map(p -> "domain-" + p.contract().domain()).distinct().toList());
       roles.add("api");
@@ -227,10 +239,7 @@ public final class MeshNode implements AutoCloseable {
     try {
       DeploymentGate.check(warehouse, products);
     } catch (RuntimeException e) {
-      warehouse.close();
-      if (kafka != null) {
-        kafka.close();
-      }
+      releaseBeforeStart(warehouse, kafka);
       throw e;
     }
     List<String> seeds = withRoles.getStringList("pekko.cluster.seed-nodes");
@@ -261,10 +270,7 @@ public final class MeshNode implements AutoCloseable {
           + withRoles.getInt("pekko.remote.artery.canonical.port");
       Optional<String> other = ClusterLease.in(warehouse).otherHolder(self);
       if (other.isPresent()) {
-        warehouse.close();
-        if (kafka != null) {
-          kafka.close();
-        }
+        releaseBeforeStart(warehouse, kafka);
         throw new IllegalStateException("another Lakemesh cluster works on this catalog (its leader is "
             + other.get() + "): join it with --seed-nodes " + other.get() + ", or stop it first");
       }
@@ -273,10 +279,7 @@ public final class MeshNode implements AutoCloseable {
     try {
       system = ActorSystem.create(Behaviors.empty(), "lakemesh", withRoles);
     } catch (RuntimeException e) {
-      warehouse.close();
-      if (kafka != null) {
-        kafka.close();
-      }
+      releaseBeforeStart(warehouse, kafka);
       // most often the cluster port is taken; Pekko's own message names the address but not the setting
       throw new IllegalStateException("cannot start the cluster transport on port "
           + withRoles.getInt("pekko.remote.artery.canonical.port") + " (is it in use? choose another with"
@@ -289,10 +292,7 @@ public final class MeshNode implements AutoCloseable {
         org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
       } catch (RuntimeException e) {
         system.terminate();
-        warehouse.close();
-        if (kafka != null) {
-          kafka.close();
-        }
+        releaseBeforeStart(warehouse, kafka);
         throw new IllegalStateException("cluster bootstrap on Kubernetes cannot start (" + e.getMessage()
             + "): run the node in a pod with its service account mounted, or use lakemesh.cluster.bootstrap ="
             + " seed-nodes", e);
@@ -318,7 +318,7 @@ public final class MeshNode implements AutoCloseable {
         Duration.ofMillis(250));
     NodeServices services = new NodeServices(products, warehouse, bootstrap, PipelineSettings.from(config),
         progress, io, system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-batch-parts-dispatcher")),
-        new java.util.concurrent.ConcurrentHashMap<>(), changes);
+        new ConcurrentHashMap<>(), changes);
     for (String domain : products.all().stream().map(p -> p.contract().domain()).distinct().toList()) {
       DataProduct.initSharding(system, domain, services);
     }
@@ -340,7 +340,7 @@ public final class MeshNode implements AutoCloseable {
         system.dispatchers().lookup(DispatcherSelector.blocking()));
     Authenticator authenticator = new Authenticator(verifier, apiKeys);
     // who sent a request, for the audit trail and the rate-limit key: the verified subject, else anonymous
-    java.util.function.Function<HttpRequest, String> principal = request -> {
+    Function<HttpRequest, String> principal = request -> {
       try {
         return authenticator.authenticate(request.getHeader("Authorization").map(h -> h.value()),
             request.getHeader("X-API-Key").map(h -> h.value())).subject();
@@ -372,6 +372,14 @@ public final class MeshNode implements AutoCloseable {
         progress, changes, security, home, audit, workers, serving, catalogCheck);
     node.registerShutdown();
     return node;
+  }
+
+  /** What a start refused after the log and the catalog were opened gives back, so a retry finds its ports free. */
+  private static void releaseBeforeStart(Warehouse warehouse, EmbeddedKafka kafka) {
+    warehouse.close();
+    if (kafka != null) {
+      kafka.close();
+    }
   }
 
   private static boolean bootstrapsOnKubernetes(Config lm) {
@@ -455,7 +463,7 @@ public final class MeshNode implements AutoCloseable {
    * stopped, not that a port could not be served.
    */
   private static ServerBinding bindOrSayWhyStopped(CatalogCheck check,
-      java.util.function.Supplier<ServerBinding> bind) {
+      Supplier<ServerBinding> bind) {
     try {
       return bind.get();
     } catch (IllegalStateException e) {
@@ -479,7 +487,7 @@ public final class MeshNode implements AutoCloseable {
   }
 
   private static ServerBinding bind(ActorSystem<?> system, org.apache.pekko.http.javadsl.server.Route routes,
-      String host, int port, String what, java.util.Optional<HttpsConnectionContext> https) {
+      String host, int port, String what, Optional<HttpsConnectionContext> https) {
     try {
       var server = Http.get(system).newServerAt(host, port);
       if (https.isPresent()) {
@@ -515,14 +523,14 @@ public final class MeshNode implements AutoCloseable {
     java.time.Duration stopGrace = system.settings().config().getDuration("lakemesh.http.stop-grace");
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "refuse-new-input", () -> {
       serving.stop();
-      java.util.concurrent.CompletableFuture<Done> graceOver = new java.util.concurrent.CompletableFuture<>();
+      CompletableFuture<Done> graceOver = new CompletableFuture<>();
       system.scheduler().scheduleOnce(stopGrace, () -> graceOver.complete(Done.getInstance()),
           system.executionContext());
       return graceOver;
     });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-worker-polls", () -> {
       workers.stop();
-      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+      return CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http", () -> {
       changes.closeAll(); // live subscribers get a closing message and a clean close
@@ -537,11 +545,11 @@ public final class MeshNode implements AutoCloseable {
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-ingest", () -> {
       ingest.close();
       progress.close();
-      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+      return CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-audit", () -> {
       audit.close();
-      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+      return CompletableFuture.completedFuture(Done.getInstance());
     });
   }
 
@@ -550,9 +558,9 @@ public final class MeshNode implements AutoCloseable {
   }
 
   /** The dev admin token's file; empty outside dev mode. */
-  public java.util.Optional<Path> devAdminTokenFile() {
-    return security.dev() ? java.util.Optional.of(SecuritySettings.devAdminTokenFile(home))
-        : java.util.Optional.empty();
+  public Optional<Path> devAdminTokenFile() {
+    return security.dev() ? Optional.of(SecuritySettings.devAdminTokenFile(home))
+        : Optional.empty();
   }
 
   /**
@@ -575,7 +583,7 @@ public final class MeshNode implements AutoCloseable {
    * topic that cannot be made is logged here and reported by its workers.
    */
   private static void createRawTopics(String bootstrap, ProductCatalog products) {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of(
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
         org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
         org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
@@ -614,12 +622,12 @@ public final class MeshNode implements AutoCloseable {
         org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
         org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 9_000))) {
-      admin.describeCluster().clusterId().get(11, java.util.concurrent.TimeUnit.SECONDS);
+      admin.describeCluster().clusterId().get(11, TimeUnit.SECONDS);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       LOG.warn("Kafka at {} does not answer ({}): the node starts and serves reads; its products wait for the log"
           + " (stats show 'waiting') and ingest answers 503 log-unavailable until it answers. Check --kafka"
@@ -664,7 +672,7 @@ public final class MeshNode implements AutoCloseable {
    * does not form one of its own beside it (see {@link #joinItselfOnceTheLeaseLapses}).
    */
   static List<String> seedsJoiningOthersFirst(List<String> seeds, String self, Optional<String> liveLeader) {
-    List<String> order = new java.util.ArrayList<>();
+    List<String> order = new ArrayList<>();
     liveLeader.ifPresent(order::add);
     seeds.stream().filter(s -> !s.equals(self) && !order.contains(s)).forEach(order::add);
     if (seeds.contains(self)) {
@@ -687,7 +695,7 @@ public final class MeshNode implements AutoCloseable {
         check[0].cancel(); // joined
         return;
       }
-      java.util.concurrent.CompletableFuture.runAsync(() -> {
+      CompletableFuture.runAsync(() -> {
         if (cluster.selfMember().status() == org.apache.pekko.cluster.MemberStatus.removed() && lease.lapsed()) {
           LOG.info("no live cluster holds the catalog's lease any more: forming the cluster");
           check[0].cancel();
@@ -731,7 +739,7 @@ public final class MeshNode implements AutoCloseable {
 
   /** The reason the node's actor system shut down (meaningful once it has terminated). */
   public Departure departure() {
-    java.util.Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
+    Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
     if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.clusterDowningReason())) {
       return Departure.DOWNED;
     }
