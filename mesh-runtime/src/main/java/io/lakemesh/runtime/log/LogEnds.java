@@ -31,8 +31,14 @@ public final class LogEnds implements AutoCloseable {
   private final long maxAgeNanos;
   private final Map<String, Read> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> refreshing = new ConcurrentHashMap<>();
-  /** Products whose last ask for the ends failed, or went unanswered for the second a fresh read waits. */
+  /** Products whose last ask for the ends failed: their ends are unknown until an ask is answered. */
   private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
+  /**
+   * Products whose ask in flight went unanswered for the second a fresh read waits: later readers take the last
+   * ends at once rather than wait again. Slow is not unknown: a broker starved of CPU answers in a few seconds, and
+   * its last ends count as current for {@link #STALE_AFTER_NANOS} past their maximum age.
+   */
+  private final java.util.Set<String> slow = ConcurrentHashMap.newKeySet();
   /** How much older than the maximum age a read may be before the ends count as unknown (a slow answer is no outage). */
   private static final long STALE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Each raw topic's partition count as last described, and when (nanoTime). */
@@ -66,13 +72,14 @@ public final class LogEnds implements AutoCloseable {
         }
       }
       // while the broker does not answer, the caller is not held for a second each time (a scrape reads every product)
-      if (fresh && !failing.contains(productId)) {
+      if (fresh && !failing.contains(productId) && !slow.contains(productId)) {
         try {
           refresh.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
           LOG.debug("end offsets of {} not refreshed in time: {}", productId, e.toString());
-          // no answer within the wait: failing until one comes (no second wait meanwhile, the ends unknown)
-          failing.add(productId);
+          // no answer within the wait: no second wait until it comes; the last ends stay current until they are
+          // stale (an error answer, or none at all, makes them unknown)
+          slow.add(productId);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -126,6 +133,7 @@ public final class LogEnds implements AutoCloseable {
         offsets.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
         cache.put(productId, new Read(Map.copyOf(ends), System.nanoTime(), java.time.Instant.now()));
       } finally {
+        slow.remove(productId);
         refreshing.remove(productId, done);
         done.complete(null);
       }
