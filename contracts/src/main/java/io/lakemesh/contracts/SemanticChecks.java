@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lakemesh.contracts.cel.InvalidExpressionException;
 import io.lakemesh.contracts.cel.RowExpressions;
 import io.lakemesh.contracts.iceberg.IcebergMapping;
+import io.lakemesh.contracts.validate.ContractPatterns;
 import io.lakemesh.contracts.validate.IntegerFormat;
 import io.lakemesh.contracts.model.Contract;
 import io.lakemesh.contracts.model.ContractMetadata;
@@ -239,7 +240,7 @@ final class SemanticChecks {
   private static void checkValue(Contract contract, Field f, String p, int depth, List<Problem> problems) {
     if (f.options().pattern() != null) {
       try {
-        Pattern.compile(f.options().pattern());
+        ContractPatterns.compile(f.options().pattern());
       } catch (PatternSyntaxException e) {
         problems.add(new Problem(p + "/logicalTypeOptions/pattern", "not a valid regular expression: "
             + e.getDescription()));
@@ -636,7 +637,7 @@ final class SemanticChecks {
         }
         if (lib.pattern() != null) {
           try {
-            Pattern.compile(lib.pattern());
+            ContractPatterns.compile(lib.pattern());
           } catch (PatternSyntaxException e) {
             problems.add(new Problem(located.pointer("arguments/pattern"), "rule '" + lib.name()
                 + "': invalid pattern: " + e.getDescription()));

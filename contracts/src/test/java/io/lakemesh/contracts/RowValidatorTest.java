@@ -192,6 +192,12 @@ class RowValidatorTest {
     assertEquals(List.of("firmware_semver: 'v1' does not match ^[0-9]+\\.[0-9]+$",
         "kind_known: 'pump' is not one of the valid values [meter, valve]"), rejected.errors().stream()
         .map(e -> e.rule() + ": " + e.message()).toList());
+    // the rule's pattern reads $ as ECMA-262 does: a version with a line break after it is refused too
+    assertInstanceOf(Outcome.Accepted.class, v.validate("{\"id\":\"a\",\"firmware\":\"1.2\"}"
+        .getBytes(StandardCharsets.UTF_8), NOW));
+    Outcome.Rejected newline = assertInstanceOf(Outcome.Rejected.class, v.validate(
+        "{\"id\":\"a\",\"firmware\":\"1.2\\n\"}".getBytes(StandardCharsets.UTF_8), NOW));
+    assertEquals(List.of("firmware_semver"), newline.errors().stream().map(Violation::rule).toList());
   }
 
   @Test
@@ -399,6 +405,10 @@ class RowValidatorTest {
   @CsvSource(delimiter = '|', value = {
       "wrong total      | \"total_amount\":45.75 | \"total_amount\":50.00 | rule | items,total_amount | lines_sum_to_total",
       "bad store        | \"S-0042\"             | \"S-42\"              | pattern | store_id | pattern",
+      // ODCS patterns are ECMA-262's: $ is the end of the value, not also before a final line break as in Java
+      "store + newline  | \"S-0042\"             | \"S-0042\\n\"           | pattern | store_id | pattern",
+      "store + CRLF     | \"S-0042\"             | \"S-0042\\r\\n\"         | pattern | store_id | pattern",
+      "store + LS       | \"S-0042\"             | \"S-0042\\u2028\"       | pattern | store_id | pattern",
       "unknown region   | \"NCR\"                | \"Atlantis\"          | invalid_value | region | region_valid",
       "future ts        | 2026-11-25T09:59:00Z   | 2026-11-25T11:00:00Z  | rule | ts | ts_not_in_future",
       "bad payment      | \"gcash\"              | \"bitcoin\"           | invalid_value | payment_method | payment_method_valid",

@@ -194,7 +194,7 @@ final class DecoderCompiler {
       // a non-zero threshold is about a share of a batch, not a single row: the row stays and is counted
       Severity severity = lib.rejectsAnyOffender() ? lib.severity() : Severity.WARNING;
       Set<String> valid = lib.validValues().isEmpty() ? null : new HashSet<>(lib.validValues());
-      Pattern pattern = lib.pattern() == null ? null : Pattern.compile(lib.pattern());
+      Pattern pattern = lib.pattern() == null ? null : ContractPatterns.compile(lib.pattern());
       checks.add((text, p, fs) -> {
         // the message says which test failed: an operator reading quarantine cannot tell them apart otherwise
         if (valid != null && !valid.contains(text)) {
@@ -202,7 +202,7 @@ final class DecoderCompiler {
               + " values" + listed(lib.validValues()));
         } else if (pattern != null && !pattern.matcher(text).find()) {
           fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' does not match "
-              + pattern.pattern());
+              + lib.pattern());
         }
       });
     }
@@ -273,7 +273,7 @@ final class DecoderCompiler {
   }
 
   private static Compiled stringDecoder(Field f) {
-    Pattern pattern = f.options().pattern() == null ? null : Pattern.compile(f.options().pattern());
+    Pattern pattern = f.options().pattern() == null ? null : ContractPatterns.compile(f.options().pattern());
     Integer minLength = f.options().minLength();
     Integer maxLength = f.maxLength();
     // a limit that comes from a varchar(n) physical type says so: the author wrote no maxLength
@@ -290,7 +290,7 @@ final class DecoderCompiler {
         fs.error("encoding", p, "logicalType", "contains an unpaired UTF-16 surrogate: not valid Unicode text");
       }
       if (pattern != null && !pattern.matcher(s).find()) {
-        fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + pattern.pattern());
+        fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + f.options().pattern());
       }
       // code points never outnumber chars: a text of at most maxLength chars fits without counting them
       if (minLength != null || (maxLength != null && s.length() > maxLength)) {
