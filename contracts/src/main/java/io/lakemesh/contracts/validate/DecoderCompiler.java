@@ -93,8 +93,8 @@ final class DecoderCompiler {
       case BOOLEAN -> new Compiled((v, p, fs) -> {
         if (!v.isBoolean()) {
           fs.error("type", p, "logicalType", "expected a boolean (true or false), got " + kind(v)
-              + (v.isValueNode() && !v.isNull() ? " " + (v.isTextual() ? "'" + abbreviate(v.asText()) + "'"
-                  : abbreviate(v.asText())) : ""));
+              + (v.isValueNode() && !v.isNull() ? " " + (v.isTextual() ? "'" + ShownText.of(v.asText()) + "'"
+                  : ShownText.of(v.asText())) : ""));
           return null;
         }
         return v.booleanValue();
@@ -198,10 +198,10 @@ final class DecoderCompiler {
       checks.add((text, p, fs) -> {
         // the message says which test failed: an operator reading quarantine cannot tell them apart otherwise
         if (valid != null && !valid.contains(text)) {
-          fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' is not one of the valid"
+          fs.add(severity, "invalid_value", p, lib.name(), "'" + ShownText.of(text) + "' is not one of the valid"
               + " values" + listed(lib.validValues()));
         } else if (pattern != null && !pattern.matcher(text).find()) {
-          fs.add(severity, "invalid_value", p, lib.name(), "'" + abbreviate(text) + "' does not match "
+          fs.add(severity, "invalid_value", p, lib.name(), "'" + ShownText.of(text) + "' does not match "
               + lib.pattern());
         }
       });
@@ -283,14 +283,14 @@ final class DecoderCompiler {
     String formatName = f.options().format();
     ValueCheck checks = (s, p, fs) -> {
       if (format != null && !format.test(s)) {
-        fs.error("format", p, "format", "'" + abbreviate(s) + "' is not a valid " + formatName);
+        fs.error("format", p, "format", "'" + ShownText.of(s) + "' is not a valid " + formatName);
       }
       if (hasLoneSurrogate(s)) {
         // a JSON escape can spell half a surrogate pair: not Unicode text, and Parquet would store it as "?"
         fs.error("encoding", p, "logicalType", "contains an unpaired UTF-16 surrogate: not valid Unicode text");
       }
       if (pattern != null && !pattern.matcher(s).find()) {
-        fs.error("pattern", p, "pattern", "'" + abbreviate(s) + "' does not match " + f.options().pattern());
+        fs.error("pattern", p, "pattern", "'" + ShownText.of(s) + "' does not match " + f.options().pattern());
       }
       // code points never outnumber chars: a text of at most maxLength chars fits without counting them
       if (minLength != null || (maxLength != null && s.length() > maxLength)) {
@@ -516,7 +516,7 @@ final class DecoderCompiler {
       try {
         parsed = parser.parse(v.textValue());
       } catch (DateTimeException e) {
-        fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not " + expected);
+        fs.error("type", p, "logicalType", "'" + ShownText.of(v.textValue()) + "' is not " + expected);
         return null;
       }
       bounds.check(parsed, p, fs);
@@ -557,7 +557,7 @@ final class DecoderCompiler {
       if (v.isIntegralNumber()) {
         long millis = v.canConvertToLong() ? v.longValue() : Long.MAX_VALUE;
         if (millis < MIN_EPOCH_MILLIS || millis > MAX_EPOCH_MILLIS) {
-          fs.error("range", p, "logicalType", abbreviate(v.asText()) + " ms since 1970 is outside years 1 to 9999");
+          fs.error("range", p, "logicalType", ShownText.of(v.asText()) + " ms since 1970 is outside years 1 to 9999");
           return null;
         }
         parsed = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
@@ -565,16 +565,16 @@ final class DecoderCompiler {
         try {
           parsed = reading.parse(v.textValue());
         } catch (DateTimeException e) {
-          fs.error("type", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is not " + expected);
+          fs.error("type", p, "logicalType", "'" + ShownText.of(v.textValue()) + "' is not " + expected);
           return null;
         }
         if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
-          fs.error("range", p, "logicalType", "'" + abbreviate(v.textValue()) + "' is outside years 1 to 9999");
+          fs.error("range", p, "logicalType", "'" + ShownText.of(v.textValue()) + "' is outside years 1 to 9999");
           return null;
         }
       } else {
         fs.error("type", p, "logicalType", v.isNumber()
-            ? abbreviate(v.asText()) + " is not a whole number of milliseconds since 1970 (write 1500000000000, or"
+            ? ShownText.of(v.asText()) + " is not a whole number of milliseconds since 1970 (write 1500000000000, or"
                 + " an ISO-8601 timestamp)"
             : "expected an ISO-8601 timestamp (or whole milliseconds since 1970), got " + kind(v));
         return null;
@@ -727,7 +727,7 @@ final class DecoderCompiler {
         Integer earlier = seen == null ? null : seen.putIfAbsent(sameValue(item), i);
         if (earlier != null) {
           fs.error("unique_items", itemPath, "uniqueItems", "repeats item [" + earlier + "] ("
-              + abbreviate(item.toString()) + ")");
+              + ShownText.of(item.toString()) + ")");
         }
         out.add(element.tree().decode(item, itemPath, fs));
       }
@@ -794,11 +794,7 @@ final class DecoderCompiler {
    */
   static String show(BigDecimal d) {
     int digitsBeforePoint = d.precision() - d.scale();
-    return abbreviate(digitsBeforePoint > 21 || d.scale() > 21 ? d.toString() : d.toPlainString());
-  }
-
-  static String abbreviate(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    return ShownText.of(digitsBeforePoint > 21 || d.scale() > 21 ? d.toString() : d.toPlainString());
   }
 
   /** Numeric bounds of a property, parsed once. */

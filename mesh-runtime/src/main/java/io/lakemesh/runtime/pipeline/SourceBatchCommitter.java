@@ -4,6 +4,7 @@ import io.lakemesh.contracts.model.LocatedRule;
 import io.lakemesh.contracts.model.Severity;
 import io.lakemesh.contracts.model.QualityRule;
 import io.lakemesh.contracts.validate.BatchChecks;
+import io.lakemesh.contracts.validate.ShownText;
 import io.lakemesh.contracts.validate.Outcome;
 import io.lakemesh.contracts.validate.Violation;
 import io.lakemesh.runtime.log.Topics;
@@ -939,7 +940,7 @@ public final class SourceBatchCommitter {
       // a tombstone of a compacted topic's producer: an event is never a delete, and nothing else would say which
       // key it was for (bronze and quarantine keep the value, not the Kafka key)
       return new Outcome.Rejected(List.of(new Violation("type", "", "event", "a record without a value (a"
-          + " tombstone" + (rec.key() == null ? "" : " for key '" + abbreviate(new String(rec.key(),
+          + " tombstone" + (rec.key() == null ? "" : " for key '" + ShownText.of(new String(rec.key(),
               StandardCharsets.UTF_8)) + "'") + "): events are JSON objects, and never deletes")), List.of());
     }
     Outcome outcome = product.validator().validate(payload, receivedAt);
@@ -957,16 +958,12 @@ public final class SourceBatchCommitter {
       return outcome;
     }
     String written = rec.key() == null ? "without a Kafka key" : "with Kafka key '"
-        + abbreviate(new String(rec.key(), StandardCharsets.UTF_8)) + "'";
+        + ShownText.of(new String(rec.key(), StandardCharsets.UTF_8)) + "'";
     return new Outcome.Rejected(List.of(new Violation("misrouted", routing.column(), "primaryKey", "written "
-        + written + " to partition " + rec.partition() + " of " + rec.topic() + ", but its key '" + abbreviate(key)
+        + written + " to partition " + rec.partition() + " of " + rec.topic() + ", but its key '" + ShownText.of(key)
         + "' belongs in partition " + home + " (murmur2 of the key's UTF-8 bytes modulo " + partitionCount
         + ", as Kafka's Java client and the ingest endpoint route it; librdkafka clients need"
         + " partitioner=murmur2_random): it would escape deduplication")), accepted.warnings());
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
   }
 
 
