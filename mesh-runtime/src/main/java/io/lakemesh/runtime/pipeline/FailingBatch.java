@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * Which events of a batch that fails a critical rule are to blame, for an operator's resume past it: the batch is
  * halved while a part still fails, and an event that fails alone is isolated. What passed in parts is judged
- * together once more; if it still fails (a rule no single event breaks: a row count, a share only the whole batch
- * reaches) it is blamed as a whole. A bound the table already breaks with no event at all blames the batch without
- * halving it.
+ * together once more; if it still fails (a rule no single event breaks: a repeat of a value, a row-count cap) its
+ * events are kept in order while the ones kept pass, and each event that makes them fail is blamed (the second of
+ * two events with the same value, the events beyond the cap), found by bisection. What is not told apart within
+ * {@link #MAX_JUDGEMENTS} is blamed whole, as is every event when a bound the table already breaks with no event at
+ * all (then nothing is halved).
  *
  * @param <T> an event of the batch
  */
@@ -24,8 +26,18 @@ final class FailingBatch<T> {
     }
   }
 
-  /** An event to blame, and how it fails on its own (null: it fails only with others). */
-  record Isolated<T>(T event, QualityGateException failure) {}
+  /** Why an event is blamed. */
+  enum Blame {
+    /** It fails the rule on its own. */
+    ALONE,
+    /** It makes the events of its batch kept before it fail the rule (a repeat of one of their values, say). */
+    WITH_KEPT,
+    /** Its batch failed and was not told apart within the judgements allowed. */
+    WHOLE
+  }
+
+  /** An event to blame, why, and the failure it causes ({@code null} for {@link Blame#WHOLE}: the batch's). */
+  record Isolated<T>(T event, QualityGateException failure, Blame blame) {}
 
   /**
    * How many parts are judged at most: a sql rule writes and reads a part's files each time, and the partition
@@ -44,7 +56,7 @@ final class FailingBatch<T> {
     this.judge = judge;
     this.batchFailure = failure;
     if (judge.emptyFails()) {
-      events.forEach(e -> blamed.add(new Isolated<>(e, null)));
+      events.forEach(e -> blamed.add(new Isolated<>(e, null, Blame.WHOLE)));
     } else {
       isolate(events, failure);
     }
@@ -63,18 +75,66 @@ final class FailingBatch<T> {
   }
 
   /**
-   * Judges what passed in parts together; if it fails, it is blamed too. Returns the events that stay, and leaves
-   * {@link #batchFailure} the failure to name for events blamed without a failure of their own.
+   * Judges what passed in parts together; if it fails, keeps its events in order while the kept ones pass and blames
+   * each that makes them fail. Returns the events that stay, and leaves {@link #batchFailure} the failure to name for
+   * events blamed whole.
    */
   List<T> settle() {
     QualityGateException together = passing.isEmpty() ? null : blamed.isEmpty() ? batchFailure
         : judge.judge(passing);
-    if (together != null) {
-      passing.forEach(e -> blamed.add(new Isolated<>(e, null)));
-      passing.clear();
-      batchFailure = together;
+    if (together == null) {
+      return passing;
     }
+    batchFailure = together;
+    List<T> kept = new ArrayList<>();
+    List<T> rest = new ArrayList<>(passing);
+    QualityGateException restFails = together; // how the kept and the rest fail together; null when they pass
+    while (!rest.isEmpty() && restFails != null) {
+      // the longest start of the rest the kept pass with: the kept with rest[0, low) pass, with rest[0, high) not
+      int low = 0;
+      int high = rest.size();
+      QualityGateException atHigh = restFails;
+      while (high - low > 1 && judgementsLeft > 0) {
+        judgementsLeft--;
+        int middle = (low + high) >>> 1;
+        QualityGateException failure = judge.judge(join(kept, rest.subList(0, middle)));
+        if (failure == null) {
+          low = middle;
+        } else {
+          high = middle;
+          atHigh = failure;
+        }
+      }
+      kept.addAll(rest.subList(0, low));
+      if (high - low > 1) {
+        rest.subList(low, rest.size()).forEach(e -> blamed.add(new Isolated<>(e, null, Blame.WHOLE)));
+        rest = List.of();
+        break;
+      }
+      blamed.add(new Isolated<>(rest.get(low), atHigh, Blame.WITH_KEPT));
+      rest = new ArrayList<>(rest.subList(high, rest.size()));
+      if (rest.isEmpty()) {
+        break;
+      }
+      if (judgementsLeft == 0) {
+        rest.forEach(e -> blamed.add(new Isolated<>(e, null, Blame.WHOLE)));
+        rest = List.of();
+        break;
+      }
+      judgementsLeft--;
+      restFails = judge.judge(join(kept, rest));
+    }
+    kept.addAll(rest);
+    passing.clear();
+    passing.addAll(kept);
     return passing;
+  }
+
+  private static <T> List<T> join(List<T> first, List<T> second) {
+    List<T> both = new ArrayList<>(first.size() + second.size());
+    both.addAll(first);
+    both.addAll(second);
+    return both;
   }
 
   /** How the batch (or what was left of it together) failed. */
@@ -89,9 +149,9 @@ final class FailingBatch<T> {
     if (failure == null) {
       passing.addAll(part);
     } else if (part.size() == 1) {
-      blamed.add(new Isolated<>(part.get(0), failure));
+      blamed.add(new Isolated<>(part.get(0), failure, Blame.ALONE));
     } else if (judgementsLeft < 2) {
-      part.forEach(e -> blamed.add(new Isolated<>(e, null)));
+      part.forEach(e -> blamed.add(new Isolated<>(e, null, Blame.WHOLE)));
     } else {
       judgementsLeft -= 2;
       List<T> first = part.subList(0, part.size() / 2);

@@ -447,13 +447,6 @@ public final class SourceBatchCommitter {
       // every rule's verdict on the rows that stay, as for any committed batch (a rule no event broke included)
       FailingBatch.judged(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta));
     }
-    // every row rule judged each kept row: those it did not flag passed it (a warning rule's flags are its warnings)
-    if (!rowRules.isEmpty() && !silverEntries.isEmpty()) {
-      Map<String, Long> flagged = offenders(silverEntries);
-      for (String rule : rowRules) {
-        silverDelta.add("pass." + rule, silverEntries.size() - flagged.getOrDefault(rule, 0L));
-      }
-    }
     SourcePositions nextBronze = bronzeAt.advance(batchNext);
     SourcePositions nextSilver = silverAt.advance(batchNext);
     SourcePositions nextQuarantine = quarantineAt.advance(batchNext);
@@ -478,6 +471,14 @@ public final class SourceBatchCommitter {
         // every sql rule's verdict on the rows that stay, as for any committed batch
         CompletableFuture<List<DataFile>> kept = silverFiles;
         FailingBatch.judged(() -> checkSql(kept.join(), silverDelta));
+      }
+    }
+    // every row rule judged each kept row: those it did not flag passed it (a warning rule's flags are its
+    // warnings); counted after the sql rules, whose failure an operator's resume may send events to quarantine for
+    if (!rowRules.isEmpty() && !silverEntries.isEmpty()) {
+      Map<String, Long> flagged = offenders(silverEntries);
+      for (String rule : rowRules) {
+        silverDelta.add("pass." + rule, silverEntries.size() - flagged.getOrDefault(rule, 0L));
       }
     }
     List<DataFile> quarantineFiles = quarantineRows.isEmpty() ? List.of() : TableWriter.write(quarantine,
@@ -611,9 +612,10 @@ public final class SourceBatchCommitter {
       List<Entry> silverEntries, List<Entry> laterCopies, int[] duplicates, List<Record> silverRows,
       List<Record> quarantineRows, Counters silverDelta, Counters quarantineDelta) {
     FailingBatch<Entry> batch = new FailingBatch<>(silverEntries, gate, judge);
-    // a later copy of an event that fails alone (a corrected re-send) is no duplicate once that one is gone
+    // a later copy of an event that fails alone (a corrected re-send) is no duplicate once that one is gone (one
+    // blamed later, for what it does with the events kept before it, keeps its copies out as duplicates)
     Set<String> blamedKeys = new HashSet<>();
-    batch.blamed().stream().filter(i -> i.failure() != null)
+    batch.blamed().stream().filter(i -> i.blame() == FailingBatch.Blame.ALONE)
         .forEach(i -> blamedKeys.add(key(((Outcome.Accepted) i.event().outcome()).row())));
     List<Entry> successors = new ArrayList<>();
     for (Entry copy : laterCopies) {
@@ -633,21 +635,22 @@ public final class SourceBatchCommitter {
     LOG.warn("{}: {}; as the operator's resume asked, {} of its {} rows go to quarantine instead", product.id(),
         gate.getMessage(), alone.size(), silverEntries.size());
     for (FailingBatch.Isolated<Entry> i : alone) {
-      QualityGateException failure = i.failure() != null ? i.failure() : batchFailure;
+      QualityGateException failure = i.blame() != FailingBatch.Blame.WHOLE ? i.failure() : batchFailure;
       // one reason per critical rule the event (or its batch) fails: each can be found by its rule
       List<Violation> reasons = new ArrayList<>();
       for (String rule : failure.failedRules()) {
         // a rule of one property names it, as a row rule's reason does; a sql rule of the object, the columns its
         // query reads
-        String field = product.contract().locatedRules().stream().map(LocatedRule::rule)
-            .filter(r -> r.name().equals(rule) && r.field() != null).map(r -> r.field()).findFirst()
-            .orElseGet(() -> sqlRules.reasonField(rule));
+        String field = reasonField(rule);
         String measure = rule.equals(failure.rule()) ? " (" + failure.measure() + ")" : "";
-        reasons.add(i.failure() != null
-            ? new Violation("batch_rule", field, rule, "the event fails critical rule '" + rule + "' on its own"
-                + measure + "; quarantined when an operator resumed the halted stage")
-            : new Violation("batch_rule", field, rule, "the batch failed critical rule '" + rule + "'" + measure
-                + "; quarantined when an operator resumed the halted stage"));
+        String how = switch (i.blame()) {
+          case ALONE -> "the event fails critical rule '" + rule + "' on its own" + measure;
+          case WITH_KEPT -> "the event makes the events of its batch kept before it fail critical rule '" + rule
+              + "'" + measure;
+          case WHOLE -> "the batch failed critical rule '" + rule + "'" + measure;
+        };
+        reasons.add(new Violation("batch_rule", field, rule, how
+            + "; quarantined when an operator resumed the halted stage"));
       }
       ConsumerRecord<byte[], byte[]> rec = i.event().record();
       byte[] payload = rec.value() == null ? new byte[0] : rec.value();
@@ -667,6 +670,17 @@ public final class SourceBatchCommitter {
     silverEntries.addAll(passing);
     silverRows.clear();
     silverRows.addAll(rowsOf(passing));
+  }
+
+  /**
+   * The field a batch rule's quarantine reason names, as a row rule's does: the rule's property, the properties a
+   * {@code duplicateValues} rule judges together, or the columns a sql rule's query reads.
+   */
+  private String reasonField(String rule) {
+    return product.contract().locatedRules().stream().map(LocatedRule::rule).filter(r -> r.name().equals(rule))
+        .map(r -> r instanceof QualityRule.Library lib ? String.join(",", lib.columns())
+            : r.field() != null ? r.field() : null)
+        .filter(f -> f != null && !f.isEmpty()).findFirst().orElseGet(() -> sqlRules.reasonField(rule));
   }
 
   private static List<Record> rowsOf(List<Entry> entries) {

@@ -31,15 +31,47 @@ class FailingBatchTest {
   }
 
   @Test
-  void aRuleOnlyTheWholeBreaksBlamesTheWholeWithTheTogetherMeasure() {
-    // at most 5 events: each half passes, the whole does not
+  void aRuleNoSingleEventBreaksKeepsTheEventsInOrderWhileTheyPass() {
+    // at most 5 events: each half passes, the whole does not; the first five stay, each later one is blamed
     FailingBatch.Judge<Integer> atMostFive = part -> part.size() > 5 ? failure("rowCount " + part.size()) : null;
     FailingBatch<Integer> batch = new FailingBatch<>(List.of(1, 2, 3, 4, 5, 6, 7, 8), failure("rowCount 8"),
         atMostFive);
-    assertEquals(List.of(), batch.settle());
-    assertEquals(8, batch.blamed().size());
-    assertTrue(batch.blamed().stream().allMatch(i -> i.failure() == null));
-    assertEquals("rowCount 8", batch.batchFailure().measure());
+    assertEquals(List.of(1, 2, 3, 4, 5), batch.settle());
+    assertEquals(List.of(6, 7, 8), batch.blamed().stream().map(FailingBatch.Isolated::event).toList());
+    assertTrue(batch.blamed().stream().allMatch(i -> i.blame() == FailingBatch.Blame.WITH_KEPT
+        && i.failure().measure().equals("rowCount 6")), batch.blamed().toString());
+  }
+
+  @Test
+  void aRepeatedValueBlamesTheRepeatAndKeepsTheFirst() {
+    // no value twice: pairs that halving splits apart pass in parts and fail together
+    FailingBatch.Judge<Integer> distinct = part -> part.stream().distinct().count() < part.size()
+        ? failure("duplicateValues in " + part) : null;
+    List<Integer> events = List.of(201, 202, 203, 202, 205, 206, 201, 208);
+    FailingBatch<Integer> batch = new FailingBatch<>(events, failure("all"), distinct);
+    assertEquals(List.of(201, 202, 203, 205, 206, 208), batch.settle());
+    assertEquals(List.of(202, 201), batch.blamed().stream().map(FailingBatch.Isolated::event).toList());
+    assertTrue(batch.blamed().stream().allMatch(i -> i.blame() == FailingBatch.Blame.WITH_KEPT));
+  }
+
+  @Test
+  void whatIsNotToldApartInTimeIsBlamedWhole() {
+    // every event beyond the cap costs judgements: once they are spent the rest goes whole
+    FailingBatch.Judge<Integer> atMostFive = part -> part.size() > 5 ? failure("rowCount " + part.size()) : null;
+    int[] judged = {0};
+    FailingBatch.Judge<Integer> counted = part -> {
+      judged[0]++;
+      return atMostFive.judge(part);
+    };
+    List<Integer> events = IntStream.range(0, 40).boxed().toList();
+    FailingBatch<Integer> batch = new FailingBatch<>(events, failure("rowCount 40"), counted);
+    assertEquals(List.of(0, 1, 2, 3, 4), batch.settle());
+    assertEquals(35, batch.blamed().size());
+    assertEquals(FailingBatch.Blame.WITH_KEPT, batch.blamed().get(0).blame());
+    assertEquals(FailingBatch.Blame.WHOLE, batch.blamed().get(34).blame());
+    assertNull(batch.blamed().get(34).failure());
+    // the one judgement of what passed in parts, taken together, beside the bounded ones
+    assertTrue(judged[0] <= FailingBatch.MAX_JUDGEMENTS + 1, judged[0] + " judgements");
   }
 
   @Test
