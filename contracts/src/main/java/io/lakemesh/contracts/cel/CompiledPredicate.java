@@ -842,7 +842,7 @@ final class CompiledPredicate {
       return (Double) value;
     }
     if (type == Float.class) {
-      return ((Float) value).doubleValue();
+      return RowExpressions.floatAsWritten((Float) value);
     }
     throw Unsure.INSTANCE;
   }
@@ -905,7 +905,7 @@ final class CompiledPredicate {
       return d.doubleValue();
     }
     if (value instanceof Float x) {
-      return x.doubleValue();
+      return RowExpressions.floatAsWritten(x);
     }
     if (value instanceof OffsetDateTime t) {
       return t.toInstant();

@@ -220,6 +220,14 @@ public final class RowExpressions {
     return Optional.ofNullable(toCel(value));
   }
 
+  /**
+   * A 32-bit float column's value as CEL's double: the decimal the value prints as (99.99, as the API shows it and an
+   * event wrote it), not the binary float widened (99.98999786376953), which no filter naming 99.99 would find.
+   */
+  static double floatAsWritten(Float value) {
+    return Double.parseDouble(value.toString());
+  }
+
   /** Converts an Iceberg generic value (as {@code GenericRecord} holds it) into CEL's value model. */
   public static Object toCel(Object value) {
     if (value == null) {
@@ -232,7 +240,7 @@ public final class RowExpressions {
       return d.doubleValue();
     }
     if (value instanceof Float f) {
-      return f.doubleValue();
+      return floatAsWritten(f);
     }
     if (value instanceof OffsetDateTime t) {
       return timestamp(t.toInstant());

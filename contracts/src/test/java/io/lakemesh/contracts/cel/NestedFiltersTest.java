@@ -122,6 +122,33 @@ class NestedFiltersTest {
   }
 
   /** A row of the test table with only its key set. */
+  @Test
+  void aFloatColumnComparesAsTheDecimalItPrintsAs() throws Exception {
+    Contract contract = ContractParser.parse("f32", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.humidity
+        version: 1.0.0
+        status: active
+        schema:
+          - name: humidity
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: humidity, logicalType: number, logicalTypeOptions: {format: f32}}
+        """);
+    Schema schema = IcebergMapping.schema(contract);
+    assertEquals(Types.FloatType.get(), schema.findField("humidity").type());
+    RowExpressions cel = RowExpressions.forFields(contract.table().fields());
+    GenericRecord row = GenericRecord.create(schema);
+    row.setField("id", "h1");
+    row.setField("humidity", 99.99f); // the API shows 99.99; widened to a double it is 99.98999786376953
+    assertAgree(cel, row, "humidity == 99.99", true);
+    assertAgree(cel, row, "humidity >= 99.99", true);
+    assertAgree(cel, row, "humidity in [99.99]", true);
+    assertAgree(cel, row, "humidity > 99.99", false);
+    assertAgree(cel, row, "humidity < 99.991 && humidity > 99.989", true);
+  }
+
   private static GenericRecord row(Schema schema) {
     GenericRecord row = GenericRecord.create(schema);
     row.setField("id", "a");

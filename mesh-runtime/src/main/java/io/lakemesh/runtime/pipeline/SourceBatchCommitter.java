@@ -632,8 +632,9 @@ public final class SourceBatchCommitter {
     List<Entry> passing = new ArrayList<>(batch.settle());
     List<FailingBatch.Isolated<Entry>> alone = batch.blamed();
     QualityGateException batchFailure = batch.batchFailure();
-    LOG.warn("{}: {}; as the operator's resume asked, {} of its {} rows go to quarantine instead", product.id(),
-        gate.getMessage(), alone.size(), silverEntries.size());
+    // the gate's message names the product already
+    LOG.warn("{}; as the operator's resume asked, {} of its {} rows go to quarantine instead", gate.getMessage(),
+        alone.size(), silverEntries.size());
     for (FailingBatch.Isolated<Entry> i : alone) {
       QualityGateException failure = i.blame() != FailingBatch.Blame.WHOLE ? i.failure() : batchFailure;
       // one reason per critical rule the event (or its batch) fails: each can be found by its rule
