@@ -93,6 +93,14 @@ class QualityGateTest {
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       assertTrue(halted.contains("lakemesh_pipeline_halted{product=\"" + PRODUCT + "\",service=\"lakemesh\"} 1.0"),
           "an alert can fire on the halt: " + halted.lines().filter(l -> l.contains("halted")).toList());
+      // the node stays ready (a halt is held on purpose), and its ready answer names the halted worker
+      for (int port : new int[] {node.httpPort(), node.managementPort()}) {
+        java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertEquals("{\"status\":\"ready\",\"held\":{\"" + PRODUCT + "#0\":\"halted\"}}", ready.body());
+      }
       // the batches that did commit were fast, but the halted one's events wait: the latency objective is breached
       // (once the wait is longer than the first batch's latency, which on a loaded machine can itself exceed 5 s)
       stats = awaitStats(node, PRODUCT, s -> s.path("sla").path("latency").path("status").asText().equals("breached")

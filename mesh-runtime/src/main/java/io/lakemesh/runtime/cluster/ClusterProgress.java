@@ -152,6 +152,22 @@ public final class ClusterProgress {
     return whyNotReady().isEmpty();
   }
 
+  /**
+   * The workers a ready node has that are not running, held on purpose or waiting (halted by a quality gate, paused,
+   * replaying, waiting for the log), by entity id, with their state: what a ready answer names so a probe's reader
+   * sees it too.
+   */
+  public java.util.SortedMap<String, String> held() {
+    java.util.SortedMap<String, String> held = new java.util.TreeMap<>();
+    for (Product p : products.all()) {
+      if (hosted(p)) {
+        workers(p).stream().filter(s -> !s.stateName().equals("running"))
+            .forEach(s -> held.put(s.worker().entityId(), s.stateName()));
+      }
+    }
+    return held;
+  }
+
   /** Why the node is not {@link #ready()}, in a sentence naming the member status or the worker; empty when ready. */
   public java.util.Optional<String> whyNotReady() {
     // before this node is Up it knows no members, so every domain would look unassigned

@@ -332,7 +332,7 @@ public final class MeshNode implements AutoCloseable {
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(reads).withTimeout(lm.getDuration("limits.query-timeout"));
     ProductStats stats = new ProductStats(reads, progress, workers, products);
-    ServingState serving = new ServingState(workers::whyNotReady);
+    ServingState serving = new ServingState(workers::whyNotReady, workers::held);
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
     ApiKeys apiKeys = ApiKeys.open(warehouse);
     // keys created or revoked on other nodes hold here within a second, read off the request threads

@@ -103,7 +103,8 @@ public final class ApiRoutes extends AllDirectives {
             json(Map.of("status", "alive"))))),
         path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> serving.whyNotReady()
             .map(why -> problem(Problem.notReady(why), "/ready"))
-            .orElseGet(() -> json(Map.of("status", "ready")))))),
+            .orElseGet(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
+                serving.readyBody())))))),
         // everything under /api needs a verified caller; the probes above stay open
         pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> concat(
             pathPrefix("products", () -> concat(

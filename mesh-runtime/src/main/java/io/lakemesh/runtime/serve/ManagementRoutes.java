@@ -192,7 +192,7 @@ public final class ManagementRoutes extends AllDirectives {
         path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> serving.whyNotReady()
             .map(why -> complete(Problem.notReady(why).toResponse("/ready")))
             .orElseGet(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
-                "{\"status\":\"ready\"}")))))),
+                serving.readyBody())))))),
         path("metrics", () -> get(() -> QueryParameters.checked("/metrics", List.of(), none ->
             completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
             .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
