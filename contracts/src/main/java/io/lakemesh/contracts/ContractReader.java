@@ -185,7 +185,8 @@ final class ContractReader {
       problems.add(new Problem(path + "/name", "a property needs a name"));
       name = "";
     }
-    String dotted = prefix.isEmpty() ? name : prefix + "." + name;
+    // an array's items are named by the array's path (items[].qty), as reasons and counters name them
+    String dotted = prefix.isEmpty() ? name : prefix.endsWith("[]") ? prefix : prefix + "." + name;
     LogicalType type = LogicalType.of(node.path("logicalType").asText(null)).orElse(null);
     if (type == null) {
       if (node.has("logicalType")) {
