@@ -37,7 +37,10 @@ class FormatsTest {
       "byte    | -1                                           | format",
       "shipped | '\"25/11/2026\"'                             | ",
       "shipped | '\"31/02/2026\"'                             | logicalType",
-      "shipped | '\"2026-11-25\"'                             | logicalType",
+      // ISO besides the contract's pattern, as times and timestamps are read
+      "shipped | '\"2026-11-25\"'                             | ",
+      "shipped | '\"2026-02-30\"'                             | logicalType",
+      "shipped | '\"25-11-2026\"'                             | logicalType",
       "shipped | '\"31/12/2019\"'                             | minimum",
       // a number whose physicalType is an integer type holds whole numbers
       "whole   | 42                                           | ",

@@ -91,4 +91,26 @@ class TimeBoundMessagesTest {
     assertEquals(List.of("'9.30' is not a time (HH:mm, HH:mm:ss or with a fraction, or HHmm)"),
         messages(slots, "starts", "9.30"));
   }
+
+  @Test
+  void aTwelveHourTimeReadsPmInEitherCase() throws Exception {
+    RowValidator shifts = RowValidator.compile(ContractParser.parse("shifts", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: ops.shifts
+        version: 1.0.0
+        status: active
+        schema:
+          - name: shifts
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - {name: ends, logicalType: time, logicalTypeOptions: {format: "h:mm a"}}
+        """));
+    for (String written : List.of("6:00 PM", "6:00 pm", "6:00 Pm", "18:00")) {
+      Outcome outcome = shifts.validate(("{\"id\":\"s1\",\"ends\":\"" + written + "\"}")
+          .getBytes(StandardCharsets.UTF_8), Instant.parse("2026-11-25T10:00:00Z"));
+      Outcome.Accepted accepted = assertInstanceOf(Outcome.Accepted.class, outcome, written + ": " + outcome);
+      assertEquals(java.time.LocalTime.of(18, 0), accepted.row().getField("ends"), written);
+    }
+  }
 }

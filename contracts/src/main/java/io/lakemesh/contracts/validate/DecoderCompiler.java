@@ -477,18 +477,20 @@ final class DecoderCompiler {
     if (format == null || List.of("yyyy-MM-dd", "uuuu-MM-dd", "date", "iso").contains(format)) {
       return temporalDecoder(f, "a date (yyyy-MM-dd)", DecoderCompiler::parseDate, DecoderCompiler::parseDate);
     }
-    // strict resolving needs the proleptic year (u), not the year of era (y)
-    java.time.format.DateTimeFormatter pattern = java.time.format.DateTimeFormatter.ofPattern(format.replace('y', 'u'))
-        .withResolverStyle(java.time.format.ResolverStyle.STRICT);
-    Parser custom = text -> LocalDate.parse(text, pattern);
-    Parser bound = text -> {
+    java.time.format.DateTimeFormatter pattern = Timestamps.strictPattern(format);
+    // the contract's pattern first (its order of day and month decides), then ISO, as times and timestamps read both
+    Parser either = text -> {
       try {
-        return parseDate(text);
-      } catch (DateTimeException e) {
-        return custom.parse(text);
+        return LocalDate.parse(text, pattern);
+      } catch (DateTimeException notInPattern) {
+        try {
+          return parseDate(text);
+        } catch (DateTimeException notIso) {
+          throw notInPattern;
+        }
       }
     };
-    return temporalDecoder(f, "a date (" + format + ")", custom, bound);
+    return temporalDecoder(f, "a date (" + format + ", or yyyy-MM-dd)", either, either);
   }
 
   /**

@@ -112,12 +112,23 @@ public final class Timestamps {
       return null;
     }
     try {
-      // strict resolving needs the proleptic year (u), not the year of era (y)
-      return DateTimeFormatter.ofPattern(format.replace('y', 'u'), java.util.Locale.ROOT)
-          .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+      return strictPattern(format);
     } catch (IllegalArgumentException notAPattern) {
       return null; // documentation, such as "date-time": ISO-8601 is read
     }
+  }
+
+  /**
+   * A contract's date, time or timestamp pattern as a strict formatter: no 31/02, names of months and AM/PM in any
+   * case ({@code pm}, {@code PM}), in English whatever the machine's locale. Strict resolving needs the proleptic
+   * year ({@code u}), not the year of era ({@code y}).
+   *
+   * @throws IllegalArgumentException when the format is no pattern
+   */
+  public static DateTimeFormatter strictPattern(String format) {
+    return new java.time.format.DateTimeFormatterBuilder().parseCaseInsensitive()
+        .appendPattern(format.replace('y', 'u')).toFormatter(java.util.Locale.ROOT)
+        .withResolverStyle(java.time.format.ResolverStyle.STRICT);
   }
 
   /**
@@ -164,8 +175,7 @@ public final class Timestamps {
       return null;
     }
     try {
-      return DateTimeFormatter.ofPattern(format, java.util.Locale.ROOT)
-          .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+      return strictPattern(format);
     } catch (IllegalArgumentException notAPattern) {
       return null;
     }
