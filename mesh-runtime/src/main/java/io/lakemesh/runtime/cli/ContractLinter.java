@@ -197,15 +197,16 @@ final class ContractLinter {
         note.accept(contract.id() + ": " + contract.table().pointer() + ": schema object '" + contract.table().name()
             + "' declares no properties: its silver rows have no columns (bronze keeps each event whole)");
       }
-      widthConflicts(contract, contract.table().fields(), contract.table().pointer(), note);
+      propertyNotes(contract, contract.table().fields(), contract.table().pointer(), note);
     }
 
     /**
-     * Physical types that do not say what they seem to: a number whose format says 32 bits while its physical type
-     * says 64 (the format wins, and values lose digits), an integer of more digits than 64 bits hold, a character
-     * length on a property that is not a string.
+     * Properties that do not say what they seem to: a number whose format says 32 bits while its physical type says
+     * 64 (the format wins, and values lose digits), an integer of more digits than 64 bits hold, a character length
+     * on a property that is not a string, a timestamp format that is no pattern, an object requiring a member it
+     * does not declare.
      */
-    private static void widthConflicts(Contract contract, List<io.lakemesh.contracts.model.Field> fields,
+    private static void propertyNotes(Contract contract, List<io.lakemesh.contracts.model.Field> fields,
         String pointer, java.util.function.Consumer<String> note) {
       for (int i = 0; i < fields.size(); i++) {
         io.lakemesh.contracts.model.Field f = fields.get(i);
@@ -236,7 +237,12 @@ final class ContractLinter {
               + " date-time pattern Lakemesh can read (quote literal letters: yyyy-MM-dd'T'HH:mm:ssX), so it is"
               + " documentation and values are read as ISO-8601");
         }
-        widthConflicts(contract, f.properties(), at, note);
+        List<String> declared = f.properties().stream().map(io.lakemesh.contracts.model.Field::name).toList();
+        f.options().requiredProperties().stream().filter(r -> !f.properties().isEmpty() && !declared.contains(r))
+            .forEach(r -> note.accept(contract.id() + ": " + at + "/logicalTypeOptions/required: '" + f.name()
+                + "' requires member '" + r + "', which it does not declare: every event must carry it, and it is"
+                + " kept in bronze only (declared: " + String.join(", ", declared) + ")"));
+        propertyNotes(contract, f.properties(), at, note);
       }
     }
 

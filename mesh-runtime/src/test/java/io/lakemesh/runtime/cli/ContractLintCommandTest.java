@@ -123,6 +123,34 @@ class ContractLintCommandTest {
   }
 
   @Test
+  void anObjectRequiringAMemberItDoesNotDeclareIsANote() throws IOException {
+    Path file = write("g.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: iot.g
+        version: 1.0.0
+        status: active
+        schema:
+          - name: g
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: position
+                logicalType: object
+                logicalTypeOptions: {required: [lat, lon, alt]}
+                properties:
+                  - {name: lat, logicalType: number}
+                  - {name: lon, logicalType: number}
+        """);
+
+    CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
+
+    assertEquals(0, run.exitCode(), "valid JSON Schema, so a note: " + run.out() + run.err());
+    assertTrue(run.err().contains("/schema/0/properties/1/logicalTypeOptions/required: 'position' requires member"
+        + " 'alt', which it does not declare"), run.err());
+    assertFalse(run.err().contains("member 'lat'"), run.err());
+  }
+
+  @Test
   void aRelationshipIntoAnotherLintedContractIsCheckedThere() throws IOException {
     String customers = """
         apiVersion: v3.1.0
