@@ -185,8 +185,9 @@ final class ContractReader {
       problems.add(new Problem(path + "/name", "a property needs a name"));
       name = "";
     }
-    // an array's items are named by the array's path (items[].qty), as reasons and counters name them
-    String dotted = prefix.isEmpty() ? name : prefix.endsWith("[]") ? prefix : prefix + "." + name;
+    // an array's items are named by the array's path (legs[]), whatever their own name, and their properties by
+    // it (legs[].memo), as reasons and counters name them
+    String dotted = prefix.isEmpty() ? name : path.endsWith("/items") ? prefix : prefix + "." + name;
     LogicalType type = LogicalType.of(node.path("logicalType").asText(null)).orElse(null);
     if (type == null) {
       if (node.has("logicalType")) {

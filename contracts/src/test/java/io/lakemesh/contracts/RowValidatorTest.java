@@ -201,6 +201,40 @@ class RowValidatorTest {
   }
 
   @Test
+  void aCelRuleOnAPropertyOfArrayItemsJudgesTheRowAndIsNamedByTheArraysPath() throws Exception {
+    Contract trips = ContractParser.parse("trips", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: ops.trips
+        version: 1.0.0
+        status: active
+        schema:
+          - name: trips
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: legs
+                logicalType: array
+                items:
+                  name: leg
+                  logicalType: object
+                  properties:
+                    - name: memo
+                      logicalType: string
+                      quality:
+                        - {name: short_memos, type: custom, engine: cel,
+                           implementation: 'legs.all(l, !has(l.memo) || size(l.memo) < 4)'}
+        """);
+    assertEquals(List.of("legs[].memo"), trips.locatedRules().stream().map(r -> r.rule().field()).toList());
+    RowValidator v = RowValidator.compile(trips);
+    assertInstanceOf(Outcome.Accepted.class, v.validate(
+        "{\"id\":\"a1\",\"legs\":[{\"memo\":\"ok\"},{}]}".getBytes(StandardCharsets.UTF_8), NOW));
+    Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, v.validate(
+        "{\"id\":\"a2\",\"legs\":[{\"memo\":\"toolong\"}]}".getBytes(StandardCharsets.UTF_8), NOW));
+    assertEquals(List.of("short_memos@legs[].memo"), rejected.errors().stream()
+        .map(e -> e.rule() + "@" + e.field()).toList());
+  }
+
+  @Test
   void aMissingRuleInsideAnAbsentObjectCountsTheRow() throws Exception {
     RowValidator v = RowValidator.compile(ContractParser.parse("readings", """
         apiVersion: v3.1.0

@@ -135,6 +135,10 @@ public final class RowValidator {
       }
     }
     f.properties().forEach(c -> collect(c, out));
+    // an array's items (and their properties) carry rules too: each judges the row, as every CEL rule does
+    if (f.items() != null) {
+      collect(f.items(), out);
+    }
   }
 
   public Schema schema() {

@@ -24,6 +24,11 @@ final class FailingBatch<T> {
     default boolean emptyFails() {
       return false;
     }
+
+    /** How many parts may be judged: {@link #MAX_JUDGEMENTS} unless judging a part is cheap. */
+    default int maxJudgements() {
+      return MAX_JUDGEMENTS;
+    }
   }
 
   /** Why an event is blamed. */
@@ -40,20 +45,27 @@ final class FailingBatch<T> {
   record Isolated<T>(T event, QualityGateException failure, Blame blame) {}
 
   /**
-   * How many parts are judged at most: a sql rule writes and reads a part's files each time, and the partition
-   * waits meanwhile. Beyond it, the parts still failing are blamed whole.
+   * How many parts are judged at most when a judgement is dear: a sql rule writes and reads a part's files each time,
+   * and the partition waits meanwhile. Beyond it, the parts still failing are blamed whole.
    */
   static final int MAX_JUDGEMENTS = 64;
 
+  /**
+   * How many parts are judged at most when a part is judged in memory: enough to tell apart about a hundred repeats
+   * of a value in a batch of thousands (each costs about log2 of the batch's size).
+   */
+  static final int MAX_JUDGEMENTS_IN_MEMORY = 2048;
+
   private final Judge<T> judge;
-  private int judgementsLeft = MAX_JUDGEMENTS;
+  private int judgementsLeft;
   private final List<T> passing = new ArrayList<>();
   private final List<Isolated<T>> blamed = new ArrayList<>();
-  private QualityGateException batchFailure;
+  private final QualityGateException batchFailure;
 
   /** @param failure how the whole batch failed */
   FailingBatch(List<T> events, QualityGateException failure, Judge<T> judge) {
     this.judge = judge;
+    this.judgementsLeft = judge.maxJudgements();
     this.batchFailure = failure;
     if (judge.emptyFails()) {
       events.forEach(e -> blamed.add(new Isolated<>(e, null, Blame.WHOLE)));
@@ -76,8 +88,7 @@ final class FailingBatch<T> {
 
   /**
    * Judges what passed in parts together; if it fails, keeps its events in order while the kept ones pass and blames
-   * each that makes them fail. Returns the events that stay, and leaves {@link #batchFailure} the failure to name for
-   * events blamed whole.
+   * each that makes them fail. Returns the events that stay; events blamed whole are named with the batch's failure.
    */
   List<T> settle() {
     QualityGateException together = passing.isEmpty() ? null : blamed.isEmpty() ? batchFailure
@@ -85,7 +96,6 @@ final class FailingBatch<T> {
     if (together == null) {
       return passing;
     }
-    batchFailure = together;
     List<T> kept = new ArrayList<>();
     List<T> rest = new ArrayList<>(passing);
     QualityGateException restFails = together; // how the kept and the rest fail together; null when they pass
@@ -137,7 +147,7 @@ final class FailingBatch<T> {
     return both;
   }
 
-  /** How the batch (or what was left of it together) failed. */
+  /** How the batch failed, as it came. */
   QualityGateException batchFailure() {
     return batchFailure;
   }

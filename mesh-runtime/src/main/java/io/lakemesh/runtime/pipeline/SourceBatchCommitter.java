@@ -431,6 +431,12 @@ public final class SourceBatchCommitter {
       public boolean emptyFails() {
         return judge(List.of()) != null;
       }
+
+      @Override
+      public int maxJudgements() {
+        // a part failing a library rule is judged by the sql rules too, which write files: dear then
+        return sqlRules.isEmpty() ? FailingBatch.MAX_JUDGEMENTS_IN_MEMORY : FailingBatch.MAX_JUDGEMENTS;
+      }
     };
     FailingBatch.Judge<Entry> judgeSql = part -> {
       List<DataFile> files = TableWriter.write(silver, rowsOf(part));

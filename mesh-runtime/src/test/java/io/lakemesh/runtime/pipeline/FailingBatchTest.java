@@ -55,6 +55,28 @@ class FailingBatchTest {
   }
 
   @Test
+  void aJudgeInMemoryTellsApartManyRepeats() {
+    // 200 events, values 0..99 each twice (the second 100 repeat the first): every repeat blamed, none kept twice
+    FailingBatch.Judge<Integer> distinctInMemory = new FailingBatch.Judge<>() {
+      @Override
+      public QualityGateException judge(List<Integer> part) {
+        return part.stream().distinct().count() < part.size() ? failure("duplicateValues") : null;
+      }
+
+      @Override
+      public int maxJudgements() {
+        return FailingBatch.MAX_JUDGEMENTS_IN_MEMORY;
+      }
+    };
+    List<Integer> events = IntStream.range(0, 200).map(i -> i % 100).boxed().toList();
+    FailingBatch<Integer> batch = new FailingBatch<>(events, failure("duplicateValues = 100"), distinctInMemory);
+    assertEquals(IntStream.range(0, 100).boxed().toList(), batch.settle());
+    assertEquals(100, batch.blamed().size());
+    assertTrue(batch.blamed().stream().allMatch(i -> i.blame() == FailingBatch.Blame.WITH_KEPT));
+    assertEquals("duplicateValues = 100", batch.batchFailure().measure(), "the batch's measure as it came");
+  }
+
+  @Test
   void whatIsNotToldApartInTimeIsBlamedWhole() {
     // every event beyond the cap costs judgements: once they are spent the rest goes whole
     FailingBatch.Judge<Integer> atMostFive = part -> part.size() > 5 ? failure("rowCount " + part.size()) : null;
