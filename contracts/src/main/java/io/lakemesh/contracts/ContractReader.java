@@ -163,7 +163,25 @@ final class ContractReader {
         transform == null ? null : transform.toString(), partitionCount, custom);
   }
 
+  /** The names of the rules of the schema object being read, in lower case (as the quarantine API matches them). */
+  private final java.util.Set<String> ruleNames = new java.util.HashSet<>();
+
+  /**
+   * A name for a rule the contract leaves unnamed (ODCS's {@code name} is optional): its kind, on a property followed
+   * by the property ({@code sql-0:order_total}, as {@code nullValues:order_total}), and a number when an earlier rule
+   * of the object has that name already (two unnamed {@code rowCount} rules: {@code rowCount}, {@code rowCount-2}).
+   */
+  private String unnamed(String kind, String field) {
+    String base = field == null || kind.endsWith(":" + field) ? kind : kind + ":" + field;
+    String name = base;
+    for (int n = 2; ruleNames.contains(name.toLowerCase(java.util.Locale.ROOT)); n++) {
+      name = base + "-" + n;
+    }
+    return name;
+  }
+
   private Contract.TableSchema table(JsonNode node, int index) {
+    ruleNames.clear();
     String path = "/schema/" + index;
     List<Field> fields = fields(node.path("properties"), path + "/properties", "");
     List<QualityRule> quality = rules(node.path("quality"), path + "/quality", null);
@@ -384,7 +402,7 @@ final class ContractReader {
             problems.add(new Problem(rulePath + "/unit", "unit '" + unit + "' is not one a library rule counts in:"
                 + " rows (the default) or percent"));
           }
-          rules.add(new QualityRule.Library(name == null ? metric + (field == null ? "" : ":" + field) : name,
+          rules.add(new QualityRule.Library(name == null ? unnamed(metric, field) : name,
               severity, field, metric, valid, text(q.path("arguments"), "pattern"), threshold(q, rulePath),
               "percent".equals(q.path("unit").asText()), missing, texts(q.path("arguments").path("properties"))));
         }
@@ -393,20 +411,23 @@ final class ContractReader {
           JsonNode impl = q.path("implementation");
           if (!"cel".equalsIgnoreCase(engine)) {
             // other engines (soda, great-expectations, ...) are documentation to us: kept, never evaluated
-            rules.add(new QualityRule.Text(name == null ? "custom-" + i : name, severity, field,
+            rules.add(new QualityRule.Text(name == null ? unnamed("custom-" + i, field) : name, severity, field,
                 description(q.path("description"))));
           } else if (!impl.isTextual()) {
             problems.add(new Problem(rulePath + "/implementation", "a CEL rule's implementation is its expression"
                 + " as a string"));
           } else {
-            rules.add(new QualityRule.Cel(name == null ? "rule-" + i : name, severity, field, impl.asText(),
+            rules.add(new QualityRule.Cel(name == null ? unnamed("rule-" + i, field) : name, severity, field, impl.asText(),
                 description(q.path("description"))));
           }
         }
-        case "sql" -> rules.add(new QualityRule.Sql(name == null ? "sql-" + i : name, severity, field,
+        case "sql" -> rules.add(new QualityRule.Sql(name == null ? unnamed("sql-" + i, field) : name, severity, field,
             q.path("query").asText(), threshold(q, rulePath)));
-        default -> rules.add(new QualityRule.Text(name == null ? "text-" + i : name, severity, field,
+        default -> rules.add(new QualityRule.Text(name == null ? unnamed("text-" + i, field) : name, severity, field,
             description(q.path("description"))));
+      }
+      if (rules.size() > 0 && rules.get(rules.size() - 1).name() != null) {
+        ruleNames.add(rules.get(rules.size() - 1).name().toLowerCase(java.util.Locale.ROOT));
       }
     }
     return rules;

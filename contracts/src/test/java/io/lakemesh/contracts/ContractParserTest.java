@@ -653,4 +653,17 @@ class ContractParserTest {
             "apiVersion: v3.1.0\napiVersion: v3.1.0\n")));
     assertTrue(e.problems().get(0).reason().contains("Duplicate field 'apiVersion'"), e.getMessage());
   }
+
+  @Test
+  void unnamedRulesGetNamesThatDoNotCollide() throws Exception {
+    String text;
+    try (java.io.InputStream in = ContractParserTest.class.getResourceAsStream(
+        "/corpus/valid/unnamed-rules.odcs.yaml")) {
+      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    Contract c = ContractParser.parse("unnamed-rules.odcs.yaml", text);
+    assertEquals(List.of("sql-0", "rowCount", "rowCount-2", "sql-0:order_id", "text-1:order_id",
+        "sql-0:order_total", "text-1:order_total", "nullValues:order_total", "nullValues:order_total-2"),
+        c.locatedRules().stream().map(r -> r.rule().name()).toList());
+  }
 }
