@@ -53,11 +53,14 @@ public final class SqlRules implements AutoCloseable {
   private final Connection connection;
   /** The contract's top-level columns, in its order. */
   private final List<String> columns;
+  /** The names a query may call the whole table by besides ${table}: the schema object's name and physicalName. */
+  private final List<String> tableNames;
 
-  private SqlRules(List<QualityRule.Sql> rules, Connection connection, List<String> columns) {
+  private SqlRules(List<QualityRule.Sql> rules, Connection connection, List<String> columns, List<String> tableNames) {
     this.rules = rules;
     this.connection = connection;
     this.columns = columns;
+    this.tableNames = tableNames;
   }
 
   /** The SQL rules of a contract, or none: {@code warehouseDir} null means files DuckDB cannot read (e.g. S3). */
@@ -74,11 +77,11 @@ public final class SqlRules implements AutoCloseable {
       }
     }));
     if (rules.isEmpty() || warehouseDir == null) {
-      return new SqlRules(List.of(), null, List.of());
+      return new SqlRules(List.of(), null, List.of(), List.of());
     }
     List<String> columns = contract.table().fields().stream().map(f -> f.name()).toList();
     try {
-      return new SqlRules(List.copyOf(rules), sandboxed(warehouseDir, c -> { }), columns);
+      return new SqlRules(List.copyOf(rules), sandboxed(warehouseDir, c -> { }), columns, tableNames(contract));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot start DuckDB for the sql rules of " + contract.id() + ": "
           + e.getMessage(), e);
@@ -163,7 +166,7 @@ public final class SqlRules implements AutoCloseable {
               + rule.field() + "': put it on the object or a top-level property, where sql rules run"));
           continue;
         }
-        String bound = query(rule, LINT_OBJECT, LINT_TABLE);
+        String bound = query(rule, LINT_OBJECT, LINT_TABLE, tableNames(contract));
         String problem = bindProblem(c, bound);
         String unreadable = problem == null ? null : unmapped.stream()
             .filter(name -> problem.toLowerCase(Locale.ROOT).contains("\"" + name.toLowerCase(Locale.ROOT) + "\""))
@@ -213,7 +216,8 @@ public final class SqlRules implements AutoCloseable {
       String first = e.getMessage() == null ? e.getClass().getSimpleName()
           : e.getMessage().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
       boolean unknownTable = first.startsWith("Catalog Error") && first.contains("does not exist");
-      return first + (unknownTable ? " (a query reads the batch as ${object} and the whole table as ${table})" : "");
+      return first + (unknownTable ? " (a query reads the batch as ${object} and the whole table as ${table}, or by the schema"
+          + " object's name or physicalName)" : "");
     }
   }
 
@@ -299,10 +303,10 @@ public final class SqlRules implements AutoCloseable {
   private static final java.util.regex.Pattern UNKNOWN_PLACEHOLDER =
       java.util.regex.Pattern.compile("\\$?\\{[A-Za-z_][A-Za-z0-9_.]*}");
 
-  private static String query(QualityRule.Sql rule, String object, String table) {
+  private static String query(QualityRule.Sql rule, String object, String table, List<String> tableNames) {
     String property = rule.field() == null ? "" : quote(rule.field());
     // ODCS's spec writes {object} and {property}; ${...} forms are kept for contracts written that way
-    return rule.query()
+    String query = rule.query()
         .replace("${object}", object)
         .replace("{object}", object)
         .replace("${table}", table)
@@ -310,6 +314,32 @@ public final class SqlRules implements AutoCloseable {
         .replace("{property}", property)
         .replace("${column}", property)
         .replace("{column}", property);
+    List<String> named = tableNames.stream().filter(n -> namesTable(rule.query(), List.of(n))).toList();
+    if (named.isEmpty()) {
+      return query;
+    }
+    // contracts written for other tools name the table itself (SELECT COUNT(*) FROM orders): that name reads the
+    // whole table, as ${table} does, through a common table expression around the query
+    String body = query.strip();
+    while (body.endsWith(";")) {
+      body = body.substring(0, body.length() - 1).strip();
+    }
+    return "WITH " + named.stream().map(n -> quote(n) + " AS (SELECT * FROM " + table + ")")
+        .collect(Collectors.joining(", ")) + " SELECT * FROM (" + body + ")";
+  }
+
+  /** The schema object's name and physicalName, when they are plain names a query can use as a table's. */
+  private static List<String> tableNames(Contract contract) {
+    JsonNode object = contract.document().path("schema").path(contract.table().index());
+    return java.util.stream.Stream.of(contract.table().name(), object.path("physicalName").asText(""))
+        .filter(n -> n.matches("[A-Za-z_][A-Za-z0-9_]*")).map(n -> n.toLowerCase(Locale.ROOT)).distinct().toList();
+  }
+
+  /** Whether the query names one of the table names as a word (any case, as SQL reads unquoted names). */
+  private static boolean namesTable(String query, List<String> names) {
+    String lower = query.toLowerCase(Locale.ROOT);
+    return names.stream().anyMatch(n -> java.util.regex.Pattern.compile("(?<![A-Za-z0-9_$.])" + n
+        + "(?![A-Za-z0-9_])").matcher(lower).find());
   }
 
   public boolean isEmpty() {
@@ -338,7 +368,7 @@ public final class SqlRules implements AutoCloseable {
   private String columnsRead(QualityRule.Sql rule) {
     Set<String> named = new java.util.HashSet<>();
     try (PreparedStatement parse = connection.prepareStatement("SELECT json_serialize_sql(?)")) {
-      parse.setString(1, query(rule, LINT_OBJECT, LINT_TABLE));
+      parse.setString(1, query(rule, LINT_OBJECT, LINT_TABLE, tableNames));
       try (ResultSet result = parse.executeQuery()) {
         if (result.next()) {
           JSON.readTree(result.getString(1)).findValues("column_names").forEach(names -> names.forEach(
@@ -362,10 +392,11 @@ public final class SqlRules implements AutoCloseable {
     List<BatchChecks.Verdict> verdicts = new ArrayList<>(rules.size());
     for (QualityRule.Sql rule : rules) {
       boolean aboutTheBatch = rule.query().contains("{object}");
-      if ((aboutTheBatch && batchFiles.isEmpty()) || (rule.query().contains("${table}") && tableFiles.isEmpty())) {
+      boolean aboutTheTable = rule.query().contains("${table}") || namesTable(rule.query(), tableNames);
+      if ((aboutTheBatch && batchFiles.isEmpty()) || (aboutTheTable && tableFiles.isEmpty())) {
         continue; // no rows reached silver in this batch: nothing to judge (and no columns to bind)
       }
-      String sql = query(rule, relation(batchFiles), relation(tableFiles));
+      String sql = query(rule, relation(batchFiles), relation(tableFiles), tableNames);
       try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
         if (!rs.next()) {
           verdicts.add(new BatchChecks.Verdict(rule.name(), rule.severity(), false, null, "the query returned no row"));

@@ -78,7 +78,7 @@ class SqlRulesTest {
               mustBe: 0
             - name: wrong_table
               type: sql
-              query: SELECT COUNT(*) FROM orders
+              query: SELECT COUNT(*) FROM shipments
               mustBe: 0
             - name: other_tools_placeholder
               type: sql
@@ -229,6 +229,9 @@ class SqlRulesTest {
         Threshold.ZERO));
     quality.add(new QualityRule.Sql("no_escape", Severity.ERROR, null, "SELECT COUNT(*) FROM read_csv('/etc/passwd')",
         Threshold.ZERO));
+    // a query written for other tools names the table itself: the whole table, as ${table}
+    quality.add(new QualityRule.Sql("by_name", Severity.ERROR, null,
+        "SELECT COUNT(*) FROM Orders o WHERE o.amount < 0;", Threshold.ZERO));
     Contract contract = new Contract(valid.id(), valid.name(), valid.version(), valid.status(), valid.domain(),
         valid.dataProduct(), valid.description(), valid.owner(),
         new Contract.TableSchema(valid.table().name(), valid.table().description(), valid.table().fields(), quality),
@@ -249,6 +252,8 @@ class SqlRulesTest {
         assertFalse(negatives.passed());
         assertEquals(0, new BigDecimal(2).compareTo(negatives.measured()));
         assertTrue(verdicts.get("table_has_rows").passed());
+        assertEquals(0, new BigDecimal(2).compareTo(verdicts.get("by_name").measured()),
+            verdicts.get("by_name").message());
         assertFalse(verdicts.get("broken_query").passed());
         assertTrue(verdicts.get("broken_query").message().contains("cannot run"));
         assertFalse(verdicts.get("no_escape").passed(), "reading outside the warehouse must be refused");
