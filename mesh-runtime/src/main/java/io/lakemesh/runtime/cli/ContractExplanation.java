@@ -208,7 +208,7 @@ final class ContractExplanation {
         : type.isListType() && f.items() == null ? "array of items of no declared type (each kept as its JSON text)"
         : type.typeId() == Type.TypeID.DATE && f.options().format() != null
             && !List.of("yyyy-MM-dd", "uuuu-MM-dd", "date", "iso").contains(f.options().format())
-            ? "date written " + f.options().format() + " (read strictly, stored and shown as yyyy-MM-dd)"
+            ? "date written " + f.options().format() + " or yyyy-MM-dd (read strictly, stored and shown as yyyy-MM-dd)"
         : typeCheck(type));
     checks.add(f.required() ? "required" : f.isPrimaryKey() ? "required (a primary key column, whatever `required` says)"
         : "optional");

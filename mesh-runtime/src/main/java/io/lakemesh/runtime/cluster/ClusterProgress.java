@@ -161,7 +161,7 @@ public final class ClusterProgress {
     java.util.SortedMap<String, String> held = new java.util.TreeMap<>();
     for (Product p : products.all()) {
       if (hosted(p)) {
-        workers(p).stream().filter(s -> !s.stateName().equals("running"))
+        workers(p).stream().filter(s -> HELD.contains(s.stateName()))
             .forEach(s -> held.put(s.worker().entityId(), s.stateName()));
       }
     }
@@ -203,6 +203,9 @@ public final class ClusterProgress {
 
   private static final java.util.Set<String> UP = java.util.Set.of("running", "pausing", "paused", "halted",
       "replaying");
+  /** States of a worker held on purpose, or waiting for the log, which keep the node ready. */
+  private static final java.util.Set<String> HELD = java.util.Set.of("pausing", "paused", "halted", "replaying",
+      "waiting");
 
   /** The last known status of each worker of a product, in partition order. */
   public List<WorkerStatus> workers(Product product) {

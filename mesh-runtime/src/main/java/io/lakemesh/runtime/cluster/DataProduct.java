@@ -550,7 +550,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       // re-running the same batch would fail the same way: stay halted, visible in stats, until resumed
       // the rule and its measure, without the exception's class name (describe() puts it first)
       String reason = ended.error().substring(QualityGateException.class.getSimpleName().length() + 2);
-      getContext().getLog().error("{}: pipeline halted by a quality gate: {}", worker, reason);
+      // the reason begins with the product, which the worker's id names already
+      String product = worker.productId() + ": ";
+      getContext().getLog().error("{}: pipeline halted by a quality gate: {}", worker,
+          reason.startsWith(product) ? reason.substring(product.length()) : reason);
       halted = true;
       publish("halted", reason);
       return this;
