@@ -26,6 +26,23 @@ class ContractPatternsTest {
       "^[\\]$]+$        | ]$]          | true",
       // [ in a class is a literal in ECMA-262 (Java would open a nested class)
       "^[[a]+$          | [a[          | true",
+      // \s is Unicode white space, . all but the four line terminators
+      "^\\S+$          | a\u00A0b    | false",
+      "^\\S+$          | a\uFEFFb    | false",
+      "^\\S+$          | a\u2028b    | false",
+      "^\\S+$          | ab           | true",
+      "^a\\sb$         | a\u3000b    | true",
+      "^[\\s]+$        | \u00A0      | true",
+      "^[^\\s]+$       | a\u00A0     | false",
+      "^[\\S]+$        | ab           | true",
+      "^.+$            | a\u0085     | true",
+      "^.+$            | a\u2028     | false",
+      "^\\.$           | .            | true",
+      "^\\.$           | a            | false",
+      "^[.]$           | a            | false",
+      // [] matches nothing, [^] anything
+      "^[^]*$          | a\\nb       | true",
+      "a[]b            | ab           | false",
       // no anchor: found anywhere, as JSON Schema's pattern is
       "[0-9]{4}         | id 1234 x    | true",
   })
