@@ -2,7 +2,9 @@ package io.lakemesh.contracts.validate;
 
 /**
  * A value as a reason's message shows it: line breaks and other control characters written as escapes (a store id
- * {@code "S-1234\n"} must read so, not end the line), and a long value cut with an ellipsis.
+ * {@code "S-1234\n"} must read so, not end the line), and so are characters a reader cannot see or that change
+ * what follows (a no-break space, a zero-width space, a right-to-left override); a long value is cut with an
+ * ellipsis.
  */
 public final class ShownText {
   private static final int MAX = 64;
@@ -22,7 +24,7 @@ public final class ShownText {
         case '\r' -> shown.append("\\r");
         case '\t' -> shown.append("\\t");
         default -> {
-          if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+          if (Character.isISOControl(c) || invisible(c)) {
             shown.append(String.format("\\u%04X", (int) c));
           } else {
             shown.append(c);
@@ -38,5 +40,11 @@ public final class ShownText {
       }
     }
     return shown.toString();
+  }
+
+  private static boolean invisible(char c) {
+    int type = Character.getType(c);
+    return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+        || (type == Character.SPACE_SEPARATOR && c != ' ');
   }
 }

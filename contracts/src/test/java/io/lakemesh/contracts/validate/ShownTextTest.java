@@ -12,6 +12,7 @@ class ShownTextTest {
     assertEquals("\\r\\nS-1234\\t", ShownText.of("\r\nS-1234\t"));
     assertEquals("a\\u0000b\\u0085c\\u2028d\\u007F", ShownText.of("a\u0000b\u0085c\u2028d\u007F"));
     assertEquals("Pañuelo 🧣", ShownText.of("Pañuelo 🧣"));
+    assertEquals("A\\u202E1\\u200B\\uFEFF\\u00A0", ShownText.of("A\u202E1\u200B\uFEFF\u00A0"));
   }
 
   @Test
