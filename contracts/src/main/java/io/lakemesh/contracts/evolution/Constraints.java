@@ -69,7 +69,12 @@ final class Constraints {
     c.requiredMembers(o.requiredProperties(), n.requiredProperties());
     c.multipleOf(o.multipleOf(), n.multipleOf());
     c.flag("uniqueItems", o.uniqueItems(), n.uniqueItems());
-    c.flag("unique", before.unique(), after.unique());
+    if (before.unique() != after.unique()) {
+      // ODCS's unique is documentation to Lakemesh (nothing checks it), so declaring it refuses no value
+      c.widened("'" + c.path + "' " + (after.unique() ? "is declared unique" : "is no longer declared unique")
+          + " (documentation: Lakemesh does not check it; a primary key deduplicates, a duplicateValues rule counts"
+          + " repeats)");
+    }
     if (before.type() == LogicalType.TIMESTAMP && after.type() == LogicalType.TIMESTAMP) {
       c.timestampFormat(o.format(), n.format());
     } else if (formatIsConstraint) {

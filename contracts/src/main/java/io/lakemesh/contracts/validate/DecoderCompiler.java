@@ -164,8 +164,10 @@ final class DecoderCompiler {
     TypeOptions o = f.options();
     for (String name : o.requiredProperties()) {
       if (!v.has(name)) {
+        // the object as the event has it (legs[0], not the items' own name, which no reason uses)
+        String object = p.toString();
         fs.error("required", p.member(name), "required", "is required (logicalTypeOptions.required of "
-            + f.name() + ")");
+            + (object.isEmpty() ? f.name() : object) + ")");
       }
     }
     if (o.minProperties() != null && v.size() < o.minProperties()) {

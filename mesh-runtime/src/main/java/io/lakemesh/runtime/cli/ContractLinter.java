@@ -237,6 +237,11 @@ final class ContractLinter {
               + " date-time pattern Lakemesh can read (quote literal letters: yyyy-MM-dd'T'HH:mm:ssX), so it is"
               + " documentation and values are read as ISO-8601");
         }
+        if (f.unique() && !f.isPrimaryKey()) {
+          note.accept(contract.id() + ": " + at + "/unique: '" + f.name() + "' is declared unique, which Lakemesh"
+              + " does not check (documentation): a primary key deduplicates, a duplicateValues rule with mustBe: 0"
+              + " counts repeats in each batch");
+        }
         List<String> declared = f.properties().stream().map(io.lakemesh.contracts.model.Field::name).toList();
         f.options().requiredProperties().stream().filter(r -> !f.properties().isEmpty() && !declared.contains(r))
             .forEach(r -> note.accept(contract.id() + ": " + at + "/logicalTypeOptions/required: '" + f.name()

@@ -140,6 +140,7 @@ class ContractLintCommandTest {
                 properties:
                   - {name: lat, logicalType: number}
                   - {name: lon, logicalType: number}
+              - {name: serial, logicalType: string, unique: true}
         """);
 
     CliRun run = CliRun.execute(new ContractLintCommand(), file.toString());
@@ -148,6 +149,8 @@ class ContractLintCommandTest {
     assertTrue(run.err().contains("/schema/0/properties/1/logicalTypeOptions/required: 'position' requires member"
         + " 'alt', which it does not declare"), run.err());
     assertFalse(run.err().contains("member 'lat'"), run.err());
+    assertTrue(run.err().contains("/schema/0/properties/2/unique: 'serial' is declared unique, which Lakemesh does not"
+        + " check"), run.err());
   }
 
   @Test
