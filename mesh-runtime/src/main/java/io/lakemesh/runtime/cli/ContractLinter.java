@@ -209,45 +209,52 @@ final class ContractLinter {
     private static void propertyNotes(Contract contract, List<io.lakemesh.contracts.model.Field> fields,
         String pointer, java.util.function.Consumer<String> note) {
       for (int i = 0; i < fields.size(); i++) {
-        io.lakemesh.contracts.model.Field f = fields.get(i);
-        String at = pointer + "/properties/" + i;
-        String physical = f.physicalType() == null ? "" : f.physicalType().strip().toLowerCase(java.util.Locale.ROOT);
-        if ("f32".equals(f.options().format())
-            && List.of("double", "double precision", "float8", "float64").contains(physical)) {
-          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has physicalType " + f.physicalType()
-              + " and format f32: it is stored as a 32-bit float (about 7 digits); drop the format to keep 64 bits");
-        }
-        int digits = io.lakemesh.contracts.iceberg.IcebergMapping.wholeDigits(f);
-        if (digits > 18 && f.options().format() == null) {
-          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' is an integer of physicalType "
-              + f.physicalType() + " (" + digits + " digits), stored as a 64-bit integer: values beyond"
-              + " 9223372036854775807 are quarantined; use logicalType number for a decimal(" + digits + ",0)");
-        }
-        if (f.type() != io.lakemesh.contracts.model.LogicalType.STRING && f.physicalLength().isPresent()) {
-          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has the character physicalType "
-              + f.physicalType() + " but logicalType " + f.type().name().toLowerCase(java.util.Locale.ROOT)
-              + ": its length is not checked (only strings' are)");
-        }
-        String format = f.options().format();
-        if (f.type() == io.lakemesh.contracts.model.LogicalType.TIMESTAMP
-            && io.lakemesh.contracts.validate.Timestamps.namesAYear(format)
-            && io.lakemesh.contracts.validate.Timestamps.pattern(format) == null) {
-          // ODCS's own docs write yyyy-MM-ddTHH:mm:ssZ; as a java.time pattern the bare T is no letter it knows
-          note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has format '" + format + "', which is no"
-              + " date-time pattern Lakemesh can read (quote literal letters: yyyy-MM-dd'T'HH:mm:ssX), so it is"
-              + " documentation and values are read as ISO-8601");
-        }
-        if (f.unique() && !f.isPrimaryKey()) {
-          note.accept(contract.id() + ": " + at + "/unique: '" + f.name() + "' is declared unique, which Lakemesh"
-              + " does not check (documentation): a primary key deduplicates, a duplicateValues rule with mustBe: 0"
-              + " counts repeats in each batch");
-        }
-        List<String> declared = f.properties().stream().map(io.lakemesh.contracts.model.Field::name).toList();
-        f.options().requiredProperties().stream().filter(r -> !f.properties().isEmpty() && !declared.contains(r))
-            .forEach(r -> note.accept(contract.id() + ": " + at + "/logicalTypeOptions/required: '" + f.name()
-                + "' requires member '" + r + "', which it does not declare: every event must carry it, and it is"
-                + " kept in bronze only (declared: " + String.join(", ", declared) + ")"));
-        propertyNotes(contract, f.properties(), at, note);
+        propertyNotes(contract, fields.get(i), pointer + "/properties/" + i, note);
+      }
+    }
+
+    /** {@link #propertyNotes(Contract, List, String, java.util.function.Consumer)} of one property at {@code at}. */
+    private static void propertyNotes(Contract contract, io.lakemesh.contracts.model.Field f, String at,
+        java.util.function.Consumer<String> note) {
+      String physical = f.physicalType() == null ? "" : f.physicalType().strip().toLowerCase(java.util.Locale.ROOT);
+      if ("f32".equals(f.options().format())
+          && List.of("double", "double precision", "float8", "float64").contains(physical)) {
+        note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has physicalType " + f.physicalType()
+            + " and format f32: it is stored as a 32-bit float (about 7 digits); drop the format to keep 64 bits");
+      }
+      int digits = io.lakemesh.contracts.iceberg.IcebergMapping.wholeDigits(f);
+      if (digits > 18 && f.options().format() == null) {
+        note.accept(contract.id() + ": " + at + ": '" + f.name() + "' is an integer of physicalType "
+            + f.physicalType() + " (" + digits + " digits), stored as a 64-bit integer: values beyond"
+            + " 9223372036854775807 are quarantined; use logicalType number for a decimal(" + digits + ",0)");
+      }
+      if (f.type() != io.lakemesh.contracts.model.LogicalType.STRING && f.physicalLength().isPresent()) {
+        note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has the character physicalType "
+            + f.physicalType() + " but logicalType " + f.type().name().toLowerCase(java.util.Locale.ROOT)
+            + ": its length is not checked (only strings' are)");
+      }
+      String format = f.options().format();
+      if (f.type() == io.lakemesh.contracts.model.LogicalType.TIMESTAMP
+          && io.lakemesh.contracts.validate.Timestamps.namesAYear(format)
+          && io.lakemesh.contracts.validate.Timestamps.pattern(format) == null) {
+        // ODCS's own docs write yyyy-MM-ddTHH:mm:ssZ; as a java.time pattern the bare T is no letter it knows
+        note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has format '" + format + "', which is no"
+            + " date-time pattern Lakemesh can read (quote literal letters: yyyy-MM-dd'T'HH:mm:ssX), so it is"
+            + " documentation and values are read as ISO-8601");
+      }
+      if (f.unique() && !f.isPrimaryKey()) {
+        note.accept(contract.id() + ": " + at + "/unique: '" + f.name() + "' is declared unique, which Lakemesh"
+            + " does not check (documentation): a primary key deduplicates, a duplicateValues rule with mustBe: 0"
+            + " counts repeats in each batch");
+      }
+      List<String> declared = f.properties().stream().map(io.lakemesh.contracts.model.Field::name).toList();
+      f.options().requiredProperties().stream().filter(r -> !f.properties().isEmpty() && !declared.contains(r))
+          .forEach(r -> note.accept(contract.id() + ": " + at + "/logicalTypeOptions/required: '" + f.name()
+              + "' requires member '" + r + "', which it does not declare: every event must carry it, and it is"
+              + " kept in bronze only (declared: " + String.join(", ", declared) + ")"));
+      propertyNotes(contract, f.properties(), at, note);
+      if (f.items() != null) {
+        propertyNotes(contract, f.items(), at + "/items", note);
       }
     }
 
