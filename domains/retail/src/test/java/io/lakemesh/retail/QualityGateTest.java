@@ -261,6 +261,16 @@ class QualityGateTest {
               - {name: device, logicalType: string, required: true}
               - {name: seq, logicalType: integer, required: true}
               - {name: kwh, logicalType: number}
+              - name: parts
+                logicalType: array
+                items:
+                  logicalType: object
+                  properties:
+                    - name: memo
+                      logicalType: string
+                      quality:
+                        - {name: memo_mostly_set, metric: nullValues, mustBeLessThan: 90, unit: percent,
+                           severity: warning}
             quality:
               - {name: one_reading_per_seq, metric: duplicateValues, arguments: {properties: [device, seq]},
                  mustBe: 0, severity: critical}
@@ -270,7 +280,8 @@ class QualityGateTest {
         """);
     try (MeshNode node = MeshNode.start(config())) {
       // g2 repeats g1's device and seq; halving splits the pair apart, each half passes: the repeat is to blame
-      postNdjson(node, "plant.gauges", "{\"reading_id\":\"g1\",\"device\":\"D\",\"seq\":1,\"kwh\":1}\n"
+      postNdjson(node, "plant.gauges", "{\"reading_id\":\"g1\",\"device\":\"D\",\"seq\":1,\"kwh\":1,"
+          + "\"parts\":[{},{}]}\n"
           + "{\"reading_id\":\"g2\",\"device\":\"D\",\"seq\":1,\"kwh\":2}\n"
           + "{\"reading_id\":\"g3\",\"device\":\"D\",\"seq\":2,\"kwh\":3}\n");
       awaitStats(node, "plant.gauges", s -> s.path("pipeline").path("state").asText().equals("halted"));
@@ -284,6 +295,8 @@ class QualityGateTest {
       assertEquals("one_reading_per_seq", reason.path("rule").asText(), quarantined.toString());
       assertEquals("device,seq", reason.path("field").asText(), quarantined.toString());
       assertEquals(2, stats.path("rulePasses").path("small_kwh").asInt(), stats.toString());
+      // g1's two parts without a memo are one row the rule flagged
+      assertEquals(1, stats.path("ruleWarnings").path("memo_mostly_set").asInt(), stats.toString());
 
       // a negative reading fails the sql rule alone: quarantined, and no pass of the row rule counted for it
       postNdjson(node, "plant.gauges", "{\"reading_id\":\"g4\",\"device\":\"D\",\"seq\":3,\"kwh\":-4}\n"

@@ -99,6 +99,14 @@ public final class LogEnds implements AutoCloseable {
         && System.nanoTime() - read.atNanos() < maxAgeNanos + STALE_AFTER_NANOS;
   }
 
+  /**
+   * Whether the product's ends were just answered: {@link #current} and no ask is waiting past its second. Worth
+   * asking the broker more about them (each such question waits for it while it does not answer).
+   */
+  public boolean answering(String productId) {
+    return current(productId) && !slow.contains(productId);
+  }
+
   /** When the product's ends were last read from the broker; null if they never were. */
   public java.time.Instant lastRead(String productId) {
     Read read = cache.get(productId);

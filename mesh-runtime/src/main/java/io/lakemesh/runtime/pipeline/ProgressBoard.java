@@ -84,7 +84,7 @@ public final class ProgressBoard implements AutoCloseable {
     SourcePositions done = committed.apply(productId);
     // ends the log did not just answer with are its last known ones: not worth probing (each probe would wait for
     // a broker that does not answer), their lag stays as it was
-    boolean probe = fresh && logEnds.current(productId);
+    boolean probe = fresh && logEnds.answering(productId);
     Map<Integer, Long> lag = new java.util.TreeMap<>();
     ends.forEach((partition, end) -> {
       if (!fresh && partition >= declaredPartitions.applyAsInt(productId)) {

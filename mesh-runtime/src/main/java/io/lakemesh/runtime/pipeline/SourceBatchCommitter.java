@@ -174,6 +174,16 @@ public final class SourceBatchCommitter {
    * {@code maximum} or {@code pattern}, {@code required}, the type) the check and its field, array positions folded
    * ({@code maximum:items[].qty}), so that failures of one option on different fields are told apart.
    */
+  /**
+   * The warning counters a kept row adds to: each rule (or check) once, however many of its values (items of an
+   * array, say) the rule flagged, since the counters count rows.
+   */
+  private Set<String> warningCounters(Outcome.Accepted accepted) {
+    Set<String> counters = new java.util.LinkedHashSet<>();
+    accepted.warnings().forEach(w -> counters.add("warning." + counterName(w)));
+    return counters;
+  }
+
   private String counterName(Violation v) {
     return counterName(v, ruleNames);
   }
@@ -404,9 +414,7 @@ public final class SourceBatchCommitter {
           }
           continue;
         }
-        for (Violation w : accepted.warnings()) {
-          silverDelta.add("warning." + counterName(w), 1);
-        }
+        warningCounters(accepted).forEach(counter -> silverDelta.add(counter, 1));
         silverRows.add(accepted.row());
         silverEntries.add(e);
       } else if (e.quarantineRow() != null && e.outcome() instanceof Outcome.Rejected rejected) {
@@ -629,8 +637,7 @@ public final class SourceBatchCommitter {
         successors.add(copy);
         duplicates[0]--;
         silverDelta.add("duplicates", -1);
-        ((Outcome.Accepted) copy.outcome()).warnings()
-            .forEach(w -> silverDelta.add("warning." + counterName(w), 1));
+        warningCounters((Outcome.Accepted) copy.outcome()).forEach(counter -> silverDelta.add(counter, 1));
       }
     }
     silverEntries.addAll(successors);
@@ -665,9 +672,7 @@ public final class SourceBatchCommitter {
           header(rec, SOURCE_HEADER), reasons));
       reasons.forEach(reason -> quarantineDelta.add("rule." + counterName(reason), 1));
       // kept rows' warnings were counted: these rows are not kept
-      for (Violation w : ((Outcome.Accepted) i.event().outcome()).warnings()) {
-        silverDelta.add("warning." + counterName(w), -1);
-      }
+      warningCounters((Outcome.Accepted) i.event().outcome()).forEach(counter -> silverDelta.add(counter, -1));
     }
     // the batch as it came failed these critical rules (counted once: a sql rule named when the library rules failed
     // is not counted again if what stays fails it too); what stays is judged again by the caller
