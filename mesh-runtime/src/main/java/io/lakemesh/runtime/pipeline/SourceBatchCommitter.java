@@ -179,6 +179,9 @@ public final class SourceBatchCommitter {
    * array, say) the rule flagged, since the counters count rows.
    */
   private Set<String> warningCounters(Outcome.Accepted accepted) {
+    if (accepted.warnings().isEmpty()) {
+      return Set.of(); // most rows: nothing to make
+    }
     Set<String> counters = new java.util.LinkedHashSet<>();
     accepted.warnings().forEach(w -> counters.add("warning." + counterName(w)));
     return counters;
