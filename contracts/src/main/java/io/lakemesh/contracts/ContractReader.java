@@ -172,7 +172,7 @@ final class ContractReader {
    * of the object has that name already (two unnamed {@code rowCount} rules: {@code rowCount}, {@code rowCount-2}).
    */
   private String unnamed(String kind, String field) {
-    String base = field == null || kind.endsWith(":" + field) ? kind : kind + ":" + field;
+    String base = field == null ? kind : kind + ":" + field;
     String name = base;
     for (int n = 2; ruleNames.contains(name.toLowerCase(java.util.Locale.ROOT)); n++) {
       name = base + "-" + n;
