@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.lakemesh.contracts.model.Contract;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +25,12 @@ import java.util.Set;
  * against Lakemesh's semantic rules; every problem is reported with its JSON-pointer path.
  */
 public final class ContractParser {
-  // a key written twice is a mistake in a contract, not "the last one wins"
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+  // a key written twice is a mistake in a contract, not "the last one wins"; booleans are YAML 1.2's (see
+  // YamlBooleanWords)
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+      // the builder starts without this default of new YAMLFactory(): an empty value (description:) is null
+      .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -48,7 +53,7 @@ public final class ContractParser {
 
   /** A contract document's text as written, for a tool that reads it once (a pipe can be read only once). */
   public static JsonNode document(String text) throws IOException {
-    return isJson(text) ? JSON.readTree(text) : YAML.readTree(text);
+    return isJson(text) ? JSON.readTree(text) : YamlBooleanWords.resolve(YAML.readTree(text));
   }
 
   /**
@@ -56,7 +61,7 @@ public final class ContractParser {
    * parser took already (its version, the roles of a contract without products).
    */
   public static JsonNode document(Path file) throws IOException {
-    return YAML.readTree(file.toFile());
+    return YamlBooleanWords.resolve(YAML.readTree(file.toFile()));
   }
 
   /**
@@ -153,7 +158,7 @@ public final class ContractParser {
         throw new InvalidContractException(source, List.of(new Problem("", "the file holds " + documents.size()
             + " YAML documents (separated by ---); a contract file holds one contract: put each in its own file")));
       }
-      document = documents.isEmpty() ? null : documents.get(0);
+      document = documents.isEmpty() ? null : json ? documents.get(0) : YamlBooleanWords.resolve(documents.get(0));
     } catch (JsonProcessingException e) {
       throw new InvalidContractException(source, List.of(new Problem("", "not valid " + format + ": "
           + readable(e))));

@@ -231,6 +231,10 @@ final class OdcsSchemaProblems {
         // YAML reads an unquoted 1.0 as a number, and loses what follows (1.10 is 1.1)
         reason = "the version is read as the number " + document.at(path).asText() + ": write it quoted as a"
             + " semantic version X.Y.Z, e.g. version: \"1.0.0\"";
+      } else if (m.type().equals("type") && reason.endsWith(" found, string expected")
+          && (document.at(path).isNumber() || document.at(path).isBoolean())) {
+        // YAML reads 2024, 1.5 or true unquoted as a number or a boolean (and 1.10 as 1.1)
+        reason = reason + ": quote the value, as written, to make it text";
       } else if (m.type().equals("additionalProperties") && m.property() != null) {
         // at the key that is wrong, as the other messages point
         path = path + "/" + m.property();

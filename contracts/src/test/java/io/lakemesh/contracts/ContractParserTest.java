@@ -135,6 +135,29 @@ class ContractParserTest {
     }
   }
 
+  @Test
+  void yamlOneOneBooleanWordsAreTextExceptWhereOdcsWantsABoolean() throws Exception {
+    Contract c = ContractParser.parse("t", auths("""
+        - {name: auth_id, logicalType: string, primaryKey: yes}
+        - {name: "no", logicalType: boolean, required: On}
+        - name: on
+          logicalType: string
+          required: off
+          quality:
+            - {metric: invalidValues, arguments: {validValues: [yes, no, Off]}, mustBe: 0}
+        """));
+    List<Field> fields = c.table().fields();
+    assertEquals(List.of("auth_id", "no", "on"), fields.stream().map(Field::name).toList());
+    assertEquals(List.of(1, -1, -1), fields.stream().map(Field::primaryKeyPosition).toList());
+    assertEquals(List.of(true, false), List.of(fields.get(1).required(), fields.get(2).required()));
+    assertEquals(List.of("yes", "no", "Off"), ((io.lakemesh.contracts.model.QualityRule.Library) fields.get(2).quality().get(0)).validValues());
+    InvalidContractException number = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        auths("- {name: auth_id, logicalType: string, primaryKey: true}\n- {name: 2024, logicalType: string}\n")));
+    assertEquals(List.of("/schema/0/properties/1/name: integer found, string expected: quote the value, as written,"
+        + " to make it text (ODCS schema)"), number.problems().stream().map(p -> p.path() + ": " + p.reason())
+            .toList(), number.getMessage());
+  }
+
   private static String auths(String properties) {
     return """
         apiVersion: v3.1.0
