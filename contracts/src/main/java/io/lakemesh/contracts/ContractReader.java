@@ -298,14 +298,14 @@ final class ContractReader {
 
   /** SQL names of text, for a logical type written as one ({@code logicalType: varchar}). */
   private static final java.util.regex.Pattern TEXT_TYPE =
-      java.util.regex.Pattern.compile("(n?var)?char(acter)?( varying)?(\\s*\\(.*)?|text|uuid|str");
+      java.util.regex.Pattern.compile("(n?var)?char(acter)?( varying)?(\\s*[(\\[].*)?|text|uuid|str");
 
   /** The logical type a physical type names ({@code varchar(36)}: none, read as text), by its usual SQL names. */
   static java.util.Optional<LogicalType> fromPhysical(String physicalType) {
     if (physicalType == null) {
       return java.util.Optional.empty();
     }
-    String p = physicalType.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s*\\(.*$", "");
+    String p = physicalType.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s*[(\\[].*$", "");
     if (p.startsWith("timestamp") || p.equals("datetime") || p.equals("datetime2") || p.equals("datetimeoffset")
         || p.equals("smalldatetime")) {
       return java.util.Optional.of(LogicalType.TIMESTAMP);

@@ -90,6 +90,14 @@ class ContractParserTest {
   }
 
   @Test
+  void aDecimalPrecisionInSquareBracketsIsReadAsInParentheses() throws Exception {
+    for (String physical : new String[] {"'decimal(12,2)'", "'decimal[12,2]'", "'NUMBER [12, 2]'"}) {
+      Contract c = ContractParser.parse("t", boundsContract("number, physicalType: " + physical, "{}"));
+      assertEquals(Types.DecimalType.of(12, 2), IcebergMapping.schema(c).findType("n"), physical);
+    }
+  }
+
+  @Test
   void integerBoundsWithAWholeNumberBetweenThemPass() throws Exception {
     for (String bounds : new String[] {"{exclusiveMinimum: 36, maximum: 37}", "{minimum: 0.5, maximum: 1}",
         "{minimum: -1.5, exclusiveMaximum: -0.5}", "{exclusiveMinimum: -1, exclusiveMaximum: 1}"}) {

@@ -384,15 +384,18 @@ class RowValidatorTest {
               - {name: wide, logicalType: string, physicalType: varchar(2), logicalTypeOptions: {maxLength: 4}}
               - {name: free, logicalType: string, physicalType: varchar(max)}
               - {name: pg, logicalType: string, physicalType: character varying(3)}
+              - {name: bracketed, logicalType: string, physicalType: 'varchar[3]'}
         """));
     java.util.function.Function<String, Outcome> validate = json -> v.validate(json.getBytes(StandardCharsets.UTF_8),
         NOW);
     assertInstanceOf(Outcome.Accepted.class, validate.apply(
         "{\"id\":\"a\",\"code\":\"PH\",\"note\":\"héllo\",\"wide\":\"abcd\",\"free\":\"" + "x".repeat(9000)
-            + "\",\"pg\":\"abc\"}"));
+            + "\",\"pg\":\"abc\",\"bracketed\":\"abc\"}"));
     Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, validate.apply(
-        "{\"id\":\"" + "k".repeat(37) + "\",\"code\":\"PHL\",\"note\":\"hello!\",\"wide\":\"abcde\",\"pg\":\"abcd\"}"));
-    assertEquals(List.of("maxLength:id", "maxLength:code", "maxLength:note", "maxLength:wide", "maxLength:pg"),
+        "{\"id\":\"" + "k".repeat(37) + "\",\"code\":\"PHL\",\"note\":\"hello!\",\"wide\":\"abcde\",\"pg\":\"abcd\","
+            + "\"bracketed\":\"abcd\"}"));
+    assertEquals(List.of("maxLength:id", "maxLength:code", "maxLength:note", "maxLength:wide", "maxLength:pg",
+            "maxLength:bracketed"),
         rejected.errors().stream().map(e -> e.rule() + ":" + e.field()).toList());
     // a limit the author did not write as maxLength names where it comes from; one written does not
     assertTrue(rejected.errors().get(1).message().endsWith("3 characters, longer than 2 (physicalType CHAR(2))"),

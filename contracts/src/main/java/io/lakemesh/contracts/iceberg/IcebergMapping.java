@@ -18,7 +18,7 @@ import org.apache.iceberg.types.Types;
 public final class IcebergMapping {
   /** {@code decimal(p,s)}, {@code numeric(p,s)}, Oracle's and Snowflake's {@code number(p,s)}. */
   private static final Pattern DECIMAL = Pattern.compile(
-      "(?i)\\s*(?:decimal|numeric|number)\\s*\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*");
+      "(?i)\\s*(?:decimal|numeric|number)\\s*[(\\[]\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?[)\\]]\\s*");
   private static final Pattern PARAMETERIZED = Pattern.compile("(?i)(bucket|truncate)\\s*\\[\\s*(\\d+)\\s*]");
 
   private IcebergMapping() {}

@@ -83,10 +83,13 @@ public record Field(
     return n > 0 ? Optional.of(n) : Optional.empty();
   }
 
-  /** char, nchar, varchar, nvarchar, varchar2, nvarchar2, character [varying], string, with (n [char|byte]). */
+  /**
+   * char, nchar, varchar, nvarchar, varchar2, nvarchar2, character [varying], string, with (n [char|byte]); a length
+   * in square brackets ({@code varchar[15]}, as some published ODCS examples write it) counts too.
+   */
   private static final java.util.regex.Pattern CHARACTER_PHYSICAL = java.util.regex.Pattern.compile(
-      "(?i)(?:national\\s+)?(?:n?(?:var)?char2?|character(?:\\s+varying)?|string)\\s*\\(\\s*(\\d{1,9})"
-          + "(?:\\s+(?:char|byte))?\\s*\\)");
+      "(?i)(?:national\\s+)?(?:n?(?:var)?char2?|character(?:\\s+varying)?|string)\\s*[(\\[]\\s*(\\d{1,9})"
+          + "(?:\\s+(?:char|byte))?\\s*[)\\]]");
 
   public Optional<Field> property(String childName) {
     return properties.stream().filter(p -> p.name().equals(childName)).findFirst();

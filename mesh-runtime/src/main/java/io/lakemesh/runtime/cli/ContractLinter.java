@@ -204,7 +204,7 @@ final class ContractLinter {
      * Properties that do not say what they seem to: a number whose format says 32 bits while its physical type says
      * 64 (the format wins, and values lose digits), an integer of more digits than 64 bits hold, a character length
      * on a property that is not a string, a timestamp format that is no pattern, an object requiring a member it
-     * does not declare.
+     * does not declare, a decimal physical type without precision (stored as a double).
      */
     private static void propertyNotes(Contract contract, List<io.lakemesh.contracts.model.Field> fields,
         String pointer, java.util.function.Consumer<String> note) {
@@ -221,6 +221,14 @@ final class ContractLinter {
           && List.of("double", "double precision", "float8", "float64").contains(physical)) {
         note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has physicalType " + f.physicalType()
             + " and format f32: it is stored as a 32-bit float (about 7 digits); drop the format to keep 64 bits");
+      }
+      if (f.type() == io.lakemesh.contracts.model.LogicalType.NUMBER && f.options().format() == null
+          && List.of("number", "decimal", "numeric").contains(physical)) {
+        // Snowflake's NUMBER is NUMBER(38,0), Oracle's any decimal: no one Iceberg decimal serves both
+        note.accept(contract.id() + ": " + at + ": '" + f.name() + "' has physicalType " + f.physicalType()
+            + " without precision and scale: it is stored as a 64-bit float (about 15 significant digits, decimals"
+            + " not exact); write " + f.physicalType() + "(p,s), e.g. " + f.physicalType() + "(38,6), for an exact"
+            + " decimal, or logicalType integer for whole numbers");
       }
       int digits = io.lakemesh.contracts.iceberg.IcebergMapping.wholeDigits(f);
       if (digits > 18 && f.options().format() == null) {

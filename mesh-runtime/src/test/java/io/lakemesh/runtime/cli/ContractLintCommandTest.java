@@ -561,6 +561,8 @@ class ContractLintCommandTest {
               - {name: amount, logicalType: number, physicalType: double, logicalTypeOptions: {format: f32}}
               - {name: rx_bytes, logicalType: integer, physicalType: NUMBER(20)}
               - {name: code, logicalType: integer, physicalType: VARCHAR2(5)}
+              - {name: balance, logicalType: number, physicalType: NUMBER}
+              - {name: rate, logicalType: number, physicalType: 'NUMBER(38,6)'}
           - name: events
         """);
     CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
@@ -573,6 +575,9 @@ class ContractLintCommandTest {
         + " NUMBER(20) (20 digits), stored as a 64-bit integer"), all);
     assertTrue(all.contains("crm.customers: /schema/0/properties/4: 'code' has the character physicalType"
         + " VARCHAR2(5) but logicalType integer: its length is not checked"), all);
+    assertTrue(all.contains("crm.customers: /schema/0/properties/5: 'balance' has physicalType NUMBER without"
+        + " precision and scale: it is stored as a 64-bit float"), all);
+    assertTrue(!all.contains("'rate'"), "a precision given: no note\n" + all);
   }
 
   @Test
