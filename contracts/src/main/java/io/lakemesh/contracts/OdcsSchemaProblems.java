@@ -30,6 +30,15 @@ final class OdcsSchemaProblems {
   private static final JsonSchema ODCS_SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909)
       .getSchema(ODCS_SCHEMA_TREE.toString(), InputFormat.JSON,
           SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build());
+  /**
+   * The same schema asserting its formats, for dates only: JSON Schema 2019-09 reads {@code format} as a note, but a
+   * {@code dateIn: 2024-13-45} is no date by any reading (ajv with its formats says so too). A {@code uri}'s format
+   * stays a note: published contracts write locations with wildcards and placeholders.
+   */
+  private static final JsonSchema ODCS_SCHEMA_FORMATS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909)
+      .getSchema(ODCS_SCHEMA_TREE.toString(), InputFormat.JSON, SchemaValidatorsConfig.builder()
+          .pathType(PathType.JSON_POINTER).formatAssertionsEnabled(true).build());
+  private static final Set<String> ASSERTED_FORMATS = Set.of("date", "date-time");
   /** Every key the ODCS schema defines somewhere: a key outside it is a typo or another version's. */
   private static final Set<String> ODCS_KEYS = allKeys(ODCS_SCHEMA_TREE);
 
@@ -241,6 +250,25 @@ final class OdcsSchemaProblems {
         reason = "'" + m.property() + "' is not a key ODCS v3.1 allows here";
       }
       problems.add(new Problem(path, reason + " (ODCS schema)"));
+    }
+    problems.addAll(malformedDates(document, problems));
+    return problems;
+  }
+
+  /** A date or date-time the schema's format names that is none, where nothing else is said about that value. */
+  private static List<Problem> malformedDates(JsonNode document, List<Problem> said) {
+    List<Problem> problems = new ArrayList<>();
+    for (ValidationMessage m : ODCS_SCHEMA_FORMATS.validate(document)) {
+      String path = m.getInstanceLocation().toString();
+      String location = String.valueOf(m.getSchemaLocation());
+      JsonNode format = location.startsWith("#") ? ODCS_SCHEMA_TREE.at(location.substring(1)) : null;
+      if (!"format".equals(m.getType()) || format == null || !ASSERTED_FORMATS.contains(format.asText())
+          || said.stream().anyMatch(p -> p.path().equals(path))) {
+        continue;
+      }
+      problems.add(new Problem(path, "'" + document.at(path).asText() + "' is not a " + format.asText() + " ("
+          + (format.asText().equals("date") ? "yyyy-MM-dd, e.g. 2026-11-27" : "RFC 3339, e.g. 2026-11-27T10:00:00Z")
+          + ") (ODCS schema)"));
     }
     return problems;
   }

@@ -166,6 +166,17 @@ class ContractParserTest {
             .toList(), number.getMessage());
   }
 
+  @Test
+  void aDateInTheMetadataThatIsNoDateIsOneProblem() {
+    String text = auths("- {name: auth_id, logicalType: string, primaryKey: true}\n").replace("status: active",
+        "status: active\ncontractCreatedTs: 2024-02-30T10:00:00Z\nteam:\n  name: pay\n  members:\n"
+            + "    - {username: ann, dateIn: 2024-13-45, dateOut: 2024-12-01}\n");
+    InvalidContractException e = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t", text));
+    assertEquals(List.of("/contractCreatedTs: '2024-02-30T10:00:00Z' is not a date-time (RFC 3339, e.g."
+        + " 2026-11-27T10:00:00Z) (ODCS schema)", "/team/members/0/dateIn: '2024-13-45' is not a date (yyyy-MM-dd,"
+        + " e.g. 2026-11-27) (ODCS schema)"), e.problems().stream().map(p -> p.path() + ": " + p.reason()).toList());
+  }
+
   private static String auths(String properties) {
     return """
         apiVersion: v3.1.0
