@@ -127,6 +127,20 @@ final class OdcsSchemaProblems {
     for (SchemaMessage m : kept) {
       if (m.isUnevaluated()) {
         String key = unevaluatedKey(m);
+        // items on a property that is no array (properties on one that is no object): ODCS reads them only under
+        // that logical type, so the validator calls every key of the property "not evaluated"; one line says why
+        String typeBound = typeBoundKey(m.path(), document.at(m.path()));
+        if (typeBound != null) {
+          if (unknownSaid.add(m.path() + "/" + typeBound)) {
+            String type = document.at(m.path()).path("logicalType").asText("");
+            String wanted = typeBound.equals("items") ? "array" : "object";
+            problems.add(new Problem(m.path() + "/" + typeBound, "'" + typeBound + "' belongs to a property of"
+                + " logicalType " + wanted + (type.isEmpty() ? ", and this one names no logicalType: write"
+                    + " logicalType: " + wanted : ", and this one is " + type + ": make it logicalType " + wanted
+                    + " or drop '" + typeBound + "'") + " (ODCS schema)"));
+          }
+          continue;
+        }
         // a key ODCS has nowhere is a mistake whatever else is wrong in its object; said once
         if (!ODCS_KEYS.contains(key)) {
           boolean saidByAdditional = kept.stream().anyMatch(o -> o.type().equals("additionalProperties")
@@ -253,6 +267,22 @@ final class OdcsSchemaProblems {
     }
     problems.addAll(malformedDates(document, problems));
     return problems;
+  }
+
+  /**
+   * {@code items} on a property whose logicalType is not array, or {@code properties} on one whose logicalType is not
+   * object: the key ODCS reads only under another type; null when neither.
+   */
+  private static String typeBoundKey(String path, JsonNode property) {
+    // a property or an array's items; a schema object has properties whatever its logicalType says
+    if (!property.isObject() || !path.matches(".*/properties/\\d+|.*/items")) {
+      return null;
+    }
+    String type = property.path("logicalType").asText("");
+    if (property.has("items") && !type.equals("array")) {
+      return "items";
+    }
+    return property.has("properties") && !type.equals("object") ? "properties" : null;
   }
 
   /** A date or date-time the schema's format names that is none, where nothing else is said about that value. */

@@ -403,6 +403,8 @@ class ContractParserTest {
                 - {name: r, metric: nullValues, mustBeBetween: [low, high]}
                 - {name: t, type: text, description: never null, mustBe: 0}
                 - {name: c, type: custom, engine: cel}
+            - {name: tags, logicalType: string, description: tags, items: {logicalType: string}}
+            - {name: addr, logicalType: string, properties: [{name: city, logicalType: string}]}
             """).replace("kind: DataContract", "kind: DataContract\nowner: team-a")));
     assertEquals(List.of(
             "/owner: 'owner' is not a key ODCS v3.1 allows here (ODCS schema)",
@@ -410,7 +412,11 @@ class ContractParserTest {
             "/schema/0/properties/1/quality/1/mustBe: a text rule takes no comparison: mustBe belongs to a library rule"
                 + " (with a metric) or an sql rule",
             "/schema/0/properties/1/quality/2/implementation: a CEL rule's implementation is its expression as a"
-                + " string"),
+                + " string",
+            "/schema/0/properties/2/items: 'items' belongs to a property of logicalType array, and this one is string:"
+                + " make it logicalType array or drop 'items' (ODCS schema)",
+            "/schema/0/properties/3/properties: 'properties' belongs to a property of logicalType object, and this one"
+                + " is string: make it logicalType object or drop 'properties' (ODCS schema)"),
         e.problems().stream().map(Problem::toString).toList(), e.getMessage());
   }
 
