@@ -329,6 +329,13 @@ class RetailPipelineTest {
     HttpResponse<String> codeAsRule = get(base + "?rule=scale");
     assertProblem(codeAsRule, 400);
     assertTrue(codeAsRule.body().contains("ask for code=scale"), codeAsRule.body());
+    // a rule no event has and no contract rule or built-in check is named: a typo, not an empty page
+    HttpResponse<String> typo = get(base + "?rule=region_vaild");
+    assertProblem(typo, 400);
+    assertTrue(typo.body().contains("the contract has no rule of that name: its rules are [") && typo.body()
+        .contains("region_valid"), typo.body());
+    assertEquals(0, JSON.readTree(get(base + "?rule=maxItems").body()).size(), "a known check that found none");
+    assertEquals(0, JSON.readTree(get(base + "?rule=region_valid&since=2100-01-01T00:00:00Z").body()).size());
     assertProblem(get(base + "?since=%2B300000-01-01T00:00:00Z"), 400);
     assertProblem(get(base + "?since=2026-11-25T00:00:00Z&until=2026-11-24T00:00:00Z"), 400);
     String cursor = get(base + "?limit=1").headers().firstValue("Link").orElseThrow();

@@ -481,16 +481,18 @@ public final class ApiRoutes extends AllDirectives {
             instance);
       }
       QuarantinePages.Query query;
+      java.util.Set<String> ruleNames = p.contract().locatedRules().stream().map(r -> r.rule().name())
+          .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet());
       try {
         query = QuarantinePages.Query.of(params, RowQueries.parse(null, null, params.get("limit")).limit(),
-            p.contract().locatedRules().stream().map(r -> r.rule().name()).filter(java.util.Objects::nonNull)
-                .collect(java.util.stream.Collectors.toSet()));
+            ruleNames);
       } catch (RowQueries.BadQueryException e) {
         return problem(Problem.badRequest(e.slug(), e.getMessage()), instance);
       }
       return asyncResponse(instance, () -> {
         try {
           RowQueries.Page page = queries.quarantine(p, query, scope.get(), params.get("cursor"));
+          query.checkFoundOrKnown(!page.rows().isEmpty() || params.containsKey("cursor"), ruleNames);
           audit.readQuarantine(request, p.id(), page.rows().size());
           HttpResponse response = jsonResponse(StatusCodes.OK, page.rows());
           return page.next() == null ? response : response.addHeader(RawHeader.create("Link",

@@ -98,6 +98,26 @@ final class QuarantinePages {
       return q;
     }
 
+    /**
+     * Refuses a {@code rule} that found nothing and that neither the contract ({@code ruleNames}) nor a built-in
+     * check has, in any case and with or without its field ({@code required:store_id}): most likely a typo, which an
+     * empty page would hide. A rule a former contract version had still finds its events.
+     */
+    void checkFoundOrKnown(boolean found, java.util.Set<String> ruleNames) throws RowQueries.BadQueryException {
+      if (found || rule == null) {
+        return;
+      }
+      String name = rule.contains(":") ? rule.substring(0, rule.indexOf(':')) : rule;
+      if (ruleNames.stream().anyMatch(name::equalsIgnoreCase)
+          || io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES.stream().anyMatch(name::equalsIgnoreCase)) {
+        return;
+      }
+      throw new RowQueries.BadQueryException("bad-parameter", "no quarantined event has a reason of rule '" + rule
+          + "', and the contract has no rule of that name: its rules are " + (ruleNames.isEmpty() ? "none"
+              : new java.util.TreeSet<>(ruleNames)) + "; built-in checks are named by the ODCS keyword they enforce ("
+          + new java.util.TreeSet<>(io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES) + ")");
+    }
+
     private static String text(Map<String, String> params, String name) throws RowQueries.BadQueryException {
       String value = params.get(name);
       if (value != null && value.isBlank()) {
