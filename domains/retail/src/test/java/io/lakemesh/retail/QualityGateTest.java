@@ -248,6 +248,8 @@ class QualityGateTest {
           NodeRequests.get(node, "/api/v1/products/plant.tanks/quarantine"));
       assertTrue(reasons.get(0).path("payload").asText().contains("t3") && reasons.toString().contains("makes the events of its"
           + " batch kept before it fail critical rule 'at_most_two_tanks' (rowCount = 3"), reasons.toString());
+      JsonNode reason = reasons.get(0).path("reasons").get(0);
+      assertTrue(!reason.path("field").isTextual(), "a rule of the whole table names no field: " + reason);
     }
   }
 

@@ -695,7 +695,9 @@ public final class SourceBatchCommitter {
     return product.contract().locatedRules().stream().map(LocatedRule::rule).filter(r -> r.name().equals(rule))
         .map(r -> r instanceof QualityRule.Library lib ? String.join(",", lib.columns())
             : r.field() != null ? r.field() : null)
-        .filter(f -> f != null && !f.isEmpty()).findFirst().orElseGet(() -> sqlRules.reasonField(rule));
+        .filter(f -> f != null && !f.isEmpty()).findFirst()
+        // a rule of the whole table (rowCount, a sql rule reading no column by name) is about no field
+        .orElseGet(() -> sqlRules.reasonField(rule).isEmpty() ? null : sqlRules.reasonField(rule));
   }
 
   private static List<Record> rowsOf(List<Entry> entries) {
