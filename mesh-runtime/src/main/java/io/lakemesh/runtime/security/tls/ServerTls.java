@@ -184,9 +184,7 @@ public final class ServerTls {
           throw new TlsConfigException(pem + " is encrypted: give its password through"
               + " lakemesh.http.tls.password-file or password-env");
         }
-        EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
-        SecretKeyFactory factory = SecretKeyFactory.getInstance(info.getAlgName());
-        spec = info.getKeySpec(factory.generateSecret(new PBEKeySpec(password)));
+        spec = decrypted(pem, new EncryptedPrivateKeyInfo(der), password);
       }
       default -> throw new TlsConfigException(pem + " holds a '" + m.group(1) + "'; convert it to PKCS#8"
           + " (openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem)");
@@ -199,6 +197,30 @@ public final class ServerTls {
       }
     }
     throw new TlsConfigException("the key in " + pem + " is not an RSA, EC or Ed25519 PKCS#8 key");
+  }
+
+  /**
+   * An encrypted PKCS#8 key, decrypted. OpenSSL 3 writes PBES2 (PBKDF2 with AES) by default, which the JDK names by
+   * its parameters ({@code PBEWithHmacSHA256AndAES_256}), not by the scheme the key names ({@code PBES2}); older keys
+   * name their PBES1 algorithm ({@code PBEWithSHA1AndDESede}) directly.
+   */
+  private static PKCS8EncodedKeySpec decrypted(Path pem, EncryptedPrivateKeyInfo info, char[] password)
+      throws GeneralSecurityException {
+    java.security.AlgorithmParameters parameters = info.getAlgParameters();
+    boolean pbes2 = info.getAlgName().equals("PBES2") || info.getAlgName().equals("1.2.840.113549.1.5.13");
+    String algorithm = pbes2 && parameters != null ? parameters.toString() : info.getAlgName();
+    try {
+      javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance(algorithm);
+      cipher.init(javax.crypto.Cipher.DECRYPT_MODE,
+          SecretKeyFactory.getInstance(algorithm).generateSecret(new PBEKeySpec(password)), parameters);
+      return info.getKeySpec(cipher);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new TlsConfigException(pem + " is encrypted with " + algorithm + ", which this Java cannot decrypt;"
+          + " re-encrypt it with AES (openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key.enc.pem) or give it"
+          + " unencrypted");
+    } catch (InvalidKeySpecException e) {
+      throw new TlsConfigException("cannot decrypt " + pem + ": wrong password?");
+    }
   }
 
   private static boolean isLoopback(String host) {

@@ -63,4 +63,52 @@ class ServerTlsTest {
     assertTrue(oldProtocol.getMessage().contains("protocols must list TLSv1.3 and/or TLSv1.2"),
         oldProtocol.getMessage());
   }
+
+  /**
+   * A PEM key encrypted as OpenSSL 3 does by default (PBES2: PBKDF2-HMAC-SHA256 with AES-256) and as older tools do
+   * (PBES1, PBEWithSHA1AndDESede): both are read with their password; a wrong one says so.
+   */
+  @Test
+  void encryptedPemKeysOfBothSchemesAreRead() throws Exception {
+    Path p12 = dir.resolve("k.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "k", "-keyalg", "RSA", "-keysize", "2048", "-validity", "1", "-dname", "CN=localhost",
+        "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "pw-123456", "-keypass", "pw-123456")
+        .redirectErrorStream(true).start();
+    keytool.getInputStream().readAllBytes();
+    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0);
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(p12)) {
+      store.load(in, "pw-123456".toCharArray());
+    }
+    java.util.Base64.Encoder base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+    Path cert = dir.resolve("cert.pem");
+    Files.writeString(cert, "-----BEGIN CERTIFICATE-----\n"
+        + base64.encodeToString(store.getCertificate("k").getEncoded()) + "\n-----END CERTIFICATE-----\n");
+    byte[] plain = store.getKey("k", "pw-123456".toCharArray()).getEncoded();
+    Path password = dir.resolve("key-password");
+    Files.writeString(password, "s3cret\n");
+    for (String scheme : java.util.List.of("PBEWithHmacSHA256AndAES_256", "PBEWithSHA1AndDESede")) {
+      javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance(scheme);
+      cipher.init(javax.crypto.Cipher.ENCRYPT_MODE, javax.crypto.SecretKeyFactory.getInstance(scheme)
+          .generateSecret(new javax.crypto.spec.PBEKeySpec("s3cret".toCharArray())),
+          new javax.crypto.spec.PBEParameterSpec(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, 2048));
+      // the JDK names PBES2 keys' algorithm by the scheme (as OpenSSL writes them), not by the cipher's name
+      java.security.AlgorithmParameters parameters = java.security.AlgorithmParameters.getInstance(
+          scheme.startsWith("PBEWithHmac") ? "PBES2" : scheme);
+      parameters.init(cipher.getParameters().getEncoded());
+      byte[] encrypted = new javax.crypto.EncryptedPrivateKeyInfo(parameters, cipher.doFinal(plain)).getEncoded();
+      Path key = dir.resolve(scheme + ".pem");
+      Files.writeString(key, "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + base64.encodeToString(encrypted)
+          + "\n-----END ENCRYPTED PRIVATE KEY-----\n");
+      Map<String, Object> settings = Map.of("lakemesh.http.tls.certificate", cert.toString(),
+          "lakemesh.http.tls.private-key", key.toString(), "lakemesh.http.tls.password-file", password.toString());
+      assertTrue(ServerTls.from(lakemesh(settings), "127.0.0.1").isPresent(), scheme);
+      Files.writeString(password, "wrong\n");
+      ServerTls.TlsConfigException wrong = assertThrows(ServerTls.TlsConfigException.class,
+          () -> ServerTls.from(lakemesh(settings), "127.0.0.1"), scheme);
+      assertTrue(wrong.getMessage().equals("cannot decrypt " + key + ": wrong password?"), wrong.getMessage());
+      Files.writeString(password, "s3cret\n");
+    }
+  }
 }
