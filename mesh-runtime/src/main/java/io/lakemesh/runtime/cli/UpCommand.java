@@ -231,6 +231,14 @@ public final class UpCommand implements Callable<Integer> {
         System.out.println("Lakemesh stopped: this node left the cluster as asked; its work moved to the others.");
         return 0;
       }
+      if (departure == MeshNode.Departure.DOWNED && node.aloneAtDeparture()) {
+        // a partition and a crash of the others look alike from here: say both
+        System.err.println("lakemesh: the split-brain resolver downed this node: it could reach no other member ("
+            + String.join(", ", node.unreachableAtDeparture()) + ") and its side had no majority (of two nodes, the"
+            + " one with the lowest address is kept); if the others still run, its work moved to them; if they are"
+            + " gone too, nothing serves now: start the nodes again (three nodes survive the loss of one, two do not)");
+        return 1;
+      }
       System.err.println("lakemesh: this node was removed from the cluster (" + (departure
           == MeshNode.Departure.DOWNED ? "downed: unreachable for too long, or by an operator" : "its actor system"
           + " stopped") + "); its work moved to the other nodes; start it again to rejoin");

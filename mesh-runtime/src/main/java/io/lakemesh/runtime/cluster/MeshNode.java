@@ -96,6 +96,11 @@ public final class MeshNode implements AutoCloseable {
   /** Readiness on both ports, and the refusal of input while the node stops. */
   private final ServingState serving;
   private final CatalogCheck catalogCheck;
+  /** The other members this node could not reach when it last looked (see {@link #noteReachability}). */
+  private volatile Reach lastReach = new Reach(0, List.of());
+
+  /** How many other members there were, and which of them this node could not reach. */
+  private record Reach(int others, List<String> unreachable) {}
 
   private MeshNode(ActorSystem<Void> system, EmbeddedKafka kafka, Warehouse warehouse, Warehouse reads,
       IngestService ingest,
@@ -371,6 +376,7 @@ public final class MeshNode implements AutoCloseable {
     MeshNode node = new MeshNode(system, kafka, warehouse, reads, ingest, http, management, bootstrap, products,
         progress, changes, security, home, audit, workers, serving, catalogCheck);
     node.registerShutdown();
+    node.noteReachability();
     return node;
   }
 
@@ -514,6 +520,29 @@ public final class MeshNode implements AutoCloseable {
     String path = request.getUri().path();
     return path.length() > 1 && path.endsWith("/")
         ? request.withUri(request.getUri().path(path.substring(0, path.length() - 1))) : request;
+  }
+
+  /**
+   * Notes every second which other members this node reaches, while it is a member: once it is downed, the cluster
+   * state it reads is empty, so what it could reach just before is kept for the line it exits with.
+   */
+  private void noteReachability() {
+    Cluster cluster = Cluster.get(system);
+    system.scheduler().scheduleAtFixedRate(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), () -> {
+      var self = cluster.selfMember();
+      if (self.status() != org.apache.pekko.cluster.MemberStatus.up()
+          && self.status() != org.apache.pekko.cluster.MemberStatus.weaklyUp()) {
+        return;
+      }
+      var state = cluster.state();
+      List<String> unreachable = new ArrayList<>();
+      state.getUnreachable().forEach(m -> unreachable.add(m.address().toString()));
+      int others = 0;
+      for (var m : state.getMembers()) {
+        others += m.address().equals(self.address()) ? 0 : 1;
+      }
+      lastReach = new Reach(others, List.copyOf(unreachable));
+    }, system.executionContext());
   }
 
   private void registerShutdown() {
@@ -747,6 +776,21 @@ public final class MeshNode implements AutoCloseable {
       return Departure.LEFT;
     }
     return Departure.OTHER;
+  }
+
+  /**
+   * The other members this node could not reach when it shut down: when it was downed with all of them unreachable,
+   * the split-brain resolver downed its whole side, and whether their side goes on (a partition) or is gone too (a
+   * crash, as when the first of two nodes dies) this node cannot tell.
+   */
+  public List<String> unreachableAtDeparture() {
+    return lastReach.unreachable();
+  }
+
+  /** Whether every other member was unreachable when this node shut down (false in a cluster of one). */
+  public boolean aloneAtDeparture() {
+    Reach reach = lastReach;
+    return !reach.unreachable().isEmpty() && reach.others() == reach.unreachable().size();
   }
 
   /** Drains the pipelines, leaves the cluster, stops the actor system, then closes Kafka and the catalog. */
