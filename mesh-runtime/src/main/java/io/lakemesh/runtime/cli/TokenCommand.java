@@ -59,16 +59,17 @@ public final class TokenCommand implements Callable<Integer> {
       overrides.put("lakemesh.home", home);
     }
     Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load());
+    // production needs settings this command never uses: say first that it does not apply there
+    if ("production".equalsIgnoreCase(config.getString("lakemesh.security.mode").trim())) {
+      err.println("lakemesh: token mints dev tokens only, and lakemesh.security.mode is production: get tokens"
+          + " from your OIDC issuer");
+      return 1;
+    }
     SecuritySettings settings;
     try {
       settings = SecuritySettings.from(config.getConfig("lakemesh"));
     } catch (RuntimeException e) {
       err.println("lakemesh: " + e.getMessage());
-      return 1;
-    }
-    if (!settings.dev()) {
-      err.println("lakemesh: token mints dev tokens only, and lakemesh.security.mode is production: get tokens"
-          + " from your OIDC issuer");
       return 1;
     }
     if (subject.isBlank()) {
