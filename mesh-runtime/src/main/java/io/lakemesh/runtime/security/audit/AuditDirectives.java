@@ -36,7 +36,8 @@ public final class AuditDirectives extends AllDirectives {
 
   private final AuditLog log;
   /** When each caller's last 429 was recorded (nanoTime). */
-  private final java.util.Map<String, Long> rateLimited = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> rateLimited =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Function<HttpRequest, String> principal;
 
   /**
@@ -77,11 +78,18 @@ public final class AuditDirectives extends AllDirectives {
             // a flood refused by the rate limit would otherwise fill the trail (800 entries a second from one
             // client) and push everything else out of the audit API's reach: one entry per caller and interval
             long now = System.nanoTime();
-            Long last = rateLimited.get(who);
-            if (last != null && now - last < RATE_LIMITED_EVERY.toNanos()) {
+            boolean[] first = {false};
+            // one atomic step: concurrent 429s of one caller record one entry, not one each
+            rateLimited.compute(who, (caller, last) -> {
+              if (last != null && now - last < RATE_LIMITED_EVERY.toNanos()) {
+                return last;
+              }
+              first[0] = true;
+              return now;
+            });
+            if (!first[0]) {
               return response;
             }
-            rateLimited.put(who, now);
             log.record(new AuditEvent(who, AuditEvent.Action.DENIED, productOf(path), request.method().value() + " "
                 + path + " (further 429s of this caller within " + RATE_LIMITED_EVERY.toSeconds()
                 + " s are not recorded)", "429"));
