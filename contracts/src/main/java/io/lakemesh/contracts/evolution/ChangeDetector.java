@@ -199,8 +199,15 @@ final class ChangeDetector {
           + sa.stage().odcsName() + " to " + sb.stage().odcsName() + ": the product keeps other tables ("
           + String.join(", ", sa.stage().tables()) + " -> " + String.join(", ", sb.stage().tables()) + ")");
     }
-    if (!Objects.equals(sa.upstream(), sb.upstream()) && sa.upstream() != null && sb.upstream() != null
-        && unpinned(sa.upstream()).equals(unpinned(sb.upstream()))) {
+    boolean sameUpstream = sa.upstream() != null && sb.upstream() != null
+        && unpinned(sa.upstream()).equals(unpinned(sb.upstream()));
+    if (sameUpstream && !sa.upstream().equals(unpinned(sa.upstream()))
+        && !sb.upstream().equals(unpinned(sb.upstream())) && !sa.upstream().equals(sb.upstream())) {
+      // both name a major, and not the same one: the table was computed from the first, which a node checks
+      breaking(ChangeKind.UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream", "upstream changes from "
+          + quote(sa.upstream()) + " to " + quote(sb.upstream()) + ": the stored rows were computed from the other"
+          + " major's table; raise this product's major version to compute it from the new one beside the old");
+    } else if (!Objects.equals(sa.upstream(), sb.upstream()) && sameUpstream) {
       // the same product, its major pinned or unpinned: the same table when it names the major the product reads
       compatible(ChangeKind.UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream", "upstream changes from "
           + quote(sa.upstream()) + " to " + quote(sb.upstream()) + ": deploys only where it names the major whose"

@@ -393,6 +393,17 @@ class ContractDiffTest {
     ContractDiff other = ContractDiff.compare(running, ContractParser.parse("other", gold
         .replace("version: 1.0.0", "version: 1.1.0").replace("value: logistics.shipments", "value: logistics.parcels")));
     assertEquals(Verdict.BREAKING, other.verdict(), other.render());
+    // both pins written, naming two majors: the table was computed from the first, so a node refuses the second
+    Contract onV1 = ContractParser.parse("v1", gold.replace("value: logistics.shipments",
+        "value: logistics.shipments@v1"));
+    ContractDiff otherMajor = ContractDiff.compare(onV1, ContractParser.parse("v2", gold
+        .replace("version: 1.0.0", "version: 1.0.1").replace("value: logistics.shipments", "value: logistics.shipments@v2")));
+    assertEquals(Verdict.BREAKING, otherMajor.verdict(), otherMajor.render());
+    assertTrue(otherMajor.render().contains("upstream changes from 'logistics.shipments@v1' to 'logistics.shipments@v2':"
+        + " the stored rows were computed from the other major's table"), otherMajor.render());
+    ContractDiff newMajor = ContractDiff.compare(onV1, ContractParser.parse("v2", gold
+        .replace("version: 1.0.0", "version: 2.0.0").replace("value: logistics.shipments", "value: logistics.shipments@v2")));
+    assertEquals(Verdict.NEW_MAJOR, newMajor.verdict(), newMajor.render());
   }
 
   @Test
