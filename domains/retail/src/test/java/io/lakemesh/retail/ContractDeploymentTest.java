@@ -207,6 +207,14 @@ class ContractDeploymentTest {
       // the newest major can be pinned too, so a reader written against 2.x keeps reading 2.x after a 3.0.0
       String v2Stats = get(node, "/api/v1/products/shop.orders@v2");
       assertTrue(v2Stats.contains("\"version\":\"2.0.0\""), v2Stats);
+      // metrics name the contract and its major: 1.x's series go on under the labels they had before 2.0.0
+      // came, and 2.0.0's are series of their own (one series' counter never goes back)
+      String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(metrics.contains("lakemesh_quarantined_total{major=\"1\",product=\"shop.orders\",service=\"lakemesh\"} 1.0")
+          && metrics.contains("lakemesh_quarantined_total{major=\"2\",product=\"shop.orders\",service=\"lakemesh\"} 4.0")
+          && !metrics.contains("shop.orders@v"), metrics);
     }
 
     // a breaking change of the older major: the diff's "next major" (2.0.0) already runs, and the refusal says so

@@ -78,7 +78,7 @@ class QualityGateTest {
       String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
           java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      assertTrue(metrics.contains("lakemesh_rule_warnings_total{product=\"" + PRODUCT + "\",rule=\"known_unit\""),
+      assertTrue(metrics.contains("lakemesh_rule_warnings_total{major=\"1\",product=\"" + PRODUCT + "\",rule=\"known_unit\""),
           metrics);
 
       // second batch: two unknown in three: the critical rule fails, nothing of it is committed, the stage halts
@@ -91,7 +91,7 @@ class QualityGateTest {
       String halted = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
           java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      assertTrue(halted.contains("lakemesh_pipeline_halted{product=\"" + PRODUCT + "\",service=\"lakemesh\"} 1.0"),
+      assertTrue(halted.contains("lakemesh_pipeline_halted{major=\"1\",product=\"" + PRODUCT + "\",service=\"lakemesh\"} 1.0"),
           "an alert can fire on the halt: " + halted.lines().filter(l -> l.contains("halted")).toList());
       // the node stays ready (a halt is held on purpose), and its ready answer names the halted worker
       for (int port : new int[] {node.httpPort(), node.managementPort()}) {

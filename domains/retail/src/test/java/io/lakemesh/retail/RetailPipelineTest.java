@@ -269,10 +269,10 @@ class RetailPipelineTest {
     HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
         + node.managementPort() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, metrics.statusCode());
-    assertTrue(metrics.body().contains("lakemesh_rule_failures_total{product=\"retail.transactions\",rule=\"region_valid\"")
-        && metrics.body().contains("lakemesh_duplicates_dropped_total{product=\"retail.transactions\""), metrics.body());
+    assertTrue(metrics.body().contains("lakemesh_rule_failures_total{major=\"1\",product=\"retail.transactions\",rule=\"region_valid\"")
+        && metrics.body().contains("lakemesh_duplicates_dropped_total{major=\"1\",product=\"retail.transactions\""), metrics.body());
     assertTrue(metrics.body().contains("# TYPE lakemesh_rule_failures_total counter"), "all-time counts are counters");
-    assertTrue(metrics.body().contains("lakemesh_rule_passes_total{product=\"retail.transactions\",rule=\"region_valid\","
+    assertTrue(metrics.body().contains("lakemesh_rule_passes_total{major=\"1\",product=\"retail.transactions\",rule=\"region_valid\","
         + "service=\"lakemesh\"} 3.0"), metrics.body());
   }
 

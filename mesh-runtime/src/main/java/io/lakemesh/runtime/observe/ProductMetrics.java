@@ -57,7 +57,9 @@ public final class ProductMetrics {
     List<MultiGauge.Row<?>> haltRows = new ArrayList<>();
     for (Product p : products.all()) {
       ObjectNode s = stats.of(p);
-      Tags product = Tags.of("product", p.id());
+      // the contract's id and its major, not the served id: when a new major takes the plain id, the older one's
+      // series go on as they were (a counter of one series never goes back) and the new one's start on their own
+      Tags product = Tags.of("product", p.contract().id(), "major", String.valueOf(p.majorVersion()));
       fields(s.path("rows")).forEach(e -> rowRows.add(MultiGauge.Row.of(product.and("table", e.getKey()),
           e.getValue().asDouble())));
       if (s.has("quarantined")) {
