@@ -368,6 +368,32 @@ class RowValidatorTest {
   }
 
   @Test
+  void aDecimalTheColumnCannotHoldIsStillJudgedAgainstItsBounds() throws Exception {
+    RowValidator v = RowValidator.compile(ContractParser.parse("temps", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: cold.temps
+        version: 1.0.0
+        status: active
+        schema:
+          - name: temps
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: celsius
+                logicalType: number
+                physicalType: decimal(5,2)
+                logicalTypeOptions: {minimum: -40, maximum: 60}
+        """));
+    java.util.function.Function<String, List<String>> findings = value -> ((Outcome.Rejected) v.validate(
+        ("{\"id\":\"a\",\"celsius\":" + value + "}").getBytes(StandardCharsets.UTF_8), NOW)).errors().stream()
+        .map(e -> e.code() + ":" + e.rule()).toList();
+    assertEquals(List.of("scale:physicalType", "maximum:maximum"), findings.apply("60.001"));
+    assertEquals(List.of("scale:physicalType", "maximum:maximum"), findings.apply("999.999"));
+    assertEquals(List.of("range:physicalType", "minimum:minimum"), findings.apply("-12345"));
+    assertEquals(List.of("scale:physicalType"), findings.apply("59.999"), "within its bounds: the scale alone");
+  }
+
+  @Test
   void aCharacterPhysicalTypeLimitsTheLengthAsMaxLengthWould() throws Exception {
     RowValidator v = RowValidator.compile(ContractParser.parse("lengths", """
         apiVersion: v3.1.0

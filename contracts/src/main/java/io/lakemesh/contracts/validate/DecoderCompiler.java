@@ -395,12 +395,16 @@ final class DecoderCompiler {
       }
       // magnitude and places are judged on the stripped form, so a huge exponent costs nothing to reject
       BigDecimal stripped = d.stripTrailingZeros();
+      // a value the column cannot hold is still judged against the contract's bounds, so every check it fails
+      // is listed (and counted): 999.999 is too precise for decimal(5,2) and above a maximum of 60
       if (stripped.precision() - stripped.scale() > precision - scale) {
         fs.error("range", p, "physicalType", show(d) + " exceeds decimal(" + precision + "," + scale + ")");
+        bounds.check(stripped, p, fs);
         return null;
       }
       if (stripped.scale() > scale) {
         fs.error("scale", p, "physicalType", show(d) + " has more than " + scale + " decimal places");
+        bounds.check(stripped, p, fs);
         return null;
       }
       BigDecimal scaled = stripped.setScale(scale, RoundingMode.UNNECESSARY);
