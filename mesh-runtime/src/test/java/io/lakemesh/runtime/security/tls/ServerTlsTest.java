@@ -31,15 +31,21 @@ class ServerTlsTest {
     assertFalse(ServerTls.from(lakemesh(Map.of()), "127.0.0.1").isPresent(), "dev: plain HTTP on loopback");
   }
 
-  @Test
-  void pkcs12WithPasswordFileAndProtocolChecks() throws Exception {
-    Path p12 = dir.resolve("s.p12");
+  /** A PKCS#12 keystore {@code <alias>.p12} with a self-signed RSA key for localhost, password pw-123456. */
+  private Path keystore(String alias) throws Exception {
+    Path p12 = dir.resolve(alias + ".p12");
     Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "s", "-keyalg", "RSA", "-keysize", "2048", "-validity", "1", "-dname", "CN=localhost",
-        "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "pw-123456", "-keypass", "pw-123456")
-        .redirectErrorStream(true).start();
+        "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "1", "-dname",
+        "CN=localhost", "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "pw-123456", "-keypass",
+        "pw-123456").redirectErrorStream(true).start();
     keytool.getInputStream().readAllBytes();
     assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0);
+    return p12;
+  }
+
+  @Test
+  void pkcs12WithPasswordFileAndProtocolChecks() throws Exception {
+    Path p12 = keystore("s");
     Path password = dir.resolve("password");
     Files.writeString(password, "pw-123456\n");
     assertTrue(ServerTls.from(lakemesh(Map.of("lakemesh.security.mode", "production",
@@ -70,13 +76,7 @@ class ServerTlsTest {
    */
   @Test
   void encryptedPemKeysOfBothSchemesAreRead() throws Exception {
-    Path p12 = dir.resolve("k.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "k", "-keyalg", "RSA", "-keysize", "2048", "-validity", "1", "-dname", "CN=localhost",
-        "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "pw-123456", "-keypass", "pw-123456")
-        .redirectErrorStream(true).start();
-    keytool.getInputStream().readAllBytes();
-    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0);
+    Path p12 = keystore("k");
     java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(p12)) {
       store.load(in, "pw-123456".toCharArray());
