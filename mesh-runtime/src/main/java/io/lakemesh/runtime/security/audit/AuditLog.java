@@ -76,7 +76,13 @@ public final class AuditLog implements AutoCloseable {
 
   /** Opens (creating on first use) the audit table and continues its chain. */
   public static AuditLog open(Warehouse warehouse, Settings settings) {
-    return new AuditLog(AuditTable.open(warehouse), settings);
+    AuditTable table = AuditTable.open(warehouse);
+    // the node goes on (refusing to start would stop the audit of everything else), but says so at once rather
+    // than when someone next runs audit verify
+    table.rolledBack().ifPresent(r -> LOG.warn("the audit table was rolled back: its history ends at entry {}, while"
+        + " a commit it no longer holds recorded entry {}; entries {} to {} are gone and new ones take their numbers"
+        + " (lakemesh audit verify reports it)", r.keptSeq(), r.lostSeq(), r.keptSeq() + 1, r.lostSeq()));
+    return new AuditLog(table, settings);
   }
 
   public AuditTable table() {

@@ -92,6 +92,15 @@ public final class AuditTable {
   }
 
   /**
+   * Whether the table was rolled back past commits of the log (as {@code audit verify} finds it): then the entries
+   * after {@code keptSeq} are gone, and a log that goes on writes new entries under their sequence numbers.
+   */
+  public Optional<AuditChain.Rollback> rolledBack() {
+    table.refresh();
+    return rollback();
+  }
+
+  /**
    * A commit of the audit log that is not in the table's current history: the table was rolled back past it (the
    * log only appends, so its history is one line; the table's snapshots are never expired, so none is lost).
    */

@@ -111,6 +111,9 @@ class AuditLogTest {
     assertEquals(6, rolledBack.badSeq(), rolledBack.line());
     assertTrue(rolledBack.reason().contains("rolled back to its commit of seq 5; a later commit recorded seq 8"),
         rolledBack.line());
+    // what a node opening the log warns of at start
+    assertEquals(java.util.Optional.of(new AuditChain.Rollback(5, 8)),
+        AuditTable.openExisting(warehouse).orElseThrow().rolledBack());
     // a node goes on writing after the rollback: seq 6.. are other entries now, and the loss still shows
     recordSome(4, "carol");
     AuditChain.Verdict wentOn = verify();
