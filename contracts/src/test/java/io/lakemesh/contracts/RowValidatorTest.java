@@ -382,7 +382,7 @@ class RowValidatorTest {
               - name: celsius
                 logicalType: number
                 physicalType: decimal(5,2)
-                logicalTypeOptions: {minimum: -40, maximum: 60}
+                logicalTypeOptions: {minimum: -40, maximum: 60, multipleOf: 0.05}
         """));
     java.util.function.Function<String, List<String>> findings = value -> ((Outcome.Rejected) v.validate(
         ("{\"id\":\"a\",\"celsius\":" + value + "}").getBytes(StandardCharsets.UTF_8), NOW)).errors().stream()
@@ -391,6 +391,14 @@ class RowValidatorTest {
     assertEquals(List.of("scale:physicalType", "maximum:maximum"), findings.apply("999.999"));
     assertEquals(List.of("range:physicalType", "minimum:minimum"), findings.apply("-12345"));
     assertEquals(List.of("scale:physicalType"), findings.apply("59.999"), "within its bounds: the scale alone");
+    // multipleOf is not judged on such a value: its remainder would take minutes for a 20-byte number
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+      assertEquals(List.of("range:physicalType", "maximum:maximum"), findings.apply("1.5E+1000000"));
+      assertEquals(List.of("range:physicalType", "maximum:maximum"), findings.apply("1E+999999999"));
+      assertEquals(List.of("scale:physicalType"), findings.apply("1.5E-1000000"));
+      assertEquals(List.of("range:physicalType", "minimum:minimum"), findings.apply("-1.5E+1000000"));
+    });
+    assertEquals(List.of("multiple_of:multipleOf"), findings.apply("10.01"));
   }
 
   @Test
