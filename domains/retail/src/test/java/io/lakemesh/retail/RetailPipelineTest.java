@@ -336,6 +336,10 @@ class RetailPipelineTest {
         .contains("region_valid"), typo.body());
     assertEquals(0, JSON.readTree(get(base + "?rule=maxItems").body()).size(), "a known check that found none");
     assertEquals(0, JSON.readTree(get(base + "?rule=region_valid&since=2100-01-01T00:00:00Z").body()).size());
+    // with a field as stats name it: a known one (any index) finds none here, a misspelt one is a 400 too
+    assertEquals(0, JSON.readTree(get(base + "?rule=required:items[3].qty&since=2100-01-01T00:00:00Z").body())
+        .size());
+    assertProblem(get(base + "?rule=required:stor_id"), 400);
     assertProblem(get(base + "?since=%2B300000-01-01T00:00:00Z"), 400);
     assertProblem(get(base + "?since=2026-11-25T00:00:00Z&until=2026-11-24T00:00:00Z"), 400);
     String cursor = get(base + "?limit=1").headers().firstValue("Link").orElseThrow();

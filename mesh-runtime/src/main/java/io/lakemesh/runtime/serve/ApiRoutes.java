@@ -492,7 +492,8 @@ public final class ApiRoutes extends AllDirectives {
       return asyncResponse(instance, () -> {
         try {
           RowQueries.Page page = queries.quarantine(p, query, scope.get(), params.get("cursor"));
-          query.checkFoundOrKnown(!page.rows().isEmpty() || params.containsKey("cursor"), ruleNames);
+          query.checkFoundOrKnown(!page.rows().isEmpty() || params.containsKey("cursor"), ruleNames,
+              QuarantinePages.Query.fieldPaths(p.contract().table().fields(), ""));
           audit.readQuarantine(request, p.id(), page.rows().size());
           HttpResponse response = jsonResponse(StatusCodes.OK, page.rows());
           return page.next() == null ? response : response.addHeader(RawHeader.create("Link",

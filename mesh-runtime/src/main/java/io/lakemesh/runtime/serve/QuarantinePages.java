@@ -99,23 +99,51 @@ final class QuarantinePages {
     }
 
     /**
-     * Refuses a {@code rule} that found nothing and that neither the contract ({@code ruleNames}) nor a built-in
-     * check has, in any case and with or without its field ({@code required:store_id}): most likely a typo, which an
-     * empty page would hide. A rule a former contract version had still finds its events.
+     * Refuses a {@code rule} that found nothing and that names neither a rule of the contract ({@code ruleNames}) nor
+     * a built-in check, in any case, alone or as stats name it with a field of the contract ({@code required:store_id},
+     * {@code lines[].sku}; a rule's own name may hold a colon, as {@code invalidValues:answer}): most likely a typo,
+     * which an empty page would hide. A rule a former contract version had still finds its events.
      */
-    void checkFoundOrKnown(boolean found, java.util.Set<String> ruleNames) throws RowQueries.BadQueryException {
+    void checkFoundOrKnown(boolean found, java.util.Set<String> ruleNames, java.util.Set<String> fieldPaths)
+        throws RowQueries.BadQueryException {
       if (found || rule == null) {
         return;
       }
-      String name = rule.contains(":") ? rule.substring(0, rule.indexOf(':')) : rule;
-      if (ruleNames.stream().anyMatch(name::equalsIgnoreCase)
-          || io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES.stream().anyMatch(name::equalsIgnoreCase)) {
-        return;
+      java.util.List<String> names = java.util.stream.Stream.concat(ruleNames.stream(),
+          io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES.stream()).toList();
+      for (String name : names) {
+        if (rule.equalsIgnoreCase(name)) {
+          return;
+        }
+        if (rule.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+          // the field as stats name it: every index as [], several columns of one rule joined by commas
+          String field = INDEX.matcher(rule.substring(name.length() + 1)).replaceAll("[]");
+          if (java.util.Arrays.stream(field.split(",")).allMatch(f -> fieldPaths.stream().anyMatch(f::equalsIgnoreCase))) {
+            return;
+          }
+        }
       }
-      throw new RowQueries.BadQueryException("bad-parameter", "no quarantined event has a reason of rule '" + rule
-          + "', and the contract has no rule of that name: its rules are " + (ruleNames.isEmpty() ? "none"
-              : new java.util.TreeSet<>(ruleNames)) + "; built-in checks are named by the ODCS keyword they enforce ("
-          + new java.util.TreeSet<>(io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES) + ")");
+      throw new RowQueries.BadQueryException("bad-parameter", "no quarantined event asked for has a reason of rule '"
+          + rule + "', and the contract has no rule of that name (nor a field of that name after the rule's):"
+          + " its rules are " + (ruleNames.isEmpty() ? "none" : new java.util.TreeSet<>(ruleNames)) + "; built-in"
+          + " checks are named by the ODCS keyword they enforce ("
+          + new java.util.TreeSet<>(io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES) + "); a rule of a former"
+          + " contract version is found where it has events");
+    }
+
+    /** The paths of a contract's properties as reasons name them: {@code address.zip}, {@code lines[].sku}. */
+    static java.util.Set<String> fieldPaths(java.util.List<io.lakemesh.contracts.model.Field> fields, String prefix) {
+      java.util.Set<String> paths = new java.util.HashSet<>();
+      for (io.lakemesh.contracts.model.Field f : fields) {
+        String path = prefix + f.name();
+        paths.add(path);
+        paths.addAll(fieldPaths(f.properties(), path + "."));
+        if (f.items() != null) {
+          paths.add(path + "[]");
+          paths.addAll(fieldPaths(f.items().properties(), path + "[]."));
+        }
+      }
+      return paths;
     }
 
     private static String text(Map<String, String> params, String name) throws RowQueries.BadQueryException {

@@ -45,4 +45,42 @@ class QuarantinePagesTest {
     assertEquals("is required", row.path("reasons").get(0).path("message").asText());
     assertEquals("the value of born is masked for your roles", row.path("reasons").get(1).path("message").asText());
   }
+
+  @Test
+  void aRuleThatFindsNothingIsRefusedOnlyWhenNoRuleOrFieldHasItsName() throws Exception {
+    var contract = ContractParser.parse("answers", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: poll.answers
+        version: 1.0.0
+        status: active
+        schema:
+          - name: answers
+            properties:
+              - {name: id, logicalType: string, primaryKey: true, required: true}
+              - name: answer
+                logicalType: string
+                quality:
+                  - {metric: invalidValues, arguments: {validValues: [yes, no]}, mustBe: 0}
+              - name: lines
+                logicalType: array
+                items:
+                  logicalType: object
+                  properties:
+                    - {name: sku, logicalType: string, required: true}
+        """);
+    java.util.Set<String> rules = java.util.Set.of("invalidValues:answer");
+    java.util.Set<String> fields = QuarantinePages.Query.fieldPaths(contract.table().fields(), "");
+    assertEquals(java.util.Set.of("id", "answer", "lines", "lines[]", "lines[].sku"), fields);
+    for (String known : List.of("invalidValues:answer", "INVALIDVALUES:answer:answer", "required", "required:id",
+        "required:lines[2].sku", "maxLength:id,answer")) {
+      new QuarantinePages.Query(known, null, null, null, 10).checkFoundOrKnown(false, rules, fields);
+    }
+    for (String typo : List.of("invalidValues:answr", "required:stor_id", "requird", "invalidValues")) {
+      org.junit.jupiter.api.Assertions.assertThrows(RowQueries.BadQueryException.class,
+          () -> new QuarantinePages.Query(typo, null, null, null, 10).checkFoundOrKnown(false, rules, fields), typo);
+    }
+    // found: never refused
+    new QuarantinePages.Query("anything", null, null, null, 10).checkFoundOrKnown(true, rules, fields);
+  }
 }
