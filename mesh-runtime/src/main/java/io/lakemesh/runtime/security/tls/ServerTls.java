@@ -45,7 +45,7 @@ public final class ServerTls {
   private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
   private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
   private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+      "-----BEGIN ([A-Z ]+)-----(?:\\s*[A-Za-z-]+: [^\\n]*)*([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
   /** The configuration cannot serve as asked; the message says what to change (and holds no secret). */
   public static final class TlsConfigException extends RuntimeException {
@@ -184,7 +184,14 @@ public final class ServerTls {
           throw new TlsConfigException(pem + " is encrypted: give its password through"
               + " lakemesh.http.tls.password-file or password-env");
         }
-        spec = decrypted(pem, new EncryptedPrivateKeyInfo(der), password);
+        EncryptedPrivateKeyInfo info;
+        try {
+          info = new EncryptedPrivateKeyInfo(der);
+          info.getAlgParameters(); // parsed here: the JDK reads PBES2 with AES-128 and AES-256 only
+        } catch (IOException e) {
+          throw unsupportedScheme(pem, "a scheme");
+        }
+        spec = decrypted(pem, info, password);
       }
       default -> throw new TlsConfigException(pem + " holds a '" + m.group(1) + "'; convert it to PKCS#8"
           + " (openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem)");
@@ -215,12 +222,16 @@ public final class ServerTls {
           SecretKeyFactory.getInstance(algorithm).generateSecret(new PBEKeySpec(password)), parameters);
       return info.getKeySpec(cipher);
     } catch (java.security.NoSuchAlgorithmException e) {
-      throw new TlsConfigException(pem + " is encrypted with " + algorithm + ", which this Java cannot decrypt;"
-          + " re-encrypt it with AES (openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key.enc.pem) or give it"
-          + " unencrypted");
+      throw unsupportedScheme(pem, algorithm);
     } catch (InvalidKeySpecException e) {
       throw new TlsConfigException("cannot decrypt " + pem + ": wrong password?");
     }
+  }
+
+  private static TlsConfigException unsupportedScheme(Path pem, String scheme) {
+    return new TlsConfigException(pem + " is encrypted with " + scheme + " this Java cannot decrypt (it reads PBES2"
+        + " with AES-128 or AES-256, and PBES1); re-encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem"
+        + " -out key.enc.pem, or give it unencrypted");
   }
 
   private static boolean isLoopback(String host) {
