@@ -744,6 +744,7 @@ final class SemanticChecks {
       if (!fits) {
         problems.add(new Problem(located.pointer("arguments/validValues/" + i), "rule '" + lib.name() + "': valid"
             + " value " + v + " is not a " + type + (type.equals("string") ? " (quote it: '" + v.asText() + "')"
+            : type.equals("boolean") && v.isTextual() ? " (write true or false: contracts read YAML 1.2's booleans)"
             : "") + ", the type of the property it checks"));
       }
     }
