@@ -206,7 +206,7 @@ final class ChangeDetector {
       // both name a major, and not the same one: the table was computed from the first, which a node checks
       breaking(ChangeKind.UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream", "upstream changes from "
           + quote(sa.upstream()) + " to " + quote(sb.upstream()) + ": the stored rows were computed from the other"
-          + " major's table; raise this product's major version to compute it from the new one beside the old");
+          + " major's table (a new major version of this product computes its own beside them)");
     } else if (!Objects.equals(sa.upstream(), sb.upstream()) && sameUpstream) {
       // the same product, its major pinned or unpinned: the same table when it names the major the product reads
       compatible(ChangeKind.UPSTREAM_CHANGED, "/customProperties/lakemeshUpstream", "upstream changes from "
