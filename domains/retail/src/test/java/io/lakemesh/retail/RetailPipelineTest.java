@@ -332,8 +332,8 @@ class RetailPipelineTest {
     // a rule no event has and no contract rule or built-in check is named: a typo, not an empty page
     HttpResponse<String> typo = get(base + "?rule=region_vaild");
     assertProblem(typo, 400);
-    assertTrue(typo.body().contains("the contract has no rule of that name: its rules are [") && typo.body()
-        .contains("region_valid"), typo.body());
+    assertTrue(typo.body().contains("the contract has no rule of that name (nor a field of that name after the"
+        + " rule's): its rules are [") && typo.body().contains("region_valid"), typo.body());
     assertEquals(0, JSON.readTree(get(base + "?rule=maxItems").body()).size(), "a known check that found none");
     assertEquals(0, JSON.readTree(get(base + "?rule=region_valid&since=2100-01-01T00:00:00Z").body()).size());
     // with a field as stats name it: a known one (any index) finds none here, a misspelt one is a 400 too
