@@ -95,6 +95,11 @@ class ContractParserTest {
       Contract c = ContractParser.parse("t", boundsContract("number, physicalType: " + physical, "{}"));
       assertEquals(Types.DecimalType.of(12, 2), IcebergMapping.schema(c).findType("n"), physical);
     }
+    // brackets that do not pair declare no decimal: refused, saying how to write one
+    InvalidContractException mismatched = assertThrows(InvalidContractException.class, () -> ContractParser.parse("t",
+        boundsContract("number, physicalType: 'decimal(12,2]'", "{}")));
+    assertTrue(mismatched.getMessage().contains("write decimal precision and scale as decimal(p,s)"),
+        mismatched.getMessage());
   }
 
   @Test

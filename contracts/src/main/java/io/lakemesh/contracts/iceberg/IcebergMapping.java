@@ -167,7 +167,7 @@ public final class IcebergMapping {
       return null;
     }
     Matcher m = DECIMAL.matcher(f.physicalType());
-    if (!m.matches()) {
+    if (!m.matches() || !io.lakemesh.contracts.model.Field.bracketsPair(f.physicalType())) {
       return null;
     }
     try {

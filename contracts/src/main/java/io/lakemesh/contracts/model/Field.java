@@ -76,11 +76,21 @@ public record Field(
       return Optional.empty();
     }
     java.util.regex.Matcher m = CHARACTER_PHYSICAL.matcher(physicalType.strip());
-    if (!m.matches()) {
+    if (!m.matches() || !bracketsPair(physicalType)) {
       return Optional.empty();
     }
     int n = Integer.parseInt(m.group(1)); // at most 9 digits: always an int
     return n > 0 ? Optional.of(n) : Optional.empty();
+  }
+
+  /** Whether a physical type's parameters open and close with one kind of bracket: {@code (12,2)} or {@code [12,2]}. */
+  public static boolean bracketsPair(String physicalType) {
+    String t = physicalType.strip();
+    int paren = t.indexOf('(');
+    int square = t.indexOf('[');
+    char open = paren >= 0 && (square < 0 || paren < square) ? '(' : square >= 0 ? '[' : 0;
+    char close = t.isEmpty() ? 0 : t.charAt(t.length() - 1);
+    return open == '(' ? close == ')' : open != '[' || close == ']';
   }
 
   /**

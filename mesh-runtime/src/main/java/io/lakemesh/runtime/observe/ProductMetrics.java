@@ -57,7 +57,7 @@ public final class ProductMetrics {
     List<MultiGauge.Row<?>> haltRows = new ArrayList<>();
     for (Product p : products.all()) {
       ObjectNode s = stats.of(p);
-      // the contract's id and its major, not the served id: when a new major takes the plain id, the older one's
+      // the product id without @v<major>, and its major: when a new major takes the plain id, the older one's
       // series go on as they were (a counter of one series never goes back) and the new one's start on their own
       Tags product = Tags.of("product", p.contract().id(), "major", String.valueOf(p.majorVersion()));
       fields(s.path("rows")).forEach(e -> rowRows.add(MultiGauge.Row.of(product.and("table", e.getKey()),
