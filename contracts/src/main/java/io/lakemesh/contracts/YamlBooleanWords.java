@@ -18,7 +18,11 @@ final class YamlBooleanWords {
   private static final Set<String> BOOLEAN_KEYS = Set.of("required", "primaryKey", "partitioned", "unique",
       "criticalDataElement", "uniqueItems", "timezone");
   /** YAML 1.1's words for true and false, in the three spellings it reads (lower, capitalized, upper case). */
-  private static final Map<String, Boolean> WORDS = words();
+  private static final Map<String, Boolean> WORDS = Map.ofEntries(
+      Map.entry("yes", true), Map.entry("Yes", true), Map.entry("YES", true),
+      Map.entry("on", true), Map.entry("On", true), Map.entry("ON", true),
+      Map.entry("no", false), Map.entry("No", false), Map.entry("NO", false),
+      Map.entry("off", false), Map.entry("Off", false), Map.entry("OFF", false));
 
   private YamlBooleanWords() {}
 
@@ -38,25 +42,5 @@ final class YamlBooleanWords {
       node.forEach(YamlBooleanWords::resolve);
     }
     return node;
-  }
-
-  private static Map<String, Boolean> words() {
-    Map<String, Boolean> words = new java.util.HashMap<>();
-    for (String yes : new String[] {"yes", "on"}) {
-      for (String spelling : spellings(yes)) {
-        words.put(spelling, true);
-      }
-    }
-    for (String no : new String[] {"no", "off"}) {
-      for (String spelling : spellings(no)) {
-        words.put(spelling, false);
-      }
-    }
-    return Map.copyOf(words);
-  }
-
-  private static String[] spellings(String word) {
-    return new String[] {word, Character.toUpperCase(word.charAt(0)) + word.substring(1),
-        word.toUpperCase(java.util.Locale.ROOT)};
   }
 }

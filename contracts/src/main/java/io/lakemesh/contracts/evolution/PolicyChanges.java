@@ -169,7 +169,7 @@ final class PolicyChanges {
       if (Objects.equals(classBefore, classAfter)) {
         continue; // a mask change of the same classification is reported by masks()
       }
-      if (classAfter == null && !paths(proposed.table().fields(), "").contains(column)) {
+      if (classAfter == null && !io.lakemesh.contracts.model.Field.paths(proposed.table().fields()).contains(column)) {
         continue; // removed, not disclosed: the field's removal is reported with the fields
       }
       ColumnMask was = old.maskFor(classBefore).orElse(null);
@@ -180,21 +180,6 @@ final class PolicyChanges {
             + " changes from " + quote(classBefore) + " to " + quote(classAfter));
       }
     }
-  }
-
-  /** Every column path of a schema as classifications name them: {@code a}, {@code a.b}, {@code a[]}, {@code a[].b}. */
-  private static Set<String> paths(List<io.lakemesh.contracts.model.Field> fields, String prefix) {
-    Set<String> out = new LinkedHashSet<>();
-    for (io.lakemesh.contracts.model.Field f : fields) {
-      String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
-      out.add(path);
-      out.addAll(paths(f.properties(), path));
-      if (f.items() != null) {
-        out.add(path + "[]");
-        out.addAll(paths(f.items().properties(), path + "[]"));
-      }
-    }
-    return out;
   }
 
   /** True when {@code now} may show something {@code was} hid; {@code now} null means in clear. */

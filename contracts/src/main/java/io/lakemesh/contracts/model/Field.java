@@ -101,6 +101,28 @@ public record Field(
       "(?i)(?:national\\s+)?(?:n?(?:var)?char2?|character(?:\\s+varying)?|string)\\s*[(\\[]\\s*(\\d{1,9})"
           + "(?:\\s+(?:char|byte))?\\s*[)\\]]");
 
+  /**
+   * Every property path of {@code fields}, at any depth, as classifications and reasons name them: {@code a},
+   * {@code a.b}, {@code a[]}, {@code a[].b}.
+   */
+  public static java.util.Set<String> paths(List<Field> fields) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    addPaths(fields, "", out);
+    return out;
+  }
+
+  private static void addPaths(List<Field> fields, String prefix, java.util.Set<String> out) {
+    for (Field f : fields) {
+      String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
+      out.add(path);
+      addPaths(f.properties(), path, out);
+      if (f.items() != null) {
+        out.add(path + "[]");
+        addPaths(f.items().properties(), path + "[]", out);
+      }
+    }
+  }
+
   public Optional<Field> property(String childName) {
     return properties.stream().filter(p -> p.name().equals(childName)).findFirst();
   }

@@ -806,7 +806,6 @@ final class DecoderCompiler {
   }
 
   /** Numeric bounds of a property, parsed once. */
-  /** The range an integer's {@code format} (or, without one, its storage type) allows. */
   private record Bounds(BigDecimal min, BigDecimal max, BigDecimal exclusiveMin, BigDecimal exclusiveMax,
       BigDecimal multipleOf) {
     static Bounds of(Field f) {

@@ -493,7 +493,7 @@ public final class ApiRoutes extends AllDirectives {
         try {
           RowQueries.Page page = queries.quarantine(p, query, scope.get(), params.get("cursor"));
           query.checkFoundOrKnown(!page.rows().isEmpty() || params.containsKey("cursor"), ruleNames,
-              QuarantinePages.Query.fieldPaths(p.contract().table().fields(), ""));
+              p.contract().table().fields());
           audit.readQuarantine(request, p.id(), page.rows().size());
           HttpResponse response = jsonResponse(StatusCodes.OK, page.rows());
           return page.next() == null ? response : response.addHeader(RawHeader.create("Link",

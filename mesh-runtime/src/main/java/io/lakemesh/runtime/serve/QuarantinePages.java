@@ -101,14 +101,15 @@ final class QuarantinePages {
     /**
      * Refuses a {@code rule} that found nothing and that names neither a rule of the contract ({@code ruleNames}) nor
      * a built-in check, in any case, alone or as stats name it with a field of the contract ({@code required:store_id},
-     * {@code lines[].sku}; a rule's own name may hold a colon, as {@code invalidValues:answer}): most likely a typo,
+     * {@code lines[].sku}: {@link io.lakemesh.contracts.model.Field#paths}; a rule's own name may hold a colon, as {@code invalidValues:answer}): most likely a typo,
      * which an empty page would hide. A rule a former contract version had still finds its events.
      */
-    void checkFoundOrKnown(boolean found, java.util.Set<String> ruleNames, java.util.Set<String> fieldPaths)
-        throws RowQueries.BadQueryException {
+    void checkFoundOrKnown(boolean found, java.util.Set<String> ruleNames,
+        java.util.List<io.lakemesh.contracts.model.Field> fields) throws RowQueries.BadQueryException {
       if (found || rule == null) {
         return;
       }
+      java.util.Set<String> fieldPaths = io.lakemesh.contracts.model.Field.paths(fields);
       java.util.List<String> names = java.util.stream.Stream.concat(ruleNames.stream(),
           io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES.stream()).toList();
       for (String name : names) {
@@ -129,21 +130,6 @@ final class QuarantinePages {
           + " checks are named by the ODCS keyword they enforce ("
           + new java.util.TreeSet<>(io.lakemesh.contracts.validate.Violation.BUILT_IN_RULES) + "); a rule of a former"
           + " contract version is found where it has events");
-    }
-
-    /** The paths of a contract's properties as reasons name them: {@code address.zip}, {@code lines[].sku}. */
-    static java.util.Set<String> fieldPaths(java.util.List<io.lakemesh.contracts.model.Field> fields, String prefix) {
-      java.util.Set<String> paths = new java.util.HashSet<>();
-      for (io.lakemesh.contracts.model.Field f : fields) {
-        String path = prefix + f.name();
-        paths.add(path);
-        paths.addAll(fieldPaths(f.properties(), path + "."));
-        if (f.items() != null) {
-          paths.add(path + "[]");
-          paths.addAll(fieldPaths(f.items().properties(), path + "[]."));
-        }
-      }
-      return paths;
     }
 
     private static String text(Map<String, String> params, String name) throws RowQueries.BadQueryException {
