@@ -33,6 +33,7 @@ final class ChangeFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFollower.class);
   private static final int MAX_PENDING = 64;
   private static final int MAX_CATCH_UP = 1_000;
+  private static final long SLOW_FOLLOW_MILLIS = 2_000;
 
   private record Pending(Snapshot snapshot, List<Record> rows) {}
 
@@ -75,7 +76,14 @@ final class ChangeFollower implements AutoCloseable {
         c.pending.remove(c.pending.keySet().iterator().next()); // the table read covers it
       }
     }
-    thread.execute(() -> follow(productId, false));
+    thread.execute(() -> {
+      try {
+        follow(productId, false);
+      } catch (RuntimeException e) {
+        // the next poll reads the table and publishes what this could not
+        LOG.warn("publishing a commit of {} failed; the next poll retries: {}", productId, e.toString());
+      }
+    });
   }
 
   /**
@@ -103,10 +111,18 @@ final class ChangeFollower implements AutoCloseable {
   private void pollAll() {
     for (String productId : cursors.keySet()) {
       if (hub.subscriberCount(productId) > 0) {
+        long started = System.nanoTime();
         try {
           follow(productId, true);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+          // caught, not thrown: a scheduled task that throws is never run again, and every stream would go quiet
           LOG.warn("following the commits of {} failed; retrying: {}", productId, e.toString());
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        if (millis >= SLOW_FOLLOW_MILLIS) {
+          // one thread follows every product: a slow read (the catalog locked, a large commit) delays all streams
+          LOG.info("following the commits of {} took {} ms; live streams of this node waited that long", productId,
+              millis);
         }
       }
     }

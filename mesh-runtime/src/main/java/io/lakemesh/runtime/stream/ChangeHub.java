@@ -29,6 +29,7 @@ import org.apache.pekko.stream.QueueOfferResult;
 public final class ChangeHub implements CommitListener {
   static final int ROWS_PER_MESSAGE = 500;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChangeHub.class);
 
   /** One live subscriber: its filter, the last table sequence number it has already seen, its buffer. */
   static final class Subscriber {
@@ -243,8 +244,13 @@ public final class ChangeHub implements CommitListener {
     }
     QueueOfferResult result = s.queue.offer(message);
     if (result != QueueOfferResult.enqueued()) {
+      // closed: the client went away (nothing to tell); anything else must not leave an open stream gone quiet
       s.closed.set(true);
       remove(s);
+      if (result != QueueOfferResult.closed()) {
+        LOG.warn("a live stream of {} could not take a message ({}); it is closed", s.productId, result);
+        s.queue.complete();
+      }
       return;
     }
     if (s.queue.size() >= s.limit / 2 && s.warned.compareAndSet(false, true)) {
