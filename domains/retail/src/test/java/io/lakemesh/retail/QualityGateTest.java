@@ -254,6 +254,45 @@ class QualityGateTest {
   }
 
   @Test
+  void anEventFailingASqlRuleAloneIsFoundBeforeTheCapIsFilled() throws Exception {
+    writeOnePartitionContract("vats", """
+        schema:
+          - name: vats
+            properties:
+              - {name: vat_id, logicalType: string, required: true, primaryKey: true}
+              - {name: level, logicalType: integer}
+            quality:
+              - {name: at_most_three_vats, metric: rowCount, mustBeLessThan: 4, severity: critical}
+              - {name: no_overflow, type: sql, query: "SELECT COUNT(*) FROM ${object} WHERE level > 100", mustBe: 0,
+                 severity: critical}
+        """);
+    try (MeshNode node = MeshNode.start(config())) {
+      postNdjson(node, "plant.vats", "{\"vat_id\":\"v1\",\"level\":10}\n");
+      awaitStats(node, "plant.vats", s -> s.path("rows").path("silver").asInt() == 1);
+      // v2 overflows (the sql rule, on its own); of v3-v5 the cap takes two: v5 is the one beyond it
+      postNdjson(node, "plant.vats", "{\"vat_id\":\"v2\",\"level\":200}\n{\"vat_id\":\"v3\",\"level\":20}\n"
+          + "{\"vat_id\":\"v4\",\"level\":30}\n{\"vat_id\":\"v5\",\"level\":40}\n");
+      awaitStats(node, "plant.vats", s -> s.path("pipeline").path("state").asText().equals("halted"));
+      resumeQuarantiningBatch(node, "plant.vats");
+      JsonNode stats = awaitStats(node, "plant.vats", s -> s.path("rows").path("quarantine").asInt() == 2
+          && s.path("lag").asLong() == 0);
+      assertEquals(3, stats.path("rows").path("silver").asInt(), "v1, v3, v4: the cap is filled with good events "
+          + stats);
+      assertEquals(1, stats.path("ruleFailures").path("no_overflow").asInt(), stats.toString());
+      assertEquals(1, stats.path("ruleFailures").path("at_most_three_vats").asInt(), stats.toString());
+      JsonNode overflow = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          NodeRequests.get(node, "/api/v1/products/plant.vats/quarantine?rule=no_overflow"));
+      assertEquals(1, overflow.size(), overflow.toString());
+      assertTrue(overflow.get(0).path("payload").asText().contains("v2"), overflow.toString());
+      JsonNode capped = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          NodeRequests.get(node, "/api/v1/products/plant.vats/quarantine?rule=at_most_three_vats"));
+      assertEquals(1, capped.size(), capped.toString());
+      assertTrue(capped.get(0).path("payload").asText().contains("v5"), capped.toString());
+      assertEquals(1, capped.get(0).path("reasons").size(), "the cap only: " + capped);
+    }
+  }
+
+  @Test
   void aRepeatedValueQuarantinesTheRepeatAndPassesCountOnlyWhatStays() throws Exception {
     writeOnePartitionContract("gauges", """
         schema:

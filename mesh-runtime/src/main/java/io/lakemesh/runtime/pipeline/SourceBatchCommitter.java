@@ -427,40 +427,12 @@ public final class SourceBatchCommitter {
         quarantineRows.add(e.quarantineRow());
       }
     }
-    // the judges of a part of the batch, for an operator's resume past a halted batch: the events that fail alone.
-    // A part that fails a library rule is judged by the sql rules too, so an event quarantined here carries a
-    // reason for each critical rule it breaks (the sql pass later sees only the rows that stay)
-    FailingBatch.Judge<Entry> judgeInMemory = new FailingBatch.Judge<>() {
-      @Override
-      public QualityGateException judge(List<Entry> part) {
-        QualityGateException library = FailingBatch.judged(() -> checkBatch(rowsOf(part), offenders(part),
-            new Counters()));
-        return library == null ? null : withSqlFailures(library, rowsOf(part));
-      }
-
-      @Override
-      public boolean emptyFails() {
-        return judge(List.of()) != null;
-      }
-
-      @Override
-      public int maxJudgements() {
-        // a part failing a library rule is judged by the sql rules too, which write files: dear then
-        return sqlRules.isEmpty() ? FailingBatch.MAX_JUDGEMENTS_IN_MEMORY : FailingBatch.MAX_JUDGEMENTS;
-      }
-    };
-    FailingBatch.Judge<Entry> judgeSql = part -> {
-      List<DataFile> files = TableWriter.write(silver, rowsOf(part));
-      try {
-        return FailingBatch.judged(() -> checkSql(files, new Counters()));
-      } finally {
-        files.forEach(f -> silver.io().deleteFile(f.location()));
-      }
-    };
     if (gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
-        gate -> withSqlFailures(gate, silverRows), gate -> quarantineFailing(withSqlFailures(gate, silverRows),
-            judgeInMemory, silverEntries,
-            laterCopies, duplicates, silverRows, quarantineRows, silverDelta, quarantineDelta))) {
+        gate -> withSqlFailures(gate, silverRows), gate -> {
+          QualityGateException all = withSqlFailures(gate, silverRows);
+          quarantineFailing(all, judgeInMemory(all.failedRules().size() > gate.failedRules().size()),
+              silverEntries, laterCopies, duplicates, silverRows, quarantineRows, silverDelta, quarantineDelta);
+        })) {
       // every rule's verdict on the rows that stay, as for any committed batch (a rule no event broke included)
       FailingBatch.judged(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta));
     }
@@ -478,8 +450,8 @@ public final class SourceBatchCommitter {
           deleteSilver.run();
           bronzeFiles.join().forEach(f -> bronze.io().deleteFile(f.location()));
           return gate;
-        }, gate -> quarantineFailing(gate, judgeSql, silverEntries, laterCopies, duplicates, silverRows,
-            quarantineRows, silverDelta, quarantineDelta))) {
+        }, gate -> quarantineFailing(gate, part -> judgeSql(rowsOf(part)), silverEntries, laterCopies, duplicates,
+            silverRows, quarantineRows, silverDelta, quarantineDelta))) {
       // the files held every row of the batch: write those that stay in silver again
       deleteSilver.run();
       silverFiles = silverRows.isEmpty() ? CompletableFuture.completedFuture(List.of())
@@ -567,6 +539,49 @@ public final class SourceBatchCommitter {
   }
 
   /**
+   * The judge of a part of a batch its library rules failed, for an operator's resume past the halted batch. A part
+   * that fails a library rule is judged by the sql rules too, so an event quarantined carries a reason for each
+   * critical rule it breaks. When the batch failed a sql rule as well, a part that passes the library rules is judged
+   * by the sql rules alone: an event that fails one on its own is then found before the events are kept in order
+   * under a cap (else the cap would be filled with it, and the sql pass after would remove it from what the cap
+   * kept: one good event too few, and the events beyond the cap blamed for the sql rule too).
+   */
+  private FailingBatch.Judge<Entry> judgeInMemory(boolean sqlFailedToo) {
+    return new FailingBatch.Judge<>() {
+      @Override
+      public QualityGateException judge(List<Entry> part) {
+        QualityGateException library = FailingBatch.judged(() -> checkBatch(rowsOf(part), offenders(part),
+            new Counters()));
+        if (library != null) {
+          return withSqlFailures(library, rowsOf(part));
+        }
+        return sqlFailedToo && !part.isEmpty() ? judgeSql(rowsOf(part)) : null;
+      }
+
+      @Override
+      public boolean emptyFails() {
+        return judge(List.of()) != null;
+      }
+
+      @Override
+      public int maxJudgements() {
+        // a part failing a library rule is judged by the sql rules too, which write files: dear then
+        return sqlRules.isEmpty() ? FailingBatch.MAX_JUDGEMENTS_IN_MEMORY : FailingBatch.MAX_JUDGEMENTS;
+      }
+    };
+  }
+
+  /** The sql rules' verdict on rows (written to files for it, deleted after): the failure, or null. */
+  private QualityGateException judgeSql(List<Record> rows) {
+    List<DataFile> files = TableWriter.write(silver, rows);
+    try {
+      return FailingBatch.judged(() -> checkSql(files, new Counters()));
+    } finally {
+      files.forEach(f -> silver.io().deleteFile(f.location()));
+    }
+  }
+
+  /**
    * A batch halted by its library rules is judged by its sql rules too, so the halt names every critical rule it
    * fails (an operator should not meet a second halt on the same batch after fixing the first); its files are
    * written for that and deleted.
@@ -575,13 +590,7 @@ public final class SourceBatchCommitter {
     if (sqlRules.isEmpty() || rows.isEmpty()) {
       return libraryFailure;
     }
-    List<DataFile> files = TableWriter.write(silver, rows);
-    QualityGateException sql;
-    try {
-      sql = FailingBatch.judged(() -> checkSql(files, new Counters()));
-    } finally {
-      files.forEach(f -> silver.io().deleteFile(f.location()));
-    }
+    QualityGateException sql = judgeSql(rows);
     if (sql == null) {
       return libraryFailure;
     }
