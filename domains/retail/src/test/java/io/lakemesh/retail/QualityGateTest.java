@@ -114,8 +114,10 @@ class QualityGateTest {
       // the operator's way past the batch: resume, quarantining what fails again (it does: nothing changed); only
       // the events that fail the rule on their own go, the valid one of the batch stays
       resumeQuarantiningBatch(node, PRODUCT);
+      // three batches committed: the first, what stayed of the halted one, and r6b's (the worker reports them just
+      // after their commits: awaited too)
       stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("quarantine").asInt() == 2
-          && s.path("rows").path("silver").asInt() == 6);
+          && s.path("rows").path("silver").asInt() == 6 && s.path("pipeline").path("batches").asInt() == 3);
       assertEquals("running", stats.path("pipeline").path("state").asText(), stats.toString());
       assertEquals(8, stats.path("rows").path("bronze").asInt(), "bronze holds every event, as always");
       assertEquals(2, stats.path("ruleFailures").path("known_unit").asInt(), stats.toString());

@@ -456,7 +456,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
     committer.chargeLatencyFrom(latencyFrom);
     return SourcePipeline.start(getContext().getSystem(), product, committer, services.kafkaBootstrap(),
         services.pipeline(), services.io(), result -> {
-          batches++;
+          batches += result.batches();
           lastCommit = result.committedAt();
           if (result.latency() != null) {
             lastLatency = result.latency();

@@ -102,9 +102,11 @@ public final class SourceBatchCommitter {
    *
    * @param latency what the batch is charged against the latency objective (see {@link BatchLatency}); null when
    *     it held only backlog
+   * @param batches how many batches were committed: 2 when the batch an operator resumed past came with more events
+   *     after it (the two are committed one after the other)
    */
   public record BatchResult(int bronzeRows, int silverRows, int quarantined, int duplicates,
-      Long silverSnapshotId, Instant committedAt, java.time.Duration latency) {}
+      Long silverSnapshotId, Instant committedAt, java.time.Duration latency, int batches) {}
 
   public SourceBatchCommitter(Product product, Table bronze, Table silver, Table quarantine, Executor io) {
     this(product, bronze, silver, quarantine, io, null);
@@ -386,7 +388,7 @@ public final class SourceBatchCommitter {
     return new BatchResult(first.bronzeRows() + second.bronzeRows(), first.silverRows() + second.silverRows(),
         first.quarantined() + second.quarantined(), first.duplicates() + second.duplicates(),
         second.silverSnapshotId() != null ? second.silverSnapshotId() : first.silverSnapshotId(),
-        second.committedAt(), second.latency());
+        second.committedAt(), second.latency(), first.batches() + second.batches());
   }
 
   private BatchResult commitBatch(Prepared prepared, boolean quarantineIfFailing) {
@@ -508,7 +510,7 @@ public final class SourceBatchCommitter {
     }
     // receipt of the batch's oldest event to its commit: what the contract's latency objective is about
     return new BatchResult(bronzeRows.size(), silverRows.size(), quarantineRows.size(), duplicates[0], silverSnapshot,
-        committed, BatchLatency.charged(prepared.oldestLive(), committed));
+        committed, BatchLatency.charged(prepared.oldestLive(), committed), 1);
   }
 
   private static Instant commitTime(Snapshot snapshot) {
