@@ -182,7 +182,9 @@ public final class ProductStats {
         .max(Duration::compareTo).orElse(null);
     // events waiting on a worker that does not run (halted by a critical rule, paused, failed) have waited at least since
     // its last commit, however fast the batches that do commit are
-    Duration stuck = waiting == null || !waiting.stuck() ? null : Duration.between(waiting.since(), Instant.now());
+    // (a partition that never committed may hold only backlog, which is no latency sample: freshness shows its wait)
+    Duration stuck = waiting == null || !waiting.stuck() || !waiting.committed() ? null
+        : Duration.between(waiting.since(), Instant.now());
     boolean stuckLonger = stuck != null && (latency == null || stuck.compareTo(latency) > 0);
     if (stuckLonger) {
       latency = stuck;
@@ -207,10 +209,10 @@ public final class ProductStats {
   }
 
   /**
-   * The partition whose events have waited longest: its worker's last commit (or this node's start), the events
-   * waiting, and whether the worker runs.
+   * The partition whose events have waited longest: its worker's last commit (or this node's start, when it has
+   * none: {@code committed} false), the events waiting, and whether the worker runs.
    */
-  record Waiting(int partition, Instant since, long events, String state) {
+  record Waiting(int partition, Instant since, boolean committed, long events, String state) {
     /** Whether the partition's worker is stopped by a failure: its events wait for an operator, not a batch. */
     boolean stuck() {
       return state.equals("halted") || state.equals("failed") || state.equals("paused");
@@ -218,7 +220,9 @@ public final class ProductStats {
 
     String describe() {
       return "partition " + partition + (stuck() ? " is " + state : "") + " with " + events
-          + (events == 1 ? " event" : " events") + " waiting since its last commit at " + since;
+          + (events == 1 ? " event" : " events") + " waiting since "
+          + (committed ? "its last commit at " : "this node started at ")
+          + since.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
   }
 
@@ -236,9 +240,10 @@ public final class ProductStats {
       if (events == 0) {
         continue;
       }
-      Instant since = committed.getOrDefault(partition, progress.startedAt());
+      Instant commit = committed.get(partition);
+      Instant since = commit != null ? commit : progress.startedAt();
       if (oldest == null || since.isBefore(oldest.since())) {
-        oldest = new Waiting(partition, since, events, s.stateName());
+        oldest = new Waiting(partition, since, commit != null, events, s.stateName());
       }
     }
     return oldest;
