@@ -198,6 +198,12 @@ final class ContractLinter {
             + "' declares no properties: its silver rows have no columns (bronze keeps each event whole)");
       }
       propertyNotes(contract, contract.table().fields(), contract.table().pointer(), note);
+      contract.locatedRules().stream()
+          .filter(r -> r.rule() instanceof io.lakemesh.contracts.model.QualityRule.Library lib
+              && lib.metric().equals("rowCount") && lib.field() != null)
+          .forEach(r -> note.accept(contract.id() + ": " + r.pointer("metric") + ": rule '" + r.rule().name()
+              + "' is a rowCount on property '" + r.rule().field() + "': it counts the table's rows, as on the"
+              + " schema object, where ODCS puts it (a property's nulls are a nullValues rule)"));
     }
 
     /**

@@ -563,6 +563,10 @@ class ContractLintCommandTest {
               - {name: code, logicalType: integer, physicalType: VARCHAR2(5)}
               - {name: balance, logicalType: number, physicalType: NUMBER}
               - {name: rate, logicalType: number, physicalType: 'NUMBER(38,6)'}
+              - name: region
+                logicalType: string
+                quality:
+                  - {name: some_rows, metric: rowCount, mustBeGreaterThan: 0}
           - name: events
         """);
     CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
@@ -578,6 +582,8 @@ class ContractLintCommandTest {
     assertTrue(all.contains("crm.customers: /schema/0/properties/5: 'balance' has physicalType NUMBER without"
         + " precision and scale: it is stored as a 64-bit float"), all);
     assertTrue(!all.contains("'rate'"), "a precision given: no note\n" + all);
+    assertTrue(all.contains("crm.customers: /schema/0/properties/7/quality/0/metric: rule 'some_rows' is a rowCount"
+        + " on property 'region': it counts the table's rows"), all);
   }
 
   @Test
