@@ -699,8 +699,14 @@ final class ChangeDetector {
     if (now instanceof QualityRule.Library lib) {
       QualityRule.Library was = (QualityRule.Library) old;
       if (!lib.metric().equals(was.metric()) || lib.percent() != was.percent()
-          || !lib.validValues().equals(was.validValues()) || !Objects.equals(lib.pattern(), was.pattern())) {
+          || !Objects.equals(lib.pattern(), was.pattern())) {
         return "the rule checks something else now and" + undecidable;
+      }
+      // a value no longer valid is an offender now: a shorter list refuses more (a longer one, with the same
+      // threshold, refuses less)
+      List<String> noLongerValid = was.validValues().stream().filter(v -> !lib.validValues().contains(v)).toList();
+      if (!noLongerValid.isEmpty()) {
+        return "values " + noLongerValid + " are no longer valid: rows with them now count against the rule";
       }
       // a library metric counts rows unless it is a percentage: compared over whole numbers from 0, or over 0 to 100
       boolean counts = !lib.percent();

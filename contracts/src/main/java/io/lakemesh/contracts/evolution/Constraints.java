@@ -10,8 +10,10 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -318,17 +320,18 @@ final class Constraints {
     }
   }
 
-  private void patterns(Set<String> before, Set<String> after) {
-    Set<String> added = minus(after, before);
-    Set<String> dropped = minus(before, after);
+  /** @param before each pattern the old version checks, with where it is written; {@code after} the new one's */
+  private void patterns(Map<String, String> before, Map<String, String> after) {
+    Set<String> added = minus(after.keySet(), before.keySet());
+    Set<String> dropped = minus(before.keySet(), after.keySet());
     if (!added.isEmpty()) {
       // regular expressions cannot be compared: any new pattern may refuse values the old ones accepted
       narrowed(dropped.isEmpty()
-          ? "'" + path + "' gets pattern " + quoted(added)
-          : "pattern of '" + path + "' changes from " + quoted(dropped) + " to " + quoted(added)
+          ? "'" + path + "' gets pattern " + quoted(added, after)
+          : "pattern of '" + path + "' changes from " + quoted(dropped, before) + " to " + quoted(added, after)
               + ": whether a pattern accepts all another did cannot be decided, so a reviewer must look");
     } else if (!dropped.isEmpty()) {
-      widened("'" + path + "' drops pattern " + quoted(dropped));
+      widened("'" + path + "' drops pattern " + quoted(dropped, before));
     }
   }
 
@@ -354,14 +357,15 @@ final class Constraints {
   }
 
   /** Patterns a value must match: the type option and those of {@code invalidValues} rules that refuse a row. */
-  private static Set<String> patterns(Field f) {
-    Set<String> patterns = new LinkedHashSet<>();
+  /** The patterns a property's values must match, each with where it is written (a rule's is named). */
+  private static Map<String, String> patterns(Field f) {
+    Map<String, String> patterns = new LinkedHashMap<>();
     if (f.options().pattern() != null) {
-      patterns.add(f.options().pattern());
+      patterns.put(f.options().pattern(), "logicalTypeOptions");
     }
     for (QualityRule rule : f.quality()) {
       if (rule instanceof QualityRule.Library lib && refusesValues(lib) && lib.pattern() != null) {
-        patterns.add(lib.pattern());
+        patterns.putIfAbsent(lib.pattern(), "rule '" + lib.name() + "'");
       }
     }
     return patterns;
@@ -424,9 +428,10 @@ final class Constraints {
     return rest;
   }
 
-  private static String quoted(Set<String> patterns) {
+  private static String quoted(Set<String> patterns, Map<String, String> origins) {
     List<String> q = new ArrayList<>();
-    patterns.forEach(p -> q.add("'" + p + "'"));
+    patterns.forEach(p -> q.add("'" + p + "'" + (origins.get(p).startsWith("rule") ? " (" + origins.get(p) + ")"
+        : "")));
     return String.join(", ", q);
   }
 

@@ -94,6 +94,12 @@ class EvolutionMatrixTest {
       "        quality:\n          - name: customer_mostly_known\n            metric: nullValues\n"
           + "            mustBeLessThan: 50\n            unit: percent\n            severity: critical\n"));
 
+  /** T with a critical share rule on customer_id's values: less than 10 percent outside [C1, C2, C3]. */
+  static final Base T_CRITICAL_ENUM_SHARE = T.with(after("        tags: [pii]\n",
+      "        quality:\n          - name: customer_tier_known\n            metric: invalidValues\n"
+          + "            arguments:\n              validValues: [C1, C2, C3]\n"
+          + "            mustBeLessThan: 10\n            unit: percent\n            severity: critical\n"));
+
   /** One row of the matrix: an edit, the verdicts on the same and on a new major, and the change it shows. */
   record Case(String name, Base base, UnaryOperator<String> edit, Verdict sameMajor, Verdict newMajor,
       ChangeKind kind, String path) {
@@ -289,6 +295,10 @@ class EvolutionMatrixTest {
             replace("            unit: percent\n            severity: error\n",
                 "            unit: percent\n            severity: critical\n"),
             BREAKING, NEW_MAJOR, RULE_CHANGED, "customer_id"),
+        new Case("narrow the values of a critical share rule", T_CRITICAL_ENUM_SHARE,
+            replace("[C1, C2, C3]", "[C1, C2]"), BREAKING, NEW_MAJOR, RULE_CHANGED, "customer_id"),
+        new Case("widen the values of a critical share rule", T_CRITICAL_ENUM_SHARE,
+            replace("[C1, C2, C3]", "[C1, C2, C3, C4]"), COMPATIBLE, NEW_MAJOR, RULE_CHANGED, "customer_id"),
         new Case("an enum rule lowered from error to warning", T,
             replace(paymentRule, paymentRule.replace("severity: error", "severity: warning")),
             COMPATIBLE, NEW_MAJOR, ENUM_WIDENED, "payment_method"),
@@ -430,6 +440,26 @@ class EvolutionMatrixTest {
     assertEquals(c.newMajor(), newMajor.verdict(), newMajor.render());
     // the bump adds only the version change itself
     assertEquals(sameMajor.changes().size() + 1, newMajor.changes().size(), newMajor.render());
+  }
+
+  @org.junit.jupiter.api.Test
+  void aNarrowedValueListNamesTheValuesNoLongerValid() {
+    String text = T_CRITICAL_ENUM_SHARE.text();
+    ContractDiff diff = ContractDiff.compare(parse("running", text),
+        parse("narrowed", replace("[C1, C2, C3]", "[C1, C2]").apply(text)));
+    assertTrue(diff.render().contains("values [C3] are no longer valid: rows with them now count against the rule"),
+        diff.render());
+  }
+
+  @org.junit.jupiter.api.Test
+  void aRulesPatternChangeNamesTheRule() {
+    String rule = "        quality:\n          - name: customer_format\n            metric: invalidValues\n"
+        + "            arguments:\n              pattern: '^C-'\n            mustBe: 0\n            severity: error\n";
+    String text = T.with(after("        tags: [pii]\n", rule)).text();
+    ContractDiff diff = ContractDiff.compare(parse("running", text),
+        parse("changed", replace("pattern: '^C-'", "pattern: '^CU-'").apply(text)));
+    assertTrue(diff.render().contains("pattern of 'customer_id' changes from '^C-' (rule 'customer_format') to"
+        + " '^CU-' (rule 'customer_format')"), diff.render());
   }
 
   static Contract parse(String name, String text) {
