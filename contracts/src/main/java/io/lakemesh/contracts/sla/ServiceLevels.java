@@ -75,6 +75,11 @@ public final class ServiceLevels {
     return Optional.ofNullable(latency);
   }
 
+  /** A duration as the product's stats and SLA sentences write it: {@code 500ms}, {@code 1.5s}, {@code 3m 5s}. */
+  public static String format(Duration d) {
+    return SlaDurations.format(d);
+  }
+
   /** SLA properties other than freshness and latency, as written. */
   public List<Contract.SlaProperty> others() {
     return others;

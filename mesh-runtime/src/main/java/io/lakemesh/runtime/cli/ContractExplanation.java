@@ -545,10 +545,26 @@ final class ContractExplanation {
     if (contract.slaProperties().isEmpty()) {
       row("  none");
     }
+    io.lakemesh.contracts.sla.ServiceLevels levels = io.lakemesh.contracts.sla.ServiceLevels.of(contract);
     for (Contract.SlaProperty p : contract.slaProperties()) {
-      row("  %-16s %s%s%s", p.property(), orDash(p.value()), p.unit() == null ? "" : " " + p.unit(),
+      row("  %-16s %s%s%s%s", p.property(), orDash(p.value()), p.unit() == null ? "" : " " + p.unit(),
+          isoObjective(levels, p).map(d -> " (" + io.lakemesh.contracts.sla.ServiceLevels.format(d) + ")")
+              .orElse(""),
           p.element() == null ? "" : "   (" + p.element() + ")");
     }
+  }
+
+  /** An objective written as an ISO-8601 duration ({@code PT0.5S}), to be shown as the stats write it too. */
+  private static java.util.Optional<java.time.Duration> isoObjective(io.lakemesh.contracts.sla.ServiceLevels levels,
+      Contract.SlaProperty p) {
+    if (p.unit() != null) {
+      return java.util.Optional.empty();
+    }
+    return switch (p.property()) {
+      case io.lakemesh.contracts.sla.ServiceLevels.FRESHNESS -> levels.freshness();
+      case io.lakemesh.contracts.sla.ServiceLevels.LATENCY -> levels.latency();
+      default -> java.util.Optional.empty();
+    };
   }
 
   private static String severityName(Severity s) {

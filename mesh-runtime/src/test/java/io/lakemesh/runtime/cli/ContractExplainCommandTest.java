@@ -124,6 +124,16 @@ class ContractExplainCommandTest {
   }
 
   @Test
+  void anIsoObjectiveIsAlsoShownAsTheStatsWriteIt() throws IOException {
+    String orders = ContractLintCommandTest.orders();
+    String latency = "  - property: latency\n    value: 15\n    unit: s\n";
+    assertTrue(orders.contains(latency), orders);
+    CliRun run = explain(orders.replace(latency, "  - property: latency\n    value: PT0.5S\n"));
+    assertEquals(0, run.exitCode(), run.err());
+    assertLine(run.out(), "  latency +PT0\\.5S \\(500ms\\)");
+  }
+
+  @Test
   void shareRulesAreBatchRulesAndRolesShowTheirFiltersAndMasks() throws IOException {
     CliRun run = explain(ContractLintCommandTest.orders()
         .replace("""
