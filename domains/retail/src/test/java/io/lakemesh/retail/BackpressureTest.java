@@ -128,6 +128,16 @@ class BackpressureTest {
           + " accepted"), refused.body());
       assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
       assertEquals("close", refused.headers().firstValue("Connection").orElse("").toLowerCase(java.util.Locale.ROOT));
+      // nor a stream: it would be closed again within the grace
+      java.util.concurrent.CompletionException upgrade = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.CompletionException.class, () -> http.newWebSocketBuilder()
+              .header("Authorization", "Bearer " + token)
+              .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort()
+                  + "/api/v1/products/retail.transactions/stream"), new java.net.http.WebSocket.Listener() {})
+              .join());
+      HttpResponse<?> handshake = ((java.net.http.WebSocketHandshakeException) upgrade.getCause()).getResponse();
+      assertEquals(503, handshake.statusCode());
+      assertTrue(String.valueOf(handshake.body()).contains("problems/stopping"), String.valueOf(handshake.body()));
     } finally {
       if (stopping.getState() == Thread.State.NEW) {
         node.close(); // failed before the stop began

@@ -277,9 +277,8 @@ public final class ApiRoutes extends AllDirectives {
       }
       if (serving.stopping()) {
         // a client on a kept-alive connection gets this instead of a reset when the port closes a moment later
-        return complete(new Problem(503, "stopping", "Service unavailable", "this node is stopping: nothing of this"
-            + " body was accepted; send it again after Retry-After, to this node once it is back or to another")
-            .toResponse(instance).addHeader(org.apache.pekko.http.javadsl.model.headers.Connection.create("close")));
+        return stopping(instance, "nothing of this body was accepted; send it again after Retry-After, to this node"
+            + " once it is back or to another");
       }
       if (p.stage() != Stage.SOURCE) {
         // a 405 names the methods the resource allows: none, a derived product takes no events
@@ -509,6 +508,12 @@ public final class ApiRoutes extends AllDirectives {
    * WebSocket: committed changes as JSON messages, optionally filtered (CEL) and replayed from a point; every
    * message carries only the rows the caller may read, masked as the contract says for the caller's roles.
    */
+  /** The answer of a node that is stopping (it is no longer ready): a 503 that closes the connection. */
+  private Route stopping(String instance, String what) {
+    return complete(new Problem(503, "stopping", "Service unavailable", "this node is stopping: " + what)
+        .toResponse(instance).addHeader(org.apache.pekko.http.javadsl.model.headers.Connection.create("close")));
+  }
+
   private Route stream(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/stream";
     return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance, List.of("filter",
@@ -516,6 +521,11 @@ public final class ApiRoutes extends AllDirectives {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
         return forbidden(p, Action.READ, instance);
+      }
+      if (serving.stopping()) {
+        // it would be closed with 1001 within the stop grace: not subscribed at all, like ingest
+        return stopping(instance, "subscribe to another node, or to this one once it is back"
+            + " (from=snapshot:<the last snapshot received> resumes without a gap)");
       }
       org.apache.pekko.stream.javadsl.Source<String, org.apache.pekko.NotUsed> messages;
       try {
