@@ -193,7 +193,9 @@ final class ChangeFollower implements AutoCloseable {
   private void publish(String productId, Cursor c, Snapshot snapshot, List<Record> rows) {
     hub.publish(productId, snapshot, rows);
     c.last = snapshot.snapshotId();
-    c.pending.remove(snapshot.snapshotId());
+    // and any held commit the cursor passed without it (after a jump to the current snapshot): else it would stay,
+    // and every local commit after would read the table for nothing
+    c.pending.values().removeIf(p -> p.snapshot().sequenceNumber() <= snapshot.sequenceNumber());
   }
 
   @Override
