@@ -25,6 +25,28 @@ public final class QualityGateException extends RuntimeException {
     this.rule = rule;
     this.measure = measure;
     this.failedRules = java.util.List.copyOf(failedRules);
+    this.committedBefore = null;
+  }
+
+  private QualityGateException(QualityGateException failure, SourceBatchCommitter.BatchResult committedBefore) {
+    super(failure.getMessage(), failure);
+    this.rule = failure.rule;
+    this.measure = failure.measure;
+    this.failedRules = failure.failedRules;
+    this.committedBefore = committedBefore;
+  }
+
+  /** A batch committed just before this one failed (in the same call), to be reported as committed; or null. */
+  private final SourceBatchCommitter.BatchResult committedBefore;
+
+  /** This failure, after {@code committed} was committed in the same call: whoever reports commits reports it. */
+  QualityGateException afterCommitting(SourceBatchCommitter.BatchResult committed) {
+    return new QualityGateException(this, committed);
+  }
+
+  /** The batch committed in the same call before this failure, or null. */
+  public SourceBatchCommitter.BatchResult committedBefore() {
+    return committedBefore;
   }
 
   /** Every critical rule the batch failed. */

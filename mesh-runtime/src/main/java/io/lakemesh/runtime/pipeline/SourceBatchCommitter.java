@@ -357,7 +357,9 @@ public final class SourceBatchCommitter {
    * Deduplicates, checks the batch-level quality rules, writes and commits a prepared batch. Batches must be
    * committed in the order they were consumed.
    *
-   * @throws QualityGateException when a critical batch-level rule fails: nothing of the batch is committed
+   * @throws QualityGateException when a critical batch-level rule fails: nothing of the batch is committed (but the
+   *     batch an operator resumed past may be, before the events after it fail: see
+   *     {@link QualityGateException#committedBefore})
    */
   public BatchResult commit(Prepared prepared) {
     if (heldBatchEnd == null) {
@@ -384,7 +386,12 @@ public final class SourceBatchCommitter {
     if (rest.isEmpty()) {
       return first;
     }
-    BatchResult second = commitBatch(new Prepared(rest, prepared.batchNext(), prepared.oldestLive()), false);
+    BatchResult second;
+    try {
+      second = commitBatch(new Prepared(rest, prepared.batchNext(), prepared.oldestLive()), false);
+    } catch (QualityGateException halted) {
+      throw halted.afterCommitting(first); // the held batch is committed: its result is reported all the same
+    }
     return new BatchResult(first.bronzeRows() + second.bronzeRows(), first.silverRows() + second.silverRows(),
         first.quarantined() + second.quarantined(), first.duplicates() + second.duplicates(),
         second.silverSnapshotId() != null ? second.silverSnapshotId() : first.silverSnapshotId(),

@@ -32,6 +32,9 @@ public final class SourcePipeline {
 
   private SourcePipeline() {}
 
+  /** A batch committed, or the halt after it: what the worker is told, in order. */
+  private record Step(SourceBatchCommitter.BatchResult result, QualityGateException halt) {}
+
   public static RunningPipeline start(ActorSystem<?> system, Product product, SourceBatchCommitter committer,
       String bootstrapServers, PipelineSettings settings, Executor io,
       Consumer<SourceBatchCommitter.BatchResult> onCommit) {
@@ -60,11 +63,29 @@ public final class SourcePipeline {
             .mapAsync(1, (List<ConsumerRecord<byte[], byte[]>> batch) ->
                 CompletableFuture.supplyAsync(() -> committer.prepare(batch), io))
             .mapAsync(1, prepared -> CompletableFuture.supplyAsync(() -> {
-              SourceBatchCommitter.BatchResult result = committer.commit(prepared);
+              SourceBatchCommitter.BatchResult result;
+              try {
+                result = committer.commit(prepared);
+              } catch (QualityGateException halted) {
+                if (halted.committedBefore() == null) {
+                  throw halted;
+                }
+                // the batch committed before the halt (the one an operator resumed past) is reported, then the halt
+                return List.of(new Step(halted.committedBefore(), null), new Step(null, halted));
+              }
               committer.retainSnapshots(settings.retention()); // between commits: never beside one
               committer.compactWhenDue(settings.compaction()); // on its own thread
-              return result;
+              return List.of(new Step(result, null));
             }, io))
+            // one step at a time: a halt fails the stream only once the commit before it has been reported
+            // (a source that fails after its element, flattened, can fail before the element is taken)
+            .mapConcat(steps -> steps)
+            .map(step -> {
+              if (step.halt() != null) {
+                throw step.halt();
+              }
+              return step.result();
+            })
             .toMat(Sink.foreach(onCommit::accept), Keep.both())
             .run(system);
     org.apache.pekko.kafka.javadsl.Consumer.Control control = running.first();
