@@ -168,10 +168,13 @@ public final class ProductStats {
       Instant reference = last != null ? last : progress.startedAt();
       boolean partitionBehind = waiting != null && waiting.since().isBefore(reference);
       SlaVerdict v = sla.evaluateFreshness(partitionBehind ? waiting.since() : reference, Instant.now());
-      String detail = partitionBehind ? v.sentence() + " (" + waiting.describe() + ")"
-          : last != null ? v.sentence() : "no commit yet; " + Duration.between(progress.startedAt(),
-          Instant.now()).toSeconds() + " s since this node started, against an objective of "
-          + v.objective().toSeconds() + " s";
+      String noCommit = "no commit yet; " + Duration.between(progress.startedAt(), Instant.now()).toSeconds()
+          + " s since this node started, against an objective of " + v.objective().toSeconds() + " s";
+      // (the verdict's sentence speaks of a last commit: a partition without one is judged from this node's start)
+      String detail = partitionBehind ? (waiting.committed() ? v.sentence() : "freshness " + v.status().name()
+          .toLowerCase(java.util.Locale.ROOT) + ": partition " + waiting.partition() + " has " + noCommit) + " ("
+          + waiting.describe() + ")"
+          : last != null ? v.sentence() : noCommit;
       slas.putObject("freshness").put("status", v.status().name().toLowerCase(java.util.Locale.ROOT))
           .put("objectiveSeconds", v.objective().toSeconds()).put("objectiveMillis", v.objective().toMillis())
           .put("detail", detail);
