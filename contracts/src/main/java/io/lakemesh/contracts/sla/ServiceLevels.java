@@ -228,6 +228,12 @@ public final class ServiceLevels {
           + (p.unit() == null ? "" : " " + p.unit())));
       return null;
     }
+    if (d.compareTo(Duration.ofMillis(1)) < 0) {
+      // commits are timed in milliseconds: a shorter objective could never be met, nor written in the stats
+      problems.add(new Problem(path + "/value", name + " must be at least 1 ms, not " + value
+          + (p.unit() == null ? "" : " " + p.unit())));
+      return null;
+    }
     return d;
   }
 }

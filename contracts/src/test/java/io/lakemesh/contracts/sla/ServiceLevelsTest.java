@@ -125,6 +125,8 @@ class ServiceLevelsTest {
     assertProblem(freshnessProblems("true", "s"), "/slaProperties/0/value", "needs a number");
     assertProblem(freshnessProblems("-5", "m"), "/slaProperties/0/value", "longer than zero");
     assertProblem(freshnessProblems("0", "s"), "/slaProperties/0/value", "longer than zero");
+    assertProblem(freshnessProblems("0.4", "ms"), "/slaProperties/0/value", "at least 1 ms", "0.4 ms");
+    assertProblem(freshnessProblems("PT0.0005S", null), "/slaProperties/0/value", "at least 1 ms");
     assertProblem(freshnessProblems("1e300", "s"), "/slaProperties/0/value", "too long");
     assertProblem(freshnessProblems("60", null), "/slaProperties/0/unit", "needs a unit");
     assertProblem(freshnessProblems("null", "s"), "/slaProperties/0/value", "needs a value");
