@@ -325,10 +325,17 @@ final class Constraints {
     Set<String> added = minus(after.keySet(), before.keySet());
     Set<String> dropped = minus(before.keySet(), after.keySet());
     if (!added.isEmpty()) {
+      // one pattern replaced in the same place (a rule's, say) names the place once
+      String place = added.size() == 1 && dropped.size() == 1
+          && before.get(dropped.iterator().next()).equals(after.get(added.iterator().next()))
+          ? after.get(added.iterator().next()) : null;
+      String changes = place == null ? "changes from " + quoted(dropped, before) + " to " + quoted(added, after)
+          : (place.startsWith("rule") ? "(" + place + ") " : "") + "changes from '" + dropped.iterator().next()
+              + "' to '" + added.iterator().next() + "'";
       // regular expressions cannot be compared: any new pattern may refuse values the old ones accepted
       narrowed(dropped.isEmpty()
           ? "'" + path + "' gets pattern " + quoted(added, after)
-          : "pattern of '" + path + "' changes from " + quoted(dropped, before) + " to " + quoted(added, after)
+          : "pattern of '" + path + "' " + changes
               + ": whether a pattern accepts all another did cannot be decided, so a reviewer must look");
     } else if (!dropped.isEmpty()) {
       widened("'" + path + "' drops pattern " + quoted(dropped, before));
