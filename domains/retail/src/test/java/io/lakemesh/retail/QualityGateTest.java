@@ -436,6 +436,34 @@ class QualityGateTest {
   }
 
   @Test
+  void aFirstBatchHaltedWaitsAgainstTheLatencyObjective() throws Exception {
+    writeOnePartitionContract("pumps", """
+        slaProperties:
+          - {property: latency, value: 3, unit: s}
+        schema:
+          - name: pumps
+            properties:
+              - {name: pump_id, logicalType: string, required: true, primaryKey: true}
+              - {name: rpm, logicalType: integer}
+            quality:
+              - {name: no_overspeed, type: sql, query: "SELECT COUNT(*) FROM ${object} WHERE rpm > 9000", mustBe: 0,
+                 severity: critical}
+        """);
+    try (MeshNode node = MeshNode.start(config())) {
+      // posted once the worker runs: no backlog, though the partition has never committed
+      awaitStats(node, "plant.pumps", s -> s.path("pipeline").path("state").asText().equals("running"));
+      postNdjson(node, "plant.pumps", "{\"pump_id\":\"p1\",\"rpm\":12000}\n");
+      JsonNode stats = awaitStats(node, "plant.pumps",
+          s -> s.path("sla").path("latency").path("status").asText().equals("breached"));
+      assertEquals("halted", stats.path("pipeline").path("state").asText(), stats.toString());
+      assertTrue(stats.path("sla").path("latency").path("detail").asText().contains("partition 0 is halted with 1"
+          + " event waiting since "), stats.toString());
+      assertTrue(stats.path("sla").path("latency").path("detail").asText().contains("when the first of them came"
+          + " (no commit yet)"), stats.toString());
+    }
+  }
+
+  @Test
   void eventsThatWaitThroughAPauseAreChargedToLatency() throws Exception {
     writeOnePartitionContract("valves", """
         slaProperties:

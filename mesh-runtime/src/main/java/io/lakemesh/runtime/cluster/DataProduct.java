@@ -587,8 +587,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   }
 
   private void publish(String state, String error) {
+    // a halted batch's events wait for an operator: how long, for the latency objective
+    Instant waiting = state.equals("halted") && committer != null ? committer.haltedOldestLive() : null;
     services.progress().state(worker.entityId(), new ProgressBoard.PipelineState(state, error, lastCommit, batches,
-        lastLatency, getContext().getSystem().address().toString()));
+        lastLatency, getContext().getSystem().address().toString(), waiting));
   }
 
   /** A bad replay point is the caller's mistake: its message alone; anything else says the replay failed. */

@@ -15,9 +15,14 @@ import java.util.function.Function;
  */
 public final class ProgressBoard implements AutoCloseable {
 
-  /** The state of one worker's pipeline. */
+  /**
+   * The state of one worker's pipeline.
+   *
+   * @param haltedWaitingSince while halted: the receipt of the oldest live (not backlog) event of the batch it halted
+   *     on, which waits for an operator; null otherwise
+   */
   public record PipelineState(String state, String lastError, Instant lastCommit, long batches,
-      java.time.Duration lastLatency, String node)
+      java.time.Duration lastLatency, String node, Instant haltedWaitingSince)
       implements io.lakemesh.runtime.cluster.CborSerializable {} // the reply of an ask that may cross nodes
 
   private final Instant startedAt = Instant.now();
@@ -125,6 +130,6 @@ public final class ProgressBoard implements AutoCloseable {
   }
 
   public PipelineState state(String worker) {
-    return states.getOrDefault(worker, new PipelineState("starting", null, null, 0, null, null));
+    return states.getOrDefault(worker, new PipelineState("starting", null, null, 0, null, null, null));
   }
 }

@@ -70,6 +70,10 @@ public final class SourceBatchCommitter {
   private boolean heldQuarantines;
   /** Where the batch that last failed a critical rule ends (exclusive positions), for the operator's resume. */
   private volatile Map<Integer, Long> haltedBatchEnd;
+  /** The receipt of the oldest live (not backlog) event of the batch the stage halted on; null if none. */
+  private volatile Instant haltedOldestLive;
+  /** The same, of the batch being committed (on the committing thread). */
+  private Instant committingOldestLive;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
   private final Table bronze;
@@ -400,6 +404,7 @@ public final class SourceBatchCommitter {
 
   private BatchResult commitBatch(Prepared prepared, boolean quarantineIfFailing) {
     fence();
+    committingOldestLive = prepared.oldestLive();
     List<Record> bronzeRows = new ArrayList<>(prepared.entries().size());
     List<Record> silverRows = new ArrayList<>(prepared.entries().size());
     List<Record> quarantineRows = new ArrayList<>();
@@ -539,6 +544,7 @@ public final class SourceBatchCommitter {
       if (!quarantineIfFailing) {
         QualityGateException halt = onHalt.apply(gate);
         haltedBatchEnd = Map.copyOf(batchNext);
+        haltedOldestLive = committingOldestLive;
         HaltedBatches.remember(silver, batchNext, product.id());
         throw halt;
       }
@@ -622,6 +628,14 @@ public final class SourceBatchCommitter {
   /** Where the batch that last failed a critical rule ends (exclusive positions per partition), or null. */
   public Map<Integer, Long> haltedBatchEnd() {
     return haltedBatchEnd;
+  }
+
+  /**
+   * When the oldest event of the batch that last failed a critical rule was received, if it is no backlog (see
+   * {@link BatchLatency}); null otherwise: how long that batch's events have waited, for the latency objective.
+   */
+  public Instant haltedOldestLive() {
+    return haltedOldestLive;
   }
 
   /**

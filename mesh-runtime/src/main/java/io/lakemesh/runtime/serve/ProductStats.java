@@ -185,9 +185,11 @@ public final class ProductStats {
         .max(Duration::compareTo).orElse(null);
     // events waiting on a worker that does not run (halted by a critical rule, paused, failed) have waited at least since
     // its last commit, however fast the batches that do commit are
-    // (a partition that never committed may hold only backlog, which is no latency sample: freshness shows its wait)
-    Duration stuck = waiting == null || !waiting.stuck() || !waiting.committed() ? null
-        : Duration.between(waiting.since(), Instant.now());
+    // (a partition that never committed may hold only backlog, which is no latency sample: freshness shows its wait;
+    // a halted one's batch of live events has waited since the first of them came)
+    Instant stuckSince = waiting == null || !waiting.stuck() ? null : waiting.committed() ? waiting.since()
+        : waiting.haltedWaitingSince();
+    Duration stuck = stuckSince == null ? null : Duration.between(stuckSince, Instant.now());
     boolean stuckLonger = stuck != null && (latency == null || stuck.compareTo(latency) > 0);
     if (stuckLonger) {
       latency = stuck;
@@ -215,7 +217,8 @@ public final class ProductStats {
    * The partition whose events have waited longest: its worker's last commit (or this node's start, when it has
    * none: {@code committed} false), the events waiting, and whether the worker runs.
    */
-  record Waiting(int partition, Instant since, boolean committed, long events, String state) {
+  record Waiting(int partition, Instant since, boolean committed, long events, String state,
+      Instant haltedWaitingSince) {
     /** Whether the partition's worker is stopped by a failure: its events wait for an operator, not a batch. */
     boolean stuck() {
       return state.equals("halted") || state.equals("failed") || state.equals("paused");
@@ -224,8 +227,13 @@ public final class ProductStats {
     String describe() {
       return "partition " + partition + (stuck() ? " is " + state : "") + " with " + events
           + (events == 1 ? " event" : " events") + " waiting since "
-          + (committed ? "its last commit at " : "this node started at ")
-          + since.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+          + (committed ? "its last commit at " + millis(since)
+          : haltedWaitingSince != null ? millis(haltedWaitingSince) + ", when the first of them came (no commit yet)"
+          : "this node started at " + millis(since));
+    }
+
+    private static Instant millis(Instant t) {
+      return t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
   }
 
@@ -246,7 +254,8 @@ public final class ProductStats {
       Instant commit = committed.get(partition);
       Instant since = commit != null ? commit : progress.startedAt();
       if (oldest == null || since.isBefore(oldest.since())) {
-        oldest = new Waiting(partition, since, commit != null, events, s.stateName());
+        oldest = new Waiting(partition, since, commit != null, events, s.stateName(),
+            s.state() == null ? null : s.state().haltedWaitingSince());
       }
     }
     return oldest;
