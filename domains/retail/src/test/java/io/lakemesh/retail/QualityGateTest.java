@@ -478,6 +478,10 @@ class QualityGateTest {
       awaitStats(node, "plant.valves", s -> s.path("rows").path("silver").asInt() == 1);
       assertEquals(202, action(node, "plant.valves", "pause").statusCode());
       awaitStats(node, "plant.valves", s -> s.path("pipeline").path("state").asText().equals("paused"));
+      // a replay of a paused product leaves it paused, and says so once done (not "replaying" until resumed)
+      java.net.http.HttpResponse<String> replayed = action(node, "plant.valves", "replay?from=beginning");
+      assertEquals(200, replayed.statusCode(), replayed.body());
+      awaitStats(node, "plant.valves", s -> s.path("pipeline").path("state").asText().equals("paused"));
       postNdjson(node, "plant.valves", "{\"valve_id\":\"v2\"}\n");
       // the event waits on a paused worker: the objective is breached while it waits, not only once it is committed
       JsonNode stats = awaitStats(node, "plant.valves",

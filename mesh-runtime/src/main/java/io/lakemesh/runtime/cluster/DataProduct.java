@@ -159,6 +159,8 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private boolean quarantineHeld;
   private boolean paused;
   private Replay replaying;
+  /** Why the pipeline halted (the rule and its measure), while it is halted. */
+  private String haltReason;
   private long batches;
   private Instant lastCommit;
   /** When the drain of a running pipeline began (nanoTime), 0 before. */
@@ -241,6 +243,11 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
           }
           done.request().replyTo().tell(done.replayed().outcome());
           getContext().getLog().info("{}: replay from {} done: {}", worker, done.request().from(), done.replayed().outcome());
+          if (paused || halted) {
+            // it stays as it was before the replay: say so, not "replaying" until the next resume
+            publish(paused ? "paused" : "halted", paused ? null : haltReason);
+            return this;
+          }
           ensureRunning();
           return this;
         })
@@ -555,6 +562,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       getContext().getLog().error("{}: pipeline halted by a quality gate: {}", worker,
           reason.startsWith(product) ? reason.substring(product.length()) : reason);
       halted = true;
+      haltReason = reason;
       publish("halted", reason);
       return this;
     }
