@@ -432,6 +432,10 @@ class QualityGateTest {
       assertTrue(second.contains("g2"), "found by either rule it fails: " + second);
       String bySql = NodeRequests.get(node, "/api/v1/products/plant.gauges/quarantine?rule=no_xx");
       assertTrue(bySql.contains("g2"), "the sql rule it fails is a reason too: " + bySql);
+      // each reason with the event's own measure of its rule, not only the first rule's
+      for (String rule : List.of("code_pattern", "psi_known", "no_xx")) {
+        assertTrue(bySql.contains("critical rule '" + rule + "' on its own ("), rule + ": " + bySql);
+      }
     }
   }
 

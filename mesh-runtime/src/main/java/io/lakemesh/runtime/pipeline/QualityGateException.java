@@ -19,13 +19,41 @@ public final class QualityGateException extends RuntimeException {
    * @param failedRules every critical rule the batch failed, {@code rule} first
    */
   public QualityGateException(String productId, String rule, String measure, java.util.List<String> failedRules) {
-    super(productId + ": critical rule '" + rule + "' failed: " + measure + (failedRules.size() > 1
-        ? " (and critical rule(s) " + failedRules.subList(1, failedRules.size()) + ")" : "")
+    this(productId, measuresOf(rule, measure, failedRules));
+  }
+
+  /** @param measures every critical rule the batch failed, with what it measured (if known), the first first */
+  public QualityGateException(String productId, java.util.Map<String, String> measures) {
+    super(productId + ": critical rule '" + measures.keySet().iterator().next() + "' failed: "
+        + measures.values().iterator().next() + (measures.size() > 1 ? " (and critical rule(s) "
+        + java.util.List.copyOf(measures.keySet()).subList(1, measures.size()) + ")" : "")
         + "; the batch was not committed");
-    this.rule = rule;
-    this.measure = measure;
-    this.failedRules = java.util.List.copyOf(failedRules);
+    this.rule = measures.keySet().iterator().next();
+    this.measure = measures.get(rule);
+    this.failedRules = java.util.List.copyOf(measures.keySet());
+    this.measures = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(measures));
     this.committedBefore = null;
+  }
+
+  private static java.util.Map<String, String> measuresOf(String rule, String measure,
+      java.util.List<String> failedRules) {
+    java.util.Map<String, String> measures = new java.util.LinkedHashMap<>();
+    measures.put(rule, measure);
+    failedRules.forEach(r -> measures.putIfAbsent(r, null));
+    return measures;
+  }
+
+  /** What each failed critical rule measured, in the order they failed (a rule whose measure is unknown: null). */
+  private final java.util.Map<String, String> measures;
+
+  /** What a failed critical rule measured, or null when not known. */
+  public String measureOf(String failedRule) {
+    return measures.get(failedRule);
+  }
+
+  /** What each failed critical rule measured, the first first. */
+  public java.util.Map<String, String> measures() {
+    return measures;
   }
 
   private QualityGateException(QualityGateException failure, SourceBatchCommitter.BatchResult committedBefore) {
@@ -33,6 +61,7 @@ public final class QualityGateException extends RuntimeException {
     this.rule = failure.rule;
     this.measure = failure.measure;
     this.failedRules = failure.failedRules;
+    this.measures = failure.measures;
     this.committedBefore = committedBefore;
   }
 

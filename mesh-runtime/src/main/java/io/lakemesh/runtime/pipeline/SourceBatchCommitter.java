@@ -236,8 +236,9 @@ public final class SourceBatchCommitter {
     List<BatchChecks.Verdict> critical = verdicts.stream()
         .filter(v -> !v.passed() && v.severity() == Severity.CRITICAL).toList();
     if (!critical.isEmpty()) {
-      throw new QualityGateException(product.id(), critical.get(0).rule(), critical.get(0).message(),
-          critical.stream().map(BatchChecks.Verdict::rule).toList());
+      Map<String, String> measures = new java.util.LinkedHashMap<>();
+      critical.forEach(v -> measures.putIfAbsent(v.rule(), v.message()));
+      throw new QualityGateException(product.id(), measures);
     }
     verdicts.forEach(v -> silverDelta.add("check." + v.rule() + (v.passed() ? ".passed" : ".failed"), 1));
   }
@@ -609,9 +610,9 @@ public final class SourceBatchCommitter {
     if (sql == null) {
       return libraryFailure;
     }
-    List<String> all = new ArrayList<>(libraryFailure.failedRules());
-    all.addAll(sql.failedRules());
-    return new QualityGateException(product.id(), libraryFailure.rule(), libraryFailure.measure(), all);
+    Map<String, String> all = new java.util.LinkedHashMap<>(libraryFailure.measures());
+    sql.measures().forEach(all::putIfAbsent);
+    return new QualityGateException(product.id(), all);
   }
 
   /** The held batch is committed: its end is no longer needed. */
@@ -691,7 +692,7 @@ public final class SourceBatchCommitter {
         // a rule of one property names it, as a row rule's reason does; a sql rule of the object, the columns its
         // query reads
         String field = reasonField(rule);
-        String measure = rule.equals(failure.rule()) ? " (" + failure.measure() + ")" : "";
+        String measure = failure.measureOf(rule) == null ? "" : " (" + failure.measureOf(rule) + ")";
         String how = switch (i.blame()) {
           case ALONE -> "the event fails critical rule '" + rule + "' on its own" + measure;
           case WITH_KEPT -> "the event makes the events of its batch kept before it fail critical rule '" + rule
