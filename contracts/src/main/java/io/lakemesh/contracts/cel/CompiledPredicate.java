@@ -744,6 +744,9 @@ final class CompiledPredicate {
       }
       return Double.compare(a == 0 ? 0.0 : a, b == 0 ? 0.0 : b);
     }
+    if (x instanceof String a && y instanceof String b) {
+      return CodePointOrder.compare(a, b);
+    }
     return ((Comparable<Object>) x).compareTo(y);
   }
 

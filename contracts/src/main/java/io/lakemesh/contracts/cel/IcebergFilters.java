@@ -159,10 +159,6 @@ public final class IcebergFilters {
         case GE -> Expressions.greaterThanOrEqual(column, value);
       };
     }
-
-    boolean isOrdering() {
-      return this != EQ && this != NE;
-    }
   }
 
   private static Translation comparison(String function, CelExpr left, CelExpr right, Schema schema) {
@@ -179,7 +175,8 @@ public final class IcebergFilters {
     }
     Types.NestedField field = column.get();
     Optional<Object> value = literal(constant, field.type());
-    if (value.isEmpty() || (op.isOrdering() && !ordersAlike(value.get(), field.type()))) {
+    // (strings too: CEL orders them by code point, as Iceberg does; see CodePointOrder)
+    if (value.isEmpty()) {
       return Translation.WIDENED;
     }
     String name = field.name();
@@ -255,25 +252,6 @@ public final class IcebergFilters {
       falseRows = Expressions.and(Expressions.notNull(field.name()), falseRows);
     }
     return new Translation(trueRows, falseRows, true);
-  }
-
-  /**
-   * True when CEL and Iceberg order the column's values and this constant alike. They do for numbers, dates and
-   * timestamps; strings differ: CEL compares UTF-16 code units, Iceberg compares code points (UTF-8 byte order), so
-   * a character from U+E000 to U+FFFF sorts before an emoji in one and after it in the other. A constant without
-   * surrogates or characters above U+D7FF is ordered alike by both against any string.
-   */
-  private static boolean ordersAlike(Object constant, Type type) {
-    if (type.typeId() != Type.TypeID.STRING) {
-      return true;
-    }
-    String s = (String) constant;
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= '\uD800') {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Optional<Types.NestedField> column(CelExpr expr, Schema schema) {

@@ -86,6 +86,11 @@ public final class RowExpressions {
     this.compiler = builder.setResultType(SimpleType.BOOL).build();
     this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
         .setOptions(OPTIONS)
+        // strings by code point, as CEL defines and other engines order the same tables: the standard functions
+        // given explicitly, without cel-java's four string orderings, which CodePointOrder binds instead
+        .setStandardEnvironmentEnabled(false)
+        .setStandardFunctions(CodePointOrder.standardFunctions())
+        .addFunctionBindings(CodePointOrder.bindings())
         .addFunctionBindings(
             CelFunctionBinding.from("lakemesh_sum_list", List.class, RowExpressions::sum),
             CelFunctionBinding.from("lakemesh_abs_double", Double.class, Math::abs),
