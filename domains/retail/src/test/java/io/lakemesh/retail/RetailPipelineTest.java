@@ -462,6 +462,11 @@ class RetailPipelineTest {
     assertEquals(200, get("/api/v1/products/retail.transactions/rows/?limit=1").statusCode());
     assertProblem(get("/api/v1/products/retail.transactions/rows?filter=region%20%3D%3D"), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?filter=nosuch%20%3E%201"), 400);
+    // a bare '+' reached the filter as a space: the refusal says so
+    HttpResponse<String> plus = get("/api/v1/products/retail.transactions/rows?filter=ts%20%3E%20timestamp(%22"
+        + "2026-11-25T08:00:00+08:00%22)");
+    assertProblem(plus, 400);
+    assertTrue(plus.body().contains("write it as %2B"), plus.body());
     assertProblem(get("/api/v1/products/retail.transactions/rows?select=nosuch"), 400);
     assertProblem(get("/api/v1/products/retail.transactions/rows?limit=many"), 400);
     assertProblem(get("/api/v1/nothing-here"), 404);

@@ -430,10 +430,22 @@ public final class ApiRoutes extends AllDirectives {
           return page.next() == null ? response : response.addHeader(RawHeader.create("Link",
               "<" + nextPage(request, page.next()) + ">; rel=\"next\""));
         } catch (RowQueries.BadQueryException e) {
-          throw new CompletionException(e);
+          throw new CompletionException(withPlusHint(e, request));
         }
       });
     })));
+  }
+
+  /**
+   * A filter refused, written with a bare {@code +} in the URL: that reached the filter as a space (a query's form
+   * encoding), which the refusal alone would not tell.
+   */
+  private static RowQueries.BadQueryException withPlusHint(RowQueries.BadQueryException e,
+      org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    boolean plus = request.getUri().rawQueryString().map(q -> java.util.Arrays.stream(q.split("&"))
+        .anyMatch(part -> part.startsWith("filter=") && part.contains("+"))).orElse(false);
+    return !plus || !e.slug().equals("bad-filter") ? e : new RowQueries.BadQueryException(e.status(), e.slug(),
+        e.getMessage() + " (a '+' in a URL's query reads as a space: write it as %2B)");
   }
 
   /** A configured time as an operator wrote it: whole seconds in s, anything shorter or finer in ms. */
