@@ -76,6 +76,14 @@ public final class EventSplitter {
       throw new MalformedBodyException("the body is not UTF-8 (it looks like " + otherEncoding + "); send JSON as"
           + " UTF-8 (RFC 8259)");
     }
+    int malformed = firstMalformedUtf8(body);
+    if (malformed >= 0) {
+      // Jackson reads an overlong form (0xC0 0xAF) as the character it spells ('/'), while bronze keeps the text
+      // as Java decodes it (U+FFFD): one event would be two; refused like any other bytes that are no UTF-8
+      throw new MalformedBodyException("the body is not valid UTF-8: byte " + malformed + " (0x"
+          + String.format("%02X", body[malformed] & 0xFF) + ") starts no well-formed UTF-8 sequence (an overlong"
+          + " form, a surrogate, a code point beyond U+10FFFF or a stray byte); send JSON as UTF-8 (RFC 8259)");
+    }
     int start = 0;
     while (start < body.length && Character.isWhitespace(body[start])) {
       start++;
@@ -104,6 +112,33 @@ public final class EventSplitter {
       return lines(body, key); // says which line is not an object
     }
     throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
+  }
+
+  /** The offset of the first byte that is no part of well-formed UTF-8 (Unicode's definition), or -1. */
+  static int firstMalformedUtf8(byte[] body) {
+    // ASCII, the bulk of JSON, needs no decoder
+    int i = 0;
+    while (i < body.length && body[i] >= 0) {
+      i++;
+    }
+    if (i == body.length) {
+      return -1;
+    }
+    java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body, i, body.length - i);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(8192);
+    while (true) {
+      java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+      if (result.isError()) {
+        return in.position();
+      }
+      if (result.isUnderflow()) {
+        return -1;
+      }
+      out.clear(); // overflow: only the check matters, not the text
+    }
   }
 
   /**

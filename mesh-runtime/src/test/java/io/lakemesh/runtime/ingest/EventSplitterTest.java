@@ -64,6 +64,26 @@ class EventSplitterTest {
   }
 
   @Test
+  void bytesThatAreNoWellFormedUtf8AreRefusedWithTheirOffset() throws Exception {
+    byte[] prefix = "[{\"id\":\"".getBytes(StandardCharsets.UTF_8);
+    // an overlong '/', an encoded surrogate, a code point beyond U+10FFFF, a stray continuation byte, 0xFF
+    for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}, {(byte) 0xFF}}) {
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      body.write(prefix);
+      body.write(bad);
+      body.write("\"}]".getBytes(StandardCharsets.UTF_8));
+      String message = assertThrows(EventSplitter.MalformedBodyException.class,
+          () -> EventSplitter.split(body.toByteArray(), false, "id")).getMessage();
+      assertTrue(message.startsWith("the body is not valid UTF-8: byte " + prefix.length + " (0x"), message);
+    }
+    // well-formed text of every length is read as it is
+    java.util.List<EventSplitter.Event> events = EventSplitter.split(
+        "[{\"id\":\"é北🚀\uFFFD\"}]".getBytes(StandardCharsets.UTF_8), false, "id");
+    assertEquals(1, events.size());
+  }
+
+  @Test
   void gzipDataTheEncodingDidNotAnnounceIsNamed() throws Exception {
     java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
     try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
