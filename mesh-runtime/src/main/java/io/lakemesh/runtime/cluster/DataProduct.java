@@ -241,14 +241,15 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
           if (done.replayed().committedAt() != null) {
             lastCommit = done.replayed().committedAt(); // the time the product's stats show for it too
           }
-          done.request().replyTo().tell(done.replayed().outcome());
           getContext().getLog().info("{}: replay from {} done: {}", worker, done.request().from(), done.replayed().outcome());
           if (paused || halted) {
             // it stays as it was before the replay: say so, not "replaying" until the next resume
             publish(paused ? "paused" : "halted", paused ? null : haltReason);
-            return this;
+          } else {
+            ensureRunning();
           }
-          ensureRunning();
+          // answered once the state says what follows: a caller reading stats next sees no "replaying"
+          done.request().replyTo().tell(done.replayed().outcome());
           return this;
         })
         .onMessage(Stop.class, m -> drain())
