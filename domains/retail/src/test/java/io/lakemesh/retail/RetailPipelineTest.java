@@ -418,6 +418,12 @@ class RetailPipelineTest {
     assertProblem(post("retail.transactions", "{\"a\":1}\nnot json\n", "application/x-ndjson"), 400);
     assertProblem(post("retail.transactions", "[1, 2]", "application/json"), 400);
     assertProblem(post("retail.nope", "[]", "application/json"), 404);
+    // the instance is the request's own path; an id in another case is named as the one meant
+    HttpResponse<String> wrongCase = post("Retail.Transactions", "[]", "application/json");
+    assertProblem(wrongCase, 404);
+    assertEquals("/api/v1/products/Retail.Transactions/events", JSON.readTree(wrongCase.body()).path("instance")
+        .asText(), wrongCase.body());
+    assertTrue(wrongCase.body().contains("did you mean 'retail.transactions'?"), wrongCase.body());
     assertProblem(post("retail.daily_sales", "[{}]", "application/json"), 405);
     assertProblem(post("retail.transactions", "[" + "{\"x\":\"" + "a".repeat(70_000) + "\"}]",
         "application/json"), 413);

@@ -568,10 +568,12 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {
-    return products.find(id).map(inner).orElseGet(() -> problem(Problem.notFound("no data product '" + id
-        + "'" + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its contract file is"
+    return products.find(id).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound("no data product '"
+        + id + "'" + products.all().stream().map(Product::id).filter(known -> known.equalsIgnoreCase(id)).findFirst()
+            .map(known -> " (ids are case-sensitive: did you mean '" + known + "'?)").orElse("")
+        + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its contract file is"
             + " deployed: an older one is retired by removing its file)" : "") + "; GET /api/v1/products lists them"),
-        "/api/v1/products/" + id));
+        uri.path())));
   }
 
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */
