@@ -72,8 +72,6 @@ public final class SourceBatchCommitter {
   private volatile Map<Integer, Long> haltedBatchEnd;
   /** The receipt of the oldest live (not backlog) event of the batch the stage halted on; null if none. */
   private volatile Instant haltedOldestLive;
-  /** The same, of the batch being committed (on the committing thread). */
-  private Instant committingOldestLive;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SourceBatchCommitter.class);
   private final int partitionCount;
   private final Table bronze;
@@ -405,7 +403,6 @@ public final class SourceBatchCommitter {
 
   private BatchResult commitBatch(Prepared prepared, boolean quarantineIfFailing) {
     fence();
-    committingOldestLive = prepared.oldestLive();
     List<Record> bronzeRows = new ArrayList<>(prepared.entries().size());
     List<Record> silverRows = new ArrayList<>(prepared.entries().size());
     List<Record> quarantineRows = new ArrayList<>();
@@ -442,7 +439,7 @@ public final class SourceBatchCommitter {
         quarantineRows.add(e.quarantineRow());
       }
     }
-    if (gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, batchNext,
+    if (gate(() -> checkBatch(silverRows, offenders(silverEntries), silverDelta), quarantineIfFailing, prepared,
         gate -> withSqlFailures(gate, silverRows), gate -> {
           QualityGateException all = withSqlFailures(gate, silverRows);
           quarantineFailing(all, judgeInMemory(all.failedRules().size() > gate.failedRules().size()),
@@ -460,7 +457,7 @@ public final class SourceBatchCommitter {
     CompletableFuture<List<DataFile>> silverWritten = silverFiles;
     Runnable deleteSilver = () -> silverWritten.join().forEach(f -> silver.io().deleteFile(f.location()));
     if (!sqlRules.isEmpty() && !silverRows.isEmpty() && gate(() -> checkSql(silverWritten.join(), silverDelta),
-        quarantineIfFailing, batchNext, gate -> {
+        quarantineIfFailing, prepared, gate -> {
           // never committed now: leave no litter
           deleteSilver.run();
           bronzeFiles.join().forEach(f -> bronze.io().deleteFile(f.location()));
@@ -535,7 +532,7 @@ public final class SourceBatchCommitter {
    * ends for an operator's resume), or, for the batch an operator resumed past, moves its rows to quarantine and
    * answers true.
    */
-  private boolean gate(Runnable checks, boolean quarantineIfFailing, Map<Integer, Long> batchNext,
+  private boolean gate(Runnable checks, boolean quarantineIfFailing, Prepared prepared,
       java.util.function.UnaryOperator<QualityGateException> onHalt,
       java.util.function.Consumer<QualityGateException> quarantine) {
     try {
@@ -544,9 +541,9 @@ public final class SourceBatchCommitter {
     } catch (QualityGateException gate) {
       if (!quarantineIfFailing) {
         QualityGateException halt = onHalt.apply(gate);
-        haltedBatchEnd = Map.copyOf(batchNext);
-        haltedOldestLive = committingOldestLive;
-        HaltedBatches.remember(silver, batchNext, product.id());
+        haltedBatchEnd = Map.copyOf(prepared.batchNext());
+        haltedOldestLive = prepared.oldestLive();
+        HaltedBatches.remember(silver, prepared.batchNext(), product.id());
         throw halt;
       }
       quarantine.accept(gate);
