@@ -40,8 +40,11 @@ public final class Timestamps {
    * unescaped {@code +} of an offset reads as a space (empty otherwise), so every endpoint words it alike.
    */
   public static String plusReadAsSpaceHint(String text) {
-    return text.contains(" ") ? " (a '+' in a URL's query reads as a space: write it as %2B)" : "";
+    return text.contains(" ") ? PLUS_READ_AS_SPACE : "";
   }
+
+  /** What a refusal of a query parameter adds when its value was written with a bare '+'. */
+  public static final String PLUS_READ_AS_SPACE = " (a '+' in a URL's query reads as a space: write it as %2B)";
 
   public static OffsetDateTime parse(String text) {
     return parse(text, ZoneOffset.UTC);

@@ -6,37 +6,38 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.policy.Action;
-import io.lakemesh.runtime.product.RoutingKey;
-import io.lakemesh.runtime.security.Principal;
-import io.lakemesh.runtime.security.ProductAccess;
-import io.lakemesh.runtime.security.ReadScope;
-import io.lakemesh.runtime.security.UnauthenticatedException;
-import java.util.Optional;
-import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import io.lakemesh.contracts.validate.Timestamps;
 import io.lakemesh.runtime.ingest.EventSplitter;
 import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
+import io.lakemesh.runtime.product.RoutingKey;
+import io.lakemesh.runtime.security.Authenticator;
+import io.lakemesh.runtime.security.Principal;
+import io.lakemesh.runtime.security.ProductAccess;
+import io.lakemesh.runtime.security.ReadScope;
+import io.lakemesh.runtime.security.UnauthenticatedException;
+import io.lakemesh.runtime.security.apikeys.ApiKeys;
 import io.lakemesh.runtime.security.audit.AuditDirectives;
 import io.lakemesh.runtime.security.audit.AuditLog;
-import io.lakemesh.runtime.security.Authenticator;
-import io.lakemesh.runtime.security.apikeys.ApiKeys;
 import io.lakemesh.runtime.stream.LiveStreams;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -445,7 +446,7 @@ public final class ApiRoutes extends AllDirectives {
     boolean plus = request.getUri().rawQueryString().map(q -> java.util.Arrays.stream(q.split("&"))
         .anyMatch(part -> part.startsWith("filter=") && part.contains("+"))).orElse(false);
     return !plus || !e.slug().equals("bad-filter") ? e : new RowQueries.BadQueryException(e.status(), e.slug(),
-        e.getMessage() + " (a '+' in a URL's query reads as a space: write it as %2B)");
+        e.getMessage() + Timestamps.PLUS_READ_AS_SPACE);
   }
 
   /** A configured time as an operator wrote it: whole seconds in s, anything shorter or finer in ms. */
