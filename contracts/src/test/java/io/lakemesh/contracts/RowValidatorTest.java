@@ -561,6 +561,22 @@ class RowValidatorTest {
     assertEquals("encoding", reason.apply(VALID.getBytes(StandardCharsets.UTF_16)).code(), "with a byte order mark");
     Violation latin1 = reason.apply(VALID.replace("\"S-0042\"", "\"S-0042é\"").getBytes(StandardCharsets.ISO_8859_1));
     assertEquals("encoding", latin1.code(), latin1.toString());
+    // bytes Jackson would read as characters, though they are no UTF-8: an overlong '/', an encoded surrogate, a
+    // code point beyond U+10FFFF (an event produced to the raw topic directly; ingest refuses such bodies)
+    for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}}) {
+      byte[] event = VALID.replace("\"S-0042\"", "\"S-0042@\"").getBytes(StandardCharsets.UTF_8);
+      int at = VALID.indexOf("\"S-0042\"") + 7;
+      byte[] spliced = new byte[event.length - 1 + bad.length];
+      System.arraycopy(event, 0, spliced, 0, at);
+      System.arraycopy(bad, 0, spliced, at, bad.length);
+      System.arraycopy(event, at + 1, spliced, at + bad.length, event.length - at - 1);
+      Violation notUtf8 = reason.apply(spliced);
+      assertEquals("encoding", notUtf8.code(), notUtf8.toString());
+      assertTrue(notUtf8.message().startsWith("the event is not valid UTF-8: byte " + at + " (0x"), notUtf8.message());
+    }
+    assertInstanceOf(Outcome.Accepted.class, validator.validate(VALID.replace("Pancit Canton", "Pancit Cantón \u20ac")
+        .getBytes(StandardCharsets.UTF_8), NOW), "well-formed multi-byte text");
     Violation array = reason.apply(("[" + VALID + "]").getBytes(StandardCharsets.UTF_8));
     assertTrue(array.message().contains("not an array"), array.toString());
     assertTrue(reason.apply(new byte[0]).message().startsWith("the event is empty"));

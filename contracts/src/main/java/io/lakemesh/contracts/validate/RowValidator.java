@@ -155,6 +155,12 @@ public final class RowValidator {
       return new Outcome.Rejected(List.of(new Violation("encoding", "", "event", "the event is not UTF-8 text (it"
           + " looks like UTF-16 or UTF-32): events are UTF-8 JSON")), List.of());
     }
+    // ingest refuses such bodies; an event produced to the raw topic directly is quarantined for them
+    int malformed = Utf8Text.firstMalformed(payload);
+    if (malformed >= 0) {
+      return new Outcome.Rejected(List.of(new Violation("encoding", "", "event", "the event is not valid UTF-8: "
+          + Utf8Text.describe(payload, malformed) + "; events are UTF-8 JSON")), List.of());
+    }
     GenericRecord row = stream(payload);
     if (row != null) {
       return judge(row, new Findings(), now);
@@ -252,12 +258,7 @@ public final class RowValidator {
       oneLine = "more than one JSON value in one event (NDJSON, or objects one after another): one event per Kafka"
           + " record; the ingest endpoint takes arrays and NDJSON";
     }
-    // bytes that are no UTF-8 (Latin-1 text, say) are an encoding problem, not a JSON one
-    String code = oneLine.startsWith("Invalid UTF-8") ? "encoding" : "malformed_json";
-    if (code.equals("encoding")) {
-      oneLine = "the event is not UTF-8 text (" + oneLine + "; Latin-1 text, say): events are UTF-8 JSON";
-    }
-    return new Outcome.Rejected(List.of(new Violation(code, "", code.equals("encoding") ? "event" : "json",
-        oneLine)), List.of());
+    // bytes that are no UTF-8 (Latin-1 text, say) never get here: validate(byte[]) checks them first
+    return new Outcome.Rejected(List.of(new Violation("malformed_json", "", "json", oneLine)), List.of());
   }
 }

@@ -51,8 +51,11 @@ class BackpressureTest {
 
       HttpResponse<String> pushedBack = post(http, events, "{\"order_id\":\"O-10\",\"amount\":\"1.50\"}");
       assertEquals(503, pushedBack.statusCode(), pushedBack.body());
-      assertTrue(pushedBack.body().contains("shop.orders@v1 is 10 events behind (limit 5)"), pushedBack.body());
-      assertEquals("1", pushedBack.headers().firstValue("Retry-After").orElse(""));
+      assertTrue(pushedBack.body().contains("shop.orders@v1 is 10 events behind (limit 5) and does not read:"
+          + " shop.orders@v1#0 is paused"), pushedBack.body());
+      assertTrue(pushedBack.body().contains("/lakemesh/products/shop.orders@v1/resume"), pushedBack.body());
+      // retrying every second cannot help a paused product
+      assertEquals("30", pushedBack.headers().firstValue("Retry-After").orElse(""));
 
       assertEquals(202, admin(http, node, "shop.orders@v1/resume").statusCode());
       NodeRequests.awaitStats(node, "shop.orders@v1", s -> s.path("lag").asLong(-1) == 0);

@@ -173,6 +173,40 @@ class RawTopicProducersTest {
   }
 
   @Test
+  void bytesThatAreNoUtf8AreQuarantinedThoughJacksonWouldReadThemAsCharacters() throws Exception {
+    writeContract(1, null);
+    try (MeshNode node = MeshNode.start(config());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.kafkaBootstrap()), new StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      // "t-1" with its '1' as an overlong form (0xC0 0xB1): Jackson reads "t-1", bronze's text holds U+FFFD twice;
+      // stored, it would be a second t-1 nobody sent and hide the real one as a duplicate
+      byte[] prefix = "{\"trip_id\":\"t-".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] suffix = "\",\"km\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] overlong = new byte[prefix.length + 2 + suffix.length];
+      System.arraycopy(prefix, 0, overlong, 0, prefix.length);
+      overlong[prefix.length] = (byte) 0xC0;
+      overlong[prefix.length + 1] = (byte) 0xB1;
+      System.arraycopy(suffix, 0, overlong, prefix.length + 2, suffix.length);
+      producer.send(new ProducerRecord<>(TOPIC, 0, "t-1", overlong)).get();
+      producer.send(new ProducerRecord<>(TOPIC, 0, "t-1", "{\"trip_id\":\"t-1\",\"km\":2}"
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+
+      JsonNode stats = awaitStats(node, PRODUCT, s -> s.path("rows").path("bronze").asInt() == 2
+          && s.path("rows").path("quarantine").asInt() == 1 && s.path("lag").asLong() == 0);
+      assertEquals(1, stats.path("rows").path("silver").asInt(), stats.toString());
+      assertEquals(0, stats.path("duplicatesDropped").asInt(), "the real t-1 is no duplicate: " + stats);
+      JsonNode rows = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT + "/rows"));
+      assertEquals(2, rows.get(0).path("km").asInt(), rows.toString());
+      JsonNode reasons = new ObjectMapper().readTree(NodeRequests.get(node, "/api/v1/products/" + PRODUCT
+          + "/quarantine?code=encoding"));
+      assertEquals(1, reasons.size(), reasons.toString());
+      String message = reasons.get(0).path("reasons").get(0).path("message").asText();
+      assertTrue(message.startsWith("the event is not valid UTF-8: byte " + prefix.length + " (0xC0)"), message);
+    }
+  }
+
+  @Test
   void eventsReceivedBeforeThePipelineStartedAreBacklogNotLatency() throws Exception {
     writeContract(1, "latency");
     try (MeshNode node = MeshNode.start(config());

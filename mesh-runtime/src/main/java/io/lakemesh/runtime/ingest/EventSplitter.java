@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.lakemesh.contracts.validate.Utf8Text;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,9 +17,15 @@ import java.util.function.UnaryOperator;
  * only: an event that is JSON but breaks its contract is accepted here and quarantined by the pipeline.
  */
 public final class EventSplitter {
+  /** How deep an event may nest, as the validator reads it alone: an array around the events is not counted. */
+  private static final int MAX_EVENT_DEPTH = io.lakemesh.contracts.validate.RowValidator.limits()
+      .getMaxNestingDepth();
   private static final JsonFactory JSON = JsonFactory.builder()
-      // the validator's limits: an event that passes here is not refused later as malformed JSON
-      .streamReadConstraints(io.lakemesh.contracts.validate.RowValidator.limits())
+      // the validator's limits, so an event that passes here is not refused later as malformed JSON; but the depth
+      // is each event's own (readObject checks it): the parser's limit leaves room for the array a body may hold its
+      // events in, and for the level at which readObject refuses an event
+      .streamReadConstraints(io.lakemesh.contracts.validate.RowValidator.limits().rebuild()
+          .maxNestingDepth(MAX_EVENT_DEPTH + 2).build())
       // a repeated member name is malformed JSON as the validator reads it: refuse it here, before "accepted"
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
@@ -76,13 +83,10 @@ public final class EventSplitter {
       throw new MalformedBodyException("the body is not UTF-8 (it looks like " + otherEncoding + "); send JSON as"
           + " UTF-8 (RFC 8259)");
     }
-    int malformed = firstMalformedUtf8(body);
+    int malformed = Utf8Text.firstMalformed(body);
     if (malformed >= 0) {
-      // Jackson reads an overlong form (0xC0 0xAF) as the character it spells ('/'), while bronze keeps the text
-      // as Java decodes it (U+FFFD): one event would be two; refused like any other bytes that are no UTF-8
-      throw new MalformedBodyException("the body is not valid UTF-8: byte " + malformed + " (0x"
-          + String.format("%02X", body[malformed] & 0xFF) + ") starts no well-formed UTF-8 sequence (an overlong"
-          + " form, a surrogate, a code point beyond U+10FFFF or a stray byte); send JSON as UTF-8 (RFC 8259)");
+      throw new MalformedBodyException("the body is not valid UTF-8: " + Utf8Text.describe(body, malformed)
+          + "; send JSON as UTF-8 (RFC 8259)");
     }
     int start = 0;
     while (start < body.length && Character.isWhitespace(body[start])) {
@@ -112,33 +116,6 @@ public final class EventSplitter {
       return lines(body, key); // says which line is not an object
     }
     throw new MalformedBodyException("expected a JSON array of events or NDJSON (one JSON object per line)");
-  }
-
-  /** The offset of the first byte that is no part of well-formed UTF-8 (Unicode's definition), or -1. */
-  static int firstMalformedUtf8(byte[] body) {
-    // ASCII, the bulk of JSON, needs no decoder
-    int i = 0;
-    while (i < body.length && body[i] >= 0) {
-      i++;
-    }
-    if (i == body.length) {
-      return -1;
-    }
-    java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body, i, body.length - i);
-    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(8192);
-    while (true) {
-      java.nio.charset.CoderResult result = decoder.decode(in, out, true);
-      if (result.isError()) {
-        return in.position();
-      }
-      if (result.isUnderflow()) {
-        return -1;
-      }
-      out.clear(); // overflow: only the check matters, not the text
-    }
   }
 
   /**
@@ -312,7 +289,7 @@ public final class EventSplitter {
       String name = p.currentName();
       JsonToken value = p.nextToken();
       if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-        p.skipChildren();
+        skipNested(p);
       } else if (keyField != null && keyField.name().equals(name) && value.isScalarValue()
           && value != JsonToken.VALUE_NULL) {
         key = keyField.form().apply(p.getText());
@@ -321,7 +298,27 @@ public final class EventSplitter {
     return key;
   }
 
-  /** The failure worded for the sender (no Jackson source descriptions or setting names). */
+  /**
+   * Skips the object or array the parser is at, a member of an event's top level, refusing one that takes the event
+   * deeper than {@link #MAX_EVENT_DEPTH}: the same limit whether the event came alone, on an NDJSON line or in an
+   * array.
+   */
+  private static void skipNested(JsonParser p) throws IOException {
+    int depth = 2; // the event's object is level 1
+    while (depth > 1) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return; // cut off: the caller says the object is not closed
+      }
+      if (t.isStructStart() && ++depth > MAX_EVENT_DEPTH) {
+        throw new JsonParseException(p, "nesting depth " + depth + " exceeds the maximum allowed ("
+            + MAX_EVENT_DEPTH + " levels of objects and arrays in an event)");
+      } else if (t.isStructEnd()) {
+        depth--;
+      }
+    }
+  }
+
   /** " at line L, column C" where the parser stopped (a limit such as the nesting depth), when known. */
   private static String at(IOException e, JsonParser parser) {
     com.fasterxml.jackson.core.JsonLocation where = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
@@ -330,6 +327,7 @@ public final class EventSplitter {
         : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
   }
 
+  /** The failure worded for the sender (no Jackson source descriptions or setting names). */
   private static String readable(IOException e) {
     String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
         ? jpe.getOriginalMessage() : e.getMessage();

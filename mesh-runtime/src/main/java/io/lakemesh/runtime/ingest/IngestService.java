@@ -23,8 +23,16 @@ public final class IngestService implements AutoCloseable {
 
   /** The pipeline is too far behind: the caller should retry after a pause instead of queueing more. */
   public static final class BackpressureException extends RuntimeException {
-    public BackpressureException(String message) {
-      super(message);
+    private final String reader;
+
+    public BackpressureException(String reader, long lag, long limit) {
+      super(reader + " is " + lag + " events behind (limit " + limit + ")");
+      this.reader = reader;
+    }
+
+    /** The product that is behind: the one posted to, or an older major that reads the same raw topic. */
+    public String reader() {
+      return reader;
     }
   }
 
@@ -95,7 +103,7 @@ public final class IngestService implements AutoCloseable {
     for (String reader : readers) {
       long lag = progress.lag(reader);
       if (lag > maxLag) {
-        throw new BackpressureException(reader + " is " + lag + " events behind (limit " + maxLag + ")");
+        throw new BackpressureException(reader, lag, maxLag);
       }
     }
     if (events.isEmpty()) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.policy.Action;
 import io.lakemesh.contracts.validate.Timestamps;
+import io.lakemesh.runtime.cluster.WorkerId;
 import io.lakemesh.runtime.ingest.EventSplitter;
 import io.lakemesh.runtime.ingest.IngestService;
 import io.lakemesh.runtime.product.Product;
@@ -343,8 +344,7 @@ public final class ApiRoutes extends AllDirectives {
       return completeWithFuture(answer.exceptionally(error -> {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof IngestService.BackpressureException behind) {
-          return new Problem(503, "backpressure", "Service unavailable", "the pipeline is behind; retry after the"
-              + " pause in Retry-After (" + behind.getMessage() + ")").toResponse(instance);
+          return behind(behind, instance);
         }
         IngestService.NotAcknowledgedException missed = cause instanceof IngestService.NotAcknowledgedException n
             ? n : null;
@@ -369,6 +369,33 @@ public final class ApiRoutes extends AllDirectives {
       }));
     });
   }
+
+  /**
+   * The 503 of a product too far behind. One whose workers are held (paused by an operator, halted by a critical
+   * rule) says so, with a longer Retry-After: it takes no events until someone resumes it, however often the client
+   * retries.
+   */
+  private HttpResponse behind(IngestService.BackpressureException behind, String instance) {
+    java.util.SortedMap<String, String> held = new java.util.TreeMap<>();
+    serving.held().forEach((worker, state) -> {
+      if (WorkerId.parse(worker).productId().equals(behind.reader()) && !state.equals("replaying")) {
+        held.put(worker, state);
+      }
+    });
+    String nothingTaken = "nothing of this body was accepted: ";
+    if (held.isEmpty()) {
+      return new Problem(503, "backpressure", "Service unavailable", nothingTaken + "the pipeline is behind ("
+          + behind.getMessage() + "); send it again after the pause in Retry-After").toResponse(instance);
+    }
+    return new Problem(503, "backpressure", "Service unavailable", nothingTaken + behind.getMessage() + " and does"
+        + " not read: " + String.join(", ", held.entrySet().stream().map(e -> e.getKey() + " is " + e.getValue())
+        .toList()) + "; it takes events again once an operator resumes it (POST /lakemesh/products/"
+        + behind.reader() + "/resume on the management port)").toResponse(instance)
+        .removeHeader("Retry-After").addHeader(RawHeader.create("Retry-After", Long.toString(HELD_RETRY_SECONDS)));
+  }
+
+  /** How long a client is asked to wait before it posts again to a paused or halted product. */
+  private static final long HELD_RETRY_SECONDS = 30;
 
   /** The codings every Content-Encoding header of a request lists, in order, without {@code identity}. */
   private static List<String> contentCodings(org.apache.pekko.http.javadsl.model.HttpRequest request) {

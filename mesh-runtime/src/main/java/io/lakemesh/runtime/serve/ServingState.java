@@ -33,12 +33,17 @@ public final class ServingState {
    */
   public String readyBody() {
     ObjectNode body = JSON.createObjectNode().put("status", "ready");
-    Map<String, String> notRunning = held.get();
+    Map<String, String> notRunning = held();
     if (!notRunning.isEmpty()) {
       ObjectNode workers = body.putObject("held");
       notRunning.forEach(workers::put);
     }
     return body.toString();
+  }
+
+  /** The workers that are not running (halted, paused, replaying, ...), by entity id, with their state. */
+  public Map<String, String> held() {
+    return held.get();
   }
 
   /** From now on: not ready, and ingest answers 503. There is no way back: the node is shutting down. */

@@ -26,10 +26,27 @@ class EventSplitterTest {
       assertFalse(message.contains("StreamReadConstraints"), message);
     }
     assertTrue(refusal(deep, false).contains("nesting depth"), refusal(deep, false));
-    assertTrue(refusal(deep, false).startsWith("unreadable body at line 1, column "), refusal(deep, false));
+    assertTrue(refusal(deep, false).startsWith("malformed JSON at line 1, column "), refusal(deep, false));
     // NDJSON lines are parsed one by one: a location inside the message is on that line, not line 1
     String second = refusal("{\"id\":\"1\"}\n{\"id\":[1,2}\n", true);
     assertTrue(second.startsWith("malformed JSON on line 2, column ") && !second.contains("line 1"), second);
+  }
+
+  @Test
+  void anEventMayNest64LevelsWhetherItComesAloneOnAnNdjsonLineOrInAnArray() throws Exception {
+    // the validator reads each event alone, 64 levels at most: the array around events is not the event's
+    String deepest = "{\"id\":\"1\",\"x\":" + "[".repeat(63) + "]".repeat(63) + "}";
+    String tooDeep = "{\"id\":\"1\",\"x\":" + "[".repeat(64) + "]".repeat(64) + "}";
+    for (String body : new String[] {deepest, deepest + "\n" + deepest + "\n", "[" + deepest + "," + deepest + "]"}) {
+      assertFalse(EventSplitter.split(body.getBytes(StandardCharsets.UTF_8), body.endsWith("\n"), "id").isEmpty(),
+          body);
+    }
+    for (String body : new String[] {tooDeep, deepest + "\n" + tooDeep + "\n", "[" + deepest + "," + tooDeep + "]"}) {
+      String message = refusal(body, body.endsWith("\n"));
+      assertTrue(message.contains("nesting depth 65 exceeds the maximum allowed (64 levels of objects and arrays in"
+          + " an event)"), message);
+    }
+    assertTrue(refusal(deepest + "\n" + tooDeep + "\n", true).startsWith("malformed JSON on line 2, column "));
   }
 
   @Test
