@@ -742,7 +742,8 @@ final class ChangeDetector {
       m.put("metric", "library: " + lib.metric());
       m.put("threshold", threshold(lib.threshold()) + (lib.percent() ? " %" : ""));
       if (!Constraints.refusesValues(lib)) {
-        m.put("valid values", lib.validValues().toString());
+        // a set, in order: the same values listed in another order are the same rule
+        m.put("valid values", new java.util.TreeSet<>(lib.validValues()).toString());
         m.put("pattern", lib.pattern());
       }
     } else if (rule instanceof QualityRule.Sql sql) {

@@ -299,6 +299,12 @@ class EvolutionMatrixTest {
             replace("[C1, C2, C3]", "[C1, C2]"), BREAKING, NEW_MAJOR, RULE_CHANGED, "customer_id"),
         new Case("widen the values of a critical share rule", T_CRITICAL_ENUM_SHARE,
             replace("[C1, C2, C3]", "[C1, C2, C3, C4]"), COMPATIBLE, NEW_MAJOR, RULE_CHANGED, "customer_id"),
+        // the same values in another order (or one listed twice) are the same rule, counting or refusing
+        new Case("reorder the values of a critical share rule", T_CRITICAL_ENUM_SHARE,
+            replace("[C1, C2, C3]", "[C3, C1, C2, C1]"), COMPATIBLE, NEW_MAJOR, null, null),
+        new Case("reorder the valid values of an enum rule", T,
+            replace("[cash, gcash, maya, card, credit]", "[credit, card, maya, gcash, cash]"),
+            COMPATIBLE, NEW_MAJOR, null, null),
         new Case("an enum rule lowered from error to warning", T,
             replace(paymentRule, paymentRule.replace("severity: error", "severity: warning")),
             COMPATIBLE, NEW_MAJOR, ENUM_WIDENED, "payment_method"),

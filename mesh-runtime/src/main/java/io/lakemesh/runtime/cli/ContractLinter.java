@@ -204,6 +204,27 @@ final class ContractLinter {
           .forEach(r -> note.accept(contract.id() + ": " + r.pointer("metric") + ": rule '" + r.rule().name()
               + "' is a rowCount on property '" + r.rule().field() + "': it counts the table's rows, as on the"
               + " schema object, where ODCS puts it (a property's nulls are a nullValues rule)"));
+      repeatedValidValues(contract, note);
+    }
+
+    /** A value listed twice among a rule's valid values: harmless, but often a typo for another value. */
+    private static void repeatedValidValues(Contract contract, java.util.function.Consumer<String> note) {
+      if (contract.document() == null) {
+        return;
+      }
+      for (var located : contract.locatedRules()) {
+        com.fasterxml.jackson.databind.JsonNode values = contract.document().at(located.pointer()
+            + "/arguments/validValues");
+        java.util.Map<com.fasterxml.jackson.databind.JsonNode, Integer> first = new java.util.HashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+          Integer before = first.putIfAbsent(values.get(i), i);
+          if (before != null) {
+            note.accept(contract.id() + ": " + located.pointer("arguments/validValues/" + i) + ": rule '"
+                + located.rule().name() + "' lists " + values.get(i) + " again (first at validValues/" + before
+                + "): was another value meant?");
+          }
+        }
+      }
     }
 
     /**

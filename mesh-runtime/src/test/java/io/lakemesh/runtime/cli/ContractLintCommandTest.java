@@ -567,6 +567,7 @@ class ContractLintCommandTest {
                 logicalType: string
                 quality:
                   - {name: some_rows, metric: rowCount, mustBeGreaterThan: 0}
+                  - {name: known_region, metric: invalidValues, arguments: {validValues: [NCR, CAR, NCR]}, mustBe: 0}
           - name: events
         """);
     CliRun run = CliRun.execute(new ContractLintCommand(), dir.toString());
@@ -584,6 +585,8 @@ class ContractLintCommandTest {
     assertTrue(!all.contains("'rate'"), "a precision given: no note\n" + all);
     assertTrue(all.contains("crm.customers: /schema/0/properties/7/quality/0/metric: rule 'some_rows' is a rowCount"
         + " on property 'region': it counts the table's rows"), all);
+    assertTrue(all.contains("crm.customers: /schema/0/properties/7/quality/1/arguments/validValues/2: rule"
+        + " 'known_region' lists \"NCR\" again (first at validValues/0): was another value meant?"), all);
   }
 
   @Test
