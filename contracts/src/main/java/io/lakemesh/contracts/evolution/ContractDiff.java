@@ -126,7 +126,8 @@ public record ContractDiff(Contract running, Contract proposed, List<Change> cha
     if (!accessWidenedByNewMajor().isEmpty()) {
       out.append("review: ").append(proposed.version()).append(" widens access (").append(
           accessWidenedByNewMajor().size()).append(" of the changes above) and fills its tables from the raw log's"
-          + " whole history: the roles it widens read all of it so\n");
+          + " whole history: the roles it widens will read all of it, not only what arrives from now on; have the"
+          + " data's owner approve it\n");
     }
     if (verdict == Verdict.COMPATIBLE && proposed.stage() == io.lakemesh.contracts.model.Stage.SOURCE
         && changes.stream().anyMatch(c -> c.kind() == ChangeKind.TYPE_PROMOTED || c.kind() == ChangeKind.MADE_OPTIONAL)) {

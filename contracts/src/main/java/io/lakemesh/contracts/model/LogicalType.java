@@ -18,45 +18,13 @@ public enum LogicalType {
     }
   }
 
-  /** The names there are, for a message about one that is not: "string, date, ...". */
   /** The logical type a misspelt name most likely means: the one within two edits of it ({@code strng}), if any. */
   public static Optional<LogicalType> closest(String name) {
-    if (name == null || name.isBlank()) {
-      return Optional.empty();
-    }
-    String lower = name.trim().toLowerCase(Locale.ROOT);
-    LogicalType closest = null;
-    int best = 3;
-    for (LogicalType t : values()) {
-      int d = editDistance(lower, t.odcsName());
-      if (d < best) {
-        best = d;
-        closest = t;
-      }
-    }
-    return Optional.ofNullable(closest);
+    return io.lakemesh.contracts.Misspelling.closest(name, java.util.Arrays.stream(values())
+        .map(LogicalType::odcsName).toList(), 2).flatMap(LogicalType::of);
   }
 
-  /** Levenshtein distance: insertions, deletions and substitutions. */
-  private static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
-  }
-
+  /** The names there are, for a message about one that is not: "string, date, ...". */
   public static String known() {
     return String.join(", ", java.util.Arrays.stream(values()).map(LogicalType::odcsName).toList());
   }

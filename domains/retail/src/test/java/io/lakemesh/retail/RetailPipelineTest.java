@@ -424,6 +424,12 @@ class RetailPipelineTest {
     assertEquals("/api/v1/products/Retail.Transactions/events", JSON.readTree(wrongCase.body()).path("instance")
         .asText(), wrongCase.body());
     assertTrue(wrongCase.body().contains("did you mean 'retail.transactions'?"), wrongCase.body());
+    // and one a letter or two off (not one far from any)
+    HttpResponse<String> typo = post("retail.transaction", "[]", "application/json");
+    assertTrue(typo.body().contains("no data product 'retail.transaction' (did you mean 'retail.transactions'?)"),
+        typo.body());
+    org.junit.jupiter.api.Assertions.assertFalse(post("retail.nope", "[]", "application/json").body()
+        .contains("did you mean"));
     assertProblem(post("retail.daily_sales", "[{}]", "application/json"), 405);
     assertProblem(post("retail.transactions", "[" + "{\"x\":\"" + "a".repeat(70_000) + "\"}]",
         "application/json"), 413);

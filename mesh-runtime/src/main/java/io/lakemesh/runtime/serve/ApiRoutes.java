@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakemesh.contracts.Misspelling;
 import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.policy.Action;
 import io.lakemesh.contracts.validate.Timestamps;
@@ -597,11 +598,18 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {
     return products.find(id).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound("no data product '"
-        + id + "'" + products.all().stream().map(Product::id).filter(known -> known.equalsIgnoreCase(id)).findFirst()
-            .map(known -> " (ids are case-sensitive: did you mean '" + known + "'?)").orElse("")
-        + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its contract file is"
+        + id + "'" + meant(id) + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its contract file is"
             + " deployed: an older one is retired by removing its file)" : "") + "; GET /api/v1/products lists them"),
         uri.path())));
+  }
+
+  /** " (did you mean 'retail.transactions'?)" for an id a letter or two off a product's, or in another case. */
+  private String meant(String id) {
+    List<String> known = products.all().stream().map(Product::id).toList();
+    return known.stream().filter(k -> k.equalsIgnoreCase(id)).findFirst()
+        .map(k -> " (ids are case-sensitive: did you mean '" + k + "'?)")
+        .or(() -> Misspelling.closest(id, known, 2).map(k -> " (did you mean '" + k + "'?)"))
+        .orElse("");
   }
 
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */

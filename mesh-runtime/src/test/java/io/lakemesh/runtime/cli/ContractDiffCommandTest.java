@@ -195,7 +195,8 @@ class ContractDiffCommandTest {
         assertTrue(run.out().startsWith("NEW MAJOR  retail.transactions 1.0.1 -> 2.0.0"), run.out());
         assertTrue(run.out().contains("row filter of role 'analyst'"), run.out());
         assertTrue(run.out().contains("review: 2.0.0 widens access (1 of the changes above) and fills its tables from"
-                + " the raw log's whole history"), run.out());
+                + " the raw log's whole history: the roles it widens will read all of it, not only what arrives from"
+                + " now on; have the data's owner approve it\n"), run.out());
     }
 
     @Test
