@@ -135,7 +135,8 @@ public final class ProblemHandlers extends AllDirectives {
     }
     if (status == 400 && text.contains("encoding is corrupt")) {
       return new Problem(400, "corrupt-encoding", "Bad request", "the body is not valid for its Content-Encoding"
-          + " (gzip or deflate): it was cut off or compressed twice");
+          + " (gzip or deflate): it is not compressed (the header was sent with a plain body), was cut off, or was"
+          + " compressed twice");
     }
     return new Problem(status, "request-rejected", reason, text);
   }

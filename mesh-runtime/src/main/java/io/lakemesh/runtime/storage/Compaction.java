@@ -160,7 +160,11 @@ public record Compaction(int minFiles, long smallFileBytes, long maxInputBytes) 
       throw e;
     }
     long bytes = removed.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-    return new Result(partitions.size(), removed.size(), written.size(), bytes, rows);
+    // the table partitions touched: a partition's files of several labels were rewritten apart, one group each
+    Set<org.apache.iceberg.StructLike> touched = org.apache.iceberg.util.StructLikeSet.create(
+        table.spec().partitionType());
+    removed.forEach(f -> touched.add(f.partition()));
+    return new Result(touched.size(), removed.size(), written.size(), bytes, rows);
   }
 
   /** A stop asked for while a partition was being rewritten. */

@@ -105,6 +105,31 @@ class CompactionTest {
   }
 
   @Test
+  void filesOfTwoLabelsInOnePartitionAreRewrittenApartAndCountedAsOnePartition() {
+    try (Warehouse warehouse = Warehouse.openLocal(home)) {
+      Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
+      // as silver's workers write: each Kafka partition's rows in files labelled with it
+      for (int b = 0; b < 10; b++) {
+        for (String label : List.of("kp0", "kp1")) {
+          TableWriter.append(table, TableWriter.write(table, Orders.generate(table.schema(), (2 * b + (label.equals(
+              "kp0") ? 0 : 1)) * 200L, 200, b), label), Map.of());
+        }
+      }
+      Compaction.Result done = EVERYTHING_DUE.run(table);
+      assertEquals(PARTITIONS, done.partitions(), "table partitions, not label groups: " + done);
+      assertEquals(2 * PARTITIONS, done.filesAdded(), "one file per label and partition: " + done);
+      table.refresh();
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+        for (FileScanTask task : tasks) {
+          assertTrue(List.of("kp0", "kp1").contains(TableWriter.labelOf(task.file())), task.file().location());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  @Test
   void aPartitionWaitsForMinFilesAndARunStopsAtItsInputBudget() {
     try (Warehouse warehouse = Warehouse.openLocal(home)) {
       Table table = warehouse.createOrLoad(ORDERS, Orders.SCHEMA, Orders.SPEC, Map.of());
