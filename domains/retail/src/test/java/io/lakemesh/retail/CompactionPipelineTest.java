@@ -39,7 +39,8 @@ class CompactionPipelineTest {
     ProductCatalog catalog = ProductCatalog.load(getClass().getClassLoader(), List.of());
     Product transactions = catalog.find("retail.transactions").orElseThrow();
     Product dailySales = catalog.find("retail.daily_sales").orElseThrow();
-    CompactionSettings settings = new CompactionSettings(Duration.ofNanos(1), new Compaction(2, 32L << 20, 1L << 30));
+    CompactionSettings settings = new CompactionSettings(Duration.ofNanos(1), new Compaction(2, 32L << 20, 1L << 30),
+        new io.lakemesh.runtime.storage.OrphanFiles(Duration.ofDays(1)));
     try (Warehouse warehouse = Warehouse.openLocal(home)) {
       SilverFixture source = new SilverFixture(warehouse, transactions, 11);
       Table silver = source.silver;
@@ -55,10 +56,26 @@ class CompactionPipelineTest {
         aggregator.run();
       }
       int filesBefore = files(silver);
+      // what a worker killed before its commit leaves: a data file no snapshot lists, two days old by now
+      java.nio.file.Path listed;
+      try (CloseableIterable<FileScanTask> tasks = silver.newScan().planFiles()) {
+        listed = java.nio.file.Path.of(java.net.URI.create(tasks.iterator().next().file().location()
+            .replaceFirst("^/", "file:/")));
+      }
+      java.nio.file.Path orphan = listed.resolveSibling("orphan-" + listed.getFileName());
+      java.nio.file.Files.copy(listed, orphan);
+      java.nio.file.Files.setLastModifiedTime(orphan, java.nio.file.attribute.FileTime.from(
+          java.time.Instant.now().minus(Duration.ofDays(2))));
 
       Thread.sleep(1);
       source.committer.compactWhenDue(settings);
       awaitCompaction(silver);
+      long orphanDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (java.nio.file.Files.exists(orphan) && System.nanoTime() < orphanDeadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(!java.nio.file.Files.exists(orphan), "the run deletes the old orphaned file " + orphan);
+      assertTrue(java.nio.file.Files.exists(listed), "and keeps the listed one it was copied from");
       assertTrue(files(silver) < filesBefore, files(silver) + " files after, " + filesBefore + " before");
       assertEquals(600, SilverFixture.rowCount(silver));
       assertEquals(600, SilverFixture.rowCount(StageTables.bronze(warehouse, transactions)));

@@ -22,6 +22,8 @@ final class CompactionSchedule {
   private final long startedNanos = System.nanoTime();
   /** When the last run started; {@link Long#MIN_VALUE} before the first (workers restart: it comes soon). */
   private long last = Long.MIN_VALUE;
+  /** When the last run that swept orphaned files started; {@link Long#MIN_VALUE} before the first. */
+  private long lastSweep = Long.MIN_VALUE;
   private final AtomicBoolean running = new AtomicBoolean();
   /** Whether the queued run has begun: a stop waits only for one that has. */
   private volatile boolean begun;
@@ -43,6 +45,11 @@ final class CompactionSchedule {
       return;
     }
     last = now;
+    boolean sweep = settings.orphans() != null && (lastSweep == Long.MIN_VALUE
+        || now - lastSweep >= CompactionSettings.ORPHAN_SWEEP_EVERY.toNanos());
+    if (sweep) {
+      lastSweep = now;
+    }
     begun = false;
     run = CompletableFuture.runAsync(() -> {
       begun = true;
@@ -50,6 +57,9 @@ final class CompactionSchedule {
         for (Table table : tables) {
           if (!stopping) {
             compact(settings.compaction(), table);
+          }
+          if (sweep && !stopping) {
+            settings.orphans().sweep(productId, table);
           }
         }
       } finally {

@@ -2,6 +2,7 @@ package io.lakemesh.runtime.pipeline;
 
 import com.typesafe.config.Config;
 import io.lakemesh.runtime.storage.Compaction;
+import io.lakemesh.runtime.storage.OrphanFiles;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,9 +11,20 @@ import java.util.concurrent.Executors;
  * When a source product's tables are compacted ({@code lakemesh.pipeline.compaction}): every {@code every}, by the
  * worker of Kafka partition 0, on a thread of its own so commits never wait for it.
  *
+ * The same run deletes the tables' orphaned data files ({@link OrphanFiles}), at most once an hour.
+ *
  * @param every how often; zero turns compaction off
+ * @param orphans how old an unreferenced data file must be to be deleted; null leaves them
  */
-public record CompactionSettings(Duration every, Compaction compaction) {
+public record CompactionSettings(Duration every, Compaction compaction, OrphanFiles orphans) {
+  /** How often a worker's compaction run also sweeps its tables' orphaned files (listing a table costs a little). */
+  static final Duration ORPHAN_SWEEP_EVERY = Duration.ofHours(1);
+
+  /** Compaction alone, leaving orphaned files. */
+  public CompactionSettings(Duration every, Compaction compaction) {
+    this(every, compaction, null);
+  }
+
   /**
    * One thread for every product of the node: compaction is background work on a machine whose cores the
    * pipelines need, so products take turns rather than compete.
@@ -25,8 +37,10 @@ public record CompactionSettings(Duration every, Compaction compaction) {
   });
 
   public static CompactionSettings from(Config c) {
+    Duration orphansOlderThan = c.getDuration("orphan-files-older-than");
     return new CompactionSettings(c.getDuration("every"), new Compaction(c.getInt("min-files"),
-        c.getBytes("small-file-size"), c.getBytes("max-input-size")));
+        c.getBytes("small-file-size"), c.getBytes("max-input-size")),
+        orphansOlderThan.isZero() ? null : new OrphanFiles(orphansOlderThan));
   }
 
   public boolean enabled() {

@@ -51,6 +51,8 @@ public final class GoldAggregator {
   private final CommitListener listener;
   private final String productId;
   private long lastRetention = System.nanoTime();
+  /** When gold's orphaned files were last swept; {@link Long#MIN_VALUE} before the first. */
+  private long lastSweep = Long.MIN_VALUE;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GoldAggregator.class);
 
   /** What one run did. */
@@ -295,6 +297,20 @@ public final class GoldAggregator {
     } catch (RuntimeException e) {
       retention.logRetry(LOG, productId, e);
     }
+  }
+
+  /**
+   * Deletes gold's data files that no snapshot lists (a run killed before its commit), at most once an hour, as
+   * compaction does for source tables; {@code orphans} null leaves them.
+   */
+  public void removeOrphans(io.lakemesh.runtime.storage.OrphanFiles orphans) {
+    long now = System.nanoTime();
+    if (orphans == null || (lastSweep != Long.MIN_VALUE
+        && now - lastSweep < CompactionSettings.ORPHAN_SWEEP_EVERY.toNanos())) {
+      return;
+    }
+    lastSweep = now;
+    orphans.sweep(productId, gold);
   }
 
   /** The table this product aggregates. */

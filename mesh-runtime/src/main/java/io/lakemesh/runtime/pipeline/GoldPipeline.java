@@ -29,6 +29,7 @@ public final class GoldPipeline {
             .mapAsync(1, t -> CompletableFuture.supplyAsync(() -> {
               GoldAggregator.RunResult result = aggregator.run();
               aggregator.retainSnapshots(settings.retention());
+              aggregator.removeOrphans(settings.compaction().orphans());
               return result;
             }, io))
             .toMat(Sink.foreach(onRun::accept), Keep.both())
