@@ -34,6 +34,8 @@ import org.apache.iceberg.types.Types;
  */
 final class ChangeDetector {
   private final List<Change> changes = new ArrayList<>();
+  /** Gold columns whose addition {@link #declaredColumns} has said: not said again as a field added. */
+  private final java.util.Set<String> goldColumnsAdded = new java.util.HashSet<>();
 
   private ChangeDetector() {}
 
@@ -248,8 +250,10 @@ final class ChangeDetector {
     after.forEach((column, logic) -> {
       String old = before.get(column);
       if (old == null) {
+        goldColumnsAdded.add(column);
         breaking(ChangeKind.TRANSFORM_CHANGED, object, "gold column '" + column + "' (" + logic + ") is added:"
-            + " the stored rows hold no value for it, and it would count only rows that arrive from now on");
+            + " the stored rows hold no value for it, and on this major it would count only rows that arrive from"
+            + " now on (a new major computes it over the whole upstream)");
       } else if (!old.equals(logic)) {
         breaking(ChangeKind.TRANSFORM_CHANGED, object, "gold column '" + column + "' changes from " + old + " to "
             + logic + ": stored rows were computed by the old one");
@@ -326,6 +330,9 @@ final class ChangeDetector {
   }
 
   private void added(String path, Node node, boolean topLevel) {
+    if (topLevel && goldColumnsAdded.contains(path)) {
+      return; // a gold column: its logic is what the change is about, said once
+    }
     Field f = node.field();
     if (isRequired(f, topLevel)) {
       breaking(ChangeKind.FIELD_ADDED, path, "required field '" + path + "' (" + typeName(f)

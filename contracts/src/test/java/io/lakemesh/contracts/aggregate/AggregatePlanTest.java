@@ -226,6 +226,10 @@ class AggregatePlanTest {
     io.lakemesh.contracts.evolution.ContractDiff grown = io.lakemesh.contracts.evolution.ContractDiff.compare(
         running, contract(added));
     assertEquals(io.lakemesh.contracts.evolution.Verdict.BREAKING, grown.verdict(), grown.render());
-    assertTrue(grown.render().contains("gold column 'lightest' (min(parcels.weight)) is added"), grown.render());
+    assertTrue(grown.render().contains("gold column 'lightest' (min(parcels.weight)) is added: the stored rows hold"
+        + " no value for it, and on this major it would count only rows that arrive from now on (a new major computes"
+        + " it over the whole upstream)"), grown.render());
+    assertEquals(1, grown.changes().stream().filter(c -> c.description().contains("'lightest'")).count(),
+        "said once, not again as a required field added: " + grown.render());
   }
 }
