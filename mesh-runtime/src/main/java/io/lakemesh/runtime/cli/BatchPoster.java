@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * Posts one NDJSON batch to a product's ingest endpoint until the node gives a final answer.
  *
  * <p>A 503 is backpressure, not failure: the same bytes are re-sent after {@code Retry-After}, for as long as it
- * takes, so no batch is ever dropped. A broken connection is retried a few times with backoff and then reported
- * as {@link Unreachable}. Re-sending after a lost answer can deliver a batch twice; that is the at-least-once
+ * takes, so no batch is ever dropped. A broken connection is retried with backoff: a few times when the node never
+ * answered (a wrong --target should fail at once), for up to {@link #RESTART_WINDOW} once it has (a node
+ * restarting refuses connections until it is up again); then it is reported as {@link Unreachable}. Re-sending after a lost answer can deliver a batch twice; that is the at-least-once
  * contract of the ingest API, and the pipeline deduplicates.
  */
 final class BatchPoster {
@@ -41,7 +42,10 @@ final class BatchPoster {
 
     private static final String NDJSON = "application/x-ndjson";
     private static final int CONNECT_ATTEMPTS = 3;
+    /** How long a node that has answered before may refuse connections: a restart takes well under a minute. */
+    static final Duration RESTART_WINDOW = Duration.ofMinutes(2);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     // the API documents Retry-After as delta-seconds; anything else gets a short, polite default
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     private static final Pattern DELTA_SECONDS = Pattern.compile("\\d{1,6}");
@@ -52,6 +56,8 @@ final class BatchPoster {
     private final HttpClient client;
     private final Optional<String> authorization;
     private final ObjectMapper json = new ObjectMapper();
+    /** Whether the node has answered any request of this run (with any status). */
+    private volatile boolean answered;
 
     BatchPoster(HttpClient client, Optional<String> bearerToken) {
         this.client = client;
@@ -72,19 +78,26 @@ final class BatchPoster {
         HttpRequest request = builder.build();
 
         int ioFailures = 0;
+        long firstFailure = 0;
         while (true) {
             HttpResponse<String> response;
             try {
                 response = client.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 ioFailures++;
-                if (ioFailures >= CONNECT_ATTEMPTS) {
+                long now = System.nanoTime();
+                firstFailure = ioFailures == 1 ? now : firstFailure;
+                if (!answered && ioFailures >= CONNECT_ATTEMPTS) {
                     return new Unreachable(describe(e));
                 }
+                if (answered && now - firstFailure >= RESTART_WINDOW.toNanos()) {
+                    return new Unreachable(describe(e) + " for " + RESTART_WINDOW.toMinutes() + " minutes");
+                }
                 onRetry.run();
-                Thread.sleep(FIRST_BACKOFF.toMillis() << (ioFailures - 1));
+                Thread.sleep(Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(ioFailures - 1, 5)));
                 continue;
             }
+            answered = true;
             int status = response.statusCode();
             if (status == 503) {
                 onRetry.run();

@@ -54,11 +54,20 @@ final class IngestStub implements AutoCloseable {
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
 
     IngestStub(IntFunction<Reply> script) throws IOException {
+        this(script, 0);
+    }
+
+    /** A stub on {@code port} (0: any free one): a node started again where it was. */
+    IngestStub(IntFunction<Reply> script, int port) throws IOException {
         this.script = script;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/api/v1/products/", this::handle);
         server.setExecutor(executor);
         server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     String url() {

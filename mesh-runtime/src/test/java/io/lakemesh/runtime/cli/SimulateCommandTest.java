@@ -179,6 +179,44 @@ class SimulateCommandTest {
     }
 
     @Test
+    void aNodeThatRestartsMidRunGetsEveryBatchOnceItIsBack() throws Exception {
+        SequenceTrafficSource alpha = new SequenceTrafficSource("test.alpha");
+        IngestStub before = new IngestStub(n -> Reply.accepted());
+        int port = before.port();
+        IngestStub[] after = {null};
+        // the node goes away after its third answer and listens again 2 s later, on the same port
+        Thread restart = new Thread(() -> {
+            try {
+                while (before.received().size() < 3) {
+                    Thread.sleep(10);
+                }
+                before.close();
+                Thread.sleep(2_000);
+                after[0] = new IngestStub(n -> Reply.accepted(), port);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        restart.start();
+        try {
+            Run run = simulate(List.of(alpha), "--target", "http://127.0.0.1:" + port, "--rate", "100",
+                    "--duration", "2s", "--batch", "10", "--bad-ratio", "0", "--dup-ratio", "0");
+            restart.join();
+            assertEquals(0, run.exitCode(), run.out() + run.err());
+            List<String> received = new ArrayList<>(before.acceptedEvents("test.alpha"));
+            received.addAll(after[0].acceptedEvents("test.alpha"));
+            assertSameEvents(alpha.generated(), received);
+            assertTrue(run.out().contains("accepted 200, rejected 0, unconfirmed 0, retries "), run.out());
+            assertFalse(run.out().contains("retries 0;"), "the batches of the gap were retried: " + run.out());
+        } finally {
+            restart.join();
+            if (after[0] != null) {
+                after[0].close();
+            }
+        }
+    }
+
+    @Test
     void rejectionsAreCountedReportedAndFailTheRunWhenMostBatchesFail() throws IOException {
         try (IngestStub node = new IngestStub(n -> n % 4 == 0
                 ? Reply.accepted()
