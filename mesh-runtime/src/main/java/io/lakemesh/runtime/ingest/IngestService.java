@@ -81,9 +81,11 @@ public final class IngestService implements AutoCloseable {
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
-        // within the HTTP request timeout (30 s): a log that does not answer is a 503 log-unavailable, not a timeout
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
+        // a log lost after it answered is waited for as long as one that never did (max.block.ms): 10 s, well within
+        // the HTTP request timeout (30 s) and the timeouts of common clients and proxies, so the sender gets a 503
+        // log-unavailable rather than a timeout (delivery.timeout.ms must cover linger.ms + request.timeout.ms)
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 7_500),
         new StringSerializer(), new ByteArraySerializer());
     this.progress = progress;
     this.maxLag = maxLag;

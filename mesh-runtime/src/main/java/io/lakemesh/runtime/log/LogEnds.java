@@ -74,7 +74,9 @@ public final class LogEnds implements AutoCloseable {
       // while the broker does not answer, the caller is not held for a second each time (a scrape reads every product)
       if (fresh && !failing.contains(productId) && !slow.contains(productId)) {
         try {
-          refresh.get(1, TimeUnit.SECONDS);
+          // a first read has no last ends to fall back on: without them the lag reads as unknown, as if the log
+          // did not answer, so it waits as long as ends may be late before they count as unknown
+          refresh.get(read == null ? STALE_AFTER_NANOS : TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
           LOG.debug("end offsets of {} not refreshed in time: {}", productId, e.toString());
           // no answer within the wait: no second wait until it comes; the last ends stay current until they are
