@@ -123,8 +123,33 @@ public final class TokenCommand implements Callable<Integer> {
           + (home != null ? " --home " + home : "") + " to generate it");
       return 1;
     }
+    noteUnknownRoles(config.getConfig("lakemesh"), err);
     spec.commandLine().getOut().println(keys.get().mint(subject, roles, extra, ttl));
     return 0;
+  }
+
+  /**
+   * A note (the token is minted all the same) for a role no contract this command can see grants: most likely a
+   * typo, which would otherwise show only as 403s later. A node started with {@code --contracts} may know more.
+   */
+  private void noteUnknownRoles(Config lakemesh, PrintWriter err) {
+    java.util.Set<String> known = new java.util.TreeSet<>(List.of("admin"));
+    try {
+      io.lakemesh.runtime.product.ProductCatalog.load(TokenCommand.class.getClassLoader(),
+              lakemesh.getStringList("contract-dirs").stream().map(Path::of).toList(),
+              lakemesh.getBoolean("builtin-contracts"))
+          .all().forEach(p -> p.contract().roles().forEach(g -> known.add(g.role())));
+    } catch (RuntimeException | io.lakemesh.contracts.InvalidContractException e) {
+      return; // contracts that do not load are the node's to report; the token does not depend on them
+    }
+    for (String role : roles) {
+      if (!known.contains(role)) {
+        err.println("lakemesh: note: no contract this command sees grants role '" + role + "' (known: "
+            + String.join(", ", known) + io.lakemesh.contracts.Misspelling.closest(role, known, 2)
+                .map(k -> "; did you mean '" + k + "'?").orElse("") + "); minted anyway, since a node started"
+            + " with --contracts may know it");
+      }
+    }
   }
 
   static final class TtlConverter implements CommandLine.ITypeConverter<Duration> {

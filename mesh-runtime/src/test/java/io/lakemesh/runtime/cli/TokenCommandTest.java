@@ -60,6 +60,19 @@ class TokenCommandTest {
   }
 
   @Test
+  void aRoleNoContractGrantsIsNotedButMinted() throws Exception {
+    DevKeys.loadOrCreate(home, devSettings());
+    Run typo = run("--sub", "alice", "--role", "admn", "--home", home.toString());
+    assertEquals(0, typo.code(), typo.err());
+    assertTrue(!typo.out().isBlank(), "minted all the same");
+    assertTrue(typo.err().startsWith("lakemesh: note: no contract this command sees grants role 'admn' (known: admin"),
+        typo.err());
+    assertTrue(typo.err().contains("did you mean 'admin'?"), typo.err());
+    Run known = run("--sub", "alice", "--role", "admin", "--home", home.toString());
+    assertEquals("", known.err());
+  }
+
+  @Test
   void aClaimInBracketsIsAListAlsoOfOneValue() throws Exception {
     SecuritySettings settings = devSettings();
     DevKeys keys = DevKeys.loadOrCreate(home, settings);
