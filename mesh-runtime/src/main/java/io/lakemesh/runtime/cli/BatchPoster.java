@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * <p>A 503 is backpressure, not failure: the same bytes are re-sent after {@code Retry-After}, for as long as it
  * takes, so no batch is ever dropped. A broken connection is retried with backoff: a few times when the node never
  * answered (a wrong --target should fail at once), for up to {@link #RESTART_WINDOW} once it has (a node
- * restarting refuses connections until it is up again); then it is reported as {@link Unreachable}. Re-sending after a lost answer can deliver a batch twice; that is the at-least-once
+ * restarting refuses connections until it is up again); then it is reported as {@link Unreachable}. Re-sending
+ * after a lost answer can deliver a batch twice; that is the at-least-once
  * contract of the ingest API, and the pipeline deduplicates.
  */
 final class BatchPoster {

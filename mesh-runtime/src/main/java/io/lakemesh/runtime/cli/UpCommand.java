@@ -35,8 +35,8 @@ public final class UpCommand implements Callable<Integer> {
       + " omit to run the embedded broker")
   String kafka;
 
-  @Option(names = "--host", description = "Interface the HTTP API binds, and the management port unless LAKEMESH_MGMT_HOST says"
-      + " otherwise (env LAKEMESH_HTTP_HOST, default 127.0.0.1)")
+  @Option(names = "--host", description = "Interface the HTTP API binds, and the management port unless"
+      + " LAKEMESH_MGMT_HOST says otherwise (env LAKEMESH_HTTP_HOST, default 127.0.0.1)")
   String host;
 
   @Option(names = "--node", description = "Node name, shown in logs and stats (env LAKEMESH_NODE, default n1)")

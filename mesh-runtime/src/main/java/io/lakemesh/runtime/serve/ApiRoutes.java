@@ -598,8 +598,9 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {
     return products.find(id).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound("no data product '"
-        + id + "'" + meant(id) + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its contract file is"
-            + " deployed: an older one is retired by removing its file)" : "") + "; GET /api/v1/products lists them"),
+        + id + "'" + meant(id) + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its"
+            + " contract file is deployed: an older one is retired by removing its file)" : "")
+        + "; GET /api/v1/products lists them"),
         uri.path())));
   }
 
