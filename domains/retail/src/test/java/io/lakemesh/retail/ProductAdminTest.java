@@ -157,6 +157,18 @@ class ProductAdminTest {
     }
     HttpResponse<String> unknown = mgmt("POST", "/lakemesh/products/shop.nothing/pause", boss, null);
     assertEquals(404, unknown.statusCode(), unknown.body());
+    // a typo of a product the caller may act on is named; for a caller who may do nothing with it, it is not (the
+    // caller does not learn of it)
+    HttpResponse<String> typo = mgmt("POST", "/lakemesh/products/shop.order/pause", boss, null);
+    assertEquals(404, typo.statusCode(), typo.body());
+    assertTrue(typo.body().contains("(did you mean 'shop.orders'?)"), typo.body());
+    HttpResponse<String> stranger = mgmt("POST", "/lakemesh/products/shop.order/pause", bearer("stranger", "nobody"),
+        null);
+    assertEquals(404, stranger.statusCode(), stranger.body());
+    assertTrue(!stranger.body().contains("did you mean"), stranger.body());
+    HttpResponse<String> byTheAdmin = mgmt("POST", "/lakemesh/products/shop.refund/pause",
+        "Bearer " + node.devAdminToken(), null);
+    assertTrue(byTheAdmin.body().contains("(did you mean 'shop.refunds'?)"), byTheAdmin.body());
   }
 
   @Test

@@ -60,9 +60,18 @@ final class BatchPoster {
     /** Whether the node has answered any request of this run (with any status). */
     private volatile boolean answered;
 
+    /** What the user is told once per kind of 503 (a paused product, backpressure): why the batches wait. */
+    private final java.util.function.Consumer<String> notice;
+    private final java.util.Set<String> noticed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     BatchPoster(HttpClient client, Optional<String> bearerToken) {
+        this(client, bearerToken, message -> { });
+    }
+
+    BatchPoster(HttpClient client, Optional<String> bearerToken, java.util.function.Consumer<String> notice) {
         this.client = client;
         this.authorization = bearerToken.map(token -> "Bearer " + token);
+        this.notice = notice;
     }
 
     /**
@@ -101,14 +110,33 @@ final class BatchPoster {
             answered = true;
             int status = response.statusCode();
             if (status == 503) {
+                Duration wait = retryAfter(response);
+                noticeOnce(response.body(), wait);
                 onRetry.run();
-                Thread.sleep(retryAfter(response).toMillis());
+                Thread.sleep(wait.toMillis());
                 continue;
             }
             if (status / 100 == 2) {
                 return new Accepted(acceptedCount(response.body(), events));
             }
             return new Rejected(status, reason(response.body()));
+        }
+    }
+
+    /**
+     * Says why the node answers 503, the first time it answers with each problem type: a run that only retries (a
+     * product paused for hours) would otherwise look hung.
+     */
+    private void noticeOnce(String body, Duration wait) {
+        Optional<JsonNode> problem = parse(body).filter(JsonNode::isObject);
+        String type = problem.map(p -> p.path("type").asText("")).orElse("");
+        String slug = type.equals("about:blank") ? "" : type.substring(type.lastIndexOf('/') + 1);
+        // a held product (Retry-After 30) after plain backpressure is news too
+        if (noticed.add(slug + "/" + wait.toSeconds())) {
+            String detail = problem.map(p -> p.path("detail").asText("")).filter(d -> !d.isBlank())
+                    .orElseGet(() -> reason(body));
+            notice.accept("the node answers 503" + (slug.isEmpty() ? "" : " " + slug) + ": " + detail
+                    + "; re-sending every " + wait.toSeconds() + " s until it takes them (Ctrl-C stops the run)");
         }
     }
 

@@ -150,7 +150,13 @@ public final class SimulateCommand implements Callable<Integer> {
                 .build();
         TrafficRun run = new TrafficRun(
                 new TrafficRun.Plan(targets, events, batch, rate, badRatio, dupRatio),
-                new BatchPoster(client, Optional.ofNullable(token).filter(t -> !t.isBlank())));
+                new BatchPoster(client, Optional.ofNullable(token).filter(t -> !t.isBlank()), notice -> {
+                    synchronized (err) {
+                        err.print('\r'); // over the progress line, which the next update draws again below
+                        err.println("simulate: " + notice);
+                        err.flush();
+                    }
+                }));
 
         String products = chosen.stream().map(TrafficSource::productId).collect(Collectors.joining(","));
         // Ctrl-C or SIGTERM mid-run still says what was sent and what the node took (the summary a finished run

@@ -303,6 +303,29 @@ public final class ProductCatalog {
   }
 
   /**
+   * What a 404 for an unknown id says: "no data product 'x'", and the product meant when the id is one in another
+   * case, or a letter or two off one, among the products {@code visible} to the caller (who must not learn of
+   * others this way).
+   */
+  public String unknown(String id, java.util.function.Predicate<Product> visible) {
+    List<String> known = new java.util.ArrayList<>();
+    for (Product p : all()) {
+      if (visible.test(p)) {
+        known.add(p.id());
+        if (!p.pinnedId().equals(p.id())) {
+          known.add(p.pinnedId()); // the newest major by its pinned id too
+        }
+      }
+    }
+    String meant = known.stream().filter(k -> k.equalsIgnoreCase(id)).findFirst()
+        .map(k -> " (ids are case-sensitive: did you mean '" + k + "'?)")
+        .or(() -> io.lakemesh.contracts.Misspelling.closest(id, known, 2).map(k -> " (did you mean '" + k + "'?)"))
+        .orElse(id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its contract file is"
+            + " deployed: an older one is retired by removing its file)" : "");
+    return "no data product '" + id + "'" + meant;
+  }
+
+  /**
    * A product by id. {@code <id>@v<major>} names an older major version that runs beside the newest, and also the
    * newest itself, so a reader can pin the major version it was written against.
    */

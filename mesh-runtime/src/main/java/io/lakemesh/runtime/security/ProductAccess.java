@@ -32,6 +32,12 @@ public final class ProductAccess {
     return policy != null && policy.allows(caller.roles(), action);
   }
 
+  /** Whether any of the caller's roles grants anything on the product: what it may learn exists. */
+  public boolean allowsAny(Principal caller, Product product) {
+    return java.util.Arrays.stream(io.lakemesh.contracts.policy.Action.values())
+        .anyMatch(action -> allows(caller, product, action));
+  }
+
   /** What the caller reads of the product; empty when none of its roles grants read. */
   public Optional<ReadScope> reader(Principal caller, Product product) {
     if (caller.admin()) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lakemesh.contracts.Misspelling;
 import io.lakemesh.contracts.model.Stage;
 import io.lakemesh.contracts.policy.Action;
 import io.lakemesh.contracts.validate.Timestamps;
@@ -238,7 +237,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route product(String id, Principal caller) {
-    return withProduct(id, p -> !access.allows(caller, p, Action.READ)
+    return withProduct(id, caller, p -> !access.allows(caller, p, Action.READ)
         ? forbidden(p, Action.READ, "/api/v1/products/" + id)
         : async("/api/v1/products/" + id, () -> {
       ObjectNode node = JSON.createObjectNode();
@@ -268,13 +267,13 @@ public final class ApiRoutes extends AllDirectives {
    */
   private Route contract(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/contract";
-    return withProduct(id, p -> !access.allows(caller, p, Action.READ) ? forbidden(p, Action.READ, instance)
+    return withProduct(id, caller, p -> !access.allows(caller, p, Action.READ) ? forbidden(p, Action.READ, instance)
         : extractRequest(request -> complete(DeployedContract.response(p, request))));
   }
 
   private Route ingest(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/events";
-    return withProduct(id, p -> {
+    return withProduct(id, caller, p -> {
       if (!access.allows(caller, p, Action.INGEST)) {
         return forbidden(p, Action.INGEST, instance);
       }
@@ -437,7 +436,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route rows(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/rows";
-    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance,
+    return withProduct(id, caller, p -> extractRequest(request -> QueryParameters.checked(instance,
         List.of("filter", "select", "limit", "cursor"), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
@@ -510,7 +509,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route quarantine(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/quarantine";
-    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance,
+    return withProduct(id, caller, p -> extractRequest(request -> QueryParameters.checked(instance,
         List.of("limit", "rule", "code", "since", "until", "cursor"), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
@@ -557,7 +556,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route stream(String id, Principal caller) {
     String instance = "/api/v1/products/" + id + "/stream";
-    return withProduct(id, p -> extractRequest(request -> QueryParameters.checked(instance, List.of("filter",
+    return withProduct(id, caller, p -> extractRequest(request -> QueryParameters.checked(instance, List.of("filter",
         "from", STREAM_TOKEN_PARAMETER), params -> {
       Optional<ReadScope> scope = access.reader(caller, p);
       if (scope.isEmpty()) {
@@ -596,21 +595,9 @@ public final class ApiRoutes extends AllDirectives {
     })));
   }
 
-  private Route withProduct(String id, java.util.function.Function<Product, Route> inner) {
-    return products.find(id).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound("no data product '"
-        + id + "'" + meant(id) + (id.contains(Product.VERSION_SEPARATOR) ? " (a major version is served while its"
-            + " contract file is deployed: an older one is retired by removing its file)" : "")
-        + "; GET /api/v1/products lists them"),
-        uri.path())));
-  }
-
-  /** " (did you mean 'retail.transactions'?)" for an id a letter or two off a product's, or in another case. */
-  private String meant(String id) {
-    List<String> known = products.all().stream().map(Product::id).toList();
-    return known.stream().filter(k -> k.equalsIgnoreCase(id)).findFirst()
-        .map(k -> " (ids are case-sensitive: did you mean '" + k + "'?)")
-        .or(() -> Misspelling.closest(id, known, 2).map(k -> " (did you mean '" + k + "'?)"))
-        .orElse("");
+  private Route withProduct(String id, Principal caller, java.util.function.Function<Product, Route> inner) {
+    return products.find(id).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound(
+        products.unknown(id, p -> access.allowsAny(caller, p)) + "; GET /api/v1/products lists them"), uri.path())));
   }
 
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */

@@ -100,7 +100,8 @@ public final class ManagementRoutes extends AllDirectives {
     String instance = "/lakemesh/products/" + id;
     Product product = products.find(id).orElse(null);
     if (product == null) {
-      return complete(Problem.notFound("no data product '" + id + "'").toResponse(instance));
+      return complete(Problem.notFound(products.unknown(id, p -> access.allowsAny(caller, p)))
+          .toResponse(instance));
     }
     if (!access.allows(caller, product, Action.ADMIN)) {
       return complete(new Problem(403, "forbidden", "Forbidden", "your roles do not allow admin on " + product.id()

@@ -146,7 +146,8 @@ public final class ProductAdmin {
     String at = "/lakemesh/products/" + id + "/replay";
     Product p = products.find(id).orElse(null);
     if (p == null) {
-      return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'").toResponse(at));
+      // only the platform admin gets here for an unknown id (ManagementRoutes answers others): it sees every product
+      return CompletableFuture.completedFuture(Problem.notFound(products.unknown(id, any -> true)).toResponse(at));
     }
     if (from == null || from.isBlank()) {
       // a replay is heavy; doing it from the beginning must be asked for, not fallen into by a missing parameter
@@ -222,7 +223,7 @@ public final class ProductAdmin {
   private CompletionStage<HttpResponse> act(String id, boolean pause, boolean quarantineBatch, String detail) {
     Product p = products.find(id).orElse(null);
     if (p == null) {
-      return CompletableFuture.completedFuture(Problem.notFound("no data product '" + id + "'")
+      return CompletableFuture.completedFuture(Problem.notFound(products.unknown(id, any -> true))
           .toResponse("/lakemesh/products/" + id));
     }
     if (!workers.hosted(p)) {

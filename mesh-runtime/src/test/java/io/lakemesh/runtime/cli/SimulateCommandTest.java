@@ -67,6 +67,10 @@ class SimulateCommandTest {
             }
             assertTrue(run.out().contains("sent 200 events in 10 batches"), run.out());
             assertTrue(run.out().contains("accepted 200, rejected 0, unconfirmed 0, retries 1;"), run.out());
+            // why the batch waited is said once, so a run that only retries does not look hung
+            assertEquals(1, run.err().lines().filter(l -> l.contains("simulate: the node answers 503: Service"
+                    + " Unavailable; re-sending every 1 s until it takes them (Ctrl-C stops the run)")).count(),
+                    run.err());
             assertTrue(run.out().contains("seed 7"), run.out());
             assertEquals(1, run.out().lines().count(), "the summary is one line");
         }
