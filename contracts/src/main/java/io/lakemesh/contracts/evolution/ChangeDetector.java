@@ -664,8 +664,29 @@ final class ChangeDetector {
     }
     a.fieldNames().forEachRemaining(keys::add);
     b.fieldNames().forEachRemaining(keys::add);
-    keys.removeIf(k -> a.path(k).equals(b.path(k)));
+    keys.removeIf(k -> k.equals("arguments") ? asSets(a.path(k)).equals(asSets(b.path(k)))
+        : a.path(k).equals(b.path(k)));
     return keys;
+  }
+
+  /**
+   * A rule's arguments with its value lists ({@code validValues}, {@code missingValues}) as the sets they are: the
+   * same values in another order, or one listed twice, are the same rule.
+   */
+  private static JsonNode asSets(JsonNode arguments) {
+    if (!arguments.isObject()) {
+      return arguments;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode sets = arguments.deepCopy();
+    for (String list : List.of("validValues", "missingValues")) {
+      if (sets.path(list).isArray()) {
+        java.util.TreeMap<String, JsonNode> distinct = new java.util.TreeMap<>();
+        sets.path(list).forEach(v -> distinct.putIfAbsent(v.toString(), v));
+        com.fasterxml.jackson.databind.node.ArrayNode sorted = sets.putArray(list);
+        distinct.values().forEach(sorted::add);
+      }
+    }
+    return sets;
   }
 
   /**

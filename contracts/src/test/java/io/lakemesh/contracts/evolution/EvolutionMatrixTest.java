@@ -100,6 +100,12 @@ class EvolutionMatrixTest {
           + "            arguments:\n              validValues: [C1, C2, C3]\n"
           + "            mustBeLessThan: 10\n            unit: percent\n            severity: critical\n"));
 
+  /** T with a warning on customer_id's missing values, '' and 'N/A' counting as missing. */
+  static final Base T_MISSING = T.with(after("        tags: [pii]\n",
+      "        quality:\n          - name: customer_known\n            metric: missingValues\n"
+          + "            arguments:\n              missingValues: ['', 'N/A']\n"
+          + "            mustBeLessThan: 50\n            unit: percent\n            severity: warning\n"));
+
   /** One row of the matrix: an edit, the verdicts on the same and on a new major, and the change it shows. */
   record Case(String name, Base base, UnaryOperator<String> edit, Verdict sameMajor, Verdict newMajor,
       ChangeKind kind, String path) {
@@ -302,6 +308,8 @@ class EvolutionMatrixTest {
         // the same values in another order (or one listed twice) are the same rule, counting or refusing
         new Case("reorder the values of a critical share rule", T_CRITICAL_ENUM_SHARE,
             replace("[C1, C2, C3]", "[C3, C1, C2, C1]"), COMPATIBLE, NEW_MAJOR, null, null),
+        new Case("reorder the missing values of a rule", T_MISSING,
+            replace("['', 'N/A']", "['N/A', '', 'N/A']"), COMPATIBLE, NEW_MAJOR, null, null),
         new Case("reorder the valid values of an enum rule", T,
             replace("[cash, gcash, maya, card, credit]", "[credit, card, maya, gcash, cash]"),
             COMPATIBLE, NEW_MAJOR, null, null),

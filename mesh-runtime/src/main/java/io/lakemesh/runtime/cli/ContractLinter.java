@@ -207,21 +207,23 @@ final class ContractLinter {
       repeatedValidValues(contract, note);
     }
 
-    /** A value listed twice among a rule's valid values: harmless, but often a typo for another value. */
+    /** A value listed twice in a rule's valid or missing values: harmless, but often a typo for another value. */
     private static void repeatedValidValues(Contract contract, java.util.function.Consumer<String> note) {
       if (contract.document() == null) {
         return;
       }
       for (var located : contract.locatedRules()) {
-        com.fasterxml.jackson.databind.JsonNode values = contract.document().at(located.pointer()
-            + "/arguments/validValues");
-        java.util.Map<com.fasterxml.jackson.databind.JsonNode, Integer> first = new java.util.HashMap<>();
-        for (int i = 0; i < values.size(); i++) {
-          Integer before = first.putIfAbsent(values.get(i), i);
-          if (before != null) {
-            note.accept(contract.id() + ": " + located.pointer("arguments/validValues/" + i) + ": rule '"
-                + located.rule().name() + "' lists " + values.get(i) + " again (first at validValues/" + before
-                + "): was another value meant?");
+        for (String list : List.of("validValues", "missingValues")) {
+          com.fasterxml.jackson.databind.JsonNode values = contract.document().at(located.pointer()
+              + "/arguments/" + list);
+          java.util.Map<com.fasterxml.jackson.databind.JsonNode, Integer> first = new java.util.HashMap<>();
+          for (int i = 0; i < values.size(); i++) {
+            Integer before = first.putIfAbsent(values.get(i), i);
+            if (before != null) {
+              note.accept(contract.id() + ": " + located.pointer("arguments/" + list + "/" + i) + ": rule '"
+                  + located.rule().name() + "' lists " + values.get(i) + " again (first at " + list + "/" + before
+                  + "): was another value meant?");
+            }
           }
         }
       }

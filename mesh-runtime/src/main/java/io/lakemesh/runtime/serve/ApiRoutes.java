@@ -390,7 +390,9 @@ public final class ApiRoutes extends AllDirectives {
     return new Problem(503, "backpressure", "Service unavailable", nothingTaken + behind.getMessage() + " and does"
         + " not read: " + String.join(", ", held.entrySet().stream().map(e -> e.getKey() + " is " + e.getValue())
         .toList()) + "; it takes events again once an operator resumes it (POST /lakemesh/products/"
-        + behind.reader() + "/resume on the management port)").toResponse(instance)
+        + behind.reader() + "/resume on the management port" + (held.containsValue("halted") ? "; a halted worker"
+            + " retries the batch it halted on, and resume?quarantine-batch=true gets past it: its stats' lastError"
+            + " names the rule" : "") + ")").toResponse(instance)
         .removeHeader("Retry-After").addHeader(RawHeader.create("Retry-After", Long.toString(HELD_RETRY_SECONDS)));
   }
 

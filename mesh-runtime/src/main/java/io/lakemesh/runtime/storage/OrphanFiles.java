@@ -40,7 +40,8 @@ public record OrphanFiles(Duration olderThan) {
     if (olderThan.compareTo(Duration.ofMinutes(10)) < 0) {
       // shorter than a compaction may write for: its files would be deleted before it commits them
       throw new IllegalArgumentException("orphan files must be at least 10 minutes old to be deleted (a write in"
-          + " flight has files no snapshot lists yet), not " + olderThan);
+          + " flight has files no snapshot lists yet), not "
+          + io.lakemesh.contracts.sla.ServiceLevels.format(olderThan));
     }
   }
 
@@ -53,7 +54,8 @@ public record OrphanFiles(Duration olderThan) {
       Result done = removeFrom(table);
       if (done.deleted() > 0) {
         LOG.info("{}: deleted {} data files of {} that no snapshot lists ({} KB, older than {}: left by a write that"
-            + " did not finish)", owner, done.deleted(), table.name(), done.bytes() / 1024, olderThan);
+            + " did not finish)", owner, done.deleted(), table.name(), done.bytes() / 1024,
+            io.lakemesh.contracts.sla.ServiceLevels.format(olderThan));
       }
     } catch (RuntimeException e) {
       LOG.warn("{}: deleting orphaned files of {} failed; trying again at the next sweep: {}", owner, table.name(),
