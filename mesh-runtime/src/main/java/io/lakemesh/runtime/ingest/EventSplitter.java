@@ -85,8 +85,12 @@ public final class EventSplitter {
     }
     int malformed = Utf8Text.firstMalformed(body);
     if (malformed >= 0) {
-      throw new MalformedBodyException("the body is not valid UTF-8: " + Utf8Text.describe(body, malformed)
-          + "; send JSON as UTF-8 (RFC 8259)");
+      int line = 1;
+      for (int i = 0; i < malformed; i++) {
+        line += body[i] == '\n' ? 1 : 0;
+      }
+      throw new MalformedBodyException("the body is not valid UTF-8 (on line " + line + "): "
+          + Utf8Text.describe(body, malformed) + "; send JSON as UTF-8 (RFC 8259)");
     }
     int start = 0;
     while (start < body.length && Character.isWhitespace(body[start])) {

@@ -92,8 +92,14 @@ class EventSplitterTest {
       body.write("\"}]".getBytes(StandardCharsets.UTF_8));
       String message = assertThrows(EventSplitter.MalformedBodyException.class,
           () -> EventSplitter.split(body.toByteArray(), false, "id")).getMessage();
-      assertTrue(message.startsWith("the body is not valid UTF-8: byte " + prefix.length + " (0x"), message);
+      assertTrue(message.startsWith("the body is not valid UTF-8 (on line 1): byte " + prefix.length + " (0x"),
+          message);
     }
+    // on an NDJSON body's second line: the line is named as well as the body's byte
+    byte[] ndjson = "{\"id\":\"1\"}\n{\"id\":\"\u00ff\"}\n".getBytes(StandardCharsets.ISO_8859_1);
+    String second = assertThrows(EventSplitter.MalformedBodyException.class,
+        () -> EventSplitter.split(ndjson, true, "id")).getMessage();
+    assertTrue(second.startsWith("the body is not valid UTF-8 (on line 2): byte 18 (0xFF)"), second);
     // well-formed text of every length is read as it is
     java.util.List<EventSplitter.Event> events = EventSplitter.split(
         "[{\"id\":\"é北🚀\uFFFD\"}]".getBytes(StandardCharsets.UTF_8), false, "id");
