@@ -77,6 +77,11 @@ public final class TokenCommand implements Callable<Integer> {
       err.println("lakemesh: --sub must name someone (the audit trail records actions under it), not be empty");
       return 2;
     }
+    java.util.Optional<String> badSubject = io.lakemesh.runtime.security.TokenVerifier.subjectProblem(subject);
+    if (badSubject.isPresent()) {
+      err.println("lakemesh: --sub: the " + badSubject.get().replaceFirst("^subject \\(sub\\) ", "subject "));
+      return 2;
+    }
     if (roles.stream().anyMatch(String::isBlank)) {
       err.println("lakemesh: --role must name a role, not be empty");
       return 2;

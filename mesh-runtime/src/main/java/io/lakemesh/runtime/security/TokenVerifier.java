@@ -94,6 +94,7 @@ public final class TokenVerifier {
       throw new UnauthenticatedException("token too long");
     }
     JWTClaimsSet claims;
+    Object rawSubject; // as the token has it: the claims set reads a number as its text
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       // a token must name its key: with several keys in a set (rotation) a kid-less token would be tried
@@ -102,6 +103,7 @@ public final class TokenVerifier {
         throw new UnauthenticatedException("token has no kid");
       }
       claims = processor.process(jwt, null);
+      rawSubject = jwt.getPayload().toJSONObject().get("sub");
     } catch (ParseException e) {
       throw new UnauthenticatedException("not a signed JWT: " + e.getMessage());
     } catch (BadJOSEException | JOSEException e) {
@@ -114,14 +116,38 @@ public final class TokenVerifier {
       // Nimbus checks exp and nbf only: a token issued in the future was made ahead of time, or by a wrong clock
       throw new UnauthenticatedException("token issued in the future (iat " + issued.toInstant() + ")");
     }
-    if (claims.getSubject() == null || claims.getSubject().isBlank()) {
-      // every action is audited under the caller's subject: a token of nobody would act unnamed
-      throw new UnauthenticatedException("token has no subject (sub)");
-    }
     Map<String, Object> json = claims.toJSONObject();
+    java.util.Optional<String> badSubject = subjectProblem(rawSubject);
+    if (badSubject.isPresent()) {
+      throw new UnauthenticatedException("token " + badSubject.get());
+    }
     Set<String> roles = roles(json, rolesClaim);
     return new Principal(claims.getSubject(), roles, json, roles.contains(adminRole),
         new Principal.Credential.Token(claims.getExpirationTime().toInstant()));
+  }
+
+  /**
+   * What is wrong with a token's subject, if anything. Every action is audited under it, so it must name someone
+   * (a string, not empty: RFC 7519's StringOrURI), on one line, and not be a name Lakemesh gives callers itself
+   * ({@code apikey:<id>} for API keys, {@code anonymous} for callers without credentials), which the audit trail
+   * could not tell apart from it.
+   */
+  public static java.util.Optional<String> subjectProblem(Object sub) {
+    if (sub == null || (sub instanceof String text && text.isBlank())) {
+      return java.util.Optional.of("has no subject (sub)");
+    }
+    if (!(sub instanceof String text)) {
+      return java.util.Optional.of("subject (sub) is not a string");
+    }
+    if (text.codePoints().anyMatch(Character::isISOControl)) {
+      return java.util.Optional.of("subject (sub) holds a control character (a line break, say)");
+    }
+    if (text.equals(io.lakemesh.runtime.security.audit.AuditDirectives.ANONYMOUS)
+        || text.startsWith(io.lakemesh.runtime.security.apikeys.ApiKeys.SUBJECT_PREFIX)) {
+      return java.util.Optional.of("subject (sub) '" + text + "' is a name Lakemesh gives callers itself ('apikey:<id>'"
+          + " for API keys, 'anonymous' for callers without credentials): the audit trail could not tell them apart");
+    }
+    return java.util.Optional.empty();
   }
 
   /** Whether a token that expires at {@code expires} is refused by now (with the clock skew tolerated). */

@@ -60,6 +60,18 @@ class TokenCommandTest {
   }
 
   @Test
+  void aSubjectLakemeshGivesCallersItselfIsRefused() throws Exception {
+    DevKeys.loadOrCreate(home, devSettings());
+    for (String sub : new String[] {"apikey:abc", "anonymous"}) {
+      Run r = run("--sub", sub, "--role", "admin", "--home", home.toString());
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().startsWith("lakemesh: --sub: the subject '" + sub + "' is a name Lakemesh gives callers"
+          + " itself"), r.err());
+      assertEquals("", r.out());
+    }
+  }
+
+  @Test
   void aRoleNoContractGrantsIsNotedButMinted() throws Exception {
     DevKeys.loadOrCreate(home, devSettings());
     Run typo = run("--sub", "alice", "--role", "admn", "--home", home.toString());

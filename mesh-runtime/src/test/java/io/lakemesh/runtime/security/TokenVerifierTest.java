@@ -111,6 +111,15 @@ class TokenVerifierTest {
       assertThrows(UnauthenticatedException.class, () -> verifier.verify("Bearer " + sign(JWSAlgorithm.RS256,
           "rsa-1", claims().subject(nobody).build())));
     }
+    // a subject the audit trail could not tell from a name Lakemesh gives (an API key, no credentials), or that
+    // is no string, or breaks a line of the trail
+    for (Object spoof : new Object[] {"apikey:22cedfbe6085", "anonymous", 42, "evil\nadmin"}) {
+      UnauthenticatedException refused = assertThrows(UnauthenticatedException.class, () -> verifier.verify(
+          "Bearer " + sign(JWSAlgorithm.RS256, "rsa-1", claims().claim("sub", spoof).build())), String.valueOf(spoof));
+      assertTrue(refused.getMessage().startsWith("token subject (sub) "), refused.getMessage());
+    }
+    assertEquals("apikeys-team", verifier.verify("Bearer " + sign(JWSAlgorithm.RS256, "rsa-1",
+        claims().subject("apikeys-team").build())).subject(), "only the prefix with its colon is reserved");
     assertThrows(UnauthenticatedException.class, () -> verifier.verify("Basic Ym9iOnB3"));
     assertThrows(UnauthenticatedException.class, () -> verifier.verify(null));
     // issued a year from now: a token made ahead of time (or by a clock gone wrong), not one of the issuer's

@@ -40,6 +40,8 @@ import org.apache.iceberg.types.Types;
  * and claims it was created with.
  */
 public final class ApiKeys {
+  /** How an API key's caller is named (in the audit trail among others): {@code apikey:<id>}. */
+  public static final String SUBJECT_PREFIX = "apikey:";
   private static final String PREFIX = "lmk_";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -147,8 +149,8 @@ public final class ApiKeys {
     }
     KeyInfo info = stored.info();
     Map<String, Object> claims = new LinkedHashMap<>(info.claims());
-    claims.put("sub", "apikey:" + info.id());
-    return new Principal("apikey:" + info.id(), Set.copyOf(info.roles()), claims, info.roles().contains("admin"),
+    claims.put("sub", SUBJECT_PREFIX + info.id());
+    return new Principal(SUBJECT_PREFIX + info.id(), Set.copyOf(info.roles()), claims, info.roles().contains("admin"),
         new Principal.Credential.ApiKey(info.id()));
   }
 
