@@ -211,8 +211,11 @@ public final class EventSplitter {
         throw new MalformedBodyException("unexpected content after the array");
       }
     } catch (JsonParseException e) {
-      throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + readable(e));
+      // inside an element (it was opened but not added): name it, as the other refusals of an element do
+      String element = parser[0] != null && parser[0].getParsingContext().getNestingDepth() > 1
+          ? "element " + (events.size() + 1) + " of the array (counting from 1): " : "";
+      throw new MalformedBodyException(element + "malformed JSON at line " + e.getLocation().getLineNr()
+          + ", column " + e.getLocation().getColumnNr() + ": " + readable(e));
     } catch (IOException e) {
       throw new MalformedBodyException("unreadable body" + at(e, parser[0]) + ": " + readable(e));
     }

@@ -26,7 +26,8 @@ class EventSplitterTest {
       assertFalse(message.contains("StreamReadConstraints"), message);
     }
     assertTrue(refusal(deep, false).contains("nesting depth"), refusal(deep, false));
-    assertTrue(refusal(deep, false).startsWith("malformed JSON at line 1, column "), refusal(deep, false));
+    assertTrue(refusal(deep, false).startsWith("element 1 of the array (counting from 1): malformed JSON at line 1,"
+        + " column "), refusal(deep, false));
     // NDJSON lines are parsed one by one: a location inside the message is on that line, not line 1
     String second = refusal("{\"id\":\"1\"}\n{\"id\":[1,2}\n", true);
     assertTrue(second.startsWith("malformed JSON on line 2, column ") && !second.contains("line 1"), second);
@@ -47,6 +48,9 @@ class EventSplitterTest {
           + " an event)"), message);
     }
     assertTrue(refusal(deepest + "\n" + tooDeep + "\n", true).startsWith("malformed JSON on line 2, column "));
+    String inArray = refusal("[" + deepest + "," + tooDeep + "]", false);
+    assertTrue(inArray.startsWith("element 2 of the array (counting from 1): malformed JSON at line 1, column "),
+        inArray);
   }
 
   @Test
