@@ -505,6 +505,10 @@ public final class MeshNode implements AutoCloseable {
       return server.bindFlow(org.apache.pekko.stream.javadsl.Flow.of(
               org.apache.pekko.http.javadsl.model.HttpRequest.class)
               .initialTimeout(headerDeadline)
+              // the connection's requests end there, so the server closes it: no 500, no error logged per such
+              // connection (a client can open as many as it likes)
+              .recoverWithRetries(1, org.apache.pekko.stream.InitialTimeoutException.class,
+                  org.apache.pekko.stream.javadsl.Source::empty)
               .map(MeshNode::withoutTrailingSlash)
               .via(routes.flow(system)))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
