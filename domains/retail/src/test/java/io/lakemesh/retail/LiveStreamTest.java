@@ -284,6 +284,39 @@ class LiveStreamTest {
   }
 
   @Test
+  void aCallerHoldsAtMostItsShareOfStreamsAndGetsAPlaceBackWhenOneCloses() throws Exception {
+    com.typesafe.config.Config config = RetailPipelineTest.config(home).withValue("lakemesh.limits.streams-per-caller",
+        com.typesafe.config.ConfigValueFactory.fromAnyRef(2));
+    try (MeshNode node = MeshNode.start(config)) {
+      Client first = Client.connect(node, "retail.transactions", "");
+      first.next("subscribed");
+      Client second = Client.connect(node, "retail.daily_sales", "");
+      second.next("subscribed");
+      java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> Client.connect(node, "retail.transactions", ""));
+      HttpResponse<?> handshake = ((java.net.http.WebSocketHandshakeException) refused.getCause()).getResponse();
+      assertEquals(429, handshake.statusCode());
+      assertTrue(String.valueOf(handshake.body()).contains("problems/too-many-streams"), String.valueOf(
+          handshake.body()));
+      // a closed stream gives its place back
+      first.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+      Client third = null;
+      while (third == null) {
+        try {
+          third = Client.connect(node, "retail.transactions", "");
+        } catch (java.util.concurrent.ExecutionException stillCounted) {
+          if (System.nanoTime() > deadline) {
+            throw new AssertionError("the closed stream's place never came back", stillCounted);
+          }
+          Thread.sleep(100);
+        }
+      }
+      third.next("subscribed");
+    }
+  }
+
+  @Test
   void aSubscriptionEndsWhenItsKeyIsRevokedOrItsTokenExpires() throws Exception {
     com.typesafe.config.Config config = RetailPipelineTest.config(home).withValue("lakemesh.security.clock-skew",
         com.typesafe.config.ConfigValueFactory.fromAnyRef("1s"));

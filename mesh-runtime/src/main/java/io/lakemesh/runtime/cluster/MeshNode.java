@@ -359,7 +359,8 @@ public final class MeshNode implements AutoCloseable {
     // requests read on a pool of their own: stats, metrics and rows answer while every pipeline commits at once
     Executor requests = system.dispatchers().lookup(DispatcherSelector.fromConfig("lakemesh-request-dispatcher"));
     LiveStreams streams = new LiveStreams(reads, changes, system, requests, lm.getInt("stream.buffer-messages"),
-        lm.getInt("stream.max-replay-rows"));
+        lm.getInt("stream.max-replay-rows"), new io.lakemesh.runtime.stream.StreamQuota(
+            lm.getInt("limits.streams-per-caller"), lm.getInt("limits.max-streams")));
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, serving, requests, lm.getBytes("http.max-body"),
         authenticator, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
     String host = lm.getString("http.host");

@@ -572,10 +572,10 @@ public final class ApiRoutes extends AllDirectives {
       org.apache.pekko.stream.javadsl.Source<String, org.apache.pekko.NotUsed> messages;
       try {
         messages = streams.open(p, params.get("filter"), params.get("from"), scope.get(),
-            () -> authenticator.withdrawn(caller));
+            () -> authenticator.withdrawn(caller), caller.subject());
       } catch (LiveStreams.BadStreamRequest e) {
-        return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden" : "Bad request",
-            e.getMessage()), instance);
+        return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden"
+            : e.status() == 429 ? "Too many requests" : "Bad request", e.getMessage()), instance);
       }
       if (!ClosingWebSocket.isUpgrade(request)) {
         // valid, but not a WebSocket request: no subscription (nor a read on record), a rejection as Pekko's

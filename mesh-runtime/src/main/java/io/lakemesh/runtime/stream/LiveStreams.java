@@ -70,14 +70,24 @@ public final class LiveStreams {
     }
   }
 
+  private final StreamQuota quota;
+
   public LiveStreams(Warehouse warehouse, ChangeHub hub, ActorSystem<?> system, Executor io, int bufferMessages,
       int maxReplayRows) {
+    this(warehouse, hub, system, io, bufferMessages, maxReplayRows, new StreamQuota(Integer.MAX_VALUE,
+        Integer.MAX_VALUE));
+  }
+
+  /** @param quota how many streams a caller, and the node, may hold open at once */
+  public LiveStreams(Warehouse warehouse, ChangeHub hub, ActorSystem<?> system, Executor io, int bufferMessages,
+      int maxReplayRows, StreamQuota quota) {
     this.warehouse = warehouse;
     this.hub = hub;
     this.system = system;
     this.io = io;
     this.bufferMessages = bufferMessages;
     this.maxReplayRows = maxReplayRows;
+    this.quota = quota;
   }
 
   /** Where a stream starts: now (no replay), after a snapshot, or from a point in time. */
@@ -124,6 +134,29 @@ public final class LiveStreams {
    *     does: asked every second, the subscription closes with 1008 once it answers
    */
   public Source<String, NotUsed> open(Product product, String filter, String from, ReadScope scope,
+      java.util.function.Supplier<java.util.Optional<String>> withdrawn) throws BadStreamRequest {
+    return open(product, filter, from, scope, withdrawn, null);
+  }
+
+  /**
+   * {@link #open(Product, String, String, ReadScope, java.util.function.Supplier)} counted against {@code caller}'s
+   * share of the {@link StreamQuota} (null: not counted), released when the stream ends.
+   */
+  public Source<String, NotUsed> open(Product product, String filter, String from, ReadScope scope,
+      java.util.function.Supplier<java.util.Optional<String>> withdrawn, String caller) throws BadStreamRequest {
+    Runnable release = caller == null ? () -> { } : quota.take(caller);
+    try {
+      return opened(product, filter, from, scope, withdrawn).watchTermination((mat, done) -> {
+        done.whenComplete((d, e) -> release.run());
+        return mat;
+      });
+    } catch (BadStreamRequest | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  private Source<String, NotUsed> opened(Product product, String filter, String from, ReadScope scope,
       java.util.function.Supplier<java.util.Optional<String>> withdrawn) throws BadStreamRequest {
     RowPredicate predicate = null;
     if (filter != null && !filter.isBlank()) {
