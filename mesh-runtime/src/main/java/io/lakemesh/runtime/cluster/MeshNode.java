@@ -337,8 +337,9 @@ public final class MeshNode implements AutoCloseable {
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(reads).withTimeout(lm.getDuration("limits.query-timeout"));
     ProductStats stats = new ProductStats(reads, progress, workers, products);
-    ServingState serving = new ServingState(workers::whyNotReady, workers::held);
     AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
+    // a node whose audit trail cannot be written refuses audited requests: a load balancer should send them elsewhere
+    ServingState serving = new ServingState(() -> audit.unavailable().or(workers::whyNotReady), workers::held);
     ApiKeys apiKeys = ApiKeys.open(warehouse);
     // keys created or revoked on other nodes hold here within a second, read off the request threads
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1), apiKeys::refresh,

@@ -63,6 +63,16 @@ public final class AuditLog implements AutoCloseable {
   private volatile boolean flushRequested;
   private AuditChain.Head head;
   private Long headSnapshot;
+  /** Since when (nanoTime) commits fail, and why; 0 while they land. */
+  private volatile long failingSince;
+  private volatile String failure;
+  private volatile long failureSaid;
+  /**
+   * How long commits may fail before the log refuses new entries: a moment's failure is retried unseen, but entries
+   * queued in memory meanwhile are lost if the node dies, so an outage must not let answered requests pile up.
+   */
+  static final Duration FAIL_CLOSED_AFTER = Duration.ofSeconds(5);
+  private static final long SAY_FAILURE_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private AuditLog(AuditTable table, Settings settings) {
     this.table = table;
@@ -98,6 +108,10 @@ public final class AuditLog implements AutoCloseable {
     if (closing) {
       throw new AuditUnavailableException("the audit log is closed");
     }
+    Optional<String> unavailable = unavailable();
+    if (unavailable.isPresent()) {
+      throw new AuditUnavailableException(unavailable.get() + "; retry later");
+    }
     Pending pending = new Pending(Instant.now(), event);
     // counted before it is queued: a concurrent flush() may then wait one flush interval longer, never less
     recorded.incrementAndGet();
@@ -116,6 +130,19 @@ public final class AuditLog implements AutoCloseable {
           event.product(), event.principal());
       throw new AuditUnavailableException("the audit trail is not keeping up; retry later");
     }
+  }
+
+  /**
+   * Why the trail takes no entries now: its commits have failed for {@link #FAIL_CLOSED_AFTER} or longer (what a
+   * not-ready answer says, and why audited requests are refused until they land again); empty while it works.
+   */
+  public Optional<String> unavailable() {
+    long since = failingSince;
+    if (since == 0 || System.nanoTime() - since < FAIL_CLOSED_AFTER.toNanos()) {
+      return Optional.empty();
+    }
+    return Optional.of("the audit trail cannot be written for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime()
+        - since) + " s (" + queue.size() + " entries wait): " + failure);
   }
 
   /** Commits everything recorded before this call; waits up to {@code timeout}. */
@@ -236,18 +263,46 @@ public final class AuditLog implements AutoCloseable {
         AuditEntry last = entries.get(entries.size() - 1);
         head = new AuditChain.Head(last.seq(), last.hash());
         headSnapshot = table.currentSnapshotId();
+        if (failingSince != 0) {
+          LOG.info("the audit trail is written again after {} s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime()
+              - failingSince));
+          failingSince = 0;
+        }
         return true;
       } catch (ValidationException | CommitFailedException raced) {
         // another writer committed since our head: continue after theirs
         LOG.debug("audit commit raced another writer; re-chaining {} entries", entries.size());
         reloadHead();
       } catch (RuntimeException e) {
-        LOG.error("audit commit of {} entries failed (attempt {}); they stay queued", entries.size(), attempt, e);
+        failed(entries.size(), e);
         sleep(Math.min(5000, 200L * attempt * attempt));
-        reloadHead();
+        try {
+          reloadHead();
+        } catch (RuntimeException stillFailing) {
+          failed(entries.size(), stillFailing);
+        }
       }
     }
     return false;
+  }
+
+  /**
+   * Notes a failed commit: the first of an outage is logged with its stack trace, the rest once a minute in a line
+   * (an outage retried three times a second would flood the log).
+   */
+  private void failed(int entries, RuntimeException e) {
+    long now = System.nanoTime();
+    failure = e.toString();
+    if (failingSince == 0) {
+      failingSince = now;
+      failureSaid = now;
+      LOG.error("audit commit of {} entries failed; they stay queued and are retried; audited requests are refused"
+          + " after {} s of this", entries, FAIL_CLOSED_AFTER.toSeconds(), e);
+    } else if (now - failureSaid >= SAY_FAILURE_EVERY_NANOS) {
+      failureSaid = now;
+      LOG.error("the audit trail still cannot be written ({} s, {} entries wait): {}",
+          TimeUnit.NANOSECONDS.toSeconds(now - failingSince), queue.size() + entries, failure);
+    }
   }
 
   private List<AuditEntry> chain(List<Pending> batch) {

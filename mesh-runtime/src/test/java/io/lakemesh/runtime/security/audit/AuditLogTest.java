@@ -283,6 +283,51 @@ class AuditLogTest {
   }
 
   @Test
+  void aTrailThatCannotBeWrittenRefusesNewEntriesAfterAMomentAndTakesThemAgainOnceItCan() throws Exception {
+    AuditTable table = AuditTable.open(warehouse);
+    try (AuditLog log = AuditLog.open(warehouse, FAST)) {
+      log.record(AuditEvent.ingest("alice", "p", 1));
+      assertTrue(log.flush(Duration.ofSeconds(30)));
+      // the storage fails: the data folder is a file now, so no data file can be written (root or not)
+      Path data = Path.of(java.net.URI.create(table.table().location().replaceFirst("^/", "file:/") + "/data"));
+      Path aside = data.resolveSibling("data-aside");
+      java.nio.file.Files.move(data, aside);
+      java.nio.file.Files.writeString(data, "not a folder");
+      int accepted = 1;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      AuditLog.AuditUnavailableException refused = null;
+      while (refused == null && System.nanoTime() < deadline) {
+        try {
+          log.record(AuditEvent.ingest("alice", "p", 2));
+          accepted++;
+          Thread.sleep(100);
+        } catch (AuditLog.AuditUnavailableException e) {
+          refused = e;
+        }
+      }
+      assertTrue(refused != null, "an outage must not let answered requests pile up unrecorded for ever");
+      assertTrue(refused.getMessage().startsWith("the audit trail cannot be written for "), refused.getMessage());
+      assertTrue(log.unavailable().isPresent(), "what /ready says");
+      assertTrue(accepted <= 1 + (AuditLog.FAIL_CLOSED_AFTER.toMillis() + 2_000) / 100, accepted + " taken meanwhile");
+
+      java.nio.file.Files.delete(data);
+      java.nio.file.Files.move(aside, data);
+      deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (log.unavailable().isPresent() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(log.unavailable().isEmpty(), "written again once the storage is back");
+      log.record(AuditEvent.ingest("alice", "p", 3));
+      accepted++;
+      assertTrue(log.flush(Duration.ofSeconds(30)));
+      assertEquals(accepted, table.readAll().size(), "every entry it took is in the trail");
+      AuditChain.Verdict chain = verify();
+      assertTrue(chain.ok(), chain.toString());
+      assertEquals(accepted, chain.entries(), chain.toString());
+    }
+  }
+
+  @Test
   void aFullQueueBlocksAndThenRefusesInsteadOfDropping() {
     AuditTable table = AuditTable.open(warehouse);
     try (AuditLog log = AuditLog.open(warehouse, new AuditLog.Settings(Duration.ofHours(1), 1000, 2,
