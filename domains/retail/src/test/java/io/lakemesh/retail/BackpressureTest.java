@@ -116,6 +116,12 @@ class BackpressureTest {
       URI ready = URI.create("http://127.0.0.1:" + node.httpPort() + "/ready");
       String sale = RetailPipelineTest.sale("T-1", "S-0001", "NCR", Instant.now(), "noodles:1:10.00");
       assertEquals(202, post(http, events, sale).statusCode()); // the client keeps this connection open
+      // a ready node that stops (ingest takes events a moment before the node has read its workers' states)
+      long readyBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString()).statusCode() != 200
+          && System.nanoTime() < readyBy) {
+        Thread.sleep(50);
+      }
       stopping.start();
       long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
       HttpResponse<String> notReady;
