@@ -279,10 +279,11 @@ class QualityGateTest {
       postNdjson(node, "plant.vats", "{\"vat_id\":\"v6\",\"level\":50}\n");
       resumeQuarantiningBatch(node, "plant.vats");
       // halted again, on v6's batch; the batch resumed past is committed and counted all the same
+      // v6 waits (lag 1): the lag is read before the rows, so a read during the commit may count it a moment
+      // before the commit (CI met lag 5 once, with the rows after it); it must settle at 1
       JsonNode stats = awaitStats(node, "plant.vats", s -> s.path("rows").path("quarantine").asInt() == 2
           && s.path("pipeline").path("state").asText().equals("halted")
-          && s.path("pipeline").path("batches").asInt() == 2);
-      assertEquals(1, stats.path("lag").asLong(), "v6 waits: " + stats);
+          && s.path("pipeline").path("batches").asInt() == 2 && s.path("lag").asLong() == 1);
       assertEquals(3, stats.path("rows").path("silver").asInt(), "v1, v3, v4: the cap is filled with good events "
           + stats);
       assertEquals(1, stats.path("ruleFailures").path("no_overflow").asInt(), stats.toString());
