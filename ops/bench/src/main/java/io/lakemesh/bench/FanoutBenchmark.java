@@ -93,6 +93,9 @@ public final class FanoutBenchmark {
             // small per-subscriber buffers, so the stalled subscriber is cut off within the run
             "lakemesh.stream.buffer-messages", 64,
             "pekko.remote.artery.canonical.port", 0))
+        // every subscriber is the one dev admin here: the per-caller and per-node stream caps would refuse them
+        .withFallback(ConfigFactory.parseMap(Map.of("lakemesh.limits.streams-per-caller", 100_000,
+            "lakemesh.limits.max-streams", 100_000)))
         .withFallback(ConfigFactory.load()))) {
       HttpClient http = HttpClient.newHttpClient();
       Result baseline = run(node, http, 1, false, rate, Math.max(5, seconds / 4));
