@@ -79,7 +79,7 @@ public final class TokenCommand implements Callable<Integer> {
     }
     java.util.Optional<String> badSubject = io.lakemesh.runtime.security.TokenVerifier.subjectProblem(subject);
     if (badSubject.isPresent()) {
-      err.println("lakemesh: --sub: the " + badSubject.get().replaceFirst("^subject \\(sub\\) ", "subject "));
+      err.println("lakemesh: --sub: the token's " + badSubject.get());
       return 2;
     }
     if (roles.stream().anyMatch(String::isBlank)) {

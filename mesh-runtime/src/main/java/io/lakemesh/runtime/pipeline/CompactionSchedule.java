@@ -22,8 +22,7 @@ final class CompactionSchedule {
   private final long startedNanos = System.nanoTime();
   /** When the last run started; {@link Long#MIN_VALUE} before the first (workers restart: it comes soon). */
   private long last = Long.MIN_VALUE;
-  /** When the last run that swept orphaned files started; {@link Long#MIN_VALUE} before the first. */
-  private long lastSweep = Long.MIN_VALUE;
+  private final OrphanSweepCadence sweeps = new OrphanSweepCadence();
   private final AtomicBoolean running = new AtomicBoolean();
   /** Whether the queued run has begun: a stop waits only for one that has. */
   private volatile boolean begun;
@@ -45,11 +44,7 @@ final class CompactionSchedule {
       return;
     }
     last = now;
-    boolean sweep = settings.orphans() != null && (lastSweep == Long.MIN_VALUE
-        || now - lastSweep >= CompactionSettings.ORPHAN_SWEEP_EVERY.toNanos());
-    if (sweep) {
-      lastSweep = now;
-    }
+    boolean sweep = sweeps.claim(settings.orphans());
     begun = false;
     run = CompletableFuture.runAsync(() -> {
       begun = true;

@@ -17,9 +17,6 @@ import java.util.concurrent.Executors;
  * @param orphans how old an unreferenced data file must be to be deleted; null leaves them
  */
 public record CompactionSettings(Duration every, Compaction compaction, OrphanFiles orphans) {
-  /** How often a worker's compaction run also sweeps its tables' orphaned files (listing a table costs a little). */
-  static final Duration ORPHAN_SWEEP_EVERY = Duration.ofHours(1);
-
   /** Compaction alone, leaving orphaned files. */
   public CompactionSettings(Duration every, Compaction compaction) {
     this(every, compaction, null);

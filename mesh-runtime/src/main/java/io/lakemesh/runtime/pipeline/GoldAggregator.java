@@ -51,8 +51,7 @@ public final class GoldAggregator {
   private final CommitListener listener;
   private final String productId;
   private long lastRetention = System.nanoTime();
-  /** When gold's orphaned files were last swept; {@link Long#MIN_VALUE} before the first. */
-  private long lastSweep = Long.MIN_VALUE;
+  private final OrphanSweepCadence sweeps = new OrphanSweepCadence();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GoldAggregator.class);
 
   /** What one run did. */
@@ -304,13 +303,9 @@ public final class GoldAggregator {
    * compaction does for source tables; {@code orphans} null leaves them.
    */
   public void removeOrphans(io.lakemesh.runtime.storage.OrphanFiles orphans) {
-    long now = System.nanoTime();
-    if (orphans == null || (lastSweep != Long.MIN_VALUE
-        && now - lastSweep < CompactionSettings.ORPHAN_SWEEP_EVERY.toNanos())) {
-      return;
+    if (sweeps.claim(orphans)) {
+      orphans.sweep(productId, gold);
     }
-    lastSweep = now;
-    orphans.sweep(productId, gold);
   }
 
   /** The table this product aggregates. */

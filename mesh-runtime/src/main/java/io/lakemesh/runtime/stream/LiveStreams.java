@@ -72,12 +72,6 @@ public final class LiveStreams {
 
   private final StreamQuota quota;
 
-  public LiveStreams(Warehouse warehouse, ChangeHub hub, ActorSystem<?> system, Executor io, int bufferMessages,
-      int maxReplayRows) {
-    this(warehouse, hub, system, io, bufferMessages, maxReplayRows, new StreamQuota(Integer.MAX_VALUE,
-        Integer.MAX_VALUE));
-  }
-
   /** @param quota how many streams a caller, and the node, may hold open at once */
   public LiveStreams(Warehouse warehouse, ChangeHub hub, ActorSystem<?> system, Executor io, int bufferMessages,
       int maxReplayRows, StreamQuota quota) {
@@ -128,23 +122,15 @@ public final class LiveStreams {
   private static final java.time.Duration CREDENTIAL_CHECK = java.time.Duration.ofSeconds(1);
 
   /**
-   * The messages of a new subscription, as text frames' payloads. Validates the request before upgrading.
+   * The messages of a new subscription, as text frames' payloads, counted against {@code caller}'s share of the
+   * {@link StreamQuota} until the stream ends. Validates the request before upgrading.
    *
    * @param withdrawn why the caller's credential no longer holds (a revoked key, an expired token), or empty while it
    *     does: asked every second, the subscription closes with 1008 once it answers
    */
   public Source<String, NotUsed> open(Product product, String filter, String from, ReadScope scope,
-      java.util.function.Supplier<java.util.Optional<String>> withdrawn) throws BadStreamRequest {
-    return open(product, filter, from, scope, withdrawn, null);
-  }
-
-  /**
-   * {@link #open(Product, String, String, ReadScope, java.util.function.Supplier)} counted against {@code caller}'s
-   * share of the {@link StreamQuota} (null: not counted), released when the stream ends.
-   */
-  public Source<String, NotUsed> open(Product product, String filter, String from, ReadScope scope,
       java.util.function.Supplier<java.util.Optional<String>> withdrawn, String caller) throws BadStreamRequest {
-    Runnable release = caller == null ? () -> { } : quota.take(caller);
+    Runnable release = quota.take(caller);
     try {
       return opened(product, filter, from, scope, withdrawn).watchTermination((mat, done) -> {
         done.whenComplete((d, e) -> release.run());

@@ -50,10 +50,4 @@ public final class StreamQuota {
       }
     };
   }
-
-  /** Streams {@code caller} holds open now. */
-  public int openBy(String caller) {
-    AtomicInteger mine = open.get(caller);
-    return mine == null ? 0 : mine.get();
-  }
 }

@@ -65,8 +65,8 @@ class TokenCommandTest {
     for (String sub : new String[] {"apikey:abc", "anonymous"}) {
       Run r = run("--sub", sub, "--role", "admin", "--home", home.toString());
       assertEquals(2, r.code(), r.err());
-      assertTrue(r.err().startsWith("lakemesh: --sub: the subject '" + sub + "' is a name Lakemesh gives callers"
-          + " itself"), r.err());
+      assertTrue(r.err().startsWith("lakemesh: --sub: the token's subject (sub) '" + sub + "' is a name Lakemesh"
+          + " gives callers itself"), r.err());
       assertEquals("", r.out());
     }
   }
