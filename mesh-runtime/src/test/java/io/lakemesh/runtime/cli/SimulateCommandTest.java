@@ -209,7 +209,11 @@ class SimulateCommandTest {
             assertEquals(0, run.exitCode(), run.out() + run.err());
             List<String> received = new ArrayList<>(before.acceptedEvents("test.alpha"));
             received.addAll(after[0].acceptedEvents("test.alpha"));
-            assertSameEvents(alpha.generated(), received);
+            // every event arrives; one whose answer the going node never sent may arrive twice (at least once, as
+            // the ingest API promises: the pipeline deduplicates), but nothing else does
+            assertEquals(new java.util.TreeSet<>(alpha.generated()), new java.util.TreeSet<>(received));
+            assertTrue(received.size() - alpha.generated().size() <= 10 * TrafficRun.MAX_IN_FLIGHT,
+                    "at most the batches in flight when the node went, again: " + received.size());
             assertTrue(run.out().contains("accepted 200, rejected 0, unconfirmed 0, retries "), run.out());
             assertFalse(run.out().contains("retries 0;"), "the batches of the gap were retried: " + run.out());
         } finally {
