@@ -1,8 +1,13 @@
 package io.lakemesh.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakemesh.bench.BenchArgs.Baseline;
 import io.lakemesh.runtime.pipeline.SourcePositions;
+import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.storage.TableWriter;
 import io.lakemesh.runtime.storage.Warehouse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,9 +24,16 @@ import org.apache.iceberg.types.Types;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The baseline: what landing the raw topic in Iceberg costs with nothing of Lakemesh's on top. The same consumer
- * loop and batch size, one unpartitioned table of (partition, offset, payload), one append per batch carrying the
- * Kafka positions (so it could resume exactly once, like the real thing). No hashing, validation, dedup or gold.
+ * The baselines: what landing the raw topic in Iceberg costs with nothing of Lakemesh's on top. The same consumer
+ * loop and batch size, one table, one append per batch carrying the Kafka positions (so it could resume exactly
+ * once, like the real thing). No hashing, validation, dedup, bronze or gold.
+ *
+ * <ul>
+ *   <li>{@link Baseline#PAYLOAD}: each record as it came, (partition, offset, payload), in one unpartitioned table.
+ *   <li>{@link Baseline#TYPED}: what a sink such as Iceberg's Kafka Connect sink does: each event parsed and its
+ *       values coerced to the product's silver schema, into a table partitioned as silver is (day(ts) x region).
+ *       Events that do not fit the schema are counted and skipped, as a sink's dead-letter queue takes them.
+ * </ul>
  */
 final class BaselineIngest {
 
@@ -30,15 +42,22 @@ final class BaselineIngest {
       Types.NestedField.required(2, "kafka_offset", Types.LongType.get()),
       Types.NestedField.required(3, "payload", Types.StringType.get()));
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private BaselineIngest() {}
 
   static RunResult run(Warehouse warehouse, String bootstrap, RawTopicLoader.Loaded loaded, BenchArgs args,
-      int round, boolean warmup) {
-    Table table = warehouse.createOrLoad(TableIdentifier.of("bench", "raw_events"), RAW,
-        PartitionSpec.unpartitioned(), Map.of());
+      Baseline kind, Product product, int round, boolean warmup) {
+    Table table = kind == Baseline.PAYLOAD
+        ? warehouse.createOrLoad(TableIdentifier.of("bench", "raw_events"), RAW, PartitionSpec.unpartitioned(),
+            Map.of())
+        : warehouse.createOrLoad(TableIdentifier.of("bench", "typed_events"), product.schema(), product.spec(),
+            Map.of());
     GenericRecord template = GenericRecord.create(table.schema());
+    JsonToRecord typed = new JsonToRecord(table.schema().asStruct());
     Map<Integer, Long> next = new HashMap<>();
     long[] rows = {0};
+    long[] unfit = {0};
     double[] commitSeconds = {0};
     Meter meter = Meter.start();
     BatchLoop.Stats stats = BatchLoop.run(bootstrap, Map.of(), loaded.endOffsets(), args.batchSize(),
@@ -46,12 +65,20 @@ final class BaselineIngest {
           long t0 = System.nanoTime();
           List<Record> records = new ArrayList<>(batch.size());
           for (ConsumerRecord<byte[], byte[]> r : batch) {
-            GenericRecord row = template.copy();
-            row.set(0, r.partition());
-            row.set(1, r.offset());
-            row.set(2, new String(r.value(), StandardCharsets.UTF_8));
-            records.add(row);
             next.merge(r.partition(), r.offset() + 1, Math::max);
+            if (kind == Baseline.PAYLOAD) {
+              GenericRecord row = template.copy();
+              row.set(0, r.partition());
+              row.set(1, r.offset());
+              row.set(2, new String(r.value(), StandardCharsets.UTF_8));
+              records.add(row);
+            } else {
+              try {
+                records.add(typed.convert(parse(r.value())));
+              } catch (JsonToRecord.Unfit e) {
+                unfit[0]++;
+              }
+            }
           }
           List<DataFile> files = TableWriter.write(table, records);
           TableWriter.append(table, files,
@@ -62,10 +89,19 @@ final class BaselineIngest {
     Meter.Reading m = meter.stop();
     table.refresh();
     long tableRows = Long.parseLong(table.currentSnapshot().summary().get("total-records"));
-    if (tableRows != loaded.events()) {
-      throw new IllegalStateException("baseline table holds " + tableRows + " rows, expected " + loaded.events());
+    if (tableRows != rows[0] || rows[0] + unfit[0] != loaded.events()) {
+      throw new IllegalStateException(kind.label() + " table holds " + tableRows + " rows and skipped " + unfit[0]
+          + " events, expected " + loaded.events() + " in all");
     }
-    return new RunResult("baseline", round, warmup, loaded.events(), m.seconds(), m.cpuSeconds(), m.gcSeconds(),
-        stats.pollSeconds(), commitSeconds[0], 0, stats.batches(), 0, rows[0], null);
+    return new RunResult(kind.label(), round, warmup, loaded.events(), m.seconds(), m.cpuSeconds(),
+        m.gcSeconds(), stats.pollSeconds(), commitSeconds[0], 0, stats.batches(), 0, rows[0], null);
+  }
+
+  private static JsonNode parse(byte[] event) {
+    try {
+      return JSON.readTree(event);
+    } catch (IOException e) {
+      throw new JsonToRecord.Unfit("not JSON: " + e.getMessage());
+    }
   }
 }

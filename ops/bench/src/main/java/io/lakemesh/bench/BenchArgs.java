@@ -11,6 +11,7 @@ record BenchArgs(
     int maxPollRecords,
     int warmupRounds,
     int rounds,
+    List<Baseline> baselines,
     List<GoldMode> goldModes,
     double invalidShare,
     double duplicateShare,
@@ -19,6 +20,18 @@ record BenchArgs(
     boolean profile,
     int profileBatches,
     boolean keep) {
+
+  /** What the baseline lands: see {@link BaselineIngest}. */
+  enum Baseline {
+    /** Each record as it came: (partition, offset, payload), unpartitioned. */
+    PAYLOAD,
+    /** Each event coerced to the silver schema, partitioned as silver: what a sink without validation does. */
+    TYPED;
+
+    String label() {
+      return "baseline/" + name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** When the gold stage runs relative to the source commits. */
   enum GoldMode {
@@ -41,6 +54,8 @@ record BenchArgs(
         --max-poll N          max.poll.records of both consumers (default 10000, lakemesh.pipeline.max-poll-records)
         --warmup N            warm-up rounds, run but not counted (default 1)
         --rounds N            measured rounds (default 3); a round runs the baseline then each lakemesh variant
+        --baselines LIST      payload,typed (default both): each record's payload as it came, unpartitioned;
+                              or each event coerced to silver's schema and partitioning, as a sink does
         --gold LIST           lakemesh variants: inline,end,concurrent (default inline,end)
         --invalid F           share of invalid events (default 0.05)
         --duplicates F        share of byte-identical re-sends (default 0.02)
@@ -58,6 +73,7 @@ record BenchArgs(
     int maxPoll = 10_000;
     int warmup = 1;
     int rounds = 3;
+    List<Baseline> baselines = List.of(Baseline.PAYLOAD, Baseline.TYPED);
     List<GoldMode> gold = List.of(GoldMode.INLINE, GoldMode.END);
     double invalid = 0.05;
     double duplicates = 0.02;
@@ -74,6 +90,13 @@ record BenchArgs(
         case "--max-poll" -> maxPoll = positive(a, value(args, ++i, a));
         case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
         case "--rounds" -> rounds = positive(a, value(args, ++i, a));
+        case "--baselines" -> {
+          List<Baseline> kinds = new ArrayList<>();
+          for (String k : value(args, ++i, a).split(",")) {
+            kinds.add(Baseline.valueOf(k.trim().toUpperCase(Locale.ROOT)));
+          }
+          baselines = List.copyOf(kinds);
+        }
         case "--gold" -> {
           List<GoldMode> modes = new ArrayList<>();
           for (String m : value(args, ++i, a).split(",")) {
@@ -98,7 +121,7 @@ record BenchArgs(
     if (invalid < 0 || duplicates < 0 || invalid + duplicates >= 1) {
       throw new IllegalArgumentException("--invalid and --duplicates must be >= 0 and add up to less than 1");
     }
-    return new BenchArgs(events, batchSize, maxPoll, warmup, rounds, gold, invalid, duplicates, spread, seed,
+    return new BenchArgs(events, batchSize, maxPoll, warmup, rounds, baselines, gold, invalid, duplicates, spread, seed,
         profile, profileBatches, keep);
   }
 
