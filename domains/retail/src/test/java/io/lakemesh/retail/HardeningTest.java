@@ -121,6 +121,7 @@ class HardeningTest {
             Map.entry("lakemesh.kafka.port", 0),
             Map.entry("lakemesh.http.tls.certificate", secrets.resolve("cert.pem").toString()),
             Map.entry("lakemesh.http.tls.private-key", secrets.resolve("key.pem").toString()),
+            Map.entry("lakemesh.http.cors.allowed-origins", "https://dash.example.com, http://localhost:3000"),
             Map.entry("lakemesh.limits.requests-per-second", 2),
             Map.entry("lakemesh.limits.burst", 25),
             Map.entry("lakemesh.audit.flush-interval", "200ms"),
@@ -251,6 +252,55 @@ class HardeningTest {
 
   @Test
   @Order(4)
+  void browserPagesFromAllowedOriginsMayCallTheApi() throws Exception {
+    String api = "https://127.0.0.1:" + node.httpPort() + "/api/v1/products/retail.transactions/rows?limit=1";
+    // the preflight a browser sends before a GET with an Authorization header: no credential of its own
+    HttpResponse<String> preflight = https.send(HttpRequest.newBuilder(URI.create(api))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://dash.example.com").header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization").build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, preflight.statusCode(), preflight.body());
+    assertEquals("https://dash.example.com", preflight.headers().firstValue("Access-Control-Allow-Origin")
+        .orElse(""), preflight.headers().toString());
+    assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("GET"));
+    assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase()
+        .contains("authorization"), preflight.headers().toString());
+    assertEquals("600", preflight.headers().firstValue("Access-Control-Max-Age").orElse(""));
+    assertTrue(preflight.headers().firstValue("Access-Control-Allow-Credentials").isEmpty(), "no cookies involved");
+
+    // the request itself: answered with the headers a page needs to read the answer and its paging Link
+    HttpResponse<String> rows = get("/api/v1/products/retail.transactions/rows?limit=1",
+        Map.of("Origin", "http://localhost:3000"));
+    assertEquals(200, rows.statusCode(), rows.body());
+    assertEquals("http://localhost:3000", rows.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+    assertTrue(rows.headers().firstValue("Access-Control-Expose-Headers").orElse("").contains("Link"),
+        rows.headers().toString());
+    assertTrue(rows.headers().allValues("Vary").stream().anyMatch(v -> v.contains("Origin")),
+        "a cache keeps one answer per origin: " + rows.headers());
+    // errors too, so a page can show the problem's detail
+    HttpResponse<String> unauthorized = get("/api/v1/products", Map.of("Origin", "https://dash.example.com",
+        "Authorization", "Bearer junk"));
+    assertProblem(unauthorized, 401);
+    assertEquals("https://dash.example.com", unauthorized.headers().firstValue("Access-Control-Allow-Origin")
+        .orElse(""), unauthorized.headers().toString());
+
+    // another origin: refused with a problem, its preflight too; without an Origin nothing changes
+    HttpResponse<String> foreign = get("/api/v1/products", Map.of("Origin", "https://evil.example.net"));
+    assertProblem(foreign, 403);
+    assertTrue(JSON.readTree(foreign.body()).get("detail").asText().contains("lakemesh.http.cors.allowed-origins"),
+        foreign.body());
+    assertTrue(foreign.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+    assertProblem(https.send(HttpRequest.newBuilder(URI.create(api))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://evil.example.net").header("Access-Control-Request-Method", "GET").build(),
+        HttpResponse.BodyHandlers.ofString()), 403);
+    HttpResponse<String> plain = get("/api/v1/products", Map.of());
+    assertEquals(200, plain.statusCode(), plain.body());
+    assertTrue(plain.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+  }
+
+  @Test
+  @Order(5)
   void aClientOverItsRateGets429WithRetryAfter() throws Exception {
     HttpResponse<String> limited = null;
     for (int i = 0; i < 100 && limited == null; i++) {
@@ -265,6 +315,18 @@ class HardeningTest {
     assertProblem(limited, 429);
     long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
     assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
+    // a page from an allowed origin can read the 429 and its Retry-After (CORS is outside the limits)
+    HttpResponse<String> limitedPage = null;
+    for (int i = 0; i < 50 && limitedPage == null; i++) {
+      HttpResponse<String> response = get("/api/v1/products", Map.of("Origin", "https://dash.example.com"));
+      limitedPage = response.statusCode() == 429 ? response : null;
+    }
+    assertTrue(limitedPage != null, "still limited");
+    assertProblem(limitedPage, 429);
+    assertEquals("https://dash.example.com", limitedPage.headers().firstValue("Access-Control-Allow-Origin")
+        .orElse(""), limitedPage.headers().toString());
+    Thread.sleep(retryAfter * 1000 + 100);
+    retryAfter = Long.parseLong(limitedPage.headers().firstValue("Retry-After").orElseThrow());
     Thread.sleep(retryAfter * 1000 + 100);
     assertEquals(200, get("/api/v1/products", Map.of()).statusCode(), "a token is back after Retry-After");
 

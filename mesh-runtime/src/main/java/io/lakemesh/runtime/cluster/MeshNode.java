@@ -12,6 +12,7 @@ import io.lakemesh.runtime.product.Product;
 import io.lakemesh.runtime.product.ProductCatalog;
 import io.lakemesh.runtime.observe.ProductMetrics;
 import io.lakemesh.runtime.serve.ApiRoutes;
+import io.lakemesh.runtime.serve.CrossOrigin;
 import io.lakemesh.runtime.serve.ManagementRoutes;
 import io.lakemesh.runtime.serve.ProblemParsingErrorHandler;
 import io.lakemesh.runtime.serve.ServingState;
@@ -180,6 +181,8 @@ public final class MeshNode implements AutoCloseable {
     }
     // TLS settings are checked before anything starts
     Optional<HttpsConnectionContext> https = ServerTls.from(lm, lm.getString("http.host"));
+    // before anything starts: a wrong origin stops the node with one line, not after Kafka is up
+    CrossOrigin crossOrigin = CrossOrigin.from(lm.getConfig("http.cors"));
     ProductCatalog products = ProductCatalog.load(MeshNode.class.getClassLoader(),
         lm.getStringList("contract-dirs").stream().map(Path::of).toList(), lm.getBoolean("builtin-contracts"));
     if (products.all().isEmpty()) {
@@ -365,8 +368,13 @@ public final class MeshNode implements AutoCloseable {
     ApiRoutes routes = new ApiRoutes(products, ingest, queries, stats, serving, requests, lm.getBytes("http.max-body"),
         authenticator, access, streams, auditing, lm.getDuration("limits.query-timeout"), apiKeys);
     String host = lm.getString("http.host");
-    ServerBinding http = bindOrSayWhyStopped(catalogCheck, () -> bind(system, auditing.around(() ->
-        limits.around(routes::routes)), host, lm.getInt("http.port"), "HTTP API", https));
+    // outermost, so every answer a page can get (a rate limit's 429 too) carries the CORS headers it needs
+    if (!crossOrigin.origins().isEmpty()) {
+      LOG.info("Browser pages from {} may call the API (lakemesh.http.cors.allowed-origins)",
+          String.join(", ", crossOrigin.origins()));
+    }
+    ServerBinding http = bindOrSayWhyStopped(catalogCheck, () -> bind(system, crossOrigin.around(() ->
+        auditing.around(() -> limits.around(routes::routes))), host, lm.getInt("http.port"), "HTTP API", https));
     ManagementRoutes managementRoutes = new ManagementRoutes(serving, new ProductMetrics(products, stats), requests,
         org.apache.pekko.management.javadsl.PekkoManagement.get(system).getRoutes(),
         new io.lakemesh.runtime.serve.ProductAdmin(products, workers, placement, stats::tableCommits),
