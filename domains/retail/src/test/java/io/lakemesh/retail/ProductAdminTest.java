@@ -193,11 +193,15 @@ class ProductAdminTest {
 
   @Test
   void aReaderOrAStrangerIsRefused() throws Exception {
-    for (String caller : List.of(bearer("reader", "orders_reader"), bearer("stranger", "nobody"),
-        bearer("roleless"))) {
-      for (String action : List.of("pause", "resume", "replay?from=beginning")) {
-        assertForbidden(mgmt("POST", "/lakemesh/products/shop.orders/" + action, caller, null),
-            "your roles do not allow admin on shop.orders");
+    for (String action : List.of("pause", "resume", "replay?from=beginning")) {
+      assertForbidden(mgmt("POST", "/lakemesh/products/shop.orders/" + action, bearer("reader", "orders_reader"),
+          null), "your roles do not allow admin on shop.orders");
+      // callers with no role on it are told what an unknown id gets: its existence is not confirmed
+      for (String caller : List.of(bearer("stranger", "nobody"), bearer("roleless"))) {
+        HttpResponse<String> hidden = mgmt("POST", "/lakemesh/products/shop.orders/" + action, caller, null);
+        HttpResponse<String> unknown = mgmt("POST", "/lakemesh/products/shop.orderz/" + action, caller, null);
+        assertEquals(404, hidden.statusCode(), hidden.body());
+        assertEquals(unknown.body().replace("orderz", "orders"), hidden.body());
       }
     }
   }

@@ -597,8 +597,12 @@ public final class ApiRoutes extends AllDirectives {
     })));
   }
 
+  /**
+   * The product, when the caller may act on it in any way; one none of its roles grants anything on is answered as
+   * an unknown id, word for word, since the catalog does not list it either (a 403 would confirm it exists).
+   */
   private Route withProduct(String id, Principal caller, java.util.function.Function<Product, Route> inner) {
-    return products.find(id).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound(
+    return products.find(id).filter(p -> access.allowsAny(caller, p)).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound(
         products.unknown(id, p -> access.allowsAny(caller, p)) + "; GET /api/v1/products lists them"), uri.path())));
   }
 

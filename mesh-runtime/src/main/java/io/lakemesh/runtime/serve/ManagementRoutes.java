@@ -98,7 +98,8 @@ public final class ManagementRoutes extends AllDirectives {
       return audited(inner); // an unknown product is the action's own 404
     }
     String instance = "/lakemesh/products/" + id;
-    Product product = products.find(id).orElse(null);
+    // a product the caller has no role on is answered as an unknown one: its existence is not confirmed
+    Product product = products.find(id).filter(p -> access.allowsAny(caller, p)).orElse(null);
     if (product == null) {
       return complete(Problem.notFound(products.unknown(id, p -> access.allowsAny(caller, p)))
           .toResponse(instance));
