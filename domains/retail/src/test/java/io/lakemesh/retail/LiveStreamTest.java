@@ -298,6 +298,8 @@ class LiveStreamTest {
       assertEquals(429, handshake.statusCode());
       assertTrue(String.valueOf(handshake.body()).contains("problems/too-many-streams"), String.valueOf(
           handshake.body()));
+      assertEquals("30", handshake.headers().firstValue("Retry-After").orElse(""),
+          "a second later the count is the same: " + handshake.headers());
       // a closed stream gives its place back
       first.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();

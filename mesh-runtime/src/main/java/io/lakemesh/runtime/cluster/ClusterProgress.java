@@ -143,7 +143,8 @@ public final class ClusterProgress {
 
   /**
    * Ready when every worker of every product of a domain the cluster runs (see {@link #hosted}) answered the last
-   * poll and is up (once the node was ready, a worker between nodes is given {@link #MOVE_GRACE}): running, or held
+   * poll and is up (once the node was ready, only its own workers count, and a worker between nodes is given
+   * {@link #MOVE_GRACE}): running, or held
    * on purpose (paused
    * by an operator, halted by a quality gate, replaying) - states an operator sees in the stats, which must not take
    * the node's API out of service. Starting, failed or unreachable workers make the node not ready.
@@ -184,6 +185,9 @@ public final class ClusterProgress {
         continue;
       }
       for (WorkerStatus s : workers(p)) {
+        if (wasReady && elsewhere(s)) {
+          continue; // another node's worker: that node's /ready answers for it (see elsewhere)
+        }
         Long since = notUpSince.get(s.worker().entityId());
         if (wasReady && moving(s) && since != null && System.nanoTime() - since < MOVE_GRACE.toNanos()) {
           continue; // between nodes, briefly: see MOVE_GRACE
@@ -199,6 +203,16 @@ public final class ClusterProgress {
     }
     wasReady = true;
     return java.util.Optional.empty();
+  }
+
+  /**
+   * A worker another node runs or starts. Once a node was ready, only its own workers (and those no node holds)
+   * count for its readiness: every node polls the same cluster-wide list, so one slow start or failing pipeline
+   * would otherwise take every node out of a load balancer at once, while all of them serve reads and ingest.
+   */
+  private boolean elsewhere(WorkerStatus s) {
+    return s.state() != null && s.state().node() != null
+        && !s.state().node().equals(system.address().toString());
   }
 
   private static final java.util.Set<String> UP = java.util.Set.of("running", "pausing", "paused", "halted",

@@ -241,7 +241,15 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
           if (done.replayed().committedAt() != null) {
             lastCommit = done.replayed().committedAt(); // the time the product's stats show for it too
           }
-          getContext().getLog().info("{}: replay from {} done: {}", worker, done.request().from(), done.replayed().outcome());
+          ReplayOutcome outcome = done.replayed().outcome();
+          if (outcome.error() != null) {
+            getContext().getLog().warn("{}: replay from {} refused: {}", worker, done.request().from(),
+                outcome.error());
+          } else {
+            getContext().getLog().info("{}: replay from {} done: {} upstream rows, {} partitions rewritten, {} rows"
+                + " written", worker, done.request().from(), outcome.upstreamRows(), outcome.partitionsRewritten(),
+                outcome.rowsWritten());
+          }
           if (paused || halted) {
             // it stays as it was before the replay: say so, not "replaying" until the next resume
             publish(paused ? "paused" : "halted", paused ? null : haltReason);
@@ -611,6 +619,10 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private static String describe(Throwable e) {
     Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
+    Throwable root = com.google.common.base.Throwables.getRootCause(t);
+    // a wrapper's own text can say nothing ("UncheckedSQLException: Unknown failure"): the root cause says what
+    // (SQLITE_BUSY: another process holds the catalog's write lock)
+    return t.getClass().getSimpleName() + ": " + t.getMessage() + (root == t ? ""
+        : " (caused by " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")");
   }
 }

@@ -340,7 +340,8 @@ public final class MeshNode implements AutoCloseable {
     IngestService ingest = new IngestService(bootstrap, progress, lm.getLong("ingest.max-lag"));
     RowQueries queries = new RowQueries(reads).withTimeout(lm.getDuration("limits.query-timeout"));
     ProductStats stats = new ProductStats(reads, progress, workers, products);
-    AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")));
+    AuditLog audit = AuditLog.open(warehouse, AuditLog.Settings.from(lm.getConfig("audit")),
+        auditUpkeep(PipelineSettings.from(config)));
     // a node whose audit trail cannot be written refuses audited requests: a load balancer should send them elsewhere
     ServingState serving = new ServingState(() -> audit.unavailable().or(workers::whyNotReady), workers::held);
     ApiKeys apiKeys = ApiKeys.open(warehouse);
@@ -396,6 +397,19 @@ public final class MeshNode implements AutoCloseable {
     if (kafka != null) {
       kafka.close();
     }
+  }
+
+  /**
+   * The audit table gets what every stage's table gets: its small files compacted and its old snapshots expired,
+   * on the pipelines' schedule (every snapshot-retention.every).
+   */
+  private static AuditLog.Upkeep auditUpkeep(PipelineSettings pipeline) {
+    return new AuditLog.Upkeep(pipeline.retention().every(), table -> {
+      if (pipeline.compaction().enabled()) {
+        pipeline.compaction().compaction().run(table);
+      }
+      pipeline.retention().expire(table);
+    });
   }
 
   private static boolean bootstrapsOnKubernetes(Config lm) {

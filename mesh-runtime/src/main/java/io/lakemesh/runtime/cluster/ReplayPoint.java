@@ -7,8 +7,27 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
 /** Where a replay starts in an upstream table: after a snapshot, after the last commit before a time, or at the start. */
-final class ReplayPoint {
+public final class ReplayPoint {
   private ReplayPoint() {}
+
+  /**
+   * Refuses a {@code from} no replay of the product takes (a typo) with the message the replay itself would give,
+   * so that no worker stops for it.
+   *
+   * @param source whether the product is a source product (it replays its raw log: beginning or a time)
+   * @throws IllegalArgumentException naming what {@code from} may be
+   */
+  public static void checkForm(String from, boolean source) {
+    if (source) {
+      io.lakemesh.runtime.pipeline.SourceReprocessing.startOf(from);
+    } else if (from != null && !from.isBlank() && !from.equals("beginning")) {
+      if (from.startsWith("snapshot:")) {
+        snapshotId(from);
+      } else {
+        time(from);
+      }
+    }
+  }
 
   /**
    * @param from {@code beginning}, {@code snapshot:<id>} or an ISO-8601 time
@@ -20,12 +39,7 @@ final class ReplayPoint {
       return null;
     }
     if (from.startsWith("snapshot:")) {
-      long id;
-      try {
-        id = Long.parseLong(from.substring("snapshot:".length()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("from=snapshot:<id> needs a numeric snapshot id, not '" + from + "'");
-      }
+      long id = snapshotId(from);
       for (Snapshot s : SnapshotPositions.lineage(upstream)) {
         if (s.snapshotId() == id) {
           return id;
@@ -33,19 +47,30 @@ final class ReplayPoint {
       }
       throw new IllegalArgumentException("snapshot " + id + " is not in " + upstream.name() + "'s history");
     }
-    Instant time;
-    try {
-      time = Instant.parse(from);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("from must be 'beginning', 'snapshot:<id>' or an ISO-8601 time such as"
-          + " 2026-11-25T08:00:00Z, not '" + from + "'"
-          + io.lakemesh.contracts.validate.Timestamps.plusReadAsSpaceHint(from));
-    }
+    Instant time = time(from);
     for (Snapshot s : SnapshotPositions.lineage(upstream)) {
       if (s.timestampMillis() < time.toEpochMilli()) {
         return s.snapshotId();
       }
     }
     return null; // the time is before the first commit: the whole history
+  }
+
+  private static long snapshotId(String from) {
+    try {
+      return Long.parseLong(from.substring("snapshot:".length()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("from=snapshot:<id> needs a numeric snapshot id, not '" + from + "'");
+    }
+  }
+
+  private static Instant time(String from) {
+    try {
+      return Instant.parse(from);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("from must be 'beginning', 'snapshot:<id>' or an ISO-8601 time such as"
+          + " 2026-11-25T08:00:00Z, not '" + from + "'"
+          + io.lakemesh.contracts.validate.Timestamps.plusReadAsSpaceHint(from));
+    }
   }
 }

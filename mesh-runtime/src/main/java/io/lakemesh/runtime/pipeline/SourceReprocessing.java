@@ -31,7 +31,7 @@ public final class SourceReprocessing {
    */
   public static SourceBatchCommitter.Reprocessed run(SourceBatchCommitter committer, String topic,
       String bootstrapServers, String from) {
-    Instant since = parse(from);
+    Instant since = startOf(from);
     int records = 0;
     int added = 0;
     int rejected = 0;
@@ -69,7 +69,12 @@ public final class SourceReprocessing {
     return new SourceBatchCommitter.Reprocessed(records, added, rejected, already);
   }
 
-  private static Instant parse(String from) {
+  /**
+   * Where a source product's replay starts: null for the beginning, else the time.
+   *
+   * @throws IllegalArgumentException when {@code from} is neither
+   */
+  public static Instant startOf(String from) {
     if (from == null || from.isBlank() || from.equals("beginning")) {
       return null;
     }

@@ -74,6 +74,10 @@ public final class ApiRoutes extends AllDirectives {
   private final java.util.concurrent.atomic.AtomicLong logDownSaid = new java.util.concurrent.atomic.AtomicLong(
       System.nanoTime() - 2 * 60_000_000_000L);
   private static final long LOG_DOWN_EVERY_NANOS = 60_000_000_000L;
+  /** Ingests accepted without an audit entry since the last line said so, and when that was (System.nanoTime). */
+  private final java.util.concurrent.atomic.AtomicLong unauditedIngests = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong unauditedSaid = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - 2 * 60_000_000_000L);
   private final AuditDirectives audit;
   private final Duration queryTimeout;
 
@@ -196,6 +200,9 @@ public final class ApiRoutes extends AllDirectives {
     }
     return request.getUri().query().get(STREAM_TOKEN_PARAMETER).filter(t -> !t.isBlank());
   }
+
+  /** Retry-After of a 429 too-many-streams. */
+  private static final long STREAMS_RETRY_SECONDS = 30;
 
   /** The query parameter a browser's stream subscription carries its credential in. */
   private static final String STREAM_TOKEN_PARAMETER = "access_token";
@@ -335,9 +342,17 @@ public final class ApiRoutes extends AllDirectives {
           try {
             audit.ingest(request, p.id(), n);
           } catch (AuditLog.AuditUnavailableException e) {
-            // the events are durable: refusing now would make the client send them again
-            LOG.error("ingest of {} events into {} by {} accepted but not audited: {}", n, p.id(),
-                audit.principalOf(request), e.getMessage());
+            // the events are durable: refusing now would make the client send them again; said once a minute
+            // with a count, since every ingest of an outage comes here
+            long missed = unauditedIngests.incrementAndGet();
+            long now = System.nanoTime();
+            long said = unauditedSaid.get();
+            if (now - said >= LOG_DOWN_EVERY_NANOS && unauditedSaid.compareAndSet(said, now)) {
+              unauditedIngests.addAndGet(-missed);
+              LOG.error("{} ingest(s) accepted (their events are durable in Kafka) without an audit entry, the last"
+                  + " of {} events into {} by {}: {}", missed, n, p.id(), audit.principalOf(request),
+                  e.getMessage().replace("; retry later", ""));
+            }
           }
           return jsonResponse(StatusCodes.ACCEPTED, JSON.createObjectNode().put("accepted", n));
         });
@@ -364,8 +379,7 @@ public final class ApiRoutes extends AllDirectives {
             : missed.acknowledged() == 0 ? "Kafka acknowledged none of the " + missed.events() + " events"
             : "Kafka acknowledged " + missed.acknowledged() + " of the " + missed.events() + " events";
         return new Problem(503, "log-unavailable", "Service unavailable", acked + "; send them all again later: a"
-            + " re-sent event is stored once when the product has a primary key").toResponse(instance)
-            .removeHeader("Retry-After").addHeader(RawHeader.create("Retry-After", "5"));
+            + " re-sent event is stored once when the product has a primary key").toResponse(instance, 5);
       }));
     });
   }
@@ -392,8 +406,7 @@ public final class ApiRoutes extends AllDirectives {
         .toList()) + "; it takes events again once an operator resumes it (POST /lakemesh/products/"
         + behind.reader() + "/resume on the management port" + (held.containsValue("halted") ? "; a halted worker"
             + " retries the batch it halted on, and resume?quarantine-batch=true gets past it: its stats' lastError"
-            + " names the rule" : "") + ")").toResponse(instance)
-        .removeHeader("Retry-After").addHeader(RawHeader.create("Retry-After", Long.toString(HELD_RETRY_SECONDS)));
+            + " names the rule" : "") + ")").toResponse(instance, HELD_RETRY_SECONDS);
   }
 
   /** How long a client is asked to wait before it posts again to a paused or halted product. */
@@ -574,8 +587,11 @@ public final class ApiRoutes extends AllDirectives {
         messages = streams.open(p, params.get("filter"), params.get("from"), scope.get(),
             () -> authenticator.withdrawn(caller), caller.subject());
       } catch (LiveStreams.BadStreamRequest e) {
-        return problem(new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden"
-            : e.status() == 429 ? "Too many requests" : "Bad request", e.getMessage()), instance);
+        Problem refused = new Problem(e.status(), e.slug(), e.status() == 403 ? "Forbidden"
+            : e.status() == 429 ? "Too many requests" : "Bad request", e.getMessage());
+        // streams are held until their clients close them: a retry a second later finds the same count
+        return complete(e.status() == 429 ? refused.toResponse(instance, STREAMS_RETRY_SECONDS)
+            : refused.toResponse(instance));
       }
       if (!ClosingWebSocket.isUpgrade(request)) {
         // valid, but not a WebSocket request: no subscription (nor a read on record), a rejection as Pekko's

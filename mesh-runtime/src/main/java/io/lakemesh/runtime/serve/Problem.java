@@ -30,6 +30,12 @@ public record Problem(int status, String slug, String title, String detail) {
     return new Problem(404, "not-found", "Not found", detail);
   }
 
+  /** The response, with a Retry-After of {@code seconds} (a 429 or 503 gets 1 s otherwise). */
+  public HttpResponse toResponse(String instance, long retryAfterSeconds) {
+    return toResponse(instance).removeHeader("Retry-After")
+        .addHeader(RawHeader.create("Retry-After", Long.toString(retryAfterSeconds)));
+  }
+
   public HttpResponse toResponse(String instance) {
     ObjectNode body = JSON.createObjectNode();
     body.put("type", "https://lakemesh.io/problems/" + slug);

@@ -155,6 +155,13 @@ public final class ProductAdmin {
           + " (2026-11-25T00:00:00Z), snapshot:<id> or beginning").toResponse(at));
     }
     try {
+      io.lakemesh.runtime.cluster.ReplayPoint.checkForm(from, p.stage() == io.lakemesh.contracts.model.Stage.SOURCE);
+    } catch (IllegalArgumentException typo) {
+      // refused before any worker stops for it
+      return CompletableFuture.completedFuture(new Problem(400, "replay-refused", "Replay refused",
+          typo.getMessage()).toResponse(at));
+    }
+    try {
       java.time.Instant since = java.time.Instant.parse(from);
       if (since.isAfter(java.time.Instant.now())) {
         // nothing was committed after it: a replay would stop the pipeline to do nothing (a typo'd year, most likely)
@@ -162,7 +169,7 @@ public final class ProductAdmin {
             + " a replay from there has nothing to replay").toResponse(at));
       }
     } catch (java.time.format.DateTimeParseException notATime) {
-      // beginning or snapshot:<id>, or malformed: the replay itself says which
+      // beginning or snapshot:<id>
     }
     if (p.stage() == io.lakemesh.contracts.model.Stage.SOURCE && p.keyColumns().isEmpty()) {
       // a replay adds what silver lacks; without a key nothing says which events silver already holds

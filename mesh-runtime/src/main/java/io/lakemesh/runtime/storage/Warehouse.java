@@ -120,9 +120,10 @@ public final class Warehouse implements AutoCloseable {
             "A JDBC catalog needs '" + CatalogProperties.URI + "' (e.g. jdbc:postgresql://...)");
       }
       if (props.get(CatalogProperties.URI).startsWith("jdbc:sqlite:")) {
-        // another process on the same file (a CLI next to the server, other nodes) waits for the lock rather
-        // than failing with SQLITE_BUSY; WAL lets readers run during a commit
-        props.putIfAbsent("jdbc.busy_timeout", "30000");
+        // another process on the same file (a CLI next to the server, other nodes, a tool's write transaction)
+        // waits for the lock rather than failing with SQLITE_BUSY, for two minutes: a commit stalls meanwhile and
+        // its pipeline keeps running; WAL lets readers run during a commit
+        props.putIfAbsent("jdbc.busy_timeout", "120000");
         props.putIfAbsent("jdbc.journal_mode", "WAL");
       }
     }

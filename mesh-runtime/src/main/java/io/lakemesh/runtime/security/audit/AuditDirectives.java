@@ -148,7 +148,8 @@ public final class AuditDirectives extends AllDirectives {
   /** Records an accepted ingest batch. */
   public void ingest(HttpRequest request, String product, int events) {
     if (log != null) {
-      log.record(AuditEvent.ingest(principalOf(request), product, events));
+      // the events are durable by now: their entry is kept even while the trail fails, to be written once it is back
+      log.recordDone(AuditEvent.ingest(principalOf(request), product, events));
     }
   }
 

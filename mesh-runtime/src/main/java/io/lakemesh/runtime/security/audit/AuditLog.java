@@ -48,6 +48,15 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Work on the trail's table that the writer does after a commit, at most every {@code every}: without compacting
+   * its files and expiring its old snapshots, each commit (one a second under traffic) would add a file and a
+   * snapshot for good, and the table's metadata, rewritten at each commit, would grow without end.
+   */
+  public record Upkeep(Duration every, java.util.function.Consumer<org.apache.iceberg.Table> work) {
+    public static final Upkeep NONE = new Upkeep(Duration.ofDays(36500), t -> { });
+  }
+
   private record Pending(Instant time, AuditEvent event) {}
 
   private static final Pending FLUSH = new Pending(Instant.EPOCH, null);
@@ -74,9 +83,13 @@ public final class AuditLog implements AutoCloseable {
   static final Duration FAIL_CLOSED_AFTER = Duration.ofSeconds(5);
   private static final long SAY_FAILURE_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  private AuditLog(AuditTable table, Settings settings) {
+  private final Upkeep upkeep;
+  private long upkeepDone = System.nanoTime();
+
+  private AuditLog(AuditTable table, Settings settings, Upkeep upkeep) {
     this.table = table;
     this.settings = settings;
+    this.upkeep = upkeep;
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
     reloadHead();
     this.writer = new Thread(this::run, "lakemesh-audit-writer");
@@ -86,13 +99,18 @@ public final class AuditLog implements AutoCloseable {
 
   /** Opens (creating on first use) the audit table and continues its chain. */
   public static AuditLog open(Warehouse warehouse, Settings settings) {
+    return open(warehouse, settings, Upkeep.NONE);
+  }
+
+  /** Opens (creating on first use) the audit table and continues its chain, keeping the table small. */
+  public static AuditLog open(Warehouse warehouse, Settings settings, Upkeep upkeep) {
     AuditTable table = AuditTable.open(warehouse);
     // the node goes on (refusing to start would stop the audit of everything else), but says so at once rather
     // than when someone next runs audit verify
     table.rolledBack().ifPresent(r -> LOG.warn("the audit table was rolled back: its history ends at entry {}, while"
         + " a commit it no longer holds recorded entry {}; entries {} to {} are gone and new ones take their numbers"
         + " (lakemesh audit verify reports it)", r.keptSeq(), r.lostSeq(), r.keptSeq() + 1, r.lostSeq()));
-    return new AuditLog(table, settings);
+    return new AuditLog(table, settings, upkeep);
   }
 
   public AuditTable table() {
@@ -105,11 +123,26 @@ public final class AuditLog implements AutoCloseable {
    * @throws AuditUnavailableException if the event could not be queued (closed log, or still full)
    */
   public void record(AuditEvent event) {
+    record(event, false);
+  }
+
+  /**
+   * Queues the entry of something that has happened already and cannot be refused any more (events Kafka has
+   * acknowledged): also while the trail fails, so it is written once the trail is back, as long as the queue has
+   * room.
+   *
+   * @throws AuditUnavailableException if the event could not be queued (closed log, or still full)
+   */
+  public void recordDone(AuditEvent event) {
+    record(event, true);
+  }
+
+  private void record(AuditEvent event, boolean done) {
     if (closing) {
       throw new AuditUnavailableException("the audit log is closed");
     }
     Optional<String> unavailable = unavailable();
-    if (unavailable.isPresent()) {
+    if (unavailable.isPresent() && !done) {
       throw new AuditUnavailableException(unavailable.get() + "; retry later");
     }
     Pending pending = new Pending(Instant.now(), event);
@@ -237,6 +270,9 @@ public final class AuditLog implements AutoCloseable {
           }
           batch.clear();
           deadline = Long.MAX_VALUE;
+          if (!done && System.nanoTime() - upkeepDone >= upkeep.every().toNanos()) {
+            upkeep();
+          }
         }
       } else if (flushNow) {
         synchronized (progress) {
@@ -315,6 +351,23 @@ public final class AuditLog implements AutoCloseable {
       prev = e.hash();
     }
     return entries;
+  }
+
+  /** Compacts and expires (see {@link Upkeep}); a failure is retried at the next interval, the trail goes on. */
+  private void upkeep() {
+    upkeepDone = System.nanoTime();
+    try {
+      table.keepHead();
+      upkeep.work().accept(table.table());
+    } catch (RuntimeException e) {
+      LOG.warn("upkeep of the audit table failed; retried in {}: {}", upkeep.every(), e.toString());
+    }
+    try {
+      // its commits are not the log's: the next one validates against the table as it is now
+      reloadHead();
+    } catch (RuntimeException e) {
+      LOG.warn("reading the audit table after its upkeep failed: {}", e.toString());
+    }
   }
 
   private void reloadHead() {

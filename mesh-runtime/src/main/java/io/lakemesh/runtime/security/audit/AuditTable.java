@@ -102,7 +102,8 @@ public final class AuditTable {
 
   /**
    * A commit of the audit log that is not in the table's current history: the table was rolled back past it (the
-   * log only appends, so its history is one line; the table's snapshots are never expired, so none is lost).
+   * log only appends, so its history is one line; a lost commit is kept in the metadata until the snapshot
+   * retention expires it, an hour by default).
    */
   private Optional<AuditChain.Rollback> rollback() {
     java.util.Set<Long> history = new java.util.HashSet<>();
@@ -147,6 +148,29 @@ public final class AuditTable {
       return Optional.empty();
     }
     return Optional.of(new AuditChain.Head(Long.parseLong(seq.get()), hash.get()));
+  }
+
+  /** The tag on the newest commit that recorded the chain head: see {@link #keepHead()}. */
+  static final String HEAD_TAG = "lakemesh-audit-head";
+
+  /**
+   * Tags the newest commit of the current history that recorded the chain head, so that expiring old snapshots
+   * never loses it: a compaction's commit records none, and a node that found no head would number its entries
+   * from the start again.
+   */
+  void keepHead() {
+    table.refresh();
+    for (Snapshot s : SnapshotPositions.lineage(table)) {
+      if (s.summary().containsKey(HEAD_SEQ)) {
+        org.apache.iceberg.SnapshotRef ref = table.refs().get(HEAD_TAG);
+        if (ref == null) {
+          table.manageSnapshots().createTag(HEAD_TAG, s.snapshotId()).commit();
+        } else if (ref.snapshotId() != s.snapshotId()) {
+          table.manageSnapshots().replaceTag(HEAD_TAG, s.snapshotId()).commit();
+        }
+        return;
+      }
+    }
   }
 
   /** The id of the current snapshot, or null for an empty table (read with {@link #head()} for a commit). */

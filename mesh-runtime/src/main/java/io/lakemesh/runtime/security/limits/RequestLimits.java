@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -68,9 +67,7 @@ public final class RequestLimits extends AllDirectives {
           }
           return complete(new Problem(429, "rate-limited", "Too many requests",
               "this client sent more requests than its limit allows; retry after " + decision.retryAfterSeconds()
-                  + " s").toResponse(request.getUri().path())
-              .removeHeader("Retry-After")
-              .addHeader(RawHeader.create("Retry-After", Long.toString(decision.retryAfterSeconds()))));
+                  + " s").toResponse(request.getUri().path(), decision.retryAfterSeconds()));
         })));
   }
 
