@@ -214,7 +214,9 @@ public final class MeshNode implements AutoCloseable {
     String bootstrap = lm.getString("kafka.bootstrap");
     boolean kafkaAnswers = true;
     if (bootstrap.isBlank()) {
-      kafka = EmbeddedKafka.start(home.resolve("kafka"), lm.getInt("kafka.port"));
+      kafka = EmbeddedKafka.start(home.resolve("kafka"), lm.getInt("kafka.port"), Map.of(
+          "log.retention.ms", Long.toString(lm.getDuration("kafka.retention").toMillis()),
+          "log.retention.bytes", Long.toString(lm.getLong("kafka.retention-bytes"))));
       bootstrap = kafka.bootstrapServers();
     } else {
       kafkaAnswers = kafkaAnswers(bootstrap);

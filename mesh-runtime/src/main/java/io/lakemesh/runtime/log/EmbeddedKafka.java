@@ -86,6 +86,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if the port is in use, another broker uses the directory, or the broker fails
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
+        return start(dataDir, port, Map.of());
+    }
+
+    /**
+     * Starts a broker as {@link #start(Path, int)} does, with broker settings of the caller's on top (retention).
+     *
+     * @param settings broker properties, e.g. {@code log.retention.ms}
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> settings) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0 (pick a free one) or 1-65535, got " + port);
         }
@@ -93,7 +102,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath().normalize();
         createDirectories(dir);
         Ports ports = Ports.choose(port);
-        KafkaConfig config = new KafkaConfig(brokerProperties(dir, ports), false);
+        Properties properties = brokerProperties(dir, ports);
+        properties.putAll(settings);
+        KafkaConfig config = new KafkaConfig(properties, false);
         FileChannel dirLock = lockDirectory(dir);
         KafkaRaftServer server;
         try {

@@ -101,6 +101,20 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void takesTheRetentionItIsGiven(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0, Map.of("log.retention.ms", "3600000",
+                "log.retention.bytes", "1073741824"));
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            org.apache.kafka.common.config.ConfigResource broker = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+            org.apache.kafka.clients.admin.Config config = admin.describeConfigs(List.of(broker)).all()
+                    .get(30, TimeUnit.SECONDS).get(broker);
+            assertEquals("3600000", config.get("log.retention.ms").value());
+            assertEquals("1073741824", config.get("log.retention.bytes").value());
+        }
+    }
+
+    @Test
     void refusesADirectoryAnotherBrokerUses(@TempDir Path dataDir) {
         try (EmbeddedKafka running = EmbeddedKafka.start(dataDir, 0)) {
             IllegalStateException e =
