@@ -397,6 +397,21 @@ class RetailPipelineTest {
         .header("Authorization", "Bearer " + node.devAdminToken()).GET().build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
+    assertTrue(zipped.headers().allValues("Vary").stream().anyMatch(v -> v.contains("Accept-Encoding")),
+        "a cache keeps one answer per encoding: " + zipped.headers());
+    // JSON only: a client that asks for CSV alone is told so, not sent JSON
+    for (String path : List.of("rows", "quarantine")) {
+      HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create(base()
+              + "/api/v1/products/retail.transactions/" + path)).header("Accept", "text/csv")
+          .header("Authorization", "Bearer " + node.devAdminToken()).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertProblem(csv, 406);
+      assertTrue(csv.body().contains("application/json only"), csv.body());
+    }
+    HttpResponse<String> anyOrJson = HTTP.send(HttpRequest.newBuilder(URI.create(base()
+            + "/api/v1/products/retail.transactions/rows?limit=1")).header("Accept", "text/csv, application/json;q=0.5")
+        .header("Authorization", "Bearer " + node.devAdminToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, anyOrJson.statusCode(), anyOrJson.body());
     try (java.util.zip.GZIPInputStream unzipped = new java.util.zip.GZIPInputStream(
         new java.io.ByteArrayInputStream(zipped.body()))) {
       assertTrue(JSON.readTree(unzipped).isArray());
@@ -734,6 +749,24 @@ class RetailPipelineTest {
     HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(url))
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(401, anonymous.statusCode());
+    // what is read with GET answers another method with a 405, token or not (the probes and scrape are open)
+    String port = "http://127.0.0.1:" + node.managementPort();
+    for (String path : List.of("/metrics", "/ready", "/alive", "/lakemesh/products")) {
+      for (String token : java.util.Arrays.asList(null, admin)) {
+        HttpRequest.Builder wrong = HttpRequest.newBuilder(URI.create(port + path))
+            .method("DELETE", HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+          wrong.header("Authorization", token);
+        }
+        HttpResponse<String> refused = HTTP.send(wrong.build(), HttpResponse.BodyHandlers.ofString());
+        if (token == null && path.startsWith("/lakemesh")) {
+          assertEquals(401, refused.statusCode(), path); // the port's own resources need a token first
+          continue;
+        }
+        assertProblem(refused, 405);
+        assertEquals("GET, HEAD", refused.headers().firstValue("Allow").orElse(""), path);
+      }
+    }
   }
 
   @Test

@@ -114,19 +114,19 @@ public final class ApiRoutes extends AllDirectives {
         // everything under /api needs a verified caller; the probes above stay open
         pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> concat(
             pathPrefix("products", () -> concat(
-                pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/api/v1/products", List.of(),
-                    none -> catalog(caller)))),
+                pathEndOrSingleSlash(() -> get(() -> json(() -> QueryParameters.checked("/api/v1/products",
+                    List.of(), none -> catalog(caller))))),
                 pathPrefix(PathMatchers.segment(), id -> concat(
-                    pathEndOrSingleSlash(() -> get(() -> QueryParameters.checked("/api/v1/products/" + id,
-                        List.of(), none -> product(id, caller)))),
+                    pathEndOrSingleSlash(() -> get(() -> json(() -> QueryParameters.checked("/api/v1/products/"
+                        + id, List.of(), none -> product(id, caller))))),
                     // a misspelt or wished-for parameter (?dry-run=true) must not store events as if it were not
                     path("events", () -> post(() -> QueryParameters.checked("/api/v1/products/" + id + "/events",
                         List.of(), none -> ingest(id, caller)))),
                     path("contract", () -> get(() -> QueryParameters.checked("/api/v1/products/" + id
                         + "/contract", List.of(), none -> contract(id, caller)))),
                     // pages of rows run to megabytes: compressed when the client accepts gzip or deflate
-                    path("rows", () -> get(() -> encodeResponse(() -> rows(id, caller)))),
-                    path("quarantine", () -> get(() -> encodeResponse(() -> quarantine(id, caller)))),
+                    path("rows", () -> get(() -> json(() -> compressed(() -> rows(id, caller))))),
+                    path("quarantine", () -> get(() -> json(() -> compressed(() -> quarantine(id, caller))))),
                     path("stream", () -> get(() -> stream(id, caller))))))),
             pathPrefix(PathMatchers.segment("admin").slash("api-keys"), () -> QueryParameters.checked(
                 "/api/v1/admin/api-keys", List.of(), none -> apiKeyAdmin.routes(caller))),
@@ -199,6 +199,23 @@ public final class ApiRoutes extends AllDirectives {
       return Optional.empty();
     }
     return request.getUri().query().get(STREAM_TOKEN_PARAMETER).filter(t -> !t.isBlank());
+  }
+
+  /**
+   * A resource served as JSON only: a request whose Accept rules JSON out (text/csv alone) is a 406, not JSON it
+   * did not ask for.
+   */
+  private Route json(Supplier<Route> inner) {
+    return extractRequest(request -> DeployedContract.quality(request, List.of(
+        org.apache.pekko.http.javadsl.model.MediaTypes.APPLICATION_JSON)) > 0 ? inner.get()
+        : problem(new Problem(406, "not-acceptable", "Not acceptable", "this resource is served as application/json"
+            + " only; the Accept header (" + request.getHeader("Accept").map(h -> h.value()).orElse("")
+            + ") does not allow it"), request.getUri().path()));
+  }
+
+  /** Compressed when the client accepts gzip or deflate; a shared cache keeps one answer per encoding. */
+  private Route compressed(Supplier<Route> inner) {
+    return respondWithHeader(RawHeader.create("Vary", "Accept-Encoding"), () -> encodeResponse(inner));
   }
 
   /** Retry-After of a 429 too-many-streams. */

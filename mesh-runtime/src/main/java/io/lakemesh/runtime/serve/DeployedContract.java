@@ -52,7 +52,7 @@ final class DeployedContract {
    * How much the client wants one of {@code types} (RFC 9110 q-values: 1 with no Accept header, 0 when no range it
    * lists matches them).
    */
-  private static double quality(HttpRequest request, List<MediaType> types) {
+  static double quality(HttpRequest request, List<MediaType> types) {
     Optional<Accept> accept = request.getHeader(Accept.class);
     if (accept.isEmpty()) {
       return 1;

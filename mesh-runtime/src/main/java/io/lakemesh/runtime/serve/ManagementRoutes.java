@@ -166,6 +166,17 @@ public final class ManagementRoutes extends AllDirectives {
         .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "POST")))));
   }
 
+  /**
+   * A resource that is read: GET (and HEAD) answers, any other method is a 405 naming them, before any token is
+   * asked for (the probes and the scrape are open) and not a 404 for a path that exists.
+   */
+  private Route getOnly(java.util.function.Supplier<Route> read) {
+    return concat(get(read), extractRequest(request -> complete(new Problem(405, "method-not-allowed",
+        "Method not allowed", request.method().value() + " is not allowed here; this resource is read with GET")
+        .toResponse(request.getUri().path())
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "GET, HEAD")))));
+  }
+
   /** {@code POST /lakemesh/products/<id>/<action>}, for whom may administer that product. */
   private Route productAction(Principal caller, String action, Function<String, Route> run) {
     return path(PathMatchers.segment("lakemesh").slash("products").slash(PathMatchers.segment()).slash(action),
@@ -189,13 +200,13 @@ public final class ManagementRoutes extends AllDirectives {
 
   private Route all() {
     return concat(
-        path("alive", () -> get(() -> QueryParameters.checked("/alive", List.of(), none ->
+        path("alive", () -> getOnly(() -> QueryParameters.checked("/alive", List.of(), none ->
             complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"alive\"}"))))),
-        path("ready", () -> get(() -> QueryParameters.checked("/ready", List.of(), none -> serving.whyNotReady()
+        path("ready", () -> getOnly(() -> QueryParameters.checked("/ready", List.of(), none -> serving.whyNotReady()
             .map(why -> complete(Problem.notReady(why).toResponse("/ready")))
             .orElseGet(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
                 serving.readyBody())))))),
-        path("metrics", () -> get(() -> QueryParameters.checked("/metrics", List.of(), none ->
+        path("metrics", () -> getOnly(() -> QueryParameters.checked("/metrics", List.of(), none ->
             completeWithFuture(CompletableFuture.supplyAsync(metrics::scrape, io)
             .thenApply(text -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(
                 HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text))))))),
@@ -221,7 +232,7 @@ public final class ManagementRoutes extends AllDirectives {
             postOnly(() -> QueryParameters.checked("/lakemesh/rebalance", List.of(), none ->
                 entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
                 completeWithFuture(admin.rebalance(body)))))),
-        pathPrefix("lakemesh", () -> pathPrefix("products", () -> pathEndOrSingleSlash(() -> get(() ->
+        pathPrefix("lakemesh", () -> pathPrefix("products", () -> pathEndOrSingleSlash(() -> getOnly(() ->
             QueryParameters.checked("/lakemesh/products", List.of(), none -> completeWithFuture(admin.list())))))),
         clusterManagement)))),
         extractUnmatchedPath(path -> complete(Problem.notFound("no such resource: " + path
