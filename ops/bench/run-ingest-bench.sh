@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end ingest benchmark: Lakemesh (bronze/silver/quarantine + gold) against a raw Kafka -> Iceberg baseline
+# End-to-end ingest benchmark: Lakemesh (bronze/silver/quarantine + gold) against raw Kafka -> Iceberg baselines
 # measured in the same run. Builds the bench module with the reactor (package, never install), then runs it.
 #   ops/bench/run-ingest-bench.sh                   300,000 events, 1 warm-up + 3 measured rounds
 #   ops/bench/run-ingest-bench.sh --events 100000 --rounds 2 --no-profile
