@@ -137,6 +137,7 @@ public final class ServerTls {
         store.load(null, null);
         store.setKeyEntry("lakemesh", key, password, chain);
       }
+      sayValidity(store, java.time.Instant.now());
       KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(store, password);
       SSLContext context = SSLContext.getInstance("TLS");
@@ -146,6 +147,39 @@ public final class ServerTls {
       // exception messages of key stores may echo file contents but not passwords; keep only the class
       throw new TlsConfigException("cannot set up TLS from lakemesh.http.tls: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** How long before its end a certificate's coming expiry is said at start. */
+  static final java.time.Duration EXPIRY_WARNING = java.time.Duration.ofDays(14);
+
+  /**
+   * Says at start when the server's certificate is outside its validity, or ends within {@link #EXPIRY_WARNING}:
+   * every client refuses an expired one, which otherwise shows only as their handshake failures.
+   *
+   * @return what was said, for tests; empty when the certificate is valid for longer
+   */
+  static java.util.List<String> sayValidity(KeyStore store, java.time.Instant now) throws GeneralSecurityException {
+    java.util.List<String> said = new java.util.ArrayList<>();
+    for (String alias : java.util.Collections.list(store.aliases())) {
+      if (!(store.getCertificate(alias) instanceof java.security.cert.X509Certificate cert)) {
+        continue;
+      }
+      String who = cert.getSubjectX500Principal().getName();
+      java.time.Instant end = cert.getNotAfter().toInstant();
+      java.time.Instant start = cert.getNotBefore().toInstant();
+      if (end.isBefore(now)) {
+        said.add("the TLS certificate of " + who + " expired on " + end + ": every client refuses it; renew it");
+        LOG.error(said.get(said.size() - 1));
+      } else if (start.isAfter(now)) {
+        said.add("the TLS certificate of " + who + " is valid only from " + start + ": clients refuse it until then"
+            + " (is this machine's clock right?)");
+        LOG.error(said.get(said.size() - 1));
+      } else if (end.isBefore(now.plus(EXPIRY_WARNING))) {
+        said.add("the TLS certificate of " + who + " expires on " + end + ": renew it before then");
+        LOG.warn(said.get(said.size() - 1));
+      }
+    }
+    return said;
   }
 
   /** The key or keystore password: from {@code password-file}, else the variable {@code password-env} names. */

@@ -1,5 +1,6 @@
 package io.lakemesh.runtime.security.tls;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,14 +34,38 @@ class ServerTlsTest {
 
   /** A PKCS#12 keystore {@code <alias>.p12} with a self-signed RSA key for localhost, password pw-123456. */
   private Path keystore(String alias) throws Exception {
+    return keystore(alias, 1);
+  }
+
+  /** As {@link #keystore(String)}, valid for {@code days} from now. */
+  private Path keystore(String alias, int days) throws Exception {
     Path p12 = dir.resolve(alias + ".p12");
     Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "1", "-dname",
+        "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", Integer.toString(days),
+        "-dname",
         "CN=localhost", "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "pw-123456", "-keypass",
         "pw-123456").redirectErrorStream(true).start();
     keytool.getInputStream().readAllBytes();
     assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0);
     return p12;
+  }
+
+  @Test
+  void aCertificateOutsideItsValidityOrNearItsEndIsSaidAtStart() throws Exception {
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    try (java.io.InputStream in = Files.newInputStream(keystore("days", 1))) {
+      store.load(in, "pw-123456".toCharArray());
+    }
+    java.time.Instant now = java.time.Instant.now();
+    assertTrue(ServerTls.sayValidity(store, now).get(0).contains("expires on"), "a day left");
+    assertTrue(ServerTls.sayValidity(store, now.plus(java.time.Duration.ofDays(3))).get(0).contains("expired on"));
+    assertTrue(ServerTls.sayValidity(store, now.minus(java.time.Duration.ofDays(3))).get(0)
+        .contains("valid only from"));
+    java.security.KeyStore year = java.security.KeyStore.getInstance("PKCS12");
+    try (java.io.InputStream in = Files.newInputStream(keystore("year", 365))) {
+      year.load(in, "pw-123456".toCharArray());
+    }
+    assertEquals(java.util.List.of(), ServerTls.sayValidity(year, java.time.Instant.now()), "nothing to say");
   }
 
   @Test
