@@ -86,6 +86,9 @@ public final class ClusterProgress {
         last.put(s.worker().entityId(), s);
       });
       polledOnce = true;
+      // "was ready" must not wait for someone to ask: a node nobody probed before a member was lost would
+      // otherwise give the moving workers no grace
+      whyNotReady();
     });
   }
 
