@@ -96,6 +96,9 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
   private static final java.time.Duration COMPACTION_TICK = java.time.Duration.ofMinutes(1);
 
   private static final Duration RESTART_DELAY = Duration.ofSeconds(2);
+  private static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(1);
+  /** Pipeline failures since its last commit: the restart waits twice as long after each, up to a minute. */
+  private volatile int failuresInARow; // reset by the pipeline's commits, on its own thread
   /** Table property of a product paused by an operator. */
   public static final String PAUSED_PROPERTY = "lakemesh.paused";
 
@@ -474,6 +477,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
         services.pipeline(), services.io(), result -> {
           batches += result.batches();
           lastCommit = result.committedAt();
+          failuresInARow = 0;
           if (result.latency() != null) {
             lastLatency = result.latency();
           }
@@ -483,6 +487,7 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
 
   private RunningPipeline runGold(GoldAggregator aggregator) {
     return GoldPipeline.start(getContext().getSystem(), aggregator, services.pipeline(), services.io(), result -> {
+      failuresInARow = 0;
       if (result.upstreamRows() > 0) {
         batches++;
         lastCommit = result.committedAt() != null ? result.committedAt() : Instant.now();
@@ -575,14 +580,20 @@ public final class DataProduct extends AbstractBehavior<DataProduct.Command> {
       publish("halted", reason);
       return this;
     }
+    Duration delay = RESTART_DELAY;
     if (ended.error() != null) {
-      getContext().getLog().error("{}: pipeline failed, restarting from the last commit: {}", worker,
-          ended.error());
+      // a failure that persists (a table it cannot write) backs off, so it neither floods the log nor makes
+      // /ready flap between polls; a commit resets it
+      failuresInARow++;
+      delay = RESTART_DELAY.multipliedBy(1L << Math.min(failuresInARow - 1, 5));
+      delay = delay.compareTo(MAX_RESTART_DELAY) > 0 ? MAX_RESTART_DELAY : delay;
+      getContext().getLog().error("{}: pipeline failed, restarting from the last commit in {} s{}: {}", worker,
+          delay.toSeconds(), failuresInARow > 1 ? " (failure " + failuresInARow + " in a row)" : "", ended.error());
       publish("failed", ended.error());
     } else {
       publish("restarting", null);
     }
-    getContext().scheduleOnce(RESTART_DELAY, getContext().getSelf(), new Restart());
+    getContext().scheduleOnce(delay, getContext().getSelf(), new Restart());
     return this;
   }
 

@@ -206,11 +206,13 @@ public final class ApiRoutes extends AllDirectives {
    * did not ask for.
    */
   private Route json(Supplier<Route> inner) {
-    return extractRequest(request -> DeployedContract.quality(request, List.of(
+    // the answer depends on Accept (JSON or a 406): a shared cache keeps one per Accept
+    return respondWithHeader(RawHeader.create("Vary", "Accept"), () -> extractRequest(request ->
+        DeployedContract.quality(request, List.of(
         org.apache.pekko.http.javadsl.model.MediaTypes.APPLICATION_JSON)) > 0 ? inner.get()
         : problem(new Problem(406, "not-acceptable", "Not acceptable", "this resource is served as application/json"
             + " only; the Accept header (" + request.getHeader("Accept").map(h -> h.value()).orElse("")
-            + ") does not allow it"), request.getUri().path()));
+            + ") does not allow it"), request.getUri().path())));
   }
 
   /** Compressed when the client accepts gzip or deflate; a shared cache keeps one answer per encoding. */

@@ -86,8 +86,9 @@ public final class CrossOrigin extends AllDirectives {
     try {
       HttpOrigin.parse(origin);
     } catch (RuntimeException e) {
+      // the parser's message runs to several lines (a caret under the column): its first says what
       throw new IllegalArgumentException("lakemesh.http.cors.allowed-origins: '" + entry + "' is no origin ("
-          + e.getMessage() + ")");
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "): write scheme://host[:port]");
     }
     return origin;
   }
@@ -125,7 +126,9 @@ public final class CrossOrigin extends AllDirectives {
     return RejectionHandler.newBuilder()
         .handle(CorsRejection.class, r -> complete(new Problem(403, "cors-refused", "Forbidden",
             "cross-origin request refused: " + r.cause().description()
-                + " (the origins a page may call from are set by lakemesh.http.cors.allowed-origins)")
+                + (r.cause() instanceof CorsRejection.InvalidOrigin
+                    ? " (the origins a page may call from are set by lakemesh.http.cors.allowed-origins)"
+                    : " (a page may use GET, HEAD, POST, DELETE and OPTIONS)"))
             .toResponse(null)))
         .build();
   }

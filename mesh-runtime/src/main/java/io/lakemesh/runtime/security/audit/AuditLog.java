@@ -174,8 +174,12 @@ public final class AuditLog implements AutoCloseable {
     if (since == 0 || System.nanoTime() - since < FAIL_CLOSED_AFTER.toNanos()) {
       return Optional.empty();
     }
+    long waiting;
+    synchronized (progress) {
+      waiting = recorded.get() - committed; // queued and the batch being retried
+    }
     return Optional.of("the audit trail cannot be written for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime()
-        - since) + " s (" + queue.size() + " entries wait): " + failure);
+        - since) + " s (" + waiting + " entries wait): " + failure);
   }
 
   /** Commits everything recorded before this call; waits up to {@code timeout}. */
