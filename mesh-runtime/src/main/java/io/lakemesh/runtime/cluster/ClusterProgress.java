@@ -46,9 +46,11 @@ public final class ClusterProgress {
   /**
    * How long a worker may be unanswered or starting (moving to another node after a member was lost or joined, or
    * an operator's move) before the nodes count as not ready: meanwhile they serve reads and ingest, and taking
-   * every node out of a load balancer at once because one was lost would turn a failover into an outage.
+   * every node out of a load balancer at once because one was lost would turn a failover into an outage. Longer than
+   * a commit may wait for the catalog's lock (two minutes, see Warehouse): a stopping node's worker drains only
+   * once its last commit lands, and does not answer meanwhile.
    */
-  static final Duration MOVE_GRACE = Duration.ofSeconds(30);
+  static final Duration MOVE_GRACE = Duration.ofSeconds(150);
   private volatile org.apache.pekko.actor.Cancellable polling;
 
   private ClusterProgress(ActorSystem<?> system, ProductCatalog products) {

@@ -49,6 +49,7 @@ public final class IngestBenchmark {
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = BenchArgs.parse(argv);
+    boolean correct;
     Thread.currentThread().setName("bench-main");
     Path home = Files.createTempDirectory("lakemesh-ingest-bench-");
     System.out.printf("Lakemesh ingest benchmark, %s%n",
@@ -109,7 +110,7 @@ public final class IngestBenchmark {
         }
       }
       printSummary(results, args);
-      printCorrectness(loaded, lastOfMode, goldChecks);
+      correct = printCorrectness(loaded, lastOfMode, goldChecks);
 
       if (args.profile()) {
         profile(home, catalog, bootstrap, loaded, args, io);
@@ -121,6 +122,10 @@ public final class IngestBenchmark {
       } else {
         deleteRecursively(home);
       }
+    }
+    if (!correct) {
+      System.err.println("IngestBenchmark: the tables do not hold what was produced (see Correctness above)");
+      System.exit(1);
     }
   }
 
@@ -195,17 +200,27 @@ public final class IngestBenchmark {
         .map(r -> String.format("%.0fk", r.eventsPerSecond() / 1000)).toList());
   }
 
-  private static void printCorrectness(RawTopicLoader.Loaded loaded, Map<GoldMode, RunResult> lastOfMode,
+  /**
+   * Prints the last round's counts against each other and against what the generator made (valid, invalid,
+   * re-sent), and gold against silver; false when anything disagrees.
+   */
+  private static boolean printCorrectness(RawTopicLoader.Loaded loaded, Map<GoldMode, RunResult> lastOfMode,
       Map<GoldMode, String> goldChecks) {
+    boolean[] correct = {true};
     System.out.println("Correctness (last round of each variant):");
     System.out.printf("  produced: %,d events = %,d valid + %,d invalid + %,d re-sends%n", loaded.events(),
         loaded.valid(), loaded.invalid(), loaded.duplicates());
     lastOfMode.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
       RunResult.Counts c = e.getValue().counts();
       long sum = c.silver() + c.quarantine() + c.duplicates();
+      // balanced is not enough (accepting or refusing everything balances too): each count is the generator's
+      boolean asGenerated = c.silver() == loaded.valid() && c.quarantine() == loaded.invalid()
+          && c.duplicates() == loaded.duplicates();
+      boolean ok = c.balanced(loaded.events()) && asGenerated;
+      correct[0] &= ok;
       System.out.printf("  %s: silver %,d + quarantine %,d + duplicates %,d = %,d %s events %,d  [%s]%n",
           e.getKey().label(), c.silver(), c.quarantine(), c.duplicates(), sum, sum == loaded.events() ? "==" : "!=",
-          loaded.events(), c.balanced(loaded.events()) ? "OK" : "MISMATCH");
+          loaded.events(), ok ? "OK" : asGenerated ? "MISMATCH" : "MISMATCH with the generator's counts");
       System.out.printf("      tables: bronze %,d rows, silver %,d, quarantine %,d; gold caught up with silver's"
               + " last snapshot: %s; expected from the generator: silver %,d, quarantine %,d, duplicates %,d%n",
           c.bronzeTableRows(), c.silverTableRows(), c.quarantineTableRows(), c.goldCaughtUp(), loaded.valid(),
@@ -213,9 +228,11 @@ public final class IngestBenchmark {
       String gold = goldChecks.get(e.getKey());
       if (gold != null) {
         System.out.println("      " + gold);
+        correct[0] &= !gold.endsWith("[MISMATCH]");
       }
     });
     System.out.println();
+    return correct[0];
   }
 
   /** Gold revenue must equal the silver totals (each valid sale's lines add up to its total exactly). */
