@@ -165,6 +165,7 @@ public final class EventSplitter {
       throw new MalformedBodyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr() + ": " + readable(e));
     } catch (IOException e) {
+      throwIfTooLong(e);
       throw new MalformedBodyException("unreadable body" + at(e, parser[0]) + ": " + readable(e));
     }
   }
@@ -217,9 +218,23 @@ public final class EventSplitter {
       throw new MalformedBodyException(element + "malformed JSON at line " + e.getLocation().getLineNr()
           + ", column " + e.getLocation().getColumnNr() + ": " + readable(e));
     } catch (IOException e) {
+      throwIfTooLong(e);
       throw new MalformedBodyException("unreadable body" + at(e, parser[0]) + ": " + readable(e));
     }
     return events;
+  }
+
+  /**
+   * A string longer than the parser allows (the validator's limit, as long as an event may be) makes its event too
+   * large: a 413 as for any event over the limit, not a malformed body.
+   */
+  private static void throwIfTooLong(IOException e) throws EventTooLargeException {
+    if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException
+        && String.valueOf(e.getMessage()).contains("String value length")) {
+      throw new EventTooLargeException("an event holds a string longer than " + MAX_EVENT_BYTES
+          + " characters; one event may be at most " + MAX_EVENT_BYTES + " bytes (nothing of this body was"
+          + " accepted)");
+    }
   }
 
   private static Event event(byte[] bytes, String key, String which) throws EventTooLargeException {
@@ -280,6 +295,7 @@ public final class EventSplitter {
       throw new MalformedBodyException("malformed JSON on line " + line + ", column " + e.getLocation().getColumnNr()
           + ": " + readable(e).replace("at line 1, column", "at line " + line + ", column"));
     } catch (IOException e) {
+      throwIfTooLong(e);
       throw new MalformedBodyException("line " + line + " is unreadable" + at(e, parser[0])
           .replace(" at line 1,", " at") + ": " + readable(e));
     }

@@ -143,6 +143,20 @@ class EventSplitterTest {
   }
 
   @Test
+  void aStringLongerThanAnEventMayBeIsAnEventTooLargeNotMalformedJson() {
+    String huge = "{\"id\":\"3\",\"blob\":\"" + "x".repeat(EventSplitter.MAX_EVENT_BYTES + 50_000) + "\"}";
+    for (boolean ndjson : new boolean[] {false, true}) {
+      byte[] body = (ndjson ? huge + "\n" : "[" + huge + "]").getBytes(StandardCharsets.UTF_8);
+      EventSplitter.EventTooLargeException e = assertThrows(EventSplitter.EventTooLargeException.class,
+          () -> EventSplitter.split(body, ndjson, "id"));
+      assertTrue(e.getMessage().contains("one event may be at most 1000000 bytes"), e.getMessage());
+    }
+    // one object over several lines, the third way a body may hold an event
+    assertThrows(EventSplitter.EventTooLargeException.class, () -> EventSplitter.split(
+        huge.replace(",", ",\n").getBytes(StandardCharsets.UTF_8), false, "id"));
+  }
+
+  @Test
   void ndjsonWithItsNewlinesLostSaysSo() {
     String message = refusal("{\"id\":\"1\"}{\"id\":\"2\"}", true);
     assertTrue(message.contains("has content after its JSON object: NDJSON needs one event per line"), message);
