@@ -55,6 +55,12 @@ class RequestTimeoutTest {
             "stats answer during the write lock, the 30 events waiting as lag");
         // not asserted: /metrics during the lock answered 200 in 4 runs of 5 and stalled to the request timeout
         // in one (cause not found; see the session notes)
+        // a read of the audit trail cannot include what waits to be committed: a 503 saying so, not a hang
+        HttpResponse<String> audit = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + node.httpPort() + "/api/v1/audit?limit=1")).header("Authorization", "Bearer " + node.devAdminToken())
+            .timeout(java.time.Duration.ofSeconds(25)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, audit.statusCode(), audit.body());
+        assertTrue(audit.body().contains("not committed yet"), audit.body());
         tool.rollback();
       }
       awaitStats(http, stats, s -> s.at("/rows/silver").asLong() == 30, "the stalled commits went through");

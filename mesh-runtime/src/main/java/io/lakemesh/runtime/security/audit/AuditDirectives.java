@@ -153,6 +153,9 @@ public final class AuditDirectives extends AllDirectives {
     }
   }
 
+  /** How long a read of the trail waits for the entries recorded before it to be committed. */
+  private static final java.time.Duration READ_FLUSH_WAIT = java.time.Duration.ofSeconds(5);
+
   /**
    * {@code GET /api/v1/audit?limit=N}: the newest committed entries, newest first (recorded ones are flushed
    * first). Reading the trail is itself an admin action and is recorded.
@@ -177,7 +180,12 @@ public final class AuditDirectives extends AllDirectives {
       return completeWithFuture(CompletableFuture.supplyAsync(() -> {
         log.record(new AuditEvent(principalOf(request), AuditEvent.Action.ADMIN, null, "audit read limit=" + n,
             "ok"));
-        log.flush();
+        if (!log.flush(READ_FLUSH_WAIT)) {
+          // the trail's commits wait (a locked catalog): the newest entries would be missing from the answer
+          return new Problem(503, "audit-unavailable", "Service unavailable", "the newest audit entries are not"
+              + " committed yet (the trail's commits have waited " + READ_FLUSH_WAIT.toSeconds() + " s: is the"
+              + " catalog locked?); retry later").toResponse("/api/v1/audit", 5);
+        }
         ArrayNode out = JSON.createArrayNode();
         for (AuditEntry e : log.table().newest(n)) {
           out.addObject().put("seq", e.seq()).put("time", e.time().toString()).put("principal", e.principal())
