@@ -37,6 +37,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -114,10 +115,10 @@ public final class ApiRoutes extends AllDirectives {
         // everything under /api needs a verified caller; the probes above stay open
         pathPrefix("api", () -> authenticated(caller -> pathPrefix("v1", () -> concat(
             pathPrefix("products", () -> concat(
-                pathEndOrSingleSlash(() -> get(() -> json(() -> QueryParameters.checked("/api/v1/products",
+                pathEndOrSingleSlash(() -> get(() -> jsonOnly(() -> QueryParameters.checked("/api/v1/products",
                     List.of(), none -> catalog(caller))))),
                 pathPrefix(PathMatchers.segment(), id -> concat(
-                    pathEndOrSingleSlash(() -> get(() -> json(() -> QueryParameters.checked("/api/v1/products/"
+                    pathEndOrSingleSlash(() -> get(() -> jsonOnly(() -> QueryParameters.checked("/api/v1/products/"
                         + id, List.of(), none -> product(id, caller))))),
                     // a misspelt or wished-for parameter (?dry-run=true) must not store events as if it were not
                     path("events", () -> post(() -> QueryParameters.checked("/api/v1/products/" + id + "/events",
@@ -125,8 +126,8 @@ public final class ApiRoutes extends AllDirectives {
                     path("contract", () -> get(() -> QueryParameters.checked("/api/v1/products/" + id
                         + "/contract", List.of(), none -> contract(id, caller)))),
                     // pages of rows run to megabytes: compressed when the client accepts gzip or deflate
-                    path("rows", () -> get(() -> json(() -> compressed(() -> rows(id, caller))))),
-                    path("quarantine", () -> get(() -> json(() -> compressed(() -> quarantine(id, caller))))),
+                    path("rows", () -> get(() -> jsonOnly(() -> compressed(() -> rows(id, caller))))),
+                    path("quarantine", () -> get(() -> jsonOnly(() -> compressed(() -> quarantine(id, caller))))),
                     path("stream", () -> get(() -> stream(id, caller))))))),
             pathPrefix(PathMatchers.segment("admin").slash("api-keys"), () -> QueryParameters.checked(
                 "/api/v1/admin/api-keys", List.of(), none -> apiKeyAdmin.routes(caller))),
@@ -205,14 +206,16 @@ public final class ApiRoutes extends AllDirectives {
    * A resource served as JSON only: a request whose Accept rules JSON out (text/csv alone) is a 406, not JSON it
    * did not ask for.
    */
-  private Route json(Supplier<Route> inner) {
+  private Route jsonOnly(Supplier<Route> inner) {
     // the answer depends on Accept (JSON or a 406): a shared cache keeps one per Accept
-    return respondWithHeader(RawHeader.create("Vary", "Accept"), () -> extractRequest(request ->
-        DeployedContract.quality(request, List.of(
-        org.apache.pekko.http.javadsl.model.MediaTypes.APPLICATION_JSON)) > 0 ? inner.get()
-        : problem(new Problem(406, "not-acceptable", "Not acceptable", "this resource is served as application/json"
-            + " only; the Accept header (" + request.getHeader("Accept").map(h -> h.value()).orElse("")
-            + ") does not allow it"), request.getUri().path())));
+    return respondWithHeader(RawHeader.create("Vary", "Accept"), () -> extractRequest(request -> {
+      if (DeployedContract.quality(request, List.of(MediaTypes.APPLICATION_JSON)) > 0) {
+        return inner.get();
+      }
+      return problem(new Problem(406, "not-acceptable", "Not acceptable", "this resource is served as"
+          + " application/json only; the Accept header (" + request.getHeader("Accept").map(h -> h.value())
+          .orElse("") + ") does not allow it"), request.getUri().path());
+    }));
   }
 
   /** Compressed when the client accepts gzip or deflate; a shared cache keeps one answer per encoding. */
