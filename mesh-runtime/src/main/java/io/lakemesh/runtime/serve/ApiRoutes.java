@@ -72,13 +72,9 @@ public final class ApiRoutes extends AllDirectives {
   private final ClosingWebSocket webSockets = new ClosingWebSocket();
   private final ApiKeyAdminRoutes apiKeyAdmin;
   /** When an ingest last said that Kafka does not answer (System.nanoTime), so a retrying client floods no log. */
-  private final java.util.concurrent.atomic.AtomicLong logDownSaid = new java.util.concurrent.atomic.AtomicLong(
-      System.nanoTime() - 2 * 60_000_000_000L);
-  private static final long LOG_DOWN_EVERY_NANOS = 60_000_000_000L;
-  /** Ingests accepted without an audit entry since the last line said so, and when that was (System.nanoTime). */
-  private final java.util.concurrent.atomic.AtomicLong unauditedIngests = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong unauditedSaid = new java.util.concurrent.atomic.AtomicLong(
-      System.nanoTime() - 2 * 60_000_000_000L);
+  private final LogThrottle logDown = new LogThrottle(Duration.ofMinutes(1));
+  /** Ingests accepted without an audit entry (the trail is down): said once a minute, with their count. */
+  private final LogThrottle unaudited = new LogThrottle(Duration.ofMinutes(1));
   private final AuditDirectives audit;
   private final Duration queryTimeout;
 
@@ -366,11 +362,8 @@ public final class ApiRoutes extends AllDirectives {
           } catch (AuditLog.AuditUnavailableException e) {
             // the events are durable: refusing now would make the client send them again; said once a minute
             // with a count, since every ingest of an outage comes here
-            long missed = unauditedIngests.incrementAndGet();
-            long now = System.nanoTime();
-            long said = unauditedSaid.get();
-            if (now - said >= LOG_DOWN_EVERY_NANOS && unauditedSaid.compareAndSet(said, now)) {
-              unauditedIngests.addAndGet(-missed);
+            long missed = unaudited.pass();
+            if (missed > 0) {
               LOG.error("{} ingest(s) accepted (their events are durable in Kafka) without an audit entry, the last"
                   + " of {} events into {} by {}: {}", missed, n, p.id(), audit.principalOf(request),
                   e.getMessage().replace("; retry later", ""));
@@ -388,9 +381,7 @@ public final class ApiRoutes extends AllDirectives {
         if (missed != null && missed.logUnreachable()) {
           // Kafka down or too slow: a state the operator sees in stats and the start warning, said once in a while
           // here, not with a stack trace per request
-          long now = System.nanoTime();
-          if (now - logDownSaid.getAndUpdate(last -> now - last > LOG_DOWN_EVERY_NANOS ? now : last)
-              > LOG_DOWN_EVERY_NANOS) {
+          if (logDown.pass() > 0) {
             LOG.warn("ingest into {}: Kafka does not answer ({}); answering 503 log-unavailable (said once a minute)",
                 p.id(), missed.getCause().getMessage());
           }
@@ -640,8 +631,9 @@ public final class ApiRoutes extends AllDirectives {
    * an unknown id, word for word, since the catalog does not list it either (a 403 would confirm it exists).
    */
   private Route withProduct(String id, Principal caller, java.util.function.Function<Product, Route> inner) {
-    return products.find(id).filter(p -> access.allowsAny(caller, p)).map(inner).orElseGet(() -> extractUri(uri -> problem(Problem.notFound(
-        products.unknown(id, p -> access.allowsAny(caller, p)) + "; GET /api/v1/products lists them"), uri.path())));
+    return products.find(id).filter(p -> access.allowsAny(caller, p)).map(inner).orElseGet(() -> extractUri(uri ->
+        problem(Problem.notFound(products.unknown(id, p -> access.allowsAny(caller, p))
+            + "; GET /api/v1/products lists them"), uri.path())));
   }
 
   /** Runs blocking table work off the HTTP threads; a bad query becomes a 400, anything else a logged 500. */
