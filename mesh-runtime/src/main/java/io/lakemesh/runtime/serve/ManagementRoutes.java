@@ -160,10 +160,7 @@ public final class ManagementRoutes extends AllDirectives {
 
   /** An operator action: POST runs it, any other method is a 405 naming POST (not a 404 for a path that exists). */
   private Route postOnly(java.util.function.Supplier<Route> action) {
-    return concat(post(action), extractRequest(request -> complete(new Problem(405, "method-not-allowed",
-        "Method not allowed", request.method().value() + " is not allowed here; this action takes POST")
-        .toResponse(request.getUri().path())
-        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "POST")))));
+    return orNotAllowed(post(action), "POST", "this action takes POST");
   }
 
   /**
@@ -171,10 +168,15 @@ public final class ManagementRoutes extends AllDirectives {
    * asked for (the probes and the scrape are open) and not a 404 for a path that exists.
    */
   private Route getOnly(java.util.function.Supplier<Route> read) {
-    return concat(get(read), extractRequest(request -> complete(new Problem(405, "method-not-allowed",
-        "Method not allowed", request.method().value() + " is not allowed here; this resource is read with GET")
+    return orNotAllowed(get(read), "GET, HEAD", "this resource is read with GET");
+  }
+
+  /** The route for its method; any other method gets a 405 problem and {@code Allow}. */
+  private Route orNotAllowed(Route allowed, String allow, String how) {
+    return concat(allowed, extractRequest(request -> complete(new Problem(405, "method-not-allowed",
+        "Method not allowed", request.method().value() + " is not allowed here; " + how)
         .toResponse(request.getUri().path())
-        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", "GET, HEAD")))));
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Allow", allow)))));
   }
 
   /** {@code POST /lakemesh/products/<id>/<action>}, for whom may administer that product. */

@@ -174,12 +174,15 @@ public final class AuditLog implements AutoCloseable {
     if (since == 0 || System.nanoTime() - since < FAIL_CLOSED_AFTER.toNanos()) {
       return Optional.empty();
     }
-    long waiting;
-    synchronized (progress) {
-      waiting = recorded.get() - committed; // queued and the batch being retried
-    }
     return Optional.of("the audit trail cannot be written for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime()
-        - since) + " s (" + waiting + " entries wait): " + failure);
+        - since) + " s (" + waiting() + " entries wait): " + failure);
+  }
+
+  /** Entries recorded and not committed: those queued and the batch being retried. */
+  private long waiting() {
+    synchronized (progress) {
+      return recorded.get() - committed;
+    }
   }
 
   /** Commits everything recorded before this call; waits up to {@code timeout}. */
@@ -341,7 +344,7 @@ public final class AuditLog implements AutoCloseable {
     } else if (now - failureSaid >= SAY_FAILURE_EVERY_NANOS) {
       failureSaid = now;
       LOG.error("the audit trail still cannot be written ({} s, {} entries wait): {}",
-          TimeUnit.NANOSECONDS.toSeconds(now - failingSince), queue.size() + entries, failure);
+          TimeUnit.NANOSECONDS.toSeconds(now - failingSince), waiting(), failure);
     }
   }
 
